@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* The ringlab command line: one function per subcommand, each returning the exit status. */
+#ifndef RINGLAB_DAEMON_CLI_CLI_H
+#define RINGLAB_DAEMON_CLI_CLI_H
+
+#define RL_EXIT_OK 0
+#define RL_EXIT_FAIL 1		/* the run failed, verification failed, a regression */
+#define RL_EXIT_USAGE 2		/* bad command line or input */
+
+struct rl_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);	/* argv[0] is the subcommand's name */
+	const char *summary;
+};
+
+int rl_cmd_run(int argc, char **argv);
+int rl_cmd_workloads(int argc, char **argv);
+int rl_cmd_validate(int argc, char **argv);
+int rl_cmd_schema(int argc, char **argv);
+
+/*
+ * rl_workload_dirs() - the NULL-terminated search path for workloads and
+ * suites: --workloads DIR (@extra, may be NULL), $RINGLAB_WORKLOADS, the
+ * workloads/ directory beside the executable (a build tree), the installed
+ * data directory. Static storage; valid until the next call.
+ */
+const char *const *rl_workload_dirs(const char *extra);
+
+#endif

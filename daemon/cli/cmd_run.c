@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* ringlab run: a workload or suite on a target directory, table on stdout, JSON to a file. */
+#include <cJSON.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine/result_json.h"
+#include "engine/result_text.h"
+#include "engine/runner.h"
+#include "engine/suite.h"
+#include "options.h"
+#include "progress.h"
+
+enum { OPT_LABEL = 256, OPT_TAG, OPT_KEEP, OPT_WORKLOADS };
+
+static const struct rl_opt run_opts[] = {
+	{ "dir", 'd', "PATH", "target directory on a mounted ext4 filesystem (required but for --engine null)" },
+	{ "jobs", 'j', "LIST", "JOBS sweep instead of the workloads', e.g. 1,2,4,8" },
+	{ "scale", 's', "F", "multiply every size_per_job by F instead of the suite's scale" },
+	{ "repeat", 'r', "N", "repetitions per cell instead of the workloads'" },
+	{ "json", 'o', "FILE", "write the run as JSON to FILE ('-' for stdout)" },
+	{ "engine", 'e', "NAME", "io_uring (default) or null (no storage: measures ringlab itself)" },
+	{ "quiet", 'q', NULL, "no progress lines" },
+	{ "label", OPT_LABEL, "TEXT", "free-form label stored with the run" },
+	{ "kernel-tag", OPT_TAG, "NAME", "kernel variant tag stored with the run" },
+	{ "keep-files", OPT_KEEP, NULL, "leave the workload files in the target directory" },
+	{ "workloads", OPT_WORKLOADS, "DIR", "look for workloads and suites in DIR first" },
+	{ NULL, 0, NULL, NULL },
+};
+
+struct run_args {
+	struct rl_run_opts o;
+	const char *json;
+	const char *workloads;
+	bool quiet;
+};
+
+static int parse_jobs(const char *arg, struct rl_run_opts *o, struct rl_err *err)
+{
+	char buf[256], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	o->njobs = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->njobs == RL_JOBS_LIST_MAX)
+			return rl_err_set(err, -EINVAL, "option --jobs: at most %d values",
+					  RL_JOBS_LIST_MAX);
+		if (rl_opt_u32("jobs", tok, 1, 256, &o->jobs[o->njobs++], err) < 0)
+			return -EINVAL;
+	}
+	if (!o->njobs)
+		return rl_err_set(err, -EINVAL, "option --jobs: empty list");
+	return 0;
+}
+
+static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
+{
+	struct run_args *a = ctx;
+
+	switch (key) {
+	case 'd': a->o.dir = arg; return 0;
+	case 'j': return parse_jobs(arg, &a->o, err);
+	case 's': return rl_opt_double("scale", arg, 1e-9, 1e6, &a->o.scale, err);
+	case 'r': return rl_opt_u32("repeat", arg, 1, 1000, &a->o.repeat, err);
+	case 'o': a->json = arg; return 0;
+	case 'q': a->quiet = true; return 0;
+	case 'e':
+		a->o.engine = rl_engine_find(arg);
+		return a->o.engine ? 0 : rl_err_set(err, -EINVAL,
+				"option --engine: unknown engine '%s' (io_uring, null)", arg);
+	case OPT_LABEL: a->o.label = arg; return 0;
+	case OPT_TAG: a->o.kernel_tag = arg; return 0;
+	case OPT_KEEP: a->o.keep_files = true; return 0;
+	case OPT_WORKLOADS: a->workloads = arg; return 0;
+	}
+	return -EINVAL;
+}
+
+static atomic_bool cancel_requested;
+
+static void on_signal(int sig)
+{
+	atomic_store(&cancel_requested, true);
+	signal(sig, SIG_DFL);	/* a second ^C kills at once */
+}
+
+static int write_json(const char *path, const struct rl_run *run)
+{
+	cJSON *j = rl_run_to_json(run);
+	char *text = j ? cJSON_Print(j) : NULL;
+	FILE *f;
+	int ret = -ENOMEM;
+
+	if (!text)
+		goto out;
+	f = strcmp(path, "-") ? fopen(path, "we") : stdout;
+	if (!f) {
+		ret = -errno;
+		goto out;
+	}
+	fprintf(f, "%s\n", text);
+	ret = 0;
+	if (f != stdout && fclose(f) != 0)
+		ret = -errno;
+out:
+	free(text);
+	cJSON_Delete(j);
+	return ret;
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "ringlab run: %s\n", msg);
+	return RL_EXIT_USAGE;
+}
+
+int rl_cmd_run(int argc, char **argv)
+{
+	struct run_args a = { .o.engine = &rl_engine_uring };
+	struct rl_term_progress tp = { .out = stderr };
+	struct rl_suite suite = { 0 };
+	struct rl_run run;
+	struct rl_err err = { "" };
+	int help, first, ret;
+
+	first = rl_opts_parse(run_opts, argc, argv, on_opt, &a, &help, &err);
+	if (first < 0)
+		return usage_error(err.msg);
+	if (help) {
+		rl_opts_help(stdout, "ringlab run WORKLOAD|SUITE|FILE --dir PATH [OPTIONS]",
+			     "Lay out, run, verify and report a workload or suite.", run_opts);
+		return RL_EXIT_OK;
+	}
+	if (first != argc - 1)
+		return usage_error("name one workload, suite or file (see 'ringlab workloads')");
+	ret = rl_suite_resolve(argv[first], rl_workload_dirs(a.workloads), &suite, &err);
+	if (ret < 0)
+		return usage_error(err.msg);
+	tp.tty = isatty(STDERR_FILENO);
+	tp.quiet = a.quiet;
+	a.o.hooks = rl_term_progress_hooks(&tp);
+	a.o.cancel = &cancel_requested;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	ret = rl_run_suite(&suite, &a.o, &run, &err);
+	rl_term_progress_end(&tp);
+	if (run.ncells)
+		rl_run_print_table(stdout, &run);
+	if (ret < 0 && ret != -ECANCELED)
+		fprintf(stderr, "ringlab run: %s\n", err.msg);
+	if (a.json && write_json(a.json, &run) < 0) {
+		fprintf(stderr, "ringlab run: writing %s: %s\n", a.json, strerror(errno));
+		ret = ret ? ret : -EIO;
+	}
+	if (ret == -ECANCELED)
+		fprintf(stderr, "ringlab run: cancelled; %zu cells kept\n", run.ncells);
+	ret = ret == 0 && run.status == RL_RUN_DONE ? RL_EXIT_OK : RL_EXIT_FAIL;
+	rl_run_free(&run);
+	rl_suite_free(&suite);
+	return ret;
+}

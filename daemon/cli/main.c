@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* ringlab: run io_uring DIO workloads on ext4 and report what the kernel did. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+static const struct rl_cmd commands[] = {
+	{ "run", rl_cmd_run, "run a workload or suite on a target directory" },
+	{ "workloads", rl_cmd_workloads, "list the workloads and suites found" },
+	{ "validate", rl_cmd_validate, "check workload or suite files" },
+	{ "schema", rl_cmd_schema, "print the workload schema as a markdown table" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ringlab COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+	for (const struct rl_cmd *c = commands; c->name; c++)
+		fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	fprintf(out, "\n'ringlab COMMAND --help' describes a command's options.\n");
+}
+
+const char *const *rl_workload_dirs(const char *extra)
+{
+	static char exe_dir[PATH_MAX + 16];
+	static const char *dirs[6];
+	const char *env = getenv("RINGLAB_WORKLOADS");
+	ssize_t n;
+	size_t i = 0;
+
+	if (extra)
+		dirs[i++] = extra;
+	if (env && *env)
+		dirs[i++] = env;
+	n = readlink("/proc/self/exe", exe_dir, PATH_MAX);
+	if (n > 0) {
+		char *slash;
+
+		exe_dir[n] = '\0';
+		slash = strrchr(exe_dir, '/');
+		if (slash) {
+			strcpy(slash, "/workloads");
+			if (access(exe_dir, R_OK) == 0)
+				dirs[i++] = exe_dir;
+		}
+	}
+	dirs[i++] = RINGLAB_DATADIR "/workloads";
+	/* Last: the source tree this binary was built from, for uninstalled VPATH builds. */
+	if (access(RINGLAB_SRCDIR "/workloads", R_OK) == 0)
+		dirs[i++] = RINGLAB_SRCDIR "/workloads";
+	dirs[i] = NULL;
+	return dirs;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return RL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return RL_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ringlab %s\n", PACKAGE_VERSION);
+		return RL_EXIT_OK;
+	}
+	for (const struct rl_cmd *c = commands; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "ringlab: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return RL_EXIT_USAGE;
+}

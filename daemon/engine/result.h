@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a run records. Measured once into these structs; the JSON writer, the
+ * text table and the store all read them and do no arithmetic of their own.
+ * Times are nanoseconds unless the name says _s.
+ */
+#ifndef RINGLAB_DAEMON_ENGINE_RESULT_H
+#define RINGLAB_DAEMON_ENGINE_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workload.h"
+
+#define RL_ERRNO_SLOTS 8
+#define RL_MISMATCH_MAX 16
+
+enum rl_expect_status {
+	RL_EXPECT_NONE,		/* the workload expects nothing on this kernel */
+	RL_EXPECT_MET,
+	RL_EXPECT_UNMET,
+	RL_EXPECT_MAX
+};
+
+struct rl_errno_count {
+	int err;		/* positive errno */
+	uint64_t count;
+};
+
+struct rl_latency {
+	uint64_t p50, p90, p99, p999, max, mean;
+};
+
+/* /proc/fs/ext4/<dev>/es_shrinker_info */
+struct rl_es_stats {
+	bool valid;
+	uint64_t objects, reclaimable, hits, misses;
+};
+
+/* /sys/dev/block/M:m/stat (Documentation/block/stat.rst) */
+struct rl_disk_stats {
+	bool valid;
+	uint64_t rd_ios, rd_merges, rd_sectors, rd_ticks_ms;
+	uint64_t wr_ios, wr_merges, wr_sectors, wr_ticks_ms;
+	uint64_t in_flight, io_ticks_ms, time_in_queue_ms;
+};
+
+enum rl_verify_status {
+	RL_VERIFY_SKIPPED,	/* workload said verify: false, or the cell failed first */
+	RL_VERIFY_OK,
+	RL_VERIFY_FAILED,
+	RL_VERIFY_MAX
+};
+
+struct rl_mismatch {
+	uint64_t offset, length;
+	uint8_t expected[8], found[8];	/* the first bytes of the range */
+	bool zeros;			/* every found byte was 0: a lost write or bad zeroing */
+};
+
+struct rl_verify_result {
+	enum rl_verify_status status;
+	uint64_t bytes_checked, bytes_bad, bytes_skipped;
+	uint64_t ranges_total;		/* all mismatch ranges ... */
+	uint32_t nranges;		/* ... of which the first nranges are kept */
+	struct rl_mismatch ranges[RL_MISMATCH_MAX];
+};
+
+/* One workload x jobs x repetition. */
+struct rl_cell {
+	char workload[RL_NAME_MAX];
+	uint32_t jobs, rep;		/* rep counts from 1 */
+	uint64_t attempts;		/* first attempts */
+	uint64_t ops, bytes;		/* completed in full */
+	uint64_t eagain;		/* first attempts answered -EAGAIN */
+	uint64_t retries, gave_up, short_ios;
+	uint32_t nerrors;
+	struct rl_errno_count errors[RL_ERRNO_SLOTS];	/* other errors by errno */
+	double elapsed_s, iops, bw_bytes_s, eagain_rate;
+	struct rl_latency lat;		/* completion latency */
+	uint64_t enter_calls, enter_ns;	/* io_uring_enter for submission */
+	struct rl_latency enter;
+	double cpu_user_s, cpu_sys_s;
+	uint64_t ctx_voluntary, ctx_involuntary;
+	uint32_t iowq_workers_max;
+	struct rl_es_stats es_before, es_after;
+	struct rl_disk_stats disk_before, disk_after;
+	uint32_t layout_extents;	/* FIEMAP extents of the laid-out file */
+	double layout_s;
+	struct rl_verify_result verify;
+	enum rl_expect_status expect;	/* workload's expect.eagain_rate vs eagain_rate */
+	bool failed;			/* an error, a failed verification or an unmet expectation */
+	char error[RL_ERR_MSG_MAX];
+};
+
+/* The environment of a run: kernel, target, device, io_uring. */
+struct rl_env {
+	char kernel_release[65];
+	char kernel_version[128];
+	char cmdline[1024];
+	char hostname[65];
+	char machine[32];
+	uint32_t cpus;
+	char ringlab_version[32];
+	char dir[512];			/* the target directory */
+	char fs_type[32];
+	char mount_source[256];
+	char mount_options[512];
+	uint32_t fs_block_size;
+	char device[64];		/* e.g. loop0, sda1 */
+	char device_model[128];
+	char backing_file[512];		/* loop devices */
+	bool rotational;
+	char scheduler[64];
+	uint32_t logical_block_size;
+	uint32_t uring_setup_flags;	/* the flags the rings were set up with */
+	char uring_setup[256];		/* the same, by name */
+	char uring_features[512];	/* IORING_FEAT_* by name */
+	char uring_opcodes[256];	/* the opcodes actually used */
+	char label[128];
+	char kernel_tag[64];
+};
+
+enum rl_run_status {
+	RL_RUN_QUEUED, RL_RUN_RUNNING, RL_RUN_DONE, RL_RUN_FAILED, RL_RUN_ABORTED,
+	RL_RUN_MAX
+};
+
+struct rl_run {
+	char suite[RL_NAME_MAX];	/* or the workload name when run alone */
+	double scale;
+	enum rl_run_status status;
+	char error[RL_ERR_MSG_MAX];
+	int64_t started_ns, finished_ns;	/* CLOCK_REALTIME */
+	struct rl_env env;
+	struct rl_workload *workloads;
+	size_t nworkloads;
+	struct rl_cell *cells;
+	size_t ncells, cells_cap;
+};
+
+const char *rl_run_status_name(enum rl_run_status s);
+const char *rl_verify_status_name(enum rl_verify_status s);
+const char *rl_expect_status_name(enum rl_expect_status s);
+
+/* rl_run_add_cell() - append a copy of @c. Returns 0 or -ENOMEM. */
+int rl_run_add_cell(struct rl_run *run, const struct rl_cell *c);
+void rl_run_free(struct rl_run *run);
+
+/*
+ * One workload x jobs over its repetitions, for tables and comparisons.
+ * Medians and rates are computed by rl_cell_summary() so formatters only print.
+ * "Measured" cells are those that did not fail before completing any I/O.
+ */
+struct rl_cell_summary {
+	uint32_t reps;			/* cells found */
+	uint32_t measured;		/* of which measured: the IOPS and latency below */
+	double iops_median, iops_min, iops_max;
+	double bw_median;		/* bytes/s */
+	uint64_t attempts, eagain;	/* sums over all repetitions */
+	double eagain_rate;		/* eagain / attempts; < 0: no NOWAIT first attempts */
+	uint64_t p99_max;		/* worst p99 completion latency, ns */
+	uint32_t verify_ok, verify_failed;
+	uint32_t expect_met, expect_unmet;
+	uint32_t failed;		/* cells with failed set */
+	uint64_t errors;		/* other errors, all errnos and repetitions */
+};
+
+/*
+ * rl_cell_summary() - summarise the cells of @workload at @jobs in @run.
+ * Returns the number of cells found (0: none, @out zeroed with eagain_rate
+ * -1), or -ENOMEM.
+ */
+int rl_cell_summary(const struct rl_run *run, const char *workload, uint32_t jobs,
+		    struct rl_cell_summary *out);
+
+#endif

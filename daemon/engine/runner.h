@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runner: a suite's workloads x JOBS x repetitions on one target
+ * directory, each cell laid out, preconditioned, measured, verified and
+ * appended to a struct rl_run. The CLI, the daemon and VM guests all run
+ * suites through here, so their results are the same thing.
+ */
+#ifndef RINGLAB_DAEMON_ENGINE_RUNNER_H
+#define RINGLAB_DAEMON_ENGINE_RUNNER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "engine.h"
+#include "result.h"
+#include "suite.h"
+
+struct rl_progress {
+	const char *workload;
+	const char *phase;		/* "layout", "run", "verify" */
+	uint32_t jobs, rep, reps;
+	size_t cell, ncells;		/* cell counts from 0 */
+	double cell_fraction;		/* 0..1 of the current cell's I/O */
+	double run_fraction;		/* 0..1 of the whole run */
+	double live_iops;		/* over the last sampling interval */
+};
+
+struct rl_run_hooks {
+	void *ctx;
+	/* A few times a second while a cell runs, and at every phase change. */
+	void (*progress)(void *ctx, const struct rl_progress *p);
+	/* After each cell is appended to the run. */
+	void (*cell_done)(void *ctx, const struct rl_run *run, const struct rl_cell *c);
+};
+
+struct rl_run_opts {
+	const char *dir;		/* target directory (ext4); may be NULL for the null engine */
+	const struct rl_engine_ops *engine;
+	double scale;			/* > 0: overrides the suite's */
+	uint32_t repeat;		/* > 0: overrides every workload's repetitions */
+	uint32_t jobs[RL_JOBS_LIST_MAX];	/* njobs > 0: overrides every JOBS sweep */
+	uint32_t njobs;
+	bool keep_files;		/* leave the workload files in dir */
+	const atomic_bool *cancel;	/* may be NULL */
+	const char *label, *kernel_tag;
+	struct rl_run_hooks hooks;
+};
+
+/*
+ * rl_run_suite() - run @suite. @run is filled from scratch (free it with
+ * rl_run_free). Returns 0 when every cell ran (run->status DONE, or FAILED
+ * when a cell failed: error, verification, unmet expectation), -ECANCELED
+ * when @cancel was set (status ABORTED, the cells so far kept), or -errno
+ * when the target or a workload could not be used (status FAILED, @err and
+ * run->error say why: not ext4, read-only, too small, block size mismatch).
+ * Files the runner created in dir are removed in every case unless keep_files.
+ */
+int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
+		 struct rl_run *run, struct rl_err *err);
+
+/* rl_cell_stripes_per_job() - stripes each job writes under @scale (at least 1). */
+uint64_t rl_stripes_per_job(const struct rl_workload *w, double scale);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Comparing a measure (IOPS, a latency percentile) between a base and a head
+ * kernel over a handful of repetitions: the ratio of medians, a percentile
+ * bootstrap confidence interval for it, and the verdict drawn from that.
+ */
+#ifndef RINGLAB_DAEMON_STATS_BOOTSTRAP_H
+#define RINGLAB_DAEMON_STATS_BOOTSTRAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rl_ratio_ci {
+	double base_median, head_median;
+	double ratio;		/* head_median / base_median */
+	double lo, hi;		/* bootstrap confidence interval of the ratio */
+	unsigned n_base, n_head;
+};
+
+enum rl_verdict {
+	RL_VERDICT_UNCHANGED,
+	RL_VERDICT_IMPROVED,
+	RL_VERDICT_REGRESSED,
+	RL_VERDICT_INSUFFICIENT,	/* too few repetitions to say */
+	RL_VERDICT_CORRUPT,		/* set by callers: verification failed */
+	RL_VERDICT_MAX
+};
+
+/*
+ * rl_median() - the median of @v[0..n-1]: the middle value, or the mean of the
+ * two middle values for an even @n. Sorts @v in place (ascending).
+ * Returns NAN for @n == 0.
+ */
+double rl_median(double *v, size_t n);
+
+/*
+ * rl_bootstrap_ratio() - fill @out with the medians of @base and @head, their
+ * ratio (head / base) and a percentile bootstrap interval at @confidence
+ * (e.g. 0.95): @iterations times, each side is resampled with replacement and
+ * the ratio of the resampled medians kept; @lo and @hi are the (1 - c) / 2 and
+ * (1 + c) / 2 quantiles of those ratios. The same @seed gives the same
+ * interval on every machine (own PRNG). A resampled base median of 0 gives a
+ * ratio of +inf (1 when the head median is 0 too).
+ * Returns 0; -EINVAL if a side is empty, a value is negative or not finite,
+ * the base median is 0, @iterations is 0 or @confidence is not in (0, 1);
+ * -ENOMEM.
+ */
+int rl_bootstrap_ratio(const double *base, size_t nb, const double *head, size_t nh,
+		       unsigned iterations, double confidence, uint64_t seed,
+		       struct rl_ratio_ci *out);
+
+/*
+ * rl_verdict_ratio() - judge @ci: RL_VERDICT_INSUFFICIENT if either side has
+ * fewer than @min_reps values (or @ci is NULL); a change only when the whole
+ * interval lies beyond 1 +/- @threshold (lo > 1 + t: head is higher; hi < 1 - t:
+ * head is lower), an improvement or a regression by @higher_is_better (IOPS:
+ * true, latency: false); RL_VERDICT_UNCHANGED otherwise. Never returns
+ * RL_VERDICT_CORRUPT: only the caller knows about verification.
+ */
+enum rl_verdict rl_verdict_ratio(const struct rl_ratio_ci *ci, double threshold,
+				 bool higher_is_better, unsigned min_reps);
+
+/*
+ * rl_verdict_name() - "unchanged", "improved", "regressed", "insufficient" or
+ * "corrupt"; "unknown" for a value out of range. Never NULL.
+ */
+const char *rl_verdict_name(enum rl_verdict v);
+
+#endif

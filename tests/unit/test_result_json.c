@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: MIT */
+/* A run with every field set survives to_json -> text -> parse -> from_json unchanged; bad input names the field. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/result.h"
+#include "engine/result_json.h"
+#include "engine/result_text.h"
+
+static int failures;
+
+#define CHECK(cond, ...)							\
+	do {									\
+		if (!(cond)) {							\
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
+			fprintf(stderr, __VA_ARGS__);				\
+			fputc('\n', stderr);					\
+			failures++;						\
+		}								\
+	} while (0)
+
+/* Every numeric field gets its own value, so a field written under another's name is caught. */
+static uint64_t seq = 1000;
+
+static uint64_t u(void)
+{
+	return seq += 7919;
+}
+
+/* Exactly representable doubles (a quarter), distinct like the integers. */
+static double d(void)
+{
+	return (double)u() + 0.25;
+}
+
+static void fill_latency(struct rl_latency *l)
+{
+	l->p50 = u();
+	l->p90 = u();
+	l->p99 = u();
+	l->p999 = u();
+	l->max = u();
+	l->mean = u();
+}
+
+static void fill_es(struct rl_es_stats *s)
+{
+	s->valid = true;
+	s->objects = u();
+	s->reclaimable = u();
+	s->hits = u();
+	s->misses = u();
+}
+
+static void fill_disk(struct rl_disk_stats *s)
+{
+	s->valid = true;
+	s->rd_ios = u();
+	s->rd_merges = u();
+	s->rd_sectors = u();
+	s->rd_ticks_ms = u();
+	s->wr_ios = u();
+	s->wr_merges = u();
+	s->wr_sectors = u();
+	s->wr_ticks_ms = u();
+	s->in_flight = u();
+	s->io_ticks_ms = u();
+	s->time_in_queue_ms = u();
+}
+
+static void fill_mismatch(struct rl_mismatch *m, bool zeros)
+{
+	int i;
+
+	m->offset = u();
+	m->length = u();
+	for (i = 0; i < 8; i++) {
+		m->expected[i] = (uint8_t)(0xa0 + i + seq);
+		m->found[i] = zeros ? 0 : (uint8_t)(0x0f + 16 * i);
+	}
+	m->zeros = zeros;
+}
+
+static void fill_cell(struct rl_cell *c, int which)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->workload, sizeof(c->workload), "aligned-mixed");
+	c->jobs = (uint32_t)u();
+	c->rep = (uint32_t)u();
+	c->attempts = u();
+	c->ops = u();
+	c->bytes = u();
+	c->eagain = u();
+	c->retries = u();
+	c->gave_up = u();
+	c->short_ios = u();
+	c->nerrors = 2;
+	c->errors[0].err = EAGAIN;
+	c->errors[0].count = u();
+	c->errors[1].err = EIO;
+	c->errors[1].count = u();
+	c->elapsed_s = d();
+	c->iops = d();
+	c->bw_bytes_s = d();
+	c->eagain_rate = 0.375;
+	fill_latency(&c->lat);
+	c->enter_calls = u();
+	c->enter_ns = u();
+	fill_latency(&c->enter);
+	c->cpu_user_s = d();
+	c->cpu_sys_s = d();
+	c->ctx_voluntary = u();
+	c->ctx_involuntary = u();
+	c->iowq_workers_max = (uint32_t)u();
+	fill_es(&c->es_before);
+	fill_disk(&c->disk_after);
+	if (which == 0) {
+		fill_es(&c->es_after);		/* cell 1 keeps es_after and disk_before invalid: null */
+		fill_disk(&c->disk_before);
+	}
+	c->layout_extents = (uint32_t)u();
+	c->layout_s = d();
+	c->verify.status = which ? RL_VERIFY_FAILED : RL_VERIFY_OK;
+	c->verify.bytes_checked = u();
+	c->verify.bytes_bad = u();
+	c->verify.bytes_skipped = u();
+	c->verify.ranges_total = u();
+	if (which) {
+		c->verify.nranges = 2;
+		fill_mismatch(&c->verify.ranges[0], false);
+		fill_mismatch(&c->verify.ranges[1], true);
+	}
+	c->expect = which ? RL_EXPECT_UNMET : RL_EXPECT_MET;
+	c->failed = which;
+	snprintf(c->error, sizeof(c->error), "%s", which ? "verification failed: 2 ranges" : "");
+}
+
+static void fill_env(struct rl_env *e)
+{
+#define S(f, v) snprintf(e->f, sizeof(e->f), "%s", v)
+	S(kernel_release, "7.3.4-amd64");
+	S(kernel_version, "#1 SMP PREEMPT_DYNAMIC Debian 7.3.4-1");
+	S(cmdline, "root=/dev/vda console=ttyS0 \"quoted\" back\\slash");
+	S(hostname, "lab-7");
+	S(machine, "x86_64");
+	S(ringlab_version, "0.1.0");
+	S(dir, "/mnt/scratch dir/ringlab");
+	S(fs_type, "ext4");
+	S(mount_source, "/dev/loop3");
+	S(mount_options, "rw,relatime,data=ordered");
+	S(device, "loop3");
+	S(device_model, "loop");
+	S(backing_file, "/var/lib/ringlab/scratch.img");
+	S(scheduler, "mq-deadline");
+	S(uring_setup, "SINGLE_ISSUER,DEFER_TASKRUN");
+	S(uring_features, "NODROP,SUBMIT_STABLE");
+	S(uring_opcodes, "WRITE_FIXED,READ_FIXED");
+	S(label, "nightly \u00e9t\u00e9");
+	S(kernel_tag, "series-v3");
+#undef S
+	e->cpus = (uint32_t)u();
+	e->fs_block_size = (uint32_t)u();
+	e->rotational = true;
+	e->logical_block_size = (uint32_t)u();
+	e->uring_setup_flags = (uint32_t)u();
+}
+
+static void fill_run(struct rl_run *run)
+{
+	struct rl_cell c;
+
+	memset(run, 0, sizeof(*run));
+	snprintf(run->suite, sizeof(run->suite), "seed");
+	run->scale = 0.125;
+	run->status = RL_RUN_FAILED;
+	snprintf(run->error, sizeof(run->error), "1 cell failed verification");
+	/* Beyond 2^53: only exact because the ISO string carries the nanoseconds. */
+	run->started_ns = 1782345678123456789LL;
+	run->finished_ns = 1782345699000000001LL;
+	fill_env(&run->env);
+	run->workloads = calloc(1, sizeof(*run->workloads));
+	if (!run->workloads)
+		exit(1);
+	rl_workload_defaults(&run->workloads[0]);
+	/* The seed suite's Test 1 shape, which the parser accepts and the table title shows. */
+	snprintf(run->workloads[0].name, sizeof(run->workloads[0].name), "aligned-mixed");
+	snprintf(run->workloads[0].stripe, sizeof(run->workloads[0].stripe), "WU");
+	run->workloads[0].op = RL_OP_WRITE;
+	run->workloads[0].block_size = 4096;
+	run->workloads[0].io_size = 8192;
+	run->workloads[0].io_offset = 0;
+	run->workloads[0].nowait = true;
+	run->nworkloads = 1;
+	fill_cell(&c, 0);
+	if (rl_run_add_cell(run, &c))
+		exit(1);
+	fill_cell(&c, 1);
+	if (rl_run_add_cell(run, &c))
+		exit(1);
+}
+
+#define SAME(a, b, f, what, i)								\
+	CHECK(memcmp(&(a)->f, &(b)->f, sizeof((a)->f)) == 0, "%s[%zu].%s differs after the round trip", \
+	      what, (size_t)(i), #f)
+
+static void compare_cells(const struct rl_cell *a, const struct rl_cell *b, size_t i)
+{
+	SAME(a, b, workload, "cells", i);
+	SAME(a, b, jobs, "cells", i);
+	SAME(a, b, rep, "cells", i);
+	SAME(a, b, attempts, "cells", i);
+	SAME(a, b, ops, "cells", i);
+	SAME(a, b, bytes, "cells", i);
+	SAME(a, b, eagain, "cells", i);
+	SAME(a, b, retries, "cells", i);
+	SAME(a, b, gave_up, "cells", i);
+	SAME(a, b, short_ios, "cells", i);
+	SAME(a, b, nerrors, "cells", i);
+	SAME(a, b, errors, "cells", i);
+	SAME(a, b, elapsed_s, "cells", i);
+	SAME(a, b, iops, "cells", i);
+	SAME(a, b, bw_bytes_s, "cells", i);
+	SAME(a, b, eagain_rate, "cells", i);
+	SAME(a, b, lat, "cells", i);
+	SAME(a, b, enter_calls, "cells", i);
+	SAME(a, b, enter_ns, "cells", i);
+	SAME(a, b, enter, "cells", i);
+	SAME(a, b, cpu_user_s, "cells", i);
+	SAME(a, b, cpu_sys_s, "cells", i);
+	SAME(a, b, ctx_voluntary, "cells", i);
+	SAME(a, b, ctx_involuntary, "cells", i);
+	SAME(a, b, iowq_workers_max, "cells", i);
+	SAME(a, b, es_before, "cells", i);
+	SAME(a, b, es_after, "cells", i);
+	SAME(a, b, disk_before, "cells", i);
+	SAME(a, b, disk_after, "cells", i);
+	SAME(a, b, layout_extents, "cells", i);
+	SAME(a, b, layout_s, "cells", i);
+	SAME(a, b, verify.status, "cells", i);
+	SAME(a, b, verify.bytes_checked, "cells", i);
+	SAME(a, b, verify.bytes_bad, "cells", i);
+	SAME(a, b, verify.bytes_skipped, "cells", i);
+	SAME(a, b, verify.ranges_total, "cells", i);
+	SAME(a, b, verify.nranges, "cells", i);
+	SAME(a, b, verify.ranges, "cells", i);
+	SAME(a, b, expect, "cells", i);
+	SAME(a, b, failed, "cells", i);
+	SAME(a, b, error, "cells", i);
+	CHECK(memcmp(a, b, sizeof(*a)) == 0, "cells[%zu] differ as a whole", i);
+}
+
+static void compare_env(const struct rl_env *a, const struct rl_env *b)
+{
+	SAME(a, b, kernel_release, "env", 0);
+	SAME(a, b, kernel_version, "env", 0);
+	SAME(a, b, cmdline, "env", 0);
+	SAME(a, b, hostname, "env", 0);
+	SAME(a, b, machine, "env", 0);
+	SAME(a, b, cpus, "env", 0);
+	SAME(a, b, ringlab_version, "env", 0);
+	SAME(a, b, dir, "env", 0);
+	SAME(a, b, fs_type, "env", 0);
+	SAME(a, b, mount_source, "env", 0);
+	SAME(a, b, mount_options, "env", 0);
+	SAME(a, b, fs_block_size, "env", 0);
+	SAME(a, b, device, "env", 0);
+	SAME(a, b, device_model, "env", 0);
+	SAME(a, b, backing_file, "env", 0);
+	SAME(a, b, rotational, "env", 0);
+	SAME(a, b, scheduler, "env", 0);
+	SAME(a, b, logical_block_size, "env", 0);
+	SAME(a, b, uring_setup_flags, "env", 0);
+	SAME(a, b, uring_setup, "env", 0);
+	SAME(a, b, uring_features, "env", 0);
+	SAME(a, b, uring_opcodes, "env", 0);
+	SAME(a, b, label, "env", 0);
+	SAME(a, b, kernel_tag, "env", 0);
+	CHECK(memcmp(a, b, sizeof(*a)) == 0, "env differs as a whole");
+}
+
+static void compare_runs(const struct rl_run *a, const struct rl_run *b)
+{
+	size_t i;
+
+	SAME(a, b, suite, "run", 0);
+	SAME(a, b, scale, "run", 0);
+	SAME(a, b, status, "run", 0);
+	SAME(a, b, error, "run", 0);
+	SAME(a, b, started_ns, "run", 0);
+	SAME(a, b, finished_ns, "run", 0);
+	compare_env(&a->env, &b->env);
+	CHECK(a->nworkloads == b->nworkloads, "nworkloads %zu != %zu", a->nworkloads, b->nworkloads);
+	for (i = 0; i < a->nworkloads && i < b->nworkloads; i++)
+		CHECK(memcmp(&a->workloads[i], &b->workloads[i], sizeof(a->workloads[i])) == 0,
+		      "workloads[%zu] differs", i);
+	CHECK(a->ncells == b->ncells, "ncells %zu != %zu", a->ncells, b->ncells);
+	for (i = 0; i < a->ncells && i < b->ncells; i++)
+		compare_cells(&a->cells[i], &b->cells[i], i);
+}
+
+static const cJSON *at(const cJSON *j, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(j, key);
+}
+
+/* The JSON's shape, as scripts and the dashboard will read it. */
+static void check_shape(const cJSON *j)
+{
+	const cJSON *c0 = cJSON_GetArrayItem(at(j, "cells"), 0);
+	const cJSON *c1 = cJSON_GetArrayItem(at(j, "cells"), 1);
+	const cJSON *e0 = cJSON_GetArrayItem(at(c0, "errors"), 0);
+	const cJSON *r1 = cJSON_GetArrayItem(at(at(c1, "verify"), "ranges"), 1);
+	const char *started = cJSON_GetStringValue(at(j, "started"));
+
+	CHECK(strcmp(cJSON_GetStringValue(at(j, "format")) ?: "", "ringlab-run-1") == 0, "format");
+	CHECK(strcmp(cJSON_GetStringValue(at(j, "status")) ?: "", "failed") == 0, "status by name");
+	CHECK(started && strcmp(started, "2026-06-25T00:01:18.123456789Z") == 0,
+	      "started is ISO 8601 UTC with ns, got %s", started ? started : "(null)");
+	CHECK(cJSON_IsNumber(at(j, "started_ns")), "started_ns is a number");
+	CHECK(cJSON_IsNumber(at(at(c0, "lat_ns"), "p99")), "cells[0].lat_ns.p99 is a number");
+	CHECK(cJSON_IsObject(at(c0, "enter_lat_ns")), "enter_lat_ns");
+	CHECK(cJSON_IsNumber(at(c0, "enter_ns")) && cJSON_IsNumber(at(c0, "bw_bytes_s")) &&
+	      cJSON_IsNumber(at(c0, "elapsed_s")), "unit-suffixed names");
+	CHECK(e0 && cJSON_GetNumberValue(at(e0, "errno")) == EAGAIN &&
+	      strcmp(cJSON_GetStringValue(at(e0, "name")) ?: "", "EAGAIN") == 0,
+	      "errors[0] is {errno: 11, name: EAGAIN}");
+	CHECK(cJSON_IsNull(at(c1, "es_after")) && cJSON_IsNull(at(c1, "disk_before")),
+	      "invalid samples are null");
+	CHECK(cJSON_IsObject(at(c1, "es_before")), "valid samples are objects");
+	CHECK(r1 && strcmp(cJSON_GetStringValue(at(r1, "found")) ?: "", "0000000000000000") == 0 &&
+	      cJSON_IsTrue(at(r1, "zeros")), "mismatch found bytes as hex, zeros flag");
+	CHECK(strcmp(cJSON_GetStringValue(at(c1, "expect")) ?: "", "unmet") == 0, "expect by name");
+	CHECK(strcmp(cJSON_GetStringValue(at(at(c1, "verify"), "status")) ?: "", "failed") == 0,
+	      "verify.status by name");
+	CHECK(cJSON_IsArray(at(j, "workloads")) && cJSON_GetArraySize(at(j, "workloads")) == 1,
+	      "workloads array");
+}
+
+typedef void (*mutate_fn)(cJSON *j);
+
+static cJSON *get(cJSON *j, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(j, key);
+}
+
+static cJSON *cell_at(cJSON *j, int i)
+{
+	return cJSON_GetArrayItem(get(j, "cells"), i);
+}
+
+static void m_p99_string(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(get(cell_at(j, 1), "lat_ns"), "p99", cJSON_CreateString("fast"));
+}
+
+static void m_no_error(cJSON *j)
+{
+	cJSON_DeleteItemFromObject(cell_at(j, 0), "error");
+}
+
+static void m_format(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "format", cJSON_CreateString("ringlab-run-2"));
+}
+
+static void m_status(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "status", cJSON_CreateString("finished"));
+}
+
+static void m_hex(cJSON *j)
+{
+	cJSON *r = cJSON_GetArrayItem(get(get(cell_at(j, 1), "verify"), "ranges"), 1);
+
+	cJSON_ReplaceItemInObject(r, "found", cJSON_CreateString("00000000000000zz"));
+}
+
+static void m_cpus(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(get(j, "env"), "cpus",
+				  cJSON_CreateNumber(-1));
+}
+
+static void m_jobs(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(cell_at(j, 0), "jobs", cJSON_CreateNumber(1.5));
+}
+
+static void m_errors(cJSON *j)
+{
+	cJSON *errs = get(cell_at(j, 0), "errors");
+	int i;
+
+	for (i = 0; i < 7; i++)
+		cJSON_AddItemToArray(errs, cJSON_Duplicate(cJSON_GetArrayItem(errs, 0), 1));
+}
+
+static void m_started(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "started", cJSON_CreateString("yesterday"));
+}
+
+static void m_es(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(cell_at(j, 0), "es_before", cJSON_CreateNumber(3));
+}
+
+static void m_label(cJSON *j)
+{
+	char big[200];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cJSON_ReplaceItemInObject(get(j, "env"), "label",
+				  cJSON_CreateString(big));
+}
+
+static void m_cells(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "cells", cJSON_CreateObject());
+}
+
+static const struct {
+	mutate_fn fn;
+	const char *message;
+} malformed[] = {
+	{ m_p99_string, "cells[1].lat_ns.p99: expected a number" },
+	{ m_no_error, "cells[0].error: missing" },
+	{ m_format, "format: expected \"ringlab-run-1\"" },
+	{ m_status, "status: unknown value \"finished\"" },
+	{ m_hex, "cells[1].verify.ranges[1].found: expected 16 hex digits" },
+	{ m_cpus, "env.cpus: expected an integer" },
+	{ m_jobs, "cells[0].jobs: expected an integer" },
+	{ m_errors, "cells[0].errors: more than 8 entries" },
+	{ m_started, "started: expected an ISO 8601" },
+	{ m_es, "cells[0].es_before: expected an object" },
+	{ m_label, "env.label: longer than 127 bytes" },
+	{ m_cells, "cells: expected an array" },
+};
+
+static void check_malformed(const char *text)
+{
+	struct rl_err err;
+	struct rl_run run;
+	size_t i;
+	cJSON *j;
+	int ret;
+
+	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		j = cJSON_Parse(text);
+		if (!j) {
+			CHECK(0, "re-parse failed");
+			return;
+		}
+		malformed[i].fn(j);
+		memset(&err, 0, sizeof(err));
+		ret = rl_run_from_json(j, &run, &err);
+		CHECK(ret == -EINVAL, "malformed %zu: returned %d, want -EINVAL", i, ret);
+		CHECK(strstr(err.msg, malformed[i].message) != NULL,
+		      "malformed %zu: message \"%s\" does not contain \"%s\"", i, err.msg,
+		      malformed[i].message);
+		CHECK(run.cells == NULL && run.workloads == NULL && run.ncells == 0,
+		      "malformed %zu: run left allocated", i);
+		cJSON_Delete(j);
+	}
+}
+
+/* NaN and infinities are not JSON: they travel as null and come back as NaN. */
+static void check_non_finite(void)
+{
+	struct rl_cell c, back;
+	struct rl_err err;
+	cJSON *j;
+
+	fill_cell(&c, 0);
+	c.iops = NAN;
+	c.elapsed_s = INFINITY;
+	j = rl_cell_to_json(&c);
+	CHECK(j && cJSON_IsNull(at(j, "iops")), "NaN iops written as null");
+	CHECK(j && rl_cell_from_json(j, &back, &err) == 0, "cell with null doubles: %s", err.msg);
+	CHECK(isnan(back.iops) && isnan(back.elapsed_s), "null doubles read back as NaN");
+	CHECK(back.ops == c.ops, "the rest of the cell survives");
+	cJSON_Delete(j);
+}
+
+/* The text formatter prints what the round trip kept, failures impossible to miss. */
+static void check_table(const struct rl_run *run)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		CHECK(0, "open_memstream");
+		return;
+	}
+	rl_run_print_table(f, run);
+	rl_cell_print_line(f, &run->cells[1]);
+	fclose(f);
+	CHECK(strstr(buf, "aligned-mixed: write 8192@0 in WU stripes") != NULL, "table title:\n%s", buf);
+	CHECK(strstr(buf, "nowait (") != NULL, "nowait shown in the title");
+	CHECK(strstr(buf, "%") != NULL, "EAGAIN rate shown for a NOWAIT workload");
+	CHECK(strstr(buf, "JOBS") && strstr(buf, "IOPS") && strstr(buf, "EXPECT"), "table columns");
+	CHECK(strstr(buf, "UNMET") != NULL, "unmet expectation shown");
+	CHECK(strstr(buf, "VERIFICATION FAILED") != NULL, "verification banner");
+	CHECK(strstr(buf, "ZEROS") != NULL, "zeroed mismatch flagged");
+	CHECK(strstr(buf, "verification failed: 2 ranges") != NULL, "failed cell's error listed");
+	CHECK(strstr(buf, "EAGAIN x") != NULL, "errors by name");
+	free(buf);
+}
+
+int main(void)
+{
+	struct rl_run run, back;
+	struct rl_err err = { "" };
+	char *text;
+	cJSON *j, *parsed;
+	int ret;
+
+	fill_run(&run);
+	j = rl_run_to_json(&run);
+	if (!j) {
+		fprintf(stderr, "FAIL: rl_run_to_json returned NULL\n");
+		return 1;
+	}
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	parsed = text ? cJSON_Parse(text) : NULL;
+	if (!parsed) {
+		fprintf(stderr, "FAIL: printed JSON does not parse\n");
+		return 1;
+	}
+	check_shape(parsed);
+	ret = rl_run_from_json(parsed, &back, &err);
+	CHECK(ret == 0, "rl_run_from_json: %d %s", ret, err.msg);
+	if (ret == 0) {
+		compare_runs(&run, &back);
+		check_table(&back);
+		rl_run_free(&back);
+		CHECK(back.cells == NULL && back.ncells == 0, "rl_run_free zeroes the run");
+	}
+	cJSON_Delete(parsed);
+	check_malformed(text);
+	check_non_finite();
+	free(text);
+	rl_run_free(&run);
+	if (failures)
+		fprintf(stderr, "%d assertion(s) failed\n", failures);
+	return failures ? 1 : 0;
+}

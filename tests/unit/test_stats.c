@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* test_stats: median, bootstrap ratio interval, verdicts and the two-proportion test used by compare. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "stats/bootstrap.h"
+#include "stats/proportion.h"
+
+#define ITER 10000
+#define CONF 0.95
+#define THRESH 0.05
+#define MIN_REPS 3
+#define N5 5
+
+static int failures;
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);			\
+			fputc('\n', stderr);				\
+			failures++;					\
+		}							\
+	} while (0)
+
+/* Multiplicative noise of +/-1% and +/-40%, in two different orders per side. */
+static const double low_noise_a[N5] = { 1.00, 1.01, 0.99, 1.005, 0.995 };
+static const double low_noise_b[N5] = { 0.99, 1.005, 1.00, 0.995, 1.01 };
+static const double high_noise_a[N5] = { 0.6, 1.4, 1.0, 0.8, 1.2 };
+static const double high_noise_b[N5] = { 1.2, 0.6, 1.0, 1.4, 0.8 };
+
+static void scale(double *out, const double *noise, size_t n, double level)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = level * noise[i];
+}
+
+/* Bootstrap base ~ @b_level and head ~ @h_level; fails the test on an error. */
+static int boot(const double *b_noise, double b_level, const double *h_noise, double h_level,
+		size_t n, uint64_t seed, struct rl_ratio_ci *ci)
+{
+	double base[16], head[16];
+	int ret;
+
+	scale(base, b_noise, n, b_level);
+	scale(head, h_noise, n, h_level);
+	ret = rl_bootstrap_ratio(base, n, head, n, ITER, CONF, seed, ci);
+	CHECK(ret == 0, "rl_bootstrap_ratio(%g vs %g) = %d", b_level, h_level, ret);
+	return ret;
+}
+
+static void test_median(void)
+{
+	double odd[] = { 3, 1, 2 }, even[] = { 4, 1, 3, 2 }, one[] = { 7 };
+
+	CHECK(rl_median(odd, 3) == 2.0, "median of 3,1,2 = %g", rl_median(odd, 3));
+	CHECK(odd[0] == 1 && odd[1] == 2 && odd[2] == 3, "rl_median did not sort in place");
+	CHECK(rl_median(even, 4) == 2.5, "median of 4,1,3,2 = %g", rl_median(even, 4));
+	CHECK(rl_median(one, 1) == 7.0, "median of one value");
+	CHECK(isnan(rl_median(NULL, 0)), "median of nothing is not NAN");
+}
+
+static void test_identical(void)
+{
+	struct rl_ratio_ci ci;
+
+	if (boot(low_noise_a, 1000, low_noise_a, 1000, N5, 1, &ci))
+		return;
+	CHECK(ci.ratio == 1.0, "identical: ratio %g", ci.ratio);
+	/* Resampling either side moves the ratio both ways, so 1 is strictly inside. */
+	CHECK(ci.lo < 1.0 && ci.hi > 1.0, "identical: CI [%g, %g] does not contain 1", ci.lo, ci.hi);
+	CHECK(ci.n_base == N5 && ci.n_head == N5, "identical: n %u/%u", ci.n_base, ci.n_head);
+	CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_UNCHANGED,
+	      "identical: IOPS verdict not unchanged");
+	CHECK(rl_verdict_ratio(&ci, THRESH, false, MIN_REPS) == RL_VERDICT_UNCHANGED,
+	      "identical: latency verdict not unchanged");
+}
+
+static void test_shift(void)
+{
+	struct rl_ratio_ci ci;
+
+	/* IOPS drop by 20%: a regression; for a latency the same numbers improve. */
+	if (!boot(low_noise_a, 1000, low_noise_b, 800, N5, 1, &ci)) {
+		CHECK(fabs(ci.ratio - 0.8) < 1e-9, "drop: ratio %g", ci.ratio);
+		CHECK(ci.lo < ci.ratio && ci.ratio < ci.hi, "drop: ratio %g not inside (%g, %g)",
+		      ci.ratio, ci.lo, ci.hi);
+		CHECK(ci.hi < 1.0 - THRESH, "drop: hi %g not below 0.95", ci.hi);
+		CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_REGRESSED,
+		      "drop: IOPS verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+		CHECK(rl_verdict_ratio(&ci, THRESH, false, MIN_REPS) == RL_VERDICT_IMPROVED,
+		      "drop: latency verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, false, MIN_REPS)));
+	}
+	/* IOPS rise by 20%: an improvement; a latency rise is a regression. */
+	if (!boot(low_noise_a, 1000, low_noise_b, 1200, N5, 1, &ci)) {
+		CHECK(ci.lo > 1.0 + THRESH, "rise: lo %g not above 1.05", ci.lo);
+		CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_IMPROVED,
+		      "rise: IOPS verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+		CHECK(rl_verdict_ratio(&ci, THRESH, false, MIN_REPS) == RL_VERDICT_REGRESSED,
+		      "rise: latency verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, false, MIN_REPS)));
+	}
+}
+
+static void test_noise_and_threshold(void)
+{
+	static const double tiny_a[N5] = { 1.0, 1.001, 0.999, 1.0005, 0.9995 };
+	struct rl_ratio_ci ci;
+
+	/* +3% under +/-40% noise: the interval straddles 1, nothing to report. */
+	if (!boot(high_noise_a, 1000, high_noise_b, 1030, N5, 1, &ci)) {
+		CHECK(ci.lo < 1.0 && ci.hi > 1.0, "noisy: CI [%g, %g] does not contain 1", ci.lo, ci.hi);
+		CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_UNCHANGED,
+		      "noisy: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+	}
+	/* -3% with almost no noise: 1 is excluded, but not by the 5% threshold. */
+	if (!boot(tiny_a, 1000, tiny_a, 970, N5, 1, &ci)) {
+		CHECK(ci.hi < 1.0, "small shift: hi %g not below 1", ci.hi);
+		CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_UNCHANGED,
+		      "small shift, 5%%: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+		CHECK(rl_verdict_ratio(&ci, 0.01, true, MIN_REPS) == RL_VERDICT_REGRESSED,
+		      "small shift, 1%%: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, 0.01, true, MIN_REPS)));
+	}
+	/* The same for +3%. */
+	if (!boot(tiny_a, 1000, tiny_a, 1030, N5, 1, &ci)) {
+		CHECK(ci.lo > 1.0, "small rise: lo %g not above 1", ci.lo);
+		CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_UNCHANGED,
+		      "small rise, 5%%: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+		CHECK(rl_verdict_ratio(&ci, 0.01, true, MIN_REPS) == RL_VERDICT_IMPROVED,
+		      "small rise, 1%%: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, 0.01, true, MIN_REPS)));
+	}
+}
+
+static void test_insufficient(void)
+{
+	double base[3] = { 1000, 1001, 999 }, head[3] = { 500, 501, 499 };
+	struct rl_ratio_ci ci;
+	int ret;
+
+	/* A clear 50% drop, but two repetitions are not enough to call it. */
+	ret = rl_bootstrap_ratio(base, 2, head, 2, ITER, CONF, 1, &ci);
+	CHECK(ret == 0, "2 reps: %d", ret);
+	CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_INSUFFICIENT,
+	      "2 vs 2 reps: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+	ret = rl_bootstrap_ratio(base, 3, head, 2, ITER, CONF, 1, &ci);
+	CHECK(ret == 0, "3 vs 2 reps: %d", ret);
+	CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_INSUFFICIENT,
+	      "3 vs 2 reps: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+	ret = rl_bootstrap_ratio(base, 2, head, 3, ITER, CONF, 1, &ci);
+	CHECK(ret == 0, "2 vs 3 reps: %d", ret);
+	CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_INSUFFICIENT,
+	      "2 vs 3 reps: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+	ret = rl_bootstrap_ratio(base, 3, head, 3, ITER, CONF, 1, &ci);
+	CHECK(ret == 0, "3 vs 3 reps: %d", ret);
+	CHECK(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS) == RL_VERDICT_REGRESSED,
+	      "3 vs 3 reps: verdict %s", rl_verdict_name(rl_verdict_ratio(&ci, THRESH, true, MIN_REPS)));
+	CHECK(rl_verdict_ratio(NULL, THRESH, true, MIN_REPS) == RL_VERDICT_INSUFFICIENT,
+	      "NULL interval not insufficient");
+}
+
+static void test_reproducible(void)
+{
+	double base[30], head[30];
+	struct rl_ratio_ci a, b, c;
+	bool differs = false;
+	uint64_t seed;
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		base[i] = 1000 + 37 * ((i * 7) % 30);
+		head[i] = 1050 + 41 * ((i * 11) % 30);
+	}
+	CHECK(rl_bootstrap_ratio(base, 30, head, 30, 1000, CONF, 99, &a) == 0, "seed 99 run 1");
+	CHECK(rl_bootstrap_ratio(base, 30, head, 30, 1000, CONF, 99, &b) == 0, "seed 99 run 2");
+	CHECK(a.lo == b.lo && a.hi == b.hi, "same seed: [%.17g, %.17g] vs [%.17g, %.17g]",
+	      a.lo, a.hi, b.lo, b.hi);
+	/* The seed must be used: some other seed moves an end of the interval. */
+	for (seed = 100; seed < 120 && !differs; seed++) {
+		CHECK(rl_bootstrap_ratio(base, 30, head, 30, 1000, CONF, seed, &c) == 0, "seed %lu",
+		      (unsigned long)seed);
+		differs = c.lo != a.lo || c.hi != a.hi;
+	}
+	CHECK(differs, "20 other seeds all gave the interval of seed 99");
+}
+
+static void test_bootstrap_invalid(void)
+{
+	double ok[3] = { 1, 2, 3 }, zeros[3] = { 0, 0, 0 }, neg[3] = { 1, -2, 3 };
+	double bad[3] = { 1, NAN, 3 }, inf[3] = { 1, INFINITY, 3 };
+	struct rl_ratio_ci ci;
+
+	CHECK(rl_bootstrap_ratio(ok, 0, ok, 3, ITER, CONF, 1, &ci) == -EINVAL, "empty base accepted");
+	CHECK(rl_bootstrap_ratio(ok, 3, ok, 0, ITER, CONF, 1, &ci) == -EINVAL, "empty head accepted");
+	CHECK(rl_bootstrap_ratio(zeros, 3, ok, 3, ITER, CONF, 1, &ci) == -EINVAL, "zero base median accepted");
+	CHECK(rl_bootstrap_ratio(neg, 3, ok, 3, ITER, CONF, 1, &ci) == -EINVAL, "negative value accepted");
+	CHECK(rl_bootstrap_ratio(ok, 3, bad, 3, ITER, CONF, 1, &ci) == -EINVAL, "NAN accepted");
+	CHECK(rl_bootstrap_ratio(ok, 3, inf, 3, ITER, CONF, 1, &ci) == -EINVAL, "INFINITY accepted");
+	CHECK(rl_bootstrap_ratio(ok, 3, ok, 3, 0, CONF, 1, &ci) == -EINVAL, "0 iterations accepted");
+	CHECK(rl_bootstrap_ratio(ok, 3, ok, 3, ITER, 0.0, 1, &ci) == -EINVAL, "confidence 0 accepted");
+	CHECK(rl_bootstrap_ratio(ok, 3, ok, 3, ITER, 1.0, 1, &ci) == -EINVAL, "confidence 1 accepted");
+	CHECK(rl_bootstrap_ratio(ok, 3, ok, 3, ITER, CONF, 1, NULL) == -EINVAL, "NULL out accepted");
+	/* A zero head median is a valid answer (nothing completed): ratio 0. */
+	CHECK(rl_bootstrap_ratio(ok, 3, zeros, 3, ITER, CONF, 1, &ci) == 0 && ci.ratio == 0.0 &&
+	      ci.hi == 0.0, "zero head: ratio %g hi %g", ci.ratio, ci.hi);
+}
+
+static void test_verdict_names(void)
+{
+	static const char *const want[RL_VERDICT_MAX] = {
+		"unchanged", "improved", "regressed", "insufficient", "corrupt"
+	};
+	int v;
+
+	for (v = 0; v < RL_VERDICT_MAX; v++)
+		CHECK(strcmp(rl_verdict_name(v), want[v]) == 0, "verdict %d named %s", v,
+		      rl_verdict_name(v));
+	CHECK(strcmp(rl_verdict_name(RL_VERDICT_MAX), "unknown") == 0, "out-of-range verdict name");
+}
+
+static void test_two_proportion(void)
+{
+	struct rl_prop_test t;
+
+	CHECK(rl_two_proportion(0, 2000, 2000, 2000, 0.05, &t) == 0, "0/2000 vs 2000/2000");
+	CHECK(t.significant && t.p_value < 0.05 && t.z > 0 && t.diff_pp == 100.0,
+	      "0/2000 vs 2000/2000: p %g z %g diff %g", t.p_value, t.z, t.diff_pp);
+
+	CHECK(rl_two_proportion(1000, 2000, 1010, 2000, 0.05, &t) == 0, "1000 vs 1010 of 2000");
+	CHECK(!t.significant && fabs(t.z - 0.31623) < 1e-3 && fabs(t.p_value - 0.7518) < 1e-3,
+	      "1000 vs 1010 of 2000: z %g p %g", t.z, t.p_value);
+	CHECK(fabs(t.diff_pp - 0.5) < 1e-9, "1000 vs 1010 of 2000: diff %g pp", t.diff_pp);
+
+	/* 5% vs 8% of 1000: z = 2.721, p = 0.0065 (by hand). */
+	CHECK(rl_two_proportion(50, 1000, 80, 1000, 0.05, &t) == 0, "50 vs 80 of 1000");
+	CHECK(t.significant && fabs(t.z - 2.7211) < 1e-3 && fabs(t.p_value - 0.0065) < 1e-4,
+	      "50 vs 80 of 1000: z %g p %g", t.z, t.p_value);
+	CHECK(rl_two_proportion(80, 1000, 50, 1000, 0.001, &t) == 0 && t.z < 0 && !t.significant,
+	      "80 vs 50 of 1000 at alpha 0.001: z %g p %g", t.z, t.p_value);
+
+	CHECK(rl_two_proportion(0, 2000, 0, 2000, 0.05, &t) == 0, "0/2000 vs 0/2000");
+	CHECK(!t.significant && t.p_value == 1.0 && t.z == 0.0, "0 vs 0: p %g z %g", t.p_value, t.z);
+	CHECK(rl_two_proportion(2000, 2000, 1500, 1500, 0.05, &t) == 0, "all vs all");
+	CHECK(!t.significant && t.p_value == 1.0 && t.z == 0.0, "all vs all: p %g z %g",
+	      t.p_value, t.z);
+
+	CHECK(rl_two_proportion(3, 2, 0, 2, 0.05, &t) == -EINVAL, "x_base > n_base accepted");
+	CHECK(rl_two_proportion(0, 2, 3, 2, 0.05, &t) == -EINVAL, "x_head > n_head accepted");
+	CHECK(rl_two_proportion(0, 0, 0, 2, 0.05, &t) == -EINVAL, "n_base 0 accepted");
+	CHECK(rl_two_proportion(0, 2, 0, 0, 0.05, &t) == -EINVAL, "n_head 0 accepted");
+	CHECK(rl_two_proportion(1, 2, 1, 2, 0.0, &t) == -EINVAL, "alpha 0 accepted");
+	CHECK(rl_two_proportion(1, 2, 1, 2, 1.0, &t) == -EINVAL, "alpha 1 accepted");
+	CHECK(rl_two_proportion(1, 2, 1, 2, 0.05, NULL) == -EINVAL, "NULL out accepted");
+}
+
+/* Informational, not asserted: what one compare cell costs. */
+static void report_runtime(void)
+{
+	double base[N5], head[N5], ms;
+	struct timespec t0, t1;
+	struct rl_ratio_ci ci;
+
+	scale(base, low_noise_a, N5, 1000);
+	scale(head, low_noise_b, N5, 900);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(rl_bootstrap_ratio(base, N5, head, N5, ITER, CONF, 1, &ci) == 0, "timed bootstrap");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	printf("bootstrap, %d iterations, 5+5 samples: %.3f ms\n", ITER, ms);
+}
+
+int main(void)
+{
+	test_median();
+	test_identical();
+	test_shift();
+	test_noise_and_threshold();
+	test_insufficient();
+	test_reproducible();
+	test_bootstrap_invalid();
+	test_verdict_names();
+	test_two_proportion();
+	report_runtime();
+	if (failures) {
+		fprintf(stderr, "test_stats: %d assertion(s) failed\n", failures);
+		return 1;
+	}
+	return 0;
+}
