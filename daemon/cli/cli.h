@@ -17,6 +17,7 @@ int rl_cmd_run(int argc, char **argv);
 int rl_cmd_workloads(int argc, char **argv);
 int rl_cmd_validate(int argc, char **argv);
 int rl_cmd_schema(int argc, char **argv);
+int rl_cmd_compare(int argc, char **argv);
 
 /*
  * rl_workload_dirs() - the NULL-terminated search path for workloads and

@@ -271,6 +271,8 @@ int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		ret = check_target(opts, &run->env, err);
 	for (size_t i = 0; i < run->nworkloads && !ret; i++)
 		ret = check_workload(&run->workloads[i], opts, &run->env, run->scale, err);
+	if (!ret && opts->hooks.started)
+		opts->hooks.started(opts->hooks.ctx, run);
 	if (!ret)
 		ret = run_all(&t, run, err);
 	run->finished_ns = rl_wall_ns();

@@ -27,6 +27,8 @@ struct rl_progress {
 
 struct rl_run_hooks {
 	void *ctx;
+	/* Once the target and workloads are checked and run->env is known, before any cell. */
+	void (*started)(void *ctx, const struct rl_run *run);
 	/* A few times a second while a cell runs, and at every phase change. */
 	void (*progress)(void *ctx, const struct rl_progress *p);
 	/* After each cell is appended to the run. */

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Comparing a base against a head: each side is one run or several pooled
+ * (all runs of a label or kernel tag). Cells pair by (workload, jobs); each
+ * pair gets an IOPS ratio of medians with a bootstrap interval and a verdict,
+ * a p99 latency ratio with its own verdict, and a two-proportion test of the
+ * EAGAIN rates. Everything is computed here, once: the text, JSON and
+ * dashboard formatters only read struct rl_comparison.
+ */
+#ifndef RINGLAB_DAEMON_COMPARE_COMPARE_H
+#define RINGLAB_DAEMON_COMPARE_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/result.h"
+#include "stats/bootstrap.h"
+#include "stats/proportion.h"
+#include "util/err.h"
+
+#define RL_CMP_THRESHOLD_DEFAULT 0.05	/* a change must clear 1 +/- 5% */
+#define RL_CMP_ITERATIONS 10000		/* bootstrap resamples */
+#define RL_CMP_CONFIDENCE 0.95
+#define RL_CMP_MIN_REPS 3		/* fewer on a side: insufficient */
+#define RL_CMP_EAGAIN_ALPHA 0.01
+#define RL_CMP_WHY_MAX 256
+
+struct rl_compare_opts {
+	double threshold;		/* fraction, in [0, 1); e.g. 0.05 */
+};
+
+/* A measure (IOPS, p99 latency) of one cell on both sides. */
+struct rl_cmp_ratio {
+	struct rl_ratio_ci ci;		/* medians, ratio, interval, reps used */
+	enum rl_verdict verdict;
+	/*
+	 * false when no interval could be drawn: a side without measured
+	 * repetitions, or a base median of 0. Then ci.ratio, lo and hi are
+	 * NaN (both medians 0) or +inf (only the base's is 0).
+	 */
+	bool has_ci;
+};
+
+enum rl_cmp_eagain {
+	RL_CMP_EAGAIN_NA,		/* no NOWAIT first attempt on a side */
+	RL_CMP_EAGAIN_UNCHANGED,
+	RL_CMP_EAGAIN_CHANGED,		/* two-proportion test, p < RL_CMP_EAGAIN_ALPHA */
+	RL_CMP_EAGAIN_MAX
+};
+
+/* Summary buckets, in the fixed order the summary line names them. */
+enum rl_cmp_bucket {
+	RL_CMP_CORRUPT,
+	RL_CMP_REGRESSED,
+	RL_CMP_IMPROVED,
+	RL_CMP_UNCHANGED,
+	RL_CMP_INSUFFICIENT,
+	RL_CMP_INCOMPATIBLE,
+	RL_CMP_BUCKET_MAX
+};
+
+struct rl_cmp_summary {
+	unsigned count[RL_CMP_BUCKET_MAX];
+	unsigned cells;
+};
+
+/* One (workload, jobs) present on both sides. */
+struct rl_cmp_cell {
+	char workload[RL_NAME_MAX];
+	uint32_t jobs;
+	uint32_t base_reps, head_reps;		/* repetitions pooled, measured or not */
+	/*
+	 * Overall verdict: the IOPS one, overridden by RL_VERDICT_CORRUPT when
+	 * a repetition on either side failed verification. Meaningless when
+	 * incompatible is set.
+	 */
+	enum rl_verdict verdict;
+	enum rl_cmp_bucket bucket;		/* verdict, or RL_CMP_INCOMPATIBLE */
+	bool incompatible;
+	char incompatible_field[RL_NAME_MAX];	/* e.g. "io_size", "scale" */
+	char why[RL_CMP_WHY_MAX];		/* "io_size: base 8192, head 4096" */
+	struct rl_cmp_ratio iops;		/* higher is better */
+	struct rl_cmp_ratio p99;		/* completion latency, lower is better */
+	uint32_t base_verify_failed, head_verify_failed;	/* repetitions */
+	bool nowait;				/* the workload issues NOWAIT first attempts */
+	uint64_t base_eagain, base_attempts, head_eagain, head_attempts;
+	struct rl_prop_test eagain;		/* valid unless eagain_verdict is NA */
+	enum rl_cmp_eagain eagain_verdict;
+	double base_elapsed_s, head_elapsed_s;	/* medians; NaN without measurements */
+	double wall_speedup;			/* base_elapsed_s / head_elapsed_s, or NaN */
+};
+
+/* The cells of one workload: cells[first .. first + ncells - 1]. */
+struct rl_cmp_group {
+	char workload[RL_NAME_MAX];
+	char description[RL_DESC_MAX];
+	size_t first, ncells;
+	uint32_t reps_min, reps_max;	/* measured reps per side and cell, for titles */
+	struct rl_cmp_summary summary;
+};
+
+/* A (workload, jobs) found on one side only: listed, never compared. */
+struct rl_cmp_unpaired {
+	char workload[RL_NAME_MAX];
+	uint32_t jobs;
+	bool in_base;			/* else only in head */
+};
+
+/* What a side's runs were, for headers and the API. */
+struct rl_cmp_run_desc {
+	char suite[RL_NAME_MAX];
+	char label[128];
+	char kernel_release[65];
+	char kernel_tag[64];
+	char hostname[65];
+	int64_t started_ns;
+	double scale;
+	size_t ncells;
+};
+
+struct rl_comparison {
+	double threshold;
+	unsigned iterations;
+	double confidence;
+	unsigned min_reps;
+	double eagain_alpha;
+	struct rl_cmp_run_desc *base_runs, *head_runs;
+	size_t nbase, nhead;
+	struct rl_cmp_cell *cells;	/* grouped by workload, jobs ascending */
+	size_t ncells;
+	struct rl_cmp_group *groups;	/* workloads in the base's order */
+	size_t ngroups;
+	struct rl_cmp_unpaired *unpaired;
+	size_t nunpaired;
+	struct rl_cmp_summary total;
+};
+
+/*
+ * rl_compare_runs() - compare @base[0..nbase-1] (pooled) against
+ * @head[0..nhead-1] (pooled) into @out, which the caller releases with
+ * rl_comparison_free(). @opts may be NULL for the defaults. Bootstrap seeds
+ * derive from the workload name and jobs, so the same runs always give the
+ * same intervals.
+ * Returns 0; -EINVAL with the reason in @err for a side without runs, a bad
+ * threshold, or no (workload, jobs) common to both sides ("no common cells:
+ * base has workloads A, B; head has C"); -ENOMEM. On error @out holds nothing
+ * to free.
+ */
+int rl_compare_runs(const struct rl_run *const *base, size_t nbase,
+		    const struct rl_run *const *head, size_t nhead,
+		    const struct rl_compare_opts *opts, struct rl_comparison *out,
+		    struct rl_err *err);
+
+/* rl_comparison_free() - release what rl_compare_runs() allocated; NULL is fine. */
+void rl_comparison_free(struct rl_comparison *c);
+
+/*
+ * rl_comparison_gate() - true when any cell regressed (IOPS) or is corrupt:
+ * what the CLI's exit status and the nightly job act on. p99 and EAGAIN
+ * verdicts are reported but do not gate.
+ */
+bool rl_comparison_gate(const struct rl_comparison *c);
+
+/*
+ * rl_comparison_comparable() - the number of cells that are not
+ * incompatible, i.e. that were actually compared.
+ */
+size_t rl_comparison_comparable(const struct rl_comparison *c);
+
+/*
+ * rl_comparison_group() - the group of workload @name, or NULL.
+ */
+const struct rl_cmp_group *rl_comparison_group(const struct rl_comparison *c,
+					       const char *name);
+
+/*
+ * rl_cmp_summary_line() - "2 regressed, 9 improved, 21 unchanged" into @buf
+ * (non-zero counts only, in enum rl_cmp_bucket order; "no cells" when empty).
+ * Returns @buf.
+ */
+char *rl_cmp_summary_line(const struct rl_cmp_summary *s, char *buf, size_t len);
+
+/* Names for formatters: "corrupt" ... "incompatible"; "n/a", "unchanged", "changed". Never NULL. */
+const char *rl_cmp_bucket_name(enum rl_cmp_bucket b);
+const char *rl_cmp_eagain_name(enum rl_cmp_eagain v);
+
+#endif

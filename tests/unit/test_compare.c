@@ -1,0 +1,739 @@
+/* SPDX-License-Identifier: MIT */
+/* test_compare: verdicts, pairing, incompatibility, EAGAIN tests and the text/JSON output of the comparison engine, on synthetic runs. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "compare/compare.h"
+#include "compare/compare_json.h"
+#include "compare/compare_text.h"
+#include "engine/result_json.h"
+
+#define REPS_MAX 8
+
+static int failures;
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);			\
+			fputc('\n', stderr);				\
+			failures++;					\
+		}							\
+	} while (0)
+
+/* Multiplicative noise of about +/-1%: a quiet machine. */
+static const double low_noise[REPS_MAX] = { 1.00, 1.01, 0.99, 1.005, 0.995, 1.0, 1.01, 0.99 };
+
+/* What one (workload, jobs) looks like on one side. */
+struct cell_spec {
+	const char *workload;
+	uint32_t jobs, reps;
+	double iops;			/* level; each rep gets level * noise */
+	double p99_ns;
+	uint64_t eagain, attempts;	/* per rep */
+	int verify_failed_rep;		/* 1-based rep whose verification failed; 0 none */
+};
+
+static void run_init(struct rl_run *run, const char *label)
+{
+	memset(run, 0, sizeof(*run));
+	snprintf(run->suite, sizeof(run->suite), "seed");
+	snprintf(run->env.label, sizeof(run->env.label), "%s", label);
+	snprintf(run->env.kernel_release, sizeof(run->env.kernel_release), "6.18.0-test");
+	snprintf(run->env.kernel_tag, sizeof(run->env.kernel_tag), "%s-tag", label);
+	run->scale = 1.0;
+	run->status = RL_RUN_DONE;
+	run->started_ns = 1782462900000000000ll;
+}
+
+/* Add workload @name (defaults, 8 KiB I/O over [W][U]) unless the run has it; returns it. */
+static struct rl_workload *run_workload(struct rl_run *run, const char *name)
+{
+	struct rl_workload *w;
+	size_t i;
+
+	for (i = 0; i < run->nworkloads; i++)
+		if (!strcmp(run->workloads[i].name, name))
+			return &run->workloads[i];
+	w = realloc(run->workloads, (run->nworkloads + 1) * sizeof(*w));
+	if (!w) {
+		perror("realloc");
+		exit(1);
+	}
+	run->workloads = w;
+	w = &run->workloads[run->nworkloads++];
+	rl_workload_defaults(w);
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	snprintf(w->description, sizeof(w->description), "synthetic %s", name);
+	snprintf(w->stripe, sizeof(w->stripe), "WU");
+	w->io_size = 8192;
+	return w;
+}
+
+static void add_cells(struct rl_run *run, const struct cell_spec *s)
+{
+	struct rl_cell c;
+	uint32_t r;
+
+	run_workload(run, s->workload);
+	for (r = 1; r <= s->reps; r++) {
+		memset(&c, 0, sizeof(c));
+		snprintf(c.workload, sizeof(c.workload), "%s", s->workload);
+		c.jobs = s->jobs;
+		c.rep = r;
+		c.ops = 10000;
+		c.attempts = s->attempts;
+		c.eagain = s->eagain;
+		c.iops = s->iops * low_noise[(r - 1) % REPS_MAX];
+		c.elapsed_s = c.iops > 0 ? (double)c.ops / c.iops : 1.0;
+		c.lat.p99 = (uint64_t)(s->p99_ns * low_noise[(r + 2) % REPS_MAX]);
+		c.verify.status = (int)r == s->verify_failed_rep ? RL_VERIFY_FAILED : RL_VERIFY_OK;
+		c.failed = c.verify.status == RL_VERIFY_FAILED;
+		if (rl_run_add_cell(run, &c) < 0) {
+			perror("rl_run_add_cell");
+			exit(1);
+		}
+	}
+}
+
+/* A run of workloads @a and @b at JOBS 1, 2, 4 with IOPS @level * jobs. */
+static void seed_run(struct rl_run *run, const char *label, const char *a, const char *b,
+		     uint32_t reps, double level)
+{
+	static const uint32_t jobs[] = { 1, 2, 4 };
+	const char *names[] = { a, b };
+	size_t i, j;
+
+	run_init(run, label);
+	for (i = 0; i < 2; i++) {
+		if (!names[i])
+			continue;
+		for (j = 0; j < 3; j++) {
+			struct cell_spec s = { .workload = names[i], .jobs = jobs[j], .reps = reps,
+					       .iops = level * jobs[j], .p99_ns = 100000 };
+
+			add_cells(run, &s);
+		}
+	}
+}
+
+static int compare1(const struct rl_run *b, const struct rl_run *h, double threshold,
+		    struct rl_comparison *c, struct rl_err *err)
+{
+	struct rl_compare_opts o = { .threshold = threshold };
+
+	return rl_compare_runs(&b, 1, &h, 1, &o, c, err);
+}
+
+static const struct rl_cmp_cell *find_cell(const struct rl_comparison *c, const char *w,
+					   uint32_t jobs)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncells; i++)
+		if (c->cells[i].jobs == jobs && !strcmp(c->cells[i].workload, w))
+			return &c->cells[i];
+	return NULL;
+}
+
+static void expect_all(const struct rl_comparison *c, enum rl_cmp_bucket b, const char *what)
+{
+	size_t i;
+
+	CHECK(c->total.count[b] == c->ncells && c->ncells > 0,
+	      "%s: expected every cell %s, got %u of %zu", what, rl_cmp_bucket_name(b),
+	      c->total.count[b], c->ncells);
+	for (i = 0; i < c->ncells; i++)
+		CHECK(c->cells[i].bucket == b, "%s: %s JOBS %u is %s, expected %s", what,
+		      c->cells[i].workload, c->cells[i].jobs,
+		      rl_cmp_bucket_name(c->cells[i].bucket), rl_cmp_bucket_name(b));
+}
+
+static void test_identical(void)
+{
+	struct rl_run base, head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	char line[128];
+	int ret;
+
+	seed_run(&base, "base", "aligned-mixed", "unaligned-middle-unwritten", 3, 40000);
+	seed_run(&head, "head", "aligned-mixed", "unaligned-middle-unwritten", 3, 40000);
+	ret = compare1(&base, &head, 0.05, &c, &err);
+	CHECK(ret == 0, "identical: rl_compare_runs = %d (%s)", ret, err.msg);
+	if (ret)
+		goto out;
+	CHECK(c.ncells == 6 && c.ngroups == 2, "identical: %zu cells in %zu groups, expected 6 in 2",
+	      c.ncells, c.ngroups);
+	expect_all(&c, RL_CMP_UNCHANGED, "identical");
+	CHECK(!rl_comparison_gate(&c), "identical: gate is set");
+	CHECK(fabs(c.cells[0].iops.ci.ratio - 1.0) < 1e-12, "identical: ratio %g",
+	      c.cells[0].iops.ci.ratio);
+	CHECK(c.cells[0].iops.ci.lo <= 1.0 && c.cells[0].iops.ci.hi >= 1.0,
+	      "identical: interval [%g, %g] excludes 1", c.cells[0].iops.ci.lo, c.cells[0].iops.ci.hi);
+	CHECK(c.cells[0].p99.verdict == RL_VERDICT_UNCHANGED, "identical: p99 %s",
+	      rl_verdict_name(c.cells[0].p99.verdict));
+	CHECK(c.cells[0].eagain_verdict == RL_CMP_EAGAIN_NA, "identical: EAGAIN of a non-NOWAIT workload is %s",
+	      rl_cmp_eagain_name(c.cells[0].eagain_verdict));
+	CHECK(!strcmp(rl_cmp_summary_line(&c.total, line, sizeof(line)), "6 unchanged"),
+	      "identical: summary '%s'", line);
+	CHECK(!strcmp(c.groups[0].workload, "aligned-mixed") && c.groups[0].ncells == 3 &&
+	      c.cells[0].jobs == 1 && c.cells[2].jobs == 4, "identical: grouping or order wrong");
+	CHECK(c.nunpaired == 0, "identical: %zu unpaired", c.nunpaired);
+	rl_comparison_free(&c);
+out:
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
+static void test_faster_slower(void)
+{
+	struct rl_run base, fast, slow;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	char line[128];
+
+	seed_run(&base, "base", "aligned-mixed", NULL, 3, 40000);
+	seed_run(&fast, "fast", "aligned-mixed", NULL, 3, 48000);
+	seed_run(&slow, "slow", "aligned-mixed", NULL, 3, 32000);
+	if (compare1(&base, &fast, 0.05, &c, &err) == 0) {
+		expect_all(&c, RL_CMP_IMPROVED, "20% faster");
+		CHECK(!rl_comparison_gate(&c), "20%% faster: gate is set");
+		CHECK(fabs(c.cells[1].iops.ci.ratio - 1.2) < 1e-9, "20%% faster: ratio %g",
+		      c.cells[1].iops.ci.ratio);
+		CHECK(c.cells[1].iops.ci.lo > 1.05, "20%% faster: lo %g", c.cells[1].iops.ci.lo);
+		CHECK(fabs(c.cells[1].wall_speedup - 1.2) < 0.02, "20%% faster: wall speedup %g",
+		      c.cells[1].wall_speedup);
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "20%% faster: %s", err.msg);
+	}
+	if (compare1(&base, &slow, 0.05, &c, &err) == 0) {
+		expect_all(&c, RL_CMP_REGRESSED, "20% slower");
+		CHECK(rl_comparison_gate(&c), "20%% slower: gate is not set");
+		CHECK(!strcmp(rl_cmp_summary_line(&c.total, line, sizeof(line)), "3 regressed"),
+		      "20%% slower: summary '%s'", line);
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "20%% slower: %s", err.msg);
+	}
+	/* A threshold above the change turns it into "unchanged". */
+	if (compare1(&base, &slow, 0.5, &c, &err) == 0) {
+		expect_all(&c, RL_CMP_UNCHANGED, "20% slower, threshold 50%");
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "threshold 0.5: %s", err.msg);
+	}
+	rl_run_free(&base);
+	rl_run_free(&fast);
+	rl_run_free(&slow);
+}
+
+static void test_corrupt(void)
+{
+	struct rl_run base, head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	const struct rl_cmp_cell *cell;
+	struct cell_spec s = { .workload = "aligned-mixed", .jobs = 8, .reps = 3, .iops = 40000,
+			       .p99_ns = 100000 };
+	char line[128];
+
+	seed_run(&base, "base", "aligned-mixed", NULL, 3, 40000);
+	seed_run(&head, "head", "aligned-mixed", NULL, 3, 48000);
+	add_cells(&base, &s);
+	s.iops = 48000;
+	s.verify_failed_rep = 2;
+	add_cells(&head, &s);
+	if (compare1(&base, &head, 0.05, &c, &err)) {
+		CHECK(0, "corrupt: %s", err.msg);
+		goto out;
+	}
+	cell = find_cell(&c, "aligned-mixed", 8);
+	CHECK(cell && cell->verdict == RL_VERDICT_CORRUPT && cell->bucket == RL_CMP_CORRUPT,
+	      "corrupt: JOBS 8 is not corrupt");
+	CHECK(cell && cell->iops.verdict == RL_VERDICT_IMPROVED,
+	      "corrupt: the IOPS verdict underneath should still be improved");
+	CHECK(cell && cell->head_verify_failed == 1 && cell->base_verify_failed == 0,
+	      "corrupt: verify counts wrong");
+	CHECK(rl_comparison_gate(&c), "corrupt: gate is not set");
+	CHECK(!strcmp(rl_cmp_summary_line(&c.total, line, sizeof(line)), "1 corrupt, 3 improved"),
+	      "corrupt: summary '%s'", line);
+	rl_comparison_free(&c);
+out:
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
+static void test_insufficient(void)
+{
+	struct rl_run base, head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+
+	seed_run(&base, "base", "aligned-mixed", NULL, 2, 40000);
+	seed_run(&head, "head", "aligned-mixed", NULL, 2, 80000);
+	if (compare1(&base, &head, 0.05, &c, &err) == 0) {
+		expect_all(&c, RL_CMP_INSUFFICIENT, "2 reps");
+		CHECK(!rl_comparison_gate(&c), "2 reps: gate is set");
+		CHECK(fabs(c.cells[0].iops.ci.ratio - 2.0) < 1e-9, "2 reps: ratio still shown, %g",
+		      c.cells[0].iops.ci.ratio);
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "2 reps: %s", err.msg);
+	}
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
+/* Two NOWAIT reps of 1000 attempts a side: @eb / @eh EAGAIN per rep. */
+static enum rl_cmp_eagain eagain_case(uint64_t eb, uint64_t eh, double *diff_pp)
+{
+	struct cell_spec s = { .workload = "nw-mixed-aligned", .jobs = 1, .reps = 2,
+			       .iops = 1000, .p99_ns = 1000, .attempts = 1000 };
+	struct rl_run base, head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	enum rl_cmp_eagain v = RL_CMP_EAGAIN_MAX;
+
+	run_init(&base, "base");
+	run_init(&head, "head");
+	run_workload(&base, s.workload)->nowait = true;
+	run_workload(&head, s.workload)->nowait = true;
+	s.eagain = eb;
+	add_cells(&base, &s);
+	s.eagain = eh;
+	add_cells(&head, &s);
+	if (compare1(&base, &head, 0.05, &c, &err) == 0) {
+		v = c.cells[0].eagain_verdict;
+		*diff_pp = c.cells[0].eagain.diff_pp;
+		CHECK(c.cells[0].base_attempts == 2000 && c.cells[0].head_eagain == 2 * eh,
+		      "EAGAIN: counts not pooled over reps");
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "EAGAIN: %s", err.msg);
+	}
+	rl_run_free(&base);
+	rl_run_free(&head);
+	return v;
+}
+
+static void test_eagain(void)
+{
+	double pp = NAN;
+	enum rl_cmp_eagain v;
+
+	v = eagain_case(0, 1000, &pp);
+	CHECK(v == RL_CMP_EAGAIN_CHANGED, "0/2000 vs 2000/2000: %s", rl_cmp_eagain_name(v));
+	CHECK(fabs(pp - 100.0) < 1e-9, "0/2000 vs 2000/2000: %g pp", pp);
+	v = eagain_case(500, 505, &pp);
+	CHECK(v == RL_CMP_EAGAIN_UNCHANGED, "1000/2000 vs 1010/2000: %s", rl_cmp_eagain_name(v));
+	CHECK(fabs(pp - 0.5) < 1e-9, "1000/2000 vs 1010/2000: %g pp", pp);
+	v = eagain_case(1000, 1000, &pp);
+	CHECK(v == RL_CMP_EAGAIN_UNCHANGED, "2000/2000 vs 2000/2000: %s", rl_cmp_eagain_name(v));
+}
+
+static void test_no_common(void)
+{
+	struct rl_run base, head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	int ret;
+
+	seed_run(&base, "base", "wl-a", "wl-b", 3, 1000);
+	seed_run(&head, "head", "wl-c", NULL, 3, 1000);
+	ret = compare1(&base, &head, 0.05, &c, &err);
+	CHECK(ret == -EINVAL, "no common cells: returned %d", ret);
+	CHECK(strstr(err.msg, "no common cells") && strstr(err.msg, "base has workloads wl-a, wl-b") &&
+	      strstr(err.msg, "head has wl-c"), "no common cells: message '%s'", err.msg);
+	CHECK(c.cells == NULL && c.ncells == 0, "no common cells: output not empty");
+	if (!ret)
+		rl_comparison_free(&c);
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
+static void test_bad_args(void)
+{
+	struct rl_run base, head;
+	const struct rl_run *b = &base, *h = &head;
+	struct rl_compare_opts o = { .threshold = 1.5 };
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	int ret;
+
+	seed_run(&base, "base", "wl-a", NULL, 3, 1000);
+	seed_run(&head, "head", "wl-a", NULL, 3, 1000);
+	ret = rl_compare_runs(&b, 1, &h, 1, &o, &c, &err);
+	CHECK(ret == -EINVAL && strstr(err.msg, "threshold"), "threshold 1.5: %d '%s'", ret, err.msg);
+	o.threshold = NAN;
+	ret = rl_compare_runs(&b, 1, &h, 1, &o, &c, &err);
+	CHECK(ret == -EINVAL, "threshold NaN: %d", ret);
+	ret = rl_compare_runs(&b, 0, &h, 1, NULL, &c, &err);
+	CHECK(ret == -EINVAL && strstr(err.msg, "base"), "no base runs: %d '%s'", ret, err.msg);
+	ret = rl_compare_runs(&b, 1, NULL, 0, NULL, &c, &err);
+	CHECK(ret == -EINVAL && strstr(err.msg, "head"), "no head runs: %d '%s'", ret, err.msg);
+	ret = rl_compare_runs(&b, 1, &h, 1, NULL, &c, &err);
+	CHECK(ret == 0 && c.threshold == RL_CMP_THRESHOLD_DEFAULT, "NULL opts: %d, threshold %g",
+	      ret, c.threshold);
+	if (!ret)
+		rl_comparison_free(&c);
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
+static void test_incompatible(void)
+{
+	struct rl_run base, head, base2;
+	const struct rl_run *bs[2] = { &base, &base2 }, *h = &head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	char line[128];
+
+	seed_run(&base, "base", "aligned-mixed", "other", 3, 1000);
+	seed_run(&head, "head", "aligned-mixed", "other", 3, 1000);
+	run_workload(&head, "aligned-mixed")->io_size = 4096;
+	if (compare1(&base, &head, 0.05, &c, &err) == 0) {
+		const struct rl_cmp_cell *cell = find_cell(&c, "aligned-mixed", 2);
+
+		CHECK(cell && cell->incompatible && cell->bucket == RL_CMP_INCOMPATIBLE,
+		      "io_size: cell not incompatible");
+		CHECK(cell && !strcmp(cell->incompatible_field, "io_size") &&
+		      strstr(cell->why, "io_size") && strstr(cell->why, "8192") &&
+		      strstr(cell->why, "4096"), "io_size: reason '%s'", cell ? cell->why : "");
+		cell = find_cell(&c, "other", 2);
+		CHECK(cell && !cell->incompatible && cell->bucket == RL_CMP_UNCHANGED,
+		      "io_size: the other workload must still be compared");
+		CHECK(!strcmp(rl_cmp_summary_line(&c.total, line, sizeof(line)),
+			      "3 unchanged, 3 incompatible"), "io_size: summary '%s'", line);
+		CHECK(rl_comparison_comparable(&c) == 3, "io_size: %zu comparable",
+		      rl_comparison_comparable(&c));
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "io_size: %s", err.msg);
+	}
+	/* Within one side too: pooled runs must agree on the workload. */
+	run_workload(&head, "aligned-mixed")->io_size = 8192;
+	seed_run(&base2, "base2", "aligned-mixed", NULL, 3, 1000);
+	base2.scale = 0.5;
+	if (rl_compare_runs(bs, 2, &h, 1, NULL, &c, &err) == 0) {
+		const struct rl_cmp_cell *cell = find_cell(&c, "aligned-mixed", 1);
+
+		CHECK(cell && cell->incompatible && !strcmp(cell->incompatible_field, "scale") &&
+		      strstr(cell->why, "base runs"), "scale within base: '%s'",
+		      cell ? cell->why : "");
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "scale within base: %s", err.msg);
+	}
+	rl_run_free(&base);
+	rl_run_free(&base2);
+	rl_run_free(&head);
+}
+
+static void test_pooling_and_seed(void)
+{
+	struct rl_run b1, b2, head;
+	const struct rl_run *bs[2] = { &b1, &b2 }, *h = &head;
+	struct rl_comparison c, again;
+	struct rl_err err = { "" };
+	struct cell_spec s = { .workload = "aligned-mixed", .jobs = 16, .reps = 3, .iops = 1,
+			       .p99_ns = 1000 };
+
+	seed_run(&b1, "b1", "aligned-mixed", NULL, 2, 40000);
+	seed_run(&b2, "b2", "aligned-mixed", NULL, 2, 40000);
+	seed_run(&head, "head", "aligned-mixed", NULL, 3, 44000);
+	add_cells(&head, &s);	/* JOBS 16 only in head */
+	if (rl_compare_runs(bs, 2, &h, 1, NULL, &c, &err)) {
+		CHECK(0, "pooling: %s", err.msg);
+		goto out;
+	}
+	CHECK(c.cells[0].iops.ci.n_base == 4 && c.cells[0].base_reps == 4,
+	      "pooling: %u base reps, expected 4", c.cells[0].iops.ci.n_base);
+	CHECK(c.nbase == 2 && !strcmp(c.base_runs[1].label, "b2"), "pooling: run descriptions");
+	CHECK(c.nunpaired == 1 && c.unpaired[0].jobs == 16 && !c.unpaired[0].in_base,
+	      "pooling: JOBS 16 should be unpaired, only in head");
+	if (rl_compare_runs(bs, 2, &h, 1, NULL, &again, &err) == 0) {
+		CHECK(c.cells[1].iops.ci.lo == again.cells[1].iops.ci.lo &&
+		      c.cells[1].iops.ci.hi == again.cells[1].iops.ci.hi,
+		      "seeded bootstrap is not reproducible");
+		rl_comparison_free(&again);
+	}
+	rl_comparison_free(&c);
+out:
+	rl_run_free(&b1);
+	rl_run_free(&b2);
+	rl_run_free(&head);
+}
+
+/* IOPS of 0 (every NOWAIT write refused) cannot go through the bootstrap. */
+static void test_zero_base(void)
+{
+	struct rl_run base, head, head2;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+
+	seed_run(&base, "base", "w", NULL, 3, 0);
+	seed_run(&head, "head", "w", NULL, 3, 0);
+	seed_run(&head2, "head2", "w", NULL, 3, 500);
+	if (compare1(&base, &head, 0.05, &c, &err) == 0) {
+		expect_all(&c, RL_CMP_UNCHANGED, "0 vs 0 IOPS");
+		CHECK(isnan(c.cells[0].iops.ci.ratio) && !c.cells[0].iops.has_ci,
+		      "0 vs 0: ratio %g", c.cells[0].iops.ci.ratio);
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "0 vs 0: %s", err.msg);
+	}
+	if (compare1(&base, &head2, 0.05, &c, &err) == 0) {
+		expect_all(&c, RL_CMP_IMPROVED, "0 vs 500 IOPS");
+		CHECK(isinf(c.cells[0].iops.ci.ratio), "0 vs 500: ratio %g", c.cells[0].iops.ci.ratio);
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "0 vs 500: %s", err.msg);
+	}
+	rl_run_free(&base);
+	rl_run_free(&head);
+	rl_run_free(&head2);
+}
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* The number at @key, NaN when missing: a failed lookup fails a check, not the test binary. */
+static double num_of(const cJSON *o, const char *key)
+{
+	const cJSON *v = get(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+	const cJSON *v = get(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void check_json_cell(const cJSON *jc, const struct rl_cmp_cell *cell)
+{
+	static const char *const keys[] = {
+		"workload", "jobs", "verdict", "base_iops_median", "head_iops_median", "ratio",
+		"ci_lo", "ci_hi", "iops_verdict", "p99_ratio", "p99_verdict", "eagain_base_rate",
+		"eagain_head_rate", "eagain_diff_pp", "eagain_p_value", "eagain_verdict",
+		"base_verify_failed", "head_verify_failed", "incompatible_reason", NULL
+	};
+	const char *const *k;
+
+	for (k = keys; *k; k++)
+		CHECK(get(jc, *k), "JSON cell %s/%u has no %s", cell->workload, cell->jobs, *k);
+	CHECK(num_of(jc, "jobs") == cell->jobs, "JSON cell jobs differ");
+	CHECK(!strcmp(str_of(jc, "verdict"), rl_cmp_bucket_name(cell->bucket)),
+	      "JSON cell %s/%u verdict differs", cell->workload, cell->jobs);
+	CHECK(fabs(num_of(jc, "ratio") - cell->iops.ci.ratio) < 1e-9,
+	      "JSON cell %s/%u ratio differs", cell->workload, cell->jobs);
+	CHECK(fabs(num_of(jc, "ci_lo") - cell->iops.ci.lo) < 1e-9 &&
+	      fabs(num_of(jc, "ci_hi") - cell->iops.ci.hi) < 1e-9,
+	      "JSON cell %s/%u interval differs", cell->workload, cell->jobs);
+	CHECK(!strcmp(str_of(jc, "eagain_verdict"), rl_cmp_eagain_name(cell->eagain_verdict)),
+	      "JSON cell %s/%u EAGAIN verdict differs", cell->workload, cell->jobs);
+}
+
+static void test_json(void)
+{
+	struct rl_run base, head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	struct cell_spec s = { .workload = "aligned-mixed", .jobs = 8, .reps = 3, .iops = 1000,
+			       .p99_ns = 100000, .verify_failed_rep = 1 };
+	const cJSON *w, *jc, *sum;
+	cJSON *j;
+	size_t n = 0, i;
+
+	seed_run(&base, "base", "aligned-mixed", "unaligned-middle-unwritten", 3, 40000);
+	seed_run(&head, "head", "aligned-mixed", "unaligned-middle-unwritten", 3, 48000);
+	add_cells(&base, &s);
+	add_cells(&head, &s);
+	if (compare1(&base, &head, 0.05, &c, &err)) {
+		CHECK(0, "json: %s", err.msg);
+		goto out;
+	}
+	j = rl_comparison_to_json(&c);
+	CHECK(j != NULL, "json: rl_comparison_to_json returned NULL");
+	if (!j)
+		goto free;
+	CHECK(!strcmp(str_of(j, "format"), RL_COMPARE_FORMAT), "json: format");
+	CHECK(cJSON_IsTrue(get(j, "gate")), "json: gate should be true (a corrupt cell)");
+	CHECK(num_of(j, "threshold") == 0.05, "json: threshold");
+	jc = get(get(j, "base"), "runs");
+	CHECK(cJSON_GetArraySize(jc) == 1 &&
+	      !strcmp(str_of(cJSON_GetArrayItem(jc, 0), "label"), "base") &&
+	      !strcmp(str_of(cJSON_GetArrayItem(jc, 0), "started"), "2026-06-26T08:35:00.000000000Z"),
+	      "json: base run description");
+	sum = get(j, "summary");
+	CHECK(num_of(sum, "corrupt") == 1 && num_of(sum, "improved") == 6 &&
+	      !strcmp(str_of(sum, "line"), "1 corrupt, 6 improved"), "json: total summary");
+	cJSON_ArrayForEach(w, get(j, "workloads")) {
+		CHECK(*str_of(get(w, "summary"), "line"), "json: workload summary");
+		cJSON_ArrayForEach(jc, get(w, "cells")) {
+			for (i = 0; i < c.ncells; i++)
+				if (!strcmp(c.cells[i].workload, str_of(jc, "workload")) &&
+				    c.cells[i].jobs == num_of(jc, "jobs"))
+					break;
+			CHECK(i < c.ncells, "json: a cell that is not in the comparison");
+			if (i < c.ncells)
+				check_json_cell(jc, &c.cells[i]);
+			n++;
+		}
+	}
+	CHECK(n == c.ncells && n == 7, "json: %zu cells, expected %zu", n, c.ncells);
+	cJSON_Delete(j);
+free:
+	rl_comparison_free(&c);
+out:
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
+/* The printed text of @c: the comparison table or the seed tables. */
+static char *capture(const struct rl_comparison *c, bool seed, int *ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		perror("open_memstream");
+		exit(1);
+	}
+	*ret = 0;
+	if (seed)
+		*ret = rl_comparison_print_seed_tables(f, c);
+	else
+		rl_comparison_print_text(f, c);
+	fclose(f);
+	return buf;
+}
+
+static void expect_text(const char *text, const char *what, const char *needle)
+{
+	CHECK(strstr(text, needle), "%s: no '%s' in:\n%s", what, needle, text);
+}
+
+static void test_text(void)
+{
+	struct rl_run base, head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	char *text;
+	int n;
+
+	seed_run(&base, "base", "aligned-mixed", "unaligned-middle-unwritten", 3, 60000);
+	seed_run(&head, "head", "aligned-mixed", "unaligned-middle-unwritten", 3, 118200);
+	if (compare1(&base, &head, 0.05, &c, &err)) {
+		CHECK(0, "text: %s", err.msg);
+		goto out;
+	}
+	text = capture(&c, false, &n);
+	expect_text(text, "text", "aligned-mixed  (IOPS, median of 3 reps; CI: bootstrap 95%)\n");
+	expect_text(text, "text", "JOBS       base       head  speedup  CI              "
+		    "EAGAIN base\u2192head   verdict\n");
+	expect_text(text, "text", "----  ---------  ---------  -------  --------------  "
+		    "-----------------  ---------\n");
+	expect_text(text, "text", "\n   1     60,000    118,200    1.97x  [1.9");
+	expect_text(text, "text", "\n   4    240,000    472,800    1.97x  [");
+	expect_text(text, "text", "]    -                  improved\n");
+	expect_text(text, "text", "aligned-mixed: 3 improved\n");
+	expect_text(text, "text", "total: 6 improved (6 cells in 2 workloads)\n");
+	expect_text(text, "text", "base: 6.18.0-test (label base, tag base-tag)");
+	free(text);
+	text = capture(&c, true, &n);
+	CHECK(n == 2, "seed tables: %d printed, expected 2", n);
+	expect_text(text, "seed", "Test 1: aligned-mixed. Metric: IOPS (median of 3 reps).\n"
+		    "JOBS      base      head speedup\n---- --------- --------- -------\n"
+		    "   1    60,000   118,200   1.97x\n   2   120,000   236,400   1.97x\n");
+	expect_text(text, "seed", "Test 2: unaligned-middle-unwritten.");
+	expect_text(text, "seed", "Wall time at JOBS=4: ");
+	expect_text(text, "seed", "1.97x faster.");
+	CHECK(!strstr(text, "CI") && !strstr(text, "verdict"), "seed: not the plain layout:\n%s",
+	      text);
+	free(text);
+	rl_comparison_free(&c);
+	rl_run_free(&base);
+	rl_run_free(&head);
+
+	/* Without Test 2 the seed output says so instead of printing an empty table. */
+	seed_run(&base, "base", "aligned-mixed", NULL, 3, 60000);
+	seed_run(&head, "head", "aligned-mixed", NULL, 3, 60000);
+	if (compare1(&base, &head, 0.05, &c, &err)) {
+		CHECK(0, "text: %s", err.msg);
+		goto out;
+	}
+	text = capture(&c, true, &n);
+	CHECK(n == 1, "seed tables without Test 2: %d printed", n);
+	expect_text(text, "seed", "Test 2: no unaligned-middle-unwritten cells in both base and head");
+	free(text);
+	rl_comparison_free(&c);
+out:
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
+/* A run that went through its JSON form compares the same as the struct itself. */
+static void test_json_round_trip(void)
+{
+	struct rl_run base, head, back;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	cJSON *j;
+	int ret;
+
+	seed_run(&base, "base", "aligned-mixed", NULL, 3, 40000);
+	seed_run(&head, "head", "aligned-mixed", NULL, 3, 32000);
+	j = rl_run_to_json(&head);
+	ret = j ? rl_run_from_json(j, &back, &err) : -ENOMEM;
+	cJSON_Delete(j);
+	CHECK(ret == 0, "round trip: %d %s", ret, err.msg);
+	if (ret)
+		goto out;
+	if (compare1(&base, &back, 0.05, &c, &err) == 0) {
+		expect_all(&c, RL_CMP_REGRESSED, "round trip");
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "round trip: %s", err.msg);
+	}
+	rl_run_free(&back);
+out:
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
+int main(void)
+{
+	test_identical();
+	test_faster_slower();
+	test_corrupt();
+	test_insufficient();
+	test_eagain();
+	test_no_common();
+	test_bad_args();
+	test_incompatible();
+	test_pooling_and_seed();
+	test_zero_base();
+	test_json();
+	test_text();
+	test_json_round_trip();
+	if (failures) {
+		fprintf(stderr, "test_compare: %d failures\n", failures);
+		return 1;
+	}
+	printf("test_compare: ok\n");
+	return 0;
+}
