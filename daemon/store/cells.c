@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a run writes while it runs: one row per finished cell, and a progress
+ * row replaced a few times a second. Both only for a running run, so a late
+ * write from a runner that was told to stop cannot touch a finished run.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define RL_STORE_INTERNAL
+#include "store.h"
+#include "../engine/result_json.h"
+#include "../util/clock.h"
+
+static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
+		       const char *json, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret;
+
+	/* INSERT ... SELECT: no row unless the run is running. */
+	ret = rl_store_prepare(s, "INSERT INTO cells (run_id, seq, workload, jobs, rep, iops,"
+			       " eagain_rate, verify, failed, json)"
+			       " SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM runs"
+			       " WHERE id = ? AND status = 'running'", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, seq);
+	sqlite3_bind_text(q, 2, c->workload, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, c->jobs);
+	sqlite3_bind_int64(q, 4, c->rep);
+	sqlite3_bind_double(q, 5, c->iops);		/* NaN is stored as NULL */
+	sqlite3_bind_double(q, 6, c->eagain_rate);
+	sqlite3_bind_text(q, 7, rl_verify_status_name(c->verify.status), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 8, c->failed);
+	sqlite3_bind_text(q, 9, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 10, id);
+	ret = rl_store_step_done(s, q, err, "add cell");
+	sqlite3_finalize(q);
+	if (ret == -EEXIST)
+		return rl_err_set(err, ret, "run %lld: cell %u is already stored", (long long)id, seq);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
+	if (!sqlite3_changes(s->db))
+		return rl_store_state_err(s, id, "adding a cell", "a running", err);
+	return 0;
+}
+
+int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
+		      struct rl_err *err)
+{
+	char *json;
+	int ret;
+
+	json = rl_store_json_text(rl_cell_to_json(c));
+	if (!json)
+		return rl_err_set(err, -ENOMEM, "run %lld, cell %u: out of memory", (long long)id, seq);
+	ret = rl_store_begin(s, true, err);
+	if (!ret)
+		ret = rl_store_end(s, insert_cell(s, id, seq, c, json, err), err);
+	free(json);
+	return ret;
+}
+
+int rl_store_cells_load(struct rl_store *s, int64_t id, struct rl_run *run, struct rl_err *err)
+{
+	struct rl_cell c;
+	sqlite3_stmt *q;
+	cJSON *j;
+	int ret, rc = SQLITE_DONE;
+
+	ret = rl_store_prepare(s, "SELECT seq, json FROM cells WHERE run_id = ? ORDER BY seq",
+			       &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, id);
+	while (!ret && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		j = cJSON_Parse((const char *)sqlite3_column_text(q, 1));
+		if (!j) {
+			ret = rl_err_set(err, -EIO, "run %lld: stored cell %lld is not JSON",
+					 (long long)id, (long long)sqlite3_column_int64(q, 0));
+			break;
+		}
+		ret = rl_cell_from_json(j, &c, err);
+		cJSON_Delete(j);
+		if (ret < 0)
+			ret = rl_err_prefix(err, ret == -ENOMEM ? ret : -EIO, "run %lld: stored cell %lld",
+					    (long long)id, (long long)sqlite3_column_int64(q, 0));
+		else if (rl_run_add_cell(run, &c) < 0)
+			ret = rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = rl_store_sqlerr(s, rc, err, "run %lld: cells", (long long)id);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+static int upsert_progress(struct rl_store *s, int64_t id, const struct rl_store_progress *p,
+			   struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret;
+
+	ret = rl_store_prepare(s, "INSERT INTO progress (run_id, cell, ncells, workload, jobs, rep,"
+			       " reps, phase, fraction, run_fraction, live_iops, updated)"
+			       " SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM runs"
+			       " WHERE id = ? AND status = 'running'"
+			       " ON CONFLICT (run_id) DO UPDATE SET cell = excluded.cell,"
+			       " ncells = excluded.ncells, workload = excluded.workload,"
+			       " jobs = excluded.jobs, rep = excluded.rep, reps = excluded.reps,"
+			       " phase = excluded.phase, fraction = excluded.fraction,"
+			       " run_fraction = excluded.run_fraction,"
+			       " live_iops = excluded.live_iops, updated = excluded.updated", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, p->cell);
+	sqlite3_bind_int64(q, 2, p->ncells);
+	sqlite3_bind_text(q, 3, p->workload, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, p->jobs);
+	sqlite3_bind_int64(q, 5, p->rep);
+	sqlite3_bind_int64(q, 6, p->reps);
+	sqlite3_bind_text(q, 7, p->phase, -1, SQLITE_STATIC);
+	sqlite3_bind_double(q, 8, p->fraction);
+	sqlite3_bind_double(q, 9, p->run_fraction);
+	sqlite3_bind_double(q, 10, p->live_iops);
+	sqlite3_bind_int64(q, 11, rl_wall_ns());
+	sqlite3_bind_int64(q, 12, id);
+	ret = rl_store_step_done(s, q, err, "set progress");
+	sqlite3_finalize(q);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld", (long long)id);
+	if (!sqlite3_changes(s->db))
+		return rl_store_state_err(s, id, "progress", "a running", err);
+	return 0;
+}
+
+int rl_store_progress_set(struct rl_store *s, int64_t id, const struct rl_store_progress *p,
+			  struct rl_err *err)
+{
+	int ret = rl_store_begin(s, true, err);
+
+	if (ret < 0)
+		return ret;
+	return rl_store_end(s, upsert_progress(s, id, p, err), err);
+}
+
+int rl_store_progress_get(struct rl_store *s, int64_t id, struct rl_store_progress *p,
+			  struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret, rc;
+
+	memset(p, 0, sizeof(*p));
+	ret = rl_store_prepare(s, "SELECT cell, ncells, workload, jobs, rep, reps, phase,"
+			       " fraction, run_fraction, live_iops, updated"
+			       " FROM progress WHERE run_id = ?", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		p->cell = (uint32_t)sqlite3_column_int64(q, 0);
+		p->ncells = (uint32_t)sqlite3_column_int64(q, 1);
+		rl_store_col_str(q, 2, p->workload, sizeof(p->workload));
+		p->jobs = (uint32_t)sqlite3_column_int64(q, 3);
+		p->rep = (uint32_t)sqlite3_column_int64(q, 4);
+		p->reps = (uint32_t)sqlite3_column_int64(q, 5);
+		rl_store_col_str(q, 6, p->phase, sizeof(p->phase));
+		p->fraction = sqlite3_column_double(q, 7);
+		p->run_fraction = sqlite3_column_double(q, 8);
+		p->live_iops = sqlite3_column_double(q, 9);
+		p->updated_ns = sqlite3_column_int64(q, 10);
+	} else if (rc == SQLITE_DONE) {
+		ret = rl_err_set(err, -ENOENT, "run %lld: no progress (not running)", (long long)id);
+	} else {
+		ret = rl_store_sqlerr(s, rc, err, "run %lld: progress", (long long)id);
+	}
+	sqlite3_finalize(q);
+	return ret;
+}

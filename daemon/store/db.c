@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store's connection: opening the file, its pragmas, transactions, and
+ * turning SQLite's result codes into -errno with the message kept.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define RL_STORE_INTERNAL
+#include "store.h"
+
+static int errno_of(int rc)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return -EEXIST;
+	}
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_PROTOCOL:
+		return -EBUSY;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+		return -EINVAL;
+	case SQLITE_NOTFOUND:
+		return -ENOENT;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_TOOBIG:
+		return -E2BIG;
+	case SQLITE_INTERRUPT:
+		return -EINTR;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	default:	/* IOERR, CORRUPT, NOTADB, and SQL errors that only a broken schema causes */
+		return -EIO;
+	}
+}
+
+int rl_store_sqlerr(struct rl_store *s, int rc, struct rl_err *err, const char *fmt, ...)
+{
+	char what[RL_ERR_MSG_MAX / 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return rl_err_set(err, errno_of(rc), "%s: %s", what,
+			  s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+int rl_store_exec(struct rl_store *s, const char *sql, struct rl_err *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : rl_store_sqlerr(s, rc, err, "%.60s", sql);
+}
+
+int rl_store_begin(struct rl_store *s, bool write, struct rl_err *err)
+{
+	/* IMMEDIATE takes the write lock now, waiting in the busy handler; a
+	 * deferred transaction that upgrades later fails at once in WAL mode. */
+	int ret = rl_store_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN", err);
+
+	if (ret == -EBUSY)
+		rl_err_prefix(err, ret, "another connection held the write lock for over %d ms",
+			      RL_STORE_BUSY_TIMEOUT_MS);
+	return ret;
+}
+
+int rl_store_end(struct rl_store *s, int ret, struct rl_err *err)
+{
+	int rc;
+
+	if (ret < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return ret;
+	}
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return ret;
+	ret = rl_store_sqlerr(s, rc, err, "commit");
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return ret;
+}
+
+int rl_store_prepare(struct rl_store *s, const char *sql, sqlite3_stmt **st, struct rl_err *err)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : rl_store_sqlerr(s, rc, err, "prepare \"%.60s\"", sql);
+}
+
+int rl_store_step_done(struct rl_store *s, sqlite3_stmt *st, struct rl_err *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	return rc == SQLITE_DONE ? 0 : rl_store_sqlerr(s, rc, err, "%s", what);
+}
+
+int rl_store_bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (!v || !*v)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+void rl_store_col_str(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	snprintf(buf, size, "%s", v ? (const char *)v : "");
+}
+
+int64_t rl_store_col_i64(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_int64(st, i);
+}
+
+char *rl_store_json_text(cJSON *j)
+{
+	char *text;
+
+	if (!j)
+		return NULL;
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return text;
+}
+
+int rl_store_status_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < RL_RUN_MAX; i++)
+		if (strcmp(name, rl_run_status_name(i)) == 0)
+			return i;
+	return -1;
+}
+
+static int run_status(struct rl_store *s, int64_t id, enum rl_run_status *st, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret, rc, v;
+
+	ret = rl_store_prepare(s, "SELECT status FROM runs WHERE id = ?", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		v = rl_store_status_parse((const char *)sqlite3_column_text(q, 0));
+		ret = v < 0 ? rl_err_set(err, -EIO, "run %lld: unknown status in the database",
+					 (long long)id) : 0;
+		*st = v < 0 ? RL_RUN_MAX : (enum rl_run_status)v;
+	} else if (rc == SQLITE_DONE) {
+		ret = rl_err_set(err, -ENOENT, "run %lld: no such run", (long long)id);
+	} else {
+		ret = rl_store_sqlerr(s, rc, err, "run %lld", (long long)id);
+	}
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const char *need,
+		       struct rl_err *err)
+{
+	enum rl_run_status st;
+	int ret = run_status(s, id, &st, err);
+
+	if (ret < 0)
+		return ret;
+	return rl_err_set(err, -EINVAL, "run %lld is %s: %s needs %s run", (long long)id,
+			  rl_run_status_name(st), action, need);
+}
+
+/*
+ * Create the file ourselves: SQLite would create it 0644, and its error for a
+ * missing directory ("unable to open database file") does not say which.
+ */
+static int create_file(const char *path, struct rl_err *err)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == ENOENT) {
+		snprintf(dir, sizeof(dir), "%s", path);
+		return rl_err_set(err, -ENOENT, "database %s: directory %s does not exist",
+				  path, dirname(dir));
+	}
+	return rl_err_set(err, -errno, "database %s: %s", path, strerror(errno));
+}
+
+/* A pragma whose answer (one text row) must be @want, e.g. journal_mode=WAL. */
+static int pragma_expect(struct rl_store *s, const char *sql, const char *want,
+			 struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	const char *got;
+	int ret, rc;
+
+	ret = rl_store_prepare(s, sql, &q, err);
+	if (ret < 0)
+		return ret;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		got = (const char *)sqlite3_column_text(q, 0);
+		if (!got || strcmp(got, want) != 0)
+			ret = rl_err_set(err, -ENOTSUP, "%s: answered %s, expected %s", sql,
+					 got ? got : "nothing", want);
+	} else {
+		ret = rl_store_sqlerr(s, rc, err, "%s", sql);
+	}
+	sqlite3_finalize(q);
+	return ret;
+}
+
+static int configure(struct rl_store *s, const char *path, struct rl_err *err)
+{
+	int ret;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, RL_STORE_BUSY_TIMEOUT_MS);
+	/* Before journal_mode, which writes the file header. */
+	ret = rl_store_check_version(s, err);
+	if (!ret)
+		ret = pragma_expect(s, "PRAGMA journal_mode = WAL", "wal", err);
+	if (!ret)
+		ret = rl_store_exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err);
+	if (!ret)
+		ret = rl_store_migrate(s, err);
+	if (ret < 0)
+		rl_err_prefix(err, ret, "database %s", path);
+	return ret;
+}
+
+int rl_store_open(const char *path, struct rl_store **out, struct rl_err *err)
+{
+	struct rl_store *s;
+	int ret, rc;
+
+	*out = NULL;
+	if (!path || !*path)
+		return rl_err_set(err, -EINVAL, "database: no path given");
+	ret = create_file(path, err);
+	if (ret < 0)
+		return ret;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return rl_err_set(err, -ENOMEM, "database %s: out of memory", path);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		ret = rl_store_sqlerr(s, rc, err, "database %s", path);
+		goto fail;
+	}
+	ret = configure(s, path, err);
+	if (ret < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	rl_store_close(s);
+	return ret;
+}
+
+void rl_store_close(struct rl_store *s)
+{
+	if (!s)
+		return;
+	/* Every statement is finalized by its user, so close cannot be refused. */
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int rl_store_integrity_check(struct rl_store *s, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	const char *got;
+	int ret, rc;
+
+	ret = rl_store_prepare(s, "PRAGMA integrity_check", &q, err);
+	if (ret < 0)
+		return ret;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		got = (const char *)sqlite3_column_text(q, 0);
+		if (!got || strcmp(got, "ok") != 0)
+			ret = rl_err_set(err, -EIO, "integrity check: %s", got ? got : "no answer");
+	} else {
+		ret = rl_store_sqlerr(s, rc, err, "integrity check");
+	}
+	sqlite3_finalize(q);
+	return ret;
+}

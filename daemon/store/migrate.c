@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Schema migrations, as data: version N's SQL takes a database from N - 1 to
+ * N. PRAGMA user_version holds the version a database is at; each migration
+ * runs in its own BEGIN IMMEDIATE transaction together with the user_version
+ * bump, so a failed one leaves the database at the version before it, and two
+ * daemons opening one file at once apply each migration once.
+ *
+ * Never edit a released migration: add the next one.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#define RL_STORE_INTERNAL
+#include "store.h"
+
+/* PRAGMA application_id of a ringlab database: "RLAB". */
+#define RL_STORE_APPLICATION_ID 0x524c4142
+
+struct migration {
+	int version;
+	const char *sql;
+};
+
+/*
+ * Times are ns since the epoch, NULL until they happen. Labels, tags and
+ * errors are NULL when there are none. JSON columns hold rl_env_to_json(),
+ * rl_workload_to_json() (an array) and rl_cell_to_json() text. cells.json is
+ * the cell; the other cells columns copy what listing and comparing filter on.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY,"
+	" created INTEGER NOT NULL,"
+	" started INTEGER,"
+	" finished INTEGER,"
+	" status TEXT NOT NULL DEFAULT 'queued'"
+	"  CHECK (status IN ('queued', 'running', 'done', 'failed', 'aborted')),"
+	" error TEXT,"
+	" what TEXT NOT NULL CHECK (what <> ''),"
+	" target TEXT NOT NULL CHECK (target <> ''),"
+	" label TEXT,"
+	" kernel_tag TEXT,"
+	" kernel_release TEXT,"
+	" scale REAL NOT NULL CHECK (scale > 0),"
+	" request TEXT CHECK (request IS NULL OR json_valid(request)),"
+	" env TEXT CHECK (env IS NULL OR json_valid(env)),"
+	" workloads TEXT CHECK (workloads IS NULL OR json_valid(workloads))"
+	");"
+	"CREATE INDEX runs_created ON runs (created);"
+	"CREATE INDEX runs_label ON runs (label, created);"
+	"CREATE INDEX runs_kernel_tag ON runs (kernel_tag, created);"
+	"CREATE INDEX runs_kernel_release ON runs (kernel_release, created);"
+	"CREATE INDEX runs_status ON runs (status, created);"
+	"CREATE INDEX runs_target ON runs (target, status, created);"
+	"CREATE TABLE cells ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL CHECK (seq >= 0),"
+	" workload TEXT NOT NULL,"
+	" jobs INTEGER NOT NULL,"
+	" rep INTEGER NOT NULL,"
+	" iops REAL,"
+	" eagain_rate REAL,"
+	" verify TEXT NOT NULL CHECK (verify IN ('skipped', 'ok', 'failed')),"
+	" failed INTEGER NOT NULL CHECK (failed IN (0, 1)),"
+	" json TEXT NOT NULL CHECK (json_valid(json)),"
+	" UNIQUE (run_id, seq)"
+	");"
+	"CREATE TABLE progress ("
+	" run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,"
+	" cell INTEGER NOT NULL,"
+	" ncells INTEGER NOT NULL,"
+	" workload TEXT NOT NULL,"
+	" jobs INTEGER NOT NULL,"
+	" rep INTEGER NOT NULL,"
+	" reps INTEGER NOT NULL,"
+	" phase TEXT NOT NULL,"
+	" fraction REAL,"
+	" run_fraction REAL,"
+	" live_iops REAL,"
+	" updated INTEGER NOT NULL"
+	");";
+
+static const struct migration migrations[] = {
+	{ 1, schema_v1 },
+};
+
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+int rl_store_schema_version(void)
+{
+	return migrations[NMIGRATIONS - 1].version;
+}
+
+static int pragma_int(struct rl_store *s, const char *sql, int *v, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret, rc;
+
+	ret = rl_store_prepare(s, sql, &q, err);
+	if (ret < 0)
+		return ret;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(q, 0);
+	else
+		ret = rl_store_sqlerr(s, rc, err, "%s", sql);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int rl_store_check_version(struct rl_store *s, struct rl_err *err)
+{
+	int version, app, ret;
+
+	ret = pragma_int(s, "PRAGMA user_version", &version, err);
+	if (!ret)
+		ret = pragma_int(s, "PRAGMA application_id", &app, err);
+	if (ret < 0)
+		return ret;
+	/* 0: a new file, or one written before the first migration committed. */
+	if (app && app != RL_STORE_APPLICATION_ID)
+		return rl_err_set(err, -EINVAL,
+				  "not a ringlab database (SQLite application_id 0x%08x)", app);
+	if (version > rl_store_schema_version())
+		return rl_err_set(err, -ENOTSUP,
+				  "schema version %d is newer than this ringlab knows (%d); "
+				  "left untouched: run a newer ringlabd, or use another state directory",
+				  version, rl_store_schema_version());
+	return 0;
+}
+
+/* Apply @m unless a concurrent opener did already; the caller holds the write lock. */
+static int apply(struct rl_store *s, const struct migration *m, struct rl_err *err)
+{
+	char sql[96];
+	int version, ret;
+
+	ret = pragma_int(s, "PRAGMA user_version", &version, err);
+	if (ret < 0 || version >= m->version)
+		return ret;
+	ret = rl_store_exec(s, m->sql, err);
+	if (ret < 0)
+		return ret;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = %d",
+		 m->version, RL_STORE_APPLICATION_ID);
+	return rl_store_exec(s, sql, err);
+}
+
+int rl_store_migrate(struct rl_store *s, struct rl_err *err)
+{
+	int version, ret;
+	size_t i;
+
+	ret = pragma_int(s, "PRAGMA user_version", &version, err);
+	for (i = 0; !ret && i < NMIGRATIONS; i++) {
+		if (migrations[i].version <= version)
+			continue;
+		ret = rl_store_begin(s, true, err);
+		if (!ret)
+			ret = rl_store_end(s, apply(s, &migrations[i], err), err);
+		if (ret < 0)
+			rl_err_prefix(err, ret, "schema migration to version %d",
+				      migrations[i].version);
+	}
+	return ret;
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store: every run ringlabd was asked for, kept in one SQLite file (WAL)
+ * in the state directory. A run is written as it progresses: created queued,
+ * started (environment and workloads), one row per cell as each completes, a
+ * live progress row while it runs, and finished (done, failed, aborted).
+ *
+ * Threads: a struct rl_store is one SQLite connection, used by one thread at
+ * a time. The daemon's HTTP threads and its runner thread each open their own
+ * store on the same file. WAL lets readers read beside the one writer; every
+ * write is a short BEGIN IMMEDIATE transaction, and a writer that finds
+ * another connection's write transaction open waits for it up to
+ * RL_STORE_BUSY_TIMEOUT_MS, then fails with -EBUSY.
+ *
+ * Errors: every function returns 0 (or a count) or a negative errno, with the
+ * reason, and SQLite's message where SQLite failed, in @err:
+ *   -ENOENT  no such run (or no progress row)
+ *   -EINVAL  a bad argument, or a change the run's status does not allow
+ *   -EEXIST  a duplicate (a cell's seq stored twice)
+ *   -EBUSY   the database stayed locked by another connection
+ *   -EIO     an I/O error, a corrupt database, or stored JSON that no longer parses
+ *   -ENOMEM
+ *
+ * Times are nanoseconds since the epoch (CLOCK_REALTIME); 0 means "not yet".
+ */
+#ifndef RINGLAB_DAEMON_STORE_STORE_H
+#define RINGLAB_DAEMON_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "../engine/result.h"
+#include "../engine/workload.h"
+#include "../util/err.h"
+
+#define RL_STORE_BUSY_TIMEOUT_MS 5000
+#define RL_STORE_LIST_DEFAULT 50
+#define RL_STORE_LIST_MAX 1000
+/* Buffer sizes, with the NUL; longer strings are refused by rl_store_run_create(). */
+#define RL_STORE_NAME_MAX RL_NAME_MAX		/* what, target */
+#define RL_STORE_LABEL_MAX 128			/* as rl_env.label */
+#define RL_STORE_TAG_MAX 64			/* as rl_env.kernel_tag */
+#define RL_STORE_PHASE_MAX 16
+
+struct rl_store;
+
+/* What a client asked for (POST /api/v1/runs). */
+struct rl_store_run_req {
+	const char *what;		/* suite or workload name; required */
+	const char *target;		/* target name; required */
+	const char *label;		/* NULL or "": none */
+	const char *kernel_tag;		/* NULL or "": none */
+	double scale;			/* > 0 */
+	const char *request_json;	/* the request body as text; NULL: none */
+};
+
+/* A run's own columns, beside the results in struct rl_run. */
+struct rl_store_run_meta {
+	int64_t id;
+	enum rl_run_status status;
+	char what[RL_STORE_NAME_MAX];
+	char target[RL_STORE_NAME_MAX];
+	char label[RL_STORE_LABEL_MAX];		/* "" for none */
+	char kernel_tag[RL_STORE_TAG_MAX];	/* "" for none */
+	char kernel_release[65];		/* "" until started */
+	double scale;
+	int64_t created_ns, started_ns, finished_ns;
+	char error[RL_ERR_MSG_MAX];		/* "" for none */
+};
+
+/* The live state of a running run; the fields follow struct rl_progress (runner.h). */
+struct rl_store_progress {
+	uint32_t cell, ncells;		/* cell counts from 0 */
+	char workload[RL_NAME_MAX];
+	uint32_t jobs, rep, reps;
+	char phase[RL_STORE_PHASE_MAX];	/* "layout", "run", "verify" */
+	double fraction;		/* 0..1 of the current cell */
+	double run_fraction;		/* 0..1 of the whole run */
+	double live_iops;
+	int64_t updated_ns;		/* written by rl_store_progress_set() */
+};
+
+/* A NULL or "" string matches anything; 0 means the default. */
+struct rl_store_filter {
+	const char *label, *kernel_tag, *kernel_release, *what;	/* exact */
+	const char *status;	/* "queued", "running", "done", "failed", "aborted" */
+	int limit;		/* 0: RL_STORE_LIST_DEFAULT; at most RL_STORE_LIST_MAX */
+	int offset;
+};
+
+struct rl_store_counts {
+	uint64_t runs[RL_RUN_MAX];	/* by enum rl_run_status */
+	uint64_t runs_total;
+	uint64_t cells;
+};
+
+/*
+ * rl_store_open() - open (creating it with mode 0640) the database at @path,
+ * set WAL, synchronous=NORMAL, foreign keys and the busy timeout, and apply
+ * the schema migrations this code knows, each in its own transaction. A
+ * database with a newer schema (PRAGMA user_version) than this code knows is
+ * refused before anything is written to it. Returns 0 and a store in @out, or
+ * -errno: -ENOENT when the parent directory is missing, -EACCES, -ENOTSUP for
+ * a newer schema, -EINVAL for a SQLite file of another application, -EIO for
+ * a file that is not a database.
+ */
+int rl_store_open(const char *path, struct rl_store **out, struct rl_err *err);
+
+/* rl_store_close() - close the connection and free @s; NULL is fine. */
+void rl_store_close(struct rl_store *s);
+
+/* rl_store_schema_version() - the schema version this code migrates to (the latest). */
+int rl_store_schema_version(void);
+
+/*
+ * rl_store_run_create() - a new run, status queued, created now. Returns 0
+ * with its id in @id, or -EINVAL (what or target missing or too long, label
+ * or kernel_tag too long, scale not > 0, request_json not JSON).
+ */
+int rl_store_run_create(struct rl_store *s, const struct rl_store_run_req *req, int64_t *id,
+			struct rl_err *err);
+
+/*
+ * rl_store_run_start() - queued -> running: records the start time, @env
+ * (its kernel_release also goes to its own column, for listing) and the @nw
+ * workloads the run will execute. Returns 0, -ENOENT, or -EINVAL when the run
+ * is not queued (or @env is NULL).
+ */
+int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
+		       const struct rl_workload *w, size_t nw, struct rl_err *err);
+
+/*
+ * rl_store_cell_add() - store cell number @seq (from 0) of running run @id,
+ * in one short transaction, so a crash keeps every finished cell. Returns 0,
+ * -ENOENT, -EINVAL when the run is not running, or -EEXIST when @seq is
+ * already stored.
+ */
+int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
+		      struct rl_err *err);
+
+/*
+ * rl_store_progress_set() - replace the progress row of running run @id
+ * (updated_ns is set to now). Returns 0, -ENOENT, or -EINVAL when the run is
+ * not running.
+ */
+int rl_store_progress_set(struct rl_store *s, int64_t id, const struct rl_store_progress *p,
+			  struct rl_err *err);
+
+/*
+ * rl_store_progress_get() - the progress row of run @id. Returns 0, or
+ * -ENOENT when there is none (an unknown run, or one not running).
+ */
+int rl_store_progress_get(struct rl_store *s, int64_t id, struct rl_store_progress *p,
+			  struct rl_err *err);
+
+/*
+ * rl_store_run_finish() - running -> done, failed or aborted, or queued ->
+ * failed or aborted (a queued run never ran, so it cannot be done); records
+ * the finish time and @error (NULL or "": none) and deletes the progress row.
+ * Returns 0, -ENOENT, or -EINVAL for another @st or a run already finished.
+ */
+int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
+			const char *error, struct rl_err *err);
+
+/*
+ * rl_store_recover() - at start-up, before any runner: every run left
+ * running was interrupted, so it becomes aborted ("interrupted: ringlabd
+ * stopped during the run") and loses its progress row; queued runs stay
+ * queued. Returns the number of runs aborted (also stored in @n, which may
+ * be NULL), or -errno.
+ */
+int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err);
+
+/*
+ * rl_store_run_get() - run @id: @run (may be NULL) rebuilt from the stored
+ * env, workloads and cells in seq order (free it with rl_run_free()), and
+ * @meta (may be NULL). A queued run has a zeroed env and no workloads.
+ * Returns 0, -ENOENT for an unknown id, or -EIO when stored JSON does not
+ * parse (nothing is left allocated then).
+ */
+int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
+		     struct rl_store_run_meta *meta, struct rl_err *err);
+
+/*
+ * rl_store_run_request() - what run @id was asked for: @meta (may be NULL)
+ * and the stored request body in @request (cJSON_Delete it; NULL when the run
+ * was created without one). Returns 0, -ENOENT, or -EIO when it is not JSON.
+ */
+int rl_store_run_request(struct rl_store *s, int64_t id, cJSON **request,
+			 struct rl_store_run_meta *meta, struct rl_err *err);
+
+/*
+ * rl_store_run_json() - run @id as the API returns it: rl_run_to_json()'s
+ * object (which rl_run_from_json() reads back) plus "id", "what", "target",
+ * "label", "kernel_tag", "kernel_release" (null when none), "created",
+ * "created_ns" and "duration_s" (null before the start; up to now while it
+ * runs). Returns 0 with a new object in @out (cJSON_Delete it), or as
+ * rl_store_run_get().
+ */
+int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err);
+
+/*
+ * rl_store_runs_list() - the runs matching @f (NULL: all), newest first,
+ * limited by f->limit and f->offset, as a new JSON array in @out_array of
+ * objects with id, status, what, target, label, kernel_tag, kernel_release,
+ * scale, created, started, finished (ISO 8601 UTC or null, and each also as
+ * *_ns), duration_s, ncells, failed_cells and error (null when none). @total
+ * (may be NULL) gets the number of matches without limit and offset. Returns
+ * the number of items, or -EINVAL (unknown status, limit or offset out of range).
+ */
+int rl_store_runs_list(struct rl_store *s, const struct rl_store_filter *f, cJSON **out_array,
+		       int *total, struct rl_err *err);
+
+/*
+ * rl_store_run_ids_by() - the ids of done runs with @label and @kernel_tag
+ * (NULL: any), newest first, at most @max of them, into @ids (for comparing
+ * sets of runs). Returns the number found, or -EINVAL when @max < 1.
+ */
+int rl_store_run_ids_by(struct rl_store *s, const char *label, const char *kernel_tag,
+			int64_t *ids, int max, struct rl_err *err);
+
+/*
+ * rl_store_next_queued() - the oldest queued run on @target (NULL: any).
+ * Returns 0 with its id in @id, or -ENOENT when none is queued.
+ */
+int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
+			 struct rl_err *err);
+
+/*
+ * rl_store_target_busy() - whether @target has a queued or running run.
+ * Returns 0 with the answer in @busy, -EINVAL without a target, or -errno.
+ */
+int rl_store_target_busy(struct rl_store *s, const char *target, bool *busy,
+			 struct rl_err *err);
+
+/* rl_store_counts() - runs by status and cells in total (for /metrics). Returns 0 or -errno. */
+int rl_store_counts(struct rl_store *s, struct rl_store_counts *c, struct rl_err *err);
+
+/*
+ * rl_store_integrity_check() - PRAGMA integrity_check. Returns 0 when it
+ * answers "ok", -EIO with its first complaint otherwise.
+ */
+int rl_store_integrity_check(struct rl_store *s, struct rl_err *err);
+
+#ifdef RL_STORE_INTERNAL
+/*
+ * Shared by the files of daemon/store only; callers see struct rl_store as opaque.
+ * sqlite3.h's types are declared as incomplete structs so that this header
+ * does not pull SQLite into its callers.
+ */
+struct sqlite3;
+struct sqlite3_stmt;
+
+struct rl_store {
+	struct sqlite3 *db;
+};
+
+/*
+ * rl_store_sqlerr() - map SQLite result @rc to -errno (BUSY/LOCKED -> EBUSY,
+ * CONSTRAINT -> EEXIST for unique keys or EINVAL, NOTFOUND -> ENOENT,
+ * IOERR/CORRUPT/NOTADB -> EIO, ...) and set "WHAT: sqlite message" in @err.
+ */
+int rl_store_sqlerr(struct rl_store *s, int rc, struct rl_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* BEGIN IMMEDIATE when @write, else a deferred (read) BEGIN. Returns 0 or -errno. */
+int rl_store_begin(struct rl_store *s, bool write, struct rl_err *err);
+
+/* rl_store_end() - COMMIT when @ret >= 0 (returns @ret, or the COMMIT's -errno), else ROLLBACK and return @ret. */
+int rl_store_end(struct rl_store *s, int ret, struct rl_err *err);
+
+/* rl_store_exec() - run SQL without parameters or results. Returns 0 or -errno. */
+int rl_store_exec(struct rl_store *s, const char *sql, struct rl_err *err);
+
+int rl_store_prepare(struct rl_store *s, const char *sql, struct sqlite3_stmt **st,
+		     struct rl_err *err);
+
+/* rl_store_step_done() - step a statement that returns no rows. Returns 0 or -errno. */
+int rl_store_step_done(struct rl_store *s, struct sqlite3_stmt *st, struct rl_err *err,
+		       const char *what);
+
+/* Bind @v, or NULL for NULL and "". Returns the SQLite result code. */
+int rl_store_bind_opt(struct sqlite3_stmt *st, int i, const char *v);
+
+/* Copy text column @i into @buf ("" for NULL), truncated to @size. */
+void rl_store_col_str(struct sqlite3_stmt *st, int i, char *buf, size_t size);
+
+/* Integer column @i, 0 for NULL (a time not yet set). */
+int64_t rl_store_col_i64(struct sqlite3_stmt *st, int i);
+
+/* rl_store_json_text() - @j printed unformatted, then deleted; NULL when out of memory. */
+char *rl_store_json_text(cJSON *j);
+
+/* rl_store_status_parse() - the enum for a status name, or -1. */
+int rl_store_status_parse(const char *name);
+
+/*
+ * rl_store_state_err() - why a change guarded by the run's status touched
+ * nothing: -ENOENT for an unknown run, else -EINVAL with "run N is STATUS:
+ * ACTION needs NEED". Call inside the transaction that tried the change.
+ */
+int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const char *need,
+		       struct rl_err *err);
+
+/* rl_store_check_version() - refuse a newer or foreign schema before anything is written. */
+int rl_store_check_version(struct rl_store *s, struct rl_err *err);
+
+/* rl_store_migrate() - apply every missing migration, one transaction each. */
+int rl_store_migrate(struct rl_store *s, struct rl_err *err);
+
+/* rl_store_cells_load() - append run @id's stored cells to @run, in seq order. */
+int rl_store_cells_load(struct rl_store *s, int64_t id, struct rl_run *run, struct rl_err *err);
+#endif
+
+#endif

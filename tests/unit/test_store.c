@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: MIT */
+/* test_store: a run's life in the SQLite store, listing, recovery, and two connections on one file. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "engine/result_json.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "../lib/check.h"
+
+#define NCELLS 6
+
+static char dir[] = "/tmp/test_store.XXXXXX";
+static char db_path[4096];
+
+/*
+ * OK(call): check that @call returns >= 0, printing its rl_err; E inside
+ * @call names that rl_err. Evaluates to the call's return value.
+ */
+#define OK(call)                                                                        \
+	({                                                                              \
+		struct rl_err e_ = { "" };                                              \
+		int r_ = (call);                                                        \
+		CHECK(r_ >= 0, "%s: %d (%s)", #call, r_, e_.msg);                       \
+		r_;                                                                     \
+	})
+#define E (&e_)
+
+static int64_t create(struct rl_store *s, const char *what, const char *target,
+		      const char *label, const char *tag)
+{
+	const struct rl_store_run_req req = {
+		.what = what, .target = target, .label = label, .kernel_tag = tag,
+		.scale = 0.5, .request_json = "{\"suite\": \"seed\", \"scale\": 0.5}",
+	};
+	int64_t id = -1;
+
+	OK(rl_store_run_create(s, &req, &id, E));
+	return id;
+}
+
+static void make_workload(struct rl_workload *w, const char *name, const char *stripe)
+{
+	char text[512];
+	struct rl_err err = { "" };
+	cJSON *j;
+	int ret;
+
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"%s\", \"op\": \"write\", \"block_size\": 4096, \"stripe\": \"%s\","
+		 " \"io_size\": 8192, \"io_offset\": 0, \"direct\": true, \"nowait\": true,"
+		 " \"jobs\": [1, 2, 4], \"size_per_job\": \"1M\", \"repetitions\": 2}",
+		 name, stripe);
+	j = cJSON_Parse(text);
+	ret = rl_workload_parse(j, w, &err);
+	CHECK(ret == 0, "workload %s: %s", name, err.msg);
+	cJSON_Delete(j);
+}
+
+static void make_env(struct rl_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	snprintf(env->kernel_release, sizeof(env->kernel_release), "6.18.0-test");
+	snprintf(env->hostname, sizeof(env->hostname), "lab1");
+	snprintf(env->fs_type, sizeof(env->fs_type), "ext4");
+	env->cpus = 2;
+	env->fs_block_size = 4096;
+}
+
+static void make_cell(struct rl_cell *c, uint32_t i)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->workload, sizeof(c->workload), i < 3 ? "wa" : "wb");
+	c->jobs = 1u << (i % 3);
+	c->rep = 1 + i / 3;
+	c->attempts = 1000 + i;
+	c->ops = 900 + i;
+	c->bytes = c->ops * 8192;
+	c->eagain = 100 + i;
+	c->eagain_rate = (double)c->eagain / (double)c->attempts;
+	c->iops = 12345.5 + i;
+	c->elapsed_s = 0.25;
+	c->lat.p50 = 1000 * (i + 1);
+	c->lat.p99 = 9000 * (i + 1);
+	c->nerrors = 1;
+	c->errors[0].err = 5;
+	c->errors[0].count = i;
+	c->verify.status = i % 2 ? RL_VERIFY_FAILED : RL_VERIFY_OK;
+	c->failed = i % 2;
+	if (c->failed)
+		snprintf(c->error, sizeof(c->error), "verify: %u bytes bad", i);
+}
+
+static void compare_cells(const struct rl_run *run)
+{
+	struct rl_cell want;
+	uint32_t i;
+
+	CHECK(run->ncells == NCELLS, "%zu cells read back, %d written", run->ncells, NCELLS);
+	for (i = 0; i < run->ncells && i < NCELLS; i++) {
+		const struct rl_cell *c = &run->cells[i];
+
+		make_cell(&want, i);
+		CHECK(strcmp(c->workload, want.workload) == 0, "cell %u workload %s", i, c->workload);
+		CHECK(c->jobs == want.jobs && c->rep == want.rep, "cell %u jobs %u rep %u", i,
+		      c->jobs, c->rep);
+		CHECK(c->attempts == want.attempts && c->eagain == want.eagain,
+		      "cell %u attempts %llu eagain %llu", i, (unsigned long long)c->attempts,
+		      (unsigned long long)c->eagain);
+		CHECK(c->iops == want.iops, "cell %u iops %g, want %g", i, c->iops, want.iops);
+		CHECK(fabs(c->eagain_rate - want.eagain_rate) < 1e-12, "cell %u eagain_rate %g", i,
+		      c->eagain_rate);
+		CHECK(c->lat.p99 == want.lat.p99, "cell %u p99 %llu", i, (unsigned long long)c->lat.p99);
+		CHECK(c->verify.status == want.verify.status && c->failed == want.failed,
+		      "cell %u verify %d failed %d", i, c->verify.status, c->failed);
+		CHECK(c->errors[0].count == want.errors[0].count, "cell %u errors", i);
+		CHECK(strcmp(c->error, want.error) == 0, "cell %u error \"%s\"", i, c->error);
+	}
+}
+
+static void check_meta(const struct rl_store_run_meta *m, int64_t id)
+{
+	CHECK(m->id == id, "meta id %lld", (long long)m->id);
+	CHECK(m->status == RL_RUN_DONE, "status %s", rl_run_status_name(m->status));
+	CHECK(strcmp(m->what, "seed") == 0 && strcmp(m->target, "t1") == 0, "what %s target %s",
+	      m->what, m->target);
+	CHECK(strcmp(m->label, "L1") == 0 && strcmp(m->kernel_tag, "base") == 0,
+	      "label %s kernel_tag %s", m->label, m->kernel_tag);
+	CHECK(strcmp(m->kernel_release, "6.18.0-test") == 0, "kernel_release %s", m->kernel_release);
+	CHECK(m->scale == 0.5, "scale %g", m->scale);
+	CHECK(m->created_ns > 0 && m->started_ns >= m->created_ns &&
+	      m->finished_ns >= m->started_ns, "times %lld %lld %lld", (long long)m->created_ns,
+	      (long long)m->started_ns, (long long)m->finished_ns);
+	CHECK(m->error[0] == 0, "error \"%s\"", m->error);
+}
+
+static void check_run(struct rl_store *s, int64_t id)
+{
+	struct rl_store_run_meta m;
+	struct rl_run run;
+
+	if (OK(rl_store_run_get(s, id, &run, &m, E)) < 0)
+		return;
+	check_meta(&m, id);
+	compare_cells(&run);
+	CHECK(run.nworkloads == 2 && strcmp(run.workloads[1].name, "wb") == 0 &&
+	      strcmp(run.workloads[1].stripe, "WWU") == 0, "%zu workloads", run.nworkloads);
+	CHECK(strcmp(run.env.kernel_release, "6.18.0-test") == 0 && run.env.cpus == 2,
+	      "env kernel %s cpus %u", run.env.kernel_release, run.env.cpus);
+	CHECK(run.status == RL_RUN_DONE && strcmp(run.suite, "seed") == 0, "run %s %s",
+	      run.suite, rl_run_status_name(run.status));
+	rl_run_free(&run);
+}
+
+/* The API's JSON carries the meta keys and still reads back as a run. */
+static void check_run_json(struct rl_store *s, int64_t id)
+{
+	struct rl_err err = { "" };
+	struct rl_run back;
+	cJSON *j = NULL, *v;
+
+	if (OK(rl_store_run_json(s, id, &j, E)) < 0)
+		return;
+	v = cJSON_GetObjectItemCaseSensitive(j, "id");
+	CHECK(cJSON_IsNumber(v) && v->valuedouble == (double)id, "json id");
+	v = cJSON_GetObjectItemCaseSensitive(j, "label");
+	CHECK(cJSON_IsString(v) && strcmp(v->valuestring, "L1") == 0, "json label");
+	v = cJSON_GetObjectItemCaseSensitive(j, "cells");
+	CHECK(cJSON_GetArraySize(v) == NCELLS, "json cells %d", cJSON_GetArraySize(v));
+	v = cJSON_GetObjectItemCaseSensitive(j, "duration_s");
+	CHECK(cJSON_IsNumber(v) && v->valuedouble >= 0, "json duration_s");
+	CHECK(rl_run_from_json(j, &back, &err) == 0, "run JSON does not read back: %s", err.msg);
+	CHECK(back.ncells == NCELLS, "read back %zu cells", back.ncells);
+	rl_run_free(&back);
+	cJSON_Delete(j);
+}
+
+/* A full life: create, start, progress, cells, finish; read back equal. Returns the id. */
+static int64_t test_life(struct rl_store *s)
+{
+	struct rl_store_progress p = { .cell = 2, .ncells = NCELLS, .jobs = 4, .rep = 1,
+				       .reps = 2, .fraction = 0.5, .run_fraction = 0.25,
+				       .live_iops = 999.5 }, got;
+	struct rl_workload w[2];
+	struct rl_env env;
+	struct rl_cell c;
+	struct rl_err err = { "" };
+	int64_t id = create(s, "seed", "t1", "L1", "base");
+	uint32_t i;
+
+	make_env(&env);
+	make_workload(&w[0], "wa", "WU");
+	make_workload(&w[1], "wb", "WWU");
+	make_cell(&c, 0);
+	CHECK(rl_store_cell_add(s, id, 0, &c, &err) == -EINVAL, "cell added to a queued run");
+	CHECK(rl_store_progress_set(s, id, &p, &err) == -EINVAL, "progress on a queued run");
+	OK(rl_store_run_start(s, id, &env, w, 2, E));
+	CHECK(rl_store_run_start(s, id, &env, w, 2, &err) == -EINVAL, "started twice");
+	snprintf(p.workload, sizeof(p.workload), "wa");
+	snprintf(p.phase, sizeof(p.phase), "run");
+	OK(rl_store_progress_set(s, id, &p, E));
+	p.live_iops = 1234.25;
+	OK(rl_store_progress_set(s, id, &p, E));
+	memset(&got, 0xff, sizeof(got));
+	OK(rl_store_progress_get(s, id, &got, E));
+	CHECK(got.cell == 2 && got.ncells == NCELLS && got.jobs == 4 && got.reps == 2 &&
+	      got.live_iops == 1234.25 && got.run_fraction == 0.25 &&
+	      strcmp(got.phase, "run") == 0 && strcmp(got.workload, "wa") == 0 &&
+	      got.updated_ns > 0, "progress read back: cell %u iops %g phase %s", got.cell,
+	      got.live_iops, got.phase);
+	/* Out of order on purpose: reading back sorts by seq. */
+	for (i = NCELLS; i-- > 0;) {
+		make_cell(&c, i);
+		OK(rl_store_cell_add(s, id, i, &c, E));
+	}
+	CHECK(rl_store_cell_add(s, id, 3, &c, &err) == -EEXIST, "duplicate seq: %s", err.msg);
+	OK(rl_store_run_finish(s, id, RL_RUN_DONE, NULL, E));
+	CHECK(rl_store_progress_get(s, id, &got, &err) == -ENOENT, "progress kept after finish");
+	CHECK(rl_store_run_finish(s, id, RL_RUN_DONE, NULL, &err) == -EINVAL, "finished twice");
+	CHECK(strstr(err.msg, "done") != NULL, "finish twice message: %s", err.msg);
+	CHECK(rl_store_run_start(s, id, &env, w, 2, &err) == -EINVAL, "a done run started");
+	CHECK(rl_store_cell_add(s, id, NCELLS, &c, &err) == -EINVAL, "cell added to a done run");
+	check_run(s, id);
+	check_run_json(s, id);
+	return id;
+}
+
+static void test_bad_calls(struct rl_store *s)
+{
+	struct rl_store_run_req req = { .what = "seed", .target = "t1", .scale = 1 };
+	struct rl_store_run_meta m;
+	struct rl_run run;
+	struct rl_cell c;
+	struct rl_err err = { "" };
+	char longer[200];
+	int64_t id, q;
+
+	CHECK(rl_store_run_get(s, 424242, &run, &m, &err) == -ENOENT, "unknown id found");
+	CHECK(rl_store_run_finish(s, 424242, RL_RUN_DONE, NULL, &err) == -ENOENT, "unknown finished");
+	make_cell(&c, 0);
+	CHECK(rl_store_cell_add(s, 424242, 0, &c, &err) == -ENOENT, "cell on unknown run");
+	req.what = NULL;
+	CHECK(rl_store_run_create(s, &req, &id, &err) == -EINVAL, "created without what");
+	req.what = "seed";
+	req.scale = 0;
+	CHECK(rl_store_run_create(s, &req, &id, &err) == -EINVAL, "created with scale 0");
+	req.scale = 1;
+	req.request_json = "{not json";
+	CHECK(rl_store_run_create(s, &req, &id, &err) == -EINVAL, "created with bad request JSON");
+	req.request_json = NULL;
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = 0;
+	req.label = longer;
+	CHECK(rl_store_run_create(s, &req, &id, &err) == -EINVAL, "created with a 199-byte label");
+	CHECK(strstr(err.msg, "label") != NULL, "label message: %s", err.msg);
+	req.label = NULL;
+	q = create(s, "seed", "t1", NULL, NULL);
+	CHECK(rl_store_run_finish(s, q, RL_RUN_DONE, NULL, &err) == -EINVAL, "a queued run done");
+	CHECK(rl_store_run_finish(s, q, RL_RUN_RUNNING, NULL, &err) == -EINVAL, "finished as running");
+	OK(rl_store_run_finish(s, q, RL_RUN_ABORTED, "cancelled", E));
+	if (OK(rl_store_run_get(s, q, NULL, &m, E)) >= 0)
+		CHECK(m.status == RL_RUN_ABORTED && strcmp(m.error, "cancelled") == 0 &&
+		      !m.started_ns && m.finished_ns, "cancelled queued run: %s \"%s\"",
+		      rl_run_status_name(m.status), m.error);
+}
+
+static void start_plain(struct rl_store *s, int64_t id, const char *kernel)
+{
+	struct rl_env env;
+
+	make_env(&env);
+	snprintf(env.kernel_release, sizeof(env.kernel_release), "%s", kernel);
+	OK(rl_store_run_start(s, id, &env, NULL, 0, E));
+}
+
+/* Count a list call's items, checking they come newest first; -1 on error. */
+static int list(struct rl_store *s, const struct rl_store_filter *f, int *total, cJSON **out)
+{
+	struct rl_err err = { "" };
+	cJSON *arr = NULL, *item;
+	double prev = INFINITY;
+	int n;
+
+	*total = -1;
+	n = rl_store_runs_list(s, f, &arr, total, &err);
+	CHECK(n >= 0, "list: %d (%s)", n, err.msg);
+	if (n < 0)
+		return -1;
+	CHECK(cJSON_GetArraySize(arr) == n, "list returned %d, array holds %d", n,
+	      cJSON_GetArraySize(arr));
+	cJSON_ArrayForEach(item, arr) {
+		double id = cJSON_GetObjectItemCaseSensitive(item, "id")->valuedouble;
+
+		CHECK(id < prev, "list not newest first: %g after %g", id, prev);
+		prev = id;
+	}
+	if (out)
+		*out = arr;
+	else
+		cJSON_Delete(arr);
+	return n;
+}
+
+static void check_list_item(const cJSON *arr, int64_t life)
+{
+	const cJSON *item, *v;
+
+	cJSON_ArrayForEach(item, arr) {
+		v = cJSON_GetObjectItemCaseSensitive(item, "id");
+		if (v->valuedouble != (double)life)
+			continue;
+		v = cJSON_GetObjectItemCaseSensitive(item, "ncells");
+		CHECK(cJSON_IsNumber(v) && v->valueint == NCELLS, "item ncells");
+		v = cJSON_GetObjectItemCaseSensitive(item, "failed_cells");
+		CHECK(cJSON_IsNumber(v) && v->valueint == NCELLS / 2, "item failed_cells");
+		v = cJSON_GetObjectItemCaseSensitive(item, "status");
+		CHECK(cJSON_IsString(v) && strcmp(v->valuestring, "done") == 0, "item status");
+		v = cJSON_GetObjectItemCaseSensitive(item, "kernel_release");
+		CHECK(cJSON_IsString(v) && strcmp(v->valuestring, "6.18.0-test") == 0, "item kernel");
+		v = cJSON_GetObjectItemCaseSensitive(item, "error");
+		CHECK(cJSON_IsNull(v), "item error not null");
+		v = cJSON_GetObjectItemCaseSensitive(item, "duration_s");
+		CHECK(cJSON_IsNumber(v), "item duration_s");
+		return;
+	}
+	CHECK(0, "run %lld not listed", (long long)life);
+}
+
+/* A queued run has no start, duration or cells yet, and its label is there. */
+static void check_queued_json(struct rl_store *s, int64_t id)
+{
+	cJSON *j = NULL, *v;
+
+	if (OK(rl_store_run_json(s, id, &j, E)) < 0)
+		return;
+	v = cJSON_GetObjectItemCaseSensitive(j, "status");
+	CHECK(cJSON_IsString(v) && strcmp(v->valuestring, "queued") == 0, "queued json status");
+	CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "started")), "queued run started");
+	CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "duration_s")), "queued duration");
+	CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "kernel_tag")), "kernel_tag not null");
+	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "cells")) == 0, "queued cells");
+	v = cJSON_GetObjectItemCaseSensitive(j, "what");
+	CHECK(cJSON_IsString(v) && strcmp(v->valuestring, "race") == 0, "queued json what");
+	cJSON_Delete(j);
+}
+
+/*
+ * Runs so far: life (done, L1/base/6.18.0-test), the queued-then-aborted one
+ * of test_bad_calls. Adds: b (failed, L1/head/7.3.4), c (running, L2/base),
+ * d (queued, L2, what "race").
+ */
+static void test_list(struct rl_store *s, int64_t life, int64_t *running, int64_t *queued)
+{
+	struct rl_store_filter f = { 0 };
+	struct rl_err err = { "" };
+	cJSON *arr = NULL;
+	int64_t b, c, d, ids[8];
+	int total, n;
+
+	b = create(s, "seed", "t1", "L1", "head");
+	start_plain(s, b, "7.3.4");
+	OK(rl_store_run_finish(s, b, RL_RUN_FAILED, "target t1: not ext4", E));
+	c = create(s, "seed", "t2", "L2", "base");
+	start_plain(s, c, "6.18.0-test");
+	d = create(s, "race", "t2", "L2", NULL);
+	*running = c;
+	*queued = d;
+
+	CHECK(list(s, NULL, &total, &arr) == 5 && total == 5, "all: total %d", total);
+	if (arr)
+		check_list_item(arr, life);
+	cJSON_Delete(arr);
+	f.label = "L1";
+	CHECK(list(s, &f, &total, NULL) == 2 && total == 2, "label L1: total %d", total);
+	f = (struct rl_store_filter){ .kernel_tag = "base" };
+	CHECK(list(s, &f, &total, NULL) == 2 && total == 2, "kernel_tag base: total %d", total);
+	f = (struct rl_store_filter){ .kernel_release = "6.18.0-test" };
+	CHECK(list(s, &f, &total, NULL) == 2 && total == 2, "kernel_release: total %d", total);
+	f = (struct rl_store_filter){ .status = "queued" };
+	CHECK(list(s, &f, &total, NULL) == 1 && total == 1, "status queued: total %d", total);
+	f = (struct rl_store_filter){ .what = "race" };
+	CHECK(list(s, &f, &total, NULL) == 1 && total == 1, "what race: total %d", total);
+	f = (struct rl_store_filter){ .label = "L2", .status = "running" };
+	CHECK(list(s, &f, &total, NULL) == 1 && total == 1, "L2 running: total %d", total);
+	f = (struct rl_store_filter){ .label = "nope" };
+	CHECK(list(s, &f, &total, NULL) == 0 && total == 0, "label nope: total %d", total);
+	f = (struct rl_store_filter){ .limit = 2, .offset = 1 };
+	arr = NULL;
+	n = list(s, &f, &total, &arr);
+	CHECK(n == 2 && total == 5, "limit 2 offset 1: %d of %d", n, total);
+	if (n == 2)
+		CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "id")->valuedouble
+		      == (double)c, "offset 1 starts at the second newest");
+	cJSON_Delete(arr);
+	f = (struct rl_store_filter){ .offset = 4 };
+	CHECK(list(s, &f, &total, NULL) == 1 && total == 5, "offset 4: total %d", total);
+	check_queued_json(s, d);
+	f = (struct rl_store_filter){ .status = "sleeping" };
+	CHECK(rl_store_runs_list(s, &f, &arr, &total, &err) == -EINVAL, "unknown status listed");
+	f = (struct rl_store_filter){ .limit = RL_STORE_LIST_MAX + 1 };
+	CHECK(rl_store_runs_list(s, &f, &arr, &total, &err) == -EINVAL, "limit over the max");
+
+	n = rl_store_run_ids_by(s, "L1", NULL, ids, 8, &err);
+	CHECK(n == 1 && ids[0] == life, "done runs of L1: %d", n);
+	n = rl_store_run_ids_by(s, NULL, "base", ids, 8, &err);
+	CHECK(n == 1 && ids[0] == life, "done runs of base: %d", n);
+	n = rl_store_run_ids_by(s, "L2", NULL, ids, 8, &err);
+	CHECK(n == 0, "done runs of L2: %d", n);
+}
+
+static void test_queue(struct rl_store *s)
+{
+	struct rl_err err = { "" };
+	int64_t q1, q2, id = 0;
+	bool busy = true;
+
+	q1 = create(s, "seed", "t3", NULL, NULL);
+	q2 = create(s, "seed", "t3", NULL, NULL);
+	OK(rl_store_next_queued(s, "t3", &id, E));
+	CHECK(id == q1, "next queued %lld, want the oldest %lld", (long long)id, (long long)q1);
+	OK(rl_store_target_busy(s, "t3", &busy, E));
+	CHECK(busy, "t3 with queued runs not busy");
+	OK(rl_store_target_busy(s, "t9", &busy, E));
+	CHECK(!busy, "empty target t9 busy");
+	OK(rl_store_run_finish(s, q1, RL_RUN_ABORTED, "cancelled", E));
+	OK(rl_store_next_queued(s, "t3", &id, E));
+	CHECK(id == q2, "next queued after the first %lld", (long long)id);
+	OK(rl_store_run_finish(s, q2, RL_RUN_ABORTED, "cancelled", E));
+	CHECK(rl_store_next_queued(s, "t3", &id, &err) == -ENOENT, "queued run on an empty queue");
+	OK(rl_store_target_busy(s, "t3", &busy, E));
+	CHECK(!busy, "t3 busy with nothing queued");
+}
+
+static void test_recover(struct rl_store *s, int64_t life, int64_t running, int64_t queued)
+{
+	struct rl_store_progress p = { .ncells = 4, .phase = "layout", .workload = "wa" };
+	struct rl_store_run_meta m;
+	struct rl_store_counts cnt;
+	struct rl_err err = { "" };
+	int n = -1, ret;
+
+	OK(rl_store_progress_set(s, running, &p, E));
+	ret = OK(rl_store_recover(s, &n, E));
+	CHECK(n == 1 && ret == 1, "recover aborted %d runs (returned %d), want 1", n, ret);
+	if (OK(rl_store_run_get(s, running, NULL, &m, E)) >= 0)
+		CHECK(m.status == RL_RUN_ABORTED && m.finished_ns &&
+		      strcmp(m.error, "interrupted: ringlabd stopped during the run") == 0,
+		      "recovered run: %s \"%s\"", rl_run_status_name(m.status), m.error);
+	CHECK(rl_store_progress_get(s, running, &p, &err) == -ENOENT, "progress survived recovery");
+	if (OK(rl_store_run_get(s, queued, NULL, &m, E)) >= 0)
+		CHECK(m.status == RL_RUN_QUEUED, "queued run became %s", rl_run_status_name(m.status));
+	if (OK(rl_store_run_get(s, life, NULL, &m, E)) >= 0)
+		CHECK(m.status == RL_RUN_DONE && !m.error[0], "done run became %s",
+		      rl_run_status_name(m.status));
+	OK(rl_store_recover(s, &n, E));
+	CHECK(n == 0, "second recovery aborted %d", n);
+
+	/* life done; b failed; c aborted here, 3 cancelled; d queued. */
+	OK(rl_store_counts(s, &cnt, E));
+	CHECK(cnt.runs[RL_RUN_DONE] == 1 && cnt.runs[RL_RUN_FAILED] == 1 &&
+	      cnt.runs[RL_RUN_ABORTED] == 4 && cnt.runs[RL_RUN_QUEUED] == 1 &&
+	      cnt.runs[RL_RUN_RUNNING] == 0 && cnt.runs_total == 7 && cnt.cells == NCELLS,
+	      "counts: done %llu failed %llu aborted %llu queued %llu total %llu cells %llu",
+	      (unsigned long long)cnt.runs[RL_RUN_DONE], (unsigned long long)cnt.runs[RL_RUN_FAILED],
+	      (unsigned long long)cnt.runs[RL_RUN_ABORTED],
+	      (unsigned long long)cnt.runs[RL_RUN_QUEUED], (unsigned long long)cnt.runs_total,
+	      (unsigned long long)cnt.cells);
+}
+
+static void test_two_connections(struct rl_store *s)
+{
+	struct rl_store *s2 = NULL;
+	struct rl_store_run_meta m;
+	int64_t a, b;
+
+	if (OK(rl_store_open(db_path, &s2, E)) < 0)
+		return;
+	a = create(s2, "from-s2", "t4", NULL, NULL);
+	if (OK(rl_store_run_get(s, a, NULL, &m, E)) >= 0)
+		CHECK(strcmp(m.what, "from-s2") == 0, "first connection reads %s", m.what);
+	b = create(s, "from-s1", "t4", NULL, NULL);
+	OK(rl_store_run_finish(s, a, RL_RUN_ABORTED, "x", E));
+	if (OK(rl_store_run_get(s2, a, NULL, &m, E)) >= 0)
+		CHECK(m.status == RL_RUN_ABORTED, "second connection sees %s", rl_run_status_name(m.status));
+	if (OK(rl_store_run_get(s2, b, NULL, &m, E)) >= 0)
+		CHECK(strcmp(m.what, "from-s1") == 0, "second connection reads %s", m.what);
+	OK(rl_store_run_finish(s2, b, RL_RUN_ABORTED, "x", E));
+	rl_store_close(s2);
+}
+
+struct writer {
+	int ret;
+	int64_t id, done_ns;
+	struct rl_err err;
+};
+
+/* A second rl_store creating a run while the main thread holds the write lock. */
+static void *writer_thread(void *arg)
+{
+	const struct rl_store_run_req req = { .what = "waiter", .target = "t5", .scale = 1 };
+	struct writer *w = arg;
+	struct rl_store *s;
+
+	w->ret = rl_store_open(db_path, &s, &w->err);
+	if (w->ret < 0)
+		return NULL;
+	w->ret = rl_store_run_create(s, &req, &w->id, &w->err);
+	w->done_ns = rl_wall_ns();
+	rl_store_close(s);
+	return NULL;
+}
+
+static sqlite3 *hold_write_lock(void)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open(db_path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		CHECK(0, "cannot hold the write lock: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/* @hold_ms under the lock: the writer must wait, then succeed (or -EBUSY past 5 s). */
+static void test_wait(unsigned hold_ms, int want)
+{
+	struct writer w = { .ret = 1 };
+	struct timespec ts = { hold_ms / 1000, (long)(hold_ms % 1000) * 1000000 };
+	pthread_t t;
+	int64_t released;
+	sqlite3 *db = hold_write_lock();
+
+	if (!db)
+		return;
+	if (pthread_create(&t, NULL, writer_thread, &w)) {
+		CHECK(0, "pthread_create");
+		sqlite3_close(db);
+		return;
+	}
+	nanosleep(&ts, NULL);
+	released = rl_wall_ns();
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	pthread_join(t, NULL);
+	sqlite3_close(db);
+	CHECK(w.ret == want, "writer under a %u ms lock: %d (%s), want %d", hold_ms, w.ret,
+	      w.err.msg, want);
+	if (want == 0)
+		CHECK(w.done_ns >= released, "the writer finished before the lock was released");
+	else
+		CHECK(strstr(w.err.msg, "locked") != NULL, "busy message: %s", w.err.msg);
+}
+
+static void test_integrity(struct rl_store *s)
+{
+	OK(rl_store_integrity_check(s, E));
+}
+
+static void test_open_errors(void)
+{
+	struct rl_store *s = (struct rl_store *)1;
+	struct rl_err err = { "" };
+	char path[4200];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/missing/ringlab.db", dir);
+	CHECK(rl_store_open(path, &s, &err) == -ENOENT, "opened under a missing directory");
+	CHECK(strstr(err.msg, "missing") != NULL, "missing directory not named: %s", err.msg);
+	CHECK(s == NULL, "store set on failure");
+	CHECK(stat(db_path, &st) == 0 && (st.st_mode & 0777) == 0640, "database mode %o",
+	      st.st_mode & 0777);
+}
+
+static void cleanup(void)
+{
+	const char *suffix[] = { "", "-wal", "-shm", "-journal" };
+	char path[4200];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", db_path, suffix[i]);
+		unlink(path);
+	}
+	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
+}
+
+int main(void)
+{
+	struct rl_store *s = NULL;
+	int64_t life, running = 0, queued = 0;
+
+	umask(022);
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(db_path, sizeof(db_path), "%s/ringlab.db", dir);
+	if (OK(rl_store_open(db_path, &s, E)) < 0) {
+		cleanup();
+		return 1;
+	}
+	test_open_errors();
+	life = test_life(s);
+	test_bad_calls(s);
+	test_list(s, life, &running, &queued);
+	test_queue(s);
+	test_recover(s, life, running, queued);
+	test_two_connections(s);
+	test_wait(300, 0);
+	test_wait(RL_STORE_BUSY_TIMEOUT_MS + 700, -EBUSY);
+	test_integrity(s);
+	rl_store_close(s);
+	cleanup();
+	return check_exit();
+}
