@@ -18,6 +18,7 @@ int rl_cmd_workloads(int argc, char **argv);
 int rl_cmd_validate(int argc, char **argv);
 int rl_cmd_schema(int argc, char **argv);
 int rl_cmd_compare(int argc, char **argv);
+int rl_cmd_layout(int argc, char **argv);
 
 /*
  * rl_workload_dirs() - the NULL-terminated search path for workloads and

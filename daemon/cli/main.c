@@ -17,6 +17,7 @@
 
 static const struct rl_cmd commands[] = {
 	{ "run", rl_cmd_run, "run a workload or suite on a target directory" },
+	{ "layout", rl_cmd_layout, "build and FIEMAP-check a workload's file and leave it in place" },
 	{ "workloads", rl_cmd_workloads, "list the workloads and suites found" },
 	{ "compare", rl_cmd_compare, "compare base and head runs: verdicts per cell, exit 1 on a regression" },
 	{ "validate", rl_cmd_validate, "check workload or suite files" },

@@ -88,13 +88,6 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	if (fd < 0)
 		return rl_err_set(err, -errno, "%s: %s", p->path, strerror(errno));
 	ret = rl_layout_build(fd, p->w, nstripes, p->key, err);
-	/*
-	 * The W blocks went through the page cache; a NOWAIT DIO write over a
-	 * cached page is -EAGAIN (the invalidation could block), which is not
-	 * what the workload measures. They are on disk: drop the clean pages.
-	 */
-	if (!ret && posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
-		ret = rl_err_set(err, -EIO, "%s: dropping the layout's page cache failed", p->path);
 	if (!ret) {
 		ret = rl_layout_check(fd, p->w, nstripes, &c->layout_extents, err);
 		if (ret == -EILSEQ) {

@@ -198,6 +198,13 @@ int rl_layout_build(int fd, const struct rl_workload *w, uint64_t nstripes,
 	if ((flags & O_DIRECT) && fcntl(fd, F_SETFL, flags & ~O_DIRECT))
 		return rl_err_set(err, -errno, "layout: clearing O_DIRECT: %s", strerror(errno));
 	ret = build_steps(fd, &g, key, err);
+	/*
+	 * The W blocks are on disk but still in the page cache, and a NOWAIT
+	 * DIO write over a cached page is -EAGAIN (invalidating it could block):
+	 * drop the clean pages so the layout measures the extents, not the cache.
+	 */
+	if (!ret && (errno = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)))
+		ret = rl_err_set(err, -errno, "layout: dropping the page cache: %s", strerror(errno));
 	if ((flags & O_DIRECT) && fcntl(fd, F_SETFL, flags) && !ret)
 		ret = rl_err_set(err, -errno, "layout: restoring O_DIRECT: %s", strerror(errno));
 	return ret;

@@ -15,8 +15,8 @@
  * rl_layout_build() - make @fd (opened O_RDWR, any O_DIRECT) hold @nstripes
  * stripes of @w->stripe: truncate to 0, write the W runs with the generation-0
  * pattern of @key, fdatasync, fallocate the U runs (KEEP_SIZE off: the file
- * ends at nstripes * stripe bytes), leave holes for H. With @w->extend the file
- * is only truncated to 0. Returns 0 or -errno; @err says which step and which
+ * ends at nstripes * stripe bytes), leave holes for H, and drop the file's
+ * clean pages from the page cache. With @w->extend the file is only truncated to 0. Returns 0 or -errno; @err says which step and which
  * offset failed (ENOSPC is named as "filesystem full").
  */
 int rl_layout_build(int fd, const struct rl_workload *w, uint64_t nstripes,

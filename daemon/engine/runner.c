@@ -82,7 +82,7 @@ static int check_workload(const struct rl_workload *w, const struct rl_run_opts 
 	return 0;
 }
 
-static void file_path(char *buf, size_t len, const char *dir, const char *name)
+void rl_workload_file_path(char *buf, size_t len, const char *dir, const char *name)
 {
 	size_t n = (size_t)snprintf(buf, len, "%s/ringlab-", dir);
 
@@ -160,7 +160,7 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 	};
 	int ret = 0;
 
-	file_path(p.path, sizeof(p.path), t->opts->dir ? t->opts->dir : ".", w->name);
+	rl_workload_file_path(p.path, sizeof(p.path), t->opts->dir ? t->opts->dir : ".", w->name);
 	for (uint32_t i = 0; i < w->njobs && !ret; i++) {
 		p.jobs = w->jobs[i];
 		ret = run_jobs_value(t, &p, run, err);

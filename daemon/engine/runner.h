@@ -60,6 +60,12 @@ struct rl_run_opts {
 int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		 struct rl_run *run, struct rl_err *err);
 
+/*
+ * rl_workload_file_path() - the file a workload writes in @dir:
+ * DIR/ringlab-NAME.dat with NAME's unsafe characters as '_'.
+ */
+void rl_workload_file_path(char *buf, size_t len, const char *dir, const char *name);
+
 /* rl_cell_stripes_per_job() - stripes each job writes under @scale (at least 1). */
 uint64_t rl_stripes_per_job(const struct rl_workload *w, double scale);
 
