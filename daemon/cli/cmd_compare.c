@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ringlab compare: base run(s) against head run(s), verdicts on stdout, status for scripts. */
 #include <cJSON.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,11 @@
 #include "compare/compare_text.h"
 #include "engine/fields.h"
 #include "engine/result_json.h"
+#include "http_client.h"
 #include "options.h"
 
 #define OPERANDS_MAX 8
+#define SELECT_LIMIT 100	/* runs a label: or kernel: operand takes, newest first */
 
 enum { OPT_THRESHOLD = 256, OPT_JSON, OPT_SEED };
 
@@ -23,6 +26,7 @@ static const struct rl_opt compare_opts[] = {
 	{ "json", OPT_JSON, NULL, "print the comparison as JSON (format ringlab-compare-1)" },
 	{ "seed-tables", OPT_SEED, NULL,
 	  "print only the cover letter's Test 1 and Test 2 tables, ready to paste" },
+	RL_HTTP_OPT_ROWS,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -31,13 +35,16 @@ struct compare_args {
 	bool json, seed_tables;
 	const char *operand[OPERANDS_MAX];
 	int noperands;
+	struct rl_http_conn_args conn;
+	struct rl_http_target t;	/* valid once t_ready: only daemon operands need it */
+	bool t_ready;
 };
 
-/* The runs of one side, loaded from "a.json,b.json". */
+/* The runs of one side, loaded from "a.json,run:12" or "label:TEXT". */
 struct side {
 	struct rl_run *runs;
 	const struct rl_run **ptrs;
-	size_t n;
+	size_t n, cap;
 };
 
 static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
@@ -47,6 +54,8 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 	size_t len;
 	double pct;
 
+	if (rl_http_conn_opt(&a->conn, key, arg))
+		return 0;
 	switch (key) {
 	case OPT_THRESHOLD:
 		/* "5" and "5%" both mean 5 percent. */
@@ -138,34 +147,165 @@ static void warn_unfinished(const char *path, const struct rl_run *run)
 			rl_run_status_name(run->status), run->error[0] ? ": " : "", run->error);
 }
 
-/* Load every file of @list ("a.json,b.json"). Returns 0 or -errno with the file named in @err. */
-static int side_load(const char *list, struct side *s, struct rl_err *err)
+/* Room for one more run in @s. Returns 0 or -ENOMEM. */
+static int side_grow(struct side *s, struct rl_err *err)
 {
-	char *copy = strdup(list), *save = NULL, *path;
-	size_t cap = 1;
-	const char *p;
+	size_t cap = s->cap ? s->cap * 2 : 4;
+	struct rl_run *p;
+
+	if (s->n < s->cap)
+		return 0;
+	p = realloc(s->runs, cap * sizeof(*p));
+	if (!p)
+		return rl_err_set(err, -ENOMEM, "out of memory");
+	s->runs = p;
+	s->cap = cap;
+	return 0;
+}
+
+static int daemon_target(struct compare_args *a, struct rl_err *err)
+{
+	int ret;
+
+	if (a->t_ready)
+		return 0;
+	ret = rl_http_target_from_args(&a->t, &a->conn, err);
+	a->t_ready = ret == 0;
+	return ret;
+}
+
+/* Run @id as the daemon has it; the API's extra keys are ignored by the reader. */
+static int fetch_run(struct compare_args *a, int64_t id, struct rl_run *run, struct rl_err *err)
+{
+	char path[64];
+	cJSON *j;
+	int ret;
+
+	snprintf(path, sizeof(path), "/api/v1/runs/%" PRId64, id);
+	ret = daemon_target(a, err);
+	if (!ret)
+		ret = rl_http_get_json(&a->t, path, &j, err);
+	if (!ret) {
+		ret = rl_run_from_json(j, run, err);
+		cJSON_Delete(j);
+	}
+	return ret ? rl_err_prefix(err, ret, "run:%" PRId64, id) : 0;
+}
+
+/* One item of a list: "run:ID" from the daemon, anything else a file. */
+static int side_add(struct compare_args *a, const char *item, struct side *s, struct rl_err *err)
+{
+	char *end;
+	long long id;
+	int ret;
+
+	ret = side_grow(s, err);
+	if (ret)
+		return ret;
+	if (strncmp(item, "run:", 4) != 0) {
+		ret = load_run(item, &s->runs[s->n], err);
+	} else {
+		errno = 0;
+		id = strtoll(item + 4, &end, 10);
+		if (errno || end == item + 4 || *end || id < 1)
+			return rl_err_set(err, -EINVAL, "'%s': a run id is a positive number", item);
+		ret = fetch_run(a, id, &s->runs[s->n], err);
+	}
+	if (ret)
+		return ret;
+	warn_unfinished(item, &s->runs[s->n]);
+	s->n++;
+	return 0;
+}
+
+static int select_path(const char *sel, char *path, size_t size, struct rl_err *err)
+{
+	bool label = !strncmp(sel, "label:", 6);
+	const char *value = strchr(sel, ':') + 1;
+	char limit[16];
+	int ret;
+
+	if (!*value)
+		return rl_err_set(err, -EINVAL, "'%s': give the %s after the colon", sel,
+				  label ? "label" : "kernel tag");
+	snprintf(limit, sizeof(limit), "%d", SELECT_LIMIT);
+	snprintf(path, size, "/api/v1/runs");
+	ret = rl_http_query_add(path, size, label ? "label" : "kernel", value);
+	if (!ret)
+		ret = rl_http_query_add(path, size, "status", "done");
+	if (!ret)
+		ret = rl_http_query_add(path, size, "limit", limit);
+	return ret ? rl_err_set(err, ret, "'%.100s': too long", sel) : 0;
+}
+
+/* "label:TEXT" or "kernel:TAG": every done run the daemon has with it (the newest SELECT_LIMIT). */
+static int side_select(struct compare_args *a, const char *sel, struct side *s, struct rl_err *err)
+{
+	const cJSON *runs, *r;
+	cJSON *answer = NULL;
+	char path[1200], name[32];
+	double id, total;
+	int ret;
+
+	ret = select_path(sel, path, sizeof(path), err);
+	if (!ret)
+		ret = daemon_target(a, err);
+	if (!ret)
+		ret = rl_http_get_json(&a->t, path, &answer, err);
+	if (ret)
+		return rl_err_prefix(err, ret, "%s", sel);
+	runs = cJSON_GetObjectItemCaseSensitive(answer, "runs");
+	if (!cJSON_GetArraySize(runs))
+		ret = rl_err_set(err, -ENOENT, "%s: ringlabd at %s has no done run with it", sel,
+				 a->t.url);
+	cJSON_ArrayForEach(r, runs) {
+		id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
+		snprintf(name, sizeof(name), "run:%.0f", id);
+		ret = id >= 1 ? side_add(a, name, s, err)
+			      : rl_err_set(err, -EPROTO, "%s: a listed run has no id", sel);
+		if (ret)
+			break;
+	}
+	total = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(answer, "total"));
+	if (!ret && total > (double)s->n)
+		fprintf(stderr, "ringlab compare: warning: %s: using the newest %zu of %.0f runs\n",
+			sel, s->n, total);
+	cJSON_Delete(answer);
+	return ret;
+}
+
+/*
+ * Load one side: "label:TEXT" or "kernel:TAG" as a whole (a label may hold
+ * commas), else each item of "a.json,run:12". Returns 0 or -errno with the
+ * file or run named in @err.
+ */
+static int side_load(struct compare_args *a, const char *list, struct side *s,
+		     struct rl_err *err)
+{
+	char *copy = NULL, *save = NULL, *item;
+	size_t i;
 	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
-	for (p = list; *p; p++)
-		cap += *p == ',';
-	s->runs = calloc(cap, sizeof(*s->runs));
-	s->ptrs = calloc(cap, sizeof(*s->ptrs));
-	if (!copy || !s->runs || !s->ptrs) {
-		ret = rl_err_set(err, -ENOMEM, "out of memory");
-		goto out;
+	if (!strncmp(list, "label:", 6) || !strncmp(list, "kernel:", 7)) {
+		ret = side_select(a, list, s, err);
+	} else {
+		copy = strdup(list);
+		if (!copy)
+			ret = rl_err_set(err, -ENOMEM, "out of memory");
+		for (item = copy ? strtok_r(copy, ",", &save) : NULL; item && !ret;
+		     item = strtok_r(NULL, ",", &save))
+			ret = side_add(a, item, s, err);
+		if (!ret && !s->n)
+			ret = rl_err_set(err, -EINVAL, "'%s' names no run file", list);
 	}
-	for (path = strtok_r(copy, ",", &save); path; path = strtok_r(NULL, ",", &save)) {
-		ret = load_run(path, &s->runs[s->n], err);
-		if (ret)
-			goto out;
-		warn_unfinished(path, &s->runs[s->n]);
-		s->ptrs[s->n] = &s->runs[s->n];
-		s->n++;
+	if (!ret) {
+		s->ptrs = calloc(s->n, sizeof(*s->ptrs));
+		if (!s->ptrs)
+			ret = rl_err_set(err, -ENOMEM, "out of memory");
+		for (i = 0; !ret && i < s->n; i++)
+			s->ptrs[i] = &s->runs[i];
 	}
-	if (!s->n)
-		ret = rl_err_set(err, -EINVAL, "'%s' names no run file", list);
-out:
 	free(copy);
 	if (ret)
 		side_free(s);
@@ -224,20 +364,23 @@ int rl_cmd_compare(int argc, char **argv)
 		return usage_error(err.msg);
 	if (help) {
 		rl_opts_help(stdout, "ringlab compare BASE HEAD [OPTIONS]",
-			     "Compare runs written by 'ringlab run --json FILE': BASE and HEAD are\n"
-			     "each a file, or several joined with commas (their repetitions are\n"
-			     "pooled). Cells pair by workload and JOBS. Exit status: 0 nothing\n"
-			     "regressed, 1 a regression or a failed verification, 2 bad input.",
+			     "Compare runs: BASE and HEAD are each a file written by 'ringlab run\n"
+			     "--json FILE' or a run of ringlabd's as run:ID, or several of those\n"
+			     "joined with commas (their repetitions are pooled); or label:TEXT or\n"
+			     "kernel:TAG for every done run ringlabd has with that label or kernel\n"
+			     "tag (the newest 100). Cells pair by workload and JOBS. Exit status:\n"
+			     "0 nothing regressed, 1 a regression or a failed verification, 2 bad\n"
+			     "input.",
 			     compare_opts);
 		return RL_EXIT_OK;
 	}
 	if (a.noperands != 2)
-		return usage_error("give BASE and HEAD run files (see 'ringlab compare --help')");
+		return usage_error("give BASE and HEAD runs (see 'ringlab compare --help')");
 	if (a.json && a.seed_tables)
 		return usage_error("--json and --seed-tables exclude each other");
-	ret = side_load(a.operand[0], &base, &err);
+	ret = side_load(&a, a.operand[0], &base, &err);
 	if (!ret)
-		ret = side_load(a.operand[1], &head, &err);
+		ret = side_load(&a, a.operand[1], &head, &err);
 	if (!ret)
 		ret = rl_compare_runs(base.ptrs, base.n, head.ptrs, head.n, &a.o, &c, &err);
 	if (ret) {

@@ -107,6 +107,13 @@ int rl_http_post_json(const struct rl_http_target *t, const char *path, const cJ
 int rl_http_escape(const char *s, char *out, size_t size);
 
 /*
+ * rl_http_query_add() - append "?KEY=VALUE", or "&KEY=VALUE" once @path has
+ * a query, with VALUE escaped; a NULL @value appends nothing. Returns 0, or
+ * -ENAMETOOLONG when @path (of @size bytes) cannot hold it (left unchanged).
+ */
+int rl_http_query_add(char *path, size_t size, const char *key, const char *value);
+
+/*
  * How the CLI finds the daemon: the option rows below, shared by every
  * command that talks to ringlabd, filled into struct rl_http_conn_args by
  * rl_http_conn_opt(), then resolved with the environment's defaults.

@@ -199,24 +199,20 @@ static int get_number(const struct rl_field *f, const cJSON *v, const char *path
 	return check_number(f, d, path, err);
 }
 
-static int set_string(const struct rl_field *f, const cJSON *v, void *base,
-		      const char *path, struct rl_err *err)
+/* Length and character set of string @s for a STRING or STRING_LIST row. */
+static int check_string(const struct rl_field *f, const char *s, size_t cap,
+			const char *path, struct rl_err *err)
 {
-	char *dst = field_ptr(f, base);
-	size_t len;
+	size_t len = strlen(s);
 	int bad;
 
-	if (!cJSON_IsString(v))
-		return rl_err_set(err, -EINVAL, "key %s: expected a string, got %s",
-				  path, json_type_name(v));
-	len = strlen(v->valuestring);
-	if (len < f->min || len > f->max || len >= f->size)
+	if (len < f->min || len > f->max || len >= cap)
 		return rl_err_set(err, -EINVAL,
 				  "key %s: must be %.0f..%.0f characters long (got %zu)",
 				  path, f->min, f->max, len);
-	bad = f->charset ? rl_charset_match(f->charset, v->valuestring) : -1;
+	bad = f->charset ? rl_charset_match(f->charset, s) : -1;
 	if (bad >= 0) {
-		unsigned char c = v->valuestring[bad];
+		unsigned char c = s[bad];
 
 		if (isprint(c))
 			return rl_err_set(err, -EINVAL,
@@ -226,9 +222,24 @@ static int set_string(const struct rl_field *f, const cJSON *v, void *base,
 				  "key %s: character 0x%02x is not allowed (only [%s])",
 				  path, c, f->charset);
 	}
+	return 0;
+}
+
+static int set_string(const struct rl_field *f, const cJSON *v, void *base,
+		      const char *path, struct rl_err *err)
+{
+	char *dst = field_ptr(f, base);
+	int ret;
+
+	if (!cJSON_IsString(v))
+		return rl_err_set(err, -EINVAL, "key %s: expected a string, got %s",
+				  path, json_type_name(v));
+	ret = check_string(f, v->valuestring, f->size, path, err);
+	if (ret)
+		return ret;
 	/* Zero the tail so equal values give byte-identical structs. */
 	memset(dst, 0, f->size);
-	memcpy(dst, v->valuestring, len);
+	memcpy(dst, v->valuestring, strlen(v->valuestring));
 	return 0;
 }
 
@@ -295,15 +306,11 @@ static int set_size(const struct rl_field *f, const cJSON *v, void *base,
 	return 0;
 }
 
-static int set_list(const struct rl_field *f, const cJSON *v, void *base,
-		    const char *path, struct rl_err *err)
+/* The checks every list row shares: an array, no more than f->size entries. */
+static int check_array(const struct rl_field *f, const cJSON *v, const char *path,
+		       struct rl_err *err)
 {
-	uint32_t *dst = field_ptr(f, base);
-	const cJSON *e;
-	char epath[RL_PATH_MAX];
-	size_t n = 0;
-	double d;
-	int ret;
+	size_t n;
 
 	if (!cJSON_IsArray(v))
 		return rl_err_set(err, -EINVAL, "key %s: expected an array, got %s",
@@ -314,8 +321,23 @@ static int set_list(const struct rl_field *f, const cJSON *v, void *base,
 				  path, n, f->size);
 	if (!n && (f->flags & RL_FF_NONEMPTY))
 		return rl_err_set(err, -EINVAL, "key %s: must not be empty", path);
+	return 0;
+}
+
+static int set_list(const struct rl_field *f, const cJSON *v, void *base,
+		    const char *path, struct rl_err *err)
+{
+	uint32_t *dst = field_ptr(f, base);
+	const cJSON *e;
+	char epath[RL_PATH_MAX];
+	size_t n = 0;
+	double d;
+	int ret;
+
+	ret = check_array(f, v, path, err);
+	if (ret)
+		return ret;
 	/* Validate every entry before storing any, so a bad list changes nothing. */
-	n = 0;
 	cJSON_ArrayForEach(e, v) {
 		snprintf(epath, sizeof(epath), "%s[%zu]", path, n++);
 		ret = get_number(f, e, epath, &d, err);
@@ -330,8 +352,76 @@ static int set_list(const struct rl_field *f, const cJSON *v, void *base,
 	return 0;
 }
 
+static int set_string_list(const struct rl_field *f, const cJSON *v, void *base,
+			   const char *path, struct rl_err *err)
+{
+	char *dst = field_ptr(f, base);
+	char epath[RL_PATH_MAX];
+	const cJSON *e;
+	size_t n = 0;
+	int ret;
+
+	ret = check_array(f, v, path, err);
+	if (ret)
+		return ret;
+	cJSON_ArrayForEach(e, v) {
+		snprintf(epath, sizeof(epath), "%s[%zu]", path, n++);
+		if (!cJSON_IsString(e))
+			return rl_err_set(err, -EINVAL, "key %s: expected a string, got %s",
+					  epath, json_type_name(e));
+		ret = check_string(f, e->valuestring, f->elem_size, epath, err);
+		if (ret)
+			return ret;
+	}
+	memset(dst, 0, f->size * f->elem_size);
+	n = 0;
+	cJSON_ArrayForEach(e, v) {
+		memcpy(dst + n * f->elem_size, e->valuestring, strlen(e->valuestring));
+		n++;
+	}
+	*(uint32_t *)((char *)base + f->count_offset) = n;
+	return 0;
+}
+
 static int apply_table(const struct rl_field *table, const cJSON *obj, void *base,
 		       enum rl_apply_mode mode, const char *prefix, struct rl_err *err);
+
+/*
+ * Each entry is a complete object: it starts from the table's defaults and
+ * must carry its required keys. Entries are built in a scratch copy so a
+ * bad entry leaves the list as it was.
+ */
+static int set_object_list(const struct rl_field *f, const cJSON *v, void *base,
+			   const char *path, struct rl_err *err)
+{
+	char epath[RL_PATH_MAX];
+	const cJSON *e;
+	size_t n = 0;
+	char *tmp;
+	int ret;
+
+	ret = check_array(f, v, path, err);
+	if (ret)
+		return ret;
+	tmp = calloc(f->size, f->elem_size);
+	if (!tmp)
+		return rl_err_set(err, -ENOMEM, "key %s: out of memory", path);
+	cJSON_ArrayForEach(e, v) {
+		char *entry = tmp + n * f->elem_size;
+
+		snprintf(epath, sizeof(epath), "%s[%zu]", path, n++);
+		ret = rl_fields_defaults(f->sub, entry, err);
+		if (!ret)
+			ret = apply_table(f->sub, e, entry, RL_APPLY_FULL, epath, err);
+		if (ret)
+			goto out;
+	}
+	memcpy(field_ptr(f, base), tmp, f->size * f->elem_size);
+	*(uint32_t *)((char *)base + f->count_offset) = n;
+out:
+	free(tmp);
+	return ret;
+}
 
 static int field_set(const struct rl_field *f, const cJSON *v, void *base,
 		     enum rl_apply_mode mode, const char *path, struct rl_err *err)
@@ -367,6 +457,10 @@ static int field_set(const struct rl_field *f, const cJSON *v, void *base,
 		return set_enum(f, v, base, path, err);
 	case RL_FT_U32_LIST:
 		return set_list(f, v, base, path, err);
+	case RL_FT_STRING_LIST:
+		return set_string_list(f, v, base, path, err);
+	case RL_FT_OBJECT_LIST:
+		return set_object_list(f, v, base, path, err);
 	case RL_FT_OBJECT:
 		return apply_table(f->sub, v, field_ptr(f, base), mode, path, err);
 	case RL_FT_PASS:
@@ -525,6 +619,11 @@ static void field_zero(const struct rl_field *f, void *base)
 		memset(p, 0, f->size * sizeof(uint32_t));
 		*(uint32_t *)((char *)base + f->count_offset) = 0;
 		break;
+	case RL_FT_STRING_LIST:
+	case RL_FT_OBJECT_LIST:
+		memset(p, 0, f->size * f->elem_size);
+		*(uint32_t *)((char *)base + f->count_offset) = 0;
+		break;
 	case RL_FT_OBJECT:
 	case RL_FT_PASS:
 	case RL_FT_MAX:
@@ -574,6 +673,30 @@ static cJSON *u64_to_json(uint64_t v)
 	return cJSON_CreateRaw(digits);
 }
 
+/* A STRING_LIST or OBJECT_LIST row as a JSON array. */
+static cJSON *list_to_json(const struct rl_field *f, const void *base)
+{
+	uint32_t count = *(const uint32_t *)((const char *)base + f->count_offset);
+	const char *p = field_cptr(f, base);
+	cJSON *a = cJSON_CreateArray(), *e;
+	uint32_t i;
+
+	for (i = 0; a && i < count && i < f->size; i++) {
+		const char *entry = p + i * f->elem_size;
+
+		if (f->type == RL_FT_STRING_LIST)
+			e = cJSON_CreateString(entry);
+		else
+			e = rl_fields_to_json(f->sub, entry);
+		if (!e || !cJSON_AddItemToArray(a, e)) {
+			cJSON_Delete(e);
+			cJSON_Delete(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static cJSON *field_to_json(const struct rl_field *f, const void *base)
 {
 	const void *p = field_cptr(f, base);
@@ -618,6 +741,9 @@ static cJSON *field_to_json(const struct rl_field *f, const void *base)
 		}
 		return a;
 	}
+	case RL_FT_STRING_LIST:
+	case RL_FT_OBJECT_LIST:
+		return list_to_json(f, base);
 	case RL_FT_OBJECT:
 		return rl_fields_to_json(f->sub, p);
 	case RL_FT_PASS:
@@ -659,6 +785,8 @@ static const char *type_doc(enum rl_field_type t)
 		[RL_FT_U32_LIST] = "integer list",
 		[RL_FT_OBJECT] = "object",
 		[RL_FT_PASS] = "JSON",
+		[RL_FT_STRING_LIST] = "string list",
+		[RL_FT_OBJECT_LIST] = "object list",
 	};
 
 	return t < RL_FT_MAX ? names[t] : "?";
@@ -687,6 +815,16 @@ static void md_range(const struct rl_field *f, FILE *out)
 		fprintf(out, "%s..%s characters", lo, hi);
 		if (f->charset)
 			fprintf(out, " of `[%s]`", f->charset);
+		break;
+	case RL_FT_STRING_LIST:
+		fprintf(out, "%d to %zu entries, each %s..%s characters",
+			f->flags & RL_FF_NONEMPTY ? 1 : 0, f->size, lo, hi);
+		if (f->charset)
+			fprintf(out, " of `[%s]`", f->charset);
+		break;
+	case RL_FT_OBJECT_LIST:
+		fprintf(out, "%d to %zu entries, keys below",
+			f->flags & RL_FF_NONEMPTY ? 1 : 0, f->size);
 		break;
 	case RL_FT_BOOL:
 		fputs("`true`, `false`", out);
@@ -741,6 +879,10 @@ static void md_rows(const struct rl_field *table, const char *prefix, FILE *out)
 		fputs(" |\n", out);
 		if (table->type == RL_FT_OBJECT)
 			md_rows(table->sub, path, out);
+		if (table->type == RL_FT_OBJECT_LIST) {
+			strncat(path, "[]", sizeof(path) - strlen(path) - 1);
+			md_rows(table->sub, path, out);
+		}
 	}
 }
 

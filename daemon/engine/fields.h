@@ -29,6 +29,10 @@ enum rl_field_type {
 	RL_FT_U32_LIST,	/* uint32_t[size] + uint32_t count at count_offset */
 	RL_FT_OBJECT,	/* nested struct at offset, described by sub[] */
 	RL_FT_PASS,	/* accepted key, left to the caller (e.g. a suite's "set") */
+	RL_FT_STRING_LIST,	/* char[size][elem_size] + uint32_t count at count_offset;
+				 * min/max and charset apply to each string */
+	RL_FT_OBJECT_LIST,	/* size structs of elem_size bytes, each described by sub[],
+				 * + uint32_t count at count_offset */
 	RL_FT_MAX
 };
 
@@ -44,13 +48,14 @@ struct rl_field {
 	const char *name;		/* JSON key; NULL ends a table */
 	enum rl_field_type type;
 	size_t offset;			/* offsetof() into the target struct */
-	size_t size;			/* STRING: buffer bytes; U32_LIST: max entries */
-	size_t count_offset;		/* U32_LIST: offsetof() its uint32_t count */
+	size_t size;			/* STRING: buffer bytes; *_LIST: max entries */
+	size_t count_offset;		/* *_LIST: offsetof() its uint32_t count */
+	size_t elem_size;		/* STRING_LIST: bytes per string; OBJECT_LIST: per struct */
 	double min, max;		/* numbers, list entries; STRING: length */
 	const char *def;		/* default as JSON text; NULL: zero */
 	const char *const *names;	/* ENUM: NULL-terminated, index = value */
 	const char *charset;		/* STRING: allowed chars, "a-z0-9._-" style */
-	const struct rl_field *sub;	/* OBJECT: the nested table */
+	const struct rl_field *sub;	/* OBJECT, OBJECT_LIST: the nested table */
 	unsigned int flags;		/* enum rl_field_flag */
 	const char *help;
 };
@@ -73,8 +78,11 @@ int rl_fields_defaults(const struct rl_field *table, void *base, struct rl_err *
  * object does not mention keep their value. Rejects a non-object, unknown and
  * duplicate keys (suggesting the closest known key), wrong types, non-integers,
  * out-of-range values and violated flags. Returns 0 or -EINVAL with
- * "key K: reason" in @err (nested keys as "key expect.tolerance: ...").
- * On failure @base may be partly updated.
+ * "key K: reason" in @err (nested keys as "key expect.tolerance: ...", list
+ * entries as "key targets[1].name: ..."); -ENOMEM when out of memory. A list
+ * replaces the whole list, each object entry starting from its table's
+ * defaults with its RL_FF_REQUIRED keys checked (whatever @mode), and a list
+ * with a bad entry changes nothing. On failure @base may be partly updated.
  */
 int rl_fields_apply(const struct rl_field *table, const cJSON *obj, void *base,
 		    enum rl_apply_mode mode, struct rl_err *err);
@@ -88,7 +96,8 @@ cJSON *rl_fields_to_json(const struct rl_field *table, const void *base);
 
 /*
  * rl_fields_markdown() - write @table as a markdown table (key, type,
- * default, range/values, description) to @out; nested tables as "parent.key".
+ * default, range/values, description) to @out; nested tables as "parent.key",
+ * entries of an object list as "parent[].key".
  */
 void rl_fields_markdown(const struct rl_field *table, FILE *out);
 

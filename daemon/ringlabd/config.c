@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ringlabd's configuration: one field table (the walker in engine/fields.c
+ * validates, documents and defaults it), then the checks that span keys:
+ * unique target names, safe target paths, a token whenever the daemon
+ * listens beyond loopback.
+ */
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "config.h"
+#include "engine/fields.h"
+
+#ifndef RINGLAB_DATADIR
+#define RINGLAB_DATADIR "/usr/local/share/ringlab"
+#endif
+
+#define BY_ID "/dev/disk/by-id/"
+#define IMAGE_SUFFIX ".img"
+
+static const char *const kind_names[] = { "image", "dir", "block", NULL };
+
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == RL_TARGET_KIND_MAX + 1,
+	       "target kind names");
+
+#define TG(m) offsetof(struct rl_target_cfg, m)
+#define CF(m) offsetof(struct rl_config, m)
+#define TG_SIZE(m) sizeof(((struct rl_target_cfg *)0)->m)
+#define CF_SIZE(m) sizeof(((struct rl_config *)0)->m)
+
+static const struct rl_field target_fields[] = {
+	{ .name = "name", .type = RL_FT_STRING, .offset = TG(name), .size = TG_SIZE(name),
+	  .min = 1, .max = TG_SIZE(name) - 1, .charset = "a-z0-9_-", .flags = RL_FF_REQUIRED,
+	  .help = "Target name, unique; runs name it and its mount point is state_dir/mnt/NAME." },
+	{ .name = "kind", .type = RL_FT_ENUM, .offset = TG(kind), .names = kind_names,
+	  .flags = RL_FF_REQUIRED,
+	  .help = "image: an ext4 image file the daemon creates and loop-mounts; dir: a directory on a mounted ext4 filesystem; block: a whole disk, mounted by the daemon." },
+	{ .name = "path", .type = RL_FT_STRING, .offset = TG(path), .size = TG_SIZE(path),
+	  .min = 0, .max = TG_SIZE(path) - 1, .def = "\"\"",
+	  .help = "image: the file, ending in .img, relative to state_dir unless absolute (default NAME.img); dir: an absolute path; block: /dev/disk/by-id/ID. No '..' components." },
+	{ .name = "size", .type = RL_FT_SIZE, .offset = TG(size), .min = 32 << 20,
+	  .max = 16ull << 40, .def = "\"4G\"",
+	  .help = "image: size of the sparse file when it is created (an existing image is reused as it is)." },
+	{ .name = "format", .type = RL_FT_BOOL, .offset = TG(format), .def = "false",
+	  .help = "block: run mkfs.ext4 on the device at every start-up, destroying its contents; when false it must already hold ext4." },
+	{ 0 }
+};
+
+/* Exported (declared in config.h) for tests and tools that walk the table. */
+const struct rl_field rl_config_fields[] = {
+	{ .name = "listen", .type = RL_FT_STRING, .offset = CF(listen), .size = CF_SIZE(listen),
+	  .min = 1, .max = CF_SIZE(listen) - 1, .def = "\"127.0.0.1\"",
+	  .help = "Address to listen on: an IPv4 or IPv6 address, or localhost. Anything but loopback requires token or token_file." },
+	{ .name = "port", .type = RL_FT_U32, .offset = CF(port), .min = 1, .max = 65535,
+	  .def = "7117", .help = "TCP port to listen on." },
+	{ .name = "token", .type = RL_FT_STRING, .offset = CF(token), .size = CF_SIZE(token),
+	  .min = 0, .max = CF_SIZE(token) - 1, .charset = "!-~", .def = "\"\"",
+	  .help = "Bearer token required by mutating requests (POST, DELETE); empty = none. Prefer token_file." },
+	{ .name = "token_file", .type = RL_FT_STRING, .offset = CF(token_file),
+	  .size = CF_SIZE(token_file), .min = 0, .max = CF_SIZE(token_file) - 1, .def = "\"\"",
+	  .help = "Absolute path of a file whose first line is the token (instead of token)." },
+	{ .name = "state_dir", .type = RL_FT_STRING, .offset = CF(state_dir),
+	  .size = CF_SIZE(state_dir), .min = 1, .max = CF_SIZE(state_dir) - 1,
+	  .def = "\"/var/lib/ringlab\"",
+	  .help = "Absolute path: the database, image targets and their mount points (mnt/NAME)." },
+	{ .name = "web_dir", .type = RL_FT_STRING, .offset = CF(web_dir), .size = CF_SIZE(web_dir),
+	  .min = 1, .max = CF_SIZE(web_dir) - 1, .def = "\"" RINGLAB_DATADIR "/web\"",
+	  .help = "Absolute path of the dashboard's static files." },
+	{ .name = "workloads_dir", .type = RL_FT_STRING, .offset = CF(workloads_dir),
+	  .size = CF_SIZE(workloads_dir), .min = 1, .max = CF_SIZE(workloads_dir) - 1,
+	  .def = "\"" RINGLAB_DATADIR "/workloads\"",
+	  .help = "Absolute path of the workload and suite definitions." },
+	{ .name = "allowed_hosts", .type = RL_FT_STRING_LIST, .offset = CF(allowed_hosts),
+	  .size = RL_HOSTS_MAX, .elem_size = CF_SIZE(allowed_hosts[0]),
+	  .count_offset = CF(nallowed_hosts), .min = 1, .max = CF_SIZE(allowed_hosts[0]) - 1,
+	  .charset = "a-zA-Z0-9.:[]_-", .def = "[]",
+	  .help = "Host header values accepted besides loopback names (DNS-rebinding defence), e.g. \"lab1.example.org:7117\"." },
+	{ .name = "max_connections", .type = RL_FT_U32, .offset = CF(max_connections),
+	  .min = 1, .max = 10000, .def = "64", .help = "Concurrent HTTP connections." },
+	{ .name = "per_ip_connections", .type = RL_FT_U32, .offset = CF(per_ip_connections),
+	  .min = 1, .max = 10000, .def = "16",
+	  .help = "Concurrent HTTP connections from one address; at most max_connections." },
+	{ .name = "connection_timeout_s", .type = RL_FT_U32, .offset = CF(connection_timeout_s),
+	  .min = 1, .max = 3600, .def = "30", .help = "Idle HTTP connections are closed after this many seconds." },
+	{ .name = "memory_limit", .type = RL_FT_U32, .offset = CF(memory_limit),
+	  .min = 16384, .max = 16 << 20, .def = "131072",
+	  .help = "Memory for each HTTP connection's buffers, in bytes." },
+	{ .name = "max_body", .type = RL_FT_U32, .offset = CF(max_body), .min = 1024,
+	  .max = 16 << 20, .def = "65536",
+	  .help = "Largest request body accepted, in bytes; larger is answered 413." },
+	{ .name = "watchdog_s", .type = RL_FT_U32, .offset = CF(watchdog_s), .min = 0,
+	  .max = 3600, .def = "0",
+	  .help = "Watchdog ping interval when systemd does not set WATCHDOG_USEC; 0 = off." },
+	{ .name = "targets", .type = RL_FT_OBJECT_LIST, .offset = CF(targets),
+	  .size = RL_TARGETS_MAX, .elem_size = sizeof(struct rl_target_cfg),
+	  .count_offset = CF(ntargets), .sub = target_fields, .def = "[]",
+	  .help = "Where runs write. Empty: one image target named default (state_dir/default.img, 4G, sparse)." },
+	{ 0 }
+};
+
+const char *rl_target_kind_name(enum rl_target_kind k)
+{
+	return k < RL_TARGET_KIND_MAX ? kind_names[k] : "?";
+}
+
+void rl_config_defaults(struct rl_config *c)
+{
+	/* Zeroed first so padding is too: the daemon compares configs with memcmp. */
+	memset(c, 0, sizeof(*c));
+	/* The defaults are constants that tests check, so this cannot fail. */
+	rl_fields_defaults(rl_config_fields, c, NULL);
+}
+
+void rl_config_default_target(struct rl_target_cfg *t)
+{
+	memset(t, 0, sizeof(*t));
+	rl_fields_defaults(target_fields, t, NULL);
+	strcpy(t->name, "default");
+	t->kind = RL_TARGET_IMAGE;
+	strcpy(t->path, "default" IMAGE_SUFFIX);
+}
+
+void rl_config_markdown(FILE *out)
+{
+	rl_fields_markdown(rl_config_fields, out);
+}
+
+/* Whether some '/'-separated component of @path is exactly "..". */
+static bool has_dotdot(const char *path)
+{
+	const char *p = path;
+
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return true;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return false;
+}
+
+static int check_abs_path(const char *key, const char *path, struct rl_err *err)
+{
+	if (path[0] != '/')
+		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must be an absolute path",
+				  key, path);
+	if (has_dotdot(path))
+		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must not contain '..'",
+				  key, path);
+	return 0;
+}
+
+/* 127.0.0.0/8, ::1 and localhost: the addresses no other machine can reach. */
+static bool is_loopback(const char *listen)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!strcmp(listen, "localhost"))
+		return true;
+	if (inet_pton(AF_INET, listen, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, listen, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
+}
+
+static int check_listen(const struct rl_config *c, struct rl_err *err)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (strcmp(c->listen, "localhost") && inet_pton(AF_INET, c->listen, &a4) != 1 &&
+	    inet_pton(AF_INET6, c->listen, &a6) != 1)
+		return rl_err_set(err, -EINVAL,
+				  "key listen: '%s' is not an IPv4 or IPv6 address or localhost",
+				  c->listen);
+	if (c->token[0] && c->token_file[0])
+		return rl_err_set(err, -EINVAL,
+				  "key token_file: set either token or token_file, not both");
+	if (c->token_file[0] && check_abs_path("token_file", c->token_file, err))
+		return -EINVAL;
+	if (!is_loopback(c->listen) && !c->token[0] && !c->token_file[0])
+		return rl_err_set(err, -EINVAL,
+				  "key listen: %s is not a loopback address, so token or token_file is required",
+				  c->listen);
+	return 0;
+}
+
+static int check_image(struct rl_target_cfg *t, const char *key, struct rl_err *err)
+{
+	size_t len;
+
+	if (!t->path[0])
+		snprintf(t->path, sizeof(t->path), "%s" IMAGE_SUFFIX, t->name);
+	len = strlen(t->path);
+	if (has_dotdot(t->path))
+		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must not contain '..'",
+				  key, t->path);
+	/* A fixed suffix keeps a typo from naming some other file to loop-mount. */
+	if (len <= strlen(IMAGE_SUFFIX) || strcmp(t->path + len - strlen(IMAGE_SUFFIX), IMAGE_SUFFIX) ||
+	    t->path[len - strlen(IMAGE_SUFFIX) - 1] == '/')
+		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must name a file ending in "
+				  IMAGE_SUFFIX, key, t->path);
+	if (!strncmp(t->path, "mnt/", 4))
+		return rl_err_set(err, -EINVAL,
+				  "key %s: '%.200s' is inside state_dir/mnt, where targets are mounted",
+				  key, t->path);
+	return 0;
+}
+
+static int check_block(const struct rl_target_cfg *t, const char *key, struct rl_err *err)
+{
+	const char *id = t->path + strlen(BY_ID);
+
+	if (strncmp(t->path, BY_ID, strlen(BY_ID)))
+		return rl_err_set(err, -EINVAL,
+				  "key %s: '%.200s' must be a stable name under " BY_ID,
+				  key, t->path);
+	/* by-id entries are flat: anything with a '/' is somewhere else. */
+	if (!*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, ".."))
+		return rl_err_set(err, -EINVAL,
+				  "key %s: '%.200s' must be one entry of " BY_ID " (no '/' or '..')",
+				  key, t->path);
+	return 0;
+}
+
+static int check_target(struct rl_target_cfg *t, uint32_t i, struct rl_err *err)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "targets[%u].path", i);
+	if (t->kind != RL_TARGET_IMAGE && !t->path[0])
+		return rl_err_set(err, -EINVAL, "key %s: required for a %s target",
+				  key, rl_target_kind_name(t->kind));
+	if (t->format && t->kind != RL_TARGET_BLOCK)
+		return rl_err_set(err, -EINVAL,
+				  "key targets[%u].format: only block targets are formatted (an image is formatted when created)",
+				  i);
+	switch (t->kind) {
+	case RL_TARGET_IMAGE:
+		return check_image(t, key, err);
+	case RL_TARGET_DIR:
+		return check_abs_path(key, t->path, err);
+	case RL_TARGET_BLOCK:
+		return check_block(t, key, err);
+	case RL_TARGET_KIND_MAX:
+		break;
+	}
+	return rl_err_set(err, -EINVAL, "key targets[%u].kind: unknown", i);
+}
+
+/* Two targets writing to the same place would corrupt each other's runs. */
+static int check_unique(const struct rl_config *c, uint32_t i, struct rl_err *err)
+{
+	const struct rl_target_cfg *t = &c->targets[i];
+	uint32_t j;
+
+	for (j = 0; j < i; j++) {
+		if (!strcmp(c->targets[j].name, t->name))
+			return rl_err_set(err, -EINVAL,
+					  "key targets[%u].name: '%s' is already the name of targets[%u]",
+					  i, t->name, j);
+		if (c->targets[j].kind == t->kind && !strcmp(c->targets[j].path, t->path))
+			return rl_err_set(err, -EINVAL,
+					  "key targets[%u].path: '%.200s' is already the path of targets[%u]",
+					  i, t->path, j);
+	}
+	return 0;
+}
+
+/*
+ * rl_config_check() - the checks that span keys; fills an empty image path
+ * with NAME.img. Returns 0 or -EINVAL with "key K: reason" in @err. The
+ * daemon runs it again after applying command-line overrides.
+ */
+int rl_config_check(struct rl_config *c, struct rl_err *err)
+{
+	uint32_t i;
+	int ret;
+
+	ret = check_listen(c, err);
+	if (!ret)
+		ret = check_abs_path("state_dir", c->state_dir, err);
+	if (!ret)
+		ret = check_abs_path("web_dir", c->web_dir, err);
+	if (!ret)
+		ret = check_abs_path("workloads_dir", c->workloads_dir, err);
+	if (ret)
+		return ret;
+	if (c->per_ip_connections > c->max_connections)
+		return rl_err_set(err, -EINVAL,
+				  "key per_ip_connections: %u is more than max_connections (%u)",
+				  c->per_ip_connections, c->max_connections);
+	for (i = 0; i < c->ntargets; i++) {
+		ret = check_target(&c->targets[i], i, err);
+		if (!ret)
+			ret = check_unique(c, i, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int rl_config_load(const char *path, struct rl_config *c, struct rl_err *err)
+{
+	cJSON *root = NULL;
+	int ret;
+
+	rl_config_defaults(c);
+	if (!path)
+		return rl_config_check(c, err);
+	ret = rl_json_load_file(path, &root, err);
+	if (ret)
+		return ret;
+	ret = rl_fields_apply(rl_config_fields, root, c, RL_APPLY_FULL, err);
+	cJSON_Delete(root);
+	if (!ret)
+		ret = rl_config_check(c, err);
+	return ret ? rl_err_prefix(err, ret, "%s", path) : 0;
+}

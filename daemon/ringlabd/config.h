@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ringlabd's configuration: a JSON file whose every key is a row of the
+ * table in config.c (name, type, bounds, default, help); unknown keys are
+ * rejected. With no file, the defaults describe the embedded default target.
+ */
+#ifndef RINGLAB_DAEMON_RINGLABD_CONFIG_H
+#define RINGLAB_DAEMON_RINGLABD_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/fields.h"
+#include "util/err.h"
+
+#define RL_TARGETS_MAX 16
+#define RL_HOSTS_MAX 8
+#define RL_PATH_MAX 1024
+
+enum rl_target_kind {
+	RL_TARGET_IMAGE,	/* an ext4 image file in the state directory, loop-mounted by the daemon */
+	RL_TARGET_DIR,		/* a directory on a mounted ext4 filesystem */
+	RL_TARGET_BLOCK,	/* a whole block device named by /dev/disk/by-id/... */
+	RL_TARGET_KIND_MAX
+};
+
+struct rl_target_cfg {
+	char name[64];
+	enum rl_target_kind kind;
+	char path[RL_PATH_MAX];		/* image: file (relative to state_dir if not absolute); dir; block: by-id path */
+	uint64_t size;			/* image: bytes */
+	bool format;			/* block: mkfs.ext4 it at start-up */
+};
+
+struct rl_config {
+	char listen[64];		/* address to bind, default 127.0.0.1 */
+	uint32_t port;			/* default 7117 */
+	char token[128];		/* bearer token for mutating requests; "" = none */
+	char token_file[RL_PATH_MAX];	/* read the token from this file instead */
+	char state_dir[RL_PATH_MAX];	/* default /var/lib/ringlab */
+	char web_dir[RL_PATH_MAX];	/* dashboard files; default the installed one */
+	char workloads_dir[RL_PATH_MAX];	/* default the installed one */
+	char allowed_hosts[RL_HOSTS_MAX][128];	/* Host header values accepted besides loopback names */
+	uint32_t nallowed_hosts;
+	uint32_t max_connections;	/* default 64 */
+	uint32_t per_ip_connections;	/* default 16 */
+	uint32_t connection_timeout_s;	/* default 30 */
+	uint32_t memory_limit;		/* libmicrohttpd per-connection memory, default 128 KiB */
+	uint32_t max_body;		/* request body cap, default 64 KiB */
+	uint32_t watchdog_s;		/* fallback when WATCHDOG_USEC is unset; 0 = off */
+	struct rl_target_cfg targets[RL_TARGETS_MAX];
+	uint32_t ntargets;		/* 0: the embedded default image target */
+};
+
+void rl_config_defaults(struct rl_config *c);
+
+/*
+ * rl_config_load() - defaults, then the JSON file at @path. Returns 0, -errno
+ * from reading, or -EINVAL with "FILE: key K: reason" in @err. Checks: target
+ * names unique and [a-z0-9_-], block paths under /dev/disk/by-id/, a non-loopback
+ * listen address needs a token.
+ */
+int rl_config_load(const char *path, struct rl_config *c, struct rl_err *err);
+
+/* rl_config_markdown() - the config keys as a markdown table. */
+void rl_config_markdown(FILE *out);
+
+const char *rl_target_kind_name(enum rl_target_kind k);
+
+/* The config keys as a field table. */
+extern const struct rl_field rl_config_fields[];
+
+/* rl_config_default_target() - the embedded default: image "default", default.img, 4 GiB sparse. */
+void rl_config_default_target(struct rl_target_cfg *t);
+
+/*
+ * rl_config_check() - the checks across keys (also run by rl_config_load);
+ * fills empty image paths. Returns 0 or -EINVAL with "key K: reason".
+ */
+int rl_config_check(struct rl_config *c, struct rl_err *err);
+
+#endif

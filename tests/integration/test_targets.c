@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS: targets open, work, close and reopen; unsafe ones are refused. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "ringlabd/targets.h"
+#include "../lib/check.h"
+
+/* From targets.c: the block-device checks on an already resolved node. */
+int rl_target_check_block(const char *devpath, struct rl_err *err);
+
+#define EXT4_MAGIC 0xEF53
+#define IMAGE_SIZE (64ull << 20)
+
+static const char *ext4_dir, *mounted_loop, *ro_dir, *free_loop, *tmpfs_dir;
+static char state_dir[1024], priv[64];
+
+/* Whether @dir is a mount point now, per /proc/self/mountinfo. */
+static bool mounted(const char *dir)
+{
+	char line[8192], target[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*d %*d %*s %*s %4095s", target) == 1 && !strcmp(target, dir);
+	fclose(f);
+	return found;
+}
+
+/* The loop device backed by @img ("" when none), from sysfs. */
+static void backing_loop(const char *img, char *dev, size_t len)
+{
+	char path[PATH_MAX], buf[PATH_MAX];
+	int i;
+
+	dev[0] = '\0';
+	for (i = 0; i < 256 && !dev[0]; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/block/loop%d/loop/backing_file", i);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (!strcmp(buf, img))
+				snprintf(dev, len, "/dev/loop%d", i);
+		}
+		fclose(f);
+	}
+}
+
+static struct rl_target image_target(const char *name, const char *path)
+{
+	struct rl_target t;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.cfg.name, sizeof(t.cfg.name), "%s", name);
+	t.cfg.kind = RL_TARGET_IMAGE;
+	snprintf(t.cfg.path, sizeof(t.cfg.path), "%s", path);
+	t.cfg.size = IMAGE_SIZE;
+	return t;
+}
+
+static struct rl_target other_target(const char *name, enum rl_target_kind kind, const char *path)
+{
+	struct rl_target t = image_target(name, path);
+
+	t.cfg.kind = kind;
+	return t;
+}
+
+/* Opening @t is refused with -errno @want_ret (0: any) and a message holding @a and @b. */
+static void expect_refused(struct rl_target *t, int want_ret, const char *a, const char *b)
+{
+	struct rl_err e = { "" };
+	char prefix[96];
+	int ret;
+
+	snprintf(prefix, sizeof(prefix), "target %s: ", t->cfg.name);
+	ret = rl_target_open(t, state_dir, &e);
+	CHECK(ret < 0 && (!want_ret || ret == want_ret) && !strncmp(e.msg, prefix, strlen(prefix)) &&
+	      strstr(e.msg, a) && (!b || strstr(e.msg, b)),
+	      "%s (%s): want %d with '%s'%s%s, got %d '%s'", t->cfg.name, t->cfg.path, want_ret,
+	      a, b ? " and " : "", b ? b : "", ret, e.msg);
+	CHECK(!t->mounted_by_us && !t->loop_by_us, "%s: refused but flags set", t->cfg.name);
+	if (!ret)
+		rl_target_close(t);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	if (fsync(fd) < 0 || n != (ssize_t)strlen(text)) {
+		close(fd);
+		return -EIO;
+	}
+	return close(fd);
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	char buf[256] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n >= 0 && !strcmp(buf, text);
+}
+
+/* Create, mount, use, close, reopen (no mkfs: the file survives), refuse doubles. */
+static void test_image(void)
+{
+	struct rl_target t = image_target("img1", "img1.img"), t2;
+	char want_dir[PATH_MAX], file[PATH_MAX], img[PATH_MAX], loop[64];
+	struct rl_err e = { "" };
+	struct statfs sf;
+	struct stat st;
+	int ret;
+
+	snprintf(want_dir, sizeof(want_dir), "%s/mnt/img1", state_dir);
+	snprintf(img, sizeof(img), "%s/img1.img", state_dir);
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret, "image open: %d '%s'", ret, e.msg);
+	if (ret)
+		return;
+	CHECK(!strcmp(t.dir, want_dir), "image dir '%s', want '%s'", t.dir, want_dir);
+	CHECK(!strncmp(t.device, "/dev/loop", 9) && t.mounted_by_us && t.loop_by_us,
+	      "device '%s' mounted %d loop %d", t.device, t.mounted_by_us, t.loop_by_us);
+	CHECK(mounted(t.dir), "%s is not in mountinfo", t.dir);
+	CHECK(!statfs(t.dir, &sf) && sf.f_type == EXT4_MAGIC, "%s is not ext4", t.dir);
+	CHECK(!stat(img, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size == IMAGE_SIZE &&
+	      (uint64_t)st.st_blocks * 512 < IMAGE_SIZE && (st.st_mode & 0777) == 0600,
+	      "image %s: size %lld blocks %lld mode %o", img, (long long)st.st_size,
+	      (long long)st.st_blocks, st.st_mode & 0777);
+	backing_loop(img, loop, sizeof(loop));
+	CHECK(!strcmp(loop, t.device), "sysfs says %s backs %s, target says %s", loop, img, t.device);
+	snprintf(file, sizeof(file), "%s/hello", t.dir);
+	CHECK(!write_file(file, "written before close"), "cannot write %s: %s", file, strerror(errno));
+	CHECK(!rl_target_check_path(&t, file), "check_path refused %s", file);
+
+	/* A second target on the same mount point or the same image is refused. */
+	t2 = image_target("img1", "other.img");
+	expect_refused(&t2, -EBUSY, "already mounted", want_dir);
+	t2 = image_target("img1b", "img1.img");
+	expect_refused(&t2, -EBUSY, "already attached to", t.device);
+	snprintf(file, sizeof(file), "%s/other.img", state_dir);
+	CHECK(access(file, F_OK), "a refused open left %s behind", file);
+
+	rl_target_close(&t);
+	CHECK(!mounted(want_dir), "%s still mounted after close", want_dir);
+	backing_loop(img, loop, sizeof(loop));
+	CHECK(!loop[0], "%s still attached to %s after close", img, loop);
+	CHECK(!t.mounted_by_us && !t.loop_by_us, "flags still set after close");
+	rl_target_close(&t);	/* a second close is harmless */
+
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret, "image reopen: %d '%s'", ret, e.msg);
+	if (ret)
+		return;
+	snprintf(file, sizeof(file), "%s/hello", t.dir);
+	CHECK(file_has(file, "written before close"), "%s lost on reopen: the image was re-made", file);
+	rl_target_close(&t);
+	CHECK(!mounted(want_dir), "%s still mounted after the second close", want_dir);
+}
+
+/* Overwrite 4 bytes at @off of @path. */
+static int poke(const char *path, off_t off, uint32_t v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pwrite(fd, &v, sizeof(v), off);
+	close(fd);
+	return n == sizeof(v) ? 0 : -EIO;
+}
+
+/* Failures undo what was done: no loop left attached, no mount, no stray files. */
+static void test_image_refusals(void)
+{
+	char img[PATH_MAX], cmd[3 * PATH_MAX + 64], mnt[PATH_MAX], loop[64];
+	struct rl_target t;
+	int fd;
+
+	/* A mount point that is not a directory: nothing is created. */
+	snprintf(mnt, sizeof(mnt), "%s/mnt/blocked", state_dir);
+	fd = open(mnt, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0, "create %s: %s", mnt, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	t = image_target("blocked", "blocked.img");
+	expect_refused(&t, -ENOTDIR, "mount point is not a directory", mnt);
+	snprintf(img, sizeof(img), "%s/blocked.img", state_dir);
+	CHECK(access(img, F_OK), "refused open created %s", img);
+
+	/* ext4 magic but a superblock the kernel refuses: attached, mount fails, detached. */
+	snprintf(img, sizeof(img), "%s/bad.img", state_dir);
+	snprintf(cmd, sizeof(cmd), "truncate -s 64M %s && mkfs.ext4 -q -F %s", img, img);
+	CHECK(!system(cmd), "%s failed", cmd);
+	CHECK(!poke(img, 1024 + 24, 30), "cannot corrupt %s", img);	/* s_log_block_size */
+	t = image_target("bad", "bad.img");
+	expect_refused(&t, 0, "cannot mount ext4", NULL);
+	backing_loop(img, loop, sizeof(loop));
+	CHECK(!loop[0], "%s left attached to %s after a failed mount", img, loop);
+	snprintf(mnt, sizeof(mnt), "%s/mnt/bad", state_dir);
+	CHECK(!mounted(mnt) && access(mnt, F_OK), "%s left behind after a failed mount", mnt);
+	CHECK(!access(img, F_OK), "an image we did not create was removed: %s", img);
+
+	/* An existing file that is not ext4, a symlink, a directory, someone else's. */
+	snprintf(img, sizeof(img), "%s/zero.img", state_dir);
+	snprintf(cmd, sizeof(cmd), "truncate -s 64M %s", img);
+	CHECK(!system(cmd), "%s failed", cmd);
+	t = image_target("zero", "zero.img");
+	expect_refused(&t, -EINVAL, "holds no ext4 filesystem", img);
+	snprintf(img, sizeof(img), "%s/link.img", state_dir);
+	CHECK(!symlink("/etc/passwd", img), "symlink %s: %s", img, strerror(errno));
+	t = image_target("link", "link.img");
+	expect_refused(&t, -ELOOP, "symlink", img);
+	snprintf(img, sizeof(img), "%s/dir.img", state_dir);
+	CHECK(!mkdir(img, 0700), "mkdir %s: %s", img, strerror(errno));
+	t = image_target("dirimg", "dir.img");
+	expect_refused(&t, 0, "cannot open the image", img);
+	snprintf(img, sizeof(img), "%s/theirs.img", state_dir);
+	snprintf(cmd, sizeof(cmd), "truncate -s 64M %s && mkfs.ext4 -q -F %s && chown 65534 %s",
+		 img, img, img);
+	CHECK(!system(cmd), "%s failed", cmd);
+	t = image_target("theirs", "theirs.img");
+	expect_refused(&t, -EPERM, "owned by uid 65534", img);
+	t = image_target("dots", "../escape.img");
+	expect_refused(&t, -EINVAL, "'..'", NULL);
+}
+
+static void test_dir(void)
+{
+	char dir[1024], real[PATH_MAX], link[PATH_MAX], path[PATH_MAX];
+	struct rl_err e = { "" };
+	struct rl_target t;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/dirtarget", ext4_dir);
+	CHECK(!mkdir(dir, 0755) || errno == EEXIST, "mkdir %s: %s", dir, strerror(errno));
+	CHECK(realpath(dir, real), "realpath %s", dir);
+	t = other_target("d1", RL_TARGET_DIR, dir);
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret && !strcmp(t.dir, real) && !t.device[0] && !t.mounted_by_us && !t.loop_by_us,
+	      "dir target: %d '%s' dir '%s'", ret, e.msg, t.dir);
+	rl_target_close(&t);
+	CHECK(!access(dir, F_OK) && !mounted(dir), "close touched a dir target");
+
+	/* A symlink elsewhere is fine when where it leads is ext4: reported resolved. */
+	snprintf(link, sizeof(link), "%s/to-ext4", priv);
+	CHECK(!symlink(dir, link), "symlink %s: %s", link, strerror(errno));
+	t = other_target("d2", RL_TARGET_DIR, link);
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret && !strcmp(t.dir, real), "symlinked dir: %d '%s' dir '%s'", ret, e.msg, t.dir);
+
+	t = other_target("tmpfs", RL_TARGET_DIR, tmpfs_dir);
+	expect_refused(&t, -EINVAL, "is not on ext4 but on tmpfs", tmpfs_dir);
+	snprintf(link, sizeof(link), "%s/to-tmpfs", priv);
+	CHECK(!symlink(tmpfs_dir, link), "symlink %s: %s", link, strerror(errno));
+	t = other_target("tmpfs-link", RL_TARGET_DIR, link);
+	expect_refused(&t, -EINVAL, "is not on ext4", " -> ");
+	t = other_target("relative", RL_TARGET_DIR, "dirtarget");
+	expect_refused(&t, -EINVAL, "absolute path", "dirtarget");
+	snprintf(path, sizeof(path), "%s/../%s/dirtarget", dir, strrchr(ext4_dir, '/') + 1);
+	t = other_target("dots", RL_TARGET_DIR, path);
+	expect_refused(&t, -EINVAL, "'..'", path);
+	t = other_target("ro", RL_TARGET_DIR, ro_dir);
+	expect_refused(&t, -EROFS, "read-only", ro_dir);
+	snprintf(path, sizeof(path), "%s/does-not-exist", ext4_dir);
+	t = other_target("missing", RL_TARGET_DIR, path);
+	expect_refused(&t, -ENOENT, "does not exist", path);
+	snprintf(path, sizeof(path), "%s/plain-file", ext4_dir);
+	CHECK(!write_file(path, "x"), "write %s", path);
+	t = other_target("file", RL_TARGET_DIR, path);
+	expect_refused(&t, -ENOTDIR, "is not a directory", path);
+}
+
+static void test_block(void)
+{
+	char path[PATH_MAX];
+	struct rl_err e = { "" };
+	struct rl_target t;
+	int fd, ret;
+
+	t = other_target("b1", RL_TARGET_BLOCK, free_loop);
+	expect_refused(&t, -EINVAL, "/dev/disk/by-id/", free_loop);
+	t = other_target("b2", RL_TARGET_BLOCK, "/dev/disk/by-id/ringlab-test-no-such-disk");
+	expect_refused(&t, -ENOENT, "does not exist", "ringlab-test-no-such-disk");
+	t = other_target("b3", RL_TARGET_BLOCK, "/dev/disk/by-id/../../loop0");
+	expect_refused(&t, -EINVAL, "/dev/disk/by-id/", NULL);
+	t = other_target("b4", RL_TARGET_BLOCK, "/dev/disk/by-id/");
+	expect_refused(&t, -EINVAL, "/dev/disk/by-id/", NULL);
+
+	ret = rl_target_check_block(mounted_loop, &e);
+	CHECK(ret == -EBUSY && strstr(e.msg, "is mounted at") && strstr(e.msg, mounted_loop),
+	      "mounted %s: %d '%s'", mounted_loop, ret, e.msg);
+	ret = rl_target_check_block(free_loop, &e);
+	CHECK(!ret, "free %s refused: %d '%s'", free_loop, ret, e.msg);
+	fd = open(free_loop, O_RDONLY | O_EXCL | O_CLOEXEC);
+	CHECK(fd >= 0, "open %s O_EXCL: %s", free_loop, strerror(errno));
+	ret = rl_target_check_block(free_loop, &e);
+	CHECK(ret == -EBUSY && strstr(e.msg, "in use") && strstr(e.msg, free_loop),
+	      "held %s: %d '%s'", free_loop, ret, e.msg);
+	if (fd >= 0)
+		close(fd);
+	/* Only stat()ed: refused before anything opens it. */
+	if (!access("/dev/vda", F_OK)) {
+		ret = rl_target_check_block("/dev/vda", &e);
+		CHECK(ret < 0 && strstr(e.msg, "/dev/vda"), "/dev/vda accepted: %d '%s'", ret, e.msg);
+	}
+	snprintf(path, sizeof(path), "%s/plain-file", ext4_dir);
+	ret = rl_target_check_block(path, &e);
+	CHECK(ret == -ENOTBLK && strstr(e.msg, "not a block device"), "file: %d '%s'", ret, e.msg);
+	ret = rl_target_check_block("/dev/null", &e);
+	CHECK(ret == -ENOTBLK, "/dev/null: %d '%s'", ret, e.msg);
+}
+
+static void expect_path(const struct rl_target *t, const char *path, int want)
+{
+	int ret = rl_target_check_path(t, path);
+
+	CHECK(ret == want, "check_path(%s) = %d, want %d", path, ret, want);
+}
+
+static void test_check_path(void)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 64], sibling[PATH_MAX];
+	struct rl_err e = { "" };
+	struct rl_target t;
+
+	snprintf(dir, sizeof(dir), "%s/pathtarget", ext4_dir);
+	snprintf(sibling, sizeof(sibling), "%s/pathtarget2", ext4_dir);
+	CHECK(!mkdir(dir, 0755) && !mkdir(sibling, 0755), "mkdir %s: %s", dir, strerror(errno));
+	t = other_target("p", RL_TARGET_DIR, dir);
+	CHECK(!rl_target_open(&t, state_dir, &e), "open %s: %s", dir, e.msg);
+	snprintf(p, sizeof(p), "%s/sub", t.dir);
+	CHECK(!mkdir(p, 0755), "mkdir %s", p);
+
+	snprintf(p, sizeof(p), "%s/f", t.dir);
+	expect_path(&t, p, 0);
+	snprintf(p, sizeof(p), "%s/sub/f", t.dir);
+	expect_path(&t, p, 0);
+	snprintf(p, sizeof(p), "%s/sub", t.dir);
+	expect_path(&t, p, 0);
+	snprintf(p, sizeof(p), "%s/../f", t.dir);
+	expect_path(&t, p, -EPERM);
+	snprintf(p, sizeof(p), "%s/sub/../../f", t.dir);
+	expect_path(&t, p, -EPERM);
+	snprintf(p, sizeof(p), "%s/sub/../f", t.dir);
+	expect_path(&t, p, -EPERM);	/* ".." is refused even when it stays inside */
+	expect_path(&t, t.dir, -EPERM);
+	snprintf(p, sizeof(p), "%s/f", sibling);
+	expect_path(&t, p, -EPERM);	/* a common prefix is not "inside" */
+	expect_path(&t, "f", -EPERM);
+	expect_path(&t, "/etc/passwd", -EPERM);
+	snprintf(p, sizeof(p), "%s/nodir/f", t.dir);
+	expect_path(&t, p, -EPERM);
+	snprintf(p, sizeof(p), "%s/", t.dir);
+	expect_path(&t, p, -EPERM);
+
+	/* Symlinks out of the target, as a directory or as the file itself. */
+	snprintf(p, sizeof(p), "%s/out", t.dir);
+	CHECK(!symlink(tmpfs_dir, p), "symlink %s", p);
+	snprintf(p, sizeof(p), "%s/out/f", t.dir);
+	expect_path(&t, p, -EPERM);
+	snprintf(p, sizeof(p), "%s/passwd", t.dir);
+	CHECK(!symlink("/etc/passwd", p), "symlink %s", p);
+	expect_path(&t, p, -EPERM);
+	snprintf(p, sizeof(p), "%s/dangling", t.dir);
+	snprintf(sibling, sizeof(sibling), "%s/created-outside", tmpfs_dir);
+	CHECK(!symlink(sibling, p), "symlink %s", p);
+	expect_path(&t, p, -EPERM);
+	/* ... and symlinks that stay inside are fine. */
+	snprintf(p, sizeof(p), "%s/in", t.dir);
+	snprintf(sibling, sizeof(sibling), "%s/sub", t.dir);
+	CHECK(!symlink(sibling, p), "symlink %s", p);
+	snprintf(p, sizeof(p), "%s/in/f", t.dir);
+	expect_path(&t, p, 0);
+
+	memset(&t, 0, sizeof(t));
+	expect_path(&t, "/tmp/x", -EPERM);	/* a target never opened has no inside */
+}
+
+/* Remove what test_dir() put in our private directory, and the directory. */
+static void cleanup_priv(void)
+{
+	static const char *const names[] = { "to-ext4", "to-tmpfs" };
+	char p[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", priv, names[i]);
+		unlink(p);
+	}
+	CHECK(!rmdir(priv), "rmdir %s: %s", priv, strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	char tmpl[] = "/tmp/ringlab-test-targets.XXXXXX";
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: %s EXT4_DIR MOUNTED_LOOP RO_EXT4_DIR FREE_LOOP TMPFS_DIR\n",
+			argv[0]);
+		return 1;
+	}
+	if (geteuid()) {
+		fprintf(stderr, "SKIP: targets need root\n");
+		return 77;
+	}
+	ext4_dir = argv[1];
+	mounted_loop = argv[2];
+	ro_dir = argv[3];
+	free_loop = argv[4];
+	tmpfs_dir = argv[5];
+	snprintf(state_dir, sizeof(state_dir), "%s/state", ext4_dir);
+	if (!mkdtemp(tmpl)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(priv, sizeof(priv), "%s", tmpl);
+	test_image();
+	test_image_refusals();
+	test_dir();
+	test_block();
+	test_check_path();
+	cleanup_priv();
+	return check_exit();
+}

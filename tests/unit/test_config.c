@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/* ringlabd config: defaults, every key's bounds from the table, unknown keys, targets, cross-checks, markdown. */
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "engine/fields.h"
+#include "ringlabd/config.h"
+#include "../lib/check.h"
+
+/* From config.c; repeated here in case config.h does not declare them yet. */
+extern const struct rl_field rl_config_fields[];
+void rl_config_default_target(struct rl_target_cfg *t);
+int rl_config_check(struct rl_config *c, struct rl_err *err);
+
+/* A target entry every targets test can start from. */
+#define IMG "{\"name\": \"t\", \"kind\": \"image\""
+
+static char tmpdir[] = "/tmp/ringlab-test-config.XXXXXX";
+static char cfg_path[256];
+
+/* Write @json to the config file and load it. */
+static int load_text(const char *json, struct rl_config *c, struct rl_err *e)
+{
+	FILE *f = fopen(cfg_path, "we");
+
+	if (!f) {
+		CHECK(0, "fopen %s: %s", cfg_path, strerror(errno));
+		return -EIO;
+	}
+	fputs(json, f);
+	fclose(f);
+	e->msg[0] = '\0';
+	return rl_config_load(cfg_path, c, e);
+}
+
+/* @json is refused, and the message names the file and contains each of @want. */
+static void expect_refused(const char *json, const char *want, const char *want2)
+{
+	struct rl_config c;
+	struct rl_err e;
+	int ret;
+
+	ret = load_text(json, &c, &e);
+	CHECK(ret == -EINVAL && !strncmp(e.msg, cfg_path, strlen(cfg_path)) &&
+	      strstr(e.msg, want) && (!want2 || strstr(e.msg, want2)),
+	      "%s: want -EINVAL with '%s'%s%s, got %d '%s'", json, want,
+	      want2 ? " and " : "", want2 ? want2 : "", ret, e.msg);
+}
+
+static void expect_loaded(const char *json, struct rl_config *c)
+{
+	struct rl_err e;
+	int ret;
+
+	ret = load_text(json, c, &e);
+	CHECK(!ret, "%s: want accepted, got %d '%s'", json, ret, e.msg);
+}
+
+static void test_defaults(void)
+{
+	struct rl_config c, z;
+	struct rl_target_cfg t;
+	struct rl_err e = { "" };
+
+	rl_config_defaults(&c);
+	CHECK(!strcmp(c.listen, "127.0.0.1"), "listen '%s'", c.listen);
+	CHECK(c.port == 7117, "port %u", c.port);
+	CHECK(!c.token[0] && !c.token_file[0], "token '%s' token_file '%s'", c.token, c.token_file);
+	CHECK(!strcmp(c.state_dir, "/var/lib/ringlab"), "state_dir '%s'", c.state_dir);
+#ifdef RINGLAB_DATADIR
+	CHECK(!strcmp(c.web_dir, RINGLAB_DATADIR "/web"), "web_dir '%s'", c.web_dir);
+	CHECK(!strcmp(c.workloads_dir, RINGLAB_DATADIR "/workloads"), "workloads_dir '%s'",
+	      c.workloads_dir);
+#endif
+	CHECK(c.web_dir[0] == '/' && strstr(c.web_dir, "/web"), "web_dir '%s'", c.web_dir);
+	CHECK(c.max_connections == 64 && c.per_ip_connections == 16, "connections %u/%u",
+	      c.max_connections, c.per_ip_connections);
+	CHECK(c.connection_timeout_s == 30, "timeout %u", c.connection_timeout_s);
+	CHECK(c.memory_limit == 131072 && c.max_body == 65536, "memory %u body %u",
+	      c.memory_limit, c.max_body);
+	CHECK(c.watchdog_s == 0 && c.ntargets == 0 && c.nallowed_hosts == 0,
+	      "watchdog %u targets %u hosts %u", c.watchdog_s, c.ntargets, c.nallowed_hosts);
+	CHECK(!rl_fields_defaults(rl_config_fields, &z, &e), "table defaults invalid: %s", e.msg);
+	CHECK(!rl_config_check(&c, &e), "defaults fail the cross-checks: %s", e.msg);
+	CHECK(!rl_config_load(NULL, &z, &e) && !memcmp(&c, &z, sizeof(c)),
+	      "load(NULL) differs from the defaults: %s", e.msg);
+
+	rl_config_default_target(&t);
+	CHECK(!strcmp(t.name, "default") && t.kind == RL_TARGET_IMAGE &&
+	      !strcmp(t.path, "default.img") && t.size == 4ull << 30 && !t.format,
+	      "default target %s %d %s %llu %d", t.name, t.kind, t.path,
+	      (unsigned long long)t.size, t.format);
+	CHECK(!strcmp(rl_target_kind_name(RL_TARGET_IMAGE), "image") &&
+	      !strcmp(rl_target_kind_name(RL_TARGET_DIR), "dir") &&
+	      !strcmp(rl_target_kind_name(RL_TARGET_BLOCK), "block"), "kind names");
+
+	/* Loading {} equals the defaults byte for byte (the daemon memcmp()s configs). */
+	expect_loaded("{}", &z);
+	CHECK(!memcmp(&c, &z, sizeof(c)), "{} differs from the defaults");
+}
+
+/* {"KEY": V} at the top, or inside the only target for "targets[0].KEY". */
+static void wrap(const char *key, const char *value, char *buf, size_t len)
+{
+	const char *sub = "targets[0].";
+
+	if (strncmp(key, sub, strlen(sub))) {
+		snprintf(buf, len, "{\"%s\": %s}", key, value);
+		return;
+	}
+	key += strlen(sub);
+	snprintf(buf, len, "{\"targets\": [{%s%s\"%s\": %s}]}",
+		 strcmp(key, "name") ? "\"name\": \"t\", " : "",
+		 strcmp(key, "kind") ? "\"kind\": \"image\", " : "", key, value);
+}
+
+static double stored(const struct rl_field *f, const void *base)
+{
+	const char *p = (const char *)base + f->offset;
+
+	if (f->type == RL_FT_U32)
+		return *(const uint32_t *)p;
+	if (f->type == RL_FT_SIZE || f->type == RL_FT_U64)
+		return (double)*(const uint64_t *)p;
+	return NAN;
+}
+
+/* Bounds are checked by the walker: apply to the table directly so cross-checks stay out. */
+static void accept_number(const char *key, const struct rl_field *f, double d)
+{
+	char json[512], num[64];
+	struct rl_config c;
+	struct rl_err e = { "" };
+	const void *base;
+	cJSON *o = NULL;
+	int ret;
+
+	snprintf(num, sizeof(num), "%.0f", d);
+	wrap(key, num, json, sizeof(json));
+	rl_config_defaults(&c);
+	ret = rl_json_parse(json, &o, &e);
+	if (!ret)
+		ret = rl_fields_apply(rl_config_fields, o, &c, RL_APPLY_FULL, &e);
+	cJSON_Delete(o);
+	CHECK(!ret, "%s: want accepted, got %d '%s'", json, ret, e.msg);
+	base = strchr(key, '.') ? (const void *)&c.targets[0] : (const void *)&c;
+	CHECK(ret || stored(f, base) == d, "%s: stored %.0f", json, stored(f, base));
+}
+
+static void test_bounds_table(const struct rl_field *table, const char *prefix)
+{
+	char key[128], json[2048], num[64], *val;
+	size_t i;
+
+	for (; table->name; table++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, table->name);
+		if (table->type == RL_FT_OBJECT_LIST) {
+			test_bounds_table(table->sub, "targets[0].");
+			continue;
+		}
+		if (table->type == RL_FT_U32 || table->type == RL_FT_SIZE) {
+			snprintf(num, sizeof(num), "%.0f", table->min - 1);
+			wrap(key, num, json, sizeof(json));
+			if (table->min > 0)
+				expect_refused(json, key, "out of range");
+			snprintf(num, sizeof(num), "%.0f", table->max + 1);
+			wrap(key, num, json, sizeof(json));
+			expect_refused(json, key, "out of range");
+			wrap(key, "1.5", json, sizeof(json));
+			expect_refused(json, key, "integer");
+			wrap(key, "true", json, sizeof(json));
+			expect_refused(json, key, "expected a number");
+			accept_number(key, table, table->min);
+			accept_number(key, table, table->max);
+		}
+		if (table->type == RL_FT_STRING || table->type == RL_FT_STRING_LIST) {
+			size_t n = (size_t)table->max + 1, at = 0;
+
+			val = malloc(n + 8);
+			if (!val)
+				continue;
+			if (table->type == RL_FT_STRING_LIST)
+				val[at++] = '[';
+			val[at++] = '"';
+			for (i = 0; i < n; i++)
+				val[at++] = 'a';
+			val[at++] = '"';
+			if (table->type == RL_FT_STRING_LIST)
+				val[at++] = ']';
+			val[at] = '\0';
+			/* Too long for json[]: build it on the heap. */
+			{
+				char *big = malloc(n + 256);
+
+				if (big) {
+					wrap(key, val, big, n + 256);
+					expect_refused(big, key, "characters long");
+					free(big);
+				}
+			}
+			free(val);
+			wrap(key, "5", json, sizeof(json));
+			expect_refused(json, key, table->type == RL_FT_STRING ?
+				       "expected a string" : "expected an array");
+		}
+		if (table->type == RL_FT_BOOL) {
+			wrap(key, "\"yes\"", json, sizeof(json));
+			expect_refused(json, key, "expected true or false");
+		}
+	}
+}
+
+static void test_unknown_keys(void)
+{
+	expect_refused("{\"lisen\": \"127.0.0.1\"}", "unknown key 'lisen'", "did you mean 'listen'");
+	expect_refused("{\"frobnicate\": 1}", "unknown key 'frobnicate'", NULL);
+	expect_refused("{\"targets\": [" IMG ", \"nmae\": \"x\"}]}",
+		       "unknown key 'targets[0].nmae'", "did you mean 'targets[0].name'");
+	expect_refused("{\"port\": 1, \"port\": 2}", "key port: given more than once", NULL);
+	expect_refused("{\"port\": 7117,}", "malformed JSON", NULL);
+	expect_refused("[]", "expected a JSON object", NULL);
+}
+
+static void test_targets(void)
+{
+	struct rl_config c, c2;
+	struct rl_err e = { "" };
+	cJSON *j = NULL;
+	char *text = NULL, big[4096];
+	size_t at;
+	int i;
+
+	expect_loaded("{\"targets\": ["
+		      "{\"name\": \"img\", \"kind\": \"image\", \"size\": \"1G\"},"
+		      "{\"name\": \"scratch-1\", \"kind\": \"dir\", \"path\": \"/srv/scratch\"},"
+		      "{\"name\": \"nvme_a\", \"kind\": \"block\", \"path\": \"/dev/disk/by-id/nvme-X_123\", \"format\": true}"
+		      "], \"allowed_hosts\": [\"lab1.example.org:7117\", \"[::1]:7117\"]}", &c);
+	CHECK(c.ntargets == 3, "ntargets %u", c.ntargets);
+	CHECK(!strcmp(c.targets[0].name, "img") && c.targets[0].kind == RL_TARGET_IMAGE &&
+	      c.targets[0].size == 1ull << 30 && !strcmp(c.targets[0].path, "img.img"),
+	      "image target: %s %d %llu '%s'", c.targets[0].name, c.targets[0].kind,
+	      (unsigned long long)c.targets[0].size, c.targets[0].path);
+	CHECK(c.targets[1].kind == RL_TARGET_DIR && !strcmp(c.targets[1].path, "/srv/scratch") &&
+	      !c.targets[1].format, "dir target: %d '%s'", c.targets[1].kind, c.targets[1].path);
+	CHECK(c.targets[2].kind == RL_TARGET_BLOCK && c.targets[2].format &&
+	      !strcmp(c.targets[2].path, "/dev/disk/by-id/nvme-X_123"), "block target");
+	CHECK(c.nallowed_hosts == 2 && !strcmp(c.allowed_hosts[0], "lab1.example.org:7117") &&
+	      !strcmp(c.allowed_hosts[1], "[::1]:7117"), "allowed_hosts %u", c.nallowed_hosts);
+
+	/* Both list types write back out and read back in to the same bytes. */
+	j = rl_fields_to_json(rl_config_fields, &c);
+	text = j ? cJSON_PrintUnformatted(j) : NULL;
+	CHECK(text && cJSON_IsArray(cJSON_GetObjectItem(j, "targets")) &&
+	      cJSON_GetArraySize(cJSON_GetObjectItem(j, "allowed_hosts")) == 2,
+	      "to_json: %s", text ? text : "NULL");
+	if (text) {
+		expect_loaded(text, &c2);
+		CHECK(!memcmp(&c, &c2, sizeof(c)), "round trip differs: %s", text);
+	}
+	free(text);
+	cJSON_Delete(j);
+
+	/* A list with one bad entry leaves the list as it was. */
+	c2 = c;
+	CHECK(!rl_json_parse("{\"targets\": [" IMG "}, {\"name\": \"BAD\", \"kind\": \"dir\"}]}",
+			     &j, &e), "parse: %s", e.msg);
+	CHECK(rl_fields_apply(rl_config_fields, j, &c2, RL_APPLY_OVERRIDE, &e) == -EINVAL &&
+	      strstr(e.msg, "key targets[1].name") && !memcmp(&c, &c2, sizeof(c)),
+	      "bad entry changed the list: '%s'", e.msg);
+	cJSON_Delete(j);
+
+	expect_refused("{\"targets\": [{\"kind\": \"image\"}]}", "missing required key 'targets[0].name'", NULL);
+	expect_refused("{\"targets\": [{\"name\": \"x\"}]}", "missing required key 'targets[0].kind'", NULL);
+	expect_refused("{\"targets\": [{\"name\": \"x\", \"kind\": \"nfs\"}]}",
+		       "key targets[0].kind", "image, dir, block");
+	expect_refused("{\"targets\": [{\"name\": \"Big\", \"kind\": \"image\"}]}",
+		       "key targets[0].name", "'B' is not allowed");
+	expect_refused("{\"targets\": [{\"name\": \"\", \"kind\": \"image\"}]}",
+		       "key targets[0].name", "characters long");
+	expect_refused("{\"targets\": {}}", "key targets", "expected an array");
+	expect_refused("{\"targets\": [5]}", "key targets[0]", "expected an object");
+	expect_refused("{\"allowed_hosts\": [\"a b\"]}", "key allowed_hosts[0]", "' ' is not allowed");
+	expect_refused("{\"allowed_hosts\": [1]}", "key allowed_hosts[0]", "expected a string");
+	expect_refused("{\"allowed_hosts\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}",
+		       "key allowed_hosts", "at most 8");
+
+	at = (size_t)snprintf(big, sizeof(big), "{\"targets\": [");
+	for (i = 0; i <= RL_TARGETS_MAX; i++)
+		at += (size_t)snprintf(big + at, sizeof(big) - at,
+				       "%s{\"name\": \"t%d\", \"kind\": \"image\"}", i ? "," : "", i);
+	snprintf(big + at, sizeof(big) - at, "]}");
+	expect_refused(big, "key targets", "at most 16");
+}
+
+static void test_cross_checks(void)
+{
+	struct rl_config c;
+
+	expect_refused("{\"targets\": [" IMG "}, " IMG "}]}",
+		       "key targets[1].name", "already the name of targets[0]");
+	expect_refused("{\"targets\": [{\"name\": \"a\", \"kind\": \"dir\", \"path\": \"/srv/x\"},"
+		       "{\"name\": \"b\", \"kind\": \"dir\", \"path\": \"/srv/x\"}]}",
+		       "key targets[1].path", "already the path of targets[0]");
+	expect_refused("{\"targets\": [{\"name\": \"a\", \"kind\": \"image\"},"
+		       "{\"name\": \"b\", \"kind\": \"image\", \"path\": \"a.img\"}]}",
+		       "key targets[1].path", "already the path");
+	expect_refused("{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/sdb\"}]}",
+		       "key targets[0].path", "/dev/disk/by-id/");
+	expect_refused("{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/disk/by-id/../../sda\"}]}",
+		       "key targets[0].path", "no '/' or '..'");
+	expect_refused("{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/disk/by-id/\"}]}",
+		       "key targets[0].path", "one entry of");
+	expect_refused("{\"targets\": [{\"name\": \"b\", \"kind\": \"block\"}]}",
+		       "key targets[0].path", "required for a block target");
+	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\"}]}",
+		       "key targets[0].path", "required for a dir target");
+	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"srv/x\"}]}",
+		       "key targets[0].path", "absolute");
+	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/../etc\"}]}",
+		       "key targets[0].path", "'..'");
+	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/x/..\"}]}",
+		       "key targets[0].path", "'..'");
+	expect_refused("{\"targets\": [" IMG ", \"path\": \"../x.img\"}]}",
+		       "key targets[0].path", "'..'");
+	expect_refused("{\"targets\": [" IMG ", \"path\": \"/etc/passwd\"}]}",
+		       "key targets[0].path", "ending in .img");
+	expect_refused("{\"targets\": [" IMG ", \"path\": \"dir/.img\"}]}",
+		       "key targets[0].path", "ending in .img");
+	expect_refused("{\"targets\": [" IMG ", \"path\": \"mnt/t.img\"}]}",
+		       "key targets[0].path", "state_dir/mnt");
+	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/x\", \"format\": true}]}",
+		       "key targets[0].format", "only block targets");
+	expect_loaded("{\"targets\": [" IMG ", \"path\": \"/srv/images/t.img\"},"
+		      "{\"name\": \"u\", \"kind\": \"image\", \"path\": \"sub/dir/u.img\"},"
+		      "{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/..x/y\"}]}", &c);
+	CHECK(c.ntargets == 3, "ntargets %u", c.ntargets);
+
+	/* Listening beyond loopback needs a token. */
+	expect_refused("{\"listen\": \"0.0.0.0\"}", "key listen", "token");
+	expect_refused("{\"listen\": \"::\"}", "key listen", "not a loopback address");
+	expect_refused("{\"listen\": \"192.168.1.5\"}", "key listen", "token or token_file is required");
+	expect_refused("{\"listen\": \"128.0.0.1\"}", "key listen", "token");
+	expect_refused("{\"listen\": \"lab1.example.org\"}", "key listen", "not an IPv4 or IPv6 address");
+	expect_loaded("{\"listen\": \"0.0.0.0\", \"token\": \"s3cr3t-t0ken\"}", &c);
+	CHECK(!strcmp(c.token, "s3cr3t-t0ken"), "token '%s'", c.token);
+	expect_loaded("{\"listen\": \"::\", \"token_file\": \"/etc/ringlab/token\"}", &c);
+	expect_loaded("{\"listen\": \"127.1.2.3\"}", &c);
+	expect_loaded("{\"listen\": \"::1\"}", &c);
+	expect_loaded("{\"listen\": \"localhost\"}", &c);
+	expect_refused("{\"token\": \"a\", \"token_file\": \"/etc/t\"}", "key token_file", "not both");
+	expect_refused("{\"token_file\": \"token\"}", "key token_file", "absolute");
+	expect_refused("{\"token\": \"has space\"}", "key token", "' ' is not allowed");
+
+	expect_refused("{\"state_dir\": \"var/lib/ringlab\"}", "key state_dir", "absolute");
+	expect_refused("{\"web_dir\": \"/usr/../web\"}", "key web_dir", "'..'");
+	expect_refused("{\"workloads_dir\": \"w\"}", "key workloads_dir", "absolute");
+	expect_refused("{\"max_connections\": 8, \"per_ip_connections\": 9}",
+		       "key per_ip_connections", "more than max_connections");
+	expect_refused("{\"port\": 0}", "key port", "out of range 1..65535");
+	expect_refused("{\"max_body\": 1023}", "key max_body", "out of range 1024..16777216");
+}
+
+static void test_missing_file(void)
+{
+	struct rl_config c;
+	struct rl_err e = { "" };
+	char path[300];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/nope.json", tmpdir);
+	ret = rl_config_load(path, &c, &e);
+	CHECK(ret == -ENOENT && strstr(e.msg, path), "missing file: %d '%s'", ret, e.msg);
+}
+
+/* The markdown lists every key, nested ones as targets[].KEY. */
+static void test_markdown(void)
+{
+	const struct rl_field *f, *sub = NULL;
+	char *buf = NULL, want[128];
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out) {
+		CHECK(0, "open_memstream: %s", strerror(errno));
+		return;
+	}
+	rl_config_markdown(out);
+	fclose(out);
+	for (f = rl_config_fields; f->name; f++) {
+		snprintf(want, sizeof(want), "| `%s` |", f->name);
+		CHECK(strstr(buf, want), "markdown lacks %s", want);
+		CHECK(f->help && strlen(f->help) > 10, "key %s has no help", f->name);
+		if (f->type == RL_FT_OBJECT_LIST)
+			sub = f->sub;
+	}
+	CHECK(sub, "no targets row");
+	for (f = sub; f && f->name; f++) {
+		snprintf(want, sizeof(want), "| `targets[].%s` |", f->name);
+		CHECK(strstr(buf, want), "markdown lacks %s", want);
+	}
+	CHECK(strstr(buf, "0 to 16 entries, keys below") && strstr(buf, "0 to 8 entries"),
+	      "list ranges missing:\n%s", buf);
+	free(buf);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(cfg_path, sizeof(cfg_path), "%s/ringlabd.json", tmpdir);
+	test_defaults();
+	test_bounds_table(rl_config_fields, "");
+	test_unknown_keys();
+	test_targets();
+	test_cross_checks();
+	test_missing_file();
+	test_markdown();
+	unlink(cfg_path);
+	rmdir(tmpdir);
+	return check_exit();
+}
