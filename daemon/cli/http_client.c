@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -198,25 +199,45 @@ static double secs(int ms)
 
 static int resolve(const struct rl_http_target *t, struct addrinfo **res, struct rl_err *err)
 {
-	struct addrinfo hints = {
-		.ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-	};
-	int ret;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	int ret = getaddrinfo(t->host, t->port, &hints, res);
 
-	/*
-	 * Addresses first, without the resolver: a static ringlab in a VM guest
-	 * has no NSS modules, and guests name the host by address anyway.
-	 */
-	ret = getaddrinfo(t->host, t->port, &hints, res);
-	if (ret == EAI_NONAME) {
-		hints.ai_flags = AI_NUMERICSERV;
-		ret = getaddrinfo(t->host, t->port, &hints, res);
-	}
 	if (!ret)
 		return 0;
 	return rl_err_set(err, -EHOSTUNREACH, "cannot connect to %s: cannot resolve '%s': %s",
 			  t->url, t->host, ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
+}
+
+/*
+ * An address literal, without the resolver: a static ringlab in a VM guest
+ * has no NSS modules, and guests name the host by address anyway. Returns
+ * true when @t->host is one, with @ai pointing into @ss.
+ */
+static bool literal_addr(const struct rl_http_target *t, struct sockaddr_storage *ss,
+			 struct addrinfo *ai)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	uint16_t port = htons((uint16_t)atoi(t->port));
+
+	memset(ss, 0, sizeof(*ss));
+	memset(ai, 0, sizeof(*ai));
+	ai->ai_addr = (struct sockaddr *)ss;
+	if (inet_pton(AF_INET, t->host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = port;
+		ai->ai_family = AF_INET;
+		ai->ai_addrlen = sizeof(*in4);
+		return true;
+	}
+	if (inet_pton(AF_INET6, t->host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = port;
+		ai->ai_family = AF_INET6;
+		ai->ai_addrlen = sizeof(*in6);
+		return true;
+	}
+	return false;
 }
 
 /* One address, bounded by @timeout_ms. Returns a blocking fd or -errno. */
@@ -269,22 +290,29 @@ static int set_timeouts(int fd, int ms)
 
 static int conn_open(struct conn *c, const struct rl_http_target *t, struct rl_err *err)
 {
-	struct addrinfo *res, *ai;
+	struct addrinfo *res = NULL, *ai, literal;
+	struct sockaddr_storage ss;
 	int fd = -ECONNREFUSED, ret;
 
 	c->fd = -1;
 	c->t = t;
 	c->pos = c->len = 0;
-	ret = resolve(t, &res, err);
-	if (ret < 0)
-		return ret;
+	if (literal_addr(t, &ss, &literal)) {
+		ai = &literal;
+	} else {
+		ret = resolve(t, &res, err);
+		if (ret < 0)
+			return ret;
+		ai = res;
+	}
 	/* "localhost" may be ::1 and 127.0.0.1: the daemon listens on one of them. */
-	for (ai = res; ai; ai = ai->ai_next) {
+	for (; ai; ai = ai->ai_next) {
 		fd = connect_one(ai, t->connect_timeout_ms);
 		if (fd >= 0)
 			break;
 	}
-	freeaddrinfo(res);
+	if (res)
+		freeaddrinfo(res);
 	if (fd == -ETIMEDOUT)
 		return rl_err_set(err, fd, "cannot connect to %s: no answer within %g s", t->url,
 				  secs(t->connect_timeout_ms));
@@ -475,7 +503,7 @@ static int parse_status(const char *line, struct rl_http_response *r)
 	if (line[12] && line[12] != ' ')
 		return -EPROTO;
 	r->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-	snprintf(r->reason, sizeof(r->reason), "%s", line[12] ? line + 13 : "");
+	snprintf(r->reason, sizeof(r->reason), "%.*s", (int)sizeof(r->reason) - 1, line[12] ? line + 13 : "");
 	return 0;
 }
 

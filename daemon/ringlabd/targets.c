@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "engine/fields.h"
+#include "log.h"
 #include "targets.h"
 #include "util/cleanup.h"
 
@@ -786,6 +787,45 @@ static int image_path(const struct rl_target *t, const char *state_dir, char *im
 	return 0;
 }
 
+struct leftover_ctx {
+	const char *mnt, *dev;
+	bool found;
+};
+
+static int match_leftover(const struct mnt_ent *e, void *ctx)
+{
+	struct leftover_ctx *c = ctx;
+
+	if (!strcmp(e->target, c->mnt) && !strcmp(e->source, c->dev))
+		c->found = true;
+	return 0;
+}
+
+/*
+ * A daemon killed with SIGKILL leaves its image mounted on its own mount
+ * point (outside systemd's private mount namespace nothing unmounts it).
+ * When exactly that is found, our image on our loop device on our mount
+ * point, take it down so the target opens as usual; anything else stays
+ * refused by the checks that follow.
+ */
+static void reclaim_leftover(const struct rl_target *t, const char *state_dir, const char *img)
+{
+	char real[PATH_MAX], mnt[PATH_MAX], mnt_real[PATH_MAX], dev[NAME_MAX + 8];
+	struct leftover_ctx c = { 0 };
+
+	snprintf(mnt, sizeof(mnt), "%.900s/mnt/%s", state_dir, t->cfg.name);
+	if (!realpath(img, real) || !realpath(mnt, mnt_real) || image_attached(real, dev, sizeof(dev)) != 1)
+		return;
+	c.mnt = mnt_real;
+	c.dev = dev;
+	if (mountinfo_walk(match_leftover, &c) < 0 || !c.found)
+		return;
+	rl_log(LOG_WARNING, "target %s: unmounting %s from %s, left by a ringlabd that did not stop",
+	       t->cfg.name, dev, mnt_real);
+	unmount_dir(mnt_real);
+	wait_loop_free(dev);
+}
+
 static int open_image(struct rl_target *t, const char *state_dir, struct rl_err *err)
 {
 	char img[PATH_MAX], real[PATH_MAX], other[NAME_MAX + 8];
@@ -799,6 +839,7 @@ static int open_image(struct rl_target *t, const char *state_dir, struct rl_err 
 	if (ret)
 		return tfail(t, err, ret, state_dir, "cannot create the state directory: %s",
 			     strerror(-ret));
+	reclaim_leftover(t, state_dir, img);
 	ret = make_mountpoint(t, state_dir, &made_mnt, err);
 	if (ret)
 		return ret;

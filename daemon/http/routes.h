@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP layer's insides: the route table { method, pattern, handler },
+ * the per-request state handlers work on, the reply helpers every handler
+ * answers through (server.c), and the pure decisions (route lookup, Host
+ * allowlist, token check, query numbers, body cap) that the unit test
+ * exercises without a socket.
+ */
+#ifndef RINGLAB_DAEMON_HTTP_ROUTES_H
+#define RINGLAB_DAEMON_HTTP_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "ringlabd/config.h"
+#include "ringlabd/daemon.h"
+#include "util/err.h"
+
+struct MHD_Connection;
+struct MHD_Response;
+struct rl_http;
+struct rl_http_req;
+
+/*
+ * A handler answers through one of the rl_http_reply_*() helpers and returns
+ * 0, or a negative errno when it could not even build an answer (the
+ * server then sends a 500).
+ */
+typedef int (*rl_route_fn)(struct rl_http_req *r);
+
+enum rl_route_flags {
+	RL_ROUTE_JSON_BODY = 1 << 0,	/* the body must be a JSON document: parsed into r->json */
+};
+
+/*
+ * One row per method and path. Patterns are literal segments, "{name}"
+ * segments (a path parameter: one non-empty segment) and a final "*" (the
+ * rest of the path, possibly empty). The first row whose pattern matches the
+ * path names the resource; the rows with that same pattern are its methods.
+ * A row with a NULL handler claims its pattern as a namespace with nothing
+ * in it: 404 for every method (so /api/v1/nope is not left to the static
+ * files). The table ends with a row whose pattern is NULL.
+ */
+struct rl_route {
+	const char *method;
+	const char *pattern;
+	rl_route_fn handler;
+	unsigned int flags;
+};
+
+extern const struct rl_route rl_http_routes[];
+
+#define RL_HTTP_PARAMS_MAX 4
+#define RL_HTTP_PARAM_LEN 128
+#define RL_HTTP_ALLOW_LEN 64
+
+struct rl_http_params {
+	unsigned int n;
+	struct {
+		char name[32];
+		char value[RL_HTTP_PARAM_LEN];
+	} p[RL_HTTP_PARAMS_MAX];
+};
+
+/* A request body as it arrives, bounded by max_body. */
+struct rl_http_body {
+	char *data;		/* NUL-terminated once anything arrived */
+	size_t len, cap;
+};
+
+struct rl_http_req {
+	struct rl_daemon *d;
+	struct rl_http *h;
+	struct MHD_Connection *conn;
+	const char *method, *url;	/* owned by libmicrohttpd for the request's life */
+	const struct rl_route *route;
+	struct rl_http_params params;
+	struct rl_http_body body;
+	bool too_large;			/* the body went past max_body: 413 once it is drained */
+	cJSON *json;			/* RL_ROUTE_JSON_BODY: the parsed body */
+	struct MHD_Response *resp;	/* the answer, queued by server.c after the handler */
+	unsigned int status;
+};
+
+/* ---- pure decisions (server.c), unit-tested ------------------------------ */
+
+/*
+ * rl_route_match() - whether @path matches @pattern; "{name}" segments are
+ * captured into @params (may be NULL). Returns false for a parameter longer
+ * than RL_HTTP_PARAM_LEN - 1 or more than RL_HTTP_PARAMS_MAX of them.
+ */
+bool rl_route_match(const char *pattern, const char *path, struct rl_http_params *params);
+
+/*
+ * rl_route_find() - the row of @table for @method (HEAD is served by GET)
+ * and @path. Returns 0 with the row in @out and its parameters in @params;
+ * -ENOENT when no resource has that path (404); -EOPNOTSUPP when the path
+ * exists but not the method (405), with the methods that exist in @allow
+ * ("GET, HEAD, POST", at most @allow_len bytes).
+ */
+int rl_route_find(const struct rl_route *table, const char *method, const char *path,
+		  const struct rl_route **out, struct rl_http_params *params, char *allow,
+		  size_t allow_len);
+
+/*
+ * rl_http_host_allowed() - the Host header (or an Origin's host[:port])
+ * @host may reach this daemon: localhost, 127.0.0.1, [::1], the listen
+ * address and @cfg->allowed_hosts (as "name" for any port, or "name:port"),
+ * case-insensitively; any port unless the entry names one. NULL (an
+ * HTTP/1.0 request without Host) is allowed: browsers always send one.
+ */
+bool rl_http_host_allowed(const char *host, const struct rl_config *cfg);
+
+/*
+ * rl_http_origin_allowed() - an Origin header ("http://host:port") whose
+ * host passes rl_http_host_allowed(); NULL (no Origin: not a browser's
+ * cross-site request) is allowed, "null" and other schemes are not.
+ */
+bool rl_http_origin_allowed(const char *origin, const struct rl_config *cfg);
+
+/*
+ * rl_http_token_ok() - whether the Authorization header @auth is
+ * "Bearer @token" (scheme case-insensitive). The token is compared in time
+ * independent of where it differs. NULL @auth is false.
+ */
+bool rl_http_token_ok(const char *token, const char *auth);
+
+/* rl_http_method_mutates() - POST, PUT, PATCH and DELETE need the token. */
+bool rl_http_method_mutates(const char *method);
+
+/*
+ * rl_http_parse_int() - query parameter @name's value @text as an integer
+ * in [@min, @max]; NULL or "" gives @def. Returns 0, or -EINVAL with
+ * "query NAME: ..." in @err.
+ */
+int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t max, int64_t def,
+		      int64_t *out, struct rl_err *err);
+
+/*
+ * rl_http_body_append() - add @len bytes to @b, keeping it NUL-terminated.
+ * Returns 0, -EFBIG when the body would pass @max bytes (nothing is added),
+ * or -ENOMEM.
+ */
+int rl_http_body_append(struct rl_http_body *b, const char *data, size_t len, size_t max);
+
+/* ---- request accessors and replies (server.c) ----------------------------- */
+
+/* rl_http_param() - path parameter @name of the matched route, or "" when there is none. */
+const char *rl_http_param(const struct rl_http_req *r, const char *name);
+
+/* rl_http_query() - query parameter @key, or NULL when absent. */
+const char *rl_http_query(struct rl_http_req *r, const char *key);
+
+/* rl_http_header_in() - request header @name, or NULL when absent. */
+const char *rl_http_header_in(struct rl_http_req *r, const char *name);
+
+/*
+ * rl_http_query_check() - every query parameter is one of the NULL-terminated
+ * @known (a typo must not silently widen a filter). Returns 0, or -EINVAL
+ * after replying 400 naming the parameter.
+ */
+int rl_http_query_check(struct rl_http_req *r, const char *const *known);
+
+/*
+ * rl_http_reply() - answer @status with @resp (taken over; NULL: -ENOMEM).
+ * The response gets Cache-Control: no-store unless it already has one.
+ * Returns 0 or -ENOMEM.
+ */
+int rl_http_reply(struct rl_http_req *r, unsigned int status, struct MHD_Response *resp);
+
+/*
+ * rl_http_reply_json() - answer @status with @body (taken over and freed)
+ * printed compactly, as application/json; charset=utf-8. Returns 0 or -ENOMEM.
+ */
+int rl_http_reply_json(struct rl_http_req *r, unsigned int status, cJSON *body);
+
+/*
+ * rl_http_reply_error() - answer {"error": MESSAGE, "detail": @detail}
+ * (@detail taken over; NULL: null). Returns 0 or -ENOMEM.
+ */
+int rl_http_reply_error(struct rl_http_req *r, unsigned int status, cJSON *detail,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * rl_http_reply_errno() - answer a daemon or store error: -ENOENT 404,
+ * -EINVAL 400, -EBUSY and -EALREADY 409, anything else 500; the message is
+ * @err's. Returns 0 or -ENOMEM.
+ */
+int rl_http_reply_errno(struct rl_http_req *r, int ret, const struct rl_err *err);
+
+/*
+ * rl_http_reply_text() - answer @status with @text (@len bytes, malloc'd,
+ * taken over) as @content_type. Returns 0 or -ENOMEM.
+ */
+int rl_http_reply_text(struct rl_http_req *r, unsigned int status, const char *content_type,
+		       char *text, size_t len);
+
+/* rl_http_add_header() - add a header to the reply already made; no-op without one. */
+void rl_http_add_header(struct rl_http_req *r, const char *name, const char *value);
+
+/* ---- shared between handlers ---------------------------------------------- */
+
+/*
+ * rl_http_run_id() - the {id} path parameter as a run id. Returns 0 with
+ * the id, or -ENOENT after replying 404 (not a positive integer).
+ */
+int rl_http_run_id(struct rl_http_req *r, int64_t *id);
+
+/*
+ * rl_http_progress_json() - the progress object of run @id (API.md's
+ * GET /api/v1/runs/ID/progress): from the live snapshot while it runs, else
+ * from the store. @status (may be NULL) gets the run's status. Returns 0 with
+ * a new object in @out, or -errno as rl_store_run_get() with @err set.
+ */
+int rl_http_progress_json(struct rl_daemon *d, int64_t id, cJSON **out,
+			  enum rl_run_status *status, struct rl_err *err);
+
+/* ---- handlers -------------------------------------------------------------- */
+
+/* routes_system.c */
+int rl_route_health(struct rl_http_req *r);
+int rl_route_system(struct rl_http_req *r);
+int rl_route_workloads(struct rl_http_req *r);
+
+/* routes_runs.c */
+int rl_route_runs_create(struct rl_http_req *r);
+int rl_route_runs_list(struct rl_http_req *r);
+int rl_route_run_get(struct rl_http_req *r);
+int rl_route_run_cancel(struct rl_http_req *r);
+int rl_route_run_progress(struct rl_http_req *r);
+
+/* routes_events.c */
+int rl_route_run_events(struct rl_http_req *r);
+
+/* routes_metrics.c */
+int rl_route_metrics(struct rl_http_req *r);
+
+/* routes_compare.c */
+int rl_route_compare(struct rl_http_req *r);
+int rl_route_history(struct rl_http_req *r);
+
+/* static.c */
+int rl_route_static(struct rl_http_req *r);
+
+#endif

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GET /api/v1/compare (base against head, each a run id, label:TEXT or
+ * kernel:TAG) and GET /api/v1/history (one workload x jobs across runs).
+ * Runs are loaded one at a time, each under store_lock, so a long
+ * comparison never holds the store from other requests.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare/compare.h"
+#include "compare/compare_json.h"
+#include "routes.h"
+
+#define SIDE_RUNS_MAX 64	/* runs pooled per side */
+#define HISTORY_PAGE 100
+#define HISTORY_SCAN_MAX 5000	/* done runs looked at for one history */
+
+struct side {
+	struct rl_run *runs;
+	const struct rl_run **ptrs;
+	size_t n;
+};
+
+static void side_free(struct side *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		rl_run_free(&s->runs[i]);
+	free(s->runs);
+	free(s->ptrs);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * The ids @spec names. Returns the count, or -errno after replying (the
+ * caller only needs to know that it failed: the reply says why).
+ */
+static int side_ids(struct rl_http_req *r, const char *which, const char *spec, int64_t *ids)
+{
+	struct rl_err err = { "" };
+	const char *label = NULL, *tag = NULL;
+	int n;
+
+	if (!spec || !*spec) {
+		rl_http_reply_error(r, 400, NULL, "query %s: missing (a run id, label:TEXT or kernel:TAG)",
+				    which);
+		return -EINVAL;
+	}
+	if (!strncmp(spec, "label:", 6))
+		label = spec + 6;
+	else if (!strncmp(spec, "kernel:", 7))
+		tag = spec + 7;
+	if (!label && !tag) {
+		if (rl_http_parse_int(which, spec, 1, INT64_MAX, 0, &ids[0], &err) < 0) {
+			rl_http_reply_error(r, 400, NULL, "%s (expected a run id, label:TEXT or kernel:TAG)",
+					    err.msg);
+			return -EINVAL;
+		}
+		return 1;
+	}
+	if (!*(label ? label : tag)) {
+		rl_http_reply_error(r, 400, NULL, "query %s: '%s' names nothing", which, spec);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&r->d->store_lock);
+	n = rl_store_run_ids_by(r->d->store, label, tag, ids, SIDE_RUNS_MAX, &err);
+	pthread_mutex_unlock(&r->d->store_lock);
+	if (n < 0) {
+		rl_http_reply_errno(r, n, &err);
+		return n;
+	}
+	if (!n) {
+		rl_http_reply_error(r, 404, NULL, "query %s: no done runs with %s '%s'", which,
+				    label ? "label" : "kernel tag", label ? label : tag);
+		return -ENOENT;
+	}
+	return n;
+}
+
+/* Load the runs of one side. Returns 0, or -errno after replying. */
+static int side_load(struct rl_http_req *r, const char *which, struct side *s)
+{
+	struct rl_err err = { "" };
+	int64_t ids[SIDE_RUNS_MAX];
+	int n, ret;
+
+	memset(s, 0, sizeof(*s));
+	n = side_ids(r, which, rl_http_query(r, which), ids);
+	if (n < 0)
+		return n;
+	s->runs = calloc((size_t)n, sizeof(*s->runs));
+	s->ptrs = calloc((size_t)n, sizeof(*s->ptrs));
+	if (!s->runs || !s->ptrs) {
+		side_free(s);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_mutex_lock(&r->d->store_lock);
+		ret = rl_store_run_get(r->d->store, ids[i], &s->runs[i], NULL, &err);
+		pthread_mutex_unlock(&r->d->store_lock);
+		if (ret < 0) {
+			side_free(s);
+			rl_err_prefix(&err, ret, "query %s", which);
+			rl_http_reply_errno(r, ret, &err);
+			return ret;
+		}
+		s->ptrs[i] = &s->runs[i];
+		s->n++;
+	}
+	return 0;
+}
+
+/* Returns 0, or -EINVAL after replying 400. */
+static int parse_threshold(struct rl_http_req *r, double *t)
+{
+	const char *v = rl_http_query(r, "threshold");
+	char *end;
+
+	*t = RL_CMP_THRESHOLD_DEFAULT;
+	if (!v || !*v)
+		return 0;
+	*t = strtod(v, &end);
+	if (*end || !isfinite(*t) || *t < 0 || *t >= 1) {
+		rl_http_reply_error(r, 400, NULL,
+				    "query threshold: '%.32s' is not a fraction in [0, 1) (0.05 is 5%%)", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *const compare_keys[] = { "base", "head", "threshold", NULL };
+
+int rl_route_compare(struct rl_http_req *r)
+{
+	struct rl_compare_opts opts = { 0 };
+	struct rl_comparison cmp;
+	struct rl_err err = { "" };
+	struct side base = { 0 }, head = { 0 };
+	cJSON *o;
+	int ret;
+
+	if (rl_http_query_check(r, compare_keys) || parse_threshold(r, &opts.threshold) ||
+	    side_load(r, "base", &base))
+		return r->resp ? 0 : -ENOMEM;
+	if (side_load(r, "head", &head)) {
+		side_free(&base);
+		return r->resp ? 0 : -ENOMEM;
+	}
+	ret = rl_compare_runs(base.ptrs, base.n, head.ptrs, head.n, &opts, &cmp, &err);
+	side_free(&base);
+	side_free(&head);
+	if (ret < 0)
+		return ret == -ENOMEM ? ret : rl_http_reply_error(r, 400, NULL, "%s", err.msg);
+	o = rl_comparison_to_json(&cmp);
+	rl_comparison_free(&cmp);
+	return o ? rl_http_reply_json(r, 200, o) : -ENOMEM;
+}
+
+/* ---- history ------------------------------------------------------------------ */
+
+struct history {
+	const char *workload;
+	uint32_t jobs;
+	int64_t limit;
+	cJSON *points;		/* oldest first */
+	int npoints;
+};
+
+static cJSON *number_or_null(double v, bool ok)
+{
+	return ok ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+static void copy_key(cJSON *to, const cJSON *from, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, key);
+
+	cJSON_AddItemToObject(to, key, v ? cJSON_Duplicate(v, true) : cJSON_CreateNull());
+}
+
+/* The point run @item (a list item) gives, if it measured the cell. Returns 0 or -errno. */
+static int history_point(struct rl_daemon *d, struct history *h, const cJSON *item,
+			 struct rl_err *err)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+	struct rl_cell_summary sum;
+	struct rl_run run;
+	cJSON *p;
+	int ret;
+
+	if (!cJSON_IsNumber(id))
+		return 0;
+	pthread_mutex_lock(&d->store_lock);
+	ret = rl_store_run_get(d->store, (int64_t)id->valuedouble, &run, NULL, err);
+	pthread_mutex_unlock(&d->store_lock);
+	if (ret == -ENOENT)
+		return 0;	/* deleted since it was listed */
+	if (ret < 0)
+		return ret;
+	ret = rl_cell_summary(&run, h->workload, h->jobs, &sum);
+	rl_run_free(&run);
+	if (ret <= 0 || !sum.measured)
+		return ret < 0 ? ret : 0;
+	p = cJSON_CreateObject();
+	if (!p)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(p, "run_id", id->valuedouble);
+	copy_key(p, item, "started");
+	copy_key(p, item, "kernel_release");
+	copy_key(p, item, "kernel_tag");
+	copy_key(p, item, "label");
+	cJSON_AddNumberToObject(p, "iops_median", sum.iops_median);
+	cJSON_AddItemToObject(p, "eagain_rate", number_or_null(sum.eagain_rate, sum.eagain_rate >= 0));
+	cJSON_AddNumberToObject(p, "p99_ns", (double)sum.p99_max);
+	/* The listing is newest first; the history reads oldest first. */
+	cJSON_InsertItemInArray(h->points, 0, p);
+	h->npoints++;
+	return 0;
+}
+
+/* Walk done runs newest first until @h has its points. Returns 0 or -errno with @err. */
+static int history_scan(struct rl_http_req *r, struct history *h, struct rl_err *err)
+{
+	struct rl_store_filter f = {
+		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
+		.status = "done", .limit = HISTORY_PAGE,
+	};
+	const cJSON *item;
+	cJSON *page;
+	int n, ret = 0;
+
+	while (h->npoints < h->limit && f.offset < HISTORY_SCAN_MAX && !ret) {
+		pthread_mutex_lock(&r->d->store_lock);
+		page = NULL;
+		n = rl_store_runs_list(r->d->store, &f, &page, NULL, err);
+		pthread_mutex_unlock(&r->d->store_lock);
+		if (n <= 0) {
+			cJSON_Delete(page);
+			return n;
+		}
+		cJSON_ArrayForEach(item, page) {
+			if (h->npoints >= h->limit || ret)
+				break;
+			ret = history_point(r->d, h, item, err);
+		}
+		cJSON_Delete(page);
+		if (n < HISTORY_PAGE)
+			break;
+		f.offset += n;
+	}
+	return ret;
+}
+
+static const char *const history_keys[] = { "workload", "jobs", "label", "kernel", "limit", NULL };
+
+int rl_route_history(struct rl_http_req *r)
+{
+	struct history h = { .workload = rl_http_query(r, "workload") };
+	struct rl_err err = { "" };
+	int64_t jobs;
+	cJSON *o;
+	int ret;
+
+	if (rl_http_query_check(r, history_keys))
+		return 0;
+	if (!h.workload || !*h.workload)
+		return rl_http_reply_error(r, 400, NULL, "query workload: missing");
+	if (!rl_http_query(r, "jobs"))
+		return rl_http_reply_error(r, 400, NULL, "query jobs: missing");
+	if (rl_http_parse_int("jobs", rl_http_query(r, "jobs"), 1, 4096, 0, &jobs, &err) < 0 ||
+	    rl_http_parse_int("limit", rl_http_query(r, "limit"), 1, RL_STORE_LIST_MAX,
+			      RL_STORE_LIST_DEFAULT, &h.limit, &err) < 0)
+		return rl_http_reply_error(r, 400, NULL, "%s", err.msg);
+	h.jobs = (uint32_t)jobs;
+	h.points = cJSON_CreateArray();
+	o = cJSON_CreateObject();
+	if (!h.points || !o) {
+		cJSON_Delete(h.points);
+		cJSON_Delete(o);
+		return -ENOMEM;
+	}
+	cJSON_AddItemToObject(o, "points", h.points);
+	ret = history_scan(r, &h, &err);
+	if (ret < 0) {
+		cJSON_Delete(o);
+		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
+	}
+	return rl_http_reply_json(r, 200, o);
+}

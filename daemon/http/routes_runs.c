@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /api/v1/runs: submit, list, one run, cancel, progress. Handlers read the
+ * store (under store_lock) and the live snapshot; they never wait on a run.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "ringlabd/submit.h"
+#include "routes.h"
+
+#define RUN_ID_DIGITS_MAX 18	/* below INT64_MAX, whatever the digits */
+
+int rl_http_run_id(struct rl_http_req *r, int64_t *id)
+{
+	const char *s = rl_http_param(r, "id");
+	size_t n = strspn(s, "0123456789");
+
+	*id = 0;
+	if (n && n == strlen(s) && n <= RUN_ID_DIGITS_MAX)
+		*id = strtoll(s, NULL, 10);
+	if (*id > 0)
+		return 0;
+	rl_http_reply_error(r, 404, NULL, "no run '%.64s': run ids are positive integers", s);
+	return -ENOENT;
+}
+
+/* ---- progress --------------------------------------------------------------- */
+
+static cJSON *str_or_null(const char *s)
+{
+	return s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void add_progress(cJSON *o, uint32_t cell, uint32_t ncells, const char *workload,
+			 uint32_t jobs, uint32_t rep, uint32_t reps, const char *phase,
+			 double fraction, double run_fraction, double live_iops)
+{
+	cJSON_AddNumberToObject(o, "cell", cell);
+	cJSON_AddNumberToObject(o, "ncells", ncells);
+	cJSON_AddItemToObject(o, "workload", str_or_null(workload));
+	cJSON_AddNumberToObject(o, "jobs", jobs);
+	cJSON_AddNumberToObject(o, "rep", rep);
+	cJSON_AddNumberToObject(o, "reps", reps);
+	cJSON_AddItemToObject(o, "phase", str_or_null(phase));
+	cJSON_AddNumberToObject(o, "fraction", fraction);
+	cJSON_AddNumberToObject(o, "run_fraction", run_fraction);
+	cJSON_AddNumberToObject(o, "live_iops", live_iops);
+}
+
+/* Not running: what is known from the status alone; the rest is null. */
+static void add_idle(cJSON *o, enum rl_run_status st)
+{
+	static const char *const keys[] = { "cell", "ncells", "workload", "jobs", "rep", "reps",
+					     "phase", "fraction" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		cJSON_AddNullToObject(o, keys[i]);
+	if (st == RL_RUN_QUEUED)
+		cJSON_AddNumberToObject(o, "run_fraction", 0);
+	else if (st == RL_RUN_DONE)
+		cJSON_AddNumberToObject(o, "run_fraction", 1);
+	else
+		cJSON_AddNullToObject(o, "run_fraction");
+	cJSON_AddNullToObject(o, "live_iops");
+}
+
+int rl_http_progress_json(struct rl_daemon *d, int64_t id, cJSON **out,
+			  enum rl_run_status *status, struct rl_err *err)
+{
+	struct rl_store_run_meta m;
+	struct rl_store_progress sp;
+	struct rl_live live;
+	bool is_live, has_row = false;
+	cJSON *o;
+	int ret;
+
+	*out = NULL;
+	is_live = rl_daemon_live(d, id, &live) == 0;
+	pthread_mutex_lock(&d->store_lock);
+	ret = rl_store_run_get(d->store, id, NULL, &m, err);
+	if (!ret && !is_live && m.status == RL_RUN_RUNNING)
+		has_row = rl_store_progress_get(d->store, id, &sp, err) == 0;
+	pthread_mutex_unlock(&d->store_lock);
+	if (ret < 0)
+		return ret;
+	if (is_live)
+		m.status = RL_RUN_RUNNING;
+	o = cJSON_CreateObject();
+	if (!o)
+		return rl_err_set(err, -ENOMEM, "out of memory");
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "status", rl_run_status_name(m.status));
+	if (is_live)
+		add_progress(o, (uint32_t)live.p.cell, (uint32_t)live.p.ncells, live.workload,
+			     live.p.jobs, live.p.rep, live.p.reps, live.phase, live.p.cell_fraction,
+			     live.p.run_fraction, live.p.live_iops);
+	else if (has_row)
+		add_progress(o, sp.cell, sp.ncells, sp.workload, sp.jobs, sp.rep, sp.reps, sp.phase,
+			     sp.fraction, sp.run_fraction, sp.live_iops);
+	else
+		add_idle(o, m.status);
+	if (status)
+		*status = m.status;
+	*out = o;
+	return 0;
+}
+
+int rl_route_run_progress(struct rl_http_req *r)
+{
+	struct rl_err err = { "" };
+	cJSON *o;
+	int64_t id;
+	int ret;
+
+	if (rl_http_run_id(r, &id))
+		return 0;
+	ret = rl_http_progress_json(r->d, id, &o, NULL, &err);
+	if (ret < 0)
+		return rl_http_reply_errno(r, ret, &err);
+	return rl_http_reply_json(r, 200, o);
+}
+
+/* ---- submit ------------------------------------------------------------------ */
+
+/*
+ * rl_suite_resolve() also takes paths; a client names suites and workloads
+ * from the catalog, never files of the host.
+ */
+static bool is_plain_name(const char *what)
+{
+	size_t len = strlen(what);
+
+	return what[0] != '.' && !strchr(what, '/') && !(len > 5 && !strcmp(what + len - 5, ".json"));
+}
+
+static int reply_submit_error(struct rl_http_req *r, int ret, const struct rl_submit *req,
+			      const struct rl_err *err)
+{
+	struct rl_daemon_target *dt;
+
+	switch (ret) {
+	case -ENOENT:
+	case -EINVAL:
+		/* The URL exists: an unknown suite or target is a bad field of the body. */
+		return rl_http_reply_error(r, 400, NULL, "%s", err->msg);
+	case -EBUSY:
+		dt = rl_daemon_target_find(r->d, req->target);
+		return rl_http_reply_error(r, 409, dt ? cJSON_CreateString(dt->t.cfg.name) : NULL,
+					   "%s", err->msg);
+	}
+	return rl_http_reply_error(r, 500, NULL, "%s", err->msg[0] ? err->msg : strerror(-ret));
+}
+
+int rl_route_runs_create(struct rl_http_req *r)
+{
+	struct rl_err err = { "" };
+	struct rl_submit req;
+	char url[64];
+	cJSON *o;
+	int64_t id;
+	int ret;
+
+	ret = rl_submit_from_json(r->json, &req, &err);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0)
+		return rl_http_reply_error(r, 400, NULL, "%s", err.msg);
+	if (!is_plain_name(req.what))
+		return rl_http_reply_error(r, 400, NULL, "field %s: '%s' must be a suite or workload name, not a path",
+					   cJSON_HasObjectItem(r->json, "suite") ? "suite" : "workload",
+					   req.what);
+	ret = rl_daemon_submit(r->d, &req, &id, &err);
+	if (ret < 0)
+		return reply_submit_error(r, ret, &req, &err);
+	snprintf(url, sizeof(url), "/api/v1/runs/%lld", (long long)id);
+	o = cJSON_CreateObject();
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "status", "queued");
+	cJSON_AddStringToObject(o, "url", url);
+	ret = rl_http_reply_json(r, 202, o);
+	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
+	return ret;
+}
+
+/* ---- list -------------------------------------------------------------------- */
+
+static const char *const list_keys[] = {
+	"label", "kernel", "release", "status", "what", "limit", "offset", NULL,
+};
+
+int rl_route_runs_list(struct rl_http_req *r)
+{
+	struct rl_store_filter f = { 0 };
+	struct rl_err err = { "" };
+	int64_t limit, offset;
+	cJSON *runs = NULL, *o;
+	int total = 0, ret;
+
+	if (rl_http_query_check(r, list_keys))
+		return 0;
+	if (rl_http_parse_int("limit", rl_http_query(r, "limit"), 1, RL_STORE_LIST_MAX,
+			      RL_STORE_LIST_DEFAULT, &limit, &err) < 0 ||
+	    rl_http_parse_int("offset", rl_http_query(r, "offset"), 0, INT_MAX, 0, &offset, &err) < 0)
+		return rl_http_reply_error(r, 400, NULL, "%s", err.msg);
+	f = (struct rl_store_filter){
+		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
+		.kernel_release = rl_http_query(r, "release"), .what = rl_http_query(r, "what"),
+		.status = rl_http_query(r, "status"), .limit = (int)limit, .offset = (int)offset,
+	};
+	pthread_mutex_lock(&r->d->store_lock);
+	ret = rl_store_runs_list(r->d->store, &f, &runs, &total, &err);
+	pthread_mutex_unlock(&r->d->store_lock);
+	if (ret < 0)
+		return rl_http_reply_errno(r, ret, &err);
+	o = cJSON_CreateObject();
+	if (!o) {
+		cJSON_Delete(runs);
+		return -ENOMEM;
+	}
+	cJSON_AddItemToObject(o, "runs", runs);
+	cJSON_AddNumberToObject(o, "total", total);
+	cJSON_AddNumberToObject(o, "limit", (double)limit);
+	cJSON_AddNumberToObject(o, "offset", (double)offset);
+	return rl_http_reply_json(r, 200, o);
+}
+
+/* ---- one run ------------------------------------------------------------------- */
+
+/* The list's ncells and failed_cells, which the stored run JSON does not carry. */
+static void add_cell_counts(cJSON *run)
+{
+	const cJSON *cells = cJSON_GetObjectItemCaseSensitive(run, "cells"), *c;
+	int n = 0, failed = 0;
+
+	cJSON_ArrayForEach(c, cells) {
+		n++;
+		failed += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "failed"));
+	}
+	if (!cJSON_HasObjectItem(run, "ncells"))
+		cJSON_AddNumberToObject(run, "ncells", n);
+	if (!cJSON_HasObjectItem(run, "failed_cells"))
+		cJSON_AddNumberToObject(run, "failed_cells", failed);
+}
+
+int rl_route_run_get(struct rl_http_req *r)
+{
+	struct rl_err err = { "" };
+	enum rl_run_status st;
+	cJSON *run = NULL, *progress;
+	int64_t id;
+	int ret;
+
+	if (rl_http_run_id(r, &id))
+		return 0;
+	pthread_mutex_lock(&r->d->store_lock);
+	ret = rl_store_run_json(r->d->store, id, &run, &err);
+	pthread_mutex_unlock(&r->d->store_lock);
+	if (ret < 0)
+		return rl_http_reply_errno(r, ret, &err);
+	add_cell_counts(run);
+	if (rl_http_progress_json(r->d, id, &progress, &st, &err) == 0) {
+		if (st == RL_RUN_RUNNING)
+			cJSON_AddItemToObject(run, "progress", progress);
+		else
+			cJSON_Delete(progress);
+	}
+	return rl_http_reply_json(r, 200, run);
+}
+
+/* ---- cancel ----------------------------------------------------------------------- */
+
+int rl_route_run_cancel(struct rl_http_req *r)
+{
+	struct rl_store_run_meta m;
+	struct rl_err err = { "" };
+	cJSON *o;
+	int64_t id;
+	int ret;
+
+	if (rl_http_run_id(r, &id))
+		return 0;
+	ret = rl_daemon_cancel(r->d, id, &err);
+	if (ret < 0)
+		return rl_http_reply_errno(r, ret, &err);
+	pthread_mutex_lock(&r->d->store_lock);
+	ret = rl_store_run_get(r->d->store, id, NULL, &m, &err);
+	pthread_mutex_unlock(&r->d->store_lock);
+	if (ret < 0)
+		return rl_http_reply_errno(r, ret, &err);
+	o = cJSON_CreateObject();
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "status", rl_run_status_name(m.status));
+	return rl_http_reply_json(r, 202, o);
+}

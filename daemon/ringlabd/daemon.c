@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/* Submitting, cancelling and watching runs: what the HTTP handlers call. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "engine/suite.h"
+
+struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name)
+{
+	if (!name || !name[0])
+		return d->ntargets ? &d->targets[0] : NULL;
+	for (uint32_t i = 0; i < d->ntargets; i++)
+		if (!strcmp(d->targets[i].t.cfg.name, name))
+			return &d->targets[i];
+	return NULL;
+}
+
+const char *const *rl_daemon_workload_dirs(struct rl_daemon *d)
+{
+	static _Thread_local const char *dirs[3];
+
+	dirs[0] = d->cfg.workloads_dir;
+	dirs[1] = RINGLAB_SRCDIR "/workloads";	/* an uninstalled build */
+	dirs[2] = NULL;
+	return dirs;
+}
+
+/* The overrides of a request, applied as the runner will apply them, then checked. */
+static int check_request(struct rl_daemon *d, const struct rl_submit *req, double *scale,
+			 struct rl_err *err)
+{
+	struct rl_suite s = { 0 };
+	int ret = rl_suite_resolve(req->what, rl_daemon_workload_dirs(d), &s, err);
+
+	if (ret < 0)
+		return ret == -EINVAL ? -EINVAL : -ENOENT;
+	for (size_t i = 0; i < s.nworkloads && !ret; i++) {
+		struct rl_workload w = s.workloads[i];
+
+		if (req->njobs) {
+			memcpy(w.jobs, req->jobs, sizeof(w.jobs));
+			w.njobs = req->njobs;
+		}
+		if (req->repeat)
+			w.repetitions = req->repeat;
+		ret = rl_workload_check(&w, err);
+		if (ret < 0)
+			rl_err_prefix(err, ret, "workload %s", w.name);
+	}
+	*scale = req->scale > 0 ? req->scale : s.scale;
+	rl_suite_free(&s);
+	return ret;
+}
+
+static void wake_runners(struct rl_daemon *d)
+{
+	pthread_mutex_lock(&d->wake_lock);
+	pthread_cond_broadcast(&d->wake);
+	pthread_mutex_unlock(&d->wake_lock);
+}
+
+int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *id,
+		     struct rl_err *err)
+{
+	struct rl_daemon_target *dt = rl_daemon_target_find(d, req->target);
+	struct rl_store_run_req sr = { 0 };
+	bool busy = false;
+	double scale;
+	int ret;
+
+	if (!dt)
+		return rl_err_set(err, -ENOENT, "target: no target named '%s'", req->target);
+	ret = check_request(d, req, &scale, err);
+	if (ret < 0)
+		return ret;
+	sr = (struct rl_store_run_req){
+		.what = req->what, .target = dt->t.cfg.name, .label = req->label,
+		.kernel_tag = req->kernel_tag, .scale = scale,
+		.request_json = req->request_json[0] ? req->request_json : NULL,
+	};
+	pthread_mutex_lock(&d->store_lock);
+	ret = rl_store_target_busy(d->store, dt->t.cfg.name, &busy, err);
+	if (!ret && busy && !req->queue)
+		ret = rl_err_set(err, -EBUSY, "target %s is busy with another run (send \"queue\": true to wait)",
+				 dt->t.cfg.name);
+	if (!ret)
+		ret = rl_store_run_create(d->store, &sr, id, err);
+	pthread_mutex_unlock(&d->store_lock);
+	if (ret == -EINVAL || ret == -ENOENT || ret == -EBUSY)
+		return ret;
+	if (ret < 0)
+		return -EIO;
+	wake_runners(d);
+	return 0;
+}
+
+int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err)
+{
+	struct rl_store_run_meta meta;
+	int ret;
+
+	pthread_mutex_lock(&d->store_lock);
+	ret = rl_store_run_get(d->store, id, NULL, &meta, err);
+	if (!ret && meta.status == RL_RUN_QUEUED)
+		ret = rl_store_run_finish(d->store, id, RL_RUN_ABORTED, "cancelled before it started", err);
+	pthread_mutex_unlock(&d->store_lock);
+	if (ret < 0)
+		return ret;
+	if (meta.status == RL_RUN_QUEUED)
+		return 0;
+	if (meta.status != RL_RUN_RUNNING)
+		return rl_err_set(err, -EALREADY, "run %lld already finished (%s)", (long long)id,
+				  rl_run_status_name(meta.status));
+	for (uint32_t i = 0; i < d->ntargets; i++) {
+		struct rl_daemon_target *dt = &d->targets[i];
+
+		pthread_mutex_lock(&dt->lock);
+		if (dt->live.run_id == id)
+			atomic_store(&dt->cancel, true);
+		pthread_mutex_unlock(&dt->lock);
+	}
+	return 0;
+}
+
+int rl_daemon_live(struct rl_daemon *d, int64_t id, struct rl_live *out)
+{
+	for (uint32_t i = 0; i < d->ntargets; i++) {
+		struct rl_daemon_target *dt = &d->targets[i];
+		int found;
+
+		pthread_mutex_lock(&dt->lock);
+		found = id && dt->live.run_id == id;
+		if (found) {
+			*out = dt->live;
+			out->p.workload = out->workload;
+			out->p.phase = out->phase;
+		}
+		pthread_mutex_unlock(&dt->lock);
+		if (found)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+uint64_t rl_daemon_wait_change(struct rl_daemon *d, uint64_t seq, int timeout_ms)
+{
+	struct timespec until;
+	uint64_t now;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&d->progress_lock);
+	while (d->progress_seq == seq && !atomic_load(&d->stopping))
+		if (pthread_cond_timedwait(&d->progress_cond, &d->progress_lock, &until) == ETIMEDOUT)
+			break;
+	now = d->progress_seq;
+	pthread_mutex_unlock(&d->progress_lock);
+	return now;
+}
+
+void rl_daemon_bump(struct rl_daemon *d)
+{
+	pthread_mutex_lock(&d->progress_lock);
+	d->progress_seq++;
+	pthread_cond_broadcast(&d->progress_cond);
+	pthread_mutex_unlock(&d->progress_lock);
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's state shared by its HTTP threads and its per-target runner
+ * threads: configuration, targets, the store, and the live progress of the
+ * run on each target. HTTP handlers never block on a run: they read the
+ * store and the live snapshot, and submit or cancel through these calls.
+ */
+#ifndef RINGLAB_DAEMON_RINGLABD_DAEMON_H
+#define RINGLAB_DAEMON_RINGLABD_DAEMON_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "engine/runner.h"
+#include "store/store.h"
+#include "targets.h"
+
+/* What a running run is doing right now (memory only; the store has the rest). */
+struct rl_live {
+	int64_t run_id;			/* 0: idle */
+	struct rl_progress p;		/* p.workload points into workload[] */
+	char workload[RL_NAME_MAX];
+	char phase[16];
+	uint64_t seq;			/* bumps on every change */
+	size_t ncells_done;
+};
+
+struct rl_daemon_target {
+	struct rl_target t;
+	pthread_t thread;
+	bool thread_started;
+	atomic_bool cancel;		/* the running run is to stop */
+	pthread_mutex_t lock;		/* guards live */
+	struct rl_live live;
+	struct rl_daemon *d;
+	struct rl_store *store;		/* the runner thread's own connection */
+};
+
+struct rl_daemon {
+	struct rl_config cfg;
+	char config_path[RL_PATH_MAX];	/* "" when running on defaults */
+	char db_path[RL_PATH_MAX];
+	char token[128];		/* effective token (cfg.token or token_file) */
+	int64_t started_ns;
+	struct rl_daemon_target targets[RL_TARGETS_MAX];
+	uint32_t ntargets;
+	struct rl_store *store;		/* for HTTP threads, under store_lock */
+	pthread_mutex_t store_lock;
+	pthread_mutex_t wake_lock;	/* runner threads wait here for work */
+	pthread_cond_t wake;
+	pthread_mutex_t progress_lock;	/* SSE readers wait here for changes */
+	pthread_cond_t progress_cond;
+	uint64_t progress_seq;
+	atomic_bool stopping;
+	atomic_uint_fast64_t http_requests[6];	/* by status class 1xx..5xx, [0] other */
+};
+
+struct rl_submit {
+	char what[RL_NAME_MAX];		/* suite or workload name */
+	char target[64];		/* "" = the first target */
+	char label[128];
+	char kernel_tag[64];
+	double scale;			/* 0 = the suite's */
+	uint32_t repeat;		/* 0 = the workloads' */
+	uint32_t jobs[RL_JOBS_LIST_MAX];
+	uint32_t njobs;
+	bool queue;			/* queue behind a busy target instead of 409 */
+	char request_json[4096];	/* as received, stored with the run */
+};
+
+/*
+ * rl_daemon_submit() - validate @req (the suite/workload exists and its
+ * workloads check out, the target exists) and store a queued run, then wake
+ * the target's runner. Returns 0 and the id, -ENOENT (unknown suite,
+ * workload or target; @err names it), -EINVAL (bad field), -EBUSY (target
+ * has a queued or running run and !req->queue), or -EIO (store).
+ */
+int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *id,
+		     struct rl_err *err);
+
+/*
+ * rl_daemon_cancel() - a queued run is aborted at once; a running one is
+ * told to stop and becomes aborted when its runner returns. Returns 0,
+ * -ENOENT, or -EALREADY when the run has already finished.
+ */
+int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err);
+
+/*
+ * rl_daemon_live() - copy the live progress of run @id. Returns 0, or
+ * -ENOENT when @id is not running right now.
+ */
+int rl_daemon_live(struct rl_daemon *d, int64_t id, struct rl_live *out);
+
+/*
+ * rl_daemon_wait_change() - wait until the daemon-wide progress sequence
+ * differs from @seq or @timeout_ms passes. Returns the current sequence.
+ */
+uint64_t rl_daemon_wait_change(struct rl_daemon *d, uint64_t seq, int timeout_ms);
+
+/* rl_daemon_bump() - a run changed: wake whoever waits in rl_daemon_wait_change(). */
+void rl_daemon_bump(struct rl_daemon *d);
+
+/*
+ * rl_daemon_runner_start() - start the runner thread of every target; each
+ * takes the oldest queued run of its target, one at a time. Returns 0 or -errno.
+ */
+int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err);
+
+/* rl_daemon_runner_stop() - cancel what runs (it ends aborted) and join the threads. */
+void rl_daemon_runner_stop(struct rl_daemon *d);
+
+/* rl_daemon_target_find() - the target called @name ("" = the first), or NULL. */
+struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name);
+
+/* The workload search path the daemon uses (cfg.workloads_dir first). */
+const char *const *rl_daemon_workload_dirs(struct rl_daemon *d);
+
+#endif

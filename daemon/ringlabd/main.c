@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ringlabd: the resident daemon. Opens the store, the targets and the HTTP
+ * listener, tells systemd it is ready, runs queued runs one per target, and
+ * on SIGTERM aborts what runs, keeps its partial results and exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "cli/options.h"
+#include "daemon.h"
+#include "http/server.h"
+#include "log.h"
+#include "util/clock.h"
+
+#ifdef HAVE_CONFIG_H
+#include <config.h>	/* autoconf's, not ringlabd's config.h beside this file */
+#endif
+
+enum { OPT_STATE = 256, OPT_LISTEN, OPT_PORT, OPT_PORT_FILE, OPT_TOKEN_FILE, OPT_WORKLOADS,
+       OPT_WEB, OPT_VERSION };
+
+static const struct rl_opt daemon_opts[] = {
+	{ "config", 'c', "FILE", "JSON configuration (see systemd/ringlabd.json.example)" },
+	{ "state-dir", OPT_STATE, "DIR", "database and default target image (default /var/lib/ringlab)" },
+	{ "listen", OPT_LISTEN, "ADDR", "address to listen on (default 127.0.0.1)" },
+	{ "port", OPT_PORT, "N", "TCP port (default 7117; 0 picks a free one)" },
+	{ "port-file", OPT_PORT_FILE, "FILE", "write the port listened on to FILE" },
+	{ "token-file", OPT_TOKEN_FILE, "FILE", "bearer token for mutating requests" },
+	{ "workloads", OPT_WORKLOADS, "DIR", "workloads and suites directory" },
+	{ "web", OPT_WEB, "DIR", "dashboard files directory" },
+	{ "version", OPT_VERSION, NULL, "print the version and exit" },
+	{ NULL, 0, NULL, NULL },
+};
+
+struct args {
+	const char *config, *port_file;
+	struct rl_config overrides;
+	bool state, listen, port, token_file, workloads, web, version;
+};
+
+static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
+{
+	struct args *a = ctx;
+	struct rl_config *o = &a->overrides;
+	uint32_t port;
+
+	switch (key) {
+	case 'c': a->config = arg; return 0;
+	case OPT_STATE: a->state = true; snprintf(o->state_dir, sizeof(o->state_dir), "%s", arg); return 0;
+	case OPT_LISTEN: a->listen = true; snprintf(o->listen, sizeof(o->listen), "%s", arg); return 0;
+	case OPT_PORT:
+		if (rl_opt_u32("port", arg, 0, 65535, &port, err) < 0)
+			return -EINVAL;
+		a->port = true;
+		o->port = port;
+		return 0;
+	case OPT_PORT_FILE: a->port_file = arg; return 0;
+	case OPT_TOKEN_FILE:
+		a->token_file = true;
+		snprintf(o->token_file, sizeof(o->token_file), "%s", arg);
+		return 0;
+	case OPT_WORKLOADS:
+		a->workloads = true;
+		snprintf(o->workloads_dir, sizeof(o->workloads_dir), "%s", arg);
+		return 0;
+	case OPT_WEB: a->web = true; snprintf(o->web_dir, sizeof(o->web_dir), "%s", arg); return 0;
+	case OPT_VERSION: a->version = true; return 0;
+	}
+	return -EINVAL;
+}
+
+static void apply_overrides(struct rl_config *c, const struct args *a)
+{
+	const struct rl_config *o = &a->overrides;
+
+	if (a->state)
+		memcpy(c->state_dir, o->state_dir, sizeof(c->state_dir));
+	if (a->listen)
+		memcpy(c->listen, o->listen, sizeof(c->listen));
+	if (a->port)
+		c->port = o->port;
+	if (a->token_file)
+		memcpy(c->token_file, o->token_file, sizeof(c->token_file));
+	if (a->workloads)
+		memcpy(c->workloads_dir, o->workloads_dir, sizeof(c->workloads_dir));
+	if (a->web)
+		memcpy(c->web_dir, o->web_dir, sizeof(c->web_dir));
+}
+
+static int read_token(struct rl_daemon *d, struct rl_err *err)
+{
+	char buf[sizeof(d->token) + 2];
+	size_t n;
+	FILE *f;
+
+	if (!d->cfg.token_file[0]) {
+		memcpy(d->token, d->cfg.token, sizeof(d->token));
+		return 0;
+	}
+	f = fopen(d->cfg.token_file, "re");
+	if (!f)
+		return rl_err_set(err, -errno, "token_file %s: %s", d->cfg.token_file, strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (!buf[0] || strlen(buf) >= sizeof(d->token))
+		return rl_err_set(err, -EINVAL, "token_file %s: empty or longer than %zu characters",
+				  d->cfg.token_file, sizeof(d->token) - 1);
+	memcpy(d->token, buf, sizeof(d->token));
+	return 0;
+}
+
+static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err *err)
+{
+	int ret = 0;
+
+	if (a->config) {
+		ret = rl_config_load(a->config, &d->cfg, err);
+		snprintf(d->config_path, sizeof(d->config_path), "%s", a->config);
+	} else {
+		rl_config_defaults(&d->cfg);
+	}
+	if (ret < 0)
+		return ret;
+	apply_overrides(&d->cfg, a);
+	/* The command line may have made the listen address public: check again. */
+	ret = rl_config_check(&d->cfg, err);
+	if (ret < 0)
+		return ret;
+	return read_token(d, err);
+}
+
+static int open_targets(struct rl_daemon *d, struct rl_err *err)
+{
+	struct rl_config *c = &d->cfg;
+
+	if (!c->ntargets) {
+		rl_config_default_target(&c->targets[0]);
+		c->ntargets = 1;
+	}
+	for (uint32_t i = 0; i < c->ntargets; i++) {
+		struct rl_daemon_target *dt = &d->targets[i];
+		int ret;
+
+		dt->t.cfg = c->targets[i];
+		pthread_mutex_init(&dt->lock, NULL);
+		dt->d = d;
+		ret = rl_target_open(&dt->t, c->state_dir, err);
+		if (ret < 0)
+			return ret;
+		d->ntargets++;
+		rl_log(LOG_INFO, "target %s: %s %s", dt->t.cfg.name, rl_target_kind_name(dt->t.cfg.kind),
+		       dt->t.dir);
+	}
+	return 0;
+}
+
+static int open_store(struct rl_daemon *d, struct rl_err *err)
+{
+	int n = 0, ret;
+
+	if (mkdir(d->cfg.state_dir, 0750) < 0 && errno != EEXIST)
+		return rl_err_set(err, -errno, "state_dir %s: %s", d->cfg.state_dir, strerror(errno));
+	snprintf(d->db_path, sizeof(d->db_path), "%.1000s/ringlab.db", d->cfg.state_dir);
+	ret = rl_store_open(d->db_path, &d->store, err);
+	if (!ret)
+		ret = rl_store_recover(d->store, &n, err);
+	if (!ret && n)
+		rl_log(LOG_WARNING, "%d interrupted run%s marked aborted", n, n == 1 ? "" : "s");
+	return ret;
+}
+
+static void write_port_file(const char *path, uint16_t port)
+{
+	char tmp[RL_PATH_MAX + 8];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		rl_log(LOG_ERR, "port file %s: %s", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%u\n", port);
+	fclose(f);
+	rename(tmp, path);
+}
+
+/* SIGHUP: re-read the file; what can change while running changes, the rest waits for a restart. */
+static void reload(struct rl_daemon *d, const struct args *a)
+{
+	struct rl_config c;
+	struct rl_err err = { "" };
+
+	if (!d->config_path[0]) {
+		rl_log(LOG_INFO, "SIGHUP: running on defaults, nothing to reload");
+		return;
+	}
+	if (rl_config_load(d->config_path, &c, &err) < 0) {
+		rl_log(LOG_ERR, "SIGHUP: %s; keeping the running configuration", err.msg);
+		return;
+	}
+	apply_overrides(&c, a);
+	memcpy(d->cfg.workloads_dir, c.workloads_dir, sizeof(c.workloads_dir));
+	memcpy(d->cfg.allowed_hosts, c.allowed_hosts, sizeof(c.allowed_hosts));
+	d->cfg.nallowed_hosts = c.nallowed_hosts;
+	if (c.ntargets != d->cfg.ntargets || memcmp(c.targets, d->cfg.targets, sizeof(c.targets)) ||
+	    strcmp(c.listen, d->cfg.listen) || c.port != d->cfg.port)
+		rl_log(LOG_WARNING, "SIGHUP: targets, listen and port change only on restart");
+	rl_log(LOG_INFO, "SIGHUP: configuration reloaded from %s", d->config_path);
+}
+
+static void notify_status(struct rl_daemon *d)
+{
+	char status[256] = "idle";
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < d->ntargets; i++) {
+		struct rl_daemon_target *dt = &d->targets[i];
+
+		pthread_mutex_lock(&dt->lock);
+		if (dt->live.run_id)
+			n += (size_t)snprintf(status + n, n < sizeof(status) ? sizeof(status) - n : 0,
+					      "%s%s: run %lld %s %.0f%%", n ? "; " : "",
+					      dt->t.cfg.name, (long long)dt->live.run_id, dt->live.workload,
+					      dt->live.p.run_fraction * 100);
+		pthread_mutex_unlock(&dt->lock);
+	}
+	sd_notifyf(0, "STATUS=%s", status);
+}
+
+/* The main thread's loop: signals, watchdog pings, status. Returns on SIGTERM/SIGINT. */
+static void serve(struct rl_daemon *d, const struct args *a)
+{
+	uint64_t wd_usec = 0;
+	struct timespec tick = { .tv_sec = 1 };
+	sigset_t set;
+
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec / 2 < 1000000) {
+		tick.tv_sec = 0;
+		tick.tv_nsec = (long)(wd_usec / 2 * 1000);
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		int sig = sigtimedwait(&set, NULL, &tick);
+
+		if (sig == SIGTERM || sig == SIGINT)
+			return;
+		if (sig == SIGHUP) {
+			sd_notify(0, "RELOADING=1");
+			reload(d, a);
+			sd_notify(0, "READY=1");
+		}
+		if (wd_usec)
+			sd_notify(0, "WATCHDOG=1");
+		notify_status(d);
+	}
+}
+
+static void shut_down(struct rl_daemon *d, struct rl_http *http)
+{
+	sd_notify(0, "STOPPING=1");
+	rl_daemon_runner_stop(d);
+	rl_http_stop(http);
+	for (uint32_t i = 0; i < d->ntargets; i++)
+		rl_target_close(&d->targets[i].t);
+	rl_store_close(d->store);
+}
+
+static void init_daemon(struct rl_daemon *d)
+{
+	memset(d, 0, sizeof(*d));
+	pthread_mutex_init(&d->store_lock, NULL);
+	pthread_mutex_init(&d->wake_lock, NULL);
+	pthread_cond_init(&d->wake, NULL);
+	pthread_mutex_init(&d->progress_lock, NULL);
+	pthread_cond_init(&d->progress_cond, NULL);
+	d->started_ns = rl_wall_ns();
+}
+
+int main(int argc, char **argv)
+{
+	static struct rl_daemon d;
+	struct rl_http *http = NULL;
+	struct rl_err err = { "" };
+	struct args a = { 0 };
+	sigset_t set;
+	int help, ret;
+
+	ret = rl_opts_parse(daemon_opts, argc, argv, on_opt, &a, &help, &err);
+	if (ret < 0 || (ret < argc && !help)) {
+		fprintf(stderr, "ringlabd: %s\n", ret < 0 ? err.msg : "takes no arguments");
+		return 2;
+	}
+	if (help || a.version) {
+		if (a.version)
+			printf("ringlabd %s\n", PACKAGE_VERSION);
+		else
+			rl_opts_help(stdout, "ringlabd [-c FILE] [OPTIONS]",
+				     "The ringlab daemon: runs, stores and serves io_uring DIO benchmarks.",
+				     daemon_opts);
+		return 0;
+	}
+	/* Every thread inherits the mask: only serve() takes these signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	init_daemon(&d);
+	ret = load_config(&d, &a, &err);
+	if (!ret)
+		ret = open_store(&d, &err);
+	if (!ret)
+		ret = open_targets(&d, &err);
+	if (!ret)
+		ret = rl_http_start(&d, &http, &err);
+	if (!ret)
+		ret = rl_daemon_runner_start(&d, &err);
+	if (ret < 0) {
+		rl_log(LOG_ERR, "%s", err.msg);
+		sd_notifyf(0, "STATUS=failed: %s\nERRNO=%d", err.msg, -ret);
+		shut_down(&d, http);
+		return 1;
+	}
+	rl_log(LOG_INFO, "listening on %s:%u, state in %s", d.cfg.listen, rl_http_port(http),
+	       d.cfg.state_dir);
+	if (a.port_file)
+		write_port_file(a.port_file, rl_http_port(http));
+	sd_notify(0, "READY=1\nSTATUS=idle");
+	serve(&d, &a);
+	rl_log(LOG_INFO, "stopping");
+	shut_down(&d, http);
+	return 0;
+}

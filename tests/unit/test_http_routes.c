@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/* test_http_routes: route matching and path parameters, 404/405 with Allow, Host and Origin allowlists, token check, query numbers, body cap. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/check.h"
+#include "http/routes.h"
+
+static int dummy_a(struct rl_http_req *r) { return 0; }
+static int dummy_b(struct rl_http_req *r) { return 0; }
+static int dummy_c(struct rl_http_req *r) { return 0; }
+static int dummy_d(struct rl_http_req *r) { return 0; }
+static int dummy_static(struct rl_http_req *r) { return 0; }
+
+static const struct rl_route table[] = {
+	{ "GET", "/a", dummy_a, 0 },
+	{ "POST", "/a", dummy_b, RL_ROUTE_JSON_BODY },
+	{ "GET", "/a/{id}", dummy_c, 0 },
+	{ "DELETE", "/a/{id}", dummy_d, 0 },
+	{ NULL, "/api/*", NULL, 0 },
+	{ "GET", "/*", dummy_static, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+static void test_match(void)
+{
+	struct rl_http_params p;
+	char longid[300];
+
+	CHECK(rl_route_match("/api/v1/health", "/api/v1/health", &p) && p.n == 0, "literal path");
+	CHECK(!rl_route_match("/api/v1/health", "/api/v1/health/", &p), "trailing slash");
+	CHECK(!rl_route_match("/api/v1/health", "/api/v1/healthz", &p), "longer segment");
+	CHECK(!rl_route_match("/api/v1/health", "/api/v1", &p), "shorter path");
+	CHECK(!rl_route_match("/api/v1/health", "/API/v1/health", &p), "case matters");
+	CHECK(rl_route_match("/api/v1/runs/{id}", "/api/v1/runs/42", &p), "parameter");
+	CHECK(p.n == 1 && !strcmp(p.p[0].name, "id") && !strcmp(p.p[0].value, "42"),
+	      "parameter captured: n=%u", p.n);
+	CHECK(!rl_route_match("/api/v1/runs/{id}", "/api/v1/runs/", &p), "empty parameter");
+	CHECK(!rl_route_match("/api/v1/runs/{id}", "/api/v1/runs/42/cancel", &p), "extra segment");
+	CHECK(rl_route_match("/api/v1/runs/{id}/cancel", "/api/v1/runs/7/cancel", &p) &&
+	      !strcmp(p.p[0].value, "7"), "parameter in the middle");
+	CHECK(!rl_route_match("/api/v1/runs/{id}/cancel", "/api/v1/runs/7/progress", &p),
+	      "wrong tail");
+	CHECK(rl_route_match("/x/{a}/{b}", "/x/1/2", &p) && p.n == 2 &&
+	      !strcmp(p.p[1].name, "b") && !strcmp(p.p[1].value, "2"), "two parameters");
+	CHECK(rl_route_match("/*", "/", &p), "wildcard, empty rest");
+	CHECK(rl_route_match("/*", "/js/app.js", &p), "wildcard, deep rest");
+	CHECK(rl_route_match("/api/*", "/api/v1/nope", &p), "namespace wildcard");
+	CHECK(!rl_route_match("/api/*", "/apix/v1", &p), "wildcard needs its prefix segment");
+	CHECK(rl_route_match("/a/{id}", "/a/5", NULL), "NULL params");
+	memset(longid, '7', sizeof(longid) - 1);
+	memcpy(longid, "/a/", 3);
+	longid[sizeof(longid) - 1] = '\0';
+	CHECK(!rl_route_match("/a/{id}", longid, &p), "a parameter too long is no match");
+}
+
+static void test_find(void)
+{
+	const struct rl_route *r;
+	struct rl_http_params p;
+	char allow[RL_HTTP_ALLOW_LEN], tiny[8];
+	int ret;
+
+	ret = rl_route_find(table, "GET", "/a", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r == &table[0], "GET /a: %d", ret);
+	ret = rl_route_find(table, "POST", "/a", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r == &table[1] && (r->flags & RL_ROUTE_JSON_BODY), "POST /a: %d", ret);
+	ret = rl_route_find(table, "HEAD", "/a", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r == &table[0], "HEAD is served by GET: %d", ret);
+	ret = rl_route_find(table, "PUT", "/a", &r, &p, allow, sizeof(allow));
+	CHECK(ret == -EOPNOTSUPP && r == NULL, "PUT /a is a 405: %d", ret);
+	CHECK(!strcmp(allow, "GET, HEAD, POST"), "Allow: '%s'", allow);
+	ret = rl_route_find(table, "DELETE", "/a/5", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r == &table[3] && !strcmp(p.p[0].value, "5"), "DELETE /a/5: %d", ret);
+	ret = rl_route_find(table, "POST", "/a/5", &r, &p, allow, sizeof(allow));
+	CHECK(ret == -EOPNOTSUPP && !strcmp(allow, "GET, HEAD, DELETE"), "POST /a/5: %d '%s'", ret,
+	      allow);
+	ret = rl_route_find(table, "GET", "/api/x", &r, &p, allow, sizeof(allow));
+	CHECK(ret == -ENOENT && r == NULL, "the /api namespace is a 404 for GET: %d", ret);
+	ret = rl_route_find(table, "POST", "/api/v1/x", &r, &p, allow, sizeof(allow));
+	CHECK(ret == -ENOENT, "the /api namespace is a 404 for POST too: %d", ret);
+	ret = rl_route_find(table, "GET", "/index.html", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r == &table[5], "static files: %d", ret);
+	ret = rl_route_find(table, "POST", "/index.html", &r, &p, allow, sizeof(allow));
+	CHECK(ret == -EOPNOTSUPP && !strcmp(allow, "GET, HEAD"), "POST to a file: %d '%s'", ret,
+	      allow);
+	ret = rl_route_find(table, "PUT", "/a", &r, &p, tiny, sizeof(tiny));
+	CHECK(ret == -EOPNOTSUPP && strlen(tiny) < sizeof(tiny), "a short Allow buffer is not overrun");
+}
+
+/* The daemon's own table: what API.md promises. */
+static void test_api_table(void)
+{
+	struct rl_http_req req = { 0 };
+	const struct rl_route *r;
+	struct rl_http_params p;
+	char allow[RL_HTTP_ALLOW_LEN];
+	int ret;
+
+	ret = rl_route_find(rl_http_routes, "GET", "/api/v1/runs/12/events", &r, &req.params,
+			    allow, sizeof(allow));
+	CHECK(ret == 0 && r->handler == rl_route_run_events, "events route: %d", ret);
+	CHECK(!strcmp(rl_http_param(&req, "id"), "12") && !strcmp(rl_http_param(&req, "x"), ""),
+	      "rl_http_param: '%s'", rl_http_param(&req, "id"));
+	ret = rl_route_find(rl_http_routes, "POST", "/api/v1/runs", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r->handler == rl_route_runs_create && (r->flags & RL_ROUTE_JSON_BODY),
+	      "POST /api/v1/runs takes JSON: %d", ret);
+	ret = rl_route_find(rl_http_routes, "GET", "/api/v1/runs", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r->handler == rl_route_runs_list && !(r->flags & RL_ROUTE_JSON_BODY),
+	      "GET /api/v1/runs: %d", ret);
+	ret = rl_route_find(rl_http_routes, "DELETE", "/api/v1/runs", &r, &p, allow, sizeof(allow));
+	CHECK(ret == -EOPNOTSUPP && !strcmp(allow, "GET, HEAD, POST"), "DELETE runs: %d '%s'", ret,
+	      allow);
+	ret = rl_route_find(rl_http_routes, "POST", "/api/v1/runs/3/cancel", &r, &p, allow,
+			    sizeof(allow));
+	CHECK(ret == 0 && r->handler == rl_route_run_cancel, "cancel: %d", ret);
+	ret = rl_route_find(rl_http_routes, "GET", "/api/v1/runs/3/cancel", &r, &p, allow,
+			    sizeof(allow));
+	CHECK(ret == -EOPNOTSUPP && !strcmp(allow, "POST"), "GET cancel: %d '%s'", ret, allow);
+	ret = rl_route_find(rl_http_routes, "GET", "/api/v1/nope", &r, &p, allow, sizeof(allow));
+	CHECK(ret == -ENOENT, "unknown API path: %d", ret);
+	ret = rl_route_find(rl_http_routes, "GET", "/api/v1/runs/3/nope", &r, &p, allow,
+			    sizeof(allow));
+	CHECK(ret == -ENOENT, "unknown run sub-path: %d", ret);
+	ret = rl_route_find(rl_http_routes, "GET", "/metrics", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r->handler == rl_route_metrics, "metrics: %d", ret);
+	ret = rl_route_find(rl_http_routes, "POST", "/metrics", &r, &p, allow, sizeof(allow));
+	CHECK(ret == -EOPNOTSUPP && !strcmp(allow, "GET, HEAD"), "POST metrics: %d", ret);
+	ret = rl_route_find(rl_http_routes, "GET", "/", &r, &p, allow, sizeof(allow));
+	CHECK(ret == 0 && r->handler == rl_route_static, "dashboard: %d", ret);
+	for (const struct rl_route *row = rl_http_routes; row->pattern; row++)
+		CHECK(!row->handler || !strcmp(row->method, "GET") || !strcmp(row->method, "POST"),
+		      "row %s %s: the API has GET and POST only", row->method, row->pattern);
+}
+
+static void test_host(void)
+{
+	struct rl_config c;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.listen, "127.0.0.1");
+	CHECK(rl_http_host_allowed(NULL, &c), "no Host (HTTP/1.0)");
+	CHECK(rl_http_host_allowed("localhost", &c), "localhost");
+	CHECK(rl_http_host_allowed("LOCALHOST:7117", &c), "case-insensitive, with port");
+	CHECK(rl_http_host_allowed("127.0.0.1:80", &c), "127.0.0.1, any port");
+	CHECK(rl_http_host_allowed("[::1]:7117", &c), "[::1] with port");
+	CHECK(rl_http_host_allowed("[::1]", &c), "[::1]");
+	CHECK(!rl_http_host_allowed("::1", &c), "unbracketed IPv6 is malformed");
+	CHECK(!rl_http_host_allowed("evil.example.com", &c), "another name");
+	CHECK(!rl_http_host_allowed("localhost.evil.example.com", &c), "a name ending elsewhere");
+	CHECK(!rl_http_host_allowed("127.0.0.1.nip.io", &c), "rebinding name");
+	CHECK(!rl_http_host_allowed("localhost:abc", &c), "non-numeric port");
+	CHECK(!rl_http_host_allowed("localhost:", &c), "empty port");
+	CHECK(!rl_http_host_allowed("", &c), "empty Host");
+	CHECK(!rl_http_host_allowed("[::1", &c), "unclosed bracket");
+	CHECK(!rl_http_host_allowed("[::1]x", &c), "junk after bracket");
+	CHECK(!rl_http_host_allowed("192.168.1.5:7117", &c), "not the listen address");
+
+	strcpy(c.listen, "192.168.1.5");
+	CHECK(rl_http_host_allowed("192.168.1.5:7117", &c), "the listen address");
+	strcpy(c.listen, "2001:db8::5");
+	CHECK(rl_http_host_allowed("[2001:db8::5]:7117", &c), "the IPv6 listen address");
+	CHECK(!rl_http_host_allowed("[2001:db8::6]:7117", &c), "another IPv6 address");
+
+	strcpy(c.allowed_hosts[0], "lab.example");
+	strcpy(c.allowed_hosts[1], "other.example:8443");
+	c.nallowed_hosts = 2;
+	CHECK(rl_http_host_allowed("lab.example:1234", &c), "allowed name, any port");
+	CHECK(rl_http_host_allowed("LAB.example", &c), "allowed name, no port");
+	CHECK(rl_http_host_allowed("other.example:8443", &c), "allowed name:port");
+	CHECK(!rl_http_host_allowed("other.example:80", &c), "allowed name, other port");
+	CHECK(!rl_http_host_allowed("other.example", &c), "name:port entry needs the port");
+	c.nallowed_hosts = 1;
+	CHECK(!rl_http_host_allowed("other.example:8443", &c), "only nallowed_hosts entries count");
+}
+
+static void test_origin(void)
+{
+	struct rl_config c;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.listen, "127.0.0.1");
+	CHECK(rl_http_origin_allowed(NULL, &c), "no Origin");
+	CHECK(rl_http_origin_allowed("http://localhost:7117", &c), "loopback origin");
+	CHECK(rl_http_origin_allowed("https://127.0.0.1", &c), "https loopback origin");
+	CHECK(!rl_http_origin_allowed("null", &c), "opaque origin");
+	CHECK(!rl_http_origin_allowed("http://evil.example.com", &c), "foreign origin");
+	CHECK(!rl_http_origin_allowed("ftp://localhost", &c), "other scheme");
+	CHECK(!rl_http_origin_allowed("http://localhost/x", &c), "origin with a path");
+	CHECK(!rl_http_origin_allowed("http://", &c), "empty host");
+}
+
+static void test_token(void)
+{
+	CHECK(rl_http_token_ok("s3cret", "Bearer s3cret"), "right token");
+	CHECK(rl_http_token_ok("s3cret", "bearer s3cret"), "scheme is case-insensitive");
+	CHECK(rl_http_token_ok("s3cret", "Bearer  s3cret "), "surrounding spaces");
+	CHECK(!rl_http_token_ok("s3cret", "Bearer s3creT"), "last byte differs");
+	CHECK(!rl_http_token_ok("s3cret", "Bearer S3cret"), "first byte differs");
+	CHECK(!rl_http_token_ok("s3cret", "Bearer s3cre"), "prefix");
+	CHECK(!rl_http_token_ok("s3cret", "Bearer s3crets3cret"), "token repeated");
+	CHECK(!rl_http_token_ok("s3cret", "Bearer s3cretx"), "longer");
+	CHECK(!rl_http_token_ok("s3cret", "Basic s3cret"), "other scheme");
+	CHECK(!rl_http_token_ok("s3cret", "Bearer"), "no token");
+	CHECK(!rl_http_token_ok("s3cret", "Bearer "), "empty token");
+	CHECK(!rl_http_token_ok("s3cret", "s3cret"), "no scheme");
+	CHECK(!rl_http_token_ok("s3cret", NULL), "no header");
+	CHECK(!rl_http_token_ok("", "Bearer "), "no token configured never matches");
+	CHECK(rl_http_method_mutates("POST") && rl_http_method_mutates("DELETE") &&
+	      rl_http_method_mutates("PUT") && rl_http_method_mutates("PATCH"), "mutating methods");
+	CHECK(!rl_http_method_mutates("GET") && !rl_http_method_mutates("HEAD") &&
+	      !rl_http_method_mutates("OPTIONS"), "safe methods");
+}
+
+static void test_parse_int(void)
+{
+	struct rl_err err = { "" };
+	int64_t v = -7;
+
+	CHECK(rl_http_parse_int("limit", NULL, 1, 1000, 50, &v, &err) == 0 && v == 50, "absent: %lld",
+	      (long long)v);
+	CHECK(rl_http_parse_int("limit", "", 1, 1000, 50, &v, &err) == 0 && v == 50, "empty");
+	CHECK(rl_http_parse_int("limit", "7", 1, 1000, 50, &v, &err) == 0 && v == 7, "7");
+	CHECK(rl_http_parse_int("limit", "1000", 1, 1000, 50, &v, &err) == 0 && v == 1000, "max");
+	CHECK(rl_http_parse_int("limit", "0", 1, 1000, 50, &v, &err) == -EINVAL, "below min");
+	CHECK(strstr(err.msg, "limit") && strstr(err.msg, "1..1000"), "message: %s", err.msg);
+	CHECK(rl_http_parse_int("limit", "1001", 1, 1000, 50, &v, &err) == -EINVAL, "above max");
+	CHECK(rl_http_parse_int("limit", "abc", 1, 1000, 50, &v, &err) == -EINVAL &&
+	      strstr(err.msg, "not an integer"), "not a number: %s", err.msg);
+	CHECK(rl_http_parse_int("limit", "12x", 1, 1000, 50, &v, &err) == -EINVAL, "trailing junk");
+	CHECK(rl_http_parse_int("limit", " 5", 1, 1000, 50, &v, &err) == -EINVAL, "leading space");
+	CHECK(rl_http_parse_int("limit", "+5", 1, 1000, 50, &v, &err) == -EINVAL, "plus sign");
+	CHECK(rl_http_parse_int("limit", "1.5", 1, 1000, 50, &v, &err) == -EINVAL, "fraction");
+	CHECK(rl_http_parse_int("offset", "-1", 0, 100, 0, &v, &err) == -EINVAL &&
+	      strstr(err.msg, "offset"), "negative offset: %s", err.msg);
+	CHECK(rl_http_parse_int("offset", "99999999999999999999", 0, INT64_MAX, 0, &v, &err) ==
+	      -EINVAL, "overflow");
+	CHECK(rl_http_parse_int("x", "-3", -5, 5, 0, &v, &err) == 0 && v == -3, "negative in range");
+}
+
+static void test_body(void)
+{
+	struct rl_http_body b = { 0 };
+
+	CHECK(rl_http_body_append(&b, "12345", 5, 10) == 0 && b.len == 5 && !strcmp(b.data, "12345"),
+	      "first piece");
+	CHECK(rl_http_body_append(&b, "67890", 5, 10) == 0 && b.len == 10 &&
+	      !strcmp(b.data, "1234567890"), "up to the cap");
+	CHECK(b.cap <= 11, "never more than max + 1 allocated: %zu", b.cap);
+	CHECK(rl_http_body_append(&b, "x", 1, 10) == -EFBIG && b.len == 10 &&
+	      !strcmp(b.data, "1234567890"), "one byte over is refused, nothing added");
+	CHECK(rl_http_body_append(&b, "", 0, 10) == 0 && b.len == 10, "nothing more is fine");
+	free(b.data);
+	b = (struct rl_http_body){ 0 };
+	CHECK(rl_http_body_append(&b, "01234567890", 11, 10) == -EFBIG && b.len == 0,
+	      "a first piece over the cap");
+	free(b.data);
+}
+
+int main(void)
+{
+	test_match();
+	test_find();
+	test_api_table();
+	test_host();
+	test_origin();
+	test_token();
+	test_parse_int();
+	test_body();
+	return check_exit();
+}
