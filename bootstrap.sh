@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 
 BUILD_DEPS="gcc make autoconf automake libtool pkg-config liburing-dev libcjson-dev
 	libmicrohttpd-dev libsqlite3-dev libsystemd-dev"
-RUN_DEPS="e2fsprogs util-linux mount curl fio jq"
+RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3"
 
 say() { printf '==> %s\n' "$*" >&2; }
 

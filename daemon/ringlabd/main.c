@@ -174,9 +174,11 @@ static int open_store(struct rl_daemon *d, struct rl_err *err)
 	ret = rl_store_open(d->db_path, &d->store, err);
 	if (!ret)
 		ret = rl_store_recover(d->store, &n, err);
-	if (!ret && n)
+	if (ret < 0)
+		return ret;
+	if (n)
 		rl_log(LOG_WARNING, "%d interrupted run%s marked aborted", n, n == 1 ? "" : "s");
-	return ret;
+	return 0;
 }
 
 static void write_port_file(const char *path, uint16_t port)
@@ -322,13 +324,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	init_daemon(&d);
 	ret = load_config(&d, &a, &err);
-	if (!ret)
+	if (ret >= 0)
 		ret = open_store(&d, &err);
-	if (!ret)
+	if (ret >= 0)
 		ret = open_targets(&d, &err);
-	if (!ret)
+	if (ret >= 0)
 		ret = rl_http_start(&d, &http, &err);
-	if (!ret)
+	if (ret >= 0)
 		ret = rl_daemon_runner_start(&d, &err);
 	if (ret < 0) {
 		rl_log(LOG_ERR, "%s", err.msg);

@@ -120,6 +120,7 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	struct rl_suite suite = { 0 };
 	struct rl_submit req;
 	struct rl_run run = { 0 };
+	struct rl_err env_err = { "" };
 	enum rl_run_status st;
 	int ret;
 
@@ -152,6 +153,8 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 		snprintf(c.err.msg, sizeof(c.err.msg), "%s", run.error[0] ? run.error : "a cell failed");
 	else if (st == RL_RUN_DONE)
 		c.err.msg[0] = '\0';
+	if (c.started && rl_store_run_env(dt->store, id, &run.env, &env_err) < 0)
+		rl_log(LOG_ERR, "run %lld: recording its environment: %s", (long long)id, env_err.msg);
 	if (rl_store_run_finish(dt->store, id, st, c.err.msg, &c.err) < 0)
 		rl_log(LOG_ERR, "run %lld: recording its end: %s", (long long)id, c.err.msg);
 	rl_log(LOG_INFO, "run %lld: %s%s%s", (long long)id, rl_run_status_name(st),

@@ -163,6 +163,37 @@ out:
 	return ret;
 }
 
+static int update_env(struct rl_store *s, int64_t id, const char *env, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret;
+
+	ret = rl_store_prepare(s, "UPDATE runs SET env = ? WHERE id = ? AND status = 'running'", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(q, 1, env, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, id);
+	ret = rl_store_step_done(s, q, err, "update env");
+	sqlite3_finalize(q);
+	if (!ret && !sqlite3_changes(s->db))
+		ret = rl_store_state_err(s, id, "update the environment of", "a running", err);
+	return ret;
+}
+
+int rl_store_run_env(struct rl_store *s, int64_t id, const struct rl_env *env, struct rl_err *err)
+{
+	char *text = rl_store_json_text(rl_env_to_json(env));
+	int ret;
+
+	if (!text)
+		return rl_err_set(err, -ENOMEM, "run %lld: env: out of memory", (long long)id);
+	ret = rl_store_begin(s, true, err);
+	if (!ret)
+		ret = rl_store_end(s, update_env(s, id, text, err), err);
+	free(text);
+	return ret;
+}
+
 static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, const char *error,
 		      struct rl_err *err)
 {

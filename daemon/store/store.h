@@ -133,6 +133,13 @@ int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 		       const struct rl_workload *w, size_t nw, struct rl_err *err);
 
 /*
+ * rl_store_run_env() - replace running run @id's environment: what only the
+ * end of a run knows (the io_uring setup flags and opcodes used). Returns 0,
+ * -ENOENT, or -EINVAL when the run is not running.
+ */
+int rl_store_run_env(struct rl_store *s, int64_t id, const struct rl_env *env, struct rl_err *err);
+
+/*
  * rl_store_cell_add() - store cell number @seq (from 0) of running run @id,
  * in one short transaction, so a crash keeps every finished cell. Returns 0,
  * -ENOENT, -EINVAL when the run is not running, or -EEXIST when @seq is

@@ -1,0 +1,109 @@
+#!/bin/bash
+# lifecycle.sh: ringlabd on its embedded default target: READY=1, a run equal to the CLI's, SIGTERM aborts cleanly within 10 s with STOPPING=1, kill -9 keeps every finished run and marks the interrupted one aborted.
+. "$top_srcdir/tests/lib/loopfs.sh"
+loopfs_require
+for tool in curl jq sqlite3; do
+	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
+done
+rl=$top_builddir/ringlab
+rld=$top_builddir/ringlabd
+work=$(mktemp -d)
+state=$work/state
+pid= listener=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "$listener" ] && kill "$listener" 2>/dev/null
+	wait 2>/dev/null
+	# The daemon's own image mount, if a crash left it behind.
+	mountpoint -q "$state/mnt/default" 2>/dev/null && umount "$state/mnt/default"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; [ -f "$work/rld.log" ] && tail -n 20 "$work/rld.log" >&2; exit 1; }
+
+"$top_builddir/tests/api/notify_listen" "$work/notify.sock" "$work/notify.log" &
+listener=$!
+
+start() {
+	: >"$work/port"
+	NOTIFY_SOCKET=$work/notify.sock "$rld" --state-dir "$state" --port 0 --port-file "$work/port" \
+		--workloads "$top_srcdir/workloads" >>"$work/rld.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 200); do
+		[ -s "$work/port" ] && break
+		kill -0 "$pid" 2>/dev/null || fail "ringlabd exited at start-up"
+		sleep 0.1
+	done
+	[ -s "$work/port" ] || fail "ringlabd did not start listening"
+	url=http://127.0.0.1:$(cat "$work/port")
+}
+api() { curl -sS --max-time 10 "$@"; }
+wait_status() {	# ID STATUS... : wait up to 120 s for the run to reach one of them
+	local id=$1; shift
+	for _ in $(seq 1200); do
+		st=$(api "$url/api/v1/runs/$id" | jq -r .status)
+		for want in "$@"; do [ "$st" = "$want" ] && return 0; done
+		sleep 0.1
+	done
+	fail "run $id is $st, not $*"
+}
+
+# 1. Embedded default: no config at all.
+start
+grep -q 'READY=1' "$work/notify.log" || fail "no READY=1 on NOTIFY_SOCKET"
+api "$url/api/v1/system" | jq -e '.targets[0].name == "default" and .targets[0].kind == "image"' >/dev/null ||
+	fail "the embedded default target is not there"
+id=$(api -X POST "$url/api/v1/runs" -d '{"workload": "nw-mixed-aligned", "repeat": 2}' | jq -r .id)
+[ "$id" = 1 ] || fail "POST gave id '$id'"
+wait_status "$id" done
+api "$url/api/v1/runs/$id" >"$work/daemon.json"
+# The same workload through the CLI on the same filesystem: the same shape of result.
+"$rl" run nw-mixed-aligned --repeat 2 --dir "$state/mnt/default" -q --json "$work/cli.json" >/dev/null ||
+	fail "ringlab run on the daemon's target failed"
+shape='[.cells[] | {workload, jobs, rep, attempts, eagain, ops, verify: .verify.status}]'
+diff <(jq -S "$shape" "$work/daemon.json") <(jq -S "$shape" "$work/cli.json") ||
+	fail "the daemon's cells differ from the CLI's"
+jq -e '.cells | length == 2' "$work/daemon.json" >/dev/null || fail "expected 2 cells"
+diff <(jq '.env | [.uring_setup, .uring_opcodes]' "$work/daemon.json") \
+	<(jq '.env | [.uring_setup, .uring_opcodes]' "$work/cli.json") || fail "io_uring setup/opcodes differ"
+jq -e '.env.uring_opcodes != ""' "$work/daemon.json" >/dev/null || fail "the daemon's run lost the opcodes used"
+echo "ok: embedded default target, run $id equals the CLI's"
+
+# 2. SIGTERM during a run: aborted, partial results kept, exit 0 within 10 s, STOPPING=1.
+long=$(api -X POST "$url/api/v1/runs" -d '{"suite": "seed", "scale": 0.05, "repeat": 3}' | jq -r .id)
+wait_status "$long" running
+for _ in $(seq 300); do	# until at least one cell is stored
+	[ "$(api "$url/api/v1/runs/$long" | jq '.cells | length')" -gt 0 ] && break
+	sleep 0.1
+done
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+pid=
+elapsed=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $rc -eq 0 ] || fail "ringlabd exited $rc after SIGTERM"
+[ $elapsed -lt 10000 ] || fail "SIGTERM took ${elapsed} ms"
+grep -q 'STOPPING=1' "$work/notify.log" || fail "no STOPPING=1 on NOTIFY_SOCKET"
+mountpoint -q "$state/mnt/default" && fail "the image is still mounted after SIGTERM"
+start
+api "$url/api/v1/runs/$long" >"$work/long.json"
+jq -e '.status == "aborted" and (.cells | length) > 0' "$work/long.json" >/dev/null ||
+	fail "after SIGTERM run $long is $(jq -r .status "$work/long.json") with $(jq '.cells|length' "$work/long.json") cells"
+echo "ok: SIGTERM aborted run $long in ${elapsed} ms, $(jq '.cells|length' "$work/long.json") cells kept"
+
+# 3. kill -9 during a run.
+crash=$(api -X POST "$url/api/v1/runs" -d '{"suite": "seed", "scale": 0.05, "repeat": 3}' | jq -r .id)
+wait_status "$crash" running
+sleep 1
+kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=
+[ "$(sqlite3 "$state/ringlab.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check after kill -9"
+start
+api "$url/api/v1/runs/$crash" | jq -e '.status == "aborted" and (.error | test("interrupted"))' >/dev/null ||
+	fail "the interrupted run is not aborted with its reason"
+api "$url/api/v1/runs/$id" | jq -e '.status == "done" and (.cells | length) == 2' >/dev/null ||
+	fail "the finished run $id did not survive"
+new=$(api -X POST "$url/api/v1/runs" -d '{"workload": "nw-overwrite-aligned", "repeat": 1}' | jq -r .id)
+wait_status "$new" done
+echo "ok: kill -9: run $crash aborted, run $id intact, run $new done after the restart"
+kill -TERM "$pid"; wait "$pid"; pid=
+exit 0
