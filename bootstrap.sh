@@ -1,16 +1,18 @@
 #!/bin/bash
 # bootstrap.sh: install what ringlab needs from Debian, build it, then run it or test it.
 #
-#   ./bootstrap.sh run     install, build, run the seed suite once on a loop-mounted ext4 image
+#   ./bootstrap.sh run     install, build, start ringlabd on its embedded default target,
+#                          run the seed suite once through its API, print the dashboard URL
 #   ./bootstrap.sh check   install, build, run the test suite (make check)
 #   ./bootstrap.sh deps    install the Debian packages only
 #   ./bootstrap.sh build   configure and build only
+#   ./bootstrap.sh stop    stop the ringlabd that 'run' started
 set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DEPS="gcc make autoconf automake libtool pkg-config liburing-dev libcjson-dev
 	libmicrohttpd-dev libsqlite3-dev libsystemd-dev"
-RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3"
+RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3 chromium"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -20,6 +22,8 @@ deps() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
+	# The dashboard's chart library and the browser test's driver come from npm.
+	command -v npm >/dev/null || missing+=(nodejs npm)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || { say "installing ${missing[*]} needs root"; exit 1; }
 	say "installing ${missing[*]}"
@@ -42,31 +46,47 @@ check() {
 	fi
 }
 
-# The seed suite once, on an ext4 image this script makes and always removes.
-run_seed() {
-	local work img dev mnt
-	[ "$(id -u)" -eq 0 ] || { say "the seed run mounts a loop device: run as root"; exit 1; }
-	work=$(mktemp -d /var/tmp/ringlab-seed.XXXXXX)
-	img=$work/ext4.img
-	mnt=$work/mnt
-	dev=
-	trap 'umount "$mnt" 2>/dev/null; [ -n "$dev" ] && losetup -d "$dev"; rm -rf "$work"' EXIT
-	truncate -s 2G "$img"
-	mkfs.ext4 -q -F -b 4096 "$img"
-	dev=$(losetup --find --show --direct-io=on "$img" 2>/dev/null || losetup --find --show "$img")
-	mkdir "$mnt"
-	mount "$dev" "$mnt"
-	say "seed suite on $dev (ext4 image $img)"
-	./ringlab run seed --dir "$mnt" --json "$work/seed.json" --label bootstrap
-	mkdir -p results
-	cp "$work/seed.json" results/seed-latest.json
-	say "results: results/seed-latest.json"
+STATE=${RINGLAB_STATE:-/var/lib/ringlab}
+PORT=${RINGLAB_PORT:-7117}
+URL=http://127.0.0.1:$PORT
+
+# ringlabd from the build tree on its embedded default target (an ext4 image
+# in $STATE it creates and loop-mounts), then the seed suite through the API.
+run_daemon() {
+	[ "$(id -u)" -eq 0 ] || { say "ringlabd mounts its image on a loop device: run as root"; exit 1; }
+	if curl -fsS "$URL/api/v1/health" >/dev/null 2>&1; then
+		say "a ringlabd already answers on $URL; using it"
+	else
+		mkdir -p "$STATE"
+		say "starting ringlabd (state in $STATE, log in $STATE/ringlabd.log)"
+		setsid ./ringlabd --state-dir "$STATE" --port "$PORT" --web "$PWD/web-dist" \
+			--workloads "$PWD/workloads" >>"$STATE/ringlabd.log" 2>&1 </dev/null &
+		echo $! >"$STATE/ringlabd.pid"
+		for _ in $(seq 100); do
+			curl -fsS "$URL/api/v1/health" >/dev/null 2>&1 && break
+			kill -0 "$(cat "$STATE/ringlabd.pid")" 2>/dev/null || { tail -n 5 "$STATE/ringlabd.log"; exit 1; }
+			sleep 0.2
+		done
+	fi
+	say "running the seed suite"
+	id=$(./ringlab submit seed --url "$URL" --label bootstrap --queue)
+	./ringlab watch "$id" --url "$URL" || true
+	./ringlab show "$id" --url "$URL"
+	say "dashboard: $URL/#/runs/$id"
+	say "stop ringlabd with: ./bootstrap.sh stop"
+}
+
+stop_daemon() {
+	[ -f "$STATE/ringlabd.pid" ] || { say "no ringlabd.pid in $STATE"; exit 0; }
+	kill -TERM "$(cat "$STATE/ringlabd.pid")" 2>/dev/null && say "ringlabd stopped"
+	rm -f "$STATE/ringlabd.pid"
 }
 
 case "${1:-}" in
 deps) deps ;;
 build) deps; build ;;
 check) deps; build; check ;;
-run) deps; build; run_seed ;;
-*) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+run) deps; build; run_daemon ;;
+stop) stop_daemon ;;
+*) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,0 +1,101 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Dashboard browser test: ringlabd with real runs on a loop-mounted ext4, every view driven in Debian's chromium.
+#
+# Needs root (loop devices), node, /usr/bin/chromium and ringlabd built in
+# $top_builddir; installs playwright-core (pinned by package-lock.json) with
+# `npm ci` when it is not there yet. Screenshots go to
+# $top_builddir/tests/browser/screenshots/.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+here=$top_srcdir/tests/browser
+chromium=${CHROMIUM:-/usr/bin/chromium}
+
+skip() { echo "SKIP: $*" >&2; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+command -v node >/dev/null 2>&1 || skip "node not found"
+[ -x "$chromium" ] || skip "$chromium not found (apt-get install chromium)"
+ringlabd=$top_builddir/ringlabd
+[ -x "$ringlabd" ] || fail "$ringlabd not built"
+
+. "$top_srcdir/tests/lib/loopfs.sh"
+loopfs_require
+
+tmp=$(mktemp -d -t ringlab-browser.XXXXXX) || fail "mktemp"
+pid=
+cleanup()
+{
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
+	loopfs_cleanup
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# playwright-core: beside the test when the source tree is writable, else in the build tree.
+testdir=$here
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+	if [ ! -w "$here" ]; then
+		testdir=$top_builddir/tests/browser
+		mkdir -p "$testdir"
+		cp "$here/package.json" "$here/package-lock.json" "$here/dashboard.test.mjs" "$testdir/"
+	fi
+	if [ ! -d "$testdir/node_modules/playwright-core" ]; then
+		(cd "$testdir" && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
+			fail "npm ci in $testdir failed"
+	fi
+fi
+
+# The dashboard as `make` builds it, from the sources under test.
+sh "$top_srcdir/web/build.sh" "$tmp/web" >&2 || fail "web/build.sh failed"
+
+# seed at scale 0.01 writes 32 x 10 MiB at JOBS=32.
+loopfs_create 1024
+mkdir -p "$tmp/state"
+# A token, so the test also sees the dashboard ask for one (401) and send it.
+token=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+cat > "$tmp/ringlabd.json" <<JSON
+{
+	"token": "$token",
+	"web_dir": "$tmp/web",
+	"workloads_dir": "$top_srcdir/workloads",
+	"targets": [{"name": "t1", "kind": "dir", "path": "$LOOPFS_DIR"}]
+}
+JSON
+"$ringlabd" -c "$tmp/ringlabd.json" --state-dir "$tmp/state" --listen 127.0.0.1 --port 0 \
+	--port-file "$tmp/port" >"$tmp/ringlabd.log" 2>&1 &
+pid=$!
+i=0
+while [ ! -s "$tmp/port" ]; do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		cat "$tmp/ringlabd.log" >&2
+		fail "ringlabd exited at start-up"
+	fi
+	[ $i -lt 200 ] || fail "ringlabd wrote no port file in 20 s"
+	sleep 0.1
+	i=$((i + 1))
+done
+port=$(cat "$tmp/port")
+
+shots=$top_builddir/tests/browser/screenshots
+mkdir -p "$shots"
+RINGLAB_URL="http://127.0.0.1:$port/" RINGLAB_TOKEN=$token SCREENSHOT_DIR=$shots CHROMIUM=$chromium \
+	node --test --test-reporter=spec "$testdir/dashboard.test.mjs"
+rc=$?
+if [ $rc -ne 0 ]; then
+	echo "--- ringlabd log (last 40 lines)" >&2
+	tail -n 40 "$tmp/ringlabd.log" >&2
+	exit 1
+fi
+exit 0

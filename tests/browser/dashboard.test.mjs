@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+// Dashboard browser test: each view of a running ringlabd in chromium, its numbers checked against the API.
+//
+// Run by dashboard.sh, which starts ringlabd with one dir target and a token,
+// and sets RINGLAB_URL (the daemon's base URL), RINGLAB_TOKEN, SCREENSHOT_DIR
+// and CHROMIUM. The test
+// makes its own runs through the API: "base" and "head" (nw-overwrite-aligned,
+// scale 0.1, 3 repetitions), a longer one to watch live and cancel, and one
+// from the start form.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.RINGLAB_URL;
+const SHOTS = process.env.SCREENSHOT_DIR || path.join(os.tmpdir(), 'ringlab-screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TOKEN = process.env.RINGLAB_TOKEN || '';
+const LAPTOP = { width: 1366, height: 768 };
+const WIDE = { width: 2560, height: 1440 };
+const SMALL_RUN = { workload: 'nw-overwrite-aligned', scale: 0.1, repeat: 3 };
+
+let context, profile;
+const runs = {};
+
+/* ---- the API, from node ---------------------------------------------------- */
+
+async function api(method, p, body) {
+	const headers = body ? { 'Content-Type': 'application/json' } : {};
+
+	if (method !== 'GET' && TOKEN)
+		headers.Authorization = `Bearer ${TOKEN}`;
+	const resp = await fetch(new URL(`api/v1/${p}`, BASE), {
+		method,
+		headers,
+		body: body ? JSON.stringify(body) : undefined,
+	});
+	const json = await resp.json();
+
+	return { status: resp.status, json };
+}
+
+async function apiOk(method, p, body) {
+	const r = await api(method, p, body);
+
+	assert.ok(r.status >= 200 && r.status < 300, `${method} ${p}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+	return r.json;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitRun(id, done, timeoutMs) {
+	const end = Date.now() + timeoutMs;
+
+	for (;;) {
+		const r = await apiOk('GET', `runs/${id}`);
+
+		if (done(r))
+			return r;
+		assert.ok(Date.now() < end, `run ${id}: still ${r.status} after ${timeoutMs} ms`);
+		await sleep(300);
+	}
+}
+
+const finished = (r) => !['queued', 'running'].includes(r.status);
+
+/* ---- numbers, computed here independently of the dashboard's code ---------- */
+
+function medianOf(values) {
+	const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+
+	if (!v.length)
+		return NaN;
+	const m = Math.floor(v.length / 2);
+
+	return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/* "42,322" -> 42322; "—" -> NaN */
+function num(text) {
+	const t = text.trim().replace(/,/g, '').replace(/[x%]$/, '');
+
+	return t === '—' || t === '' ? NaN : Number(t);
+}
+
+function assertNum(text, expected, tol, what) {
+	const got = num(text);
+
+	if (!Number.isFinite(expected)) {
+		assert.ok(Number.isNaN(got), `${what}: shows "${text}", the API has no value`);
+		return;
+	}
+	assert.ok(Math.abs(got - expected) <= tol, `${what}: shows "${text}", the API says ${expected}`);
+}
+
+/* ---- the browser ------------------------------------------------------------- */
+
+/*
+ * A page that records console errors and uncaught exceptions; check() fails
+ * the test when there were any (expected: substrings of errors a step
+ * provokes on purpose, such as the 409 it asks for).
+ */
+async function openPage(viewport = LAPTOP) {
+	const page = await context.newPage();
+	const errors = [];
+
+	await page.setViewportSize(viewport);
+	page.on('console', (m) => {
+		if (m.type() === 'error')
+			errors.push(`console: ${m.text()}`);
+	});
+	page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+	return {
+		page,
+		errors,
+		async check(expected = []) {
+			const left = errors.filter((e) => !expected.some((x) => e.includes(x)));
+
+			assert.deepEqual(left, [], 'console errors');
+			assert.equal(await page.locator('#global-error').isVisible(), false, 'the global error banner is shown');
+			await page.close();
+		},
+	};
+}
+
+async function go(page, hash) {
+	await page.goto(new URL(hash, BASE).href);
+}
+
+/* Type the daemon's token into the form's token field, as a user would. */
+async function setToken(page) {
+	if (!TOKEN)
+		return;
+	await page.click('details.token summary');
+	await page.fill('details.token input[type="password"]', TOKEN);
+}
+
+async function shot(page, name) {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	const size = page.viewportSize();
+
+	await page.screenshot({ path: path.join(SHOTS, `${name}-${size.width}x${size.height}.png`), fullPage: true });
+}
+
+before(async () => {
+	assert.ok(BASE, 'RINGLAB_URL is not set (run dashboard.sh)');
+	profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ringlab-chromium-'));
+	context = await chromium.launchPersistentContext(profile, {
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+			'--disable-component-update', '--disable-sync', '--disable-quic'],
+		viewport: LAPTOP,
+	});
+	const base = await apiOk('POST', 'runs', { ...SMALL_RUN, label: 'base', kernel_tag: 'browser-test' });
+	const head = await apiOk('POST', 'runs', { ...SMALL_RUN, label: 'head', kernel_tag: 'browser-test', queue: true });
+
+	runs.base = await waitRun(base.id, finished, 120000);
+	runs.head = await waitRun(head.id, finished, 120000);
+	assert.equal(runs.base.status, 'done', `base run: ${runs.base.error}`);
+	assert.equal(runs.head.status, 'done', `head run: ${runs.head.error}`);
+});
+
+after(async () => {
+	if (context)
+		await context.close();
+	if (profile)
+		fs.rmSync(profile, { recursive: true, force: true });
+});
+
+test('runs list: the API\'s runs, filters and paging', { timeout: 60000 }, async () => {
+	const { page, check } = await openPage();
+	const list = await apiOk('GET', 'runs?limit=50');
+
+	await go(page, '#/runs');
+	await page.locator('table.runs tbody tr').first().waitFor();
+	const rows = page.locator('table.runs tbody tr');
+
+	assert.equal(await rows.count(), list.runs.length);
+	for (const r of list.runs) {
+		const row = page.locator(`table.runs tbody tr[data-id="${r.id}"]`);
+		const cells = row.locator('td');
+
+		assert.equal((await cells.nth(1).innerText()).trim(), `#${r.id}`);
+		assert.match(await cells.nth(2).innerText(), new RegExp(`^${r.status}`));
+		assert.equal((await cells.nth(3).innerText()).trim(), r.label || '—');
+		assert.match(await cells.nth(4).innerText(), new RegExp((r.kernel_release || '—').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+		assert.equal((await cells.nth(5).innerText()).trim(), r.what);
+		assert.equal(num((await cells.nth(9).innerText()).split('\n')[0]), r.ncells);
+	}
+	assert.match(await page.locator('.pager .count').innerText(), new RegExp(`of ${list.total}$`));
+	// Newest first, as the API lists them.
+	const ids = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.id)));
+	assert.deepEqual(ids, list.runs.map((r) => r.id));
+	await shot(page, 'runs');
+
+	// The label filter goes to the API as ?label= and back into the form.
+	await page.fill('#f-label', 'head');
+	await page.click('form.filters button[type="submit"]');
+	await page.waitForURL(/#\/runs\?label=head/);
+	await page.locator('table.runs tbody tr').first().waitFor();
+	const headOnly = await apiOk('GET', 'runs?label=head');
+	assert.equal(await page.locator('table.runs tbody tr').count(), headOnly.runs.length);
+	assert.equal(await page.inputValue('#f-label'), 'head');
+
+	// Paging: one run per page, the next page holds the next run.
+	await go(page, '#/runs?limit=1&offset=1');
+	await page.locator('table.runs tbody tr').first().waitFor();
+	assert.equal(await page.locator('table.runs tbody tr').getAttribute('data-id'), String(list.runs[1].id));
+	assert.match(await page.locator('.pager .count').innerText(), new RegExp(`^2–2 of ${list.total}$`));
+	await page.click('.pager a[rel="prev"]');
+	await page.waitForURL((u) => !u.hash.includes('offset'));
+	await page.locator(`table.runs tbody tr[data-id="${list.runs[0].id}"]`).waitFor();
+	await check();
+});
+
+test('one run: the results table equals the API\'s cells', { timeout: 60000 }, async () => {
+	const { page, check } = await openPage();
+	const run = await apiOk('GET', `runs/${runs.base.id}`);
+
+	await go(page, `#/runs/${run.id}`);
+	await page.locator('table.results').first().waitFor();
+	assert.match(await page.locator('h1').innerText(), new RegExp(`Run #${run.id}: ${run.what}`));
+	assert.equal(await page.locator('.verify-banner').count(), 0, 'no failed verification, no banner');
+	const byWorkload = new Map();
+
+	for (const c of run.cells) {
+		const k = `${c.workload}\u0000${c.jobs}`;
+
+		if (!byWorkload.has(k))
+			byWorkload.set(k, []);
+		byWorkload.get(k).push(c);
+	}
+	assert.ok(byWorkload.size > 0, 'the run has cells');
+	for (const [k, cells] of byWorkload) {
+		const [workload, jobs] = k.split('\u0000');
+		const row = page.locator(`table.results[data-workload="${workload}"] tbody tr[data-jobs="${jobs}"]`);
+		const cell = (key) => row.locator(`[data-k="${key}"]`).innerText();
+		const what = `${workload} JOBS ${jobs}`;
+		const attempts = cells.reduce((s, c) => s + c.attempts, 0);
+
+		assertNum(await cell('iops'), Math.round(medianOf(cells.map((c) => c.iops))), 0, `${what} median IOPS`);
+		const reps = (await cell('reps')).split('·').map(num);
+		assert.deepEqual(reps, cells.sort((a, b) => a.rep - b.rep).map((c) => Math.round(c.iops)), `${what} IOPS per rep`);
+		assertNum(await cell('eagain'), 100 * cells.reduce((s, c) => s + c.eagain, 0) / attempts, 0.05, `${what} EAGAIN rate`);
+		for (const p of ['p50', 'p99', 'p999'])
+			assertNum(await cell(p), medianOf(cells.map((c) => c.lat_ns[p])) / 1000, 0.05, `${what} ${p}`);
+		const bad = cells.filter((c) => c.verify.status === 'failed').length;
+		assert.equal((await cell('verify')).trim(), bad ? `FAILED ${bad}/${cells.length}` : 'ok', `${what} verification`);
+	}
+	// Environment and download link.
+	assert.match(await page.locator('section.env').innerText(), new RegExp(run.env.kernel_release.replace(/\./g, '\\.')));
+	assert.match(await page.locator('section.env').innerText(), new RegExp(run.env.mount_options));
+	const dl = page.locator('a[download]');
+	assert.equal(await dl.getAttribute('href'), new URL(`api/v1/runs/${run.id}`, BASE).href);
+	assert.match(await dl.getAttribute('download'), /\.json$/);
+	// The chart is drawn (uPlot served by ringlabd, not from a CDN).
+	await page.locator('section.workload .uplot canvas').first().waitFor();
+	await shot(page, 'run');
+	await page.setViewportSize(WIDE);
+	await page.waitForTimeout(300);	// the chart follows its box in the next frame
+	await shot(page, 'run');
+	await check();
+});
+
+test('compare base vs head by label: the table equals the API\'s comparison', { timeout: 60000 }, async () => {
+	const cmp = await apiOk('GET', 'compare?base=label:base&head=label:head');
+
+	for (const viewport of [LAPTOP, WIDE]) {
+		const { page, check } = await openPage(viewport);
+
+		await go(page, '#/compare?base=label:base&head=label:head');
+		await page.locator('.compare-result').waitFor();
+		assert.equal((await page.locator('[data-k="summary"]').innerText()).trim(), cmp.summary.line);
+		assert.equal(await page.locator('#base-value').inputValue(), 'base');
+		assert.equal(await page.locator('#head-kind').inputValue(), 'label');
+		for (const g of cmp.workloads) {
+			for (const c of g.cells) {
+				const row = page.locator(`table.compare[data-workload="${g.workload}"] tbody tr[data-jobs="${c.jobs}"]`);
+				const cell = (key) => row.locator(`[data-k="${key}"]`).innerText();
+				const what = `${g.workload} JOBS ${c.jobs}`;
+				const rate = (side) => (c[`eagain_${side}_rate`] ?? (c.nowait && c[`eagain_${side}_attempts`] ?
+					c[`eagain_${side}`] / c[`eagain_${side}_attempts`] : NaN)) * 100;
+
+				assertNum(await cell('base'), Math.round(c.base_iops_median ?? NaN), 0, `${what} base`);
+				assertNum(await cell('head'), Math.round(c.head_iops_median ?? NaN), 0, `${what} head`);
+				assertNum(await cell('speedup'), c.incompatible || c.ratio === null ? NaN : Number(c.ratio.toFixed(2)), 0, `${what} speedup`);
+				assert.equal((await row.locator('[data-k="verdict"] .verdict').innerText()).trim().toLowerCase(), c.verdict, `${what} verdict`);
+				assert.match(await row.locator('[data-k="verdict"] .verdict').getAttribute('class'), new RegExp(`v-${c.verdict}`));
+				assertNum(await cell('eagain-base'), rate('base'), 0.05, `${what} EAGAIN base`);
+				assertNum(await cell('eagain-head'), rate('head'), 0.05, `${what} EAGAIN head`);
+				if (c.ci_lo !== null && !c.incompatible)
+					assert.equal((await cell('ci')).trim(), `${c.ci_lo.toFixed(2)}x–${c.ci_hi.toFixed(2)}x`, `${what} CI`);
+			}
+		}
+		await page.locator('.compare-result .uplot canvas').first().waitFor();
+		await shot(page, 'compare');
+		await check();
+	}
+});
+
+test('compare: an API error is shown, not a blank page', { timeout: 30000 }, async () => {
+	const { page, check } = await openPage();
+	const r = await api('GET', 'compare?base=label:no-such-label&head=label:head');
+
+	assert.ok(r.status >= 400, 'comparing with an unknown label fails');
+	await go(page, '#/compare?base=label:no-such-label&head=label:head');
+	await page.locator('.error-box').waitFor();
+	assert.match(await page.locator('.error-box').innerText(), new RegExp(r.json.error.slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+	await check([`status of ${r.status}`]);
+});
+
+test('live: a running run updates without a reload, then shows its end', { timeout: 120000 }, async () => {
+	const { page, check } = await openPage();
+	const started = await apiOk('POST', 'runs', { suite: 'seed', scale: 0.01, label: 'live', kernel_tag: 'browser-test' });
+
+	await go(page, `#/runs/${started.id}`);
+	await page.evaluate(() => { window.__notReloaded = true; });
+	const percent = page.locator('[data-live="percent"]');
+	const iops = page.locator('[data-live="iops"]');
+	await percent.waitFor();
+	const first = `${await percent.innerText()} ${await iops.innerText()}`;
+
+	await page.waitForFunction((was) => {
+		const p = document.querySelector('[data-live="percent"]');
+		const i = document.querySelector('[data-live="iops"]');
+
+		return p && i && `${p.textContent} ${i.textContent}` !== was;
+	}, first, { timeout: 60000 });
+	assert.match(await page.locator('[data-live="cell"]').innerText(), /JOBS \d+, rep \d+ of \d+/);
+	await shot(page, 'live');
+
+	// While it runs, the start form's 409 is the API's own message.
+	const busy = await api('POST', 'runs', SMALL_RUN);
+	assert.equal(busy.status, 409, 'a second run on a busy target is refused');
+	const form = await openPage();
+	await go(form.page, '#/start');
+	await form.page.selectOption('#what', 'workload:nw-overwrite-aligned');
+	await setToken(form.page);
+	await form.page.click('form.start-form button[type="submit"]');
+	await form.page.locator('.messages .error-box').waitFor();
+	assert.match(await form.page.locator('.messages .error-box').innerText(), /HTTP 409/);
+	assert.match(await form.page.locator('.messages .error-box').innerText(),
+		new RegExp(busy.json.error.slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+	await form.check(['status of 409']);
+
+	await apiOk('POST', `runs/${started.id}/cancel`);
+	await page.locator('.run-head .badge.status-aborted').waitFor({ timeout: 60000 });
+	assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was reloaded');
+	assert.equal(await page.locator('section.live').count(), 0, 'the live panel is gone once the run ended');
+	await waitRun(started.id, finished, 30000);
+	await check();
+});
+
+test('start a run: the form creates a run and the list shows it', { timeout: 120000 }, async () => {
+	const { page, check } = await openPage();
+
+	await go(page, '#/start');
+	await page.locator('#what').waitFor();
+	await page.selectOption('#what', 'workload:nw-overwrite-aligned');
+	await page.fill('#label', 'from-form');
+	await page.fill('#kernel_tag', 'browser-test');
+	await page.fill('#scale', '0.1');
+	await page.fill('#repeat', '1');
+	await shot(page, 'start');
+	if (TOKEN) {
+		// Without the token ringlabd answers 401: the page says so and opens the token field.
+		await page.click('form.start-form button[type="submit"]');
+		await page.locator('.messages .error-box').waitFor();
+		assert.match(await page.locator('.messages .error-box').innerText(), /HTTP 401/);
+		assert.equal(await page.locator('details.token').getAttribute('open'), '', 'the token field is opened');
+		assert.equal(await page.evaluate(() => document.activeElement.type), 'password', 'focus is in the token field');
+		await page.keyboard.type(TOKEN);
+	}
+	await page.click('form.start-form button[type="submit"]');
+	await page.waitForURL(/#\/runs\/\d+$/);
+	const id = Number(new URL(page.url()).hash.split('/').pop());
+	const run = await waitRun(id, finished, 60000);
+
+	assert.equal(run.label, 'from-form');
+	assert.equal(run.kernel_tag, 'browser-test');
+	assert.equal(run.what, 'nw-overwrite-aligned');
+	await page.locator(`.run-head .badge.status-${run.status}`).waitFor({ timeout: 30000 });
+	await go(page, '#/runs');
+	const row = page.locator(`table.runs tbody tr[data-id="${id}"]`);
+	await row.waitFor();
+	assert.equal((await row.locator('td').nth(3).innerText()).trim(), 'from-form');
+	await check(TOKEN ? ['status of 401'] : []);
+});
+
+test('keyboard: the main links are reachable and focus is visible', { timeout: 30000 }, async () => {
+	const { page, check } = await openPage();
+
+	await go(page, '#/runs');
+	await page.locator('table.runs').waitFor();
+	const seen = [];
+
+	for (let i = 0; i < 8; i++) {
+		await page.keyboard.press('Tab');
+		seen.push(await page.evaluate(() => {
+			const el = document.activeElement;
+			const style = getComputedStyle(el);
+
+			return { text: el.textContent.trim(), outline: style.outlineStyle };
+		}));
+	}
+	for (const name of ['Runs', 'Compare', 'Start a run'])
+		assert.ok(seen.some((s) => s.text === name), `${name} is reached with Tab`);
+	assert.ok(seen.filter((s) => ['Runs', 'Compare'].includes(s.text)).every((s) => s.outline !== 'none'), 'focused links show an outline');
+	await check();
+});
