@@ -6,6 +6,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-3}
+rld=${RINGLABD:-$top/ringlabd}
 for tool in jq curl wrk; do
 	command -v $tool >/dev/null || { echo "api_load.sh: needs $tool (apt-get install $tool)" >&2; exit 1; }
 done
@@ -22,7 +23,7 @@ cat >"$work/config.json" <<JSON
 {"state_dir": "$work/state", "workloads_dir": "$work/workloads",
  "targets": [{"name": "t", "kind": "dir", "path": "$LOOPFS_DIR"}]}
 JSON
-"$top/ringlabd" -c "$work/config.json" --port 0 --port-file "$work/port" >"$work/rld.log" 2>&1 &
+"$rld" -c "$work/config.json" --port 0 --port-file "$work/port" >"$work/rld.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 url=http://127.0.0.1:$(cat "$work/port")
