@@ -59,7 +59,7 @@ for r in $(seq "$rounds"); do
 	q=$(run_iops); echo "$q" >>"$work/quiet"
 	paced_load & ppid=$!
 	p=$(run_iops); echo "$p" >>"$work/paced"
-	kill $ppid; wait $ppid 2>/dev/null
+	kill $ppid; wait $ppid 2>/dev/null || true
 	wrk -t1 -c8 -d14s --latency -s "$work/paths.lua" "$url" >"$work/wrk.$r" &
 	wpid=$!
 	sleep 1

@@ -26,9 +26,22 @@ rl_numbers() {
 	jq -r '.cells[0] | "\(.iops) \((.cpu_user_s + .cpu_sys_s) / .ops * 1000000)"' "$1"
 }
 
-# fio: the same two numbers from its JSON (cpu percentages are of the job's runtime).
+# fio: the same two numbers. fio's own usr/sys figures are its job thread's (RUSAGE_THREAD)
+# and leave out the io-wq workers that do punted writes, which ringlab's process-wide count
+# includes; so fio's CPU is taken process-wide too, from the shell's children times.
+children_cpu() {	# user+sys seconds of this shell's finished children so far, into $1
+	times >"$1"	# a builtin with a redirection: runs in this shell, not a subshell
+	tail -n1 "$1" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' >"$1.s"
+}
 fio_numbers() {
-	jq -r '.jobs[0] | "\(.write.iops) \((.usr_cpu + .sys_cpu) / 100 * .job_runtime * 1000 / .write.total_ios)"' "$1"
+	jq -r --arg cpu "$(cat "$out/fio.cpu")" \
+		'.jobs[0] | "\(.write.iops) \(($cpu | tonumber) * 1000000 / .write.total_ios)"' "$1"
+}
+run_fio() {
+	children_cpu "$out/t0"
+	fio "$@" >"$out/fio.json"
+	children_cpu "$out/t1"
+	awk -v a="$(cat "$out/t1.s")" -v b="$(cat "$out/t0.s")" 'BEGIN { print a - b }' >"$out/fio.cpu"
 }
 
 fio_common=(--ioengine=io_uring --direct=1 --iodepth=32 --fixedbufs --registerfiles
@@ -57,15 +70,15 @@ compare() {
 # Pure overwrite: ringlab lays the file out all-written and keeps it; fio overwrites the same file.
 run_overwrite() {
 	"$rl" run "$bench/bench-overwrite-4k.json" --dir "$dir" --keep-files -q --json "$out/rl.json" >/dev/null
-	fio --name=overwrite --filename="$dir/ringlab-bench-overwrite-4k.dat" --rw=randwrite --bs=4k \
-		--time_based --runtime=10 "${fio_common[@]}" >"$out/fio.json"
+	run_fio --name=overwrite --filename="$dir/ringlab-bench-overwrite-4k.dat" --rw=randwrite --bs=4k \
+		--time_based --runtime=10 "${fio_common[@]}"
 }
 
 # Aligned-mixed: each side writes once over a freshly built [W][U] layout.
 run_aligned_mixed() {
 	"$rl" layout "$bench/bench-aligned-mixed.json" --dir "$dir" >/dev/null
-	fio --name=aligned-mixed --filename="$dir/ringlab-bench-aligned-mixed.dat" --rw=write --bs=8k \
-		"${fio_common[@]}" >"$out/fio.json"
+	run_fio --name=aligned-mixed --filename="$dir/ringlab-bench-aligned-mixed.dat" --rw=write --bs=8k \
+		"${fio_common[@]}"
 	"$rl" run "$bench/bench-aligned-mixed.json" --dir "$dir" -q --json "$out/rl.json" >/dev/null
 }
 
