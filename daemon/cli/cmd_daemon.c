@@ -179,6 +179,24 @@ static int parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
+/*
+ * parse_cmd() for the commands whose one operand is a run id. Returns 0 with
+ * the id in *@id, or -1 with the exit status in *@status.
+ */
+static int parse_cmd_id(const struct cmd_spec *spec, int argc, char **argv,
+			struct daemon_args *a, int64_t *id, int *status)
+{
+	int first = parse_cmd(spec, argc, argv, a, status);
+
+	if (first < 0)
+		return -1;
+	if (parse_id(argv[first], id) < 0) {
+		*status = usage_error(spec, "the run id must be a positive number");
+		return -1;
+	}
+	return 0;
+}
+
 /* An API or transport error: 4xx but 409 are the user's to fix (2), the rest is failure (1). */
 static int request_failed(const struct cmd_spec *spec, int ret, const struct rl_err *err)
 {
@@ -800,13 +818,10 @@ int rl_cmd_show(int argc, char **argv)
 	struct rl_run run;
 	cJSON *j = NULL;
 	int64_t id;
-	int first, ret, status;
+	int ret, status;
 
-	first = parse_cmd(&show_spec, argc, argv, &a, &status);
-	if (first < 0)
+	if (parse_cmd_id(&show_spec, argc, argv, &a, &id, &status) < 0)
 		return status;
-	if (parse_id(argv[first], &id) < 0)
-		return usage_error(&show_spec, "the run id must be a positive number");
 	ret = get_run(&a.t, id, &j, &err);
 	if (ret < 0)
 		return request_failed(&show_spec, ret, &err);
@@ -850,13 +865,10 @@ int rl_cmd_cancel(int argc, char **argv)
 	cJSON *answer = NULL;
 	char path[64];
 	int64_t id;
-	int first, ret, status;
+	int ret, status;
 
-	first = parse_cmd(&cancel_spec, argc, argv, &a, &status);
-	if (first < 0)
+	if (parse_cmd_id(&cancel_spec, argc, argv, &a, &id, &status) < 0)
 		return status;
-	if (parse_id(argv[first], &id) < 0)
-		return usage_error(&cancel_spec, "the run id must be a positive number");
 	snprintf(path, sizeof(path), "/api/v1/runs/%" PRId64 "/cancel", id);
 	ret = rl_http_post_json(&a.t, path, NULL, &answer, &err);
 	if (ret < 0)
@@ -881,12 +893,9 @@ int rl_cmd_watch(int argc, char **argv)
 {
 	struct daemon_args a;
 	int64_t id;
-	int first, status;
+	int status;
 
-	first = parse_cmd(&watch_spec, argc, argv, &a, &status);
-	if (first < 0)
+	if (parse_cmd_id(&watch_spec, argc, argv, &a, &id, &status) < 0)
 		return status;
-	if (parse_id(argv[first], &id) < 0)
-		return usage_error(&watch_spec, "the run id must be a positive number");
 	return watch_run(&watch_spec, &a.t, id, stdout);
 }

@@ -44,16 +44,6 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 	return -EINVAL;
 }
 
-static uint32_t largest_jobs(const struct rl_workload *w)
-{
-	uint32_t m = 1;
-
-	for (uint32_t i = 0; i < w->njobs; i++)
-		if (w->jobs[i] > m)
-			m = w->jobs[i];
-	return m;
-}
-
 static int build(const struct rl_workload *w, const struct layout_args *a)
 {
 	uint64_t spj = rl_stripes_per_job(w, a->scale);
@@ -114,7 +104,7 @@ int rl_cmd_layout(int argc, char **argv)
 		return RL_EXIT_USAGE;
 	}
 	if (!a.jobs)
-		a.jobs = largest_jobs(&s.workloads[0]);
+		a.jobs = rl_workload_max_jobs(&s.workloads[0]);
 	ret = build(&s.workloads[0], &a);
 	rl_suite_free(&s);
 	return ret;

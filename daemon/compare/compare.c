@@ -186,16 +186,6 @@ static int no_common_cells(const struct key_set *b, const struct key_set *h, str
 
 /* ---- workload compatibility ---------------------------------------------- */
 
-static const struct rl_workload *run_workload(const struct rl_run *run, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < run->nworkloads; i++)
-		if (strcmp(run->workloads[i].name, name) == 0)
-			return &run->workloads[i];
-	return NULL;
-}
-
 static bool key_ignored(const char *key)
 {
 	const char *const *k;
@@ -272,7 +262,7 @@ static int side_reference(const struct rl_run *const *runs, size_t n, const char
 
 	*ref = NULL;
 	for (r = 0; r < n; r++) {
-		w = run_workload(runs[r], name);
+		w = rl_run_workload(runs[r], name);
 		if (!w)
 			continue;
 		if (!*ref) {

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* struct rl_comparison -> JSON; every value is copied from the struct as it is. */
 #include <math.h>
-#include <stdio.h>
-#include <time.h>
 
+#include "engine/result_json.h"
 #include "compare_json.h"
 
 /*
@@ -62,27 +61,21 @@ static cJSON *jb_end(struct jb *b)
 	return NULL;
 }
 
-/* "2026-06-26T08:35:00.123456789Z", as result_json.c writes it; null for 0. */
-static cJSON *iso8601(int64_t ns)
+/* @key: an array of @n items, item_of(@items, i) each; what is missing marks @b failed. */
+static void put_array(struct jb *b, const char *key, const void *items, size_t n,
+		      cJSON *(*item_of)(const void *items, size_t i))
 {
-	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-	char buf[64];
-	struct tm tm;
-	time_t t;
-	size_t len;
+	cJSON *arr = cJSON_CreateArray(), *item;
+	size_t i;
 
-	if (!ns)
-		return cJSON_CreateNull();
-	if (frac < 0) {
-		frac += 1000000000;
-		sec--;
+	for (i = 0; arr && i < n; i++) {
+		item = item_of(items, i);
+		if (!item || !cJSON_AddItemToArray(arr, item)) {
+			cJSON_Delete(item);
+			b->ok = false;
+		}
 	}
-	t = (time_t)sec;
-	if (!gmtime_r(&t, &tm))
-		return cJSON_CreateNull();
-	len = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + len, sizeof(buf) - len, ".%09lldZ", (long long)frac);
-	return cJSON_CreateString(buf);
+	put(b, key, arr);
 }
 
 static cJSON *run_desc(const struct rl_cmp_run_desc *d)
@@ -94,27 +87,23 @@ static cJSON *run_desc(const struct rl_cmp_run_desc *d)
 	put_str(&b, "kernel_release", d->kernel_release);
 	put_str(&b, "kernel_tag", d->kernel_tag);
 	put_str(&b, "hostname", d->hostname);
-	put(&b, "started", iso8601(d->started_ns));
+	put(&b, "started", rl_time_to_json(d->started_ns));
 	put_num(&b, "started_ns", (double)d->started_ns);
 	put_num(&b, "scale", d->scale);
 	put_num(&b, "cells", (double)d->ncells);
 	return jb_end(&b);
 }
 
+static cJSON *run_desc_at(const void *runs, size_t i)
+{
+	return run_desc((const struct rl_cmp_run_desc *)runs + i);
+}
+
 static cJSON *side(const struct rl_cmp_run_desc *d, size_t n)
 {
 	struct jb b = jb_new();
-	cJSON *runs = cJSON_CreateArray(), *r;
-	size_t i;
 
-	for (i = 0; runs && i < n; i++) {
-		r = run_desc(&d[i]);
-		if (!r || !cJSON_AddItemToArray(runs, r)) {
-			cJSON_Delete(r);
-			b.ok = false;
-		}
-	}
-	put(&b, "runs", runs);
+	put_array(&b, "runs", d, n, run_desc_at);
 	return jb_end(&b);
 }
 
@@ -197,25 +186,21 @@ static cJSON *cell_json(const struct rl_cmp_cell *cell)
 	return jb_end(&b);
 }
 
+static cJSON *cell_at(const void *cells, size_t i)
+{
+	return cell_json((const struct rl_cmp_cell *)cells + i);
+}
+
 static cJSON *group_json(const struct rl_comparison *c, const struct rl_cmp_group *g)
 {
 	struct jb b = jb_new();
-	cJSON *cells = cJSON_CreateArray(), *item;
-	size_t i;
 
 	put_str(&b, "workload", g->workload);
 	put_str(&b, "description", g->description);
 	put_num(&b, "reps_min", g->reps_min);
 	put_num(&b, "reps_max", g->reps_max);
 	put(&b, "summary", summary(&g->summary));
-	for (i = 0; cells && i < g->ncells; i++) {
-		item = cell_json(&c->cells[g->first + i]);
-		if (!item || !cJSON_AddItemToArray(cells, item)) {
-			cJSON_Delete(item);
-			b.ok = false;
-		}
-	}
-	put(&b, "cells", cells);
+	put_array(&b, "cells", &c->cells[g->first], g->ncells, cell_at);
 	return jb_end(&b);
 }
 
@@ -229,30 +214,16 @@ static cJSON *unpaired_json(const struct rl_cmp_unpaired *u)
 	return jb_end(&b);
 }
 
-static void put_array(struct jb *b, const char *key, const struct rl_comparison *c, size_t n,
-		      cJSON *(*item_of)(const struct rl_comparison *c, size_t i))
+static cJSON *group_at(const void *c, size_t i)
 {
-	cJSON *arr = cJSON_CreateArray(), *item;
-	size_t i;
+	const struct rl_comparison *cmp = c;
 
-	for (i = 0; arr && i < n; i++) {
-		item = item_of(c, i);
-		if (!item || !cJSON_AddItemToArray(arr, item)) {
-			cJSON_Delete(item);
-			b->ok = false;
-		}
-	}
-	put(b, key, arr);
+	return group_json(cmp, &cmp->groups[i]);
 }
 
-static cJSON *group_at(const struct rl_comparison *c, size_t i)
+static cJSON *unpaired_at(const void *c, size_t i)
 {
-	return group_json(c, &c->groups[i]);
-}
-
-static cJSON *unpaired_at(const struct rl_comparison *c, size_t i)
-{
-	return unpaired_json(&c->unpaired[i]);
+	return unpaired_json(&((const struct rl_comparison *)c)->unpaired[i]);
 }
 
 cJSON *rl_comparison_to_json(const struct rl_comparison *c)

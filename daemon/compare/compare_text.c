@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/result_text.h"
 #include "compare_text.h"
 
 #define SEED_TEST1 "aligned-mixed"
@@ -17,20 +18,13 @@ enum { W_JOBS = 4, W_IOPS = 9, W_SPEEDUP = 7, W_CI = 14, W_EAGAIN = 17 };
 static char *fmt_count(double v, char *buf, size_t len)
 {
 	char digits[32];
-	size_t n, i, o = 0;
 
 	if (!isfinite(v) || v < 0 || v >= 1e18) {
 		snprintf(buf, len, "-");
 		return buf;
 	}
-	n = (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, (uint64_t)llround(v));
-	for (i = 0; i < n && o + 2 < len; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	snprintf(digits, sizeof(digits), "%" PRIu64, (uint64_t)llround(v));
+	return rl_group_digits(digits, buf, len);
 }
 
 /* "1.97x"; "inf" for a base of 0; "-" when there is no ratio. */

@@ -22,7 +22,8 @@
 #include <unistd.h>
 
 #include "env.h"
-#include "../util/cleanup.h"
+#include "../util/mountinfo.h"
+#include "../util/path.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -103,33 +104,6 @@ static void probe_machine(struct rl_env *env)
 	copy_str(env->ringlab_version, sizeof(env->ringlab_version), PACKAGE_VERSION);
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo; undo it in place. */
-static void unescape_octal(char *s)
-{
-	char *w = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*w++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-			s += 4;
-		} else {
-			*w++ = *s++;
-		}
-	}
-	*w = '\0';
-}
-
-/* Is mount point @mp the directory @path or one of its ancestors? */
-static bool mount_covers(const char *mp, const char *path)
-{
-	size_t len = strlen(mp);
-
-	if (strcmp(mp, "/") == 0)
-		return true;
-	return strncmp(mp, path, len) == 0 && (path[len] == '\0' || path[len] == '/');
-}
-
 /* Is @tok one of the comma-separated options in @opts? */
 static bool has_option(const char *opts, const char *tok)
 {
@@ -166,45 +140,34 @@ static void join_options(char *opts, size_t size, const char *super)
 	}
 }
 
-/* One line of /proc/self/mountinfo, fields pointing into the line. */
-struct mount_entry {
-	unsigned maj, min;
-	char *mount_point, *options, *fs_type, *source, *super_options;
+/* What probe_mount() looks for, and the best mount found so far. */
+struct mount_probe {
+	struct rl_env *env;
+	const char *path;
+	dev_t dev;
+	size_t best;	/* length of the mount point taken so far */
+	bool found;
 };
 
-/*
- * "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue":
- * ID, parent, maj:min, root, mount point, options, optional fields up to "-",
- * then type, source and superblock options. Returns false for a line that
- * does not have that shape.
- */
-static bool parse_mount_line(char *line, struct mount_entry *m)
+static int probe_one(const struct rl_mount_entry *m, void *ctx)
 {
-	char *f[6], *tok, *save = NULL;
-	int i;
+	struct mount_probe *p = ctx;
+	struct rl_env *env = p->env;
+	size_t len;
 
-	for (i = 0; i < 6; i++) {
-		f[i] = strtok_r(i ? NULL : line, " \n", &save);
-		if (!f[i])
-			return false;
-	}
-	if (sscanf(f[2], "%u:%u", &m->maj, &m->min) != 2)
-		return false;
-	m->mount_point = f[4];
-	m->options = f[5];
-	do {
-		tok = strtok_r(NULL, " \n", &save);
-	} while (tok && strcmp(tok, "-") != 0);
-	if (!tok)
-		return false;
-	m->fs_type = strtok_r(NULL, " \n", &save);
-	m->source = strtok_r(NULL, " \n", &save);
-	m->super_options = strtok_r(NULL, " \n", &save);
-	if (!m->fs_type || !m->source || !m->super_options)
-		return false;
-	unescape_octal(m->mount_point);
-	unescape_octal(m->source);
-	return true;
+	if (m->maj != major(p->dev) || m->min != minor(p->dev) ||
+	    !rl_path_within(p->path, m->mount_point))
+		return 0;
+	len = strlen(m->mount_point);
+	if (p->found && len < p->best)
+		return 0;
+	p->found = true;
+	p->best = len;
+	copy_str(env->fs_type, sizeof(env->fs_type), m->fs_type);
+	copy_str(env->mount_source, sizeof(env->mount_source), m->source);
+	copy_str(env->mount_options, sizeof(env->mount_options), m->options);
+	join_options(env->mount_options, sizeof(env->mount_options), m->super_options);
+	return 0;
 }
 
 /*
@@ -213,30 +176,9 @@ static bool parse_mount_line(char *line, struct mount_entry *m)
  */
 static void probe_mount(struct rl_env *env, const char *path, dev_t dev)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *line = NULL;
-	struct mount_entry m;
-	size_t cap = 0, best = 0, len;
-	bool found = false;
+	struct mount_probe p = { env, path, dev, 0, false };
 
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return;
-	while (getline(&line, &cap, f) > 0) {
-		if (!parse_mount_line(line, &m))
-			continue;
-		if (m.maj != major(dev) || m.min != minor(dev) || !mount_covers(m.mount_point, path))
-			continue;
-		len = strlen(m.mount_point);
-		if (found && len < best)
-			continue;
-		found = true;
-		best = len;
-		copy_str(env->fs_type, sizeof(env->fs_type), m.fs_type);
-		copy_str(env->mount_source, sizeof(env->mount_source), m.source);
-		copy_str(env->mount_options, sizeof(env->mount_options), m.options);
-		join_options(env->mount_options, sizeof(env->mount_options), m.super_options);
-	}
+	rl_mountinfo_walk(probe_one, &p);
 }
 
 /* "KEY=value" lines of a uevent file. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/bootstrap.h"
 #include "result.h"
 
 static const char *const run_status_names[RL_RUN_MAX] = {
@@ -71,21 +72,7 @@ void rl_run_free(struct rl_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median of @n values (sorts @v); the mean of the middle two for even @n. */
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static const struct rl_workload *find_workload(const struct rl_run *run, const char *name)
+const struct rl_workload *rl_run_workload(const struct rl_run *run, const char *name)
 {
 	size_t i;
 
@@ -123,7 +110,7 @@ static void summary_add(struct rl_cell_summary *s, const struct rl_cell *c)
 int rl_cell_summary(const struct rl_run *run, const char *workload, uint32_t jobs,
 		    struct rl_cell_summary *out)
 {
-	const struct rl_workload *w = find_workload(run, workload);
+	const struct rl_workload *w = rl_run_workload(run, workload);
 	double *iops, *bw;
 	size_t i, n = 0;
 
@@ -147,10 +134,10 @@ int rl_cell_summary(const struct rl_run *run, const char *workload, uint32_t job
 	}
 	out->measured = (uint32_t)n;
 	if (n) {
-		out->iops_median = median(iops, n);
+		out->iops_median = rl_median(iops, n);	/* sorts iops */
 		out->iops_min = iops[0];
 		out->iops_max = iops[n - 1];
-		out->bw_median = median(bw, n);
+		out->bw_median = rl_median(bw, n);
 	}
 	/* Without the workload (an imported run) any first attempt may have been NOWAIT. */
 	if (out->attempts && (!w || w->nowait))

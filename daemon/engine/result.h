@@ -148,6 +148,9 @@ const char *rl_expect_status_name(enum rl_expect_status s);
 int rl_run_add_cell(struct rl_run *run, const struct rl_cell *c);
 void rl_run_free(struct rl_run *run);
 
+/* rl_run_workload() - the entry of run->workloads named @name, or NULL if there is none. */
+const struct rl_workload *rl_run_workload(const struct rl_run *run, const char *name);
+
 /*
  * One workload x jobs over its repetitions, for tables and comparisons.
  * Medians and rates are computed by rl_cell_summary() so formatters only print.

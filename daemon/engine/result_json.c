@@ -10,7 +10,7 @@
 #include "config.h"
 #endif
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* strerrorname_np, timegm */
+#define _GNU_SOURCE	/* strerrorname_np */
 #endif
 
 #include <inttypes.h>
@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../util/time_fmt.h"
 #include "result_json.h"
 
 enum jtype {
@@ -353,26 +353,12 @@ cJSON *rl_cell_to_json(const struct rl_cell *c)
 	return new_object_of(cell_fields, c);
 }
 
-/* "2026-06-26T08:35:00.123456789Z"; null for 0 (not started or not finished). */
-static cJSON *iso8601(int64_t ns)
+cJSON *rl_time_to_json(int64_t ns)
 {
-	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-	char buf[64];
-	size_t len;
-	struct tm tm;
-	time_t t;
+	char buf[RL_TIME_ISO_MAX];
 
-	if (!ns)
+	if (!ns || rl_time_iso(ns, buf, sizeof(buf)) < 0)
 		return cJSON_CreateNull();
-	if (frac < 0) {
-		frac += 1000000000;
-		sec--;
-	}
-	t = (time_t)sec;
-	if (!gmtime_r(&t, &tm))
-		return cJSON_CreateNull();
-	len = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + len, sizeof(buf) - len, ".%09" PRId64 "Z", frac);
 	return cJSON_CreateString(buf);
 }
 
@@ -429,9 +415,9 @@ cJSON *rl_run_to_json(const struct rl_run *run)
 		return NULL;
 	ok = add_item(obj, "format", cJSON_CreateString(RL_RUN_FORMAT)) &&
 	     write_fields(obj, run_fields, run) &&
-	     add_item(obj, "started", iso8601(run->started_ns)) &&
+	     add_item(obj, "started", rl_time_to_json(run->started_ns)) &&
 	     add_item(obj, "started_ns", cJSON_CreateNumber((double)run->started_ns)) &&
-	     add_item(obj, "finished", iso8601(run->finished_ns)) &&
+	     add_item(obj, "finished", rl_time_to_json(run->finished_ns)) &&
 	     add_item(obj, "finished_ns", cJSON_CreateNumber((double)run->finished_ns)) &&
 	     add_item(obj, "env", rl_env_to_json(&run->env)) &&
 	     add_item(obj, "workloads", workloads_to_json(run)) &&
@@ -670,33 +656,6 @@ int rl_cell_from_json(const cJSON *j, struct rl_cell *c, struct rl_err *err)
 	return read_fields(j, cell_fields, c, "", err);
 }
 
-/* Parse "YYYY-MM-DDTHH:MM:SS[.fraction]Z" into nanoseconds since the epoch. */
-static bool parse_iso8601(const char *s, int64_t *ns)
-{
-	struct tm tm = { 0 };
-	int64_t frac = 0, scale = 100000000;
-	time_t t;
-	int n = 0;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || !n)
-		return false;
-	s += n;
-	if (*s == '.') {
-		for (s++; *s >= '0' && *s <= '9'; s++) {
-			frac += (*s - '0') * scale;
-			scale /= 10;
-		}
-	}
-	if (strcmp(s, "Z") != 0)
-		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	*ns = (int64_t)t * 1000000000 + frac;
-	return true;
-}
-
 /*
  * @key is an ISO 8601 string (exact) or null; the number @key_ns is read
  * when the string is null, so both must be present.
@@ -718,7 +677,7 @@ static int read_time(const cJSON *obj, const char *key, const char *key_ns, int6
 		*out = (int64_t)num->valuedouble;
 		return 0;
 	}
-	if (!cJSON_IsString(iso) || !parse_iso8601(iso->valuestring, out))
+	if (!cJSON_IsString(iso) || rl_time_parse_iso(iso->valuestring, out))
 		return bad(err, key, "expected an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SS.nsZ) or null");
 	return 0;
 }

@@ -10,14 +10,10 @@
 #include "result_json.h"
 #include "result_text.h"
 
-/* "42322.4" -> "42,322": thousands separators for counts people compare by eye. */
-static const char *thousands(double v, char *buf, size_t size)
+char *rl_group_digits(const char *digits, char *buf, size_t size)
 {
-	char digits[32];
-	size_t len, i, o = 0;
+	size_t len = strlen(digits), i, o = 0;
 
-	snprintf(digits, sizeof(digits), "%.0f", v < 0 ? 0 : v);
-	len = strlen(digits);
 	for (i = 0; i < len && o + 2 < size; i++) {
 		if (i && (len - i) % 3 == 0)
 			buf[o++] = ',';
@@ -27,14 +23,13 @@ static const char *thousands(double v, char *buf, size_t size)
 	return buf;
 }
 
-static const struct rl_workload *find_workload(const struct rl_run *run, const char *name)
+/* "42322.4" -> "42,322". */
+static const char *thousands(double v, char *buf, size_t size)
 {
-	size_t i;
+	char digits[32];
 
-	for (i = 0; i < run->nworkloads; i++)
-		if (strcmp(run->workloads[i].name, name) == 0)
-			return &run->workloads[i];
-	return NULL;
+	snprintf(digits, sizeof(digits), "%.0f", v < 0 ? 0 : v);
+	return rl_group_digits(digits, buf, size);
 }
 
 /* "write 8192@0 in WU stripes, qd 1, direct, nowait (count)" */
@@ -134,7 +129,7 @@ static void print_workload(FILE *out, const struct rl_run *run, const char *name
 	uint32_t jobs = 0;
 
 	fputc('\n', out);
-	print_title(out, name, find_workload(run, name));
+	print_title(out, name, rl_run_workload(run, name));
 	fprintf(out, "JOBS  %10s  %8s  %6s  %9s  %-6s%s\n", "IOPS", "BW MiB/s", "EAGAIN",
 		"p99 us", "VERIFY", expect ? "  EXPECT" : "");
 	fprintf(out, "----  ----------  --------  ------  ---------  ------%s\n",
@@ -158,7 +153,7 @@ static void print_workloads(FILE *out, const struct rl_run *run)
 	for (i = 0; i < run->ncells; i++) {
 		const char *name = run->cells[i].workload;
 
-		if (find_workload(run, name))
+		if (rl_run_workload(run, name))
 			continue;
 		for (k = 0; k < i; k++)
 			if (strcmp(run->cells[k].workload, name) == 0)

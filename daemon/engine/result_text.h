@@ -21,6 +21,13 @@
  */
 void rl_run_print_table(FILE *out, const struct rl_run *run);
 
+/*
+ * rl_group_digits() - @digits ("42322") with thousands separators ("42,322"),
+ * for counts people compare by eye; cut short to fit @size (at least 1).
+ * Returns @buf.
+ */
+char *rl_group_digits(const char *digits, char *buf, size_t size);
+
 /* rl_cell_print_line() - one line (with newline) summarising @c, for progress logs. */
 void rl_cell_print_line(FILE *out, const struct rl_cell *c);
 

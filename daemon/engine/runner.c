@@ -22,16 +22,6 @@ uint64_t rl_stripes_per_job(const struct rl_workload *w, double scale)
 	return n ? n : 1;
 }
 
-static uint32_t max_jobs(const struct rl_workload *w)
-{
-	uint32_t m = 0;
-
-	for (uint32_t i = 0; i < w->njobs; i++)
-		if (w->jobs[i] > m)
-			m = w->jobs[i];
-	return m;
-}
-
 static int check_target(const struct rl_run_opts *o, const struct rl_env *env, struct rl_err *err)
 {
 	struct statvfs sv;
@@ -73,11 +63,12 @@ static int check_workload(const struct rl_workload *w, const struct rl_run_opts 
 	if (w->cache == RL_CACHE_COLD && geteuid() != 0)
 		return rl_err_set(err, -EPERM, "workload %s: cache cold drops the kernel's caches and needs root",
 				  w->name);
-	need = spj * rl_workload_stripe_bytes(w) * (w->sharing == RL_SHARE_REGIONS ? max_jobs(w) : 1);
+	need = spj * rl_workload_stripe_bytes(w) *
+	       (w->sharing == RL_SHARE_REGIONS ? rl_workload_max_jobs(w) : 1);
 	if (statvfs(o->dir, &sv) == 0 && need > (uint64_t)sv.f_bavail * sv.f_frsize)
 		return rl_err_set(err, -ENOSPC,
 				  "workload %s: filesystem full: needs %.1f MiB at JOBS=%u, %s has %.1f MiB free (lower --scale)",
-				  w->name, (double)need / MiB, max_jobs(w), o->dir,
+				  w->name, (double)need / MiB, rl_workload_max_jobs(w), o->dir,
 				  (double)sv.f_bavail * (double)sv.f_frsize / MiB);
 	return 0;
 }

@@ -180,7 +180,7 @@ int rl_workload_apply(const void *cjson_obj, struct rl_workload *w, struct rl_er
 	return rl_fields_apply(rl_workload_fields, cjson_obj, w, RL_APPLY_OVERRIDE, err);
 }
 
-static uint32_t max_jobs(const struct rl_workload *w)
+uint32_t rl_workload_max_jobs(const struct rl_workload *w)
 {
 	uint32_t i, m = 0;
 
@@ -197,11 +197,11 @@ static int check_io_in_stripe(const struct rl_workload *w, struct rl_err *err)
 	uint64_t end;
 
 	if (w->sharing == RL_SHARE_INTERLEAVE) {
-		end = w->io_offset + (uint64_t)max_jobs(w) * w->io_size;
+		end = w->io_offset + (uint64_t)rl_workload_max_jobs(w) * w->io_size;
 		if (end > stripe)
 			return rl_err_set(err, -EINVAL,
 					  "keys io_offset, io_size, jobs, sharing: with sharing interleave, io_offset + %u jobs * io_size = %llu is past the end of the %llu-byte stripe",
-					  max_jobs(w), (unsigned long long)end,
+					  rl_workload_max_jobs(w), (unsigned long long)end,
 					  (unsigned long long)stripe);
 		return 0;
 	}
@@ -241,7 +241,7 @@ static int check_basics(const struct rl_workload *w, struct rl_err *err)
 	if (!w->njobs || w->njobs > RL_JOBS_LIST_MAX)
 		return rl_err_set(err, -EINVAL, "key jobs: must have 1..%d entries",
 				  RL_JOBS_LIST_MAX);
-	if (!max_jobs(w))
+	if (!rl_workload_max_jobs(w))
 		return rl_err_set(err, -EINVAL, "key jobs: entries must be at least 1");
 	return 0;
 }

@@ -87,6 +87,9 @@ static inline uint32_t rl_workload_stripe_bytes(const struct rl_workload *w)
 	return n * w->block_size;
 }
 
+/* rl_workload_max_jobs() - the largest entry of @w's JOBS sweep; 0 when the sweep is empty. */
+uint32_t rl_workload_max_jobs(const struct rl_workload *w);
+
 /*
  * rl_workload_defaults() - fill @w with every field's default.
  */

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "engine/fields.h"
+#include "util/path.h"
 
 #ifndef RINGLAB_DATADIR
 #define RINGLAB_DATADIR "/usr/local/share/ringlab"
@@ -128,28 +129,12 @@ void rl_config_markdown(FILE *out)
 	rl_fields_markdown(rl_config_fields, out);
 }
 
-/* Whether some '/'-separated component of @path is exactly "..". */
-static bool has_dotdot(const char *path)
-{
-	const char *p = path;
-
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return true;
-		p += n;
-		p += strspn(p, "/");
-	}
-	return false;
-}
-
 static int check_abs_path(const char *key, const char *path, struct rl_err *err)
 {
 	if (path[0] != '/')
 		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must be an absolute path",
 				  key, path);
-	if (has_dotdot(path))
+	if (rl_path_has_dotdot(path))
 		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must not contain '..'",
 				  key, path);
 	return 0;
@@ -199,7 +184,7 @@ static int check_image(struct rl_target_cfg *t, const char *key, struct rl_err *
 	if (!t->path[0])
 		snprintf(t->path, sizeof(t->path), "%s" IMAGE_SUFFIX, t->name);
 	len = strlen(t->path);
-	if (has_dotdot(t->path))
+	if (rl_path_has_dotdot(t->path))
 		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must not contain '..'",
 				  key, t->path);
 	/* A fixed suffix keeps a typo from naming some other file to loop-mount. */

@@ -30,6 +30,8 @@
 #include "log.h"
 #include "targets.h"
 #include "util/cleanup.h"
+#include "util/mountinfo.h"
+#include "util/path.h"
 
 #define BY_ID "/dev/disk/by-id/"
 #define SYSTEM_DISK "/dev/vda"
@@ -61,32 +63,6 @@ static void sleep_ms(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-/* Whether some '/'-separated component of @path is exactly "..". */
-static bool has_dotdot(const char *path)
-{
-	const char *p = path;
-
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return true;
-		p += n;
-		p += strspn(p, "/");
-	}
-	return false;
-}
-
-/* Whether canonical path @p is @dir or below it. */
-static bool path_within(const char *p, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (n == 1 && dir[0] == '/')
-		return p[0] == '/';
-	return !strncmp(p, dir, n) && (p[n] == '/' || p[n] == '\0');
 }
 
 static int read_text(const char *path, char *buf, size_t len)
@@ -139,77 +115,15 @@ static int mkdir_p(const char *path, mode_t mode)
 
 /* ---- /proc/self/mountinfo ------------------------------------------------ */
 
-struct mnt_ent {
-	unsigned int major, minor;
-	char target[4096];
-	char fstype[64];
-	char source[4096];
-};
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
+static int match_target(const struct rl_mount_entry *e, void *ctx)
 {
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
-static bool parse_mountinfo_line(const char *line, struct mnt_ent *e)
-{
-	const char *sep = strstr(line, " - ");
-
-	if (!sep)
-		return false;
-	if (sscanf(line, "%*d %*d %u:%u %*s %4095s", &e->major, &e->minor, e->target) != 3)
-		return false;
-	if (sscanf(sep + 3, "%63s %4095s", e->fstype, e->source) != 2)
-		return false;
-	unescape(e->target);
-	unescape(e->source);
-	return true;
-}
-
-/*
- * Call @fn for each mount until it returns non-zero. Returns that value,
- * 0 when every mount was seen, or -errno.
- */
-static int mountinfo_walk(int (*fn)(const struct mnt_ent *e, void *ctx), void *ctx)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	_cleanup_free_ struct mnt_ent *e = NULL;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	e = malloc(sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	while (!ret && getline(&line, &cap, f) > 0)
-		if (parse_mountinfo_line(line, e))
-			ret = fn(e, ctx);
-	return ret;
-}
-
-static int match_target(const struct mnt_ent *e, void *ctx)
-{
-	return !strcmp(e->target, ctx);
+	return !strcmp(e->mount_point, ctx);
 }
 
 /* Returns 1 when canonical path @dir is a mount point, 0 or -errno. */
 static int is_mount_point(const char *dir)
 {
-	return mountinfo_walk(match_target, (void *)dir);
+	return rl_mountinfo_walk(match_target, (void *)dir);
 }
 
 struct fstype_ctx {
@@ -218,13 +132,13 @@ struct fstype_ctx {
 	size_t len;
 };
 
-static int match_dev_fstype(const struct mnt_ent *e, void *ctx)
+static int match_dev_fstype(const struct rl_mount_entry *e, void *ctx)
 {
 	struct fstype_ctx *c = ctx;
 
-	if (makedev(e->major, e->minor) != c->dev)
+	if (makedev(e->maj, e->min) != c->dev)
 		return 0;
-	snprintf(c->out, c->len, "%s", e->fstype);
+	snprintf(c->out, c->len, "%s", e->fs_type);
 	return 1;
 }
 
@@ -238,7 +152,7 @@ static void fs_name(const char *path, long magic, char *out, size_t len)
 	if (stat(path, &st) < 0)
 		return;
 	c.dev = st.st_dev;
-	mountinfo_walk(match_dev_fstype, &c);
+	rl_mountinfo_walk(match_dev_fstype, &c);
 }
 
 /* ---- block devices -------------------------------------------------------- */
@@ -293,10 +207,10 @@ struct mounted_ctx {
 	char where[PATH_MAX];
 };
 
-static int match_disk_mount(const struct mnt_ent *e, void *ctx)
+static int match_disk_mount(const struct rl_mount_entry *e, void *ctx)
 {
 	struct mounted_ctx *c = ctx;
-	dev_t dev = makedev(e->major, e->minor);
+	dev_t dev = makedev(e->maj, e->min);
 	struct stat st;
 	size_t i;
 
@@ -304,9 +218,9 @@ static int match_disk_mount(const struct mnt_ent *e, void *ctx)
 	if (!strncmp(e->source, "/dev/", 5) && !stat(e->source, &st) && S_ISBLK(st.st_mode))
 		dev = st.st_rdev;
 	for (i = 0; i < c->d->n; i++) {
-		if (c->d->dev[i] == dev || makedev(e->major, e->minor) == c->d->dev[i]) {
+		if (c->d->dev[i] == dev || makedev(e->maj, e->min) == c->d->dev[i]) {
 			c->which = i;
-			snprintf(c->where, sizeof(c->where), "%s", e->target);
+			snprintf(c->where, sizeof(c->where), "%s", e->mount_point);
 			return 1;
 		}
 	}
@@ -366,7 +280,7 @@ static int check_unused(const char *shown, const struct disk_devs *d, struct rl_
 	size_t i;
 	int ret;
 
-	ret = mountinfo_walk(match_disk_mount, &mc);
+	ret = rl_mountinfo_walk(match_disk_mount, &mc);
 	if (ret < 0)
 		return rl_err_set(err, ret, "cannot read /proc/self/mountinfo: %s (%s)",
 				  strerror(-ret), shown);
@@ -776,7 +690,7 @@ static int image_path(const struct rl_target *t, const char *state_dir, char *im
 
 	if (!t->cfg.path[0])
 		return tfail(t, err, -EINVAL, state_dir, "the image path is empty");
-	if (has_dotdot(t->cfg.path))
+	if (rl_path_has_dotdot(t->cfg.path))
 		return tfail(t, err, -EINVAL, t->cfg.path, "the image path must not contain '..'");
 	if (t->cfg.path[0] == '/')
 		n = snprintf(img, len, "%s", t->cfg.path);
@@ -792,11 +706,11 @@ struct leftover_ctx {
 	bool found;
 };
 
-static int match_leftover(const struct mnt_ent *e, void *ctx)
+static int match_leftover(const struct rl_mount_entry *e, void *ctx)
 {
 	struct leftover_ctx *c = ctx;
 
-	if (!strcmp(e->target, c->mnt) && !strcmp(e->source, c->dev))
+	if (!strcmp(e->mount_point, c->mnt) && !strcmp(e->source, c->dev))
 		c->found = true;
 	return 0;
 }
@@ -818,7 +732,7 @@ static void reclaim_leftover(const struct rl_target *t, const char *state_dir, c
 		return;
 	c.mnt = mnt_real;
 	c.dev = dev;
-	if (mountinfo_walk(match_leftover, &c) < 0 || !c.found)
+	if (rl_mountinfo_walk(match_leftover, &c) < 0 || !c.found)
 		return;
 	rl_log(LOG_WARNING, "target %s: unmounting %s from %s, left by a ringlabd that did not stop",
 	       t->cfg.name, dev, mnt_real);
@@ -896,7 +810,7 @@ static int open_dir(struct rl_target *t, struct rl_err *err)
 
 	if (p[0] != '/')
 		return tfail(t, err, -EINVAL, p, "a dir target needs an absolute path");
-	if (has_dotdot(p))
+	if (rl_path_has_dotdot(p))
 		return tfail(t, err, -EINVAL, p, "the path must not contain '..'");
 	if (!realpath(p, real))
 		return tfail(t, err, -errno, p, "%s", errno == ENOENT ? "does not exist" :
@@ -958,7 +872,7 @@ static int open_block(struct rl_target *t, const char *state_dir, struct rl_err 
 	struct stat st;
 	int ret;
 
-	if (strncmp(p, BY_ID, strlen(BY_ID)) || !*id || strchr(id, '/') || has_dotdot(id))
+	if (strncmp(p, BY_ID, strlen(BY_ID)) || !*id || strchr(id, '/') || rl_path_has_dotdot(id))
 		return tfail(t, err, -EINVAL, p, "a block target must be named by one entry of "
 			     BY_ID);
 	if (lstat(p, &st) < 0)
@@ -1031,7 +945,8 @@ int rl_target_check_path(const struct rl_target *t, const char *path)
 	const char *slash, *base;
 	struct stat st;
 
-	if (!t->dir[0] || path[0] != '/' || has_dotdot(path) || strlen(path) >= sizeof(parent))
+	if (!t->dir[0] || path[0] != '/' || rl_path_has_dotdot(path) ||
+	    strlen(path) >= sizeof(parent))
 		return -EPERM;
 	slash = strrchr(path, '/');
 	base = slash + 1;
@@ -1043,11 +958,11 @@ int rl_target_check_path(const struct rl_target *t, const char *path)
 		memcpy(parent, path, (size_t)(slash - path));
 		parent[slash - path] = '\0';
 	}
-	if (!realpath(parent, real) || !path_within(real, t->dir))
+	if (!realpath(parent, real) || !rl_path_within(real, t->dir))
 		return -EPERM;
 	/* The file itself may be a symlink out (a dangling one would create it there). */
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    (!realpath(path, real) || !path_within(real, t->dir)))
+	    (!realpath(path, real) || !rl_path_within(real, t->dir)))
 		return -EPERM;
 	return 0;
 }

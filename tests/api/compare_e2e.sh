@@ -1,5 +1,5 @@
 #!/bin/bash
-# compare_e2e.sh: the same workload on a slow and a fast ext4 target through ringlabd; CLI (daemon and file sources) and API give the same verdict: improved one way, regressed (exit 1) the other; unknown and incompatible runs are clear errors.
+# compare_e2e.sh: the same workload on a slow (mounted -o sync) and a fast ext4 target through ringlabd; CLI (daemon and file sources) and API give the same verdict: improved one way, regressed (exit 1) the other; unknown and incompatible runs are clear errors.
 . "$top_srcdir/tests/lib/loopfs.sh"
 loopfs_require
 for tool in curl jq; do
@@ -16,8 +16,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$work/rld.log" ] && tail -n 20 "$work/rld.log" >&2; exit 1; }
 
-# slow: ext4 on a loop device over a file on this machine's disk; fast: over a file in RAM.
-loopfs_create 256
+# Both over files in RAM, so the disk's noise stays out; the slow one is mounted -o sync,
+# which makes every write to an unwritten extent wait for a journal commit: several times slower.
+TMPDIR=/dev/shm LOOPFS_MOUNT_OPTS=sync loopfs_create 256
 slow=$LOOPFS_DIR
 TMPDIR=/dev/shm loopfs_create 256
 fast=$LOOPFS_DIR
@@ -35,7 +36,7 @@ url=http://127.0.0.1:$(cat "$work/port")
 run() {	# TARGET LABEL WORKLOAD: one run to the end; prints its id
 	local id st
 	id=$(curl -sS -X POST "$url/api/v1/runs" -d "{\"workload\": \"$3\", \"target\": \"$1\", \"label\": \"$2\",
-		\"jobs\": [1], \"scale\": 0.01, \"repeat\": 5}" | jq -r .id)
+		\"jobs\": [1], \"scale\": 0.01, \"repeat\": 7}" | jq -r .id)
 	for _ in $(seq 1200); do
 		st=$(curl -sS "$url/api/v1/runs/$id" | jq -r .status)
 		case $st in done) echo "$id"; return 0 ;; failed|aborted) fail "run $id $st" ;; esac

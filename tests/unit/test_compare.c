@@ -12,20 +12,9 @@
 #include "compare/compare_json.h"
 #include "compare/compare_text.h"
 #include "engine/result_json.h"
+#include "../lib/check.h"
 
 #define REPS_MAX 8
-
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);			\
-			fputc('\n', stderr);				\
-			failures++;					\
-		}							\
-	} while (0)
 
 /* Multiplicative noise of about +/-1%: a quiet machine. */
 static const double low_noise[REPS_MAX] = { 1.00, 1.01, 0.99, 1.005, 0.995, 1.0, 1.01, 0.99 };
@@ -730,10 +719,5 @@ int main(void)
 	test_json();
 	test_text();
 	test_json_round_trip();
-	if (failures) {
-		fprintf(stderr, "test_compare: %d failures\n", failures);
-		return 1;
-	}
-	printf("test_compare: ok\n");
-	return 0;
+	return check_exit();
 }

@@ -7,18 +7,7 @@
 #include <string.h>
 
 #include "engine/hist.h"
-
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);			\
-			fputc('\n', stderr);				\
-			failures++;					\
-		}							\
-	} while (0)
+#include "../lib/check.h"
 
 static const double percentiles[] = { 1, 10, 25, 49.9, 50, 50.1, 75, 90, 99, 99.9 };
 #define NPCT (sizeof(percentiles) / sizeof(percentiles[0]))
@@ -208,9 +197,5 @@ int main(void)
 	test_distributions();
 	test_merge();
 	test_ends_and_mean();
-	if (failures) {
-		fprintf(stderr, "test_hist: %d assertion(s) failed\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_exit();
 }

@@ -15,18 +15,7 @@
 #include "engine/fields.h"
 #include "engine/suite.h"
 #include "engine/workload.h"
-
-static int failures;
-
-#define CHECK(cond, ...)							\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-			fprintf(stderr, __VA_ARGS__);				\
-			fputc('\n', stderr);					\
-			failures++;						\
-		}								\
-	} while (0)
+#include "../lib/check.h"
 
 /* A minimal valid workload to which each test adds one key. */
 #define BASE "\"name\": \"t\""
@@ -599,7 +588,5 @@ int main(void)
 	test_markdown();
 	test_shipped(top);
 	rmdir(dir);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_exit();
 }

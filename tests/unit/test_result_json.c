@@ -9,18 +9,7 @@
 #include "engine/result.h"
 #include "engine/result_json.h"
 #include "engine/result_text.h"
-
-static int failures;
-
-#define CHECK(cond, ...)							\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-			fprintf(stderr, __VA_ARGS__);				\
-			fputc('\n', stderr);					\
-			failures++;						\
-		}								\
-	} while (0)
+#include "../lib/check.h"
 
 /* Every numeric field gets its own value, so a field written under another's name is caught. */
 static uint64_t seq = 1000;
@@ -547,7 +536,5 @@ int main(void)
 	check_non_finite();
 	free(text);
 	rl_run_free(&run);
-	if (failures)
-		fprintf(stderr, "%d assertion(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_exit();
 }

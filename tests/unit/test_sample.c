@@ -10,18 +10,7 @@
 
 #include "engine/env.h"
 #include "engine/sample.h"
-
-static int failures;
-
-#define CHECK(cond, ...)							\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-			fprintf(stderr, __VA_ARGS__);				\
-			fputc('\n', stderr);					\
-			failures++;						\
-		}								\
-	} while (0)
+#include "../lib/check.h"
 
 /*
  * 6.x, plus an invented section: lines outside "stats:" that look like ours
@@ -223,7 +212,5 @@ int main(void)
 	test_iowq_workers();
 	test_env_root();
 	test_env_errors();
-	if (failures)
-		fprintf(stderr, "%d assertion(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_exit();
 }

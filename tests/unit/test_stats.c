@@ -8,24 +8,13 @@
 
 #include "stats/bootstrap.h"
 #include "stats/proportion.h"
+#include "../lib/check.h"
 
 #define ITER 10000
 #define CONF 0.95
 #define THRESH 0.05
 #define MIN_REPS 3
 #define N5 5
-
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);			\
-			fputc('\n', stderr);				\
-			failures++;					\
-		}							\
-	} while (0)
 
 /* Multiplicative noise of +/-1% and +/-40%, in two different orders per side. */
 static const double low_noise_a[N5] = { 1.00, 1.01, 0.99, 1.005, 0.995 };
@@ -285,9 +274,5 @@ int main(void)
 	test_verdict_names();
 	test_two_proportion();
 	report_runtime();
-	if (failures) {
-		fprintf(stderr, "test_stats: %d assertion(s) failed\n", failures);
-		return 1;
-	}
-	return 0;
+	return check_exit();
 }

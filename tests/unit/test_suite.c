@@ -11,18 +11,7 @@
 #include <unistd.h>
 
 #include "engine/suite.h"
-
-static int failures;
-
-#define CHECK(cond, ...)							\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-			fprintf(stderr, __VA_ARGS__);				\
-			fputc('\n', stderr);					\
-			failures++;						\
-		}								\
-	} while (0)
+#include "../lib/check.h"
 
 static char wdir[PATH_MAX / 2];	/* $top_srcdir/workloads */
 
@@ -356,7 +345,5 @@ int main(void)
 	test_catalog(over, bad);
 	nftw(over, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	nftw(bad, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_exit();
 }

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Checks on paths from configuration and requests, and on where paths lie. */
+#ifndef RINGLAB_DAEMON_UTIL_PATH_H
+#define RINGLAB_DAEMON_UTIL_PATH_H
+
+#include <stdbool.h>
+
+/*
+ * rl_path_has_dotdot() - whether some '/'-separated component of @path is
+ * exactly "..", i.e. whether the path can climb out of where it points.
+ * "a/..b" and "a/b.." do not count. Returns true or false.
+ */
+bool rl_path_has_dotdot(const char *path);
+
+/*
+ * rl_path_within() - whether canonical (absolute, no "..", no repeated or
+ * trailing '/') @path is @dir or below it: "/a/b" is within "/a" and "/",
+ * "/ab" is not within "/a". Returns true or false.
+ */
+bool rl_path_within(const char *path, const char *dir);
+
+#endif
