@@ -24,6 +24,7 @@ int rl_cmd_list(int argc, char **argv);
 int rl_cmd_show(int argc, char **argv);
 int rl_cmd_cancel(int argc, char **argv);
 int rl_cmd_watch(int argc, char **argv);
+int rl_cmd_nightly(int argc, char **argv);
 
 /*
  * rl_workload_dirs() - the NULL-terminated search path for workloads and

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ringlab compare: base run(s) against head run(s), verdicts on stdout, status for scripts. */
 #include <cJSON.h>
-#include <inttypes.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +10,9 @@
 #include "compare/compare.h"
 #include "compare/compare_json.h"
 #include "compare/compare_text.h"
-#include "engine/fields.h"
-#include "engine/result_json.h"
 #include "http_client.h"
 #include "options.h"
+#include "run_source.h"
 
 #define OPERANDS_MAX 8
 #define SELECT_LIMIT 100	/* runs a label: or kernel: operand takes, newest first */
@@ -38,13 +37,6 @@ struct compare_args {
 	struct rl_http_conn_args conn;
 	struct rl_http_target t;	/* valid once t_ready: only daemon operands need it */
 	bool t_ready;
-};
-
-/* The runs of one side, loaded from "a.json,run:12" or "label:TEXT". */
-struct side {
-	struct rl_run *runs;
-	const struct rl_run **ptrs;
-	size_t n, cap;
 };
 
 static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
@@ -115,52 +107,12 @@ static int parse_args(int argc, char **argv, struct compare_args *a, int *help,
 	}
 }
 
-static int load_run(const char *path, struct rl_run *run, struct rl_err *err)
-{
-	cJSON *root;
-	int ret;
-
-	ret = rl_json_load_file(path, &root, err);
-	if (ret)
-		return ret;
-	ret = rl_run_from_json(root, run, err);
-	cJSON_Delete(root);
-	return ret ? rl_err_prefix(err, ret, "%s", path) : 0;
-}
-
-static void side_free(struct side *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		rl_run_free(&s->runs[i]);
-	free(s->runs);
-	free(s->ptrs);
-	memset(s, 0, sizeof(*s));
-}
-
 /* A run that did not finish still has cells worth comparing, but the user should know. */
-static void warn_unfinished(const char *path, const struct rl_run *run)
+static void warn_unfinished(const char *what, const struct rl_run *run)
 {
 	if (run->status != RL_RUN_DONE)
-		fprintf(stderr, "ringlab compare: warning: %s: run status is %s%s%s\n", path,
+		fprintf(stderr, "ringlab compare: warning: %s: run status is %s%s%s\n", what,
 			rl_run_status_name(run->status), run->error[0] ? ": " : "", run->error);
-}
-
-/* Room for one more run in @s. Returns 0 or -ENOMEM. */
-static int side_grow(struct side *s, struct rl_err *err)
-{
-	size_t cap = s->cap ? s->cap * 2 : 4;
-	struct rl_run *p;
-
-	if (s->n < s->cap)
-		return 0;
-	p = realloc(s->runs, cap * sizeof(*p));
-	if (!p)
-		return rl_err_set(err, -ENOMEM, "out of memory");
-	s->runs = p;
-	s->cap = cap;
-	return 0;
 }
 
 static int daemon_target(struct compare_args *a, struct rl_err *err)
@@ -174,104 +126,56 @@ static int daemon_target(struct compare_args *a, struct rl_err *err)
 	return ret;
 }
 
-/* Run @id as the daemon has it; the API's extra keys are ignored by the reader. */
-static int fetch_run(struct compare_args *a, int64_t id, struct rl_run *run, struct rl_err *err)
-{
-	char path[64];
-	cJSON *j;
-	int ret;
-
-	snprintf(path, sizeof(path), "/api/v1/runs/%" PRId64, id);
-	ret = daemon_target(a, err);
-	if (!ret)
-		ret = rl_http_get_json(&a->t, path, &j, err);
-	if (!ret) {
-		ret = rl_run_from_json(j, run, err);
-		cJSON_Delete(j);
-	}
-	return ret ? rl_err_prefix(err, ret, "run:%" PRId64, id) : 0;
-}
-
 /* One item of a list: "run:ID" from the daemon, anything else a file. */
-static int side_add(struct compare_args *a, const char *item, struct side *s, struct rl_err *err)
+static int side_add(struct compare_args *a, const char *item, struct rl_run_set *s,
+		    struct rl_err *err)
 {
 	char *end;
 	long long id;
 	int ret;
 
-	ret = side_grow(s, err);
-	if (ret)
-		return ret;
 	if (strncmp(item, "run:", 4) != 0) {
-		ret = load_run(item, &s->runs[s->n], err);
+		ret = rl_run_set_add_file(s, item, err);
 	} else {
 		errno = 0;
 		id = strtoll(item + 4, &end, 10);
 		if (errno || end == item + 4 || *end || id < 1)
 			return rl_err_set(err, -EINVAL, "'%s': a run id is a positive number", item);
-		ret = fetch_run(a, id, &s->runs[s->n], err);
+		ret = daemon_target(a, err);
+		if (!ret)
+			ret = rl_run_set_add_fetched(s, &a->t, id, err);
 	}
 	if (ret)
 		return ret;
-	warn_unfinished(item, &s->runs[s->n]);
-	s->n++;
+	warn_unfinished(item, &s->runs[s->n - 1]);
 	return 0;
 }
 
-static int select_path(const char *sel, char *path, size_t size, struct rl_err *err)
+/* "label:TEXT" or "kernel:TAG": every done run the daemon has with it (the newest SELECT_LIMIT). */
+static int side_select(struct compare_args *a, const char *sel, struct rl_run_set *s,
+		       struct rl_err *err)
 {
 	bool label = !strncmp(sel, "label:", 6);
 	const char *value = strchr(sel, ':') + 1;
-	char limit[16];
-	int ret;
+	size_t total = 0;
+	int n;
 
 	if (!*value)
 		return rl_err_set(err, -EINVAL, "'%s': give the %s after the colon", sel,
 				  label ? "label" : "kernel tag");
-	snprintf(limit, sizeof(limit), "%d", SELECT_LIMIT);
-	snprintf(path, size, "/api/v1/runs");
-	ret = rl_http_query_add(path, size, label ? "label" : "kernel", value);
-	if (!ret)
-		ret = rl_http_query_add(path, size, "status", "done");
-	if (!ret)
-		ret = rl_http_query_add(path, size, "limit", limit);
-	return ret ? rl_err_set(err, ret, "'%.100s': too long", sel) : 0;
-}
-
-/* "label:TEXT" or "kernel:TAG": every done run the daemon has with it (the newest SELECT_LIMIT). */
-static int side_select(struct compare_args *a, const char *sel, struct side *s, struct rl_err *err)
-{
-	const cJSON *runs, *r;
-	cJSON *answer = NULL;
-	char path[1200], name[32];
-	double id, total;
-	int ret;
-
-	ret = select_path(sel, path, sizeof(path), err);
-	if (!ret)
-		ret = daemon_target(a, err);
-	if (!ret)
-		ret = rl_http_get_json(&a->t, path, &answer, err);
-	if (ret)
-		return rl_err_prefix(err, ret, "%s", sel);
-	runs = cJSON_GetObjectItemCaseSensitive(answer, "runs");
-	if (!cJSON_GetArraySize(runs))
-		ret = rl_err_set(err, -ENOENT, "%s: ringlabd at %s has no done run with it", sel,
-				 a->t.url);
-	cJSON_ArrayForEach(r, runs) {
-		id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
-		snprintf(name, sizeof(name), "run:%.0f", id);
-		ret = id >= 1 ? side_add(a, name, s, err)
-			      : rl_err_set(err, -EPROTO, "%s: a listed run has no id", sel);
-		if (ret)
-			break;
-	}
-	total = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(answer, "total"));
-	if (!ret && total > (double)s->n)
-		fprintf(stderr, "ringlab compare: warning: %s: using the newest %zu of %.0f runs\n",
+	n = daemon_target(a, err);
+	if (!n)
+		n = rl_run_set_select(s, &a->t, label ? value : NULL, label ? NULL : value,
+				      SELECT_LIMIT, &total, err);
+	if (n < 0)
+		return rl_err_prefix(err, n, "%s", sel);
+	if (!n)
+		return rl_err_set(err, -ENOENT, "%s: ringlabd at %s has no done run with it", sel,
+				  a->t.url);
+	if (total > s->n)
+		fprintf(stderr, "ringlab compare: warning: %s: using the newest %zu of %zu runs\n",
 			sel, s->n, total);
-	cJSON_Delete(answer);
-	return ret;
+	return 0;
 }
 
 /*
@@ -279,11 +183,10 @@ static int side_select(struct compare_args *a, const char *sel, struct side *s, 
  * commas), else each item of "a.json,run:12". Returns 0 or -errno with the
  * file or run named in @err.
  */
-static int side_load(struct compare_args *a, const char *list, struct side *s,
+static int side_load(struct compare_args *a, const char *list, struct rl_run_set *s,
 		     struct rl_err *err)
 {
 	char *copy = NULL, *save = NULL, *item;
-	size_t i;
 	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -299,16 +202,9 @@ static int side_load(struct compare_args *a, const char *list, struct side *s,
 		if (!ret && !s->n)
 			ret = rl_err_set(err, -EINVAL, "'%s' names no run file", list);
 	}
-	if (!ret) {
-		s->ptrs = calloc(s->n, sizeof(*s->ptrs));
-		if (!s->ptrs)
-			ret = rl_err_set(err, -ENOMEM, "out of memory");
-		for (i = 0; !ret && i < s->n; i++)
-			s->ptrs[i] = &s->runs[i];
-	}
 	free(copy);
 	if (ret)
-		side_free(s);
+		rl_run_set_free(s);
 	return ret;
 }
 
@@ -355,7 +251,7 @@ static int report(const struct compare_args *a, const struct rl_comparison *c)
 int rl_cmd_compare(int argc, char **argv)
 {
 	struct compare_args a = { .o.threshold = RL_CMP_THRESHOLD_DEFAULT };
-	struct side base = { 0 }, head = { 0 };
+	struct rl_run_set base = { 0 }, head = { 0 };
 	struct rl_comparison c;
 	struct rl_err err = { "" };
 	int help, ret;
@@ -389,7 +285,7 @@ int rl_cmd_compare(int argc, char **argv)
 		ret = report(&a, &c);
 		rl_comparison_free(&c);
 	}
-	side_free(&base);
-	side_free(&head);
+	rl_run_set_free(&base);
+	rl_run_set_free(&head);
 	return ret;
 }

@@ -33,7 +33,15 @@ typedef int (*rl_route_fn)(struct rl_http_req *r);
 
 enum rl_route_flags {
 	RL_ROUTE_JSON_BODY = 1 << 0,	/* the body must be a JSON document: parsed into r->json */
+	RL_ROUTE_LARGE_BODY = 1 << 1,	/* a whole run or report: the body may reach RL_HTTP_LARGE_BODY */
 };
+
+/*
+ * The body cap of RL_ROUTE_LARGE_BODY routes (an imported run of the seed
+ * suite is about 1 MiB; the cap leaves room for large sweeps), or max_body
+ * when that is larger. Every other route is held to max_body.
+ */
+#define RL_HTTP_LARGE_BODY (16u << 20)
 
 /*
  * One row per method and path. Patterns are literal segments, "{name}"
@@ -140,6 +148,13 @@ int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t m
 		      int64_t *out, struct rl_err *err);
 
 /*
+ * rl_http_body_cap() - the largest request body @route (may be NULL: no
+ * route) accepts under @cfg: cfg->max_body, or RL_HTTP_LARGE_BODY for
+ * RL_ROUTE_LARGE_BODY routes when that is larger.
+ */
+size_t rl_http_body_cap(const struct rl_route *route, const struct rl_config *cfg);
+
+/*
  * rl_http_body_append() - add @len bytes to @b, keeping it NUL-terminated.
  * Returns 0, -EFBIG when the body would pass @max bytes (nothing is added),
  * or -ENOMEM.
@@ -227,6 +242,7 @@ int rl_route_workloads(struct rl_http_req *r);
 
 /* routes_runs.c */
 int rl_route_runs_create(struct rl_http_req *r);
+int rl_route_runs_import(struct rl_http_req *r);
 int rl_route_runs_list(struct rl_http_req *r);
 int rl_route_run_get(struct rl_http_req *r);
 int rl_route_run_cancel(struct rl_http_req *r);
@@ -241,6 +257,12 @@ int rl_route_metrics(struct rl_http_req *r);
 /* routes_compare.c */
 int rl_route_compare(struct rl_http_req *r);
 int rl_route_history(struct rl_http_req *r);
+
+/* routes_nightly.c */
+int rl_route_nightly_create(struct rl_http_req *r);
+int rl_route_nightly_list(struct rl_http_req *r);
+int rl_route_nightly_latest(struct rl_http_req *r);
+int rl_route_nightly_get(struct rl_http_req *r);
 
 /* static.c */
 int rl_route_static(struct rl_http_req *r);

@@ -38,12 +38,20 @@ const struct rl_route rl_http_routes[] = {
 	{ "GET", "/api/v1/workloads", rl_route_workloads, 0 },
 	{ "GET", "/api/v1/runs", rl_route_runs_list, 0 },
 	{ "POST", "/api/v1/runs", rl_route_runs_create, RL_ROUTE_JSON_BODY },
+	/* Before runs/{id}, which would take "import" for an id. */
+	{ "POST", "/api/v1/runs/import", rl_route_runs_import,
+	  RL_ROUTE_JSON_BODY | RL_ROUTE_LARGE_BODY },
 	{ "GET", "/api/v1/runs/{id}", rl_route_run_get, 0 },
 	{ "POST", "/api/v1/runs/{id}/cancel", rl_route_run_cancel, 0 },
 	{ "GET", "/api/v1/runs/{id}/progress", rl_route_run_progress, 0 },
 	{ "GET", "/api/v1/runs/{id}/events", rl_route_run_events, 0 },
 	{ "GET", "/api/v1/compare", rl_route_compare, 0 },
 	{ "GET", "/api/v1/history", rl_route_history, 0 },
+	{ "GET", "/api/v1/nightly", rl_route_nightly_list, 0 },
+	{ "POST", "/api/v1/nightly", rl_route_nightly_create,
+	  RL_ROUTE_JSON_BODY | RL_ROUTE_LARGE_BODY },
+	{ "GET", "/api/v1/nightly/latest", rl_route_nightly_latest, 0 },
+	{ "GET", "/api/v1/nightly/{id}", rl_route_nightly_get, 0 },
 	{ "GET", "/metrics", rl_route_metrics, 0 },
 	/* Everything else under /api is a 404, never a dashboard file. */
 	{ NULL, "/api/*", NULL, 0 },
@@ -277,6 +285,13 @@ int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t m
 				  name, text, min, max);
 	*out = v;
 	return 0;
+}
+
+size_t rl_http_body_cap(const struct rl_route *route, const struct rl_config *cfg)
+{
+	if (route && (route->flags & RL_ROUTE_LARGE_BODY) && cfg->max_body < RL_HTTP_LARGE_BODY)
+		return RL_HTTP_LARGE_BODY;
+	return cfg->max_body;
 }
 
 int rl_http_body_append(struct rl_http_body *b, const char *data, size_t len, size_t max)
@@ -535,7 +550,7 @@ static int admit(struct rl_http_req *r)
 		}
 	}
 	clen = rl_http_header_in(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (clen && strtoull(clen, NULL, 10) > cfg->max_body) {
+	if (clen && strtoull(clen, NULL, 10) > rl_http_body_cap(r->route, cfg)) {
 		r->too_large = true;
 		return 1;
 	}
@@ -544,8 +559,13 @@ static int admit(struct rl_http_req *r)
 
 static int reply_too_large(struct rl_http_req *r)
 {
-	return rl_http_reply_error(r, 413, NULL, "request body: larger than max_body (%u bytes)",
-				   r->d->cfg.max_body);
+	size_t cap = rl_http_body_cap(r->route, &r->d->cfg);
+
+	if (cap == r->d->cfg.max_body)
+		return rl_http_reply_error(r, 413, NULL, "request body: larger than max_body (%zu bytes)",
+					   cap);
+	return rl_http_reply_error(r, 413, NULL, "request body: larger than %zu bytes, the cap of %s",
+				   cap, r->route->pattern);
 }
 
 static int parse_body(struct rl_http_req *r)
@@ -586,7 +606,7 @@ static void dispatch(struct rl_http_req *r)
  */
 static int take_body(struct rl_http_req *r, const char *data, size_t len)
 {
-	size_t max = r->d->cfg.max_body;
+	size_t max = rl_http_body_cap(r->route, &r->d->cfg);
 	int ret = 0;
 
 	if (r->too_large)

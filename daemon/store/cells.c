@@ -19,6 +19,22 @@
 #include "../engine/result_json.h"
 #include "../util/clock.h"
 
+/* The columns of cell @seq of run @id after the statement's run id (parameter 10). */
+static void bind_cell(sqlite3_stmt *q, int64_t id, uint32_t seq, const struct rl_cell *c,
+		      const char *json)
+{
+	sqlite3_bind_int64(q, 1, seq);
+	sqlite3_bind_text(q, 2, c->workload, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, c->jobs);
+	sqlite3_bind_int64(q, 4, c->rep);
+	sqlite3_bind_double(q, 5, c->iops);		/* NaN is stored as NULL */
+	sqlite3_bind_double(q, 6, c->eagain_rate);
+	sqlite3_bind_text(q, 7, rl_verify_status_name(c->verify.status), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 8, c->failed);
+	sqlite3_bind_text(q, 9, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 10, id);
+}
+
 static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
 		       const char *json, struct rl_err *err)
 {
@@ -32,16 +48,7 @@ static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struc
 			       " WHERE id = ? AND status = 'running'", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, seq);
-	sqlite3_bind_text(q, 2, c->workload, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, c->jobs);
-	sqlite3_bind_int64(q, 4, c->rep);
-	sqlite3_bind_double(q, 5, c->iops);		/* NaN is stored as NULL */
-	sqlite3_bind_double(q, 6, c->eagain_rate);
-	sqlite3_bind_text(q, 7, rl_verify_status_name(c->verify.status), -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 8, c->failed);
-	sqlite3_bind_text(q, 9, json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 10, id);
+	bind_cell(q, id, seq, c, json);
 	ret = rl_store_step_done(s, q, err, "add cell");
 	sqlite3_finalize(q);
 	if (ret == -EEXIST)
@@ -66,6 +73,34 @@ int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct
 	if (!ret)
 		ret = rl_store_end(s, insert_cell(s, id, seq, c, json, err), err);
 	free(json);
+	return ret;
+}
+
+int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *run,
+			  struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	char *json;
+	int ret;
+	size_t i;
+
+	ret = rl_store_prepare(s, "INSERT INTO cells (seq, workload, jobs, rep, iops, eagain_rate,"
+			       " verify, failed, json, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       &q, err);
+	for (i = 0; !ret && i < run->ncells; i++) {
+		json = rl_store_json_text(rl_cell_to_json(&run->cells[i]));
+		if (!json) {
+			ret = rl_err_set(err, -ENOMEM, "run %lld, cell %zu: out of memory", (long long)id, i);
+			break;
+		}
+		bind_cell(q, id, (uint32_t)i, &run->cells[i], json);
+		ret = rl_store_step_done(s, q, err, "import cell");
+		sqlite3_reset(q);
+		free(json);
+		if (ret < 0)
+			rl_err_prefix(err, ret, "run %lld, cell %zu", (long long)id, i);
+	}
+	sqlite3_finalize(q);
 	return ret;
 }
 

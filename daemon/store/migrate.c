@@ -86,8 +86,27 @@ static const char schema_v1[] =
 	" updated INTEGER NOT NULL"
 	");";
 
+/*
+ * Version 2: the reports of `ringlab nightly` ("ringlab-nightly-1" JSON, kept
+ * whole in report); the columns copy what listing shows. created is when
+ * ringlabd stored it, started and finished when the night ran.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE nightly_reports ("
+	" id INTEGER PRIMARY KEY,"
+	" created INTEGER NOT NULL,"
+	" started INTEGER NOT NULL,"
+	" finished INTEGER NOT NULL CHECK (finished >= started),"
+	" status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'regressed', 'corrupt')),"
+	" label TEXT,"
+	" summary TEXT NOT NULL,"
+	" report TEXT NOT NULL CHECK (json_valid(report))"
+	");"
+	"CREATE INDEX nightly_reports_created ON nightly_reports (created);";
+
 static const struct migration migrations[] = {
 	{ 1, schema_v1 },
+	{ 2, schema_v2 },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -239,6 +239,92 @@ int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
 	return rl_store_end(s, finish_run(s, id, st, error, err), err);
 }
 
+/* ---- runs measured elsewhere --------------------------------------------- */
+
+static int check_import(const struct rl_run *run, struct rl_err *err)
+{
+	if (run->status != RL_RUN_DONE && run->status != RL_RUN_FAILED &&
+	    run->status != RL_RUN_ABORTED)
+		return rl_err_set(err, -EINVAL, "status: an imported run must be done, failed or aborted, not %s",
+				  rl_run_status_name(run->status));
+	if (run->started_ns <= 0)
+		return rl_err_set(err, -EINVAL, "started: an imported run needs its start time");
+	if (run->finished_ns && run->finished_ns < run->started_ns)
+		return rl_err_set(err, -EINVAL, "finished: before started");
+	return 0;
+}
+
+/* The row of an imported run: created when it started, already finished. */
+static int insert_imported(struct rl_store *s, const struct rl_store_run_req *req,
+			   const struct rl_run *run, const char *env, const char *workloads,
+			   int64_t *id, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret;
+
+	ret = rl_store_prepare(s, "INSERT INTO runs (created, started, finished, status, error,"
+			       " what, target, label, kernel_tag, kernel_release, scale, request, env,"
+			       " workloads) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+			       " ?13)", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, run->started_ns);
+	sqlite3_bind_int64(q, 2, run->finished_ns ? run->finished_ns : run->started_ns);
+	sqlite3_bind_text(q, 3, rl_run_status_name(run->status), -1, SQLITE_STATIC);
+	rl_store_bind_opt(q, 4, run->error);
+	sqlite3_bind_text(q, 5, req->what, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, req->target, -1, SQLITE_STATIC);
+	rl_store_bind_opt(q, 7, req->label);
+	rl_store_bind_opt(q, 8, req->kernel_tag);
+	rl_store_bind_opt(q, 9, run->env.kernel_release);
+	sqlite3_bind_double(q, 10, req->scale);
+	rl_store_bind_opt(q, 11, req->request_json);
+	sqlite3_bind_text(q, 12, env, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 13, workloads, -1, SQLITE_STATIC);
+	ret = rl_store_step_done(s, q, err, "import run");
+	if (!ret)
+		*id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(q);
+	if (!ret)
+		ret = rl_store_cells_import(s, *id, run, err);
+	return ret;
+}
+
+int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
+			const struct rl_run *run, int64_t *id, struct rl_err *err)
+{
+	char *env_text = NULL, *w_text = NULL;
+	struct rl_env *env;
+	int ret;
+
+	ret = check_req(req, err);
+	if (!ret)
+		ret = check_import(run, err);
+	if (ret < 0)
+		return ret;
+	env = malloc(sizeof(*env));
+	if (env) {
+		*env = run->env;
+		snprintf(env->label, sizeof(env->label), "%s", req->label ? req->label : "");
+		snprintf(env->kernel_tag, sizeof(env->kernel_tag), "%s",
+			 req->kernel_tag ? req->kernel_tag : "");
+		env_text = rl_store_json_text(rl_env_to_json(env));
+		free(env);
+	}
+	w_text = workloads_text(run->workloads, run->nworkloads);
+	if (!env_text || !w_text) {
+		ret = rl_err_set(err, -ENOMEM, "import: out of memory");
+		goto out;
+	}
+	ret = rl_store_begin(s, true, err);
+	if (!ret)
+		ret = rl_store_end(s, insert_imported(s, req, run, env_text, w_text, id, err), err);
+out:
+	free(env_text);
+	free(w_text);
+	return ret;
+}
+
 static int abort_running(struct rl_store *s, struct rl_err *err)
 {
 	sqlite3_stmt *q;
@@ -461,29 +547,6 @@ int rl_store_run_request(struct rl_store *s, int64_t id, cJSON **request,
 
 /* ---- runs as JSON ------------------------------------------------------- */
 
-/* "2026-06-26T08:35:00.123456789Z", as result_json.c writes times; null for 0. */
-static cJSON *iso_time(int64_t ns)
-{
-	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-	char buf[64];
-	struct tm tm;
-	time_t t;
-	size_t len;
-
-	if (!ns)
-		return cJSON_CreateNull();
-	if (frac < 0) {
-		frac += 1000000000;
-		sec--;
-	}
-	t = (time_t)sec;
-	if (!gmtime_r(&t, &tm))
-		return cJSON_CreateNull();
-	len = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + len, sizeof(buf) - len, ".%09" PRId64 "Z", frac);
-	return cJSON_CreateString(buf);
-}
-
 static cJSON *str_or_null(const char *v)
 {
 	return *v ? cJSON_CreateString(v) : cJSON_CreateNull();
@@ -516,7 +579,7 @@ static bool add_meta(cJSON *obj, const struct rl_store_run_meta *m)
 	       add(obj, "label", str_or_null(m->label)) &&
 	       add(obj, "kernel_tag", str_or_null(m->kernel_tag)) &&
 	       add(obj, "kernel_release", str_or_null(m->kernel_release)) &&
-	       add(obj, "created", iso_time(m->created_ns)) &&
+	       add(obj, "created", rl_store_iso_time(m->created_ns)) &&
 	       add(obj, "created_ns", cJSON_CreateNumber((double)m->created_ns)) &&
 	       add(obj, "duration_s", duration(m));
 }
@@ -526,9 +589,9 @@ static bool add_status(cJSON *obj, const struct rl_store_run_meta *m)
 {
 	return add(obj, "status", cJSON_CreateString(rl_run_status_name(m->status))) &&
 	       add(obj, "scale", cJSON_CreateNumber(m->scale)) &&
-	       add(obj, "started", iso_time(m->started_ns)) &&
+	       add(obj, "started", rl_store_iso_time(m->started_ns)) &&
 	       add(obj, "started_ns", cJSON_CreateNumber((double)m->started_ns)) &&
-	       add(obj, "finished", iso_time(m->finished_ns)) &&
+	       add(obj, "finished", rl_store_iso_time(m->finished_ns)) &&
 	       add(obj, "finished_ns", cJSON_CreateNumber((double)m->finished_ns)) &&
 	       add(obj, "error", str_or_null(m->error));
 }

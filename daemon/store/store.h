@@ -124,6 +124,20 @@ int rl_store_run_create(struct rl_store *s, const struct rl_store_run_req *req, 
 			struct rl_err *err);
 
 /*
+ * rl_store_run_import() - store @run, measured elsewhere (a VM guest, the
+ * CLI), as a finished run in one transaction: created and started at
+ * run->started_ns, finished at run->finished_ns (0: the start), with its
+ * status, error, env, workloads and cells (seq = index). @req is checked as
+ * by rl_store_run_create() and names what, target, label, kernel_tag, scale
+ * and the request; the stored env gets @req's label and kernel_tag, so the
+ * columns and the env agree. Returns 0 with the new id in @id, or -EINVAL (a
+ * bad @req, a status other than done, failed or aborted, no start time, a
+ * finish before the start), -ENOMEM, -EBUSY or -EIO.
+ */
+int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
+			const struct rl_run *run, int64_t *id, struct rl_err *err);
+
+/*
  * rl_store_run_start() - queued -> running: records the start time, @env
  * (its kernel_release also goes to its own column, for listing) and the @nw
  * workloads the run will execute. Returns 0, -ENOENT, or -EINVAL when the run
@@ -246,6 +260,41 @@ int rl_store_target_busy(struct rl_store *s, const char *target, bool *busy,
 /* rl_store_counts() - runs by status and cells in total (for /metrics). Returns 0 or -errno. */
 int rl_store_counts(struct rl_store *s, struct rl_store_counts *c, struct rl_err *err);
 
+/* ---- nightly reports (nightly.c) ----------------------------------------- */
+
+#define RL_STORE_SUMMARY_MAX 1024	/* a report's summary line, with the NUL */
+#define RL_STORE_NIGHTLY_LATEST 0	/* rl_store_nightly_get(): the newest report */
+
+/*
+ * rl_store_nightly_add() - store the nightly report @report, a JSON object
+ * of format "ringlab-nightly-1" kept as it is; its "status" (ok, failed,
+ * regressed, corrupt), "summary", "label" (optional), "started_ns" and
+ * "finished_ns" are also copied to columns for listing. Returns 0 with the
+ * new id in @id, or -EINVAL with "field F: reason" in @err, -ENOMEM, -EBUSY
+ * or -EIO.
+ */
+int rl_store_nightly_add(struct rl_store *s, const cJSON *report, int64_t *id,
+			 struct rl_err *err);
+
+/*
+ * rl_store_nightly_list() - the reports newest first (by start time), at
+ * most @limit (0: RL_STORE_LIST_DEFAULT) from @offset, as a new JSON array
+ * in @out_array of objects with id, status, label (null when none),
+ * summary, created, started, finished (ISO 8601 UTC, each also as *_ns) and
+ * duration_s. @total (may be NULL) gets the number of reports. Returns the
+ * number of items, or -EINVAL (limit or offset out of range) or -errno.
+ */
+int rl_store_nightly_list(struct rl_store *s, int limit, int offset, cJSON **out_array,
+			  int *total, struct rl_err *err);
+
+/*
+ * rl_store_nightly_get() - report @id (RL_STORE_NIGHTLY_LATEST: the newest)
+ * as a new object in @out: the list item's keys plus "report", the stored
+ * document. Returns 0, -ENOENT (no such report, or none yet), or -EIO when
+ * the stored report no longer parses.
+ */
+int rl_store_nightly_get(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err);
+
 /*
  * rl_store_integrity_check() - PRAGMA integrity_check. Returns 0 when it
  * answers "ok", -EIO with its first complaint otherwise.
@@ -320,6 +369,17 @@ int rl_store_migrate(struct rl_store *s, struct rl_err *err);
 
 /* rl_store_cells_load() - append run @id's stored cells to @run, in seq order. */
 int rl_store_cells_load(struct rl_store *s, int64_t id, struct rl_run *run, struct rl_err *err);
+
+/*
+ * rl_store_cells_import() - insert every cell of @run for run @id (seq =
+ * index), whatever its status: for rl_store_run_import(), inside its
+ * transaction. Returns 0 or -errno.
+ */
+int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *run,
+			  struct rl_err *err);
+
+/* rl_store_iso_time() - "2026-06-26T08:35:00.123456789Z" for @ns, JSON null for 0; NULL when out of memory. */
+cJSON *rl_store_iso_time(int64_t ns);
 #endif
 
 #endif

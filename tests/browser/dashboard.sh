@@ -88,6 +88,28 @@ while [ ! -s "$tmp/port" ]; do
 done
 port=$(cat "$tmp/port")
 
+# One night of `ringlab nightly` for the Nightly view: two "host" variants on
+# the target's filesystem and one whose directory does not exist, so the night
+# is not ok (exit 1) whatever the other two measure.
+kp=$tmp/kernel-patches
+mkdir -p "$kp/variants"
+for v in night-base night-head; do
+	echo "{\"name\": \"$v\", \"kind\": \"host\", \"dir\": \"$LOOPFS_DIR\"}" >"$kp/variants/$v.json"
+done
+echo "{\"name\": \"night-gone\", \"kind\": \"host\", \"dir\": \"$tmp/no-such-dir\"}" >"$kp/variants/night-gone.json"
+printf '%s\n' "$token" >"$tmp/token"
+cat >"$tmp/nightly.json" <<JSON
+{"url": "http://127.0.0.1:$port", "token_file": "$tmp/token", "kernel_patches_dir": "$kp",
+ "variants": ["night-base", "night-head", "night-gone"], "base": "night-base",
+ "suites": ["nw-overwrite-aligned"], "ringlab_args": "--scale 0.1 --repeat 3"}
+JSON
+"$top_builddir/ringlab" nightly -c "$tmp/nightly.json" >"$tmp/nightly.out" 2>&1
+rc=$?
+if [ $rc -ne 1 ] || ! grep -q '^verdict: ' "$tmp/nightly.out"; then
+	cat "$tmp/nightly.out" >&2
+	fail "ringlab nightly exited $rc, expected 1 and a verdict (night-gone fails)"
+fi
+
 shots=$top_builddir/tests/browser/screenshots
 mkdir -p "$shots"
 RINGLAB_URL="http://127.0.0.1:$port/" RINGLAB_TOKEN=$token SCREENSHOT_DIR=$shots CHROMIUM=$chromium \

@@ -6,7 +6,9 @@
 // and CHROMIUM. The test
 // makes its own runs through the API: "base" and "head" (nw-overwrite-aligned,
 // scale 0.1, 3 repetitions), a longer one to watch live and cancel, and one
-// from the start form.
+// from the start form. dashboard.sh has run `ringlab nightly` once before
+// (variants night-base, night-head and night-gone, which fails), so the
+// Nightly view has a report to show.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -389,6 +391,73 @@ test('start a run: the form creates a run and the list shows it', { timeout: 120
 	await row.waitFor();
 	assert.equal((await row.locator('td').nth(3).innerText()).trim(), 'from-form');
 	await check(TOKEN ? ['status of 401'] : []);
+});
+
+test('nightly: the latest night and the list of nights equal the API\'s', { timeout: 60000 }, async () => {
+	const latest = await apiOk('GET', 'nightly/latest');
+	const list = await apiOk('GET', 'nightly');
+	const { page, check } = await openPage();
+
+	assert.ok(list.total >= 1, 'dashboard.sh stored a night');
+	await go(page, '#/nightly');
+	const section = page.locator(`section.nightly-report[data-id="${latest.id}"]`);
+	await section.waitFor();
+	assert.equal(await page.locator('[data-nav="nightly"]').getAttribute('aria-current'), 'page');
+	assert.match(await section.locator('h2').innerText(), new RegExp(`Night ${latest.report.label}`));
+	assert.equal((await section.locator('[data-k="summary"]').first().innerText()).trim(), latest.summary);
+	assert.equal((await section.locator('.title-row .verdict').innerText()).trim(), latest.status);
+	let entries = 0;
+
+	for (const v of latest.report.variants) {
+		for (const s of v.suites) {
+			const row = section.locator(`table.nightly tbody tr[data-variant="${v.name}"][data-suite="${s.suite}"]`);
+			const cell = (k) => row.locator(`[data-k="${k}"]`);
+			const what = `${v.name} x ${s.suite}`;
+
+			entries++;
+			assert.equal((await cell('status').innerText()).trim(), s.status, `${what} status`);
+			if (s.run && s.run.id)
+				assert.equal(await cell('run').locator('a').getAttribute('href'), `#/runs/${s.run.id}`, `${what} run link`);
+			else
+				assert.equal((await cell('run').innerText()).trim(), '—', `${what} has no run`);
+			if (!v.base && s.summary)
+				assert.match(await cell('summary').innerText(), new RegExp(`^${s.summary}`), `${what} summary`);
+			if (s.error)
+				assert.equal((await cell('error').innerText()).trim(), s.error, `${what} error`);
+			assert.equal(await cell('cells').locator('li').count(), s.regressed.length + s.corrupt.length, `${what} bad cells`);
+			if (s.comparison)
+				assert.equal(await cell('compare').locator('a').getAttribute('href'),
+					`#/compare?base=${s.base_run_id}&head=${s.run.id}`, `${what} compare link`);
+			else
+				assert.equal(await cell('compare').locator('a').count(), 0, `${what} has no comparison`);
+		}
+	}
+	assert.equal(await section.locator('table.nightly tbody tr').count(), entries);
+	const failed = latest.report.variants.flatMap((v) => v.suites.filter((s) => s.run && s.run.failed));
+	assert.equal(await section.locator('section.failures details').count(), failed.length, 'one failure note per failed run');
+	assert.ok(failed.length >= 1, 'night-gone failed');
+	// The past nights, newest first, as the API lists them.
+	const rows = page.locator('table.nightly-list tbody tr');
+	assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.id))), list.reports.map((r) => r.id));
+	for (const r of list.reports) {
+		const row = page.locator(`table.nightly-list tbody tr[data-id="${r.id}"]`);
+
+		assert.equal((await row.locator('[data-k="summary"]').innerText()).trim(), r.summary);
+		assert.equal((await row.locator('[data-k="status"]').innerText()).trim(), r.status);
+	}
+	await shot(page, 'nightly');
+
+	// A night's comparison link opens the compare view, whose verdicts are the night's.
+	const head = latest.report.variants.find((v) => v.name === 'night-head').suites[0];
+	await section.locator('tr[data-variant="night-head"] [data-k="compare"] a').click();
+	await page.waitForURL(/#\/compare\?/);
+	await page.locator('.compare-result').waitFor();
+	assert.equal((await page.locator('[data-k="summary"]').innerText()).trim(), head.summary);
+	// And a night has its own address.
+	await go(page, `#/nightly/${latest.id}`);
+	await page.locator(`section.nightly-report[data-id="${latest.id}"]`).waitFor();
+	assert.equal(await page.locator(`table.nightly-list tbody tr[data-id="${latest.id}"]`).getAttribute('class'), 'current');
+	await check();
 });
 
 test('keyboard: the main links are reachable and focus is visible', { timeout: 30000 }, async () => {

@@ -108,6 +108,10 @@ export const api = {
 	compare: (query, signal) => get('compare', query, signal),
 	start: (body) => request('POST', 'runs', { body }),
 	cancel: (id) => request('POST', `runs/${encodeURIComponent(id)}/cancel`),
+	nightly: (query, signal) => get('nightly', query, signal),
+	nightlyLatest: (signal) => get('nightly/latest', null, signal),
+	nightlyReport: (id, signal) => get(`nightly/${encodeURIComponent(id)}`, null, signal),
+	nightlyUrl: (id) => apiUrl(`nightly/${encodeURIComponent(id)}`),
 	runUrl: (id) => apiUrl(`runs/${encodeURIComponent(id)}`),
 	eventsUrl: (id) => apiUrl(`runs/${encodeURIComponent(id)}/events`),
 };

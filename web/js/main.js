@@ -9,12 +9,15 @@ import { runsView } from './views/runs.js';
 import { runView } from './views/run.js';
 import { compareView } from './views/compare.js';
 import { startView } from './views/start.js';
+import { nightlyView } from './views/nightly.js';
 
 const routes = [
 	{ match: (p) => (p.length === 1 && p[0] === 'runs' ? {} : null), view: runsView },
 	{ match: (p) => (p.length === 2 && p[0] === 'runs' ? { id: p[1] } : null), view: runView },
 	{ match: (p) => (p.length === 1 && p[0] === 'compare' ? {} : null), view: compareView },
 	{ match: (p) => (p.length === 1 && p[0] === 'start' ? {} : null), view: startView },
+	{ match: (p) => (p.length === 1 && p[0] === 'nightly' ? {} : null), view: nightlyView },
+	{ match: (p) => (p.length === 2 && p[0] === 'nightly' ? { id: p[1] } : null), view: nightlyView },
 ];
 
 const main = document.getElementById('main');

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Routing by location hash: "#/runs", "#/runs/12", "#/compare?base=..&head=..",
-// "#/start". Each navigation aborts the previous view (its fetches, its
+// "#/start", "#/nightly", "#/nightly/3". Each navigation aborts the previous view (its fetches, its
 // event stream) before the next one renders.
 
 /** parseHash(hash) - {path: ["runs", "12"], query: URLSearchParams}. */

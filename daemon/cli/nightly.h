@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `ringlab nightly`: every kernel variant runs every suite (in a QEMU guest
+ * through kernel-patches/vm-run.sh, or on this machine's own kernel for a
+ * "host" variant), each run is imported into ringlabd, each variant is
+ * compared with the base, and the night's report goes to ringlabd with a
+ * verdict. The parts: the configuration (nightly_config.c), running one
+ * variant x suite as a child process (nightly_exec.c), and the comparisons
+ * and the report (nightly_report.c); cmd_nightly.c strings them together.
+ */
+#ifndef RINGLAB_DAEMON_CLI_NIGHTLY_H
+#define RINGLAB_DAEMON_CLI_NIGHTLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cJSON.h>
+
+#include "compare/nightly.h"
+#include "engine/workload.h"
+#include "http_client.h"
+#include "util/err.h"
+
+#define RL_NIGHTLY_VARIANTS_MAX 16
+#define RL_NIGHTLY_SUITES_MAX 16
+#define RL_NIGHTLY_VARIANT_NAME_MAX 64	/* with the NUL: a kernel tag */
+#define RL_NIGHTLY_PATH_MAX 1024
+#define RL_NIGHTLY_ARGS_MAX 1024
+#define RL_NIGHTLY_TAIL_LINES 40	/* console and log lines kept in a report */
+
+/* ---- configuration (nightly_config.c) ------------------------------------- */
+
+enum rl_variant_kind {
+	RL_VARIANT_VM,		/* a manifest vm-run.sh boots: debian-image, source */
+	RL_VARIANT_HOST,	/* this machine's running kernel, on an ext4 directory */
+	RL_VARIANT_KIND_MAX
+};
+
+struct rl_nightly_variant {
+	char name[RL_NIGHTLY_VARIANT_NAME_MAX];
+	enum rl_variant_kind kind;
+	char kind_name[32];			/* as the manifest says: "host", "debian-image" ... */
+	char manifest[RL_NIGHTLY_PATH_MAX];	/* kernel_patches_dir/variants/NAME.json */
+	char dir[RL_NIGHTLY_PATH_MAX];		/* host: the ext4 directory to run in */
+	char description[256];
+};
+
+struct rl_nightly_cfg {
+	/* The keys of the configuration file (the table in nightly_config.c). */
+	char url[512];
+	char token_file[RL_NIGHTLY_PATH_MAX];
+	char kernel_patches_dir[RL_NIGHTLY_PATH_MAX];
+	char variants[RL_NIGHTLY_VARIANTS_MAX][RL_NIGHTLY_VARIANT_NAME_MAX];
+	uint32_t nvariants;
+	char base[RL_NIGHTLY_VARIANT_NAME_MAX];
+	char suites[RL_NIGHTLY_SUITES_MAX][RL_NAME_MAX];
+	uint32_t nsuites;
+	char ringlab_args[RL_NIGHTLY_ARGS_MAX];
+	char guest_ringlab[RL_NIGHTLY_PATH_MAX];
+	char cache_dir[RL_NIGHTLY_PATH_MAX];
+	char work_dir[RL_NIGHTLY_PATH_MAX];
+	uint32_t timeout_s;
+	uint32_t kernel_timeout_s;
+	double threshold;
+	char label_prefix[64];
+	/* Resolved by rl_nightly_config_load(): the manifests, in variants order. */
+	struct rl_nightly_variant v[RL_NIGHTLY_VARIANTS_MAX];
+	uint32_t base_index;
+};
+
+/*
+ * rl_nightly_config_load() - the defaults, then the JSON file @path through
+ * the field table (unknown keys and values out of range refused), then the
+ * checks across keys: base among variants, names unique, each variant's
+ * manifest kernel_patches_dir/variants/NAME.json readable with a known kind
+ * (a "host" one checked in full: name, kind, description, dir), the suites
+ * known to the workload search path, ringlab_args free of the options the
+ * nightly sets itself. Returns 0, or -errno with "FILE: key K: reason" (or
+ * "MANIFEST: key K: reason") in @err.
+ */
+int rl_nightly_config_load(const char *path, struct rl_nightly_cfg *c, struct rl_err *err);
+
+/* rl_nightly_config_markdown() - the configuration keys as a markdown table. */
+void rl_nightly_config_markdown(FILE *out);
+
+/* rl_nightly_host_markdown() - the keys of a "host" variant manifest as a markdown table. */
+void rl_nightly_host_markdown(FILE *out);
+
+/* ---- one variant x suite as a child process (nightly_exec.c) ---------------- */
+
+struct rl_nightly_exec {
+	const char *const *argv;	/* argv[0] is the program's path: no $PATH search */
+	const char *log_path;		/* stdout and stderr go here (created, truncated) */
+	uint32_t timeout_s;		/* then SIGTERM to its process group, SIGKILL 10 s later */
+	/* Results. */
+	int exit_status;		/* 0..255, or 128 + signal when killed */
+	bool timed_out, interrupted;
+	double duration_s;
+};
+
+/*
+ * rl_nightly_signals() - SIGINT, SIGTERM and SIGHUP stop the running child
+ * (its process group) and make rl_nightly_interrupted() true, so the night
+ * ends early with what it has. Call once, before the first rl_nightly_run().
+ */
+void rl_nightly_signals(void);
+
+/* rl_nightly_interrupted() - whether one of those signals arrived. */
+bool rl_nightly_interrupted(void);
+
+/*
+ * rl_nightly_run() - fork, exec @x->argv in its own process group with stdin
+ * /dev/null and stdout/stderr to @x->log_path, and wait for it up to
+ * @x->timeout_s. Fills the results of @x. Returns 0 when it ran (whatever its
+ * exit status), or -errno with the reason in @err (the log could not be
+ * created, fork failed, or exec failed: then "PROGRAM: reason").
+ */
+int rl_nightly_run(struct rl_nightly_exec *x, struct rl_err *err);
+
+/*
+ * rl_nightly_tail() - the last @lines lines of file @path (at most 8 KiB of
+ * them), as a new string (free it). NULL when the file cannot be read or is
+ * empty.
+ */
+char *rl_nightly_tail(const char *path, unsigned int lines);
+
+/* ---- results, comparisons and the report (nightly_report.c) ----------------- */
+
+/* One variant x suite: how it ran and where its run went. */
+struct rl_nightly_result {
+	const struct rl_nightly_variant *v;
+	const char *suite;
+	bool ran;			/* the runner was started */
+	int exit_status;		/* the runner's; meaningful when ran */
+	bool failed;			/* something went wrong: see error */
+	char error[RL_ERR_MSG_MAX];
+	int64_t run_id;			/* 0: nothing imported */
+	char run_status[16];		/* the imported run's: done, failed, aborted */
+	char kernel_release[65];
+	double duration_s;
+	char *console_tail;		/* VM: the guest console's last lines; NULL: none */
+	char *log_tail;			/* the runner's output, last lines; NULL: none */
+};
+
+/* The night: what the report is built from. */
+struct rl_nightly_night {
+	const struct rl_nightly_cfg *cfg;
+	char label[128];
+	int64_t started_ns, finished_ns;
+	struct rl_nightly_result *results;	/* [variant][suite], variants-major */
+	char daemon_url[512];			/* for links in the text summary */
+	bool interrupted;
+};
+
+/* rl_nightly_result_at() - the result of variant @v, suite @s. */
+static inline struct rl_nightly_result *rl_nightly_result_at(struct rl_nightly_night *n,
+							      uint32_t v, uint32_t s)
+{
+	return &n->results[v * n->cfg->nsuites + s];
+}
+
+/*
+ * rl_nightly_report() - compare every non-base variant's run of each suite
+ * with the base's (both fetched from ringlabd at @t, compared here with
+ * rl_compare_runs()), and build the report ("ringlab-nightly-1": per variant,
+ * per suite its run, the comparison JSON, summary line, gate, the regressed
+ * and corrupt cells and a status; the night's status is the worst of them).
+ * Returns 0 with the new object in @out and the night's verdict in @status,
+ * or -ENOMEM. A comparison that cannot be made is a failed entry, not an error.
+ */
+int rl_nightly_report(struct rl_nightly_night *n, const struct rl_http_target *t, cJSON **out,
+		      enum rl_nightly_status *status);
+
+/*
+ * rl_nightly_print() - the report @report as text for a person or a journal:
+ * one line per variant x suite with its verdict and the dashboard links, then
+ * the night's verdict. @report_url is where ringlabd keeps it (NULL: not stored).
+ */
+void rl_nightly_print(FILE *out, const cJSON *report, const char *daemon_url,
+		      const char *report_url);
+
+#endif

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /api/v1/nightly: the reports `ringlab nightly` posts after each night
+ * (which kernel variants ran, how each compares with the base, the verdict),
+ * kept in the store and listed newest first.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+
+#include "routes.h"
+
+#define REPORT_ID_DIGITS_MAX 18
+
+int rl_route_nightly_create(struct rl_http_req *r)
+{
+	struct rl_err err = { "" };
+	const cJSON *status;
+	char url[64];
+	int64_t id;
+	cJSON *o;
+	int ret;
+
+	pthread_mutex_lock(&r->d->store_lock);
+	ret = rl_store_nightly_add(r->d->store, r->json, &id, &err);
+	pthread_mutex_unlock(&r->d->store_lock);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0)
+		return rl_http_reply_errno(r, ret, &err);
+	snprintf(url, sizeof(url), "/api/v1/nightly/%lld", (long long)id);
+	status = cJSON_GetObjectItemCaseSensitive(r->json, "status");
+	o = cJSON_CreateObject();
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "status", cJSON_GetStringValue(status));
+	cJSON_AddStringToObject(o, "url", url);
+	ret = rl_http_reply_json(r, 201, o);
+	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
+	return ret;
+}
+
+static const char *const list_keys[] = { "limit", "offset", NULL };
+
+int rl_route_nightly_list(struct rl_http_req *r)
+{
+	struct rl_err err = { "" };
+	int64_t limit, offset;
+	cJSON *reports = NULL, *o;
+	int total = 0, ret;
+
+	if (rl_http_query_check(r, list_keys))
+		return 0;
+	if (rl_http_parse_int("limit", rl_http_query(r, "limit"), 1, RL_STORE_LIST_MAX,
+			      RL_STORE_LIST_DEFAULT, &limit, &err) < 0 ||
+	    rl_http_parse_int("offset", rl_http_query(r, "offset"), 0, INT_MAX, 0, &offset, &err) < 0)
+		return rl_http_reply_error(r, 400, NULL, "%s", err.msg);
+	pthread_mutex_lock(&r->d->store_lock);
+	ret = rl_store_nightly_list(r->d->store, (int)limit, (int)offset, &reports, &total, &err);
+	pthread_mutex_unlock(&r->d->store_lock);
+	if (ret < 0)
+		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
+	o = cJSON_CreateObject();
+	if (!o) {
+		cJSON_Delete(reports);
+		return -ENOMEM;
+	}
+	cJSON_AddItemToObject(o, "reports", reports);
+	cJSON_AddNumberToObject(o, "total", total);
+	cJSON_AddNumberToObject(o, "limit", (double)limit);
+	cJSON_AddNumberToObject(o, "offset", (double)offset);
+	return rl_http_reply_json(r, 200, o);
+}
+
+/* Report @id (RL_STORE_NIGHTLY_LATEST: the newest), or its 404. */
+static int reply_report(struct rl_http_req *r, int64_t id)
+{
+	struct rl_err err = { "" };
+	cJSON *o = NULL;
+	int ret;
+
+	pthread_mutex_lock(&r->d->store_lock);
+	ret = rl_store_nightly_get(r->d->store, id, &o, &err);
+	pthread_mutex_unlock(&r->d->store_lock);
+	if (ret < 0)
+		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
+	return rl_http_reply_json(r, 200, o);
+}
+
+int rl_route_nightly_latest(struct rl_http_req *r)
+{
+	return reply_report(r, RL_STORE_NIGHTLY_LATEST);
+}
+
+int rl_route_nightly_get(struct rl_http_req *r)
+{
+	const char *s = rl_http_param(r, "id");
+	size_t n = strspn(s, "0123456789");
+	int64_t id = 0;
+
+	if (n && n == strlen(s) && n <= REPORT_ID_DIGITS_MAX)
+		id = strtoll(s, NULL, 10);
+	if (id <= 0)
+		return rl_http_reply_error(r, 404, NULL,
+					   "no nightly report '%.64s': report ids are positive integers", s);
+	return reply_report(r, id);
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Nightly reports: what `ringlab nightly` found, one JSON document per night,
+ * kept whole; the few fields a listing shows are copied to columns.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define RL_STORE_INTERNAL
+#include "store.h"
+#include "../compare/nightly.h"
+#include "../util/clock.h"
+
+/* The columns of a report, as rl_store_nightly_add() finds them in the document. */
+struct report_cols {
+	int64_t started_ns, finished_ns;
+	const char *status, *label, *summary;
+};
+
+/*
+ * A time in ns since the epoch, > 0. As a JSON number (a double) it is exact
+ * to a few hundred ns only, which is plenty for when a night ran.
+ */
+static int time_field(const cJSON *report, const char *key, int64_t *ns, struct rl_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(report, key);
+
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1) || v->valuedouble >= 9.2e18)
+		return rl_err_set(err, -EINVAL, "field %s: must be a time in ns since the epoch", key);
+	*ns = (int64_t)v->valuedouble;
+	return 0;
+}
+
+/* A string field; @max counts bytes without the NUL; NULL when absent and optional. */
+static int text_field(const cJSON *report, const char *key, size_t max, bool required,
+		      const char **out, struct rl_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(report, key);
+
+	*out = NULL;
+	if (!v || (!required && cJSON_IsNull(v)))
+		return required ? rl_err_set(err, -EINVAL, "field %s: required", key) : 0;
+	if (!cJSON_IsString(v))
+		return rl_err_set(err, -EINVAL, "field %s: expected a string", key);
+	if (strlen(v->valuestring) > max)
+		return rl_err_set(err, -EINVAL, "field %s: longer than %zu bytes", key, max);
+	*out = v->valuestring;
+	return 0;
+}
+
+static int report_cols(const cJSON *report, struct report_cols *c, struct rl_err *err)
+{
+	const char *format;
+	int ret;
+
+	if (!cJSON_IsObject(report))
+		return rl_err_set(err, -EINVAL, "the report must be a JSON object");
+	ret = text_field(report, "format", 64, true, &format, err);
+	if (!ret && strcmp(format, RL_NIGHTLY_FORMAT))
+		ret = rl_err_set(err, -EINVAL, "field format: expected \"" RL_NIGHTLY_FORMAT "\"");
+	if (!ret)
+		ret = text_field(report, "status", 16, true, &c->status, err);
+	if (!ret && rl_nightly_status_parse(c->status) < 0)
+		ret = rl_err_set(err, -EINVAL,
+				 "field status: must be ok, failed, regressed or corrupt, not \"%.32s\"",
+				 c->status);
+	if (!ret)
+		ret = text_field(report, "summary", RL_STORE_SUMMARY_MAX - 1, true, &c->summary, err);
+	if (!ret)
+		ret = text_field(report, "label", RL_STORE_LABEL_MAX - 1, false, &c->label, err);
+	if (!ret)
+		ret = time_field(report, "started_ns", &c->started_ns, err);
+	if (!ret)
+		ret = time_field(report, "finished_ns", &c->finished_ns, err);
+	if (!ret && c->finished_ns < c->started_ns)
+		ret = rl_err_set(err, -EINVAL, "field finished_ns: before started_ns");
+	return ret;
+}
+
+static int insert_report(struct rl_store *s, const struct report_cols *c, const char *text,
+			 int64_t *id, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret;
+
+	ret = rl_store_prepare(s, "INSERT INTO nightly_reports (created, started, finished, status,"
+			       " label, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?)", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(q, 1, rl_wall_ns());
+	sqlite3_bind_int64(q, 2, c->started_ns);
+	sqlite3_bind_int64(q, 3, c->finished_ns);
+	sqlite3_bind_text(q, 4, c->status, -1, SQLITE_STATIC);
+	rl_store_bind_opt(q, 5, c->label);
+	sqlite3_bind_text(q, 6, c->summary, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, text, -1, SQLITE_STATIC);
+	ret = rl_store_step_done(s, q, err, "store nightly report");
+	if (!ret)
+		*id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int rl_store_nightly_add(struct rl_store *s, const cJSON *report, int64_t *id,
+			 struct rl_err *err)
+{
+	struct report_cols c = { 0 };
+	char *text;
+	int ret;
+
+	ret = report_cols(report, &c, err);
+	if (ret < 0)
+		return ret;
+	text = cJSON_PrintUnformatted(report);
+	if (!text)
+		return rl_err_set(err, -ENOMEM, "nightly report: out of memory");
+	ret = rl_store_begin(s, true, err);
+	if (!ret)
+		ret = rl_store_end(s, insert_report(s, &c, text, id, err), err);
+	cJSON_free(text);
+	return ret;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+#define REPORT_COLS "id, status, label, summary, created, started, finished"
+#define NREPORT_COLS 7
+#define REPORT_ORDER " ORDER BY started DESC, id DESC"
+
+static bool add(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item)
+		return false;
+	cJSON_AddItemToObject(obj, key, item);
+	return true;
+}
+
+static cJSON *text_or_null(sqlite3_stmt *q, int col)
+{
+	const unsigned char *v = sqlite3_column_text(q, col);
+
+	return v && *v ? cJSON_CreateString((const char *)v) : cJSON_CreateNull();
+}
+
+/* The list item of the row @q is on. */
+static cJSON *report_item(sqlite3_stmt *q)
+{
+	int64_t created = sqlite3_column_int64(q, 4), started = sqlite3_column_int64(q, 5),
+		finished = sqlite3_column_int64(q, 6);
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && add(o, "id", cJSON_CreateNumber((double)sqlite3_column_int64(q, 0))) &&
+	    add(o, "status", text_or_null(q, 1)) && add(o, "label", text_or_null(q, 2)) &&
+	    add(o, "summary", text_or_null(q, 3)) &&
+	    add(o, "created", rl_store_iso_time(created)) &&
+	    add(o, "created_ns", cJSON_CreateNumber((double)created)) &&
+	    add(o, "started", rl_store_iso_time(started)) &&
+	    add(o, "started_ns", cJSON_CreateNumber((double)started)) &&
+	    add(o, "finished", rl_store_iso_time(finished)) &&
+	    add(o, "finished_ns", cJSON_CreateNumber((double)finished)) &&
+	    add(o, "duration_s", cJSON_CreateNumber((double)(finished - started) / 1e9)))
+		return o;
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static int count_reports(struct rl_store *s, int *total, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret, rc;
+
+	ret = rl_store_prepare(s, "SELECT count(*) FROM nightly_reports", &q, err);
+	if (ret < 0)
+		return ret;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*total = sqlite3_column_int(q, 0);
+	else
+		ret = rl_store_sqlerr(s, rc, err, "count nightly reports");
+	sqlite3_finalize(q);
+	return ret;
+}
+
+static int list_reports(struct rl_store *s, int limit, int offset, cJSON *arr,
+			struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	cJSON *item;
+	int ret, rc, n = 0;
+
+	ret = rl_store_prepare(s, "SELECT " REPORT_COLS " FROM nightly_reports" REPORT_ORDER
+			       " LIMIT ? OFFSET ?", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int(q, 1, limit);
+	sqlite3_bind_int(q, 2, offset);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		item = report_item(q);
+		if (!item) {
+			ret = rl_err_set(err, -ENOMEM, "list nightly reports: out of memory");
+			break;
+		}
+		cJSON_AddItemToArray(arr, item);
+		n++;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = rl_store_sqlerr(s, rc, err, "list nightly reports");
+	sqlite3_finalize(q);
+	return ret < 0 ? ret : n;
+}
+
+int rl_store_nightly_list(struct rl_store *s, int limit, int offset, cJSON **out_array,
+			  int *total, struct rl_err *err)
+{
+	cJSON *arr;
+	int ret, count = 0;
+
+	*out_array = NULL;
+	if (limit < 0 || limit > RL_STORE_LIST_MAX)
+		return rl_err_set(err, -EINVAL, "limit: must be 1..%d", RL_STORE_LIST_MAX);
+	if (offset < 0)
+		return rl_err_set(err, -EINVAL, "offset: must be >= 0");
+	arr = cJSON_CreateArray();
+	if (!arr)
+		return rl_err_set(err, -ENOMEM, "list nightly reports: out of memory");
+	ret = rl_store_begin(s, false, err);
+	if (!ret) {
+		ret = count_reports(s, &count, err);
+		if (!ret)
+			ret = list_reports(s, limit ? limit : RL_STORE_LIST_DEFAULT, offset, arr, err);
+		ret = rl_store_end(s, ret, err);
+	}
+	if (ret < 0) {
+		cJSON_Delete(arr);
+		return ret;
+	}
+	if (total)
+		*total = count;
+	*out_array = arr;
+	return ret;
+}
+
+/* The item plus its stored document, from the row @q is on. */
+static int report_full(sqlite3_stmt *q, int64_t id, cJSON **out, struct rl_err *err)
+{
+	const char *text = (const char *)sqlite3_column_text(q, NREPORT_COLS);
+	cJSON *item, *doc;
+
+	doc = text ? cJSON_Parse(text) : NULL;
+	if (!doc)
+		return rl_err_set(err, -EIO, "nightly report %lld: the stored report is not JSON",
+				  (long long)sqlite3_column_int64(q, 0));
+	item = report_item(q);
+	if (!item) {
+		cJSON_Delete(doc);
+		return rl_err_set(err, -ENOMEM, "nightly report %lld: out of memory", (long long)id);
+	}
+	cJSON_AddItemToObject(item, "report", doc);
+	*out = item;
+	return 0;
+}
+
+int rl_store_nightly_get(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret, rc;
+
+	*out = NULL;
+	ret = rl_store_prepare(s, id == RL_STORE_NIGHTLY_LATEST ?
+			       "SELECT " REPORT_COLS ", report FROM nightly_reports" REPORT_ORDER
+			       " LIMIT 1" :
+			       "SELECT " REPORT_COLS ", report FROM nightly_reports WHERE id = ?",
+			       &q, err);
+	if (ret < 0)
+		return ret;
+	if (id != RL_STORE_NIGHTLY_LATEST)
+		sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		ret = report_full(q, id, out, err);
+	else if (rc != SQLITE_DONE)
+		ret = rl_store_sqlerr(s, rc, err, "nightly report");
+	else if (id == RL_STORE_NIGHTLY_LATEST)
+		ret = rl_err_set(err, -ENOENT, "no nightly report yet");
+	else
+		ret = rl_err_set(err, -ENOENT, "nightly report %lld: no such report", (long long)id);
+	sqlite3_finalize(q);
+	return ret;
+}
