@@ -1,6 +1,7 @@
 #!/bin/bash
 # compare_e2e.sh: the same workload on a slow (mounted -o sync) and a fast ext4 target through ringlabd; CLI (daemon and file sources) and API give the same verdict: improved one way, regressed (exit 1) the other; unknown and incompatible runs are clear errors.
 . "$top_srcdir/tests/lib/loopfs.sh"
+. "$top_srcdir/tests/lib/throttle.sh"
 loopfs_require
 for tool in curl jq; do
 	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
@@ -11,15 +12,20 @@ pid=
 cleanup() {
 	[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
 	rm -rf "$work"
+	throttle_cleanup
 	loopfs_cleanup
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$work/rld.log" ] && tail -n 20 "$work/rld.log" >&2; exit 1; }
 
-# Both over files in RAM, so the disk's noise stays out; the slow one is mounted -o sync,
-# which makes every write to an unwritten extent wait for a journal commit: several times slower.
-TMPDIR=/dev/shm LOOPFS_MOUNT_OPTS=sync loopfs_create 256
+# Both over files in RAM, so the disk's noise stays out; the slow one is capped at 1000
+# writes a second by a cgroup the daemon runs in or, where cgroups cannot, mounted -o sync
+# (a journal commit per write to an unwritten extent).
+TMPDIR=/dev/shm loopfs_create 256
 slow=$LOOPFS_DIR
+if ! throttle_cgroup "$LOOPFS_DEV" 1000; then
+	mount -o remount,sync "$slow" || fail "remount -o sync"
+fi
 TMPDIR=/dev/shm loopfs_create 256
 fast=$LOOPFS_DIR
 cat >"$work/config.json" <<JSON
@@ -27,7 +33,7 @@ cat >"$work/config.json" <<JSON
  "targets": [{"name": "slow", "kind": "dir", "path": "$slow"},
              {"name": "fast", "kind": "dir", "path": "$fast"}]}
 JSON
-"$top_builddir/ringlabd" -c "$work/config.json" --port 0 --port-file "$work/port" >"$work/rld.log" 2>&1 &
+throttle_exec "$top_builddir/ringlabd" -c "$work/config.json" --port 0 --port-file "$work/port" >"$work/rld.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || fail "ringlabd did not start"

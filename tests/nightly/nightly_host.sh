@@ -1,16 +1,17 @@
 #!/bin/bash
 # nightly_host.sh: `ringlab nightly` with "host" variants on a slow and a fast ext4: runs imported with the night's label and variant tags, the report stored and served as latest, improved (exit 0) one way and regressed (exit 1) the other, a failing variant reported failed while the rest run, bad configurations exit 2.
 . "$top_srcdir/tests/lib/loopfs.sh"
+. "$top_srcdir/tests/lib/throttle.sh"
 loopfs_require
 for tool in curl jq; do
 	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
 done
 rl=$top_builddir/ringlab
 work=$(mktemp -d)
-pid= cg=
+pid=
 cleanup() {
 	[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-	[ -n "$cg" ] && rmdir "$cg"
+	throttle_cleanup
 	rm -rf "$work"
 	loopfs_cleanup
 }
@@ -34,21 +35,6 @@ fast=$LOOPFS_DIR
 # as RAM. Where cgroups can, the nightly runs with writes to the slow device
 # throttled (about 1,000 of these writes a second, RAM does several times that
 # even on a busy machine); elsewhere the disk alone has to be slower.
-throttle_cgroup() {	# DEV WRITE_IOPS: sets cg, a cgroup that throttles writes to DEV
-	local mm
-	mm=$(lsblk -dno MAJ:MIN "$1" | tr -d ' ')
-	if grep -qw io /sys/fs/cgroup/cgroup.controllers 2>/dev/null &&
-		echo +io >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
-		cg=/sys/fs/cgroup/ringlab-nightly-test.$$
-		mkdir "$cg" && echo "$mm wiops=$2" >"$cg/io.max" && return 0
-	elif [ -f /sys/fs/cgroup/blkio/blkio.throttle.write_iops_device ]; then
-		cg=/sys/fs/cgroup/blkio/ringlab-nightly-test.$$
-		mkdir "$cg" && echo "$mm $2" >"$cg/blkio.throttle.write_iops_device" && return 0
-	fi
-	[ -n "$cg" ] && rmdir "$cg" 2>/dev/null
-	cg=
-	return 1
-}
 throttle_cgroup "$slow_dev" 2000 || echo "note: no cgroup write throttling here: slow is the disk alone" >&2
 
 token=nightly-test-$$
@@ -81,10 +67,9 @@ config() {	# FILE PREFIX BASE VARIANT...
 		label_prefix: $prefix, work_dir: $wd, timeout_s: 120}' "$@" >"$file"
 }
 night() {	# NAME CONFIG: runs the night (in the throttling cgroup, if any); sets rc, report (its id)
-	sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 99; shift; exec "$@"' sh "$cg" \
-		"$rl" nightly -c "$2" >"$work/$1.out" 2>"$work/$1.err"
+	throttle_exec "$rl" nightly -c "$2" >"$work/$1.out" 2>"$work/$1.err"
 	rc=$?
-	[ $rc -ne 99 ] || fail "$1: cannot join the cgroup $cg"
+	[ $rc -ne 99 ] || fail "$1: cannot join the cgroup $THROTTLE_CG"
 	report=$(sed -n 's|^report: .*/#/nightly/\([0-9]*\)$|\1|p' "$work/$1.out")
 	[ -n "$report" ] || fail "$1: no report id in the output (exit $rc)"
 }
