@@ -19,6 +19,7 @@ int rl_cmd_validate(int argc, char **argv);
 int rl_cmd_schema(int argc, char **argv);
 int rl_cmd_compare(int argc, char **argv);
 int rl_cmd_layout(int argc, char **argv);
+int rl_cmd_vm(int argc, char **argv);
 int rl_cmd_submit(int argc, char **argv);
 int rl_cmd_list(int argc, char **argv);
 int rl_cmd_show(int argc, char **argv);

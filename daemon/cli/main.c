@@ -20,6 +20,7 @@ static const struct rl_cmd commands[] = {
 	{ "layout", rl_cmd_layout, "build and FIEMAP-check a workload's file and leave it in place" },
 	{ "workloads", rl_cmd_workloads, "list the workloads and suites found" },
 	{ "compare", rl_cmd_compare, "compare base and head runs: verdicts per cell, exit 1 on a regression" },
+	{ "vm", rl_cmd_vm, "run a suite in a QEMU guest booting a kernel variant (vm run VARIANT SUITE)" },
 	{ "submit", rl_cmd_submit, "ask ringlabd to run a suite or workload; print the run's id" },
 	{ "list", rl_cmd_list, "list ringlabd's runs" },
 	{ "show", rl_cmd_show, "print one of ringlabd's runs" },

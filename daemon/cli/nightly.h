@@ -81,6 +81,12 @@ struct rl_nightly_cfg {
  */
 int rl_nightly_config_load(const char *path, struct rl_nightly_cfg *c, struct rl_err *err);
 
+/*
+ * rl_kernel_patches_dir() - where vm-run.sh and variants/ live when nothing
+ * says: the installed RINGLAB_DATADIR/kernel-patches, else the source tree's.
+ */
+void rl_kernel_patches_dir(char *buf, size_t size);
+
 /* rl_nightly_config_markdown() - the configuration keys as a markdown table. */
 void rl_nightly_config_markdown(FILE *out);
 

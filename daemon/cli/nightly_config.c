@@ -120,7 +120,7 @@ void rl_nightly_host_markdown(FILE *out)
 	rl_fields_markdown(host_fields, out);
 }
 
-static void default_kernel_patches(char *buf, size_t size)
+void rl_kernel_patches_dir(char *buf, size_t size)
 {
 	if (access(RINGLAB_DATADIR "/kernel-patches/vm-run.sh", X_OK) == 0)
 		snprintf(buf, size, "%s", RINGLAB_DATADIR "/kernel-patches");
@@ -264,7 +264,7 @@ static int check_keys(struct rl_nightly_cfg *c, struct rl_err *err)
 	int ret;
 
 	if (!c->kernel_patches_dir[0])
-		default_kernel_patches(c->kernel_patches_dir, sizeof(c->kernel_patches_dir));
+		rl_kernel_patches_dir(c->kernel_patches_dir, sizeof(c->kernel_patches_dir));
 	if (strlen(c->label_prefix) + LABEL_STAMP_LEN >= 128)
 		return rl_err_set(err, -EINVAL, "key label_prefix: too long for a label");
 	ret = check_variants(c, err);
