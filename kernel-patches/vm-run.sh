@@ -1,0 +1,339 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# vm-run.sh VARIANT SUITE|WORKLOAD|FILE.json OUT.json [OPTIONS] [-- RINGLAB_ARGS...]
+#
+# Run a ringlab suite inside a QEMU guest booting the kernel of VARIANT (a
+# manifest path or a name under kernel-patches/variants), and write the run's
+# JSON (format ringlab-run-1, tagged with the variant) to OUT.json. The guest's
+# console is kept beside it as OUT.console.log (OUT minus ".json").
+#
+# Options:
+#   --cache DIR          kernel cache (default $RINGLAB_VM_CACHE or ~/.cache/ringlab/kernels)
+#   --timeout S          kill the guest after S seconds: "guest hung" (default 600)
+#   --ringlab-args "..." more `ringlab run` arguments, split on white space
+#                        (arguments after -- are passed as they are)
+#   --append "..."       more kernel command line (e.g. ringlab.hang=1, see guest/init)
+#   --accel kvm|tcg      default $RINGLAB_VM_ACCEL or tcg: KVM is opt-in, as a
+#                        /dev/kvm that opens may still fail to run a guest.
+#                        TCG runs the vCPUs on one host thread unless
+#                        RINGLAB_VM_TCG_THREAD=multi: multi-threaded TCG has
+#                        crashed Debian kernels patching their code at boot
+#   --memory MIB         guest memory (default 1024)
+#   --smp N              guest CPUs (default 2)
+#   --disk-size SIZE     the ext4 scratch disk, truncate(1) units (default 1G)
+#   --mkfs-opts "..."    more mkfs.ext4 options for the scratch disk
+#   --mount-opts OPTS    ext4 mount options in the guest
+#   --keep               keep the work directory (disk images, initramfs)
+#
+# Exit status: 0 the JSON came back, ringlab exited 0 and the console shows no
+# kernel oops, BUG, WARNING, panic, stall or ext4 error; 1 the run failed (the
+# reason and the console lines on stderr; OUT.json is still written when the
+# guest sent one); 2 bad usage or the kernel could not be fetched or built.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/variant.sh"
+
+usage()
+{
+	sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+die_setup()
+{
+	vm_log "$*"
+	exit 2
+}
+
+now()
+{
+	date +%s
+}
+
+cache_arg='' timeout_s=600 append_extra='' accel='' memory=1024 smp=2 disk_size=1G
+mkfs_opts='' mount_opts='' keep=''
+rl_args=()
+pos=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--cache) cache_arg=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--ringlab-args) read -r -a more <<<"$2"; rl_args+=("${more[@]}"); shift 2 ;;
+	--append) append_extra="$append_extra $2"; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
+	--memory) memory=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--disk-size) disk_size=$2; shift 2 ;;
+	--mkfs-opts) mkfs_opts=$2; shift 2 ;;
+	--mount-opts) mount_opts=$2; shift 2 ;;
+	--keep) keep=1; shift ;;
+	-h|--help) usage ;;
+	--) shift; rl_args+=("$@"); break ;;
+	-*) vm_log "unknown option $1"; usage ;;
+	*) pos+=("$1"); shift ;;
+	esac
+done
+[ ${#pos[@]} -eq 3 ] || usage
+variant_arg=${pos[0]} suite=${pos[1]} out=${pos[2]}
+case "$timeout_s" in ''|*[!0-9]*) die_setup "--timeout $timeout_s: must be a number of seconds" ;; esac
+for a in "${rl_args[@]}"; do
+	case "$a" in
+	--dir|-d|--json|-o|--dir=*|--json=*)
+		die_setup "ringlab argument $a: vm-run.sh sets --dir and --json itself" ;;
+	esac
+done
+command -v qemu-system-x86_64 >/dev/null || die_setup "no qemu-system-x86_64 (apt-get install qemu-system-x86)"
+for tool in jq mkfs.ext4 cpio gzip; do
+	command -v "$tool" >/dev/null || die_setup "no $tool in PATH"
+done
+variant_load "$variant_arg" || exit 2
+cache=$(vm_cache_dir "$cache_arg")
+workloads=${RINGLAB_WORKLOADS:-$here/../workloads}
+case "$out" in
+*.json) console_out=${out%.json}.console.log ;;
+*) console_out=$out.console.log ;;
+esac
+
+# A file is carried into the guest beside the shipped workloads (a suite file
+# names its workloads relative to itself); a name must exist here already.
+suite_file=''
+if [ -f "$suite" ]; then
+	suite_file=$suite
+	guest_suite=/ringlab/workloads/$(basename "$suite")
+elif [ -f "$workloads/$suite.json" ] || [ -f "$workloads/suites/$suite.json" ]; then
+	guest_suite=$suite
+else
+	die_setup "$suite: no such file, workload or suite (in $workloads)"
+fi
+
+accel=${accel:-${RINGLAB_VM_ACCEL:-tcg}}
+case "$accel" in
+kvm) accel_opt=kvm cpu=(-cpu host) ;;
+tcg) accel_opt=tcg,thread=${RINGLAB_VM_TCG_THREAD:-single} cpu=() ;;
+*) die_setup "--accel $accel: kvm or tcg" ;;
+esac
+
+# A failed run must not leave an older result looking like its own.
+rm -f "$out" "$console_out"
+t_start=$(now)
+work=''
+qpid=''
+gpid=''
+
+# shellcheck disable=SC2317  # reached through the EXIT trap
+cleanup()
+{
+	local _
+
+	# The kernel getter runs in its own process group: a build's make and
+	# compilers go down with it.
+	if [ -n "$gpid" ] && kill -0 "$gpid" 2>/dev/null; then
+		kill -TERM -- -"$gpid" 2>/dev/null || true
+		wait "$gpid" 2>/dev/null || true
+	fi
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
+		kill "$qpid" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$qpid" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -KILL "$qpid" 2>/dev/null || true
+		wait "$qpid" 2>/dev/null || true
+	fi
+	if [ -n "$work" ]; then
+		[ ! -f "$work/console.log" ] || cp "$work/console.log" "$console_out" 2>/dev/null || true
+		if [ -n "$keep" ]; then
+			vm_log "kept $work"
+		else
+			rm -rf "$work"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# --- the kernel ------------------------------------------------------------
+case "$VARIANT_KIND" in
+debian-image) getter=$here/fetch-kernel.sh ;;
+source) getter=$here/build-kernel.sh ;;
+esac
+work=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-vm.XXXXXX")
+# In the background, so that a signal reaches our traps during a long build.
+setsid "$getter" "$VARIANT_FILE" "$cache" >"$work/kernel.info" &
+gpid=$!
+wait "$gpid" || die_setup "$VARIANT_NAME: no kernel ($(basename "$getter") failed)"
+gpid=
+kernel=$(sed -n 's/^kernel=//p' "$work/kernel.info")
+modules=$(sed -n 's/^modules=//p' "$work/kernel.info")
+release=$(sed -n 's/^release=//p' "$work/kernel.info")
+[ -f "$kernel" ] || die_setup "$VARIANT_NAME: $(basename "$getter") gave no kernel"
+t_kernel=$(now)
+
+# --- initramfs: the generic image, then this run's configuration -----------
+mods_env=()
+if jq -e 'has("modules")' "$VARIANT_FILE" >/dev/null; then
+	mods_env=(RINGLAB_VM_MODULES="$(variant_list modules | tr '\n' ' ')")
+fi
+env "${mods_env[@]}" RINGLAB_WORKLOADS="$workloads" \
+	"$here/make-initramfs.sh" "${modules:-none}" "$work/base.cpio.gz" || exit 2
+
+squote()
+{
+	printf "'%s'" "${1//\'/\'\\\'\'}"
+}
+
+mkdir -p "$work/conf/etc/ringlab"
+{
+	echo "RINGLAB_SUITE=$(squote "$guest_suite")"
+	echo "RINGLAB_TAG=$(squote "$VARIANT_NAME")"
+	echo "RINGLAB_MOUNT_OPTS=$(squote "$mount_opts")"
+} >"$work/conf/etc/ringlab/run.conf"
+: >"$work/conf/etc/ringlab/args"
+for a in "${rl_args[@]}"; do
+	case "$a" in *$'\n'*) die_setup "ringlab argument with a newline: $a" ;; esac
+	printf '%s\n' "$a" >>"$work/conf/etc/ringlab/args"
+done
+if [ -n "$suite_file" ]; then
+	mkdir -p "$work/conf/ringlab/workloads"
+	cp "$suite_file" "$work/conf/ringlab/workloads/"
+fi
+(cd "$work/conf" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --quiet) | gzip -6 >"$work/conf.cpio.gz"
+# The kernel unpacks concatenated archives in order: the second adds the run.
+cat "$work/base.cpio.gz" "$work/conf.cpio.gz" >"$work/initrd.cpio.gz"
+
+# --- disks: ext4 scratch formatted here, raw result disk -------------------
+truncate -s "$disk_size" "$work/scratch.img"
+# Initialise inode tables and journal now: no ext4lazyinit writing under the measurement.
+# shellcheck disable=SC2086
+mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0,nodiscard $mkfs_opts \
+	"$work/scratch.img" || die_setup "mkfs.ext4 $mkfs_opts failed"
+truncate -s 256M "$work/out.img"
+t_prep=$(now)
+
+# --- boot --------------------------------------------------------------------
+cmdline="console=ttyS0,115200 printk.time=1 panic=-1 rdinit=/init ringlab.variant=$VARIANT_NAME"
+cmdline="$cmdline $(variant_get cmdline)$append_extra"
+vm_log "$VARIANT_NAME: booting $release ($accel_opt, ${memory} MiB, $smp CPUs), timeout $timeout_s s"
+: >"$work/console.log"
+qemu-system-x86_64 -accel "$accel_opt" "${cpu[@]}" -m "$memory" -smp "$smp" \
+	-nodefaults -display none -no-reboot \
+	-serial "file:$work/console.log" \
+	-kernel "$kernel" -initrd "$work/initrd.cpio.gz" -append "$cmdline" \
+	-drive "file=$work/scratch.img,if=virtio,format=raw" \
+	-drive "file=$work/out.img,if=virtio,format=raw" \
+	</dev/null >"$work/qemu.log" 2>&1 &
+qpid=$!
+
+# A guest that panics reboots (panic=-1) and QEMU exits (-no-reboot); one that
+# panicked but did not leave within 15 s, or ran past the timeout, is killed.
+hung='' panic_at='' kvm_error=''
+while kill -0 "$qpid" 2>/dev/null; do
+	t=$(now)
+	# QEMU stops the guest and stays up on a KVM failure.
+	if grep -q 'KVM internal error' "$work/qemu.log"; then
+		kvm_error=1
+		break
+	fi
+	if [ $((t - t_prep)) -ge "$timeout_s" ]; then
+		hung=1
+		break
+	fi
+	if [ -z "$panic_at" ] && grep -q 'Kernel panic - not syncing' "$work/console.log"; then
+		panic_at=$t
+	fi
+	[ -n "$panic_at" ] && [ $((t - panic_at)) -ge 15 ] && break
+	sleep 0.5
+done
+qrc=0
+if kill -0 "$qpid" 2>/dev/null; then
+	kill "$qpid" 2>/dev/null || true
+	sleep 1
+	kill -KILL "$qpid" 2>/dev/null || true
+fi
+wait "$qpid" || qrc=$?
+qpid=
+t_boot=$(now)
+cp "$work/console.log" "$console_out"
+
+# --- verdict -------------------------------------------------------------------
+console_tail()
+{
+	vm_log "last console lines ($console_out):"
+	tail -n "${1:-40}" "$work/console.log" | sed 's/^/  | /' >&2
+}
+
+bad_re='Kernel panic - not syncing|BUG: |Oops: |Oops[[:space:]]*\[#|kernel BUG at|WARNING: CPU: |WARNING: at |general protection fault|UBSAN: |KASAN: |KFENCE: |Unable to handle kernel|blocked for more than [0-9]+ seconds|detected stalls? on CPU|self-detected stall|EXT4-fs error'
+problems=$(grep -n -E "$bad_re" "$work/console.log" | head -n 40 || true)
+
+header=$(dd if="$work/out.img" bs=512 count=1 2>/dev/null | tr -d '\0' | sed -n 1p)
+field()
+{
+	printf '%s\n' "$header" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"
+}
+guest_rc='' guest_len=0 guest_error=''
+if [ "${header%% *}" = ringlab-vm-out-1 ]; then
+	guest_rc=$(field rc)
+	guest_len=$(field len)
+	guest_error=$(printf '%s\n' "$header" | sed -n 's/.* error=//p')
+fi
+
+fail=0
+if [ "${guest_len:-0}" -gt 0 ]; then
+	dd if="$work/out.img" iflag=skip_bytes,count_bytes skip=4096 count="$guest_len" \
+		of="$out.tmp" 2>/dev/null
+	if jq -e '.format == "ringlab-run-1"' "$out.tmp" >/dev/null 2>&1; then
+		mv "$out.tmp" "$out"
+	else
+		rm -f "$out.tmp"
+		vm_log "the guest's JSON ($guest_len bytes) is not a ringlab-run-1 document"
+		fail=1
+	fi
+fi
+
+if [ -n "$kvm_error" ]; then
+	vm_log "KVM could not run the guest (try --accel tcg):"
+	head -n 5 "$work/qemu.log" | sed 's/^/  | /' >&2
+	fail=1
+elif [ -n "$hung" ]; then
+	vm_log "guest hung: no result after $timeout_s s (--timeout), killed"
+	console_tail
+	fail=1
+elif [ -n "$problems" ]; then
+	vm_log "kernel problems in the guest's console:"
+	printf '%s\n' "$problems" | sed 's/^/  | /' >&2
+	first=${problems%%:*}
+	vm_log "console from line $first:"
+	sed -n "${first},$((first + 30))p" "$work/console.log" | sed 's/^/  | /' >&2
+	console_tail 10
+	fail=1
+elif [ -z "$guest_rc" ]; then
+	vm_log "the guest gave no result (QEMU exited $qrc)"
+	[ ! -s "$work/qemu.log" ] || head -n 10 "$work/qemu.log" | sed 's/^/  qemu: /' >&2
+	console_tail
+	fail=1
+elif [ "$guest_rc" != 0 ]; then
+	vm_log "the guest reports: ${guest_error:-rc=$guest_rc}"
+	console_tail 25
+	fail=1
+elif [ ! -f "$out" ]; then
+	vm_log "ringlab exited 0 in the guest but sent no JSON"
+	console_tail 25
+	fail=1
+fi
+if [ $fail -eq 0 ]; then
+	guest_release=$(jq -r '.env.kernel_release' "$out")
+	if [ -n "$release" ] && [ "$guest_release" != "$release" ]; then
+		vm_log "the guest ran $guest_release, not $release"
+		fail=1
+	fi
+fi
+vm_log "$VARIANT_NAME: kernel $((t_kernel - t_start)) s, initramfs+disks $((t_prep - t_kernel)) s," \
+	"boot+run $((t_boot - t_prep)) s, total $((t_boot - t_start)) s"
+if [ $fail -ne 0 ]; then
+	exit 1
+fi
+vm_log "$VARIANT_NAME: $out: $(jq '.cells | length' "$out") cells on $guest_release"
+exit 0
