@@ -33,8 +33,9 @@ cat >"$work/config.json" <<JSON
  "targets": [{"name": "slow", "kind": "dir", "path": "$slow"},
              {"name": "fast", "kind": "dir", "path": "$fast"}]}
 JSON
-throttle_exec "$top_builddir/ringlabd" -c "$work/config.json" --port 0 --port-file "$work/port" >"$work/rld.log" 2>&1 &
-pid=$!
+throttle_spawn "$top_builddir/ringlabd" -c "$work/config.json" --port 0 --port-file "$work/port" \
+	>"$work/rld.log" 2>&1
+pid=$THROTTLE_PID
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || fail "ringlabd did not start"
 url=http://127.0.0.1:$(cat "$work/port")
@@ -85,5 +86,9 @@ jq -e '.error | test("999")' "$work/err.json" >/dev/null || fail "unknown run: e
 code=$(curl -sS -o "$work/err.json" -w '%{http_code}' "$url/api/v1/compare?base=$base&head=$other")
 [ "$code" = 400 ] || fail "no common cells: HTTP $code"
 jq -e '.error | test("no common cells")' "$work/err.json" >/dev/null || fail "no common cells: $(cat "$work/err.json")"
+kill -TERM "$pid"; wait "$pid"; rc=$?
+[ $rc -eq 0 ] || fail "ringlabd exited $rc on SIGTERM (is \$pid the daemon?)"
+pgrep -f "$work/config.json" >/dev/null && fail "a ringlabd of this test is still running"
+pid=
 echo "ok: improved $(jq -r '.workloads[0].cells[0].ratio' "$work/api.json")x, CLI and API agree"
 exit 0

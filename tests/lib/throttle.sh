@@ -3,6 +3,7 @@
 #   throttle_cgroup DEV WRITE_IOPS   sets THROTTLE_CG (cgroup v2 io.max, or v1 blkio); returns 1
 #                                    (THROTTLE_CG empty) where neither interface works
 #   throttle_exec COMMAND...         runs COMMAND inside THROTTLE_CG (as is when empty)
+#   throttle_spawn COMMAND...        the same in the background; THROTTLE_PID is COMMAND's pid
 #   throttle_cleanup                 removes the cgroup (its processes must have exited)
 #
 # Tests that compare a slow and a fast target use it so that a busy machine or a
@@ -27,6 +28,12 @@ throttle_cgroup() {
 
 throttle_exec() {
 	sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 99; shift; exec "$@"' sh "$THROTTLE_CG" "$@"
+}
+
+# `throttle_exec ... &` would background a subshell whose pid is not COMMAND's.
+throttle_spawn() {
+	sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 99; shift; exec "$@"' sh "$THROTTLE_CG" "$@" &
+	THROTTLE_PID=$!
 }
 
 throttle_cleanup() {
