@@ -148,6 +148,13 @@ int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t m
 		      int64_t *out, struct rl_err *err);
 
 /*
+ * rl_http_query_paging() - the "limit" (1..RL_STORE_LIST_MAX, default
+ * RL_STORE_LIST_DEFAULT) and "offset" (0..INT_MAX) query parameters of a
+ * listing. Returns 0, or -EINVAL after replying 400 naming the parameter.
+ */
+int rl_http_query_paging(struct rl_http_req *r, int64_t *limit, int64_t *offset);
+
+/*
  * rl_http_body_cap() - the largest request body @route (may be NULL: no
  * route) accepts under @cfg: cfg->max_body, or RL_HTTP_LARGE_BODY for
  * RL_ROUTE_LARGE_BODY routes when that is larger.

@@ -206,10 +206,8 @@ int rl_route_runs_list(struct rl_http_req *r)
 
 	if (rl_http_query_check(r, list_keys))
 		return 0;
-	if (rl_http_parse_int("limit", rl_http_query(r, "limit"), 1, RL_STORE_LIST_MAX,
-			      RL_STORE_LIST_DEFAULT, &limit, &err) < 0 ||
-	    rl_http_parse_int("offset", rl_http_query(r, "offset"), 0, INT_MAX, 0, &offset, &err) < 0)
-		return rl_http_reply_error(r, 400, NULL, "%s", err.msg);
+	if (rl_http_query_paging(r, &limit, &offset) < 0)
+		return 0;
 	f = (struct rl_store_filter){
 		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
 		.kernel_release = rl_http_query(r, "release"), .what = rl_http_query(r, "what"),

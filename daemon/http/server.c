@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -284,6 +285,19 @@ int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t m
 		return rl_err_set(err, -EINVAL, "query %s: %.32s is out of range %" PRId64 "..%" PRId64,
 				  name, text, min, max);
 	*out = v;
+	return 0;
+}
+
+int rl_http_query_paging(struct rl_http_req *r, int64_t *limit, int64_t *offset)
+{
+	struct rl_err err = { "" };
+
+	if (rl_http_parse_int("limit", rl_http_query(r, "limit"), 1, RL_STORE_LIST_MAX,
+			      RL_STORE_LIST_DEFAULT, limit, &err) < 0 ||
+	    rl_http_parse_int("offset", rl_http_query(r, "offset"), 0, INT_MAX, 0, offset, &err) < 0) {
+		rl_http_reply_error(r, 400, NULL, "%s", err.msg);
+		return -EINVAL;
+	}
 	return 0;
 }
 
