@@ -27,12 +27,4 @@ int rl_cmd_cancel(int argc, char **argv);
 int rl_cmd_watch(int argc, char **argv);
 int rl_cmd_nightly(int argc, char **argv);
 
-/*
- * rl_workload_dirs() - the NULL-terminated search path for workloads and
- * suites: --workloads DIR (@extra, may be NULL), $RINGLAB_WORKLOADS, the
- * workloads/ directory beside the executable (a build tree), the installed
- * data directory. Static storage; valid until the next call.
- */
-const char *const *rl_workload_dirs(const char *extra);
-
 #endif

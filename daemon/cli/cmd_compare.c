@@ -10,9 +10,9 @@
 #include "compare/compare.h"
 #include "compare/compare_json.h"
 #include "compare/compare_text.h"
-#include "http_client.h"
-#include "options.h"
-#include "run_source.h"
+#include "client/http.h"
+#include "util/options.h"
+#include "client/run_source.h"
 
 #define OPERANDS_MAX 8
 #define SELECT_LIMIT 100	/* runs a label: or kernel: operand takes, newest first */
@@ -25,7 +25,7 @@ static const struct rl_opt compare_opts[] = {
 	{ "json", OPT_JSON, NULL, "print the comparison as JSON (format ringlab-compare-1)" },
 	{ "seed-tables", OPT_SEED, NULL,
 	  "print only the cover letter's Test 1 and Test 2 tables, ready to paste" },
-	RL_HTTP_OPT_ROWS,
+	RL_CLIENT_OPT_ROWS,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -34,8 +34,8 @@ struct compare_args {
 	bool json, seed_tables;
 	const char *operand[OPERANDS_MAX];
 	int noperands;
-	struct rl_http_conn_args conn;
-	struct rl_http_target t;	/* valid once t_ready: only daemon operands need it */
+	struct rl_client_conn_args conn;
+	struct rl_client_target t;	/* valid once t_ready: only daemon operands need it */
 	bool t_ready;
 };
 
@@ -46,7 +46,7 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 	size_t len;
 	double pct;
 
-	if (rl_http_conn_opt(&a->conn, key, arg))
+	if (rl_client_conn_opt(&a->conn, key, arg))
 		return 0;
 	switch (key) {
 	case OPT_THRESHOLD:
@@ -121,7 +121,7 @@ static int daemon_target(struct compare_args *a, struct rl_err *err)
 
 	if (a->t_ready)
 		return 0;
-	ret = rl_http_target_from_args(&a->t, &a->conn, err);
+	ret = rl_client_target_from_args(&a->t, &a->conn, err);
 	a->t_ready = ret == 0;
 	return ret;
 }

@@ -10,8 +10,8 @@
 #include "cli.h"
 #include "engine/result_json.h"
 #include "engine/result_text.h"
-#include "http_client.h"
-#include "options.h"
+#include "client/http.h"
+#include "util/options.h"
 #include "progress.h"
 
 #define WATCH_RETRIES 30	/* consecutive failed reconnects before watch gives up */
@@ -30,7 +30,7 @@ static const struct rl_opt submit_opts[] = {
 	{ "jobs", 'j', "LIST", "JOBS sweep instead of the workloads', e.g. 1,2,4,8" },
 	{ "queue", OPT_QUEUE, NULL, "wait behind a busy target instead of failing" },
 	{ "wait", OPT_WAIT, NULL, "watch the run (on stderr) until it ends; exit 0 only if done" },
-	RL_HTTP_OPT_ROWS,
+	RL_CLIENT_OPT_ROWS,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -41,18 +41,18 @@ static const struct rl_opt list_opts[] = {
 	{ "limit", OPT_LIMIT, "N", "at most N runs (default 50, at most 1000)" },
 	{ "offset", OPT_OFFSET, "N", "skip the N newest matching runs" },
 	{ "json", OPT_JSON, NULL, "print the daemon's JSON answer" },
-	RL_HTTP_OPT_ROWS,
+	RL_CLIENT_OPT_ROWS,
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct rl_opt show_opts[] = {
 	{ "json", OPT_JSON, NULL, "print the run as the daemon's JSON (ringlab-run-1 plus its summary)" },
-	RL_HTTP_OPT_ROWS,
+	RL_CLIENT_OPT_ROWS,
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct rl_opt conn_opts[] = {
-	RL_HTTP_OPT_ROWS,
+	RL_CLIENT_OPT_ROWS,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -64,8 +64,8 @@ struct cmd_spec {
 
 struct daemon_args {
 	const struct cmd_spec *spec;
-	struct rl_http_conn_args conn;
-	struct rl_http_target t;
+	struct rl_client_conn_args conn;
+	struct rl_client_target t;
 	const char *target, *label, *kernel_tag, *kernel, *status;
 	double scale;
 	uint32_t repeat, limit, offset;
@@ -110,7 +110,7 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 {
 	struct daemon_args *a = ctx;
 
-	if (rl_http_conn_opt(&a->conn, key, arg))
+	if (rl_client_conn_opt(&a->conn, key, arg))
 		return 0;
 	switch (key) {
 	case OPT_TARGET: a->target = arg; return 0;
@@ -157,7 +157,7 @@ static int parse_cmd(const struct cmd_spec *spec, int argc, char **argv, struct 
 	if (first >= 0 && argc - first != spec->noperands)
 		rl_err_set(&err, -EINVAL, "%s (see 'ringlab %s --help')",
 			   spec->noperands ? "give one run id" : "takes no arguments", spec->name);
-	else if (first >= 0 && rl_http_target_from_args(&a->t, &a->conn, &err) == 0)
+	else if (first >= 0 && rl_client_target_from_args(&a->t, &a->conn, &err) == 0)
 		return first;
 	*status = usage_error(spec, err.msg);
 	return -1;
@@ -283,12 +283,12 @@ static int print_json(const cJSON *j)
 	return 0;
 }
 
-static int get_run(const struct rl_http_target *t, int64_t id, cJSON **out, struct rl_err *err)
+static int get_run(const struct rl_client_target *t, int64_t id, cJSON **out, struct rl_err *err)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/api/v1/runs/%" PRId64, id);
-	return rl_http_get_json(t, path, out, err);
+	return rl_client_get_json(t, path, out, err);
 }
 
 static bool status_final(const char *s)
@@ -424,7 +424,7 @@ static bool transient(int ret)
 }
 
 /* The run's status when it has ended ("" while it has not). Returns 0 or -errno. */
-static int poll_status(const struct rl_http_target *t, int64_t id, char *status, size_t size,
+static int poll_status(const struct rl_client_target *t, int64_t id, char *status, size_t size,
 		       struct rl_err *err)
 {
 	cJSON *run;
@@ -443,7 +443,7 @@ static int poll_status(const struct rl_http_target *t, int64_t id, char *status,
  * phase, a proxy, a daemon restart) is resumed after asking for the run's
  * status. Returns 0 or -errno.
  */
-static int watch_events(const struct rl_http_target *t, int64_t id, FILE *out, char *status,
+static int watch_events(const struct rl_client_target *t, int64_t id, FILE *out, char *status,
 			size_t size, struct rl_err *err)
 {
 	struct watch w = { .tp = { .out = out, .tty = isatty(fileno(out)) } };
@@ -454,7 +454,7 @@ static int watch_events(const struct rl_http_target *t, int64_t id, FILE *out, c
 	snprintf(path, sizeof(path), "/api/v1/runs/%" PRId64 "/events", id);
 	for (;;) {
 		w.events = 0;
-		ret = rl_http_sse(t, path, on_event, &w, err);
+		ret = rl_client_sse(t, path, on_event, &w, err);
 		if (w.status[0]) {
 			ret = 0;
 			snprintf(status, size, "%s", w.status);
@@ -484,7 +484,7 @@ static int watch_events(const struct rl_http_target *t, int64_t id, FILE *out, c
  * RL_EXIT_OK when it ended done, RL_EXIT_FAIL when failed or aborted, or
  * an error's exit status.
  */
-static int watch_run(const struct cmd_spec *spec, const struct rl_http_target *t, int64_t id,
+static int watch_run(const struct cmd_spec *spec, const struct rl_client_target *t, int64_t id,
 		     FILE *out)
 {
 	struct rl_err err = { "" };
@@ -597,7 +597,7 @@ int rl_cmd_submit(int argc, char **argv)
 	first = parse_cmd(&submit_spec, argc, argv, &a, &status);
 	if (first < 0)
 		return status;
-	ret = rl_http_get_json(&a.t, "/api/v1/workloads", &catalog, &err);
+	ret = rl_client_get_json(&a.t, "/api/v1/workloads", &catalog, &err);
 	if (ret < 0)
 		return request_failed(&submit_spec, ret, &err);
 	kind = kind_of(catalog, argv[first], a.t.url, &err);
@@ -606,7 +606,7 @@ int rl_cmd_submit(int argc, char **argv)
 		goto out;
 	}
 	body = submit_body(&a, kind, argv[first]);
-	ret = body ? rl_http_post_json(&a.t, "/api/v1/runs", body, &answer, &err)
+	ret = body ? rl_client_post_json(&a.t, "/api/v1/runs", body, &answer, &err)
 		   : rl_err_set(&err, -ENOMEM, "out of memory");
 	if (ret == -EBUSY && !a.queue)
 		err_append(&err, "; add --queue to run it after the current run");
@@ -712,18 +712,18 @@ static int list_path(const struct daemon_args *a, char *path, size_t size)
 	int ret;
 
 	snprintf(path, size, "/api/v1/runs");
-	ret = rl_http_query_add(path, size, "label", a->label);
+	ret = rl_client_query_add(path, size, "label", a->label);
 	if (!ret)
-		ret = rl_http_query_add(path, size, "kernel", a->kernel);
+		ret = rl_client_query_add(path, size, "kernel", a->kernel);
 	if (!ret)
-		ret = rl_http_query_add(path, size, "status", a->status);
+		ret = rl_client_query_add(path, size, "status", a->status);
 	if (!ret && a->limit) {
 		snprintf(num, sizeof(num), "%" PRIu32, a->limit);
-		ret = rl_http_query_add(path, size, "limit", num);
+		ret = rl_client_query_add(path, size, "limit", num);
 	}
 	if (!ret && a->offset) {
 		snprintf(num, sizeof(num), "%" PRIu32, a->offset);
-		ret = rl_http_query_add(path, size, "offset", num);
+		ret = rl_client_query_add(path, size, "offset", num);
 	}
 	return ret;
 }
@@ -742,7 +742,7 @@ int rl_cmd_list(int argc, char **argv)
 		return status;
 	if (list_path(&a, path, sizeof(path)) < 0)
 		return usage_error(&list_spec, "the filters are too long");
-	ret = rl_http_get_json(&a.t, path, &answer, &err);
+	ret = rl_client_get_json(&a.t, path, &answer, &err);
 	if (ret < 0)
 		return request_failed(&list_spec, ret, &err);
 	runs = cJSON_GetObjectItemCaseSensitive(answer, "runs");
@@ -870,7 +870,7 @@ int rl_cmd_cancel(int argc, char **argv)
 	if (parse_cmd_id(&cancel_spec, argc, argv, &a, &id, &status) < 0)
 		return status;
 	snprintf(path, sizeof(path), "/api/v1/runs/%" PRId64 "/cancel", id);
-	ret = rl_http_post_json(&a.t, path, NULL, &answer, &err);
+	ret = rl_client_post_json(&a.t, path, NULL, &answer, &err);
 	if (ret < 0)
 		return request_failed(&cancel_spec, ret, &err);
 	if (!strcmp(jstr(answer, "status"), "running"))

@@ -13,7 +13,8 @@
 #include "engine/pattern.h"
 #include "engine/runner.h"
 #include "engine/suite.h"
-#include "options.h"
+#include "engine/workload_path.h"
+#include "util/options.h"
 
 enum { OPT_WORKLOADS = 256 };
 
@@ -76,6 +77,7 @@ static int build(const struct rl_workload *w, const struct layout_args *a)
 
 int rl_cmd_layout(int argc, char **argv)
 {
+	struct rl_workload_path wp;
 	struct layout_args a = { .scale = 1.0 };
 	struct rl_suite s = { 0 };
 	struct rl_err err = { "" };
@@ -93,7 +95,7 @@ int rl_cmd_layout(int argc, char **argv)
 			!a.dir ? "--dir is required" : "name one workload");
 		return RL_EXIT_USAGE;
 	}
-	if (rl_suite_resolve(argv[first], rl_workload_dirs(a.workloads), &s, &err) < 0) {
+	if (rl_suite_resolve(argv[first], rl_workload_path(&wp, a.workloads), &s, &err) < 0) {
 		fprintf(stderr, "ringlab layout: %s\n", err.msg);
 		return RL_EXIT_USAGE;
 	}

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "engine/fields.h"
-#include "nightly.h"
-#include "options.h"
+#include "schema/fields.h"
+#include "nightly/nightly.h"
+#include "util/options.h"
 #include "util/clock.h"
 
 #define ARGV_MAX 96
@@ -31,21 +31,21 @@ static const struct rl_opt nightly_opts[] = {
 	{ "config", 'c', "FILE", "the nightly's configuration (JSON; see --keys)" },
 	{ "keys", OPT_KEYS, NULL,
 	  "print the configuration keys and those of a \"host\" variant manifest, as markdown" },
-	RL_HTTP_OPT_ROWS,
+	RL_CLIENT_OPT_ROWS,
 	{ NULL, 0, NULL, NULL },
 };
 
 struct nightly_args {
 	const char *config;
 	bool keys;
-	struct rl_http_conn_args conn;
+	struct rl_client_conn_args conn;
 };
 
 /* What every run of the night shares. */
 struct night_ctx {
 	struct rl_nightly_night n;
 	const struct rl_nightly_cfg *cfg;
-	struct rl_http_target t;
+	struct rl_client_target t;
 	char self[PATH_MAX];		/* this ringlab, for host variants */
 	char work[PATH_MAX];		/* the night's files */
 	bool work_is_temp;
@@ -55,7 +55,7 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 {
 	struct nightly_args *a = ctx;
 
-	if (rl_http_conn_opt(&a->conn, key, arg))
+	if (rl_client_conn_opt(&a->conn, key, arg))
 		return 0;
 	switch (key) {
 	case 'c': a->config = arg; return 0;
@@ -284,7 +284,7 @@ static void import_run(const struct night_ctx *x, struct rl_nightly_result *r, c
 		goto out;
 	}
 	cJSON_AddItemToObject(body, "run", run);
-	ret = rl_http_post_json(&x->t, "/api/v1/runs/import", body, &answer, &err);
+	ret = rl_client_post_json(&x->t, "/api/v1/runs/import", body, &answer, &err);
 	id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(answer, "id"));
 	if (ret < 0)
 		set_error(r, "import: %s", err.msg);
@@ -349,7 +349,7 @@ static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
 
 static int setup(struct night_ctx *x, const struct nightly_args *a, struct rl_err *err)
 {
-	struct rl_http_conn_args conn = a->conn;
+	struct rl_client_conn_args conn = a->conn;
 	const struct rl_nightly_cfg *cfg = x->cfg;
 	ssize_t len;
 	int ret;
@@ -358,7 +358,7 @@ static int setup(struct night_ctx *x, const struct nightly_args *a, struct rl_er
 		conn.url = cfg->url;
 	if (!conn.token && !conn.token_file && cfg->token_file[0])
 		conn.token_file = cfg->token_file;
-	ret = rl_http_target_from_args(&x->t, &conn, err);
+	ret = rl_client_target_from_args(&x->t, &conn, err);
 	if (ret < 0)
 		return ret;
 	len = readlink("/proc/self/exe", x->self, sizeof(x->self) - 1);
@@ -379,7 +379,7 @@ static int check_daemon(struct night_ctx *x, struct rl_err *err)
 	cJSON *health = NULL;
 	int ret;
 
-	ret = rl_http_get_json(&x->t, "/api/v1/health", &health, err);
+	ret = rl_client_get_json(&x->t, "/api/v1/health", &health, err);
 	cJSON_Delete(health);
 	return ret < 0 ? rl_err_prefix(err, ret, "ringlabd is not answering") : 0;
 }
@@ -448,7 +448,7 @@ static int finish(struct night_ctx *x)
 		return RL_EXIT_FAIL;
 	}
 	save_report(x, report);
-	ret = rl_http_post_json(&x->t, "/api/v1/nightly", report, &answer, &err);
+	ret = rl_client_post_json(&x->t, "/api/v1/nightly", report, &answer, &err);
 	id = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(answer, "id"));
 	if (!ret && id >= 1)
 		snprintf(url, sizeof(url), "%s/#/nightly/%.0f", x->t.url, id);

@@ -13,7 +13,8 @@
 #include "engine/result_text.h"
 #include "engine/runner.h"
 #include "engine/suite.h"
-#include "options.h"
+#include "engine/workload_path.h"
+#include "util/options.h"
 #include "progress.h"
 
 enum { OPT_LABEL = 256, OPT_TAG, OPT_KEEP, OPT_WORKLOADS };
@@ -121,6 +122,7 @@ static int usage_error(const char *msg)
 
 int rl_cmd_run(int argc, char **argv)
 {
+	struct rl_workload_path wp;
 	struct run_args a = { .o.engine = &rl_engine_uring };
 	struct rl_term_progress tp = { .out = stderr };
 	struct rl_suite suite = { 0 };
@@ -138,7 +140,7 @@ int rl_cmd_run(int argc, char **argv)
 	}
 	if (first != argc - 1)
 		return usage_error("name one workload, suite or file (see 'ringlab workloads')");
-	ret = rl_suite_resolve(argv[first], rl_workload_dirs(a.workloads), &suite, &err);
+	ret = rl_suite_resolve(argv[first], rl_workload_path(&wp, a.workloads), &suite, &err);
 	if (ret < 0)
 		return usage_error(err.msg);
 	tp.tty = isatty(STDERR_FILENO);

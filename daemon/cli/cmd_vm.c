@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "engine/fields.h"
-#include "http_client.h"
-#include "nightly.h"
-#include "options.h"
+#include "schema/fields.h"
+#include "client/http.h"
+#include "nightly/nightly.h"
+#include "util/options.h"
 
 enum { OPT_LABEL = 256, OPT_TIMEOUT, OPT_CACHE, OPT_ARGS, OPT_KP };
 
@@ -26,13 +26,13 @@ static const struct rl_opt vm_opts[] = {
 	{ "cache", OPT_CACHE, "DIR", "kernel cache (default vm-run.sh's)" },
 	{ "ringlab-args", OPT_ARGS, "ARGS", "more `ringlab run` arguments for the guest, e.g. \"--repeat 3\"" },
 	{ "kernel-patches", OPT_KP, "DIR", "directory with vm-run.sh and variants/" },
-	RL_HTTP_OPT_ROWS,
+	RL_CLIENT_OPT_ROWS,
 	{ NULL, 0, NULL, NULL },
 };
 
 struct vm_args {
 	const char *json, *label, *timeout, *cache, *ringlab_args, *kp;
-	struct rl_http_conn_args conn;
+	struct rl_client_conn_args conn;
 	bool import;
 };
 
@@ -41,7 +41,7 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 	struct vm_args *a = ctx;
 	uint32_t v;
 
-	if (rl_http_conn_opt(&a->conn, key, arg)) {
+	if (rl_client_conn_opt(&a->conn, key, arg)) {
 		a->import = true;
 		return 0;
 	}
@@ -106,12 +106,12 @@ static int run_vm(const struct vm_args *a, const char *variant, const char *suit
 
 static int import(const struct vm_args *a, const char *variant)
 {
-	struct rl_http_target t;
+	struct rl_client_target t;
 	struct rl_err err = { "" };
 	cJSON *run = NULL, *body = NULL, *answer = NULL;
 	int ret;
 
-	ret = rl_http_target_from_args(&t, &a->conn, &err);
+	ret = rl_client_target_from_args(&t, &a->conn, &err);
 	if (!ret)
 		ret = rl_json_load_file(a->json, &run, &err);
 	if (ret < 0)
@@ -125,7 +125,7 @@ static int import(const struct vm_args *a, const char *variant)
 	}
 	cJSON_AddItemToObject(body, "run", run);
 	run = NULL;
-	ret = rl_http_post_json(&t, "/api/v1/runs/import", body, &answer, &err);
+	ret = rl_client_post_json(&t, "/api/v1/runs/import", body, &answer, &err);
 	if (!ret)
 		printf("imported as run %.0f\n",
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(answer, "id")));

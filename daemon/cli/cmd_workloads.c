@@ -5,8 +5,9 @@
 
 #include "cli.h"
 #include "engine/suite.h"
+#include "engine/workload_path.h"
 #include "engine/workload.h"
-#include "options.h"
+#include "util/options.h"
 
 enum { OPT_WORKLOADS = 256 };
 
@@ -30,6 +31,7 @@ static void print_entry(void *ctx, const char *kind, const char *name, const cha
 
 int rl_cmd_workloads(int argc, char **argv)
 {
+	struct rl_workload_path wp;
 	const char *extra = NULL;
 	struct rl_err err = { "" };
 	int help, first;
@@ -44,7 +46,7 @@ int rl_cmd_workloads(int argc, char **argv)
 			     "List the suites and workloads in the search path.", list_opts);
 		return RL_EXIT_OK;
 	}
-	if (rl_catalog_list(rl_workload_dirs(extra), print_entry, NULL, &err) < 0) {
+	if (rl_catalog_list(rl_workload_path(&wp, extra), print_entry, NULL, &err) < 0) {
 		fprintf(stderr, "ringlab workloads: %s\n", err.msg);
 		return RL_EXIT_FAIL;
 	}
@@ -53,6 +55,7 @@ int rl_cmd_workloads(int argc, char **argv)
 
 int rl_cmd_validate(int argc, char **argv)
 {
+	struct rl_workload_path wp;
 	const char *extra = NULL;
 	struct rl_err err = { "" };
 	int help, first, bad = 0;
@@ -75,7 +78,7 @@ int rl_cmd_validate(int argc, char **argv)
 			bad++;
 			continue;
 		}
-		if (rl_suite_resolve(argv[i], rl_workload_dirs(extra), &s, &err) < 0) {
+		if (rl_suite_resolve(argv[i], rl_workload_path(&wp, extra), &s, &err) < 0) {
 			fprintf(stderr, "%s\n", err.msg);
 			bad++;
 			continue;

@@ -40,38 +40,6 @@ static void usage(FILE *out)
 	fprintf(out, "\n'ringlab COMMAND --help' describes a command's options.\n");
 }
 
-const char *const *rl_workload_dirs(const char *extra)
-{
-	static char exe_dir[PATH_MAX + 16];
-	static const char *dirs[6];
-	const char *env = getenv("RINGLAB_WORKLOADS");
-	ssize_t n;
-	size_t i = 0;
-
-	if (extra)
-		dirs[i++] = extra;
-	if (env && *env)
-		dirs[i++] = env;
-	n = readlink("/proc/self/exe", exe_dir, PATH_MAX);
-	if (n > 0) {
-		char *slash;
-
-		exe_dir[n] = '\0';
-		slash = strrchr(exe_dir, '/');
-		if (slash) {
-			strcpy(slash, "/workloads");
-			if (access(exe_dir, R_OK) == 0)
-				dirs[i++] = exe_dir;
-		}
-	}
-	dirs[i++] = RINGLAB_DATADIR "/workloads";
-	/* Last: the source tree this binary was built from, for uninstalled VPATH builds. */
-	if (access(RINGLAB_SRCDIR "/workloads", R_OK) == 0)
-		dirs[i++] = RINGLAB_SRCDIR "/workloads";
-	dirs[i] = NULL;
-	return dirs;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

@@ -22,8 +22,9 @@
 #include <unistd.h>
 
 #include "env.h"
-#include "../util/mountinfo.h"
-#include "../util/path.h"
+#include "util/fileio.h"
+#include "util/mountinfo.h"
+#include "util/path.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -40,40 +41,6 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static void trim(char *s)
-{
-	size_t len = strlen(s);
-	char *p = s;
-
-	while (len && isspace((unsigned char)s[len - 1]))
-		s[--len] = '\0';
-	while (isspace((unsigned char)*p))
-		p++;
-	if (p != s)
-		memmove(s, p, strlen(p) + 1);
-}
-
-/* Read the first @size - 1 bytes of a small file, trimmed. Returns length or -errno. */
-static int read_attr(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0) {
-		buf[0] = '\0';
-		return -errno;
-	}
-	buf[n] = '\0';
-	trim(buf);
-	return (int)strlen(buf);
-}
-
 static int read_attr_at(const char *dir, const char *name, char *buf, size_t size)
 {
 	char path[PATH_MAX];
@@ -82,7 +49,7 @@ static int read_attr_at(const char *dir, const char *name, char *buf, size_t siz
 		buf[0] = '\0';
 		return -ENAMETOOLONG;
 	}
-	return read_attr(path, buf, size);
+	return rl_read_attr(path, buf, size);
 }
 
 static void probe_machine(struct rl_env *env)
@@ -95,7 +62,7 @@ static void probe_machine(struct rl_env *env)
 		copy_str(env->kernel_version, sizeof(env->kernel_version), u.version);
 		copy_str(env->machine, sizeof(env->machine), u.machine);
 	}
-	read_attr("/proc/cmdline", env->cmdline, sizeof(env->cmdline));
+	rl_read_attr("/proc/cmdline", env->cmdline, sizeof(env->cmdline));
 	if (gethostname(env->hostname, sizeof(env->hostname)) < 0)
 		env->hostname[0] = '\0';
 	env->hostname[sizeof(env->hostname) - 1] = '\0';

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
+#include "util/cleanup.h"
 #include "layout.h"
 #include "pattern.h"
 

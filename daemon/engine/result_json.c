@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/time_fmt.h"
+#include "util/time_fmt.h"
 #include "result_json.h"
 
 enum jtype {

@@ -17,7 +17,7 @@
 
 #include <cJSON.h>
 
-#include "../util/err.h"
+#include "util/err.h"
 #include "result.h"
 
 #define RL_RUN_FORMAT "ringlab-run-1"

@@ -14,36 +14,10 @@
 #include <unistd.h>
 
 #include "sample.h"
+#include "util/fileio.h"
 
 /* Big enough for es_shrinker_info with all its sections and for a stat line. */
 #define SAMPLE_BUF 4096
-
-/* Read all of a small /proc or /sys file into @buf, NUL-terminated. */
-static int read_small_file(const char *path, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1) {
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return ret;
-}
 
 /*
  * A section header is flush left and ends in ':' ("stats:", "average:",
@@ -127,7 +101,7 @@ int rl_es_read(const char *sb, struct rl_es_stats *out)
 	if (!sb || !*sb)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "/proc/fs/ext4/%s/es_shrinker_info", sb);
-	ret = read_small_file(path, buf, sizeof(buf));
+	ret = rl_read_file(path, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;
 	return rl_es_parse(buf, out);
@@ -188,7 +162,7 @@ int rl_disk_read(dev_t dev, struct rl_disk_stats *out)
 
 	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/stat", major(dev), minor(dev));
-	ret = read_small_file(path, buf, sizeof(buf));
+	ret = rl_read_file(path, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;
 	return rl_disk_parse(buf, out);

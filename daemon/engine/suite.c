@@ -15,7 +15,7 @@
 
 #include <cJSON.h>
 
-#include "fields.h"
+#include "schema/fields.h"
 #include "suite.h"
 
 #define NAME_CHARSET "a-z0-9._@,+-"

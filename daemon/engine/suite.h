@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "../util/err.h"
-#include "fields.h"
+#include "util/err.h"
+#include "schema/fields.h"
 #include "workload.h"
 
 struct rl_suite {

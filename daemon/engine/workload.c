@@ -9,7 +9,7 @@
 
 #include <cJSON.h>
 
-#include "fields.h"
+#include "schema/fields.h"
 #include "suite.h"
 #include "workload.h"
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../util/err.h"
+#include "util/err.h"
 
 enum rl_op { RL_OP_WRITE, RL_OP_READ, RL_OP_MAX };
 enum rl_order { RL_ORDER_SEQUENTIAL, RL_ORDER_RANDOM, RL_ORDER_MAX };

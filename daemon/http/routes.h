@@ -15,7 +15,7 @@
 
 #include <cJSON.h>
 
-#include "ringlabd/config.h"
+#include "ringlabd/daemon_config.h"
 #include "ringlabd/daemon.h"
 #include "util/err.h"
 

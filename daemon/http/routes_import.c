@@ -12,7 +12,7 @@
 
 #include <microhttpd.h>
 
-#include "engine/fields.h"
+#include "schema/fields.h"
 #include "engine/result_json.h"
 #include "routes.h"
 

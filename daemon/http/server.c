@@ -22,7 +22,7 @@
 
 #include <microhttpd.h>
 
-#include "engine/fields.h"
+#include "schema/fields.h"
 #include "ringlabd/log.h"
 #include "routes.h"
 #include "server.h"

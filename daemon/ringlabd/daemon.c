@@ -7,6 +7,7 @@
 
 #include "daemon.h"
 #include "engine/suite.h"
+#include "engine/workload_path.h"
 
 struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name)
 {
@@ -20,12 +21,9 @@ struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *
 
 const char *const *rl_daemon_workload_dirs(struct rl_daemon *d)
 {
-	static _Thread_local const char *dirs[3];
+	static _Thread_local struct rl_workload_path wp;
 
-	dirs[0] = d->cfg.workloads_dir;
-	dirs[1] = RINGLAB_SRCDIR "/workloads";	/* an uninstalled build */
-	dirs[2] = NULL;
-	return dirs;
+	return rl_workload_path(&wp, d->cfg.workloads_dir);
 }
 
 /* The overrides of a request, applied as the runner will apply them, then checked. */

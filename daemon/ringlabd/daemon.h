@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "daemon_config.h"
 #include "engine/runner.h"
 #include "store/store.h"
 #include "targets.h"

@@ -14,7 +14,8 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "cli/options.h"
+#include "util/fileio.h"
+#include "util/options.h"
 #include "daemon.h"
 #include "http/server.h"
 #include "log.h"
@@ -97,26 +98,11 @@ static void apply_overrides(struct rl_config *c, const struct args *a)
 
 static int read_token(struct rl_daemon *d, struct rl_err *err)
 {
-	char buf[sizeof(d->token) + 2];
-	size_t n;
-	FILE *f;
-
 	if (!d->cfg.token_file[0]) {
 		memcpy(d->token, d->cfg.token, sizeof(d->token));
 		return 0;
 	}
-	f = fopen(d->cfg.token_file, "re");
-	if (!f)
-		return rl_err_set(err, -errno, "token_file %s: %s", d->cfg.token_file, strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (!buf[0] || strlen(buf) >= sizeof(d->token))
-		return rl_err_set(err, -EINVAL, "token_file %s: empty or longer than %zu characters",
-				  d->cfg.token_file, sizeof(d->token) - 1);
-	memcpy(d->token, buf, sizeof(d->token));
-	return 0;
+	return rl_read_token_file(d->cfg.token_file, d->token, sizeof(d->token), err);
 }
 
 static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err *err)

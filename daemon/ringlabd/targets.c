@@ -26,10 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/fields.h"
+#include "schema/fields.h"
 #include "log.h"
 #include "targets.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/mountinfo.h"
 #include "util/path.h"
 
@@ -63,21 +64,6 @@ static void sleep_ms(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-static int read_text(const char *path, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
 }
 
 /* Copy canonical path @src into a target's RL_PATH_MAX buffer. */
@@ -192,7 +178,7 @@ static int list_partitions(dev_t rdev, struct disk_devs *d)
 		if (access(path, F_OK))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/dev", sys, de->d_name);
-		if (read_text(path, buf, sizeof(buf)) || parse_devno(buf, &d->dev[d->n]))
+		if (rl_read_attr(path, buf, sizeof(buf)) < 0 || parse_devno(buf, &d->dev[d->n]))
 			continue;
 		snprintf(d->name[d->n], sizeof(d->name[0]), "%s", de->d_name);
 		d->n++;
@@ -256,7 +242,7 @@ static dev_t whole_disk(dev_t dev)
 	if (access(path, F_OK))
 		return dev;
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../dev", major(dev), minor(dev));
-	if (read_text(path, buf, sizeof(buf)) || parse_devno(buf, &disk))
+	if (rl_read_attr(path, buf, sizeof(buf)) < 0 || parse_devno(buf, &disk))
 		return dev;
 	return disk;
 }
@@ -611,7 +597,7 @@ static int image_attached(const char *img, char *dev, size_t len)
 		if (strncmp(de->d_name, "loop", 4))
 			continue;
 		snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", de->d_name);
-		if (read_text(path, buf, sizeof(buf)))
+		if (rl_read_attr(path, buf, sizeof(buf)) < 0)
 			continue;
 		if (!strcmp(buf, img)) {
 			snprintf(dev, len, "/dev/%s", de->d_name);

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "daemon_config.h"
 
 struct rl_target {
 	struct rl_target_cfg cfg;

@@ -16,8 +16,8 @@
 
 #define RL_STORE_INTERNAL
 #include "store.h"
-#include "../engine/result_json.h"
-#include "../util/clock.h"
+#include "engine/result_json.h"
+#include "util/clock.h"
 
 /* The columns of cell @seq of run @id after the statement's run id (parameter 10). */
 static void bind_cell(sqlite3_stmt *q, int64_t id, uint32_t seq, const struct rl_cell *c,

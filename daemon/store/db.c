@@ -20,7 +20,7 @@
 
 #define RL_STORE_INTERNAL
 #include "store.h"
-#include "../util/time_fmt.h"
+#include "util/time_fmt.h"
 
 static int errno_of(int rc)
 {

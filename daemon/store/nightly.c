@@ -15,8 +15,8 @@
 
 #define RL_STORE_INTERNAL
 #include "store.h"
-#include "../compare/nightly.h"
-#include "../util/clock.h"
+#include "schema/nightly_format.h"
+#include "util/clock.h"
 
 /* The columns of a report, as rl_store_nightly_add() finds them in the document. */
 struct report_cols {

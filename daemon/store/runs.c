@@ -19,8 +19,8 @@
 
 #define RL_STORE_INTERNAL
 #include "store.h"
-#include "../engine/result_json.h"
-#include "../util/clock.h"
+#include "engine/result_json.h"
+#include "util/clock.h"
 
 #define INTERRUPTED "interrupted: ringlabd stopped during the run"
 

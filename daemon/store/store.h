@@ -32,9 +32,9 @@
 
 #include <cJSON.h>
 
-#include "../engine/result.h"
-#include "../engine/workload.h"
-#include "../util/err.h"
+#include "engine/result.h"
+#include "engine/workload.h"
+#include "util/err.h"
 
 #define RL_STORE_BUSY_TIMEOUT_MS 5000
 #define RL_STORE_LIST_DEFAULT 50

@@ -11,8 +11,8 @@
 
 #include <cJSON.h>
 
-#include "engine/fields.h"
-#include "ringlabd/config.h"
+#include "schema/fields.h"
+#include "ringlabd/daemon_config.h"
 #include "../lib/check.h"
 
 /* From config.c; repeated here in case config.h does not declare them yet. */

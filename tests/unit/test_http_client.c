@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/http_client.h"
+#include "client/http.h"
 #include "../lib/check.h"
 
 /* --- the server ------------------------------------------------------------ */
@@ -259,7 +259,7 @@ static const struct url_case url_cases[] = {
 
 static void test_urls(void)
 {
-	struct rl_http_target t;
+	struct rl_client_target t;
 	struct rl_err err = { "" };
 	size_t i;
 	int ret;
@@ -268,7 +268,7 @@ static void test_urls(void)
 		const struct url_case *c = &url_cases[i];
 
 		err.msg[0] = '\0';
-		ret = rl_http_target_init(&t, c->url, NULL, &err);
+		ret = rl_client_target_init(&t, c->url, NULL, &err);
 		if (!c->host) {
 			CHECK(ret == -EINVAL, "url '%s': got %d, want -EINVAL", c->url, ret);
 			CHECK(strstr(err.msg, c->why) && strstr(err.msg, "url '"),
@@ -285,9 +285,9 @@ static void test_urls(void)
 		      t.host_header);
 		CHECK(t.url[strlen(t.url) - 1] != '/', "url '%s': kept as '%s'", c->url, t.url);
 	}
-	ret = rl_http_target_init(&t, "http://h", "a\r\nX-Evil: 1", &err);
+	ret = rl_client_target_init(&t, "http://h", "a\r\nX-Evil: 1", &err);
 	CHECK(ret == -EINVAL && strstr(err.msg, "token"), "a token with CR LF: %d %s", ret, err.msg);
-	ret = rl_http_target_init(&t, "http://h", "", &err);
+	ret = rl_client_target_init(&t, "http://h", "", &err);
 	CHECK(ret == 0 && !t.token[0], "an empty token means none: %d", ret);
 }
 
@@ -296,19 +296,19 @@ static void test_escape(void)
 	char out[64];
 	int n;
 
-	n = rl_http_escape("a b/c&d=\xc3\xa9~x_y.z-", out, sizeof(out));
+	n = rl_client_escape("a b/c&d=\xc3\xa9~x_y.z-", out, sizeof(out));
 	CHECK(n > 0 && !strcmp(out, "a%20b%2Fc%26d%3D%C3%A9~x_y.z-"), "escape: %d '%s'", n, out);
-	n = rl_http_escape("abcdef", out, 6);
+	n = rl_client_escape("abcdef", out, 6);
 	CHECK(n == -ENAMETOOLONG, "escape into a short buffer: %d", n);
-	n = rl_http_escape("", out, 1);
+	n = rl_client_escape("", out, 1);
 	CHECK(n == 0 && !out[0], "escape of '': %d", n);
 
 	snprintf(out, sizeof(out), "/api/v1/runs");
-	n = rl_http_query_add(out, sizeof(out), "label", "v3 rc1");
-	n = n ? n : rl_http_query_add(out, sizeof(out), "status", NULL);
-	n = n ? n : rl_http_query_add(out, sizeof(out), "limit", "100");
+	n = rl_client_query_add(out, sizeof(out), "label", "v3 rc1");
+	n = n ? n : rl_client_query_add(out, sizeof(out), "status", NULL);
+	n = n ? n : rl_client_query_add(out, sizeof(out), "limit", "100");
 	CHECK(n == 0 && !strcmp(out, "/api/v1/runs?label=v3%20rc1&limit=100"), "query: %d '%s'", n, out);
-	n = rl_http_query_add(out, 40, "kernel", "x");
+	n = rl_client_query_add(out, 40, "kernel", "x");
 	CHECK(n == -ENAMETOOLONG && !strcmp(out, "/api/v1/runs?label=v3%20rc1&limit=100"),
 	      "query overflow: %d '%s'", n, out);
 }
@@ -316,27 +316,27 @@ static void test_escape(void)
 static void test_args(void)
 {
 	char path[] = "/tmp/test_http_client_tokenXXXXXX";
-	struct rl_http_conn_args a = { 0 };
-	struct rl_http_target t;
+	struct rl_client_conn_args a = { 0 };
+	struct rl_client_target t;
 	struct rl_err err = { "" };
 	int fd, ret;
 
 	setenv("RINGLAB_URL", "http://10.0.2.2:9000/lab", 1);
 	setenv("RINGLAB_TOKEN", "from-env", 1);
-	ret = rl_http_target_from_args(&t, &a, &err);
+	ret = rl_client_target_from_args(&t, &a, &err);
 	CHECK(ret == 0 && !strcmp(t.host, "10.0.2.2") && !strcmp(t.port, "9000") &&
 	      !strcmp(t.prefix, "/lab") && !strcmp(t.token, "from-env"),
 	      "environment defaults: %d %s host %s token %s", ret, err.msg, t.host, t.token);
 	a.url = "http://[::1]:1";
 	a.token = "from-option";
-	ret = rl_http_target_from_args(&t, &a, &err);
+	ret = rl_client_target_from_args(&t, &a, &err);
 	CHECK(ret == 0 && !strcmp(t.host, "::1") && !strcmp(t.token, "from-option"),
 	      "options win over the environment: %d %s", ret, t.token);
 	unsetenv("RINGLAB_URL");
 	unsetenv("RINGLAB_TOKEN");
-	a = (struct rl_http_conn_args){ 0 };
-	ret = rl_http_target_from_args(&t, &a, &err);
-	CHECK(ret == 0 && !strcmp(t.url, RL_HTTP_DEFAULT_URL) && !t.token[0],
+	a = (struct rl_client_conn_args){ 0 };
+	ret = rl_client_target_from_args(&t, &a, &err);
+	CHECK(ret == 0 && !strcmp(t.url, RL_CLIENT_DEFAULT_URL) && !t.token[0],
 	      "built-in default: %d %s", ret, t.url);
 
 	fd = mkstemp(path);
@@ -346,27 +346,27 @@ static void test_args(void)
 	CHECK(write(fd, "  s3cret \nsecond line\n", 22) == 22, "write token file");
 	close(fd);
 	a.token_file = path;
-	ret = rl_http_target_from_args(&t, &a, &err);
+	ret = rl_client_target_from_args(&t, &a, &err);
 	CHECK(ret == 0 && !strcmp(t.token, "s3cret"), "token file: %d %s '%s'", ret, err.msg, t.token);
 	a.token = "x";
-	ret = rl_http_target_from_args(&t, &a, &err);
+	ret = rl_client_target_from_args(&t, &a, &err);
 	CHECK(ret == -EINVAL && strstr(err.msg, "not both"), "--token and --token-file: %d %s", ret,
 	      err.msg);
 	a.token = NULL;
 	unlink(path);
-	ret = rl_http_target_from_args(&t, &a, &err);
+	ret = rl_client_target_from_args(&t, &a, &err);
 	CHECK(ret == -ENOENT && strstr(err.msg, path), "missing token file: %d %s", ret, err.msg);
 }
 
 /* --- requests -------------------------------------------------------------- */
 
-static void target(struct rl_http_target *t, int port, const char *suffix, const char *token)
+static void target(struct rl_client_target *t, int port, const char *suffix, const char *token)
 {
 	char url[128];
 	struct rl_err err = { "" };
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, suffix);
-	if (rl_http_target_init(t, url, token, &err) < 0) {
+	if (rl_client_target_init(t, url, token, &err) < 0) {
 		fprintf(stderr, "FAIL target %s: %s\n", url, err.msg);
 		exit(1);
 	}
@@ -374,19 +374,19 @@ static void target(struct rl_http_target *t, int port, const char *suffix, const
 
 static void test_framing(struct server *s)
 {
-	struct rl_http_target t;
-	struct rl_http_response r;
+	struct rl_client_target t;
+	struct rl_client_response r;
 	struct rl_err err = { "" };
 	char req[8192], want[128];
 	int ret;
 
 	target(&t, s->port, "", NULL);
-	ret = rl_http_request(&t, "GET", "/api/v1/len", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/len", NULL, &r, &err);
 	CHECK(ret == 0 && r.status == 200 && !strcmp(r.body, "{\"hello\": \"world\"}") &&
 	      r.body_len == 18 && !strcmp(r.content_type, "application/json"),
 	      "Content-Length: %d %s status %d body '%s'", ret, err.msg, r.status, r.body);
 	CHECK(!strcmp(r.location, "/api/v1/runs/12"), "Location '%s'", r.location);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 	last_request(s, req, sizeof(req));
 	snprintf(want, sizeof(want), "\r\nHost: 127.0.0.1:%d\r\n", s->port);
 	CHECK(!strncmp(req, "GET /api/v1/len HTTP/1.1\r\n", 26), "request line: %.40s", req);
@@ -394,79 +394,79 @@ static void test_framing(struct server *s)
 	CHECK(strstr(req, "\r\nConnection: close\r\n"), "no Connection: close in:\n%s", req);
 	CHECK(!strstr(req, "Authorization:"), "Authorization without a token:\n%s", req);
 
-	ret = rl_http_request(&t, "GET", "/api/v1/chunked", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/chunked", NULL, &r, &err);
 	CHECK(ret == 0 && r.status == 200 && !strcmp(r.body, "{\"a\": [1,2]}") && r.body_len == 12,
 	      "chunked: %d %s body '%s'", ret, err.msg, r.body);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
-	ret = rl_http_request(&t, "GET", "/api/v1/close", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/close", NULL, &r, &err);
 	CHECK(ret == 0 && r.status == 200 && !strcmp(r.body, "until the end"),
 	      "until close: %d %s body '%s'", ret, err.msg, r.body);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
-	ret = rl_http_request(&t, "GET", "/api/v1/continue", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/continue", NULL, &r, &err);
 	CHECK(ret == 0 && r.status == 200 && !strcmp(r.body, "ok"), "after 100 Continue: %d %s %d",
 	      ret, err.msg, r.status);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
-	ret = rl_http_request(&t, "GET", "/api/v1/truncated", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/truncated", NULL, &r, &err);
 	CHECK(ret == -EPROTO && strstr(err.msg, "closed in the middle of the body"),
 	      "truncated body: %d %s", ret, err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
 	t.body_max = 1000;
-	ret = rl_http_request(&t, "GET", "/api/v1/big", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/big", NULL, &r, &err);
 	CHECK(ret == -EFBIG && strstr(err.msg, "larger than 1000 bytes"), "over the cap: %d %s", ret,
 	      err.msg);
-	rl_http_response_free(&r);
-	t.body_max = RL_HTTP_BODY_MAX;
+	rl_client_response_free(&r);
+	t.body_max = RL_CLIENT_BODY_MAX;
 
-	ret = rl_http_request(&t, "GET", "/api/v1/garbage", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/garbage", NULL, &r, &err);
 	CHECK(ret == -EPROTO && strstr(err.msg, "not an HTTP/1.x answer"), "not HTTP: %d %s", ret,
 	      err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
-	ret = rl_http_request(&t, "GET", "no-slash", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "no-slash", NULL, &r, &err);
 	CHECK(ret == -EINVAL && strstr(err.msg, "must start with '/'"), "bad path: %d %s", ret,
 	      err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 }
 
 static void test_errors(struct server *s)
 {
-	struct rl_http_target t;
-	struct rl_http_response r;
+	struct rl_client_target t;
+	struct rl_client_response r;
 	struct rl_err err = { "" };
 	cJSON *j = NULL;
 	char want[128];
 	int ret;
 
 	target(&t, s->port, "", NULL);
-	ret = rl_http_request(&t, "GET", "/api/v1/busy", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/busy", NULL, &r, &err);
 	CHECK(ret == -EBUSY && r.status == 409 && !strcmp(err.msg, "target default is busy (HTTP 409)"),
 	      "409: %d status %d '%s'", ret, r.status, err.msg);
 	CHECK(r.body && strstr(r.body, "busy"), "409 body kept: %s", r.body ? r.body : "(null)");
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
-	ret = rl_http_request(&t, "GET", "/api/v1/detail", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/detail", NULL, &r, &err);
 	CHECK(ret == -EINVAL && !strcmp(err.msg, "field scale: must be > 0: got -1 (HTTP 400)"),
 	      "400 with detail: %d '%s'", ret, err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
-	ret = rl_http_request(&t, "GET", "/api/v1/object", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/object", NULL, &r, &err);
 	CHECK(ret == -EINVAL && !strcmp(err.msg, "bad body: {\"line\":1} (HTTP 400)"),
 	      "400 with an object detail: %d '%s'", ret, err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
-	ret = rl_http_request(&t, "GET", "/api/v1/html", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/html", NULL, &r, &err);
 	snprintf(want, sizeof(want), "GET http://127.0.0.1:%d/api/v1/html: HTTP 404 Not Found", s->port);
 	CHECK(ret == -ENOENT && !strcmp(err.msg, want), "404 without JSON: %d '%s'", ret, err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
-	ret = rl_http_get_json(&t, "/api/v1/notjson", &j, &err);
+	ret = rl_client_get_json(&t, "/api/v1/notjson", &j, &err);
 	CHECK(ret == -EPROTO && !j && strstr(err.msg, "not JSON"), "not JSON: %d %s", ret, err.msg);
 
-	ret = rl_http_get_json(&t, "/api/v1/len", &j, &err);
+	ret = rl_client_get_json(&t, "/api/v1/len", &j, &err);
 	CHECK(ret == 0 && cJSON_IsString(cJSON_GetObjectItem(j, "hello")), "get_json: %d %s", ret,
 	      err.msg);
 	cJSON_Delete(j);
@@ -474,7 +474,7 @@ static void test_errors(struct server *s)
 
 static void test_post(struct server *s)
 {
-	struct rl_http_target t;
+	struct rl_client_target t;
 	struct rl_err err = { "" };
 	cJSON *body = cJSON_CreateObject(), *out = NULL;
 	char req[8192];
@@ -482,7 +482,7 @@ static void test_post(struct server *s)
 
 	target(&t, s->port, "/pfx/", "s3cret");
 	cJSON_AddStringToObject(body, "suite", "seed");
-	ret = rl_http_post_json(&t, "/api/v1/runs", body, &out, &err);
+	ret = rl_client_post_json(&t, "/api/v1/runs", body, &out, &err);
 	CHECK(ret == 0 && cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")) == 12,
 	      "POST: %d %s", ret, err.msg);
 	last_request(s, req, sizeof(req));
@@ -495,7 +495,7 @@ static void test_post(struct server *s)
 	cJSON_Delete(out);
 	cJSON_Delete(body);
 
-	ret = rl_http_post_json(&t, "/api/v1/runs", NULL, NULL, &err);
+	ret = rl_client_post_json(&t, "/api/v1/runs", NULL, NULL, &err);
 	last_request(s, req, sizeof(req));
 	CHECK(ret == 0 && strstr(req, "\r\nContent-Length: 0\r\n") && !strstr(req, "Content-Type"),
 	      "POST without a body: %d %s\n%s", ret, err.msg, req);
@@ -506,8 +506,8 @@ static void test_refused_v6(void)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	socklen_t len = sizeof(a);
-	struct rl_http_target t;
-	struct rl_http_response r = { 0 };
+	struct rl_client_target t;
+	struct rl_client_response r = { 0 };
 	struct rl_err err = { "" };
 	char url[64], want[160];
 	int fd, ret;
@@ -522,20 +522,20 @@ static void test_refused_v6(void)
 	}
 	close(fd);
 	snprintf(url, sizeof(url), "http://[::1]:%d", ntohs(a.sin6_port));
-	ret = rl_http_target_init(&t, url, NULL, &err);
-	ret = ret ? ret : rl_http_request(&t, "GET", "/", NULL, &r, &err);
+	ret = rl_client_target_init(&t, url, NULL, &err);
+	ret = ret ? ret : rl_client_request(&t, "GET", "/", NULL, &r, &err);
 	snprintf(want, sizeof(want), "cannot connect to %s: Connection refused (is ringlabd running?)",
 		 url);
 	CHECK(ret == -ECONNREFUSED && !strcmp(err.msg, want), "IPv6 refused: %d '%s'", ret, err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 }
 
 static void test_connect(struct server *s)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
-	struct rl_http_target t;
-	struct rl_http_response r;
+	struct rl_client_target t;
+	struct rl_client_response r;
 	struct rl_err err = { "" };
 	struct addrinfo *ai;
 	char want[160], req[8192];
@@ -547,21 +547,21 @@ static void test_connect(struct server *s)
 	      getsockname(fd, (struct sockaddr *)&a, &len) == 0, "a free port: %s", strerror(errno));
 	close(fd);
 	target(&t, ntohs(a.sin_port), "", NULL);
-	ret = rl_http_request(&t, "GET", "/api/v1/health", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/health", NULL, &r, &err);
 	snprintf(want, sizeof(want),
 		 "cannot connect to http://127.0.0.1:%d: Connection refused (is ringlabd running?)",
 		 ntohs(a.sin_port));
 	CHECK(ret == -ECONNREFUSED && r.status == 0 && !strcmp(err.msg, want),
 	      "refused: %d '%s'", ret, err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
 	test_refused_v6();
 
-	ret = rl_http_target_init(&t, "http://no-such-host.invalid:7117", NULL, &err);
-	ret = ret ? ret : rl_http_request(&t, "GET", "/", NULL, &r, &err);
+	ret = rl_client_target_init(&t, "http://no-such-host.invalid:7117", NULL, &err);
+	ret = ret ? ret : rl_client_request(&t, "GET", "/", NULL, &r, &err);
 	CHECK(ret == -EHOSTUNREACH && strstr(err.msg, "cannot resolve 'no-such-host.invalid'"),
 	      "unresolvable: %d %s", ret, err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 
 	/* A name, resolved: localhost may list ::1 first, where nothing listens. */
 	if (getaddrinfo("localhost", NULL, NULL, &ai) != 0) {
@@ -570,10 +570,10 @@ static void test_connect(struct server *s)
 	}
 	freeaddrinfo(ai);
 	snprintf(want, sizeof(want), "http://localhost:%d", s->port);
-	rl_http_target_init(&t, want, NULL, &err);
-	ret = rl_http_request(&t, "GET", "/api/v1/len", NULL, &r, &err);
+	rl_client_target_init(&t, want, NULL, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/len", NULL, &r, &err);
 	CHECK(ret == 0 && r.status == 200, "via localhost: %d %s", ret, err.msg);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 	last_request(s, req, sizeof(req));
 	snprintf(want, sizeof(want), "\r\nHost: localhost:%d\r\n", s->port);
 	CHECK(strstr(req, want), "no '%s' in:\n%s", want + 2, req);
@@ -600,14 +600,14 @@ static int on_event(void *ctx, const char *event, const char *data)
 
 static void test_sse(struct server *s)
 {
-	struct rl_http_target t;
+	struct rl_client_target t;
 	struct rl_err err = { "" };
 	struct events e = { 0 };
 	char req[8192];
 	int ret;
 
 	target(&t, s->port, "", "tok");
-	ret = rl_http_sse(&t, "/api/v1/events", on_event, &e, &err);
+	ret = rl_client_sse(&t, "/api/v1/events", on_event, &e, &err);
 	CHECK(ret == 0, "sse: %d %s", ret, err.msg);
 	CHECK(e.n == 2, "sse: %d events, want 2 (comment and broken-off event skipped)", e.n);
 	CHECK(!strcmp(e.type[0], "progress") && !strcmp(e.data[0], "{\"cell\":0}"),
@@ -619,22 +619,22 @@ static void test_sse(struct server *s)
 	      strstr(req, "\r\nAuthorization: Bearer tok\r\n"), "sse request:\n%s", req);
 
 	e = (struct events){ .stop_with = 7 };
-	ret = rl_http_sse(&t, "/api/v1/events", on_event, &e, &err);
+	ret = rl_client_sse(&t, "/api/v1/events", on_event, &e, &err);
 	CHECK(ret == 7 && e.n == 1, "stopped by the callback: %d after %d events", ret, e.n);
 
 	e = (struct events){ 0 };
-	ret = rl_http_sse(&t, "/api/v1/events-404", on_event, &e, &err);
+	ret = rl_client_sse(&t, "/api/v1/events-404", on_event, &e, &err);
 	CHECK(ret == -ENOENT && !strcmp(err.msg, "no run 99 (HTTP 404)") && e.n == 0,
 	      "sse 404: %d '%s'", ret, err.msg);
-	ret = rl_http_sse(&t, "/api/v1/events-json", on_event, &e, &err);
+	ret = rl_client_sse(&t, "/api/v1/events-json", on_event, &e, &err);
 	CHECK(ret == -EPROTO && strstr(err.msg, "not an event stream"), "sse of JSON: %d %s", ret,
 	      err.msg);
 }
 
 static void test_timeout(struct server *s)
 {
-	struct rl_http_target t;
-	struct rl_http_response r;
+	struct rl_client_target t;
+	struct rl_client_response r;
 	struct rl_err err = { "" };
 	struct timespec a, b;
 	double took;
@@ -643,13 +643,13 @@ static void test_timeout(struct server *s)
 	target(&t, s->port, "", NULL);
 	t.read_timeout_ms = 300;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	ret = rl_http_request(&t, "GET", "/api/v1/slow", NULL, &r, &err);
+	ret = rl_client_request(&t, "GET", "/api/v1/slow", NULL, &r, &err);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	took = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 	CHECK(ret == -ETIMEDOUT && strstr(err.msg, "no answer within 0.3 s"), "slow: %d %s", ret,
 	      err.msg);
 	CHECK(took > 0.25 && took < 1.5, "the timeout took %.2f s, want about 0.3", took);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 }
 
 int main(void)

@@ -12,7 +12,7 @@
 
 #include <cJSON.h>
 
-#include "engine/fields.h"
+#include "schema/fields.h"
 #include "engine/suite.h"
 #include "engine/workload.h"
 #include "../lib/check.h"

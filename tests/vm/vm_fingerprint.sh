@@ -38,13 +38,17 @@ rate()
 		else (map(.eagain) | add) / (map(.attempts) | add) | tostring end' "$VM_TMP/$1.json"
 }
 
+# check RUN WORKLOAD 0|1: the rate is within 1% of 0 or 1. Not exactly: a write
+# that lands in the same timestamp tick as the layout's own last write needs no
+# mtime update, so a 7.3.4 kernel may let one NOWAIT write in thousands through.
 check()
 {
 	local run=$1 w=$2 want=$3 got
 
 	got=$(rate "$run" "$w")
 	echo "$run ($(jq -r .env.kernel_release "$VM_TMP/$run.json")): $w EAGAIN rate $got"
-	[ "$got" = "$want" ] || vm_fail "$run: $w: EAGAIN rate $got, expected $want"
+	awk -v g="$got" -v w="$want" 'BEGIN { d = g - w; exit !(g == g + 0 && d <= 0.01 && d >= -0.01) }' ||
+		vm_fail "$run: $w: EAGAIN rate $got, expected $want (within 0.01)"
 }
 
 for run in base series-merged; do

@@ -6,8 +6,8 @@
  * workload schema, suites and the daemon's config are all tables, so every
  * input is validated the same way and the documentation cannot drift.
  */
-#ifndef RINGLAB_DAEMON_ENGINE_FIELDS_H
-#define RINGLAB_DAEMON_ENGINE_FIELDS_H
+#ifndef RINGLAB_DAEMON_SCHEMA_FIELDS_H
+#define RINGLAB_DAEMON_SCHEMA_FIELDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,7 +16,7 @@
 
 #include <cJSON.h>
 
-#include "../util/err.h"
+#include "util/err.h"
 
 enum rl_field_type {
 	RL_FT_STRING,	/* char[size]; min/max bound the length; charset optional */

@@ -3,8 +3,8 @@
  * Command-line options as a table: one row per option gives getopt_long its
  * arrays and --help its text, so the two cannot drift apart.
  */
-#ifndef RINGLAB_DAEMON_CLI_OPTIONS_H
-#define RINGLAB_DAEMON_CLI_OPTIONS_H
+#ifndef RINGLAB_DAEMON_UTIL_OPTIONS_H
+#define RINGLAB_DAEMON_UTIL_OPTIONS_H
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,14 +5,14 @@
  * label and/or kernel tag). `ringlab compare` and `ringlab nightly` both pool
  * a side's runs this way before rl_compare_runs().
  */
-#ifndef RINGLAB_DAEMON_CLI_RUN_SOURCE_H
-#define RINGLAB_DAEMON_CLI_RUN_SOURCE_H
+#ifndef RINGLAB_DAEMON_CLIENT_RUN_SOURCE_H
+#define RINGLAB_DAEMON_CLIENT_RUN_SOURCE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "engine/result.h"
-#include "http_client.h"
+#include "http.h"
 #include "util/err.h"
 
 struct rl_run_set {
@@ -29,10 +29,10 @@ int rl_run_set_add_file(struct rl_run_set *s, const char *path, struct rl_err *e
 
 /*
  * rl_run_set_add_fetched() - append run @id as ringlabd at @t has it.
- * Returns 0, or -errno as rl_http_get_json() or -EINVAL for a run that does
+ * Returns 0, or -errno as rl_client_get_json() or -EINVAL for a run that does
  * not parse, with "run:ID: reason" in @err (the set is unchanged).
  */
-int rl_run_set_add_fetched(struct rl_run_set *s, const struct rl_http_target *t, int64_t id,
+int rl_run_set_add_fetched(struct rl_run_set *s, const struct rl_client_target *t, int64_t id,
 			   struct rl_err *err);
 
 /*
@@ -42,7 +42,7 @@ int rl_run_set_add_fetched(struct rl_run_set *s, const struct rl_http_target *t,
  * more than were taken. Returns the number appended (0: none matched), or
  * -errno with @err set (the runs appended before a failure stay).
  */
-int rl_run_set_select(struct rl_run_set *s, const struct rl_http_target *t, const char *label,
+int rl_run_set_select(struct rl_run_set *s, const struct rl_client_target *t, const char *label,
 		      const char *kernel_tag, size_t limit, size_t *total, struct rl_err *err);
 
 /* rl_run_set_free() - free every run and zero @s; a zeroed @s is fine. */

@@ -23,8 +23,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "http_client.h"
+#include "http.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -79,7 +80,7 @@ static int parse_port(const char *s, size_t n, char out[6])
 }
 
 /* Split "host[:port]" or "[v6][:port]" (@a, @n bytes) into @t. */
-static int parse_authority(struct rl_http_target *t, const char *a, size_t n, const char *url,
+static int parse_authority(struct rl_client_target *t, const char *a, size_t n, const char *url,
 			   struct rl_err *err)
 {
 	const char *host = a, *after, *end = a + n;
@@ -128,7 +129,7 @@ static int parse_authority(struct rl_http_target *t, const char *a, size_t n, co
 	return 0;
 }
 
-static int set_token(struct rl_http_target *t, const char *token, struct rl_err *err)
+static int set_token(struct rl_client_target *t, const char *token, struct rl_err *err)
 {
 	size_t n = token ? strlen(token) : 0;
 
@@ -143,7 +144,7 @@ static int set_token(struct rl_http_target *t, const char *token, struct rl_err 
 	return 0;
 }
 
-int rl_http_target_init(struct rl_http_target *t, const char *url, const char *token,
+int rl_client_target_init(struct rl_client_target *t, const char *url, const char *token,
 			struct rl_err *err)
 {
 	const char *p, *slash;
@@ -151,15 +152,15 @@ int rl_http_target_init(struct rl_http_target *t, const char *url, const char *t
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	t->connect_timeout_ms = RL_HTTP_CONNECT_TIMEOUT_MS;
-	t->read_timeout_ms = RL_HTTP_READ_TIMEOUT_MS;
-	t->body_max = RL_HTTP_BODY_MAX;
+	t->connect_timeout_ms = RL_CLIENT_CONNECT_TIMEOUT_MS;
+	t->read_timeout_ms = RL_CLIENT_READ_TIMEOUT_MS;
+	t->body_max = RL_CLIENT_BODY_MAX;
 	if (!url)
 		url = "";
 	if (strncasecmp(url, "http://", 7) != 0)
 		return bad_url(err, url, strstr(url, "://")
 			? "only http:// is supported (put a TLS proxy in front of ringlabd for https)"
-			: "must start with http://, e.g. " RL_HTTP_DEFAULT_URL);
+			: "must start with http://, e.g. " RL_CLIENT_DEFAULT_URL);
 	n = strlen(url);
 	while (n > 7 && url[n - 1] == '/')
 		n--;
@@ -187,7 +188,7 @@ int rl_http_target_init(struct rl_http_target *t, const char *url, const char *t
 
 struct conn {
 	int fd;
-	const struct rl_http_target *t;
+	const struct rl_client_target *t;
 	size_t pos, len;	/* unread bytes are buf[pos..len) */
 	char buf[CONN_BUF];
 };
@@ -197,7 +198,7 @@ static double secs(int ms)
 	return ms / 1000.0;
 }
 
-static int resolve(const struct rl_http_target *t, struct addrinfo **res, struct rl_err *err)
+static int resolve(const struct rl_client_target *t, struct addrinfo **res, struct rl_err *err)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
 	int ret = getaddrinfo(t->host, t->port, &hints, res);
@@ -213,7 +214,7 @@ static int resolve(const struct rl_http_target *t, struct addrinfo **res, struct
  * has no NSS modules, and guests name the host by address anyway. Returns
  * true when @t->host is one, with @ai pointing into @ss.
  */
-static bool literal_addr(const struct rl_http_target *t, struct sockaddr_storage *ss,
+static bool literal_addr(const struct rl_client_target *t, struct sockaddr_storage *ss,
 			 struct addrinfo *ai)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
@@ -288,7 +289,7 @@ static int set_timeouts(int fd, int ms)
 	return 0;
 }
 
-static int conn_open(struct conn *c, const struct rl_http_target *t, struct rl_err *err)
+static int conn_open(struct conn *c, const struct rl_client_target *t, struct rl_err *err)
 {
 	struct addrinfo *res = NULL, *ai, literal;
 	struct sockaddr_storage ss;
@@ -446,7 +447,7 @@ static int check_request(const char *method, const char *path, struct rl_err *er
 static int send_request(struct conn *c, const char *method, const char *path, const char *accept,
 			const char *body, struct rl_err *err)
 {
-	const struct rl_http_target *t = c->t;
+	const struct rl_client_target *t = c->t;
 	size_t size = strlen(path) + sizeof(*t) + 512;
 	_cleanup_free_ char *head = malloc(size);
 	char length[64] = "";
@@ -491,7 +492,7 @@ struct head_info {
 };
 
 /* "HTTP/1.1 200 OK" */
-static int parse_status(const char *line, struct rl_http_response *r)
+static int parse_status(const char *line, struct rl_client_response *r)
 {
 	int i;
 
@@ -547,7 +548,7 @@ static bool last_coding_is_chunked(const char *v)
 }
 
 /* One "Name: value" line: only the headers the client acts on are kept. */
-static int parse_header(char *line, struct rl_http_response *r, struct head_info *h)
+static int parse_header(char *line, struct rl_client_response *r, struct head_info *h)
 {
 	char *colon = strchr(line, ':'), *v;
 	uint64_t len;
@@ -571,7 +572,7 @@ static int parse_header(char *line, struct rl_http_response *r, struct head_info
 	return 0;
 }
 
-static int read_one_head(struct conn *c, struct rl_http_response *r, struct head_info *h,
+static int read_one_head(struct conn *c, struct rl_client_response *r, struct head_info *h,
 			 struct rl_err *err)
 {
 	char line[HEAD_LINE_MAX];
@@ -597,7 +598,7 @@ static int read_one_head(struct conn *c, struct rl_http_response *r, struct head
 }
 
 /* Status line and headers (skipping 1xx interim answers), and how the body is framed. */
-static int read_head(struct conn *c, const char *method, struct rl_http_response *r,
+static int read_head(struct conn *c, const char *method, struct rl_client_response *r,
 		     struct body *b, struct rl_err *err)
 {
 	struct head_info h;
@@ -730,7 +731,7 @@ static ssize_t body_read(struct body *b, char *out, size_t size, struct rl_err *
 	return 0;
 }
 
-static int read_all(struct body *b, struct rl_http_response *r, size_t max, struct rl_err *err)
+static int read_all(struct body *b, struct rl_client_response *r, size_t max, struct rl_err *err)
 {
 	const char *url = b->c->t->url;
 	size_t cap = 0;
@@ -777,8 +778,8 @@ static int status_errno(int status)
 }
 
 /* The API's {"error": ..., "detail": ...} as the message, or the status line when there is none. */
-static int api_error(const struct rl_http_target *t, const char *method, const char *path,
-		     const struct rl_http_response *r, struct rl_err *err)
+static int api_error(const struct rl_client_target *t, const char *method, const char *path,
+		     const struct rl_client_response *r, struct rl_err *err)
 {
 	cJSON *j = r->body ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -807,16 +808,16 @@ static int api_error(const struct rl_http_target *t, const char *method, const c
 
 /* --- the public calls ------------------------------------------------------ */
 
-void rl_http_response_free(struct rl_http_response *r)
+void rl_client_response_free(struct rl_client_response *r)
 {
 	free(r->body);
 	memset(r, 0, sizeof(*r));
 }
 
 /* Connect, send, read the head: the start of every exchange. */
-static int exchange(struct conn *c, const struct rl_http_target *t, const char *method,
+static int exchange(struct conn *c, const struct rl_client_target *t, const char *method,
 		    const char *path, const char *accept, const char *body,
-		    struct rl_http_response *r, struct body *b, struct rl_err *err)
+		    struct rl_client_response *r, struct body *b, struct rl_err *err)
 {
 	int ret;
 
@@ -829,8 +830,8 @@ static int exchange(struct conn *c, const struct rl_http_target *t, const char *
 	return ret;
 }
 
-int rl_http_request(const struct rl_http_target *t, const char *method, const char *path,
-		    const char *body, struct rl_http_response *r, struct rl_err *err)
+int rl_client_request(const struct rl_client_target *t, const char *method, const char *path,
+		    const char *body, struct rl_client_response *r, struct rl_err *err)
 {
 	struct conn *c = malloc(sizeof(*c));
 	struct body b;
@@ -852,8 +853,8 @@ int rl_http_request(const struct rl_http_target *t, const char *method, const ch
 	return 0;
 }
 
-static int parse_answer(const struct rl_http_target *t, const char *path,
-			const struct rl_http_response *r, cJSON **out, struct rl_err *err)
+static int parse_answer(const struct rl_client_target *t, const char *path,
+			const struct rl_client_response *r, cJSON **out, struct rl_err *err)
 {
 	cJSON *j = cJSON_ParseWithLength(r->body, r->body_len);
 
@@ -863,24 +864,24 @@ static int parse_answer(const struct rl_http_target *t, const char *path,
 	return 0;
 }
 
-int rl_http_get_json(const struct rl_http_target *t, const char *path, cJSON **out,
+int rl_client_get_json(const struct rl_client_target *t, const char *path, cJSON **out,
 		     struct rl_err *err)
 {
-	struct rl_http_response r;
+	struct rl_client_response r;
 	int ret;
 
 	*out = NULL;
-	ret = rl_http_request(t, "GET", path, NULL, &r, err);
+	ret = rl_client_request(t, "GET", path, NULL, &r, err);
 	if (!ret)
 		ret = parse_answer(t, path, &r, out, err);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 	return ret;
 }
 
-int rl_http_post_json(const struct rl_http_target *t, const char *path, const cJSON *body,
+int rl_client_post_json(const struct rl_client_target *t, const char *path, const cJSON *body,
 		      cJSON **out, struct rl_err *err)
 {
-	struct rl_http_response r;
+	struct rl_client_response r;
 	char *text = NULL;
 	int ret;
 
@@ -891,15 +892,15 @@ int rl_http_post_json(const struct rl_http_target *t, const char *path, const cJ
 		if (!text)
 			return rl_err_set(err, -ENOMEM, "out of memory");
 	}
-	ret = rl_http_request(t, "POST", path, text, &r, err);
+	ret = rl_client_request(t, "POST", path, text, &r, err);
 	if (!ret && out)
 		ret = parse_answer(t, path, &r, out, err);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 	cJSON_free(text);
 	return ret;
 }
 
-int rl_http_escape(const char *s, char *out, size_t size)
+int rl_client_escape(const char *s, char *out, size_t size)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = 0;
@@ -924,7 +925,7 @@ int rl_http_escape(const char *s, char *out, size_t size)
 	return (int)n;
 }
 
-int rl_http_query_add(char *path, size_t size, const char *key, const char *value)
+int rl_client_query_add(char *path, size_t size, const char *key, const char *value)
 {
 	size_t len = strlen(path);
 	char esc[1024];
@@ -932,7 +933,7 @@ int rl_http_query_add(char *path, size_t size, const char *key, const char *valu
 
 	if (!value)
 		return 0;
-	if (rl_http_escape(value, esc, sizeof(esc)) < 0)
+	if (rl_client_escape(value, esc, sizeof(esc)) < 0)
 		return -ENAMETOOLONG;
 	n = snprintf(path + len, size - len, "%c%s=%s", strchr(path, '?') ? '&' : '?', key, esc);
 	if (n < 0 || (size_t)n >= size - len) {
@@ -947,7 +948,7 @@ int rl_http_query_add(char *path, size_t size, const char *key, const char *valu
 struct sse {
 	int (*on_event)(void *ctx, const char *event, const char *data);
 	void *ctx;
-	const struct rl_http_target *t;
+	const struct rl_client_target *t;
 	struct rl_err *err;
 	char *line, *data;
 	size_t line_len, line_cap, data_len, data_cap;
@@ -1056,8 +1057,8 @@ static int sse_feed(struct sse *s, const char *p, size_t n)
 	return 0;
 }
 
-static int sse_check_answer(const struct rl_http_target *t, const char *path, struct body *b,
-			    struct rl_http_response *r, struct rl_err *err)
+static int sse_check_answer(const struct rl_client_target *t, const char *path, struct body *b,
+			    struct rl_client_response *r, struct rl_err *err)
 {
 	int ret;
 
@@ -1074,13 +1075,13 @@ static int sse_check_answer(const struct rl_http_target *t, const char *path, st
 	return 0;
 }
 
-int rl_http_sse(const struct rl_http_target *t, const char *path,
+int rl_client_sse(const struct rl_client_target *t, const char *path,
 		int (*on_event)(void *ctx, const char *event, const char *data), void *ctx,
 		struct rl_err *err)
 {
 	struct sse s = { .on_event = on_event, .ctx = ctx, .t = t, .err = err };
 	struct conn *c = malloc(sizeof(*c));
-	struct rl_http_response r;
+	struct rl_client_response r;
 	char buf[4096];
 	struct body b;
 	ssize_t n;
@@ -1106,46 +1107,23 @@ int rl_http_sse(const struct rl_http_target *t, const char *path,
 	free(c);
 	free(s.line);
 	free(s.data);
-	rl_http_response_free(&r);
+	rl_client_response_free(&r);
 	return ret;
 }
 
 /* --- the CLI's view: options and the environment ---------------------------- */
 
-int rl_http_conn_opt(struct rl_http_conn_args *a, int key, const char *arg)
+int rl_client_conn_opt(struct rl_client_conn_args *a, int key, const char *arg)
 {
 	switch (key) {
-	case RL_HTTP_OPT_URL: a->url = arg; return 1;
-	case RL_HTTP_OPT_TOKEN: a->token = arg; return 1;
-	case RL_HTTP_OPT_TOKEN_FILE: a->token_file = arg; return 1;
+	case RL_CLIENT_OPT_URL: a->url = arg; return 1;
+	case RL_CLIENT_OPT_TOKEN: a->token = arg; return 1;
+	case RL_CLIENT_OPT_TOKEN_FILE: a->token_file = arg; return 1;
 	}
 	return 0;
 }
 
-static int read_token_file(const char *path, char *out, size_t size, struct rl_err *err)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char line[1024], *tok;
-	int e;
-
-	if (!f) {
-		e = errno;
-		return rl_err_set(err, -e, "token file %s: %s", path, strerror(e));
-	}
-	if (!fgets(line, sizeof(line), f))
-		line[0] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
-	tok = trim(line);
-	if (!*tok)
-		return rl_err_set(err, -EINVAL, "token file %s: the first line is empty", path);
-	if (strlen(tok) >= size)
-		return rl_err_set(err, -EINVAL, "token file %s: the token is longer than %zu characters",
-				  path, size - 1);
-	strcpy(out, tok);
-	return 0;
-}
-
-int rl_http_target_from_args(struct rl_http_target *t, const struct rl_http_conn_args *a,
+int rl_client_target_from_args(struct rl_client_target *t, const struct rl_client_conn_args *a,
 			     struct rl_err *err)
 {
 	char file_token[sizeof(t->token)];
@@ -1157,14 +1135,14 @@ int rl_http_target_from_args(struct rl_http_target *t, const struct rl_http_conn
 	if (!url || !*url)
 		url = getenv("RINGLAB_URL");
 	if (!url || !*url)
-		url = RL_HTTP_DEFAULT_URL;
+		url = RL_CLIENT_DEFAULT_URL;
 	if (a->token_file) {
-		ret = read_token_file(a->token_file, file_token, sizeof(file_token), err);
+		ret = rl_read_token_file(a->token_file, file_token, sizeof(file_token), err);
 		if (ret < 0)
 			return ret;
 		token = file_token;
 	}
 	if (!token)
 		token = getenv("RINGLAB_TOKEN");
-	return rl_http_target_init(t, url, token, err);
+	return rl_client_target_init(t, url, token, err);
 }

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "engine/fields.h"
+#include "schema/fields.h"
 #include "engine/suite.h"
+#include "engine/workload_path.h"
 #include "nightly.h"
 
 #ifndef RINGLAB_DATADIR
@@ -33,7 +33,7 @@
 static const struct rl_field nightly_fields[] = {
 	{ .name = "url", .type = RL_FT_STRING, .offset = CF(url), .size = CF_SIZE(url), .min = 0,
 	  .max = CF_SIZE(url) - 1, .def = "\"\"",
-	  .help = "ringlabd's address; empty: $RINGLAB_URL, else " RL_HTTP_DEFAULT_URL "." },
+	  .help = "ringlabd's address; empty: $RINGLAB_URL, else " RL_CLIENT_DEFAULT_URL "." },
 	PATH_ROW("token_file", token_file,
 		 "File whose first line is ringlabd's bearer token (imports and reports are POSTs); empty: $RINGLAB_TOKEN, else none."),
 	PATH_ROW("kernel_patches_dir", kernel_patches_dir,
@@ -170,6 +170,7 @@ static int check_variants(struct rl_nightly_cfg *c, struct rl_err *err)
 
 static int check_suites(const struct rl_nightly_cfg *c, struct rl_err *err)
 {
+	struct rl_workload_path wp;
 	struct rl_suite s;
 	uint32_t i, j;
 	int ret;
@@ -180,7 +181,7 @@ static int check_suites(const struct rl_nightly_cfg *c, struct rl_err *err)
 				return rl_err_set(err, -EINVAL, "key suites: '%s' is listed twice",
 						  c->suites[i]);
 		memset(&s, 0, sizeof(s));
-		ret = rl_suite_resolve(c->suites[i], rl_workload_dirs(NULL), &s, err);
+		ret = rl_suite_resolve(c->suites[i], rl_workload_path(&wp, NULL), &s, err);
 		rl_suite_free(&s);
 		if (ret < 0)
 			return rl_err_prefix(err, ret, "key suites[%u]", i);

@@ -4,8 +4,8 @@
  * `ringlab nightly`, stored and served by ringlabd): shared by the CLI that
  * writes reports and the store that checks them, so both spell it alike.
  */
-#ifndef RINGLAB_DAEMON_COMPARE_NIGHTLY_H
-#define RINGLAB_DAEMON_COMPARE_NIGHTLY_H
+#ifndef RINGLAB_DAEMON_SCHEMA_NIGHTLY_FORMAT_H
+#define RINGLAB_DAEMON_SCHEMA_NIGHTLY_FORMAT_H
 
 #include <string.h>
 

@@ -12,7 +12,7 @@
 #include "compare/compare.h"
 #include "compare/compare_json.h"
 #include "nightly.h"
-#include "run_source.h"
+#include "client/run_source.h"
 #include "util/time_fmt.h"
 
 #ifdef HAVE_CONFIG_H
@@ -158,7 +158,7 @@ static void put_no_comparison(struct jb *b, const char *why)
  * the reason in "error".
  */
 static enum rl_nightly_status compare_into(struct jb *b, const struct rl_nightly_cfg *cfg,
-					   const struct rl_http_target *t, int64_t base_id,
+					   const struct rl_client_target *t, int64_t base_id,
 					   int64_t head_id)
 {
 	struct rl_compare_opts o = { .threshold = cfg->threshold };
@@ -194,7 +194,7 @@ static enum rl_nightly_status max_status(enum rl_nightly_status a, enum rl_night
 }
 
 /* The entry of variant @vi, suite @si. Returns it, or NULL when out of memory. */
-static cJSON *suite_entry(struct rl_nightly_night *n, const struct rl_http_target *t,
+static cJSON *suite_entry(struct rl_nightly_night *n, const struct rl_client_target *t,
 			  uint32_t vi, uint32_t si, enum rl_nightly_status *status)
 {
 	const struct rl_nightly_cfg *cfg = n->cfg;
@@ -229,7 +229,7 @@ static cJSON *suite_entry(struct rl_nightly_night *n, const struct rl_http_targe
 	return jb_end(&b);
 }
 
-static cJSON *variant_entry(struct rl_nightly_night *n, const struct rl_http_target *t,
+static cJSON *variant_entry(struct rl_nightly_night *n, const struct rl_client_target *t,
 			    uint32_t vi, unsigned *counts, enum rl_nightly_status *status)
 {
 	const struct rl_nightly_variant *v = &n->cfg->v[vi];
@@ -319,7 +319,7 @@ static cJSON *counts_json(const unsigned *counts)
 	return jb_end(&b);
 }
 
-int rl_nightly_report(struct rl_nightly_night *n, const struct rl_http_target *t, cJSON **out,
+int rl_nightly_report(struct rl_nightly_night *n, const struct rl_client_target *t, cJSON **out,
 		      enum rl_nightly_status *status)
 {
 	struct jb b = jb_new(cJSON_CreateObject());

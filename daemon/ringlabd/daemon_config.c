@@ -11,8 +11,8 @@
 
 #include <cJSON.h>
 
-#include "config.h"
-#include "engine/fields.h"
+#include "daemon_config.h"
+#include "schema/fields.h"
 #include "util/path.h"
 
 #ifndef RINGLAB_DATADIR

@@ -4,14 +4,14 @@
  * table in config.c (name, type, bounds, default, help); unknown keys are
  * rejected. With no file, the defaults describe the embedded default target.
  */
-#ifndef RINGLAB_DAEMON_RINGLABD_CONFIG_H
-#define RINGLAB_DAEMON_RINGLABD_CONFIG_H
+#ifndef RINGLAB_DAEMON_RINGLABD_DAEMON_CONFIG_H
+#define RINGLAB_DAEMON_RINGLABD_DAEMON_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "engine/fields.h"
+#include "schema/fields.h"
 #include "util/err.h"
 
 #define RL_TARGETS_MAX 16

@@ -8,8 +8,8 @@
  * variant x suite as a child process (nightly_exec.c), and the comparisons
  * and the report (nightly_report.c); cmd_nightly.c strings them together.
  */
-#ifndef RINGLAB_DAEMON_CLI_NIGHTLY_H
-#define RINGLAB_DAEMON_CLI_NIGHTLY_H
+#ifndef RINGLAB_DAEMON_NIGHTLY_NIGHTLY_H
+#define RINGLAB_DAEMON_NIGHTLY_NIGHTLY_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,9 +17,9 @@
 
 #include <cJSON.h>
 
-#include "compare/nightly.h"
+#include "schema/nightly_format.h"
 #include "engine/workload.h"
-#include "http_client.h"
+#include "client/http.h"
 #include "util/err.h"
 
 #define RL_NIGHTLY_VARIANTS_MAX 16
@@ -175,7 +175,7 @@ static inline struct rl_nightly_result *rl_nightly_result_at(struct rl_nightly_n
  * Returns 0 with the new object in @out and the night's verdict in @status,
  * or -ENOMEM. A comparison that cannot be made is a failed entry, not an error.
  */
-int rl_nightly_report(struct rl_nightly_night *n, const struct rl_http_target *t, cJSON **out,
+int rl_nightly_report(struct rl_nightly_night *n, const struct rl_client_target *t, cJSON **out,
 		      enum rl_nightly_status *status);
 
 /*

@@ -7,7 +7,7 @@
 
 #include <cJSON.h>
 
-#include "engine/fields.h"
+#include "schema/fields.h"
 #include "engine/result_json.h"
 #include "run_source.h"
 
@@ -59,7 +59,7 @@ int rl_run_set_add_file(struct rl_run_set *s, const char *path, struct rl_err *e
 	return 0;
 }
 
-int rl_run_set_add_fetched(struct rl_run_set *s, const struct rl_http_target *t, int64_t id,
+int rl_run_set_add_fetched(struct rl_run_set *s, const struct rl_client_target *t, int64_t id,
 			   struct rl_err *err)
 {
 	char path[64];
@@ -69,7 +69,7 @@ int rl_run_set_add_fetched(struct rl_run_set *s, const struct rl_http_target *t,
 	snprintf(path, sizeof(path), "/api/v1/runs/%" PRId64, id);
 	ret = set_grow(s, err);
 	if (!ret)
-		ret = rl_http_get_json(t, path, &j, err);
+		ret = rl_client_get_json(t, path, &j, err);
 	if (!ret) {
 		/* The API's extra keys ("id", "label", ...) are ignored by the reader. */
 		ret = rl_run_from_json(j, &s->runs[s->n], err);
@@ -89,17 +89,17 @@ static int select_path(const char *label, const char *kernel_tag, size_t limit, 
 
 	snprintf(lim, sizeof(lim), "%zu", limit);
 	snprintf(path, size, "/api/v1/runs");
-	ret = rl_http_query_add(path, size, "label", label);
+	ret = rl_client_query_add(path, size, "label", label);
 	if (!ret)
-		ret = rl_http_query_add(path, size, "kernel", kernel_tag);
+		ret = rl_client_query_add(path, size, "kernel", kernel_tag);
 	if (!ret)
-		ret = rl_http_query_add(path, size, "status", "done");
+		ret = rl_client_query_add(path, size, "status", "done");
 	if (!ret)
-		ret = rl_http_query_add(path, size, "limit", lim);
+		ret = rl_client_query_add(path, size, "limit", lim);
 	return ret;
 }
 
-int rl_run_set_select(struct rl_run_set *s, const struct rl_http_target *t, const char *label,
+int rl_run_set_select(struct rl_run_set *s, const struct rl_client_target *t, const char *label,
 		      const char *kernel_tag, size_t limit, size_t *total, struct rl_err *err)
 {
 	const cJSON *runs, *r;
@@ -112,7 +112,7 @@ int rl_run_set_select(struct rl_run_set *s, const struct rl_http_target *t, cons
 		return rl_err_set(err, -EINVAL, "select runs: give a label or a kernel tag");
 	if (select_path(label, kernel_tag, limit, path, sizeof(path)))
 		return rl_err_set(err, -ENAMETOOLONG, "select runs: label or kernel tag too long");
-	ret = rl_http_get_json(t, path, &answer, err);
+	ret = rl_client_get_json(t, path, &answer, err);
 	if (ret)
 		return ret;
 	runs = cJSON_GetObjectItemCaseSensitive(answer, "runs");

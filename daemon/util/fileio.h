@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* Small files read whole: /proc and /sys attributes, token files. */
+#ifndef RINGLAB_DAEMON_UTIL_FILEIO_H
+#define RINGLAB_DAEMON_UTIL_FILEIO_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* rl_trim() - strip leading and trailing white space from @s in place; returns @s. */
+char *rl_trim(char *s);
+
+/*
+ * rl_read_file() - read at most @size - 1 bytes of @path into @buf and
+ * NUL-terminate them (@buf is "" on failure). For /proc and /sys files,
+ * which are read in one go. Returns the length read, or -errno.
+ */
+int rl_read_file(const char *path, char *buf, size_t size);
+
+/* rl_read_attr() - rl_read_file(), then rl_trim(): one sysfs value. Returns its length, or -errno. */
+int rl_read_attr(const char *path, char *buf, size_t size);
+
+/*
+ * rl_read_token_file() - the bearer token on the first line of @path, white
+ * space trimmed, into @out (@size bytes). Returns 0, -errno when the file
+ * cannot be read, or -EINVAL when the line is empty or the token does not
+ * fit; @err names the file either way.
+ */
+int rl_read_token_file(const char *path, char *out, size_t size, struct rl_err *err);
+
+#endif
