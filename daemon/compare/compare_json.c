@@ -3,40 +3,23 @@
 #include <math.h>
 
 #include "engine/result_json.h"
+#include "util/json.h"
 #include "compare_json.h"
 
 /*
- * A builder that remembers running out of memory, so the many additions
- * below read as a list and the failure is checked once per object.
+ * The shared builder (util/json.h) under this file's short names, so the
+ * many additions below read as a list and the failure is checked once per
+ * object.
  */
-struct jb {
-	cJSON *obj;
-	bool ok;
-};
-
-static void put(struct jb *b, const char *key, cJSON *item)
-{
-	if (!item || !b->obj || !cJSON_AddItemToObject(b->obj, key, item)) {
-		cJSON_Delete(item);
-		b->ok = false;
-	}
-}
-
-/* Infinities and NaN are not JSON: they travel as null. */
-static void put_num(struct jb *b, const char *key, double v)
-{
-	put(b, key, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
-}
+#define jb rl_jb
+#define put rl_jb_put
+#define put_num rl_jb_num	/* infinities and NaN are not JSON: they travel as null */
+#define put_opt_str rl_jb_str_or_null
+#define jb_end rl_jb_end
 
 static void put_str(struct jb *b, const char *key, const char *s)
 {
 	put(b, key, cJSON_CreateString(s));
-}
-
-/* A string, or null when empty. */
-static void put_opt_str(struct jb *b, const char *key, const char *s)
-{
-	put(b, key, s[0] ? cJSON_CreateString(s) : cJSON_CreateNull());
 }
 
 static void put_bool(struct jb *b, const char *key, bool v)
@@ -46,19 +29,7 @@ static void put_bool(struct jb *b, const char *key, bool v)
 
 static struct jb jb_new(void)
 {
-	struct jb b = { cJSON_CreateObject(), true };
-
-	b.ok = b.obj != NULL;
-	return b;
-}
-
-/* The object, or NULL (and nothing left allocated) when anything failed. */
-static cJSON *jb_end(struct jb *b)
-{
-	if (b->ok)
-		return b->obj;
-	cJSON_Delete(b->obj);
-	return NULL;
+	return rl_jb_new(cJSON_CreateObject());
 }
 
 /* @key: an array of @n items, item_of(@items, i) each; what is missing marks @b failed. */
@@ -87,7 +58,7 @@ static cJSON *run_desc(const struct rl_cmp_run_desc *d)
 	put_str(&b, "kernel_release", d->kernel_release);
 	put_str(&b, "kernel_tag", d->kernel_tag);
 	put_str(&b, "hostname", d->hostname);
-	put(&b, "started", rl_time_to_json(d->started_ns));
+	put(&b, "started", rl_json_iso_time(d->started_ns));
 	put_num(&b, "started_ns", (double)d->started_ns);
 	put_num(&b, "scale", d->scale);
 	put_num(&b, "cells", (double)d->ncells);

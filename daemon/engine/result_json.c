@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "util/time_fmt.h"
 #include "result_json.h"
 
@@ -353,15 +354,6 @@ cJSON *rl_cell_to_json(const struct rl_cell *c)
 	return new_object_of(cell_fields, c);
 }
 
-cJSON *rl_time_to_json(int64_t ns)
-{
-	char buf[RL_TIME_ISO_MAX];
-
-	if (!ns || rl_time_iso(ns, buf, sizeof(buf)) < 0)
-		return cJSON_CreateNull();
-	return cJSON_CreateString(buf);
-}
-
 static bool add_item(cJSON *obj, const char *name, cJSON *item)
 {
 	if (!item)
@@ -415,9 +407,9 @@ cJSON *rl_run_to_json(const struct rl_run *run)
 		return NULL;
 	ok = add_item(obj, "format", cJSON_CreateString(RL_RUN_FORMAT)) &&
 	     write_fields(obj, run_fields, run) &&
-	     add_item(obj, "started", rl_time_to_json(run->started_ns)) &&
+	     add_item(obj, "started", rl_json_iso_time(run->started_ns)) &&
 	     add_item(obj, "started_ns", cJSON_CreateNumber((double)run->started_ns)) &&
-	     add_item(obj, "finished", rl_time_to_json(run->finished_ns)) &&
+	     add_item(obj, "finished", rl_json_iso_time(run->finished_ns)) &&
 	     add_item(obj, "finished_ns", cJSON_CreateNumber((double)run->finished_ns)) &&
 	     add_item(obj, "env", rl_env_to_json(&run->env)) &&
 	     add_item(obj, "workloads", workloads_to_json(run)) &&

@@ -39,14 +39,6 @@ int rl_env_from_json(const cJSON *j, struct rl_env *env, struct rl_err *err);
 int rl_cell_from_json(const cJSON *j, struct rl_cell *c, struct rl_err *err);
 int rl_run_from_json(const cJSON *j, struct rl_run *run, struct rl_err *err);
 
-/*
- * rl_time_to_json() - @ns (nanoseconds since the epoch) as the ISO 8601 UTC
- * string every JSON this project writes uses ("2026-06-26T08:35:00.123456789Z",
- * see util/time_fmt.h), or JSON null for 0 (not started, not finished).
- * Returns a new cJSON item, or NULL when out of memory.
- */
-cJSON *rl_time_to_json(int64_t ns);
-
 /* rl_errno_name() - "EAGAIN" for 11; "unknown" for a number without a name. */
 const char *rl_errno_name(int err);
 

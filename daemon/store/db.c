@@ -20,7 +20,6 @@
 
 #define RL_STORE_INTERNAL
 #include "store.h"
-#include "util/time_fmt.h"
 
 static int errno_of(int rc)
 {
@@ -151,15 +150,6 @@ char *rl_store_json_text(cJSON *j)
 	text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	return text;
-}
-
-cJSON *rl_store_iso_time(int64_t ns)
-{
-	char buf[RL_TIME_ISO_MAX];
-
-	if (!ns || rl_time_iso(ns, buf, sizeof(buf)) < 0)
-		return cJSON_CreateNull();
-	return cJSON_CreateString(buf);
 }
 
 int rl_store_status_parse(const char *name)

@@ -17,6 +17,7 @@
 #include "store.h"
 #include "schema/nightly_format.h"
 #include "util/clock.h"
+#include "util/json.h"
 
 /* The columns of a report, as rl_store_nightly_add() finds them in the document. */
 struct report_cols {
@@ -159,11 +160,11 @@ static cJSON *report_item(sqlite3_stmt *q)
 	if (o && add(o, "id", cJSON_CreateNumber((double)sqlite3_column_int64(q, 0))) &&
 	    add(o, "status", text_or_null(q, 1)) && add(o, "label", text_or_null(q, 2)) &&
 	    add(o, "summary", text_or_null(q, 3)) &&
-	    add(o, "created", rl_store_iso_time(created)) &&
+	    add(o, "created", rl_json_iso_time(created)) &&
 	    add(o, "created_ns", cJSON_CreateNumber((double)created)) &&
-	    add(o, "started", rl_store_iso_time(started)) &&
+	    add(o, "started", rl_json_iso_time(started)) &&
 	    add(o, "started_ns", cJSON_CreateNumber((double)started)) &&
-	    add(o, "finished", rl_store_iso_time(finished)) &&
+	    add(o, "finished", rl_json_iso_time(finished)) &&
 	    add(o, "finished_ns", cJSON_CreateNumber((double)finished)) &&
 	    add(o, "duration_s", cJSON_CreateNumber((double)(finished - started) / 1e9)))
 		return o;

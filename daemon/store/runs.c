@@ -21,6 +21,7 @@
 #include "store.h"
 #include "engine/result_json.h"
 #include "util/clock.h"
+#include "util/json.h"
 
 #define INTERRUPTED "interrupted: ringlabd stopped during the run"
 
@@ -579,7 +580,7 @@ static bool add_meta(cJSON *obj, const struct rl_store_run_meta *m)
 	       add(obj, "label", str_or_null(m->label)) &&
 	       add(obj, "kernel_tag", str_or_null(m->kernel_tag)) &&
 	       add(obj, "kernel_release", str_or_null(m->kernel_release)) &&
-	       add(obj, "created", rl_store_iso_time(m->created_ns)) &&
+	       add(obj, "created", rl_json_iso_time(m->created_ns)) &&
 	       add(obj, "created_ns", cJSON_CreateNumber((double)m->created_ns)) &&
 	       add(obj, "duration_s", duration(m));
 }
@@ -589,9 +590,9 @@ static bool add_status(cJSON *obj, const struct rl_store_run_meta *m)
 {
 	return add(obj, "status", cJSON_CreateString(rl_run_status_name(m->status))) &&
 	       add(obj, "scale", cJSON_CreateNumber(m->scale)) &&
-	       add(obj, "started", rl_store_iso_time(m->started_ns)) &&
+	       add(obj, "started", rl_json_iso_time(m->started_ns)) &&
 	       add(obj, "started_ns", cJSON_CreateNumber((double)m->started_ns)) &&
-	       add(obj, "finished", rl_store_iso_time(m->finished_ns)) &&
+	       add(obj, "finished", rl_json_iso_time(m->finished_ns)) &&
 	       add(obj, "finished_ns", cJSON_CreateNumber((double)m->finished_ns)) &&
 	       add(obj, "error", str_or_null(m->error));
 }

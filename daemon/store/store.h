@@ -377,9 +377,6 @@ int rl_store_cells_load(struct rl_store *s, int64_t id, struct rl_run *run, stru
  */
 int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *run,
 			  struct rl_err *err);
-
-/* rl_store_iso_time() - "2026-06-26T08:35:00.123456789Z" for @ns, JSON null for 0; NULL when out of memory. */
-cJSON *rl_store_iso_time(int64_t ns);
 #endif
 
 #endif

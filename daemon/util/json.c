@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* Small cJSON helpers: the object builder, times as ISO 8601 or null, member getters. */
+#include <math.h>
+
+#include "json.h"
+#include "time_fmt.h"
+
+struct rl_jb rl_jb_new(cJSON *obj)
+{
+	return (struct rl_jb){ obj, obj != NULL };
+}
+
+void rl_jb_put(struct rl_jb *b, const char *key, cJSON *item)
+{
+	if (!item || !b->obj || !cJSON_AddItemToObject(b->obj, key, item)) {
+		cJSON_Delete(item);
+		b->ok = false;
+	}
+}
+
+void rl_jb_num(struct rl_jb *b, const char *key, double v)
+{
+	rl_jb_put(b, key, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
+}
+
+void rl_jb_str_or_null(struct rl_jb *b, const char *key, const char *s)
+{
+	rl_jb_put(b, key, s && *s ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+
+cJSON *rl_jb_end(struct rl_jb *b)
+{
+	if (b->ok)
+		return b->obj;
+	cJSON_Delete(b->obj);
+	return NULL;
+}
+
+cJSON *rl_json_iso_time(int64_t ns)
+{
+	char buf[RL_TIME_ISO_MAX];
+
+	if (!ns || rl_time_iso(ns, buf, sizeof(buf)) < 0)
+		return cJSON_CreateNull();
+	return cJSON_CreateString(buf);
+}
+
+const char *rl_json_str(const cJSON *o, const char *key, const char *def)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return s ? s : def;
+}
+
+double rl_json_num(const cJSON *o, const char *key, double def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small cJSON helpers every layer wrote for itself: an object builder that
+ * checks for running out of memory once, a time as ISO 8601 text or null,
+ * and member getters with a default for what is missing or mistyped.
+ */
+#ifndef RINGLAB_DAEMON_UTIL_JSON_H
+#define RINGLAB_DAEMON_UTIL_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+/*
+ * struct rl_jb - an object being built. A failed addition marks it failed
+ * instead of returning an error, so a long list of additions reads as a
+ * list, and rl_jb_end() says once whether all of them made it.
+ */
+struct rl_jb {
+	cJSON *obj;
+	bool ok;
+};
+
+/* rl_jb_new() - start building @obj (NULL, from a failed allocation, starts a failed builder). */
+struct rl_jb rl_jb_new(cJSON *obj);
+
+/* rl_jb_put() - add @item as @key; a NULL @item (a failed allocation) marks @b failed. */
+void rl_jb_put(struct rl_jb *b, const char *key, cJSON *item);
+
+/* rl_jb_num() - add @v as @key: a number, or null for NaN and infinities, which are not JSON. */
+void rl_jb_num(struct rl_jb *b, const char *key, double v);
+
+/* rl_jb_str_or_null() - add @s as @key: a string, or null for NULL and "". */
+void rl_jb_str_or_null(struct rl_jb *b, const char *key, const char *s);
+
+/* rl_jb_end() - the object, or NULL (with nothing left allocated) when any addition failed. */
+cJSON *rl_jb_end(struct rl_jb *b);
+
+/*
+ * rl_json_iso_time() - @ns (nanoseconds since the epoch) as the string
+ * "2026-06-26T08:35:00.123456789Z" (util/time_fmt.h), or JSON null for 0,
+ * which means "not yet" (not started, not finished). Returns the new item,
+ * or NULL when out of memory.
+ */
+cJSON *rl_json_iso_time(int64_t ns);
+
+/* rl_json_str() - @o's member @key when it is a string, else @def (which may be NULL). */
+const char *rl_json_str(const cJSON *o, const char *key, const char *def);
+
+/* rl_json_num() - @o's member @key when it is a number, else @def (NaN reads as "absent"). */
+double rl_json_num(const cJSON *o, const char *key, double def);
+
+#endif
