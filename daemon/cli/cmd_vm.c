@@ -5,15 +5,15 @@
  * JSON written to --json and, with --url, imported into ringlabd tagged
  * with the variant.
  */
-#include <cJSON.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "schema/fields.h"
 #include "client/http.h"
+#include "client/import.h"
 #include "nightly/nightly.h"
 #include "util/options.h"
 
@@ -31,7 +31,8 @@ static const struct rl_opt vm_opts[] = {
 };
 
 struct vm_args {
-	const char *json, *label, *timeout, *cache, *ringlab_args, *kp;
+	const char *json, *label, *cache, *ringlab_args, *kp;
+	uint32_t timeout_s;	/* 0: vm-run.sh's default */
 	struct rl_client_conn_args conn;
 	bool import;
 };
@@ -39,7 +40,6 @@ struct vm_args {
 static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 {
 	struct vm_args *a = ctx;
-	uint32_t v;
 
 	if (rl_client_conn_opt(&a->conn, key, arg)) {
 		a->import = true;
@@ -48,9 +48,7 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 	switch (key) {
 	case 'o': a->json = arg; return 0;
 	case OPT_LABEL: a->label = arg; return 0;
-	case OPT_TIMEOUT:
-		a->timeout = arg;
-		return rl_opt_u32("timeout", arg, 10, 86400, &v, err);
+	case OPT_TIMEOUT: return rl_opt_u32("timeout", arg, 10, 86400, &a->timeout_s, err);
 	case OPT_CACHE: a->cache = arg; return 0;
 	case OPT_ARGS: a->ringlab_args = arg; return 0;
 	case OPT_KP: a->kp = arg; return 0;
@@ -58,91 +56,34 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 	return -EINVAL;
 }
 
-/* vm-run.sh with our stdout and stderr: the guest's progress is the user's to see. */
-static int run_vm(const struct vm_args *a, const char *variant, const char *suite)
+/* The run in --json into ringlabd, tagged with @variant. Returns 0 or -errno with @err set. */
+static int import(const struct vm_args *a, const char *variant, int64_t *id, struct rl_err *err)
 {
-	char script[RL_NIGHTLY_PATH_MAX + 16], kp[RL_NIGHTLY_PATH_MAX];
-	const char *argv[16];
-	int n = 0, status;
-	pid_t pid;
-
-	if (a->kp)
-		snprintf(kp, sizeof(kp), "%s", a->kp);
-	else
-		rl_kernel_patches_dir(kp, sizeof(kp));
-	snprintf(script, sizeof(script), "%s/vm-run.sh", kp);
-	argv[n++] = script;
-	argv[n++] = variant;
-	argv[n++] = suite;
-	argv[n++] = a->json;
-	if (a->timeout) {
-		argv[n++] = "--timeout";
-		argv[n++] = a->timeout;
-	}
-	if (a->cache) {
-		argv[n++] = "--cache";
-		argv[n++] = a->cache;
-	}
-	if (a->ringlab_args) {
-		argv[n++] = "--ringlab-args";
-		argv[n++] = a->ringlab_args;
-	}
-	argv[n] = NULL;
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "ringlab vm: fork: %s\n", strerror(errno));
-		return -1;
-	}
-	if (!pid) {
-		execv(script, (char *const *)argv);
-		fprintf(stderr, "ringlab vm: %s: %s\n", script, strerror(errno));
-		_exit(2);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int import(const struct vm_args *a, const char *variant)
-{
+	struct rl_client_import_tags tags = { .label = a->label, .kernel_tag = variant, .target = "vm" };
 	struct rl_client_target t;
-	struct rl_err err = { "" };
-	cJSON *run = NULL, *body = NULL, *answer = NULL;
+	cJSON *run;
 	int ret;
 
-	ret = rl_client_target_from_args(&t, &a->conn, &err);
+	ret = rl_client_target_from_args(&t, &a->conn, err);
 	if (!ret)
-		ret = rl_json_load_file(a->json, &run, &err);
-	if (ret < 0)
-		goto out;
-	body = cJSON_CreateObject();
-	if (!body || !cJSON_AddStringToObject(body, "kernel_tag", variant) ||
-	    !cJSON_AddStringToObject(body, "target", "vm") ||
-	    (a->label && !cJSON_AddStringToObject(body, "label", a->label))) {
-		ret = rl_err_set(&err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	cJSON_AddItemToObject(body, "run", run);
-	run = NULL;
-	ret = rl_client_post_json(&t, "/api/v1/runs/import", body, &answer, &err);
+		ret = rl_json_load_file(a->json, &run, err);
 	if (!ret)
-		printf("imported as run %.0f\n",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(answer, "id")));
-out:
-	if (ret < 0)
-		fprintf(stderr, "ringlab vm: import: %s\n", err.msg);
-	cJSON_Delete(run);
-	cJSON_Delete(body);
-	cJSON_Delete(answer);
+		ret = rl_client_import_run(&t, run, &tags, id, err);
 	return ret;
 }
 
 int rl_cmd_vm(int argc, char **argv)
 {
 	struct vm_args a = { 0 };
+	struct rl_vm_run vm;
+	/*
+	 * No log and no timeout of ours: the guest's progress is the user's to
+	 * see, and vm-run.sh's --timeout already bounds the guest.
+	 */
+	struct rl_nightly_exec x = { 0 };
 	struct rl_err err = { "" };
-	int help, first, rc;
+	int help, first, ret;
+	int64_t id;
 
 	first = rl_opts_parse(vm_opts, argc, argv, on_opt, &a, &help, &err);
 	if (help) {
@@ -158,11 +99,29 @@ int rl_cmd_vm(int argc, char **argv)
 			"usage: ringlab vm run VARIANT SUITE --json FILE (see --help)");
 		return RL_EXIT_USAGE;
 	}
-	rc = run_vm(&a, argv[first + 1], argv[first + 2]);
-	if (rc == 2 || rc < 0)
-		return rc < 0 ? RL_EXIT_FAIL : RL_EXIT_USAGE;
+	vm = (struct rl_vm_run){
+		.kernel_patches_dir = a.kp, .variant = argv[first + 1], .suite = argv[first + 2],
+		.out = a.json, .timeout_s = a.timeout_s, .cache_dir = a.cache,
+		.ringlab_args = a.ringlab_args,
+	};
+	/* A Ctrl-C stops vm-run.sh's process group, QEMU with it, before we leave. */
+	rl_nightly_signals();
+	ret = rl_vm_run(&vm, &x, &err);
+	if (ret < 0) {
+		fprintf(stderr, "ringlab vm: %s\n", err.msg);
+		return x.exec_failed ? RL_EXIT_USAGE : RL_EXIT_FAIL;
+	}
+	/* vm-run.sh's 2: bad usage, or no kernel to boot. */
+	if (x.exit_status == 2)
+		return RL_EXIT_USAGE;
 	/* A run that came back is evidence even when it failed: import it too. */
-	if (a.import && access(a.json, R_OK) == 0 && import(&a, argv[first + 1]) < 0)
-		return RL_EXIT_FAIL;
-	return rc ? RL_EXIT_FAIL : RL_EXIT_OK;
+	if (a.import && !x.interrupted && access(a.json, R_OK) == 0) {
+		ret = import(&a, vm.variant, &id, &err);
+		if (ret < 0) {
+			fprintf(stderr, "ringlab vm: import: %s\n", err.msg);
+			return RL_EXIT_FAIL;
+		}
+		printf("imported as run %" PRId64 "\n", id);
+	}
+	return x.exit_status ? RL_EXIT_FAIL : RL_EXIT_OK;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Running one variant x suite: vm-run.sh or `ringlab run` as a child in its
- * own process group (so a timeout or a signal stops QEMU with it), output to
- * a log file, no shell in between.
+ * Running a child program: vm-run.sh or `ringlab run` in its own process
+ * group (so a timeout or a signal stops QEMU with it), output to a log file
+ * or to ours, no shell in between.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -66,8 +66,8 @@ static void child(const struct rl_nightly_exec *x, int logfd, int nullfd, int er
 	sigaction(SIGHUP, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(nullfd, STDIN_FILENO) < 0 || dup2(logfd, STDOUT_FILENO) < 0 ||
-	    dup2(logfd, STDERR_FILENO) < 0) {
+	if (dup2(nullfd, STDIN_FILENO) < 0 ||
+	    (logfd >= 0 && (dup2(logfd, STDOUT_FILENO) < 0 || dup2(logfd, STDERR_FILENO) < 0))) {
 		e = errno;
 	} else {
 		execv(x->argv[0], (char *const *)x->argv);
@@ -91,7 +91,7 @@ static int exec_result(int errfd)
 }
 
 /*
- * Wait for @pid, stopping its group at the deadline or on a signal. The
+ * Wait for @pid, stopping its group at @deadline (0: none) or on a signal. The
  * leader is reaped last, so its process group id cannot be reused while
  * stragglers (a QEMU whose script died) are killed with it.
  */
@@ -106,7 +106,7 @@ static void wait_child(struct rl_nightly_exec *x, pid_t pid, double deadline)
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
 			break;
-		if (!term_at && (interrupted || mono_s() > deadline)) {
+		if (!term_at && (interrupted || (deadline && mono_s() > deadline))) {
 			x->timed_out = !interrupted;
 			x->interrupted = interrupted;
 			kill(-pid, SIGTERM);
@@ -131,10 +131,11 @@ int rl_nightly_run(struct rl_nightly_exec *x, struct rl_err *err)
 	pid_t pid;
 
 	x->exit_status = -1;
-	x->timed_out = x->interrupted = false;
+	x->timed_out = x->interrupted = x->exec_failed = false;
 	x->duration_s = 0;
-	logfd = open(x->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (logfd < 0)
+	if (x->log_path)
+		logfd = open(x->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (x->log_path && logfd < 0)
 		return rl_err_set(err, -errno, "%s: %s", x->log_path, strerror(errno));
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (nullfd < 0)
@@ -157,10 +158,12 @@ int rl_nightly_run(struct rl_nightly_exec *x, struct rl_err *err)
 	close(pipefd[1]);
 	ret = exec_result(pipefd[0]);
 	close(pipefd[0]);
-	wait_child(x, pid, t0 + x->timeout_s);
+	wait_child(x, pid, x->timeout_s ? t0 + x->timeout_s : 0);
 	x->duration_s = mono_s() - t0;
-	if (ret < 0)
+	if (ret < 0) {
+		x->exec_failed = true;
 		return rl_err_set(err, ret, "%s: %s", x->argv[0], strerror(-ret));
+	}
 	return 0;
 }
 

@@ -4,9 +4,10 @@
  * through kernel-patches/vm-run.sh, or on this machine's own kernel for a
  * "host" variant), each run is imported into ringlabd, each variant is
  * compared with the base, and the night's report goes to ringlabd with a
- * verdict. The parts: the configuration (nightly_config.c), running one
- * variant x suite as a child process (nightly_exec.c), and the comparisons
- * and the report (nightly_report.c); cmd_nightly.c strings them together.
+ * verdict. The parts: the configuration (config.c), running a child process
+ * (exec.c) and vm-run.sh in particular (vm_run.c, which `ringlab vm run`
+ * uses too), and the comparisons and the report (report.c); cmd_nightly.c
+ * strings them together.
  */
 #ifndef RINGLAB_DAEMON_NIGHTLY_NIGHTLY_H
 #define RINGLAB_DAEMON_NIGHTLY_NIGHTLY_H
@@ -29,7 +30,7 @@
 #define RL_NIGHTLY_ARGS_MAX 1024
 #define RL_NIGHTLY_TAIL_LINES 40	/* console and log lines kept in a report */
 
-/* ---- configuration (nightly_config.c) ------------------------------------- */
+/* ---- configuration (config.c) ---------------------------------------------- */
 
 enum rl_variant_kind {
 	RL_VARIANT_VM,		/* a manifest vm-run.sh boots: debian-image, source */
@@ -93,22 +94,24 @@ void rl_nightly_config_markdown(FILE *out);
 /* rl_nightly_host_markdown() - the keys of a "host" variant manifest as a markdown table. */
 void rl_nightly_host_markdown(FILE *out);
 
-/* ---- one variant x suite as a child process (nightly_exec.c) ---------------- */
+/* ---- a child process (exec.c) ----------------------------------------------- */
 
 struct rl_nightly_exec {
 	const char *const *argv;	/* argv[0] is the program's path: no $PATH search */
-	const char *log_path;		/* stdout and stderr go here (created, truncated) */
-	uint32_t timeout_s;		/* then SIGTERM to its process group, SIGKILL 10 s later */
+	const char *log_path;		/* stdout and stderr go here (created, truncated); NULL: ours */
+	uint32_t timeout_s;		/* then SIGTERM to its process group, SIGKILL 10 s later; 0: none */
 	/* Results. */
 	int exit_status;		/* 0..255, or 128 + signal when killed */
 	bool timed_out, interrupted;
+	bool exec_failed;		/* argv[0] could not be executed: a wrong path, not a failed run */
 	double duration_s;
 };
 
 /*
  * rl_nightly_signals() - SIGINT, SIGTERM and SIGHUP stop the running child
- * (its process group) and make rl_nightly_interrupted() true, so the night
- * ends early with what it has. Call once, before the first rl_nightly_run().
+ * (its process group: a Ctrl-C at the terminal does not reach it otherwise)
+ * and make rl_nightly_interrupted() true, so the night ends early with what
+ * it has. Call once, before the first rl_nightly_run().
  */
 void rl_nightly_signals(void);
 
@@ -117,10 +120,11 @@ bool rl_nightly_interrupted(void);
 
 /*
  * rl_nightly_run() - fork, exec @x->argv in its own process group with stdin
- * /dev/null and stdout/stderr to @x->log_path, and wait for it up to
- * @x->timeout_s. Fills the results of @x. Returns 0 when it ran (whatever its
- * exit status), or -errno with the reason in @err (the log could not be
- * created, fork failed, or exec failed: then "PROGRAM: reason").
+ * /dev/null and stdout/stderr to @x->log_path (or ours), and wait for it up
+ * to @x->timeout_s. Fills the results of @x. Returns 0 when it ran (whatever
+ * its exit status), or -errno with the reason in @err (the log could not be
+ * created, fork failed, or exec failed: then "PROGRAM: reason" and
+ * @x->exec_failed).
  */
 int rl_nightly_run(struct rl_nightly_exec *x, struct rl_err *err);
 
@@ -131,7 +135,28 @@ int rl_nightly_run(struct rl_nightly_exec *x, struct rl_err *err);
  */
 char *rl_nightly_tail(const char *path, unsigned int lines);
 
-/* ---- results, comparisons and the report (nightly_report.c) ----------------- */
+/* ---- kernel-patches/vm-run.sh (vm_run.c) ------------------------------------- */
+
+/* What vm-run.sh is told; `ringlab vm run` and the nightly's VM variants both fill this. */
+struct rl_vm_run {
+	const char *kernel_patches_dir;	/* where vm-run.sh is; NULL: rl_kernel_patches_dir() */
+	const char *variant;		/* a manifest path, or a name under variants/ */
+	const char *suite;		/* a suite or workload name, or a file */
+	const char *out;		/* the run's JSON; the guest's console log goes beside it */
+	uint32_t timeout_s;		/* --timeout, the booted guest's limit; 0: vm-run.sh's default */
+	const char *cache_dir;		/* --cache; NULL or "": vm-run.sh's default */
+	const char *ringlab_args;	/* --ringlab-args; NULL or "": none */
+};
+
+/*
+ * rl_vm_run() - run vm-run.sh as @r says through rl_nightly_run(), with
+ * @x's log and timeout (@x->argv is set here, and dangles after the return).
+ * Fills the results of @x. Returns as rl_nightly_run() does, or
+ * -ENAMETOOLONG (and @x->exec_failed) when the script's path does not fit.
+ */
+int rl_vm_run(const struct rl_vm_run *r, struct rl_nightly_exec *x, struct rl_err *err);
+
+/* ---- results, comparisons and the report (report.c) ------------------------- */
 
 /* One variant x suite: how it ran and where its run went. */
 struct rl_nightly_result {
