@@ -6,8 +6,8 @@
  * compared with the base, and the night's report goes to ringlabd with a
  * verdict. The parts: the configuration (config.c), running a child process
  * (exec.c) and vm-run.sh in particular (vm_run.c, which `ringlab vm run`
- * uses too), and the comparisons and the report (report.c); cmd_nightly.c
- * strings them together.
+ * uses too), the comparisons and the report (report.c), and the night that
+ * strings them together (night.c); cli/cmd_nightly.c is only the command.
  */
 #ifndef RINGLAB_DAEMON_NIGHTLY_NIGHTLY_H
 #define RINGLAB_DAEMON_NIGHTLY_NIGHTLY_H
@@ -210,5 +210,30 @@ int rl_nightly_report(struct rl_nightly_night *n, const struct rl_client_target 
  */
 void rl_nightly_print(FILE *out, const cJSON *report, const char *daemon_url,
 		      const char *report_url);
+
+/* ---- the night (night.c) ----------------------------------------------------- */
+
+/* What a night needs besides its configuration. */
+struct rl_nightly_env {
+	const struct rl_client_target *t;	/* ringlabd: runs are imported, the report stored */
+	const char *self;		/* this ringlab: runs "host" variants, and guests get it
+					   when neither guest_ringlab nor $RINGLAB_STATIC says */
+	FILE *progress;			/* a line as each run starts and ends */
+	FILE *out;			/* the report as text */
+};
+
+/*
+ * rl_nightly_night() - the night @cfg describes: check that ringlabd
+ * answers, make the work directory, run every variant x suite (one that
+ * fails is reported failed and the night goes on; the signals of
+ * rl_nightly_signals(), installed here, end it early), import each run that
+ * came back, then build the report, keep it in the work directory when that
+ * stays, store it in ringlabd and print it to @env->out. Returns 0 with the
+ * night's verdict in @status, or -errno with @err set: before the first run
+ * (ringlabd not answering, the work directory, out of memory) or after the
+ * last (the report could not be built, or not stored: it is printed anyway).
+ */
+int rl_nightly_night(const struct rl_nightly_cfg *cfg, const struct rl_nightly_env *env,
+		     enum rl_nightly_status *status, struct rl_err *err);
 
 #endif
