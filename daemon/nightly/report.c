@@ -28,6 +28,21 @@ static void put_id(struct rl_jb *b, const char *key, int64_t id)
 	rl_jb_put(b, key, id > 0 ? cJSON_CreateNumber((double)id) : cJSON_CreateNull());
 }
 
+/*
+ * Append @item (NULL: its allocation failed) to the array *@arr. On failure
+ * both are freed and *@arr becomes NULL, which the rl_jb_put() of the array
+ * then counts against its object. Returns whether @item was added.
+ */
+static bool append(cJSON **arr, cJSON *item)
+{
+	if (*arr && item && cJSON_AddItemToArray(*arr, item))
+		return true;
+	cJSON_Delete(item);
+	cJSON_Delete(*arr);
+	*arr = NULL;
+	return false;
+}
+
 /* ---- one variant x suite --------------------------------------------------- */
 
 static cJSON *run_json(const struct rl_nightly_result *r)
@@ -68,10 +83,8 @@ static cJSON *cells_in(const struct rl_comparison *c, enum rl_cmp_bucket k)
 		rl_jb_num(&b, "ci_hi", cell->iops.has_ci ? cell->iops.ci.hi : NAN);
 		rl_jb_num(&b, "base_verify_failed", cell->base_verify_failed);
 		rl_jb_num(&b, "head_verify_failed", cell->head_verify_failed);
-		if (!rl_jb_end(&b) || !cJSON_AddItemToArray(arr, b.obj)) {
-			cJSON_Delete(arr);
+		if (!append(&arr, rl_jb_end(&b)))
 			return NULL;
-		}
 	}
 	return arr;
 }
@@ -192,16 +205,11 @@ static cJSON *variant_entry(struct rl_nightly_night *n, const struct rl_client_t
 	const struct rl_nightly_variant *v = &n->cfg->v[vi];
 	struct rl_jb b = rl_jb_new(cJSON_CreateObject());
 	enum rl_nightly_status worst = RL_NIGHTLY_OK, st;
-	cJSON *suites = cJSON_CreateArray(), *e;
+	cJSON *suites = cJSON_CreateArray();
 
 	for (uint32_t si = 0; suites && si < n->cfg->nsuites; si++) {
-		e = suite_entry(n, t, vi, si, &st);
-		if (!e || !cJSON_AddItemToArray(suites, e)) {
-			cJSON_Delete(e);
-			cJSON_Delete(suites);
-			suites = NULL;
+		if (!append(&suites, suite_entry(n, t, vi, si, &st)))
 			break;
-		}
 		counts[st]++;
 		worst = max_status(worst, st);
 	}
@@ -239,10 +247,7 @@ static cJSON *string_list(const char (*items)[RL_NAME_MAX], uint32_t n)
 	cJSON *arr = cJSON_CreateArray();
 
 	for (uint32_t i = 0; arr && i < n; i++)
-		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(items[i]))) {
-			cJSON_Delete(arr);
-			return NULL;
-		}
+		append(&arr, cJSON_CreateString(items[i]));
 	return arr;
 }
 
@@ -282,19 +287,14 @@ int rl_nightly_report(struct rl_nightly_night *n, const struct rl_client_target 
 	struct rl_jb b = rl_jb_new(cJSON_CreateObject());
 	unsigned counts[RL_NIGHTLY_STATUS_MAX] = { 0 };
 	enum rl_nightly_status worst = RL_NIGHTLY_OK, st;
-	cJSON *variants = cJSON_CreateArray(), *e;
+	cJSON *variants = cJSON_CreateArray();
 	char line[RL_ERR_MSG_MAX];
 
 	*out = NULL;
 	put_header(&b, n);
 	for (uint32_t vi = 0; variants && vi < n->cfg->nvariants; vi++) {
-		e = variant_entry(n, t, vi, counts, &st);
-		if (!e || !cJSON_AddItemToArray(variants, e)) {
-			cJSON_Delete(e);
-			cJSON_Delete(variants);
-			variants = NULL;
+		if (!append(&variants, variant_entry(n, t, vi, counts, &st)))
 			break;
-		}
 		worst = max_status(worst, st);
 	}
 	/* A night cut short is not a clean bill of health, whatever ran. */
