@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ringlabd's configuration: a JSON file whose every key is a row of the
- * table in config.c (name, type, bounds, default, help); unknown keys are
- * rejected. With no file, the defaults describe the embedded default target.
+ * table in daemon_config.c (name, type, bounds, default, help); unknown keys
+ * are rejected. With no file, the defaults describe the embedded default
+ * target.
  */
 #ifndef RINGLAB_DAEMON_RINGLABD_DAEMON_CONFIG_H
 #define RINGLAB_DAEMON_RINGLABD_DAEMON_CONFIG_H
