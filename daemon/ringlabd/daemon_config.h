@@ -14,10 +14,10 @@
 
 #include "schema/fields.h"
 #include "util/err.h"
+#include "util/path.h"
 
 #define RL_TARGETS_MAX 16
 #define RL_HOSTS_MAX 8
-#define RL_PATH_MAX 1024
 
 enum rl_target_kind {
 	RL_TARGET_IMAGE,	/* an ext4 image file in the state directory, loop-mounted by the daemon */
