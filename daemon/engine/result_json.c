@@ -47,14 +47,14 @@
 	  .elem_size = MSIZE(st, m[0]), .count_offset = offsetof(st, count), .sub = sub_)
 #define F_END { .name = NULL }
 
-/* RL_FT_OPT_OBJECT relies on this; RL_FT_ENUM on enums being stored as int. */
+/* RL_FT_OPT_OBJECT relies on valid first; RL_FT_ENUM on int enums; lists on uint32_t counts. */
 _Static_assert(offsetof(struct rl_es_stats, valid) == 0, "es valid first");
 _Static_assert(offsetof(struct rl_disk_stats, valid) == 0, "disk valid first");
 _Static_assert(sizeof(enum rl_run_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_verify_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_expect_status) == sizeof(int), "enum is int");
-_Static_assert(sizeof(((struct rl_cell *)0)->nerrors) == sizeof(uint32_t), "list counts are uint32_t");
-_Static_assert(sizeof(((struct rl_verify_result *)0)->nranges) == sizeof(uint32_t), "list counts are uint32_t");
+_Static_assert(MSIZE(struct rl_cell, nerrors) == sizeof(uint32_t), "counts are uint32_t");
+_Static_assert(MSIZE(struct rl_verify_result, nranges) == sizeof(uint32_t), "counts are uint32_t");
 
 static const char *run_status(int v) { return rl_run_status_name(v); }
 static const char *verify_status(int v) { return rl_verify_status_name(v); }

@@ -312,7 +312,7 @@ int rl_fields_defaults(const struct rl_field *table, void *base, struct rl_err *
 	int ret;
 
 	for (; table->name; table++) {
-		/* A write-only row shares its storage with the row it is derived from. */
+		/* A write-only row is derived from another row's storage: nothing of its own. */
 		if (table->flags & RL_FF_WRITE_ONLY)
 			continue;
 		if (table->type == RL_FT_OBJECT) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What the walker's files share with each other and nobody else: paths, numbers and enum names as messages and docs print them. */
+/* What the walker's own files share, and nobody else includes: walk state, key paths, messages. */
 #ifndef RINGLAB_DAEMON_SCHEMA_FIELDS_INTERNAL_H
 #define RINGLAB_DAEMON_SCHEMA_FIELDS_INTERNAL_H
 
@@ -45,7 +45,10 @@ static inline const void *rl_field_cptr(const struct rl_field *f, const void *ba
 /* rl_key_path() - "@prefix.@key" into @buf (RL_KEY_PATH_MAX bytes), or @key at the top. */
 void rl_key_path(char *buf, const char *prefix, const char *key);
 
-/* rl_field_format_number() - @d as messages and docs print it: sizes as "64M", integers exactly. Returns @buf. */
+/*
+ * rl_field_format_number() - @d as messages and docs print it: sizes as
+ * "64M", integers exactly. Returns @buf.
+ */
 char *rl_field_format_number(const struct rl_field *f, double d, char *buf, size_t len);
 
 /* rl_field_enum_count() - how many values an ENUM row names (0..count-1). */

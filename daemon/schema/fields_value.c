@@ -398,7 +398,7 @@ static int check_entry(const struct rl_field *f, const cJSON *e, const char *pat
 	return check_string(f, e->valuestring, f->elem_size, path, w);
 }
 
-/* A U32_LIST or STRING_LIST: every entry is checked before any is stored, so a bad list changes nothing. */
+/* U32_LIST, STRING_LIST: every entry checked before any is stored; a bad list changes nothing. */
 static int set_list(const struct rl_field *f, const cJSON *v, void *base,
 		    const char *path, const struct rl_walk *w)
 {
