@@ -14,7 +14,10 @@
 /*
  * One application of a table: what is read and where errors go. Inputs and
  * records differ in which keys must be present, how far values are checked
- * and how messages read; everything else is shared.
+ * and how messages read; everything else is shared. A record's messages are
+ * those of the results' former reader, word for word: /api/v1/runs/import
+ * answers carry them ("field run: cells[1].iops: expected a number") and
+ * clients and tests match on them.
  */
 struct rl_walk {
 	enum rl_apply_mode mode;
