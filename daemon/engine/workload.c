@@ -10,6 +10,7 @@
 #include <cJSON.h>
 
 #include "schema/fields.h"
+#include "util/units.h"
 #include "suite.h"
 #include "workload.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ringlabd's configuration: one field table (the walker in engine/fields.c
+ * ringlabd's configuration: one field table (the walker in schema/fields.c
  * validates, documents and defaults it), then the checks that span keys:
  * unique target names, safe target paths, a token whenever the daemon
  * listens beyond loopback.
@@ -50,7 +50,7 @@ static const struct rl_field target_fields[] = {
 	{ 0 }
 };
 
-/* Exported (declared in config.h) for tests and tools that walk the table. */
+/* Exported (declared in daemon_config.h) for tests and tools that walk the table. */
 const struct rl_field rl_config_fields[] = {
 	{ .name = "listen", .type = RL_FT_STRING, .offset = CF(listen), .size = CF_SIZE(listen),
 	  .min = 1, .max = CF_SIZE(listen) - 1, .def = "\"127.0.0.1\"",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ringlabd's configuration: a JSON file whose every key is a row of the
- * table in config.c (name, type, bounds, default, help); unknown keys are
- * rejected. With no file, the defaults describe the embedded default target.
+ * table in daemon_config.c (name, type, bounds, default, help); unknown keys
+ * are rejected. With no file, the defaults describe the embedded default
+ * target.
  */
 #ifndef RINGLAB_DAEMON_RINGLABD_DAEMON_CONFIG_H
 #define RINGLAB_DAEMON_RINGLABD_DAEMON_CONFIG_H
@@ -13,10 +14,10 @@
 
 #include "schema/fields.h"
 #include "util/err.h"
+#include "util/path.h"
 
 #define RL_TARGETS_MAX 16
 #define RL_HOSTS_MAX 8
-#define RL_PATH_MAX 1024
 
 enum rl_target_kind {
 	RL_TARGET_IMAGE,	/* an ext4 image file in the state directory, loop-mounted by the daemon */

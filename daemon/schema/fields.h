@@ -3,8 +3,12 @@
  * Field tables: one row per JSON key of a struct (name, type, offset, bounds,
  * default, help), and one walker that applies a cJSON object to the struct,
  * writes it back out, fills defaults and prints the table as markdown. The
- * workload schema, suites and the daemon's config are all tables, so every
- * input is validated the same way and the documentation cannot drift.
+ * workload schema, suites, the daemon's and the nightly's configs and the
+ * results (engine/result_json.c) are all tables, so every input is validated
+ * the same way and the documentation cannot drift.
+ *
+ * Callers read documents with fields_json.h and sizes with util/units.h
+ * nearly always alongside a table, so this header brings both.
  */
 #ifndef RINGLAB_DAEMON_SCHEMA_FIELDS_H
 #define RINGLAB_DAEMON_SCHEMA_FIELDS_H
@@ -17,6 +21,8 @@
 #include <cJSON.h>
 
 #include "util/err.h"
+#include "util/units.h"
+#include "fields_json.h"
 
 enum rl_field_type {
 	RL_FT_STRING,	/* char[size]; min/max bound the length; charset optional */
@@ -25,7 +31,7 @@ enum rl_field_type {
 	RL_FT_U64,	/* uint64_t from an integral JSON number (<= 2^53 - 1) */
 	RL_FT_SIZE,	/* uint64_t from a number or "64M" (K/M/G/T, binary) */
 	RL_FT_DOUBLE,	/* double */
-	RL_FT_ENUM,	/* int, from one of names[] */
+	RL_FT_ENUM,	/* int, from one of names[] (or name_of(0..max)) */
 	RL_FT_U32_LIST,	/* uint32_t[size] + uint32_t count at count_offset */
 	RL_FT_OBJECT,	/* nested struct at offset, described by sub[] */
 	RL_FT_PASS,	/* accepted key, left to the caller (e.g. a suite's "set") */
@@ -33,6 +39,10 @@ enum rl_field_type {
 				 * min/max and charset apply to each string */
 	RL_FT_OBJECT_LIST,	/* size structs of elem_size bytes, each described by sub[],
 				 * + uint32_t count at count_offset */
+	RL_FT_INT,	/* int from an integral JSON number */
+	RL_FT_HEX,	/* uint8_t[size], as 2 * size hex digits */
+	RL_FT_OPT_OBJECT,	/* struct of size bytes whose first member is bool valid,
+				 * the rest described by sub[]: null when not valid */
 	RL_FT_MAX
 };
 
@@ -42,28 +52,44 @@ enum rl_field_flag {
 	RL_FF_MUL512 = 1 << 2,		/* integer must be a multiple of 512 */
 	RL_FF_NONEMPTY = 1 << 3,	/* list must have at least one entry */
 	RL_FF_NONE_NEG1 = 1 << 4,	/* number: -1 means "none", else min..max */
+	RL_FF_NULL_NAN = 1 << 5,	/* DOUBLE: JSON null means NaN (not measured); NaN and
+					 * infinities are written as null */
+	RL_FF_WRITE_ONLY = 1 << 6,	/* derived when written (an errno's name); never read, so
+					 * never missing and never stored */
+	RL_FF_U64_AS_DOUBLE = 1 << 7,	/* U64: written as a plain JSON double, as results always
+					 * were, not as exact digits above 10^15 */
 };
 
 struct rl_field {
 	const char *name;		/* JSON key; NULL ends a table */
 	enum rl_field_type type;
 	size_t offset;			/* offsetof() into the target struct */
-	size_t size;			/* STRING: buffer bytes; *_LIST: max entries */
+	size_t size;			/* STRING: buffer bytes; *_LIST: max entries; HEX, OPT_OBJECT: bytes */
 	size_t count_offset;		/* *_LIST: offsetof() its uint32_t count */
 	size_t elem_size;		/* STRING_LIST: bytes per string; OBJECT_LIST: per struct */
-	double min, max;		/* numbers, list entries; STRING: length */
+	double min, max;		/* numbers, list entries; STRING: length; ENUM by name_of: 0..max */
 	const char *def;		/* default as JSON text; NULL: zero */
 	const char *const *names;	/* ENUM: NULL-terminated, index = value */
+	const char *(*name_of)(int value);	/* ENUM without names: the name of a value */
 	const char *charset;		/* STRING: allowed chars, "a-z0-9._-" style */
-	const struct rl_field *sub;	/* OBJECT, OBJECT_LIST: the nested table */
+	const struct rl_field *sub;	/* OBJECT, OPT_OBJECT, OBJECT_LIST: the nested table */
 	unsigned int flags;		/* enum rl_field_flag */
 	const char *help;
 };
 
-/* How rl_fields_apply() treats keys the object does not mention. */
+/* How rl_fields_apply() treats keys the object does or does not mention. */
 enum rl_apply_mode {
 	RL_APPLY_FULL,		/* a complete document: RL_FF_REQUIRED keys must be present */
 	RL_APPLY_OVERRIDE,	/* a partial one applied on top (suite "set", --jobs) */
+	/*
+	 * A record this program wrote (a result read back from a file, the store
+	 * or a VM guest): every row but write-only and PASS ones must be present,
+	 * unknown keys are ignored so readers tolerate annotations (an API adds
+	 * "id"), values are checked against their C type only (bounds are policy
+	 * for inputs, not for what was measured), and errors read "path: reason"
+	 * as ringlab-run-1 readers always have.
+	 */
+	RL_APPLY_RECORD,
 };
 
 /*
@@ -83,9 +109,25 @@ int rl_fields_defaults(const struct rl_field *table, void *base, struct rl_err *
  * replaces the whole list, each object entry starting from its table's
  * defaults with its RL_FF_REQUIRED keys checked (whatever @mode), and a list
  * with a bad entry changes nothing. On failure @base may be partly updated.
+ * RL_APPLY_RECORD reads differently, see there.
  */
 int rl_fields_apply(const struct rl_field *table, const cJSON *obj, void *base,
 		    enum rl_apply_mode mode, struct rl_err *err);
+
+/*
+ * rl_fields_apply_at() - rl_fields_apply() of an object that sits at @path
+ * of a larger document ("env", "cells[3]"), which messages then name: a
+ * reader that walks the document's outer parts itself. Same returns.
+ */
+int rl_fields_apply_at(const struct rl_field *table, const cJSON *obj, void *base,
+		       enum rl_apply_mode mode, const char *path, struct rl_err *err);
+
+/*
+ * rl_fields_write() - add one key per row of @table (PASS rows skipped) to
+ * JSON object @obj, in table order. Returns 0, or -ENOMEM (@obj may then
+ * hold some of the keys).
+ */
+int rl_fields_write(cJSON *obj, const struct rl_field *table, const void *base);
 
 /*
  * rl_fields_to_json() - @base as a new JSON object, one key per row (PASS rows
@@ -103,31 +145,6 @@ void rl_fields_markdown(const struct rl_field *table, FILE *out);
 
 /* rl_field_find() - the row of @table named @name, or NULL. */
 const struct rl_field *rl_field_find(const struct rl_field *table, const char *name);
-
-/*
- * rl_json_parse() - parse @text (NUL-terminated) into *@out. Returns 0, or
- * -EINVAL with "line L, column C: malformed JSON near '...'" in @err.
- */
-int rl_json_parse(const char *text, cJSON **out, struct rl_err *err);
-
-/*
- * rl_json_load_file() - read @path (at most 4 MiB) and parse it. Returns 0,
- * -errno from open/read (-EFBIG when too large), or -EINVAL; @err starts with
- * @path either way ("x.json: No such file or directory").
- */
-int rl_json_load_file(const char *path, cJSON **out, struct rl_err *err);
-
-/*
- * rl_format_size() - @bytes as "64M" when an exact binary multiple, else the
- * plain number, into @buf. Returns @buf.
- */
-char *rl_format_size(uint64_t bytes, char *buf, size_t len);
-
-/*
- * rl_parse_size() - "4096", "64M", "1g" (K/M/G/T, powers of 1024) to bytes.
- * Returns 0, or -EINVAL for anything else, -ERANGE on overflow.
- */
-int rl_parse_size(const char *s, uint64_t *bytes);
 
 /*
  * rl_charset_match() - whether every character of @s is allowed by @charset

@@ -6,6 +6,14 @@
 #include <stdbool.h>
 
 /*
+ * Bytes of a file system path held in a struct: configured directories and
+ * targets, the daemon's config and database paths. Below PATH_MAX because
+ * struct rl_config holds twenty of them and is copied and compared whole;
+ * the config table refuses longer paths with a message.
+ */
+#define RL_PATH_MAX 1024
+
+/*
  * rl_path_has_dotdot() - whether some '/'-separated component of @path is
  * exactly "..", i.e. whether the path can climb out of where it points.
  * "a/..b" and "a/b.." do not count. Returns true or false.

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading JSON text and files, with malformed input located by line and column. */
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fields_json.h"
+
+/* Workloads, suites and configs are far smaller; a larger file is a mistake. */
+#define RL_JSON_FILE_MAX (4u << 20)
+
+/* 1-based line and column of byte @pos of @text. */
+static void text_position(const char *text, const char *pos, int *line, int *col)
+{
+	const char *p;
+
+	*line = 1;
+	*col = 1;
+	for (p = text; p < pos && *p; p++) {
+		if (*p == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+int rl_json_parse(const char *text, cJSON **out, struct rl_err *err)
+{
+	const char *end = NULL;
+	char near[24];
+	int line, col;
+	size_t i;
+
+	*out = cJSON_ParseWithOpts(text, &end, 1);
+	if (*out)
+		return 0;
+	if (!end)
+		end = text;
+	text_position(text, end, &line, &col);
+	for (i = 0; i < sizeof(near) - 1 && end[i] && end[i] != '\n' && end[i] != '\r'; i++)
+		near[i] = isprint((unsigned char)end[i]) ? end[i] : '?';
+	near[i] = '\0';
+	if (!i)
+		return rl_err_set(err, -EINVAL,
+				  "line %d, column %d: malformed JSON at the end of the input",
+				  line, col);
+	return rl_err_set(err, -EINVAL, "line %d, column %d: malformed JSON near '%s'",
+			  line, col, near);
+}
+
+static int read_all(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap), *tmp;
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap > RL_JSON_FILE_MAX)
+				goto too_big;
+			tmp = realloc(buf, cap * 2);
+			if (!tmp)
+				goto nomem;
+			buf = tmp;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			free(buf);
+			return r;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	if (n > RL_JSON_FILE_MAX)
+		goto too_big;
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+too_big:
+	free(buf);
+	return -EFBIG;
+nomem:
+	free(buf);
+	return -ENOMEM;
+}
+
+int rl_json_load_file(const char *path, cJSON **out, struct rl_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	ret = read_all(fd, &text, &len);
+	close(fd);
+	if (ret == -EFBIG)
+		return rl_err_set(err, ret, "%s: larger than %u MiB", path,
+				  RL_JSON_FILE_MAX >> 20);
+	if (ret)
+		return rl_err_set(err, ret, "%s: %s", path, strerror(-ret));
+	if (strlen(text) != len) {
+		free(text);
+		return rl_err_set(err, -EINVAL, "%s: contains a NUL byte", path);
+	}
+	ret = rl_json_parse(text, out, err);
+	free(text);
+	return ret ? rl_err_prefix(err, ret, "%s", path) : 0;
+}
