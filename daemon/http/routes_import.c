@@ -125,6 +125,7 @@ static int store_import(struct rl_http_req *r, const struct import_req *req, str
 		.kernel_tag = req->kernel_tag ? req->kernel_tag : run->env.kernel_tag,
 	};
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	char *request;
 	int64_t id;
 	int ret;
@@ -133,9 +134,9 @@ static int store_import(struct rl_http_req *r, const struct import_req *req, str
 	if (!request)
 		return -ENOMEM;
 	sreq.request_json = request;
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_run_import(r->d->store, &sreq, run, &id, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_run_import(store, &sreq, run, &id, &err);
+	rl_daemon_store_unlock(r->d);
 	cJSON_free(request);
 	if (ret == -EINVAL)
 		return rl_http_reply_error(r, 400, NULL, "field run: %s", err.msg);

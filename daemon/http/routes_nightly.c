@@ -19,15 +19,16 @@
 int rl_route_nightly_create(struct rl_http_req *r)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	const cJSON *status;
 	char url[64];
 	int64_t id;
 	cJSON *o;
 	int ret;
 
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_nightly_add(r->d->store, r->json, &id, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_nightly_add(store, r->json, &id, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret < 0)
@@ -50,6 +51,7 @@ static const char *const list_keys[] = { "limit", "offset", NULL };
 int rl_route_nightly_list(struct rl_http_req *r)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	int64_t limit, offset;
 	cJSON *reports = NULL, *o;
 	int total = 0, ret;
@@ -58,9 +60,9 @@ int rl_route_nightly_list(struct rl_http_req *r)
 		return 0;
 	if (rl_http_query_paging(r, &limit, &offset) < 0)
 		return 0;
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_nightly_list(r->d->store, (int)limit, (int)offset, &reports, &total, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_nightly_list(store, (int)limit, (int)offset, &reports, &total, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
 	o = cJSON_CreateObject();
@@ -79,12 +81,13 @@ int rl_route_nightly_list(struct rl_http_req *r)
 static int reply_report(struct rl_http_req *r, int64_t id)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	cJSON *o = NULL;
 	int ret;
 
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_nightly_get(r->d->store, id, &o, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_nightly_get(store, id, &o, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
 	return rl_http_reply_json(r, 200, o);
