@@ -56,11 +56,14 @@ int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t m
 		      int64_t *out, struct rl_err *err);
 
 /*
- * rl_http_query_paging() - the "limit" (1..RL_STORE_LIST_MAX, default
- * RL_STORE_LIST_DEFAULT) and "offset" (0..INT_MAX) query parameters of a
- * listing. Returns 0, or -EINVAL after replying 400 naming the parameter.
+ * rl_http_query_paging() - the query of a listing: every parameter one of
+ * @known (as rl_http_query_check(); it names "limit" and "offset" too),
+ * then "limit" (1..RL_STORE_LIST_MAX, default RL_STORE_LIST_DEFAULT) and
+ * "offset" (0..INT_MAX). Returns 0, or -EINVAL after replying 400 naming
+ * the parameter.
  */
-int rl_http_query_paging(struct rl_http_req *r, int64_t *limit, int64_t *offset);
+int rl_http_query_paging(struct rl_http_req *r, const char *const *known, int64_t *limit,
+			 int64_t *offset);
 
 /*
  * rl_http_body_cap() - the largest request body @route (may be NULL: no
@@ -131,6 +134,21 @@ int rl_http_reply_text(struct rl_http_req *r, unsigned int status, const char *c
 /* rl_http_add_header() - add a header to the reply already made; no-op without one. */
 void rl_http_add_header(struct rl_http_req *r, const char *name, const char *value);
 
+/*
+ * rl_http_reply_created() - answer @status (201 for a stored resource, 202
+ * for a queued run) with {"id": @id, "status": @state, "url": "@base/ID"}
+ * and Location: the url; a NULL @state has no "status". Returns 0 or -ENOMEM.
+ */
+int rl_http_reply_created(struct rl_http_req *r, unsigned int status, const char *base,
+			  int64_t id, const char *state);
+
+/*
+ * rl_http_reply_page() - answer 200 with one page of a listing:
+ * {@key: @items (taken over), "total", "limit", "offset"}. Returns 0 or -ENOMEM.
+ */
+int rl_http_reply_page(struct rl_http_req *r, const char *key, cJSON *items, int total,
+		       int64_t limit, int64_t offset);
+
 /* ---- shared between handlers ---------------------------------------------- */
 
 /*
@@ -157,11 +175,13 @@ int rl_route_workloads(struct rl_http_req *r);
 
 /* routes_runs.c */
 int rl_route_runs_create(struct rl_http_req *r);
-int rl_route_runs_import(struct rl_http_req *r);
 int rl_route_runs_list(struct rl_http_req *r);
 int rl_route_run_get(struct rl_http_req *r);
 int rl_route_run_cancel(struct rl_http_req *r);
 int rl_route_run_progress(struct rl_http_req *r);
+
+/* routes_import.c */
+int rl_route_runs_import(struct rl_http_req *r);
 
 /* routes_events.c */
 int rl_route_run_events(struct rl_http_req *r);

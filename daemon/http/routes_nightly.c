@@ -5,12 +5,8 @@
  * kept in the store and listed newest first.
  */
 #include <errno.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <microhttpd.h>
 
 #include "routes.h"
 
@@ -21,9 +17,7 @@ int rl_route_nightly_create(struct rl_http_req *r)
 	struct rl_err err = { "" };
 	struct rl_store *store;
 	const cJSON *status;
-	char url[64];
 	int64_t id;
-	cJSON *o;
 	int ret;
 
 	store = rl_daemon_store_lock(r->d);
@@ -33,17 +27,8 @@ int rl_route_nightly_create(struct rl_http_req *r)
 		return ret;
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
-	snprintf(url, sizeof(url), "/api/v1/nightly/%lld", (long long)id);
 	status = cJSON_GetObjectItemCaseSensitive(r->json, "status");
-	o = cJSON_CreateObject();
-	if (!o)
-		return -ENOMEM;
-	cJSON_AddNumberToObject(o, "id", (double)id);
-	cJSON_AddStringToObject(o, "status", cJSON_GetStringValue(status));
-	cJSON_AddStringToObject(o, "url", url);
-	ret = rl_http_reply_json(r, 201, o);
-	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
-	return ret;
+	return rl_http_reply_created(r, 201, "/api/v1/nightly", id, cJSON_GetStringValue(status));
 }
 
 static const char *const list_keys[] = { "limit", "offset", NULL };
@@ -53,28 +38,17 @@ int rl_route_nightly_list(struct rl_http_req *r)
 	struct rl_err err = { "" };
 	struct rl_store *store;
 	int64_t limit, offset;
-	cJSON *reports = NULL, *o;
+	cJSON *reports = NULL;
 	int total = 0, ret;
 
-	if (rl_http_query_check(r, list_keys))
-		return 0;
-	if (rl_http_query_paging(r, &limit, &offset) < 0)
+	if (rl_http_query_paging(r, list_keys, &limit, &offset))
 		return 0;
 	store = rl_daemon_store_lock(r->d);
 	ret = rl_store_nightly_list(store, (int)limit, (int)offset, &reports, &total, &err);
 	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
-	o = cJSON_CreateObject();
-	if (!o) {
-		cJSON_Delete(reports);
-		return -ENOMEM;
-	}
-	cJSON_AddItemToObject(o, "reports", reports);
-	cJSON_AddNumberToObject(o, "total", total);
-	cJSON_AddNumberToObject(o, "limit", (double)limit);
-	cJSON_AddNumberToObject(o, "offset", (double)offset);
-	return rl_http_reply_json(r, 200, o);
+	return rl_http_reply_page(r, "reports", reports, total, limit, offset);
 }
 
 /* Report @id (RL_STORE_NIGHTLY_LATEST: the newest), or its 404. */

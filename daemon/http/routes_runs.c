@@ -4,12 +4,8 @@
  * store (under the store lock) and the live snapshot; they never wait on a run.
  */
 #include <errno.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <microhttpd.h>
 
 #include "ringlabd/submit.h"
 #include "routes.h"
@@ -162,8 +158,6 @@ int rl_route_runs_create(struct rl_http_req *r)
 {
 	struct rl_err err = { "" };
 	struct rl_submit req;
-	char url[64];
-	cJSON *o;
 	int64_t id;
 	int ret;
 
@@ -179,16 +173,7 @@ int rl_route_runs_create(struct rl_http_req *r)
 	ret = rl_daemon_submit(r->d, &req, &id, &err);
 	if (ret < 0)
 		return reply_submit_error(r, ret, &req, &err);
-	snprintf(url, sizeof(url), "/api/v1/runs/%lld", (long long)id);
-	o = cJSON_CreateObject();
-	if (!o)
-		return -ENOMEM;
-	cJSON_AddNumberToObject(o, "id", (double)id);
-	cJSON_AddStringToObject(o, "status", "queued");
-	cJSON_AddStringToObject(o, "url", url);
-	ret = rl_http_reply_json(r, 202, o);
-	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
-	return ret;
+	return rl_http_reply_created(r, 202, "/api/v1/runs", id, "queued");
 }
 
 /* ---- list -------------------------------------------------------------------- */
@@ -203,12 +188,10 @@ int rl_route_runs_list(struct rl_http_req *r)
 	struct rl_err err = { "" };
 	struct rl_store *store;
 	int64_t limit, offset;
-	cJSON *runs = NULL, *o;
+	cJSON *runs = NULL;
 	int total = 0, ret;
 
-	if (rl_http_query_check(r, list_keys))
-		return 0;
-	if (rl_http_query_paging(r, &limit, &offset) < 0)
+	if (rl_http_query_paging(r, list_keys, &limit, &offset))
 		return 0;
 	f = (struct rl_store_filter){
 		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
@@ -220,16 +203,7 @@ int rl_route_runs_list(struct rl_http_req *r)
 	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
-	o = cJSON_CreateObject();
-	if (!o) {
-		cJSON_Delete(runs);
-		return -ENOMEM;
-	}
-	cJSON_AddItemToObject(o, "runs", runs);
-	cJSON_AddNumberToObject(o, "total", total);
-	cJSON_AddNumberToObject(o, "limit", (double)limit);
-	cJSON_AddNumberToObject(o, "offset", (double)offset);
-	return rl_http_reply_json(r, 200, o);
+	return rl_http_reply_page(r, "runs", runs, total, limit, offset);
 }
 
 /* ---- one run ------------------------------------------------------------------- */

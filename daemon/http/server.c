@@ -59,10 +59,13 @@ int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t m
 	return 0;
 }
 
-int rl_http_query_paging(struct rl_http_req *r, int64_t *limit, int64_t *offset)
+int rl_http_query_paging(struct rl_http_req *r, const char *const *known, int64_t *limit,
+			 int64_t *offset)
 {
 	struct rl_err err = { "" };
 
+	if (rl_http_query_check(r, known))
+		return -EINVAL;
 	if (rl_http_parse_int("limit", rl_http_query(r, "limit"), 1, RL_STORE_LIST_MAX,
 			      RL_STORE_LIST_DEFAULT, limit, &err) < 0 ||
 	    rl_http_parse_int("offset", rl_http_query(r, "offset"), 0, INT_MAX, 0, offset, &err) < 0) {
@@ -249,6 +252,41 @@ void rl_http_add_header(struct rl_http_req *r, const char *name, const char *val
 {
 	if (r->resp)
 		MHD_add_response_header(r->resp, name, value);
+}
+
+int rl_http_reply_created(struct rl_http_req *r, unsigned int status, const char *base,
+			  int64_t id, const char *state)
+{
+	char url[64];
+	cJSON *o;
+	int ret;
+
+	snprintf(url, sizeof(url), "%s/%lld", base, (long long)id);
+	o = cJSON_CreateObject();
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "status", state);
+	cJSON_AddStringToObject(o, "url", url);
+	ret = rl_http_reply_json(r, status, o);
+	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
+	return ret;
+}
+
+int rl_http_reply_page(struct rl_http_req *r, const char *key, cJSON *items, int total,
+		       int64_t limit, int64_t offset)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o) {
+		cJSON_Delete(items);
+		return -ENOMEM;
+	}
+	cJSON_AddItemToObject(o, key, items);
+	cJSON_AddNumberToObject(o, "total", total);
+	cJSON_AddNumberToObject(o, "limit", (double)limit);
+	cJSON_AddNumberToObject(o, "offset", (double)offset);
+	return rl_http_reply_json(r, 200, o);
 }
 
 /* ---- the request's path through the server ------------------------------------------- */
