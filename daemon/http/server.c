@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The HTTP server: libmicrohttpd with a thread per connection, and what
- * every request goes through before its handler: the Host allowlist, the
- * route lookup (route.c), the Origin check and the bearer token for
- * mutating requests (guard.c), and the body, accumulated up to max_body
- * and parsed once when the route takes JSON. Here too are the request
- * accessors and the replies handlers answer through. Per-request state
- * lives in struct rl_http_req and is freed in the completion callback.
+ * The HTTP server: libmicrohttpd with a thread per connection, and the
+ * order every request goes through before its handler: the Host allowlist
+ * (guard.c), the route lookup (route.c), the Origin check and the bearer
+ * token for mutating requests (guard.c), then the body, accumulated up to
+ * max_body and parsed once when the route takes JSON. Here too are the
+ * request accessors and the replies handlers answer through. Per-request
+ * state lives in struct rl_http_req and is freed in the completion callback.
  */
 #include <ctype.h>
 #include <errno.h>
