@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The HTTP layer's insides: the route table { method, pattern, handler },
- * the per-request state handlers work on, the reply helpers every handler
- * answers through (server.c), and the pure decisions (route lookup, Host
- * allowlist, token check, query numbers, body cap) that the unit test
- * exercises without a socket.
+ * What the handlers see: the per-request state they work on, the request
+ * accessors and reply helpers every handler answers through (server.c),
+ * the helpers handlers share, and the handlers themselves, which the route
+ * table (route.h) names. The pure pieces (query numbers, body cap) are
+ * unit-tested without a socket.
  */
 #ifndef RINGLAB_DAEMON_HTTP_ROUTES_H
 #define RINGLAB_DAEMON_HTTP_ROUTES_H
@@ -17,61 +17,13 @@
 
 #include "ringlabd/daemon_config.h"
 #include "ringlabd/daemon.h"
+#include "route.h"
 #include "util/err.h"
 
 struct MHD_Connection;
 struct MHD_Response;
 struct rl_http;
 struct rl_http_req;
-
-/*
- * A handler answers through one of the rl_http_reply_*() helpers and returns
- * 0, or a negative errno when it could not even build an answer (the
- * server then sends a 500).
- */
-typedef int (*rl_route_fn)(struct rl_http_req *r);
-
-enum rl_route_flags {
-	RL_ROUTE_JSON_BODY = 1 << 0,	/* the body must be a JSON document: parsed into r->json */
-	RL_ROUTE_LARGE_BODY = 1 << 1,	/* a whole run or report: the body may reach RL_HTTP_LARGE_BODY */
-};
-
-/*
- * The body cap of RL_ROUTE_LARGE_BODY routes (an imported run of the seed
- * suite is about 1 MiB; the cap leaves room for large sweeps), or max_body
- * when that is larger. Every other route is held to max_body.
- */
-#define RL_HTTP_LARGE_BODY (16u << 20)
-
-/*
- * One row per method and path. Patterns are literal segments, "{name}"
- * segments (a path parameter: one non-empty segment) and a final "*" (the
- * rest of the path, possibly empty). The first row whose pattern matches the
- * path names the resource; the rows with that same pattern are its methods.
- * A row with a NULL handler claims its pattern as a namespace with nothing
- * in it: 404 for every method (so /api/v1/nope is not left to the static
- * files). The table ends with a row whose pattern is NULL.
- */
-struct rl_route {
-	const char *method;
-	const char *pattern;
-	rl_route_fn handler;
-	unsigned int flags;
-};
-
-extern const struct rl_route rl_http_routes[];
-
-#define RL_HTTP_PARAMS_MAX 4
-#define RL_HTTP_PARAM_LEN 128
-#define RL_HTTP_ALLOW_LEN 64
-
-struct rl_http_params {
-	unsigned int n;
-	struct {
-		char name[32];
-		char value[RL_HTTP_PARAM_LEN];
-	} p[RL_HTTP_PARAMS_MAX];
-};
 
 /* A request body as it arrives, bounded by max_body. */
 struct rl_http_body {
@@ -93,51 +45,7 @@ struct rl_http_req {
 	unsigned int status;
 };
 
-/* ---- pure decisions (server.c), unit-tested ------------------------------ */
-
-/*
- * rl_route_match() - whether @path matches @pattern; "{name}" segments are
- * captured into @params (may be NULL). Returns false for a parameter longer
- * than RL_HTTP_PARAM_LEN - 1 or more than RL_HTTP_PARAMS_MAX of them.
- */
-bool rl_route_match(const char *pattern, const char *path, struct rl_http_params *params);
-
-/*
- * rl_route_find() - the row of @table for @method (HEAD is served by GET)
- * and @path. Returns 0 with the row in @out and its parameters in @params;
- * -ENOENT when no resource has that path (404); -EOPNOTSUPP when the path
- * exists but not the method (405), with the methods that exist in @allow
- * ("GET, HEAD, POST", at most @allow_len bytes).
- */
-int rl_route_find(const struct rl_route *table, const char *method, const char *path,
-		  const struct rl_route **out, struct rl_http_params *params, char *allow,
-		  size_t allow_len);
-
-/*
- * rl_http_host_allowed() - the Host header (or an Origin's host[:port])
- * @host may reach this daemon: localhost, 127.0.0.1, [::1], the listen
- * address and @cfg->allowed_hosts (as "name" for any port, or "name:port"),
- * case-insensitively; any port unless the entry names one. NULL (an
- * HTTP/1.0 request without Host) is allowed: browsers always send one.
- */
-bool rl_http_host_allowed(const char *host, const struct rl_config *cfg);
-
-/*
- * rl_http_origin_allowed() - an Origin header ("http://host:port") whose
- * host passes rl_http_host_allowed(); NULL (no Origin: not a browser's
- * cross-site request) is allowed, "null" and other schemes are not.
- */
-bool rl_http_origin_allowed(const char *origin, const struct rl_config *cfg);
-
-/*
- * rl_http_token_ok() - whether the Authorization header @auth is
- * "Bearer @token" (scheme case-insensitive). The token is compared in time
- * independent of where it differs. NULL @auth is false.
- */
-bool rl_http_token_ok(const char *token, const char *auth);
-
-/* rl_http_method_mutates() - POST, PUT, PATCH and DELETE need the token. */
-bool rl_http_method_mutates(const char *method);
+/* ---- query numbers and bodies (server.c), unit-tested ------------------------ */
 
 /*
  * rl_http_parse_int() - query parameter @name's value @text as an integer
@@ -148,11 +56,14 @@ int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t m
 		      int64_t *out, struct rl_err *err);
 
 /*
- * rl_http_query_paging() - the "limit" (1..RL_STORE_LIST_MAX, default
- * RL_STORE_LIST_DEFAULT) and "offset" (0..INT_MAX) query parameters of a
- * listing. Returns 0, or -EINVAL after replying 400 naming the parameter.
+ * rl_http_query_paging() - the query of a listing: every parameter one of
+ * @known (as rl_http_query_check(); it names "limit" and "offset" too),
+ * then "limit" (1..RL_STORE_LIST_MAX, default RL_STORE_LIST_DEFAULT) and
+ * "offset" (0..INT_MAX). Returns 0, or -EINVAL after replying 400 naming
+ * the parameter.
  */
-int rl_http_query_paging(struct rl_http_req *r, int64_t *limit, int64_t *offset);
+int rl_http_query_paging(struct rl_http_req *r, const char *const *known, int64_t *limit,
+			 int64_t *offset);
 
 /*
  * rl_http_body_cap() - the largest request body @route (may be NULL: no
@@ -223,6 +134,21 @@ int rl_http_reply_text(struct rl_http_req *r, unsigned int status, const char *c
 /* rl_http_add_header() - add a header to the reply already made; no-op without one. */
 void rl_http_add_header(struct rl_http_req *r, const char *name, const char *value);
 
+/*
+ * rl_http_reply_created() - answer @status (201 for a stored resource, 202
+ * for a queued run) with {"id": @id, "status": @state, "url": "@base/ID"}
+ * and Location: the url; a NULL @state has no "status". Returns 0 or -ENOMEM.
+ */
+int rl_http_reply_created(struct rl_http_req *r, unsigned int status, const char *base,
+			  int64_t id, const char *state);
+
+/*
+ * rl_http_reply_page() - answer 200 with one page of a listing:
+ * {@key: @items (taken over), "total", "limit", "offset"}. Returns 0 or -ENOMEM.
+ */
+int rl_http_reply_page(struct rl_http_req *r, const char *key, cJSON *items, int total,
+		       int64_t limit, int64_t offset);
+
 /* ---- shared between handlers ---------------------------------------------- */
 
 /*
@@ -249,11 +175,13 @@ int rl_route_workloads(struct rl_http_req *r);
 
 /* routes_runs.c */
 int rl_route_runs_create(struct rl_http_req *r);
-int rl_route_runs_import(struct rl_http_req *r);
 int rl_route_runs_list(struct rl_http_req *r);
 int rl_route_run_get(struct rl_http_req *r);
 int rl_route_run_cancel(struct rl_http_req *r);
 int rl_route_run_progress(struct rl_http_req *r);
+
+/* routes_import.c */
+int rl_route_runs_import(struct rl_http_req *r);
 
 /* routes_events.c */
 int rl_route_run_events(struct rl_http_req *r);

@@ -2,7 +2,7 @@
 /*
  * GET /api/v1/compare (base against head, each a run id, label:TEXT or
  * kernel:TAG) and GET /api/v1/history (one workload x jobs across runs).
- * Runs are loaded one at a time, each under store_lock, so a long
+ * Runs are loaded one at a time, each under the store lock, so a long
  * comparison never holds the store from other requests.
  */
 #include <errno.h>
@@ -41,6 +41,7 @@ static void side_free(struct side *s)
 static int side_ids(struct rl_http_req *r, const char *which, const char *spec, int64_t *ids)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	const char *label = NULL, *tag = NULL;
 	int n;
 
@@ -65,9 +66,9 @@ static int side_ids(struct rl_http_req *r, const char *which, const char *spec, 
 		rl_http_reply_error(r, 400, NULL, "query %s: '%s' names nothing", which, spec);
 		return -EINVAL;
 	}
-	pthread_mutex_lock(&r->d->store_lock);
-	n = rl_store_run_ids_by(r->d->store, label, tag, ids, SIDE_RUNS_MAX, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	n = rl_store_run_ids_by(store, label, tag, ids, SIDE_RUNS_MAX, &err);
+	rl_daemon_store_unlock(r->d);
 	if (n < 0) {
 		rl_http_reply_errno(r, n, &err);
 		return n;
@@ -84,6 +85,7 @@ static int side_ids(struct rl_http_req *r, const char *which, const char *spec, 
 static int side_load(struct rl_http_req *r, const char *which, struct side *s)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	int64_t ids[SIDE_RUNS_MAX];
 	int n, ret;
 
@@ -98,9 +100,9 @@ static int side_load(struct rl_http_req *r, const char *which, struct side *s)
 		return -ENOMEM;
 	}
 	for (int i = 0; i < n; i++) {
-		pthread_mutex_lock(&r->d->store_lock);
-		ret = rl_store_run_get(r->d->store, ids[i], &s->runs[i], NULL, &err);
-		pthread_mutex_unlock(&r->d->store_lock);
+		store = rl_daemon_store_lock(r->d);
+		ret = rl_store_run_get(store, ids[i], &s->runs[i], NULL, &err);
+		rl_daemon_store_unlock(r->d);
 		if (ret < 0) {
 			side_free(s);
 			rl_err_prefix(&err, ret, "query %s", which);
@@ -188,14 +190,15 @@ static int history_point(struct rl_daemon *d, struct history *h, const cJSON *it
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
 	struct rl_cell_summary sum;
 	struct rl_run run;
+	struct rl_store *store;
 	cJSON *p;
 	int ret;
 
 	if (!cJSON_IsNumber(id))
 		return 0;
-	pthread_mutex_lock(&d->store_lock);
-	ret = rl_store_run_get(d->store, (int64_t)id->valuedouble, &run, NULL, err);
-	pthread_mutex_unlock(&d->store_lock);
+	store = rl_daemon_store_lock(d);
+	ret = rl_store_run_get(store, (int64_t)id->valuedouble, &run, NULL, err);
+	rl_daemon_store_unlock(d);
 	if (ret == -ENOENT)
 		return 0;	/* deleted since it was listed */
 	if (ret < 0)
@@ -228,15 +231,16 @@ static int history_scan(struct rl_http_req *r, struct history *h, struct rl_err 
 		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
 		.status = "done", .limit = HISTORY_PAGE,
 	};
+	struct rl_store *store;
 	const cJSON *item;
 	cJSON *page;
 	int n, ret = 0;
 
 	while (h->npoints < h->limit && f.offset < HISTORY_SCAN_MAX && !ret) {
-		pthread_mutex_lock(&r->d->store_lock);
+		store = rl_daemon_store_lock(r->d);
 		page = NULL;
-		n = rl_store_runs_list(r->d->store, &f, &page, NULL, err);
-		pthread_mutex_unlock(&r->d->store_lock);
+		n = rl_store_runs_list(store, &f, &page, NULL, err);
+		rl_daemon_store_unlock(r->d);
 		if (n <= 0) {
 			cJSON_Delete(page);
 			return n;

@@ -122,12 +122,13 @@ static int sse_cells(struct sse *st)
 {
 	struct rl_err err = { "" };
 	struct rl_run run;
+	struct rl_store *store;
 	size_t i;
 	int ret;
 
-	pthread_mutex_lock(&st->d->store_lock);
-	ret = rl_store_run_get(st->d->store, st->id, &run, NULL, &err);
-	pthread_mutex_unlock(&st->d->store_lock);
+	store = rl_daemon_store_lock(st->d);
+	ret = rl_store_run_get(store, st->id, &run, NULL, &err);
+	rl_daemon_store_unlock(st->d);
 	if (ret < 0)
 		return ret;
 	for (i = st->cells_sent; i < run.ncells && !ret; i++)
@@ -156,13 +157,14 @@ static int sse_produce(struct sse *st)
 	struct rl_store_run_meta m;
 	struct rl_err err = { "" };
 	struct rl_live live;
+	struct rl_store *store;
 	bool is_live, finished;
 	int ret;
 
 	is_live = rl_daemon_live(st->d, st->id, &live) == 0;
-	pthread_mutex_lock(&st->d->store_lock);
-	ret = rl_store_run_get(st->d->store, st->id, NULL, &m, &err);
-	pthread_mutex_unlock(&st->d->store_lock);
+	store = rl_daemon_store_lock(st->d);
+	ret = rl_store_run_get(store, st->id, NULL, &m, &err);
+	rl_daemon_store_unlock(st->d);
 	if (ret < 0)
 		return ret;
 	/* The live snapshot can be ahead of the store's status, never behind a finish. */
@@ -264,14 +266,15 @@ int rl_route_run_events(struct rl_http_req *r)
 	struct rl_err err = { "" };
 	struct MHD_Response *resp;
 	struct sse *st;
+	struct rl_store *store;
 	int64_t id;
 	int ret;
 
 	if (rl_http_run_id(r, &id))
 		return 0;
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_run_get(r->d->store, id, NULL, &m, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_run_get(store, id, NULL, &m, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
 	st = calloc(1, sizeof(*st));

@@ -6,11 +6,8 @@
  * "ringlab-run-1" document: {"run": {...}, "label", "kernel_tag", "target"}.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <microhttpd.h>
 
 #include "schema/fields.h"
 #include "engine/result_json.h"
@@ -97,24 +94,6 @@ static char *request_text(const struct import_req *req, const char *label, const
 	return text;
 }
 
-static int reply_created(struct rl_http_req *r, int64_t id, enum rl_run_status st)
-{
-	char url[64];
-	cJSON *o;
-	int ret;
-
-	snprintf(url, sizeof(url), "/api/v1/runs/%lld", (long long)id);
-	o = cJSON_CreateObject();
-	if (!o)
-		return -ENOMEM;
-	cJSON_AddNumberToObject(o, "id", (double)id);
-	cJSON_AddStringToObject(o, "status", rl_run_status_name(st));
-	cJSON_AddStringToObject(o, "url", url);
-	ret = rl_http_reply_json(r, 201, o);
-	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
-	return ret;
-}
-
 /* Store @run as @req says. Returns 0 after replying, or -ENOMEM. */
 static int store_import(struct rl_http_req *r, const struct import_req *req, struct rl_run *run)
 {
@@ -125,6 +104,7 @@ static int store_import(struct rl_http_req *r, const struct import_req *req, str
 		.kernel_tag = req->kernel_tag ? req->kernel_tag : run->env.kernel_tag,
 	};
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	char *request;
 	int64_t id;
 	int ret;
@@ -133,15 +113,15 @@ static int store_import(struct rl_http_req *r, const struct import_req *req, str
 	if (!request)
 		return -ENOMEM;
 	sreq.request_json = request;
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_run_import(r->d->store, &sreq, run, &id, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_run_import(store, &sreq, run, &id, &err);
+	rl_daemon_store_unlock(r->d);
 	cJSON_free(request);
 	if (ret == -EINVAL)
 		return rl_http_reply_error(r, 400, NULL, "field run: %s", err.msg);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
-	return reply_created(r, id, run->status);
+	return rl_http_reply_created(r, 201, "/api/v1/runs", id, rl_run_status_name(run->status));
 }
 
 int rl_route_runs_import(struct rl_http_req *r)

@@ -91,14 +91,15 @@ int rl_route_metrics(struct rl_http_req *r)
 	struct rl_daemon *d = r->d;
 	struct rl_store_counts c;
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 	int ret;
 
-	pthread_mutex_lock(&d->store_lock);
-	ret = rl_store_counts(d->store, &c, &err);
-	pthread_mutex_unlock(&d->store_lock);
+	store = rl_daemon_store_lock(d);
+	ret = rl_store_counts(store, &c, &err);
+	rl_daemon_store_unlock(d);
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
 	f = open_memstream(&text, &len);

@@ -5,12 +5,8 @@
  * kept in the store and listed newest first.
  */
 #include <errno.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <microhttpd.h>
 
 #include "routes.h"
 
@@ -19,30 +15,20 @@
 int rl_route_nightly_create(struct rl_http_req *r)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	const cJSON *status;
-	char url[64];
 	int64_t id;
-	cJSON *o;
 	int ret;
 
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_nightly_add(r->d->store, r->json, &id, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_nightly_add(store, r->json, &id, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
-	snprintf(url, sizeof(url), "/api/v1/nightly/%lld", (long long)id);
 	status = cJSON_GetObjectItemCaseSensitive(r->json, "status");
-	o = cJSON_CreateObject();
-	if (!o)
-		return -ENOMEM;
-	cJSON_AddNumberToObject(o, "id", (double)id);
-	cJSON_AddStringToObject(o, "status", cJSON_GetStringValue(status));
-	cJSON_AddStringToObject(o, "url", url);
-	ret = rl_http_reply_json(r, 201, o);
-	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
-	return ret;
+	return rl_http_reply_created(r, 201, "/api/v1/nightly", id, cJSON_GetStringValue(status));
 }
 
 static const char *const list_keys[] = { "limit", "offset", NULL };
@@ -50,41 +36,32 @@ static const char *const list_keys[] = { "limit", "offset", NULL };
 int rl_route_nightly_list(struct rl_http_req *r)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	int64_t limit, offset;
-	cJSON *reports = NULL, *o;
+	cJSON *reports = NULL;
 	int total = 0, ret;
 
-	if (rl_http_query_check(r, list_keys))
+	if (rl_http_query_paging(r, list_keys, &limit, &offset))
 		return 0;
-	if (rl_http_query_paging(r, &limit, &offset) < 0)
-		return 0;
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_nightly_list(r->d->store, (int)limit, (int)offset, &reports, &total, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_nightly_list(store, (int)limit, (int)offset, &reports, &total, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
-	o = cJSON_CreateObject();
-	if (!o) {
-		cJSON_Delete(reports);
-		return -ENOMEM;
-	}
-	cJSON_AddItemToObject(o, "reports", reports);
-	cJSON_AddNumberToObject(o, "total", total);
-	cJSON_AddNumberToObject(o, "limit", (double)limit);
-	cJSON_AddNumberToObject(o, "offset", (double)offset);
-	return rl_http_reply_json(r, 200, o);
+	return rl_http_reply_page(r, "reports", reports, total, limit, offset);
 }
 
 /* Report @id (RL_STORE_NIGHTLY_LATEST: the newest), or its 404. */
 static int reply_report(struct rl_http_req *r, int64_t id)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	cJSON *o = NULL;
 	int ret;
 
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_nightly_get(r->d->store, id, &o, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_nightly_get(store, id, &o, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
 	return rl_http_reply_json(r, 200, o);

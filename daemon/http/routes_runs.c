@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * /api/v1/runs: submit, list, one run, cancel, progress. Handlers read the
- * store (under store_lock) and the live snapshot; they never wait on a run.
+ * store (under the store lock) and the live snapshot; they never wait on a run.
  */
 #include <errno.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <microhttpd.h>
 
 #include "ringlabd/submit.h"
 #include "routes.h"
@@ -76,17 +72,18 @@ int rl_http_progress_json(struct rl_daemon *d, int64_t id, cJSON **out,
 	struct rl_store_run_meta m;
 	struct rl_store_progress sp;
 	struct rl_live live;
+	struct rl_store *store;
 	bool is_live, has_row = false;
 	cJSON *o;
 	int ret;
 
 	*out = NULL;
 	is_live = rl_daemon_live(d, id, &live) == 0;
-	pthread_mutex_lock(&d->store_lock);
-	ret = rl_store_run_get(d->store, id, NULL, &m, err);
+	store = rl_daemon_store_lock(d);
+	ret = rl_store_run_get(store, id, NULL, &m, err);
 	if (!ret && !is_live && m.status == RL_RUN_RUNNING)
-		has_row = rl_store_progress_get(d->store, id, &sp, err) == 0;
-	pthread_mutex_unlock(&d->store_lock);
+		has_row = rl_store_progress_get(store, id, &sp, err) == 0;
+	rl_daemon_store_unlock(d);
 	if (ret < 0)
 		return ret;
 	if (is_live)
@@ -161,8 +158,6 @@ int rl_route_runs_create(struct rl_http_req *r)
 {
 	struct rl_err err = { "" };
 	struct rl_submit req;
-	char url[64];
-	cJSON *o;
 	int64_t id;
 	int ret;
 
@@ -178,16 +173,7 @@ int rl_route_runs_create(struct rl_http_req *r)
 	ret = rl_daemon_submit(r->d, &req, &id, &err);
 	if (ret < 0)
 		return reply_submit_error(r, ret, &req, &err);
-	snprintf(url, sizeof(url), "/api/v1/runs/%lld", (long long)id);
-	o = cJSON_CreateObject();
-	if (!o)
-		return -ENOMEM;
-	cJSON_AddNumberToObject(o, "id", (double)id);
-	cJSON_AddStringToObject(o, "status", "queued");
-	cJSON_AddStringToObject(o, "url", url);
-	ret = rl_http_reply_json(r, 202, o);
-	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
-	return ret;
+	return rl_http_reply_created(r, 202, "/api/v1/runs", id, "queued");
 }
 
 /* ---- list -------------------------------------------------------------------- */
@@ -200,34 +186,24 @@ int rl_route_runs_list(struct rl_http_req *r)
 {
 	struct rl_store_filter f = { 0 };
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	int64_t limit, offset;
-	cJSON *runs = NULL, *o;
+	cJSON *runs = NULL;
 	int total = 0, ret;
 
-	if (rl_http_query_check(r, list_keys))
-		return 0;
-	if (rl_http_query_paging(r, &limit, &offset) < 0)
+	if (rl_http_query_paging(r, list_keys, &limit, &offset))
 		return 0;
 	f = (struct rl_store_filter){
 		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
 		.kernel_release = rl_http_query(r, "release"), .what = rl_http_query(r, "what"),
 		.status = rl_http_query(r, "status"), .limit = (int)limit, .offset = (int)offset,
 	};
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_runs_list(r->d->store, &f, &runs, &total, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_runs_list(store, &f, &runs, &total, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
-	o = cJSON_CreateObject();
-	if (!o) {
-		cJSON_Delete(runs);
-		return -ENOMEM;
-	}
-	cJSON_AddItemToObject(o, "runs", runs);
-	cJSON_AddNumberToObject(o, "total", total);
-	cJSON_AddNumberToObject(o, "limit", (double)limit);
-	cJSON_AddNumberToObject(o, "offset", (double)offset);
-	return rl_http_reply_json(r, 200, o);
+	return rl_http_reply_page(r, "runs", runs, total, limit, offset);
 }
 
 /* ---- one run ------------------------------------------------------------------- */
@@ -251,6 +227,7 @@ static void add_cell_counts(cJSON *run)
 int rl_route_run_get(struct rl_http_req *r)
 {
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	enum rl_run_status st;
 	cJSON *run = NULL, *progress;
 	int64_t id;
@@ -258,9 +235,9 @@ int rl_route_run_get(struct rl_http_req *r)
 
 	if (rl_http_run_id(r, &id))
 		return 0;
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_run_json(r->d->store, id, &run, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_run_json(store, id, &run, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
 	add_cell_counts(run);
@@ -279,6 +256,7 @@ int rl_route_run_cancel(struct rl_http_req *r)
 {
 	struct rl_store_run_meta m;
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	cJSON *o;
 	int64_t id;
 	int ret;
@@ -288,9 +266,9 @@ int rl_route_run_cancel(struct rl_http_req *r)
 	ret = rl_daemon_cancel(r->d, id, &err);
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
-	pthread_mutex_lock(&r->d->store_lock);
-	ret = rl_store_run_get(r->d->store, id, NULL, &m, &err);
-	pthread_mutex_unlock(&r->d->store_lock);
+	store = rl_daemon_store_lock(r->d);
+	ret = rl_store_run_get(store, id, NULL, &m, &err);
+	rl_daemon_store_unlock(r->d);
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
 	o = cJSON_CreateObject();

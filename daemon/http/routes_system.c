@@ -45,13 +45,14 @@ int rl_route_health(struct rl_http_req *r)
 	struct rl_daemon *d = r->d;
 	struct rl_store_counts c;
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	unsigned int running = 0;
 	cJSON *o;
 	int ret;
 
-	pthread_mutex_lock(&d->store_lock);
-	ret = rl_store_counts(d->store, &c, &err);
-	pthread_mutex_unlock(&d->store_lock);
+	store = rl_daemon_store_lock(d);
+	ret = rl_store_counts(store, &c, &err);
+	rl_daemon_store_unlock(d);
 	for (uint32_t i = 0; i < d->ntargets; i++)
 		running += target_run(&d->targets[i]) != 0;
 	o = cJSON_CreateObject();
@@ -134,6 +135,7 @@ static cJSON *target_json(struct rl_daemon *d, struct rl_daemon_target *dt)
 {
 	struct rl_env env = { 0 };
 	struct rl_err err = { "" };
+	struct rl_store *store;
 	char sb[RL_NAME_MAX];
 	int64_t run = target_run(dt);
 	bool busy = run != 0;
@@ -144,9 +146,9 @@ static cJSON *target_json(struct rl_daemon *d, struct rl_daemon_target *dt)
 		return NULL;
 	rl_env_probe(dt->t.dir, &env, &dev, sb, &err);
 	if (!busy) {
-		pthread_mutex_lock(&d->store_lock);
-		rl_store_target_busy(d->store, dt->t.cfg.name, &busy, &err);
-		pthread_mutex_unlock(&d->store_lock);
+		store = rl_daemon_store_lock(d);
+		rl_store_target_busy(store, dt->t.cfg.name, &busy, &err);
+		rl_daemon_store_unlock(d);
 	}
 	cJSON_AddStringToObject(o, "name", dt->t.cfg.name);
 	cJSON_AddStringToObject(o, "kind", rl_target_kind_name(dt->t.cfg.kind));

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The HTTP server: libmicrohttpd with a thread per connection, the route
- * table, and what every request goes through before its handler: the Host
- * allowlist (DNS rebinding), the route lookup (404/405), the Origin check and
- * the bearer token for mutating requests, and the body, accumulated up to
- * max_body and parsed once when the route takes JSON. Per-request state
- * lives in struct rl_http_req and is freed in the completion callback.
+ * The HTTP server: libmicrohttpd with a thread per connection, and the
+ * order every request goes through before its handler: the Host allowlist
+ * (guard.c), the route lookup (route.c), the Origin check and the bearer
+ * token for mutating requests (guard.c), then the body, accumulated up to
+ * max_body and parsed once when the route takes JSON. Here too are the
+ * request accessors and the replies handlers answer through. Per-request
+ * state lives in struct rl_http_req and is freed in the completion callback.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -17,13 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
 
 #include "schema/fields.h"
 #include "ringlabd/log.h"
+#include "guard.h"
 #include "routes.h"
 #include "server.h"
 
@@ -32,236 +33,6 @@ struct rl_http {
 	struct MHD_Daemon *mhd;
 	uint16_t port;
 };
-
-const struct rl_route rl_http_routes[] = {
-	{ "GET", "/api/v1/health", rl_route_health, 0 },
-	{ "GET", "/api/v1/system", rl_route_system, 0 },
-	{ "GET", "/api/v1/workloads", rl_route_workloads, 0 },
-	{ "GET", "/api/v1/runs", rl_route_runs_list, 0 },
-	{ "POST", "/api/v1/runs", rl_route_runs_create, RL_ROUTE_JSON_BODY },
-	/* Before runs/{id}, which would take "import" for an id. */
-	{ "POST", "/api/v1/runs/import", rl_route_runs_import,
-	  RL_ROUTE_JSON_BODY | RL_ROUTE_LARGE_BODY },
-	{ "GET", "/api/v1/runs/{id}", rl_route_run_get, 0 },
-	{ "POST", "/api/v1/runs/{id}/cancel", rl_route_run_cancel, 0 },
-	{ "GET", "/api/v1/runs/{id}/progress", rl_route_run_progress, 0 },
-	{ "GET", "/api/v1/runs/{id}/events", rl_route_run_events, 0 },
-	{ "GET", "/api/v1/compare", rl_route_compare, 0 },
-	{ "GET", "/api/v1/history", rl_route_history, 0 },
-	{ "GET", "/api/v1/nightly", rl_route_nightly_list, 0 },
-	{ "POST", "/api/v1/nightly", rl_route_nightly_create,
-	  RL_ROUTE_JSON_BODY | RL_ROUTE_LARGE_BODY },
-	{ "GET", "/api/v1/nightly/latest", rl_route_nightly_latest, 0 },
-	{ "GET", "/api/v1/nightly/{id}", rl_route_nightly_get, 0 },
-	{ "GET", "/metrics", rl_route_metrics, 0 },
-	/* Everything else under /api is a 404, never a dashboard file. */
-	{ NULL, "/api/*", NULL, 0 },
-	{ "GET", "/*", rl_route_static, 0 },
-	{ NULL, NULL, NULL, 0 },
-};
-
-/* ---- route lookup ---------------------------------------------------------- */
-
-static bool capture(struct rl_http_params *params, const char *name, size_t name_len,
-		    const char *value, size_t value_len)
-{
-	if (!params)
-		return true;
-	if (params->n == RL_HTTP_PARAMS_MAX || value_len >= RL_HTTP_PARAM_LEN ||
-	    name_len >= sizeof(params->p[0].name))
-		return false;
-	memcpy(params->p[params->n].name, name, name_len);
-	params->p[params->n].name[name_len] = '\0';
-	memcpy(params->p[params->n].value, value, value_len);
-	params->p[params->n].value[value_len] = '\0';
-	params->n++;
-	return true;
-}
-
-bool rl_route_match(const char *pattern, const char *path, struct rl_http_params *params)
-{
-	const char *p = pattern, *s = path;
-
-	if (params)
-		params->n = 0;
-	while (*p) {
-		size_t plen, slen;
-
-		if (*p != '/' || *s != '/')
-			return false;
-		p++;
-		s++;
-		if (p[0] == '*' && p[1] == '\0')
-			return true;
-		plen = strcspn(p, "/");
-		slen = strcspn(s, "/");
-		if (plen >= 2 && p[0] == '{' && p[plen - 1] == '}') {
-			if (!slen || !capture(params, p + 1, plen - 2, s, slen))
-				return false;
-		} else if (plen != slen || strncmp(p, s, plen)) {
-			return false;
-		}
-		p += plen;
-		s += slen;
-	}
-	return *s == '\0';
-}
-
-static bool method_is(const char *row, const char *method)
-{
-	return !strcmp(row, method) || (!strcmp(method, "HEAD") && !strcmp(row, "GET"));
-}
-
-static void allow_add(char *allow, size_t len, const char *method)
-{
-	size_t used = strlen(allow);
-
-	snprintf(allow + used, len - used, "%s%s", used ? ", " : "", method);
-}
-
-int rl_route_find(const struct rl_route *table, const char *method, const char *path,
-		  const struct rl_route **out, struct rl_http_params *params, char *allow,
-		  size_t allow_len)
-{
-	const struct rl_route *row, *m;
-
-	*out = NULL;
-	if (allow_len)
-		allow[0] = '\0';
-	for (row = table; row->pattern; row++)
-		if (rl_route_match(row->pattern, path, params))
-			break;
-	if (!row->pattern || !row->handler)
-		return -ENOENT;
-	for (m = row; m->pattern; m++) {
-		if (strcmp(m->pattern, row->pattern) || !m->handler)
-			continue;
-		if (method_is(m->method, method)) {
-			*out = m;
-			return 0;
-		}
-		if (allow_len) {
-			allow_add(allow, allow_len, m->method);
-			if (!strcmp(m->method, "GET"))
-				allow_add(allow, allow_len, "HEAD");
-		}
-	}
-	return -EOPNOTSUPP;
-}
-
-/* ---- Host, Origin, token ------------------------------------------------------ */
-
-/*
- * The host part of a Host value ("name", "name:port", "[v6]", "[v6]:port")
- * into @name; false when it is malformed (then nothing matches it).
- */
-static bool host_name(const char *host, char *name, size_t len)
-{
-	const char *end, *port;
-	size_t n;
-
-	if (host[0] == '[') {
-		end = strchr(host, ']');
-		if (!end)
-			return false;
-		port = end + 1;
-		n = (size_t)(port - host);
-	} else {
-		port = strchr(host, ':');
-		n = port ? (size_t)(port - host) : strlen(host);
-		port = port ? port : host + n;
-	}
-	if (*port) {
-		if (*port != ':' || !port[1] || strspn(port + 1, "0123456789") != strlen(port + 1))
-			return false;
-	}
-	if (!n || n >= len)
-		return false;
-	memcpy(name, host, n);
-	name[n] = '\0';
-	return true;
-}
-
-static bool listen_name_is(const char *listen, const char *name)
-{
-	char buf[80];
-
-	if (!listen[0])
-		return false;
-	if (strchr(listen, ':')) {
-		snprintf(buf, sizeof(buf), "[%s]", listen);
-		return !strcasecmp(buf, name);
-	}
-	return !strcasecmp(listen, name);
-}
-
-bool rl_http_host_allowed(const char *host, const struct rl_config *cfg)
-{
-	static const char *const loopback[] = { "localhost", "127.0.0.1", "[::1]", NULL };
-	char name[256];
-	uint32_t i;
-
-	if (!host)
-		return true;
-	if (!host_name(host, name, sizeof(name)))
-		return false;
-	for (i = 0; loopback[i]; i++)
-		if (!strcasecmp(loopback[i], name))
-			return true;
-	if (listen_name_is(cfg->listen, name))
-		return true;
-	for (i = 0; i < cfg->nallowed_hosts && i < RL_HOSTS_MAX; i++) {
-		const char *a = cfg->allowed_hosts[i];
-
-		if (a[0] && (!strcasecmp(a, name) || !strcasecmp(a, host)))
-			return true;
-	}
-	return false;
-}
-
-bool rl_http_origin_allowed(const char *origin, const struct rl_config *cfg)
-{
-	const char *rest;
-
-	if (!origin)
-		return true;
-	if (!strncasecmp(origin, "http://", 7))
-		rest = origin + 7;
-	else if (!strncasecmp(origin, "https://", 8))
-		rest = origin + 8;
-	else
-		return false;
-	if (!*rest || strchr(rest, '/'))
-		return false;
-	return rl_http_host_allowed(rest, cfg);
-}
-
-bool rl_http_token_ok(const char *token, const char *auth)
-{
-	size_t tlen = token ? strlen(token) : 0, vlen, i;
-	volatile unsigned char diff;
-	const char *v;
-
-	if (!auth || !tlen || strncasecmp(auth, "Bearer ", 7))
-		return false;
-	v = auth + 7;
-	while (*v == ' ')
-		v++;
-	vlen = strlen(v);
-	while (vlen && v[vlen - 1] == ' ')
-		vlen--;
-	/* Every byte of the offered value is compared, whatever matched before. */
-	diff = vlen != tlen;
-	for (i = 0; i < vlen; i++)
-		diff |= (unsigned char)v[i] ^ (unsigned char)token[i % tlen];
-	return diff == 0;
-}
-
-bool rl_http_method_mutates(const char *method)
-{
-	return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH") ||
-	       !strcmp(method, "DELETE");
-}
 
 /* ---- query numbers and bodies ------------------------------------------------- */
 
@@ -288,10 +59,13 @@ int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t m
 	return 0;
 }
 
-int rl_http_query_paging(struct rl_http_req *r, int64_t *limit, int64_t *offset)
+int rl_http_query_paging(struct rl_http_req *r, const char *const *known, int64_t *limit,
+			 int64_t *offset)
 {
 	struct rl_err err = { "" };
 
+	if (rl_http_query_check(r, known))
+		return -EINVAL;
 	if (rl_http_parse_int("limit", rl_http_query(r, "limit"), 1, RL_STORE_LIST_MAX,
 			      RL_STORE_LIST_DEFAULT, limit, &err) < 0 ||
 	    rl_http_parse_int("offset", rl_http_query(r, "offset"), 0, INT_MAX, 0, offset, &err) < 0) {
@@ -380,7 +154,7 @@ int rl_http_query_check(struct rl_http_req *r, const char *const *known)
 	if (!q.unknown[0])
 		return 0;
 	for (size_t i = 0; known[i]; i++)
-		allow_add(list, sizeof(list), known[i]);
+		rl_route_list_add(list, sizeof(list), known[i]);
 	rl_http_reply_error(r, 400, NULL, "query parameter '%s' is unknown (known: %s)", q.unknown,
 			    list[0] ? list : "none");
 	return -EINVAL;
@@ -480,6 +254,41 @@ void rl_http_add_header(struct rl_http_req *r, const char *name, const char *val
 		MHD_add_response_header(r->resp, name, value);
 }
 
+int rl_http_reply_created(struct rl_http_req *r, unsigned int status, const char *base,
+			  int64_t id, const char *state)
+{
+	char url[64];
+	cJSON *o;
+	int ret;
+
+	snprintf(url, sizeof(url), "%s/%lld", base, (long long)id);
+	o = cJSON_CreateObject();
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "status", state);
+	cJSON_AddStringToObject(o, "url", url);
+	ret = rl_http_reply_json(r, status, o);
+	rl_http_add_header(r, MHD_HTTP_HEADER_LOCATION, url);
+	return ret;
+}
+
+int rl_http_reply_page(struct rl_http_req *r, const char *key, cJSON *items, int total,
+		       int64_t limit, int64_t offset)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o) {
+		cJSON_Delete(items);
+		return -ENOMEM;
+	}
+	cJSON_AddItemToObject(o, key, items);
+	cJSON_AddNumberToObject(o, "total", total);
+	cJSON_AddNumberToObject(o, "limit", (double)limit);
+	cJSON_AddNumberToObject(o, "offset", (double)offset);
+	return rl_http_reply_json(r, 200, o);
+}
+
 /* ---- the request's path through the server ------------------------------------------- */
 
 static void count_status(struct rl_daemon *d, unsigned int status)
@@ -502,29 +311,6 @@ static enum MHD_Result respond(struct rl_http_req *r)
 	return ret;
 }
 
-static int reject_route(struct rl_http_req *r, int ret, const char *allow)
-{
-	if (ret == -ENOENT)
-		return rl_http_reply_error(r, 404, cJSON_CreateString(r->url), "no such path: %s",
-					   r->url);
-	ret = rl_http_reply_error(r, 405, cJSON_CreateString(allow),
-				  "method %s is not allowed on %s (allowed: %s)", r->method, r->url,
-				  allow);
-	rl_http_add_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-	return ret;
-}
-
-static int reject_auth(struct rl_http_req *r)
-{
-	const char *auth = rl_http_header_in(r, MHD_HTTP_HEADER_AUTHORIZATION);
-	int ret;
-
-	ret = rl_http_reply_error(r, 401, NULL, "%s", auth ? "wrong bearer token" :
-			"this request needs Authorization: Bearer TOKEN");
-	rl_http_add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"ringlab\"");
-	return ret;
-}
-
 /*
  * Everything decided from the request line and headers alone, before the
  * body is read: a refusal here is answered without waiting for the body.
@@ -532,39 +318,13 @@ static int reject_auth(struct rl_http_req *r)
  */
 static int admit(struct rl_http_req *r)
 {
-	const struct rl_config *cfg = &r->d->cfg;
-	const char *host = rl_http_header_in(r, MHD_HTTP_HEADER_HOST);
-	const char *origin, *clen;
-	char allow[RL_HTTP_ALLOW_LEN];
-	int ret;
+	const char *clen;
 
-	if (!rl_http_host_allowed(host, cfg)) {
-		rl_http_reply_error(r, 421, cJSON_CreateString(host),
-				    "Host '%.200s' is not allowed: add it to allowed_hosts", host);
+	/* In this order: a foreign Host learns nothing, not even which paths exist. */
+	if (rl_http_guard_host(r) || rl_route_resolve(r) || rl_http_guard_mutation(r))
 		return 1;
-	}
-	ret = rl_route_find(rl_http_routes, r->method, r->url, &r->route, &r->params, allow,
-			    sizeof(allow));
-	if (ret < 0) {
-		reject_route(r, ret, allow);
-		return 1;
-	}
-	if (rl_http_method_mutates(r->method)) {
-		/* A browser page elsewhere may not drive the API: CSRF on a token-less loopback daemon. */
-		origin = rl_http_header_in(r, MHD_HTTP_HEADER_ORIGIN);
-		if (!rl_http_origin_allowed(origin, cfg)) {
-			rl_http_reply_error(r, 403, cJSON_CreateString(origin),
-					    "Origin '%.200s' is not allowed", origin);
-			return 1;
-		}
-		if (r->d->token[0] &&
-		    !rl_http_token_ok(r->d->token, rl_http_header_in(r, MHD_HTTP_HEADER_AUTHORIZATION))) {
-			reject_auth(r);
-			return 1;
-		}
-	}
 	clen = rl_http_header_in(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (clen && strtoull(clen, NULL, 10) > rl_http_body_cap(r->route, cfg)) {
+	if (clen && strtoull(clen, NULL, 10) > rl_http_body_cap(r->route, &r->d->cfg)) {
 		r->too_large = true;
 		return 1;
 	}
@@ -595,10 +355,9 @@ static int parse_body(struct rl_http_req *r)
 	return 0;
 }
 
+/* The whole body is in: answer 413, or its JSON's 400, or what the handler says. */
 static void dispatch(struct rl_http_req *r)
 {
-	int ret;
-
 	if (r->too_large) {
 		reply_too_large(r);
 		return;
@@ -608,9 +367,7 @@ static void dispatch(struct rl_http_req *r)
 		if (r->resp)
 			return;
 	}
-	ret = r->route->handler(r);
-	if (ret < 0 && !r->resp)
-		rl_http_reply_error(r, 500, NULL, "internal error: %s", strerror(-ret));
+	rl_route_call(r);
 }
 
 /*

@@ -9,6 +9,17 @@
 #include "engine/suite.h"
 #include "engine/workload_path.h"
 
+struct rl_store *rl_daemon_store_lock(struct rl_daemon *d)
+{
+	pthread_mutex_lock(&d->store_lock);
+	return d->store;
+}
+
+void rl_daemon_store_unlock(struct rl_daemon *d)
+{
+	pthread_mutex_unlock(&d->store_lock);
+}
+
 struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name)
 {
 	if (!name || !name[0])
@@ -65,6 +76,7 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 {
 	struct rl_daemon_target *dt = rl_daemon_target_find(d, req->target);
 	struct rl_store_run_req sr = { 0 };
+	struct rl_store *store;
 	bool busy = false;
 	double scale;
 	int ret;
@@ -79,14 +91,14 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 		.kernel_tag = req->kernel_tag, .scale = scale,
 		.request_json = req->request_json[0] ? req->request_json : NULL,
 	};
-	pthread_mutex_lock(&d->store_lock);
-	ret = rl_store_target_busy(d->store, dt->t.cfg.name, &busy, err);
+	store = rl_daemon_store_lock(d);
+	ret = rl_store_target_busy(store, dt->t.cfg.name, &busy, err);
 	if (!ret && busy && !req->queue)
 		ret = rl_err_set(err, -EBUSY, "target %s is busy with another run (send \"queue\": true to wait)",
 				 dt->t.cfg.name);
 	if (!ret)
-		ret = rl_store_run_create(d->store, &sr, id, err);
-	pthread_mutex_unlock(&d->store_lock);
+		ret = rl_store_run_create(store, &sr, id, err);
+	rl_daemon_store_unlock(d);
 	if (ret == -EINVAL || ret == -ENOENT || ret == -EBUSY)
 		return ret;
 	if (ret < 0)
@@ -98,13 +110,14 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err)
 {
 	struct rl_store_run_meta meta;
+	struct rl_store *store;
 	int ret;
 
-	pthread_mutex_lock(&d->store_lock);
-	ret = rl_store_run_get(d->store, id, NULL, &meta, err);
+	store = rl_daemon_store_lock(d);
+	ret = rl_store_run_get(store, id, NULL, &meta, err);
 	if (!ret && meta.status == RL_RUN_QUEUED)
-		ret = rl_store_run_finish(d->store, id, RL_RUN_ABORTED, "cancelled before it started", err);
-	pthread_mutex_unlock(&d->store_lock);
+		ret = rl_store_run_finish(store, id, RL_RUN_ABORTED, "cancelled before it started", err);
+	rl_daemon_store_unlock(d);
 	if (ret < 0)
 		return ret;
 	if (meta.status == RL_RUN_QUEUED)

@@ -47,7 +47,7 @@ struct rl_daemon {
 	int64_t started_ns;
 	struct rl_daemon_target targets[RL_TARGETS_MAX];
 	uint32_t ntargets;
-	struct rl_store *store;		/* for HTTP threads, under store_lock */
+	struct rl_store *store;		/* for HTTP threads: rl_daemon_store_lock() */
 	pthread_mutex_t store_lock;
 	pthread_mutex_t wake_lock;	/* runner threads wait here for work */
 	pthread_cond_t wake;
@@ -111,6 +111,17 @@ int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err);
 
 /* rl_daemon_runner_stop() - cancel what runs (it ends aborted) and join the threads. */
 void rl_daemon_runner_stop(struct rl_daemon *d);
+
+/*
+ * rl_daemon_store_lock() - take d->store, the connection the HTTP threads
+ * share, for a store call or a few; hold it no longer (a comparison loads
+ * its runs one lock at a time). Returns the store, never NULL; give it back
+ * with rl_daemon_store_unlock() before replying or waiting on anything.
+ */
+struct rl_store *rl_daemon_store_lock(struct rl_daemon *d);
+
+/* rl_daemon_store_unlock() - give back what rl_daemon_store_lock() took. */
+void rl_daemon_store_unlock(struct rl_daemon *d);
 
 /* rl_daemon_target_find() - the target called @name ("" = the first), or NULL. */
 struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name);

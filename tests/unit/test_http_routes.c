@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../lib/check.h"
+#include "http/guard.h"
 #include "http/routes.h"
 
 static int dummy_a(struct rl_http_req *r) { return 0; }
