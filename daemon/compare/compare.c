@@ -40,13 +40,9 @@ static const char *const ignored_keys[] = {
 	"name", "description", "repetitions", "expect", "jobs", NULL
 };
 
-static const char *const bucket_names[RL_CMP_BUCKET_MAX] = {
-	[RL_CMP_CORRUPT] = "corrupt",
-	[RL_CMP_REGRESSED] = "regressed",
-	[RL_CMP_IMPROVED] = "improved",
-	[RL_CMP_UNCHANGED] = "unchanged",
-	[RL_CMP_INSUFFICIENT] = "insufficient",
-	[RL_CMP_INCOMPATIBLE] = "incompatible",
+const enum rl_verdict rl_cmp_summary_order[RL_CMP_VERDICT_MAX] = {
+	RL_VERDICT_CORRUPT, RL_VERDICT_REGRESSED, RL_VERDICT_IMPROVED, RL_VERDICT_UNCHANGED,
+	RL_VERDICT_INSUFFICIENT, RL_CMP_INCOMPATIBLE,
 };
 
 static const char *const eagain_names[RL_CMP_EAGAIN_MAX] = {
@@ -55,9 +51,9 @@ static const char *const eagain_names[RL_CMP_EAGAIN_MAX] = {
 	[RL_CMP_EAGAIN_CHANGED] = "changed",
 };
 
-const char *rl_cmp_bucket_name(enum rl_cmp_bucket b)
+const char *rl_cmp_verdict_name(enum rl_verdict v)
 {
-	return (unsigned)b < RL_CMP_BUCKET_MAX ? bucket_names[b] : "unknown";
+	return v == RL_CMP_INCOMPATIBLE ? "incompatible" : rl_verdict_name(v);
 }
 
 const char *rl_cmp_eagain_name(enum rl_cmp_eagain v)
@@ -430,24 +426,6 @@ static void judge_eagain(const struct side_values *b, const struct side_values *
 						     : RL_CMP_EAGAIN_UNCHANGED;
 }
 
-static enum rl_cmp_bucket bucket_of(const struct rl_cmp_cell *cell)
-{
-	if (cell->verdict == RL_VERDICT_CORRUPT)
-		return RL_CMP_CORRUPT;
-	if (cell->incompatible)
-		return RL_CMP_INCOMPATIBLE;
-	switch (cell->verdict) {
-	case RL_VERDICT_REGRESSED:
-		return RL_CMP_REGRESSED;
-	case RL_VERDICT_IMPROVED:
-		return RL_CMP_IMPROVED;
-	case RL_VERDICT_UNCHANGED:
-		return RL_CMP_UNCHANGED;
-	default:
-		return RL_CMP_INSUFFICIENT;
-	}
-}
-
 struct cmp_ctx {
 	const struct rl_run *const *base, *const *head;
 	size_t nbase, nhead;
@@ -490,9 +468,9 @@ static int fill_cell(struct cmp_ctx *x, const struct cmp_key *k, const struct rl
 
 /* ---- assembling ---------------------------------------------------------- */
 
-static void summary_add(struct rl_cmp_summary *s, enum rl_cmp_bucket b)
+static void summary_add(struct rl_cmp_summary *s, enum rl_verdict v)
 {
-	s->count[b]++;
+	s->count[v]++;
 	s->cells++;
 }
 
@@ -546,9 +524,12 @@ static int open_group(struct cmp_ctx *x, struct rl_comparison *c, const struct c
 	return 0;
 }
 
+/* A failed verification is reported whatever else is wrong with the pair. */
 static void mark_incompatible(struct rl_cmp_cell *cell, const struct group_state *st)
 {
 	cell->incompatible = true;
+	if (cell->verdict != RL_VERDICT_CORRUPT)
+		cell->verdict = RL_CMP_INCOMPATIBLE;
 	snprintf(cell->incompatible_field, sizeof(cell->incompatible_field), "%s", st->field);
 	snprintf(cell->why, sizeof(cell->why), "%s", st->why);
 }
@@ -579,10 +560,9 @@ static int build_cells(struct cmp_ctx *x, struct rl_comparison *c, const struct 
 			return ret;
 		if (st.incompatible)
 			mark_incompatible(cell, &st);
-		cell->bucket = bucket_of(cell);
 		g->ncells++;
-		summary_add(&g->summary, cell->bucket);
-		summary_add(&c->total, cell->bucket);
+		summary_add(&g->summary, cell->verdict);
+		summary_add(&c->total, cell->verdict);
 	}
 	if (g)
 		group_reps(g, c->cells);
@@ -788,7 +768,7 @@ void rl_comparison_free(struct rl_comparison *c)
 
 bool rl_comparison_gate(const struct rl_comparison *c)
 {
-	return c->total.count[RL_CMP_REGRESSED] || c->total.count[RL_CMP_CORRUPT];
+	return c->total.count[RL_VERDICT_REGRESSED] || c->total.count[RL_VERDICT_CORRUPT];
 }
 
 size_t rl_comparison_comparable(const struct rl_comparison *c)
@@ -813,14 +793,16 @@ const struct rl_cmp_group *rl_comparison_group(const struct rl_comparison *c, co
 char *rl_cmp_summary_line(const struct rl_cmp_summary *s, char *buf, size_t len)
 {
 	size_t used = 0;
-	int b;
+	enum rl_verdict v;
+	int k;
 
 	buf[0] = '\0';
-	for (b = 0; b < RL_CMP_BUCKET_MAX && used < len; b++) {
-		if (!s->count[b])
+	for (k = 0; k < RL_CMP_VERDICT_MAX && used < len; k++) {
+		v = rl_cmp_summary_order[k];
+		if (!s->count[v])
 			continue;
 		used += (size_t)snprintf(buf + used, len - used, "%s%u %s", used ? ", " : "",
-					 s->count[b], bucket_names[b]);
+					 s->count[v], rl_cmp_verdict_name(v));
 	}
 	if (!used)
 		snprintf(buf, len, "no cells");
