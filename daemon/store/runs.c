@@ -210,7 +210,8 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 	sqlite3_bind_int64(q, 3, rl_wall_ns());
 	sqlite3_bind_int64(q, 4, id);
 	ret = step_guarded(s, q, id, st == RL_RUN_DONE ? "done" : "finish",
-			   st == RL_RUN_DONE ? "a running" : "a queued or running", "finish run", err);
+			   st == RL_RUN_DONE ? "a running" : "a queued or running", "finish run",
+			   err);
 	if (ret < 0)
 		return ret;
 	ret = rl_store_prepare(s, "DELETE FROM progress WHERE run_id = ?", &q, err);
@@ -459,8 +460,8 @@ static int fill_run(struct rl_store *s, sqlite3_stmt *q, const struct rl_store_r
 	run->finished_ns = m->finished_ns;
 	ret = read_json(q, RL_STORE_NMETA_COLS, "env", parse_env, run, m->id, err);
 	if (!ret)
-		ret = read_json(q, RL_STORE_NMETA_COLS + 1, "workloads", parse_workloads, run, m->id,
-				err);
+		ret = read_json(q, RL_STORE_NMETA_COLS + 1, "workloads", parse_workloads, run,
+				m->id, err);
 	if (!ret)
 		ret = rl_store_cells_load(s, m->id, run, err);
 	return ret;

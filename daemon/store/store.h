@@ -375,7 +375,10 @@ int64_t rl_store_col_i64(struct sqlite3_stmt *st, int i);
 /* rl_store_json_text() - @j printed unformatted, then deleted; NULL when out of memory. */
 char *rl_store_json_text(cJSON *j);
 
-/* rl_store_iso_time() - "2026-06-26T08:35:00.123456789Z" for @ns, JSON null for 0; NULL when out of memory. */
+/*
+ * rl_store_iso_time() - "2026-06-26T08:35:00.123456789Z" for @ns, JSON null
+ * for 0; NULL when out of memory.
+ */
 cJSON *rl_store_iso_time(int64_t ns);
 
 /* rl_store_status_parse() - the enum for a status name, or -1. */
