@@ -2,8 +2,9 @@
 /*
  * The one verdict vocabulary: what comparing a base and a head concluded,
  * for one measure (rl_verdict_ratio() in bootstrap.h draws the first four)
- * or one cell (compare/ adds corrupt). The names are the words the API, the
- * text tables and the nightly reports print.
+ * or one cell (compare/ sets corrupt, and marks a cell whose sides measured
+ * different things RL_CMP_INCOMPATIBLE, one past these). The names are the
+ * words the API, the text tables and the nightly reports print.
  */
 #ifndef RINGLAB_DAEMON_STATS_VERDICT_H
 #define RINGLAB_DAEMON_STATS_VERDICT_H
