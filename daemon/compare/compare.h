@@ -49,19 +49,18 @@ enum rl_cmp_eagain {
 	RL_CMP_EAGAIN_MAX
 };
 
-/* Summary buckets, in the fixed order the summary line names them. */
-enum rl_cmp_bucket {
-	RL_CMP_CORRUPT,
-	RL_CMP_REGRESSED,
-	RL_CMP_IMPROVED,
-	RL_CMP_UNCHANGED,
-	RL_CMP_INSUFFICIENT,
-	RL_CMP_INCOMPATIBLE,
-	RL_CMP_BUCKET_MAX
-};
+/*
+ * A cell whose sides measured different things gets no verdict: it is
+ * RL_CMP_INCOMPATIBLE, one past the verdicts, so that one array counts both.
+ */
+#define RL_CMP_INCOMPATIBLE RL_VERDICT_MAX
+#define RL_CMP_VERDICT_MAX (RL_VERDICT_MAX + 1)
+
+/* The cells' verdicts in the fixed order a summary names them: the worst first. */
+extern const enum rl_verdict rl_cmp_summary_order[RL_CMP_VERDICT_MAX];
 
 struct rl_cmp_summary {
-	unsigned count[RL_CMP_BUCKET_MAX];
+	unsigned count[RL_CMP_VERDICT_MAX];	/* by cell verdict, incompatible included */
 	unsigned cells;
 };
 
@@ -71,12 +70,11 @@ struct rl_cmp_cell {
 	uint32_t jobs;
 	uint32_t base_reps, head_reps;		/* repetitions pooled, measured or not */
 	/*
-	 * Overall verdict: the IOPS one, overridden by RL_VERDICT_CORRUPT when
-	 * a repetition on either side failed verification. Meaningless when
-	 * incompatible is set.
+	 * The cell's verdict: RL_VERDICT_CORRUPT when a repetition on either
+	 * side failed verification, else RL_CMP_INCOMPATIBLE when incompatible
+	 * is set, else the IOPS verdict.
 	 */
 	enum rl_verdict verdict;
-	enum rl_cmp_bucket bucket;		/* verdict, or RL_CMP_INCOMPATIBLE */
 	bool incompatible;
 	char incompatible_field[RL_NAME_MAX];	/* e.g. "io_size", "scale" */
 	char why[RL_CMP_WHY_MAX];		/* "io_size: base 8192, head 4096" */
@@ -176,13 +174,16 @@ const struct rl_cmp_group *rl_comparison_group(const struct rl_comparison *c,
 
 /*
  * rl_cmp_summary_line() - "2 regressed, 9 improved, 21 unchanged" into @buf
- * (non-zero counts only, in enum rl_cmp_bucket order; "no cells" when empty).
+ * (non-zero counts only, in rl_cmp_summary_order; "no cells" when empty).
  * Returns @buf.
  */
 char *rl_cmp_summary_line(const struct rl_cmp_summary *s, char *buf, size_t len);
 
-/* Names for formatters: "corrupt" ... "incompatible"; "n/a", "unchanged", "changed". Never NULL. */
-const char *rl_cmp_bucket_name(enum rl_cmp_bucket b);
+/*
+ * Names for formatters, never NULL: a cell's verdict (rl_verdict_name(), or
+ * "incompatible"); an EAGAIN verdict ("n/a", "unchanged", "changed").
+ */
+const char *rl_cmp_verdict_name(enum rl_verdict v);
 const char *rl_cmp_eagain_name(enum rl_cmp_eagain v);
 
 #endif

@@ -84,8 +84,9 @@ static cJSON *summary(const struct rl_cmp_summary *s)
 	char line[256];
 	int k;
 
-	for (k = 0; k < RL_CMP_BUCKET_MAX; k++)
-		put_num(&b, rl_cmp_bucket_name(k), s->count[k]);
+	for (k = 0; k < RL_CMP_VERDICT_MAX; k++)
+		put_num(&b, rl_cmp_verdict_name(rl_cmp_summary_order[k]),
+			s->count[rl_cmp_summary_order[k]]);
 	put_num(&b, "cells", s->cells);
 	put_str(&b, "line", rl_cmp_summary_line(s, line, sizeof(line)));
 	return jb_end(&b);
@@ -140,7 +141,7 @@ static cJSON *cell_json(const struct rl_cmp_cell *cell)
 
 	put_str(&b, "workload", cell->workload);
 	put_num(&b, "jobs", cell->jobs);
-	put_str(&b, "verdict", rl_cmp_bucket_name(cell->bucket));
+	put_str(&b, "verdict", rl_cmp_verdict_name(cell->verdict));
 	put_bool(&b, "incompatible", cell->incompatible);
 	put_opt_str(&b, "incompatible_field", cell->incompatible_field);
 	put_opt_str(&b, "incompatible_reason", cell->why);

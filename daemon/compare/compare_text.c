@@ -92,8 +92,8 @@ static char *fmt_verdict(const struct rl_comparison *c, const struct rl_cmp_cell
 {
 	char note[RL_CMP_WHY_MAX + 64], r[32];
 
-	snprintf(buf, len, "%s", rl_cmp_bucket_name(cell->bucket));
-	if (cell->bucket == RL_CMP_CORRUPT) {
+	snprintf(buf, len, "%s", rl_cmp_verdict_name(cell->verdict));
+	if (cell->verdict == RL_VERDICT_CORRUPT) {
 		snprintf(note, sizeof(note),
 			 "verification failed in %" PRIu32 "/%" PRIu32 " base and %" PRIu32
 			 "/%" PRIu32 " head reps", cell->base_verify_failed, cell->base_reps,
@@ -283,7 +283,7 @@ static void print_seed_flags(FILE *out, const struct rl_comparison *c, const str
 
 	for (i = 0; i < g->ncells; i++) {
 		cell = &c->cells[g->first + i];
-		if (cell->bucket == RL_CMP_CORRUPT || cell->bucket == RL_CMP_INSUFFICIENT)
+		if (cell->verdict == RL_VERDICT_CORRUPT || cell->verdict == RL_VERDICT_INSUFFICIENT)
 			fprintf(out, "JOBS=%" PRIu32 ": %s\n", cell->jobs,
 				fmt_verdict(c, cell, v, sizeof(v)));
 	}

@@ -62,8 +62,8 @@ static cJSON *run_json(const struct rl_nightly_result *r)
 	return rl_jb_end(&b);
 }
 
-/* The cells of @c in bucket @k, in the few fields a report reader needs. */
-static cJSON *cells_in(const struct rl_comparison *c, enum rl_cmp_bucket k)
+/* The cells of @c with verdict @k, in the few fields a report reader needs. */
+static cJSON *cells_in(const struct rl_comparison *c, enum rl_verdict k)
 {
 	cJSON *arr = cJSON_CreateArray();
 	struct rl_jb b;
@@ -71,7 +71,7 @@ static cJSON *cells_in(const struct rl_comparison *c, enum rl_cmp_bucket k)
 	for (size_t i = 0; arr && i < c->ncells; i++) {
 		const struct rl_cmp_cell *cell = &c->cells[i];
 
-		if (cell->bucket != k)
+		if (cell->verdict != k)
 			continue;
 		b = rl_jb_new(cJSON_CreateObject());
 		rl_jb_put(&b, "workload", cJSON_CreateString(cell->workload));
@@ -91,9 +91,9 @@ static cJSON *cells_in(const struct rl_comparison *c, enum rl_cmp_bucket k)
 
 static enum rl_nightly_status comparison_status(const struct rl_comparison *c)
 {
-	if (c->total.count[RL_CMP_CORRUPT])
+	if (c->total.count[RL_VERDICT_CORRUPT])
 		return RL_NIGHTLY_CORRUPT;
-	if (c->total.count[RL_CMP_REGRESSED])
+	if (c->total.count[RL_VERDICT_REGRESSED])
 		return RL_NIGHTLY_REGRESSED;
 	return RL_NIGHTLY_OK;
 }
@@ -106,8 +106,8 @@ static void put_comparison(struct rl_jb *b, const struct rl_comparison *c)
 	rl_jb_put(b, "summary",
 		  cJSON_CreateString(rl_cmp_summary_line(&c->total, line, sizeof(line))));
 	rl_jb_put(b, "gate", cJSON_CreateBool(rl_comparison_gate(c)));
-	rl_jb_put(b, "regressed", cells_in(c, RL_CMP_REGRESSED));
-	rl_jb_put(b, "corrupt", cells_in(c, RL_CMP_CORRUPT));
+	rl_jb_put(b, "regressed", cells_in(c, RL_VERDICT_REGRESSED));
+	rl_jb_put(b, "corrupt", cells_in(c, RL_VERDICT_CORRUPT));
 	rl_jb_put(b, "comparison", rl_comparison_to_json(c));
 }
 

@@ -215,18 +215,3 @@ enum rl_verdict rl_verdict_ratio(const struct rl_ratio_ci *ci, double threshold,
 		return higher_is_better ? RL_VERDICT_REGRESSED : RL_VERDICT_IMPROVED;
 	return RL_VERDICT_UNCHANGED;
 }
-
-static const char *const verdict_names[RL_VERDICT_MAX] = {
-	[RL_VERDICT_UNCHANGED] = "unchanged",
-	[RL_VERDICT_IMPROVED] = "improved",
-	[RL_VERDICT_REGRESSED] = "regressed",
-	[RL_VERDICT_INSUFFICIENT] = "insufficient",
-	[RL_VERDICT_CORRUPT] = "corrupt",
-};
-
-const char *rl_verdict_name(enum rl_verdict v)
-{
-	if ((unsigned)v >= RL_VERDICT_MAX)
-		return "unknown";
-	return verdict_names[v];
-}

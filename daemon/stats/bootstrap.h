@@ -11,20 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "verdict.h"
+
 struct rl_ratio_ci {
 	double base_median, head_median;
 	double ratio;		/* head_median / base_median */
 	double lo, hi;		/* bootstrap confidence interval of the ratio */
 	unsigned n_base, n_head;
-};
-
-enum rl_verdict {
-	RL_VERDICT_UNCHANGED,
-	RL_VERDICT_IMPROVED,
-	RL_VERDICT_REGRESSED,
-	RL_VERDICT_INSUFFICIENT,	/* too few repetitions to say */
-	RL_VERDICT_CORRUPT,		/* set by callers: verification failed */
-	RL_VERDICT_MAX
 };
 
 /*
@@ -60,11 +53,5 @@ int rl_bootstrap_ratio(const double *base, size_t nb, const double *head, size_t
  */
 enum rl_verdict rl_verdict_ratio(const struct rl_ratio_ci *ci, double threshold,
 				 bool higher_is_better, unsigned min_reps);
-
-/*
- * rl_verdict_name() - "unchanged", "improved", "regressed", "insufficient" or
- * "corrupt"; "unknown" for a value out of range. Never NULL.
- */
-const char *rl_verdict_name(enum rl_verdict v);
 
 #endif

@@ -19,7 +19,10 @@
 #include "engine/result_json.h"
 #include "util/clock.h"
 
-/* The columns of cell @seq of run @id after the statement's run id (parameter 10). */
+/* The columns bind_cell() binds, in its order: the cell's as 1-9, then the run id as 10. */
+#define CELL_COLS "seq, workload, jobs, rep, iops, eagain_rate, verify, failed, json, run_id"
+
+/* Cell @seq of run @id as the parameters of an INSERT of CELL_COLS. */
 static void bind_cell(sqlite3_stmt *q, int64_t id, uint32_t seq, const struct rl_cell *c,
 		      const char *json)
 {
@@ -42,10 +45,9 @@ static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struc
 	int ret;
 
 	/* INSERT ... SELECT: no row unless the run is running. */
-	ret = rl_store_prepare(s, "INSERT INTO cells (run_id, seq, workload, jobs, rep, iops,"
-			       " eagain_rate, verify, failed, json)"
-			       " SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM runs"
-			       " WHERE id = ? AND status = 'running'", &q, err);
+	ret = rl_store_prepare(s, "INSERT INTO cells (" CELL_COLS ")"
+			       " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, id FROM runs"
+			       " WHERE id = ?10 AND status = 'running'", &q, err);
 	if (ret < 0)
 		return ret;
 	bind_cell(q, id, seq, c, json);
@@ -84,9 +86,8 @@ int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *r
 	int ret;
 	size_t i;
 
-	ret = rl_store_prepare(s, "INSERT INTO cells (seq, workload, jobs, rep, iops, eagain_rate,"
-			       " verify, failed, json, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       &q, err);
+	ret = rl_store_prepare(s, "INSERT INTO cells (" CELL_COLS ")"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &q, err);
 	for (i = 0; !ret && i < run->ncells; i++) {
 		json = rl_store_json_text(rl_cell_to_json(&run->cells[i]));
 		if (!json) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The store's connection: opening the file, its pragmas, transactions, and
- * turning SQLite's result codes into -errno with the message kept.
+ * turning SQLite's result codes into -errno with the message kept. The
+ * statement helpers are in query.c.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -106,96 +107,6 @@ int rl_store_end(struct rl_store *s, int ret, struct rl_err *err)
 	ret = rl_store_sqlerr(s, rc, err, "commit");
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return ret;
-}
-
-int rl_store_prepare(struct rl_store *s, const char *sql, sqlite3_stmt **st, struct rl_err *err)
-{
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : rl_store_sqlerr(s, rc, err, "prepare \"%.60s\"", sql);
-}
-
-int rl_store_step_done(struct rl_store *s, sqlite3_stmt *st, struct rl_err *err, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	return rc == SQLITE_DONE ? 0 : rl_store_sqlerr(s, rc, err, "%s", what);
-}
-
-int rl_store_bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-	if (!v || !*v)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
-void rl_store_col_str(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	snprintf(buf, size, "%s", v ? (const char *)v : "");
-}
-
-int64_t rl_store_col_i64(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_int64(st, i);
-}
-
-char *rl_store_json_text(cJSON *j)
-{
-	char *text;
-
-	if (!j)
-		return NULL;
-	text = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	return text;
-}
-
-int rl_store_status_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; i < RL_RUN_MAX; i++)
-		if (strcmp(name, rl_run_status_name(i)) == 0)
-			return i;
-	return -1;
-}
-
-static int run_status(struct rl_store *s, int64_t id, enum rl_run_status *st, struct rl_err *err)
-{
-	sqlite3_stmt *q;
-	int ret, rc, v;
-
-	ret = rl_store_prepare(s, "SELECT status FROM runs WHERE id = ?", &q, err);
-	if (ret < 0)
-		return ret;
-	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		v = rl_store_status_parse((const char *)sqlite3_column_text(q, 0));
-		ret = v < 0 ? rl_err_set(err, -EIO, "run %lld: unknown status in the database",
-					 (long long)id) : 0;
-		*st = v < 0 ? RL_RUN_MAX : (enum rl_run_status)v;
-	} else if (rc == SQLITE_DONE) {
-		ret = rl_err_set(err, -ENOENT, "run %lld: no such run", (long long)id);
-	} else {
-		ret = rl_store_sqlerr(s, rc, err, "run %lld", (long long)id);
-	}
-	sqlite3_finalize(q);
-	return ret;
-}
-
-int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const char *need,
-		       struct rl_err *err)
-{
-	enum rl_run_status st;
-	int ret = run_status(s, id, &st, err);
-
-	if (ret < 0)
-		return ret;
-	return rl_err_set(err, -EINVAL, "run %lld is %s: %s needs %s run", (long long)id,
-			  rl_run_status_name(st), action, need);
 }
 
 /*

@@ -119,23 +119,19 @@ int rl_store_schema_version(void)
 static int pragma_int(struct rl_store *s, const char *sql, int *v, struct rl_err *err)
 {
 	sqlite3_stmt *q;
-	int ret, rc;
+	int64_t n = 0;
+	int ret;
 
 	ret = rl_store_prepare(s, sql, &q, err);
-	if (ret < 0)
-		return ret;
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int(q, 0);
-	else
-		ret = rl_store_sqlerr(s, rc, err, "%s", sql);
-	sqlite3_finalize(q);
+	if (!ret)
+		ret = rl_store_query_i64(s, q, &n, err, "%s", sql);
+	*v = (int)n;
 	return ret;
 }
 
 int rl_store_check_version(struct rl_store *s, struct rl_err *err)
 {
-	int version, app, ret;
+	int version = 0, app = 0, ret;
 
 	ret = pragma_int(s, "PRAGMA user_version", &version, err);
 	if (!ret)

@@ -102,11 +102,7 @@ static int insert_report(struct rl_store *s, const struct report_cols *c, const 
 	rl_store_bind_opt(q, 5, c->label);
 	sqlite3_bind_text(q, 6, c->summary, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 7, text, -1, SQLITE_STATIC);
-	ret = rl_store_step_done(s, q, err, "store nightly report");
-	if (!ret)
-		*id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(q);
-	return ret;
+	return rl_store_step_insert(s, q, id, err, "store nightly report");
 }
 
 int rl_store_nightly_add(struct rl_store *s, const cJSON *report, int64_t *id,
@@ -172,80 +168,41 @@ static cJSON *report_item(sqlite3_stmt *q)
 	return NULL;
 }
 
-static int count_reports(struct rl_store *s, int *total, struct rl_err *err)
+static int list_count(struct rl_store *s, const void *arg, sqlite3_stmt **q, struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	int ret, rc;
-
-	ret = rl_store_prepare(s, "SELECT count(*) FROM nightly_reports", &q, err);
-	if (ret < 0)
-		return ret;
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*total = sqlite3_column_int(q, 0);
-	else
-		ret = rl_store_sqlerr(s, rc, err, "count nightly reports");
-	sqlite3_finalize(q);
-	return ret;
+	(void)arg;
+	return rl_store_prepare(s, "SELECT count(*) FROM nightly_reports", q, err);
 }
 
-static int list_reports(struct rl_store *s, int limit, int offset, cJSON *arr,
-			struct rl_err *err)
+static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
+		     sqlite3_stmt **q, struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	cJSON *item;
-	int ret, rc, n = 0;
+	int ret;
 
+	(void)arg;
 	ret = rl_store_prepare(s, "SELECT " REPORT_COLS " FROM nightly_reports" REPORT_ORDER
-			       " LIMIT ? OFFSET ?", &q, err);
+			       " LIMIT ? OFFSET ?", q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int(q, 1, limit);
-	sqlite3_bind_int(q, 2, offset);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		item = report_item(q);
-		if (!item) {
-			ret = rl_err_set(err, -ENOMEM, "list nightly reports: out of memory");
-			break;
-		}
-		cJSON_AddItemToArray(arr, item);
-		n++;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "list nightly reports");
-	sqlite3_finalize(q);
-	return ret < 0 ? ret : n;
+	sqlite3_bind_int(*q, 1, limit);
+	sqlite3_bind_int(*q, 2, offset);
+	return 0;
 }
+
+static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
+{
+	*out = report_item(q);
+	return *out ? 0 : rl_err_set(err, -ENOMEM, "list nightly reports: out of memory");
+}
+
+static const struct rl_store_lister reports_lister = {
+	.what = "nightly reports", .count = list_count, .page = list_page, .item = list_item,
+};
 
 int rl_store_nightly_list(struct rl_store *s, int limit, int offset, cJSON **out_array,
 			  int *total, struct rl_err *err)
 {
-	cJSON *arr;
-	int ret, count = 0;
-
-	*out_array = NULL;
-	if (limit < 0 || limit > RL_STORE_LIST_MAX)
-		return rl_err_set(err, -EINVAL, "limit: must be 1..%d", RL_STORE_LIST_MAX);
-	if (offset < 0)
-		return rl_err_set(err, -EINVAL, "offset: must be >= 0");
-	arr = cJSON_CreateArray();
-	if (!arr)
-		return rl_err_set(err, -ENOMEM, "list nightly reports: out of memory");
-	ret = rl_store_begin(s, false, err);
-	if (!ret) {
-		ret = count_reports(s, &count, err);
-		if (!ret)
-			ret = list_reports(s, limit ? limit : RL_STORE_LIST_DEFAULT, offset, arr, err);
-		ret = rl_store_end(s, ret, err);
-	}
-	if (ret < 0) {
-		cJSON_Delete(arr);
-		return ret;
-	}
-	if (total)
-		*total = count;
-	*out_array = arr;
-	return ret;
+	return rl_store_list(s, &reports_lister, NULL, limit, offset, out_array, total, err);
 }
 
 /* The item plus its stored document, from the row @q is on. */

@@ -115,6 +115,8 @@ void rl_store_close(struct rl_store *s);
 /* rl_store_schema_version() - the schema version this code migrates to (the latest). */
 int rl_store_schema_version(void);
 
+/* ---- a run's life, and reading one run (runs.c; cells and progress: cells.c) ---- */
+
 /*
  * rl_store_run_create() - a new run, status queued, created now. Returns 0
  * with its id in @id, or -EINVAL (what or target missing or too long, label
@@ -212,6 +214,8 @@ int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
  */
 int rl_store_run_request(struct rl_store *s, int64_t id, cJSON **request,
 			 struct rl_store_run_meta *meta, struct rl_err *err);
+
+/* ---- runs for the API: one run's JSON, listing, queue queries (runs_list.c) ---- */
 
 /*
  * rl_store_run_json() - run @id as the API returns it: rl_run_to_json()'s
@@ -314,6 +318,8 @@ struct rl_store {
 	struct sqlite3 *db;
 };
 
+/* ---- the connection (db.c) ---- */
+
 /*
  * rl_store_sqlerr() - map SQLite result @rc to -errno (BUSY/LOCKED -> EBUSY,
  * CONSTRAINT -> EEXIST for unique keys or EINVAL, NOTFOUND -> ENOENT,
@@ -331,12 +337,31 @@ int rl_store_end(struct rl_store *s, int ret, struct rl_err *err);
 /* rl_store_exec() - run SQL without parameters or results. Returns 0 or -errno. */
 int rl_store_exec(struct rl_store *s, const char *sql, struct rl_err *err);
 
+/* ---- statements (query.c) ---- */
+
+/* rl_store_prepare() - compile @sql into @st. Returns 0 or -errno. */
 int rl_store_prepare(struct rl_store *s, const char *sql, struct sqlite3_stmt **st,
 		     struct rl_err *err);
 
 /* rl_store_step_done() - step a statement that returns no rows. Returns 0 or -errno. */
 int rl_store_step_done(struct rl_store *s, struct sqlite3_stmt *st, struct rl_err *err,
 		       const char *what);
+
+/*
+ * rl_store_step_insert() - step the INSERT @st, put the new row's id in @id
+ * and finalize @st. Returns 0 or -errno ("WHAT: sqlite message").
+ */
+int rl_store_step_insert(struct rl_store *s, struct sqlite3_stmt *st, int64_t *id,
+			 struct rl_err *err, const char *what);
+
+/*
+ * rl_store_query_i64() - step @st, a query of one row (count(*), EXISTS, a
+ * PRAGMA), put its first column in @v and finalize @st. Returns 0, or -errno
+ * with "WHAT: sqlite message" in @err when no row came.
+ */
+int rl_store_query_i64(struct rl_store *s, struct sqlite3_stmt *st, int64_t *v,
+		       struct rl_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Bind @v, or NULL for NULL and "". Returns the SQLite result code. */
 int rl_store_bind_opt(struct sqlite3_stmt *st, int i, const char *v);
@@ -354,12 +379,50 @@ char *rl_store_json_text(cJSON *j);
 int rl_store_status_parse(const char *name);
 
 /*
+ * A listing (runs, nightly reports): how to count its rows, read a page of
+ * them and turn a row into a JSON item. Each returns 0 or -errno.
+ */
+struct rl_store_lister {
+	const char *what;	/* "runs": "count runs", "list runs: out of memory" */
+	/* Prepare and bind the count: one row, one integer. */
+	int (*count)(struct rl_store *s, const void *arg, struct sqlite3_stmt **q,
+		     struct rl_err *err);
+	/* Prepare and bind the page: at most @limit rows from @offset. */
+	int (*page)(struct rl_store *s, const void *arg, int limit, int offset,
+		    struct sqlite3_stmt **q, struct rl_err *err);
+	/* The JSON item of the row @q is on, into @out. */
+	int (*item)(struct sqlite3_stmt *q, cJSON **out, struct rl_err *err);
+};
+
+/*
+ * rl_store_list() - a page of @l's rows (@arg is passed to its functions)
+ * and their total, from one read transaction so that the two agree: at most
+ * @limit items (0: RL_STORE_LIST_DEFAULT) from @offset, as a new JSON array
+ * in @out_array; @total (may be NULL) gets the number of rows. Returns the
+ * number of items, or -EINVAL (limit or offset out of range) or -errno.
+ */
+int rl_store_list(struct rl_store *s, const struct rl_store_lister *l, const void *arg, int limit,
+		  int offset, cJSON **out_array, int *total, struct rl_err *err);
+
+/* ---- runs (runs.c) ---- */
+
+/* The columns rl_store_meta_read() reads, first in every query that reads runs. */
+#define RL_STORE_META_COLS "id, status, what, target, label, kernel_tag, kernel_release, scale," \
+	" created, started, finished, error"
+#define RL_STORE_NMETA_COLS 12
+
+/* rl_store_meta_read() - @m from the RL_STORE_META_COLS of the row @q is on. Returns 0 or -EIO. */
+int rl_store_meta_read(struct sqlite3_stmt *q, struct rl_store_run_meta *m, struct rl_err *err);
+
+/*
  * rl_store_state_err() - why a change guarded by the run's status touched
  * nothing: -ENOENT for an unknown run, else -EINVAL with "run N is STATUS:
  * ACTION needs NEED". Call inside the transaction that tried the change.
  */
 int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const char *need,
 		       struct rl_err *err);
+
+/* ---- schema (migrate.c) and cells (cells.c) ---- */
 
 /* rl_store_check_version() - refuse a newer or foreign schema before anything is written. */
 int rl_store_check_version(struct rl_store *s, struct rl_err *err);
@@ -377,6 +440,7 @@ int rl_store_cells_load(struct rl_store *s, int64_t id, struct rl_run *run, stru
  */
 int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *run,
 			  struct rl_err *err);
+
 #endif
 
 #endif

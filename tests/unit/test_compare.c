@@ -131,17 +131,17 @@ static const struct rl_cmp_cell *find_cell(const struct rl_comparison *c, const 
 	return NULL;
 }
 
-static void expect_all(const struct rl_comparison *c, enum rl_cmp_bucket b, const char *what)
+static void expect_all(const struct rl_comparison *c, enum rl_verdict b, const char *what)
 {
 	size_t i;
 
 	CHECK(c->total.count[b] == c->ncells && c->ncells > 0,
-	      "%s: expected every cell %s, got %u of %zu", what, rl_cmp_bucket_name(b),
+	      "%s: expected every cell %s, got %u of %zu", what, rl_cmp_verdict_name(b),
 	      c->total.count[b], c->ncells);
 	for (i = 0; i < c->ncells; i++)
-		CHECK(c->cells[i].bucket == b, "%s: %s JOBS %u is %s, expected %s", what,
+		CHECK(c->cells[i].verdict == b, "%s: %s JOBS %u is %s, expected %s", what,
 		      c->cells[i].workload, c->cells[i].jobs,
-		      rl_cmp_bucket_name(c->cells[i].bucket), rl_cmp_bucket_name(b));
+		      rl_cmp_verdict_name(c->cells[i].verdict), rl_cmp_verdict_name(b));
 }
 
 static void test_identical(void)
@@ -160,7 +160,7 @@ static void test_identical(void)
 		goto out;
 	CHECK(c.ncells == 6 && c.ngroups == 2, "identical: %zu cells in %zu groups, expected 6 in 2",
 	      c.ncells, c.ngroups);
-	expect_all(&c, RL_CMP_UNCHANGED, "identical");
+	expect_all(&c, RL_VERDICT_UNCHANGED, "identical");
 	CHECK(!rl_comparison_gate(&c), "identical: gate is set");
 	CHECK(fabs(c.cells[0].iops.ci.ratio - 1.0) < 1e-12, "identical: ratio %g",
 	      c.cells[0].iops.ci.ratio);
@@ -192,7 +192,7 @@ static void test_faster_slower(void)
 	seed_run(&fast, "fast", "aligned-mixed", NULL, 3, 48000);
 	seed_run(&slow, "slow", "aligned-mixed", NULL, 3, 32000);
 	if (compare1(&base, &fast, 0.05, &c, &err) == 0) {
-		expect_all(&c, RL_CMP_IMPROVED, "20% faster");
+		expect_all(&c, RL_VERDICT_IMPROVED, "20% faster");
 		CHECK(!rl_comparison_gate(&c), "20%% faster: gate is set");
 		CHECK(fabs(c.cells[1].iops.ci.ratio - 1.2) < 1e-9, "20%% faster: ratio %g",
 		      c.cells[1].iops.ci.ratio);
@@ -204,7 +204,7 @@ static void test_faster_slower(void)
 		CHECK(0, "20%% faster: %s", err.msg);
 	}
 	if (compare1(&base, &slow, 0.05, &c, &err) == 0) {
-		expect_all(&c, RL_CMP_REGRESSED, "20% slower");
+		expect_all(&c, RL_VERDICT_REGRESSED, "20% slower");
 		CHECK(rl_comparison_gate(&c), "20%% slower: gate is not set");
 		CHECK(!strcmp(rl_cmp_summary_line(&c.total, line, sizeof(line)), "3 regressed"),
 		      "20%% slower: summary '%s'", line);
@@ -214,7 +214,7 @@ static void test_faster_slower(void)
 	}
 	/* A threshold above the change turns it into "unchanged". */
 	if (compare1(&base, &slow, 0.5, &c, &err) == 0) {
-		expect_all(&c, RL_CMP_UNCHANGED, "20% slower, threshold 50%");
+		expect_all(&c, RL_VERDICT_UNCHANGED, "20% slower, threshold 50%");
 		rl_comparison_free(&c);
 	} else {
 		CHECK(0, "threshold 0.5: %s", err.msg);
@@ -245,7 +245,7 @@ static void test_corrupt(void)
 		goto out;
 	}
 	cell = find_cell(&c, "aligned-mixed", 8);
-	CHECK(cell && cell->verdict == RL_VERDICT_CORRUPT && cell->bucket == RL_CMP_CORRUPT,
+	CHECK(cell && cell->verdict == RL_VERDICT_CORRUPT && cell->verdict == RL_VERDICT_CORRUPT,
 	      "corrupt: JOBS 8 is not corrupt");
 	CHECK(cell && cell->iops.verdict == RL_VERDICT_IMPROVED,
 	      "corrupt: the IOPS verdict underneath should still be improved");
@@ -269,7 +269,7 @@ static void test_insufficient(void)
 	seed_run(&base, "base", "aligned-mixed", NULL, 2, 40000);
 	seed_run(&head, "head", "aligned-mixed", NULL, 2, 80000);
 	if (compare1(&base, &head, 0.05, &c, &err) == 0) {
-		expect_all(&c, RL_CMP_INSUFFICIENT, "2 reps");
+		expect_all(&c, RL_VERDICT_INSUFFICIENT, "2 reps");
 		CHECK(!rl_comparison_gate(&c), "2 reps: gate is set");
 		CHECK(fabs(c.cells[0].iops.ci.ratio - 2.0) < 1e-9, "2 reps: ratio still shown, %g",
 		      c.cells[0].iops.ci.ratio);
@@ -391,13 +391,13 @@ static void test_incompatible(void)
 	if (compare1(&base, &head, 0.05, &c, &err) == 0) {
 		const struct rl_cmp_cell *cell = find_cell(&c, "aligned-mixed", 2);
 
-		CHECK(cell && cell->incompatible && cell->bucket == RL_CMP_INCOMPATIBLE,
+		CHECK(cell && cell->incompatible && cell->verdict == RL_CMP_INCOMPATIBLE,
 		      "io_size: cell not incompatible");
 		CHECK(cell && !strcmp(cell->incompatible_field, "io_size") &&
 		      strstr(cell->why, "io_size") && strstr(cell->why, "8192") &&
 		      strstr(cell->why, "4096"), "io_size: reason '%s'", cell ? cell->why : "");
 		cell = find_cell(&c, "other", 2);
-		CHECK(cell && !cell->incompatible && cell->bucket == RL_CMP_UNCHANGED,
+		CHECK(cell && !cell->incompatible && cell->verdict == RL_VERDICT_UNCHANGED,
 		      "io_size: the other workload must still be compared");
 		CHECK(!strcmp(rl_cmp_summary_line(&c.total, line, sizeof(line)),
 			      "3 unchanged, 3 incompatible"), "io_size: summary '%s'", line);
@@ -472,7 +472,7 @@ static void test_zero_base(void)
 	seed_run(&head, "head", "w", NULL, 3, 0);
 	seed_run(&head2, "head2", "w", NULL, 3, 500);
 	if (compare1(&base, &head, 0.05, &c, &err) == 0) {
-		expect_all(&c, RL_CMP_UNCHANGED, "0 vs 0 IOPS");
+		expect_all(&c, RL_VERDICT_UNCHANGED, "0 vs 0 IOPS");
 		CHECK(isnan(c.cells[0].iops.ci.ratio) && !c.cells[0].iops.has_ci,
 		      "0 vs 0: ratio %g", c.cells[0].iops.ci.ratio);
 		rl_comparison_free(&c);
@@ -480,7 +480,7 @@ static void test_zero_base(void)
 		CHECK(0, "0 vs 0: %s", err.msg);
 	}
 	if (compare1(&base, &head2, 0.05, &c, &err) == 0) {
-		expect_all(&c, RL_CMP_IMPROVED, "0 vs 500 IOPS");
+		expect_all(&c, RL_VERDICT_IMPROVED, "0 vs 500 IOPS");
 		CHECK(isinf(c.cells[0].iops.ci.ratio), "0 vs 500: ratio %g", c.cells[0].iops.ci.ratio);
 		rl_comparison_free(&c);
 	} else {
@@ -524,7 +524,7 @@ static void check_json_cell(const cJSON *jc, const struct rl_cmp_cell *cell)
 	for (k = keys; *k; k++)
 		CHECK(get(jc, *k), "JSON cell %s/%u has no %s", cell->workload, cell->jobs, *k);
 	CHECK(num_of(jc, "jobs") == cell->jobs, "JSON cell jobs differ");
-	CHECK(!strcmp(str_of(jc, "verdict"), rl_cmp_bucket_name(cell->bucket)),
+	CHECK(!strcmp(str_of(jc, "verdict"), rl_cmp_verdict_name(cell->verdict)),
 	      "JSON cell %s/%u verdict differs", cell->workload, cell->jobs);
 	CHECK(fabs(num_of(jc, "ratio") - cell->iops.ci.ratio) < 1e-9,
 	      "JSON cell %s/%u ratio differs", cell->workload, cell->jobs);
@@ -693,7 +693,7 @@ static void test_json_round_trip(void)
 	if (ret)
 		goto out;
 	if (compare1(&base, &back, 0.05, &c, &err) == 0) {
-		expect_all(&c, RL_CMP_REGRESSED, "round trip");
+		expect_all(&c, RL_VERDICT_REGRESSED, "round trip");
 		rl_comparison_free(&c);
 	} else {
 		CHECK(0, "round trip: %s", err.msg);

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Statement helpers every file of the store shares: preparing, stepping,
+ * binding and reading columns, one-row queries, and a listing's page read
+ * with its total in one transaction.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define RL_STORE_INTERNAL
+#include "store.h"
+
+int rl_store_prepare(struct rl_store *s, const char *sql, sqlite3_stmt **st, struct rl_err *err)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : rl_store_sqlerr(s, rc, err, "prepare \"%.60s\"", sql);
+}
+
+int rl_store_step_done(struct rl_store *s, sqlite3_stmt *st, struct rl_err *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	return rc == SQLITE_DONE ? 0 : rl_store_sqlerr(s, rc, err, "%s", what);
+}
+
+int rl_store_step_insert(struct rl_store *s, sqlite3_stmt *st, int64_t *id, struct rl_err *err,
+			 const char *what)
+{
+	int ret = rl_store_step_done(s, st, err, what);
+
+	if (!ret)
+		*id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int rl_store_query_i64(struct rl_store *s, sqlite3_stmt *st, int64_t *v, struct rl_err *err,
+		       const char *fmt, ...)
+{
+	char what[RL_ERR_MSG_MAX / 2];
+	va_list ap;
+	int rc, ret = 0;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof(what), fmt, ap);
+		va_end(ap);
+		/* Before the finalize: SQLite's message belongs to the statement's step. */
+		ret = rl_store_sqlerr(s, rc, err, "%s", what);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int rl_store_bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (!v || !*v)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+void rl_store_col_str(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	snprintf(buf, size, "%s", v ? (const char *)v : "");
+}
+
+int64_t rl_store_col_i64(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_int64(st, i);
+}
+
+char *rl_store_json_text(cJSON *j)
+{
+	char *text;
+
+	if (!j)
+		return NULL;
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return text;
+}
+
+int rl_store_status_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < RL_RUN_MAX; i++)
+		if (strcmp(name, rl_run_status_name(i)) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- a listing's page ---------------------------------------------------- */
+
+static int count_rows(struct rl_store *s, const struct rl_store_lister *l, const void *arg,
+		      int *total, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int64_t n = 0;
+	int ret;
+
+	ret = l->count(s, arg, &q, err);
+	if (!ret)
+		ret = rl_store_query_i64(s, q, &n, err, "count %s", l->what);
+	*total = (int)n;
+	return ret;
+}
+
+static int read_page(struct rl_store *s, const struct rl_store_lister *l, const void *arg,
+		     int limit, int offset, cJSON *arr, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	cJSON *item;
+	int ret, rc, n = 0;
+
+	ret = l->page(s, arg, limit, offset, &q, err);
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		ret = l->item(q, &item, err);
+		if (ret < 0)
+			break;
+		cJSON_AddItemToArray(arr, item);
+		n++;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = rl_store_sqlerr(s, rc, err, "list %s", l->what);
+	sqlite3_finalize(q);
+	return ret < 0 ? ret : n;
+}
+
+int rl_store_list(struct rl_store *s, const struct rl_store_lister *l, const void *arg, int limit,
+		  int offset, cJSON **out_array, int *total, struct rl_err *err)
+{
+	cJSON *arr;
+	int ret, count = 0;
+
+	*out_array = NULL;
+	if (limit < 0 || limit > RL_STORE_LIST_MAX)
+		return rl_err_set(err, -EINVAL, "limit: must be 1..%d", RL_STORE_LIST_MAX);
+	if (offset < 0)
+		return rl_err_set(err, -EINVAL, "offset: must be >= 0");
+	arr = cJSON_CreateArray();
+	if (!arr)
+		return rl_err_set(err, -ENOMEM, "list %s: out of memory", l->what);
+	/* One read transaction: the total and the page from one snapshot. */
+	ret = rl_store_begin(s, false, err);
+	if (!ret) {
+		ret = count_rows(s, l, arg, &count, err);
+		if (!ret)
+			ret = read_page(s, l, arg, limit ? limit : RL_STORE_LIST_DEFAULT, offset,
+					arr, err);
+		ret = rl_store_end(s, ret, err);
+	}
+	if (ret < 0) {
+		cJSON_Delete(arr);
+		return ret;
+	}
+	if (total)
+		*total = count;
+	*out_array = arr;
+	return ret;
+}

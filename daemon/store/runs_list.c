@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Runs for the API: one run as JSON, the filtered listing, and the queries of
+ * the queue, comparisons and /metrics.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define RL_STORE_INTERNAL
+#include "store.h"
+#include "engine/result_json.h"
+#include "util/clock.h"
+#include "util/json.h"
+
+/* ---- runs as JSON ------------------------------------------------------- */
+
+static cJSON *str_or_null(const char *v)
+{
+	return *v ? cJSON_CreateString(v) : cJSON_CreateNull();
+}
+
+/* Finished minus started; while running, now minus started; null before the start. */
+static cJSON *duration(const struct rl_store_run_meta *m)
+{
+	int64_t end = m->finished_ns ? m->finished_ns : rl_wall_ns();
+
+	if (!m->started_ns)
+		return cJSON_CreateNull();
+	return cJSON_CreateNumber((double)(end - m->started_ns) / 1e9);
+}
+
+static bool add(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item)
+		return false;
+	cJSON_AddItemToObject(obj, key, item);
+	return true;
+}
+
+/* The keys rl_run_to_json() does not write. */
+static bool add_meta(cJSON *obj, const struct rl_store_run_meta *m)
+{
+	return add(obj, "id", cJSON_CreateNumber((double)m->id)) &&
+	       add(obj, "what", cJSON_CreateString(m->what)) &&
+	       add(obj, "target", cJSON_CreateString(m->target)) &&
+	       add(obj, "label", str_or_null(m->label)) &&
+	       add(obj, "kernel_tag", str_or_null(m->kernel_tag)) &&
+	       add(obj, "kernel_release", str_or_null(m->kernel_release)) &&
+	       add(obj, "created", rl_json_iso_time(m->created_ns)) &&
+	       add(obj, "created_ns", cJSON_CreateNumber((double)m->created_ns)) &&
+	       add(obj, "duration_s", duration(m));
+}
+
+/* The keys rl_run_to_json() also writes, for list items. */
+static bool add_status(cJSON *obj, const struct rl_store_run_meta *m)
+{
+	return add(obj, "status", cJSON_CreateString(rl_run_status_name(m->status))) &&
+	       add(obj, "scale", cJSON_CreateNumber(m->scale)) &&
+	       add(obj, "started", rl_json_iso_time(m->started_ns)) &&
+	       add(obj, "started_ns", cJSON_CreateNumber((double)m->started_ns)) &&
+	       add(obj, "finished", rl_json_iso_time(m->finished_ns)) &&
+	       add(obj, "finished_ns", cJSON_CreateNumber((double)m->finished_ns)) &&
+	       add(obj, "error", str_or_null(m->error));
+}
+
+int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err)
+{
+	struct rl_store_run_meta m;
+	struct rl_run run;
+	cJSON *obj;
+	int ret;
+
+	*out = NULL;
+	ret = rl_store_run_get(s, id, &run, &m, err);
+	if (ret < 0)
+		return ret;
+	obj = rl_run_to_json(&run);
+	rl_run_free(&run);
+	if (!obj || !add_meta(obj, &m)) {
+		cJSON_Delete(obj);
+		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
+	}
+	*out = obj;
+	return 0;
+}
+
+/* ---- listing ------------------------------------------------------------ */
+
+/* Filters as data: the column each rl_store_filter string matches exactly. */
+static const struct {
+	const char *column;
+	size_t off;
+} filter_cols[] = {
+	{ "label", offsetof(struct rl_store_filter, label) },
+	{ "kernel_tag", offsetof(struct rl_store_filter, kernel_tag) },
+	{ "kernel_release", offsetof(struct rl_store_filter, kernel_release) },
+	{ "status", offsetof(struct rl_store_filter, status) },
+	{ "what", offsetof(struct rl_store_filter, what) },
+};
+
+#define NFILTERS (sizeof(filter_cols) / sizeof(filter_cols[0]))
+#define LIST_ORDER " ORDER BY created DESC, id DESC LIMIT ? OFFSET ?"
+
+static const char *filter_value(const struct rl_store_filter *f, size_t i)
+{
+	const char *v = *(const char *const *)((const char *)f + filter_cols[i].off);
+
+	return v && *v ? v : NULL;
+}
+
+/* "SELECT ... FROM runs WHERE label = ? AND ...": only the filters set. */
+static void where_sql(char *buf, size_t size, const char *select,
+		      const struct rl_store_filter *f)
+{
+	size_t i, len;
+	const char *sep = " WHERE ";
+
+	len = (size_t)snprintf(buf, size, "%s", select);
+	for (i = 0; i < NFILTERS && len < size; i++) {
+		if (!filter_value(f, i))
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s = ?", sep, filter_cols[i].column);
+		sep = " AND ";
+	}
+}
+
+/* Bind the filters that are set; returns the next parameter's index. */
+static int bind_filters(sqlite3_stmt *q, const struct rl_store_filter *f)
+{
+	int idx = 1;
+	size_t i;
+
+	for (i = 0; i < NFILTERS; i++)
+		if (filter_value(f, i))
+			sqlite3_bind_text(q, idx++, filter_value(f, i), -1, SQLITE_STATIC);
+	return idx;
+}
+
+static int prepare_filtered(struct rl_store *s, const char *select, const char *tail,
+			    const struct rl_store_filter *f, sqlite3_stmt **q, struct rl_err *err)
+{
+	char sql[1024];
+	size_t len;
+
+	where_sql(sql, sizeof(sql), select, f);
+	len = strlen(sql);
+	snprintf(sql + len, sizeof(sql) - len, "%s", tail);
+	return rl_store_prepare(s, sql, q, err);
+}
+
+static int prepare_page(struct rl_store *s, const char *select, const struct rl_store_filter *f,
+			int limit, int offset, sqlite3_stmt **q, struct rl_err *err)
+{
+	int ret, idx;
+
+	ret = prepare_filtered(s, select, LIST_ORDER, f, q, err);
+	if (ret < 0)
+		return ret;
+	idx = bind_filters(*q, f);
+	sqlite3_bind_int(*q, idx, limit);
+	sqlite3_bind_int(*q, idx + 1, offset);
+	return 0;
+}
+
+static int list_count(struct rl_store *s, const void *arg, sqlite3_stmt **q, struct rl_err *err)
+{
+	int ret = prepare_filtered(s, "SELECT count(*) FROM runs", "", arg, q, err);
+
+	if (!ret)
+		bind_filters(*q, arg);
+	return ret;
+}
+
+static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
+		     sqlite3_stmt **q, struct rl_err *err)
+{
+	return prepare_page(s, "SELECT " RL_STORE_META_COLS ","
+			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id),"
+			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id AND c.failed)"
+			    " FROM runs", arg, limit, offset, q, err);
+}
+
+static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
+{
+	struct rl_store_run_meta m;
+	cJSON *obj;
+	int ret;
+
+	*out = NULL;
+	ret = rl_store_meta_read(q, &m, err);
+	if (ret < 0)
+		return ret;
+	obj = cJSON_CreateObject();
+	if (obj && add_meta(obj, &m) && add_status(obj, &m) &&
+	    add(obj, "ncells", cJSON_CreateNumber(sqlite3_column_int(q, RL_STORE_NMETA_COLS))) &&
+	    add(obj, "failed_cells",
+		cJSON_CreateNumber(sqlite3_column_int(q, RL_STORE_NMETA_COLS + 1)))) {
+		*out = obj;
+		return 0;
+	}
+	cJSON_Delete(obj);
+	return rl_err_set(err, -ENOMEM, "list runs: out of memory");
+}
+
+static const struct rl_store_lister runs_lister = {
+	.what = "runs", .count = list_count, .page = list_page, .item = list_item,
+};
+
+int rl_store_runs_list(struct rl_store *s, const struct rl_store_filter *f, cJSON **out_array,
+		       int *total, struct rl_err *err)
+{
+	static const struct rl_store_filter all;
+
+	*out_array = NULL;
+	if (!f)
+		f = &all;
+	if (f->status && *f->status && rl_store_status_parse(f->status) < 0)
+		return rl_err_set(err, -EINVAL,
+				  "status: must be queued, running, done, failed or aborted, not \"%s\"",
+				  f->status);
+	return rl_store_list(s, &runs_lister, f, f->limit, f->offset, out_array, total, err);
+}
+
+/* ---- queries for the queue, comparisons and /metrics -------------------- */
+
+int rl_store_run_ids_by(struct rl_store *s, const char *label, const char *kernel_tag,
+			int64_t *ids, int max, struct rl_err *err)
+{
+	const struct rl_store_filter f = {
+		.label = label, .kernel_tag = kernel_tag, .status = "done",
+	};
+	sqlite3_stmt *q;
+	int ret, rc, n = 0;
+
+	if (max < 1)
+		return rl_err_set(err, -EINVAL, "run ids: room for at least one id needed");
+	ret = prepare_page(s, "SELECT id FROM runs", &f, max, 0, &q, err);
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(q, 0);
+	if (rc != SQLITE_DONE)
+		ret = rl_store_sqlerr(s, rc, err, "run ids");
+	sqlite3_finalize(q);
+	return ret < 0 ? ret : n;
+}
+
+int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
+			 struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret, rc;
+
+	if (target && !*target)
+		target = NULL;
+	/* Two statements rather than "?1 IS NULL OR": that would not use the index. */
+	ret = rl_store_prepare(s, target ?
+			       "SELECT id FROM runs WHERE target = ? AND status = 'queued'"
+			       " ORDER BY created, id LIMIT 1" :
+			       "SELECT id FROM runs WHERE status = 'queued'"
+			       " ORDER BY created, id LIMIT 1", &q, err);
+	if (ret < 0)
+		return ret;
+	if (target)
+		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	else if (rc == SQLITE_DONE)
+		ret = rl_err_set(err, -ENOENT, "no queued run%s%s", target ? " on target " : "",
+				 target ? target : "");
+	else
+		ret = rl_store_sqlerr(s, rc, err, "next queued run");
+	sqlite3_finalize(q);
+	return ret;
+}
+
+int rl_store_target_busy(struct rl_store *s, const char *target, bool *busy,
+			 struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int64_t n;
+	int ret;
+
+	if (!target || !*target)
+		return rl_err_set(err, -EINVAL, "target: required");
+	ret = rl_store_prepare(s, "SELECT EXISTS (SELECT 1 FROM runs WHERE target = ?"
+			       " AND status IN ('queued', 'running'))", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	ret = rl_store_query_i64(s, q, &n, err, "target %s", target);
+	if (!ret)
+		*busy = n != 0;
+	return ret;
+}
+
+static int count_by_status(struct rl_store *s, struct rl_store_counts *c, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int ret, rc, st;
+
+	ret = rl_store_prepare(s, "SELECT status, count(*) FROM runs GROUP BY status", &q, err);
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		st = rl_store_status_parse((const char *)sqlite3_column_text(q, 0));
+		if (st >= 0)
+			c->runs[st] = (uint64_t)sqlite3_column_int64(q, 1);
+		c->runs_total += (uint64_t)sqlite3_column_int64(q, 1);
+	}
+	if (rc != SQLITE_DONE)
+		ret = rl_store_sqlerr(s, rc, err, "count runs");
+	sqlite3_finalize(q);
+	return ret;
+}
+
+static int count_cells(struct rl_store *s, struct rl_store_counts *c, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int64_t n;
+	int ret;
+
+	ret = rl_store_prepare(s, "SELECT count(*) FROM cells", &q, err);
+	if (!ret)
+		ret = rl_store_query_i64(s, q, &n, err, "count cells");
+	if (!ret)
+		c->cells = (uint64_t)n;
+	return ret;
+}
+
+int rl_store_counts(struct rl_store *s, struct rl_store_counts *c, struct rl_err *err)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = rl_store_begin(s, false, err);
+	if (ret < 0)
+		return ret;
+	ret = count_by_status(s, c, err);
+	if (!ret)
+		ret = count_cells(s, c, err);
+	return rl_store_end(s, ret, err);
+}
