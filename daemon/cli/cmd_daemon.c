@@ -11,6 +11,7 @@
 #include "engine/result_json.h"
 #include "engine/result_text.h"
 #include "client/http.h"
+#include "client/sse.h"
 #include "util/options.h"
 #include "progress.h"
 
