@@ -26,10 +26,11 @@ static void print_summary(FILE *out, int64_t id, const cJSON *run)
 	char cells[32], failed[32], dur[32];
 	double d;
 
+	/* Filled before the call: strcmp() in the same argument list may run first. */
+	rl_remote_fmt_count(run, "ncells", cells, sizeof(cells));
+	rl_remote_fmt_count(run, "failed_cells", failed, sizeof(failed));
 	fprintf(out, "run %" PRId64 ": %s, %s cell%s (%s failed)", id, rl_remote_str(run, "status"),
-		rl_remote_fmt_count(run, "ncells", cells, sizeof(cells)),
-		strcmp(cells, "1") ? "s" : "",
-		rl_remote_fmt_count(run, "failed_cells", failed, sizeof(failed)));
+		cells, strcmp(cells, "1") ? "s" : "", failed);
 	if (rl_remote_num(run, "duration_s", &d))
 		fprintf(out, ", %s", rl_remote_fmt_duration(d, dur, sizeof(dur)));
 	if (*rl_remote_str(run, "error"))
