@@ -10,9 +10,10 @@
 #include "compare/compare.h"
 #include "compare/compare_json.h"
 #include "compare/compare_text.h"
-#include "client/http.h"
-#include "util/options.h"
+#include "client/args.h"
 #include "client/run_source.h"
+#include "util/options.h"
+#include "remote.h"
 
 #define OPERANDS_MAX 8
 #define SELECT_LIMIT 100	/* runs a label: or kernel: operand takes, newest first */
@@ -130,16 +131,13 @@ static int daemon_target(struct compare_args *a, struct rl_err *err)
 static int side_add(struct compare_args *a, const char *item, struct rl_run_set *s,
 		    struct rl_err *err)
 {
-	char *end;
-	long long id;
+	int64_t id;
 	int ret;
 
 	if (strncmp(item, "run:", 4) != 0) {
 		ret = rl_run_set_add_file(s, item, err);
 	} else {
-		errno = 0;
-		id = strtoll(item + 4, &end, 10);
-		if (errno || end == item + 4 || *end || id < 1)
+		if (rl_remote_run_id(item, &id) < 0)
 			return rl_err_set(err, -EINVAL, "'%s': a run id is a positive number", item);
 		ret = daemon_target(a, err);
 		if (!ret)

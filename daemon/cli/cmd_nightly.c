@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "client/args.h"
 #include "nightly/nightly.h"
 #include "util/options.h"
 

@@ -15,6 +15,7 @@
 #include "engine/suite.h"
 #include "engine/workload_path.h"
 #include "util/options.h"
+#include "jobs_opt.h"
 #include "progress.h"
 
 enum { OPT_LABEL = 256, OPT_TAG, OPT_KEEP, OPT_WORKLOADS };
@@ -41,31 +42,13 @@ struct run_args {
 	bool quiet;
 };
 
-static int parse_jobs(const char *arg, struct rl_run_opts *o, struct rl_err *err)
-{
-	char buf[256], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", arg);
-	o->njobs = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->njobs == RL_JOBS_LIST_MAX)
-			return rl_err_set(err, -EINVAL, "option --jobs: at most %d values",
-					  RL_JOBS_LIST_MAX);
-		if (rl_opt_u32("jobs", tok, 1, 256, &o->jobs[o->njobs++], err) < 0)
-			return -EINVAL;
-	}
-	if (!o->njobs)
-		return rl_err_set(err, -EINVAL, "option --jobs: empty list");
-	return 0;
-}
-
 static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 {
 	struct run_args *a = ctx;
 
 	switch (key) {
 	case 'd': a->o.dir = arg; return 0;
-	case 'j': return parse_jobs(arg, &a->o, err);
+	case 'j': return rl_jobs_opt(arg, a->o.jobs, &a->o.njobs, err);
 	case 's': return rl_opt_double("scale", arg, 1e-9, 1e6, &a->o.scale, err);
 	case 'r': return rl_opt_u32("repeat", arg, 1, 1000, &a->o.repeat, err);
 	case 'o': a->json = arg; return 0;

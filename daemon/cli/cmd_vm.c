@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "schema/fields.h"
+#include "client/args.h"
 #include "client/http.h"
 #include "client/import.h"
 #include "nightly/nightly.h"

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* Run hooks as terminal output (run, watch): an updating line on a tty, a line per cell. */
 #include "progress.h"
 #include "engine/result_text.h"
 

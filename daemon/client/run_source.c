@@ -9,6 +9,7 @@
 
 #include "schema/fields.h"
 #include "engine/result_json.h"
+#include "http.h"
 #include "run_source.h"
 
 /* Room for one more run; ptrs follows runs wherever realloc() moves them. */

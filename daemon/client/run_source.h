@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "engine/result.h"
-#include "http.h"
+#include "url.h"
 #include "util/err.h"
 
 struct rl_run_set {

@@ -13,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client/args.h"
 #include "client/http.h"
+#include "client/sse.h"
+#include "client/url.h"
 #include "../lib/check.h"
 
 /* --- the server ------------------------------------------------------------ */
