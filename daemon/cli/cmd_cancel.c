@@ -20,7 +20,7 @@ static int cancel(const struct rl_remote *r)
 	ret = rl_client_post_json(&r->t, path, NULL, &answer, &err);
 	if (ret < 0)
 		return rl_remote_failed(r->cmd, ret, &err);
-	status = rl_remote_str(answer, "status");
+	status = rl_json_str(answer, "status", "");
 	if (!strcmp(status, "running"))
 		printf("run %" PRId64 ": stopping at the end of its current I/O batch\n", r->id);
 	else

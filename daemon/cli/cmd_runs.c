@@ -83,9 +83,9 @@ static const char *or_dash(const char *s)
 /* The kernel a run is known by: its tag, else the release it ran on. */
 static const char *kernel_of(const cJSON *run)
 {
-	const char *k = rl_remote_str(run, "kernel_tag");
+	const char *k = rl_json_str(run, "kernel_tag", "");
 
-	return or_dash(*k ? k : rl_remote_str(run, "kernel_release"));
+	return or_dash(*k ? k : rl_json_str(run, "kernel_release", ""));
 }
 
 static int print_json(const cJSON *j)
@@ -119,13 +119,13 @@ static void list_row_fill(const cJSON *run, struct list_row *r)
 	double d;
 
 	rl_remote_fmt_count(run, "id", r->f[COL_ID], sizeof(r->f[0]));
-	snprintf(r->f[COL_STATUS], sizeof(r->f[0]), "%s", rl_remote_str(run, "status"));
-	snprintf(r->f[COL_WHAT], sizeof(r->f[0]), "%s", rl_remote_str(run, "what"));
-	snprintf(r->f[COL_TARGET], sizeof(r->f[0]), "%s", rl_remote_str(run, "target"));
-	snprintf(r->f[COL_LABEL], sizeof(r->f[0]), "%s", or_dash(rl_remote_str(run, "label")));
+	snprintf(r->f[COL_STATUS], sizeof(r->f[0]), "%s", rl_json_str(run, "status", ""));
+	snprintf(r->f[COL_WHAT], sizeof(r->f[0]), "%s", rl_json_str(run, "what", ""));
+	snprintf(r->f[COL_TARGET], sizeof(r->f[0]), "%s", rl_json_str(run, "target", ""));
+	snprintf(r->f[COL_LABEL], sizeof(r->f[0]), "%s", or_dash(rl_json_str(run, "label", "")));
 	snprintf(r->f[COL_KERNEL], sizeof(r->f[0]), "%s", kernel_of(run));
-	fmt_time(rl_remote_str(run, "created"), r->f[COL_CREATED], sizeof(r->f[0]));
-	if (rl_remote_num(run, "duration_s", &d))
+	fmt_time(rl_json_str(run, "created", ""), r->f[COL_CREATED], sizeof(r->f[0]));
+	if (rl_json_get_num(run, "duration_s", &d))
 		rl_remote_fmt_duration(d, r->f[COL_DURATION], sizeof(r->f[0]));
 	else
 		snprintf(r->f[COL_DURATION], sizeof(r->f[0]), "-");
@@ -219,7 +219,7 @@ static int list(const struct rl_remote *r)
 		n = cJSON_GetArraySize(runs);
 		if (!n)
 			fprintf(stderr, "(no runs match)\n");
-		if (!ret && rl_remote_num(answer, "total", &total) && total > a->offset + (double)n)
+		if (!ret && rl_json_get_num(answer, "total", &total) && total > a->offset + (double)n)
 			fprintf(stderr, "(%d of %.0f matching runs; --offset %.0f for more)\n", n, total,
 				a->offset + (double)n);
 	}
@@ -254,14 +254,14 @@ static void show_progress(const cJSON *p)
 	char iops[32] = "";
 	double v;
 
-	if (rl_remote_num(p, "live_iops", &v) && v > 0)
+	if (rl_json_get_num(p, "live_iops", &v) && v > 0)
 		snprintf(iops, sizeof(iops), ", %.0f IOPS", v);
 	printf("progress: cell %.0f/%.0f, %s jobs=%.0f rep %.0f/%.0f %s %.0f%%, run %.0f%%%s\n",
-	       rl_remote_num_or(p, "cell", 0) + 1, rl_remote_num_or(p, "ncells", 0),
-	       rl_remote_str(p, "workload"), rl_remote_num_or(p, "jobs", 0),
-	       rl_remote_num_or(p, "rep", 0), rl_remote_num_or(p, "reps", 0),
-	       rl_remote_str(p, "phase"), rl_remote_num_or(p, "fraction", 0) * 100,
-	       rl_remote_num_or(p, "run_fraction", 0) * 100, iops);
+	       rl_json_num(p, "cell", 0) + 1, rl_json_num(p, "ncells", 0),
+	       rl_json_str(p, "workload", ""), rl_json_num(p, "jobs", 0),
+	       rl_json_num(p, "rep", 0), rl_json_num(p, "reps", 0),
+	       rl_json_str(p, "phase", ""), rl_json_num(p, "fraction", 0) * 100,
+	       rl_json_num(p, "run_fraction", 0) * 100, iops);
 }
 
 /* What the daemon knows beside the results: the lines above the run's table. */
@@ -272,19 +272,19 @@ static void show_meta(int64_t id, const cJSON *run)
 	double d;
 
 	printf("id:       %" PRId64 "\n", id);
-	printf("status:   %s\n", rl_remote_str(run, "status"));
-	printf("what:     %s on target %s\n", rl_remote_str(run, "what"),
-	       rl_remote_str(run, "target"));
-	printf("label:    %s\n", or_dash(rl_remote_str(run, "label")));
-	printf("kernel:   %s", or_dash(rl_remote_str(run, "kernel_tag")));
-	if (*rl_remote_str(run, "kernel_release"))
-		printf(" (release %s)", rl_remote_str(run, "kernel_release"));
-	printf("\ncreated:  %s UTC", fmt_time(rl_remote_str(run, "created"), when, sizeof(when)));
-	if (rl_remote_num(run, "duration_s", &d))
+	printf("status:   %s\n", rl_json_str(run, "status", ""));
+	printf("what:     %s on target %s\n", rl_json_str(run, "what", ""),
+	       rl_json_str(run, "target", ""));
+	printf("label:    %s\n", or_dash(rl_json_str(run, "label", "")));
+	printf("kernel:   %s", or_dash(rl_json_str(run, "kernel_tag", "")));
+	if (*rl_json_str(run, "kernel_release", ""))
+		printf(" (release %s)", rl_json_str(run, "kernel_release", ""));
+	printf("\ncreated:  %s UTC", fmt_time(rl_json_str(run, "created", ""), when, sizeof(when)));
+	if (rl_json_get_num(run, "duration_s", &d))
 		printf(", ran %s", rl_remote_fmt_duration(d, dur, sizeof(dur)));
 	putchar('\n');
-	if (*rl_remote_str(run, "error"))
-		printf("error:    %s\n", rl_remote_str(run, "error"));
+	if (*rl_json_str(run, "error", ""))
+		printf("error:    %s\n", rl_json_str(run, "error", ""));
 	if (cJSON_IsObject(progress))
 		show_progress(progress);
 }
@@ -307,7 +307,7 @@ static int show(const struct rl_remote *r)
 	}
 	show_meta(r->id, j);
 	/* A queued run has no environment or cells yet: its table would be empty. */
-	if (!strcmp(rl_remote_str(j, "status"), "queued")) {
+	if (!strcmp(rl_json_str(j, "status", ""), "queued")) {
 		cJSON_Delete(j);
 		return RL_EXIT_OK;
 	}

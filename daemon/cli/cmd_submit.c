@@ -56,7 +56,7 @@ static bool has_name(const cJSON *list, const char *name)
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, list)
-		if (!strcmp(rl_remote_str(e, "name"), name))
+		if (!strcmp(rl_json_str(e, "name", ""), name))
 			return true;
 	return false;
 }
@@ -76,7 +76,7 @@ static const char *kind_of(const cJSON *catalog, const char *name, const char *u
 	cJSON_ArrayForEach(e, suites)
 		if (n < sizeof(names))
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
-					      rl_remote_str(e, "name"));
+					      rl_json_str(e, "name", ""));
 	rl_err_set(err, -ENOENT,
 		   "ringlabd at %s has no suite or workload '%s' (its suites: %s; "
 		   "curl %s/api/v1/workloads lists the workloads)",
@@ -137,7 +137,7 @@ static int submit(const struct rl_remote *r)
 		   : rl_err_set(&err, -ENOMEM, "out of memory");
 	if (ret == -EBUSY && !o->queue)
 		err_append(&err, "; add --queue to run it after the current run");
-	if (!ret && !rl_remote_num(answer, "id", &id))
+	if (!ret && !rl_json_get_num(answer, "id", &id))
 		ret = rl_err_set(&err, -EPROTO, "%s/api/v1/runs: the answer has no run id", r->t.url);
 	if (ret < 0) {
 		status = rl_remote_failed(r->cmd, ret, &err);

@@ -29,12 +29,12 @@ static void print_summary(FILE *out, int64_t id, const cJSON *run)
 	/* Filled before the call: strcmp() in the same argument list may run first. */
 	rl_remote_fmt_count(run, "ncells", cells, sizeof(cells));
 	rl_remote_fmt_count(run, "failed_cells", failed, sizeof(failed));
-	fprintf(out, "run %" PRId64 ": %s, %s cell%s (%s failed)", id, rl_remote_str(run, "status"),
+	fprintf(out, "run %" PRId64 ": %s, %s cell%s (%s failed)", id, rl_json_str(run, "status", ""),
 		cells, strcmp(cells, "1") ? "s" : "", failed);
-	if (rl_remote_num(run, "duration_s", &d))
+	if (rl_json_get_num(run, "duration_s", &d))
 		fprintf(out, ", %s", rl_remote_fmt_duration(d, dur, sizeof(dur)));
-	if (*rl_remote_str(run, "error"))
-		fprintf(out, ": %s", rl_remote_str(run, "error"));
+	if (*rl_json_str(run, "error", ""))
+		fprintf(out, ": %s", rl_json_str(run, "error", ""));
 	fputc('\n', out);
 }
 
@@ -80,16 +80,16 @@ static bool watch_seen(struct watch *w, const struct rl_cell *c)
 static void watch_progress(struct watch *w, const cJSON *j)
 {
 	struct rl_progress p = {
-		.workload = rl_remote_str(j, "workload"),
-		.phase = rl_remote_str(j, "phase"),
-		.jobs = (uint32_t)rl_remote_num_or(j, "jobs", 0),
-		.rep = (uint32_t)rl_remote_num_or(j, "rep", 0),
-		.reps = (uint32_t)rl_remote_num_or(j, "reps", 0),
-		.cell = (size_t)rl_remote_num_or(j, "cell", 0),
-		.ncells = (size_t)rl_remote_num_or(j, "ncells", 0),
-		.cell_fraction = rl_remote_num_or(j, "fraction", 0),
-		.run_fraction = rl_remote_num_or(j, "run_fraction", 0),
-		.live_iops = rl_remote_num_or(j, "live_iops", 0),
+		.workload = rl_json_str(j, "workload", ""),
+		.phase = rl_json_str(j, "phase", ""),
+		.jobs = (uint32_t)rl_json_num(j, "jobs", 0),
+		.rep = (uint32_t)rl_json_num(j, "rep", 0),
+		.reps = (uint32_t)rl_json_num(j, "reps", 0),
+		.cell = (size_t)rl_json_num(j, "cell", 0),
+		.ncells = (size_t)rl_json_num(j, "ncells", 0),
+		.cell_fraction = rl_json_num(j, "fraction", 0),
+		.run_fraction = rl_json_num(j, "run_fraction", 0),
+		.live_iops = rl_json_num(j, "live_iops", 0),
 	};
 
 	/* Before the run starts there is no cell to show. */
@@ -110,8 +110,8 @@ static void watch_cell(struct watch *w, const cJSON *j)
 	/* A daemon of another version: say what can be said. */
 	rl_term_progress_end(&w->tp);
 	fprintf(w->tp.out, "%s jobs %.0f rep %.0f: finished (%s)\n",
-		rl_remote_str(j, "workload"), rl_remote_num_or(j, "jobs", 0),
-		rl_remote_num_or(j, "rep", 0), err.msg);
+		rl_json_str(j, "workload", ""), rl_json_num(j, "jobs", 0),
+		rl_json_num(j, "rep", 0), err.msg);
 }
 
 static int on_event(void *ctx, const char *event, const char *data)
@@ -127,7 +127,7 @@ static int on_event(void *ctx, const char *event, const char *data)
 	} else if (!strcmp(event, "cell")) {
 		watch_cell(w, j);
 	} else if (!strcmp(event, "done")) {
-		status = rl_remote_str(j, "status");
+		status = rl_json_str(j, "status", "");
 		snprintf(w->status, sizeof(w->status), "%s", *status ? status : "done");
 		ret = 1;
 	}
@@ -152,7 +152,7 @@ static int poll_status(const struct rl_client_target *t, int64_t id, char *statu
 
 	if (ret < 0)
 		return ret;
-	s = rl_remote_str(run, "status");
+	s = rl_json_str(run, "status", "");
 	snprintf(status, size, "%s", status_final(s) ? s : "");
 	cJSON_Delete(run);
 	return 0;
@@ -211,9 +211,9 @@ int rl_follow_run(const struct rl_remote_cmd *cmd, const struct rl_client_target
 	ret = rl_remote_get_run(t, id, &run, &err);
 	if (ret < 0)
 		return rl_remote_failed(cmd, ret, &err);
-	if (!strcmp(rl_remote_str(run, "status"), "queued"))
+	if (!strcmp(rl_json_str(run, "status", ""), "queued"))
 		fprintf(out, "run %" PRId64 " is queued: waiting for its target\n", id);
-	if (!status_final(rl_remote_str(run, "status"))) {
+	if (!status_final(rl_json_str(run, "status", ""))) {
 		cJSON_Delete(run);
 		run = NULL;
 		ret = watch_events(t, id, out, status, sizeof(status), &err);
@@ -223,7 +223,7 @@ int rl_follow_run(const struct rl_remote_cmd *cmd, const struct rl_client_target
 			return rl_remote_failed(cmd, ret, &err);
 	}
 	print_summary(out, id, run);
-	ret = strcmp(rl_remote_str(run, "status"), "done") ? RL_EXIT_FAIL : RL_EXIT_OK;
+	ret = strcmp(rl_json_str(run, "status", ""), "done") ? RL_EXIT_FAIL : RL_EXIT_OK;
 	cJSON_Delete(run);
 	return ret;
 }

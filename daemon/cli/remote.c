@@ -105,35 +105,11 @@ int rl_remote_get_run(const struct rl_client_target *t, int64_t id, cJSON **out,
 
 /* --- the API's JSON as text ------------------------------------------------------ */
 
-const char *rl_remote_str(const cJSON *o, const char *key)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
-
-	return s ? s : "";
-}
-
-bool rl_remote_num(const cJSON *o, const char *key, double *out)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsNumber(v))
-		return false;
-	*out = v->valuedouble;
-	return true;
-}
-
-double rl_remote_num_or(const cJSON *o, const char *key, double def)
-{
-	double v;
-
-	return rl_remote_num(o, key, &v) ? v : def;
-}
-
 char *rl_remote_fmt_count(const cJSON *o, const char *key, char *buf, size_t size)
 {
 	double v;
 
-	if (rl_remote_num(o, key, &v))
+	if (rl_json_get_num(o, key, &v))
 		snprintf(buf, size, "%.0f", v);
 	else
 		snprintf(buf, size, "-");

@@ -17,6 +17,7 @@
 
 #include "client/url.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/options.h"
 
 enum rl_remote_operand {
@@ -74,15 +75,6 @@ int rl_remote_run_id(const char *s, int64_t *id);
 /* rl_remote_get_run() - GET /api/v1/runs/@id into *@out. Returns as rl_client_get_json(). */
 int rl_remote_get_run(const struct rl_client_target *t, int64_t id, cJSON **out,
 		      struct rl_err *err);
-
-/* rl_remote_str() - @o's string member @key, "" when absent or not a string. */
-const char *rl_remote_str(const cJSON *o, const char *key);
-
-/* rl_remote_num() - @o's number member @key into *@out. Returns false when absent or not a number. */
-bool rl_remote_num(const cJSON *o, const char *key, double *out);
-
-/* rl_remote_num_or() - @o's number member @key, @def when absent or not a number. */
-double rl_remote_num_or(const cJSON *o, const char *key, double def);
 
 /* rl_remote_fmt_count() - number member @key as "%.0f", "-" when absent or null. Returns @buf. */
 char *rl_remote_fmt_count(const cJSON *o, const char *key, char *buf, size_t size);

@@ -52,9 +52,19 @@ const char *rl_json_str(const cJSON *o, const char *key, const char *def)
 	return s ? s : def;
 }
 
-double rl_json_num(const cJSON *o, const char *key, double def)
+bool rl_json_get_num(const cJSON *o, const char *key, double *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? v->valuedouble : def;
+	if (!cJSON_IsNumber(v))
+		return false;
+	*out = v->valuedouble;
+	return true;
+}
+
+double rl_json_num(const cJSON *o, const char *key, double def)
+{
+	double v;
+
+	return rl_json_get_num(o, key, &v) ? v : def;
 }

@@ -48,6 +48,9 @@ cJSON *rl_json_iso_time(int64_t ns);
 /* rl_json_str() - @o's member @key when it is a string, else @def (which may be NULL). */
 const char *rl_json_str(const cJSON *o, const char *key, const char *def);
 
+/* rl_json_get_num() - @o's member @key into *@out. Returns false when absent or not a number. */
+bool rl_json_get_num(const cJSON *o, const char *key, double *out);
+
 /* rl_json_num() - @o's member @key when it is a number, else @def (NaN reads as "absent"). */
 double rl_json_num(const cJSON *o, const char *key, double def);
 
