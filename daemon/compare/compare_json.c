@@ -86,30 +86,27 @@ static cJSON *summary(const struct rl_cmp_summary *s)
 	return rl_jb_end(&b);
 }
 
-static void put_iops(struct rl_jb *b, const struct rl_cmp_cell *cell)
+/* The keys one ratio (IOPS or p99) is written under: the format names them unevenly. */
+struct ratio_keys {
+	const char *base_median, *head_median, *ratio, *ci_lo, *ci_hi, *verdict;
+};
+
+static const struct ratio_keys iops_keys = {
+	"base_iops_median", "head_iops_median", "ratio", "ci_lo", "ci_hi", "iops_verdict",
+};
+static const struct ratio_keys p99_keys = {
+	"base_p99_ns_median", "head_p99_ns_median", "p99_ratio", "p99_ci_lo", "p99_ci_hi",
+	"p99_verdict",
+};
+
+static void put_ratio(struct rl_jb *b, const struct rl_cmp_ratio *r, const struct ratio_keys *k)
 {
-	const struct rl_cmp_ratio *r = &cell->iops;
-
-	rl_jb_num(b, "base_reps_measured", r->ci.n_base);
-	rl_jb_num(b, "head_reps_measured", r->ci.n_head);
-	rl_jb_num(b, "base_iops_median", r->ci.base_median);
-	rl_jb_num(b, "head_iops_median", r->ci.head_median);
-	rl_jb_num(b, "ratio", r->ci.ratio);
-	rl_jb_num(b, "ci_lo", r->has_ci ? r->ci.lo : NAN);
-	rl_jb_num(b, "ci_hi", r->has_ci ? r->ci.hi : NAN);
-	put_str(b, "iops_verdict", rl_verdict_name(r->verdict));
-}
-
-static void put_p99(struct rl_jb *b, const struct rl_cmp_cell *cell)
-{
-	const struct rl_cmp_ratio *r = &cell->p99;
-
-	rl_jb_num(b, "base_p99_ns_median", r->ci.base_median);
-	rl_jb_num(b, "head_p99_ns_median", r->ci.head_median);
-	rl_jb_num(b, "p99_ratio", r->ci.ratio);
-	rl_jb_num(b, "p99_ci_lo", r->has_ci ? r->ci.lo : NAN);
-	rl_jb_num(b, "p99_ci_hi", r->has_ci ? r->ci.hi : NAN);
-	put_str(b, "p99_verdict", rl_verdict_name(r->verdict));
+	rl_jb_num(b, k->base_median, r->ci.base_median);
+	rl_jb_num(b, k->head_median, r->ci.head_median);
+	rl_jb_num(b, k->ratio, r->ci.ratio);
+	rl_jb_num(b, k->ci_lo, r->has_ci ? r->ci.lo : NAN);
+	rl_jb_num(b, k->ci_hi, r->has_ci ? r->ci.hi : NAN);
+	put_str(b, k->verdict, rl_verdict_name(r->verdict));
 }
 
 static void put_eagain(struct rl_jb *b, const struct rl_cmp_cell *cell)
@@ -141,8 +138,10 @@ static cJSON *cell_json(const struct rl_cmp_cell *cell)
 	rl_jb_str_or_null(&b, "incompatible_reason", cell->why);
 	rl_jb_num(&b, "base_reps", cell->base_reps);
 	rl_jb_num(&b, "head_reps", cell->head_reps);
-	put_iops(&b, cell);
-	put_p99(&b, cell);
+	rl_jb_num(&b, "base_reps_measured", cell->iops.ci.n_base);
+	rl_jb_num(&b, "head_reps_measured", cell->iops.ci.n_head);
+	put_ratio(&b, &cell->iops, &iops_keys);
+	put_ratio(&b, &cell->p99, &p99_keys);
 	put_eagain(&b, cell);
 	rl_jb_num(&b, "base_verify_failed", cell->base_verify_failed);
 	rl_jb_num(&b, "head_verify_failed", cell->head_verify_failed);

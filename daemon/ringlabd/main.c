@@ -22,7 +22,7 @@
 #include "util/clock.h"
 
 #ifdef HAVE_CONFIG_H
-#include <config.h>	/* autoconf's, not ringlabd's config.h beside this file */
+#include <config.h>
 #endif
 
 enum { OPT_STATE = 256, OPT_LISTEN, OPT_PORT, OPT_PORT_FILE, OPT_TOKEN_FILE, OPT_WORKLOADS,
