@@ -9,6 +9,7 @@ declare -A may=(
 	[util]=""
 	[schema]="util"
 	[stats]="util"
+	[series]="util"
 	[engine]="util schema stats"
 	[compare]="util schema stats engine"
 	[store]="util schema stats engine compare"
