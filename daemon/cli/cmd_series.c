@@ -164,7 +164,7 @@ static int do_export(const struct series_args *a, char **operands)
 }
 
 /*
- * A failure in one line: "FILE, hunk @@ ... @@ ...: REASON", with what git
+ * A failure in one line: "FILE: REASON at hunk @@ ... @@ ...", with what git
  * named; after an earlier failure the copy lacks that patch, which may be why.
  */
 static void print_failure(int indent, const struct rl_check *c, bool after_failure)
@@ -172,7 +172,7 @@ static void print_failure(int indent, const struct rl_check *c, bool after_failu
 	const char *note = after_failure ? " (an earlier patch did not apply either)" : "";
 
 	if (c->file[0] && c->hunk[0])
-		printf("%*s%s, hunk %s: %s%s\n", indent, "", c->file, c->hunk, c->reason, note);
+		printf("%*s%s: %s at hunk %s%s\n", indent, "", c->file, c->reason, c->hunk, note);
 	else if (c->file[0])
 		printf("%*s%s: %s%s\n", indent, "", c->file, c->reason, note);
 	else
@@ -188,16 +188,18 @@ static void print_checks(const struct rl_series_sel *sel, const struct rl_check 
 
 	for (unsigned int n = 1; n <= sel->total; n++) {
 		const struct rl_check *c = t < sel->ntaken && sel->taken[t].number == n ? &res[t] : NULL;
-		const char *title = c ? sel->taken[t++].msg->subj.title : "";
 
-		const char *verdict = !c ? "missing" : c->verdict == RL_CHECK_FAILS ? "FAILS" :
-					  rl_check_verdict_name(c->verdict);
-
-		printf("%*u/%u  %-16s %s\n", w, n, sel->total, verdict, title);
-		if (c && c->verdict == RL_CHECK_FAILS)
+		if (!c) {
+			printf("%*u/%u  missing\n", w, n, sel->total);
+			continue;
+		}
+		printf("%*u/%u  %-16s %s\n", w, n, sel->total,
+		       c->verdict == RL_CHECK_FAILS ? "FAILS" : rl_check_verdict_name(c->verdict),
+		       sel->taken[t++].msg->subj.title);
+		if (c->verdict == RL_CHECK_FAILS)
 			print_failure(2 * w + 3, c, failed);
-		failed |= c && c->verdict == RL_CHECK_FAILS;
-		if (c && c->verdict == RL_CHECK_PRESENT)
+		failed |= c->verdict == RL_CHECK_FAILS;
+		if (c->verdict == RL_CHECK_PRESENT)
 			printf("%*salready in the base (its reverse applies): skipped\n", 2 * w + 3, "");
 	}
 }

@@ -85,7 +85,7 @@ sed -i 's/^void counter_print(void)$/void counter_print(FILE *f)/' "$tree/src/co
 before=$(snapshot)
 run 1 "check: patch 1 does not apply" -- "$rl" series check "$data/thread.mbox" --tree "$tree"
 has out "1/3  FAILS            counter: add counter_reset()"
-has out "src/counter.c, hunk @@ -14,6 +14,11 @@ int counter_get(void): does not apply"
+has out "src/counter.c: does not apply at hunk @@ -14,6 +14,11 @@ int counter_get(void)"
 has out "0 apply, 1 already present (skipped), 2 do not apply, 0 missing"
 [ "$(snapshot)" = "$before" ] || fail "a failing check wrote the tree"
 run 0 "check --json" -- "$rl" series check --json "$data/fp" --tree "$data/base"
