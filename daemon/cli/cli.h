@@ -26,5 +26,6 @@ int rl_cmd_show(int argc, char **argv);
 int rl_cmd_cancel(int argc, char **argv);
 int rl_cmd_watch(int argc, char **argv);
 int rl_cmd_nightly(int argc, char **argv);
+int rl_cmd_series(int argc, char **argv);
 
 #endif

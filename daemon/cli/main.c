@@ -26,6 +26,7 @@ static const struct rl_cmd commands[] = {
 	{ "show", rl_cmd_show, "print one of ringlabd's runs" },
 	{ "cancel", rl_cmd_cancel, "abort one of ringlabd's queued or running runs" },
 	{ "watch", rl_cmd_watch, "follow one of ringlabd's runs until it ends" },
+	{ "series", rl_cmd_series, "a series from an mbox or patch files: its newest version, checked on a tree" },
 	{ "nightly", rl_cmd_nightly, "every kernel variant x suite into ringlabd, compared with the base" },
 	{ "validate", rl_cmd_validate, "check workload or suite files" },
 	{ "schema", rl_cmd_schema, "print the workload schema as a markdown table" },

@@ -9,6 +9,7 @@ declare -A may=(
 	[util]=""
 	[schema]="util"
 	[stats]="util"
+	[series]="util"
 	[engine]="util schema stats"
 	[compare]="util schema stats engine"
 	[store]="util schema stats engine compare"
@@ -16,7 +17,7 @@ declare -A may=(
 	[nightly]="util schema stats engine compare client"
 	[ringlabd]="util schema stats engine compare store http"
 	[http]="util schema stats engine compare store ringlabd"
-	[cli]="util schema stats engine compare client nightly"
+	[cli]="util schema stats engine compare client nightly series"
 )
 
 # violations DAEMON_DIR: print "file: includes X" for each forbidden include; exit 1 if any.
