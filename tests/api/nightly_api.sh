@@ -1,20 +1,10 @@
 #!/bin/bash
 # nightly_api.sh: POST /api/v1/runs/import (stored as finished runs, equal to the file, errors naming the field, its larger body cap) and /api/v1/nightly (store, list newest first, latest, one, errors).
-for tool in curl jq; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
-. "$top_srcdir/tests/lib/loopfs.sh"
-loopfs_require
+. "$top_srcdir/tests/lib/daemon.sh"
+daemon_require curl jq
 loopfs_create 256
 rl=$top_builddir/ringlab
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-	rm -rf "$work"
-	loopfs_cleanup
-}
-trap cleanup EXIT
+work=$DAEMON_DIR
 fail() {
 	echo "FAIL: $*" >&2
 	[ -f "$work/rld.log" ] && tail -n 20 "$work/rld.log" >&2
@@ -22,15 +12,9 @@ fail() {
 }
 
 token=import-test-$$
-cat >"$work/ringlabd.json" <<JSON
-{"state_dir": "$work/state", "workloads_dir": "$top_srcdir/workloads", "token": "$token",
- "targets": [{"name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR"}]}
-JSON
-"$top_builddir/ringlabd" -c "$work/ringlabd.json" --port 0 --port-file "$work/port" >"$work/rld.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "ringlabd did not start"
-base=http://127.0.0.1:$(cat "$work/port")
+daemon_config --token "$token" scratch="$LOOPFS_DIR"
+daemon_start 10 -c "$work/ringlabd.json" || fail "$DAEMON_ERR"
+base=$DAEMON_URL
 
 # req METHOD PATH [curl options]: the status code; the body in $work/body, headers in $work/headers.
 req() {
