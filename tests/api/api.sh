@@ -95,6 +95,14 @@ post_run()
 	req POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary "$1"
 }
 
+# refused_run KEY VALUE: nw-overwrite-aligned with KEY: VALUE is a 400 whose error names KEY.
+refused_run()
+{
+	expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
+		--data-binary "{\"workload\": \"nw-overwrite-aligned\", \"$1\": $2}"
+	jqe ".error | test(\"$1\")"
+}
+
 # wait_status ID STATUS SECONDS
 wait_status()
 {
@@ -195,23 +203,16 @@ expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
 is_json_error
 jqe '.error | test("bogus_key")'
 for bad in 0 -1 2e6 '"big"' null; do
-	expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
-		--data-binary "{\"workload\": \"nw-overwrite-aligned\", \"scale\": $bad}"
+	refused_run scale "$bad"
 	is_json_error
-	jqe '.error | test("scale")'
 done
 for bad in 0 1001 1.5; do
-	expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
-		--data-binary "{\"workload\": \"nw-overwrite-aligned\", \"repeat\": $bad}"
-	jqe '.error | test("repeat")'
+	refused_run repeat "$bad"
 done
 for bad in '[]' '[0]' '[257]' '"4"'; do
-	expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
-		--data-binary "{\"workload\": \"nw-overwrite-aligned\", \"jobs\": $bad}"
-	jqe '.error | test("jobs")'
+	refused_run jobs "$bad"
 done
-expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"workload": "nw-overwrite-aligned", "queue": 1}'
-jqe '.error | test("queue")'
+refused_run queue 1
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "workload": "nw-overwrite-aligned"}'
 jqe '.error | test("suite") and test("workload")'
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"label": "x"}'

@@ -34,6 +34,11 @@ AUTH="Authorization: Bearer $token"
 post() {	# PATH FILE: POST the file with the token
 	req POST "$1" -H "$AUTH" -H "Content-Type: application/json" -H "Expect:" --data-binary "@$2"
 }
+refused() {	# PATH FILE JQ-FILTER PATTERN: FILE through the filter, POSTed to PATH, is a 400 matching PATTERN
+	jq "$3" "$2" >"$work/bad.json"
+	[ "$(post "$1" "$work/bad.json")" = 400 ] || fail "$1 $3: $(cat "$work/body")"
+	jq -e --arg p "$4" '.error | test($p)' "$work/body" >/dev/null || fail "$1 $3: error $(cat "$work/body"), expected /$4/"
+}
 
 # Two runs measured outside the daemon, one done and one failed.
 "$rl" run nw-overwrite-aligned --dir "$LOOPFS_DIR" --scale 0.05 --repeat 3 -q \
@@ -80,11 +85,7 @@ expect 200 GET /api/v1/system
 jqe '[.targets[].name] == ["scratch"]'
 
 # Errors name the field.
-bad() {	# BODY-JQ-FILTER PATTERN: the import of done.json through the filter is a 400 matching PATTERN
-	jq "$1" "$work/done.json" >"$work/bad.json"
-	[ "$(post /api/v1/runs/import "$work/bad.json")" = 400 ] || fail "import $1: $(cat "$work/body")"
-	jq -e --arg p "$2" '.error | test($p)' "$work/body" >/dev/null || fail "import $1: error $(cat "$work/body"), expected /$2/"
-}
+bad() { refused /api/v1/runs/import "$work/done.json" "$@"; }	# JQ-FILTER PATTERN
 bad '{label: "x"}' 'field run: required'
 bad '{run: 1}' 'field run'
 bad '{run: (. + {format: "other"})}' 'field run: format'
@@ -153,11 +154,7 @@ jqe '.error | test("bogus")'
 expect 405 DELETE /api/v1/nightly -H "$AUTH"
 [ "$(header Allow)" = "GET, HEAD, POST" ] || fail "DELETE nightly: Allow '$(header Allow)'"
 
-nbad() {	# JQ-FILTER PATTERN
-	jq "$1" "$work/n1.json" >"$work/bad.json"
-	[ "$(post /api/v1/nightly "$work/bad.json")" = 400 ] || fail "nightly $1: $(cat "$work/body")"
-	jq -e --arg p "$2" '.error | test($p)' "$work/body" >/dev/null || fail "nightly $1: error $(cat "$work/body"), expected /$2/"
-}
+nbad() { refused /api/v1/nightly "$work/n1.json" "$@"; }	# JQ-FILTER PATTERN
 nbad '.status = "meh"' 'field status'
 nbad 'del(.summary)' 'field summary'
 nbad '.format = "ringlab-run-1"' 'field format'
