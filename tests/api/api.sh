@@ -1,50 +1,25 @@
 #!/bin/sh
 # api.sh: ringlabd's HTTP API end to end on loop-mounted ext4: every endpoint and error status of daemon/http/API.md, a real run, SSE, cancel, metrics, static files.
-if ! command -v curl >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
-	echo "SKIP: curl and jq are needed" >&2
-	exit 77
-fi
-[ -x "$top_builddir/ringlabd" ] || { echo "FAIL: $top_builddir/ringlabd is not built" >&2; exit 1; }
-
-. "$top_srcdir/tests/lib/loopfs.sh"
-loopfs_require
+. "$top_srcdir/tests/lib/daemon.sh"
+daemon_require curl jq
 loopfs_create 256
 
-work=$(mktemp -d)
-pid=
+work=$DAEMON_DIR
 sse_pid=
-
-stop_daemon()
-{
-	[ -n "$pid" ] || return 0
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do
-			sleep 0.2
-			i=$((i + 1))
-		done
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
-	pid=
-}
 
 cleanup()
 {
 	[ -n "$sse_pid" ] && kill "$sse_pid" 2>/dev/null
-	stop_daemon
-	rm -rf "$work"
-	loopfs_cleanup
+	daemon_cleanup
 }
 trap cleanup EXIT
 
 fail()
 {
 	echo "FAIL: $*" >&2
-	if [ -f "$work/ringlabd.log" ]; then
+	if [ -f "$work/rld.log" ]; then
 		echo "--- ringlabd log (last lines)" >&2
-		tail -n 20 "$work/ringlabd.log" >&2
+		tail -n 20 "$work/rld.log" >&2
 	fi
 	exit 1
 }
@@ -69,20 +44,10 @@ cat >"$work/ringlabd.json" <<EOF
 	"targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }]
 }
 EOF
-"$top_builddir/ringlabd" -c "$work/ringlabd.json" --port 0 --port-file "$work/port" \
-	2>"$work/ringlabd.log" &
-pid=$!
-
-i=0
-while [ ! -s "$work/port" ]; do
-	kill -0 "$pid" 2>/dev/null || fail "ringlabd exited at start-up"
-	[ $i -lt 100 ] || fail "ringlabd wrote no port file in 20 s"
-	sleep 0.2
-	i=$((i + 1))
-done
-port=$(cat "$work/port")
-base="http://127.0.0.1:$port"
-grep -q "listening on 127.0.0.1:$port" "$work/ringlabd.log" || fail "no 'listening on 127.0.0.1:$port' in the log"
+daemon_start 20 -c "$work/ringlabd.json" || fail "$DAEMON_ERR"
+port=$DAEMON_PORT
+base=$DAEMON_URL
+grep -q "listening on 127.0.0.1:$port" "$work/rld.log" || fail "no 'listening on 127.0.0.1:$port' in the log"
 
 # --- helpers: one request at a time; body in $work/body, headers in $work/headers ----
 # req METHOD PATH [curl options...]: prints the status code.
@@ -128,6 +93,14 @@ is_json_error()
 post_run()
 {
 	req POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary "$1"
+}
+
+# refused_run KEY VALUE: nw-overwrite-aligned with KEY: VALUE is a 400 whose error names KEY.
+refused_run()
+{
+	expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
+		--data-binary "{\"workload\": \"nw-overwrite-aligned\", \"$1\": $2}"
+	jqe ".error | test(\"$1\")"
 }
 
 # wait_status ID STATUS SECONDS
@@ -230,23 +203,16 @@ expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
 is_json_error
 jqe '.error | test("bogus_key")'
 for bad in 0 -1 2e6 '"big"' null; do
-	expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
-		--data-binary "{\"workload\": \"nw-overwrite-aligned\", \"scale\": $bad}"
+	refused_run scale "$bad"
 	is_json_error
-	jqe '.error | test("scale")'
 done
 for bad in 0 1001 1.5; do
-	expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
-		--data-binary "{\"workload\": \"nw-overwrite-aligned\", \"repeat\": $bad}"
-	jqe '.error | test("repeat")'
+	refused_run repeat "$bad"
 done
 for bad in '[]' '[0]' '[257]' '"4"'; do
-	expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" \
-		--data-binary "{\"workload\": \"nw-overwrite-aligned\", \"jobs\": $bad}"
-	jqe '.error | test("jobs")'
+	refused_run jobs "$bad"
 done
-expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"workload": "nw-overwrite-aligned", "queue": 1}'
-jqe '.error | test("queue")'
+refused_run queue 1
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "workload": "nw-overwrite-aligned"}'
 jqe '.error | test("suite") and test("workload")'
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"label": "x"}'
@@ -451,15 +417,15 @@ expect 405 POST /index.html -H "$AUTH"
 [ "$(header Allow)" = "GET, HEAD" ] || fail "static 405: Allow is '$(header Allow)'"
 
 # --- SIGTERM stops the daemon cleanly ---------------------------------------------------------------
-kill -TERM "$pid"
+kill -TERM "$DAEMON_PID"
 i=0
-while kill -0 "$pid" 2>/dev/null; do
+while kill -0 "$DAEMON_PID" 2>/dev/null; do
 	[ $i -lt 75 ] || fail "ringlabd still running 15 s after SIGTERM"
 	sleep 0.2
 	i=$((i + 1))
 done
-wait "$pid"
+wait "$DAEMON_PID"
 rc=$?
-pid=
+DAEMON_PID=
 [ $rc -eq 0 ] || fail "ringlabd exited $rc after SIGTERM"
 exit 0

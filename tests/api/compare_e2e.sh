@@ -1,21 +1,9 @@
 #!/bin/bash
 # compare_e2e.sh: the same workload on a slow (mounted -o sync) and a fast ext4 target through ringlabd; CLI (daemon and file sources) and API give the same verdict: improved one way, regressed (exit 1) the other; unknown and incompatible runs are clear errors.
-. "$top_srcdir/tests/lib/loopfs.sh"
-. "$top_srcdir/tests/lib/throttle.sh"
-loopfs_require
-for tool in curl jq; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
+. "$top_srcdir/tests/lib/daemon.sh"
+daemon_require curl jq
 rl=$top_builddir/ringlab
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-	rm -rf "$work"
-	throttle_cleanup
-	loopfs_cleanup
-}
-trap cleanup EXIT
+work=$DAEMON_DIR
 fail() { echo "FAIL: $*" >&2; [ -f "$work/rld.log" ] && tail -n 20 "$work/rld.log" >&2; exit 1; }
 
 # Both over files in RAM, so the disk's noise stays out; the slow one is capped at 1000
@@ -28,17 +16,9 @@ if ! throttle_cgroup "$LOOPFS_DEV" 1000; then
 fi
 TMPDIR=/dev/shm loopfs_create 256
 fast=$LOOPFS_DIR
-cat >"$work/config.json" <<JSON
-{"state_dir": "$work/state", "workloads_dir": "$top_srcdir/workloads",
- "targets": [{"name": "slow", "kind": "dir", "path": "$slow"},
-             {"name": "fast", "kind": "dir", "path": "$fast"}]}
-JSON
-throttle_spawn "$top_builddir/ringlabd" -c "$work/config.json" --port 0 --port-file "$work/port" \
-	>"$work/rld.log" 2>&1
-pid=$THROTTLE_PID
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "ringlabd did not start"
-url=http://127.0.0.1:$(cat "$work/port")
+daemon_config slow="$slow" fast="$fast"
+daemon_start --throttled 10 -c "$work/ringlabd.json" || fail "$DAEMON_ERR"
+url=$DAEMON_URL
 
 run() {	# TARGET LABEL WORKLOAD: one run to the end; prints its id
 	local id st
@@ -86,9 +66,9 @@ jq -e '.error | test("999")' "$work/err.json" >/dev/null || fail "unknown run: e
 code=$(curl -sS -o "$work/err.json" -w '%{http_code}' "$url/api/v1/compare?base=$base&head=$other")
 [ "$code" = 400 ] || fail "no common cells: HTTP $code"
 jq -e '.error | test("no common cells")' "$work/err.json" >/dev/null || fail "no common cells: $(cat "$work/err.json")"
-kill -TERM "$pid"; wait "$pid"; rc=$?
-[ $rc -eq 0 ] || fail "ringlabd exited $rc on SIGTERM (is \$pid the daemon?)"
-pgrep -f "$work/config.json" >/dev/null && fail "a ringlabd of this test is still running"
-pid=
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; rc=$?
+[ $rc -eq 0 ] || fail "ringlabd exited $rc on SIGTERM (is \$DAEMON_PID the daemon?)"
+pgrep -f "$work/ringlabd.json" >/dev/null && fail "a ringlabd of this test is still running"
+DAEMON_PID=
 echo "ok: improved $(jq -r '.workloads[0].cells[0].ratio' "$work/api.json")x, CLI and API agree"
 exit 0

@@ -1,22 +1,19 @@
 #!/bin/bash
 # lifecycle.sh: ringlabd on its embedded default target: READY=1, a run equal to the CLI's, SIGTERM aborts cleanly within 10 s with STOPPING=1, kill -9 keeps every finished run and marks the interrupted one aborted.
-. "$top_srcdir/tests/lib/loopfs.sh"
-loopfs_require
-for tool in curl jq sqlite3; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
+. "$top_srcdir/tests/lib/daemon.sh"
+daemon_require curl jq sqlite3
 rl=$top_builddir/ringlab
-rld=$top_builddir/ringlabd
-work=$(mktemp -d)
+work=$DAEMON_DIR
 state=$work/state
-pid= listener=
+listener=
 cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null
 	[ -n "$listener" ] && kill "$listener" 2>/dev/null
 	wait 2>/dev/null
+	DAEMON_PID=
 	# The daemon's own image mount, if a crash left it behind.
 	mountpoint -q "$state/mnt/default" 2>/dev/null && umount "$state/mnt/default"
-	rm -rf "$work"
+	daemon_cleanup
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$work/rld.log" ] && tail -n 20 "$work/rld.log" >&2; exit 1; }
@@ -25,17 +22,9 @@ fail() { echo "FAIL: $*" >&2; [ -f "$work/rld.log" ] && tail -n 20 "$work/rld.lo
 listener=$!
 
 start() {
-	: >"$work/port"
-	NOTIFY_SOCKET=$work/notify.sock "$rld" --state-dir "$state" --port 0 --port-file "$work/port" \
-		--workloads "$top_srcdir/workloads" >>"$work/rld.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 200); do
-		[ -s "$work/port" ] && break
-		kill -0 "$pid" 2>/dev/null || fail "ringlabd exited at start-up"
-		sleep 0.1
-	done
-	[ -s "$work/port" ] || fail "ringlabd did not start listening"
-	url=http://127.0.0.1:$(cat "$work/port")
+	NOTIFY_SOCKET=$work/notify.sock daemon_start 20 --state-dir "$state" \
+		--workloads "$top_srcdir/workloads" || fail "$DAEMON_ERR"
+	url=$DAEMON_URL
 }
 api() { curl -sS --max-time 10 "$@"; }
 wait_status() {	# ID STATUS... : wait up to 120 s for the run to reach one of them
@@ -77,9 +66,9 @@ for _ in $(seq 300); do	# until at least one cell is stored
 	sleep 0.1
 done
 t0=$(date +%s%N)
-kill -TERM "$pid"
-wait "$pid"; rc=$?
-pid=
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID"; rc=$?
+DAEMON_PID=
 elapsed=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ $rc -eq 0 ] || fail "ringlabd exited $rc after SIGTERM"
 [ $elapsed -lt 10000 ] || fail "SIGTERM took ${elapsed} ms"
@@ -95,7 +84,7 @@ echo "ok: SIGTERM aborted run $long in ${elapsed} ms, $(jq '.cells|length' "$wor
 crash=$(api -X POST "$url/api/v1/runs" -d '{"suite": "seed", "scale": 0.05, "repeat": 3}' | jq -r .id)
 wait_status "$crash" running
 sleep 1
-kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=
+kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
 [ "$(sqlite3 "$state/ringlab.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check after kill -9"
 start
 api "$url/api/v1/runs/$crash" | jq -e '.status == "aborted" and (.error | test("interrupted"))' >/dev/null ||
@@ -105,5 +94,5 @@ api "$url/api/v1/runs/$id" | jq -e '.status == "done" and (.cells | length) == 2
 new=$(api -X POST "$url/api/v1/runs" -d '{"workload": "nw-overwrite-aligned", "repeat": 1}' | jq -r .id)
 wait_status "$new" done
 echo "ok: kill -9: run $crash aborted, run $id intact, run $new done after the restart"
-kill -TERM "$pid"; wait "$pid"; pid=
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=
 exit 0

@@ -1,20 +1,10 @@
 #!/bin/bash
 # nightly_api.sh: POST /api/v1/runs/import (stored as finished runs, equal to the file, errors naming the field, its larger body cap) and /api/v1/nightly (store, list newest first, latest, one, errors).
-for tool in curl jq; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
-. "$top_srcdir/tests/lib/loopfs.sh"
-loopfs_require
+. "$top_srcdir/tests/lib/daemon.sh"
+daemon_require curl jq
 loopfs_create 256
 rl=$top_builddir/ringlab
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-	rm -rf "$work"
-	loopfs_cleanup
-}
-trap cleanup EXIT
+work=$DAEMON_DIR
 fail() {
 	echo "FAIL: $*" >&2
 	[ -f "$work/rld.log" ] && tail -n 20 "$work/rld.log" >&2
@@ -22,15 +12,9 @@ fail() {
 }
 
 token=import-test-$$
-cat >"$work/ringlabd.json" <<JSON
-{"state_dir": "$work/state", "workloads_dir": "$top_srcdir/workloads", "token": "$token",
- "targets": [{"name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR"}]}
-JSON
-"$top_builddir/ringlabd" -c "$work/ringlabd.json" --port 0 --port-file "$work/port" >"$work/rld.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "ringlabd did not start"
-base=http://127.0.0.1:$(cat "$work/port")
+daemon_config --token "$token" scratch="$LOOPFS_DIR"
+daemon_start 10 -c "$work/ringlabd.json" || fail "$DAEMON_ERR"
+base=$DAEMON_URL
 
 # req METHOD PATH [curl options]: the status code; the body in $work/body, headers in $work/headers.
 req() {
@@ -49,6 +33,11 @@ header() { grep -i "^$1:" "$work/headers" | tail -n 1 | cut -d: -f2- | tr -d '\r
 AUTH="Authorization: Bearer $token"
 post() {	# PATH FILE: POST the file with the token
 	req POST "$1" -H "$AUTH" -H "Content-Type: application/json" -H "Expect:" --data-binary "@$2"
+}
+refused() {	# PATH FILE JQ-FILTER PATTERN: FILE through the filter, POSTed to PATH, is a 400 matching PATTERN
+	jq "$3" "$2" >"$work/bad.json"
+	[ "$(post "$1" "$work/bad.json")" = 400 ] || fail "$1 $3: $(cat "$work/body")"
+	jq -e --arg p "$4" '.error | test($p)' "$work/body" >/dev/null || fail "$1 $3: error $(cat "$work/body"), expected /$4/"
 }
 
 # Two runs measured outside the daemon, one done and one failed.
@@ -96,11 +85,7 @@ expect 200 GET /api/v1/system
 jqe '[.targets[].name] == ["scratch"]'
 
 # Errors name the field.
-bad() {	# BODY-JQ-FILTER PATTERN: the import of done.json through the filter is a 400 matching PATTERN
-	jq "$1" "$work/done.json" >"$work/bad.json"
-	[ "$(post /api/v1/runs/import "$work/bad.json")" = 400 ] || fail "import $1: $(cat "$work/body")"
-	jq -e --arg p "$2" '.error | test($p)' "$work/body" >/dev/null || fail "import $1: error $(cat "$work/body"), expected /$2/"
-}
+bad() { refused /api/v1/runs/import "$work/done.json" "$@"; }	# JQ-FILTER PATTERN
 bad '{label: "x"}' 'field run: required'
 bad '{run: 1}' 'field run'
 bad '{run: (. + {format: "other"})}' 'field run: format'
@@ -169,11 +154,7 @@ jqe '.error | test("bogus")'
 expect 405 DELETE /api/v1/nightly -H "$AUTH"
 [ "$(header Allow)" = "GET, HEAD, POST" ] || fail "DELETE nightly: Allow '$(header Allow)'"
 
-nbad() {	# JQ-FILTER PATTERN
-	jq "$1" "$work/n1.json" >"$work/bad.json"
-	[ "$(post /api/v1/nightly "$work/bad.json")" = 400 ] || fail "nightly $1: $(cat "$work/body")"
-	jq -e --arg p "$2" '.error | test($p)' "$work/body" >/dev/null || fail "nightly $1: error $(cat "$work/body"), expected /$2/"
-}
+nbad() { refused /api/v1/nightly "$work/n1.json" "$@"; }	# JQ-FILTER PATTERN
 nbad '.status = "meh"' 'field status'
 nbad 'del(.summary)' 'field summary'
 nbad '.format = "ringlab-run-1"' 'field format'

@@ -16,32 +16,10 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-command -v node >/dev/null 2>&1 || skip "node not found"
 [ -x "$chromium" ] || skip "$chromium not found (apt-get install chromium)"
-ringlabd=$top_builddir/ringlabd
-[ -x "$ringlabd" ] || fail "$ringlabd not built"
-
-. "$top_srcdir/tests/lib/loopfs.sh"
-loopfs_require
-
-tmp=$(mktemp -d -t ringlab-browser.XXXXXX) || fail "mktemp"
-pid=
-cleanup()
-{
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	fi
-	loopfs_cleanup
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$top_srcdir/tests/lib/daemon.sh"
+daemon_require node
+tmp=$DAEMON_DIR
 
 # playwright-core: beside the test when the source tree is writable, else in the build tree.
 testdir=$here
@@ -73,20 +51,9 @@ cat > "$tmp/ringlabd.json" <<JSON
 	"targets": [{"name": "t1", "kind": "dir", "path": "$LOOPFS_DIR"}]
 }
 JSON
-"$ringlabd" -c "$tmp/ringlabd.json" --state-dir "$tmp/state" --listen 127.0.0.1 --port 0 \
-	--port-file "$tmp/port" >"$tmp/ringlabd.log" 2>&1 &
-pid=$!
-i=0
-while [ ! -s "$tmp/port" ]; do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		cat "$tmp/ringlabd.log" >&2
-		fail "ringlabd exited at start-up"
-	fi
-	[ $i -lt 200 ] || fail "ringlabd wrote no port file in 20 s"
-	sleep 0.1
-	i=$((i + 1))
-done
-port=$(cat "$tmp/port")
+daemon_start 20 -c "$tmp/ringlabd.json" --state-dir "$tmp/state" --listen 127.0.0.1 ||
+	{ cat "$tmp/rld.log" >&2; fail "$DAEMON_ERR"; }
+port=$DAEMON_PORT
 
 # One night of `ringlab nightly` for the Nightly view: two "host" variants on
 # the target's filesystem and one whose directory does not exist, so the night
@@ -117,7 +84,7 @@ RINGLAB_URL="http://127.0.0.1:$port/" RINGLAB_TOKEN=$token SCREENSHOT_DIR=$shots
 rc=$?
 if [ $rc -ne 0 ]; then
 	echo "--- ringlabd log (last 40 lines)" >&2
-	tail -n 40 "$tmp/ringlabd.log" >&2
+	tail -n 40 "$tmp/rld.log" >&2
 	exit 1
 fi
 exit 0

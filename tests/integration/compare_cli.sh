@@ -80,6 +80,12 @@ expect_err() {
 	grep -q -e "$2" "$out/$1.err" || { cat "$out/$1.err" >&2; fail "$1: no '$2' in stderr"; }
 }
 
+# expect_lines NAME PATTERN N: N lines of NAME's stdout match PATTERN.
+expect_lines() {
+	n=$(grep -c -e "$2" "$out/$1.txt")
+	[ "$n" -eq "$3" ] || fail "$1: expected $3 lines matching '$2', found $n"
+}
+
 [ -x "$ringlab" ] || fail "no $ringlab"
 write_run "$out/base.json" base 8192 "$(cells aligned-mixed 40000), $(cells nw-mixed-aligned 1000 0)"
 write_run "$out/base2.json" base 8192 "$(cells aligned-mixed 40000), $(cells nw-mixed-aligned 1000 0)"
@@ -102,8 +108,7 @@ expect_out same '^   4    160,000    160,000    1.00x  '
 expect_out same '^aligned-mixed: 3 unchanged$'
 expect_out same '^total: 6 unchanged'
 expect_out same '0.0% → 0.0%'
-rows=$(grep -c '^ *[0-9].*  unchanged$' "$out/same.txt")
-[ "$rows" -eq 6 ] || fail "same: expected 6 unchanged rows, found $rows"
+expect_lines same '^ *[0-9].*  unchanged$' 6
 
 # 20% faster: improved, still exit 0; options after the operands work too.
 run_compare fast "$out/base.json" "$out/fast.json" --threshold 5
@@ -142,8 +147,7 @@ expect_out json '"gate":[[:space:]]*true'
 expect_out json '"verdict":[[:space:]]*"regressed"'
 expect_out json '"eagain_verdict":[[:space:]]*"changed"'
 expect_out json '"base_iops_median":[[:space:]]*40000'
-n=$(grep -c '"ci_lo"' "$out/json.txt")
-[ "$n" -eq 6 ] || fail "json: expected 6 cells, found $n"
+expect_lines json '"ci_lo"' 6
 
 # The cover letter's own layout.
 run_compare seed "$out/base.json" "$out/fast.json" --seed-tables

@@ -1,21 +1,9 @@
 #!/bin/bash
 # nightly_host.sh: `ringlab nightly` with "host" variants on a slow and a fast ext4: runs imported with the night's label and variant tags, the report stored and served as latest, improved (exit 0) one way and regressed (exit 1) the other, a failing variant reported failed while the rest run, bad configurations exit 2.
-. "$top_srcdir/tests/lib/loopfs.sh"
-. "$top_srcdir/tests/lib/throttle.sh"
-loopfs_require
-for tool in curl jq; do
-	command -v $tool >/dev/null || { echo "SKIP: needs $tool"; exit 77; }
-done
+. "$top_srcdir/tests/lib/daemon.sh"
+daemon_require curl jq
 rl=$top_builddir/ringlab
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-	throttle_cleanup
-	rm -rf "$work"
-	loopfs_cleanup
-}
-trap cleanup EXIT
+work=$DAEMON_DIR
 fail() {
 	echo "FAIL: $*" >&2
 	for f in "$work"/night*.out "$work"/night*.err "$work/rld.log"; do
@@ -39,15 +27,9 @@ throttle_cgroup "$slow_dev" 2000 || echo "note: no cgroup write throttling here:
 
 token=nightly-test-$$
 echo "$token" >"$work/token"
-cat >"$work/ringlabd.json" <<JSON
-{"state_dir": "$work/state", "workloads_dir": "$top_srcdir/workloads", "token": "$token",
- "targets": [{"name": "fast", "kind": "dir", "path": "$fast"}]}
-JSON
-"$top_builddir/ringlabd" -c "$work/ringlabd.json" --port 0 --port-file "$work/port" >"$work/rld.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "ringlabd did not start"
-url=http://127.0.0.1:$(cat "$work/port")
+daemon_config --token "$token" fast="$fast"
+daemon_start 10 -c "$work/ringlabd.json" || fail "$DAEMON_ERR"
+url=$DAEMON_URL
 api() { curl -sS --max-time 10 "$@"; }
 
 # Host variants: this kernel on two directories, and one whose directory does not exist.

@@ -13,6 +13,7 @@
 
 #include "schema/fields.h"
 #include "ringlabd/daemon_config.h"
+#include "../lib/capture.h"
 #include "../lib/check.h"
 
 /* From config.c; repeated here in case config.h does not declare them yet. */
@@ -53,6 +54,18 @@ static void expect_refused(const char *json, const char *want, const char *want2
 	      strstr(e.msg, want) && (!want2 || strstr(e.msg, want2)),
 	      "%s: want -EINVAL with '%s'%s%s, got %d '%s'", json, want,
 	      want2 ? " and " : "", want2 ? want2 : "", ret, e.msg);
+}
+
+/* A config refused with a message naming @want and, unless NULL, @want2. */
+struct refusal {
+	const char *json, *want, *want2;
+};
+
+/* expect_refused() for each entry of @r, up to its { NULL } end. */
+static void expect_all_refused(const struct refusal *r)
+{
+	for (; r->json; r++)
+		expect_refused(r->json, r->want, r->want2);
 }
 
 static void expect_loaded(const char *json, struct rl_config *c)
@@ -218,16 +231,42 @@ static void test_bounds_table(const struct rl_field *table, const char *prefix)
 	}
 }
 
+/* Unknown keys are named, with the nearest known one; malformed JSON is named too. */
+static const struct refusal unknown_keys[] = {
+	{ "{\"lisen\": \"127.0.0.1\"}", "unknown key 'lisen'", "did you mean 'listen'" },
+	{ "{\"frobnicate\": 1}", "unknown key 'frobnicate'", NULL },
+	{ "{\"targets\": [" IMG ", \"nmae\": \"x\"}]}",
+	  "unknown key 'targets[0].nmae'", "did you mean 'targets[0].name'" },
+	{ "{\"port\": 1, \"port\": 2}", "key port: given more than once", NULL },
+	{ "{\"port\": 7117,}", "malformed JSON", NULL },
+	{ "[]", "expected a JSON object", NULL },
+	{ NULL }
+};
+
 static void test_unknown_keys(void)
 {
-	expect_refused("{\"lisen\": \"127.0.0.1\"}", "unknown key 'lisen'", "did you mean 'listen'");
-	expect_refused("{\"frobnicate\": 1}", "unknown key 'frobnicate'", NULL);
-	expect_refused("{\"targets\": [" IMG ", \"nmae\": \"x\"}]}",
-		       "unknown key 'targets[0].nmae'", "did you mean 'targets[0].name'");
-	expect_refused("{\"port\": 1, \"port\": 2}", "key port: given more than once", NULL);
-	expect_refused("{\"port\": 7117,}", "malformed JSON", NULL);
-	expect_refused("[]", "expected a JSON object", NULL);
+	expect_all_refused(unknown_keys);
 }
+
+/* Target and list entries refused: the message names the entry and what is wrong. */
+static const struct refusal bad_targets[] = {
+	{ "{\"targets\": [{\"kind\": \"image\"}]}",
+	  "missing required key 'targets[0].name'", NULL },
+	{ "{\"targets\": [{\"name\": \"x\"}]}", "missing required key 'targets[0].kind'", NULL },
+	{ "{\"targets\": [{\"name\": \"x\", \"kind\": \"nfs\"}]}",
+	  "key targets[0].kind", "image, dir, block" },
+	{ "{\"targets\": [{\"name\": \"Big\", \"kind\": \"image\"}]}",
+	  "key targets[0].name", "'B' is not allowed" },
+	{ "{\"targets\": [{\"name\": \"\", \"kind\": \"image\"}]}",
+	  "key targets[0].name", "characters long" },
+	{ "{\"targets\": {}}", "key targets", "expected an array" },
+	{ "{\"targets\": [5]}", "key targets[0]", "expected an object" },
+	{ "{\"allowed_hosts\": [\"a b\"]}", "key allowed_hosts[0]", "' ' is not allowed" },
+	{ "{\"allowed_hosts\": [1]}", "key allowed_hosts[0]", "expected a string" },
+	{ "{\"allowed_hosts\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}",
+	  "key allowed_hosts", "at most 8" },
+	{ NULL }
+};
 
 static void test_targets(void)
 {
@@ -277,20 +316,7 @@ static void test_targets(void)
 	      "bad entry changed the list: '%s'", e.msg);
 	cJSON_Delete(j);
 
-	expect_refused("{\"targets\": [{\"kind\": \"image\"}]}", "missing required key 'targets[0].name'", NULL);
-	expect_refused("{\"targets\": [{\"name\": \"x\"}]}", "missing required key 'targets[0].kind'", NULL);
-	expect_refused("{\"targets\": [{\"name\": \"x\", \"kind\": \"nfs\"}]}",
-		       "key targets[0].kind", "image, dir, block");
-	expect_refused("{\"targets\": [{\"name\": \"Big\", \"kind\": \"image\"}]}",
-		       "key targets[0].name", "'B' is not allowed");
-	expect_refused("{\"targets\": [{\"name\": \"\", \"kind\": \"image\"}]}",
-		       "key targets[0].name", "characters long");
-	expect_refused("{\"targets\": {}}", "key targets", "expected an array");
-	expect_refused("{\"targets\": [5]}", "key targets[0]", "expected an object");
-	expect_refused("{\"allowed_hosts\": [\"a b\"]}", "key allowed_hosts[0]", "' ' is not allowed");
-	expect_refused("{\"allowed_hosts\": [1]}", "key allowed_hosts[0]", "expected a string");
-	expect_refused("{\"allowed_hosts\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}",
-		       "key allowed_hosts", "at most 8");
+	expect_all_refused(bad_targets);
 
 	at = (size_t)snprintf(big, sizeof(big), "{\"targets\": [");
 	for (i = 0; i <= RL_TARGETS_MAX; i++)
@@ -300,72 +326,88 @@ static void test_targets(void)
 	expect_refused(big, "key targets", "at most 16");
 }
 
+/* Target names and paths refused across entries and by kind. */
+static const struct refusal bad_paths[] = {
+	{ "{\"targets\": [" IMG "}, " IMG "}]}",
+	  "key targets[1].name", "already the name of targets[0]" },
+	{ "{\"targets\": [{\"name\": \"a\", \"kind\": \"dir\", \"path\": \"/srv/x\"},"
+	  "{\"name\": \"b\", \"kind\": \"dir\", \"path\": \"/srv/x\"}]}",
+	  "key targets[1].path", "already the path of targets[0]" },
+	{ "{\"targets\": [{\"name\": \"a\", \"kind\": \"image\"},"
+	  "{\"name\": \"b\", \"kind\": \"image\", \"path\": \"a.img\"}]}",
+	  "key targets[1].path", "already the path" },
+	{ "{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/sdb\"}]}",
+	  "key targets[0].path", "/dev/disk/by-id/" },
+	{ "{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/disk/by-id/../../sda\"}]}",
+	  "key targets[0].path", "no '/' or '..'" },
+	{ "{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/disk/by-id/\"}]}",
+	  "key targets[0].path", "one entry of" },
+	{ "{\"targets\": [{\"name\": \"b\", \"kind\": \"block\"}]}",
+	  "key targets[0].path", "required for a block target" },
+	{ "{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\"}]}",
+	  "key targets[0].path", "required for a dir target" },
+	{ "{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"srv/x\"}]}",
+	  "key targets[0].path", "absolute" },
+	{ "{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/../etc\"}]}",
+	  "key targets[0].path", "'..'" },
+	{ "{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/x/..\"}]}",
+	  "key targets[0].path", "'..'" },
+	{ "{\"targets\": [" IMG ", \"path\": \"../x.img\"}]}", "key targets[0].path", "'..'" },
+	{ "{\"targets\": [" IMG ", \"path\": \"/etc/passwd\"}]}",
+	  "key targets[0].path", "ending in .img" },
+	{ "{\"targets\": [" IMG ", \"path\": \"dir/.img\"}]}",
+	  "key targets[0].path", "ending in .img" },
+	{ "{\"targets\": [" IMG ", \"path\": \"mnt/t.img\"}]}",
+	  "key targets[0].path", "state_dir/mnt" },
+	{ "{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/x\", \"format\": true}]}",
+	  "key targets[0].format", "only block targets" },
+	{ NULL }
+};
+
+/* Listen addresses refused: beyond loopback without a token, or not an address. */
+static const struct refusal bad_listen[] = {
+	{ "{\"listen\": \"0.0.0.0\"}", "key listen", "token" },
+	{ "{\"listen\": \"::\"}", "key listen", "not a loopback address" },
+	{ "{\"listen\": \"192.168.1.5\"}", "key listen", "token or token_file is required" },
+	{ "{\"listen\": \"128.0.0.1\"}", "key listen", "token" },
+	{ "{\"listen\": \"lab1.example.org\"}", "key listen", "not an IPv4 or IPv6 address" },
+	{ NULL }
+};
+
+/* The token, the directories and the limits. */
+static const struct refusal bad_keys[] = {
+	{ "{\"token\": \"a\", \"token_file\": \"/etc/t\"}", "key token_file", "not both" },
+	{ "{\"token_file\": \"token\"}", "key token_file", "absolute" },
+	{ "{\"token\": \"has space\"}", "key token", "' ' is not allowed" },
+	{ "{\"state_dir\": \"var/lib/ringlab\"}", "key state_dir", "absolute" },
+	{ "{\"web_dir\": \"/usr/../web\"}", "key web_dir", "'..'" },
+	{ "{\"workloads_dir\": \"w\"}", "key workloads_dir", "absolute" },
+	{ "{\"max_connections\": 8, \"per_ip_connections\": 9}",
+	  "key per_ip_connections", "more than max_connections" },
+	{ "{\"port\": 0}", "key port", "out of range 1..65535" },
+	{ "{\"max_body\": 1023}", "key max_body", "out of range 1024..16777216" },
+	{ NULL }
+};
+
 static void test_cross_checks(void)
 {
 	struct rl_config c;
 
-	expect_refused("{\"targets\": [" IMG "}, " IMG "}]}",
-		       "key targets[1].name", "already the name of targets[0]");
-	expect_refused("{\"targets\": [{\"name\": \"a\", \"kind\": \"dir\", \"path\": \"/srv/x\"},"
-		       "{\"name\": \"b\", \"kind\": \"dir\", \"path\": \"/srv/x\"}]}",
-		       "key targets[1].path", "already the path of targets[0]");
-	expect_refused("{\"targets\": [{\"name\": \"a\", \"kind\": \"image\"},"
-		       "{\"name\": \"b\", \"kind\": \"image\", \"path\": \"a.img\"}]}",
-		       "key targets[1].path", "already the path");
-	expect_refused("{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/sdb\"}]}",
-		       "key targets[0].path", "/dev/disk/by-id/");
-	expect_refused("{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/disk/by-id/../../sda\"}]}",
-		       "key targets[0].path", "no '/' or '..'");
-	expect_refused("{\"targets\": [{\"name\": \"b\", \"kind\": \"block\", \"path\": \"/dev/disk/by-id/\"}]}",
-		       "key targets[0].path", "one entry of");
-	expect_refused("{\"targets\": [{\"name\": \"b\", \"kind\": \"block\"}]}",
-		       "key targets[0].path", "required for a block target");
-	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\"}]}",
-		       "key targets[0].path", "required for a dir target");
-	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"srv/x\"}]}",
-		       "key targets[0].path", "absolute");
-	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/../etc\"}]}",
-		       "key targets[0].path", "'..'");
-	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/x/..\"}]}",
-		       "key targets[0].path", "'..'");
-	expect_refused("{\"targets\": [" IMG ", \"path\": \"../x.img\"}]}",
-		       "key targets[0].path", "'..'");
-	expect_refused("{\"targets\": [" IMG ", \"path\": \"/etc/passwd\"}]}",
-		       "key targets[0].path", "ending in .img");
-	expect_refused("{\"targets\": [" IMG ", \"path\": \"dir/.img\"}]}",
-		       "key targets[0].path", "ending in .img");
-	expect_refused("{\"targets\": [" IMG ", \"path\": \"mnt/t.img\"}]}",
-		       "key targets[0].path", "state_dir/mnt");
-	expect_refused("{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/x\", \"format\": true}]}",
-		       "key targets[0].format", "only block targets");
+	expect_all_refused(bad_paths);
 	expect_loaded("{\"targets\": [" IMG ", \"path\": \"/srv/images/t.img\"},"
 		      "{\"name\": \"u\", \"kind\": \"image\", \"path\": \"sub/dir/u.img\"},"
 		      "{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/..x/y\"}]}", &c);
 	CHECK(c.ntargets == 3, "ntargets %u", c.ntargets);
 
 	/* Listening beyond loopback needs a token. */
-	expect_refused("{\"listen\": \"0.0.0.0\"}", "key listen", "token");
-	expect_refused("{\"listen\": \"::\"}", "key listen", "not a loopback address");
-	expect_refused("{\"listen\": \"192.168.1.5\"}", "key listen", "token or token_file is required");
-	expect_refused("{\"listen\": \"128.0.0.1\"}", "key listen", "token");
-	expect_refused("{\"listen\": \"lab1.example.org\"}", "key listen", "not an IPv4 or IPv6 address");
+	expect_all_refused(bad_listen);
 	expect_loaded("{\"listen\": \"0.0.0.0\", \"token\": \"s3cr3t-t0ken\"}", &c);
 	CHECK(!strcmp(c.token, "s3cr3t-t0ken"), "token '%s'", c.token);
 	expect_loaded("{\"listen\": \"::\", \"token_file\": \"/etc/ringlab/token\"}", &c);
 	expect_loaded("{\"listen\": \"127.1.2.3\"}", &c);
 	expect_loaded("{\"listen\": \"::1\"}", &c);
 	expect_loaded("{\"listen\": \"localhost\"}", &c);
-	expect_refused("{\"token\": \"a\", \"token_file\": \"/etc/t\"}", "key token_file", "not both");
-	expect_refused("{\"token_file\": \"token\"}", "key token_file", "absolute");
-	expect_refused("{\"token\": \"has space\"}", "key token", "' ' is not allowed");
-
-	expect_refused("{\"state_dir\": \"var/lib/ringlab\"}", "key state_dir", "absolute");
-	expect_refused("{\"web_dir\": \"/usr/../web\"}", "key web_dir", "'..'");
-	expect_refused("{\"workloads_dir\": \"w\"}", "key workloads_dir", "absolute");
-	expect_refused("{\"max_connections\": 8, \"per_ip_connections\": 9}",
-		       "key per_ip_connections", "more than max_connections");
-	expect_refused("{\"port\": 0}", "key port", "out of range 1..65535");
-	expect_refused("{\"max_body\": 1023}", "key max_body", "out of range 1024..16777216");
+	expect_all_refused(bad_keys);
 }
 
 static void test_missing_file(void)
@@ -384,16 +426,13 @@ static void test_missing_file(void)
 static void test_markdown(void)
 {
 	const struct rl_field *f, *sub = NULL;
-	char *buf = NULL, want[128];
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
+	struct capture c;
+	char *buf, want[128];
 
-	if (!out) {
-		CHECK(0, "open_memstream: %s", strerror(errno));
+	if (!capture_open(&c))
 		return;
-	}
-	rl_config_markdown(out);
-	fclose(out);
+	rl_config_markdown(c.f);
+	buf = capture_text(&c);
 	for (f = rl_config_fields; f->name; f++) {
 		snprintf(want, sizeof(want), "| `%s` |", f->name);
 		CHECK(strstr(buf, want), "markdown lacks %s", want);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Workload parser: table-driven ranges, types, unknown keys, JSON errors, cross-field checks, round trip, shipped files. */
 
-#include <glob.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,20 +15,31 @@
 #include "schema/fields.h"
 #include "engine/suite.h"
 #include "engine/workload.h"
+#include "../lib/capture.h"
 #include "../lib/check.h"
+#include "../lib/each_file.h"
 
 /* A minimal valid workload to which each test adds one key. */
 #define BASE "\"name\": \"t\""
 
-static int parse_text(const char *text, struct rl_workload *w, struct rl_err *e)
+/* Full parse of the JSON text printf() makes of @fmt. */
+static int __attribute__((format(printf, 3, 4)))
+parse_textf(struct rl_workload *w, struct rl_err *e, const char *fmt, ...)
 {
-	cJSON *root;
+	cJSON *root = NULL;
+	char *text;
+	va_list ap;
 	int ret;
 
+	va_start(ap, fmt);
+	ret = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		abort();
 	ret = rl_json_parse(text, &root, e);
-	if (ret)
-		return ret;
-	ret = rl_workload_parse(root, w, e);
+	free(text);
+	if (!ret)
+		ret = rl_workload_parse(root, w, e);
 	cJSON_Delete(root);
 	return ret;
 }
@@ -53,15 +64,12 @@ static char *nested_object(const char *path, const char *value)
 static int parse_with(const char *path, const char *value, struct rl_workload *w,
 		      struct rl_err *e)
 {
-	char *kv = nested_object(path, value), *text;
+	char *kv = nested_object(path, value);
 	int ret;
 
 	/* "name" itself replaces the base's, or it would be a duplicate key. */
-	if (asprintf(&text, strcmp(path, "name") ? "{" BASE ", %s}" : "{%s}", kv) < 0)
-		abort();
-	ret = parse_text(text, w, e);
+	ret = parse_textf(w, e, strcmp(path, "name") ? "{" BASE ", %s}" : "{%s}", kv);
 	free(kv);
-	free(text);
 	return ret;
 }
 
@@ -269,25 +277,25 @@ static void test_keys(void)
 	struct rl_err e = { "" };
 	int ret;
 
-	ret = parse_text("{" BASE ", \"io_sise\": 4096}", &w, &e);
+	ret = parse_textf(&w, &e, "{" BASE ", \"io_sise\": 4096}");
 	CHECK(ret == -EINVAL && strstr(e.msg, "unknown key 'io_sise'") &&
 	      strstr(e.msg, "did you mean 'io_size'"), "typo: %d '%s'", ret, e.msg);
-	ret = parse_text("{" BASE ", \"frobnicate\": 1}", &w, &e);
+	ret = parse_textf(&w, &e, "{" BASE ", \"frobnicate\": 1}");
 	CHECK(ret == -EINVAL && strstr(e.msg, "unknown key 'frobnicate'") &&
 	      !strstr(e.msg, "did you mean"), "unknown: %d '%s'", ret, e.msg);
-	ret = parse_text("{" BASE ", \"expect\": {\"tolerence\": 0.1}}", &w, &e);
+	ret = parse_textf(&w, &e, "{" BASE ", \"expect\": {\"tolerence\": 0.1}}");
 	CHECK(ret == -EINVAL && strstr(e.msg, "unknown key 'expect.tolerence'") &&
 	      strstr(e.msg, "did you mean 'expect.tolerance'"), "nested typo: %d '%s'", ret, e.msg);
-	ret = parse_text("{" BASE ", \"IO_SIZE\": 4096}", &w, &e);
+	ret = parse_textf(&w, &e, "{" BASE ", \"IO_SIZE\": 4096}");
 	CHECK(ret == -EINVAL && strstr(e.msg, "unknown key 'IO_SIZE'"),
 	      "keys are case-sensitive: %d '%s'", ret, e.msg);
-	ret = parse_text("{" BASE ", \"io_size\": 4096, \"io_size\": 8192}", &w, &e);
+	ret = parse_textf(&w, &e, "{" BASE ", \"io_size\": 4096, \"io_size\": 8192}");
 	CHECK(ret == -EINVAL && strstr(e.msg, "key io_size: given more than once"),
 	      "duplicate: %d '%s'", ret, e.msg);
-	ret = parse_text("{\"io_size\": 4096}", &w, &e);
+	ret = parse_textf(&w, &e, "{\"io_size\": 4096}");
 	CHECK(ret == -EINVAL && strstr(e.msg, "missing required key 'name'"),
 	      "missing name: %d '%s'", ret, e.msg);
-	ret = parse_text("[1]", &w, &e);
+	ret = parse_textf(&w, &e, "[1]");
 	CHECK(ret == -EINVAL && strstr(e.msg, "expected a JSON object, got an array"),
 	      "top-level array: %d '%s'", ret, e.msg);
 	expect_rejected("jobs", "[]", "must not be empty");
@@ -302,7 +310,7 @@ static void test_override(void)
 	cJSON *o;
 	int ret;
 
-	ret = parse_text("{" BASE ", \"queue_depth\": 7, \"expect\": {\"eagain_rate\": 0.5}}", &w, &e);
+	ret = parse_textf(&w, &e, "{" BASE ", \"queue_depth\": 7, \"expect\": {\"eagain_rate\": 0.5}}");
 	CHECK(!ret, "override base: %s", e.msg);
 	ret = rl_json_parse("{\"cache\": \"cold\", \"expect\": {\"tolerance\": 0.25}}", &o, &e);
 	CHECK(!ret, "override json: %s", e.msg);
@@ -410,29 +418,19 @@ static void expect_cross(const char *json, const char *keys)
 {
 	struct rl_workload w;
 	struct rl_err e = { "" };
-	char *text;
-	int ret;
+	int ret = parse_textf(&w, &e, "{" BASE ", %s}", json);
 
-	if (asprintf(&text, "{" BASE ", %s}", json) < 0)
-		abort();
-	ret = parse_text(text, &w, &e);
 	CHECK(ret == -EINVAL && strstr(e.msg, keys), "%s: want '%s', got %d '%s'",
 	      json, keys, ret, e.msg);
-	free(text);
 }
 
 static void expect_valid(const char *json)
 {
 	struct rl_workload w;
 	struct rl_err e = { "" };
-	char *text;
-	int ret;
+	int ret = parse_textf(&w, &e, "{" BASE ", %s}", json);
 
-	if (asprintf(&text, "{" BASE ", %s}", json) < 0)
-		abort();
-	ret = parse_text(text, &w, &e);
 	CHECK(!ret, "%s: want valid, got %d '%s'", json, ret, e.msg);
-	free(text);
 }
 
 static void test_cross(void)
@@ -473,7 +471,7 @@ static void test_round_trip(void)
 	cJSON *j, *k;
 	int ret;
 
-	ret = parse_text(text, &a, &e);
+	ret = parse_textf(&a, &e, "%s", text);
 	CHECK(!ret, "round trip source: %s", e.msg);
 	if (ret)
 		return;
@@ -522,16 +520,13 @@ static void test_defaults(void)
 
 static void test_markdown(void)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct capture c;
+	char *buf;
 
-	if (!f) {
-		CHECK(0, "open_memstream");
+	if (!capture_open(&c))
 		return;
-	}
-	rl_workload_schema_markdown(f);
-	fclose(f);
+	rl_workload_schema_markdown(c.f);
+	buf = capture_text(&c);
 	CHECK(strstr(buf, "| `queue_depth` | integer | `32` | 1..4096 |") &&
 	      strstr(buf, "| `expect.tolerance` | number | `0.02` | 0..1 |") &&
 	      strstr(buf, "| `size_per_job` | size | `\"64M\"` | 4K..1T |"),
@@ -539,26 +534,13 @@ static void test_markdown(void)
 	free(buf);
 }
 
-static void test_shipped(const char *top)
+static void check_shipped(const char *path)
 {
-	char pattern[PATH_MAX];
-	glob_t g;
-	size_t i;
+	struct rl_workload w;
+	struct rl_err e = { "" };
+	int ret = rl_workload_load(path, &w, &e);
 
-	snprintf(pattern, sizeof(pattern), "%s/workloads/*.json", top);
-	if (glob(pattern, 0, NULL, &g)) {
-		CHECK(0, "no workloads in %s", pattern);
-		return;
-	}
-	CHECK(g.gl_pathc >= 11, "only %zu workloads shipped", g.gl_pathc);
-	for (i = 0; i < g.gl_pathc; i++) {
-		struct rl_workload w;
-		struct rl_err e = { "" };
-		int ret = rl_workload_load(g.gl_pathv[i], &w, &e);
-
-		CHECK(!ret, "%s does not load: %s", g.gl_pathv[i], e.msg);
-	}
-	globfree(&g);
+	CHECK(!ret, "%s does not load: %s", path, e.msg);
 }
 
 int main(void)
@@ -586,7 +568,7 @@ int main(void)
 	test_cross();
 	test_round_trip();
 	test_markdown();
-	test_shipped(top);
+	check_each_file(top, "workloads/*.json", 11, "workloads", check_shipped);
 	rmdir(dir);
 	return check_exit();
 }

@@ -9,6 +9,7 @@
 #include "engine/result.h"
 #include "engine/result_json.h"
 #include "engine/result_text.h"
+#include "../lib/capture.h"
 #include "../lib/check.h"
 
 /* Every numeric field gets its own value, so a field written under another's name is caught. */
@@ -478,17 +479,14 @@ static void check_non_finite(void)
 /* The text formatter prints what the round trip kept, failures impossible to miss. */
 static void check_table(const struct rl_run *run)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct capture c;
+	char *buf;
 
-	if (!f) {
-		CHECK(0, "open_memstream");
+	if (!capture_open(&c))
 		return;
-	}
-	rl_run_print_table(f, run);
-	rl_cell_print_line(f, &run->cells[1]);
-	fclose(f);
+	rl_run_print_table(c.f, run);
+	rl_cell_print_line(c.f, &run->cells[1]);
+	buf = capture_text(&c);
 	CHECK(strstr(buf, "aligned-mixed: write 8192@0 in WU stripes") != NULL, "table title:\n%s", buf);
 	CHECK(strstr(buf, "nowait (") != NULL, "nowait shown in the title");
 	CHECK(strstr(buf, "%") != NULL, "EAGAIN rate shown for a NOWAIT workload");

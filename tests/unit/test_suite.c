@@ -12,6 +12,7 @@
 
 #include "engine/suite.h"
 #include "../lib/check.h"
+#include "../lib/each_file.h"
 
 static char wdir[PATH_MAX / 2];	/* $top_srcdir/workloads */
 
@@ -42,27 +43,14 @@ static size_t count_files(const char *pattern)
 	return n;
 }
 
-static void test_shipped_suites(void)
+static void check_shipped_suite(const char *path)
 {
-	char pattern[PATH_MAX];
-	glob_t g;
-	size_t i;
+	struct rl_suite s;
+	struct rl_err e = { "" };
+	int ret = rl_suite_load(path, wdir, &s, &e);
 
-	snprintf(pattern, sizeof(pattern), "%s/suites/*.json", wdir);
-	if (glob(pattern, 0, NULL, &g)) {
-		CHECK(0, "no suites in %s", pattern);
-		return;
-	}
-	CHECK(g.gl_pathc >= 3, "only %zu suites", g.gl_pathc);
-	for (i = 0; i < g.gl_pathc; i++) {
-		struct rl_suite s;
-		struct rl_err e = { "" };
-		int ret = rl_suite_load(g.gl_pathv[i], wdir, &s, &e);
-
-		CHECK(!ret && s.nworkloads > 0, "%s: %d '%s'", g.gl_pathv[i], ret, e.msg);
-		rl_suite_free(&s);
-	}
-	globfree(&g);
+	CHECK(!ret && s.nworkloads > 0, "%s: %d '%s'", path, ret, e.msg);
+	rl_suite_free(&s);
 }
 
 static const char *const nw_workloads[] = {
@@ -337,7 +325,7 @@ int main(void)
 	}
 	write_file(over, "aligned-mixed.json",
 		   "{\"name\": \"aligned-mixed\", \"description\": \"from the override dir\"}");
-	test_shipped_suites();
+	check_each_file(wdir, "suites/*.json", 3, "suites", check_shipped_suite);
 	test_fingerprint();
 	test_seed();
 	test_bad_suites(bad);
