@@ -142,12 +142,19 @@ void rl_http_add_header(struct rl_http_req *r, const char *name, const char *val
 int rl_http_reply_created(struct rl_http_req *r, unsigned int status, const char *base,
 			  int64_t id, const char *state);
 
+/* One page of a listing from the store, which rl_http_reply_listing() holds locked. */
+typedef int (*rl_http_list_fn)(struct rl_http_req *r, struct rl_store *s, int limit, int offset,
+			       cJSON **items, int *total, struct rl_err *err);
+
 /*
- * rl_http_reply_page() - answer 200 with one page of a listing:
- * {@key: @items (taken over), "total", "limit", "offset"}. Returns 0 or -ENOMEM.
+ * rl_http_reply_listing() - a listing's whole answer: the query checked
+ * (every key in @known, limit and offset as rl_http_query_paging() reads
+ * them), @fetch called on the locked store, then 200 with {@key: the items,
+ * "total", "limit", "offset"}, or the fetch's error as rl_http_reply_errno()
+ * answers it. Returns 0 or -ENOMEM.
  */
-int rl_http_reply_page(struct rl_http_req *r, const char *key, cJSON *items, int total,
-		       int64_t limit, int64_t offset);
+int rl_http_reply_listing(struct rl_http_req *r, const char *const *known, const char *key,
+			  rl_http_list_fn fetch);
 
 /* ---- shared between handlers ---------------------------------------------- */
 

@@ -33,22 +33,15 @@ int rl_route_nightly_create(struct rl_http_req *r)
 
 static const char *const list_keys[] = { "limit", "offset", NULL };
 
+static int fetch_reports(struct rl_http_req *r, struct rl_store *s, int limit, int offset,
+			 cJSON **items, int *total, struct rl_err *err)
+{
+	return rl_store_nightly_list(s, limit, offset, items, total, err);
+}
+
 int rl_route_nightly_list(struct rl_http_req *r)
 {
-	struct rl_err err = { "" };
-	struct rl_store *store;
-	int64_t limit, offset;
-	cJSON *reports = NULL;
-	int total = 0, ret;
-
-	if (rl_http_query_paging(r, list_keys, &limit, &offset))
-		return 0;
-	store = rl_daemon_store_lock(r->d);
-	ret = rl_store_nightly_list(store, (int)limit, (int)offset, &reports, &total, &err);
-	rl_daemon_store_unlock(r->d);
-	if (ret < 0)
-		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);
-	return rl_http_reply_page(r, "reports", reports, total, limit, offset);
+	return rl_http_reply_listing(r, list_keys, "reports", fetch_reports);
 }
 
 /* Report @id (RL_STORE_NIGHTLY_LATEST: the newest), or its 404. */

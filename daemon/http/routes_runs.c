@@ -182,28 +182,21 @@ static const char *const list_keys[] = {
 	"label", "kernel", "release", "status", "what", "limit", "offset", NULL,
 };
 
-int rl_route_runs_list(struct rl_http_req *r)
+static int fetch_runs(struct rl_http_req *r, struct rl_store *s, int limit, int offset,
+		      cJSON **items, int *total, struct rl_err *err)
 {
-	struct rl_store_filter f = { 0 };
-	struct rl_err err = { "" };
-	struct rl_store *store;
-	int64_t limit, offset;
-	cJSON *runs = NULL;
-	int total = 0, ret;
-
-	if (rl_http_query_paging(r, list_keys, &limit, &offset))
-		return 0;
-	f = (struct rl_store_filter){
+	const struct rl_store_filter f = {
 		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
 		.kernel_release = rl_http_query(r, "release"), .what = rl_http_query(r, "what"),
-		.status = rl_http_query(r, "status"), .limit = (int)limit, .offset = (int)offset,
+		.status = rl_http_query(r, "status"), .limit = limit, .offset = offset,
 	};
-	store = rl_daemon_store_lock(r->d);
-	ret = rl_store_runs_list(store, &f, &runs, &total, &err);
-	rl_daemon_store_unlock(r->d);
-	if (ret < 0)
-		return rl_http_reply_errno(r, ret, &err);
-	return rl_http_reply_page(r, "runs", runs, total, limit, offset);
+
+	return rl_store_runs_list(s, &f, items, total, err);
+}
+
+int rl_route_runs_list(struct rl_http_req *r)
+{
+	return rl_http_reply_listing(r, list_keys, "runs", fetch_runs);
 }
 
 /* ---- one run ------------------------------------------------------------------- */

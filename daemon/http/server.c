@@ -273,11 +273,21 @@ int rl_http_reply_created(struct rl_http_req *r, unsigned int status, const char
 	return ret;
 }
 
-int rl_http_reply_page(struct rl_http_req *r, const char *key, cJSON *items, int total,
-		       int64_t limit, int64_t offset)
+int rl_http_reply_listing(struct rl_http_req *r, const char *const *known, const char *key,
+			  rl_http_list_fn fetch)
 {
-	cJSON *o = cJSON_CreateObject();
+	struct rl_err err = { "" };
+	int64_t limit, offset;
+	cJSON *items = NULL, *o;
+	int total = 0, ret;
 
+	if (rl_http_query_paging(r, known, &limit, &offset))
+		return 0;
+	ret = fetch(r, rl_daemon_store_lock(r->d), (int)limit, (int)offset, &items, &total, &err);
+	rl_daemon_store_unlock(r->d);
+	if (ret < 0)
+		return rl_http_reply_errno(r, ret, &err);
+	o = cJSON_CreateObject();
 	if (!o) {
 		cJSON_Delete(items);
 		return -ENOMEM;
