@@ -220,6 +220,7 @@ static void *job_thread(void *arg)
 
 static void fold_latency(struct rl_latency *l, const struct rl_hist *h)
 {
+	l->valid = h->count > 0;
 	l->p50 = rl_hist_percentile(h, 50);
 	l->p90 = rl_hist_percentile(h, 90);
 	l->p99 = rl_hist_percentile(h, 99);
@@ -285,9 +286,11 @@ static void fold_jobs(struct rl_cell_plan *p, struct rl_job *jobs, struct rl_cel
 	free(enter);
 }
 
+/* A cell that completed nothing has no IOPS: NaN (null, n/a), not 0. */
 static void derive_rates(struct rl_cell *c)
 {
-	if (c->elapsed_s > 0) {
+	c->iops = c->bw_bytes_s = NAN;
+	if (c->elapsed_s > 0 && rl_cell_completed(c)) {
 		c->iops = (double)c->ops / c->elapsed_s;
 		c->bw_bytes_s = (double)c->bytes / c->elapsed_s;
 	}
