@@ -19,20 +19,16 @@ const enum rl_verdict rl_cmp_summary_order[RL_CMP_VERDICT_MAX] = {
 	RL_VERDICT_UNSTABLE, RL_VERDICT_UNCHANGED, RL_VERDICT_INSUFFICIENT, RL_CMP_INCOMPATIBLE,
 };
 
-static const char *const eagain_names[RL_CMP_EAGAIN_MAX] = {
-	[RL_CMP_EAGAIN_NA] = "n/a",
-	[RL_CMP_EAGAIN_UNCHANGED] = "unchanged",
-	[RL_CMP_EAGAIN_CHANGED] = "changed",
-	[RL_CMP_EAGAIN_INSUFFICIENT] = "insufficient",
-	[RL_CMP_EAGAIN_UNSTABLE] = "unstable",
-	[RL_CMP_EAGAIN_TIMING] = "timing-dependent",
+/* In the order of enum rl_cmp_eagain and enum rl_cmp_gate. */
+static const char *const eagain_names[] = {
+	"n/a", "unchanged", "changed", "insufficient", "unstable", "timing-dependent",
 };
+static const char *const gate_names[] = { "both", "iops", "eagain" };
 
-static const char *const gate_names[RL_CMP_GATE_MAX] = {
-	[RL_CMP_GATE_BOTH] = "both",
-	[RL_CMP_GATE_IOPS] = "iops",
-	[RL_CMP_GATE_EAGAIN] = "eagain",
-};
+_Static_assert(sizeof(eagain_names) / sizeof(eagain_names[0]) == RL_CMP_EAGAIN_MAX,
+	       "an EAGAIN verdict without a name");
+_Static_assert(sizeof(gate_names) / sizeof(gate_names[0]) == RL_CMP_GATE_MAX,
+	       "a gate without a name");
 
 const char *rl_cmp_gate_name(enum rl_cmp_gate g)
 {
