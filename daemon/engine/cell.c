@@ -13,6 +13,7 @@
 #include "cell.h"
 #include "job.h"
 #include "layout.h"
+#include "precondition.h"
 #include "sample.h"
 #include "util/clock.h"
 #include "verify.h"
@@ -38,26 +39,6 @@ static void report(struct rl_target_ctx *t, const struct rl_cell_plan *p, const 
 		return;
 	pr.run_fraction = ((double)t->cell + fraction) / (double)(t->ncells ? t->ncells : 1);
 	t->opts->hooks.progress(t->opts->hooks.ctx, &pr);
-}
-
-/* Drop the page, dentry and inode caches so the extent status cache starts cold. */
-static int drop_caches(const char *path, struct rl_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd >= 0) {
-		syncfs(fd);
-		close(fd);
-	}
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return rl_err_set(err, -errno, "cache cold: /proc/sys/vm/drop_caches: %s (needs root)",
-				  strerror(errno));
-	ret = write(fd, "3", 1) == 1 ? 0 : -errno;
-	close(fd);
-	if (ret < 0)
-		return rl_err_set(err, ret, "cache cold: dropping caches: %s", strerror(-ret));
-	return 0;
 }
 
 static int set_timestamps(int fd, enum rl_timestamps ts, struct rl_err *err)
@@ -104,14 +85,17 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	return ret;
 }
 
+static int io_flags(const struct rl_cell_plan *p)
+{
+	return O_CLOEXEC | (p->w->op == RL_OP_WRITE ? O_RDWR : O_RDONLY) |
+	       (p->w->direct ? O_DIRECT : 0);
+}
+
 static int open_io_fd(const struct rl_cell_plan *p, struct rl_err *err)
 {
-	int flags = O_CLOEXEC | (p->w->op == RL_OP_WRITE ? O_RDWR : O_RDONLY);
 	int fd;
 
-	if (p->w->direct)
-		flags |= O_DIRECT;
-	fd = open(p->path, flags);
+	fd = open(p->path, io_flags(p));
 	if (fd < 0)
 		return rl_err_set(err, -errno, "%s: open%s: %s", p->path,
 				  p->w->direct ? " O_DIRECT" : "", strerror(errno));
@@ -220,6 +204,7 @@ static void *job_thread(void *arg)
 
 static void fold_latency(struct rl_latency *l, const struct rl_hist *h)
 {
+	l->valid = h->count > 0;
 	l->p50 = rl_hist_percentile(h, 50);
 	l->p90 = rl_hist_percentile(h, 90);
 	l->p99 = rl_hist_percentile(h, 99);
@@ -285,9 +270,11 @@ static void fold_jobs(struct rl_cell_plan *p, struct rl_job *jobs, struct rl_cel
 	free(enter);
 }
 
+/* A cell that completed nothing has no IOPS: NaN (null, n/a), not 0. */
 static void derive_rates(struct rl_cell *c)
 {
-	if (c->elapsed_s > 0) {
+	c->iops = c->bw_bytes_s = NAN;
+	if (c->elapsed_s > 0 && rl_cell_completed(c)) {
 		c->iops = (double)c->ops / c->elapsed_s;
 		c->bw_bytes_s = (double)c->bytes / c->elapsed_s;
 	}
@@ -415,11 +402,20 @@ static int prepare_file(struct rl_target_ctx *t, struct rl_cell_plan *p, struct 
 			return ret;
 	}
 	if (p->w->cache == RL_CACHE_COLD) {
-		ret = drop_caches(p->path, err);
-		if (ret < 0)
-			return ret;
+		fd = rl_open_cold(p->path, io_flags(p), &c->es_cached_extents, err);
+		if (fd >= 0 && c->es_cached_extents > 0) {
+			/* Not the state asked for: this cell fails, the run goes on. */
+			c->failed = true;
+			snprintf(c->error, sizeof(c->error),
+				 "cache cold: %d extents still in the extent status cache after "
+				 "dropping caches and clearing it", c->es_cached_extents);
+			close(fd);
+			return 0;	/* as a layout that did not come out: c->failed says it */
+		}
+	} else {
+		fd = open_io_fd(p, err);
+		c->es_cached_extents = rl_es_cached_extents(fd);
 	}
-	fd = open_io_fd(p, err);
 	if (fd < 0)
 		return fd;
 	ret = set_timestamps(fd, p->w->timestamps, err);
@@ -438,6 +434,7 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 	int fd = -1, ret;
 
 	memset(c, 0, sizeof(*c));
+	c->es_cached_extents = -1;
 	snprintf(c->workload, sizeof(c->workload), "%s", p->w->name);
 	c->jobs = p->jobs;
 	c->rep = p->rep;

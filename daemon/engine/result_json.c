@@ -49,6 +49,7 @@
 #define F_END { .name = NULL }
 
 /* RL_FT_OPT_OBJECT relies on valid first; RL_FT_ENUM on int enums; lists on uint32_t counts. */
+_Static_assert(offsetof(struct rl_latency, valid) == 0, "latency valid first");
 _Static_assert(offsetof(struct rl_es_stats, valid) == 0, "es valid first");
 _Static_assert(offsetof(struct rl_disk_stats, valid) == 0, "disk valid first");
 _Static_assert(sizeof(enum rl_run_status) == sizeof(int), "enum is int");
@@ -138,10 +139,11 @@ static const struct rl_field cell_fields[] = {
 	F_DBL("iops", struct rl_cell, iops),
 	F_DBL("bw_bytes_s", struct rl_cell, bw_bytes_s),
 	F_DBL("eagain_rate", struct rl_cell, eagain_rate),
-	F_OBJ("lat_ns", struct rl_cell, lat, latency_fields),
+	/* null when nothing completed (ringlab-run-1 readers before that read an object) */
+	F_OPT("lat_ns", struct rl_cell, lat, latency_fields),
 	F_U64("enter_calls", struct rl_cell, enter_calls),
 	F_U64("enter_ns", struct rl_cell, enter_ns),
-	F_OBJ("enter_lat_ns", struct rl_cell, enter, latency_fields),
+	F_OPT("enter_lat_ns", struct rl_cell, enter, latency_fields),
 	F_DBL("cpu_user_s", struct rl_cell, cpu_user_s),
 	F_DBL("cpu_sys_s", struct rl_cell, cpu_sys_s),
 	F_U64("ctx_voluntary", struct rl_cell, ctx_voluntary),
@@ -152,6 +154,9 @@ static const struct rl_field cell_fields[] = {
 	F_OPT("disk_before", struct rl_cell, disk_before, disk_fields),
 	F_OPT("disk_after", struct rl_cell, disk_after, disk_fields),
 	F_U32("layout_extents", struct rl_cell, layout_extents),
+	F(RL_FT_INT, "es_cached_extents", struct rl_cell, es_cached_extents, .def = "-1",
+	  .min = -1, .max = INT32_MAX,
+	  .flags = RL_FF_RECORD_OPTIONAL),
 	F_DBL("layout_s", struct rl_cell, layout_s),
 	F_OBJ("verify", struct rl_cell, verify, verify_fields),
 	F_ENUM("expect", struct rl_cell, expect, expect_status, RL_EXPECT_MAX),
@@ -185,6 +190,32 @@ static const struct rl_field env_fields[] = {
 	F_STR("uring_opcodes", struct rl_env, uring_opcodes),
 	F_STR("label", struct rl_env, label),
 	F_STR("kernel_tag", struct rl_env, kernel_tag),
+	F_END
+};
+
+/*
+ * One workload x jobs over its repetitions (rl_cell_summary()), written
+ * with the run for readers that want the verdict of the repetitions
+ * (unstable, timing-dependent, n/a) without redoing the arithmetic. Derived
+ * from the cells, so never read back.
+ */
+static const struct rl_field summary_fields[] = {
+	F_U32("reps", struct rl_cell_summary, reps),
+	F_U32("measured", struct rl_cell_summary, measured),
+	F_U32("completed", struct rl_cell_summary, completed),
+	F_DBL("iops_median", struct rl_cell_summary, iops_median),
+	F_DBL("iops_min", struct rl_cell_summary, iops_min),
+	F_DBL("iops_max", struct rl_cell_summary, iops_max),
+	F_U64("p99_max_ns", struct rl_cell_summary, p99_max),
+	F_U64("attempts", struct rl_cell_summary, attempts),
+	F_U64("eagain", struct rl_cell_summary, eagain),
+	F_DBL("eagain_rate", struct rl_cell_summary, eagain_rate),
+	F_U32("eagain_reps", struct rl_cell_summary, eagain_reps),
+	F_DBL("eagain_rate_min", struct rl_cell_summary, eagain_min),
+	F_DBL("eagain_rate_max", struct rl_cell_summary, eagain_max),
+	F_DBL("eagain_rate_sd", struct rl_cell_summary, eagain_sd),
+	F_BOOL("unstable", struct rl_cell_summary, unstable),
+	F_BOOL("timing_dependent", struct rl_cell_summary, timing_dependent),
 	F_END
 };
 
@@ -285,6 +316,53 @@ static cJSON *cells_to_json(const struct rl_run *run)
 	return arr;
 }
 
+/* The summary of (@workload, @jobs), with its key; NULL when out of memory. */
+static cJSON *summary_to_json(const struct rl_run *run, const char *workload, uint32_t jobs)
+{
+	struct rl_cell_summary s;
+	cJSON *o;
+
+	if (rl_cell_summary(run, workload, jobs, &s) < 0)
+		return NULL;
+	o = cJSON_CreateObject();
+	if (!o || !add_item(o, "workload", cJSON_CreateString(workload)) ||
+	    !add_item(o, "jobs", cJSON_CreateNumber(jobs)) || rl_fields_write(o, summary_fields, &s)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	/* The rate of a side whose repetitions disagree is no rate: unstable says so. */
+	if (s.eagain_rate < 0 || s.unstable)
+		cJSON_ReplaceItemInObjectCaseSensitive(o, "eagain_rate", cJSON_CreateNull());
+	return o;
+}
+
+/* Whether cell @i is the first of its (workload, jobs). */
+static bool first_of_key(const struct rl_run *run, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (run->cells[k].jobs == run->cells[i].jobs &&
+		    !strcmp(run->cells[k].workload, run->cells[i].workload))
+			return false;
+	return true;
+}
+
+static cJSON *summaries_to_json(const struct rl_run *run)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+
+	for (size_t i = 0; arr && i < run->ncells; i++) {
+		if (!first_of_key(run, i))
+			continue;
+		o = summary_to_json(run, run->cells[i].workload, run->cells[i].jobs);
+		if (!o) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 cJSON *rl_run_to_json(const struct rl_run *run)
 {
 	cJSON *obj = cJSON_CreateObject();
@@ -300,7 +378,8 @@ cJSON *rl_run_to_json(const struct rl_run *run)
 	     add_item(obj, "finished_ns", cJSON_CreateNumber((double)run->finished_ns)) &&
 	     add_item(obj, "env", rl_env_to_json(&run->env)) &&
 	     add_item(obj, "workloads", workloads_to_json(run)) &&
-	     add_item(obj, "cells", cells_to_json(run));
+	     add_item(obj, "cells", cells_to_json(run)) &&
+	     add_item(obj, "summaries", summaries_to_json(run));
 	if (!ok) {
 		cJSON_Delete(obj);
 		return NULL;

@@ -116,7 +116,7 @@ const struct rl_field rl_workload_fields[] = {
 	  .min = 0, .max = 1000000, .def = "50", .help = "retry-nowait: first backoff in microseconds, doubled on every retry." },
 	{ .name = "cache", .type = RL_FT_ENUM, .offset = WL(cache), .names = cache_names,
 	  .def = "\"hot\"",
-	  .help = "Extent-status cache before the run: hot (file just laid out) or cold (caches dropped, file reopened)." },
+	  .help = "Extent-status cache before each repetition: hot (file just laid out) or cold (as read back from disk: S_NOSEC cleared, caches dropped, file reopened, its extent status cache checked empty)." },
 	{ .name = "timestamps", .type = RL_FT_ENUM, .offset = WL(timestamps),
 	  .names = timestamps_names, .def = "\"fresh\"",
 	  .help = "fresh: mtime/ctime already current when the writes start; stale: set in the past, so the first write must update them." },

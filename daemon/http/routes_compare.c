@@ -133,7 +133,23 @@ static int parse_threshold(struct rl_http_req *r, double *t)
 	return 0;
 }
 
-static const char *const compare_keys[] = { "base", "head", "threshold", NULL };
+/* Returns 0, or -EINVAL after replying 400. */
+static int parse_gate(struct rl_http_req *r, enum rl_cmp_gate *g)
+{
+	const char *v = rl_http_query(r, "gate");
+
+	*g = RL_CMP_GATE_BOTH;
+	if (!v || !*v)
+		return 0;
+	if (rl_cmp_gate_parse(v) < 0) {
+		rl_http_reply_error(r, 400, NULL, "query gate: '%.32s' is not iops, eagain or both", v);
+		return -EINVAL;
+	}
+	*g = (enum rl_cmp_gate)rl_cmp_gate_parse(v);
+	return 0;
+}
+
+static const char *const compare_keys[] = { "base", "head", "threshold", "gate", NULL };
 
 int rl_route_compare(struct rl_http_req *r)
 {
@@ -145,7 +161,7 @@ int rl_route_compare(struct rl_http_req *r)
 	int ret;
 
 	if (rl_http_query_check(r, compare_keys) || parse_threshold(r, &opts.threshold) ||
-	    side_load(r, "base", &base))
+	    parse_gate(r, &opts.gate) || side_load(r, "base", &base))
 		return r->resp ? 0 : -ENOMEM;
 	if (side_load(r, "head", &head)) {
 		side_free(&base);

@@ -58,6 +58,8 @@ enum rl_field_flag {
 					 * never missing and never stored */
 	RL_FF_U64_AS_DOUBLE = 1 << 7,	/* U64: written as a plain JSON double, as results always
 					 * were, not as exact digits above 10^15 */
+	RL_FF_RECORD_OPTIONAL = 1 << 8,	/* a record may lack the key (written before it existed):
+					 * then the row's default is taken */
 };
 
 struct rl_field {
@@ -83,7 +85,8 @@ enum rl_apply_mode {
 	RL_APPLY_OVERRIDE,	/* a partial one applied on top (suite "set", --jobs) */
 	/*
 	 * A record this program wrote (a result read back from a file, the store
-	 * or a VM guest): every row but write-only and PASS ones must be present,
+	 * or a VM guest): every row but write-only, PASS and RL_FF_RECORD_OPTIONAL
+	 * ones must be present,
 	 * unknown keys are ignored so readers tolerate annotations (an API adds
 	 * "id"), values are checked against their C type only (bounds are policy
 	 * for inputs, not for what was measured), and errors read "path: reason"

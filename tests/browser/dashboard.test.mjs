@@ -481,3 +481,71 @@ test('keyboard: the main links are reachable and focus is visible', { timeout: 3
 	assert.ok(seen.filter((s) => ['Runs', 'Compare'].includes(s.text)).every((s) => s.outline !== 'none'), 'focused links show an outline');
 	await check();
 });
+
+/*
+ * Imported copies of the base run, edited into what a NOWAIT suite shows:
+ * a cell whose every write was refused (IOPS and latency n/a), and one whose
+ * repetitions disagree (100/0/100%). Compared, the first is an EAGAIN-only
+ * change (its own verdict, failing the gate), the second unstable.
+ */
+test('EAGAIN verdicts: eagain-changed, unstable and n/a in compare and in a run', { timeout: 60000 }, async () => {
+	const src = await apiOk('GET', `runs/${runs.base.id}`);
+	const w = src.workloads[0].name;
+	// Whatever this kernel did, the copies say: every write completed, or every write refused.
+	const open = (c) => ({ ...c, ops: c.attempts, eagain: 0, eagain_rate: 0, iops: 1000 + c.rep, bw_bytes_s: 1e6,
+		lat_ns: { p50: 1000, p90: 2000, p99: 3000, p999: 4000, max: 5000, mean: 1500 } });
+	const refused = (c) => ({ ...c, ops: 0, bytes: 0, eagain: c.attempts, eagain_rate: 1, iops: null, bw_bytes_s: null, lat_ns: null });
+	const runOf = (cells, flip) => {
+		const r = structuredClone(src);
+
+		r.workloads.push({ ...r.workloads[0], name: 'nw-flip' });
+		r.cells = [...cells, ...src.cells.map((c) => (flip(c.rep) ? refused : open)({ ...c, workload: 'nw-flip' }))];
+		for (const k of ['id', 'summaries', 'created', 'target', 'what', 'label', 'kernel_tag', 'request', 'progress'])
+			delete r[k];
+		return r;
+	};
+	const imp = async (run, label) => apiOk('POST', 'runs/import', { run, label, kernel_tag: 'browser-eagain' });
+	const baseRun = await imp(runOf(src.cells.map(open), (rep) => rep !== 2), 'eag-base');
+	const headRun = await imp(runOf(src.cells.map(refused), () => true), 'eag-head');
+	const cmp = await apiOk('GET', 'compare?base=label:eag-base&head=label:eag-head');
+	const byName = (n) => cmp.workloads.find((g) => g.workload === n).cells[0];
+
+	assert.equal(byName(w).verdict, 'eagain-changed', 'the API: refusing every write is an EAGAIN change');
+	assert.equal(byName('nw-flip').verdict, 'unstable', 'the API: 100/0/100 is unstable');
+	assert.equal(cmp.gate, true, 'the API: an EAGAIN change fails the gate');
+	const { page, check } = await openPage();
+	const row = (n) => page.locator(`table.compare[data-workload="${n}"] tbody tr`).first();
+
+	await go(page, '#/compare?base=label:eag-base&head=label:eag-head');
+	await page.locator('.compare-result').waitFor();
+	assert.equal((await page.locator('[data-k="summary"]').innerText()).trim(), cmp.summary.line);
+	assert.match(await page.locator('[data-k="gate"]').innerText(), /Gate \(both\): FAIL/);
+	assert.equal(await page.locator('ul.summary-chips li.v-eagain-changed').first().innerText(), '1 eagain-changed');
+	assert.equal((await row(w).locator('.verdict').first().innerText()).trim(), 'eagain-changed');
+	assert.equal((await row(w).locator('[data-k="head"]').innerText()).trim(), 'n/a', 'IOPS of nothing completed');
+	assert.equal((await row(w).locator('[data-k="speedup"]').innerText()).trim(), 'n/a');
+	assert.match(await row(w).locator('[data-k="eagain-diff"]').innerText(), /changed/);
+	assert.equal((await row('nw-flip').locator('.verdict').first().innerText()).trim(), 'unstable');
+	assert.match(await row('nw-flip').locator('[data-k="eagain-base"]').innerText(), /^unstable 0–100%$/);
+	assert.doesNotMatch(await row('nw-flip').innerText(), /66\.7/, 'an unstable rate is never pooled');
+	await shot(page, 'compare-eagain');
+	// The gate follows the form's choice: IOPS only passes.
+	await page.selectOption('#gate', 'iops');
+	await page.locator('form.compare-form button[type="submit"]').click();
+	await page.waitForURL(/gate=iops/);
+	await page.locator('.compare-result').waitFor();
+	await page.locator('[data-k="gate"]', { hasText: 'Gate (iops): pass' }).waitFor();
+	// The runs: n/a where nothing completed, unstable where the repetitions disagree.
+	await go(page, `#/runs/${headRun.id}`);
+	await page.locator(`table.results[data-workload="${w}"]`).waitFor();
+	const res = (n) => page.locator(`table.results[data-workload="${n}"] tbody tr`).first();
+
+	assert.equal((await res(w).locator('[data-k="iops"]').innerText()).trim(), 'n/a');
+	assert.equal((await res(w).locator('[data-k="p99"]').innerText()).trim(), 'n/a');
+	await go(page, `#/runs/${baseRun.id}`);
+	await page.locator('table.results[data-workload="nw-flip"]').waitFor();
+	assert.match(await res('nw-flip').locator('[data-k="eagain"]').innerText(), /^unstable 0\.0–100\.0%$/);
+	assert.equal(await res('nw-flip').getAttribute('data-unstable'), 'true');
+	await shot(page, 'run-unstable');
+	await check();
+});

@@ -88,6 +88,7 @@ static void make_cell(struct rl_cell *c, uint32_t i)
 	c->eagain_rate = (double)c->eagain / (double)c->attempts;
 	c->iops = 12345.5 + i;
 	c->elapsed_s = 0.25;
+	c->lat.valid = true;
 	c->lat.p50 = 1000 * (i + 1);
 	c->lat.p99 = 9000 * (i + 1);
 	c->nerrors = 1;

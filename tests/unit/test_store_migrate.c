@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store_migrate: schema versions: fresh, reopened, newer or foreign (refused untouched), failed migration rolled back. */
+/* test_store_migrate: schema versions: fresh, reopened, newer or foreign (refused untouched), failed migration rolled back, version 2 nightly reports kept by version 3 (eagain-changed). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,7 +232,7 @@ static void test_concurrent_open(void)
 static void cleanup(void)
 {
 	static const char *const names[] = { "fresh.db", "newer.db", "foreign.db", "clash.db",
-					     "junk.db", "race.db" };
+					     "junk.db", "race.db", "v2.db" };
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
 	char path[4300];
 	size_t i, j;
@@ -243,6 +243,36 @@ static void cleanup(void)
 			unlink(path);
 		}
 	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
+}
+
+/* A version 2 database keeps its nightly reports and takes an eagain-changed night after 3. */
+static void test_v3_nightly_status(void)
+{
+	struct rl_store *s = NULL;
+	struct rl_err err = { "" };
+	char path[4200];
+
+	db_file(path, sizeof(path), "v2.db");
+	if (!raw_exec(path, "CREATE TABLE nightly_reports ("
+		      " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, started INTEGER NOT NULL,"
+		      " finished INTEGER NOT NULL CHECK (finished >= started),"
+		      " status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'regressed', 'corrupt')),"
+		      " label TEXT, summary TEXT NOT NULL, report TEXT NOT NULL CHECK (json_valid(report)));"
+		      "CREATE INDEX nightly_reports_created ON nightly_reports (created);"
+		      "INSERT INTO nightly_reports VALUES (7, 1, 1, 2, 'regressed', 'n1', 's', '{}');"
+		      "PRAGMA application_id = 1380729154; PRAGMA user_version = 2"))
+		return;
+	CHECK(rl_store_open(path, &s, &err) == 0, "v2 open: %s", err.msg);
+	rl_store_close(s);
+	CHECK(raw_int(path, "PRAGMA user_version") >= 3, "v2 not migrated");
+	CHECK(raw_int(path, "SELECT count(*) FROM nightly_reports WHERE id = 7 AND status = 'regressed'"
+		      " AND label = 'n1'") == 1, "v2 report lost in the migration");
+	raw_exec(path, "INSERT INTO nightly_reports VALUES (8, 1, 1, 2, 'eagain-changed', NULL, 's',"
+		 " '{}')");
+	CHECK(raw_int(path, "SELECT count(*) FROM nightly_reports") == 2,
+	      "an eagain-changed night is refused");
+	CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+		      " AND name = 'nightly_reports_created'") == 1, "index lost in the migration");
 }
 
 int main(void)
@@ -262,6 +292,7 @@ int main(void)
 	test_failed_migration();
 	test_not_a_database();
 	test_concurrent_open();
+	test_v3_nightly_status();
 	cleanup();
 	return check_exit();
 }
