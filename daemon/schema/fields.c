@@ -206,6 +206,8 @@ static int apply_keys(const struct rl_field *table, const cJSON *obj, void *base
 	return w->mode == RL_APPLY_FULL ? check_required(table, obj, prefix, w->err) : 0;
 }
 
+static void field_zero(const struct rl_field *f, void *base);
+
 /*
  * A record, row by row in table order: every row is there (the first of
  * duplicate keys counts), other keys are annotations and ignored.
@@ -223,6 +225,10 @@ static int apply_rows(const struct rl_field *table, const cJSON *obj, void *base
 			continue;
 		rl_key_path(path, prefix, f->name);
 		v = cJSON_GetObjectItemCaseSensitive(obj, f->name);
+		if (!v && (f->flags & RL_FF_ADDED)) {
+			field_zero(f, base);
+			continue;
+		}
 		if (!v)
 			return rl_err_set(w->err, -EINVAL, "%s: missing", path);
 		ret = field_set(f, v, base, path, w);

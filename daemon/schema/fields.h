@@ -58,6 +58,8 @@ enum rl_field_flag {
 					 * never missing and never stored */
 	RL_FF_U64_AS_DOUBLE = 1 << 7,	/* U64: written as a plain JSON double, as results always
 					 * were, not as exact digits above 10^15 */
+	RL_FF_ADDED = 1 << 8,		/* RECORD: added after records were first written; one
+					 * without the key reads as zero (not measured) */
 };
 
 struct rl_field {
