@@ -8,7 +8,7 @@ static const struct {
 	const char *key, *label;
 } causes[] = {
 	[RL_CAUSE_LOCK] = { "inode_lock", "inode lock not taken" },
-	[RL_CAUSE_TIMESTAMP] = { "timestamp_update", "timestamp update" },
+	[RL_CAUSE_TIMESTAMP] = { "timestamp_update", "timestamp/privilege update" },
 	[RL_CAUSE_ES_MISS] = { "extent_cache_miss", "extent-cache miss" },
 	[RL_CAUSE_ALLOC] = { "allocation", "allocation/unwritten" },
 	[RL_CAUSE_UNALIGNED] = { "unaligned_zeroing", "unaligned zeroing" },
