@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause_change.h"
 #include "cell_stats.h"
 
 /* ---- a side's repetitions ------------------------------------------------ */
@@ -187,6 +188,8 @@ int rl_cmp_cell_fill(struct rl_cmp_side *b, struct rl_cmp_side *h, const char *w
 	if (ret)
 		return ret;
 	judge_eagain(b, h, c, cell);
+	rl_cmp_cause_change(b->runs, b->nruns, h->runs, h->nruns, workload, jobs,
+			    cell->eagain_cause, sizeof(cell->eagain_cause));
 	be = b->nelapsed ? rl_median(b->elapsed, b->nelapsed) : NAN;
 	he = h->nelapsed ? rl_median(h->elapsed, h->nelapsed) : NAN;
 	cell->base_elapsed_s = be;

@@ -85,6 +85,7 @@ struct rl_cmp_cell {
 	uint64_t base_eagain, base_attempts, head_eagain, head_attempts;
 	struct rl_prop_test eagain;		/* valid unless eagain_verdict is NA */
 	enum rl_cmp_eagain eagain_verdict;
+	char eagain_cause[RL_CMP_WHY_MAX];	/* causes new in head, gone from it; "" none */
 	double base_elapsed_s, head_elapsed_s;	/* medians; NaN without measurements */
 	double wall_speedup;			/* base_elapsed_s / head_elapsed_s, or NaN */
 };

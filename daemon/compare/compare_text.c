@@ -86,6 +86,20 @@ static void add_note(char *buf, size_t len, const char *note)
 		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", note);
 }
 
+/* "EAGAIN changed", or with causes that came or went: "EAGAIN 0.0% → 100.0%: timestamp/privilege update". */
+static void add_eagain_note(const struct rl_cmp_cell *cell, char *buf, size_t len)
+{
+	char note[RL_CMP_WHY_MAX + 64], e[48];
+
+	if (cell->eagain_cause[0] && cell->eagain_verdict != RL_CMP_EAGAIN_NA) {
+		snprintf(note, sizeof(note), "EAGAIN %s: %s", fmt_eagain(cell, e, sizeof(e)),
+			 cell->eagain_cause);
+		add_note(buf, len, note);
+	} else if (cell->eagain_verdict == RL_CMP_EAGAIN_CHANGED) {
+		add_note(buf, len, "EAGAIN changed");
+	}
+}
+
 /* "unchanged", or the verdict with what else changed: "improved, EAGAIN changed, p99 1.31x regressed". */
 static char *fmt_verdict(const struct rl_comparison *c, const struct rl_cmp_cell *cell,
 			 char *buf, size_t len)
@@ -110,8 +124,7 @@ static char *fmt_verdict(const struct rl_comparison *c, const struct rl_cmp_cell
 			 cell->iops.ci.n_base, cell->iops.ci.n_head, c->min_reps);
 		add_note(buf, len, note);
 	}
-	if (cell->eagain_verdict == RL_CMP_EAGAIN_CHANGED)
-		add_note(buf, len, "EAGAIN changed");
+	add_eagain_note(cell, buf, len);
 	if (cell->p99.verdict == RL_VERDICT_REGRESSED || cell->p99.verdict == RL_VERDICT_IMPROVED) {
 		snprintf(note, sizeof(note), "p99 %s %s", fmt_ratio(cell->p99.ci.ratio, r, sizeof(r)),
 			 rl_verdict_name(cell->p99.verdict));
