@@ -117,17 +117,22 @@ enum rl_cause rl_cause_classify(const struct rl_refusal *r, uint32_t bs,
 	*fn = NULL;
 	if (!bs || !r->len)
 		return RL_CAUSE_UNKNOWN;
-	/* The lookup was for another block: the window is not this write's. */
-	if ((ev->flags & RL_EV_ES_LOOKUP) && ev->lookup_lblk != r->offset / bs)
+	/* The extent found does not hold the write's first block: not this write's window. */
+	if ((ev->flags & RL_EV_MAPPING) && !(ev->flags & RL_EV_MAP_BLOCKS) &&
+	    (ev->map_lblk > r->offset / bs || (uint64_t)ev->map_lblk + ev->map_len <= r->offset / bs))
 		return RL_CAUSE_UNKNOWN;
 	if (!(ev->flags & RL_EV_DIO_BEGIN))
 		return before_iomap(r, bs, ev);
 	if (ev->flags & RL_EV_INVAL_FAIL)
 		return RL_CAUSE_INVALIDATE;
-	/* kiocb_invalidate_pages() under IOCB_NOWAIT: cached folios in the range. */
-	if (!(ev->flags & RL_EV_DIO_ITER))
+	/*
+	 * An -EAGAIN from the iteration (->iomap_begin) completes the dio with
+	 * that error; kiocb_invalidate_pages() refusing under IOCB_NOWAIT
+	 * (cached folios in the range) returns before any completion.
+	 */
+	if (!(ev->flags & RL_EV_DIO_ERROR))
 		return RL_CAUSE_INVALIDATE;
-	*fn = ev->flags & RL_EV_DIO_ERROR ? "iomap_iter" : "__iomap_dio_rw";
+	*fn = "iomap_iter";
 	return RL_CAUSE_OTHER;
 }
 

@@ -70,7 +70,6 @@ enum rl_evidence_flag {
 	RL_EV_ES_MISS = 1 << 1,		/* ... with found 0 */
 	RL_EV_MAP_BLOCKS = 1 << 2,	/* ext4_ext_map_blocks_exit: the tree was read */
 	RL_EV_DIO_BEGIN = 1 << 3,	/* iomap_dio_rw_begin */
-	RL_EV_DIO_ITER = 1 << 4,	/* iomap_iter after it */
 	RL_EV_INVAL_FAIL = 1 << 5,	/* iomap_dio_invalidate_fail */
 	RL_EV_DIO_ERROR = 1 << 6,	/* iomap_dio_complete with error -EAGAIN */
 	RL_EV_MAPPING = 1 << 7,		/* map_* below hold the first mapping seen */
@@ -82,7 +81,6 @@ enum rl_map_state { RL_MAP_WRITTEN, RL_MAP_UNWRITTEN, RL_MAP_HOLE, RL_MAP_DELAYE
 struct rl_refusal_evidence {
 	uint32_t slot;			/* the write's user_data */
 	uint32_t flags;			/* enum rl_evidence_flag */
-	uint32_t lookup_lblk;		/* block the first extent lookup asked for */
 	uint32_t map_lblk, map_len;	/* first mapping: from map_lblk, map_len blocks */
 	enum rl_map_state map_state;
 	int64_t isize;			/* i_size the events last showed, -1 unknown */

@@ -139,8 +139,9 @@ static void es_lookup_exit(struct rl_refusal_evidence *w, const char *fields)
 	const char *p = strchr(fields, '[');
 	long long found;
 
-	if (!field_num(fields, "found", &found) || !p || (w->flags & (RL_EV_MAPPING | RL_EV_ES_MISS)))
+	if (!field_num(fields, "found", &found) || !p || (w->flags & RL_EV_ES_LOOKUP))
 		return;
+	w->flags |= RL_EV_ES_LOOKUP;
 	if (!found) {
 		w->flags |= RL_EV_ES_MISS;
 		return;
@@ -254,12 +255,7 @@ void rl_trace_feed_line(struct rl_trace_state *s, const char *line)
 	w = open_window(t);
 	if (!w)
 		return;
-	if (IS("ext4_es_lookup_extent_enter")) {
-		if (!(w->flags & RL_EV_ES_LOOKUP) && field_num(fields, "lblk", &v)) {
-			w->flags |= RL_EV_ES_LOOKUP;
-			w->lookup_lblk = (uint32_t)v;
-		}
-	} else if (IS("ext4_es_lookup_extent_exit")) {
+	if (IS("ext4_es_lookup_extent_exit")) {
 		es_lookup_exit(w, fields);
 	} else if (IS("ext4_ext_map_blocks_exit")) {
 		map_blocks_exit(w, fields);
@@ -267,9 +263,6 @@ void rl_trace_feed_line(struct rl_trace_state *s, const char *line)
 		w->flags |= RL_EV_DIO_BEGIN;
 		if (field_num(fields, "size", &v))
 			w->isize = v;
-	} else if (IS("iomap_iter")) {
-		if (w->flags & RL_EV_DIO_BEGIN)
-			w->flags |= RL_EV_DIO_ITER;
 	} else if (IS("iomap_dio_invalidate_fail")) {
 		w->flags |= RL_EV_INVAL_FAIL;
 	} else if (IS("iomap_dio_complete")) {
