@@ -15,6 +15,7 @@
 
 #define TID 4242
 #define PFX "         ringlab-4242    [001] .....  3360.474551: "
+#define MISS PFX "ext4_es_lookup_extent_exit: dev 7,1 ino 12 found 0 [0/0) 0 "
 
 static const char *const submit0 =
 	PFX "io_uring_submit_req: ring 00000000afb687e9, req 0000000087b20fc3, user_data 0x0, opcode WRITE_FIXED, flags 0x400001, sq_thread 0";
@@ -52,30 +53,21 @@ static void shapes(void)
 {
 	const char *const extend[] = { submit0, refused0, NULL };
 	const char *const mixed[] = { submit0,
-		PFX "ext4_es_lookup_extent_enter: dev 7,1 ino 12 lblk 0",
 		PFX "ext4_es_lookup_extent_exit: dev 7,1 ino 12 found 1 [0/1) 32960 WR",
 		refused0, NULL };
-	const char *const cold[] = { submit0,
-		PFX "ext4_es_lookup_extent_enter: dev 7,1 ino 12 lblk 0",
-		PFX "ext4_es_lookup_extent_exit: dev 7,1 ino 12 found 0 [0/0) 0 ",
+	const char *const cold[] = { submit0, MISS,
 		PFX "ext4_ext_map_blocks_enter: dev 7,1 ino 12 lblk 0 len 2 flags ",
 		PFX "ext4_ext_map_blocks_exit: dev 7,1 ino 12 flags  lblk 0 pblk 32960 len 2 mflags M ret 2",
 		refused0, NULL };
-	const char *const miss[] = { submit0,
-		PFX "ext4_es_lookup_extent_enter: dev 7,1 ino 12 lblk 0",
-		PFX "ext4_es_lookup_extent_exit: dev 7,1 ino 12 found 0 [0/0) 0 ",
-		refused0, NULL };
+	const char *const miss[] = { submit0, MISS, refused0, NULL };
 	const char *const unwritten[] = { submit0,
-		PFX "ext4_es_lookup_extent_enter: dev 7,1 ino 12 lblk 0",
 		PFX "ext4_es_lookup_extent_exit: dev 7,1 ino 12 found 1 [0/8) 32960 U",
 		refused0, NULL };
 	const char *const invalidate[] = { submit0,
-		PFX "ext4_es_lookup_extent_enter: dev 7,1 ino 12 lblk 0",
 		PFX "ext4_es_lookup_extent_exit: dev 7,1 ino 12 found 1 [0/8) 32960 W",
 		PFX "iomap_dio_rw_begin: dev 7:1 ino 0xc size 0x28000 offset 0x0 length 0x2000 done_before 0x0 flags NOWAIT|DIRECT|WRITE dio_flags  aio 1",
 		refused0, NULL };
 	const char *const other_block[] = { submit0,
-		PFX "ext4_es_lookup_extent_enter: dev 7,1 ino 12 lblk 6",
 		PFX "ext4_es_lookup_extent_exit: dev 7,1 ino 12 found 1 [6/1) 32966 WR",
 		refused0, NULL };
 
