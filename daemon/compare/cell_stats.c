@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause_change.h"
 #include "cell_stats.h"
 
 /* ---- a side's repetitions ------------------------------------------------ */
@@ -225,6 +226,8 @@ int rl_cmp_cell_fill(struct rl_cmp_side *b, struct rl_cmp_side *h, const char *w
 		return ret;
 	cell->iops_na = (b->measured && !b->niops) || (h->measured && !h->niops);
 	judge_eagain(b, h, seed ^ 0xea6a140000000000ull, c, cell);
+	rl_cmp_cause_change(b->runs, b->nruns, h->runs, h->nruns, workload, jobs,
+			    cell->eagain_cause, sizeof(cell->eagain_cause));
 	be = b->nelapsed ? rl_median(b->elapsed, b->nelapsed) : NAN;
 	he = h->nelapsed ? rl_median(h->elapsed, h->nelapsed) : NAN;
 	cell->base_elapsed_s = be;

@@ -113,6 +113,7 @@ struct rl_cmp_cell {
 	struct rl_rate_diff eagain;
 	bool base_unstable, head_unstable;	/* that side's repetitions disagree */
 	enum rl_cmp_eagain eagain_verdict;
+	char eagain_cause[RL_CMP_WHY_MAX];	/* causes new in head, gone from it; "" none */
 	double base_elapsed_s, head_elapsed_s;	/* medians; NaN without measurements */
 	double wall_speedup;			/* base_elapsed_s / head_elapsed_s, or NaN */
 };

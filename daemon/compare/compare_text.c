@@ -114,12 +114,17 @@ static void fmt_eagain_note(const struct rl_comparison *c, const struct rl_cmp_c
 			    char *buf, size_t len)
 {
 	const struct rl_rate_diff *e = &cell->eagain;
-	char note[128], b[32], h[32];
+	char note[RL_CMP_WHY_MAX + 128], b[48], h[32];
 
 	switch (cell->eagain_verdict) {
 	case RL_CMP_EAGAIN_CHANGED:
-		snprintf(note, sizeof(note), "EAGAIN %+.1f points [%+.1f, %+.1f]", e->diff_pp,
-			 e->lo_pp, e->hi_pp);
+		if (cell->eagain_cause[0])
+			snprintf(note, sizeof(note), "EAGAIN %s: %s, %+.1f points [%+.1f, %+.1f]",
+				 fmt_eagain(cell, b, sizeof(b)), cell->eagain_cause, e->diff_pp,
+				 e->lo_pp, e->hi_pp);
+		else
+			snprintf(note, sizeof(note), "EAGAIN %+.1f points [%+.1f, %+.1f]",
+				 e->diff_pp, e->lo_pp, e->hi_pp);
 		break;
 	case RL_CMP_EAGAIN_UNSTABLE:
 		snprintf(note, sizeof(note), "EAGAIN reps disagree: base %s, head %s",
@@ -132,8 +137,14 @@ static void fmt_eagain_note(const struct rl_comparison *c, const struct rl_cmp_c
 		snprintf(note, sizeof(note), "EAGAIN: %u base / %u head reps, %u needed",
 			 e->base.n, e->head.n, c->min_reps);
 		break;
-	default:
+	case RL_CMP_EAGAIN_NA:
 		return;
+	default:
+		/* The rate held, but what refused the writes may not have. */
+		if (!cell->eagain_cause[0])
+			return;
+		snprintf(note, sizeof(note), "EAGAIN %s: %s", fmt_eagain(cell, b, sizeof(b)),
+			 cell->eagain_cause);
 	}
 	add_note(buf, len, note);
 }

@@ -11,6 +11,7 @@
 
 #include "aux_threads.h"
 #include "cell.h"
+#include "cell_causes.h"
 #include "job.h"
 #include "layout.h"
 #include "precondition.h"
@@ -287,6 +288,7 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 {
 	static const atomic_bool never;
 	struct rl_job_shared shared = { .cancel = t->opts->cancel ? t->opts->cancel : &never };
+	struct rl_cell_causes causes = { 0 };
 	struct rl_job *jobs = calloc(p->jobs, sizeof(*jobs));
 	struct job_thread_arg *args = calloc(p->jobs, sizeof(*args));
 	pthread_t *tids = calloc(p->jobs, sizeof(*tids));
@@ -318,8 +320,10 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 		shared.stop_ns = 1;
 		for (uint32_t j = started; j < p->jobs; j++)
 			pthread_barrier_wait(&shared.start);
-	} else if (p->w->duration_ms) {
-		shared.stop_ns = rl_now_ns() + (uint64_t)p->w->duration_ms * 1000000ull;
+	} else {
+		rl_cell_causes_start(&causes, p->w, jobs, started, fd, c);
+		if (p->w->duration_ms)
+			shared.stop_ns = rl_now_ns() + (uint64_t)p->w->duration_ms * 1000000ull;
 	}
 	report(t, p, "run", 0, 0);
 	pthread_barrier_wait(&shared.start);
@@ -333,6 +337,7 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 	fold_rusage(c, &ru0, &ru1);
 	fold_jobs(p, jobs, c);
 	derive_rates(c);
+	rl_cell_causes_finish(&causes, p->w, jobs, started, c);
 	if (ret)
 		rl_err_set(err, ret, "starting job threads: %s", strerror(-ret));
 out:

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "job.h"
 #include "pattern.h"
@@ -11,6 +13,7 @@
 #include "verify.h"
 
 #define RETRY_BACKOFF_CAP_NS (100ull * 1000 * 1000)
+#define REFUSALS_MAX (1u << 20)	/* per job; the tracer keeps as many */
 
 int rl_job_prepare(struct rl_job *job)
 {
@@ -58,6 +61,8 @@ void rl_job_free(struct rl_job *job)
 	free(job->slots);
 	free(job->free_slots);
 	free(job->order);
+	free(job->refusals);
+	job->refusals = NULL;
 	job->bufs = NULL;
 	job->slots = NULL;
 	job->free_slots = NULL;
@@ -156,6 +161,28 @@ static inline void release(struct rl_job *job, uint32_t slot, uint32_t *inflight
 	atomic_fetch_add_explicit(&job->done, 1, memory_order_relaxed);
 }
 
+/* Remember a refused write for cell_causes.c, which pairs it with the kernel's events. */
+static void log_refusal(struct rl_job *job, const struct rl_slot *s, uint32_t slot)
+{
+	struct rl_refusal *grown;
+
+	if (job->nrefusals == job->refusals_cap) {
+		size_t cap = job->refusals_cap ? job->refusals_cap * 2 : 1024;
+
+		grown = cap <= REFUSALS_MAX ? realloc(job->refusals, cap * sizeof(*grown)) : NULL;
+		if (!grown) {
+			job->refusals_dropped += s->attempts == 1;
+			return;
+		}
+		job->refusals = grown;
+		job->refusals_cap = cap;
+	}
+	job->refusals[job->nrefusals++] = (struct rl_refusal){
+		.offset = job->base_offset + (uint64_t)s->stripe * job->stripe_bytes,
+		.len = job->w->io_size, .slot = (uint16_t)slot, .first = s->attempts == 1,
+	};
+}
+
 /*
  * An -EAGAIN answer to a NOWAIT attempt. Returns 1 if the slot stays busy
  * (resubmitted or deferred), 0 if it is done, or -errno.
@@ -168,6 +195,8 @@ static int handle_eagain(struct rl_job *job, struct rl_slot *s, uint32_t slot, u
 
 	if (s->attempts == 1)
 		job->eagain++;
+	if (job->log_refusals)
+		log_refusal(job, s, slot);
 	switch (w->eagain_policy) {
 	case RL_EAGAIN_RETRY_BLOCKING:
 		s->nowait = false;
@@ -319,8 +348,12 @@ static int job_loop(struct rl_job *job, struct rl_completion *cq)
 void *rl_job_run(void *arg)
 {
 	struct rl_job *job = arg;
-	struct rl_completion *cq = calloc(job->queue_depth, sizeof(*cq));
-	int ret = cq ? job->engine->init(job) : -ENOMEM;
+	struct rl_completion *cq;
+	int ret;
+
+	atomic_store(&job->tid, (pid_t)syscall(SYS_gettid));
+	cq = calloc(job->queue_depth, sizeof(*cq));
+	ret = cq ? job->engine->init(job) : -ENOMEM;
 
 	if (ret < 0)
 		snprintf(job->errmsg, sizeof(job->errmsg), "job %u: %s engine setup: %s",

@@ -11,7 +11,9 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "eagain_cause.h"
 #include "engine.h"
 #include "hist.h"
 #include "result.h"
@@ -71,6 +73,13 @@ struct rl_job {
 	atomic_uint_fast64_t done;	/* completions so far, for live progress */
 	atomic_uint_fast64_t issued;	/* first attempts so far */
 	int error;			/* -errno that stopped the job */
+
+	/* -EAGAIN attribution (cell_causes.c): the thread, and its refusals in order */
+	_Atomic pid_t tid;		/* set first thing in rl_job_run() */
+	bool log_refusals;		/* set before the start barrier */
+	struct rl_refusal *refusals;
+	size_t nrefusals, refusals_cap;
+	uint64_t refusals_dropped;	/* first attempts not logged: out of memory */
 	char errmsg[256];
 };
 

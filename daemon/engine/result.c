@@ -105,6 +105,7 @@ static void summary_add(struct rl_cell_summary *s, const struct rl_cell *c)
 	s->failed += c->failed;
 	for (i = 0; i < c->nerrors && i < RL_ERRNO_SLOTS; i++)
 		s->errors += c->errors[i].count;
+	rl_causes_add(&s->causes, &c->causes);
 	if (cell_measured(c) && rl_cell_completed(c) && c->lat.p99 > s->p99_max)
 		s->p99_max = c->lat.p99;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eagain_cause.h"
 #include "workload.h"
 
 #define RL_ERRNO_SLOTS 8
@@ -98,6 +99,7 @@ struct rl_cell {
 	double layout_s;
 	struct rl_verify_result verify;
 	enum rl_expect_status expect;	/* workload's expect.eagain_rate vs eagain_rate */
+	struct rl_eagain_causes causes;	/* eagain by kernel cause (trace_eagain on) */
 	bool failed;			/* an error, a failed verification or an unmet expectation */
 	char error[RL_ERR_MSG_MAX];
 };
@@ -128,6 +130,7 @@ struct rl_env {
 	char uring_opcodes[256];	/* the opcodes actually used */
 	char label[128];
 	char kernel_tag[64];
+	char eagain_trace[256];		/* how refusals are attributed here, or why not; "" off */
 };
 
 enum rl_run_status {
@@ -192,6 +195,7 @@ struct rl_cell_summary {
 	uint32_t expect_met, expect_unmet;
 	uint32_t failed;		/* cells with failed set */
 	uint64_t errors;		/* other errors, all errnos and repetitions */
+	struct rl_eagain_causes causes;	/* summed over the repetitions that traced */
 };
 
 /*

@@ -52,6 +52,8 @@
 _Static_assert(offsetof(struct rl_latency, valid) == 0, "latency valid first");
 _Static_assert(offsetof(struct rl_es_stats, valid) == 0, "es valid first");
 _Static_assert(offsetof(struct rl_disk_stats, valid) == 0, "disk valid first");
+_Static_assert(offsetof(struct rl_eagain_causes, valid) == 0, "causes valid first");
+_Static_assert(sizeof(enum rl_causes_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_run_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_verify_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_expect_status) == sizeof(int), "enum is int");
@@ -61,6 +63,7 @@ _Static_assert(MSIZE(struct rl_verify_result, nranges) == sizeof(uint32_t), "cou
 static const char *run_status(int v) { return rl_run_status_name(v); }
 static const char *verify_status(int v) { return rl_verify_status_name(v); }
 static const char *expect_status(int v) { return rl_expect_status_name(v); }
+static const char *causes_status(int v) { return rl_causes_status_name(v); }
 
 static const struct rl_field latency_fields[] = {
 	F_U64("p50", struct rl_latency, p50),
@@ -123,6 +126,34 @@ static const struct rl_field verify_fields[] = {
 	F_END
 };
 
+/* One key per cause, in the vocabulary's order; the keys are rl_cause_key()'s. */
+#define F_CAUSE(c, key) F_U64(key, struct rl_eagain_causes, counts[c])
+static const struct rl_field cause_count_fields[] = {
+	F_CAUSE(RL_CAUSE_LOCK, "inode_lock"),
+	F_CAUSE(RL_CAUSE_TIMESTAMP, "timestamp_update"),
+	F_CAUSE(RL_CAUSE_ES_MISS, "extent_cache_miss"),
+	F_CAUSE(RL_CAUSE_ALLOC, "allocation"),
+	F_CAUSE(RL_CAUSE_UNALIGNED, "unaligned_zeroing"),
+	F_CAUSE(RL_CAUSE_EXTEND, "extending_write"),
+	F_CAUSE(RL_CAUSE_INVALIDATE, "invalidation"),
+	F_CAUSE(RL_CAUSE_JOURNAL, "journal_start"),
+	F_CAUSE(RL_CAUSE_OTHER, "other"),
+	F_CAUSE(RL_CAUSE_UNKNOWN, "unknown"),
+	F_END
+};
+_Static_assert(sizeof(cause_count_fields) / sizeof(cause_count_fields[0]) == RL_CAUSE_MAX + 1,
+	       "a key per cause");
+
+/* "counts" is the struct itself seen through cause_count_fields. */
+static const struct rl_field causes_fields[] = {
+	F_ENUM("status", struct rl_eagain_causes, status, causes_status, RL_CAUSES_STATUS_MAX),
+	F(RL_FT_OBJECT, "counts", struct rl_eagain_causes, valid, .sub = cause_count_fields),
+	F_U64("unattributed", struct rl_eagain_causes, unattributed),
+	F_STR("other_function", struct rl_eagain_causes, other_function),
+	F_STR("note", struct rl_eagain_causes, note),
+	F_END
+};
+
 static const struct rl_field cell_fields[] = {
 	F_STR("workload", struct rl_cell, workload),
 	F_U32("jobs", struct rl_cell, jobs),
@@ -160,6 +191,8 @@ static const struct rl_field cell_fields[] = {
 	F_DBL("layout_s", struct rl_cell, layout_s),
 	F_OBJ("verify", struct rl_cell, verify, verify_fields),
 	F_ENUM("expect", struct rl_cell, expect, expect_status, RL_EXPECT_MAX),
+	F(RL_FT_OPT_OBJECT, "eagain_causes", struct rl_cell, causes, .size = MSIZE(struct rl_cell, causes),
+	  .sub = causes_fields, .flags = RL_FF_RECORD_OPTIONAL),
 	F_BOOL("failed", struct rl_cell, failed),
 	F_STR("error", struct rl_cell, error),
 	F_END
@@ -190,6 +223,8 @@ static const struct rl_field env_fields[] = {
 	F_STR("uring_opcodes", struct rl_env, uring_opcodes),
 	F_STR("label", struct rl_env, label),
 	F_STR("kernel_tag", struct rl_env, kernel_tag),
+	F(RL_FT_STRING, "eagain_trace", struct rl_env, eagain_trace,
+	  .size = MSIZE(struct rl_env, eagain_trace), .flags = RL_FF_RECORD_OPTIONAL),
 	F_END
 };
 

@@ -115,7 +115,32 @@ static char *fmt_eagain(const struct rl_cell_summary *s, char *buf, size_t len)
 	return buf;
 }
 
-static void print_row(FILE *out, uint32_t jobs, const struct rl_cell_summary *s, bool expect)
+static bool any_causes(const struct rl_run *run, const char *name)
+{
+	for (size_t i = 0; i < run->ncells; i++)
+		if (run->cells[i].causes.valid && strcmp(run->cells[i].workload, name) == 0)
+			return true;
+	return false;
+}
+
+/* "extending write 100%", or why there is no cause to show. */
+static void print_cause(FILE *out, const struct rl_cell_summary *s)
+{
+	double share;
+	enum rl_cause top = rl_causes_top(&s->causes, &share);
+
+	if (!s->causes.valid)
+		fputs("-", out);
+	else if (s->causes.status == RL_CAUSES_UNAVAILABLE)
+		fputs("unavailable", out);
+	else if (top == RL_CAUSE_MAX)
+		fputs(s->causes.unattributed ? "unattributed" : "-", out);
+	else
+		fprintf(out, "%s %.0f%%", rl_cause_label(top), share * 100.0);
+}
+
+static void print_row(FILE *out, uint32_t jobs, const struct rl_cell_summary *s, bool expect,
+		      bool causes)
 {
 	char iops[32], bw[32], eagain[48], p99[32];
 	const char *verify = s->verify_failed ? "FAILED" : s->verify_ok ? "ok" : "-";
@@ -135,31 +160,35 @@ static void print_row(FILE *out, uint32_t jobs, const struct rl_cell_summary *s,
 	fmt_eagain(s, eagain, sizeof(eagain));
 	fprintf(out, "%4" PRIu32 "  %10s  %8s  %-16s  %9s  ", jobs, iops, bw, eagain, p99);
 	if (expect)
-		fprintf(out, "%-6s  %s", verify,
+		fprintf(out, "%-6s  %-6s", verify,
 			s->expect_unmet ? "UNMET" : s->expect_met ? "met" : "-");
 	else
-		fputs(verify, out);
+		fprintf(out, causes ? "%-6s" : "%s", verify);
+	if (causes) {
+		fputs("  ", out);
+		print_cause(out, s);
+	}
 	fputc('\n', out);
 }
 
 static void print_workload(FILE *out, const struct rl_run *run, const char *name)
 {
-	bool expect = any_expectation(run, name);
+	bool expect = any_expectation(run, name), causes = any_causes(run, name);
 	struct rl_cell_summary s;
 	int64_t after = -1;
 	uint32_t jobs = 0;
 
 	fputc('\n', out);
 	print_title(out, name, rl_run_workload(run, name));
-	fprintf(out, "JOBS  %10s  %8s  %-16s  %9s  %-6s%s\n", "IOPS", "BW MiB/s", "EAGAIN",
-		"p99 us", "VERIFY", expect ? "  EXPECT" : "");
-	fprintf(out, "----  ----------  --------  ----------------  ---------  ------%s\n",
-		expect ? "  ------" : "");
+	fprintf(out, "JOBS  %10s  %8s  %-16s  %9s  %-6s%s%s\n", "IOPS", "BW MiB/s", "EAGAIN",
+		"p99 us", "VERIFY", expect ? "  EXPECT" : "", causes ? "  CAUSE (top, share)" : "");
+	fprintf(out, "----  ----------  --------  ----------------  ---------  ------%s%s\n",
+		expect ? "  ------" : "", causes ? "  -------------------" : "");
 	while (next_jobs(run, name, after, &jobs)) {
 		if (rl_cell_summary(run, name, jobs, &s) < 0)
 			fprintf(out, "%4" PRIu32 "  (out of memory)\n", jobs);
 		else
-			print_row(out, jobs, &s, expect);
+			print_row(out, jobs, &s, expect, causes);
 		after = jobs;
 	}
 }

@@ -9,6 +9,7 @@
 
 #include "cell.h"
 #include "env.h"
+#include "trace_eagain.h"
 #include "pattern.h"
 #include "runner.h"
 #include "util/clock.h"
@@ -193,6 +194,14 @@ static int plan_workloads(const struct rl_suite *s, const struct rl_run_opts *o,
 	return 0;
 }
 
+static bool any_traced(const struct rl_run *run)
+{
+	for (size_t i = 0; i < run->nworkloads; i++)
+		if (run->workloads[i].trace_eagain && run->workloads[i].nowait)
+			return true;
+	return false;
+}
+
 static int probe_env(const struct rl_run_opts *o, struct rl_run *run, struct rl_target_ctx *t,
 		     struct rl_err *err)
 {
@@ -226,6 +235,9 @@ static int probe_env(const struct rl_run_opts *o, struct rl_run *run, struct rl_
 	if (ret < 0)
 		return rl_err_set(err, ret, "io_uring is not available: %s", strerror(-ret));
 	rl_uring_feature_names(info.features, env->uring_features, sizeof(env->uring_features));
+	/* Not being able to trace is recorded, not fatal: the cells say so too. */
+	if (any_traced(run))
+		rl_trace_eagain_probe(env->eagain_trace, sizeof(env->eagain_trace));
 	return 0;
 }
 

@@ -207,6 +207,8 @@ static int apply_keys(const struct rl_field *table, const cJSON *obj, void *base
 	return w->mode == RL_APPLY_FULL ? check_required(table, obj, prefix, w->err) : 0;
 }
 
+static void field_zero(const struct rl_field *f, void *base);
+
 /*
  * A record, row by row in table order: every row is there (the first of
  * duplicate keys counts), other keys are annotations and ignored.

@@ -268,6 +268,66 @@ test('one run: the results table equals the API\'s cells', { timeout: 60000 }, a
 	await check();
 });
 
+test('a run with EAGAIN causes: one stacked bar per cell, its segments the API\'s counts', { timeout: 60000 }, async () => {
+	// The base run, imported again as if traced: every attempt refused, by two causes.
+	const run = await apiOk('GET', `runs/${runs.base.id}`);
+	const keys = ['inode_lock', 'timestamp_update', 'extent_cache_miss', 'allocation', 'unaligned_zeroing',
+		'extending_write', 'invalidation', 'journal_start', 'other', 'unknown'];
+	const traced = JSON.parse(JSON.stringify(run));
+
+	for (const c of traced.cells) {
+		const counts = Object.fromEntries(keys.map((k) => [k, 0]));
+
+		counts.extending_write = c.attempts - 3;
+		counts.timestamp_update = 2;
+		c.eagain = c.attempts;
+		c.eagain_causes = { status: 'partial', counts, unattributed: 1, other_function: '', note: '1 refusal without a trace window' };
+	}
+	const imp = await apiOk('POST', 'runs/import', { run: traced, kernel_tag: 'browser-causes', label: 'causes' });
+	const stored = await apiOk('GET', `runs/${imp.id}`);
+
+	assert.deepEqual(stored.cells.map((c) => c.eagain_causes), traced.cells.map((c) => c.eagain_causes),
+		'the stored run carries eagain_causes');
+	const { page, check } = await openPage();
+
+	await go(page, `#/runs/${imp.id}`);
+	await page.locator('table.results').first().waitFor();
+	const rows = new Map();
+
+	for (const c of stored.cells) {
+		const k = `${c.workload}\u0000${c.jobs}`;
+
+		rows.set(k, [...(rows.get(k) || []), c]);
+	}
+	for (const [k, cells] of rows) {
+		const [workload, jobs] = k.split('\u0000');
+		const bar = page.locator(`table.results[data-workload="${workload}"] tbody tr[data-jobs="${jobs}"] [data-k="causes"] .causes-bar`);
+		const segs = bar.locator('span.cause');
+		const want = {
+			extending_write: cells.reduce((s, c) => s + c.eagain_causes.counts.extending_write, 0),
+			timestamp_update: cells.reduce((s, c) => s + c.eagain_causes.counts.timestamp_update, 0),
+			unattributed: cells.reduce((s, c) => s + c.eagain_causes.unattributed, 0),
+		};
+		const got = {};
+		let width = 0;
+
+		assert.equal(await bar.count(), 1, `${workload} JOBS ${jobs}: one bar`);
+		for (let i = 0; i < await segs.count(); i++) {
+			const seg = segs.nth(i);
+
+			got[await seg.getAttribute('data-cause')] = Number(await seg.getAttribute('data-count'));
+			width += (await seg.boundingBox()).width;
+		}
+		assert.deepEqual(got, want, `${workload} JOBS ${jobs}: segments`);
+		const box = await bar.boundingBox();
+
+		assert.ok(Math.abs(width - (box.width - 2)) <= 2, `${workload} JOBS ${jobs}: segments fill the bar (${width} of ${box.width})`);
+		assert.match(await bar.getAttribute('aria-label'), /extending write \d/);
+	}
+	await shot(page, 'run-causes');
+	await check();
+});
+
 test('compare base vs head by label: the table equals the API\'s comparison', { timeout: 60000 }, async () => {
 	const cmp = await apiOk('GET', 'compare?base=label:base&head=label:head');
 

@@ -79,6 +79,57 @@ export function rowStats(cells, nowait) {
 	};
 }
 
+// The -EAGAIN cause vocabulary (daemon/engine/eagain_cause.c), in its order, with the bar's colours.
+export const CAUSES = [
+	['inode_lock', 'inode lock not taken', '#8e6bbf'],
+	['timestamp_update', 'timestamp/privilege update', '#d9822b'],
+	['extent_cache_miss', 'extent-cache miss', '#3c8dbc'],
+	['allocation', 'allocation/unwritten', '#4a9d5b'],
+	['unaligned_zeroing', 'unaligned zeroing', '#c0504d'],
+	['extending_write', 'extending write', '#2f6f9f'],
+	['invalidation', 'page-cache invalidation', '#b8a02b'],
+	['journal_start', 'journal start', '#7a7a7a'],
+	['other', 'other', '#555555'],
+	['unknown', 'unknown', '#aaaaaa'],
+	['unattributed', 'unattributed', '#dddddd'],
+];
+
+/** causeCounts(cells) - {key: count} summed over the cells that traced, or null when none did. */
+export function causeCounts(cells) {
+	const traced = cells.filter((c) => c.eagain_causes && c.eagain_causes.counts);
+
+	if (!traced.length)
+		return null;
+	const out = {};
+
+	for (const [k] of CAUSES)
+		out[k] = traced.reduce((s, c) => s + ((k === 'unattributed' ? c.eagain_causes.unattributed : c.eagain_causes.counts[k]) || 0), 0);
+	return out;
+}
+
+// A stacked bar of the refusals by cause: one segment per cause, its width its share.
+function causesCell(cells) {
+	const counts = causeCounts(cells);
+	const unavailable = cells.find((c) => c.eagain_causes && c.eagain_causes.status === 'unavailable');
+
+	if (!counts)
+		return h('td', { class: 'muted', dataset: { k: 'causes' }, title: unavailable ? unavailable.eagain_causes.note : null,
+			text: unavailable ? 'unavailable' : NONE });
+	const total = CAUSES.reduce((s, [k]) => s + counts[k], 0);
+	const parts = CAUSES.filter(([k]) => counts[k] > 0);
+	const words = parts.map(([k, label]) => `${label} ${fmtPct(counts[k] / total)}`).join(', ');
+
+	if (!total)
+		return h('td', { class: 'muted', dataset: { k: 'causes' }, text: 'no EAGAIN' });
+	return h('td', { dataset: { k: 'causes' } },
+		h('div', { class: 'causes-bar', role: 'img', 'aria-label': `EAGAIN causes: ${words}`, title: words },
+			parts.map(([k, label, color]) => h('span', {
+				class: 'cause', dataset: { cause: k, count: String(counts[k]) }, title: `${label}: ${fmtInt(counts[k])}`,
+				style: `width: ${(100 * counts[k] / total).toFixed(2)}%; background: ${color}`,
+			}))),
+		h('span', { class: 'small muted', text: words }));
+}
+
 function shape(w, scale) {
 	if (!w)
 		return '';
@@ -112,9 +163,12 @@ function expectCell(s) {
 
 function summaryTable(g, nowait, withExpect, run) {
 	const head = ['JOBS', 'IOPS (median)', 'IOPS per rep', 'EAGAIN rate', 'p50 µs', 'p99 µs', 'p99.9 µs', 'Verify'];
+	const withCauses = g.rows.some((r) => r.cells.some((c) => c.eagain_causes));
 
 	if (withExpect)
 		head.push('Expect');
+	if (withCauses)
+		head.push('EAGAIN causes');
 	return h('table', { class: 'data results', dataset: { workload: g.name } },
 		h('caption', { text: `${g.name}: median of the repetitions per JOBS; latencies are completion latencies` }),
 		h('thead', {}, h('tr', {}, head.map((t, i) => h('th', { scope: 'col', class: i && i < 7 ? 'num' : null, text: t })))),
@@ -134,7 +188,8 @@ function summaryTable(g, nowait, withExpect, run) {
 				h('td', { class: 'num', dataset: { k: 'p99' }, text: us(s.p99) }),
 				h('td', { class: 'num', dataset: { k: 'p999' }, text: us(s.p999) }),
 				verifyCell(s, r.cells.length),
-				withExpect ? expectCell(s) : null);
+				withExpect ? expectCell(s) : null,
+				withCauses ? causesCell(r.cells) : null);
 		})));
 }
 
