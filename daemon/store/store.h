@@ -98,7 +98,9 @@ struct rl_store_counts {
 };
 
 /*
- * rl_store_open() - open (creating it with mode 0640) the database at @path,
+ * rl_store_open() - open the database at @path, created by SQLite when
+ * missing (mode 0640 less the umask; the file is never opened outside
+ * SQLite, whose locks a stray close() would drop for the whole process),
  * set WAL, synchronous=NORMAL, foreign keys and the busy timeout, and apply
  * the schema migrations this code knows, each in its own transaction. A
  * database with a newer schema (PRAGMA user_version) than this code knows is
