@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "daemon.h"
 #include "http/server.h"
 #include "log.h"
+#include "state_lock.h"
 #include "util/clock.h"
 
 #ifdef HAVE_CONFIG_H
@@ -154,8 +154,6 @@ static int open_store(struct rl_daemon *d, struct rl_err *err)
 {
 	int n = 0, ret;
 
-	if (mkdir(d->cfg.state_dir, 0750) < 0 && errno != EEXIST)
-		return rl_err_set(err, -errno, "state_dir %s: %s", d->cfg.state_dir, strerror(errno));
 	snprintf(d->db_path, sizeof(d->db_path), "%.1000s/ringlab.db", d->cfg.state_dir);
 	ret = rl_store_open(d->db_path, &d->store, err);
 	if (!ret)
@@ -285,7 +283,7 @@ int main(int argc, char **argv)
 	struct rl_err err = { "" };
 	struct args a = { 0 };
 	sigset_t set;
-	int help, ret;
+	int help, ret, state_lock = -1;
 
 	ret = rl_opts_parse(daemon_opts, argc, argv, on_opt, &a, &help, &err);
 	if (ret < 0 || (ret < argc && !help)) {
@@ -310,6 +308,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	init_daemon(&d);
 	ret = load_config(&d, &a, &err);
+	/* Before anything in the state directory is touched; held until exit. */
+	if (ret >= 0)
+		ret = state_lock = rl_state_lock(d.cfg.state_dir, &err);
 	if (ret >= 0)
 		ret = open_store(&d, &err);
 	if (ret >= 0)
@@ -332,5 +333,6 @@ int main(int argc, char **argv)
 	serve(&d, &a);
 	rl_log(LOG_INFO, "stopping");
 	shut_down(&d, http);
+	close(state_lock);
 	return 0;
 }

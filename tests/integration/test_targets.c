@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS: targets open, work, close and reopen; unsafe ones are refused. */
+/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS: targets open, work, close and reopen; unsafe ones are refused; only a dead owner's mount is reclaimed. */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "ringlabd/state_lock.h"
 #include "ringlabd/targets.h"
 #include "../lib/check.h"
 
@@ -181,6 +184,83 @@ static void test_image(void)
 	CHECK(file_has(file, "written before close"), "%s lost on reopen: the image was re-made", file);
 	rl_target_close(&t);
 	CHECK(!mounted(want_dir), "%s still mounted after the second close", want_dir);
+}
+
+/* A child holding @state_dir's lock as another ringlabd would, until killed. */
+static pid_t lock_holder(void)
+{
+	int pipefd[2];
+	pid_t pid;
+	char c = 0;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct rl_err e = { "" };
+
+		c = rl_state_lock(state_dir, &e) >= 0;
+		(void)!write(pipefd[1], &c, 1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (pid > 0 && (read(pipefd[0], &c, 1) != 1 || !c)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(pipefd[0]);
+	return pid;
+}
+
+/*
+ * The image mount a killed ringlabd left is taken down at the next open,
+ * but only when its owner is dead: never while another process holds the
+ * state directory's lock, never while a file on it is open (it is not
+ * detached lazily, which would leave a live run writing underneath).
+ */
+static void test_reclaim(void)
+{
+	struct rl_target t = image_target("rec", "rec.img"), left;
+	char file[PATH_MAX];
+	struct rl_err e = { "" };
+	pid_t holder;
+	int ret, fd;
+
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret, "image open: %d '%s'", ret, e.msg);
+	if (ret)
+		return;
+	left = t;	/* what a ringlabd killed now leaves mounted */
+	snprintf(file, sizeof(file), "%s/in-use", t.dir);
+	fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0, "create %s: %s", file, strerror(errno));
+	t = image_target("rec", "rec.img");
+	expect_refused(&t, -EBUSY, "already mounted", NULL);
+	CHECK(mounted(left.dir), "a mount in use was taken down");
+	if (fd >= 0)
+		close(fd);
+
+	holder = lock_holder();
+	CHECK(holder > 0, "cannot hold the state lock in a child");
+	t = image_target("rec", "rec.img");
+	expect_refused(&t, -EBUSY, "already mounted", NULL);
+	CHECK(mounted(left.dir), "the mount of a ringlabd holding the state lock was taken down");
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+	}
+
+	t = image_target("rec", "rec.img");
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret && t.mounted_by_us, "reclaiming a dead owner's mount: %d '%s'", ret, e.msg);
+	if (ret) {
+		rl_target_close(&left);
+		return;
+	}
+	rl_target_close(&t);
+	CHECK(!mounted(left.dir), "%s still mounted after close", left.dir);
 }
 
 /* Overwrite 4 bytes at @off of @path. */
@@ -442,6 +522,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(priv, sizeof(priv), "%s", tmpl);
 	test_image();
+	test_reclaim();
 	test_image_refusals();
 	test_dir();
 	test_block();
