@@ -235,12 +235,9 @@ static int open_block(struct rl_target *t, const char *state_dir, struct rl_err 
 
 /* ---- the contract --------------------------------------------------------------- */
 
-int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *err)
+/* The kinds' openers, by enum rl_target_kind. */
+static int open_kind(struct rl_target *t, const char *state_dir, struct rl_err *err)
 {
-	t->dir[0] = '\0';
-	t->device[0] = '\0';
-	t->mounted_by_us = false;
-	t->loop_by_us = false;
 	/* The name becomes a path component: the config checked it, check again. */
 	if (!t->cfg.name[0] || rl_charset_match("a-z0-9_-", t->cfg.name) >= 0)
 		return rl_err_set(err, -EINVAL, "target '%.64s': the name must be [a-z0-9_-]",
@@ -260,6 +257,28 @@ int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *er
 	}
 	return rl_target_fail(t, err, -EINVAL, t->cfg.path, "unknown target kind %d",
 			      (int)t->cfg.kind);
+}
+
+int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *err)
+{
+	struct stat st;
+	int ret;
+
+	t->dir[0] = '\0';
+	t->device[0] = '\0';
+	t->dev = 0;
+	t->mounted_by_us = false;
+	t->loop_by_us = false;
+	ret = open_kind(t, state_dir, err);
+	if (ret)
+		return ret;
+	if (stat(t->dir, &st) < 0) {
+		ret = rl_target_fail(t, err, -errno, t->dir, "cannot stat: %s", strerror(errno));
+		rl_target_close(t);
+		return ret;
+	}
+	t->dev = st.st_dev;
+	return 0;
 }
 
 void rl_target_close(struct rl_target *t)

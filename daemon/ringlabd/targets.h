@@ -9,6 +9,7 @@
 #define RINGLAB_DAEMON_RINGLABD_TARGETS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "daemon_config.h"
 
@@ -16,6 +17,7 @@ struct rl_target {
 	struct rl_target_cfg cfg;
 	char dir[RL_PATH_MAX];		/* where runs write: the mount point or the directory */
 	char device[RL_PATH_MAX];	/* loop device or resolved block device, "" for dir */
+	dev_t dev;			/* st_dev of dir once open: runs check it stays */
 	bool mounted_by_us;		/* unmount (and detach) at shutdown */
 	bool loop_by_us;
 };
