@@ -144,6 +144,12 @@ static int open_targets(struct rl_daemon *d, struct rl_err *err)
 		if (ret < 0)
 			return ret;
 		d->ntargets++;
+		/* The config compared spellings; only now are symlinks and mounts resolved. */
+		for (uint32_t j = 0; j < i; j++) {
+			ret = rl_target_check_distinct(&dt->t, &d->targets[j].t, err);
+			if (ret < 0)
+				return ret;
+		}
 		rl_log(LOG_INFO, "target %s: %s %s", dt->t.cfg.name, rl_target_kind_name(dt->t.cfg.kind),
 		       dt->t.dir);
 	}

@@ -278,7 +278,27 @@ int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *er
 		return ret;
 	}
 	t->dev = st.st_dev;
+	t->ino = st.st_ino;
 	return 0;
+}
+
+int rl_target_check_distinct(const struct rl_target *t, const struct rl_target *other,
+			     struct rl_err *err)
+{
+	const char *how = NULL;
+
+	if (t->dev == other->dev && t->ino == other->ino)
+		how = "is the directory of";
+	else if (rl_path_within(t->dir, other->dir))
+		how = "lies inside the directory of";
+	else if (rl_path_within(other->dir, t->dir))
+		how = "holds the directory of";
+	else if (t->dev == other->dev && (t->cfg.kind != RL_TARGET_DIR || other->cfg.kind != RL_TARGET_DIR))
+		how = "is on the filesystem mounted for";
+	if (!how)
+		return 0;
+	return rl_err_set(err, -EINVAL, "target %s (path %.200s): %.200s %s target %s (%.200s)",
+			  t->cfg.name, t->cfg.path, t->dir, how, other->cfg.name, other->dir);
 }
 
 void rl_target_close(struct rl_target *t)

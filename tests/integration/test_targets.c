@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS: targets open, work, close and reopen; unsafe ones are refused; only a dead owner's mount is reclaimed. */
+/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS: targets open, work, close and reopen; unsafe ones are refused; only a dead owner's mount is reclaimed; two targets on one place are told apart. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -483,10 +484,78 @@ static void test_check_path(void)
 	expect_path(&t, "/tmp/x", -EPERM);	/* a target never opened has no inside */
 }
 
+/* @t, opened, is refused beside @other with @how in the message (NULL: accepted). */
+static void expect_distinct(const struct rl_target *t, const struct rl_target *other,
+			    const char *how)
+{
+	struct rl_err e = { "" };
+	int ret = rl_target_check_distinct(t, other, &e);
+
+	if (!how)
+		CHECK(!ret, "%s beside %s refused: %s", t->cfg.name, other->cfg.name, e.msg);
+	else
+		CHECK(ret == -EINVAL && strstr(e.msg, how) && strstr(e.msg, other->cfg.name),
+		      "%s beside %s: want '%s', got %d '%s'", t->cfg.name, other->cfg.name, how,
+		      ret, e.msg);
+}
+
+/*
+ * Two targets that write to one place however the config spells them: a
+ * symlink to the same directory, a directory inside another, a dir target
+ * inside an image's mount point or on its filesystem through a bind mount.
+ */
+static void test_distinct(void)
+{
+	char dir[PATH_MAX], p[PATH_MAX], bind[PATH_MAX];
+	struct rl_target d1, d2, img, in_img, bound;
+	struct rl_err e = { "" };
+
+	snprintf(dir, sizeof(dir), "%s/distinct", ext4_dir);
+	snprintf(p, sizeof(p), "%s/distinct/sub", ext4_dir);
+	CHECK(!mkdir(dir, 0755) && !mkdir(p, 0755), "mkdir %s: %s", p, strerror(errno));
+	d1 = other_target("d1", RL_TARGET_DIR, dir);
+	CHECK(!rl_target_open(&d1, state_dir, &e), "open %s: %s", dir, e.msg);
+	snprintf(p, sizeof(p), "%s/to-distinct", priv);
+	CHECK(!symlink(dir, p), "symlink %s: %s", p, strerror(errno));
+	d2 = other_target("d2", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&d2, state_dir, &e), "open %s: %s", p, e.msg);
+	expect_distinct(&d2, &d1, "is the directory of target d1");
+	snprintf(p, sizeof(p), "%s/distinct/sub", ext4_dir);
+	d2 = other_target("d2", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&d2, state_dir, &e), "open %s: %s", p, e.msg);
+	expect_distinct(&d2, &d1, "lies inside the directory of target d1");
+	expect_distinct(&d1, &d2, "holds the directory of target d2");
+	snprintf(p, sizeof(p), "%s/pathtarget2", ext4_dir);
+	d2 = other_target("d2", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&d2, state_dir, &e), "open %s: %s", p, e.msg);
+	expect_distinct(&d2, &d1, NULL);	/* two directories of one filesystem are fine */
+
+	img = image_target("dimg", "dimg.img");
+	if (rl_target_open(&img, state_dir, &e)) {
+		CHECK(0, "image open: %s", e.msg);
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/sub", img.dir);
+	CHECK(!mkdir(p, 0755), "mkdir %s: %s", p, strerror(errno));
+	in_img = other_target("inimg", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&in_img, state_dir, &e), "open %s: %s", p, e.msg);
+	expect_distinct(&in_img, &img, "lies inside the directory of target dimg");
+	snprintf(bind, sizeof(bind), "%s/bind", priv);
+	CHECK(!mkdir(bind, 0755) && !mount(p, bind, NULL, MS_BIND, NULL),
+	      "bind mount %s on %s: %s", p, bind, strerror(errno));
+	bound = other_target("bound", RL_TARGET_DIR, bind);
+	CHECK(!rl_target_open(&bound, state_dir, &e), "open %s: %s", bind, e.msg);
+	expect_distinct(&bound, &img, "is on the filesystem mounted for target dimg");
+	expect_distinct(&img, &d1, NULL);
+	umount2(bind, MNT_DETACH);
+	rmdir(bind);
+	rl_target_close(&img);
+}
+
 /* Remove what test_dir() put in our private directory, and the directory. */
 static void cleanup_priv(void)
 {
-	static const char *const names[] = { "to-ext4", "to-tmpfs" };
+	static const char *const names[] = { "to-ext4", "to-tmpfs", "to-distinct" };
 	char p[PATH_MAX + 16];
 	size_t i;
 
@@ -527,6 +596,7 @@ int main(int argc, char **argv)
 	test_dir();
 	test_block();
 	test_check_path();
+	test_distinct();
 	cleanup_priv();
 	return check_exit();
 }
