@@ -158,14 +158,20 @@ static int open_targets(struct rl_daemon *d, struct rl_err *err)
 
 static int open_store(struct rl_daemon *d, struct rl_err *err)
 {
-	int n = 0, ret;
+	int n = 0, ended = 0, ret;
 
 	snprintf(d->db_path, sizeof(d->db_path), "%.1000s/ringlab.db", d->cfg.state_dir);
 	ret = rl_store_open(d->db_path, &d->store, err);
+	/* Ends the store could not take last time are real ends, not interruptions. */
 	if (!ret)
+		ret = rl_run_end_recover(d->cfg.state_dir, d->store, &ended, err);
+	if (ret >= 0)
 		ret = rl_store_recover(d->store, &n, err);
 	if (ret < 0)
 		return ret;
+	if (ended)
+		rl_log(LOG_WARNING, "%d run end%s the store could not take before recorded now",
+		       ended, ended == 1 ? "" : "s");
 	if (n)
 		rl_log(LOG_WARNING, "%d interrupted run%s marked aborted", n, n == 1 ? "" : "s");
 	return 0;
@@ -279,6 +285,8 @@ static void init_daemon(struct rl_daemon *d)
 	pthread_cond_init(&d->wake, NULL);
 	pthread_mutex_init(&d->progress_lock, NULL);
 	pthread_cond_init(&d->progress_cond, NULL);
+	for (uint32_t i = 0; i < RL_TARGETS_MAX; i++)
+		d->targets[i].end_fd = -1;
 	d->started_ns = rl_wall_ns();
 }
 

@@ -191,6 +191,14 @@ int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
 			const char *error, struct rl_err *err);
 
 /*
+ * rl_store_run_finish_at() - rl_store_run_finish() with the finish time
+ * @finished_ns (0: now): an end recorded after the fact (the store could not
+ * take it when the run ended). Returns as rl_store_run_finish().
+ */
+int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st,
+			   const char *error, int64_t finished_ns, struct rl_err *err);
+
+/*
  * rl_store_recover() - at start-up, before any runner: every run left
  * running was interrupted, so it becomes aborted ("interrupted: ringlabd
  * stopped during the run") and loses its progress row; queued runs stay
