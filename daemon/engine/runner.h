@@ -61,7 +61,8 @@ struct rl_run_opts {
  * failed, and nothing more is opened there), or -errno when the target or a
  * workload could not be used (status FAILED, @err and run->error say why:
  * not ext4, read-only, too small, block size mismatch).
- * Files the runner created in dir are removed in every case unless keep_files.
+ * Files the runner created in dir are removed in every case unless keep_files
+ * or the target changed.
  */
 int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		 struct rl_run *run, struct rl_err *err);

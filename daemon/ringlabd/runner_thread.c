@@ -337,9 +337,12 @@ void rl_daemon_runner_stop(struct rl_daemon *d)
 		if (dt->thread_started)
 			pthread_join(dt->thread, NULL);
 		dt->thread_started = false;
-		if (dt->store && !retry_end(dt))
+		if (dt->store && !retry_end(dt) && dt->end_fd >= 0)
 			rl_log(LOG_ERR, "run %lld: its end stays in %s/" RL_RUN_END_PREFIX "%s, recorded at the next start",
 			       (long long)dt->end.id, d->cfg.state_dir, dt->t.cfg.name);
+		else if (dt->end.id)
+			rl_log(LOG_ERR, "run %lld: its end is lost: the next start will call it interrupted",
+			       (long long)dt->end.id);
 		rl_store_close(dt->store);
 		dt->store = NULL;
 		if (dt->end_fd >= 0)
