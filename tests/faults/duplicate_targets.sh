@@ -1,13 +1,8 @@
 #!/bin/sh
 # duplicate_targets.sh: ringlabd refuses to start with two targets writing to one place however the config spells it: '//', a trailing slash, a symlink, one directory inside another, a dir target in an image's mount point.
 . "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
 daemon_require mountpoint
-
-fail()
-{
-	echo "FAIL: $*" >&2
-	exit 1
-}
 state=$DAEMON_DIR/state
 dir() { printf '{"name": "%s", "kind": "dir", "path": "%s"}' "$1" "$2"; }
 # refused CASE WANT TARGET...: ringlabd exits at start-up with WANT in its message.

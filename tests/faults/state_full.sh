@@ -1,6 +1,7 @@
 #!/bin/sh
 # state_full.sh: the state filesystem (a small tmpfs) fills up under a run: the run ends failed instead of staying "running", /health reports the store failure, cancel and new runs say why; with space again the end is recorded, and across a restart the real reason is recorded, not "interrupted".
 . "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq mountpoint dd
 
 state=$DAEMON_DIR/state
@@ -11,50 +12,18 @@ cleanup()
 	daemon_cleanup
 }
 trap cleanup EXIT
-fail()
-{
-	echo "FAIL: $*" >&2
-	tail -n 20 "$DAEMON_DIR/rld.log" >&2
-	exit 1
-}
-# req METHOD PATH [BODY]: the status code; the body in $DAEMON_DIR/body.
-req()
-{
-	curl -sS --max-time 10 -o "$DAEMON_DIR/body" -w '%{http_code}' -X "$1" "$DAEMON_URL$2" \
-		${3:+-d "$3"}
-}
-body() { jq -r "$1" "$DAEMON_DIR/body"; }
-status() { req GET "/api/v1/runs/$1" >/dev/null && body .status; }
-wait_status()	# ID STATUS: up to 120 s
-{
-	_i=0
-	while [ "$(status "$1")" != "$2" ]; do
-		[ $_i -lt 1200 ] || fail "run $1 is $(status "$1"), not $2"
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-# Start a run of 3-second cells, let it store a cell, then fill the state filesystem.
+has_cell() { req GET "/api/v1/runs/$1" >/dev/null && [ "$(body '.cells | length')" -ge 1 ]; }
+healthy() { [ "$(req GET /api/v1/health)" = 200 ]; }
+# Start a run of 3-second cells, let it store a cell, then fill the state filesystem:
+# its next cell cannot be stored, so the run ends, and its end cannot be stored either.
 run_into_full()
 {
-	_id=$(req POST /api/v1/runs '{"workload": "slow-cells"}' >/dev/null && body .id)
-	[ -n "$_id" ] && [ "$_id" != null ] || fail "POST: $(cat "$DAEMON_DIR/body")"
-	_i=0
-	until [ "$(req GET "/api/v1/runs/$_id" >/dev/null && body '.cells | length')" -ge 1 ] 2>/dev/null; do
-		[ $_i -lt 1200 ] || fail "run $_id stored no cell in 120 s"
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	id=$(post_run '{"workload": "slow-cells"}')
+	[ -n "$id" ] || fail "POST: $(cat "$DAEMON_DIR/body")"
+	wait_until 120 "run $id stored no cell in 120 s" has_cell "$id"
 	dd if=/dev/zero of="$state/fill" bs=64k >/dev/null 2>&1
 	[ "$(df --output=avail -k "$state" | tail -n 1)" -lt 64 ] || fail "the state filesystem is not full"
-	# Its next cell cannot be stored: the run ends, and its end cannot be stored either.
-	_i=0
-	while [ "$(status "$_id")" = running ]; do
-		[ $_i -lt 600 ] || fail "run $_id stays running on a full state filesystem"
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	id=$_id
+	wait_until 60 "run $id stays running on a full state filesystem" eval '! run_is "$id" running'
 }
 
 loopfs_create 256
@@ -87,17 +56,12 @@ req GET /api/v1/runs >/dev/null
 echo "ok: run $id ended '$reason' on a full state filesystem; /health: $(req GET /api/v1/health >/dev/null; body .store)"
 
 rm -f "$state/fill"
-i=0
-until [ "$(req GET /api/v1/health)" = 200 ]; do
-	[ $i -lt 300 ] || fail "/health still $(cat "$DAEMON_DIR/body") 30 s after space came back"
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_until 30 "/health not ok 30 s after space came back" healthy
 req GET "/api/v1/runs/$id" >/dev/null
 [ "$(body .status)" = failed ] && [ "$(body .error)" = "$reason" ] && [ "$(body .store_error)" = null ] ||
 	fail "run $id once recorded: $(body '{status, error, store_error}' | tr -d '\n')"
-quick=$(req POST /api/v1/runs '{"workload": "quick"}' >/dev/null && body .id)
-wait_status "$quick" done
+quick=$(post_run '{"workload": "quick"}')
+wait_run "$quick" 120 done
 echo "ok: with space again run $id is recorded as it ended and run $quick is done"
 
 # 2. Full when ringlabd stops: the next start records the real end.
@@ -110,7 +74,7 @@ daemon_start 30 -c "$DAEMON_DIR/ringlabd.json" || fail "restart: $DAEMON_ERR"
 req GET "/api/v1/runs/$id" >/dev/null
 [ "$(body .status)" = failed ] && [ "$(body .error)" = "$reason" ] ||
 	fail "run $id after the restart: $(body '{status, error}' | tr -d '\n'), want failed '$reason'"
-[ "$(req GET /api/v1/health)" = 200 ] || fail "/health after the restart: $(cat "$DAEMON_DIR/body")"
+healthy || fail "/health after the restart: $(cat "$DAEMON_DIR/body")"
 echo "ok: after a restart run $id is failed '$reason'"
 daemon_stop
 exit 0
