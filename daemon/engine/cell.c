@@ -16,6 +16,7 @@
 #include "layout.h"
 #include "precondition.h"
 #include "sample.h"
+#include "target_check.h"
 #include "util/clock.h"
 #include "verify.h"
 
@@ -57,6 +58,29 @@ static int set_timestamps(int fd, enum rl_timestamps ts, struct rl_err *err)
 	return 0;
 }
 
+/*
+ * Open the workload's file by name, then make sure it is on the target's
+ * filesystem: the target may have gone between the check at the start of
+ * the cell and the open. A file created elsewhere is removed again.
+ */
+static int open_on_target(const struct rl_target_ctx *t, const struct rl_cell_plan *p, int flags,
+			  struct rl_err *err)
+{
+	struct stat st;
+	int fd = open(p->path, flags | O_CLOEXEC, 0644), ret;
+
+	if (fd < 0)
+		return rl_err_set(err, -errno, "%s: open%s: %s", p->path,
+				  flags & O_DIRECT ? " O_DIRECT" : "", strerror(errno));
+	ret = rl_target_check(t->opts->dir, fd, t->dev, err);
+	if (!ret)
+		return fd;
+	if ((flags & O_CREAT) && fstat(fd, &st) == 0 && st.st_dev != t->dev)
+		unlink(p->path);
+	close(fd);
+	return ret;
+}
+
 static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell *c,
 		   struct rl_err *err)
 {
@@ -66,9 +90,9 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	int fd, ret;
 
 	report(t, p, "layout", 0, 0);
-	fd = open(p->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open_on_target(t, p, O_RDWR | O_CREAT, err);
 	if (fd < 0)
-		return rl_err_set(err, -errno, "%s: %s", p->path, strerror(errno));
+		return fd;
 	ret = rl_layout_build(fd, p->w, nstripes, p->key, err);
 	if (!ret) {
 		ret = rl_layout_check(fd, p->w, nstripes, &c->layout_extents, err);
@@ -92,15 +116,10 @@ static int io_flags(const struct rl_cell_plan *p)
 	       (p->w->direct ? O_DIRECT : 0);
 }
 
-static int open_io_fd(const struct rl_cell_plan *p, struct rl_err *err)
+static int open_io_fd(const struct rl_target_ctx *t, const struct rl_cell_plan *p,
+		      struct rl_err *err)
 {
-	int fd;
-
-	fd = open(p->path, io_flags(p));
-	if (fd < 0)
-		return rl_err_set(err, -errno, "%s: open%s: %s", p->path,
-				  p->w->direct ? " O_DIRECT" : "", strerror(errno));
-	return fd;
+	return open_on_target(t, p, io_flags(p), err);
 }
 
 static void init_job(struct rl_job *job, const struct rl_target_ctx *t,
@@ -287,7 +306,10 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 		    struct rl_err *err)
 {
 	static const atomic_bool never;
-	struct rl_job_shared shared = { .cancel = t->opts->cancel ? t->opts->cancel : &never };
+	struct rl_job_shared shared = {
+		.cancel = t->opts->cancel ? t->opts->cancel : &never,
+		.dir = fd >= 0 ? t->opts->dir : NULL, .dev = t->dev,
+	};
 	struct rl_cell_causes causes = { 0 };
 	struct rl_job *jobs = calloc(p->jobs, sizeof(*jobs));
 	struct job_thread_arg *args = calloc(p->jobs, sizeof(*args));
@@ -340,6 +362,8 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 	rl_cell_causes_finish(&causes, p->w, jobs, started, c);
 	if (ret)
 		rl_err_set(err, ret, "starting job threads: %s", strerror(-ret));
+	else if (atomic_load(&shared.changed))
+		ret = rl_err_set(err, -ESTALE, "%s", c->error);
 out:
 	if (jobs)
 		for (uint32_t j = 0; j < p->jobs; j++)
@@ -408,6 +432,14 @@ static int prepare_file(struct rl_target_ctx *t, struct rl_cell_plan *p, struct 
 	}
 	if (p->w->cache == RL_CACHE_COLD) {
 		fd = rl_open_cold(p->path, io_flags(p), &c->es_cached_extents, err);
+		if (fd >= 0) {
+			/* The target may have gone while the caches were dropped. */
+			ret = rl_target_check(t->opts->dir, fd, t->dev, err);
+			if (ret < 0) {
+				close(fd);
+				return ret;
+			}
+		}
 		if (fd >= 0 && c->es_cached_extents > 0) {
 			/* Not the state asked for: this cell fails, the run goes on. */
 			c->failed = true;
@@ -418,7 +450,7 @@ static int prepare_file(struct rl_target_ctx *t, struct rl_cell_plan *p, struct 
 			return 0;	/* as a layout that did not come out: c->failed says it */
 		}
 	} else {
-		fd = open_io_fd(p, err);
+		fd = open_io_fd(t, p, err);
 		c->es_cached_extents = rl_es_cached_extents(fd);
 	}
 	if (fd < 0)
@@ -444,7 +476,13 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 	c->jobs = p->jobs;
 	c->rep = p->rep;
 	if (!null_engine(t)) {
-		fd = prepare_file(t, p, c, err);
+		/* Before the first file is opened by name: it must land on the target. */
+		ret = rl_target_check(t->opts->dir, -1, t->dev, err);
+		fd = ret < 0 ? ret : prepare_file(t, p, c, err);
+		if (fd == -ESTALE) {
+			c->failed = true;
+			snprintf(c->error, sizeof(c->error), "%s", err->msg);
+		}
 		if (fd < 0)
 			return fd;
 		if (c->failed)

@@ -9,6 +9,7 @@
 
 #include "job.h"
 #include "pattern.h"
+#include "target_check.h"
 #include "util/clock.h"
 #include "verify.h"
 
@@ -292,20 +293,44 @@ static void sleep_until(uint64_t t)
 
 static inline bool keep_issuing(const struct rl_job *job, uint64_t now)
 {
-	if (atomic_load_explicit(job->shared->cancel, memory_order_relaxed))
+	if (atomic_load_explicit(job->shared->cancel, memory_order_relaxed) ||
+	    atomic_load_explicit(&job->shared->changed, memory_order_relaxed))
 		return false;
 	return !job->shared->stop_ns || now < job->shared->stop_ns;
 }
 
+/*
+ * Before a batch, at most every RL_TARGET_CHECK_NS: is the target still the
+ * filesystem the run started on? Returns 0, or -ESTALE with the reason in
+ * job->errmsg, and every job told to stop issuing.
+ */
+static int watch_target(struct rl_job *job, uint64_t now, uint64_t *next_check)
+{
+	struct rl_err err;
+	int ret;
+
+	if (!job->shared->dir || now < *next_check)
+		return 0;
+	*next_check = now + RL_TARGET_CHECK_NS;
+	ret = rl_target_check(job->shared->dir, job->fd, job->shared->dev, &err);
+	if (ret < 0) {
+		snprintf(job->errmsg, sizeof(job->errmsg), "%.255s", err.msg);
+		atomic_store(&job->shared->changed, true);
+	}
+	return ret;
+}
+
 static int job_loop(struct rl_job *job, struct rl_completion *cq)
 {
-	uint64_t next = 0, pass = 0, now = rl_now_ns(), next_ready;
+	uint64_t next = 0, pass = 0, now = rl_now_ns(), next_ready, next_check = 0;
 	uint32_t inflight = 0, deferred = 0;
 	bool issuing = job->nstripes > 0;
-	int n, ret;
+	int n, ret, stopped = 0;
 
 	while (issuing || inflight) {
-		issuing = issuing && keep_issuing(job, now);
+		if (issuing && !stopped)
+			stopped = watch_target(job, now, &next_check);
+		issuing = issuing && !stopped && keep_issuing(job, now);
 		if (deferred && (ret = requeue_due(job, &deferred, now, &next_ready)) < 0)
 			return ret;
 		while (issuing && job->nfree) {
@@ -342,7 +367,7 @@ static int job_loop(struct rl_job *job, struct rl_completion *cq)
 		}
 	}
 	job->passes = pass + (next > 0);
-	return 0;
+	return stopped;
 }
 
 void *rl_job_run(void *arg)
@@ -363,7 +388,7 @@ void *rl_job_run(void *arg)
 	job->t_start = rl_now_ns();
 	if (!ret) {
 		ret = job_loop(job, cq);
-		if (ret < 0)
+		if (ret < 0 && !job->errmsg[0])
 			snprintf(job->errmsg, sizeof(job->errmsg), "job %u: %s: %s", job->index,
 				 job->engine->name, strerror(-ret));
 	}

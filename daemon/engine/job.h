@@ -33,6 +33,9 @@ struct rl_job_shared {
 	pthread_barrier_t start;
 	const atomic_bool *cancel;	/* set by the runner: stop issuing, drain */
 	uint64_t stop_ns;		/* duration mode: stop issuing after this */
+	const char *dir;		/* the target to watch (target_check.h); NULL: none */
+	dev_t dev;			/* the filesystem dir must stay on */
+	atomic_bool changed;		/* a job found it changed: every job stops issuing */
 };
 
 struct rl_job {
@@ -92,7 +95,8 @@ int rl_job_prepare(struct rl_job *job);
 /*
  * rl_job_run() - thread body: init the engine, wait on the start barrier, run
  * one pass over the stripes (or passes until stop_ns), drain, clean up.
- * Returns NULL; job->error holds -errno if the job could not run.
+ * Returns NULL; job->error holds -errno if the job could not run, -ESTALE
+ * (and shared->changed) when it stopped because the target changed.
  */
 void *rl_job_run(void *job);
 

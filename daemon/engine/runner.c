@@ -12,6 +12,7 @@
 #include "trace_eagain.h"
 #include "pattern.h"
 #include "runner.h"
+#include "target_check.h"
 #include "util/clock.h"
 
 #define MiB (1024.0 * 1024.0)
@@ -128,7 +129,7 @@ static int run_jobs_value(struct rl_target_ctx *t, struct rl_cell_plan *p, struc
 			next_gen = 1;
 		p->gen_base = (uint16_t)(1 + (next_gen - 1) % 65534);
 		ret = rl_cell_run(t, p, &c, err);
-		if (ret == 0 || ret == -ECANCELED) {
+		if (ret == 0 || ret == -ECANCELED || ret == -ESTALE) {
 			if (rl_run_add_cell(run, &c) < 0)
 				return rl_err_set(err, -ENOMEM, "out of memory");
 			if (t->opts->hooks.cell_done)
@@ -163,7 +164,8 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 	used->read_fixed |= p.used.read_fixed;
 	used->write |= p.used.write;
 	used->read |= p.used.read;
-	if (t->opts->engine != &rl_engine_null && !t->opts->keep_files)
+	/* A changed target's directory is somewhere else now: unlink nothing there. */
+	if (t->opts->engine != &rl_engine_null && !t->opts->keep_files && ret != -ESTALE)
 		unlink(p.path);
 	return ret;
 }
@@ -270,6 +272,8 @@ int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 	ret = plan_workloads(suite, opts, run, err);
 	if (!ret)
 		ret = probe_env(opts, run, &t, err);
+	if (!ret && opts->dev && opts->dir)
+		ret = rl_target_check(opts->dir, -1, opts->dev, err);
 	if (!ret)
 		ret = check_target(opts, &run->env, err);
 	for (size_t i = 0; i < run->nworkloads && !ret; i++)

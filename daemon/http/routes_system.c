@@ -40,6 +40,36 @@ static int64_t target_run(struct rl_daemon_target *dt)
 
 /* ---- health ------------------------------------------------------------------ */
 
+/*
+ * The runs that ended but whose end the store could not record, into
+ * @list; the first one's story in @msg. Returns how many there are.
+ */
+static int unrecorded_runs(struct rl_daemon *d, cJSON *list, char *msg, size_t len)
+{
+	struct rl_run_end end;
+	int n = 0;
+
+	for (uint32_t i = 0; i < d->ntargets; i++) {
+		cJSON *item;
+
+		if (rl_daemon_target_end(&d->targets[i], 0, &end) < 0)
+			continue;
+		if (!n++)
+			snprintf(msg, len, "run %lld ended (%s) but the store cannot record it: %.400s",
+				 (long long)end.id, rl_run_status_name(end.status), end.store_error);
+		item = cJSON_CreateObject();
+		if (!item)
+			continue;
+		cJSON_AddNumberToObject(item, "id", (double)end.id);
+		cJSON_AddStringToObject(item, "target", d->targets[i].t.cfg.name);
+		cJSON_AddStringToObject(item, "status", rl_run_status_name(end.status));
+		cJSON_AddItemToObject(item, "error", str_or_null(end.error));
+		cJSON_AddStringToObject(item, "store_error", end.store_error);
+		cJSON_AddItemToArray(list, item);
+	}
+	return n;
+}
+
 int rl_route_health(struct rl_http_req *r)
 {
 	struct rl_daemon *d = r->d;
@@ -47,7 +77,8 @@ int rl_route_health(struct rl_http_req *r)
 	struct rl_err err = { "" };
 	struct rl_store *store;
 	unsigned int running = 0;
-	cJSON *o;
+	char held_up[RL_ERR_MSG_MAX];
+	cJSON *o, *unrecorded;
 	int ret;
 
 	store = rl_daemon_store_lock(d);
@@ -56,12 +87,20 @@ int rl_route_health(struct rl_http_req *r)
 	for (uint32_t i = 0; i < d->ntargets; i++)
 		running += target_run(&d->targets[i]) != 0;
 	o = cJSON_CreateObject();
-	if (!o)
+	unrecorded = cJSON_CreateArray();
+	if (!o || !unrecorded) {
+		cJSON_Delete(o);
+		cJSON_Delete(unrecorded);
 		return -ENOMEM;
+	}
+	/* A store that reads but cannot write is not "ok": say which run it holds up. */
+	if (unrecorded_runs(d, unrecorded, held_up, sizeof(held_up)) && ret >= 0)
+		ret = rl_err_set(&err, -EIO, "%s", held_up);
 	cJSON_AddStringToObject(o, "status", ret < 0 ? "degraded" : "ok");
 	cJSON_AddStringToObject(o, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(o, "uptime_s", (double)(rl_wall_ns() - d->started_ns) / 1e9);
 	cJSON_AddStringToObject(o, "store", ret < 0 ? err.msg : "ok");
+	cJSON_AddItemToObject(o, "unrecorded_runs", unrecorded);
 	cJSON_AddNumberToObject(o, "targets", d->ntargets);
 	cJSON_AddNumberToObject(o, "running", running);
 	return rl_http_reply_json(r, ret < 0 ? 503 : 200, o);

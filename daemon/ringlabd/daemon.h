@@ -15,6 +15,7 @@
 
 #include "daemon_config.h"
 #include "engine/runner.h"
+#include "run_end.h"
 #include "store/store.h"
 #include "targets.h"
 
@@ -37,6 +38,8 @@ struct rl_daemon_target {
 	struct rl_live live;
 	struct rl_daemon *d;
 	struct rl_store *store;		/* the runner thread's own connection */
+	struct rl_run_end end;		/* a run ended that the store has not recorded; id 0: none (lock) */
+	int end_fd;			/* its end file (run_end.h); -1: none */
 };
 
 struct rl_daemon {
@@ -76,7 +79,8 @@ struct rl_submit {
  * workloads check out, the target exists) and store a queued run, then wake
  * the target's runner. Returns 0 and the id, -ENOENT (unknown suite,
  * workload or target; @err names it), -EINVAL (bad field), -EBUSY (target
- * has a queued or running run and !req->queue), or -EIO (store).
+ * has a queued or running run and !req->queue), -EAGAIN (the end of the
+ * target's last run is not recorded yet: the store failed), or -EIO (store).
  */
 int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *id,
 		     struct rl_err *err);
@@ -84,9 +88,20 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 /*
  * rl_daemon_cancel() - a queued run is aborted at once; a running one is
  * told to stop and becomes aborted when its runner returns. Returns 0,
- * -ENOENT, or -EALREADY when the run has already finished.
+ * -ENOENT, or -EALREADY when the run has already finished (its end recorded
+ * or not).
  */
 int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err);
+
+/*
+ * rl_daemon_run_end() - the end of run @id (0: of any run) when the run has
+ * finished but the store could not record it yet: the store still says
+ * running. Returns 0 with it in @out, or -ENOENT.
+ */
+int rl_daemon_run_end(struct rl_daemon *d, int64_t id, struct rl_run_end *out);
+
+/* rl_daemon_target_end() - rl_daemon_run_end() on target @dt only. Returns 0 or -ENOENT. */
+int rl_daemon_target_end(struct rl_daemon_target *dt, int64_t id, struct rl_run_end *out);
 
 /*
  * rl_daemon_live() - copy the live progress of run @id. Returns 0, or

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -240,21 +241,63 @@ static int check_target(struct rl_target_cfg *t, uint32_t i, struct rl_err *err)
 	return rl_err_set(err, -EINVAL, "key targets[%u].kind: unknown", i);
 }
 
-/* Two targets writing to the same place would corrupt each other's runs. */
+/* What check_unique() compares of a target, each spelled one way. */
+struct target_place {
+	char path[2 * RL_PATH_MAX];	/* the dir, the image file (under state_dir), the by-id name */
+	char writes[2 * RL_PATH_MAX];	/* where runs write: the dir, or state_dir/mnt/NAME */
+};
+
+static void target_place(const struct rl_config *c, const struct rl_target_cfg *t,
+			 struct target_place *pl)
+{
+	char joined[2 * RL_PATH_MAX + 8];
+
+	if (t->kind == RL_TARGET_IMAGE && t->path[0] != '/')
+		snprintf(joined, sizeof(joined), "%s/%s", c->state_dir, t->path);
+	else
+		snprintf(joined, sizeof(joined), "%s", t->path);
+	/* Both fit: every part is shorter than RL_PATH_MAX. */
+	rl_path_normalize(joined, pl->path, sizeof(pl->path));
+	if (t->kind == RL_TARGET_DIR) {
+		memcpy(pl->writes, pl->path, sizeof(pl->writes));
+		return;
+	}
+	snprintf(joined, sizeof(joined), "%s/mnt/%s", c->state_dir, t->name);
+	rl_path_normalize(joined, pl->writes, sizeof(pl->writes));
+}
+
+/*
+ * Two targets writing to the same place would corrupt each other's runs
+ * (and report it as data corruption): the same path however spelled
+ * ("/x//y/", "/x/y"), across kinds, or one directory runs write into
+ * inside the other's, a dir target in an image's mount point included.
+ * Symlinks and bind mounts are caught when the targets are opened
+ * (rl_target_check_distinct()).
+ */
 static int check_unique(const struct rl_config *c, uint32_t i, struct rl_err *err)
 {
 	const struct rl_target_cfg *t = &c->targets[i];
+	struct target_place a, b;
 	uint32_t j;
 
+	target_place(c, t, &a);
 	for (j = 0; j < i; j++) {
-		if (!strcmp(c->targets[j].name, t->name))
+		const struct rl_target_cfg *o = &c->targets[j];
+
+		if (!strcmp(o->name, t->name))
 			return rl_err_set(err, -EINVAL,
 					  "key targets[%u].name: '%s' is already the name of targets[%u]",
 					  i, t->name, j);
-		if (c->targets[j].kind == t->kind && !strcmp(c->targets[j].path, t->path))
+		target_place(c, o, &b);
+		if (!strcmp(a.path, b.path))
 			return rl_err_set(err, -EINVAL,
-					  "key targets[%u].path: '%.200s' is already the path of targets[%u]",
-					  i, t->path, j);
+					  "key targets[%u].path: '%.200s' is already the path of targets[%u] ('%.200s')",
+					  i, t->path, j, o->path);
+		if (rl_path_within(a.writes, b.writes) || rl_path_within(b.writes, a.writes))
+			return rl_err_set(err, -EINVAL,
+					  "key targets[%u].path: runs would write in %.200s, %s %.200s where targets[%u] writes",
+					  i, a.writes,
+					  rl_path_within(a.writes, b.writes) ? "inside" : "around", b.writes, j);
 	}
 	return 0;
 }

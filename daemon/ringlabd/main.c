@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "daemon.h"
 #include "http/server.h"
 #include "log.h"
+#include "state_lock.h"
 #include "util/clock.h"
 
 #ifdef HAVE_CONFIG_H
@@ -144,6 +144,12 @@ static int open_targets(struct rl_daemon *d, struct rl_err *err)
 		if (ret < 0)
 			return ret;
 		d->ntargets++;
+		/* The config compared spellings; only now are symlinks and mounts resolved. */
+		for (uint32_t j = 0; j < i; j++) {
+			ret = rl_target_check_distinct(&dt->t, &d->targets[j].t, err);
+			if (ret < 0)
+				return ret;
+		}
 		rl_log(LOG_INFO, "target %s: %s %s", dt->t.cfg.name, rl_target_kind_name(dt->t.cfg.kind),
 		       dt->t.dir);
 	}
@@ -152,16 +158,20 @@ static int open_targets(struct rl_daemon *d, struct rl_err *err)
 
 static int open_store(struct rl_daemon *d, struct rl_err *err)
 {
-	int n = 0, ret;
+	int n = 0, ended = 0, ret;
 
-	if (mkdir(d->cfg.state_dir, 0750) < 0 && errno != EEXIST)
-		return rl_err_set(err, -errno, "state_dir %s: %s", d->cfg.state_dir, strerror(errno));
 	snprintf(d->db_path, sizeof(d->db_path), "%.1000s/ringlab.db", d->cfg.state_dir);
 	ret = rl_store_open(d->db_path, &d->store, err);
+	/* Ends the store could not take last time are real ends, not interruptions. */
 	if (!ret)
+		ret = rl_run_end_recover(d->cfg.state_dir, d->store, &ended, err);
+	if (ret >= 0)
 		ret = rl_store_recover(d->store, &n, err);
 	if (ret < 0)
 		return ret;
+	if (ended)
+		rl_log(LOG_WARNING, "%d run end%s the store could not take before recorded now",
+		       ended, ended == 1 ? "" : "s");
 	if (n)
 		rl_log(LOG_WARNING, "%d interrupted run%s marked aborted", n, n == 1 ? "" : "s");
 	return 0;
@@ -275,6 +285,8 @@ static void init_daemon(struct rl_daemon *d)
 	pthread_cond_init(&d->wake, NULL);
 	pthread_mutex_init(&d->progress_lock, NULL);
 	pthread_cond_init(&d->progress_cond, NULL);
+	for (uint32_t i = 0; i < RL_TARGETS_MAX; i++)
+		d->targets[i].end_fd = -1;
 	d->started_ns = rl_wall_ns();
 }
 
@@ -285,7 +297,7 @@ int main(int argc, char **argv)
 	struct rl_err err = { "" };
 	struct args a = { 0 };
 	sigset_t set;
-	int help, ret;
+	int help, ret, state_lock = -1;
 
 	ret = rl_opts_parse(daemon_opts, argc, argv, on_opt, &a, &help, &err);
 	if (ret < 0 || (ret < argc && !help)) {
@@ -310,6 +322,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	init_daemon(&d);
 	ret = load_config(&d, &a, &err);
+	/* Before anything in the state directory is touched; held until exit. */
+	if (ret >= 0)
+		ret = state_lock = rl_state_lock(d.cfg.state_dir, &err);
 	if (ret >= 0)
 		ret = open_store(&d, &err);
 	if (ret >= 0)
@@ -332,5 +347,6 @@ int main(int argc, char **argv)
 	serve(&d, &a);
 	rl_log(LOG_INFO, "stopping");
 	shut_down(&d, http);
+	close(state_lock);
 	return 0;
 }

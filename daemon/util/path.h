@@ -4,6 +4,7 @@
 #define RINGLAB_DAEMON_UTIL_PATH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Bytes of a file system path held in a struct: configured directories and
@@ -26,5 +27,15 @@ bool rl_path_has_dotdot(const char *path);
  * "/ab" is not within "/a". Returns true or false.
  */
 bool rl_path_within(const char *path, const char *dir);
+
+/*
+ * rl_path_normalize() - @path spelled one way into @out: repeated '/' as
+ * one, "." components and a trailing '/' dropped ("/a//b/./c/" is "/a/b/c",
+ * "a/./b" is "a/b", "/" stays "/", "." becomes ""). ".." is kept as it is
+ * (rl_path_has_dotdot() refuses it) and symlinks are not followed, so two
+ * spellings that still differ may name one place. Returns 0, or
+ * -ENAMETOOLONG when the result does not fit @len.
+ */
+int rl_path_normalize(const char *path, char *out, size_t len);
 
 #endif

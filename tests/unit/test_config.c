@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ringlabd config: defaults, every key's bounds from the table, unknown keys, targets, cross-checks, markdown. */
+/* ringlabd config: defaults, every key's bounds from the table, unknown keys, targets, cross-checks, one target spelled two ways, markdown. */
 
 #include <errno.h>
 #include <math.h>
@@ -14,6 +14,7 @@
 #include "schema/fields.h"
 #include "ringlabd/daemon_config.h"
 #include "../lib/capture.h"
+#include "util/path.h"
 #include "../lib/check.h"
 
 /* From config.c; repeated here in case config.h does not declare them yet. */
@@ -410,6 +411,48 @@ static void test_cross_checks(void)
 	expect_all_refused(bad_keys);
 }
 
+/* One path spelled two ways is one target, across kinds; nested ones are refused too. */
+static void test_duplicate_spellings(void)
+{
+	static const struct { const char *in, *out; } spellings[] = {
+		{ "/x//shared", "/x/shared" }, { "/x/shared/", "/x/shared" },
+		{ "/x/./shared/.", "/x/shared" }, { "//", "/" }, { "a/./b//", "a/b" },
+		{ "/x/..y", "/x/..y" }, { "", "" },
+	};
+	struct rl_config c;
+	char out[64];
+
+	for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++)
+		CHECK(!rl_path_normalize(spellings[i].in, out, sizeof(out)) &&
+		      !strcmp(out, spellings[i].out), "normalize '%s': '%s', want '%s'",
+		      spellings[i].in, out, spellings[i].out);
+	CHECK(rl_path_normalize("/aaaa/bbbb", out, 8) == -ENAMETOOLONG, "too long accepted");
+
+#define DIR_T(n, p) "{\"name\": \"" n "\", \"kind\": \"dir\", \"path\": \"" p "\"}"
+	expect_refused("{\"targets\": [" DIR_T("a", "/x/shared") ", " DIR_T("b", "/x//shared") "]}",
+		       "key targets[1].path", "already the path of targets[0] ('/x/shared')");
+	expect_refused("{\"targets\": [" DIR_T("a", "/x/shared/") ", " DIR_T("b", "/x/./shared") "]}",
+		       "key targets[1].path", "already the path of targets[0]");
+	expect_refused("{\"state_dir\": \"/var/lib/rl\", \"targets\": [{\"name\": \"a\", \"kind\": \"image\"},"
+		       " {\"name\": \"b\", \"kind\": \"image\", \"path\": \"/var/lib//rl/a.img\"}]}",
+		       "key targets[1].path", "already the path of targets[0] ('a.img')");
+	expect_refused("{\"targets\": [" DIR_T("a", "/x/shared") ", " DIR_T("b", "/x/shared/sub") "]}",
+		       "key targets[1].path", "/x/shared/sub, inside /x/shared where targets[0] writes");
+	expect_refused("{\"targets\": [" DIR_T("a", "/x/shared/sub/") ", " DIR_T("b", "/x/shared") "]}",
+		       "key targets[1].path", "around /x/shared/sub where targets[0] writes");
+	/* A dir target in an image's mount point, however spelled, and across kinds. */
+	expect_refused("{\"state_dir\": \"/var/lib/rl\", \"targets\": [{\"name\": \"img\", \"kind\": \"image\"},"
+		       " " DIR_T("d", "/var/lib/rl//mnt/img/sub") "]}",
+		       "key targets[1].path", "inside /var/lib/rl/mnt/img where targets[0] writes");
+	expect_refused("{\"state_dir\": \"/var/lib/rl/\", \"targets\": [" DIR_T("d", "/var/lib/rl/mnt/img") ","
+		       " {\"name\": \"img\", \"kind\": \"image\"}]}",
+		       "key targets[1].path", "where targets[0] writes");
+	expect_loaded("{\"targets\": [" DIR_T("a", "/x/shared") ", " DIR_T("b", "/x/shared2") ","
+		      " " DIR_T("c", "/x/other/shared") "]}", &c);
+	CHECK(c.ntargets == 3, "ntargets %u", c.ntargets);
+#undef DIR_T
+}
+
 static void test_missing_file(void)
 {
 	struct rl_config c;
@@ -462,6 +505,7 @@ int main(void)
 	test_unknown_keys();
 	test_targets();
 	test_cross_checks();
+	test_duplicate_spellings();
 	test_missing_file();
 	test_markdown();
 	unlink(cfg_path);
