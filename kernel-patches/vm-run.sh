@@ -3,7 +3,8 @@
 # vm-run.sh VARIANT SUITE|WORKLOAD|FILE.json OUT.json [OPTIONS] [-- RINGLAB_ARGS...]
 #
 # Run a ringlab suite inside a QEMU guest booting the kernel of VARIANT (a
-# manifest path or a name under kernel-patches/variants), and write the run's
+# manifest path, a name under kernel-patches/variants, or FAMILY:VERSION of a
+# family under kernel-patches/families), and write the run's
 # JSON (format ringlab-run-1, tagged with the variant) to OUT.json. The guest's
 # console is kept beside it as OUT.console.log (OUT minus ".json").
 #
@@ -31,11 +32,12 @@
 # guest sent one); 2 bad usage or the kernel could not be fetched or built.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kernel-patches/lib/variant.sh
 . "$here/lib/variant.sh"
 
 usage()
 {
-	sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -155,25 +157,39 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 # --- the kernel ------------------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-vm.XXXXXX")
 case "$VARIANT_KIND" in
 debian-image) getter=$here/fetch-kernel.sh ;;
-source) getter=$here/build-kernel.sh ;;
+source|git) getter=$here/build-kernel.sh ;;
+prebuilt)
+	getter=''
+	kernel=$(variant_path "$(variant_get kernel)") || die_setup "$VARIANT_SPEC: key kernel: no such file"
+	modules=none
+	if variant_has modules_dir; then
+		modules=$(variant_path "$(variant_get modules_dir)") || die_setup "$VARIANT_SPEC: key modules_dir"
+	fi
+	release=$(variant_get release)
+	[ -n "$release" ] || release=$(bzimage_release "$kernel") ||
+		die_setup "$kernel: not a bzImage (no kernel version in its header)"
+	;;
+*) die_setup "$VARIANT_SPEC: kind $VARIANT_KIND: vm-run.sh boots debian-image, source, git and prebuilt variants" ;;
 esac
-work=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-vm.XXXXXX")
-# In the background, so that a signal reaches our traps during a long build.
-setsid "$getter" "$VARIANT_FILE" "$cache" >"$work/kernel.info" &
-gpid=$!
-wait "$gpid" || die_setup "$VARIANT_NAME: no kernel ($(basename "$getter") failed)"
-gpid=
-kernel=$(sed -n 's/^kernel=//p' "$work/kernel.info")
-modules=$(sed -n 's/^modules=//p' "$work/kernel.info")
-release=$(sed -n 's/^release=//p' "$work/kernel.info")
-[ -f "$kernel" ] || die_setup "$VARIANT_NAME: $(basename "$getter") gave no kernel"
+if [ -n "$getter" ]; then
+	# In the background, so that a signal reaches our traps during a long build.
+	setsid "$getter" "$VARIANT_SPEC" "$cache" >"$work/kernel.info" &
+	gpid=$!
+	wait "$gpid" || die_setup "$VARIANT_NAME: no kernel ($(basename "$getter") failed)"
+	gpid=
+	kernel=$(sed -n 's/^kernel=//p' "$work/kernel.info")
+	modules=$(sed -n 's/^modules=//p' "$work/kernel.info")
+	release=$(sed -n 's/^release=//p' "$work/kernel.info")
+	[ -f "$kernel" ] || die_setup "$VARIANT_NAME: $(basename "$getter") gave no kernel"
+fi
 t_kernel=$(now)
 
 # --- initramfs: the generic image, then this run's configuration -----------
 mods_env=()
-if jq -e 'has("modules")' "$VARIANT_FILE" >/dev/null; then
+if variant_has modules; then
 	mods_env=(RINGLAB_VM_MODULES="$(variant_list modules | tr '\n' ' ')")
 fi
 env "${mods_env[@]}" RINGLAB_WORKLOADS="$workloads" \
