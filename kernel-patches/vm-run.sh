@@ -8,7 +8,15 @@
 # JSON (format ringlab-run-1, tagged with the variant) to OUT.json. The guest's
 # console is kept beside it as OUT.console.log (OUT minus ".json").
 #
+# Everything the run needs is checked before anything is fetched or built
+# (the guest's ringlab, QEMU, busybox, mkfs.ext4, free space in the cache and
+# the work directory, the manifest, the series); every missing thing is named
+# with how to get it (exit 2).
+#
 # Options:
+#   --ringlab PATH       the guest's ringlab (default $RINGLAB_BIN, $RINGLAB_STATIC,
+#                        the ringlab beside the calling program, in the build
+#                        tree, in PATH); a dynamic one takes its libraries along
 #   --cache DIR          kernel cache (default $RINGLAB_VM_CACHE or ~/.cache/ringlab/kernels)
 #   --timeout S          kill the guest after S seconds: "guest hung" (default 600)
 #   --ringlab-args "..." more `ringlab run` arguments, split on white space
@@ -29,15 +37,18 @@
 # Exit status: 0 the JSON came back, ringlab exited 0 and the console shows no
 # kernel oops, BUG, WARNING, panic, stall or ext4 error; 1 the run failed (the
 # reason and the console lines on stderr; OUT.json is still written when the
-# guest sent one); 2 bad usage or the kernel could not be fetched or built.
+# guest sent one); 2 bad usage, something missing, or the kernel could not be
+# fetched or built.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=kernel-patches/lib/variant.sh
 . "$here/lib/variant.sh"
+# shellcheck source=kernel-patches/lib/preflight.sh
+. "$here/lib/preflight.sh"
 
 usage()
 {
-	sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '3,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -53,7 +64,7 @@ now()
 }
 
 cache_arg='' timeout_s=600 append_extra='' accel='' memory=1024 smp=2 disk_size=1G
-mkfs_opts='' mount_opts='' keep=''
+mkfs_opts='' mount_opts='' keep='' ringlab_arg=''
 rl_args=()
 pos=()
 while [ $# -gt 0 ]; do
@@ -63,6 +74,7 @@ while [ $# -gt 0 ]; do
 	--ringlab-args) read -r -a more <<<"$2"; rl_args+=("${more[@]}"); shift 2 ;;
 	--append) append_extra="$append_extra $2"; shift 2 ;;
 	--accel) accel=$2; shift 2 ;;
+	--ringlab) ringlab_arg=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--disk-size) disk_size=$2; shift 2 ;;
@@ -84,13 +96,29 @@ for a in "${rl_args[@]}"; do
 		die_setup "ringlab argument $a: vm-run.sh sets --dir and --json itself" ;;
 	esac
 done
-command -v qemu-system-x86_64 >/dev/null || die_setup "no qemu-system-x86_64 (apt-get install qemu-system-x86)"
-for tool in jq mkfs.ext4 cpio gzip; do
-	command -v "$tool" >/dev/null || die_setup "no $tool in PATH"
+accel=${accel:-${RINGLAB_VM_ACCEL:-tcg}}
+case "$accel" in
+kvm) accel_opt=kvm cpu=(-cpu host) ;;
+tcg) accel_opt=tcg,thread=${RINGLAB_VM_TCG_THREAD:-single} cpu=() ;;
+*) die_setup "--accel $accel: kvm or tcg" ;;
+esac
+disk_mib=$(numfmt --from=iec "$disk_size" 2>/dev/null) ||
+	die_setup "--disk-size $disk_size: a size such as 1G or 512M"
+disk_mib=$(( disk_mib / 1048576 ))
+
+# --- everything the run needs, before anything is fetched or built -----------
+preflight_tool qemu-system-x86_64 "apt-get install qemu-system-x86"
+preflight_tool mkfs.ext4 "apt-get install e2fsprogs"
+for tool in jq cpio gzip numfmt; do
+	preflight_tool "$tool" "apt-get install jq cpio gzip coreutils"
 done
+vm_find_ringlab "$ringlab_arg" || true
+vm_find_busybox || true
 variant_load "$variant_arg" || exit 2
-cache=$(vm_cache_dir "$cache_arg")
+cache=$(vm_cache_dir "$cache_arg") || die_setup "${cache_arg:-the kernel cache}: cannot create it"
+[ -w "$cache" ] || preflight_problem "$cache: the kernel cache is not writable (--cache DIR)"
 workloads=${RINGLAB_WORKLOADS:-$here/../workloads}
+[ -d "$workloads" ] || preflight_problem "$workloads: no workloads directory (set RINGLAB_WORKLOADS)"
 case "$out" in
 *.json) console_out=${out%.json}.console.log ;;
 *) console_out=$out.console.log ;;
@@ -98,22 +126,48 @@ esac
 
 # A file is carried into the guest beside the shipped workloads (a suite file
 # names its workloads relative to itself); a name must exist here already.
-suite_file=''
+suite_file='' guest_suite=''
 if [ -f "$suite" ]; then
 	suite_file=$suite
 	guest_suite=/ringlab/workloads/$(basename "$suite")
 elif [ -f "$workloads/$suite.json" ] || [ -f "$workloads/suites/$suite.json" ]; then
 	guest_suite=$suite
 else
-	die_setup "$suite: no such file, workload or suite (in $workloads)"
+	preflight_problem "$suite: no such file, workload or suite (in $workloads)"
 fi
 
-accel=${accel:-${RINGLAB_VM_ACCEL:-tcg}}
-case "$accel" in
-kvm) accel_opt=kvm cpu=(-cpu host) ;;
-tcg) accel_opt=tcg,thread=${RINGLAB_VM_TCG_THREAD:-single} cpu=() ;;
-*) die_setup "--accel $accel: kvm or tcg" ;;
+# The scratch disk is sparse, but the suite may fill it.
+preflight_space "${TMPDIR:-/tmp}" $((disk_mib + 256 + 64)) \
+	"the work directory (the $disk_size scratch disk, the 256 MiB result disk; TMPDIR)"
+
+# The kernel: what fetching or building it needs (the getter's --check).
+getter=''
+case "$VARIANT_KIND" in
+debian-image) getter=$here/fetch-kernel.sh ;;
+source|git) getter=$here/build-kernel.sh ;;
+prebuilt)
+	kernel=$(variant_path "$(variant_get kernel)") || preflight_problem "$VARIANT_SPEC: key kernel: no such file"
+	modules=none
+	if variant_has modules_dir; then
+		modules=$(variant_path "$(variant_get modules_dir)") ||
+			preflight_problem "$VARIANT_SPEC: key modules_dir: no such directory"
+	fi
+	release=$(variant_get release)
+	if [ -f "${kernel:-}" ] && [ -z "$release" ]; then
+		release=$(bzimage_release "$kernel") ||
+			preflight_problem "$kernel: not a bzImage (no kernel version in its header)"
+	fi
+	;;
+*) die_setup "$VARIANT_SPEC: kind $VARIANT_KIND: vm-run.sh boots debian-image, source, git and prebuilt variants" ;;
 esac
+if [ -n "$getter" ] && ! "$getter" --check "$VARIANT_SPEC" "$cache" >/dev/null 2>"$cache/.check.$$"; then
+	while IFS= read -r line; do
+		preflight_problem "${line#*: missing: }"
+	done <"$cache/.check.$$"
+fi
+rm -f "$cache/.check.$$"
+preflight_report || exit 2
+ringlab=$VM_RINGLAB
 
 # A failed run must not leave an older result looking like its own.
 rm -f "$out" "$console_out"
@@ -158,22 +212,7 @@ trap 'exit 129' HUP
 
 # --- the kernel ------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-vm.XXXXXX")
-case "$VARIANT_KIND" in
-debian-image) getter=$here/fetch-kernel.sh ;;
-source|git) getter=$here/build-kernel.sh ;;
-prebuilt)
-	getter=''
-	kernel=$(variant_path "$(variant_get kernel)") || die_setup "$VARIANT_SPEC: key kernel: no such file"
-	modules=none
-	if variant_has modules_dir; then
-		modules=$(variant_path "$(variant_get modules_dir)") || die_setup "$VARIANT_SPEC: key modules_dir"
-	fi
-	release=$(variant_get release)
-	[ -n "$release" ] || release=$(bzimage_release "$kernel") ||
-		die_setup "$kernel: not a bzImage (no kernel version in its header)"
-	;;
-*) die_setup "$VARIANT_SPEC: kind $VARIANT_KIND: vm-run.sh boots debian-image, source, git and prebuilt variants" ;;
-esac
+: >"$work/kernel.info"
 if [ -n "$getter" ]; then
 	# In the background, so that a signal reaches our traps during a long build.
 	setsid "$getter" "$VARIANT_SPEC" "$cache" >"$work/kernel.info" &
@@ -193,7 +232,7 @@ if variant_has modules; then
 	mods_env=(RINGLAB_VM_MODULES="$(variant_list modules | tr '\n' ' ')")
 fi
 env "${mods_env[@]}" RINGLAB_WORKLOADS="$workloads" \
-	"$here/make-initramfs.sh" "${modules:-none}" "$work/base.cpio.gz" || exit 2
+	"$here/make-initramfs.sh" --ringlab "$ringlab" "${modules:-none}" "$work/base.cpio.gz" || exit 2
 
 squote()
 {
@@ -227,6 +266,7 @@ truncate -s "$disk_size" "$work/scratch.img"
 mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0,nodiscard $mkfs_opts \
 	"$work/scratch.img" || die_setup "mkfs.ext4 $mkfs_opts failed"
 truncate -s 256M "$work/out.img"
+
 t_prep=$(now)
 
 # --- boot --------------------------------------------------------------------
@@ -346,7 +386,9 @@ if [ $fail -eq 0 ]; then
 		fail=1
 	fi
 fi
-vm_log "$VARIANT_NAME: kernel $((t_kernel - t_start)) s, initramfs+disks $((t_prep - t_kernel)) s," \
+built=$(sed -n 's/^build_kind=//p' "$work/kernel.info")
+[ -z "$built" ] || built=" ($built build: make $(sed -n 's/^build_seconds=//p' "$work/kernel.info") s)"
+vm_log "$VARIANT_NAME: kernel $((t_kernel - t_start)) s$built, initramfs+disks $((t_prep - t_kernel)) s," \
 	"boot+run $((t_boot - t_prep)) s, total $((t_boot - t_start)) s"
 if [ $fail -ne 0 ]; then
 	exit 1
