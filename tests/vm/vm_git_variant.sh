@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm_git_variant.sh: a git variant (a tiny stand-in kernel tree) is checked and built in a shared clone: the series applies on the base ref, head refs build, a patch that does not apply is named with its hunk and whether it is already in the base, unknown refs are refused, and the user's tree, index and refs are never touched.
+# vm_git_variant.sh: a git variant (a tiny stand-in kernel tree) is checked and built in a shared clone: the series applies on the base ref, head refs build, a patch that does not apply is named with its hunk and whether it is already in the base, unknown refs are refused, a ringlab with `series export` is used when there is one, and the user's tree, index and refs are never touched.
 # SPDX-License-Identifier: MIT
 # shellcheck disable=SC2015,SC2016  # "A && B || vm_fail" is meant; jq programs name jq variables
 set -uo pipefail
@@ -133,7 +133,28 @@ build --check "$VM_TMP/present.json"
 build --check "$VM_TMP/noref.json"
 [ $rc -eq 1 ] && grep -q 'base v9.9: no such commit' "$VM_TMP/err" || vm_fail "check noref: exit $rc"
 
-# 5. The user's tree was only read.
+# 5. With a ringlab that has `series export` (RINGLAB_BIN), each series entry
+# goes through it: its patches are what is applied, its summary is shown, and
+# its failure stops the build. The stand-in writes the thread's one patch.
+mkdir -p "$VM_TMP/rl"
+cat >"$VM_TMP/rl/ringlab" <<EOF
+#!/bin/bash
+[ "\$1 \$2" = "series export" ] || exit 2
+[ "\$3" != --help ] || exit 0
+case "\$3" in *bad.mbox) echo "\$3: not a thread this stand-in knows" >&2; exit 2 ;; esac
+mkdir -p "\$4" && git mailsplit -o"\$4" "\$3" >/dev/null &&
+	mv "\$4/0002" "\$4/0001-ext4-inode-returns-3.patch" && rm -f "\$4"/000[0-9]
+echo "v2: patches 1-1 of 1, cover letter and 1 reply skipped" >&2
+EOF
+chmod +x "$VM_TMP/rl/ringlab"
+RINGLAB_BIN=$VM_TMP/rl/ringlab build --check "$VM_TMP/good.json"
+[ $rc -eq 0 ] && grep -q 'v2: patches 1-1 of 1, cover letter and 1 reply skipped' "$VM_TMP/err" &&
+	grep -q 'ready to build: 1 patch' "$VM_TMP/err" || vm_fail "export: exit $rc, or the export was not used"
+RINGLAB_BIN=$VM_TMP/rl/ringlab build --check "$VM_TMP/bad.json"
+[ $rc -eq 1 ] && grep -q 'bad.mbox: ringlab series export failed' "$VM_TMP/err" ||
+	vm_fail "export of bad.mbox: exit $rc, or the failure not said"
+
+# 6. The user's tree was only read.
 after=$(snapshot)
 [ "$before" = "$after" ] || vm_fail "the user's tree changed: $(diff <(echo "$before") <(echo "$after"))"
 echo "the user's tree, index and refs are unchanged"
