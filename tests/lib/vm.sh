@@ -17,6 +17,13 @@
 #                           last commit changes fs/ext4/super.c) and branch ext4-v2
 #                           (changes fs/ext4/file.c); VM_FAKE_PRESENT is that last
 #                           base commit as a patch file (already in the base)
+#   vm_test_init_fake_tree  vm_test_init_scripts, vm_test_need_build, a fresh kernel
+#                           cache in VM_TMP (RINGLAB_VM_CACHE) and a stand-in kernel
+#                           tree (below) in VM_REPO
+#   vm_fake_inode_diff      the diff (fs/ext4/inode.c: return 3) a stand-in series carries
+#   vm_build ARGS...        build-kernel.sh ARGS: stdout to VM_TMP/out, stderr to
+#                           VM_TMP/err and shown indented, the exit status in rc
+#   vm_field KEY            the KEY=value build-kernel.sh printed last
 #   vm_test_fetch VARIANT   fetch a debian-image variant into the cache; exit 77
 #                           when the Debian mirror cannot be reached, 1 when it can
 #                           and the fetch still fails
@@ -124,6 +131,43 @@ EOF
 			git checkout -q master
 	) || vm_fail "cannot make the fake kernel tree $dir"
 	VM_FAKE_PRESENT=$dir.present.patch
+}
+
+vm_test_init_fake_tree()
+{
+	vm_test_init_scripts
+	vm_test_need_build
+	export RINGLAB_VM_CACHE=$VM_TMP/cache
+	VM_REPO=$VM_TMP/linux
+	vm_fake_kernel_repo "$VM_REPO"
+}
+
+vm_fake_inode_diff()
+{
+	cat <<'EOF'
+diff --git a/fs/ext4/inode.c b/fs/ext4/inode.c
+--- a/fs/ext4/inode.c
++++ b/fs/ext4/inode.c
+@@ -1,5 +1,5 @@
+ /* fs/ext4/inode.c */
+ int inode_one(void)
+ {
+-	return 1;
++	return 3;
+ }
+EOF
+}
+
+vm_build()
+{
+	"$VM_KP/build-kernel.sh" "$@" >"$VM_TMP/out" 2>"$VM_TMP/err"
+	rc=$?
+	sed 's/^/    /' "$VM_TMP/err"
+}
+
+vm_field()
+{
+	sed -n "s/^$1=//p" "$VM_TMP/out"
 }
 
 vm_test_init()

@@ -4,30 +4,15 @@
 # shellcheck disable=SC2015  # "A && B || vm_fail": the failure is the point
 set -uo pipefail
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/vm.sh"
-vm_test_init_scripts
-vm_test_need_build
-export RINGLAB_VM_CACHE=$VM_TMP/cache
-repo=$VM_TMP/linux
-vm_fake_kernel_repo "$repo"
+vm_test_init_fake_tree
+repo=$VM_REPO
 mkdir -p "$VM_TMP/fam"
 echo 'CONFIG_EXT4_FS=y' >"$VM_TMP/fam/frag"
-cat >"$VM_TMP/fam/v1.patch" <<'EOF'
-From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
-From: Dev <dev@example.org>
-Subject: [PATCH v1] ext4: inode returns 3
-
----
-diff --git a/fs/ext4/inode.c b/fs/ext4/inode.c
---- a/fs/ext4/inode.c
-+++ b/fs/ext4/inode.c
-@@ -1,5 +1,5 @@
- /* fs/ext4/inode.c */
- int inode_one(void)
- {
--	return 1;
-+	return 3;
- }
-EOF
+{
+	printf '%s\n' 'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001' \
+		'From: Dev <dev@example.org>' 'Subject: [PATCH v1] ext4: inode returns 3' '' '---'
+	vm_fake_inode_diff
+} >"$VM_TMP/fam/v1.patch"
 # Paths relative to the family file.
 jq -n --arg repo "$repo" '{
 	name: "fam", description: "a test family",
@@ -36,16 +21,6 @@ jq -n --arg repo "$repo" '{
 	versions: {v1: "v1.patch", v2: {head: "ext4-v2"}}
 }' >"$VM_TMP/fam/fam.json"
 
-build()
-{
-	"$VM_KP/build-kernel.sh" "$@" >"$VM_TMP/out" 2>"$VM_TMP/err"
-	rc=$?
-	sed 's/^/    /' "$VM_TMP/err"
-}
-field()
-{
-	sed -n "s/^$1=//p" "$VM_TMP/out"
-}
 
 # 1. Bad manifests: each problem is named by its key.
 expect_refused()
@@ -53,7 +28,7 @@ expect_refused()
 	local what=$1 pattern=$2 spec=${3:-$VM_TMP/fam/bad.json:v1}
 
 	jq "$what" "$VM_TMP/fam/fam.json" >"$VM_TMP/fam/bad.json"
-	build --check "$spec"
+	vm_build --check "$spec"
 	[ $rc -eq 2 ] || vm_fail "$what: exit $rc, expected 2"
 	grep -q -- "$pattern" "$VM_TMP/err" || vm_fail "$what: no /$pattern/ in the report"
 }
@@ -82,13 +57,13 @@ declare -A compiled=(
 for v in base v1 v2; do
 	n=0
 	[ -z "$tree" ] || n=$(wc -l <"$tree/obj/rebuilt")
-	build "$VM_TMP/fam/fam.json:$v"
+	vm_build "$VM_TMP/fam/fam.json:$v"
 	[ $rc -eq 0 ] || vm_fail "build fam:$v: exit $rc"
 	tree=$(echo "$RINGLAB_VM_CACHE"/tree/git-linux-*/)
 	got=$(tail -n +$((n + 1)) "$tree/obj/rebuilt" | sort | tr '\n' ' ')
-	echo "fam:$v: $(field release), $(field build_kind) build, compiled $got"
-	[ "$(field release)" = "${release[$v]}" ] || vm_fail "fam:$v: release $(field release), expected ${release[$v]}"
-	[ "$(field build_kind)" = "${kind[$v]}" ] || vm_fail "fam:$v: a $(field build_kind) build, expected ${kind[$v]}"
+	echo "fam:$v: $(vm_field release), $(vm_field build_kind) build, compiled $got"
+	[ "$(vm_field release)" = "${release[$v]}" ] || vm_fail "fam:$v: release $(vm_field release), expected ${release[$v]}"
+	[ "$(vm_field build_kind)" = "${kind[$v]}" ] || vm_fail "fam:$v: a $(vm_field build_kind) build, expected ${kind[$v]}"
 	[ "$got" = "${compiled[$v]}" ] || vm_fail "fam:$v: compiled $got, expected ${compiled[$v]}"
 done
 [ "$(find "$RINGLAB_VM_CACHE/tree" -mindepth 1 -maxdepth 1 -type d | wc -l)" -eq 1 ] ||
@@ -96,8 +71,8 @@ done
 grep -q 'return 3' "$RINGLAB_VM_CACHE"/build/*/bzImage || vm_fail "no build carries v1"
 
 # 3. The base again: cached, nothing compiled.
-build "$VM_TMP/fam/fam.json:base"
-[ $rc -eq 0 ] && [ -z "$(field build_kind)" ] && [ "$(field release)" = 7.2.0-rl-base ] ||
+vm_build "$VM_TMP/fam/fam.json:base"
+[ $rc -eq 0 ] && [ -z "$(vm_field build_kind)" ] && [ "$(vm_field release)" = 7.2.0-rl-base ] ||
 	vm_fail "fam:base again: not from the cache"
 echo "fam:base again: cached"
 

@@ -4,11 +4,8 @@
 # shellcheck disable=SC2015,SC2016  # "A && B || vm_fail" is meant; jq programs name jq variables
 set -uo pipefail
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/vm.sh"
-vm_test_init_scripts
-vm_test_need_build
-export RINGLAB_VM_CACHE=$VM_TMP/cache
-repo=$VM_TMP/linux
-vm_fake_kernel_repo "$repo"
+vm_test_init_fake_tree
+repo=$VM_REPO
 echo 'CONFIG_EXT4_FS=y' >"$VM_TMP/frag"
 
 # The user's tree as it was: work tree, index, refs, worktrees, files.
@@ -22,7 +19,7 @@ snapshot()
 	find "$repo" -newer "$VM_TMP/stamp" -not -path "$repo/.git/objects/*" -print
 }
 # A patch file named once: the thread as an mbox, cover letter and a reply included.
-cat >"$VM_TMP/thread.mbox" <<'EOF'
+cat >"$VM_TMP/thread.mbox" <<EOF
 From dev@example.org Mon Sep 17 00:00:00 2001
 From: Dev <dev@example.org>
 Subject: [PATCH v2 0/1] ext4: inode returns 3
@@ -37,16 +34,7 @@ Message-Id: <p1@example.org>
 In-Reply-To: <cover@example.org>
 
 ---
-diff --git a/fs/ext4/inode.c b/fs/ext4/inode.c
---- a/fs/ext4/inode.c
-+++ b/fs/ext4/inode.c
-@@ -1,5 +1,5 @@
- /* fs/ext4/inode.c */
- int inode_one(void)
- {
--	return 1;
-+	return 3;
- }
+$(vm_fake_inode_diff)
 
 From rev@example.org Mon Sep 17 00:00:00 2001
 From: Reviewer <rev@example.org>
@@ -75,62 +63,52 @@ touch "$VM_TMP/stamp"
 sleep 1
 before=$(snapshot)
 
-build()
-{
-	"$VM_KP/build-kernel.sh" "$@" >"$VM_TMP/out" 2>"$VM_TMP/err"
-	rc=$?
-	sed 's/^/    /' "$VM_TMP/err"
-}
-field()
-{
-	sed -n "s/^$1=//p" "$VM_TMP/out"
-}
 
 # 1. --check: the series applies to v7.2, nothing is built.
-build --check "$VM_TMP/good.json"
+vm_build --check "$VM_TMP/good.json"
 [ $rc -eq 0 ] || vm_fail "check good: exit $rc"
-[ "$(field tree)" = absent ] && [ "$(field cached)" = no ] || vm_fail "check good: $(cat "$VM_TMP/out")"
+[ "$(vm_field tree)" = absent ] && [ "$(vm_field cached)" = no ] || vm_fail "check good: $(cat "$VM_TMP/out")"
 ! compgen -G "$RINGLAB_VM_CACHE/build/*" >/dev/null || vm_fail "check good: built something"
 
 # 2. Build: a full build in a new kept tree; the patch is in, the release is ours.
-build "$VM_TMP/good.json"
+vm_build "$VM_TMP/good.json"
 [ $rc -eq 0 ] || vm_fail "build good: exit $rc"
-[ "$(field release)" = 7.2.0-rl-good ] || vm_fail "build good: release $(field release)"
-[ "$(field build_kind)" = full ] || vm_fail "build good: build_kind $(field build_kind)"
-grep -q 'return 3' "$(field kernel)" || vm_fail "build good: the series is not in the kernel"
-grep -q 'return 2' "$(field kernel)" || vm_fail "build good: not built from v7.2"
+[ "$(vm_field release)" = 7.2.0-rl-good ] || vm_fail "build good: release $(vm_field release)"
+[ "$(vm_field build_kind)" = full ] || vm_fail "build good: build_kind $(vm_field build_kind)"
+grep -q 'return 3' "$(vm_field kernel)" || vm_fail "build good: the series is not in the kernel"
+grep -q 'return 2' "$(vm_field kernel)" || vm_fail "build good: not built from v7.2"
 tree=$(echo "$RINGLAB_VM_CACHE"/tree/git-linux-*/)
 [ -f "$tree/src/.git/objects/info/alternates" ] || vm_fail "the kept tree is not a shared clone"
-build "$VM_TMP/good.json"
-[ $rc -eq 0 ] && grep -q 'cached' "$VM_TMP/err" && [ -z "$(field build_kind)" ] ||
+vm_build "$VM_TMP/good.json"
+[ $rc -eq 0 ] && grep -q 'cached' "$VM_TMP/err" && [ -z "$(vm_field build_kind)" ] ||
 	vm_fail "build good again: not taken from the cache"
 
 # 3. A head ref: incremental, only what differs from the last build is compiled.
 n=$(wc -l <"$tree/obj/rebuilt")
-build "$VM_TMP/head.json"
+vm_build "$VM_TMP/head.json"
 [ $rc -eq 0 ] || vm_fail "build head: exit $rc"
-[ "$(field release)" = 7.2.0-v2 ] || vm_fail "build head: release $(field release)"
-[ "$(field build_kind)" = incremental ] || vm_fail "build head: build_kind $(field build_kind)"
+[ "$(vm_field release)" = 7.2.0-v2 ] || vm_fail "build head: release $(vm_field release)"
+[ "$(vm_field build_kind)" = incremental ] || vm_fail "build head: build_kind $(vm_field build_kind)"
 rebuilt=$(tail -n +$((n + 1)) "$tree/obj/rebuilt" | sort | tr '\n' ' ')
 echo "head: compiled $rebuilt"
 [ "$rebuilt" = "fs/ext4/file.c fs/ext4/inode.c " ] ||
 	vm_fail "build head: compiled $rebuilt, expected fs/ext4/file.c (changed) and fs/ext4/inode.c (series undone)"
-grep -q 'return 22' "$(field kernel)" && ! grep -q 'return 3' "$(field kernel)" ||
+grep -q 'return 22' "$(vm_field kernel)" && ! grep -q 'return 3' "$(vm_field kernel)" ||
 	vm_fail "build head: not ext4-v2 exactly"
 
 # 4. A patch that does not apply, one already in the base, a ref that is not there.
-build --check "$VM_TMP/bad.json"
+vm_build --check "$VM_TMP/bad.json"
 [ $rc -eq 1 ] || vm_fail "check bad: exit $rc, expected 1"
 grep -q 'bad.mbox: patch 1/1 "\[PATCH v2 1/1\] ext4: inode returns 3" does not apply to v7.2 (' "$VM_TMP/err" ||
 	vm_fail "check bad: the patch is not named"
 grep -q 'failing hunk in fs/ext4/inode.c: @@ -1,5 +1,5 @@' "$VM_TMP/err" || vm_fail "check bad: no hunk"
 grep -q 'not already in v7.2' "$VM_TMP/err" || vm_fail "check bad: does not say it is not in the base"
-build "$VM_TMP/bad.json"
+vm_build "$VM_TMP/bad.json"
 [ $rc -eq 1 ] && grep -q 'failing hunk in fs/ext4/inode.c' "$VM_TMP/err" || vm_fail "build bad: exit $rc"
-build --check "$VM_TMP/present.json"
+vm_build --check "$VM_TMP/present.json"
 [ $rc -eq 1 ] && grep -q 'it is already in v7.2 ([0-9a-f]*) (it applies in reverse)' "$VM_TMP/err" ||
 	vm_fail "check present: exit $rc, or not said to be in the base already"
-build --check "$VM_TMP/noref.json"
+vm_build --check "$VM_TMP/noref.json"
 [ $rc -eq 1 ] && grep -q 'base v9.9: no such commit' "$VM_TMP/err" || vm_fail "check noref: exit $rc"
 
 # 5. With a ringlab that has `series export` (RINGLAB_BIN), each series entry
@@ -147,10 +125,10 @@ mkdir -p "\$4" && git mailsplit -o"\$4" "\$3" >/dev/null &&
 echo "v2: patches 1-1 of 1, cover letter and 1 reply skipped" >&2
 EOF
 chmod +x "$VM_TMP/rl/ringlab"
-RINGLAB_BIN=$VM_TMP/rl/ringlab build --check "$VM_TMP/good.json"
+RINGLAB_BIN=$VM_TMP/rl/ringlab vm_build --check "$VM_TMP/good.json"
 [ $rc -eq 0 ] && grep -q 'v2: patches 1-1 of 1, cover letter and 1 reply skipped' "$VM_TMP/err" &&
 	grep -q 'ready to build: 1 patch' "$VM_TMP/err" || vm_fail "export: exit $rc, or the export was not used"
-RINGLAB_BIN=$VM_TMP/rl/ringlab build --check "$VM_TMP/bad.json"
+RINGLAB_BIN=$VM_TMP/rl/ringlab vm_build --check "$VM_TMP/bad.json"
 [ $rc -eq 1 ] && grep -q 'bad.mbox: ringlab series export failed' "$VM_TMP/err" ||
 	vm_fail "export of bad.mbox: exit $rc, or the failure not said"
 
