@@ -126,8 +126,12 @@ bool rl_http_method_mutates(const char *method)
 int rl_http_guard_host(struct rl_http_req *r)
 {
 	const char *host = rl_http_header_in(r, MHD_HTTP_HEADER_HOST);
+	bool ok;
 
-	if (rl_http_host_allowed(host, &r->d->cfg))
+	rl_daemon_cfg_rdlock(r->d);
+	ok = rl_http_host_allowed(host, &r->d->cfg);
+	rl_daemon_cfg_unlock(r->d);
+	if (ok)
 		return 0;
 	rl_http_reply_error(r, 421, cJSON_CreateString(host),
 			    "Host '%.200s' is not allowed: add it to allowed_hosts", host);
@@ -137,18 +141,23 @@ int rl_http_guard_host(struct rl_http_req *r)
 int rl_http_guard_mutation(struct rl_http_req *r)
 {
 	const char *origin, *auth;
+	bool origin_ok, token_ok;
 
 	if (!rl_http_method_mutates(r->method))
 		return 0;
 	/* A browser page elsewhere may not drive the API: CSRF on a token-less loopback daemon. */
 	origin = rl_http_header_in(r, MHD_HTTP_HEADER_ORIGIN);
-	if (!rl_http_origin_allowed(origin, &r->d->cfg)) {
+	auth = rl_http_header_in(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	rl_daemon_cfg_rdlock(r->d);
+	origin_ok = rl_http_origin_allowed(origin, &r->d->cfg);
+	token_ok = !r->d->token[0] || rl_http_token_ok(r->d->token, auth);
+	rl_daemon_cfg_unlock(r->d);
+	if (!origin_ok) {
 		rl_http_reply_error(r, 403, cJSON_CreateString(origin),
 				    "Origin '%.200s' is not allowed", origin);
 		return -EPERM;
 	}
-	auth = rl_http_header_in(r, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (!r->d->token[0] || rl_http_token_ok(r->d->token, auth))
+	if (token_ok)
 		return 0;
 	rl_http_reply_error(r, 401, NULL, "%s", auth ? "wrong bearer token" :
 			    "this request needs Authorization: Bearer TOKEN");

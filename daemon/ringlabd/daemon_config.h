@@ -81,4 +81,23 @@ void rl_config_default_target(struct rl_target_cfg *t);
  */
 int rl_config_check(struct rl_config *c, struct rl_err *err);
 
+/*
+ * rl_config_key_reloadable() - whether SIGHUP applies key @key to a running
+ * daemon (token, token_file, workloads_dir, allowed_hosts); the others wait
+ * for a restart.
+ */
+bool rl_config_key_reloadable(const char *key);
+
+/*
+ * rl_config_diff() - the keys whose values differ between @a and @b, among
+ * those rl_config_key_reloadable() names when @reloadable, else among the
+ * others: comma-separated into @out ("" when none, cut short to fit @len).
+ * Returns how many differ.
+ */
+int rl_config_diff(const struct rl_config *a, const struct rl_config *b, bool reloadable,
+		   char *out, size_t len);
+
+/* rl_config_copy_reloadable() - copy the keys SIGHUP reloads from @from into @to, nothing else. */
+void rl_config_copy_reloadable(struct rl_config *to, const struct rl_config *from);
+
 #endif
