@@ -99,10 +99,20 @@ int rl_http_query_check(struct rl_http_req *r, const char *const *known);
 
 /*
  * rl_http_reply() - answer @status with @resp (taken over; NULL: -ENOMEM).
- * The response gets Cache-Control: no-store unless it already has one.
+ * The response gets Cache-Control: no-store unless it already has one, and
+ * the security headers every answer carries (Content-Security-Policy with
+ * frame-ancestors 'none', X-Content-Type-Options: nosniff, Referrer-Policy).
  * Returns 0 or -ENOMEM.
  */
 int rl_http_reply(struct rl_http_req *r, unsigned int status, struct MHD_Response *resp);
+
+/*
+ * rl_http_json_text() - @o as the API prints JSON: compact, and integers of
+ * 16 digits and more (the _ns times) as integers, not 1.79e+18 (@o is
+ * changed to print so). Returns the text (free with cJSON_free()) or NULL
+ * when out of memory.
+ */
+char *rl_http_json_text(cJSON *o);
 
 /*
  * rl_http_reply_json() - answer @status with @body (taken over and freed)

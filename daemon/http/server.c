@@ -18,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
 
 #include "schema/fields.h"
 #include "ringlabd/log.h"
+#include "util/json.h"
 #include "guard.h"
 #include "routes.h"
 #include "server.h"
@@ -162,6 +164,22 @@ int rl_http_query_check(struct rl_http_req *r, const char *const *known)
 
 /* ---- replies ------------------------------------------------------------------------ */
 
+/*
+ * On every answer, the dashboard's files and the JSON alike: the dashboard
+ * loads scripts, styles and data from the daemon only (its icon is a data:
+ * URL), nothing may frame it, a browser never guesses a type, and no page
+ * of it leaks its URL (run ids, labels) to another site.
+ */
+static const struct {
+	const char *name, *value;
+} security_headers[] = {
+	{ "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+				     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "X-Frame-Options", "DENY" },	/* frame-ancestors for browsers that predate it */
+};
+
 int rl_http_reply(struct rl_http_req *r, unsigned int status, struct MHD_Response *resp)
 {
 	if (!resp)
@@ -172,6 +190,8 @@ int rl_http_reply(struct rl_http_req *r, unsigned int status, struct MHD_Respons
 	r->status = status;
 	if (!MHD_get_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		MHD_add_response_header(resp, security_headers[i].name, security_headers[i].value);
 	return 0;
 }
 
@@ -191,9 +211,14 @@ int rl_http_reply_text(struct rl_http_req *r, unsigned int status, const char *c
 	return rl_http_reply(r, status, resp);
 }
 
+char *rl_http_json_text(cJSON *o)
+{
+	return rl_json_integers(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
+}
+
 int rl_http_reply_json(struct rl_http_req *r, unsigned int status, cJSON *body)
 {
-	char *text = body ? cJSON_PrintUnformatted(body) : NULL, *copy = NULL;
+	char *text = body ? rl_http_json_text(body) : NULL, *copy = NULL;
 	size_t len = 0;
 
 	cJSON_Delete(body);
@@ -311,6 +336,46 @@ static enum MHD_Result respond(struct rl_http_req *r)
 	return ret;
 }
 
+struct framing {
+	unsigned int content_length, transfer_encoding;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct framing *f = cls;
+
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		f->content_length++;
+	else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		f->transfer_encoding++;
+	return MHD_YES;
+}
+
+/*
+ * Where the body ends must be beyond doubt: libmicrohttpd takes the first
+ * Content-Length and lets Transfer-Encoding win, a proxy in front may take
+ * another, and the bytes between are a second request smuggled past it.
+ * Returns 0, or -EINVAL after replying 400.
+ */
+static int check_framing(struct rl_http_req *r)
+{
+	struct framing f = { 0 };
+	const char *te;
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+	te = rl_http_header_in(r, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (f.content_length > 1)
+		rl_http_reply_error(r, 400, NULL, "request: %u Content-Length headers; send one",
+				    f.content_length);
+	else if (f.content_length && f.transfer_encoding)
+		rl_http_reply_error(r, 400, NULL,
+				    "request: both Content-Length and Transfer-Encoding; send one");
+	else if (f.transfer_encoding > 1 || (te && strcasecmp(te, "chunked")))
+		rl_http_reply_error(r, 400, NULL, "request: Transfer-Encoding must be one 'chunked'");
+	return r->resp ? -EINVAL : 0;
+}
+
 /*
  * Everything decided from the request line and headers alone, before the
  * body is read: a refusal here is answered without waiting for the body.
@@ -321,7 +386,8 @@ static int admit(struct rl_http_req *r)
 	const char *clen;
 
 	/* In this order: a foreign Host learns nothing, not even which paths exist. */
-	if (rl_http_guard_host(r) || rl_route_resolve(r) || rl_http_guard_mutation(r))
+	if (check_framing(r) || rl_http_guard_host(r) || rl_route_resolve(r) ||
+	    rl_http_guard_mutation(r))
 		return 1;
 	clen = rl_http_header_in(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen && strtoull(clen, NULL, 10) > rl_http_body_cap(r->route, &r->d->cfg)) {

@@ -2,9 +2,10 @@
 # One ringlabd for an API test, and the requests the test makes to it (sourced; POSIX sh).
 #
 #   rld_init                    exit 77 without curl and jq; makes $work (a fresh
-#                               mktemp -d) and an EXIT trap that stops the daemon,
-#                               removes $work and calls loopfs_cleanup when loopfs.sh
-#                               was sourced
+#                               mktemp -d) and an EXIT trap that stops the daemon and
+#                               what the test put in rld_bg (pids), removes $work and
+#                               calls loopfs_cleanup when loopfs.sh was sourced (set
+#                               again by rld_start, as loopfs.sh sets its own)
 #   rld_start CONFIG [ARGS...]  start $RLD (default $top_builddir/ringlabd) with -c
 #                               CONFIG on a free port, log in $work/ringlabd.log; sets
 #                               rld_pid, port and base (http://127.0.0.1:PORT) once
@@ -19,6 +20,7 @@
 
 RLD=${RLD:-$top_builddir/ringlabd}
 rld_pid=
+rld_bg=
 port=
 base=
 work=
@@ -39,6 +41,9 @@ rld_stop()
 
 _rld_cleanup()
 {
+	for _rld_p in $rld_bg; do
+		kill "$_rld_p" 2>/dev/null
+	done
 	rld_stop
 	[ -n "$work" ] && rm -rf "$work"
 	command -v loopfs_cleanup >/dev/null 2>&1 && loopfs_cleanup
@@ -68,8 +73,9 @@ rld_start()
 {
 	_rld_cfg=$1
 	shift
+	trap _rld_cleanup EXIT
 	rm -f "$work/port"
-	"$RLD" -c "$_rld_cfg" --port 0 --port-file "$work/port" "$@" 2>>"$work/ringlabd.log" &
+	"$RLD" -c "$_rld_cfg" --port 0 --port-file "$work/port" "$@" >>"$work/ringlabd.log" 2>&1 </dev/null &
 	rld_pid=$!
 	_rld_i=0
 	while [ ! -s "$work/port" ]; do
@@ -99,6 +105,8 @@ req()
 expect()
 {
 	_want=$1
+	_m=$2
+	_p=$3
 	shift
 	_got=$(req "$@") || fail "$1 $2: curl failed"
 	[ "$_got" = "$_want" ] || fail "$1 $2: status $_got, expected $_want: $(head -c 600 "$work/body")"

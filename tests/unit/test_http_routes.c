@@ -182,14 +182,30 @@ static void test_origin(void)
 
 	memset(&c, 0, sizeof(c));
 	strcpy(c.listen, "127.0.0.1");
-	CHECK(rl_http_origin_allowed(NULL, &c), "no Origin");
-	CHECK(rl_http_origin_allowed("http://localhost:7117", &c), "loopback origin");
-	CHECK(rl_http_origin_allowed("https://127.0.0.1", &c), "https loopback origin");
-	CHECK(!rl_http_origin_allowed("null", &c), "opaque origin");
-	CHECK(!rl_http_origin_allowed("http://evil.example.com", &c), "foreign origin");
-	CHECK(!rl_http_origin_allowed("ftp://localhost", &c), "other scheme");
-	CHECK(!rl_http_origin_allowed("http://localhost/x", &c), "origin with a path");
-	CHECK(!rl_http_origin_allowed("http://", &c), "empty host");
+	strcpy(c.allowed_hosts[0], "lab.example");
+	strcpy(c.allowed_hosts[1], "proxy.example:443");
+	c.nallowed_hosts = 2;
+	CHECK(rl_http_origin_allowed(NULL, &c, 7117), "no Origin");
+	CHECK(rl_http_origin_allowed("http://localhost:7117", &c, 7117), "loopback origin, own port");
+	CHECK(rl_http_origin_allowed("http://[::1]:7117", &c, 7117), "IPv6 loopback origin");
+	CHECK(rl_http_origin_allowed("http://LAB.example:7117", &c, 7117), "allowed name, own port");
+	CHECK(!rl_http_origin_allowed("http://localhost:8080", &c, 7117), "loopback, another port");
+	CHECK(!rl_http_origin_allowed("http://localhost", &c, 7117), "loopback, port 80");
+	CHECK(rl_http_origin_allowed("http://localhost", &c, 80), "port 80 is the default");
+	CHECK(!rl_http_origin_allowed("https://127.0.0.1:7117", &c, 7117), "https, the daemon speaks http");
+	CHECK(!rl_http_origin_allowed("https://127.0.0.1", &c, 7117), "https loopback origin");
+	CHECK(!rl_http_origin_allowed("http://lab.example:8080", &c, 7117), "allowed name, another port");
+	CHECK(rl_http_origin_allowed("https://proxy.example", &c, 7117), "name:port entry, https default");
+	CHECK(rl_http_origin_allowed("https://proxy.example:443", &c, 7117), "name:port entry, explicit");
+	CHECK(!rl_http_origin_allowed("https://proxy.example:8443", &c, 7117), "name:port entry, other port");
+	CHECK(!rl_http_origin_allowed("http://proxy.example:7117", &c, 7117), "name:port entry only");
+	CHECK(!rl_http_origin_allowed("null", &c, 7117), "opaque origin");
+	CHECK(!rl_http_origin_allowed("http://evil.example.com:7117", &c, 7117), "foreign origin");
+	CHECK(!rl_http_origin_allowed("ftp://localhost:7117", &c, 7117), "other scheme");
+	CHECK(!rl_http_origin_allowed("http://localhost:7117/x", &c, 7117), "origin with a path");
+	CHECK(!rl_http_origin_allowed("http://x@localhost:7117", &c, 7117), "origin with user info");
+	CHECK(!rl_http_origin_allowed("http://localhost:99999", &c, 7117), "port out of range");
+	CHECK(!rl_http_origin_allowed("http://", &c, 7117), "empty host");
 }
 
 static void test_token(void)
