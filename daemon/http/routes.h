@@ -40,6 +40,9 @@ struct rl_http_req {
 	struct rl_http_params params;
 	struct rl_http_body body;
 	bool too_large;			/* the body went past max_body: 413 once it is drained */
+	bool large;			/* holds the one slot for a body past max_body */
+	bool busy;			/* another request held it: 503 once the body is drained */
+	bool trim;			/* a large answer: give the memory back when done */
 	cJSON *json;			/* RL_ROUTE_JSON_BODY: the parsed body */
 	struct MHD_Response *resp;	/* the answer, queued by server.c after the handler */
 	unsigned int status;
@@ -71,6 +74,22 @@ int rl_http_query_paging(struct rl_http_req *r, const char *const *known, int64_
  * RL_ROUTE_LARGE_BODY routes when that is larger.
  */
 size_t rl_http_body_cap(const struct rl_route *route, const struct rl_config *cfg);
+
+/*
+ * The JSON a body may hold, counted before it is parsed (rl_json_scan()):
+ * cJSON spends some 100 bytes on every value, so 16 MiB of [0,0,...] would
+ * cost 800 MB. One value per RL_HTTP_BYTES_PER_VALUE bytes of the body cap
+ * fits every real document (a run's cells print at 15 bytes a value at
+ * their densest) and bounds the tree near 7 times the cap.
+ */
+#define RL_HTTP_BYTES_PER_VALUE 16
+#define RL_HTTP_JSON_DEPTH_MAX 64	/* runs and nightly reports nest under 10 deep */
+
+/*
+ * rl_http_json_values_cap() - the most JSON values a body of @route (may be
+ * NULL) may hold under @cfg: rl_http_body_cap() / RL_HTTP_BYTES_PER_VALUE.
+ */
+size_t rl_http_json_values_cap(const struct rl_route *route, const struct rl_config *cfg);
 
 /*
  * rl_http_body_append() - add @len bytes to @b, keeping it NUL-terminated.

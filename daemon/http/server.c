@@ -12,9 +12,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +37,13 @@ struct rl_http {
 	struct rl_daemon *d;
 	struct MHD_Daemon *mhd;
 	uint16_t port;
+	atomic_bool large_busy;		/* a request holds the slot for a body past max_body */
 };
+
+/* Seconds a request refused for want of the large-body slot is told to wait. */
+#define LARGE_RETRY_AFTER "5"
+/* An answer this large (a run of thousands of cells) is worth giving back at once. */
+#define TRIM_AFTER_BYTES (1u << 20)
 
 /* ---- query numbers and bodies ------------------------------------------------- */
 
@@ -82,6 +91,11 @@ size_t rl_http_body_cap(const struct rl_route *route, const struct rl_config *cf
 	if (route && (route->flags & RL_ROUTE_LARGE_BODY) && cfg->max_body < RL_HTTP_LARGE_BODY)
 		return RL_HTTP_LARGE_BODY;
 	return cfg->max_body;
+}
+
+size_t rl_http_json_values_cap(const struct rl_route *route, const struct rl_config *cfg)
+{
+	return rl_http_body_cap(route, cfg) / RL_HTTP_BYTES_PER_VALUE;
 }
 
 int rl_http_body_append(struct rl_http_body *b, const char *data, size_t len, size_t max)
@@ -207,6 +221,7 @@ int rl_http_reply_text(struct rl_http_req *r, unsigned int status, const char *c
 		free(text);
 		return -ENOMEM;
 	}
+	r->trim |= len >= TRIM_AFTER_BYTES;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	return rl_http_reply(r, status, resp);
 }
@@ -336,6 +351,32 @@ static enum MHD_Result respond(struct rl_http_req *r)
 	return ret;
 }
 
+/*
+ * One request at a time may have a body past max_body (a run to import, a
+ * nightly report): each costs up to 16 MiB of text, its JSON tree and what
+ * the handler builds from it, and four at once cost four times that.
+ * Returns true when @r holds the slot (or already did), false when another
+ * request does.
+ */
+static bool take_large_slot(struct rl_http_req *r)
+{
+	bool free_slot = false;
+
+	if (!r->large)
+		r->large = atomic_compare_exchange_strong(&r->h->large_busy, &free_slot, true);
+	return r->large;
+}
+
+static int reply_busy(struct rl_http_req *r)
+{
+	int ret = rl_http_reply_error(r, 503, NULL,
+				      "request body: another request over max_body (%u bytes) is being handled, and they go one at a time; retry in " LARGE_RETRY_AFTER " s",
+				      r->d->cfg.max_body);
+
+	rl_http_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, LARGE_RETRY_AFTER);
+	return ret;
+}
+
 struct framing {
 	unsigned int content_length, transfer_encoding;
 };
@@ -394,6 +435,10 @@ static int admit(struct rl_http_req *r)
 		r->too_large = true;
 		return 1;
 	}
+	if (clen && strtoull(clen, NULL, 10) > r->d->cfg.max_body && !take_large_slot(r)) {
+		r->busy = true;
+		return 1;
+	}
 	return 0;
 }
 
@@ -408,24 +453,47 @@ static int reply_too_large(struct rl_http_req *r)
 				   cap, r->route->pattern);
 }
 
+/* A refusal decided before the body was read (or kept): 413 or 503. */
+static void reply_refusal(struct rl_http_req *r)
+{
+	if (r->too_large)
+		reply_too_large(r);
+	else if (r->busy)
+		reply_busy(r);
+}
+
 static int parse_body(struct rl_http_req *r)
 {
+	struct rl_json_limits lim = {
+		.max_values = rl_http_json_values_cap(r->route, &r->d->cfg),
+		.max_depth = RL_HTTP_JSON_DEPTH_MAX,
+	};
 	struct rl_err err = { "" };
+	int ret;
 
 	if (!r->body.len)
 		return rl_http_reply_error(r, 400, NULL, "request body: expected a JSON object, got nothing");
 	if (strlen(r->body.data) != r->body.len)
 		return rl_http_reply_error(r, 400, NULL, "request body: contains a NUL byte");
+	/* Counted before cJSON builds a node for each: the tree, not the text, is what costs. */
+	ret = rl_json_scan(r->body.data, r->body.len, &lim, &err);
+	if (ret == -EFBIG)
+		return rl_http_reply_error(r, 413, NULL,
+					   "request body: %s, the most %s takes (one per %d bytes of its %zu-byte cap)",
+					   err.msg, r->route->pattern, RL_HTTP_BYTES_PER_VALUE,
+					   rl_http_body_cap(r->route, &r->d->cfg));
+	if (ret < 0)
+		return rl_http_reply_error(r, 400, NULL, "request body: %s", err.msg);
 	if (rl_json_parse(r->body.data, &r->json, &err) < 0)
 		return rl_http_reply_error(r, 400, NULL, "request body: %s", err.msg);
 	return 0;
 }
 
-/* The whole body is in: answer 413, or its JSON's 400, or what the handler says. */
+/* The whole body is in: answer 413, 503, or its JSON's 400, or what the handler says. */
 static void dispatch(struct rl_http_req *r)
 {
-	if (r->too_large) {
-		reply_too_large(r);
+	if (r->too_large || r->busy) {
+		reply_refusal(r);
 		return;
 	}
 	if (r->route->flags & RL_ROUTE_JSON_BODY) {
@@ -446,8 +514,16 @@ static int take_body(struct rl_http_req *r, const char *data, size_t len)
 	size_t max = rl_http_body_cap(r->route, &r->d->cfg);
 	int ret = 0;
 
-	if (r->too_large)
+	if (r->too_large || r->busy)
 		return 0;
+	if ((r->route->flags & RL_ROUTE_JSON_BODY) && r->body.len + len > r->d->cfg.max_body &&
+	    r->body.len + len <= max && !take_large_slot(r)) {
+		/* A chunked body past max_body: its turn is taken, so it is drained, not kept. */
+		r->busy = true;
+		free(r->body.data);
+		r->body = (struct rl_http_body){ 0 };
+		return 0;
+	}
 	if (r->route->flags & RL_ROUTE_JSON_BODY)
 		ret = rl_http_body_append(&r->body, data, len, max);
 	else if (len > max - r->body.len)
@@ -480,8 +556,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = r;
 		if (!admit(r))
 			return MHD_YES;
-		if (r->too_large)
-			reply_too_large(r);
+		reply_refusal(r);
 		return respond(r);
 	}
 	if (!r->route)
@@ -499,16 +574,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct rl_http *h = cls;
 	struct rl_http_req *r = *con_cls;
+	bool large, trim;
 
 	if (!r)
 		return;
+	large = r->large;
+	trim = r->large || r->trim;
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	cJSON_Delete(r->json);
 	free(r->body.data);
 	free(r);
 	*con_cls = NULL;
+	/* Each connection thread has its own malloc arena, which keeps what it freed. */
+	if (trim)
+		malloc_trim(0);
+	if (large)
+		atomic_store(&h->large_busy, false);
 }
 
 static int hex_value(char c)

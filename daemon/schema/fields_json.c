@@ -2,6 +2,7 @@
 /* Reading JSON text and files, with malformed input located by line and column. */
 #include <ctype.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,6 +51,50 @@ int rl_json_parse(const char *text, cJSON **out, struct rl_err *err)
 				  line, col);
 	return rl_err_set(err, -EINVAL, "line %d, column %d: malformed JSON near '%s'",
 			  line, col, near);
+}
+
+int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
+		 struct rl_err *err)
+{
+	size_t values = 1, i;
+	unsigned int depth = 0;
+	bool in_string = false;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_string = true;
+			continue;
+		case '[':
+		case '{':
+			values++;
+			if (lim->max_depth && ++depth > lim->max_depth)
+				return rl_err_set(err, -EINVAL, "JSON nested more than %u deep",
+						  lim->max_depth);
+			break;
+		case ']':
+		case '}':
+			depth -= depth > 0;
+			continue;
+		case ',':
+			values++;
+			break;
+		default:
+			continue;
+		}
+		if (lim->max_values && values > lim->max_values)
+			return rl_err_set(err, -EFBIG, "more than %zu JSON values", lim->max_values);
+	}
+	return 0;
 }
 
 static int read_all(int fd, char **out, size_t *len)

@@ -275,6 +275,35 @@ static void test_body(void)
 	free(b.data);
 }
 
+/* The count before the parse: every value cJSON would build, strings skipped whole. */
+static void test_json_scan(void)
+{
+	struct rl_json_limits lim = { .max_values = 4, .max_depth = 2 };
+	struct rl_err err = { "" };
+	const char *t;
+
+	t = "[0,0,0]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "4 values: %s", err.msg);
+	t = "[0,0,0,0]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EFBIG && strstr(err.msg, "more than 4 JSON values"),
+	      "5 values: %s", err.msg);
+	t = "{\"a\": \"x,y,z,[,{\\\",\\\\\", \"b\": 1}";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "commas and brackets in strings: %s", err.msg);
+	t = "[[1]]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "2 deep");
+	t = "[[[1]]]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EINVAL && strstr(err.msg, "nested more than 2 deep"),
+	      "3 deep: %s", err.msg);
+	t = "[[1]],[[1]]";
+	lim.max_values = 0;
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "depth goes back down");
+	lim = (struct rl_json_limits){ 0 };
+	t = "[[[[[[[[[[0,0,0,0,0,0]]]]]]]]]]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "no limits");
+	CHECK(rl_http_json_values_cap(NULL, &(struct rl_config){ .max_body = 65536 }) == 4096,
+	      "one value per 16 bytes of max_body");
+}
+
 int main(void)
 {
 	test_match();
@@ -285,5 +314,6 @@ int main(void)
 	test_token();
 	test_parse_int();
 	test_body();
+	test_json_scan();
 	return check_exit();
 }
