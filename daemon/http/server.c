@@ -15,6 +15,7 @@
 #include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -28,7 +29,9 @@
 
 #include "schema/fields.h"
 #include "ringlabd/log.h"
+#include "util/clock.h"
 #include "util/json.h"
+#include "conn_limits.h"
 #include "guard.h"
 #include "routes.h"
 #include "server.h"
@@ -38,6 +41,7 @@ struct rl_http {
 	struct MHD_Daemon *mhd;
 	uint16_t port;
 	atomic_bool large_busy;		/* a request holds the slot for a body past max_body */
+	struct rl_http_conns *conns;	/* connection limits and the header deadline */
 };
 
 /* Seconds a request refused for want of the large-body slot is told to wait. */
@@ -554,6 +558,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*r = (struct rl_http_req){ .d = h->d, .h = h, .conn = conn, .method = method,
 					   .url = url };
 		*con_cls = r;
+		rl_http_conns_request(conn);
 		if (!admit(r))
 			return MHD_YES;
 		reply_refusal(r);
@@ -578,6 +583,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct rl_http_req *r = *con_cls;
 	bool large, trim;
 
+	rl_http_conns_idle(conn);
 	if (!r)
 		return;
 	large = r->large;
@@ -625,11 +631,44 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 	return (size_t)(w - s);
 }
 
+/*
+ * libmicrohttpd logs one line per connection it closes on an error, which
+ * a client that opens and drops connections turns into a flood: at most
+ * LOG_BURST lines per LOG_WINDOW_NS, then one line saying how many were
+ * dropped.
+ */
+#define LOG_BURST 20
+#define LOG_WINDOW_NS (10 * 1000000000ull)
+
+static bool log_allowed(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static uint64_t window_ns;
+	static unsigned int logged, dropped;
+	uint64_t now = rl_now_ns();
+	bool ok;
+
+	pthread_mutex_lock(&lock);
+	if (!window_ns || now - window_ns >= LOG_WINDOW_NS) {
+		if (dropped)
+			rl_log(LOG_WARNING, "http: %u more libmicrohttpd messages not logged", dropped);
+		window_ns = now;
+		logged = dropped = 0;
+	}
+	ok = logged < LOG_BURST;
+	logged += ok;
+	dropped += !ok;
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 	size_t len;
 
+	if (!log_allowed())
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	len = strlen(msg);
 	while (len && msg[len - 1] == '\n')
@@ -675,6 +714,7 @@ int rl_http_start(struct rl_daemon *d, struct rl_http **out, struct rl_err *err)
 	const union MHD_DaemonInfo *info;
 	struct addrinfo *ai = NULL;
 	struct rl_http *h;
+	unsigned int max;
 	int ret, e;
 
 	*out = NULL;
@@ -687,13 +727,26 @@ int rl_http_start(struct rl_daemon *d, struct rl_http **out, struct rl_err *err)
 		return rl_err_set(err, -ENOMEM, "http: out of memory");
 	}
 	h->d = d;
+	ret = rl_http_conns_start(cfg, &h->conns, err);
+	if (ret < 0) {
+		freeaddrinfo(ai);
+		free(h);
+		return ret;
+	}
+	max = cfg->max_connections ? cfg->max_connections : 64;
 	errno = 0;
-	/* The logger goes first, or libmicrohttpd logs the options before it its own way. */
-	h->mhd = MHD_start_daemon(daemon_flags(ai), (uint16_t)cfg->port, NULL, NULL, on_request, h,
+	/*
+	 * The logger goes first, or libmicrohttpd logs the options before it its
+	 * own way. Its limits are twice ours: conn_limits.c keeps ours and, when
+	 * full, lets a newcomer in while a slow connection it displaced closes.
+	 */
+	h->mhd = MHD_start_daemon(daemon_flags(ai), (uint16_t)cfg->port,
+		rl_http_conns_accept, h->conns, on_request, h,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, h,
 		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->max_connections ? cfg->max_connections : 64),
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_LIMIT, 2 * max,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 2 * (unsigned int)cfg->per_ip_connections,
+		MHD_OPTION_NOTIFY_CONNECTION, rl_http_conns_notify, h->conns,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)(cfg->memory_limit ? cfg->memory_limit : 128 * 1024),
@@ -703,6 +756,7 @@ int rl_http_start(struct rl_daemon *d, struct rl_http **out, struct rl_err *err)
 	e = errno;
 	freeaddrinfo(ai);
 	if (!h->mhd) {
+		rl_http_conns_stop(h->conns);
 		free(h);
 		e = e ? e : EIO;
 		return rl_err_set(err, -e, "http: cannot listen on %s port %u: %s", cfg->listen,
@@ -724,5 +778,6 @@ void rl_http_stop(struct rl_http *h)
 	if (!h)
 		return;
 	MHD_stop_daemon(h->mhd);
+	rl_http_conns_stop(h->conns);
 	free(h);
 }

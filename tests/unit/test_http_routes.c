@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* test_http_routes: route matching and path parameters, 404/405 with Allow, Host and Origin allowlists, token check, query numbers, body cap. */
+/* test_http_routes: route matching and path parameters, 404/405 with Allow, Host and Origin allowlists, token check, query numbers, body cap, JSON counted before parsing, connection slots. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/check.h"
+#include "http/conn_limits.h"
 #include "http/guard.h"
 #include "http/routes.h"
 
@@ -304,6 +306,45 @@ static void test_json_scan(void)
 	      "one value per 16 bytes of max_body");
 }
 
+/* Who gets a connection slot: per address, the loopback reserve, the whole pool. */
+static void test_conn_verdict(void)
+{
+	struct rl_conn_counts n = { .total = 10, .not_loopback = 10, .same_addr = 3 };
+	struct sockaddr_in v4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6 };
+
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_ACCEPT, "room everywhere");
+	n.same_addr = 16;
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_DISPLACE_SAME_ADDR, "address at its limit");
+	n = (struct rl_conn_counts){ .total = 56, .not_loopback = 56, .same_addr = 15 };
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_DISPLACE_NOT_LOOPBACK,
+	      "others fill all but the 8 loopback slots");
+	n.loopback = true;
+	n.same_addr = 0;
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_ACCEPT, "loopback takes a reserved slot");
+	n.total = 64;
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_DISPLACE_ANY, "every slot taken");
+	n = (struct rl_conn_counts){ .total = 2, .not_loopback = 2, .same_addr = 1 };
+	CHECK(rl_http_conn_verdict(&n, 4, 4) == RL_CONN_ACCEPT, "4 slots: a reserve of 1");
+	n.total = n.not_loopback = 3;
+	CHECK(rl_http_conn_verdict(&n, 4, 4) == RL_CONN_DISPLACE_NOT_LOOPBACK, "4 slots: 3 for others");
+	n.total = n.not_loopback = 0;
+	n.same_addr = 0;
+	CHECK(rl_http_conn_verdict(&n, 1, 1) == RL_CONN_ACCEPT, "1 slot, no reserve");
+	inet_pton(AF_INET, "127.0.0.5", &v4.sin_addr);
+	CHECK(rl_http_sockaddr_loopback((struct sockaddr *)&v4, sizeof(v4)), "127.0.0.5");
+	inet_pton(AF_INET, "10.0.0.1", &v4.sin_addr);
+	CHECK(!rl_http_sockaddr_loopback((struct sockaddr *)&v4, sizeof(v4)), "10.0.0.1");
+	inet_pton(AF_INET6, "::1", &v6.sin6_addr);
+	CHECK(rl_http_sockaddr_loopback((struct sockaddr *)&v6, sizeof(v6)), "::1");
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &v6.sin6_addr);
+	CHECK(rl_http_sockaddr_loopback((struct sockaddr *)&v6, sizeof(v6)), "::ffff:127.0.0.1");
+	inet_pton(AF_INET6, "::ffff:10.0.0.1", &v6.sin6_addr);
+	CHECK(!rl_http_sockaddr_loopback((struct sockaddr *)&v6, sizeof(v6)), "::ffff:10.0.0.1");
+	inet_pton(AF_INET6, "2001:db8::1", &v6.sin6_addr);
+	CHECK(!rl_http_sockaddr_loopback((struct sockaddr *)&v6, sizeof(v6)), "2001:db8::1");
+}
+
 int main(void)
 {
 	test_match();
@@ -315,5 +356,6 @@ int main(void)
 	test_parse_int();
 	test_body();
 	test_json_scan();
+	test_conn_verdict();
 	return check_exit();
 }
