@@ -57,7 +57,7 @@ const char *const *rl_daemon_workload_dirs(struct rl_daemon *d)
 	rl_daemon_cfg_rdlock(d);
 	memcpy(dir, d->cfg.workloads_dir, sizeof(dir));
 	rl_daemon_cfg_unlock(d);
-	return rl_workload_path(&wp, dir);
+	return rl_workload_path_configured(&wp, dir);
 }
 
 /* The overrides of a request, applied as the runner will apply them, then checked. */

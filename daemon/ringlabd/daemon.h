@@ -133,9 +133,10 @@ void rl_daemon_store_unlock(struct rl_daemon *d);
 struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name);
 
 /*
- * rl_daemon_workload_dirs() - the daemon's workload search path, the
- * workloads_dir of the moment first. The array and its strings are the
- * calling thread's until its next call.
+ * rl_daemon_workload_dirs() - the daemon's workload search path: the
+ * workloads_dir of the moment, and the build tree only when ringlabd runs
+ * from it (rl_workload_path_configured()). The array and its strings are
+ * the calling thread's until its next call.
  */
 const char *const *rl_daemon_workload_dirs(struct rl_daemon *d);
 

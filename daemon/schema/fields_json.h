@@ -6,6 +6,8 @@
 #ifndef RINGLAB_DAEMON_SCHEMA_FIELDS_JSON_H
 #define RINGLAB_DAEMON_SCHEMA_FIELDS_JSON_H
 
+#include <stdbool.h>
+
 #include <cJSON.h>
 
 #include "util/err.h"
@@ -40,5 +42,13 @@ int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
  * @path either way ("x.json: No such file or directory").
  */
 int rl_json_load_file(const char *path, cJSON **out, struct rl_err *err);
+
+/*
+ * rl_json_load_fd() - rl_json_load_file() of the open file @fd (left open),
+ * named @path in errors; with !@quote a malformed file's error gives the
+ * line and column but none of its text (a file found by name in a
+ * directory, whose errors the API serves). Same returns.
+ */
+int rl_json_load_fd(int fd, const char *path, bool quote, cJSON **out, struct rl_err *err);
 
 #endif

@@ -12,7 +12,8 @@
 #                               /api/v1/health answers
 #   rld_stop                    SIGTERM, then SIGKILL after 20 s; idempotent
 #   fail MESSAGE                print MESSAGE and the log's tail, exit 1
-#   req METHOD PATH [CURL...]   print the status; body in $work/body, headers in $work/headers
+#   req METHOD PATH [CURL...]   print the status (000 after 60 s without an answer); body in
+#                               $work/body, headers in $work/headers
 #   expect STATUS METHOD PATH [CURL...]   req, failing unless the status is STATUS
 #   jqe FILTER                  the last body satisfies jq FILTER
 #   header NAME                 the last response's header NAME
@@ -99,7 +100,7 @@ req()
 	_m=$1
 	_p=$2
 	shift 2
-	curl -sS -o "$work/body" -D "$work/headers" -w '%{http_code}' -X "$_m" "$@" "$base$_p"
+	curl -sS --max-time 60 -o "$work/body" -D "$work/headers" -w '%{http_code}' -X "$_m" "$@" "$base$_p"
 }
 
 expect()
