@@ -1,19 +1,10 @@
 #!/bin/sh
 # http_hardening.sh: security headers on every answer, Origin checked with its scheme and port, two Content-Lengths (or one with Transfer-Encoding) refused, _ns times printed as integers, compare taking the CLI's run:ID spellings.
-. "$top_srcdir/tests/lib/loopfs.sh"
 . "$top_srcdir/tests/lib/ringlabd.sh"
 rld_init
-raw=$top_builddir/tests/api/http_raw
-[ -x "$raw" ] || fail "$raw is not built"
-loopfs_require
-loopfs_create 64
-
 mkdir -p "$work/web"
 printf '<!doctype html><title>hardening</title>\n' >"$work/web/index.html"
-cat >"$work/ringlabd.json" <<EOF
-{ "state_dir": "$work/state", "workloads_dir": "$top_srcdir/workloads", "web_dir": "$work/web",
-  "targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }] }
-EOF
+rld_config "\"web_dir\": \"$work/web\""
 rld_start "$work/ringlabd.json"
 JSON="Content-Type: application/json"
 

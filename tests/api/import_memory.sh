@@ -1,19 +1,13 @@
 #!/bin/sh
 # import_memory.sh: what a 16 MiB request body may cost ringlabd: 16 MiB of [0,0,...] and nesting 1000 deep are refused before parsing (413, 400), four at once get 413 or 503 (one large request at a time), a real 16 MiB import of 16000 cells is stored and 16001 refused, the daemon's peak RSS stays under 256 MiB and it gives the memory back (within 32 MiB of its start).
-. "$top_srcdir/tests/lib/loopfs.sh"
 . "$top_srcdir/tests/lib/ringlabd.sh"
 rld_init
-loopfs_require
-loopfs_create 64
 
 HWM_MAX_KIB=$((256 * 1024))	# peak: one 16 MiB body, its JSON tree and 16000 cells at a time
 KEEP_MAX_KIB=$((32 * 1024))	# what may stay resident after the large requests, over the start
 MIB16=16777216
 
-cat >"$work/ringlabd.json" <<EOF
-{ "state_dir": "$work/state", "workloads_dir": "$top_srcdir/workloads",
-  "targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }] }
-EOF
+rld_config
 rld_start "$work/ringlabd.json"
 rss0=$(rld_vm VmRSS)
 JSON="Content-Type: application/json"

@@ -1,19 +1,10 @@
 #!/bin/sh
 # reload.sh: SIGHUP reloads the token (token and token_file, the file read again), workloads_dir and allowed_hosts, says which changed and which changed keys wait for a restart, and keeps everything when the new configuration is bad.
-. "$top_srcdir/tests/lib/loopfs.sh"
 . "$top_srcdir/tests/lib/ringlabd.sh"
 rld_init
-loopfs_require
-loopfs_create 64
 
 # config TOKEN_KEYS [EXTRA_KEYS]: the configuration file, rewritten in place.
-config()
-{
-	cat >"$work/ringlabd.json" <<EOF
-{ $1, "state_dir": "$work/state", "workloads_dir": "$top_srcdir/workloads"${2:+, $2},
-  "targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }] }
-EOF
-}
+config() { rld_config "$1${2:+, $2}"; }
 
 # hup: SIGHUP, then wait for the daemon to log its answer.
 hups=0

@@ -1,18 +1,9 @@
 #!/bin/sh
 # slowloris.sh: 64 connections that never finish their headers (16 from each of four loopback addresses, a header line a second) lock nobody out: curl from 127.0.0.1 and 127.0.0.5 is answered at once, and the daemon closes every slow connection at its header deadline.
-. "$top_srcdir/tests/lib/loopfs.sh"
 . "$top_srcdir/tests/lib/ringlabd.sh"
 rld_init
-raw=$top_builddir/tests/api/http_raw
-[ -x "$raw" ] || fail "$raw is not built"
-loopfs_require
-loopfs_create 64
-
 # The defaults under test: max_connections 64, per_ip_connections 16, header_timeout_s 10.
-cat >"$work/ringlabd.json" <<EOF
-{ "state_dir": "$work/state", "workloads_dir": "$top_srcdir/workloads",
-  "targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }] }
-EOF
+rld_config
 rld_start "$work/ringlabd.json"
 
 # 14 s of trickling: past the 10 s header deadline, with room for a busy machine.

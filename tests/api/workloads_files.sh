@@ -1,10 +1,7 @@
 #!/bin/sh
 # workloads_files.sh: the workload catalog of a ringlabd installed out of its build tree: links out of workloads_dir are not followed, no file text is served, bad files (malformed, a FIFO, a wrong name) are skipped and listed under "errors", and only workloads_dir is searched.
-. "$top_srcdir/tests/lib/loopfs.sh"
 . "$top_srcdir/tests/lib/ringlabd.sh"
 rld_init
-loopfs_require
-loopfs_create 64
 
 # An "installed" daemon: the same binary, outside the build tree it was built in.
 mkdir -p "$work/bin" "$work/wl/suites"
@@ -24,10 +21,8 @@ mkfifo "$work/wl/fifo"
 ln -s fifo "$work/wl/fifo.json"
 ln -s nw-overwrite-aligned.json "$work/wl/alias.json"
 
-cat >"$work/ringlabd.json" <<EOF
-{ "state_dir": "$work/state", "workloads_dir": "$work/wl",
-  "targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }] }
-EOF
+RLD_WORKLOADS=$work/wl
+rld_config
 rld_start "$work/ringlabd.json"
 
 # no_secret: the last body quotes nothing of the files.

@@ -1,16 +1,21 @@
 # SPDX-License-Identifier: MIT
 # One ringlabd for an API test, and the requests the test makes to it (sourced; POSIX sh).
 #
-#   rld_init                    exit 77 without curl and jq; makes $work (a fresh
-#                               mktemp -d) and an EXIT trap that stops the daemon and
-#                               what the test put in rld_bg (pids), removes $work and
-#                               calls loopfs_cleanup when loopfs.sh was sourced (set
-#                               again by rld_start, as loopfs.sh sets its own)
+#   rld_init [SIZE_MB]          exit 77 without curl, jq or loop devices (loopfs.sh, which
+#                               this file sources); a SIZE_MB (default 64) loop-mounted ext4
+#                               at $LOOPFS_DIR, a fresh $work (mktemp -d) and an EXIT trap
+#                               that stops the daemon and what the test put in rld_bg
+#                               (pids), removes $work and calls loopfs_cleanup (set again
+#                               by rld_start, in case the test set its own)
+#   rld_config [KEYS]           $work/ringlabd.json: state_dir $work/state, workloads_dir
+#                               $RLD_WORKLOADS (default the source tree's), one dir target
+#                               "scratch" on $LOOPFS_DIR, then KEYS (more JSON members)
 #   rld_start CONFIG [ARGS...]  start $RLD (default $top_builddir/ringlabd) with -c
 #                               CONFIG on a free port, log in $work/ringlabd.log; sets
 #                               rld_pid, port and base (http://127.0.0.1:PORT) once
 #                               /api/v1/health answers
-#   rld_stop                    SIGTERM, then SIGKILL after 20 s; idempotent
+#   rld_stop                    SIGTERM, then SIGKILL after 20 s; the exit status in
+#                               rld_status; idempotent
 #   fail MESSAGE                print MESSAGE and the log's tail, exit 1
 #   req METHOD PATH [CURL...]   print the status (000 after 60 s without an answer); body in
 #                               $work/body, headers in $work/headers
@@ -18,8 +23,13 @@
 #   jqe FILTER                  the last body satisfies jq FILTER
 #   header NAME                 the last response's header NAME
 #   rld_vm KEY                  the daemon's /proc status value KEY (VmRSS, VmHWM) in KiB
+#   $raw                        tests/api/http_raw, for requests curl will not make
+
+. "$top_srcdir/tests/lib/loopfs.sh"
 
 RLD=${RLD:-$top_builddir/ringlabd}
+RLD_WORKLOADS=${RLD_WORKLOADS:-$top_srcdir/workloads}
+raw=$top_builddir/tests/api/http_raw
 rld_pid=
 rld_bg=
 port=
@@ -37,6 +47,7 @@ rld_stop()
 	done
 	kill -KILL "$rld_pid" 2>/dev/null
 	wait "$rld_pid" 2>/dev/null
+	rld_status=$?
 	rld_pid=
 }
 
@@ -47,7 +58,7 @@ _rld_cleanup()
 	done
 	rld_stop
 	[ -n "$work" ] && rm -rf "$work"
-	command -v loopfs_cleanup >/dev/null 2>&1 && loopfs_cleanup
+	loopfs_cleanup
 }
 
 rld_init()
@@ -56,8 +67,19 @@ rld_init()
 		command -v $_rld_tool >/dev/null 2>&1 || { echo "SKIP: $_rld_tool is needed" >&2; exit 77; }
 	done
 	[ -x "$RLD" ] || { echo "FAIL: $RLD is not built" >&2; exit 1; }
+	[ -x "$raw" ] || { echo "FAIL: $raw is not built" >&2; exit 1; }
+	loopfs_require
+	loopfs_create "${1:-64}"
 	work=$(mktemp -d) || exit 1
 	trap _rld_cleanup EXIT
+}
+
+rld_config()
+{
+	cat >"$work/ringlabd.json" <<EOF
+{ "state_dir": "$work/state", "workloads_dir": "$RLD_WORKLOADS",
+  "targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }]${1:+, $1} }
+EOF
 }
 
 fail()
