@@ -439,10 +439,12 @@ static int admit(struct rl_http_req *r)
 		r->too_large = true;
 		return 1;
 	}
-	if (clen && strtoull(clen, NULL, 10) > r->d->cfg.max_body && !take_large_slot(r)) {
+	/*
+	 * Drained unkept, then 503: a client that reads no answer before it has
+	 * sent its whole body (most do) would otherwise see only a broken pipe.
+	 */
+	if (clen && strtoull(clen, NULL, 10) > r->d->cfg.max_body && !take_large_slot(r))
 		r->busy = true;
-		return 1;
-	}
 	return 0;
 }
 
@@ -457,7 +459,7 @@ static int reply_too_large(struct rl_http_req *r)
 				   cap, r->route->pattern);
 }
 
-/* A refusal decided before the body was read (or kept): 413 or 503. */
+/* A refusal decided before the body was read (413) or kept (413, 503). */
 static void reply_refusal(struct rl_http_req *r)
 {
 	if (r->too_large)
