@@ -59,8 +59,9 @@ double rl_json_num(const cJSON *o, const char *key, double def);
  * that is an integer of 10^15 or more in magnitude, and below 2^63, into the
  * raw digits of that integer, in place, before printing: cJSON would print
  * it as 1.7956410205273795e+18, which readers expecting an integer (a _ns
- * timestamp) refuse. The digits read back as the same double. Returns 0, or
- * -ENOMEM with the numbers not yet turned left as they were.
+ * timestamp) refuse, or with 15 digits that read back one double away
+ * (256 ns off today). The digits read back as the same double. Returns 0,
+ * or -ENOMEM with the numbers not yet turned left as they were.
  */
 int rl_json_integers(cJSON *root);
 
