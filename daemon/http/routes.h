@@ -40,6 +40,7 @@ struct rl_http_req {
 	struct rl_http_params params;
 	struct rl_http_body body;
 	bool too_large;			/* the body went past max_body: 413 once it is drained */
+	uint64_t drained;		/* bytes of a refused body read and dropped */
 	bool large;			/* holds the one slot for a body past max_body */
 	bool busy;			/* another request held it: 503 once the body is drained */
 	bool trim;			/* a large answer: give the memory back when done */

@@ -48,6 +48,12 @@ struct rl_http {
 #define LARGE_RETRY_AFTER "5"
 /* An answer this large (a run of thousands of cells) is worth giving back at once. */
 #define TRIM_AFTER_BYTES (1u << 20)
+/*
+ * A refused body is read and dropped, up to this many times its cap, so
+ * that a client which sends its whole body before reading (most do) reads
+ * the 413 or 503 rather than a broken pipe; beyond that it is cut off.
+ */
+#define DRAIN_CAPS 2
 
 /* ---- query numbers and bodies ------------------------------------------------- */
 
@@ -436,8 +442,9 @@ static int admit(struct rl_http_req *r)
 		return 1;
 	clen = rl_http_header_in(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen && strtoull(clen, NULL, 10) > rl_http_body_cap(r->route, &r->d->cfg)) {
+		/* A body not far past the cap is drained, so the client reads the 413. */
 		r->too_large = true;
-		return 1;
+		return strtoull(clen, NULL, 10) > DRAIN_CAPS * (uint64_t)rl_http_body_cap(r->route, &r->d->cfg);
 	}
 	/*
 	 * Drained unkept, then 503: a client that reads no answer before it has
@@ -512,16 +519,19 @@ static void dispatch(struct rl_http_req *r)
 
 /*
  * Body bytes: kept for JSON routes, counted (and dropped) for the others;
- * past max_body they are drained and the answer is a 413. Returns 0, or
- * -ENOMEM (the connection is dropped).
+ * past the cap they are drained and the answer is a 413. Returns 0, or
+ * -ENOMEM or -EFBIG (more than DRAIN_CAPS caps drained): the connection is
+ * dropped.
  */
 static int take_body(struct rl_http_req *r, const char *data, size_t len)
 {
 	size_t max = rl_http_body_cap(r->route, &r->d->cfg);
 	int ret = 0;
 
-	if (r->too_large || r->busy)
-		return 0;
+	if (r->too_large || r->busy) {
+		r->drained += len;
+		return r->drained > DRAIN_CAPS * (uint64_t)max ? -EFBIG : 0;
+	}
 	if ((r->route->flags & RL_ROUTE_JSON_BODY) && r->body.len + len > r->d->cfg.max_body &&
 	    r->body.len + len <= max && !take_large_slot(r)) {
 		/* A chunked body past max_body: its turn is taken, so it is drained, not kept. */
