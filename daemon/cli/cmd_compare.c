@@ -12,6 +12,7 @@
 #include "compare/compare_text.h"
 #include "client/args.h"
 #include "client/run_source.h"
+#include "util/json.h"
 #include "util/options.h"
 #include "remote.h"
 
@@ -218,7 +219,7 @@ static int side_load(struct compare_args *a, const char *list, struct rl_run_set
 static int print_json(const struct rl_comparison *c)
 {
 	cJSON *j = rl_comparison_to_json(c);
-	char *text = j ? cJSON_Print(j) : NULL;
+	char *text = j && !rl_json_integers(j) ? cJSON_Print(j) : NULL;
 
 	cJSON_Delete(j);
 	if (!text)

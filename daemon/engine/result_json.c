@@ -494,6 +494,16 @@ static int read_workloads(const cJSON *obj, struct rl_run *run, struct rl_err *e
 	return 0;
 }
 
+/* The most cells @run's workloads make: one per JOBS value and repetition of each. */
+static uint64_t cells_made(const struct rl_run *run)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < run->nworkloads; i++)
+		n += (uint64_t)run->workloads[i].njobs * run->workloads[i].repetitions;
+	return n;
+}
+
 /* The cells are allocated to measure, so not a fixed-size table list. */
 static int read_cells(const cJSON *obj, struct rl_run *run, struct rl_err *err)
 {
@@ -509,6 +519,11 @@ static int read_cells(const cJSON *obj, struct rl_run *run, struct rl_err *err)
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (!n)
 		return 0;
+	/* Checked before the array is allocated: a document may claim any length. */
+	if (n > cells_made(run))
+		return rl_err_set(err, -EINVAL,
+				  "cells: %zu of them, more than the %llu its workloads make (JOBS values x repetitions)",
+				  n, (unsigned long long)cells_made(run));
 	run->cells = calloc(n, sizeof(*run->cells));
 	if (!run->cells)
 		return rl_err_set(err, -ENOMEM, "cells: out of memory");

@@ -73,7 +73,7 @@ static int sse_data(struct sse *st, const char *text)
 /* "event: NAME\n[id: N\n]data: JSON\n\n"; @data is freed. */
 static int sse_event(struct sse *st, const char *name, long long id, cJSON *data)
 {
-	char head[96], *text = data ? cJSON_PrintUnformatted(data) : NULL;
+	char head[96], *text = data ? rl_http_json_text(data) : NULL;
 	int n, ret = -ENOMEM;
 
 	cJSON_Delete(data);
@@ -101,7 +101,7 @@ static int sse_progress(struct sse *st)
 	ret = rl_http_progress_json(st->d, st->id, &o, &st->status, &err);
 	if (ret < 0)
 		return ret;
-	text = cJSON_PrintUnformatted(o);
+	text = rl_http_json_text(o);
 	cJSON_Delete(o);
 	if (!text)
 		return -ENOMEM;

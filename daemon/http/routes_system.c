@@ -243,11 +243,15 @@ int rl_route_system(struct rl_http_req *r)
 
 /* ---- workloads ------------------------------------------------------------------ */
 
+/*
+ * The catalog: every suite and workload in the daemon's search path, and
+ * the files that do not load, skipped and named under "errors". Their
+ * messages quote no text of the file (suite.c reads catalog files so) and
+ * no file is read through a link out of its directory.
+ */
 struct catalog {
-	struct rl_daemon *d;
-	cJSON *suites, *workloads;
-	int ret;
-	struct rl_err err;
+	const char *const *dirs;
+	cJSON *suites, *workloads, *errors;
 };
 
 static cJSON *suite_json(const struct rl_suite *s)
@@ -265,17 +269,33 @@ static cJSON *suite_json(const struct rl_suite *s)
 	return o;
 }
 
+static void catalog_error(struct catalog *c, const char *key, const char *what, const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && cJSON_AddStringToObject(o, key, what) && cJSON_AddStringToObject(o, "error", msg))
+		cJSON_AddItemToArray(c->errors, o);
+	else
+		cJSON_Delete(o);
+}
+
+static void catalog_bad(void *ctx, const char *path, int ret, const struct rl_err *err)
+{
+	catalog_error(ctx, "file", path, err->msg);
+}
+
 static void catalog_entry(void *ctx, const char *kind, const char *name, const char *description)
 {
 	struct catalog *c = ctx;
+	struct rl_err err = { "" };
 	struct rl_suite s = { 0 };
 	cJSON *item;
 
-	if (c->ret < 0)
+	/* Listed a moment ago, so a failure here is a file changed since: reported the same way. */
+	if (rl_suite_resolve(name, c->dirs, &s, &err) < 0) {
+		catalog_error(c, "name", name, err.msg);
 		return;
-	c->ret = rl_suite_resolve(name, rl_daemon_workload_dirs(c->d), &s, &c->err);
-	if (c->ret < 0)
-		return;
+	}
 	if (!strcmp(kind, "suite"))
 		cJSON_AddItemToArray(c->suites, suite_json(&s));
 	else if (s.nworkloads == 1 && (item = rl_workload_to_json(&s.workloads[0])))
@@ -285,7 +305,8 @@ static void catalog_entry(void *ctx, const char *kind, const char *name, const c
 
 int rl_route_workloads(struct rl_http_req *r)
 {
-	struct catalog c = { .d = r->d };
+	struct catalog c = { .dirs = rl_daemon_workload_dirs(r->d) };
+	struct rl_err err = { "" };
 	cJSON *o = cJSON_CreateObject();
 	int ret;
 
@@ -293,17 +314,16 @@ int rl_route_workloads(struct rl_http_req *r)
 		return -ENOMEM;
 	c.suites = cJSON_AddArrayToObject(o, "suites");
 	c.workloads = cJSON_AddArrayToObject(o, "workloads");
-	if (!c.suites || !c.workloads) {
+	c.errors = cJSON_AddArrayToObject(o, "errors");
+	if (!c.suites || !c.workloads || !c.errors) {
 		cJSON_Delete(o);
 		return -ENOMEM;
 	}
-	ret = rl_catalog_list(rl_daemon_workload_dirs(r->d), catalog_entry, &c, &c.err);
-	if (ret >= 0)
-		ret = c.ret;
+	ret = rl_catalog_list_all(c.dirs, catalog_entry, catalog_bad, &c, &err);
 	if (ret < 0) {
 		cJSON_Delete(o);
-		/* A broken file in the workloads directory: the server's fault, named. */
-		return rl_http_reply_error(r, 500, NULL, "workloads: %s", c.err.msg);
+		/* A directory that cannot be read: the server's fault, named. */
+		return ret == -ENOMEM ? ret : rl_http_reply_error(r, 500, NULL, "workloads: %s", err.msg);
 	}
 	return rl_http_reply_json(r, 200, o);
 }

@@ -30,11 +30,34 @@ struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *
 	return NULL;
 }
 
+void rl_daemon_cfg_rdlock(struct rl_daemon *d)
+{
+	pthread_rwlock_rdlock(&d->cfg_lock);
+}
+
+void rl_daemon_cfg_unlock(struct rl_daemon *d)
+{
+	pthread_rwlock_unlock(&d->cfg_lock);
+}
+
+void rl_daemon_reload(struct rl_daemon *d, const struct rl_config *next, const char *token)
+{
+	pthread_rwlock_wrlock(&d->cfg_lock);
+	rl_config_copy_reloadable(&d->cfg, next);
+	snprintf(d->token, sizeof(d->token), "%s", token);
+	pthread_rwlock_unlock(&d->cfg_lock);
+}
+
 const char *const *rl_daemon_workload_dirs(struct rl_daemon *d)
 {
+	/* A copy: a SIGHUP may change workloads_dir while the caller walks the path. */
+	static _Thread_local char dir[RL_PATH_MAX];
 	static _Thread_local struct rl_workload_path wp;
 
-	return rl_workload_path(&wp, d->cfg.workloads_dir);
+	rl_daemon_cfg_rdlock(d);
+	memcpy(dir, d->cfg.workloads_dir, sizeof(dir));
+	rl_daemon_cfg_unlock(d);
+	return rl_workload_path_configured(&wp, dir);
 }
 
 /* The overrides of a request, applied as the runner will apply them, then checked. */

@@ -43,7 +43,13 @@ struct rl_daemon_target {
 };
 
 struct rl_daemon {
+	/*
+	 * Fixed once the daemon runs, except the keys SIGHUP reloads
+	 * (rl_config_key_reloadable()) and token: read those only under
+	 * rl_daemon_cfg_rdlock().
+	 */
 	struct rl_config cfg;
+	pthread_rwlock_t cfg_lock;
 	char config_path[RL_PATH_MAX];	/* "" when running on defaults */
 	char db_path[RL_PATH_MAX];
 	char token[128];		/* effective token (cfg.token or token_file) */
@@ -141,7 +147,27 @@ void rl_daemon_store_unlock(struct rl_daemon *d);
 /* rl_daemon_target_find() - the target called @name ("" = the first), or NULL. */
 struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name);
 
-/* The workload search path the daemon uses (cfg.workloads_dir first). */
+/*
+ * rl_daemon_workload_dirs() - the daemon's workload search path: the
+ * workloads_dir of the moment, and the build tree only when ringlabd runs
+ * from it (rl_workload_path_configured()). The array and its strings are
+ * the calling thread's until its next call.
+ */
 const char *const *rl_daemon_workload_dirs(struct rl_daemon *d);
+
+/*
+ * rl_daemon_cfg_rdlock() - hold the reloadable keys of d->cfg and d->token
+ * steady while reading them; a SIGHUP waits. Give back with
+ * rl_daemon_cfg_unlock() at once: never hold it across I/O or the store.
+ */
+void rl_daemon_cfg_rdlock(struct rl_daemon *d);
+void rl_daemon_cfg_unlock(struct rl_daemon *d);
+
+/*
+ * rl_daemon_reload() - swap in the reloadable keys of @next and the token
+ * @token they give, all at once under cfg_lock, leaving every other key as
+ * the daemon started with it. @next must have passed rl_config_check().
+ */
+void rl_daemon_reload(struct rl_daemon *d, const struct rl_config *next, const char *token);
 
 #endif

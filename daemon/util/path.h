@@ -38,4 +38,15 @@ bool rl_path_within(const char *path, const char *dir);
  */
 int rl_path_normalize(const char *path, char *out, size_t len);
 
+/*
+ * rl_path_open_beneath() - open @rel (relative, no "..") below directory
+ * @dir for reading, never through a symbolic link that leads out of @dir
+ * (relative links that stay below it are followed): openat2() with RESOLVE_BENEATH,
+ * or a realpath() check where the kernel or a seccomp filter refuses
+ * openat2(). Returns an O_CLOEXEC fd of a regular file, or -errno: -EXDEV
+ * for a way out of @dir, -EINVAL for something other than a regular file
+ * (a FIFO, a device: opened without waiting for either), -ENOENT, ...
+ */
+int rl_path_open_beneath(const char *dir, const char *rel);
+
 #endif

@@ -67,12 +67,25 @@ static struct rl_workload *run_workload(struct rl_run *run, const char *name)
 	return w;
 }
 
+/* The workload lists what it ran, as a real run's does: its JOBS values and repetitions. */
+static void note_ran(struct rl_workload *w, uint32_t jobs, uint32_t reps)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->njobs && w->jobs[i] != jobs; i++)
+		;
+	if (i == w->njobs && w->njobs < RL_JOBS_LIST_MAX)
+		w->jobs[w->njobs++] = jobs;
+	if (w->repetitions < reps)
+		w->repetitions = reps;
+}
+
 static void add_cells(struct rl_run *run, const struct cell_spec *s)
 {
 	struct rl_cell c;
 	uint32_t r;
 
-	run_workload(run, s->workload);
+	note_ran(run_workload(run, s->workload), s->jobs, s->reps);
 	for (r = 1; r <= s->reps; r++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.workload, sizeof(c.workload), "%s", s->workload);

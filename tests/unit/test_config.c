@@ -493,6 +493,39 @@ static void test_markdown(void)
 	free(buf);
 }
 
+/* SIGHUP's view of two configurations: what it may apply, what waits for a restart. */
+static void test_reload_diff(void)
+{
+	struct rl_config a, b, c;
+	char keys[256];
+	int n;
+
+	expect_loaded("{\"token\": \"one\", \"port\": 7117}", &a);
+	expect_loaded("{\"token\": \"two\", \"port\": 7118, \"allowed_hosts\": [\"lab\"], "
+		      "\"workloads_dir\": \"/w\", \"targets\": [" IMG "}]}", &b);
+	CHECK(rl_config_key_reloadable("token") && rl_config_key_reloadable("token_file") &&
+	      rl_config_key_reloadable("workloads_dir") && rl_config_key_reloadable("allowed_hosts"),
+	      "the keys SIGHUP reloads");
+	CHECK(!rl_config_key_reloadable("listen") && !rl_config_key_reloadable("targets") &&
+	      !rl_config_key_reloadable("max_body"), "keys that need a restart");
+	n = rl_config_diff(&a, &b, true, keys, sizeof(keys));
+	CHECK(n == 3 && !strcmp(keys, "token, workloads_dir, allowed_hosts"), "reloadable diff %d '%s'",
+	      n, keys);
+	n = rl_config_diff(&a, &b, false, keys, sizeof(keys));
+	CHECK(n == 2 && !strcmp(keys, "port, targets"), "restart diff %d '%s'", n, keys);
+	n = rl_config_diff(&a, &a, true, keys, sizeof(keys));
+	CHECK(n == 0 && !keys[0], "no difference: %d '%s'", n, keys);
+	c = a;
+	rl_config_copy_reloadable(&c, &b);
+	CHECK(!strcmp(c.token, "two") && !strcmp(c.workloads_dir, "/w") && c.nallowed_hosts == 1 &&
+	      !strcmp(c.allowed_hosts[0], "lab"), "reloadable keys copied");
+	CHECK(c.port == 7117 && c.ntargets == 0, "other keys kept: port %u, %u targets", c.port,
+	      c.ntargets);
+	CHECK(rl_config_diff(&c, &b, true, keys, sizeof(keys)) == 0, "copied: '%s'", keys);
+	n = rl_config_diff(&a, &b, true, keys, 8);
+	CHECK(n == 3 && strlen(keys) < 8, "a short buffer: %d '%s'", n, keys);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -508,6 +541,7 @@ int main(void)
 	test_duplicate_spellings();
 	test_missing_file();
 	test_markdown();
+	test_reload_diff();
 	unlink(cfg_path);
 	rmdir(tmpdir);
 	return check_exit();
