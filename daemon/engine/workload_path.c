@@ -53,6 +53,20 @@ static size_t add_build_tree(struct rl_workload_path *p, size_t i)
 	return i;
 }
 
+/*
+ * workloads/ beside the executable wherever it runs: a bundle such as the VM
+ * guest's initramfs (/ringlab/ringlab, /ringlab/workloads) carries its own.
+ */
+static size_t add_beside_exe(struct rl_workload_path *p, size_t i)
+{
+	if (!exe_dir(p))
+		return i;
+	strcat(p->exe_dir, "/workloads");
+	if (access(p->exe_dir, R_OK) == 0)
+		p->dirs[i++] = p->exe_dir;
+	return i;
+}
+
 const char *const *rl_workload_path(struct rl_workload_path *p, const char *first)
 {
 	const char *env = getenv("RINGLAB_WORKLOADS");
@@ -62,7 +76,10 @@ const char *const *rl_workload_path(struct rl_workload_path *p, const char *firs
 		p->dirs[i++] = first;
 	if (env && *env)
 		p->dirs[i++] = env;
-	i = add_build_tree(p, i);
+	if (in_build_tree(p))
+		i = add_build_tree(p, i);
+	else
+		i = add_beside_exe(p, i);
 	p->dirs[i++] = RINGLAB_DATADIR "/workloads";
 	p->dirs[i] = NULL;
 	return p->dirs;

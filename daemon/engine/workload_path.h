@@ -19,9 +19,10 @@ struct rl_workload_path {
 /*
  * rl_workload_path() - fill @p with the NULL-terminated search path and
  * return it: @first (the --workloads option; may be NULL),
- * $RINGLAB_WORKLOADS, then, only when the running executable lies in the
- * build tree it was built in, workloads/ beside it and the source tree's
- * (uninstalled VPATH builds), and last the installed data directory.
+ * $RINGLAB_WORKLOADS, workloads/ beside the running executable (a bundle
+ * such as the VM guest's), the source tree's only when the executable lies
+ * in the build tree it was built in (uninstalled VPATH builds), and last
+ * the installed data directory.
  * Directories that do not exist are kept or skipped as rl_suite_resolve()
  * skips them; @first must outlive the returned array. Never fails.
  */

@@ -125,7 +125,7 @@ function causesCell(cells) {
 		h('div', { class: 'causes-bar', role: 'img', 'aria-label': `EAGAIN causes: ${words}`, title: words },
 			parts.map(([k, label, color]) => h('span', {
 				class: 'cause', dataset: { cause: k, count: String(counts[k]) }, title: `${label}: ${fmtInt(counts[k])}`,
-				style: `width: ${(100 * counts[k] / total).toFixed(2)}%; background: ${color}`,
+				style: { width: `${(100 * counts[k] / total).toFixed(2)}%`, background: color },
 			}))),
 		h('span', { class: 'small muted', text: words }));
 }
