@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The environment of a run: kernel, mount, device, machine. */
+/* The environment of a run: kernel, mount, device, machine, and what follows from them. */
 #ifndef RINGLAB_DAEMON_ENGINE_ENV_H
 #define RINGLAB_DAEMON_ENGINE_ENV_H
 
@@ -18,5 +18,15 @@
  * (-ENOENT: @dir does not exist; -ENOTDIR).
  */
 int rl_env_probe(const char *dir, struct rl_env *env, dev_t *dev, char *sb, struct rl_err *err);
+
+/*
+ * rl_env_derive() - set the fields of @env that follow from others (in
+ * env_derive.c): vm from the ringlab.* words of cmdline (valid only when one
+ * is there), kernel_family and kernel_family_version from a kernel_tag of
+ * the form FAMILY:VERSION (both "" otherwise). Call it whenever cmdline or
+ * kernel_tag change: probing, a tag set by the runner or an import, a run
+ * read back. Cannot fail.
+ */
+void rl_env_derive(struct rl_env *env);
 
 #endif
