@@ -3,6 +3,8 @@
 #ifndef RINGLAB_DAEMON_ENGINE_ENV_H
 #define RINGLAB_DAEMON_ENGINE_ENV_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "result.h"
@@ -28,5 +30,12 @@ int rl_env_probe(const char *dir, struct rl_env *env, dev_t *dev, char *sb, stru
  * read back. Cannot fail.
  */
 void rl_env_derive(struct rl_env *env);
+
+/*
+ * rl_env_family_name_ok() - whether the @n bytes at @s name a series family
+ * or one of its versions as kernel-patches/lib/variant.sh accepts them: a
+ * letter or digit, then letters, digits, ".", "_", "-".
+ */
+bool rl_env_family_name_ok(const char *s, size_t n);
 
 #endif

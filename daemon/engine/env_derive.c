@@ -16,8 +16,7 @@
 
 #define VM_WORD_PREFIX "ringlab."
 
-/* A family or version name: what kernel-patches/lib/variant.sh accepts. */
-static bool family_name_ok(const char *s, size_t n)
+bool rl_env_family_name_ok(const char *s, size_t n)
 {
 	if (!n || !isalnum((unsigned char)s[0]))
 		return false;
@@ -33,8 +32,8 @@ static void split_tag(struct rl_env *env)
 
 	env->kernel_family[0] = '\0';
 	env->kernel_family_version[0] = '\0';
-	if (!colon || strchr(colon + 1, ':') || !family_name_ok(tag, (size_t)(colon - tag)) ||
-	    !family_name_ok(colon + 1, strlen(colon + 1)))
+	if (!colon || strchr(colon + 1, ':') || !rl_env_family_name_ok(tag, (size_t)(colon - tag)) ||
+	    !rl_env_family_name_ok(colon + 1, strlen(colon + 1)))
 		return;
 	snprintf(env->kernel_family, sizeof(env->kernel_family), "%.*s", (int)(colon - tag), tag);
 	snprintf(env->kernel_family_version, sizeof(env->kernel_family_version), "%s", colon + 1);
