@@ -58,10 +58,13 @@ cJSON *rl_nightly_matrix_new(const struct rl_nightly_night *n, uint32_t fi, uint
 {
 	const struct rl_nightly_family *f = &n->cfg->families[fi];
 	int base = variant_at(n->cfg, f->name, "base"), vi;
-	cJSON *cols = cJSON_CreateArray(), *col;
+	cJSON *cols, *col;
 	struct rl_jb b;
 
 	*oom = false;
+	if (base < 0)
+		return NULL;	/* versions are compared with FAMILY:base only: none tonight */
+	cols = cJSON_CreateArray();
 	for (uint32_t k = 0; cols && k < f->nversions; k++) {
 		vi = variant_at(n->cfg, f->name, f->versions[k]);
 		if (vi < 0)
@@ -73,7 +76,7 @@ cJSON *rl_nightly_matrix_new(const struct rl_nightly_night *n, uint32_t fi, uint
 			cols = NULL;
 		}
 	}
-	if (cols && (!cols->child || base < 0)) {
+	if (cols && !cols->child) {
 		cJSON_Delete(cols);
 		return NULL;	/* no version runs tonight: nothing to show */
 	}

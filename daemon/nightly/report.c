@@ -541,14 +541,18 @@ void rl_nightly_print(FILE *out, const cJSON *report, const char *daemon_url,
 		      const char *report_url)
 {
 	const cJSON *variants = cJSON_GetObjectItemCaseSensitive(report, "variants"), *v, *e;
+	int width = 16;	/* the variants' column: family members' names are longer */
 
 	fprintf(out, "%s: base %s, started %s\n", rl_json_str(report, "label", "?"),
 		rl_json_str(report, "base", "?"), rl_json_str(report, "started", "?"));
+	cJSON_ArrayForEach(v, variants)
+		if ((int)strlen(rl_json_str(v, "name", "?")) > width)
+			width = (int)strlen(rl_json_str(v, "name", "?"));
 	cJSON_ArrayForEach(v, variants) {
 		bool is_base = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "base"));
 
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(v, "suites")) {
-			fprintf(out, "  %-16s %-24s", rl_json_str(v, "name", "?"),
+			fprintf(out, "  %-*s %-24s", width, rl_json_str(v, "name", "?"),
 				rl_json_str(e, "suite", "?"));
 			print_entry(out, e, is_base, daemon_url);
 			print_previous(out, e, daemon_url);
