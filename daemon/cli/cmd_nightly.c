@@ -74,17 +74,6 @@ static int daemon_target(const struct nightly_args *a, const struct rl_nightly_c
 	return rl_client_target_from_args(t, &conn, err);
 }
 
-/* This ringlab's own path, for the night's host variants and guests. Returns 0 or -errno. */
-static int self_path(char *buf, size_t size, struct rl_err *err)
-{
-	ssize_t len = readlink("/proc/self/exe", buf, size - 1);
-
-	if (len < 0)
-		return rl_err_set(err, -errno, "/proc/self/exe: %s", strerror(errno));
-	buf[len] = '\0';
-	return 0;
-}
-
 /* The night, once the configuration is good. Returns the exit status. */
 static int night(const struct rl_nightly_cfg *cfg, const struct nightly_args *a)
 {
@@ -97,7 +86,7 @@ static int night(const struct rl_nightly_cfg *cfg, const struct nightly_args *a)
 
 	ret = daemon_target(a, cfg, &t, &err);
 	if (!ret)
-		ret = self_path(self, sizeof(self), &err);
+		ret = rl_self_exe(self, sizeof(self), &err);
 	if (ret < 0)
 		return usage_error(err.msg);
 	env.self = self;
@@ -122,7 +111,9 @@ int rl_cmd_nightly(int argc, char **argv)
 			     "Run every suite on every kernel variant (a VM through\n"
 			     "kernel-patches/vm-run.sh, or this machine's kernel for a \"host\"\n"
 			     "variant), import each run into ringlabd labelled PREFIX-YYYYMMDD-HHMM\n"
-			     "with the variant as kernel tag, compare each variant with the base,\n"
+			     "with the variant as kernel tag, compare each variant with the base\n"
+			     "(a series family's versions with FAMILY:base and with the version\n"
+			     "before them, in a versions x cells matrix per suite),\n"
 			     "store the night's report in ringlabd and print it. A variant whose run\n"
 			     "fails is reported as failed and the night goes on. Exit status: 0\n"
 			     "nothing regressed, changed an EAGAIN rate, was corrupt or failed; 1\n"

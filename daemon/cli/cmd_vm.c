@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ringlab vm run VARIANT SUITE: the suite inside a QEMU guest booting the
- * variant's kernel (kernel-patches/vm-run.sh does the booting), the run's
- * JSON written to --json and, with --url, imported into ringlabd tagged
- * with the variant.
+ * variant's kernel (kernel-patches/vm-run.sh does the booting, handed this
+ * ringlab for the guest), the run's JSON written to --json and, with --url,
+ * imported into ringlabd under the kernel tag the guest gave it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include "client/http.h"
 #include "client/import.h"
 #include "nightly/nightly.h"
+#include "util/json.h"
 #include "util/options.h"
 
 enum { OPT_LABEL = 256, OPT_TIMEOUT, OPT_CACHE, OPT_ARGS, OPT_KP };
@@ -57,10 +58,16 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 	return -EINVAL;
 }
 
-/* The run in --json into ringlabd, tagged with @variant. Returns 0 or -errno with @err set. */
-static int import(const struct vm_args *a, const char *variant, int64_t *id, struct rl_err *err)
+/*
+ * The run in --json into ringlabd, under the kernel tag the guest gave it
+ * (a family member given as path/fam.json:v3 is "fam:v3" there), or
+ * @variant when it has none; the tag goes into @tag. Returns 0 or -errno
+ * with @err set.
+ */
+static int import(const struct vm_args *a, const char *variant, char *tag, size_t tag_size,
+		  int64_t *id, struct rl_err *err)
 {
-	struct rl_client_import_tags tags = { .label = a->label, .kernel_tag = variant, .target = "vm" };
+	struct rl_client_import_tags tags = { .label = a->label, .target = "vm" };
 	struct rl_client_target t;
 	cJSON *run;
 	int ret;
@@ -68,9 +75,14 @@ static int import(const struct vm_args *a, const char *variant, int64_t *id, str
 	ret = rl_client_target_from_args(&t, &a->conn, err);
 	if (!ret)
 		ret = rl_json_load_file(a->json, &run, err);
-	if (!ret)
-		ret = rl_client_import_run(&t, run, &tags, id, err);
-	return ret;
+	if (ret < 0)
+		return ret;
+	snprintf(tag, tag_size, "%s",
+		 rl_json_str(cJSON_GetObjectItemCaseSensitive(run, "env"), "kernel_tag", ""));
+	if (!tag[0])
+		snprintf(tag, tag_size, "%s", variant);
+	tags.kernel_tag = tag;
+	return rl_client_import_run(&t, run, &tags, id, err);
 }
 
 int rl_cmd_vm(int argc, char **argv)
@@ -83,6 +95,7 @@ int rl_cmd_vm(int argc, char **argv)
 	 */
 	struct rl_nightly_exec x = { 0 };
 	struct rl_err err = { "" };
+	char tag[RL_NIGHTLY_VARIANT_NAME_MAX];
 	int help, first, ret;
 	int64_t id;
 
@@ -90,8 +103,10 @@ int rl_cmd_vm(int argc, char **argv)
 	if (help) {
 		rl_opts_help(stdout, "ringlab vm run VARIANT SUITE|WORKLOAD --json FILE [OPTIONS]",
 			     "Run a suite in a QEMU guest booting VARIANT's kernel (a name under\n"
-			     "kernel-patches/variants or a manifest path); with --url, import the\n"
-			     "run into ringlabd tagged with the variant. Exit 1 when the guest run failed\n"
+			     "kernel-patches/variants, a manifest path, or FAMILY:VERSION); the guest\n"
+			     "gets this ringlab ($RINGLAB_BIN or $RINGLAB_STATIC when set). With --url,\n"
+			     "import the run into ringlabd under the guest's kernel tag (the variant's\n"
+			     "name, FAMILY:VERSION for a family member). Exit 1 when the guest run failed\n"
 			     "(an error, a hang, an oops or WARNING on its console).", vm_opts);
 		return RL_EXIT_OK;
 	}
@@ -117,12 +132,12 @@ int rl_cmd_vm(int argc, char **argv)
 		return RL_EXIT_USAGE;
 	/* A run that came back is evidence even when it failed: import it too. */
 	if (a.import && !x.interrupted && access(a.json, R_OK) == 0) {
-		ret = import(&a, vm.variant, &id, &err);
+		ret = import(&a, vm.variant, tag, sizeof(tag), &id, &err);
 		if (ret < 0) {
 			fprintf(stderr, "ringlab vm: import: %s\n", err.msg);
 			return RL_EXIT_FAIL;
 		}
-		printf("imported as run %" PRId64 "\n", id);
+		printf("imported as run %" PRId64 " (kernel tag %s)\n", id, tag);
 	}
 	return x.exit_status ? RL_EXIT_FAIL : RL_EXIT_OK;
 }

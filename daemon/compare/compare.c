@@ -12,6 +12,7 @@
 
 #include "compare.h"
 #include "cell_stats.h"
+#include "machine.h"
 #include "pairing.h"
 
 const enum rl_verdict rl_cmp_summary_order[RL_CMP_VERDICT_MAX] = {
@@ -175,6 +176,11 @@ static void describe_run(const struct rl_run *run, struct rl_cmp_run_desc *d)
 	d->started_ns = run->started_ns;
 	d->scale = run->scale;
 	d->ncells = run->ncells;
+	if (run->env.vm.valid) {
+		snprintf(d->accel, sizeof(d->accel), "%s", run->env.vm.accel);
+		snprintf(d->tcg_thread, sizeof(d->tcg_thread), "%s", run->env.vm.tcg_thread);
+	}
+	d->cpus = run->env.cpus;
 }
 
 static int describe_side(const struct rl_run *const *runs, size_t n,
@@ -292,6 +298,7 @@ int rl_compare_runs(const struct rl_run *const *base, size_t nbase,
 	}
 	out->nbase = nbase;
 	out->nhead = nhead;
+	rl_cmp_machine_note(out);
 	ret = compare(&x, out, err);
 out:
 	rl_cmp_side_free(&x.b);

@@ -144,6 +144,10 @@ struct rl_cmp_run_desc {
 	int64_t started_ns;
 	double scale;
 	size_t ncells;
+	/* How its jobs could run in parallel (env.vm, env.cpus): see machine.h. */
+	char accel[16];			/* kvm, tcg; "" not in a VM */
+	char tcg_thread[16];		/* multi, single; "" not TCG */
+	uint32_t cpus;			/* the CPUs the run saw; 0 not recorded */
 };
 
 struct rl_comparison {
@@ -162,6 +166,11 @@ struct rl_comparison {
 	struct rl_cmp_unpaired *unpaired;
 	size_t nunpaired;
 	struct rl_cmp_summary total;
+	/*
+	 * Base and head ran with another accelerator or CPU count, so their
+	 * jobs ran with other parallelism: said, never a verdict ("" none).
+	 */
+	char machine_note[RL_CMP_WHY_MAX];
 };
 
 /*

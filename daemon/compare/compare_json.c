@@ -57,6 +57,9 @@ static cJSON *run_desc(const struct rl_cmp_run_desc *d)
 	rl_jb_num(&b, "started_ns", (double)d->started_ns);
 	rl_jb_num(&b, "scale", d->scale);
 	rl_jb_num(&b, "cells", (double)d->ncells);
+	rl_jb_str_or_null(&b, "accel", d->accel);
+	rl_jb_str_or_null(&b, "tcg_thread", d->tcg_thread);
+	rl_jb_num(&b, "cpus", d->cpus ? (double)d->cpus : NAN);
 	return rl_jb_end(&b);
 }
 
@@ -233,6 +236,7 @@ cJSON *rl_comparison_to_json(const struct rl_comparison *c)
 	put_str(&b, "gate_on", rl_cmp_gate_name(c->gate));
 	rl_jb_put(&b, "base", side(c->base_runs, c->nbase));
 	rl_jb_put(&b, "head", side(c->head_runs, c->nhead));
+	rl_jb_str_or_null(&b, "machine_note", c->machine_note);
 	put_bool(&b, "gate", rl_comparison_gate(c));
 	rl_jb_put(&b, "summary", summary(&c->total));
 	put_array(&b, "workloads", c, c->ngroups, group_at);

@@ -211,27 +211,30 @@ static char *fmt_run_name(const struct rl_cmp_run_desc *d, char *buf, size_t len
 	return buf;
 }
 
-static void print_side(FILE *out, const char *side, const struct rl_cmp_run_desc *d, size_t n)
+/* The side's runs, a line each; @note ("" none) ends the side's first line. */
+static void print_side(FILE *out, const char *side, const struct rl_cmp_run_desc *d, size_t n,
+		       const char *note)
 {
 	char name[320], when[64];
 	size_t i;
 
 	if (n > 1)
-		fprintf(out, "%s: %zu runs pooled\n", side, n);
+		fprintf(out, "%s: %zu runs pooled%s%s\n", side, n, note[0] ? "; note: " : "", note);
 	for (i = 0; i < n; i++) {
 		if (n > 1)
 			fprintf(out, "  - ");
 		else
 			fprintf(out, "%s: ", side);
-		fprintf(out, "%s, scale %g, started %s\n", fmt_run_name(&d[i], name, sizeof(name)),
+		fprintf(out, "%s, scale %g, started %s", fmt_run_name(&d[i], name, sizeof(name)),
 			d[i].scale, fmt_time(d[i].started_ns, when, sizeof(when)));
+		fprintf(out, "%s%s\n", n == 1 && note[0] ? "; note: " : "", n == 1 ? note : "");
 	}
 }
 
 static void print_header(FILE *out, const struct rl_comparison *c)
 {
-	print_side(out, "base", c->base_runs, c->nbase);
-	print_side(out, "head", c->head_runs, c->nhead);
+	print_side(out, "base", c->base_runs, c->nbase, "");
+	print_side(out, "head", c->head_runs, c->nhead, c->machine_note);
 	fprintf(out, "verdicts: IOPS ratio of medians (head/base), bootstrap %.0f%% interval "
 		"(%u resamples) beyond 1 \u00b1 %g%%, at least %u reps a side; "
 		"EAGAIN: the repetitions' rates, bootstrap %.0f%% interval of the difference "

@@ -69,6 +69,7 @@ static void probe_machine(struct rl_env *env)
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	env->cpus = cpus > 0 ? (uint32_t)cpus : 0;
 	copy_str(env->ringlab_version, sizeof(env->ringlab_version), PACKAGE_VERSION);
+	rl_env_derive(env);
 }
 
 /* Is @tok one of the comma-separated options in @opts? */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The environment of a run: kernel, mount, device, machine. */
+/* The environment of a run: kernel, mount, device, machine, and what follows from them. */
 #ifndef RINGLAB_DAEMON_ENGINE_ENV_H
 #define RINGLAB_DAEMON_ENGINE_ENV_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "result.h"
@@ -18,5 +20,22 @@
  * (-ENOENT: @dir does not exist; -ENOTDIR).
  */
 int rl_env_probe(const char *dir, struct rl_env *env, dev_t *dev, char *sb, struct rl_err *err);
+
+/*
+ * rl_env_derive() - set the fields of @env that follow from others (in
+ * env_derive.c): vm from the ringlab.* words of cmdline (valid only when one
+ * is there), kernel_family and kernel_family_version from a kernel_tag of
+ * the form FAMILY:VERSION (both "" otherwise). Call it whenever cmdline or
+ * kernel_tag change: probing, a tag set by the runner or an import, a run
+ * read back. Cannot fail.
+ */
+void rl_env_derive(struct rl_env *env);
+
+/*
+ * rl_env_family_name_ok() - whether the @n bytes at @s name a series family
+ * or one of its versions as kernel-patches/lib/variant.sh accepts them: a
+ * letter or digit, then letters, digits, ".", "_", "-".
+ */
+bool rl_env_family_name_ok(const char *s, size_t n);
 
 #endif

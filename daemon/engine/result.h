@@ -104,6 +104,21 @@ struct rl_cell {
 	char error[RL_ERR_MSG_MAX];
 };
 
+/*
+ * The QEMU guest a run was made in, as kernel-patches/vm-run.sh put it on the
+ * guest's kernel command line (ringlab.variant=, ringlab.accel=, ...): job
+ * parallelism depends on it, so comparisons flag runs whose accelerator or
+ * vCPUs differ. valid is false outside such a guest.
+ */
+struct rl_env_vm {
+	bool valid;
+	char variant[64];		/* ringlab.variant: the manifest or FAMILY:VERSION */
+	char accel[16];			/* ringlab.accel: kvm, tcg */
+	char tcg_thread[16];		/* ringlab.tcg_thread: multi, single; "" under KVM */
+	uint32_t vcpus;			/* ringlab.vcpus; 0 not said */
+	char cpu[64];			/* ringlab.cpu: QEMU's CPU model */
+};
+
 /* The environment of a run: kernel, target, device, io_uring. */
 struct rl_env {
 	char kernel_release[65];
@@ -130,7 +145,11 @@ struct rl_env {
 	char uring_opcodes[256];	/* the opcodes actually used */
 	char label[128];
 	char kernel_tag[64];
+	/* Derived from a kernel_tag of the form FAMILY:VERSION (a series family member); "" else. */
+	char kernel_family[64];
+	char kernel_family_version[64];
 	char eagain_trace[256];		/* how refusals are attributed here, or why not; "" off */
+	struct rl_env_vm vm;		/* derived from cmdline */
 };
 
 enum rl_run_status {

@@ -22,6 +22,7 @@
 #include "schema/fields.h"
 #include "util/json.h"
 #include "util/time_fmt.h"
+#include "env.h"
 #include "result_json.h"
 
 /*
@@ -53,6 +54,7 @@ _Static_assert(offsetof(struct rl_latency, valid) == 0, "latency valid first");
 _Static_assert(offsetof(struct rl_es_stats, valid) == 0, "es valid first");
 _Static_assert(offsetof(struct rl_disk_stats, valid) == 0, "disk valid first");
 _Static_assert(offsetof(struct rl_eagain_causes, valid) == 0, "causes valid first");
+_Static_assert(offsetof(struct rl_env_vm, valid) == 0, "vm valid first");
 _Static_assert(sizeof(enum rl_causes_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_run_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_verify_status) == sizeof(int), "enum is int");
@@ -198,6 +200,16 @@ static const struct rl_field cell_fields[] = {
 	F_END
 };
 
+/* Derived from env.cmdline (rl_env_derive()): written for readers, derived again when read. */
+static const struct rl_field env_vm_fields[] = {
+	F_STR("variant", struct rl_env_vm, variant),
+	F_STR("accel", struct rl_env_vm, accel),
+	F_STR("tcg_thread", struct rl_env_vm, tcg_thread),
+	F_U32("vcpus", struct rl_env_vm, vcpus),
+	F_STR("cpu", struct rl_env_vm, cpu),
+	F_END
+};
+
 static const struct rl_field env_fields[] = {
 	F_STR("kernel_release", struct rl_env, kernel_release),
 	F_STR("kernel_version", struct rl_env, kernel_version),
@@ -223,8 +235,14 @@ static const struct rl_field env_fields[] = {
 	F_STR("uring_opcodes", struct rl_env, uring_opcodes),
 	F_STR("label", struct rl_env, label),
 	F_STR("kernel_tag", struct rl_env, kernel_tag),
+	F(RL_FT_STRING, "kernel_family", struct rl_env, kernel_family,
+	  .size = MSIZE(struct rl_env, kernel_family), .flags = RL_FF_RECORD_OPTIONAL),
+	F(RL_FT_STRING, "kernel_family_version", struct rl_env, kernel_family_version,
+	  .size = MSIZE(struct rl_env, kernel_family_version), .flags = RL_FF_RECORD_OPTIONAL),
 	F(RL_FT_STRING, "eagain_trace", struct rl_env, eagain_trace,
 	  .size = MSIZE(struct rl_env, eagain_trace), .flags = RL_FF_RECORD_OPTIONAL),
+	F(RL_FT_OPT_OBJECT, "vm", struct rl_env, vm, .size = MSIZE(struct rl_env, vm),
+	  .sub = env_vm_fields, .flags = RL_FF_RECORD_OPTIONAL),
 	F_END
 };
 
@@ -429,10 +447,20 @@ static int bad(struct rl_err *err, const char *path, const char *what)
 	return rl_err_set(err, -EINVAL, "%s: %s", path, what);
 }
 
+/* The env of a record; what follows from its cmdline and tag is derived again (env_derive.c). */
+static int read_env(const cJSON *j, struct rl_env *env, struct rl_err *err)
+{
+	int ret = rl_fields_apply_at(env_fields, j, env, RL_APPLY_RECORD, "env", err);
+
+	if (!ret)
+		rl_env_derive(env);
+	return ret;
+}
+
 int rl_env_from_json(const cJSON *j, struct rl_env *env, struct rl_err *err)
 {
 	memset(env, 0, sizeof(*env));
-	return rl_fields_apply_at(env_fields, j, env, RL_APPLY_RECORD, "env", err);
+	return read_env(j, env, err);
 }
 
 int rl_cell_from_json(const cJSON *j, struct rl_cell *c, struct rl_err *err)
@@ -558,9 +586,7 @@ static int read_run(const cJSON *j, struct rl_run *run, struct rl_err *err)
 		ret = read_time(j, "finished", "finished_ns", &run->finished_ns, err);
 	if (!ret) {
 		env = cJSON_GetObjectItemCaseSensitive(j, "env");
-		ret = env ? rl_fields_apply_at(env_fields, env, &run->env, RL_APPLY_RECORD,
-					       "env", err)
-			  : bad(err, "env", "missing");
+		ret = env ? read_env(env, &run->env, err) : bad(err, "env", "missing");
 	}
 	if (!ret)
 		ret = read_workloads(j, run, err);

@@ -231,6 +231,7 @@ static int probe_env(const struct rl_run_opts *o, struct rl_run *run, struct rl_
 	}
 	snprintf(env->label, sizeof(env->label), "%s", o->label ? o->label : "");
 	snprintf(env->kernel_tag, sizeof(env->kernel_tag), "%s", o->kernel_tag ? o->kernel_tag : "");
+	rl_env_derive(env);
 	if (o->engine != &rl_engine_uring)
 		return 0;
 	ret = rl_uring_probe(&info);

@@ -22,6 +22,7 @@
 #endif
 
 #define NAME_CHARS "A-Za-z0-9._-"
+#define VARIANT_CHARS "A-Za-z0-9._:-"	/* a variant, or a family member FAMILY:VERSION */
 #define LABEL_STAMP_LEN 14	/* "-YYYYMMDD-HHMM" */
 
 #define CF(m) offsetof(struct rl_nightly_cfg, m)
@@ -38,14 +39,16 @@ static const struct rl_field nightly_fields[] = {
 		 "File whose first line is ringlabd's bearer token (imports and reports are POSTs); empty: $RINGLAB_TOKEN, else none."),
 	PATH_ROW("kernel_patches_dir", kernel_patches_dir,
 		 "Directory with vm-run.sh and variants/NAME.json; empty: the installed " RINGLAB_DATADIR "/kernel-patches, else the source tree's."),
+	PATH_ROW("family", family,
+		 "A series family (a name under kernel_patches_dir/families/, or a path to its manifest): its members FAMILY:base and FAMILY:VERSION, in the family's order, run first; each version is compared with FAMILY:base and with the version before it. Empty: none."),
 	{ .name = "variants", .type = RL_FT_STRING_LIST, .offset = CF(variants),
 	  .size = RL_NIGHTLY_VARIANTS_MAX, .elem_size = CF_SIZE(variants[0]),
 	  .count_offset = CF(nvariants), .min = 1, .max = CF_SIZE(variants[0]) - 1,
-	  .charset = NAME_CHARS, .flags = RL_FF_REQUIRED | RL_FF_NONEMPTY,
-	  .help = "Kernel variants to run, in this order: names of kernel_patches_dir/variants/NAME.json; each run is imported with kernel tag NAME." },
+	  .charset = VARIANT_CHARS,
+	  .help = "Kernel variants to run, in this order (after family's members): names of kernel_patches_dir/variants/NAME.json, or FAMILY:VERSION of a family under kernel_patches_dir/families/; each run is imported with kernel tag NAME. Required unless family is given." },
 	{ .name = "base", .type = RL_FT_STRING, .offset = CF(base), .size = CF_SIZE(base), .min = 1,
-	  .max = CF_SIZE(base) - 1, .charset = NAME_CHARS, .flags = RL_FF_REQUIRED,
-	  .help = "The variant every other one is compared with; must be one of variants." },
+	  .max = CF_SIZE(base) - 1, .charset = VARIANT_CHARS,
+	  .help = "The variant every other one is compared with (a family's versions: with their FAMILY:base); must be one of variants. Default with family: FAMILY:base." },
 	{ .name = "suites", .type = RL_FT_STRING_LIST, .offset = CF(suites),
 	  .size = RL_NIGHTLY_SUITES_MAX, .elem_size = CF_SIZE(suites[0]),
 	  .count_offset = CF(nsuites), .min = 1, .max = CF_SIZE(suites[0]) - 1,
@@ -55,7 +58,7 @@ static const struct rl_field nightly_fields[] = {
 	  .size = CF_SIZE(ringlab_args), .min = 0, .max = CF_SIZE(ringlab_args) - 1, .def = "\"\"",
 	  .help = "More `ringlab run` options for every run, split on white space, e.g. \"--repeat 5 --scale 0.5\" (vm-run.sh --ringlab-args); not --dir, --json, --label or --kernel-tag, which the nightly sets." },
 	PATH_ROW("guest_ringlab", guest_ringlab,
-		 "The ringlab put into VM guests (vm-run.sh's RINGLAB_STATIC); empty: $RINGLAB_STATIC, else this ringlab."),
+		 "The ringlab put into VM guests (vm-run.sh --ringlab); empty: $RINGLAB_BIN, else $RINGLAB_STATIC, else this ringlab."),
 	PATH_ROW("cache_dir", cache_dir,
 		 "Kernel cache for vm-run.sh --cache; empty: its default ($RINGLAB_VM_CACHE or ~/.cache/ringlab/kernels)."),
 	PATH_ROW("work_dir", work_dir,
@@ -103,7 +106,7 @@ static const struct rl_field host_fields[] = {
 	{ 0 }
 };
 
-static const char *const vm_kinds[] = { "debian-image", "source", NULL };
+static const char *const vm_kinds[] = { "debian-image", "source", "git", "prebuilt", NULL };
 
 /* Options of `ringlab run` the nightly sets itself, per run. */
 static const char *const reserved_args[] = {
@@ -253,10 +256,42 @@ static int load_manifest(const struct rl_nightly_cfg *c, struct rl_nightly_varia
 		for (i = 0; kind && vm_kinds[i] && strcmp(kind, vm_kinds[i]); i++)
 			;
 		ret = kind && vm_kinds[i] ? load_vm(j, v, err) :
-		      rl_err_set(err, -EINVAL, "key kind: must be \"host\", \"debian-image\" or \"source\"");
+		      rl_err_set(err, -EINVAL,
+				 "key kind: must be \"host\", \"debian-image\", \"source\", \"git\" or \"prebuilt\"");
 	}
 	cJSON_Delete(j);
 	return ret < 0 ? rl_err_prefix(err, ret, "%s", v->manifest) : 0;
+}
+
+/*
+ * The family's members (FAMILY:base, then its versions in order) before the
+ * variants listed, and the base defaulting to FAMILY:base.
+ */
+static int expand_family(struct rl_nightly_cfg *c, struct rl_err *err)
+{
+	char names[RL_NIGHTLY_VARIANTS_MAX][RL_NIGHTLY_VARIANT_NAME_MAX];
+	const struct rl_nightly_family *f;
+	uint32_t n = 0;
+	int i;
+
+	if (!c->family[0])
+		return c->nvariants ? 0 : rl_err_set(err, -EINVAL, "key variants: required (or give family)");
+	i = rl_nightly_family_load(c, c->family, err);
+	if (i < 0)
+		return rl_err_prefix(err, i, "key family");
+	f = &c->families[i];
+	if (f->nversions + 1 + c->nvariants > RL_NIGHTLY_VARIANTS_MAX)
+		return rl_err_set(err, -E2BIG, "key variants: with family %s's %u members, more than %d",
+				  f->name, f->nversions + 1, RL_NIGHTLY_VARIANTS_MAX);
+	snprintf(names[n++], sizeof(names[0]), "%s:base", f->name);
+	for (uint32_t v = 0; v < f->nversions; v++)
+		snprintf(names[n++], sizeof(names[0]), "%s:%s", f->name, f->versions[v]);
+	memcpy(names[n], c->variants, c->nvariants * sizeof(names[0]));
+	c->nvariants += n;
+	memcpy(c->variants, names, c->nvariants * sizeof(names[0]));
+	if (!c->base[0])
+		memcpy(c->base, names[0], sizeof(c->base));
+	return 0;
 }
 
 /* The checks across keys; their messages name the key, to be prefixed with the file. */
@@ -268,7 +303,11 @@ static int check_keys(struct rl_nightly_cfg *c, struct rl_err *err)
 		rl_kernel_patches_dir(c->kernel_patches_dir, sizeof(c->kernel_patches_dir));
 	if (strlen(c->label_prefix) + LABEL_STAMP_LEN >= 128)
 		return rl_err_set(err, -EINVAL, "key label_prefix: too long for a label");
-	ret = check_variants(c, err);
+	ret = expand_family(c, err);
+	if (!ret && !c->base[0])
+		ret = rl_err_set(err, -EINVAL, "key base: required (or give family)");
+	if (!ret)
+		ret = check_variants(c, err);
 	if (!ret)
 		ret = check_args(c, err);
 	if (!ret)
@@ -296,7 +335,11 @@ int rl_nightly_config_load(const char *path, struct rl_nightly_cfg *c, struct rl
 	/* Manifest problems name the manifest. */
 	for (uint32_t i = 0; !ret && i < c->nvariants; i++) {
 		memcpy(c->v[i].name, c->variants[i], sizeof(c->v[i].name));
-		ret = load_manifest(c, &c->v[i], err);
+		c->v[i].family = -1;
+		ret = strchr(c->v[i].name, ':') ? rl_nightly_family_member(c, &c->v[i], err)
+						: load_manifest(c, &c->v[i], err);
 	}
-	return ret;
+	if (!ret)
+		ret = rl_nightly_pair(c, err);
+	return ret < 0 && !strncmp(err->msg, "key ", 4) ? rl_err_prefix(err, ret, "%s", path) : ret;
 }

@@ -152,6 +152,7 @@ static int run_vm(const struct night_ctx *x, const struct rl_nightly_result *r,
 		.kernel_patches_dir = cfg->kernel_patches_dir, .variant = r->v->manifest,
 		.suite = r->suite, .out = p->out, .timeout_s = cfg->timeout_s,
 		.cache_dir = cfg->cache_dir, .ringlab_args = cfg->ringlab_args,
+		.ringlab = cfg->guest_ringlab,
 	};
 
 	e->timeout_s += cfg->kernel_timeout_s;
@@ -375,11 +376,6 @@ int rl_nightly_night(const struct rl_nightly_cfg *cfg, const struct rl_nightly_e
 	night_label(cfg, x->n.started_ns, x->n.label, sizeof(x->n.label));
 	snprintf(x->n.daemon_url, sizeof(x->n.daemon_url), "%s", env->t->url);
 	x->n.results = calloc((size_t)cfg->nvariants * cfg->nsuites, sizeof(*x->n.results));
-	/* The guest's ringlab: as configured, else whatever vm-run.sh was told, else this one. */
-	if (cfg->guest_ringlab[0])
-		setenv("RINGLAB_STATIC", cfg->guest_ringlab, 1);
-	else
-		setenv("RINGLAB_STATIC", env->self, 0);
 	ret = x->n.results ? check_daemon(x, err) : rl_err_set(err, -ENOMEM, "out of memory");
 	if (!ret)
 		ret = make_work_dir(x, err);

@@ -29,6 +29,8 @@
 #define RL_NIGHTLY_PATH_MAX 1024
 #define RL_NIGHTLY_ARGS_MAX 1024
 #define RL_NIGHTLY_TAIL_LINES 40	/* console and log lines kept in a report */
+#define RL_NIGHTLY_FAMILIES_MAX 4
+#define RL_NIGHTLY_VERSION_MAX 32	/* with the NUL; family.sh allows 24 */
 
 /* ---- configuration (config.c) ---------------------------------------------- */
 
@@ -42,9 +44,24 @@ struct rl_nightly_variant {
 	char name[RL_NIGHTLY_VARIANT_NAME_MAX];
 	enum rl_variant_kind kind;
 	char kind_name[32];			/* as the manifest says: "host", "debian-image" ... */
-	char manifest[RL_NIGHTLY_PATH_MAX];	/* kernel_patches_dir/variants/NAME.json */
+	/* What vm-run.sh is given: kernel_patches_dir/variants/NAME.json, or FAMILY_FILE:VERSION */
+	char manifest[RL_NIGHTLY_PATH_MAX];
 	char dir[RL_NIGHTLY_PATH_MAX];		/* host: the ext4 directory to run in */
 	char description[256];
+	int32_t family;				/* index in cfg->families; -1: not a member */
+	char version[RL_NIGHTLY_VERSION_MAX];	/* "base", "v3"; "" outside a family */
+	int32_t compare_with;			/* the variant its runs are compared with; -1: the base */
+	int32_t previous;			/* the version before it run this night; -1: none */
+};
+
+/* A series family (kernel_patches_dir/families/NAME.json) some of the night's variants belong to. */
+struct rl_nightly_family {
+	char name[RL_NIGHTLY_VARIANT_NAME_MAX];
+	char manifest[RL_NIGHTLY_PATH_MAX];
+	char kind[32];				/* its base's: source, git (VM builds) or host */
+	char description[256];
+	char versions[RL_NIGHTLY_VARIANTS_MAX][RL_NIGHTLY_VERSION_MAX];	/* declared order */
+	uint32_t nversions;
 };
 
 struct rl_nightly_cfg {
@@ -52,6 +69,7 @@ struct rl_nightly_cfg {
 	char url[512];
 	char token_file[RL_NIGHTLY_PATH_MAX];
 	char kernel_patches_dir[RL_NIGHTLY_PATH_MAX];
+	char family[RL_NIGHTLY_PATH_MAX];
 	char variants[RL_NIGHTLY_VARIANTS_MAX][RL_NIGHTLY_VARIANT_NAME_MAX];
 	uint32_t nvariants;
 	char base[RL_NIGHTLY_VARIANT_NAME_MAX];
@@ -65,20 +83,28 @@ struct rl_nightly_cfg {
 	uint32_t kernel_timeout_s;
 	double threshold;
 	char label_prefix[64];
-	/* Resolved by rl_nightly_config_load(): the manifests, in variants order. */
+	/*
+	 * Resolved by rl_nightly_config_load(): the manifests, in variants
+	 * order (family's members first, base then versions), and the
+	 * families they belong to.
+	 */
 	struct rl_nightly_variant v[RL_NIGHTLY_VARIANTS_MAX];
 	uint32_t base_index;
+	struct rl_nightly_family families[RL_NIGHTLY_FAMILIES_MAX];
+	uint32_t nfamilies;
 };
 
 /*
  * rl_nightly_config_load() - the defaults, then the JSON file @path through
  * the field table (unknown keys and values out of range refused), then the
- * checks across keys: base among variants, names unique, each variant's
- * manifest kernel_patches_dir/variants/NAME.json readable with a known kind
- * (a "host" one checked in full: name, kind, description, dir), the suites
- * known to the workload search path, ringlab_args free of the options the
- * nightly sets itself. Returns 0, or -errno with "FILE: key K: reason" (or
- * "MANIFEST: key K: reason") in @err.
+ * checks across keys: family's members put first among variants (base
+ * defaulting to FAMILY:base), base among variants, names unique, each
+ * variant's manifest kernel_patches_dir/variants/NAME.json readable with a
+ * known kind (a "host" one checked in full: name, kind, description, dir),
+ * or for FAMILY:VERSION its family (family.c), every version with its
+ * FAMILY:base, the suites known to the workload search path, ringlab_args
+ * free of the options the nightly sets itself. Returns 0, or -errno with
+ * "FILE: key K: reason" (or "MANIFEST: key K: reason") in @err.
  */
 int rl_nightly_config_load(const char *path, struct rl_nightly_cfg *c, struct rl_err *err);
 
@@ -93,6 +119,37 @@ void rl_nightly_config_markdown(FILE *out);
 
 /* rl_nightly_host_markdown() - the keys of a "host" variant manifest as a markdown table. */
 void rl_nightly_host_markdown(FILE *out);
+
+/* ---- series families (family.c) ------------------------------------------------ */
+
+/*
+ * rl_nightly_family_load() - family @spec (a name under
+ * kernel_patches_dir/families/, or a path to its manifest) into
+ * @c->families, unless it is there already. Checks what the nightly relies
+ * on: name, base.kind ("source" or "git": built by vm-run.sh, which checks
+ * the rest; or "host": this machine's kernel on base.dir and each version's
+ * "dir", nightly only), versions in their declared order. Returns its index,
+ * or -errno with "MANIFEST: key K: reason" in @err.
+ */
+int rl_nightly_family_load(struct rl_nightly_cfg *c, const char *spec, struct rl_err *err);
+
+/*
+ * rl_nightly_family_member() - fill variant @v, named FAMILY:VERSION, from
+ * its family (loaded by name when not yet): kind, what vm-run.sh is given
+ * (FAMILY_FILE:VERSION) or a host member's directory. Returns 0, or -errno
+ * with the reason in @err (no such family or version).
+ */
+int rl_nightly_family_member(struct rl_nightly_cfg *c, struct rl_nightly_variant *v,
+			     struct rl_err *err);
+
+/*
+ * rl_nightly_pair() - each variant's compare_with and previous: a family
+ * version is compared with its FAMILY:base (which must be among the
+ * variants) and with the closest version before it in the family's order
+ * that runs this night; any other variant with the base. Returns 0, or
+ * -EINVAL with "key variants: ..." in @err.
+ */
+int rl_nightly_pair(struct rl_nightly_cfg *c, struct rl_err *err);
 
 /* ---- a child process (exec.c) ----------------------------------------------- */
 
@@ -146,13 +203,24 @@ struct rl_vm_run {
 	uint32_t timeout_s;		/* --timeout, the booted guest's limit; 0: vm-run.sh's default */
 	const char *cache_dir;		/* --cache; NULL or "": vm-run.sh's default */
 	const char *ringlab_args;	/* --ringlab-args; NULL or "": none */
+	const char *ringlab;		/* --ringlab, the guest's; NULL or "": see rl_vm_run() */
 };
+
+/*
+ * rl_self_exe() - this program's own path (/proc/self/exe) into @buf.
+ * Returns 0, or -errno with "/proc/self/exe: reason" in @err.
+ */
+int rl_self_exe(char *buf, size_t size, struct rl_err *err);
 
 /*
  * rl_vm_run() - run vm-run.sh as @r says through rl_nightly_run(), with
  * @x's log and timeout (@x->argv is set here, and dangles after the return).
- * Fills the results of @x. Returns as rl_nightly_run() does, or
- * -ENAMETOOLONG (and @x->exec_failed) when the script's path does not fit.
+ * The guest's ringlab is always named with --ringlab: @r->ringlab, else
+ * $RINGLAB_BIN, else $RINGLAB_STATIC (vm-run.sh's own order), else this
+ * program (rl_self_exe()), so vm-run.sh never has to guess. Fills the
+ * results of @x. Returns as rl_nightly_run() does, or -ENAMETOOLONG (and
+ * @x->exec_failed) when the script's path does not fit, or rl_self_exe()'s
+ * error.
  */
 int rl_vm_run(const struct rl_vm_run *r, struct rl_nightly_exec *x, struct rl_err *err);
 
@@ -193,12 +261,17 @@ static inline struct rl_nightly_result *rl_nightly_result_at(struct rl_nightly_n
 
 /*
  * rl_nightly_report() - compare every non-base variant's run of each suite
- * with the base's (both fetched from ringlabd at @t, compared here with
- * rl_compare_runs()), and build the report ("ringlab-nightly-1": per variant,
- * per suite its run, the comparison JSON, summary line, gate, the regressed
- * and corrupt cells and a status; the night's status is the worst of them).
- * Returns 0 with the new object in @out and the night's verdict in @status,
- * or -ENOMEM. A comparison that cannot be made is a failed entry, not an error.
+ * with the run of the variant it is compared with (the base, or a family
+ * version's FAMILY:base; both fetched from ringlabd at @t, compared here
+ * with rl_compare_runs()), and a family version's also with the version
+ * before it, and build the report ("ringlab-nightly-1": per variant, per
+ * suite its run, the comparison JSON, summary line, gate, the regressed
+ * and corrupt cells, a status, and "previous" for the comparison with the
+ * version before; the families and their versions x cells matrices). The
+ * night's status is the worst against the base: the comparisons with the
+ * previous version are shown, not gated. Returns 0 with the new object in
+ * @out and the night's verdict in @status, or -ENOMEM. A comparison that
+ * cannot be made is a failed entry, not an error.
  */
 int rl_nightly_report(struct rl_nightly_night *n, const struct rl_client_target *t, cJSON **out,
 		      enum rl_nightly_status *status);
@@ -211,13 +284,41 @@ int rl_nightly_report(struct rl_nightly_night *n, const struct rl_client_target 
 void rl_nightly_print(FILE *out, const cJSON *report, const char *daemon_url,
 		      const char *report_url);
 
+/* ---- a family's versions x cells (matrix.c) ---------------------------------- */
+
+/*
+ * rl_nightly_matrix_new() - the matrix of family @fi's versions x the cells
+ * of suite @si: {"family", "suite", "base", "base_run_id", "columns": [{
+ * "variant", "version", "run_id", "previous", "previous_run_id", "status",
+ * "previous_status"}], "rows": []}, a column per version that runs this
+ * night, in the family's order. Returns it, or NULL: no version of the
+ * family (or not its FAMILY:base) runs this night, or out of memory (then
+ * *@oom is set).
+ */
+cJSON *rl_nightly_matrix_new(const struct rl_nightly_night *n, uint32_t fi, uint32_t si,
+			     bool *oom);
+
+/*
+ * rl_nightly_matrix_add() - the cells of @cmp (a "ringlab-compare-1"
+ * object) as the @side entries ("vs_base" or "vs_previous") of column
+ * @variant: each row {"workload", "jobs", "cells": [per column {"vs_base",
+ * "vs_previous"}]} gets the cell's verdict, IOPS verdict, ratio and
+ * interval, medians, EAGAIN verdict and rates; rows are made as cells are
+ * first seen. A variant without a column is ignored. Returns 0 or -ENOMEM.
+ */
+int rl_nightly_matrix_add(cJSON *m, const char *variant, const char *side, const cJSON *cmp);
+
+/* rl_nightly_matrix_status() - column @variant's statuses (@previous_status NULL: none). */
+void rl_nightly_matrix_status(cJSON *m, const char *variant, const char *status,
+			      const char *previous_status);
+
 /* ---- the night (night.c) ----------------------------------------------------- */
 
 /* What a night needs besides its configuration. */
 struct rl_nightly_env {
 	const struct rl_client_target *t;	/* ringlabd: runs are imported, the report stored */
-	const char *self;		/* this ringlab: runs "host" variants, and guests get it
-					   when neither guest_ringlab nor $RINGLAB_STATIC says */
+	const char *self;		/* this ringlab: runs "host" variants (guests get theirs
+					   from rl_vm_run()) */
 	FILE *progress;			/* a line as each run starts and ends */
 	FILE *out;			/* the report as text */
 };

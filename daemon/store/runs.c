@@ -16,6 +16,7 @@
 
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "engine/env.h"
 #include "engine/result_json.h"
 #include "util/clock.h"
 
@@ -309,6 +310,7 @@ int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
 		snprintf(env->label, sizeof(env->label), "%s", req->label ? req->label : "");
 		snprintf(env->kernel_tag, sizeof(env->kernel_tag), "%s",
 			 req->kernel_tag ? req->kernel_tag : "");
+		rl_env_derive(env);
 		env_text = rl_store_json_text(rl_env_to_json(env));
 		free(env);
 	}

@@ -55,19 +55,24 @@ daemon_start 20 -c "$tmp/ringlabd.json" --state-dir "$tmp/state" --listen 127.0.
 	{ cat "$tmp/rld.log" >&2; fail "$DAEMON_ERR"; }
 port=$DAEMON_PORT
 
-# One night of `ringlab nightly` for the Nightly view: two "host" variants on
-# the target's filesystem and one whose directory does not exist, so the night
-# is not ok (exit 1) whatever the other two measure.
+# One night of `ringlab nightly` for the Nightly view: a family of host
+# variants (nf:base, nf:v1, nf:v2) for the versions x cells matrix, two "host"
+# variants on the target's filesystem and one whose directory does not exist,
+# so the night is not ok (exit 1) whatever the others measure.
 kp=$tmp/kernel-patches
-mkdir -p "$kp/variants"
+mkdir -p "$kp/variants" "$kp/families"
 for v in night-base night-head; do
 	echo "{\"name\": \"$v\", \"kind\": \"host\", \"dir\": \"$LOOPFS_DIR\"}" >"$kp/variants/$v.json"
 done
 echo "{\"name\": \"night-gone\", \"kind\": \"host\", \"dir\": \"$tmp/no-such-dir\"}" >"$kp/variants/night-gone.json"
+cat >"$kp/families/nf.json" <<JSON
+{"name": "nf", "base": {"kind": "host", "dir": "$LOOPFS_DIR"},
+ "versions": {"v1": {"dir": "$LOOPFS_DIR"}, "v2": {"dir": "$LOOPFS_DIR"}}}
+JSON
 printf '%s\n' "$token" >"$tmp/token"
 cat >"$tmp/nightly.json" <<JSON
 {"url": "http://127.0.0.1:$port", "token_file": "$tmp/token", "kernel_patches_dir": "$kp",
- "variants": ["night-base", "night-head", "night-gone"], "base": "night-base",
+ "family": "nf", "variants": ["night-base", "night-head", "night-gone"], "base": "night-base",
  "suites": ["nw-overwrite-aligned"], "ringlab_args": "--scale 0.1 --repeat 3"}
 JSON
 "$top_builddir/ringlab" nightly -c "$tmp/nightly.json" >"$tmp/nightly.out" 2>&1

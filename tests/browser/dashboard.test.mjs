@@ -7,8 +7,9 @@
 // makes its own runs through the API: "base" and "head" (nw-overwrite-aligned,
 // scale 0.1, 3 repetitions), a longer one to watch live and cancel, and one
 // from the start form. dashboard.sh has run `ringlab nightly` once before
-// (variants night-base, night-head and night-gone, which fails), so the
-// Nightly view has a report to show.
+// (a host family nf: nf:base, nf:v1, nf:v2; variants night-base, night-head
+// and night-gone, which fails), so the Nightly view has a report to show,
+// with a versions x cells matrix.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -517,6 +518,78 @@ test('nightly: the latest night and the list of nights equal the API\'s', { time
 	await go(page, `#/nightly/${latest.id}`);
 	await page.locator(`section.nightly-report[data-id="${latest.id}"]`).waitFor();
 	assert.equal(await page.locator(`table.nightly-list tbody tr[data-id="${latest.id}"]`).getAttribute('class'), 'current');
+	await check();
+});
+
+/* What an entry of the matrix must show, computed here: "1.23x", "EAGAIN 0.0% → 100.0%". */
+function entryTexts(e) {
+	const pct = (r) => (typeof r === 'number' ? `${(r * 100).toFixed(1)}%` : '—');
+
+	return [e.iops_verdict, typeof e.ratio === 'number' ? `${e.ratio.toFixed(2)}x` : '—',
+		`EAGAIN ${pct(e.eagain_base_rate)} → ${pct(e.eagain_head_rate)} ${e.eagain_verdict}`];
+}
+
+/* The matrix table on screen against the report's matrix @m, entries of @side. */
+async function checkMatrix(sec, m, side) {
+	const table = sec.locator(`table.matrix[data-side="${side}"]`);
+
+	await table.waitFor();
+	assert.deepEqual(await table.locator('thead th[data-variant]').evaluateAll((ths) => ths.map((th) => th.dataset.variant)),
+		m.columns.map((c) => c.variant), `${m.suite}: the columns are the versions, in order`);
+	for (const c of m.columns) {
+		const th = table.locator(`thead th[data-variant="${c.variant}"]`);
+		const st = side === 'vs_base' ? c.status : c.previous_status;
+
+		assert.equal((await th.locator('[data-k="against"]').innerText()).trim(),
+			side === 'vs_base' ? `vs ${m.base}` : (c.previous ? `vs ${c.previous}` : 'no version before'));
+		if (st)
+			assert.equal((await th.locator('.verdict').innerText()).trim(), st, `${c.variant} ${side} status`);
+	}
+	assert.deepEqual(await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.row)),
+		m.rows.map((r) => `${r.workload}@${r.jobs}`), `${m.suite}: a row per cell`);
+	for (const r of m.rows) {
+		for (const [i, c] of m.columns.entries()) {
+			const e = r.cells[i][side];
+			const td = table.locator(`tbody tr[data-row="${r.workload}@${r.jobs}"] td[data-variant="${c.variant}"]`);
+			const text = (await td.innerText()).replace(/\s+/g, ' ').trim();
+			const what = `${c.variant} ${r.workload}@${r.jobs} ${side}`;
+
+			if (!e) {
+				assert.equal(text, '—', `${what}: no comparison`);
+				continue;
+			}
+			assert.equal(await td.getAttribute('data-verdict'), e.verdict, what);
+			for (const t of entryTexts(e))
+				assert.ok(text.includes(t), `${what}: '${t}' not in '${text}'`);
+		}
+	}
+}
+
+test('nightly: a family\'s versions × cells, against its base and the version before, as the report says', { timeout: 60000 }, async () => {
+	const latest = await apiOk('GET', 'nightly/latest');
+	const { page, check } = await openPage();
+	const matrices = latest.report.matrices || [];
+
+	assert.equal(matrices.length, 1, 'dashboard.sh ran family nf over one suite');
+	assert.deepEqual(matrices[0].columns.map((c) => [c.variant, c.previous]), [['nf:v1', null], ['nf:v2', 'nf:v1']]);
+	await go(page, `#/nightly/${latest.id}`);
+	for (const m of matrices) {
+		const sec = page.locator(`section.matrix[data-family="${m.family}"][data-suite="${m.suite}"]`);
+
+		await checkMatrix(sec, m, 'vs_base');
+		await sec.locator('button[data-side="vs_previous"]').click();
+		assert.equal(await sec.locator('button[data-side="vs_previous"]').getAttribute('aria-pressed'), 'true');
+		await checkMatrix(sec, m, 'vs_previous');
+		await sec.locator('button[data-side="vs_base"]').click();
+		await checkMatrix(sec, m, 'vs_base');
+	}
+	// The version before, in the entries table too: nf:v2's line names nf:v1 and links the comparison.
+	const v2 = latest.report.variants.find((v) => v.name === 'nf:v2').suites[0];
+	const prev = page.locator('table.nightly tr[data-variant="nf:v2"] [data-k="previous"]');
+	assert.match(await prev.innerText(), new RegExp(`^vs nf:v1: ${v2.previous.status}`));
+	assert.equal(await prev.locator('a').getAttribute('href'), `#/compare?base=${v2.previous.run_id}&head=${v2.run.id}`);
+	assert.equal((await page.locator('table.nightly tr[data-variant="nf:v2"] [data-k="against"]').innerText()).trim(), 'against nf:base');
+	await shot(page, 'nightly-matrix');
 	await check();
 });
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# compare_cli.sh: `ringlab compare` on run JSON files gives the cover-letter table, verdicts (eagain-changed of its own), --gate, JSON, seed tables and exit codes 0/1/2.
+# compare_cli.sh: `ringlab compare` on run JSON files gives the cover-letter table, verdicts (eagain-changed of its own), --gate, JSON, seed tables, a note when base and head ran with other parallelism (VM accelerator, CPUs), and exit codes 0/1/2.
 ringlab="$top_builddir/ringlab"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -179,6 +179,22 @@ expect_out seed '^JOBS      base      head speedup$'
 expect_out seed '^---- --------- --------- -------$'
 expect_out seed '^   4   160,000   192,000   1.20x$'
 expect_out seed '^Test 2: no unaligned-middle-unwritten cells'
+
+# A head made on 1 vCPU under single-threaded TCG (vm-run.sh's words on its command line):
+# a note on its run line and in JSON, verdicts and exit status as without it.
+jq '.env.cmdline = "console=ttyS0 ringlab.variant=fam:v3 ringlab.accel=tcg ringlab.tcg_thread=single ringlab.vcpus=1" |
+	.env.cpus = 1 | .env.kernel_tag = "fam:v3"' "$out/base.json" >"$out/vm1.json"
+run_compare vm "$out/base.json" "$out/vm1.json"
+expect_rc vm 0
+expect_out vm '^head: 6.18.0-base (label base, tag fam:v3), scale 1, started .*; note: job parallelism differs: base no VM, 2 CPUs; head tcg single-threaded, 1 CPU$'
+expect_out vm '^total: 6 unchanged'
+run_compare vm-json --json "$out/base.json" "$out/vm1.json"
+jq -e '.machine_note == "job parallelism differs: base no VM, 2 CPUs; head tcg single-threaded, 1 CPU" and
+	.head.runs[0].accel == "tcg" and .head.runs[0].cpus == 1 and .base.runs[0].accel == null' \
+	"$out/vm-json.txt" >/dev/null || fail "vm-json: $(jq -c '{machine_note, head: .head.runs[0]}' "$out/vm-json.txt")"
+run_compare same-json --json "$out/base.json" "$out/base.json"
+jq -e '.machine_note == null' "$out/same-json.txt" >/dev/null || fail "same-json: a note for the same machine"
+! grep -q 'note:' "$out/same.txt" || fail "same: a note for the same machine"
 
 # Bad input: exit 2 with the reason, naming the file.
 run_compare missing "$out/base.json" "$out/nonexistent.json"

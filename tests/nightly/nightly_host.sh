@@ -1,5 +1,5 @@
 #!/bin/bash
-# nightly_host.sh: `ringlab nightly` with "host" variants on a slow and a fast ext4: runs imported with the night's label and variant tags, the report stored and served as latest, improved (exit 0) one way and regressed (exit 1) the other, a failing variant reported failed while the rest run, bad configurations exit 2.
+# nightly_host.sh: `ringlab nightly` with "host" variants on a slow and a fast ext4: runs imported with the night's label and variant tags, the report stored and served as latest, improved (exit 0) one way and regressed (exit 1) the other, a failing variant reported failed while the rest run; a series family of host variants: each version against FAMILY:base and the version before it, the versions x cells matrices; bad configurations exit 2.
 . "$top_srcdir/tests/lib/daemon.sh"
 daemon_require curl jq
 rl=$top_builddir/ringlab
@@ -113,13 +113,86 @@ api "$url/api/v1/nightly" | jq -e --argjson r "$report" '.total == 2 and .report
 	fail "the list does not hold both nights, newest first"
 echo "ok: night 2 ($label2): slow vs fast regressed, gone failed, exit 1"
 
-# 3. Bad configurations: exit 2, nothing run.
+# 3. A series family of host variants (this kernel on the slow and the fast directory), given
+# by path: every version compared with hf:base and with the version before it, in a matrix.
+mkdir -p "$kp/families"
+jq -n --arg slow "$slow" --arg fast "$fast" '{name: "hf", description: "host family",
+	base: {kind: "host", dir: $slow}, versions: {v1: {dir: $fast}, v2: {dir: $slow}}}' >"$kp/families/hf.json"
+config "$work/n3.json" n3 ""
+jq --arg fam "$kp/families/hf.json" 'del(.variants, .base) | .family = $fam |
+	.suites = ["aligned-mixed", "nw-overwrite-aligned"]' "$work/n3.json" >"$work/n3f.json"
+night night3 "$work/n3f.json"
+api "$url/api/v1/nightly/$report" >"$work/r3.json"
+r3() { jq -e "$@" "$work/r3.json" >/dev/null; }
+r3 '.report.families == [{name: "hf", manifest: .report.families[0].manifest, kind: "host",
+	description: "host family", versions: ["v1", "v2"], members: ["hf:base", "hf:v1", "hf:v2"]}] and
+	.report.base == "hf:base" and ([.report.variants[].name] == ["hf:base", "hf:v1", "hf:v2"])' ||
+	fail "night 3: families $(jq -c '[.report.families, .report.base, [.report.variants[].name]]' "$work/r3.json")"
+r3 '[.report.variants[] | [.family, .version, .compared_with, .previous]] ==
+	[["hf", "base", null, null], ["hf", "v1", "hf:base", null], ["hf", "v2", "hf:base", "hf:v1"]]' ||
+	fail "night 3: pairing $(jq -c '[.report.variants[] | [.name, .family, .version, .compared_with, .previous]]' "$work/r3.json")"
+# The runs: tagged FAMILY:VERSION, which env splits.
+label3=$(jq -r .label "$work/r3.json")
+id_of() { jq --arg v "$1" --argjson s "$2" '.report.variants[] | select(.name == $v) | .suites[$s].run.id' "$work/r3.json"; }
+v1_id=$(id_of hf:v1 0) v2_id=$(id_of hf:v2 0) base_id=$(id_of hf:base 0)
+api "$url/api/v1/runs/$v1_id" | jq -e --arg l "$label3" '.label == $l and .kernel_tag == "hf:v1" and
+	.env.kernel_family == "hf" and .env.kernel_family_version == "v1" and .env.vm == null' >/dev/null ||
+	fail "night 3: run $v1_id is $(api "$url/api/v1/runs/$v1_id" | jq -c '{label, kernel_tag, f: .env.kernel_family, v: .env.kernel_family_version}')"
+# Against the base: v1 (fast) improved; against the version before it: v2 (slow) regressed,
+# shown but not gated: the night's status is the worst against the base.
+r3 --argjson b "$base_id" '.report.variants[1].suites[0] | .base_run_id == $b and
+	.comparison.workloads[0].cells[0].verdict == "improved" and .previous == null' ||
+	fail "night 3: hf:v1 $(jq -c '.report.variants[1].suites[0] | del(.comparison)' "$work/r3.json")"
+r3 --argjson b "$base_id" --argjson p "$v1_id" '.report.variants[2].suites[0] | .base_run_id == $b and
+	.previous.variant == "hf:v1" and .previous.run_id == $p and .previous.status == "regressed" and
+	.previous.summary == "1 regressed" and .previous.gate == true and (.previous.regressed | length) == 1 and
+	(has("comparison") and (.previous | has("comparison") | not))' ||
+	fail "night 3: hf:v2 $(jq -c '.report.variants[2].suites[0] | del(.comparison)' "$work/r3.json")"
+r3 '["ok", "failed", "eagain-changed", "regressed", "corrupt"] as $o |
+	.report.status == ([.report.variants[].status as $s | $o | index($s)] | max | $o[.]) and .status == .report.status' ||
+	fail "night 3: status $(jq -c '[.report.status, [.report.variants[].status]]' "$work/r3.json")"
+st3=$(jq -r .status "$work/r3.json")
+{ [ "$st3" = ok ] && [ $rc -eq 0 ]; } || { [ "$st3" != ok ] && [ $rc -eq 1 ]; } || fail "night 3: status $st3, exit $rc"
+grep -q '^      vs hf:v1: regressed: 1 regressed$' "$work/night3.out" || fail "night 3: the text does not give v2 vs v1"
+# The matrices, one per suite: columns v1, v2; each entry as the comparisons say.
+r3 '[.report.matrices[] | [.family, .suite, .base, [.columns[].variant], [.columns[].previous],
+	[.rows[] | "\(.workload)@\(.jobs)"]]] == [["hf", "aligned-mixed", "hf:base", ["hf:v1", "hf:v2"], [null, "hf:v1"],
+	["aligned-mixed@1"]], ["hf", "nw-overwrite-aligned", "hf:base", ["hf:v1", "hf:v2"], [null, "hf:v1"],
+	["nw-overwrite-aligned@1"]]]' || fail "night 3: matrices $(jq -c '[.report.matrices[] | del(.rows)]' "$work/r3.json")"
+r3 '.report as $r | all(range(0; 2) as $s | range(0; 2) as $c |
+	$r.matrices[$s] as $m | $r.variants[$c + 1].suites[$s] as $e |
+	$m.columns[$c].run_id == $e.run.id and $m.columns[$c].status == $e.status and
+	$m.columns[$c].previous_status == ($e.previous.status // null) and
+	($m.rows[0].cells[$c].vs_base | [.verdict, .iops_verdict, .ratio, .eagain_verdict, .eagain_base_rate,
+	.eagain_head_rate]) == ($e.comparison.workloads[0].cells[0] | [.verdict, .iops_verdict, .ratio,
+	.eagain_verdict, .eagain_base_rate, .eagain_head_rate]); .)' ||
+	fail "night 3: the matrix differs from the comparisons with the base $(jq -c '.report.matrices[0]' "$work/r3.json")"
+r3 '.report.matrices | .[0].rows[0].cells[0].vs_previous == null and .[0].rows[0].cells[1].vs_previous.verdict == "regressed" and
+	.[0].columns[1].previous_status == "regressed" and (.[1].rows[0].cells[0].vs_base.eagain_verdict | type) == "string" and
+	.[1].rows[0].cells[1].vs_previous.eagain_verdict != "n/a"' ||
+	fail "night 3: matrix entries $(jq -c '[.report.matrices[].rows[0].cells]' "$work/r3.json")"
+# vs_previous is the API's own comparison of v1's run with v2's.
+for s in 0 1; do
+	p=$(id_of hf:v1 $s) h=$(id_of hf:v2 $s)
+	api "$url/api/v1/compare?base=$p&head=$h" | jq -S '.workloads[0].cells[0] | {verdict, ratio, eagain_verdict}' >"$work/prev_api.json"
+	jq -S --argjson s $s '.report.matrices[$s].rows[0].cells[1].vs_previous | {verdict, ratio, eagain_verdict}' "$work/r3.json" |
+		diff - "$work/prev_api.json" >&2 || fail "night 3: vs_previous of suite $s differs from the API's comparison"
+done
+echo "ok: night 3 ($label3): family hf, v1 vs base improved, v2 vs v1 regressed, status $st3, matrices"
+
+# 4. Bad configurations: exit 2, nothing run.
 before=$(api "$url/api/v1/runs" | jq .total)
 jq '.base = "nope"' "$work/n1.json" >"$work/bad1.json"
 jq '. + {bogus_key: 1}' "$work/n1.json" >"$work/bad2.json"
 jq '.variants += ["missing"]' "$work/n1.json" >"$work/bad3.json"
 jq '.ringlab_args = "--dir /tmp"' "$work/n1.json" >"$work/bad4.json"
-for b in bad1:base bad2:bogus_key bad3:missing bad4:ringlab_args; do
+jq '.variants = ["slow", "hf:v2"]' "$work/n1.json" >"$work/bad5.json"
+jq '.variants = ["hf:base", "hf:v9"] | .base = "hf:base"' "$work/n1.json" >"$work/bad6.json"
+jq '.family = "nofam"' "$work/n3f.json" >"$work/bad7.json"
+jq '.versions.v2 = {dir: "relative"}' "$kp/families/hf.json" >"$kp/families/hfbad.json"
+jq '.family = "hfbad"' "$work/n3f.json" >"$work/bad8.json"
+for b in bad1:base bad2:bogus_key bad3:missing bad4:ringlab_args "bad5:hf:v2 is compared with its same-base build hf:base" \
+	"bad6:has no version 'v9'" "bad7:key family: family nofam" "bad8:key versions.v2.dir"; do
 	"$rl" nightly -c "$work/${b%%:*}.json" >/dev/null 2>"$work/bad.err"
 	rc=$?
 	[ $rc -eq 2 ] || fail "${b%%:*}: exit $rc, expected 2"

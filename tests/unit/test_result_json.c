@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* A run with every field set survives to_json -> text -> parse -> from_json unchanged; bad input names the field; n/a cells, the repetitions' summaries (unstable, timing-dependent spread) and records written before es_cached_extents. */
+/* A run with every field set survives to_json -> text -> parse -> from_json unchanged; bad input names the field; n/a cells, the repetitions' summaries (unstable, timing-dependent spread) records written before es_cached_extents; env.vm and the kernel family derived from the command line and the tag, also for runs written before them. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/env.h"
 #include "engine/result.h"
 #include "engine/result_json.h"
 #include "engine/result_text.h"
@@ -134,7 +135,8 @@ static void fill_env(struct rl_env *e)
 #define S(f, v) snprintf(e->f, sizeof(e->f), "%s", v)
 	S(kernel_release, "7.3.4-amd64");
 	S(kernel_version, "#1 SMP PREEMPT_DYNAMIC Debian 7.3.4-1");
-	S(cmdline, "root=/dev/vda console=ttyS0 \"quoted\" back\\slash");
+	S(cmdline, "root=/dev/vda console=ttyS0 \"quoted\" back\\slash ringlab.variant=fam:v3 "
+	  "ringlab.accel=tcg ringlab.tcg_thread=multi ringlab.vcpus=4 ringlab.cpu=max");
 	S(hostname, "lab-7");
 	S(machine, "x86_64");
 	S(ringlab_version, "0.1.0");
@@ -150,13 +152,14 @@ static void fill_env(struct rl_env *e)
 	S(uring_features, "NODROP,SUBMIT_STABLE");
 	S(uring_opcodes, "WRITE_FIXED,READ_FIXED");
 	S(label, "nightly \u00e9t\u00e9");
-	S(kernel_tag, "series-v3");
+	S(kernel_tag, "fam:v3");
 #undef S
 	e->cpus = (uint32_t)u();
 	e->fs_block_size = (uint32_t)u();
 	e->rotational = true;
 	e->logical_block_size = (uint32_t)u();
 	e->uring_setup_flags = (uint32_t)u();
+	rl_env_derive(e);
 }
 
 static void fill_run(struct rl_run *run)
@@ -269,6 +272,9 @@ static void compare_env(const struct rl_env *a, const struct rl_env *b)
 	SAME(a, b, uring_opcodes, "env", 0);
 	SAME(a, b, label, "env", 0);
 	SAME(a, b, kernel_tag, "env", 0);
+	SAME(a, b, kernel_family, "env", 0);
+	SAME(a, b, kernel_family_version, "env", 0);
+	SAME(a, b, vm, "env", 0);
 	CHECK(memcmp(a, b, sizeof(*a)) == 0, "env differs as a whole");
 }
 
@@ -614,6 +620,75 @@ static void check_repetitions(void)
 	rl_run_free(&run);
 }
 
+static void check_tag(const char *tag, const char *family, const char *version)
+{
+	struct rl_env e = { 0 };
+
+	snprintf(e.kernel_tag, sizeof(e.kernel_tag), "%s", tag);
+	rl_env_derive(&e);
+	CHECK(!strcmp(e.kernel_family, family) && !strcmp(e.kernel_family_version, version),
+	      "tag '%s': family '%s' version '%s', want '%s' '%s'", tag, e.kernel_family,
+	      e.kernel_family_version, family, version);
+}
+
+/* env.vm and env.kernel_family*: written, and derived again for a run that lacks them. */
+static void check_env_derive(const struct rl_run *run)
+{
+	const struct rl_env_vm *vm = &run->env.vm;
+	struct rl_err err = { "" };
+	cJSON *j = rl_run_to_json(run), *env = j ? cJSON_GetObjectItemCaseSensitive(j, "env") : NULL;
+	const cJSON *jvm = at(env, "vm");
+	struct rl_run back;
+
+	CHECK(vm->valid && !strcmp(vm->variant, "fam:v3") && !strcmp(vm->accel, "tcg") &&
+	      !strcmp(vm->tcg_thread, "multi") && vm->vcpus == 4 && !strcmp(vm->cpu, "max"),
+	      "vm from the command line: %d %s %s %s %u %s", vm->valid, vm->variant, vm->accel,
+	      vm->tcg_thread, vm->vcpus, vm->cpu);
+	CHECK(jvm && num_of_json(jvm, "vcpus") == 4 &&
+	      !strcmp(cJSON_GetStringValue(at(jvm, "accel")) ?: "", "tcg") &&
+	      !strcmp(cJSON_GetStringValue(at(env, "kernel_family")) ?: "", "fam") &&
+	      !strcmp(cJSON_GetStringValue(at(env, "kernel_family_version")) ?: "", "v3"),
+	      "env.vm and env.kernel_family written");
+	/* A run written before them, imported under another tag: derived from what it has. */
+	cJSON_DeleteItemFromObjectCaseSensitive(env, "vm");
+	cJSON_DeleteItemFromObjectCaseSensitive(env, "kernel_family");
+	cJSON_DeleteItemFromObjectCaseSensitive(env, "kernel_family_version");
+	cJSON_ReplaceItemInObjectCaseSensitive(env, "kernel_tag", cJSON_CreateString("other:base"));
+	CHECK(j && rl_run_from_json(j, &back, &err) == 0, "an old run reads: %s", err.msg);
+	if (back.cells) {
+		CHECK(back.env.vm.valid && back.env.vm.vcpus == 4 &&
+		      !strcmp(back.env.kernel_family, "other") &&
+		      !strcmp(back.env.kernel_family_version, "base"), "derived on reading: %s %s",
+		      back.env.kernel_family, back.env.kernel_family_version);
+		rl_run_free(&back);
+	}
+	cJSON_Delete(j);
+	check_tag("series-v3", "", "");
+	check_tag("a:b:c", "", "");
+	check_tag(":v3", "", "");
+	check_tag("fam:", "", "");
+	check_tag("fam:v 3", "", "");
+	check_tag("ext4-dio-shared-rwsem:v3", "ext4-dio-shared-rwsem", "v3");
+}
+
+/* A host's command line: no VM, written as null; stray ringlab.* switches do not make one. */
+static void check_no_vm(void)
+{
+	struct rl_env e = { 0 };
+	cJSON *j;
+
+	snprintf(e.cmdline, sizeof(e.cmdline), "root=/dev/sda1 ringlab.panic=1 xringlab.vcpus=3 ro");
+	rl_env_derive(&e);
+	CHECK(!e.vm.valid, "no VM on a host command line");
+	j = rl_env_to_json(&e);
+	CHECK(j && cJSON_IsNull(at(j, "vm")), "no VM is null");
+	cJSON_Delete(j);
+	snprintf(e.cmdline, sizeof(e.cmdline), "ringlab.accel=kvm ringlab.vcpus=8x");
+	rl_env_derive(&e);
+	CHECK(e.vm.valid && !strcmp(e.vm.accel, "kvm") && e.vm.vcpus == 0 && !e.vm.tcg_thread[0],
+	      "kvm, a bad vcpus word ignored: %u", e.vm.vcpus);
+}
+
 int main(void)
 {
 	struct rl_run run, back;
@@ -648,6 +723,8 @@ int main(void)
 	check_malformed(text);
 	check_non_finite();
 	check_repetitions();
+	check_env_derive(&run);
+	check_no_vm();
 	free(text);
 	rl_run_free(&run);
 	return check_exit();

@@ -2,13 +2,16 @@
 // #/nightly and #/nightly/ID: a night of `ringlab nightly` (GET
 // /api/v1/nightly/latest or /ID): its verdict, then per variant and suite the
 // run, the comparison with the base (summary line, the regressed and corrupt
-// cells, a link to the full comparison) or why there is none, with the end of
-// the console for a run that failed; below, the past nights.
+// cells, a link to the full comparison) or why there is none, a family
+// version's comparison with the version before it, with the end of the
+// console for a run that failed; each series family's versions x cells
+// (nightly_matrix.js); below, the past nights.
 
 import { api } from '../api.js';
 import { h, errorBox } from '../dom.js';
 import { fmtCI, fmtDuration, fmtInt, fmtRatio, fmtTime, NONE } from '../format.js';
 import { hashFor } from '../router.js';
+import { matrixSection } from './nightly_matrix.js';
 
 const PAGE = 30;
 
@@ -65,7 +68,18 @@ function compareCell(s) {
 		h('a', { href: hashFor('compare', { base: s.base_run_id, head: s.run.id }), text: 'Compare' }));
 }
 
-function entryRow(v, s) {
+/* A family version against the version before it: status, summary, link (not gated). */
+function previousLine(s) {
+	const p = s.previous;
+
+	if (!p)
+		return null;
+	return h('span', { class: 'small block', dataset: { k: 'previous' } }, `vs ${p.variant}: `, statusTag(p.status),
+		` ${p.summary || p.error || ''}`,
+		p.summary && p.run_id && s.run && s.run.id ? [' ', h('a', { href: hashFor('compare', { base: p.run_id, head: s.run.id }), text: 'Compare' })] : null);
+}
+
+function entryRow(report, v, s) {
 	return h('tr', { dataset: { variant: v.name, suite: s.suite, status: s.status } },
 		h('th', { scope: 'row' }, h('span', { class: 'strong', text: v.name }),
 			v.base ? h('span', { class: 'tag-base', text: 'base' }) : null,
@@ -75,7 +89,10 @@ function entryRow(v, s) {
 		runCell(s.run),
 		h('td', { dataset: { k: 'summary' } },
 			v.base ? h('span', { class: 'muted', text: 'the base' }) : (s.summary || NONE),
-			s.error ? h('span', { class: 'bad small block', dataset: { k: 'error' }, text: s.error }) : null),
+			v.compared_with && v.compared_with !== report.base ?
+				h('span', { class: 'muted small block', dataset: { k: 'against' }, text: `against ${v.compared_with}` }) : null,
+			s.error ? h('span', { class: 'bad small block', dataset: { k: 'error' }, text: s.error }) : null,
+			previousLine(s)),
 		badCells(s),
 		compareCell(s));
 }
@@ -85,9 +102,10 @@ function entriesTable(report) {
 
 	for (const v of report.variants || [])
 		for (const s of v.suites || [])
-			rows.push(entryRow(v, s));
+			rows.push(entryRow(report, v, s));
 	return h('div', { class: 'table-scroll' }, h('table', { class: 'data nightly' },
-		h('caption', { text: `Each variant's run of each suite, compared with the base (${report.base})` }),
+		h('caption', { text: `Each variant's run of each suite, compared with the base (${report.base})` +
+			((report.families || []).length ? '; a family\'s versions with their FAMILY:base and the version before' : '') }),
 		h('thead', {}, h('tr', {}, ['Variant', 'Suite', 'Status', 'Run', 'Against the base', 'Regressed, EAGAIN-changed or corrupt cells', '']
 			.map((t) => h('th', { scope: 'col', text: t })))),
 		h('tbody', {}, rows)));
@@ -143,6 +161,8 @@ function reportSection(item) {
 			report.label ? h('a', { class: 'button secondary', href: hashFor('runs', { label: report.label }), text: 'Runs of this night' }) : null,
 			h('a', { class: 'button secondary', href: api.nightlyUrl(item.id), download: `ringlab-nightly-${item.id}.json`, text: 'Download JSON' })),
 		entriesTable(report),
+		(report.matrices || []).length ? h('section', { class: 'matrices' }, h('h3', { text: 'Series families: versions × cells' }),
+			report.matrices.map(matrixSection)) : null,
 		failures(report));
 }
 
