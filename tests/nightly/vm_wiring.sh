@@ -68,6 +68,8 @@ echo "ok: vm run: --ringlab $self, imported as run $id tagged vf:v3 with env.vm"
 
 # 2. RINGLAB_STATIC, when set, is the guest's ringlab instead.
 cp "$rl" "$work/ringlab-static"
+# A copy outside the build tree finds its workloads beside itself, as in a guest.
+cp -R "$top_srcdir/workloads" "$work/workloads"
 env -u RINGLAB_BIN RINGLAB_STATIC="$work/ringlab-static" "$rl" vm run "$fam:base" aligned-mixed \
 	--json "$work/base.json" --kernel-patches "$kp" >"$work/vm2.out" 2>"$work/vm2.err" || fail "vm run 2 exited $?"
 [ "$(after 2 --ringlab)" = "$work/ringlab-static" ] || fail "vm run 2: --ringlab '$(after 2 --ringlab)'"
