@@ -485,6 +485,8 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 	return (size_t)(w - s);
 }
 
+/* libmicrohttpd's printf-style messages; the attribute tells clang fmt is a format. */
+__attribute__((format(printf, 2, 0)))
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
