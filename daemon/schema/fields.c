@@ -30,7 +30,7 @@ static int set_object_list(const struct rl_field *f, const cJSON *v, void *base,
 			   const char *path, const struct rl_walk *w)
 {
 	struct rl_walk entry_w = {
-		.mode = rl_walk_record(w) ? RL_APPLY_RECORD : RL_APPLY_FULL, .err = w->err,
+		.mode = rl_walk_record(w) ? w->mode : RL_APPLY_FULL, .err = w->err,
 	};
 	char epath[RL_KEY_PATH_MAX];
 	const cJSON *e;
@@ -223,6 +223,8 @@ static int apply_rows(const struct rl_field *table, const cJSON *obj, void *base
 			continue;
 		rl_key_path(path, prefix, f->name);
 		v = cJSON_GetObjectItemCaseSensitive(obj, f->name);
+		if (!v && (f->flags & RL_FF_RECORD_OPTIONAL))
+			continue;
 		if (!v)
 			return rl_err_set(w->err, -EINVAL, "%s: missing", path);
 		ret = field_set(f, v, base, path, w);
