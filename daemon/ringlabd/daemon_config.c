@@ -177,12 +177,31 @@ static int check_listen(const struct rl_config *c, struct rl_err *err)
 	return 0;
 }
 
-static int check_image(struct rl_target_cfg *t, const char *key, struct rl_err *err)
+/* Whether normalised image path @path lies in state_dir/mnt, where targets are mounted. */
+static bool in_mount_dir(const char *path, const char *state_dir)
+{
+	char mnt[RL_PATH_MAX + 8];
+
+	if (path[0] != '/')
+		return !strcmp(path, "mnt") || !strncmp(path, "mnt/", 4);
+	snprintf(mnt, sizeof(mnt), "%s/mnt", state_dir);
+	return rl_path_within(path, rl_path_normalize(mnt));
+}
+
+static int check_image(struct rl_target_cfg *t, const char *state_dir, const char *key,
+		       struct rl_err *err)
 {
 	size_t len;
 
-	if (!t->path[0])
-		snprintf(t->path, sizeof(t->path), "%s" IMAGE_SUFFIX, t->name);
+	if (!t->path[0]) {
+		/* Built aside: t->name and t->path share the struct. */
+		char def[sizeof(t->name) + sizeof(IMAGE_SUFFIX)];
+
+		snprintf(def, sizeof(def), "%s" IMAGE_SUFFIX, t->name);
+		memcpy(t->path, def, strlen(def) + 1);
+	}
+	/* One spelling, so "./mnt/x.img" is seen for what it is. */
+	rl_path_normalize(t->path);
 	len = strlen(t->path);
 	if (rl_path_has_dotdot(t->path))
 		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must not contain '..'",
@@ -192,7 +211,7 @@ static int check_image(struct rl_target_cfg *t, const char *key, struct rl_err *
 	    t->path[len - strlen(IMAGE_SUFFIX) - 1] == '/')
 		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must name a file ending in "
 				  IMAGE_SUFFIX, key, t->path);
-	if (!strncmp(t->path, "mnt/", 4))
+	if (in_mount_dir(t->path, state_dir))
 		return rl_err_set(err, -EINVAL,
 				  "key %s: '%.200s' is inside state_dir/mnt, where targets are mounted",
 				  key, t->path);
@@ -215,7 +234,8 @@ static int check_block(const struct rl_target_cfg *t, const char *key, struct rl
 	return 0;
 }
 
-static int check_target(struct rl_target_cfg *t, uint32_t i, struct rl_err *err)
+static int check_target(struct rl_target_cfg *t, const char *state_dir, uint32_t i,
+			struct rl_err *err)
 {
 	char key[64];
 
@@ -229,7 +249,7 @@ static int check_target(struct rl_target_cfg *t, uint32_t i, struct rl_err *err)
 				  i);
 	switch (t->kind) {
 	case RL_TARGET_IMAGE:
-		return check_image(t, key, err);
+		return check_image(t, state_dir, key, err);
 	case RL_TARGET_DIR:
 		return check_abs_path(key, t->path, err);
 	case RL_TARGET_BLOCK:
@@ -283,7 +303,7 @@ int rl_config_check(struct rl_config *c, struct rl_err *err)
 				  "key per_ip_connections: %u is more than max_connections (%u)",
 				  c->per_ip_connections, c->max_connections);
 	for (i = 0; i < c->ntargets; i++) {
-		ret = check_target(&c->targets[i], i, err);
+		ret = check_target(&c->targets[i], c->state_dir, i, err);
 		if (!ret)
 			ret = check_unique(c, i, err);
 		if (ret)

@@ -27,4 +27,12 @@ bool rl_path_has_dotdot(const char *path);
  */
 bool rl_path_within(const char *path, const char *dir);
 
+/*
+ * rl_path_normalize() - spell @path one way, in place: no "." components, no
+ * repeated or trailing '/' ("./mnt//x.img" becomes "mnt/x.img", "/a/./b/"
+ * "/a/b", "" and "./" "."). ".." and symlinks stay as they are: callers
+ * refuse the one and resolve the other. Returns @path.
+ */
+char *rl_path_normalize(char *path);
+
 #endif

@@ -19,6 +19,8 @@ int rl_target_check_block(const char *devpath, struct rl_err *err);
 
 #define EXT4_MAGIC 0xEF53
 #define IMAGE_SIZE (64ull << 20)
+/* An image a target must not create: /dev/shm is in /dev. */
+#define SHM_IMAGE "/dev/shm/ringlab-test-targets.img"
 
 static const char *ext4_dir, *mounted_loop, *ro_dir, *free_loop, *tmpfs_dir;
 static char state_dir[1024], priv[64];
@@ -148,6 +150,8 @@ static void test_image(void)
 	      "device '%s' mounted %d loop %d", t.device, t.mounted_by_us, t.loop_by_us);
 	CHECK(mounted(t.dir), "%s is not in mountinfo", t.dir);
 	CHECK(!statfs(t.dir, &sf) && sf.f_type == EXT4_MAGIC, "%s is not ext4", t.dir);
+	/* 64 MiB: mke2fs alone would pick 1 KiB blocks, which no shipped workload runs on. */
+	CHECK(sf.f_bsize == 4096, "%s: block size %ld, want 4096", t.dir, (long)sf.f_bsize);
 	CHECK(!stat(img, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size == IMAGE_SIZE &&
 	      (uint64_t)st.st_blocks * 512 < IMAGE_SIZE && (st.st_mode & 0777) == 0600,
 	      "image %s: size %lld blocks %lld mode %o", img, (long long)st.st_size,
@@ -297,6 +301,50 @@ static void test_dir(void)
 	expect_refused(&t, -ENOTDIR, "is not a directory", path);
 }
 
+/* System directories and the state directory are no place for a target, however named. */
+static void test_system_places(void)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct rl_target t;
+
+	t = other_target("etc", RL_TARGET_DIR, "/etc");
+	expect_refused(&t, -EPERM, "is in /etc, a system directory", NULL);
+	t = other_target("usr", RL_TARGET_DIR, "/usr/share");
+	expect_refused(&t, -EPERM, "is in /usr, a system directory", NULL);
+	if (!access("/boot", F_OK)) {
+		t = other_target("boot", RL_TARGET_DIR, "//boot/");
+		expect_refused(&t, -EPERM, "is in /boot", NULL);
+	}
+	snprintf(link, sizeof(link), "%s/to-etc", priv);
+	CHECK(!symlink("/etc/default", link), "symlink %s: %s", link, strerror(errno));
+	t = other_target("etc-link", RL_TARGET_DIR, link);
+	expect_refused(&t, -EPERM, "is in /etc", " -> /etc/default");
+	/* The state directory is on ext4 and writable: refused for what it holds. */
+	t = other_target("state", RL_TARGET_DIR, state_dir);
+	expect_refused(&t, -EPERM, "is ringlabd's state directory", state_dir);
+	snprintf(path, sizeof(path), "%s/inside", state_dir);
+	CHECK(!mkdir(path, 0755) || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
+	t = other_target("state-sub", RL_TARGET_DIR, path);
+	expect_refused(&t, -EPERM, "is inside ringlabd's state directory", path);
+	rmdir(path);
+
+	/* Images: nothing created in a system directory or among the mounts. */
+	t = image_target("shm", SHM_IMAGE);
+	expect_refused(&t, -EPERM, "is in /dev, a system directory", SHM_IMAGE);
+	CHECK(access(SHM_IMAGE, F_OK), "%s was created", SHM_IMAGE);
+	unlink(SHM_IMAGE);
+	snprintf(path, sizeof(path), "%s/mnt", state_dir);
+	CHECK(!mkdir(path, 0750) || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
+	snprintf(link, sizeof(link), "%s/to-mnt", state_dir);
+	CHECK(!symlink("mnt", link), "symlink %s: %s", link, strerror(errno));
+	t = image_target("viamnt", "to-mnt/x.img");
+	expect_refused(&t, -EPERM, "where targets are mounted", NULL);
+	snprintf(path, sizeof(path), "%s/mnt/x.img", state_dir);
+	CHECK(access(path, F_OK), "%s was created", path);
+	unlink(path);
+	unlink(link);
+}
+
 static void test_block(void)
 {
 	char path[PATH_MAX];
@@ -406,7 +454,7 @@ static void test_check_path(void)
 /* Remove what test_dir() put in our private directory, and the directory. */
 static void cleanup_priv(void)
 {
-	static const char *const names[] = { "to-ext4", "to-tmpfs" };
+	static const char *const names[] = { "to-ext4", "to-tmpfs", "to-etc" };
 	char p[PATH_MAX + 16];
 	size_t i;
 
@@ -444,6 +492,7 @@ int main(int argc, char **argv)
 	test_image();
 	test_image_refusals();
 	test_dir();
+	test_system_places();
 	test_block();
 	test_check_path();
 	cleanup_priv();

@@ -359,6 +359,17 @@ static const struct refusal bad_paths[] = {
 	  "key targets[0].path", "ending in .img" },
 	{ "{\"targets\": [" IMG ", \"path\": \"mnt/t.img\"}]}",
 	  "key targets[0].path", "state_dir/mnt" },
+	/* Other spellings of state_dir/mnt: normalised before the check. */
+	{ "{\"targets\": [" IMG ", \"path\": \"./mnt/t.img\"}]}",
+	  "key targets[0].path", "'mnt/t.img' is inside state_dir/mnt" },
+	{ "{\"targets\": [" IMG ", \"path\": \".//mnt/./x/t.img\"}]}",
+	  "key targets[0].path", "'mnt/x/t.img' is inside state_dir/mnt" },
+	{ "{\"targets\": [" IMG ", \"path\": \"mnt//t.img\"}]}",
+	  "key targets[0].path", "state_dir/mnt" },
+	{ "{\"targets\": [" IMG ", \"path\": \"/var/lib/ringlab/mnt/t.img\"}]}",
+	  "key targets[0].path", "state_dir/mnt" },
+	{ "{\"state_dir\": \"/srv/rl/\", \"targets\": [" IMG ", \"path\": \"/srv/rl//./mnt/t.img\"}]}",
+	  "key targets[0].path", "state_dir/mnt" },
 	{ "{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/x\", \"format\": true}]}",
 	  "key targets[0].format", "only block targets" },
 	{ 0 }
@@ -398,6 +409,13 @@ static void test_cross_checks(void)
 		      "{\"name\": \"u\", \"kind\": \"image\", \"path\": \"sub/dir/u.img\"},"
 		      "{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/..x/y\"}]}", &c);
 	CHECK(c.ntargets == 3, "ntargets %u", c.ntargets);
+	/* Image paths are kept in one spelling; "mnt" elsewhere than state_dir is fine. */
+	expect_loaded("{\"targets\": [" IMG ", \"path\": \"./sub//t.img\"},"
+		      "{\"name\": \"u\", \"kind\": \"image\", \"path\": \"/srv/mnt/u.img\"},"
+		      "{\"name\": \"v\", \"kind\": \"image\", \"path\": \"mntx/v.img\"}]}", &c);
+	CHECK(!strcmp(c.targets[0].path, "sub/t.img") && !strcmp(c.targets[1].path, "/srv/mnt/u.img") &&
+	      !strcmp(c.targets[2].path, "mntx/v.img"), "image paths '%s' '%s' '%s'",
+	      c.targets[0].path, c.targets[1].path, c.targets[2].path);
 
 	/* Listening beyond loopback needs a token. */
 	expect_all_refused(bad_listen);
