@@ -41,7 +41,7 @@ static const struct rl_field target_fields[] = {
 	  .help = "image: an ext4 image file the daemon creates and loop-mounts; dir: a directory on a mounted ext4 filesystem; block: a whole disk, mounted by the daemon." },
 	{ .name = "path", .type = RL_FT_STRING, .offset = TG(path), .size = TG_SIZE(path),
 	  .min = 0, .max = TG_SIZE(path) - 1, .def = "\"\"",
-	  .help = "image: the file, ending in .img, relative to state_dir unless absolute (default NAME.img); dir: an absolute path; block: /dev/disk/by-id/ID. No '..' components." },
+	  .help = "image: the file, ending in .img, relative to state_dir unless absolute (default NAME.img); dir: an absolute path; block: /dev/disk/by-id/ID. No '..' components; never a system directory (/etc, /usr, /boot, /proc, /sys, /dev, ...), nor for a dir the state_dir." },
 	{ .name = "size", .type = RL_FT_SIZE, .offset = TG(size), .min = 32 << 20,
 	  .max = 16ull << 40, .def = "\"4G\"",
 	  .help = "image: size of the sparse file when it is created (an existing image is reused as it is)." },
