@@ -76,18 +76,24 @@ int rl_target_mkdir_p(const char *path, mode_t mode)
 
 /*
  * The system's own directories: writing a run's files there (a dir target,
- * or an image) would fill or clobber what the machine needs to run.
+ * or an image) would fill or clobber what the machine needs to run. A
+ * filesystem of its own mounted below one (a scratch disk on /run/media/x,
+ * a loop device's ext4 under /dev/shm) holds none of the system's files.
  */
 static const char *const system_dirs[] = {
 	"/etc", "/usr", "/boot", "/proc", "/sys", "/dev", "/run",
 	"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", NULL,
 };
 
-/* The system directory holding canonical @real, or NULL. */
+/* The system directory holding canonical @real on its own filesystem, or NULL. */
 static const char *system_dir_of(const char *real)
 {
+	struct stat sys, st;
+
+	if (stat(real, &st) < 0)
+		return NULL;
 	for (const char *const *d = system_dirs; *d; d++)
-		if (rl_path_within(real, *d))
+		if (rl_path_within(real, *d) && !stat(*d, &sys) && sys.st_dev == st.st_dev)
 			return *d;
 	return NULL;
 }

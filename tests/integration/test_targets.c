@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS: targets open, work, close and reopen; unsafe ones are refused. */
+/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS SHM_EXT4: targets open, work, close and reopen; unsafe ones are refused. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +19,10 @@ int rl_target_check_block(const char *devpath, struct rl_err *err);
 
 #define EXT4_MAGIC 0xEF53
 #define IMAGE_SIZE (64ull << 20)
-/* An image a target must not create: /dev/shm is in /dev. */
-#define SHM_IMAGE "/dev/shm/ringlab-test-targets.img"
+/* An image a target must not create: in /etc, on the system's filesystem. */
+#define ETC_IMAGE "/etc/ringlab-test-targets.img"
 
-static const char *ext4_dir, *mounted_loop, *ro_dir, *free_loop, *tmpfs_dir;
+static const char *ext4_dir, *mounted_loop, *ro_dir, *free_loop, *tmpfs_dir, *shm_ext4_dir;
 static char state_dir[1024], priv[64];
 
 /* Whether @dir is a mount point now, per /proc/self/mountinfo. */
@@ -305,7 +305,9 @@ static void test_dir(void)
 static void test_system_places(void)
 {
 	char path[PATH_MAX], link[PATH_MAX];
+	struct rl_err e = { "" };
 	struct rl_target t;
+	int ret;
 
 	t = other_target("etc", RL_TARGET_DIR, "/etc");
 	expect_refused(&t, -EPERM, "is in /etc, a system directory", NULL);
@@ -329,10 +331,14 @@ static void test_system_places(void)
 	rmdir(path);
 
 	/* Images: nothing created in a system directory or among the mounts. */
-	t = image_target("shm", SHM_IMAGE);
-	expect_refused(&t, -EPERM, "is in /dev, a system directory", SHM_IMAGE);
-	CHECK(access(SHM_IMAGE, F_OK), "%s was created", SHM_IMAGE);
-	unlink(SHM_IMAGE);
+	t = image_target("etcimg", ETC_IMAGE);
+	expect_refused(&t, -EPERM, "is in /etc, a system directory", ETC_IMAGE);
+	CHECK(access(ETC_IMAGE, F_OK), "%s was created", ETC_IMAGE);
+	unlink(ETC_IMAGE);
+	/* A filesystem of its own mounted below a system directory is no system directory. */
+	t = other_target("ownfs", RL_TARGET_DIR, shm_ext4_dir);
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret, "ext4 mounted at %s: %d '%s'", shm_ext4_dir, ret, e.msg);
 	snprintf(path, sizeof(path), "%s/mnt", state_dir);
 	CHECK(!mkdir(path, 0750) || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
 	snprintf(link, sizeof(link), "%s/to-mnt", state_dir);
@@ -469,8 +475,8 @@ int main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/ringlab-test-targets.XXXXXX";
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: %s EXT4_DIR MOUNTED_LOOP RO_EXT4_DIR FREE_LOOP TMPFS_DIR\n",
+	if (argc != 7) {
+		fprintf(stderr, "usage: %s EXT4_DIR MOUNTED_LOOP RO_EXT4_DIR FREE_LOOP TMPFS_DIR SHM_EXT4_DIR\n",
 			argv[0]);
 		return 1;
 	}
@@ -483,6 +489,7 @@ int main(int argc, char **argv)
 	ro_dir = argv[3];
 	free_loop = argv[4];
 	tmpfs_dir = argv[5];
+	shm_ext4_dir = argv[6];
 	snprintf(state_dir, sizeof(state_dir), "%s/state", ext4_dir);
 	if (!mkdtemp(tmpl)) {
 		perror("mkdtemp");
