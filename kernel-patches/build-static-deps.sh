@@ -4,6 +4,7 @@
 # --with-static-libdir=DIR. liburing.a and libc.a come from liburing-dev and libc6-dev.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kernel-patches/lib/apt-private.sh
 . "$here/lib/apt-private.sh"
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 [ -f "$out/libcjson.a" ] && { echo "$out/libcjson.a is there"; exit 0; }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# fetch-kernel.sh VARIANT.json [CACHE_DIR]: download a debian-image variant's
+# fetch-kernel.sh [--check] VARIANT.json [CACHE_DIR]: download a debian-image variant's
 # packages with a private apt state (nothing is installed, the machine's apt
 # sources are untouched), extract them into CACHE_DIR/image/<package>_<version>/
 # and print, one per line:
@@ -8,6 +8,8 @@
 #   modules=PATH   its modules directory (lib/modules/<release>)
 #   release=REL    the kernel release (uname -r)
 # A second call for the same package versions only reads the cached lists.
+# --check: fetch nothing; check the tools and the free space a fetch needs and
+# print cached=yes|no, needs_mib=N.
 # Progress goes to stderr. Exit 0 ok, 1 failed (the reason on stderr), 2 usage.
 set -euo pipefail
 # Leave through exit on a signal, so the EXIT traps remove temporary files.
@@ -15,11 +17,20 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kernel-patches/lib/apt-private.sh
 . "$here/lib/apt-private.sh"
+# shellcheck source=kernel-patches/lib/variant.sh
 . "$here/lib/variant.sh"
+# shellcheck source=kernel-patches/lib/preflight.sh
+. "$here/lib/preflight.sh"
 
+check=''
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+fi
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-	echo "usage: $0 VARIANT.json [CACHE_DIR]" >&2
+	echo "usage: $0 [--check] VARIANT.json [CACHE_DIR]" >&2
 	exit 2
 fi
 variant_load "$1" || exit 2
@@ -29,11 +40,27 @@ cache=$(vm_cache_dir "${2:-}")
 mapfile -t packages < <(variant_list packages)
 pin=$(variant_get version)
 
+for t in apt-get:apt dpkg-deb:dpkg; do
+	preflight_tool "${t%%:*}" "apt-get install ${t#*:}"
+done
+preflight_report || exit 1
+
 # One fetch at a time per cache: two runs of one variant must not race on a directory.
 exec 9>"$cache/.lock"
 flock 9
 
-vm_apt_state "$cache" "$VARIANT_SUITE"
+if [ -n "$check" ] && [ ! -f "$cache/apt/$VARIANT_SUITE/updated" ]; then
+	# Never fetched: the lists (about 20 MB) and the packages (about 40 MB, 90 extracted).
+	preflight_space "$cache" 300 "fetching $VARIANT_NAME"
+	preflight_report || exit 1
+	printf 'cached=no\nneeds_mib=300\n'
+	exit 0
+elif [ -n "$check" ]; then
+	# A check refreshes no lists: old ones name the packages well enough.
+	APT_PRIVATE_DIR=$cache/apt/$VARIANT_SUITE
+else
+	vm_apt_state "$cache" "$VARIANT_SUITE"
+fi
 
 # The .deb file names carry the versions: they are the cache key.
 args=()
@@ -60,6 +87,16 @@ find_tree()
 	return 1
 }
 
+if [ -n "$check" ]; then
+	if [ -f "$dest/debs" ] && [ "$(cat "$dest/debs")" = "$debs" ] && find_tree "$dest/root"; then
+		printf 'cached=yes\nneeds_mib=0\n'
+	else
+		preflight_space "$cache" 300 "fetching $VARIANT_NAME"
+		preflight_report || exit 1
+		printf 'cached=no\nneeds_mib=300\n'
+	fi
+	exit 0
+fi
 if [ -f "$dest/debs" ] && [ "$(cat "$dest/debs")" = "$debs" ] && find_tree "$dest/root"; then
 	vm_log "$VARIANT_NAME: cached $key"
 else

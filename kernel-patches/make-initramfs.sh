@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# make-initramfs.sh MODULES_DIR|none OUT.cpio.gz: the guest's initramfs.
+# make-initramfs.sh [--ringlab PATH] MODULES_DIR|none OUT.cpio.gz: the guest's initramfs.
 #
 # Holds busybox (static), the ringlab binary with the workloads beside it
 # (/ringlab/ringlab, /ringlab/workloads), guest/init as /init and the kernel
@@ -16,8 +16,12 @@
 #                        dependencies come from each module's own depends=
 #                        field (Debian ships no modules.dep: depmod makes it
 #                        at install time), built-in ones are skipped
-#   RINGLAB_STATIC       the ringlab binary for the guest; a dynamically
-#                        linked one is taken with the libraries ldd names
+#   RINGLAB_BIN, RINGLAB_STATIC
+#                        the ringlab binary for the guest when --ringlab is not
+#                        given; else the ringlab beside the calling program, in
+#                        the build tree or in PATH (lib/preflight.sh). A
+#                        dynamically linked one is taken with the libraries
+#                        ldd names
 #   RINGLAB_WORKLOADS    the workloads directory (default ../workloads)
 #   RINGLAB_BUSYBOX      a static busybox (default: busybox in PATH)
 # Exit 0 ok, 1 failed (the reason on stderr), 2 usage.
@@ -27,14 +31,30 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=kernel-patches/lib/variant.sh
 . "$here/lib/variant.sh"
+# shellcheck source=kernel-patches/lib/preflight.sh
+. "$here/lib/preflight.sh"
 
-[ $# -eq 2 ] || { echo "usage: $0 MODULES_DIR|none OUT.cpio.gz" >&2; exit 2; }
+usage()
+{
+	echo "usage: $0 [--ringlab PATH] MODULES_DIR|none OUT.cpio.gz" >&2
+	exit 2
+}
+
+ringlab_arg=''
+if [ "${1:-}" = --ringlab ]; then
+	if [ $# -lt 2 ] || [ -z "$2" ]; then
+		usage
+	fi
+	ringlab_arg=$2
+	shift 2
+fi
+[ $# -eq 2 ] || usage
 moddir=$1
 out=$2
 modules_wanted=${RINGLAB_VM_MODULES-virtio_blk}
 workloads=${RINGLAB_WORKLOADS:-$here/../workloads}
-busybox=${RINGLAB_BUSYBOX:-$(command -v busybox || true)}
 
 die()
 {
@@ -42,30 +62,16 @@ die()
 	exit 1
 }
 
-is_static()
-{
-	! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
-}
-
-# The guest ringlab: RINGLAB_STATIC, else the build tree's if it is static.
-find_ringlab()
-{
-	local c
-
-	for c in "${RINGLAB_STATIC:-}" "${top_builddir:+$top_builddir/ringlab}"; do
-		[ -n "$c" ] && [ -x "$c" ] && { echo "$c"; return 0; }
-	done
-	return 1
-}
-
-[ -x "${busybox:-/nonexistent}" ] || die "no busybox (apt-get install busybox-static)"
-is_static "$busybox" || die "$busybox is dynamically linked (apt-get install busybox-static)"
-ringlab=$(find_ringlab) || die "no ringlab for the guest: set RINGLAB_STATIC (build one with" \
-	"configure --enable-static-ringlab, see kernel-patches/README.md)"
-[ -d "$workloads" ] || die "$workloads: no workloads directory"
-if [ "$moddir" != none ]; then
-	[ -d "$moddir" ] || die "$moddir: no such modules directory"
-fi
+vm_find_busybox || true
+vm_find_ringlab "$ringlab_arg" || true
+[ -d "$workloads" ] || preflight_problem "$workloads: no workloads directory (set RINGLAB_WORKLOADS)"
+[ "$moddir" = none ] || [ -d "$moddir" ] || preflight_problem "$moddir: no such modules directory"
+for tool in cpio gzip readelf; do
+	preflight_tool "$tool" "apt-get install cpio gzip binutils"
+done
+preflight_report || exit 1
+busybox=$VM_BUSYBOX
+ringlab=$VM_RINGLAB
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage" "$out.tmp.$$"' EXIT
@@ -83,12 +89,15 @@ install -m 0755 "$here/guest/init" "$stage/init"
 
 # ringlab finds its workloads beside itself (/ringlab/workloads).
 strip -o "$stage/ringlab/ringlab" "$ringlab" 2>/dev/null || cp "$ringlab" "$stage/ringlab/ringlab"
-if ! is_static "$ringlab"; then
-	vm_log "$ringlab is dynamically linked: taking its libraries along"
-	ldd "$ringlab" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+if _preflight_is_static "$ringlab"; then
+	vm_log "guest ringlab: $ringlab (static)"
+else
+	libs=$(ldd "$ringlab" | grep -o '/[^ ]*' | sort -u)
+	vm_log "guest ringlab: $ringlab (dynamically linked: its $(wc -l <<<"$libs") libraries go along)"
+	while read -r lib; do
 		mkdir -p "$stage$(dirname "$lib")"
 		cp -L "$lib" "$stage$lib"
-	done
+	done <<<"$libs"
 fi
 cp "$workloads"/*.json "$stage/ringlab/workloads/"
 [ ! -f "$workloads/README.md" ] || cp "$workloads/README.md" "$stage/ringlab/workloads/"

@@ -12,17 +12,21 @@
 #include "compare/compare_text.h"
 #include "client/args.h"
 #include "client/run_source.h"
+#include "util/json.h"
 #include "util/options.h"
 #include "remote.h"
 
 #define OPERANDS_MAX 8
 #define SELECT_LIMIT 100	/* runs a label: or kernel: operand takes, newest first */
 
-enum { OPT_THRESHOLD = 256, OPT_JSON, OPT_SEED };
+enum { OPT_THRESHOLD = 256, OPT_JSON, OPT_SEED, OPT_GATE };
 
 static const struct rl_opt compare_opts[] = {
 	{ "threshold", OPT_THRESHOLD, "PCT",
 	  "a change must clear 1 +/- PCT% with its whole 95% interval (default 5)" },
+	{ "gate", OPT_GATE, "WHAT",
+	  "what fails (exit 1) besides corruption: iops (a regression), eagain (an EAGAIN "
+	  "change either way) or both (default)" },
 	{ "json", OPT_JSON, NULL, "print the comparison as JSON (format ringlab-compare-1)" },
 	{ "seed-tables", OPT_SEED, NULL,
 	  "print only the cover letter's Test 1 and Test 2 tables, ready to paste" },
@@ -59,6 +63,12 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 		if (rl_opt_double("threshold", buf, 0, 99.9, &pct, err) < 0)
 			return -EINVAL;
 		a->o.threshold = pct / 100.0;
+		return 0;
+	case OPT_GATE:
+		if (rl_cmp_gate_parse(arg) < 0)
+			return rl_err_set(err, -EINVAL, "--gate '%s': must be iops, eagain or both",
+					  arg);
+		a->o.gate = (enum rl_cmp_gate)rl_cmp_gate_parse(arg);
 		return 0;
 	case OPT_JSON: a->json = true; return 0;
 	case OPT_SEED: a->seed_tables = true; return 0;
@@ -209,7 +219,7 @@ static int side_load(struct compare_args *a, const char *list, struct rl_run_set
 static int print_json(const struct rl_comparison *c)
 {
 	cJSON *j = rl_comparison_to_json(c);
-	char *text = j ? cJSON_Print(j) : NULL;
+	char *text = j && !rl_json_integers(j) ? cJSON_Print(j) : NULL;
 
 	cJSON_Delete(j);
 	if (!text)
@@ -263,7 +273,8 @@ int rl_cmd_compare(int argc, char **argv)
 			     "joined with commas (their repetitions are pooled); or label:TEXT or\n"
 			     "kernel:TAG for every done run ringlabd has with that label or kernel\n"
 			     "tag (the newest 100). Cells pair by workload and JOBS. Exit status:\n"
-			     "0 nothing regressed, 1 a regression or a failed verification, 2 bad\n"
+			     "0 nothing failed the gate, 1 a failed verification or what --gate\n"
+			     "names (by default an IOPS regression or an EAGAIN change), 2 bad\n"
 			     "input.",
 			     compare_opts);
 		return RL_EXIT_OK;

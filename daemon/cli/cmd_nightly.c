@@ -125,7 +125,8 @@ int rl_cmd_nightly(int argc, char **argv)
 			     "with the variant as kernel tag, compare each variant with the base,\n"
 			     "store the night's report in ringlabd and print it. A variant whose run\n"
 			     "fails is reported as failed and the night goes on. Exit status: 0\n"
-			     "nothing regressed, corrupt or failed; 1 otherwise; 2 bad configuration.",
+			     "nothing regressed, changed an EAGAIN rate, was corrupt or failed; 1\n"
+			     "otherwise; 2 bad configuration.",
 			     nightly_opts);
 		return RL_EXIT_OK;
 	}

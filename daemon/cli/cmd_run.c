@@ -14,6 +14,7 @@
 #include "engine/runner.h"
 #include "engine/suite.h"
 #include "engine/workload_path.h"
+#include "util/json.h"
 #include "util/options.h"
 #include "jobs_opt.h"
 #include "progress.h"
@@ -76,7 +77,8 @@ static void on_signal(int sig)
 static int write_json(const char *path, const struct rl_run *run)
 {
 	cJSON *j = rl_run_to_json(run);
-	char *text = j ? cJSON_Print(j) : NULL;
+	/* The _ns times as exact integers, as the API prints them: cJSON's 15 digits lose 256 ns. */
+	char *text = j && !rl_json_integers(j) ? cJSON_Print(j) : NULL;
 	FILE *f;
 	int ret = -ENOMEM;
 

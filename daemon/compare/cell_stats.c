@@ -2,8 +2,9 @@
 /*
  * One cell's numbers: pool each side's repetitions of a (workload, jobs),
  * then the IOPS and p99 ratios of medians with bootstrap intervals and
- * verdicts, the two-proportion test of the EAGAIN rates and the wall-time
- * speedup.
+ * verdicts, the EAGAIN verdict from the repetitions' rates (never from
+ * writes counted as independent trials: refusals cluster by repetition) and
+ * the wall-time speedup.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause_change.h"
 #include "cell_stats.h"
 
 /* ---- a side's repetitions ------------------------------------------------ */
@@ -31,18 +33,19 @@ int rl_cmp_side_init(struct rl_cmp_side *s, const struct rl_run *const *runs, si
 	memset(s, 0, sizeof(*s));
 	s->runs = runs;
 	s->nruns = n;
-	s->iops = calloc(3 * room, sizeof(double));
+	s->iops = calloc(4 * room, sizeof(double));
 	if (!s->iops)
 		return -ENOMEM;
 	s->p99 = s->iops + room;
 	s->elapsed = s->p99 + room;
+	s->rates = s->elapsed + room;
 	return 0;
 }
 
 void rl_cmp_side_free(struct rl_cmp_side *s)
 {
 	free(s->iops);
-	s->iops = s->p99 = s->elapsed = NULL;
+	s->iops = s->p99 = s->elapsed = s->rates = NULL;
 }
 
 /* As result.c: a repetition that failed before completing any I/O measured nothing. */
@@ -62,8 +65,8 @@ static void gather_side(struct rl_cmp_side *s, const char *workload, uint32_t jo
 	const struct rl_cell *c;
 	size_t r, i;
 
-	s->niops = s->np99 = s->nelapsed = 0;
-	s->reps = s->verify_failed = 0;
+	s->niops = s->np99 = s->nelapsed = s->nrates = 0;
+	s->reps = s->measured = s->verify_failed = 0;
 	s->eagain = s->attempts = 0;
 	for (r = 0; r < s->nruns; r++) {
 		for (i = 0; i < s->runs[r]->ncells; i++) {
@@ -74,7 +77,14 @@ static void gather_side(struct rl_cmp_side *s, const char *workload, uint32_t jo
 			s->verify_failed += c->verify.status == RL_VERIFY_FAILED;
 			s->eagain += c->eagain;
 			s->attempts += c->attempts;
+			/* Each repetition is one value: its refusals are not independent. */
+			if (c->attempts && c->eagain <= c->attempts)
+				s->rates[s->nrates++] = (double)c->eagain / (double)c->attempts;
 			if (!cell_measured(c))
+				continue;
+			s->measured++;
+			/* Nothing completed: no IOPS, no latency (not "0 IOPS"). */
+			if (!rl_cell_completed(c))
 				continue;
 			push_value(s->iops, &s->niops, c->iops);
 			push_value(s->p99, &s->np99, (double)c->lat.p99);
@@ -93,27 +103,6 @@ static uint64_t cell_seed(const char *workload, uint32_t jobs)
 	for (; *workload; workload++)
 		h = (h ^ (uint8_t)*workload) * 0x100000001b3ull;
 	return h ^ ((uint64_t)jobs * 0x9e3779b97f4a7c15ull);
-}
-
-/*
- * The bootstrap cannot take a base median of 0 (IOPS of a cell whose every
- * NOWAIT write was refused): both medians 0 is no change, a head above 0
- * is a change of infinite ratio.
- */
-static void judge_zero_base(bool higher_is_better, const struct rl_comparison *c,
-			    struct rl_cmp_ratio *out)
-{
-	double hm = out->ci.head_median;
-
-	out->ci.base_median = 0.0;
-	out->ci.ratio = hm > 0.0 ? INFINITY : NAN;
-	out->ci.lo = out->ci.hi = out->ci.ratio;
-	if (out->ci.n_base < c->min_reps || out->ci.n_head < c->min_reps)
-		out->verdict = RL_VERDICT_INSUFFICIENT;
-	else if (hm > 0.0)
-		out->verdict = higher_is_better ? RL_VERDICT_IMPROVED : RL_VERDICT_REGRESSED;
-	else
-		out->verdict = RL_VERDICT_UNCHANGED;
 }
 
 /* Sorts @b and @h in place. Returns 0 or -ENOMEM. */
@@ -142,27 +131,76 @@ static int judge_ratio(double *b, size_t nb, double *h, size_t nh, uint64_t seed
 						c->min_reps);
 		return 0;
 	}
-	/* Values were filtered to finite and >= 0, so only a zero base median is left. */
+	/* Values are finite and >= 0: only a base median of 0 is left, which no completed cell has. */
+	out->ci.base_median = rl_median(b, nb);
 	out->ci.head_median = rl_median(h, nh);
-	judge_zero_base(higher_is_better, c, out);
 	return 0;
 }
 
+/* A change of a timing-dependent rate must clear its spread (either side's) this many times. */
+static double eagain_margin(const struct rl_cmp_cell *cell, const struct rl_comparison *c)
+{
+	double spread = fmax(cell->eagain.base.max - cell->eagain.base.min,
+			     cell->eagain.head.max - cell->eagain.head.min) * 100.0;
+
+	if (!cell->timing_dependent)
+		return c->eagain_min_pp;
+	return fmax(c->eagain_min_pp, c->timing_factor * spread);
+}
+
+static enum rl_cmp_eagain eagain_verdict(const struct rl_cmp_cell *cell,
+					 const struct rl_comparison *c)
+{
+	bool clears = rl_rate_clears(&cell->eagain, eagain_margin(cell, c));
+
+	/* Repetitions that disagree have no rate: what they pool into means nothing. */
+	if (cell->base_unstable || cell->head_unstable)
+		return RL_CMP_EAGAIN_UNSTABLE;
+	if (cell->eagain.base.n < c->min_reps || cell->eagain.head.n < c->min_reps)
+		return RL_CMP_EAGAIN_INSUFFICIENT;
+	if (clears)
+		return RL_CMP_EAGAIN_CHANGED;
+	return cell->timing_dependent ? RL_CMP_EAGAIN_TIMING : RL_CMP_EAGAIN_UNCHANGED;
+}
+
 static void judge_eagain(const struct rl_cmp_side *b, const struct rl_cmp_side *h,
-			 const struct rl_comparison *c, struct rl_cmp_cell *cell)
+			 uint64_t seed, const struct rl_comparison *c, struct rl_cmp_cell *cell)
 {
 	cell->base_eagain = b->eagain;
 	cell->base_attempts = b->attempts;
 	cell->head_eagain = h->eagain;
 	cell->head_attempts = h->attempts;
 	cell->eagain_verdict = RL_CMP_EAGAIN_NA;
-	if (!cell->nowait || !b->attempts || !h->attempts)
+	if (!cell->nowait || !b->nrates || !h->nrates)
 		return;
-	if (rl_two_proportion(b->eagain, b->attempts, h->eagain, h->attempts, c->eagain_alpha,
-			      &cell->eagain) < 0)
-		return;	/* more EAGAIN than attempts: a damaged file, nothing to test */
-	cell->eagain_verdict = cell->eagain.significant ? RL_CMP_EAGAIN_CHANGED
-						     : RL_CMP_EAGAIN_UNCHANGED;
+	if (rl_rate_diff(b->rates, b->nrates, h->rates, h->nrates, c->iterations,
+			 1.0 - c->eagain_alpha, seed, &cell->eagain) < 0)
+		return;	/* out of memory: nothing to say about EAGAIN */
+	cell->base_unstable = rl_rate_unstable(&cell->eagain.base);
+	cell->head_unstable = rl_rate_unstable(&cell->eagain.head);
+	cell->eagain_verdict = eagain_verdict(cell, c);
+}
+
+/* The cell's one verdict, by what matters most (see struct rl_cmp_cell). */
+static enum rl_verdict cell_verdict(const struct rl_cmp_cell *cell)
+{
+	enum rl_verdict iops = cell->iops.verdict;
+
+	if (!cell->iops_na && iops == RL_VERDICT_REGRESSED)
+		return iops;
+	if (cell->eagain_verdict == RL_CMP_EAGAIN_CHANGED)
+		return RL_VERDICT_EAGAIN;
+	if (!cell->iops_na && iops == RL_VERDICT_IMPROVED)
+		return iops;
+	if (cell->eagain_verdict == RL_CMP_EAGAIN_UNSTABLE)
+		return RL_VERDICT_UNSTABLE;
+	if (!cell->iops_na)
+		return iops;
+	/* Nothing completed on a side: judged on EAGAIN alone. */
+	if (cell->eagain_verdict == RL_CMP_EAGAIN_UNCHANGED ||
+	    cell->eagain_verdict == RL_CMP_EAGAIN_TIMING)
+		return RL_VERDICT_UNCHANGED;
+	return RL_VERDICT_INSUFFICIENT;
 }
 
 int rl_cmp_cell_fill(struct rl_cmp_side *b, struct rl_cmp_side *h, const char *workload,
@@ -186,13 +224,16 @@ int rl_cmp_cell_fill(struct rl_cmp_side *b, struct rl_cmp_side *h, const char *w
 				  false, c, &cell->p99);
 	if (ret)
 		return ret;
-	judge_eagain(b, h, c, cell);
+	cell->iops_na = (b->measured && !b->niops) || (h->measured && !h->niops);
+	judge_eagain(b, h, seed ^ 0xea6a140000000000ull, c, cell);
+	rl_cmp_cause_change(b->runs, b->nruns, h->runs, h->nruns, workload, jobs,
+			    cell->eagain_cause, sizeof(cell->eagain_cause));
 	be = b->nelapsed ? rl_median(b->elapsed, b->nelapsed) : NAN;
 	he = h->nelapsed ? rl_median(h->elapsed, h->nelapsed) : NAN;
 	cell->base_elapsed_s = be;
 	cell->head_elapsed_s = he;
 	cell->wall_speedup = he > 0.0 ? be / he : NAN;
-	cell->verdict = cell->iops.verdict;
+	cell->verdict = cell_verdict(cell);
 	if (b->verify_failed || h->verify_failed)
 		cell->verdict = RL_VERDICT_CORRUPT;
 	return 0;

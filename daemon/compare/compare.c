@@ -15,15 +15,33 @@
 #include "pairing.h"
 
 const enum rl_verdict rl_cmp_summary_order[RL_CMP_VERDICT_MAX] = {
-	RL_VERDICT_CORRUPT, RL_VERDICT_REGRESSED, RL_VERDICT_IMPROVED, RL_VERDICT_UNCHANGED,
-	RL_VERDICT_INSUFFICIENT, RL_CMP_INCOMPATIBLE,
+	RL_VERDICT_CORRUPT, RL_VERDICT_REGRESSED, RL_VERDICT_EAGAIN, RL_VERDICT_IMPROVED,
+	RL_VERDICT_UNSTABLE, RL_VERDICT_UNCHANGED, RL_VERDICT_INSUFFICIENT, RL_CMP_INCOMPATIBLE,
 };
 
-static const char *const eagain_names[RL_CMP_EAGAIN_MAX] = {
-	[RL_CMP_EAGAIN_NA] = "n/a",
-	[RL_CMP_EAGAIN_UNCHANGED] = "unchanged",
-	[RL_CMP_EAGAIN_CHANGED] = "changed",
+/* In the order of enum rl_cmp_eagain and enum rl_cmp_gate. */
+static const char *const eagain_names[] = {
+	"n/a", "unchanged", "changed", "insufficient", "unstable", "timing-dependent",
 };
+static const char *const gate_names[] = { "both", "iops", "eagain" };
+
+_Static_assert(sizeof(eagain_names) / sizeof(eagain_names[0]) == RL_CMP_EAGAIN_MAX,
+	       "an EAGAIN verdict without a name");
+_Static_assert(sizeof(gate_names) / sizeof(gate_names[0]) == RL_CMP_GATE_MAX,
+	       "a gate without a name");
+
+const char *rl_cmp_gate_name(enum rl_cmp_gate g)
+{
+	return (unsigned)g < RL_CMP_GATE_MAX ? gate_names[g] : "unknown";
+}
+
+int rl_cmp_gate_parse(const char *name)
+{
+	for (int g = 0; name && g < RL_CMP_GATE_MAX; g++)
+		if (!strcmp(name, gate_names[g]))
+			return g;
+	return -1;
+}
 
 const char *rl_cmp_verdict_name(enum rl_verdict v)
 {
@@ -68,9 +86,9 @@ static void group_reps(struct rl_cmp_group *g, const struct rl_cmp_cell *cells)
 	}
 }
 
-/* What a group's cells share: the workload's compatibility and whether it is NOWAIT. */
+/* What a group's cells share: the workload's compatibility, NOWAIT and EAGAIN policy. */
 struct group_state {
-	bool incompatible, nowait;
+	bool incompatible, nowait, timing;
 	char field[RL_NAME_MAX];
 	char why[RL_CMP_WHY_MAX];
 };
@@ -95,6 +113,8 @@ static int open_group(struct cmp_ctx *x, struct rl_comparison *c, const struct r
 		snprintf(g->description, sizeof(g->description), "%s", def->description);
 	/* Without a definition any first attempt may have been NOWAIT (as result.c). */
 	st->nowait = !def || def->nowait;
+	/* A retried NOWAIT write's first attempt fails or not by timing (a new tick, a lock). */
+	st->timing = def && def->nowait && def->eagain_policy == RL_EAGAIN_RETRY_BLOCKING;
 	return 0;
 }
 
@@ -130,6 +150,7 @@ static int build_cells(struct cmp_ctx *x, struct rl_comparison *c,
 		}
 		cell = &c->cells[c->ncells++];
 		cell->nowait = st.nowait;
+		cell->timing_dependent = st.timing;
 		ret = rl_cmp_cell_fill(&x->b, &x->h, k->workload, k->jobs, c, cell);
 		if (ret < 0)
 			return ret;
@@ -171,7 +192,7 @@ static int describe_side(const struct rl_run *const *runs, size_t n,
 
 static int check_args(const struct rl_run *const *base, size_t nbase,
 		      const struct rl_run *const *head, size_t nhead, double threshold,
-		      struct rl_err *err)
+		      enum rl_cmp_gate gate, struct rl_err *err)
 {
 	size_t i;
 
@@ -189,13 +210,18 @@ static int check_args(const struct rl_run *const *base, size_t nbase,
 		return rl_err_set(err, -EINVAL,
 				  "threshold %g: must be a fraction in [0, 1) (0.05 for 5%%)",
 				  threshold);
+	if ((unsigned)gate >= RL_CMP_GATE_MAX)
+		return rl_err_set(err, -EINVAL, "gate %d: must be iops, eagain or both", (int)gate);
 	return 0;
 }
 
-static void init_comparison(struct rl_comparison *c, double threshold)
+static void init_comparison(struct rl_comparison *c, double threshold, enum rl_cmp_gate gate)
 {
 	memset(c, 0, sizeof(*c));
 	c->threshold = threshold;
+	c->gate = gate;
+	c->eagain_min_pp = RL_CMP_EAGAIN_MIN_PP;
+	c->timing_factor = RL_CMP_TIMING_FACTOR;
 	c->iterations = RL_CMP_ITERATIONS;
 	c->confidence = RL_CMP_CONFIDENCE;
 	c->min_reps = RL_CMP_MIN_REPS;
@@ -244,14 +270,15 @@ int rl_compare_runs(const struct rl_run *const *base, size_t nbase,
 		    struct rl_err *err)
 {
 	double threshold = opts ? opts->threshold : RL_CMP_THRESHOLD_DEFAULT;
+	enum rl_cmp_gate gate = opts ? opts->gate : RL_CMP_GATE_BOTH;
 	struct cmp_ctx x = { 0 };
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = check_args(base, nbase, head, nhead, threshold, err);
+	ret = check_args(base, nbase, head, nhead, threshold, gate, err);
 	if (ret)
 		return ret;
-	init_comparison(out, threshold);
+	init_comparison(out, threshold, gate);
 	ret = rl_cmp_side_init(&x.b, base, nbase);
 	if (!ret)
 		ret = rl_cmp_side_init(&x.h, head, nhead);
@@ -286,9 +313,28 @@ void rl_comparison_free(struct rl_comparison *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * A cell's verdict names only its first finding (regressed outranks
+ * eagain-changed), so the gate looks at each cell's own IOPS and EAGAIN
+ * verdicts: --gate eagain must fail on a cell that also regressed.
+ */
 bool rl_comparison_gate(const struct rl_comparison *c)
 {
-	return c->total.count[RL_VERDICT_REGRESSED] || c->total.count[RL_VERDICT_CORRUPT];
+	bool iops = c->gate != RL_CMP_GATE_EAGAIN, eagain = c->gate != RL_CMP_GATE_IOPS;
+	const struct rl_cmp_cell *cell;
+
+	if (c->total.count[RL_VERDICT_CORRUPT])
+		return true;
+	for (size_t i = 0; i < c->ncells; i++) {
+		cell = &c->cells[i];
+		if (cell->incompatible)
+			continue;
+		if (iops && cell->iops.verdict == RL_VERDICT_REGRESSED && !cell->iops_na)
+			return true;
+		if (eagain && cell->eagain_verdict == RL_CMP_EAGAIN_CHANGED)
+			return true;
+	}
+	return false;
 }
 
 size_t rl_comparison_comparable(const struct rl_comparison *c)

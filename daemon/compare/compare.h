@@ -3,9 +3,11 @@
  * Comparing a base against a head: each side is one run or several pooled
  * (all runs of a label or kernel tag). Cells pair by (workload, jobs); each
  * pair gets an IOPS ratio of medians with a bootstrap interval and a verdict,
- * a p99 latency ratio with its own verdict, and a two-proportion test of the
- * EAGAIN rates. Everything is computed here, once: the text, JSON and
- * dashboard formatters only read struct rl_comparison.
+ * a p99 latency ratio with its own verdict, and an EAGAIN verdict drawn from
+ * the repetitions' rates (a bootstrap interval of the difference of their
+ * means: a repetition's refusals cluster, so writes are not independent
+ * trials). Everything is computed here, once: the text, JSON and dashboard
+ * formatters only read struct rl_comparison.
  */
 #ifndef RINGLAB_DAEMON_COMPARE_COMPARE_H
 #define RINGLAB_DAEMON_COMPARE_COMPARE_H
@@ -16,18 +18,30 @@
 
 #include "engine/result.h"
 #include "stats/bootstrap.h"
-#include "stats/proportion.h"
+#include "stats/rates.h"
 #include "util/err.h"
 
 #define RL_CMP_THRESHOLD_DEFAULT 0.05	/* a change must clear 1 +/- 5% */
 #define RL_CMP_ITERATIONS 10000		/* bootstrap resamples */
 #define RL_CMP_CONFIDENCE 0.95
 #define RL_CMP_MIN_REPS 3		/* fewer on a side: insufficient */
-#define RL_CMP_EAGAIN_ALPHA 0.01
+#define RL_CMP_EAGAIN_ALPHA 0.01	/* the EAGAIN interval is at 1 - alpha (99%) */
+#define RL_CMP_EAGAIN_MIN_PP 5.0	/* an EAGAIN change must clear +/- 5 points */
+/* A timing-dependent rate changed only when its interval clears this many times its spread. */
+#define RL_CMP_TIMING_FACTOR 2.0
 #define RL_CMP_WHY_MAX 256
+
+/* What fails the gate (the CLI's exit status, the API's "gate"), besides corruption. */
+enum rl_cmp_gate {
+	RL_CMP_GATE_BOTH,		/* an IOPS regression or an EAGAIN change (default) */
+	RL_CMP_GATE_IOPS,		/* an IOPS regression */
+	RL_CMP_GATE_EAGAIN,		/* an EAGAIN change, in either direction */
+	RL_CMP_GATE_MAX
+};
 
 struct rl_compare_opts {
 	double threshold;		/* fraction, in [0, 1); e.g. 0.05 */
+	enum rl_cmp_gate gate;
 };
 
 /* A measure (IOPS, p99 latency) of one cell on both sides. */
@@ -45,7 +59,10 @@ struct rl_cmp_ratio {
 enum rl_cmp_eagain {
 	RL_CMP_EAGAIN_NA,		/* no NOWAIT first attempt on a side */
 	RL_CMP_EAGAIN_UNCHANGED,
-	RL_CMP_EAGAIN_CHANGED,		/* two-proportion test, p < RL_CMP_EAGAIN_ALPHA */
+	RL_CMP_EAGAIN_CHANGED,		/* the interval clears +/- RL_CMP_EAGAIN_MIN_PP */
+	RL_CMP_EAGAIN_INSUFFICIENT,	/* fewer than min_reps repetitions on a side */
+	RL_CMP_EAGAIN_UNSTABLE,		/* a side's repetitions disagree: no rate to compare */
+	RL_CMP_EAGAIN_TIMING,		/* retry-blocking, and no change beyond its spread */
 	RL_CMP_EAGAIN_MAX
 };
 
@@ -72,19 +89,31 @@ struct rl_cmp_cell {
 	/*
 	 * The cell's verdict: RL_VERDICT_CORRUPT when a repetition on either
 	 * side failed verification, else RL_CMP_INCOMPATIBLE when incompatible
-	 * is set, else the IOPS verdict.
+	 * is set, else the first of: regressed (IOPS), eagain-changed, improved
+	 * (IOPS), unstable (EAGAIN), and the IOPS verdict (the EAGAIN one's
+	 * unchanged or insufficient when IOPS is n/a).
 	 */
 	enum rl_verdict verdict;
 	bool incompatible;
 	char incompatible_field[RL_NAME_MAX];	/* e.g. "io_size", "scale" */
 	char why[RL_CMP_WHY_MAX];		/* "io_size: base 8192, head 4096" */
 	struct rl_cmp_ratio iops;		/* higher is better */
+	/*
+	 * A side measured repetitions but none completed any I/O (every
+	 * NOWAIT write refused): IOPS and p99 are n/a, the cell is judged on
+	 * EAGAIN alone.
+	 */
+	bool iops_na;
 	struct rl_cmp_ratio p99;		/* completion latency, lower is better */
 	uint32_t base_verify_failed, head_verify_failed;	/* repetitions */
 	bool nowait;				/* the workload issues NOWAIT first attempts */
+	bool timing_dependent;			/* retry-blocking: its rate moves with timing */
 	uint64_t base_eagain, base_attempts, head_eagain, head_attempts;
-	struct rl_prop_test eagain;		/* valid unless eagain_verdict is NA */
+	/* The repetitions' rates: spreads, difference, interval; valid unless NA. */
+	struct rl_rate_diff eagain;
+	bool base_unstable, head_unstable;	/* that side's repetitions disagree */
 	enum rl_cmp_eagain eagain_verdict;
+	char eagain_cause[RL_CMP_WHY_MAX];	/* causes new in head, gone from it; "" none */
 	double base_elapsed_s, head_elapsed_s;	/* medians; NaN without measurements */
 	double wall_speedup;			/* base_elapsed_s / head_elapsed_s, or NaN */
 };
@@ -122,7 +151,8 @@ struct rl_comparison {
 	unsigned iterations;
 	double confidence;
 	unsigned min_reps;
-	double eagain_alpha;
+	double eagain_alpha, eagain_min_pp, timing_factor;
+	enum rl_cmp_gate gate;
 	struct rl_cmp_run_desc *base_runs, *head_runs;
 	size_t nbase, nhead;
 	struct rl_cmp_cell *cells;	/* grouped by workload, jobs ascending */
@@ -154,11 +184,17 @@ int rl_compare_runs(const struct rl_run *const *base, size_t nbase,
 void rl_comparison_free(struct rl_comparison *c);
 
 /*
- * rl_comparison_gate() - true when any cell regressed (IOPS) or is corrupt:
- * what the CLI's exit status and the nightly job act on. p99 and EAGAIN
- * verdicts are reported but do not gate.
+ * rl_comparison_gate() - true when any cell is corrupt, or by c->gate
+ * regressed (IOPS) and/or eagain-changed: what the CLI's exit status and
+ * the nightly job act on. p99 verdicts are reported but do not gate.
  */
 bool rl_comparison_gate(const struct rl_comparison *c);
+
+/* rl_cmp_gate_name() - "both", "iops" or "eagain"; "unknown" out of range. Never NULL. */
+const char *rl_cmp_gate_name(enum rl_cmp_gate g);
+
+/* rl_cmp_gate_parse() - the gate named @name ("iops", "eagain", "both"), or -1. */
+int rl_cmp_gate_parse(const char *name);
 
 /*
  * rl_comparison_comparable() - the number of cells that are not
@@ -181,7 +217,8 @@ char *rl_cmp_summary_line(const struct rl_cmp_summary *s, char *buf, size_t len)
 
 /*
  * Names for formatters, never NULL: a cell's verdict (rl_verdict_name(), or
- * "incompatible"); an EAGAIN verdict ("n/a", "unchanged", "changed").
+ * "incompatible"); an EAGAIN verdict ("n/a", "unchanged", "changed",
+ * "insufficient", "unstable", "timing-dependent").
  */
 const char *rl_cmp_verdict_name(enum rl_verdict v);
 const char *rl_cmp_eagain_name(enum rl_cmp_eagain v);

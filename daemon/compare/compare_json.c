@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* struct rl_comparison -> JSON; every value is copied from the struct as it is. */
 #include <math.h>
+#include <stdio.h>
 
 #include "engine/result_json.h"
 #include "util/json.h"
@@ -99,30 +100,54 @@ static const struct ratio_keys p99_keys = {
 	"p99_verdict",
 };
 
-static void put_ratio(struct rl_jb *b, const struct rl_cmp_ratio *r, const struct ratio_keys *k)
+/* @na: a side completed nothing, so there is no ratio and the verdict is "n/a". */
+static void put_ratio(struct rl_jb *b, const struct rl_cmp_ratio *r, const struct ratio_keys *k,
+		      bool na)
 {
 	rl_jb_num(b, k->base_median, r->ci.base_median);
 	rl_jb_num(b, k->head_median, r->ci.head_median);
-	rl_jb_num(b, k->ratio, r->ci.ratio);
-	rl_jb_num(b, k->ci_lo, r->has_ci ? r->ci.lo : NAN);
-	rl_jb_num(b, k->ci_hi, r->has_ci ? r->ci.hi : NAN);
-	put_str(b, k->verdict, rl_verdict_name(r->verdict));
+	rl_jb_num(b, k->ratio, na ? NAN : r->ci.ratio);
+	rl_jb_num(b, k->ci_lo, r->has_ci && !na ? r->ci.lo : NAN);
+	rl_jb_num(b, k->ci_hi, r->has_ci && !na ? r->ci.hi : NAN);
+	put_str(b, k->verdict, na ? "n/a" : rl_verdict_name(r->verdict));
+}
+
+/* One side's repetitions: the rate is null when they disagree (no rate to pool). */
+static void put_side_rates(struct rl_jb *b, const char *side, const struct rl_rate_spread *sp,
+			   bool tested, bool unstable)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "eagain_%s_rate", side);
+	rl_jb_num(b, key, tested && !unstable ? sp->mean : NAN);
+	snprintf(key, sizeof(key), "eagain_%s_reps", side);
+	rl_jb_num(b, key, tested ? sp->n : 0);
+	snprintf(key, sizeof(key), "eagain_%s_rate_min", side);
+	rl_jb_num(b, key, tested ? sp->min : NAN);
+	snprintf(key, sizeof(key), "eagain_%s_rate_max", side);
+	rl_jb_num(b, key, tested ? sp->max : NAN);
+	snprintf(key, sizeof(key), "eagain_%s_rate_sd", side);
+	rl_jb_num(b, key, tested ? sp->sd : NAN);
+	snprintf(key, sizeof(key), "eagain_%s_unstable", side);
+	put_bool(b, key, unstable);
 }
 
 static void put_eagain(struct rl_jb *b, const struct rl_cmp_cell *cell)
 {
 	bool tested = cell->eagain_verdict != RL_CMP_EAGAIN_NA;
+	bool pooled = tested && cell->eagain_verdict != RL_CMP_EAGAIN_UNSTABLE;
 
 	put_bool(b, "nowait", cell->nowait);
+	put_bool(b, "timing_dependent", cell->timing_dependent);
 	rl_jb_num(b, "eagain_base", (double)cell->base_eagain);
 	rl_jb_num(b, "eagain_base_attempts", (double)cell->base_attempts);
 	rl_jb_num(b, "eagain_head", (double)cell->head_eagain);
 	rl_jb_num(b, "eagain_head_attempts", (double)cell->head_attempts);
-	rl_jb_num(b, "eagain_base_rate", tested ? cell->eagain.p_base : NAN);
-	rl_jb_num(b, "eagain_head_rate", tested ? cell->eagain.p_head : NAN);
-	rl_jb_num(b, "eagain_diff_pp", tested ? cell->eagain.diff_pp : NAN);
-	rl_jb_num(b, "eagain_z", tested ? cell->eagain.z : NAN);
-	rl_jb_num(b, "eagain_p_value", tested ? cell->eagain.p_value : NAN);
+	put_side_rates(b, "base", &cell->eagain.base, tested, cell->base_unstable);
+	put_side_rates(b, "head", &cell->eagain.head, tested, cell->head_unstable);
+	rl_jb_num(b, "eagain_diff_pp", pooled ? cell->eagain.diff_pp : NAN);
+	rl_jb_num(b, "eagain_ci_lo_pp", pooled ? cell->eagain.lo_pp : NAN);
+	rl_jb_num(b, "eagain_ci_hi_pp", pooled ? cell->eagain.hi_pp : NAN);
 	put_str(b, "eagain_verdict", rl_cmp_eagain_name(cell->eagain_verdict));
 }
 
@@ -140,8 +165,9 @@ static cJSON *cell_json(const struct rl_cmp_cell *cell)
 	rl_jb_num(&b, "head_reps", cell->head_reps);
 	rl_jb_num(&b, "base_reps_measured", cell->iops.ci.n_base);
 	rl_jb_num(&b, "head_reps_measured", cell->iops.ci.n_head);
-	put_ratio(&b, &cell->iops, &iops_keys);
-	put_ratio(&b, &cell->p99, &p99_keys);
+	put_bool(&b, "iops_na", cell->iops_na);
+	put_ratio(&b, &cell->iops, &iops_keys, cell->iops_na);
+	put_ratio(&b, &cell->p99, &p99_keys, cell->iops_na);
 	put_eagain(&b, cell);
 	rl_jb_num(&b, "base_verify_failed", cell->base_verify_failed);
 	rl_jb_num(&b, "head_verify_failed", cell->head_verify_failed);
@@ -201,6 +227,10 @@ cJSON *rl_comparison_to_json(const struct rl_comparison *c)
 	rl_jb_num(&b, "iterations", c->iterations);
 	rl_jb_num(&b, "min_reps", c->min_reps);
 	rl_jb_num(&b, "eagain_alpha", c->eagain_alpha);
+	rl_jb_num(&b, "eagain_min_pp", c->eagain_min_pp);
+	rl_jb_num(&b, "eagain_unstable_pp", RL_RATE_UNSTABLE_SPREAD * 100.0);
+	rl_jb_num(&b, "timing_factor", c->timing_factor);
+	put_str(&b, "gate_on", rl_cmp_gate_name(c->gate));
 	rl_jb_put(&b, "base", side(c->base_runs, c->nbase));
 	rl_jb_put(&b, "head", side(c->head_runs, c->nhead));
 	put_bool(&b, "gate", rl_comparison_gate(c));

@@ -48,13 +48,36 @@ static char *fmt_ci(const struct rl_cmp_ratio *r, char *buf, size_t len)
 	return buf;
 }
 
+/* "0-100%" or "100%": one side's repetitions. */
+static char *fmt_range(const struct rl_rate_spread *sp, char *buf, size_t len)
+{
+	if (sp->max > sp->min)
+		snprintf(buf, len, "%.0f-%.0f%%", sp->min * 100.0, sp->max * 100.0);
+	else
+		snprintf(buf, len, "%.0f%%", sp->min * 100.0);
+	return buf;
+}
+
+/*
+ * The EAGAIN column: the mean rates of the repetitions; their ranges when
+ * the rate is timing-dependent; "unstable", never a pooled rate, when a
+ * side's repetitions disagree.
+ */
 static char *fmt_eagain(const struct rl_cmp_cell *cell, char *buf, size_t len)
 {
+	const struct rl_rate_diff *e = &cell->eagain;
+	char b[24], h[24];
+
 	if (cell->eagain_verdict == RL_CMP_EAGAIN_NA)
 		snprintf(buf, len, "-");
+	else if (cell->eagain_verdict == RL_CMP_EAGAIN_UNSTABLE)
+		snprintf(buf, len, "unstable");
+	else if (cell->timing_dependent)
+		snprintf(buf, len, "%s \u2192 %s", fmt_range(&e->base, b, sizeof(b)),
+			 fmt_range(&e->head, h, sizeof(h)));
 	else
-		snprintf(buf, len, "%.1f%% \u2192 %.1f%%", cell->eagain.p_base * 100.0,
-			 cell->eagain.p_head * 100.0);
+		snprintf(buf, len, "%.1f%% \u2192 %.1f%%", e->base.mean * 100.0,
+			 e->head.mean * 100.0);
 	return buf;
 }
 
@@ -86,7 +109,47 @@ static void add_note(char *buf, size_t len, const char *note)
 		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", note);
 }
 
-/* "unchanged", or the verdict with what else changed: "improved, EAGAIN changed, p99 1.31x regressed". */
+/* What the EAGAIN verdict adds to the cell's: the change with its interval, or why none. */
+static void fmt_eagain_note(const struct rl_comparison *c, const struct rl_cmp_cell *cell,
+			    char *buf, size_t len)
+{
+	const struct rl_rate_diff *e = &cell->eagain;
+	char note[RL_CMP_WHY_MAX + 128], b[48], h[32];
+
+	switch (cell->eagain_verdict) {
+	case RL_CMP_EAGAIN_CHANGED:
+		if (cell->eagain_cause[0])
+			snprintf(note, sizeof(note), "EAGAIN %s: %s, %+.1f points [%+.1f, %+.1f]",
+				 fmt_eagain(cell, b, sizeof(b)), cell->eagain_cause, e->diff_pp,
+				 e->lo_pp, e->hi_pp);
+		else
+			snprintf(note, sizeof(note), "EAGAIN %+.1f points [%+.1f, %+.1f]",
+				 e->diff_pp, e->lo_pp, e->hi_pp);
+		break;
+	case RL_CMP_EAGAIN_UNSTABLE:
+		snprintf(note, sizeof(note), "EAGAIN reps disagree: base %s, head %s",
+			 fmt_range(&e->base, b, sizeof(b)), fmt_range(&e->head, h, sizeof(h)));
+		break;
+	case RL_CMP_EAGAIN_TIMING:
+		snprintf(note, sizeof(note), "EAGAIN timing-dependent");
+		break;
+	case RL_CMP_EAGAIN_INSUFFICIENT:
+		snprintf(note, sizeof(note), "EAGAIN: %u base / %u head reps, %u needed",
+			 e->base.n, e->head.n, c->min_reps);
+		break;
+	case RL_CMP_EAGAIN_NA:
+		return;
+	default:
+		/* The rate held, but what refused the writes may not have. */
+		if (!cell->eagain_cause[0])
+			return;
+		snprintf(note, sizeof(note), "EAGAIN %s: %s", fmt_eagain(cell, b, sizeof(b)),
+			 cell->eagain_cause);
+	}
+	add_note(buf, len, note);
+}
+
+/* "unchanged", or the verdict with what else changed: "improved, EAGAIN +100.0 points [...], p99 1.31x regressed". */
 static char *fmt_verdict(const struct rl_comparison *c, const struct rl_cmp_cell *cell,
 			 char *buf, size_t len)
 {
@@ -105,14 +168,16 @@ static char *fmt_verdict(const struct rl_comparison *c, const struct rl_cmp_cell
 		add_note(buf, len, note);
 		return buf;
 	}
-	if (cell->iops.verdict == RL_VERDICT_INSUFFICIENT) {
+	if (cell->iops_na) {
+		add_note(buf, len, "IOPS n/a (nothing completed), judged on EAGAIN");
+	} else if (cell->iops.verdict == RL_VERDICT_INSUFFICIENT) {
 		snprintf(note, sizeof(note), "%u base / %u head reps measured, %u needed",
 			 cell->iops.ci.n_base, cell->iops.ci.n_head, c->min_reps);
 		add_note(buf, len, note);
 	}
-	if (cell->eagain_verdict == RL_CMP_EAGAIN_CHANGED)
-		add_note(buf, len, "EAGAIN changed");
-	if (cell->p99.verdict == RL_VERDICT_REGRESSED || cell->p99.verdict == RL_VERDICT_IMPROVED) {
+	fmt_eagain_note(c, cell, buf, len);
+	if (!cell->iops_na &&
+	    (cell->p99.verdict == RL_VERDICT_REGRESSED || cell->p99.verdict == RL_VERDICT_IMPROVED)) {
 		snprintf(note, sizeof(note), "p99 %s %s", fmt_ratio(cell->p99.ci.ratio, r, sizeof(r)),
 			 rl_verdict_name(cell->p99.verdict));
 		add_note(buf, len, note);
@@ -169,15 +234,19 @@ static void print_header(FILE *out, const struct rl_comparison *c)
 	print_side(out, "head", c->head_runs, c->nhead);
 	fprintf(out, "verdicts: IOPS ratio of medians (head/base), bootstrap %.0f%% interval "
 		"(%u resamples) beyond 1 \u00b1 %g%%, at least %u reps a side; "
-		"EAGAIN: two-proportion test, alpha %g\n\n",
+		"EAGAIN: the repetitions' rates, bootstrap %.0f%% interval of the difference "
+		"of their means beyond \u00b1 %g points, at least %u reps a side; unstable "
+		"when a side's reps span more than %.0f points; retry-blocking rates "
+		"timing-dependent unless the change clears %gx their spread; gate: %s\n\n",
 		c->confidence * 100.0, c->iterations, c->threshold * 100.0, c->min_reps,
-		c->eagain_alpha);
+		(1.0 - c->eagain_alpha) * 100.0, c->eagain_min_pp, c->min_reps,
+		RL_RATE_UNSTABLE_SPREAD * 100.0, c->timing_factor, rl_cmp_gate_name(c->gate));
 }
 
 static char *fmt_reps(const struct rl_cmp_group *g, char *buf, size_t len)
 {
 	if (!g->reps_max)
-		snprintf(buf, len, "no measured reps");
+		snprintf(buf, len, "n/a: no repetition completed I/O");
 	else if (g->reps_min == g->reps_max)
 		snprintf(buf, len, "median of %u reps", g->reps_max);
 	else
@@ -185,14 +254,26 @@ static char *fmt_reps(const struct rl_cmp_group *g, char *buf, size_t len)
 	return buf;
 }
 
+/* A side's IOPS: the median, or "n/a" when it completed nothing. */
+static char *fmt_iops(const struct rl_cmp_cell *cell, bool base, char *buf, size_t len)
+{
+	double m = base ? cell->iops.ci.base_median : cell->iops.ci.head_median;
+
+	if (cell->iops_na && !isfinite(m)) {
+		snprintf(buf, len, "n/a");
+		return buf;
+	}
+	return fmt_count(m, buf, len);
+}
+
 static void print_row(FILE *out, const struct rl_comparison *c, const struct rl_cmp_cell *cell)
 {
 	char b[32], h[32], r[32], ci[48], e[64], v[RL_CMP_WHY_MAX + 256];
-	bool show = !cell->incompatible;
+	bool show = !cell->incompatible && !cell->iops_na;
 
 	fprintf(out, "%*" PRIu32 "  %*s  %*s  %*s  ", W_JOBS, cell->jobs,
-		W_IOPS, fmt_count(cell->iops.ci.base_median, b, sizeof(b)),
-		W_IOPS, fmt_count(cell->iops.ci.head_median, h, sizeof(h)),
+		W_IOPS, fmt_iops(cell, true, b, sizeof(b)),
+		W_IOPS, fmt_iops(cell, false, h, sizeof(h)),
 		W_SPEEDUP, show ? fmt_ratio(cell->iops.ci.ratio, r, sizeof(r)) : "-");
 	put_left(out, show ? fmt_ci(&cell->iops, ci, sizeof(ci)) : "-", W_CI);
 	fputs("  ", out);
@@ -249,10 +330,13 @@ void rl_comparison_print_text(FILE *out, const struct rl_comparison *c)
 		print_group(out, c, &c->groups[i]);
 	print_unpaired(out, c, true);
 	print_unpaired(out, c, false);
-	fprintf(out, "total: %s (%u cell%s in %zu workload%s)%s\n",
-		rl_cmp_summary_line(&c->total, line, sizeof(line)), c->total.cells,
-		c->total.cells == 1 ? "" : "s", c->ngroups, c->ngroups == 1 ? "" : "s",
-		rl_comparison_gate(c) ? "; REGRESSION GATE: FAIL" : "");
+	fprintf(out, "total: %s (%u cell%s in %zu workload%s)", rl_cmp_summary_line(&c->total, line,
+										      sizeof(line)),
+		c->total.cells, c->total.cells == 1 ? "" : "s", c->ngroups,
+		c->ngroups == 1 ? "" : "s");
+	if (rl_comparison_gate(c))
+		fprintf(out, "; GATE (%s): FAIL", rl_cmp_gate_name(c->gate));
+	fputc('\n', out);
 }
 
 /* ---- the cover letter's tables ----------------------------------------- */
@@ -312,8 +396,7 @@ static int print_seed_table(FILE *out, const struct rl_comparison *c, int test, 
 	for (i = 0; i < g->ncells; i++) {
 		cell = &c->cells[g->first + i];
 		fprintf(out, "%4" PRIu32 " %9s %9s %7s\n", cell->jobs,
-			fmt_count(cell->iops.ci.base_median, b, sizeof(b)),
-			fmt_count(cell->iops.ci.head_median, h, sizeof(h)),
+			fmt_iops(cell, true, b, sizeof(b)), fmt_iops(cell, false, h, sizeof(h)),
 			fmt_ratio(cell->iops.ci.ratio, r, sizeof(r)));
 	}
 	print_wall_time(out, c, g);

@@ -11,9 +11,12 @@
 
 #include "aux_threads.h"
 #include "cell.h"
+#include "cell_causes.h"
 #include "job.h"
 #include "layout.h"
+#include "precondition.h"
 #include "sample.h"
+#include "target_check.h"
 #include "util/clock.h"
 #include "verify.h"
 
@@ -40,26 +43,6 @@ static void report(struct rl_target_ctx *t, const struct rl_cell_plan *p, const 
 	t->opts->hooks.progress(t->opts->hooks.ctx, &pr);
 }
 
-/* Drop the page, dentry and inode caches so the extent status cache starts cold. */
-static int drop_caches(const char *path, struct rl_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd >= 0) {
-		syncfs(fd);
-		close(fd);
-	}
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return rl_err_set(err, -errno, "cache cold: /proc/sys/vm/drop_caches: %s (needs root)",
-				  strerror(errno));
-	ret = write(fd, "3", 1) == 1 ? 0 : -errno;
-	close(fd);
-	if (ret < 0)
-		return rl_err_set(err, ret, "cache cold: dropping caches: %s", strerror(-ret));
-	return 0;
-}
-
 static int set_timestamps(int fd, enum rl_timestamps ts, struct rl_err *err)
 {
 	struct timespec times[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_NOW } };
@@ -75,6 +58,29 @@ static int set_timestamps(int fd, enum rl_timestamps ts, struct rl_err *err)
 	return 0;
 }
 
+/*
+ * Open the workload's file by name, then make sure it is on the target's
+ * filesystem: the target may have gone between the check at the start of
+ * the cell and the open. A file created elsewhere is removed again.
+ */
+static int open_on_target(const struct rl_target_ctx *t, const struct rl_cell_plan *p, int flags,
+			  struct rl_err *err)
+{
+	struct stat st;
+	int fd = open(p->path, flags | O_CLOEXEC, 0644), ret;
+
+	if (fd < 0)
+		return rl_err_set(err, -errno, "%s: open%s: %s", p->path,
+				  flags & O_DIRECT ? " O_DIRECT" : "", strerror(errno));
+	ret = rl_target_check(t->opts->dir, fd, t->dev, err);
+	if (!ret)
+		return fd;
+	if ((flags & O_CREAT) && fstat(fd, &st) == 0 && st.st_dev != t->dev)
+		unlink(p->path);
+	close(fd);
+	return ret;
+}
+
 static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell *c,
 		   struct rl_err *err)
 {
@@ -84,9 +90,9 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	int fd, ret;
 
 	report(t, p, "layout", 0, 0);
-	fd = open(p->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open_on_target(t, p, O_RDWR | O_CREAT, err);
 	if (fd < 0)
-		return rl_err_set(err, -errno, "%s: %s", p->path, strerror(errno));
+		return fd;
 	ret = rl_layout_build(fd, p->w, nstripes, p->key, err);
 	if (!ret) {
 		ret = rl_layout_check(fd, p->w, nstripes, &c->layout_extents, err);
@@ -104,18 +110,16 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	return ret;
 }
 
-static int open_io_fd(const struct rl_cell_plan *p, struct rl_err *err)
+static int io_flags(const struct rl_cell_plan *p)
 {
-	int flags = O_CLOEXEC | (p->w->op == RL_OP_WRITE ? O_RDWR : O_RDONLY);
-	int fd;
+	return O_CLOEXEC | (p->w->op == RL_OP_WRITE ? O_RDWR : O_RDONLY) |
+	       (p->w->direct ? O_DIRECT : 0);
+}
 
-	if (p->w->direct)
-		flags |= O_DIRECT;
-	fd = open(p->path, flags);
-	if (fd < 0)
-		return rl_err_set(err, -errno, "%s: open%s: %s", p->path,
-				  p->w->direct ? " O_DIRECT" : "", strerror(errno));
-	return fd;
+static int open_io_fd(const struct rl_target_ctx *t, const struct rl_cell_plan *p,
+		      struct rl_err *err)
+{
+	return open_on_target(t, p, io_flags(p), err);
 }
 
 static void init_job(struct rl_job *job, const struct rl_target_ctx *t,
@@ -220,6 +224,7 @@ static void *job_thread(void *arg)
 
 static void fold_latency(struct rl_latency *l, const struct rl_hist *h)
 {
+	l->valid = h->count > 0;
 	l->p50 = rl_hist_percentile(h, 50);
 	l->p90 = rl_hist_percentile(h, 90);
 	l->p99 = rl_hist_percentile(h, 99);
@@ -285,9 +290,11 @@ static void fold_jobs(struct rl_cell_plan *p, struct rl_job *jobs, struct rl_cel
 	free(enter);
 }
 
+/* A cell that completed nothing has no IOPS: NaN (null, n/a), not 0. */
 static void derive_rates(struct rl_cell *c)
 {
-	if (c->elapsed_s > 0) {
+	c->iops = c->bw_bytes_s = NAN;
+	if (c->elapsed_s > 0 && rl_cell_completed(c)) {
 		c->iops = (double)c->ops / c->elapsed_s;
 		c->bw_bytes_s = (double)c->bytes / c->elapsed_s;
 	}
@@ -300,7 +307,11 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 {
 	/* Static: job threads read them until joined, after any inner block ends. */
 	static const atomic_bool never = false, at_once = true;
-	struct rl_job_shared shared = { .cancel = t->opts->cancel ? t->opts->cancel : &never };
+	struct rl_job_shared shared = {
+		.cancel = t->opts->cancel ? t->opts->cancel : &never,
+		.dir = fd >= 0 ? t->opts->dir : NULL, .dev = t->dev,
+	};
+	struct rl_cell_causes causes = { 0 };
 	struct rl_job *jobs = calloc(p->jobs, sizeof(*jobs));
 	struct job_thread_arg *args = calloc(p->jobs, sizeof(*args));
 	pthread_t *tids = calloc(p->jobs, sizeof(*tids));
@@ -332,8 +343,10 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 		shared.stop_ns = 1;
 		for (uint32_t j = started; j < p->jobs; j++)
 			pthread_barrier_wait(&shared.start);
-	} else if (p->w->duration_ms) {
-		shared.stop_ns = rl_now_ns() + (uint64_t)p->w->duration_ms * 1000000ull;
+	} else {
+		rl_cell_causes_start(&causes, p->w, jobs, started, fd, c);
+		if (p->w->duration_ms)
+			shared.stop_ns = rl_now_ns() + (uint64_t)p->w->duration_ms * 1000000ull;
 	}
 	report(t, p, "run", 0, 0);
 	pthread_barrier_wait(&shared.start);
@@ -347,8 +360,11 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 	fold_rusage(c, &ru0, &ru1);
 	fold_jobs(p, jobs, c);
 	derive_rates(c);
+	rl_cell_causes_finish(&causes, p->w, jobs, started, c);
 	if (ret)
 		rl_err_set(err, ret, "starting job threads: %s", strerror(-ret));
+	else if (atomic_load(&shared.changed))
+		ret = rl_err_set(err, -ESTALE, "%s", c->error);
 out:
 	if (jobs)
 		for (uint32_t j = 0; j < p->jobs; j++)
@@ -416,11 +432,28 @@ static int prepare_file(struct rl_target_ctx *t, struct rl_cell_plan *p, struct 
 			return ret;
 	}
 	if (p->w->cache == RL_CACHE_COLD) {
-		ret = drop_caches(p->path, err);
-		if (ret < 0)
-			return ret;
+		fd = rl_open_cold(p->path, io_flags(p), &c->es_cached_extents, err);
+		if (fd >= 0) {
+			/* The target may have gone while the caches were dropped. */
+			ret = rl_target_check(t->opts->dir, fd, t->dev, err);
+			if (ret < 0) {
+				close(fd);
+				return ret;
+			}
+		}
+		if (fd >= 0 && c->es_cached_extents > 0) {
+			/* Not the state asked for: this cell fails, the run goes on. */
+			c->failed = true;
+			snprintf(c->error, sizeof(c->error),
+				 "cache cold: %d extents still in the extent status cache after "
+				 "dropping caches and clearing it", c->es_cached_extents);
+			close(fd);
+			return 0;	/* as a layout that did not come out: c->failed says it */
+		}
+	} else {
+		fd = open_io_fd(t, p, err);
+		c->es_cached_extents = rl_es_cached_extents(fd);
 	}
-	fd = open_io_fd(p, err);
 	if (fd < 0)
 		return fd;
 	ret = set_timestamps(fd, p->w->timestamps, err);
@@ -439,11 +472,18 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 	int fd = -1, ret;
 
 	memset(c, 0, sizeof(*c));
+	c->es_cached_extents = -1;
 	snprintf(c->workload, sizeof(c->workload), "%s", p->w->name);
 	c->jobs = p->jobs;
 	c->rep = p->rep;
 	if (!null_engine(t)) {
-		fd = prepare_file(t, p, c, err);
+		/* Before the first file is opened by name: it must land on the target. */
+		ret = rl_target_check(t->opts->dir, -1, t->dev, err);
+		fd = ret < 0 ? ret : prepare_file(t, p, c, err);
+		if (fd == -ESTALE) {
+			c->failed = true;
+			snprintf(c->error, sizeof(c->error), "%s", err->msg);
+		}
 		if (fd < 0)
 			return fd;
 		if (c->failed)

@@ -33,7 +33,9 @@ struct rl_cell_plan {
 /*
  * rl_cell_run() - lay out (when plan->rebuild), precondition, run the jobs,
  * sample, verify and evaluate the expectation into @c. Returns 0 when the
- * cell ran (it may still have failed: c->failed, c->error), -ECANCELED, or
+ * cell ran (it may still have failed: c->failed, c->error), -ECANCELED,
+ * -ESTALE when the target stopped being the filesystem the run started on
+ * (@c failed "target changed: ...", to be kept; the run must stop), or
  * -errno when the target failed under it (layout ENOSPC, open, io_uring
  * setup) with @err set.
  */

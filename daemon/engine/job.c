@@ -4,13 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "job.h"
 #include "pattern.h"
+#include "target_check.h"
 #include "util/clock.h"
 #include "verify.h"
 
 #define RETRY_BACKOFF_CAP_NS (100ull * 1000 * 1000)
+#define REFUSALS_MAX (1u << 20)	/* per job; the tracer keeps as many */
 
 int rl_job_prepare(struct rl_job *job)
 {
@@ -58,6 +62,8 @@ void rl_job_free(struct rl_job *job)
 	free(job->slots);
 	free(job->free_slots);
 	free(job->order);
+	free(job->refusals);
+	job->refusals = NULL;
 	job->bufs = NULL;
 	job->slots = NULL;
 	job->free_slots = NULL;
@@ -156,6 +162,28 @@ static inline void release(struct rl_job *job, uint32_t slot, uint32_t *inflight
 	atomic_fetch_add_explicit(&job->done, 1, memory_order_relaxed);
 }
 
+/* Remember a refused write for cell_causes.c, which pairs it with the kernel's events. */
+static void log_refusal(struct rl_job *job, const struct rl_slot *s, uint32_t slot)
+{
+	struct rl_refusal *grown;
+
+	if (job->nrefusals == job->refusals_cap) {
+		size_t cap = job->refusals_cap ? job->refusals_cap * 2 : 1024;
+
+		grown = cap <= REFUSALS_MAX ? realloc(job->refusals, cap * sizeof(*grown)) : NULL;
+		if (!grown) {
+			job->refusals_dropped += s->attempts == 1;
+			return;
+		}
+		job->refusals = grown;
+		job->refusals_cap = cap;
+	}
+	job->refusals[job->nrefusals++] = (struct rl_refusal){
+		.offset = job->base_offset + (uint64_t)s->stripe * job->stripe_bytes,
+		.len = job->w->io_size, .slot = (uint16_t)slot, .first = s->attempts == 1,
+	};
+}
+
 /*
  * An -EAGAIN answer to a NOWAIT attempt. Returns 1 if the slot stays busy
  * (resubmitted or deferred), 0 if it is done, or -errno.
@@ -168,6 +196,8 @@ static int handle_eagain(struct rl_job *job, struct rl_slot *s, uint32_t slot, u
 
 	if (s->attempts == 1)
 		job->eagain++;
+	if (job->log_refusals)
+		log_refusal(job, s, slot);
 	switch (w->eagain_policy) {
 	case RL_EAGAIN_RETRY_BLOCKING:
 		s->nowait = false;
@@ -263,20 +293,44 @@ static void sleep_until(uint64_t t)
 
 static inline bool keep_issuing(const struct rl_job *job, uint64_t now)
 {
-	if (atomic_load_explicit(job->shared->cancel, memory_order_relaxed))
+	if (atomic_load_explicit(job->shared->cancel, memory_order_relaxed) ||
+	    atomic_load_explicit(&job->shared->changed, memory_order_relaxed))
 		return false;
 	return !job->shared->stop_ns || now < job->shared->stop_ns;
 }
 
+/*
+ * Before a batch, at most every RL_TARGET_CHECK_NS: is the target still the
+ * filesystem the run started on? Returns 0, or -ESTALE with the reason in
+ * job->errmsg, and every job told to stop issuing.
+ */
+static int watch_target(struct rl_job *job, uint64_t now, uint64_t *next_check)
+{
+	struct rl_err err;
+	int ret;
+
+	if (!job->shared->dir || now < *next_check)
+		return 0;
+	*next_check = now + RL_TARGET_CHECK_NS;
+	ret = rl_target_check(job->shared->dir, job->fd, job->shared->dev, &err);
+	if (ret < 0) {
+		snprintf(job->errmsg, sizeof(job->errmsg), "%.255s", err.msg);
+		atomic_store(&job->shared->changed, true);
+	}
+	return ret;
+}
+
 static int job_loop(struct rl_job *job, struct rl_completion *cq)
 {
-	uint64_t next = 0, pass = 0, now = rl_now_ns(), next_ready;
+	uint64_t next = 0, pass = 0, now = rl_now_ns(), next_ready, next_check = 0;
 	uint32_t inflight = 0, deferred = 0;
 	bool issuing = job->nstripes > 0;
-	int n, ret;
+	int n, ret, stopped = 0;
 
 	while (issuing || inflight) {
-		issuing = issuing && keep_issuing(job, now);
+		if (issuing && !stopped)
+			stopped = watch_target(job, now, &next_check);
+		issuing = issuing && !stopped && keep_issuing(job, now);
 		if (deferred && (ret = requeue_due(job, &deferred, now, &next_ready)) < 0)
 			return ret;
 		while (issuing && job->nfree) {
@@ -313,14 +367,18 @@ static int job_loop(struct rl_job *job, struct rl_completion *cq)
 		}
 	}
 	job->passes = pass + (next > 0);
-	return 0;
+	return stopped;
 }
 
 void *rl_job_run(void *arg)
 {
 	struct rl_job *job = arg;
-	struct rl_completion *cq = calloc(job->queue_depth, sizeof(*cq));
-	int ret = cq ? job->engine->init(job) : -ENOMEM;
+	struct rl_completion *cq;
+	int ret;
+
+	atomic_store(&job->tid, (pid_t)syscall(SYS_gettid));
+	cq = calloc(job->queue_depth, sizeof(*cq));
+	ret = cq ? job->engine->init(job) : -ENOMEM;
 
 	if (ret < 0)
 		snprintf(job->errmsg, sizeof(job->errmsg), "job %u: %s engine setup: %s",
@@ -330,7 +388,7 @@ void *rl_job_run(void *arg)
 	job->t_start = rl_now_ns();
 	if (!ret) {
 		ret = job_loop(job, cq);
-		if (ret < 0)
+		if (ret < 0 && !job->errmsg[0])
 			snprintf(job->errmsg, sizeof(job->errmsg), "job %u: %s: %s", job->index,
 				 job->engine->name, strerror(-ret));
 	}

@@ -11,7 +11,9 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "eagain_cause.h"
 #include "engine.h"
 #include "hist.h"
 #include "result.h"
@@ -31,6 +33,9 @@ struct rl_job_shared {
 	pthread_barrier_t start;
 	const atomic_bool *cancel;	/* set by the runner: stop issuing, drain */
 	uint64_t stop_ns;		/* duration mode: stop issuing after this */
+	const char *dir;		/* the target to watch (target_check.h); NULL: none */
+	dev_t dev;			/* the filesystem dir must stay on */
+	atomic_bool changed;		/* a job found it changed: every job stops issuing */
 };
 
 struct rl_job {
@@ -71,6 +76,13 @@ struct rl_job {
 	atomic_uint_fast64_t done;	/* completions so far, for live progress */
 	atomic_uint_fast64_t issued;	/* first attempts so far */
 	int error;			/* -errno that stopped the job */
+
+	/* -EAGAIN attribution (cell_causes.c): the thread, and its refusals in order */
+	_Atomic pid_t tid;		/* set first thing in rl_job_run() */
+	bool log_refusals;		/* set before the start barrier */
+	struct rl_refusal *refusals;
+	size_t nrefusals, refusals_cap;
+	uint64_t refusals_dropped;	/* first attempts not logged: out of memory */
 	char errmsg[256];
 };
 
@@ -83,7 +95,8 @@ int rl_job_prepare(struct rl_job *job);
 /*
  * rl_job_run() - thread body: init the engine, wait on the start barrier, run
  * one pass over the stripes (or passes until stop_ns), drain, clean up.
- * Returns NULL; job->error holds -errno if the job could not run.
+ * Returns NULL; job->error holds -errno if the job could not run, -ESTALE
+ * (and shared->changed) when it stopped because the target changed.
  */
 void *rl_job_run(void *job);
 

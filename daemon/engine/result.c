@@ -4,10 +4,12 @@
  * names of statuses, and the per-(workload, jobs) summary over repetitions
  * that every formatter prints, so the arithmetic lives in one place.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stats/bootstrap.h"
+#include "stats/rates.h"
 #include "result.h"
 
 static const char *const run_status_names[RL_RUN_MAX] = {
@@ -103,45 +105,80 @@ static void summary_add(struct rl_cell_summary *s, const struct rl_cell *c)
 	s->failed += c->failed;
 	for (i = 0; i < c->nerrors && i < RL_ERRNO_SLOTS; i++)
 		s->errors += c->errors[i].count;
-	if (cell_measured(c) && c->lat.p99 > s->p99_max)
+	rl_causes_add(&s->causes, &c->causes);
+	if (cell_measured(c) && rl_cell_completed(c) && c->lat.p99 > s->p99_max)
 		s->p99_max = c->lat.p99;
+}
+
+/* The spread of the repetitions' EAGAIN rates @r[0..n-1] into @out. */
+static void summary_rates(struct rl_cell_summary *out, const double *r, size_t n)
+{
+	struct rl_rate_spread sp;
+
+	out->eagain_min = out->eagain_max = out->eagain_sd = NAN;
+	out->eagain_reps = (uint32_t)n;
+	if (!n || rl_rate_spread(r, n, &sp) < 0)
+		return;
+	out->eagain_min = sp.min;
+	out->eagain_max = sp.max;
+	out->eagain_sd = sp.sd;
+	out->unstable = rl_rate_unstable(&sp);
+}
+
+/* Scratch for one summary: IOPS, bandwidth and EAGAIN rate per repetition. */
+struct summary_scratch {
+	double *iops, *bw, *rates;
+	size_t n, nrates;
+};
+
+static void scratch_add(struct summary_scratch *x, const struct rl_cell *c, bool nowait)
+{
+	if (nowait && c->attempts && c->eagain <= c->attempts)
+		x->rates[x->nrates++] = (double)c->eagain / (double)c->attempts;
+	if (!cell_measured(c) || !rl_cell_completed(c))
+		return;
+	x->iops[x->n] = c->iops;
+	x->bw[x->n] = c->bw_bytes_s;
+	x->n++;
 }
 
 int rl_cell_summary(const struct rl_run *run, const char *workload, uint32_t jobs,
 		    struct rl_cell_summary *out)
 {
 	const struct rl_workload *w = rl_run_workload(run, workload);
-	double *iops, *bw;
-	size_t i, n = 0;
+	size_t i, room = run->ncells ? run->ncells : 1;
+	/* Without the workload (an imported run) any first attempt may have been NOWAIT. */
+	bool nowait = !w || w->nowait;
+	struct summary_scratch x = { 0 };
 
 	memset(out, 0, sizeof(*out));
 	out->eagain_rate = -1;
-	iops = malloc(2 * (run->ncells ? run->ncells : 1) * sizeof(*iops));
-	if (!iops)
+	out->iops_median = out->iops_min = out->iops_max = out->bw_median = NAN;
+	x.iops = malloc(3 * room * sizeof(double));
+	if (!x.iops)
 		return -ENOMEM;
-	bw = iops + (run->ncells ? run->ncells : 1);
+	x.bw = x.iops + room;
+	x.rates = x.bw + room;
 	for (i = 0; i < run->ncells; i++) {
 		const struct rl_cell *c = &run->cells[i];
 
 		if (c->jobs != jobs || strcmp(c->workload, workload) != 0)
 			continue;
 		summary_add(out, c);
-		if (!cell_measured(c))
-			continue;
-		iops[n] = c->iops;
-		bw[n] = c->bw_bytes_s;
-		n++;
+		out->measured += cell_measured(c);
+		scratch_add(&x, c, nowait);
 	}
-	out->measured = (uint32_t)n;
-	if (n) {
-		out->iops_median = rl_median(iops, n);	/* sorts iops */
-		out->iops_min = iops[0];
-		out->iops_max = iops[n - 1];
-		out->bw_median = rl_median(bw, n);
+	out->completed = (uint32_t)x.n;
+	if (x.n) {
+		out->iops_median = rl_median(x.iops, x.n);	/* sorts iops */
+		out->iops_min = x.iops[0];
+		out->iops_max = x.iops[x.n - 1];
+		out->bw_median = rl_median(x.bw, x.n);
 	}
-	/* Without the workload (an imported run) any first attempt may have been NOWAIT. */
-	if (out->attempts && (!w || w->nowait))
+	if (out->attempts && nowait)
 		out->eagain_rate = (double)out->eagain / (double)out->attempts;
-	free(iops);
+	summary_rates(out, x.rates, x.nrates);
+	out->timing_dependent = w && w->nowait && w->eagain_policy == RL_EAGAIN_RETRY_BLOCKING;
+	free(x.iops);
 	return (int)out->reps;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eagain_cause.h"
 #include "workload.h"
 
 #define RL_ERRNO_SLOTS 8
@@ -28,7 +29,9 @@ struct rl_errno_count {
 	uint64_t count;
 };
 
+/* valid is false when nothing completed: no latency to report (null in JSON). */
 struct rl_latency {
+	bool valid;
 	uint64_t p50, p90, p99, p999, max, mean;
 };
 
@@ -80,12 +83,12 @@ struct rl_cell {
 	char workload[RL_NAME_MAX];
 	uint32_t jobs, rep;		/* rep counts from 1 */
 	uint64_t attempts;		/* first attempts */
-	uint64_t ops, bytes;		/* completed in full */
+	uint64_t ops, bytes;		/* completed in full; 0: IOPS and latency are n/a */
 	uint64_t eagain;		/* first attempts answered -EAGAIN */
 	uint64_t retries, gave_up, short_ios;
 	uint32_t nerrors;
 	struct rl_errno_count errors[RL_ERRNO_SLOTS];	/* other errors by errno */
-	double elapsed_s, iops, bw_bytes_s, eagain_rate;
+	double elapsed_s, iops, bw_bytes_s, eagain_rate;	/* iops, bw NaN when ops is 0 */
 	struct rl_latency lat;		/* completion latency */
 	uint64_t enter_calls, enter_ns;	/* io_uring_enter for submission */
 	struct rl_latency enter;
@@ -95,9 +98,16 @@ struct rl_cell {
 	struct rl_es_stats es_before, es_after;
 	struct rl_disk_stats disk_before, disk_after;
 	uint32_t layout_extents;	/* FIEMAP extents of the laid-out file */
+	/*
+	 * Extents in the file's extent status cache just before the first
+	 * write (EXT4_IOC_GET_ES_CACHE): 0 for a cold cell; -1 not known (the
+	 * null engine, a kernel without the ioctl, a run recorded before).
+	 */
+	int32_t es_cached_extents;
 	double layout_s;
 	struct rl_verify_result verify;
 	enum rl_expect_status expect;	/* workload's expect.eagain_rate vs eagain_rate */
+	struct rl_eagain_causes causes;	/* eagain by kernel cause (trace_eagain on) */
 	bool failed;			/* an error, a failed verification or an unmet expectation */
 	char error[RL_ERR_MSG_MAX];
 };
@@ -128,6 +138,7 @@ struct rl_env {
 	char uring_opcodes[256];	/* the opcodes actually used */
 	char label[128];
 	char kernel_tag[64];
+	char eagain_trace[256];		/* how refusals are attributed here, or why not; "" off */
 };
 
 enum rl_run_status {
@@ -160,22 +171,39 @@ void rl_run_free(struct rl_run *run);
 const struct rl_workload *rl_run_workload(const struct rl_run *run, const char *name);
 
 /*
+ * rl_cell_completed() - whether @c completed any I/O, i.e. has an IOPS and a
+ * latency. A `count` cell whose every first attempt was refused has
+ * neither: n/a, never "0 IOPS" (and then it is judged on EAGAIN alone).
+ */
+static inline bool rl_cell_completed(const struct rl_cell *c)
+{
+	return c->ops > 0;
+}
+
+/*
  * One workload x jobs over its repetitions, for tables and comparisons.
  * Medians and rates are computed by rl_cell_summary() so formatters only print.
  * "Measured" cells are those that did not fail before completing any I/O.
  */
 struct rl_cell_summary {
 	uint32_t reps;			/* cells found */
-	uint32_t measured;		/* of which measured: the IOPS and latency below */
-	double iops_median, iops_min, iops_max;
-	double bw_median;		/* bytes/s */
+	uint32_t measured;		/* of which measured ... */
+	uint32_t completed;		/* ... and completed I/O: the IOPS and latency below */
+	double iops_median, iops_min, iops_max;	/* NaN when none completed: n/a */
+	double bw_median;		/* bytes/s; NaN when none completed */
 	uint64_t attempts, eagain;	/* sums over all repetitions */
 	double eagain_rate;		/* eagain / attempts; < 0: no NOWAIT first attempts */
-	uint64_t p99_max;		/* worst p99 completion latency, ns */
+	/* The repetitions' own EAGAIN rates (those with NOWAIT first attempts). */
+	uint32_t eagain_reps;
+	double eagain_min, eagain_max, eagain_sd;	/* NaN without eagain_reps */
+	bool unstable;			/* the repetitions disagree (stats/rates.h) */
+	bool timing_dependent;		/* retry-blocking: a rate that moves with timing */
+	uint64_t p99_max;		/* worst p99 completion latency, ns; 0 when n/a */
 	uint32_t verify_ok, verify_failed;
 	uint32_t expect_met, expect_unmet;
 	uint32_t failed;		/* cells with failed set */
 	uint64_t errors;		/* other errors, all errnos and repetitions */
+	struct rl_eagain_causes causes;	/* summed over the repetitions that traced */
 };
 
 /*

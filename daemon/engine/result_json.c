@@ -59,8 +59,11 @@
 	F(RL_FT_U64, key, st, m, .flags = RL_FF_U64_AS_DOUBLE | RL_FF_RECORD_OPTIONAL)
 
 /* RL_FT_OPT_OBJECT relies on valid first; RL_FT_ENUM on int enums; lists on uint32_t counts. */
+_Static_assert(offsetof(struct rl_latency, valid) == 0, "latency valid first");
 _Static_assert(offsetof(struct rl_es_stats, valid) == 0, "es valid first");
 _Static_assert(offsetof(struct rl_disk_stats, valid) == 0, "disk valid first");
+_Static_assert(offsetof(struct rl_eagain_causes, valid) == 0, "causes valid first");
+_Static_assert(sizeof(enum rl_causes_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_run_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_verify_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_expect_status) == sizeof(int), "enum is int");
@@ -70,6 +73,7 @@ _Static_assert(MSIZE(struct rl_verify_result, nranges) == sizeof(uint32_t), "cou
 static const char *run_status(int v) { return rl_run_status_name(v); }
 static const char *verify_status(int v) { return rl_verify_status_name(v); }
 static const char *expect_status(int v) { return rl_expect_status_name(v); }
+static const char *causes_status(int v) { return rl_causes_status_name(v); }
 
 static const struct rl_field latency_fields[] = {
 	F_U64("p50", struct rl_latency, p50),
@@ -134,6 +138,34 @@ static const struct rl_field verify_fields[] = {
 	F_END
 };
 
+/* One key per cause, in the vocabulary's order; the keys are rl_cause_key()'s. */
+#define F_CAUSE(c, key) F_U64(key, struct rl_eagain_causes, counts[c])
+static const struct rl_field cause_count_fields[] = {
+	F_CAUSE(RL_CAUSE_LOCK, "inode_lock"),
+	F_CAUSE(RL_CAUSE_TIMESTAMP, "timestamp_update"),
+	F_CAUSE(RL_CAUSE_ES_MISS, "extent_cache_miss"),
+	F_CAUSE(RL_CAUSE_ALLOC, "allocation"),
+	F_CAUSE(RL_CAUSE_UNALIGNED, "unaligned_zeroing"),
+	F_CAUSE(RL_CAUSE_EXTEND, "extending_write"),
+	F_CAUSE(RL_CAUSE_INVALIDATE, "invalidation"),
+	F_CAUSE(RL_CAUSE_JOURNAL, "journal_start"),
+	F_CAUSE(RL_CAUSE_OTHER, "other"),
+	F_CAUSE(RL_CAUSE_UNKNOWN, "unknown"),
+	F_END
+};
+_Static_assert(sizeof(cause_count_fields) / sizeof(cause_count_fields[0]) == RL_CAUSE_MAX + 1,
+	       "a key per cause");
+
+/* "counts" is the struct itself seen through cause_count_fields. */
+static const struct rl_field causes_fields[] = {
+	F_ENUM("status", struct rl_eagain_causes, status, causes_status, RL_CAUSES_STATUS_MAX),
+	F(RL_FT_OBJECT, "counts", struct rl_eagain_causes, valid, .sub = cause_count_fields),
+	F_U64("unattributed", struct rl_eagain_causes, unattributed),
+	F_STR("other_function", struct rl_eagain_causes, other_function),
+	F_STR("note", struct rl_eagain_causes, note),
+	F_END
+};
+
 static const struct rl_field cell_fields[] = {
 	F_STR("workload", struct rl_cell, workload),
 	F_U32_MIN1("jobs", struct rl_cell, jobs),
@@ -150,10 +182,11 @@ static const struct rl_field cell_fields[] = {
 	F_DBL_RANGE("iops", struct rl_cell, iops, 0, INFINITY),
 	F_DBL_RANGE("bw_bytes_s", struct rl_cell, bw_bytes_s, 0, INFINITY),
 	F_DBL_RANGE("eagain_rate", struct rl_cell, eagain_rate, 0, 1),
-	F_OBJ("lat_ns", struct rl_cell, lat, latency_fields),
+	/* null when nothing completed (ringlab-run-1 readers before that read an object) */
+	F_OPT("lat_ns", struct rl_cell, lat, latency_fields),
 	F_U64("enter_calls", struct rl_cell, enter_calls),
 	F_U64("enter_ns", struct rl_cell, enter_ns),
-	F_OBJ("enter_lat_ns", struct rl_cell, enter, latency_fields),
+	F_OPT("enter_lat_ns", struct rl_cell, enter, latency_fields),
 	F_DBL_RANGE("cpu_user_s", struct rl_cell, cpu_user_s, 0, INFINITY),
 	F_DBL_RANGE("cpu_sys_s", struct rl_cell, cpu_sys_s, 0, INFINITY),
 	F_U64("ctx_voluntary", struct rl_cell, ctx_voluntary),
@@ -164,9 +197,14 @@ static const struct rl_field cell_fields[] = {
 	F_OPT("disk_before", struct rl_cell, disk_before, disk_fields),
 	F_OPT("disk_after", struct rl_cell, disk_after, disk_fields),
 	F_U32("layout_extents", struct rl_cell, layout_extents),
+	F(RL_FT_INT, "es_cached_extents", struct rl_cell, es_cached_extents, .def = "-1",
+	  .min = -1, .max = INT32_MAX,
+	  .flags = RL_FF_RECORD_OPTIONAL),
 	F_DBL_RANGE("layout_s", struct rl_cell, layout_s, 0, INFINITY),
 	F_OBJ("verify", struct rl_cell, verify, verify_fields),
 	F_ENUM("expect", struct rl_cell, expect, expect_status, RL_EXPECT_MAX),
+	F(RL_FT_OPT_OBJECT, "eagain_causes", struct rl_cell, causes, .size = MSIZE(struct rl_cell, causes),
+	  .sub = causes_fields, .flags = RL_FF_RECORD_OPTIONAL),
 	F_BOOL("failed", struct rl_cell, failed),
 	F_STR("error", struct rl_cell, error),
 	F_END
@@ -197,6 +235,34 @@ static const struct rl_field env_fields[] = {
 	F_STR("uring_opcodes", struct rl_env, uring_opcodes),
 	F_STR("label", struct rl_env, label),
 	F_STR("kernel_tag", struct rl_env, kernel_tag),
+	F(RL_FT_STRING, "eagain_trace", struct rl_env, eagain_trace,
+	  .size = MSIZE(struct rl_env, eagain_trace), .flags = RL_FF_RECORD_OPTIONAL),
+	F_END
+};
+
+/*
+ * One workload x jobs over its repetitions (rl_cell_summary()), written
+ * with the run for readers that want the verdict of the repetitions
+ * (unstable, timing-dependent, n/a) without redoing the arithmetic. Derived
+ * from the cells, so never read back.
+ */
+static const struct rl_field summary_fields[] = {
+	F_U32("reps", struct rl_cell_summary, reps),
+	F_U32("measured", struct rl_cell_summary, measured),
+	F_U32("completed", struct rl_cell_summary, completed),
+	F_DBL("iops_median", struct rl_cell_summary, iops_median),
+	F_DBL("iops_min", struct rl_cell_summary, iops_min),
+	F_DBL("iops_max", struct rl_cell_summary, iops_max),
+	F_U64("p99_max_ns", struct rl_cell_summary, p99_max),
+	F_U64("attempts", struct rl_cell_summary, attempts),
+	F_U64("eagain", struct rl_cell_summary, eagain),
+	F_DBL("eagain_rate", struct rl_cell_summary, eagain_rate),
+	F_U32("eagain_reps", struct rl_cell_summary, eagain_reps),
+	F_DBL("eagain_rate_min", struct rl_cell_summary, eagain_min),
+	F_DBL("eagain_rate_max", struct rl_cell_summary, eagain_max),
+	F_DBL("eagain_rate_sd", struct rl_cell_summary, eagain_sd),
+	F_BOOL("unstable", struct rl_cell_summary, unstable),
+	F_BOOL("timing_dependent", struct rl_cell_summary, timing_dependent),
 	F_END
 };
 
@@ -297,6 +363,53 @@ static cJSON *cells_to_json(const struct rl_run *run)
 	return arr;
 }
 
+/* The summary of (@workload, @jobs), with its key; NULL when out of memory. */
+static cJSON *summary_to_json(const struct rl_run *run, const char *workload, uint32_t jobs)
+{
+	struct rl_cell_summary s;
+	cJSON *o;
+
+	if (rl_cell_summary(run, workload, jobs, &s) < 0)
+		return NULL;
+	o = cJSON_CreateObject();
+	if (!o || !add_item(o, "workload", cJSON_CreateString(workload)) ||
+	    !add_item(o, "jobs", cJSON_CreateNumber(jobs)) || rl_fields_write(o, summary_fields, &s)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	/* The rate of a side whose repetitions disagree is no rate: unstable says so. */
+	if (s.eagain_rate < 0 || s.unstable)
+		cJSON_ReplaceItemInObjectCaseSensitive(o, "eagain_rate", cJSON_CreateNull());
+	return o;
+}
+
+/* Whether cell @i is the first of its (workload, jobs). */
+static bool first_of_key(const struct rl_run *run, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (run->cells[k].jobs == run->cells[i].jobs &&
+		    !strcmp(run->cells[k].workload, run->cells[i].workload))
+			return false;
+	return true;
+}
+
+static cJSON *summaries_to_json(const struct rl_run *run)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+
+	for (size_t i = 0; arr && i < run->ncells; i++) {
+		if (!first_of_key(run, i))
+			continue;
+		o = summary_to_json(run, run->cells[i].workload, run->cells[i].jobs);
+		if (!o) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 cJSON *rl_run_to_json(const struct rl_run *run)
 {
 	cJSON *obj = cJSON_CreateObject();
@@ -312,7 +425,8 @@ cJSON *rl_run_to_json(const struct rl_run *run)
 	     add_item(obj, "finished_ns", cJSON_CreateNumber((double)run->finished_ns)) &&
 	     add_item(obj, "env", rl_env_to_json(&run->env)) &&
 	     add_item(obj, "workloads", workloads_to_json(run)) &&
-	     add_item(obj, "cells", cells_to_json(run));
+	     add_item(obj, "cells", cells_to_json(run)) &&
+	     add_item(obj, "summaries", summaries_to_json(run));
 	if (!ok) {
 		cJSON_Delete(obj);
 		return NULL;
@@ -419,6 +533,16 @@ static int read_workloads(const cJSON *obj, struct rl_run *run, struct rl_err *e
 	return 0;
 }
 
+/* The most cells @run's workloads make: one per JOBS value and repetition of each. */
+static uint64_t cells_made(const struct rl_run *run)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < run->nworkloads; i++)
+		n += (uint64_t)run->workloads[i].njobs * run->workloads[i].repetitions;
+	return n;
+}
+
 /* The cells are allocated to measure, so not a fixed-size table list. */
 static int read_cells(const cJSON *obj, struct rl_run *run, struct rl_err *err)
 {
@@ -434,6 +558,11 @@ static int read_cells(const cJSON *obj, struct rl_run *run, struct rl_err *err)
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (!n)
 		return 0;
+	/* Checked before the array is allocated: a document may claim any length. */
+	if (n > cells_made(run))
+		return rl_err_set(err, -EINVAL,
+				  "cells: %zu of them, more than the %llu its workloads make (JOBS values x repetitions)",
+				  n, (unsigned long long)cells_made(run));
 	run->cells = calloc(n, sizeof(*run->cells));
 	if (!run->cells)
 		return rl_err_set(err, -ENOMEM, "cells: out of memory");

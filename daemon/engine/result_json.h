@@ -7,7 +7,11 @@
  * Every struct field appears under a stable snake_case name, with the unit in
  * the name where it is not obvious (lat_ns, enter_ns, elapsed_s, bw_bytes_s);
  * enums by name; errors as [{"errno", "name", "count"}]; mismatch bytes as hex
- * strings; es/disk samples as objects, or null when not valid. Integers travel
+ * strings; es/disk samples as objects, or null when not valid; latencies
+ * (lat_ns, enter_lat_ns) null and iops, bw_bytes_s null when nothing
+ * completed. Beside the cells, "summaries" has one entry per workload x jobs
+ * (rl_cell_summary(): medians, the spread of the repetitions' EAGAIN rates,
+ * "unstable", "timing_dependent"), written only: readers recompute it. Integers travel
  * as JSON numbers (doubles): exact up to 2^53, which no counter reaches (2^53 ns
  * is 104 days, 2^53 bytes 8 PiB). Timestamps are also written as ISO 8601 UTC
  * with nanoseconds, which is what the reader uses, so they round-trip exactly.

@@ -94,51 +94,101 @@ static bool any_expectation(const struct rl_run *run, const char *name)
 	return false;
 }
 
-static void print_row(FILE *out, uint32_t jobs, const struct rl_cell_summary *s, bool expect)
+/*
+ * The EAGAIN column: the rate when the repetitions agree; "40.1-55.2%" with
+ * their range when a timing-dependent rate moves; "0-100% unstable" when
+ * they disagree, never a pooled rate; "-" without NOWAIT first attempts.
+ */
+static char *fmt_eagain(const struct rl_cell_summary *s, char *buf, size_t len)
 {
-	char iops[32], bw[32], eagain[32], p99[32];
+	bool spread = s->eagain_reps > 1 && s->eagain_max > s->eagain_min;
+
+	if (s->eagain_rate < 0)
+		snprintf(buf, len, "-");
+	else if (s->unstable)
+		snprintf(buf, len, "%.0f-%.0f%% unstable", s->eagain_min * 100.0,
+			 s->eagain_max * 100.0);
+	else if (spread && s->timing_dependent)
+		snprintf(buf, len, "%.1f-%.1f%%", s->eagain_min * 100.0, s->eagain_max * 100.0);
+	else
+		snprintf(buf, len, "%.1f%%", s->eagain_rate * 100.0);
+	return buf;
+}
+
+static bool any_causes(const struct rl_run *run, const char *name)
+{
+	for (size_t i = 0; i < run->ncells; i++)
+		if (run->cells[i].causes.valid && strcmp(run->cells[i].workload, name) == 0)
+			return true;
+	return false;
+}
+
+/* "extending write 100%", or why there is no cause to show. */
+static void print_cause(FILE *out, const struct rl_cell_summary *s)
+{
+	double share;
+	enum rl_cause top = rl_causes_top(&s->causes, &share);
+
+	if (!s->causes.valid)
+		fputs("-", out);
+	else if (s->causes.status == RL_CAUSES_UNAVAILABLE)
+		fputs("unavailable", out);
+	else if (top == RL_CAUSE_MAX)
+		fputs(s->causes.unattributed ? "unattributed" : "-", out);
+	else
+		fprintf(out, "%s %.0f%%", rl_cause_label(top), share * 100.0);
+}
+
+static void print_row(FILE *out, uint32_t jobs, const struct rl_cell_summary *s, bool expect,
+		      bool causes)
+{
+	char iops[32], bw[32], eagain[48], p99[32];
 	const char *verify = s->verify_failed ? "FAILED" : s->verify_ok ? "ok" : "-";
 
-	if (s->measured) {
+	if (s->completed) {
 		thousands(s->iops_median, iops, sizeof(iops));
 		snprintf(bw, sizeof(bw), "%.1f", s->bw_median / (1024.0 * 1024.0));
 		snprintf(p99, sizeof(p99), "%.1f", (double)s->p99_max / 1000.0);
 	} else {
-		snprintf(iops, sizeof(iops), "%s", s->failed ? "failed" : "-");
-		snprintf(bw, sizeof(bw), "-");
-		snprintf(p99, sizeof(p99), "-");
+		/* Measured but nothing completed (every write refused): n/a, not 0. */
+		const char *none = s->measured ? "n/a" : s->failed ? "failed" : "-";
+
+		snprintf(iops, sizeof(iops), "%s", none);
+		snprintf(bw, sizeof(bw), "%s", s->measured ? "n/a" : "-");
+		snprintf(p99, sizeof(p99), "%s", s->measured ? "n/a" : "-");
 	}
-	if (s->eagain_rate >= 0)
-		snprintf(eagain, sizeof(eagain), "%.1f%%", s->eagain_rate * 100.0);
-	else
-		snprintf(eagain, sizeof(eagain), "-");
-	fprintf(out, "%4" PRIu32 "  %10s  %8s  %6s  %9s  ", jobs, iops, bw, eagain, p99);
+	fmt_eagain(s, eagain, sizeof(eagain));
+	fprintf(out, "%4" PRIu32 "  %10s  %8s  %-16s  %9s  ", jobs, iops, bw, eagain, p99);
 	if (expect)
-		fprintf(out, "%-6s  %s", verify,
+		fprintf(out, "%-6s  %-6s", verify,
 			s->expect_unmet ? "UNMET" : s->expect_met ? "met" : "-");
 	else
-		fputs(verify, out);
+		fprintf(out, causes ? "%-6s" : "%s", verify);
+	if (causes) {
+		fputs("  ", out);
+		print_cause(out, s);
+	}
 	fputc('\n', out);
 }
 
 static void print_workload(FILE *out, const struct rl_run *run, const char *name)
 {
-	bool expect = any_expectation(run, name);
+	bool expect = any_expectation(run, name), causes = any_causes(run, name);
 	struct rl_cell_summary s;
 	int64_t after = -1;
 	uint32_t jobs = 0;
 
 	fputc('\n', out);
 	print_title(out, name, rl_run_workload(run, name));
-	fprintf(out, "JOBS  %10s  %8s  %6s  %9s  %-6s%s\n", "IOPS", "BW MiB/s", "EAGAIN",
-		"p99 us", "VERIFY", expect ? "  EXPECT" : "");
-	fprintf(out, "----  ----------  --------  ------  ---------  ------%s\n",
-		expect ? "  ------" : "");
+	fprintf(out, "JOBS  %10s  %8s  %-16s  %9s  %-6s%s%s\n", "IOPS", "BW MiB/s", "EAGAIN",
+		"p99 us", "VERIFY", expect ? "  EXPECT" : "", causes ? "  CAUSE (top, share)" : "");
+	fprintf(out, "----  ----------  --------  ----------------  ---------  ------%s%s\n",
+		expect ? "  ------" : "", causes ? "  -------------------" : "");
 	while (next_jobs(run, name, after, &jobs)) {
 		if (rl_cell_summary(run, name, jobs, &s) < 0)
 			fprintf(out, "%4" PRIu32 "  (out of memory)\n", jobs);
 		else
-			print_row(out, jobs, &s, expect);
+			print_row(out, jobs, &s, expect, causes);
 		after = jobs;
 	}
 }
@@ -270,12 +320,17 @@ void rl_cell_print_line(FILE *out, const struct rl_cell *c)
 {
 	char iops[32];
 
-	fprintf(out, "%s jobs %" PRIu32 " rep %" PRIu32 ": %s IOPS, %.1f MiB/s, p99 %.1f us",
-		c->workload, c->jobs, c->rep, thousands(c->iops, iops, sizeof(iops)),
-		c->bw_bytes_s / (1024.0 * 1024.0), (double)c->lat.p99 / 1000.0);
+	fprintf(out, "%s jobs %" PRIu32 " rep %" PRIu32 ": ", c->workload, c->jobs, c->rep);
+	if (rl_cell_completed(c))
+		fprintf(out, "%s IOPS, %.1f MiB/s, p99 %.1f us", thousands(c->iops, iops, sizeof(iops)),
+			c->bw_bytes_s / (1024.0 * 1024.0), (double)c->lat.p99 / 1000.0);
+	else
+		fputs("nothing completed (IOPS, latency n/a)", out);
 	if (c->attempts)
 		fprintf(out, ", EAGAIN %.1f%% (%" PRIu64 "/%" PRIu64 ")", c->eagain_rate * 100.0,
 			c->eagain, c->attempts);
+	if (c->es_cached_extents >= 0)
+		fprintf(out, ", %" PRId32 " extents cached at start", c->es_cached_extents);
 	print_errors(out, c);
 	fprintf(out, ", verify %s", c->verify.status == RL_VERIFY_FAILED ? "FAILED" :
 		rl_verify_status_name(c->verify.status));

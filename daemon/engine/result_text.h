@@ -14,8 +14,10 @@
 /*
  * rl_run_print_table() - a header naming the run and its environment, then
  * per workload a title with its shape and a table with one row per jobs
- * value: JOBS, IOPS (median over repetitions), BW MiB/s, EAGAIN (rate, "-"
- * without NOWAIT attempts), p99 us (worst repetition), VERIFY, and EXPECT
+ * value: JOBS, IOPS (median over repetitions; "n/a" when nothing completed),
+ * BW MiB/s, EAGAIN (rate, "-" without NOWAIT attempts; "0-100% unstable"
+ * when the repetitions disagree; the min-max range of a retry-blocking rate
+ * that moves), p99 us (worst repetition), VERIFY, and EXPECT
  * when any cell has an expectation. Below: failed cells with their error and
  * every verification mismatch kept, under a banner that cannot be missed.
  */

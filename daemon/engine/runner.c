@@ -12,8 +12,10 @@
 #include "cell.h"
 #include "claim.h"
 #include "env.h"
+#include "trace_eagain.h"
 #include "pattern.h"
 #include "runner.h"
+#include "target_check.h"
 #include "util/clock.h"
 
 #define MiB (1024.0 * 1024.0)
@@ -148,7 +150,7 @@ static int run_jobs_value(struct rl_target_ctx *t, struct rl_cell_plan *p, struc
 			next_gen = 1;
 		p->gen_base = (uint16_t)(1 + (next_gen - 1) % 65534);
 		ret = rl_cell_run(t, p, &c, err);
-		if (ret == 0 || ret == -ECANCELED) {
+		if (ret == 0 || ret == -ECANCELED || ret == -ESTALE) {
 			if (rl_run_add_cell(run, &c) < 0)
 				return rl_err_set(err, -ENOMEM, "out of memory");
 			if (t->opts->hooks.cell_done)
@@ -179,6 +181,16 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 		claim = open(p.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (claim < 0)
 			return rl_err_set(err, -errno, "%s: %s", p.path, strerror(errno));
+		ret = t->dev ? rl_target_check(t->opts->dir, claim, t->dev, err) : 0;
+		if (ret) {
+			/* Created on whatever lies under a target that went: not left there. */
+			struct stat st;
+
+			if (fstat(claim, &st) == 0 && st.st_dev != t->dev)
+				unlink(p.path);
+			close(claim);
+			return ret;
+		}
 		rl_claim_file(claim);
 	}
 	for (uint32_t i = 0; i < w->njobs && !ret; i++) {
@@ -191,9 +203,13 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 	used->read_fixed |= p.used.read_fixed;
 	used->write |= p.used.write;
 	used->read |= p.used.read;
-	if (files && !t->opts->keep_files)
+	/*
+	 * A changed target's directory is somewhere else now: unlink nothing
+	 * there. The file stays marked, so the next sweep where it is removes it.
+	 */
+	if (files && !t->opts->keep_files && ret != -ESTALE)
 		unlink(p.path);
-	else if (files)
+	else if (files && t->opts->keep_files)
 		rl_claim_release(claim);
 	if (claim >= 0)
 		close(claim);
@@ -224,6 +240,14 @@ static int plan_workloads(const struct rl_suite *s, const struct rl_run_opts *o,
 		run->nworkloads++;
 	}
 	return 0;
+}
+
+static bool any_traced(const struct rl_run *run)
+{
+	for (size_t i = 0; i < run->nworkloads; i++)
+		if (run->workloads[i].trace_eagain && run->workloads[i].nowait)
+			return true;
+	return false;
 }
 
 static int probe_env(const struct rl_run_opts *o, struct rl_run *run, struct rl_target_ctx *t,
@@ -259,6 +283,9 @@ static int probe_env(const struct rl_run_opts *o, struct rl_run *run, struct rl_
 	if (ret < 0)
 		return rl_err_set(err, ret, "io_uring is not available: %s", strerror(-ret));
 	rl_uring_feature_names(info.features, env->uring_features, sizeof(env->uring_features));
+	/* Not being able to trace is recorded, not fatal: the cells say so too. */
+	if (any_traced(run))
+		rl_trace_eagain_probe(env->eagain_trace, sizeof(env->eagain_trace));
 	return 0;
 }
 
@@ -299,6 +326,8 @@ int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 	ret = plan_workloads(suite, opts, run, err);
 	if (!ret)
 		ret = probe_env(opts, run, &t, err);
+	if (!ret && opts->dev && opts->dir)
+		ret = rl_target_check(opts->dir, -1, opts->dev, err);
 	if (!ret)
 		ret = check_target(opts, &run->env, err);
 	/* What a killed run left, before the free-space checks count it as used. */

@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "engine.h"
 #include "result.h"
@@ -44,6 +45,8 @@ struct rl_run_opts {
 	uint32_t njobs;
 	bool keep_files;		/* leave the workload files in dir */
 	const atomic_bool *cancel;	/* may be NULL */
+	dev_t dev;			/* the filesystem dir must be on (a daemon's target
+					 * as opened); 0: the one it is on at the start */
 	const char *label, *kernel_tag;
 	struct rl_run_hooks hooks;
 };
@@ -52,13 +55,17 @@ struct rl_run_opts {
  * rl_run_suite() - run @suite. @run is filled from scratch (free it with
  * rl_run_free). Returns 0 when every cell ran (run->status DONE, or FAILED
  * when a cell failed: error, verification, unmet expectation), -ECANCELED
- * when @cancel was set (status ABORTED, the cells so far kept), or -errno
- * when the target or a workload could not be used (status FAILED, @err and
- * run->error say why: not ext4, read-only, too small, block size mismatch).
- * Files the runner created in dir are removed in every case unless keep_files;
- * while it runs they are claimed (claim.h), and it first removes the ringlab-*
- * files in dir whose run was killed. A file an earlier run kept counts as
- * free space when the workload that wrote it is about to replace it.
+ * when @cancel was set (status ABORTED, the cells so far kept), -ESTALE when
+ * dir stopped being the filesystem the run started on (or opts->dev) before
+ * or during a cell (status FAILED, "target changed: ..."; that cell is kept,
+ * failed, and nothing more is opened there), or -errno when the target or a
+ * workload could not be used (status FAILED, @err and run->error say why:
+ * not ext4, read-only, too small, block size mismatch).
+ * Files the runner created in dir are removed in every case unless keep_files
+ * or the target changed; while it runs they are claimed (claim.h), and it
+ * first removes the ringlab-* files in dir whose run was killed. A file an
+ * earlier run kept counts as free space when the workload that wrote it is
+ * about to replace it.
  */
 int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		 struct rl_run *run, struct rl_err *err);

@@ -16,6 +16,7 @@
 #include <cJSON.h>
 
 #include "schema/fields.h"
+#include "util/path.h"
 #include "suite.h"
 
 #define NAME_CHARSET "a-z0-9._@,+-"
@@ -64,25 +65,55 @@ void rl_suite_free(struct rl_suite *s)
 	s->nworkloads = 0;
 }
 
+/*
+ * <@dir>/<@rel>, a file found by name in a search directory, parsed: never
+ * through a link out of @dir, and with no text of a malformed file quoted,
+ * since ringlabd serves these errors. Returns 0, or -errno with
+ * "DIR/REL: reason" in @err.
+ */
+static int load_in_dir(const char *dir, const char *rel, cJSON **root, struct rl_err *err)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	*root = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path))
+		return rl_err_set(err, -ENAMETOOLONG, "%s/%s: path too long", dir, rel);
+	fd = rl_path_open_beneath(dir, rel);
+	if (fd == -EXDEV)
+		return rl_err_set(err, fd, "%s: a link out of %s, not followed", path, dir);
+	if (fd == -EINVAL)
+		return rl_err_set(err, fd, "%s: not a regular file", path);
+	if (fd < 0)
+		return rl_err_set(err, fd, "%s: %s", path, strerror(-fd));
+	ret = rl_json_load_fd(fd, path, false, root, err);
+	close(fd);
+	return ret;
+}
+
 /* Load <dir>/<name>.json and insist that the file calls itself <name>. */
 static int load_named_workload(const char *dir, const char *name, struct rl_workload *w,
 			       struct rl_err *err)
 {
-	char path[PATH_MAX];
+	char rel[RL_NAME_MAX + 8];
+	cJSON *root;
 	int ret;
 
 	if (rl_charset_match(NAME_CHARSET, name) >= 0 || !*name ||
 	    strlen(name) >= RL_NAME_MAX)
 		return rl_err_set(err, -EINVAL, "'%.64s' is not a valid workload name (1..%d of [%s])",
 				  name, RL_NAME_MAX - 1, NAME_CHARSET);
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, name) >= sizeof(path))
-		return rl_err_set(err, -ENAMETOOLONG, "%s/%s.json: path too long", dir, name);
-	ret = rl_workload_load(path, w, err);
+	snprintf(rel, sizeof(rel), "%s.json", name);
+	ret = load_in_dir(dir, rel, &root, err);
 	if (ret)
 		return ret;
+	ret = rl_workload_parse(root, w, err);
+	cJSON_Delete(root);
+	if (ret)
+		return rl_err_prefix(err, ret, "%s/%s", dir, rel);
 	if (strcmp(w->name, name))
-		return rl_err_set(err, -EINVAL, "%s: name '%s' does not match the file name",
-				  path, w->name);
+		return rl_err_set(err, -EINVAL, "%s/%s: name '%s' does not match the file name",
+				  dir, rel, w->name);
 	return 0;
 }
 
@@ -249,6 +280,31 @@ int rl_suite_load(const char *path, const char *workload_dir, struct rl_suite *s
 	return ret ? rl_err_prefix(err, ret, "%s", path) : 0;
 }
 
+/* <dir>/suites/<name>.json, which must call itself <name>, its workloads from @dir. */
+static int load_named_suite(const char *dir, const char *name, struct rl_suite *s,
+			    struct rl_err *err)
+{
+	char rel[RL_NAME_MAX + 16];
+	cJSON *root;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(rel, sizeof(rel), "suites/%s.json", name);
+	ret = load_in_dir(dir, rel, &root, err);
+	if (ret)
+		return ret;
+	ret = suite_from_json(root, dir, s, err);
+	cJSON_Delete(root);
+	if (ret)
+		return rl_err_prefix(err, ret, "%s/%s", dir, rel);
+	if (strcmp(s->name, name)) {
+		rl_suite_free(s);
+		return rl_err_set(err, -EINVAL, "%s/%s: name '%s' does not match the file name",
+				  dir, rel, s->name);
+	}
+	return 0;
+}
+
 static int suite_of_one(const struct rl_workload *w, struct rl_suite *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -325,16 +381,8 @@ static int resolve_in_dir(const char *what, const char *dir, struct rl_suite *s,
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/suites/%s.json", dir, what);
-	if (file_exists(path)) {
-		ret = rl_suite_load(path, dir, s, err);
-		if (!ret && strcmp(s->name, what)) {
-			rl_suite_free(s);
-			return rl_err_set(err, -EINVAL,
-					  "%s: name '%s' does not match the file name",
-					  path, s->name);
-		}
-		return ret;
-	}
+	if (file_exists(path))
+		return load_named_suite(dir, what, s, err);
 	snprintf(path, sizeof(path), "%s/%s.json", dir, what);
 	if (!file_exists(path))
 		return -ENOENT;
@@ -383,6 +431,8 @@ struct catalog_entry {
 struct catalog {
 	struct catalog_entry *e;
 	size_t n, cap;
+	void (*bad)(void *ctx, const char *path, int ret, const struct rl_err *err);
+	void *ctx;
 };
 
 static bool catalog_has(const struct catalog *c, const char *name)
@@ -416,7 +466,11 @@ static int catalog_add(struct catalog *c, const char *kind, const char *name,
 	return 0;
 }
 
-/* Load one catalog file fully, so a broken file is reported, not listed. */
+/*
+ * Load one catalog file fully, so a broken file is reported, not listed.
+ * Returns 0, -ENOMEM, or the file's error (@err says it) after the
+ * caller's bad-file callback when there is one.
+ */
 static int catalog_load(struct catalog *c, const char *dir, const char *sub,
 			const char *stem, struct rl_err *err)
 {
@@ -427,26 +481,29 @@ static int catalog_load(struct catalog *c, const char *dir, const char *sub,
 
 	if (!sub) {
 		ret = load_named_workload(dir, stem, &w, err);
-		return ret ? ret : catalog_add(c, "workload", w.name, w.description);
+		if (!ret)
+			return catalog_add(c, "workload", w.name, w.description);
+	} else {
+		ret = load_named_suite(dir, stem, &s, err);
+		if (!ret) {
+			ret = catalog_add(c, "suite", s.name, s.description);
+			rl_suite_free(&s);
+			return ret;
+		}
 	}
-	snprintf(path, sizeof(path), "%s/%s/%s.json", dir, sub, stem);
-	ret = rl_suite_load(path, dir, &s, err);
-	if (ret)
+	if (!c->bad || ret == -ENOMEM)
 		return ret;
-	if (strcmp(s.name, stem))
-		ret = rl_err_set(err, -EINVAL, "%s: name '%s' does not match the file name",
-				 path, s.name);
-	else
-		ret = catalog_add(c, "suite", s.name, s.description);
-	rl_suite_free(&s);
-	return ret;
+	snprintf(path, sizeof(path), "%s%s%s/%s.json", dir, sub ? "/" : "", sub ? sub : "", stem);
+	c->bad(c->ctx, path, ret, err);
+	/* Listed as taken, so a file of the same name further down the path is not listed either. */
+	return catalog_add(c, NULL, stem, "");
 }
 
 /* Every <dir>[/sub]/<stem>.json not already listed; a missing directory is empty. */
 static int catalog_scan(struct catalog *c, const char *dir, const char *sub,
 			struct rl_err *err)
 {
-	char path[PATH_MAX], stem[RL_NAME_MAX + 8];
+	char path[PATH_MAX], file[PATH_MAX + 256], stem[RL_NAME_MAX + 8];
 	struct dirent *d;
 	DIR *dh;
 	size_t len;
@@ -467,7 +524,12 @@ static int catalog_scan(struct catalog *c, const char *dir, const char *sub,
 			continue;
 		if (len - 5 >= sizeof(stem)) {
 			ret = rl_err_set(err, -EINVAL, "%s/%s: name too long", path, d->d_name);
-			break;
+			if (!c->bad)
+				break;
+			snprintf(file, sizeof(file), "%s/%s", path, d->d_name);
+			c->bad(c->ctx, file, ret, err);
+			ret = 0;
+			continue;
 		}
 		memcpy(stem, d->d_name, len - 5);
 		stem[len - 5] = '\0';
@@ -490,8 +552,17 @@ int rl_catalog_list(const char *const *dirs,
 			       const char *description),
 		    void *ctx, struct rl_err *err)
 {
-	struct catalog c = { 0 };
-	size_t i;
+	return rl_catalog_list_all(dirs, cb, NULL, ctx, err);
+}
+
+int rl_catalog_list_all(const char *const *dirs,
+			void (*cb)(void *ctx, const char *kind, const char *name,
+				   const char *description),
+			void (*bad)(void *ctx, const char *path, int ret, const struct rl_err *err),
+			void *ctx, struct rl_err *err)
+{
+	struct catalog c = { .bad = bad, .ctx = ctx };
+	size_t i, listed = 0;
 	int ret = 0;
 
 	for (i = 0; dirs[i] && !ret; i++) {
@@ -502,9 +573,13 @@ int rl_catalog_list(const char *const *dirs,
 	if (ret)
 		goto out;
 	qsort(c.e, c.n, sizeof(*c.e), entry_cmp);
-	for (i = 0; i < c.n; i++)
+	for (i = 0; i < c.n; i++) {
+		if (!c.e[i].kind)
+			continue;	/* a bad file, reported already */
 		cb(ctx, c.e[i].kind, c.e[i].name, c.e[i].description);
-	ret = c.n > INT_MAX ? INT_MAX : (int)c.n;
+		listed++;
+	}
+	ret = listed > INT_MAX ? INT_MAX : (int)listed;
 out:
 	free(c.e);
 	return ret;

@@ -70,6 +70,21 @@ int rl_catalog_list(const char *const *dirs,
 			       const char *description),
 		    void *ctx, struct rl_err *err);
 
+/*
+ * rl_catalog_list_all() - rl_catalog_list(), except that a file that does
+ * not load is skipped: @bad (may be NULL: then it fails the listing as in
+ * rl_catalog_list()) gets its path and error, and the listing goes on. A
+ * bad file still takes its name, so a file of that name further down the
+ * path (which rl_suite_resolve() would not reach) is not listed. Returns
+ * the number of entries listed, or -errno (-ENOMEM, a directory that
+ * cannot be read).
+ */
+int rl_catalog_list_all(const char *const *dirs,
+			void (*cb)(void *ctx, const char *kind, const char *name,
+				   const char *description),
+			void (*bad)(void *ctx, const char *path, int ret, const struct rl_err *err),
+			void *ctx, struct rl_err *err);
+
 /* rl_suite_free() - release the expanded workloads; @s may be zeroed or freed before. */
 void rl_suite_free(struct rl_suite *s);
 

@@ -21,6 +21,7 @@ _Static_assert(sizeof(enum rl_eagain_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum rl_cache) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum rl_timestamps) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum rl_sharing) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum rl_trace_mode) == sizeof(int), "enum size");
 
 #define RL_DIO_ALIGN 512
 #define MIB (1024.0 * 1024.0)
@@ -32,6 +33,7 @@ static const char *const eagain_names[] = { "count", "retry-blocking", "retry-no
 static const char *const cache_names[] = { "hot", "cold", NULL };
 static const char *const timestamps_names[] = { "fresh", "stale", NULL };
 static const char *const sharing_names[] = { "regions", "interleave", NULL };
+static const char *const trace_names[] = { "off", "on", NULL };
 
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == RL_OP_MAX + 1, "op names");
 _Static_assert(sizeof(order_names) / sizeof(order_names[0]) == RL_ORDER_MAX + 1, "order names");
@@ -39,6 +41,7 @@ _Static_assert(sizeof(eagain_names) / sizeof(eagain_names[0]) == RL_EAGAIN_MAX +
 _Static_assert(sizeof(cache_names) / sizeof(cache_names[0]) == RL_CACHE_MAX + 1, "cache names");
 _Static_assert(sizeof(timestamps_names) / sizeof(timestamps_names[0]) == RL_TS_MAX + 1, "ts names");
 _Static_assert(sizeof(sharing_names) / sizeof(sharing_names[0]) == RL_SHARE_MAX + 1, "sharing names");
+_Static_assert(sizeof(trace_names) / sizeof(trace_names[0]) == RL_TRACE_MAX + 1, "trace names");
 
 #define EXP(m) offsetof(struct rl_expect, m)
 #define WL(m) offsetof(struct rl_workload, m)
@@ -116,7 +119,7 @@ const struct rl_field rl_workload_fields[] = {
 	  .min = 0, .max = 1000000, .def = "50", .help = "retry-nowait: first backoff in microseconds, doubled on every retry." },
 	{ .name = "cache", .type = RL_FT_ENUM, .offset = WL(cache), .names = cache_names,
 	  .def = "\"hot\"",
-	  .help = "Extent-status cache before the run: hot (file just laid out) or cold (caches dropped, file reopened)." },
+	  .help = "Extent-status cache before each repetition: hot (file just laid out) or cold (as read back from disk: S_NOSEC cleared, caches dropped, file reopened, its extent status cache checked empty)." },
 	{ .name = "timestamps", .type = RL_FT_ENUM, .offset = WL(timestamps),
 	  .names = timestamps_names, .def = "\"fresh\"",
 	  .help = "fresh: mtime/ctime already current when the writes start; stale: set in the past, so the first write must update them." },
@@ -126,6 +129,9 @@ const struct rl_field rl_workload_fields[] = {
 	  .help = "Run a metadata churn thread (fallocate, punch hole, truncate) beside the jobs." },
 	{ .name = "es_reader", .type = RL_FT_BOOL, .offset = WL(es_reader), .def = "false",
 	  .help = "Run a thread reading `/proc/fs/ext4/<dev>/es_shrinker_info` beside the jobs." },
+	{ .name = "trace_eagain", .type = RL_FT_ENUM, .offset = WL(trace_eagain),
+	  .names = trace_names, .def = "\"off\"",
+	  .help = "on: attribute every refused RWF_NOWAIT write to its cause in the kernel (tracefs tracepoints, needs root); costs IOPS while it runs." },
 	{ .name = "seed", .type = RL_FT_U64, .offset = WL(seed),
 	  .min = 0, .max = 9007199254740991.0, .def = "1",
 	  .help = "Seed of the random order and of the data pattern (at most 2^53 - 1, exact in JSON)." },

@@ -23,6 +23,7 @@ enum rl_eagain_policy {
 };
 enum rl_cache { RL_CACHE_HOT, RL_CACHE_COLD, RL_CACHE_MAX };
 enum rl_timestamps { RL_TS_FRESH, RL_TS_STALE, RL_TS_MAX };
+enum rl_trace_mode { RL_TRACE_OFF, RL_TRACE_ON, RL_TRACE_MAX };
 enum rl_sharing {
 	RL_SHARE_REGIONS,	/* job j owns region j of the file */
 	RL_SHARE_INTERLEAVE,	/* all jobs write every stripe, job j at io_offset + j * io_size */
@@ -73,6 +74,7 @@ struct rl_workload {
 	bool verify;
 	bool churn;			/* fallocate/punch/truncate churn thread */
 	bool es_reader;			/* es_shrinker_info reader thread */
+	enum rl_trace_mode trace_eagain;	/* attribute refusals to kernel causes */
 	uint64_t seed;			/* random order and data pattern */
 	struct rl_expect expect;
 };

@@ -1,41 +1,96 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The workload search path. The build and source trees' workloads/ are
+ * searched only by a binary that runs from its build tree: an installed
+ * one must never pick up a checkout it happened to be built in, which may
+ * since have changed hands.
+ */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "util/path.h"
 #include "workload_path.h"
 
-/* workloads/ beside /proc/self/exe when it exists, else NULL. */
-static const char *beside_exe(struct rl_workload_path *p)
+#ifndef RINGLAB_BUILDDIR
+#define RINGLAB_BUILDDIR "/nonexistent"
+#endif
+
+/* The running executable's directory into p->exe_dir; false when it cannot be told. */
+static bool exe_dir(struct rl_workload_path *p)
 {
-	ssize_t n = readlink("/proc/self/exe", p->exe_dir, PATH_MAX);
 	char *slash;
 
-	if (n <= 0)
-		return NULL;
-	p->exe_dir[n] = '\0';
+	if (!realpath("/proc/self/exe", p->exe_dir))
+		return false;
 	slash = strrchr(p->exe_dir, '/');
 	if (!slash)
-		return NULL;
-	strcpy(slash, "/workloads");
-	return access(p->exe_dir, R_OK) == 0 ? p->exe_dir : NULL;
+		return false;
+	*slash = '\0';
+	return true;
+}
+
+/* Whether the running executable lies inside the build tree it was built in. */
+static bool in_build_tree(struct rl_workload_path *p)
+{
+	char build[PATH_MAX];
+
+	return exe_dir(p) && realpath(RINGLAB_BUILDDIR, build) &&
+	       rl_path_within(p->exe_dir[0] ? p->exe_dir : "/", build);
+}
+
+/* The build tree's entries from @i on: workloads/ beside the executable (in-tree builds), the source tree's. */
+static size_t add_build_tree(struct rl_workload_path *p, size_t i)
+{
+	if (!in_build_tree(p))
+		return i;
+	strcat(p->exe_dir, "/workloads");
+	if (access(p->exe_dir, R_OK) == 0)
+		p->dirs[i++] = p->exe_dir;
+	if (access(RINGLAB_SRCDIR "/workloads", R_OK) == 0)
+		p->dirs[i++] = RINGLAB_SRCDIR "/workloads";
+	return i;
+}
+
+/*
+ * workloads/ beside the executable wherever it runs: a bundle such as the VM
+ * guest's initramfs (/ringlab/ringlab, /ringlab/workloads) carries its own.
+ */
+static size_t add_beside_exe(struct rl_workload_path *p, size_t i)
+{
+	if (!exe_dir(p))
+		return i;
+	strcat(p->exe_dir, "/workloads");
+	if (access(p->exe_dir, R_OK) == 0)
+		p->dirs[i++] = p->exe_dir;
+	return i;
 }
 
 const char *const *rl_workload_path(struct rl_workload_path *p, const char *first)
 {
 	const char *env = getenv("RINGLAB_WORKLOADS");
-	const char *exe = beside_exe(p);
 	size_t i = 0;
 
 	if (first && *first)
 		p->dirs[i++] = first;
 	if (env && *env)
 		p->dirs[i++] = env;
-	if (exe)
-		p->dirs[i++] = exe;
+	if (in_build_tree(p))
+		i = add_build_tree(p, i);
+	else
+		i = add_beside_exe(p, i);
 	p->dirs[i++] = RINGLAB_DATADIR "/workloads";
-	if (access(RINGLAB_SRCDIR "/workloads", R_OK) == 0)
-		p->dirs[i++] = RINGLAB_SRCDIR "/workloads";
+	p->dirs[i] = NULL;
+	return p->dirs;
+}
+
+const char *const *rl_workload_path_configured(struct rl_workload_path *p, const char *dir)
+{
+	size_t i = 0;
+
+	p->dirs[i++] = dir;
+	i = add_build_tree(p, i);
 	p->dirs[i] = NULL;
 	return p->dirs;
 }

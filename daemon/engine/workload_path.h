@@ -18,13 +18,22 @@ struct rl_workload_path {
 
 /*
  * rl_workload_path() - fill @p with the NULL-terminated search path and
- * return it: @first (the --workloads option or ringlabd's workloads_dir; may
- * be NULL), $RINGLAB_WORKLOADS, workloads/ beside the running executable (a
- * build tree), the installed data directory, and last the source tree the
- * binary was built from (uninstalled VPATH builds). Directories that do not
- * exist are kept or skipped as rl_suite_resolve() skips them; @first must
- * outlive the returned array. Never fails.
+ * return it: @first (the --workloads option; may be NULL),
+ * $RINGLAB_WORKLOADS, workloads/ beside the running executable (a bundle
+ * such as the VM guest's), the source tree's only when the executable lies
+ * in the build tree it was built in (uninstalled VPATH builds), and last
+ * the installed data directory.
+ * Directories that do not exist are kept or skipped as rl_suite_resolve()
+ * skips them; @first must outlive the returned array. Never fails.
  */
 const char *const *rl_workload_path(struct rl_workload_path *p, const char *first);
+
+/*
+ * rl_workload_path_configured() - ringlabd's search path: @dir (its
+ * workloads_dir) and nothing else once installed; the build tree's entries
+ * as above when it runs from its build tree. @dir must outlive the returned
+ * array. Never fails.
+ */
+const char *const *rl_workload_path_configured(struct rl_workload_path *p, const char *dir);
 
 #endif

@@ -25,11 +25,16 @@ struct rl_http_req;
 bool rl_http_host_allowed(const char *host, const struct rl_config *cfg);
 
 /*
- * rl_http_origin_allowed() - an Origin header ("http://host:port") whose
- * host passes rl_http_host_allowed(); NULL (no Origin: not a browser's
- * cross-site request) is allowed, "null" and other schemes are not.
+ * rl_http_origin_allowed() - whether a page of Origin @origin
+ * ("scheme://host[:port]") may send mutating requests: one the daemon
+ * served itself, i.e. scheme http, a host rl_http_host_allowed() takes and
+ * the daemon's own @port (80 when the Origin names none); or one whose
+ * host and port (80 for http, 443 for https when not named) are an
+ * allowed_hosts entry that names a port, the address clients use through a
+ * proxy. NULL (no Origin: not a browser's cross-site request) is allowed;
+ * "null", other schemes, paths and user info are not.
  */
-bool rl_http_origin_allowed(const char *origin, const struct rl_config *cfg);
+bool rl_http_origin_allowed(const char *origin, const struct rl_config *cfg, unsigned int port);
 
 /*
  * rl_http_token_ok() - whether the Authorization header @auth is

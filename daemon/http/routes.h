@@ -40,6 +40,10 @@ struct rl_http_req {
 	struct rl_http_params params;
 	struct rl_http_body body;
 	bool too_large;			/* the body went past max_body: 413 once it is drained */
+	uint64_t drained;		/* bytes of a refused body read and dropped */
+	bool large;			/* holds the one slot for a body past max_body */
+	bool busy;			/* another request held it: 503 once the body is drained */
+	bool trim;			/* a large answer: give the memory back when done */
 	cJSON *json;			/* RL_ROUTE_JSON_BODY: the parsed body */
 	struct MHD_Response *resp;	/* the answer, queued by server.c after the handler */
 	unsigned int status;
@@ -73,6 +77,22 @@ int rl_http_query_paging(struct rl_http_req *r, const char *const *known, int64_
 size_t rl_http_body_cap(const struct rl_route *route, const struct rl_config *cfg);
 
 /*
+ * The JSON a body may hold, counted before it is parsed (rl_json_scan()):
+ * cJSON spends some 100 bytes on every value, so 16 MiB of [0,0,...] would
+ * cost 800 MB. One value per RL_HTTP_BYTES_PER_VALUE bytes of the body cap
+ * fits every real document (a run's cells print at 15 bytes a value at
+ * their densest) and bounds the tree near 7 times the cap.
+ */
+#define RL_HTTP_BYTES_PER_VALUE 16
+#define RL_HTTP_JSON_DEPTH_MAX 64	/* runs and nightly reports nest under 10 deep */
+
+/*
+ * rl_http_json_values_cap() - the most JSON values a body of @route (may be
+ * NULL) may hold under @cfg: rl_http_body_cap() / RL_HTTP_BYTES_PER_VALUE.
+ */
+size_t rl_http_json_values_cap(const struct rl_route *route, const struct rl_config *cfg);
+
+/*
  * rl_http_body_append() - add @len bytes to @b, keeping it NUL-terminated.
  * Returns 0, -EFBIG when the body would pass @max bytes (nothing is added),
  * or -ENOMEM.
@@ -99,10 +119,20 @@ int rl_http_query_check(struct rl_http_req *r, const char *const *known);
 
 /*
  * rl_http_reply() - answer @status with @resp (taken over; NULL: -ENOMEM).
- * The response gets Cache-Control: no-store unless it already has one.
+ * The response gets Cache-Control: no-store unless it already has one, and
+ * the security headers every answer carries (Content-Security-Policy with
+ * frame-ancestors 'none', X-Content-Type-Options: nosniff, Referrer-Policy).
  * Returns 0 or -ENOMEM.
  */
 int rl_http_reply(struct rl_http_req *r, unsigned int status, struct MHD_Response *resp);
+
+/*
+ * rl_http_json_text() - @o as the API prints JSON: compact, and integers of
+ * 16 digits and more (the _ns times) as integers, not 1.79e+18 (@o is
+ * changed to print so). Returns the text (free with cJSON_free()) or NULL
+ * when out of memory.
+ */
+char *rl_http_json_text(cJSON *o);
 
 /*
  * rl_http_reply_json() - answer @status with @body (taken over and freed)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GET /api/v1/compare (base against head, each a run id, label:TEXT or
- * kernel:TAG) and GET /api/v1/history (one workload x jobs across runs).
+ * GET /api/v1/compare (base against head, each named as `ringlab compare`
+ * names runs of a daemon: run:ID or a bare id, several joined by commas,
+ * label:TEXT or kernel:TAG) and GET /api/v1/history (one workload x jobs across runs).
  * Runs are loaded one at a time, each under the store lock, so a long
  * comparison never holds the store from other requests.
  */
@@ -34,6 +35,43 @@ static void side_free(struct side *s)
 	memset(s, 0, sizeof(*s));
 }
 
+#define SIDE_SPELLINGS "a run id or run:ID, several joined by commas, label:TEXT or kernel:TAG"
+
+/*
+ * The runs a list names: "12", "run:12" or several joined by commas
+ * ("run:12,run:14"), as `ringlab compare` names runs of a daemon. Returns
+ * the count, or -EINVAL after replying 400.
+ */
+static int list_ids(struct rl_http_req *r, const char *which, const char *spec, int64_t *ids)
+{
+	struct rl_err err = { "" };
+	const char *p = spec, *id;
+	char item[32];
+	int n = 0;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (n == SIDE_RUNS_MAX) {
+			rl_http_reply_error(r, 400, NULL, "query %s: more than %d runs", which,
+					    SIDE_RUNS_MAX);
+			return -EINVAL;
+		}
+		snprintf(item, sizeof(item), "%.*s", (int)(len < sizeof(item) ? len : sizeof(item) - 1), p);
+		id = strncmp(item, "run:", 4) ? item : item + 4;
+		if (!len || len >= sizeof(item) ||
+		    rl_http_parse_int(which, id, 1, INT64_MAX, 0, &ids[n], &err) < 0) {
+			rl_http_reply_error(r, 400, NULL, "query %s: '%.32s' is not a run (%s)", which,
+					    item, SIDE_SPELLINGS);
+			return -EINVAL;
+		}
+		n++;
+		if (!p[len])
+			return n;
+		p += len + 1;
+	}
+}
+
 /*
  * The ids @spec names. Returns the count, or -errno after replying (the
  * caller only needs to know that it failed: the reply says why).
@@ -46,22 +84,15 @@ static int side_ids(struct rl_http_req *r, const char *which, const char *spec, 
 	int n;
 
 	if (!spec || !*spec) {
-		rl_http_reply_error(r, 400, NULL, "query %s: missing (a run id, label:TEXT or kernel:TAG)",
-				    which);
+		rl_http_reply_error(r, 400, NULL, "query %s: missing (%s)", which, SIDE_SPELLINGS);
 		return -EINVAL;
 	}
 	if (!strncmp(spec, "label:", 6))
 		label = spec + 6;
 	else if (!strncmp(spec, "kernel:", 7))
 		tag = spec + 7;
-	if (!label && !tag) {
-		if (rl_http_parse_int(which, spec, 1, INT64_MAX, 0, &ids[0], &err) < 0) {
-			rl_http_reply_error(r, 400, NULL, "%s (expected a run id, label:TEXT or kernel:TAG)",
-					    err.msg);
-			return -EINVAL;
-		}
-		return 1;
-	}
+	else
+		return list_ids(r, which, spec, ids);
 	if (!*(label ? label : tag)) {
 		rl_http_reply_error(r, 400, NULL, "query %s: '%s' names nothing", which, spec);
 		return -EINVAL;
@@ -133,7 +164,23 @@ static int parse_threshold(struct rl_http_req *r, double *t)
 	return 0;
 }
 
-static const char *const compare_keys[] = { "base", "head", "threshold", NULL };
+/* Returns 0, or -EINVAL after replying 400. */
+static int parse_gate(struct rl_http_req *r, enum rl_cmp_gate *g)
+{
+	const char *v = rl_http_query(r, "gate");
+
+	*g = RL_CMP_GATE_BOTH;
+	if (!v || !*v)
+		return 0;
+	if (rl_cmp_gate_parse(v) < 0) {
+		rl_http_reply_error(r, 400, NULL, "query gate: '%.32s' is not iops, eagain or both", v);
+		return -EINVAL;
+	}
+	*g = (enum rl_cmp_gate)rl_cmp_gate_parse(v);
+	return 0;
+}
+
+static const char *const compare_keys[] = { "base", "head", "threshold", "gate", NULL };
 
 int rl_route_compare(struct rl_http_req *r)
 {
@@ -145,7 +192,7 @@ int rl_route_compare(struct rl_http_req *r)
 	int ret;
 
 	if (rl_http_query_check(r, compare_keys) || parse_threshold(r, &opts.threshold) ||
-	    side_load(r, "base", &base))
+	    parse_gate(r, &opts.gate) || side_load(r, "base", &base))
 		return r->resp ? 0 : -ENOMEM;
 	if (side_load(r, "head", &head)) {
 		side_free(&base);

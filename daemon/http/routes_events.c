@@ -73,7 +73,7 @@ static int sse_data(struct sse *st, const char *text)
 /* "event: NAME\n[id: N\n]data: JSON\n\n"; @data is freed. */
 static int sse_event(struct sse *st, const char *name, long long id, cJSON *data)
 {
-	char head[96], *text = data ? cJSON_PrintUnformatted(data) : NULL;
+	char head[96], *text = data ? rl_http_json_text(data) : NULL;
 	int n, ret = -ENOMEM;
 
 	cJSON_Delete(data);
@@ -101,7 +101,7 @@ static int sse_progress(struct sse *st)
 	ret = rl_http_progress_json(st->d, st->id, &o, &st->status, &err);
 	if (ret < 0)
 		return ret;
-	text = cJSON_PrintUnformatted(o);
+	text = rl_http_json_text(o);
 	cJSON_Delete(o);
 	if (!text)
 		return -ENOMEM;
@@ -156,6 +156,7 @@ static int sse_produce(struct sse *st)
 {
 	struct rl_store_run_meta m;
 	struct rl_err err = { "" };
+	struct rl_run_end end;
 	struct rl_live live;
 	struct rl_store *store;
 	bool is_live, finished;
@@ -170,6 +171,9 @@ static int sse_produce(struct sse *st)
 	/* The live snapshot can be ahead of the store's status, never behind a finish. */
 	if (is_live && m.status == RL_RUN_QUEUED)
 		m.status = RL_RUN_RUNNING;
+	/* An end the store could not record yet is an end all the same. */
+	else if (!is_live && m.status == RL_RUN_RUNNING && rl_daemon_run_end(st->d, st->id, &end) == 0)
+		m.status = end.status;
 	finished = m.status != RL_RUN_QUEUED && m.status != RL_RUN_RUNNING;
 	if (!st->started || m.status != st->status || (is_live && live.seq != st->live_seq)) {
 		ret = sse_progress(st);

@@ -71,23 +71,27 @@ int rl_http_progress_json(struct rl_daemon *d, int64_t id, cJSON **out,
 {
 	struct rl_store_run_meta m;
 	struct rl_store_progress sp;
+	struct rl_run_end end;
 	struct rl_live live;
 	struct rl_store *store;
-	bool is_live, has_row = false;
+	bool is_live, ended, has_row = false;
 	cJSON *o;
 	int ret;
 
 	*out = NULL;
 	is_live = rl_daemon_live(d, id, &live) == 0;
+	ended = !is_live && rl_daemon_run_end(d, id, &end) == 0;
 	store = rl_daemon_store_lock(d);
 	ret = rl_store_run_get(store, id, NULL, &m, err);
-	if (!ret && !is_live && m.status == RL_RUN_RUNNING)
+	if (!ret && !is_live && !ended && m.status == RL_RUN_RUNNING)
 		has_row = rl_store_progress_get(store, id, &sp, err) == 0;
 	rl_daemon_store_unlock(d);
 	if (ret < 0)
 		return ret;
 	if (is_live)
 		m.status = RL_RUN_RUNNING;
+	else if (ended)
+		m.status = end.status;
 	o = cJSON_CreateObject();
 	if (!o)
 		return rl_err_set(err, -ENOMEM, "out of memory");
@@ -123,6 +127,25 @@ int rl_route_run_progress(struct rl_http_req *r)
 	return rl_http_reply_json(r, 200, o);
 }
 
+/*
+ * A run the store still calls running whose end it could not record: show
+ * the end as it was, and why the store does not have it ("store_error").
+ */
+static void add_run_end(struct rl_daemon *d, cJSON *run)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(run, "id");
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(run, "status");
+	struct rl_run_end end;
+
+	if (!cJSON_IsNumber(id) || !cJSON_IsString(st) || strcmp(st->valuestring, "running") ||
+	    rl_daemon_run_end(d, (int64_t)id->valuedouble, &end) < 0)
+		return;
+	cJSON_ReplaceItemInObjectCaseSensitive(run, "status",
+					       cJSON_CreateString(rl_run_status_name(end.status)));
+	cJSON_ReplaceItemInObjectCaseSensitive(run, "error", str_or_null(end.error));
+	cJSON_AddStringToObject(run, "store_error", end.store_error);
+}
+
 /* ---- submit ------------------------------------------------------------------ */
 
 /*
@@ -150,6 +173,9 @@ static int reply_submit_error(struct rl_http_req *r, int ret, const struct rl_su
 		dt = rl_daemon_target_find(r->d, req->target);
 		return rl_http_reply_error(r, 409, dt ? cJSON_CreateString(dt->t.cfg.name) : NULL,
 					   "%s", err->msg);
+	case -EAGAIN:
+		/* The store failed; the runner is trying again. */
+		return rl_http_reply_error(r, 503, NULL, "%s", err->msg);
 	}
 	return rl_http_reply_error(r, 500, NULL, "%s", err->msg[0] ? err->msg : strerror(-ret));
 }
@@ -190,8 +216,21 @@ static int fetch_runs(struct rl_http_req *r, struct rl_store *s, int limit, int 
 		.kernel_release = rl_http_query(r, "release"), .what = rl_http_query(r, "what"),
 		.status = rl_http_query(r, "status"), .limit = limit, .offset = offset,
 	};
+	int ret = rl_store_runs_list(s, &f, items, total, err);
 
-	return rl_store_runs_list(s, &f, items, total, err);
+	if (ret < 0)
+		return ret;
+	for (cJSON *run = (*items)->child, *next; run; run = next) {
+		next = run->next;
+		add_run_end(r->d, run);
+		/* Asked for running runs: one that has ended is not one. */
+		if (f.status && f.status[0] &&
+		    strcmp(cJSON_GetObjectItemCaseSensitive(run, "status")->valuestring, f.status)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(*items, run));
+			(*total)--;
+		}
+	}
+	return 0;
 }
 
 int rl_route_runs_list(struct rl_http_req *r)
@@ -234,6 +273,7 @@ int rl_route_run_get(struct rl_http_req *r)
 	if (ret < 0)
 		return rl_http_reply_errno(r, ret, &err);
 	add_cell_counts(run);
+	add_run_end(r->d, run);
 	if (rl_http_progress_json(r->d, id, &progress, &st, &err) == 0) {
 		if (st == RL_RUN_RUNNING)
 			cJSON_AddItemToObject(run, "progress", progress);

@@ -40,6 +40,36 @@ static int64_t target_run(struct rl_daemon_target *dt)
 
 /* ---- health ------------------------------------------------------------------ */
 
+/*
+ * The runs that ended but whose end the store could not record, into
+ * @list; the first one's story in @msg. Returns how many there are.
+ */
+static int unrecorded_runs(struct rl_daemon *d, cJSON *list, char *msg, size_t len)
+{
+	struct rl_run_end end;
+	int n = 0;
+
+	for (uint32_t i = 0; i < d->ntargets; i++) {
+		cJSON *item;
+
+		if (rl_daemon_target_end(&d->targets[i], 0, &end) < 0)
+			continue;
+		if (!n++)
+			snprintf(msg, len, "run %lld ended (%s) but the store cannot record it: %.400s",
+				 (long long)end.id, rl_run_status_name(end.status), end.store_error);
+		item = cJSON_CreateObject();
+		if (!item)
+			continue;
+		cJSON_AddNumberToObject(item, "id", (double)end.id);
+		cJSON_AddStringToObject(item, "target", d->targets[i].t.cfg.name);
+		cJSON_AddStringToObject(item, "status", rl_run_status_name(end.status));
+		cJSON_AddItemToObject(item, "error", str_or_null(end.error));
+		cJSON_AddStringToObject(item, "store_error", end.store_error);
+		cJSON_AddItemToArray(list, item);
+	}
+	return n;
+}
+
 int rl_route_health(struct rl_http_req *r)
 {
 	struct rl_daemon *d = r->d;
@@ -47,7 +77,8 @@ int rl_route_health(struct rl_http_req *r)
 	struct rl_err err = { "" };
 	struct rl_store *store;
 	unsigned int running = 0;
-	cJSON *o;
+	char held_up[RL_ERR_MSG_MAX];
+	cJSON *o, *unrecorded;
 	int ret;
 
 	store = rl_daemon_store_lock(d);
@@ -59,13 +90,21 @@ int rl_route_health(struct rl_http_req *r)
 	for (uint32_t i = 0; i < d->ntargets; i++)
 		running += target_run(&d->targets[i]) != 0;
 	o = cJSON_CreateObject();
-	if (!o)
+	unrecorded = cJSON_CreateArray();
+	if (!o || !unrecorded) {
+		cJSON_Delete(o);
+		cJSON_Delete(unrecorded);
 		return -ENOMEM;
+	}
+	/* A store that reads but cannot write is not "ok": say which run it holds up. */
+	if (unrecorded_runs(d, unrecorded, held_up, sizeof(held_up)) && ret >= 0)
+		ret = rl_err_set(&err, -EIO, "%s", held_up);
 	cJSON_AddStringToObject(o, "status", ret < 0 ? "degraded" : "ok");
 	cJSON_AddStringToObject(o, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(o, "uptime_s", (double)(rl_wall_ns() - d->started_ns) / 1e9);
 	cJSON_AddStringToObject(o, "store", ret < 0 ? err.msg : "ok");
 	cJSON_AddStringToObject(o, "store_check", d->store_check[0] ? d->store_check : "ok");
+	cJSON_AddItemToObject(o, "unrecorded_runs", unrecorded);
 	cJSON_AddNumberToObject(o, "targets", d->ntargets);
 	cJSON_AddNumberToObject(o, "running", running);
 	return rl_http_reply_json(r, ret < 0 ? 503 : 200, o);
@@ -208,11 +247,15 @@ int rl_route_system(struct rl_http_req *r)
 
 /* ---- workloads ------------------------------------------------------------------ */
 
+/*
+ * The catalog: every suite and workload in the daemon's search path, and
+ * the files that do not load, skipped and named under "errors". Their
+ * messages quote no text of the file (suite.c reads catalog files so) and
+ * no file is read through a link out of its directory.
+ */
 struct catalog {
-	struct rl_daemon *d;
-	cJSON *suites, *workloads;
-	int ret;
-	struct rl_err err;
+	const char *const *dirs;
+	cJSON *suites, *workloads, *errors;
 };
 
 static cJSON *suite_json(const struct rl_suite *s)
@@ -230,17 +273,33 @@ static cJSON *suite_json(const struct rl_suite *s)
 	return o;
 }
 
+static void catalog_error(struct catalog *c, const char *key, const char *what, const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && cJSON_AddStringToObject(o, key, what) && cJSON_AddStringToObject(o, "error", msg))
+		cJSON_AddItemToArray(c->errors, o);
+	else
+		cJSON_Delete(o);
+}
+
+static void catalog_bad(void *ctx, const char *path, int ret, const struct rl_err *err)
+{
+	catalog_error(ctx, "file", path, err->msg);
+}
+
 static void catalog_entry(void *ctx, const char *kind, const char *name, const char *description)
 {
 	struct catalog *c = ctx;
+	struct rl_err err = { "" };
 	struct rl_suite s = { 0 };
 	cJSON *item;
 
-	if (c->ret < 0)
+	/* Listed a moment ago, so a failure here is a file changed since: reported the same way. */
+	if (rl_suite_resolve(name, c->dirs, &s, &err) < 0) {
+		catalog_error(c, "name", name, err.msg);
 		return;
-	c->ret = rl_suite_resolve(name, rl_daemon_workload_dirs(c->d), &s, &c->err);
-	if (c->ret < 0)
-		return;
+	}
 	if (!strcmp(kind, "suite"))
 		cJSON_AddItemToArray(c->suites, suite_json(&s));
 	else if (s.nworkloads == 1 && (item = rl_workload_to_json(&s.workloads[0])))
@@ -250,7 +309,8 @@ static void catalog_entry(void *ctx, const char *kind, const char *name, const c
 
 int rl_route_workloads(struct rl_http_req *r)
 {
-	struct catalog c = { .d = r->d };
+	struct catalog c = { .dirs = rl_daemon_workload_dirs(r->d) };
+	struct rl_err err = { "" };
 	cJSON *o = cJSON_CreateObject();
 	int ret;
 
@@ -258,17 +318,16 @@ int rl_route_workloads(struct rl_http_req *r)
 		return -ENOMEM;
 	c.suites = cJSON_AddArrayToObject(o, "suites");
 	c.workloads = cJSON_AddArrayToObject(o, "workloads");
-	if (!c.suites || !c.workloads) {
+	c.errors = cJSON_AddArrayToObject(o, "errors");
+	if (!c.suites || !c.workloads || !c.errors) {
 		cJSON_Delete(o);
 		return -ENOMEM;
 	}
-	ret = rl_catalog_list(rl_daemon_workload_dirs(r->d), catalog_entry, &c, &c.err);
-	if (ret >= 0)
-		ret = c.ret;
+	ret = rl_catalog_list_all(c.dirs, catalog_entry, catalog_bad, &c, &err);
 	if (ret < 0) {
 		cJSON_Delete(o);
-		/* A broken file in the workloads directory: the server's fault, named. */
-		return rl_http_reply_error(r, 500, NULL, "workloads: %s", c.err.msg);
+		/* A directory that cannot be read: the server's fault, named. */
+		return ret == -ENOMEM ? ret : rl_http_reply_error(r, 500, NULL, "workloads: %s", err.msg);
 	}
 	return rl_http_reply_json(r, 200, o);
 }

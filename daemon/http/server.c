@@ -12,18 +12,26 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
 
 #include "schema/fields.h"
 #include "ringlabd/log.h"
+#include "util/clock.h"
+#include "util/json.h"
+#include "conn_limits.h"
 #include "guard.h"
 #include "routes.h"
 #include "server.h"
@@ -32,7 +40,20 @@ struct rl_http {
 	struct rl_daemon *d;
 	struct MHD_Daemon *mhd;
 	uint16_t port;
+	atomic_bool large_busy;		/* a request holds the slot for a body past max_body */
+	struct rl_http_conns *conns;	/* connection limits and the header deadline */
 };
+
+/* Seconds a request refused for want of the large-body slot is told to wait. */
+#define LARGE_RETRY_AFTER "5"
+/* An answer this large (a run of thousands of cells) is worth giving back at once. */
+#define TRIM_AFTER_BYTES (1u << 20)
+/*
+ * A refused body is read and dropped, up to this many times its cap, so
+ * that a client which sends its whole body before reading (most do) reads
+ * the 413 or 503 rather than a broken pipe; beyond that it is cut off.
+ */
+#define DRAIN_CAPS 2
 
 /* ---- query numbers and bodies ------------------------------------------------- */
 
@@ -80,6 +101,11 @@ size_t rl_http_body_cap(const struct rl_route *route, const struct rl_config *cf
 	if (route && (route->flags & RL_ROUTE_LARGE_BODY) && cfg->max_body < RL_HTTP_LARGE_BODY)
 		return RL_HTTP_LARGE_BODY;
 	return cfg->max_body;
+}
+
+size_t rl_http_json_values_cap(const struct rl_route *route, const struct rl_config *cfg)
+{
+	return rl_http_body_cap(route, cfg) / RL_HTTP_BYTES_PER_VALUE;
 }
 
 int rl_http_body_append(struct rl_http_body *b, const char *data, size_t len, size_t max)
@@ -162,6 +188,22 @@ int rl_http_query_check(struct rl_http_req *r, const char *const *known)
 
 /* ---- replies ------------------------------------------------------------------------ */
 
+/*
+ * On every answer, the dashboard's files and the JSON alike: the dashboard
+ * loads scripts, styles and data from the daemon only (its icon is a data:
+ * URL), nothing may frame it, a browser never guesses a type, and no page
+ * of it leaks its URL (run ids, labels) to another site.
+ */
+static const struct {
+	const char *name, *value;
+} security_headers[] = {
+	{ "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+				     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "X-Frame-Options", "DENY" },	/* frame-ancestors for browsers that predate it */
+};
+
 int rl_http_reply(struct rl_http_req *r, unsigned int status, struct MHD_Response *resp)
 {
 	if (!resp)
@@ -172,6 +214,8 @@ int rl_http_reply(struct rl_http_req *r, unsigned int status, struct MHD_Respons
 	r->status = status;
 	if (!MHD_get_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		MHD_add_response_header(resp, security_headers[i].name, security_headers[i].value);
 	return 0;
 }
 
@@ -187,13 +231,19 @@ int rl_http_reply_text(struct rl_http_req *r, unsigned int status, const char *c
 		free(text);
 		return -ENOMEM;
 	}
+	r->trim |= len >= TRIM_AFTER_BYTES;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	return rl_http_reply(r, status, resp);
 }
 
+char *rl_http_json_text(cJSON *o)
+{
+	return rl_json_integers(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
+}
+
 int rl_http_reply_json(struct rl_http_req *r, unsigned int status, cJSON *body)
 {
-	char *text = body ? cJSON_PrintUnformatted(body) : NULL, *copy = NULL;
+	char *text = body ? rl_http_json_text(body) : NULL, *copy = NULL;
 	size_t len = 0;
 
 	cJSON_Delete(body);
@@ -322,6 +372,72 @@ static enum MHD_Result respond(struct rl_http_req *r)
 }
 
 /*
+ * One request at a time may have a body past max_body (a run to import, a
+ * nightly report): each costs up to 16 MiB of text, its JSON tree and what
+ * the handler builds from it, and four at once cost four times that.
+ * Returns true when @r holds the slot (or already did), false when another
+ * request does.
+ */
+static bool take_large_slot(struct rl_http_req *r)
+{
+	bool free_slot = false;
+
+	if (!r->large)
+		r->large = atomic_compare_exchange_strong(&r->h->large_busy, &free_slot, true);
+	return r->large;
+}
+
+static int reply_busy(struct rl_http_req *r)
+{
+	int ret = rl_http_reply_error(r, 503, NULL,
+				      "request body: another request over max_body (%u bytes) is being handled, and they go one at a time; retry in " LARGE_RETRY_AFTER " s",
+				      r->d->cfg.max_body);
+
+	rl_http_add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, LARGE_RETRY_AFTER);
+	return ret;
+}
+
+struct framing {
+	unsigned int content_length, transfer_encoding;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct framing *f = cls;
+
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		f->content_length++;
+	else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		f->transfer_encoding++;
+	return MHD_YES;
+}
+
+/*
+ * Where the body ends must be beyond doubt: libmicrohttpd takes the first
+ * Content-Length and lets Transfer-Encoding win, a proxy in front may take
+ * another, and the bytes between are a second request smuggled past it.
+ * Returns 0, or -EINVAL after replying 400.
+ */
+static int check_framing(struct rl_http_req *r)
+{
+	struct framing f = { 0 };
+	const char *te;
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+	te = rl_http_header_in(r, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (f.content_length > 1)
+		rl_http_reply_error(r, 400, NULL, "request: %u Content-Length headers; send one",
+				    f.content_length);
+	else if (f.content_length && f.transfer_encoding)
+		rl_http_reply_error(r, 400, NULL,
+				    "request: both Content-Length and Transfer-Encoding; send one");
+	else if (f.transfer_encoding > 1 || (te && strcasecmp(te, "chunked")))
+		rl_http_reply_error(r, 400, NULL, "request: Transfer-Encoding must be one 'chunked'");
+	return r->resp ? -EINVAL : 0;
+}
+
+/*
  * Everything decided from the request line and headers alone, before the
  * body is read: a refusal here is answered without waiting for the body.
  * Returns 0 to go on, or 1 when a reply was made (or could not be).
@@ -331,13 +447,21 @@ static int admit(struct rl_http_req *r)
 	const char *clen;
 
 	/* In this order: a foreign Host learns nothing, not even which paths exist. */
-	if (rl_http_guard_host(r) || rl_route_resolve(r) || rl_http_guard_mutation(r))
+	if (check_framing(r) || rl_http_guard_host(r) || rl_route_resolve(r) ||
+	    rl_http_guard_mutation(r))
 		return 1;
 	clen = rl_http_header_in(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen && strtoull(clen, NULL, 10) > rl_http_body_cap(r->route, &r->d->cfg)) {
+		/* A body not far past the cap is drained, so the client reads the 413. */
 		r->too_large = true;
-		return 1;
+		return strtoull(clen, NULL, 10) > DRAIN_CAPS * (uint64_t)rl_http_body_cap(r->route, &r->d->cfg);
 	}
+	/*
+	 * Drained unkept, then 503: a client that reads no answer before it has
+	 * sent its whole body (most do) would otherwise see only a broken pipe.
+	 */
+	if (clen && strtoull(clen, NULL, 10) > r->d->cfg.max_body && !take_large_slot(r))
+		r->busy = true;
 	return 0;
 }
 
@@ -352,24 +476,47 @@ static int reply_too_large(struct rl_http_req *r)
 				   cap, r->route->pattern);
 }
 
+/* A refusal decided before the body was read (413) or kept (413, 503). */
+static void reply_refusal(struct rl_http_req *r)
+{
+	if (r->too_large)
+		reply_too_large(r);
+	else if (r->busy)
+		reply_busy(r);
+}
+
 static int parse_body(struct rl_http_req *r)
 {
+	struct rl_json_limits lim = {
+		.max_values = rl_http_json_values_cap(r->route, &r->d->cfg),
+		.max_depth = RL_HTTP_JSON_DEPTH_MAX,
+	};
 	struct rl_err err = { "" };
+	int ret;
 
 	if (!r->body.len)
 		return rl_http_reply_error(r, 400, NULL, "request body: expected a JSON object, got nothing");
 	if (strlen(r->body.data) != r->body.len)
 		return rl_http_reply_error(r, 400, NULL, "request body: contains a NUL byte");
+	/* Counted before cJSON builds a node for each: the tree, not the text, is what costs. */
+	ret = rl_json_scan(r->body.data, r->body.len, &lim, &err);
+	if (ret == -EFBIG)
+		return rl_http_reply_error(r, 413, NULL,
+					   "request body: %s, the most %s takes (one per %d bytes of its %zu-byte cap)",
+					   err.msg, r->route->pattern, RL_HTTP_BYTES_PER_VALUE,
+					   rl_http_body_cap(r->route, &r->d->cfg));
+	if (ret < 0)
+		return rl_http_reply_error(r, 400, NULL, "request body: %s", err.msg);
 	if (rl_json_parse(r->body.data, &r->json, &err) < 0)
 		return rl_http_reply_error(r, 400, NULL, "request body: %s", err.msg);
 	return 0;
 }
 
-/* The whole body is in: answer 413, or its JSON's 400, or what the handler says. */
+/* The whole body is in: answer 413, 503, or its JSON's 400, or what the handler says. */
 static void dispatch(struct rl_http_req *r)
 {
-	if (r->too_large) {
-		reply_too_large(r);
+	if (r->too_large || r->busy) {
+		reply_refusal(r);
 		return;
 	}
 	if (r->route->flags & RL_ROUTE_JSON_BODY) {
@@ -382,16 +529,27 @@ static void dispatch(struct rl_http_req *r)
 
 /*
  * Body bytes: kept for JSON routes, counted (and dropped) for the others;
- * past max_body they are drained and the answer is a 413. Returns 0, or
- * -ENOMEM (the connection is dropped).
+ * past the cap they are drained and the answer is a 413. Returns 0, or
+ * -ENOMEM or -EFBIG (more than DRAIN_CAPS caps drained): the connection is
+ * dropped.
  */
 static int take_body(struct rl_http_req *r, const char *data, size_t len)
 {
 	size_t max = rl_http_body_cap(r->route, &r->d->cfg);
 	int ret = 0;
 
-	if (r->too_large)
+	if (r->too_large || r->busy) {
+		r->drained += len;
+		return r->drained > DRAIN_CAPS * (uint64_t)max ? -EFBIG : 0;
+	}
+	if ((r->route->flags & RL_ROUTE_JSON_BODY) && r->body.len + len > r->d->cfg.max_body &&
+	    r->body.len + len <= max && !take_large_slot(r)) {
+		/* A chunked body past max_body: its turn is taken, so it is drained, not kept. */
+		r->busy = true;
+		free(r->body.data);
+		r->body = (struct rl_http_body){ 0 };
 		return 0;
+	}
 	if (r->route->flags & RL_ROUTE_JSON_BODY)
 		ret = rl_http_body_append(&r->body, data, len, max);
 	else if (len > max - r->body.len)
@@ -422,10 +580,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*r = (struct rl_http_req){ .d = h->d, .h = h, .conn = conn, .method = method,
 					   .url = url };
 		*con_cls = r;
+		rl_http_conns_request(conn);
 		if (!admit(r))
 			return MHD_YES;
-		if (r->too_large)
-			reply_too_large(r);
+		reply_refusal(r);
 		return respond(r);
 	}
 	if (!r->route)
@@ -443,16 +601,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct rl_http *h = cls;
 	struct rl_http_req *r = *con_cls;
+	bool large, trim;
 
+	rl_http_conns_idle(conn);
 	if (!r)
 		return;
+	large = r->large;
+	trim = r->large || r->trim;
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	cJSON_Delete(r->json);
 	free(r->body.data);
 	free(r);
 	*con_cls = NULL;
+	/* Each connection thread has its own malloc arena, which keeps what it freed. */
+	if (trim)
+		malloc_trim(0);
+	if (large)
+		atomic_store(&h->large_busy, false);
 }
 
 static int hex_value(char c)
@@ -485,6 +653,37 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 	return (size_t)(w - s);
 }
 
+/*
+ * libmicrohttpd logs one line per connection it closes on an error, which
+ * a client that opens and drops connections turns into a flood: at most
+ * LOG_BURST lines per LOG_WINDOW_NS, then one line saying how many were
+ * dropped.
+ */
+#define LOG_BURST 20
+#define LOG_WINDOW_NS (10 * 1000000000ull)
+
+static bool log_allowed(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static uint64_t window_ns;
+	static unsigned int logged, dropped;
+	uint64_t now = rl_now_ns();
+	bool ok;
+
+	pthread_mutex_lock(&lock);
+	if (!window_ns || now - window_ns >= LOG_WINDOW_NS) {
+		if (dropped)
+			rl_log(LOG_WARNING, "http: %u more libmicrohttpd messages not logged", dropped);
+		window_ns = now;
+		logged = dropped = 0;
+	}
+	ok = logged < LOG_BURST;
+	logged += ok;
+	dropped += !ok;
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
 /* libmicrohttpd's printf-style messages; the attribute tells clang fmt is a format. */
 __attribute__((format(printf, 2, 0)))
 static void on_log(void *cls, const char *fmt, va_list ap)
@@ -492,6 +691,8 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 	char msg[512];
 	size_t len;
 
+	if (!log_allowed())
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	len = strlen(msg);
 	while (len && msg[len - 1] == '\n')
@@ -537,6 +738,7 @@ int rl_http_start(struct rl_daemon *d, struct rl_http **out, struct rl_err *err)
 	const union MHD_DaemonInfo *info;
 	struct addrinfo *ai = NULL;
 	struct rl_http *h;
+	unsigned int max;
 	int ret, e;
 
 	*out = NULL;
@@ -549,13 +751,26 @@ int rl_http_start(struct rl_daemon *d, struct rl_http **out, struct rl_err *err)
 		return rl_err_set(err, -ENOMEM, "http: out of memory");
 	}
 	h->d = d;
+	ret = rl_http_conns_start(cfg, &h->conns, err);
+	if (ret < 0) {
+		freeaddrinfo(ai);
+		free(h);
+		return ret;
+	}
+	max = cfg->max_connections ? cfg->max_connections : 64;
 	errno = 0;
-	/* The logger goes first, or libmicrohttpd logs the options before it its own way. */
-	h->mhd = MHD_start_daemon(daemon_flags(ai), (uint16_t)cfg->port, NULL, NULL, on_request, h,
+	/*
+	 * The logger goes first, or libmicrohttpd logs the options before it its
+	 * own way. Its limits are twice ours: conn_limits.c keeps ours and, when
+	 * full, lets a newcomer in while a slow connection it displaced closes.
+	 */
+	h->mhd = MHD_start_daemon(daemon_flags(ai), (uint16_t)cfg->port,
+		rl_http_conns_accept, h->conns, on_request, h,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, h,
 		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->max_connections ? cfg->max_connections : 64),
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_LIMIT, 2 * max,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 2 * (unsigned int)cfg->per_ip_connections,
+		MHD_OPTION_NOTIFY_CONNECTION, rl_http_conns_notify, h->conns,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)(cfg->memory_limit ? cfg->memory_limit : 128 * 1024),
@@ -565,6 +780,7 @@ int rl_http_start(struct rl_daemon *d, struct rl_http **out, struct rl_err *err)
 	e = errno;
 	freeaddrinfo(ai);
 	if (!h->mhd) {
+		rl_http_conns_stop(h->conns);
 		free(h);
 		e = e ? e : EIO;
 		return rl_err_set(err, -e, "http: cannot listen on %s port %u: %s", cfg->listen,
@@ -586,5 +802,6 @@ void rl_http_stop(struct rl_http *h)
 	if (!h)
 		return;
 	MHD_stop_daemon(h->mhd);
+	rl_http_conns_stop(h->conns);
 	free(h);
 }

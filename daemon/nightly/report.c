@@ -83,10 +83,25 @@ static cJSON *cells_in(const struct rl_comparison *c, enum rl_verdict k)
 		rl_jb_num(&b, "ci_hi", cell->iops.has_ci ? cell->iops.ci.hi : NAN);
 		rl_jb_num(&b, "base_verify_failed", cell->base_verify_failed);
 		rl_jb_num(&b, "head_verify_failed", cell->head_verify_failed);
+		rl_jb_put(&b, "eagain_verdict",
+			  cJSON_CreateString(rl_cmp_eagain_name(cell->eagain_verdict)));
+		rl_jb_num(&b, "eagain_base_rate", cell->eagain_verdict == RL_CMP_EAGAIN_CHANGED ?
+			  cell->eagain.base.mean : NAN);
+		rl_jb_num(&b, "eagain_head_rate", cell->eagain_verdict == RL_CMP_EAGAIN_CHANGED ?
+			  cell->eagain.head.mean : NAN);
 		if (!append(&arr, rl_jb_end(&b)))
 			return NULL;
 	}
 	return arr;
+}
+
+/* A cell whose IOPS regressed and whose EAGAIN changed counts as regressed: see the gate. */
+static bool any_eagain_change(const struct rl_comparison *c)
+{
+	for (size_t i = 0; i < c->ncells; i++)
+		if (!c->cells[i].incompatible && c->cells[i].eagain_verdict == RL_CMP_EAGAIN_CHANGED)
+			return true;
+	return false;
 }
 
 static enum rl_nightly_status comparison_status(const struct rl_comparison *c)
@@ -95,6 +110,8 @@ static enum rl_nightly_status comparison_status(const struct rl_comparison *c)
 		return RL_NIGHTLY_CORRUPT;
 	if (c->total.count[RL_VERDICT_REGRESSED])
 		return RL_NIGHTLY_REGRESSED;
+	if (any_eagain_change(c))
+		return RL_NIGHTLY_EAGAIN;
 	return RL_NIGHTLY_OK;
 }
 
@@ -107,6 +124,7 @@ static void put_comparison(struct rl_jb *b, const struct rl_comparison *c)
 		  cJSON_CreateString(rl_cmp_summary_line(&c->total, line, sizeof(line))));
 	rl_jb_put(b, "gate", cJSON_CreateBool(rl_comparison_gate(c)));
 	rl_jb_put(b, "regressed", cells_in(c, RL_VERDICT_REGRESSED));
+	rl_jb_put(b, "eagain_changed", cells_in(c, RL_VERDICT_EAGAIN));
 	rl_jb_put(b, "corrupt", cells_in(c, RL_VERDICT_CORRUPT));
 	rl_jb_put(b, "comparison", rl_comparison_to_json(c));
 }
@@ -117,6 +135,7 @@ static void put_no_comparison(struct rl_jb *b, const char *why)
 	rl_jb_put(b, "summary", cJSON_CreateNull());
 	rl_jb_put(b, "gate", cJSON_CreateNull());
 	rl_jb_put(b, "regressed", cJSON_CreateArray());
+	rl_jb_put(b, "eagain_changed", cJSON_CreateArray());
 	rl_jb_put(b, "corrupt", cJSON_CreateArray());
 	rl_jb_put(b, "comparison", cJSON_CreateNull());
 	rl_jb_str_or_null(b, "error", why);

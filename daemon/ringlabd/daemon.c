@@ -30,11 +30,34 @@ struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *
 	return NULL;
 }
 
+void rl_daemon_cfg_rdlock(struct rl_daemon *d)
+{
+	pthread_rwlock_rdlock(&d->cfg_lock);
+}
+
+void rl_daemon_cfg_unlock(struct rl_daemon *d)
+{
+	pthread_rwlock_unlock(&d->cfg_lock);
+}
+
+void rl_daemon_reload(struct rl_daemon *d, const struct rl_config *next, const char *token)
+{
+	pthread_rwlock_wrlock(&d->cfg_lock);
+	rl_config_copy_reloadable(&d->cfg, next);
+	snprintf(d->token, sizeof(d->token), "%s", token);
+	pthread_rwlock_unlock(&d->cfg_lock);
+}
+
 const char *const *rl_daemon_workload_dirs(struct rl_daemon *d)
 {
+	/* A copy: a SIGHUP may change workloads_dir while the caller walks the path. */
+	static _Thread_local char dir[RL_PATH_MAX];
 	static _Thread_local struct rl_workload_path wp;
 
-	return rl_workload_path(&wp, d->cfg.workloads_dir);
+	rl_daemon_cfg_rdlock(d);
+	memcpy(dir, d->cfg.workloads_dir, sizeof(dir));
+	rl_daemon_cfg_unlock(d);
+	return rl_workload_path_configured(&wp, dir);
 }
 
 /* The overrides of a request, applied as the runner will apply them, then checked. */
@@ -71,11 +94,33 @@ static void wake_runners(struct rl_daemon *d)
 	pthread_mutex_unlock(&d->wake_lock);
 }
 
+int rl_daemon_target_end(struct rl_daemon_target *dt, int64_t id, struct rl_run_end *out)
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&dt->lock);
+	if (dt->end.id && (!id || dt->end.id == id)) {
+		*out = dt->end;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&dt->lock);
+	return ret;
+}
+
+int rl_daemon_run_end(struct rl_daemon *d, int64_t id, struct rl_run_end *out)
+{
+	for (uint32_t i = 0; i < d->ntargets; i++)
+		if (rl_daemon_target_end(&d->targets[i], id, out) == 0)
+			return 0;
+	return -ENOENT;
+}
+
 int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *id,
 		     struct rl_err *err)
 {
 	struct rl_daemon_target *dt = rl_daemon_target_find(d, req->target);
 	struct rl_store_run_req sr = { 0 };
+	struct rl_run_end end;
 	struct rl_store *store;
 	bool busy = false;
 	double scale;
@@ -83,6 +128,12 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 
 	if (!dt)
 		return rl_err_set(err, -ENOENT, "target: no target named '%s'", req->target);
+	/* Its last run's end first: the store would still call the target busy. */
+	if (rl_daemon_target_end(dt, 0, &end) == 0)
+		return rl_err_set(err, -EAGAIN,
+				  "target %s: run %lld ended (%s) but the store has not recorded it: %s; retrying",
+				  dt->t.cfg.name, (long long)end.id, rl_run_status_name(end.status),
+				  end.store_error);
 	ret = check_request(d, req, &scale, err);
 	if (ret < 0)
 		return ret;
@@ -99,7 +150,7 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 	if (!ret)
 		ret = rl_store_run_create(store, &sr, id, err);
 	rl_daemon_store_unlock(d);
-	if (ret == -EINVAL || ret == -ENOENT || ret == -EBUSY)
+	if (ret == -EINVAL || ret == -ENOENT || ret == -EBUSY || ret == -EAGAIN)
 		return ret;
 	if (ret < 0)
 		return -EIO;
@@ -110,6 +161,7 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err)
 {
 	struct rl_store_run_meta meta;
+	struct rl_run_end end;
 	struct rl_store *store;
 	int ret;
 
@@ -122,6 +174,10 @@ int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err)
 		return ret;
 	if (meta.status == RL_RUN_QUEUED)
 		return 0;
+	if (meta.status == RL_RUN_RUNNING && rl_daemon_run_end(d, id, &end) == 0)
+		return rl_err_set(err, -EALREADY,
+				  "run %lld already finished (%s); the store has not recorded it yet: %s",
+				  (long long)id, rl_run_status_name(end.status), end.store_error);
 	if (meta.status != RL_RUN_RUNNING)
 		return rl_err_set(err, -EALREADY, "run %lld already finished (%s)", (long long)id,
 				  rl_run_status_name(meta.status));

@@ -15,6 +15,7 @@
 
 #include "daemon_config.h"
 #include "engine/runner.h"
+#include "run_end.h"
 #include "store/store.h"
 #include "targets.h"
 
@@ -37,10 +38,18 @@ struct rl_daemon_target {
 	struct rl_live live;
 	struct rl_daemon *d;
 	struct rl_store *store;		/* the runner thread's own connection */
+	struct rl_run_end end;		/* a run ended that the store has not recorded; id 0: none (lock) */
+	int end_fd;			/* its end file (run_end.h); -1: none */
 };
 
 struct rl_daemon {
+	/*
+	 * Fixed once the daemon runs, except the keys SIGHUP reloads
+	 * (rl_config_key_reloadable()) and token: read those only under
+	 * rl_daemon_cfg_rdlock().
+	 */
 	struct rl_config cfg;
+	pthread_rwlock_t cfg_lock;
 	char config_path[RL_PATH_MAX];	/* "" when running on defaults */
 	char db_path[RL_PATH_MAX];
 	char token[128];		/* effective token (cfg.token or token_file) */
@@ -78,7 +87,8 @@ struct rl_submit {
  * workloads check out, the target exists) and store a queued run, then wake
  * the target's runner. Returns 0 and the id, -ENOENT (unknown suite,
  * workload or target; @err names it), -EINVAL (bad field), -EBUSY (target
- * has a queued or running run and !req->queue), or -EIO (store).
+ * has a queued or running run and !req->queue), -EAGAIN (the end of the
+ * target's last run is not recorded yet: the store failed), or -EIO (store).
  */
 int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *id,
 		     struct rl_err *err);
@@ -86,9 +96,20 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 /*
  * rl_daemon_cancel() - a queued run is aborted at once; a running one is
  * told to stop and becomes aborted when its runner returns. Returns 0,
- * -ENOENT, or -EALREADY when the run has already finished.
+ * -ENOENT, or -EALREADY when the run has already finished (its end recorded
+ * or not).
  */
 int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err);
+
+/*
+ * rl_daemon_run_end() - the end of run @id (0: of any run) when the run has
+ * finished but the store could not record it yet: the store still says
+ * running. Returns 0 with it in @out, or -ENOENT.
+ */
+int rl_daemon_run_end(struct rl_daemon *d, int64_t id, struct rl_run_end *out);
+
+/* rl_daemon_target_end() - rl_daemon_run_end() on target @dt only. Returns 0 or -ENOENT. */
+int rl_daemon_target_end(struct rl_daemon_target *dt, int64_t id, struct rl_run_end *out);
 
 /*
  * rl_daemon_live() - copy the live progress of run @id. Returns 0, or
@@ -128,7 +149,27 @@ void rl_daemon_store_unlock(struct rl_daemon *d);
 /* rl_daemon_target_find() - the target called @name ("" = the first), or NULL. */
 struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name);
 
-/* The workload search path the daemon uses (cfg.workloads_dir first). */
+/*
+ * rl_daemon_workload_dirs() - the daemon's workload search path: the
+ * workloads_dir of the moment, and the build tree only when ringlabd runs
+ * from it (rl_workload_path_configured()). The array and its strings are
+ * the calling thread's until its next call.
+ */
 const char *const *rl_daemon_workload_dirs(struct rl_daemon *d);
+
+/*
+ * rl_daemon_cfg_rdlock() - hold the reloadable keys of d->cfg and d->token
+ * steady while reading them; a SIGHUP waits. Give back with
+ * rl_daemon_cfg_unlock() at once: never hold it across I/O or the store.
+ */
+void rl_daemon_cfg_rdlock(struct rl_daemon *d);
+void rl_daemon_cfg_unlock(struct rl_daemon *d);
+
+/*
+ * rl_daemon_reload() - swap in the reloadable keys of @next and the token
+ * @token they give, all at once under cfg_lock, leaving every other key as
+ * the daemon started with it. @next must have passed rl_config_check().
+ */
+void rl_daemon_reload(struct rl_daemon *d, const struct rl_config *next, const char *token);
 
 #endif

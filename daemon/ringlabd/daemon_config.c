@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -59,10 +60,10 @@ const struct rl_field rl_config_fields[] = {
 	  .def = "7117", .help = "TCP port to listen on." },
 	{ .name = "token", .type = RL_FT_STRING, .offset = CF(token), .size = CF_SIZE(token),
 	  .min = 0, .max = CF_SIZE(token) - 1, .charset = "!-~", .def = "\"\"",
-	  .help = "Bearer token required by mutating requests (POST, DELETE); empty = none. Prefer token_file." },
+	  .help = "Bearer token required by mutating requests (POST, DELETE); empty = none. Prefer token_file. SIGHUP reloads it." },
 	{ .name = "token_file", .type = RL_FT_STRING, .offset = CF(token_file),
 	  .size = CF_SIZE(token_file), .min = 0, .max = CF_SIZE(token_file) - 1, .def = "\"\"",
-	  .help = "Absolute path of a file whose first line is the token (instead of token)." },
+	  .help = "Absolute path of a file whose first line is the token (instead of token). SIGHUP reads it again." },
 	{ .name = "state_dir", .type = RL_FT_STRING, .offset = CF(state_dir),
 	  .size = CF_SIZE(state_dir), .min = 1, .max = CF_SIZE(state_dir) - 1,
 	  .def = "\"/var/lib/ringlab\"",
@@ -73,19 +74,22 @@ const struct rl_field rl_config_fields[] = {
 	{ .name = "workloads_dir", .type = RL_FT_STRING, .offset = CF(workloads_dir),
 	  .size = CF_SIZE(workloads_dir), .min = 1, .max = CF_SIZE(workloads_dir) - 1,
 	  .def = "\"" RINGLAB_DATADIR "/workloads\"",
-	  .help = "Absolute path of the workload and suite definitions." },
+	  .help = "Absolute path of the workload and suite definitions, the only directory an installed daemon searches. SIGHUP reloads it." },
 	{ .name = "allowed_hosts", .type = RL_FT_STRING_LIST, .offset = CF(allowed_hosts),
 	  .size = RL_HOSTS_MAX, .elem_size = CF_SIZE(allowed_hosts[0]),
 	  .count_offset = CF(nallowed_hosts), .min = 1, .max = CF_SIZE(allowed_hosts[0]) - 1,
 	  .charset = "a-zA-Z0-9.:[]_-", .def = "[]",
-	  .help = "Host header values accepted besides loopback names (DNS-rebinding defence), e.g. \"lab1.example.org:7117\"." },
+	  .help = "Host header values accepted besides loopback names (DNS-rebinding defence), e.g. \"lab1.example.org:7117\". SIGHUP reloads it." },
 	{ .name = "max_connections", .type = RL_FT_U32, .offset = CF(max_connections),
 	  .min = 1, .max = 10000, .def = "64", .help = "Concurrent HTTP connections." },
 	{ .name = "per_ip_connections", .type = RL_FT_U32, .offset = CF(per_ip_connections),
 	  .min = 1, .max = 10000, .def = "16",
-	  .help = "Concurrent HTTP connections from one address; at most max_connections." },
+	  .help = "Concurrent HTTP connections from one address; at most max_connections. Addresses other than loopback together get max_connections minus a reserve of up to 8." },
 	{ .name = "connection_timeout_s", .type = RL_FT_U32, .offset = CF(connection_timeout_s),
 	  .min = 1, .max = 3600, .def = "30", .help = "Idle HTTP connections are closed after this many seconds." },
+	{ .name = "header_timeout_s", .type = RL_FT_U32, .offset = CF(header_timeout_s),
+	  .min = 1, .max = 3600, .def = "10",
+	  .help = "A connection that has not sent its request headers this many seconds after it opened (or after its previous answer) is closed, however slowly it keeps sending." },
 	{ .name = "memory_limit", .type = RL_FT_U32, .offset = CF(memory_limit),
 	  .min = 16384, .max = 16 << 20, .def = "131072",
 	  .help = "Memory for each HTTP connection's buffers, in bytes." },
@@ -180,17 +184,20 @@ static int check_listen(const struct rl_config *c, struct rl_err *err)
 /* Whether normalised image path @path lies in state_dir/mnt, where targets are mounted. */
 static bool in_mount_dir(const char *path, const char *state_dir)
 {
-	char mnt[RL_PATH_MAX + 8];
+	char mnt[RL_PATH_MAX + 8], norm[sizeof(mnt)];
 
 	if (path[0] != '/')
 		return !strcmp(path, "mnt") || !strncmp(path, "mnt/", 4);
 	snprintf(mnt, sizeof(mnt), "%s/mnt", state_dir);
-	return rl_path_within(path, rl_path_normalize(mnt));
+	/* Never longer than what it spells. */
+	rl_path_normalize(mnt, norm, sizeof(norm));
+	return rl_path_within(path, norm);
 }
 
 static int check_image(struct rl_target_cfg *t, const char *state_dir, const char *key,
 		       struct rl_err *err)
 {
+	char norm[sizeof(t->path)];
 	size_t len;
 
 	if (!t->path[0]) {
@@ -201,7 +208,8 @@ static int check_image(struct rl_target_cfg *t, const char *state_dir, const cha
 		memcpy(t->path, def, strlen(def) + 1);
 	}
 	/* One spelling, so "./mnt/x.img" is seen for what it is. */
-	rl_path_normalize(t->path);
+	rl_path_normalize(t->path, norm, sizeof(norm));
+	memcpy(t->path, norm, strlen(norm) + 1);
 	len = strlen(t->path);
 	if (rl_path_has_dotdot(t->path))
 		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must not contain '..'",
@@ -260,21 +268,63 @@ static int check_target(struct rl_target_cfg *t, const char *state_dir, uint32_t
 	return rl_err_set(err, -EINVAL, "key targets[%u].kind: unknown", i);
 }
 
-/* Two targets writing to the same place would corrupt each other's runs. */
+/* What check_unique() compares of a target, each spelled one way. */
+struct target_place {
+	char path[2 * RL_PATH_MAX];	/* the dir, the image file (under state_dir), the by-id name */
+	char writes[2 * RL_PATH_MAX];	/* where runs write: the dir, or state_dir/mnt/NAME */
+};
+
+static void target_place(const struct rl_config *c, const struct rl_target_cfg *t,
+			 struct target_place *pl)
+{
+	char joined[2 * RL_PATH_MAX + 8];
+
+	if (t->kind == RL_TARGET_IMAGE && t->path[0] != '/')
+		snprintf(joined, sizeof(joined), "%s/%s", c->state_dir, t->path);
+	else
+		snprintf(joined, sizeof(joined), "%s", t->path);
+	/* Both fit: every part is shorter than RL_PATH_MAX. */
+	rl_path_normalize(joined, pl->path, sizeof(pl->path));
+	if (t->kind == RL_TARGET_DIR) {
+		memcpy(pl->writes, pl->path, sizeof(pl->writes));
+		return;
+	}
+	snprintf(joined, sizeof(joined), "%s/mnt/%s", c->state_dir, t->name);
+	rl_path_normalize(joined, pl->writes, sizeof(pl->writes));
+}
+
+/*
+ * Two targets writing to the same place would corrupt each other's runs
+ * (and report it as data corruption): the same path however spelled
+ * ("/x//y/", "/x/y"), across kinds, or one directory runs write into
+ * inside the other's, a dir target in an image's mount point included.
+ * Symlinks and bind mounts are caught when the targets are opened
+ * (rl_target_check_distinct()).
+ */
 static int check_unique(const struct rl_config *c, uint32_t i, struct rl_err *err)
 {
 	const struct rl_target_cfg *t = &c->targets[i];
+	struct target_place a, b;
 	uint32_t j;
 
+	target_place(c, t, &a);
 	for (j = 0; j < i; j++) {
-		if (!strcmp(c->targets[j].name, t->name))
+		const struct rl_target_cfg *o = &c->targets[j];
+
+		if (!strcmp(o->name, t->name))
 			return rl_err_set(err, -EINVAL,
 					  "key targets[%u].name: '%s' is already the name of targets[%u]",
 					  i, t->name, j);
-		if (c->targets[j].kind == t->kind && !strcmp(c->targets[j].path, t->path))
+		target_place(c, o, &b);
+		if (!strcmp(a.path, b.path))
 			return rl_err_set(err, -EINVAL,
-					  "key targets[%u].path: '%.200s' is already the path of targets[%u]",
-					  i, t->path, j);
+					  "key targets[%u].path: '%.200s' is already the path of targets[%u] ('%.200s')",
+					  i, t->path, j, o->path);
+		if (rl_path_within(a.writes, b.writes) || rl_path_within(b.writes, a.writes))
+			return rl_err_set(err, -EINVAL,
+					  "key targets[%u].path: runs would write in %.200s, %s %.200s where targets[%u] writes",
+					  i, a.writes,
+					  rl_path_within(a.writes, b.writes) ? "inside" : "around", b.writes, j);
 	}
 	return 0;
 }
@@ -328,4 +378,103 @@ int rl_config_load(const char *path, struct rl_config *c, struct rl_err *err)
 	if (!ret)
 		ret = rl_config_check(c, err);
 	return ret ? rl_err_prefix(err, ret, "%s", path) : 0;
+}
+
+/* What SIGHUP applies to a running daemon; every other key waits for a restart. */
+static const char *const reloadable_keys[] = {
+	"token", "token_file", "workloads_dir", "allowed_hosts", NULL
+};
+
+bool rl_config_key_reloadable(const char *key)
+{
+	for (size_t i = 0; reloadable_keys[i]; i++)
+		if (!strcmp(reloadable_keys[i], key))
+			return true;
+	return false;
+}
+
+static uint32_t list_count(const struct rl_field *f, const struct rl_config *c)
+{
+	uint32_t n;
+
+	memcpy(&n, (const char *)c + f->count_offset, sizeof(n));
+	return n;
+}
+
+/* Whether row @f of the config table holds the same value in @a and @b. */
+static bool field_equal(const struct rl_field *f, const struct rl_config *a,
+			const struct rl_config *b)
+{
+	const char *pa = (const char *)a + f->offset, *pb = (const char *)b + f->offset;
+	uint32_t n;
+
+	switch (f->type) {
+	case RL_FT_STRING:
+		return !strcmp(pa, pb);
+	case RL_FT_U32:
+		return !memcmp(pa, pb, sizeof(uint32_t));
+	case RL_FT_STRING_LIST:
+	case RL_FT_OBJECT_LIST:
+		n = list_count(f, a);
+		if (n != list_count(f, b))
+			return false;
+		for (uint32_t i = 0; i < n && i < f->size; i++) {
+			const char *ea = pa + i * f->elem_size, *eb = pb + i * f->elem_size;
+
+			/* Targets come zeroed from rl_config_defaults(), so bytes compare. */
+			if (f->type == RL_FT_STRING_LIST ? strcmp(ea, eb) : memcmp(ea, eb, f->elem_size))
+				return false;
+		}
+		return true;
+	default:
+		break;
+	}
+	/* A row of a type this table does not use yet: say changed rather than hide it. */
+	return false;
+}
+
+int rl_config_diff(const struct rl_config *a, const struct rl_config *b, bool reloadable,
+		   char *out, size_t len)
+{
+	size_t used = 0;
+	int n = 0;
+
+	if (len)
+		out[0] = '\0';
+	for (const struct rl_field *f = rl_config_fields; f->name; f++) {
+		if (rl_config_key_reloadable(f->name) != reloadable || field_equal(f, a, b))
+			continue;
+		if (used < len)
+			used += (size_t)snprintf(out + used, len - used, "%s%s", n ? ", " : "", f->name);
+		n++;
+	}
+	return n;
+}
+
+/* Bytes row @f occupies at its offset; its list count is copied apart. */
+static size_t field_span(const struct rl_field *f)
+{
+	switch (f->type) {
+	case RL_FT_STRING:
+		return f->size;
+	case RL_FT_U32:
+		return sizeof(uint32_t);
+	case RL_FT_STRING_LIST:
+	case RL_FT_OBJECT_LIST:
+		return f->size * f->elem_size;
+	default:
+		return 0;
+	}
+}
+
+void rl_config_copy_reloadable(struct rl_config *to, const struct rl_config *from)
+{
+	for (const struct rl_field *f = rl_config_fields; f->name; f++) {
+		if (!rl_config_key_reloadable(f->name))
+			continue;
+		memcpy((char *)to + f->offset, (const char *)from + f->offset, field_span(f));
+		if (f->type == RL_FT_STRING_LIST || f->type == RL_FT_OBJECT_LIST)
+			memcpy((char *)to + f->count_offset, (const char *)from + f->count_offset,
+			       sizeof(uint32_t));
+	}
 }

@@ -47,6 +47,7 @@ struct rl_config {
 	uint32_t max_connections;	/* default 64 */
 	uint32_t per_ip_connections;	/* default 16 */
 	uint32_t connection_timeout_s;	/* default 30 */
+	uint32_t header_timeout_s;	/* default 10 */
 	uint32_t memory_limit;		/* libmicrohttpd per-connection memory, default 128 KiB */
 	uint32_t max_body;		/* request body cap, default 64 KiB */
 	uint32_t watchdog_s;		/* fallback when WATCHDOG_USEC is unset; 0 = off */
@@ -80,5 +81,24 @@ void rl_config_default_target(struct rl_target_cfg *t);
  * fills empty image paths. Returns 0 or -EINVAL with "key K: reason".
  */
 int rl_config_check(struct rl_config *c, struct rl_err *err);
+
+/*
+ * rl_config_key_reloadable() - whether SIGHUP applies key @key to a running
+ * daemon (token, token_file, workloads_dir, allowed_hosts); the others wait
+ * for a restart.
+ */
+bool rl_config_key_reloadable(const char *key);
+
+/*
+ * rl_config_diff() - the keys whose values differ between @a and @b, among
+ * those rl_config_key_reloadable() names when @reloadable, else among the
+ * others: comma-separated into @out ("" when none, cut short to fit @len).
+ * Returns how many differ.
+ */
+int rl_config_diff(const struct rl_config *a, const struct rl_config *b, bool reloadable,
+		   char *out, size_t len);
+
+/* rl_config_copy_reloadable() - copy the keys SIGHUP reloads from @from into @to, nothing else. */
+void rl_config_copy_reloadable(struct rl_config *to, const struct rl_config *from);
 
 #endif

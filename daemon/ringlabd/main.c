@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "daemon.h"
 #include "http/server.h"
 #include "log.h"
+#include "state_lock.h"
 #include "util/clock.h"
 
 #ifdef HAVE_CONFIG_H
@@ -96,13 +96,14 @@ static void apply_overrides(struct rl_config *c, const struct args *a)
 		memcpy(c->web_dir, o->web_dir, sizeof(c->web_dir));
 }
 
-static int read_token(struct rl_daemon *d, struct rl_err *err)
+/* The token @c gives: its token key, or the first line of its token_file. Returns 0 or -errno. */
+static int read_token(const struct rl_config *c, char *token, size_t len, struct rl_err *err)
 {
-	if (!d->cfg.token_file[0]) {
-		memcpy(d->token, d->cfg.token, sizeof(d->token));
+	if (!c->token_file[0]) {
+		snprintf(token, len, "%s", c->token);
 		return 0;
 	}
-	return rl_read_token_file(d->cfg.token_file, d->token, sizeof(d->token), err);
+	return rl_read_token_file(c->token_file, token, len, err);
 }
 
 static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err *err)
@@ -122,7 +123,7 @@ static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err 
 	ret = rl_config_check(&d->cfg, err);
 	if (ret < 0)
 		return ret;
-	return read_token(d, err);
+	return read_token(&d->cfg, d->token, sizeof(d->token), err);
 }
 
 static int open_targets(struct rl_daemon *d, struct rl_err *err)
@@ -144,6 +145,12 @@ static int open_targets(struct rl_daemon *d, struct rl_err *err)
 		if (ret < 0)
 			return ret;
 		d->ntargets++;
+		/* The config compared spellings; only now are symlinks and mounts resolved. */
+		for (uint32_t j = 0; j < i; j++) {
+			ret = rl_target_check_distinct(&dt->t, &d->targets[j].t, err);
+			if (ret < 0)
+				return ret;
+		}
 		rl_log(LOG_INFO, "target %s: %s %s", dt->t.cfg.name, rl_target_kind_name(dt->t.cfg.kind),
 		       dt->t.dir);
 	}
@@ -166,18 +173,22 @@ static void check_store(struct rl_daemon *d)
 
 static int open_store(struct rl_daemon *d, struct rl_err *err)
 {
-	int n = 0, ret;
+	int n = 0, ended = 0, ret;
 
-	if (mkdir(d->cfg.state_dir, 0750) < 0 && errno != EEXIST)
-		return rl_err_set(err, -errno, "state_dir %s: %s", d->cfg.state_dir, strerror(errno));
 	snprintf(d->db_path, sizeof(d->db_path), "%.1000s/ringlab.db", d->cfg.state_dir);
 	ret = rl_store_open(d->db_path, &d->store, err);
 	if (!ret)
 		check_store(d);
+	/* Ends the store could not take last time are real ends, not interruptions. */
 	if (!ret)
+		ret = rl_run_end_recover(d->cfg.state_dir, d->store, &ended, err);
+	if (ret >= 0)
 		ret = rl_store_recover(d->store, &n, err);
 	if (ret < 0)
 		return ret;
+	if (ended)
+		rl_log(LOG_WARNING, "%d run end%s the store could not take before recorded now",
+		       ended, ended == 1 ? "" : "s");
 	if (n)
 		rl_log(LOG_WARNING, "%d interrupted run%s marked aborted", n, n == 1 ? "" : "s");
 	return 0;
@@ -199,28 +210,60 @@ static void write_port_file(const char *path, uint16_t port)
 	rename(tmp, path);
 }
 
-/* SIGHUP: re-read the file; what can change while running changes, the rest waits for a restart. */
+/*
+ * The configuration SIGHUP would switch to: the file again, the command
+ * line's overrides on top, checked against the address the daemon still
+ * listens on, and its token read. Returns 0 or -errno with @err set.
+ */
+static int reload_read(struct rl_daemon *d, const struct args *a, struct rl_config *c,
+		       char *token, size_t len, struct rl_err *err)
+{
+	struct rl_config check;
+	int ret = rl_config_load(d->config_path, c, err);
+
+	if (ret < 0)
+		return ret;
+	apply_overrides(c, a);
+	/* listen is not reloaded: the running one decides whether a token is required. */
+	check = *c;
+	memcpy(check.listen, d->cfg.listen, sizeof(check.listen));
+	ret = rl_config_check(&check, err);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "%s", d->config_path);
+	return read_token(c, token, len, err);
+}
+
+/*
+ * SIGHUP: the keys that can change while running change, all at once; the
+ * log says which of them changed and which changed keys wait for a restart.
+ */
 static void reload(struct rl_daemon *d, const struct args *a)
 {
-	struct rl_config c;
+	char token[sizeof(d->token)], changed[256], restart[256];
 	struct rl_err err = { "" };
+	struct rl_config c;
+	bool token_changed;
 
 	if (!d->config_path[0]) {
-		rl_log(LOG_INFO, "SIGHUP: running on defaults, nothing to reload");
+		rl_log(LOG_INFO, "SIGHUP: running on defaults and the command line, nothing to reload");
 		return;
 	}
-	if (rl_config_load(d->config_path, &c, &err) < 0) {
-		rl_log(LOG_ERR, "SIGHUP: %s; keeping the running configuration", err.msg);
+	if (reload_read(d, a, &c, token, sizeof(token), &err) < 0) {
+		rl_log(LOG_ERR, "SIGHUP: %s; nothing reloaded, the running configuration stays", err.msg);
 		return;
 	}
-	apply_overrides(&c, a);
-	memcpy(d->cfg.workloads_dir, c.workloads_dir, sizeof(c.workloads_dir));
-	memcpy(d->cfg.allowed_hosts, c.allowed_hosts, sizeof(c.allowed_hosts));
-	d->cfg.nallowed_hosts = c.nallowed_hosts;
-	if (c.ntargets != d->cfg.ntargets || memcmp(c.targets, d->cfg.targets, sizeof(c.targets)) ||
-	    strcmp(c.listen, d->cfg.listen) || c.port != d->cfg.port)
-		rl_log(LOG_WARNING, "SIGHUP: targets, listen and port change only on restart");
-	rl_log(LOG_INFO, "SIGHUP: configuration reloaded from %s", d->config_path);
+	/* Only the main thread writes these, so reading them here needs no lock. */
+	token_changed = strcmp(token, d->token) != 0;
+	rl_config_diff(&d->cfg, &c, true, changed, sizeof(changed));
+	rl_config_diff(&d->cfg, &c, false, restart, sizeof(restart));
+	rl_daemon_reload(d, &c, token);
+	explicit_bzero(token, sizeof(token));
+	/* One line, so that whoever reads the log sees the whole answer together. */
+	rl_log(restart[0] ? LOG_WARNING : LOG_INFO,
+	       "SIGHUP: reloaded token, token_file, workloads_dir and allowed_hosts from %s: %s, %s%s%s%s",
+	       d->config_path, token_changed ? "the token changed" : "the token is unchanged",
+	       changed[0] ? "changed: " : "no key changed", changed,
+	       restart[0] ? "; not reloaded, kept until a restart: " : "", restart);
 }
 
 static void notify_status(struct rl_daemon *d)
@@ -286,11 +329,14 @@ static void shut_down(struct rl_daemon *d, struct rl_http *http)
 static void init_daemon(struct rl_daemon *d)
 {
 	memset(d, 0, sizeof(*d));
+	pthread_rwlock_init(&d->cfg_lock, NULL);
 	pthread_mutex_init(&d->store_lock, NULL);
 	pthread_mutex_init(&d->wake_lock, NULL);
 	pthread_cond_init(&d->wake, NULL);
 	pthread_mutex_init(&d->progress_lock, NULL);
 	pthread_cond_init(&d->progress_cond, NULL);
+	for (uint32_t i = 0; i < RL_TARGETS_MAX; i++)
+		d->targets[i].end_fd = -1;
 	d->started_ns = rl_wall_ns();
 }
 
@@ -301,7 +347,7 @@ int main(int argc, char **argv)
 	struct rl_err err = { "" };
 	struct args a = { 0 };
 	sigset_t set;
-	int help, ret;
+	int help, ret, state_lock = -1;
 
 	ret = rl_opts_parse(daemon_opts, argc, argv, on_opt, &a, &help, &err);
 	if (ret < 0 || (ret < argc && !help)) {
@@ -326,6 +372,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	init_daemon(&d);
 	ret = load_config(&d, &a, &err);
+	/* Before anything in the state directory is touched; held until exit. */
+	if (ret >= 0)
+		ret = state_lock = rl_state_lock(d.cfg.state_dir, &err);
 	if (ret >= 0)
 		ret = open_store(&d, &err);
 	if (ret >= 0)
@@ -348,5 +397,6 @@ int main(int argc, char **argv)
 	serve(&d, &a);
 	rl_log(LOG_INFO, "stopping");
 	shut_down(&d, http);
+	close(state_lock);
 	return 0;
 }

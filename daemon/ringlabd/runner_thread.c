@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "engine/suite.h"
@@ -16,6 +17,8 @@
 #include "util/clock.h"
 
 #define PROGRESS_STORE_EVERY_NS (500ull * 1000 * 1000)
+#define END_TRIES 3			/* recording a run's end, before it is kept pending */
+#define END_RETRY_MS 500
 
 struct run_ctx {
 	struct rl_daemon_target *dt;
@@ -24,8 +27,18 @@ struct run_ctx {
 	uint32_t seq;
 	uint64_t last_store_ns;
 	int store_error;
+	char store_msg[RL_ERR_MSG_MAX];	/* why, kept from the cancel that follows */
 	struct rl_err err;
 };
+
+/* A store write of the run failed: the run fails for it rather than lose results silently. */
+static void store_failed(struct run_ctx *c, const char *what)
+{
+	if (!c->store_error)
+		snprintf(c->store_msg, sizeof(c->store_msg), "%s: %.480s", what, c->err.msg);
+	c->store_error = -EIO;
+	atomic_store(&c->dt->cancel, true);
+}
 
 static void set_live(struct rl_daemon_target *dt, const struct rl_progress *p, size_t cells_done)
 {
@@ -47,8 +60,7 @@ static void on_started(void *arg, const struct rl_run *run)
 
 	if (rl_store_run_start(c->dt->store, c->id, &run->env, run->workloads, run->nworkloads,
 			       &c->err) < 0) {
-		c->store_error = -EIO;
-		atomic_store(&c->dt->cancel, true);
+		store_failed(c, "storing its start");
 		return;
 	}
 	c->started = true;
@@ -78,11 +90,8 @@ static void on_cell(void *arg, const struct rl_run *run, const struct rl_cell *c
 {
 	struct run_ctx *c = arg;
 
-	/* A cell that cannot be kept makes the run fail rather than lose it silently. */
-	if (c->started && rl_store_cell_add(c->dt->store, c->id, c->seq, cell, &c->err) < 0) {
-		c->store_error = -EIO;
-		atomic_store(&c->dt->cancel, true);
-	}
+	if (c->started && rl_store_cell_add(c->dt->store, c->id, c->seq, cell, &c->err) < 0)
+		store_failed(c, "storing a cell");
 	c->seq++;
 	set_live(c->dt, NULL, c->seq);
 }
@@ -109,11 +118,85 @@ static int load_request(struct rl_daemon_target *dt, int64_t id, struct rl_submi
 	return ret;
 }
 
+/* Errors that trying again will not change: the run is not running (any more), or gone. */
+static bool final_error(int ret)
+{
+	return ret == -EINVAL || ret == -ENOENT;
+}
+
+/*
+ * Record the end of a run, trying END_TRIES times. When the store still
+ * fails (its filesystem full, an I/O error) the end is kept in the target's
+ * end file for the next start, and the caller keeps it in memory for
+ * retry_end(). Returns 0, or -errno when it is to be kept.
+ */
+static int record_end(struct rl_daemon_target *dt, struct rl_run_end *end)
+{
+	struct rl_err err = { "" };
+	int ret = 0;
+
+	for (int i = 0; i < END_TRIES; i++) {
+		if (i) {
+			struct timespec pause = { 0, END_RETRY_MS * 1000000L };
+
+			nanosleep(&pause, NULL);
+		}
+		ret = rl_store_run_finish_at(dt->store, end->id, end->status, end->error,
+					     end->finished_ns, &err);
+		if (!ret || final_error(ret))
+			break;
+	}
+	if (final_error(ret))
+		rl_log(LOG_ERR, "run %lld: recording its end: %s", (long long)end->id, err.msg);
+	if (!ret || final_error(ret))
+		return 0;
+	snprintf(end->store_error, sizeof(end->store_error), "%s", err.msg);
+	rl_log(LOG_ERR, "run %lld: the store cannot record its end (%s): %s; retrying",
+	       (long long)end->id, rl_run_status_name(end->status), err.msg);
+	if (dt->end_fd < 0 || rl_run_end_write(dt->end_fd, end) < 0)
+		rl_log(LOG_ERR, "run %lld: its end is in memory only: a restart would call it interrupted",
+		       (long long)end->id);
+	return ret;
+}
+
+/*
+ * Try again to record the target's pending end, if it has one. Returns
+ * true when none is left (recorded now, or not recordable at all).
+ */
+static bool retry_end(struct rl_daemon_target *dt)
+{
+	struct rl_err err = { "" };
+	struct rl_run_end end;
+	int ret;
+
+	pthread_mutex_lock(&dt->lock);
+	end = dt->end;
+	pthread_mutex_unlock(&dt->lock);
+	if (!end.id)
+		return true;
+	ret = rl_store_run_finish_at(dt->store, end.id, end.status, end.error, end.finished_ns, &err);
+	if (ret < 0 && !final_error(ret))
+		return false;
+	if (ret < 0)
+		rl_log(LOG_ERR, "run %lld: recording its end: %s", (long long)end.id, err.msg);
+	else
+		rl_log(LOG_INFO, "run %lld: its end (%s) recorded", (long long)end.id,
+		       rl_run_status_name(end.status));
+	if (dt->end_fd >= 0)
+		rl_run_end_write(dt->end_fd, NULL);
+	pthread_mutex_lock(&dt->lock);
+	memset(&dt->end, 0, sizeof(dt->end));
+	pthread_mutex_unlock(&dt->lock);
+	rl_daemon_bump(dt->d);
+	return true;
+}
+
 static void execute(struct rl_daemon_target *dt, int64_t id)
 {
 	struct run_ctx c = { .dt = dt, .id = id };
 	struct rl_run_opts o = {
 		.dir = dt->t.dir, .engine = &rl_engine_uring, .cancel = &dt->cancel,
+		.dev = dt->t.dev,
 		.hooks = { .ctx = &c, .started = on_started, .progress = on_progress,
 			   .cell_done = on_cell },
 	};
@@ -121,7 +204,9 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	struct rl_submit req;
 	struct rl_run run = { 0 };
 	struct rl_err env_err = { "" };
+	struct rl_run_end end;
 	enum rl_run_status st;
+	bool pending;
 	int ret;
 
 	atomic_store(&dt->cancel, false);
@@ -143,9 +228,10 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 		ret = rl_run_suite(&suite, &o, &run, &c.err);
 	}
 	st = ret == -ECANCELED ? RL_RUN_ABORTED : ret < 0 ? RL_RUN_FAILED : run.status;
-	if (c.store_error)
+	if (c.store_error) {
 		st = RL_RUN_FAILED;
-	if (st == RL_RUN_ABORTED && atomic_load(&dt->d->stopping))
+		memcpy(c.err.msg, c.store_msg, sizeof(c.err.msg));
+	} else if (st == RL_RUN_ABORTED && atomic_load(&dt->d->stopping))
 		snprintf(c.err.msg, sizeof(c.err.msg), "ringlabd stopping");
 	else if (st == RL_RUN_ABORTED)
 		snprintf(c.err.msg, sizeof(c.err.msg), "cancelled");
@@ -155,13 +241,17 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 		c.err.msg[0] = '\0';
 	if (c.started && rl_store_run_env(dt->store, id, &run.env, &env_err) < 0)
 		rl_log(LOG_ERR, "run %lld: recording its environment: %s", (long long)id, env_err.msg);
-	if (rl_store_run_finish(dt->store, id, st, c.err.msg, &c.err) < 0)
-		rl_log(LOG_ERR, "run %lld: recording its end: %s", (long long)id, c.err.msg);
+	end = (struct rl_run_end){ .id = id, .status = st, .finished_ns = rl_wall_ns() };
+	memcpy(end.error, c.err.msg, sizeof(end.error));
 	rl_log(LOG_INFO, "run %lld: %s%s%s", (long long)id, rl_run_status_name(st),
 	       c.err.msg[0] ? ": " : "", c.err.msg);
+	pending = record_end(dt, &end) < 0;
 	rl_run_free(&run);
 	rl_suite_free(&suite);
+	/* One step, so that a reader sees the run live or its end pending, never neither. */
 	pthread_mutex_lock(&dt->lock);
+	if (pending)
+		dt->end = end;
 	memset(&dt->live, 0, sizeof(dt->live));
 	pthread_mutex_unlock(&dt->lock);
 	rl_daemon_bump(dt->d);
@@ -187,7 +277,14 @@ static void *target_main(void *arg)
 
 	while (!atomic_load(&d->stopping)) {
 		int64_t id;
-		int ret = rl_store_next_queued(dt->store, dt->t.cfg.name, &id, &err);
+		int ret;
+
+		/* The store still has the last run running until its end is recorded. */
+		if (!retry_end(dt)) {
+			wait_for_work(d);
+			continue;
+		}
+		ret = rl_store_next_queued(dt->store, dt->t.cfg.name, &id, &err);
 
 		if (ret == -ENOENT || (ret < 0 && ret != -ENOENT)) {
 			if (ret != -ENOENT)
@@ -202,6 +299,8 @@ static void *target_main(void *arg)
 
 int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err)
 {
+	struct rl_err end_err = { "" };
+
 	for (uint32_t i = 0; i < d->ntargets; i++) {
 		struct rl_daemon_target *dt = &d->targets[i];
 		int ret;
@@ -210,6 +309,10 @@ int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err)
 		ret = rl_store_open(d->db_path, &dt->store, err);
 		if (ret < 0)
 			return ret;
+		dt->end_fd = rl_run_end_open(d->cfg.state_dir, dt->t.cfg.name, &end_err);
+		if (dt->end_fd < 0)
+			rl_log(LOG_WARNING, "target %s: no end file (%s): a run whose end the store cannot take would be called interrupted after a restart",
+			       dt->t.cfg.name, end_err.msg);
 		ret = -pthread_create(&dt->thread, NULL, target_main, dt);
 		if (ret)
 			return rl_err_set(err, ret, "target %s: runner thread: %s", dt->t.cfg.name,
@@ -234,7 +337,16 @@ void rl_daemon_runner_stop(struct rl_daemon *d)
 		if (dt->thread_started)
 			pthread_join(dt->thread, NULL);
 		dt->thread_started = false;
+		if (dt->store && !retry_end(dt) && dt->end_fd >= 0)
+			rl_log(LOG_ERR, "run %lld: its end stays in %s/" RL_RUN_END_PREFIX "%s, recorded at the next start",
+			       (long long)dt->end.id, d->cfg.state_dir, dt->t.cfg.name);
+		else if (dt->end.id)
+			rl_log(LOG_ERR, "run %lld: its end is lost: the next start will call it interrupted",
+			       (long long)dt->end.id);
 		rl_store_close(dt->store);
 		dt->store = NULL;
+		if (dt->end_fd >= 0)
+			close(dt->end_fd);
+		dt->end_fd = -1;
 	}
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "state_lock.h"
 #include "target_parts.h"
 #include "util/mountinfo.h"
 
@@ -205,18 +206,25 @@ int rl_target_mount(struct rl_target *t, const char *dev, struct rl_err *err)
 	return 0;
 }
 
-void rl_target_unmount(const char *dir)
+/* Unmount @dir, waiting out short-lived users. Returns 0 (or nothing was mounted) or -errno. */
+static int unmount_waiting(const char *dir)
 {
 	int i;
 
 	for (i = 0; i < UMOUNT_TRIES; i++) {
 		if (!umount2(dir, UMOUNT_NOFOLLOW) || errno == EINVAL || errno == ENOENT)
-			return;
+			return 0;
 		if (errno != EBUSY)
-			break;
+			return -errno;
 		rl_target_sleep_ms(RL_TARGET_POLL_MS);
 	}
-	umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW);
+	return -EBUSY;
+}
+
+void rl_target_unmount(const char *dir)
+{
+	if (unmount_waiting(dir) < 0)
+		umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW);
 }
 
 /* ---- what a killed daemon left ----------------------------------------------- */
@@ -239,13 +247,18 @@ static int match_leftover(const struct rl_mount_entry *e, void *ctx)
  * A daemon killed with SIGKILL leaves its image mounted on its own mount
  * point (outside systemd's private mount namespace nothing unmounts it).
  * When exactly that is found, our image on our loop device on our mount
- * point, take it down so the target opens as usual; anything else stays
- * refused by the checks that follow.
+ * point, and its owner is dead, take it down so the target opens as usual;
+ * anything else stays refused by the checks that follow. The owner is dead
+ * when no other process holds the state directory's lock, and nothing has a
+ * file open on the mount: a busy one is never detached lazily, which would
+ * leave a live run writing into the directory underneath.
  */
 void rl_target_reclaim(const struct rl_target *t, const char *state_dir, const char *img)
 {
 	char real[PATH_MAX], mnt[PATH_MAX], mnt_real[PATH_MAX], dev[NAME_MAX + 8];
 	struct leftover_ctx c = { 0 };
+	pid_t owner;
+	int ret;
 
 	snprintf(mnt, sizeof(mnt), "%.900s/mnt/%s", state_dir, t->cfg.name);
 	if (!realpath(img, real) || !realpath(mnt, mnt_real) ||
@@ -255,8 +268,22 @@ void rl_target_reclaim(const struct rl_target *t, const char *state_dir, const c
 	c.dev = dev;
 	if (rl_mountinfo_walk(match_leftover, &c) < 0 || !c.found)
 		return;
+	ret = rl_state_lock_other(state_dir, &owner);
+	if (ret > 0)
+		rl_log(LOG_WARNING, "target %s: %s on %s belongs to ringlabd pid %d, which runs: left alone",
+		       t->cfg.name, dev, mnt_real, (int)owner);
+	else if (ret < 0)
+		rl_log(LOG_WARNING, "target %s: %s on %s: cannot read the state lock (%s): left alone",
+		       t->cfg.name, dev, mnt_real, strerror(-ret));
+	if (ret)
+		return;
 	rl_log(LOG_WARNING, "target %s: unmounting %s from %s, left by a ringlabd that did not stop",
 	       t->cfg.name, dev, mnt_real);
-	rl_target_unmount(mnt_real);
+	ret = unmount_waiting(mnt_real);
+	if (ret < 0) {
+		rl_log(LOG_WARNING, "target %s: %s is still in use (%s): left mounted",
+		       t->cfg.name, mnt_real, strerror(-ret));
+		return;
+	}
 	rl_loopimg_wait_free(dev);
 }

@@ -148,7 +148,9 @@ void rl_target_unmount(const char *dir);
 
 /*
  * rl_target_reclaim() - take down what a killed ringlabd left mounted:
- * exactly image @img on its loop device on @t's mount point, nothing else.
+ * exactly image @img on its loop device on @t's mount point, nothing else,
+ * and only when no other process holds @state_dir's lock and nothing uses
+ * the mount (never detached lazily).
  */
 void rl_target_reclaim(const struct rl_target *t, const char *state_dir, const char *img);
 

@@ -315,12 +315,9 @@ static int open_block(struct rl_target *t, const char *state_dir, struct rl_err 
 
 /* ---- the contract --------------------------------------------------------------- */
 
-int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *err)
+/* The kinds' openers, by enum rl_target_kind. */
+static int open_kind(struct rl_target *t, const char *state_dir, struct rl_err *err)
 {
-	t->dir[0] = '\0';
-	t->device[0] = '\0';
-	t->mounted_by_us = false;
-	t->loop_by_us = false;
 	/* The name becomes a path component: the config checked it, check again. */
 	if (!t->cfg.name[0] || rl_charset_match("a-z0-9_-", t->cfg.name) >= 0)
 		return rl_err_set(err, -EINVAL, "target '%.64s': the name must be [a-z0-9_-]",
@@ -340,6 +337,48 @@ int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *er
 	}
 	return rl_target_fail(t, err, -EINVAL, t->cfg.path, "unknown target kind %d",
 			      (int)t->cfg.kind);
+}
+
+int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *err)
+{
+	struct stat st;
+	int ret;
+
+	t->dir[0] = '\0';
+	t->device[0] = '\0';
+	t->dev = 0;
+	t->mounted_by_us = false;
+	t->loop_by_us = false;
+	ret = open_kind(t, state_dir, err);
+	if (ret)
+		return ret;
+	if (stat(t->dir, &st) < 0) {
+		ret = rl_target_fail(t, err, -errno, t->dir, "cannot stat: %s", strerror(errno));
+		rl_target_close(t);
+		return ret;
+	}
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	return 0;
+}
+
+int rl_target_check_distinct(const struct rl_target *t, const struct rl_target *other,
+			     struct rl_err *err)
+{
+	const char *how = NULL;
+
+	if (t->dev == other->dev && t->ino == other->ino)
+		how = "is the directory of";
+	else if (rl_path_within(t->dir, other->dir))
+		how = "lies inside the directory of";
+	else if (rl_path_within(other->dir, t->dir))
+		how = "holds the directory of";
+	else if (t->dev == other->dev && (t->cfg.kind != RL_TARGET_DIR || other->cfg.kind != RL_TARGET_DIR))
+		how = "is on the filesystem mounted for";
+	if (!how)
+		return 0;
+	return rl_err_set(err, -EINVAL, "target %s (path %.200s): %.200s %s target %s (%.200s)",
+			  t->cfg.name, t->cfg.path, t->dir, how, other->cfg.name, other->dir);
 }
 
 void rl_target_close(struct rl_target *t)

@@ -9,6 +9,7 @@
 #define RINGLAB_DAEMON_RINGLABD_TARGETS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "daemon_config.h"
 
@@ -16,6 +17,8 @@ struct rl_target {
 	struct rl_target_cfg cfg;
 	char dir[RL_PATH_MAX];		/* where runs write: the mount point or the directory */
 	char device[RL_PATH_MAX];	/* loop device or resolved block device, "" for dir */
+	dev_t dev;			/* st_dev of dir once open: runs check it stays */
+	ino_t ino;			/* st_ino of dir once open */
 	bool mounted_by_us;		/* unmount (and detach) at shutdown */
 	bool loop_by_us;
 };
@@ -35,6 +38,17 @@ struct rl_target {
  * mounted or attached on failure.
  */
 int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *err);
+
+/*
+ * rl_target_check_distinct() - whether open targets @t and @other write to
+ * different places, whatever the configuration's spelling: not the same
+ * directory (st_dev, st_ino: a symlink, a bind mount), neither directory
+ * inside the other, and no dir target on the filesystem an image or block
+ * target mounts. Returns 0, or -EINVAL with "target T: DIR ..., as target
+ * OTHER (DIR)" in @err.
+ */
+int rl_target_check_distinct(const struct rl_target *t, const struct rl_target *other,
+			     struct rl_err *err);
 
 /* rl_target_close() - unmount and detach what rl_target_open() set up. */
 void rl_target_close(struct rl_target *t);

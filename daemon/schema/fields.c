@@ -20,6 +20,7 @@ void rl_key_path(char *buf, const char *prefix, const char *key)
 
 static int apply_table(const struct rl_field *table, const cJSON *obj, void *base,
 		       const char *prefix, const struct rl_walk *w);
+static int field_default(const struct rl_field *f, void *base, struct rl_err *err);
 
 /*
  * Each entry is a complete object: it starts from the table's defaults and
@@ -206,6 +207,8 @@ static int apply_keys(const struct rl_field *table, const cJSON *obj, void *base
 	return w->mode == RL_APPLY_FULL ? check_required(table, obj, prefix, w->err) : 0;
 }
 
+static void field_zero(const struct rl_field *f, void *base);
+
 /*
  * A record, row by row in table order: every row is there (the first of
  * duplicate keys counts), other keys are annotations and ignored.
@@ -223,8 +226,12 @@ static int apply_rows(const struct rl_field *table, const cJSON *obj, void *base
 			continue;
 		rl_key_path(path, prefix, f->name);
 		v = cJSON_GetObjectItemCaseSensitive(obj, f->name);
-		if (!v && (f->flags & RL_FF_RECORD_OPTIONAL))
+		if (!v && (f->flags & RL_FF_RECORD_OPTIONAL)) {
+			ret = field_default(f, base, w->err);
+			if (ret)
+				return ret;
 			continue;
+		}
 		if (!v)
 			return rl_err_set(w->err, -EINVAL, "%s: missing", path);
 		ret = field_set(f, v, base, path, w);
@@ -307,33 +314,38 @@ static void field_zero(const struct rl_field *f, void *base)
 	}
 }
 
-int rl_fields_defaults(const struct rl_field *table, void *base, struct rl_err *err)
+/* Zero the row @f of @base, then apply its default (a nested table's defaults). */
+static int field_default(const struct rl_field *f, void *base, struct rl_err *err)
 {
 	struct rl_walk w = { .mode = RL_APPLY_FULL, .err = err };
 	cJSON *v;
+	int ret;
+
+	if (f->type == RL_FT_OBJECT)
+		return rl_fields_defaults(f->sub, rl_field_ptr(f, base), err);
+	field_zero(f, base);
+	if (!f->def)
+		return 0;
+	/* Defaults are JSON text so they go through the same checks as input. */
+	ret = rl_json_parse(f->def, &v, err);
+	if (!ret) {
+		ret = field_set(f, v, base, f->name, &w);
+		cJSON_Delete(v);
+	}
+	return ret ? rl_err_prefix(err, ret, "default of %s", f->name) : 0;
+}
+
+int rl_fields_defaults(const struct rl_field *table, void *base, struct rl_err *err)
+{
 	int ret;
 
 	for (; table->name; table++) {
 		/* A write-only row is derived from another row's storage: nothing of its own. */
 		if (table->flags & RL_FF_WRITE_ONLY)
 			continue;
-		if (table->type == RL_FT_OBJECT) {
-			ret = rl_fields_defaults(table->sub, rl_field_ptr(table, base), err);
-			if (ret)
-				return ret;
-			continue;
-		}
-		field_zero(table, base);
-		if (!table->def)
-			continue;
-		/* Defaults are JSON text so they go through the same checks as input. */
-		ret = rl_json_parse(table->def, &v, err);
-		if (!ret) {
-			ret = field_set(table, v, base, table->name, &w);
-			cJSON_Delete(v);
-		}
+		ret = field_default(table, base, err);
 		if (ret)
-			return rl_err_prefix(err, ret, "default of %s", table->name);
+			return ret;
 	}
 	return 0;
 }

@@ -61,8 +61,8 @@ enum rl_field_flag {
 	RL_FF_RECORD_BOUNDS = 1 << 8,	/* number: RL_APPLY_RECORD_CHECKED holds a record to
 					 * min..max too: outside it the value is impossible
 					 * (a rate above 1, a negative IOPS, 0 jobs) */
-	RL_FF_RECORD_OPTIONAL = 1 << 9,	/* a record may lack the key (results written before
-					 * it existed): the row keeps its default */
+	RL_FF_RECORD_OPTIONAL = 1 << 9,	/* a record may lack the key (written before it existed):
+					 * then the row's default is taken */
 };
 
 struct rl_field {
@@ -88,7 +88,8 @@ enum rl_apply_mode {
 	RL_APPLY_OVERRIDE,	/* a partial one applied on top (suite "set", --jobs) */
 	/*
 	 * A record this program wrote (a result read back from a file, the store
-	 * or a VM guest): every row but write-only and PASS ones must be present,
+	 * or a VM guest): every row but write-only, PASS and RL_FF_RECORD_OPTIONAL
+	 * ones must be present,
 	 * unknown keys are ignored so readers tolerate annotations (an API adds
 	 * "id"), values are checked against their C type only (bounds are policy
 	 * for inputs, not for what was measured), and errors read "path: reason"

@@ -2,6 +2,7 @@
 /* Reading JSON text and files, with malformed input located by line and column. */
 #include <ctype.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,7 +29,8 @@ static void text_position(const char *text, const char *pos, int *line, int *col
 	}
 }
 
-int rl_json_parse(const char *text, cJSON **out, struct rl_err *err)
+/* @quote: show the text where parsing stopped; never for files whose errors others may read. */
+static int parse(const char *text, bool quote, cJSON **out, struct rl_err *err)
 {
 	const char *end = NULL;
 	char near[24];
@@ -48,8 +50,59 @@ int rl_json_parse(const char *text, cJSON **out, struct rl_err *err)
 		return rl_err_set(err, -EINVAL,
 				  "line %d, column %d: malformed JSON at the end of the input",
 				  line, col);
+	if (!quote)
+		return rl_err_set(err, -EINVAL, "line %d, column %d: malformed JSON", line, col);
 	return rl_err_set(err, -EINVAL, "line %d, column %d: malformed JSON near '%s'",
 			  line, col, near);
+}
+
+int rl_json_parse(const char *text, cJSON **out, struct rl_err *err)
+{
+	return parse(text, true, out, err);
+}
+
+int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
+		 struct rl_err *err)
+{
+	size_t values = 1, i;
+	unsigned int depth = 0;
+	bool in_string = false;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_string = true;
+			continue;
+		case '[':
+		case '{':
+			values++;
+			if (lim->max_depth && ++depth > lim->max_depth)
+				return rl_err_set(err, -EINVAL, "JSON nested more than %u deep",
+						  lim->max_depth);
+			break;
+		case ']':
+		case '}':
+			depth -= depth > 0;
+			continue;
+		case ',':
+			values++;
+			break;
+		default:
+			continue;
+		}
+		if (lim->max_values && values > lim->max_values)
+			return rl_err_set(err, -EFBIG, "more than %zu JSON values", lim->max_values);
+	}
+	return 0;
 }
 
 static int read_all(int fd, char **out, size_t *len)
@@ -98,16 +151,25 @@ nomem:
 
 int rl_json_load_file(const char *path, cJSON **out, struct rl_err *err)
 {
-	char *text = NULL;
-	size_t len = 0;
 	int fd, ret;
 
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return rl_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	ret = read_all(fd, &text, &len);
+	ret = rl_json_load_fd(fd, path, true, out, err);
 	close(fd);
+	return ret;
+}
+
+int rl_json_load_fd(int fd, const char *path, bool quote, cJSON **out, struct rl_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	ret = read_all(fd, &text, &len);
 	if (ret == -EFBIG)
 		return rl_err_set(err, ret, "%s: larger than %u MiB", path,
 				  RL_JSON_FILE_MAX >> 20);
@@ -117,7 +179,7 @@ int rl_json_load_file(const char *path, cJSON **out, struct rl_err *err)
 		free(text);
 		return rl_err_set(err, -EINVAL, "%s: contains a NUL byte", path);
 	}
-	ret = rl_json_parse(text, out, err);
+	ret = parse(text, quote, out, err);
 	free(text);
 	return ret ? rl_err_prefix(err, ret, "%s", path) : 0;
 }

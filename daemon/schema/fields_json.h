@@ -6,6 +6,8 @@
 #ifndef RINGLAB_DAEMON_SCHEMA_FIELDS_JSON_H
 #define RINGLAB_DAEMON_SCHEMA_FIELDS_JSON_H
 
+#include <stdbool.h>
+
 #include <cJSON.h>
 
 #include "util/err.h"
@@ -16,11 +18,37 @@
  */
 int rl_json_parse(const char *text, cJSON **out, struct rl_err *err);
 
+/* What a JSON text may make cJSON build: see rl_json_scan(). */
+struct rl_json_limits {
+	size_t max_values;	/* values (cJSON nodes); 0: any number */
+	unsigned int max_depth;	/* arrays and objects inside one another; 0: any depth */
+};
+
+/*
+ * rl_json_scan() - what parsing @text (@len bytes) would build, counted
+ * before it is built, in one pass that allocates nothing: the values (at
+ * most 1 + commas + arrays and objects outside strings; exact for JSON
+ * without empty containers) and the deepest nesting. The text is not
+ * validated: rl_json_parse() does that. Returns 0, or -EFBIG with "more
+ * than M JSON values" or -EINVAL with "JSON nested more than D deep" in
+ * @err when a limit of @lim is passed (the scan stops there).
+ */
+int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
+		 struct rl_err *err);
+
 /*
  * rl_json_load_file() - read @path (at most 4 MiB) and parse it. Returns 0,
  * -errno from open/read (-EFBIG when too large), or -EINVAL; @err starts with
  * @path either way ("x.json: No such file or directory").
  */
 int rl_json_load_file(const char *path, cJSON **out, struct rl_err *err);
+
+/*
+ * rl_json_load_fd() - rl_json_load_file() of the open file @fd (left open),
+ * named @path in errors; with !@quote a malformed file's error gives the
+ * line and column but none of its text (a file found by name in a
+ * directory, whose errors the API serves). Same returns.
+ */
+int rl_json_load_fd(int fd, const char *path, bool quote, cJSON **out, struct rl_err *err);
 
 #endif

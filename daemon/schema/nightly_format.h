@@ -14,11 +14,13 @@
 /*
  * In rising order of severity, so the verdict of a night is the largest of
  * its parts: a run that failed (no kernel, a panic, a failed ringlab) is news,
- * a regression more so, corruption most.
+ * a changed EAGAIN fingerprint more so (it gates like a regression), an IOPS
+ * regression more, corruption most.
  */
 enum rl_nightly_status {
 	RL_NIGHTLY_OK,
 	RL_NIGHTLY_FAILED,
+	RL_NIGHTLY_EAGAIN,	/* "eagain-changed": an EAGAIN rate moved, either way */
 	RL_NIGHTLY_REGRESSED,
 	RL_NIGHTLY_CORRUPT,
 	RL_NIGHTLY_STATUS_MAX
@@ -28,7 +30,7 @@ enum rl_nightly_status {
 static inline const char *rl_nightly_status_name(enum rl_nightly_status s)
 {
 	static const char *const names[RL_NIGHTLY_STATUS_MAX] = {
-		"ok", "failed", "regressed", "corrupt",
+		"ok", "failed", "eagain-changed", "regressed", "corrupt",
 	};
 
 	return s < RL_NIGHTLY_STATUS_MAX ? names[s] : "?";

@@ -204,6 +204,57 @@ int rl_bootstrap_ratio(const double *base, size_t nb, const double *head, size_t
 	return 0;
 }
 
+static double resampled_mean(struct boot_rng *r, const double *v, size_t n)
+{
+	double sum = 0.0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += v[rng_below(r, n)];
+	return sum / (double)n;
+}
+
+static bool all_finite(const double *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return false;
+	return true;
+}
+
+int rl_bootstrap_mean_diff(const double *base, size_t nb, const double *head, size_t nh,
+			   unsigned iterations, double confidence, uint64_t seed,
+			   double *lo, double *hi)
+{
+	_cleanup_free_ double *diffs = NULL;
+	struct boot_rng rng;
+	double alpha;
+	unsigned i;
+
+	if (!base || !head || !lo || !hi || !nb || !nh || !iterations)
+		return -EINVAL;
+	if (!(confidence > 0.0 && confidence < 1.0))
+		return -EINVAL;
+	if (!all_finite(base, nb) || !all_finite(head, nh))
+		return -EINVAL;
+	diffs = malloc((size_t)iterations * sizeof(*diffs));
+	if (!diffs)
+		return -ENOMEM;
+	rng_seed(&rng, seed);
+	for (i = 0; i < iterations; i++) {
+		double b = resampled_mean(&rng, base, nb);
+
+		diffs[i] = resampled_mean(&rng, head, nh) - b;
+	}
+	sort_doubles(diffs, iterations);
+	alpha = 1.0 - confidence;
+	*lo = quantile_sorted(diffs, iterations, alpha / 2.0);
+	*hi = quantile_sorted(diffs, iterations, 1.0 - alpha / 2.0);
+	return 0;
+}
+
 enum rl_verdict rl_verdict_ratio(const struct rl_ratio_ci *ci, double threshold,
 				 bool higher_is_better, unsigned min_reps)
 {

@@ -44,6 +44,19 @@ int rl_bootstrap_ratio(const double *base, size_t nb, const double *head, size_t
 		       struct rl_ratio_ci *out);
 
 /*
+ * rl_bootstrap_mean_diff() - a percentile bootstrap interval at @confidence
+ * of mean(@head) - mean(@base): @iterations times each side is resampled
+ * with replacement and the difference of the resampled means kept; *@lo and
+ * *@hi are its (1 - c) / 2 and (1 + c) / 2 quantiles. Values may be any
+ * finite numbers. The same @seed gives the same interval on every machine.
+ * Returns 0; -EINVAL if a side is empty, a value is not finite, @iterations
+ * is 0 or @confidence is not in (0, 1); -ENOMEM.
+ */
+int rl_bootstrap_mean_diff(const double *base, size_t nb, const double *head, size_t nh,
+			   unsigned iterations, double confidence, uint64_t seed,
+			   double *lo, double *hi);
+
+/*
  * rl_verdict_ratio() - judge @ci: RL_VERDICT_INSUFFICIENT if either side has
  * fewer than @min_reps values (or @ci is NULL); a change only when the whole
  * interval lies beyond 1 +/- @threshold (lo > 1 + t: head is higher; hi < 1 - t:

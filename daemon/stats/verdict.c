@@ -8,6 +8,8 @@ static const char *const verdict_names[RL_VERDICT_MAX] = {
 	[RL_VERDICT_REGRESSED] = "regressed",
 	[RL_VERDICT_INSUFFICIENT] = "insufficient",
 	[RL_VERDICT_CORRUPT] = "corrupt",
+	[RL_VERDICT_EAGAIN] = "eagain-changed",
+	[RL_VERDICT_UNSTABLE] = "unstable",
 };
 
 const char *rl_verdict_name(enum rl_verdict v)

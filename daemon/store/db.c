@@ -8,19 +8,20 @@
 #include "config.h"
 #endif
 
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "util/clock.h"
 
 static int errno_of(int rc)
 {
@@ -110,30 +111,42 @@ int rl_store_end(struct rl_store *s, int ret, struct rl_err *err)
 }
 
 /*
- * Create the file ourselves: SQLite would create it 0644, and its error for a
- * missing directory ("unable to open database file") does not say which.
+ * Open, creating, the SQLite way. ringlab never opens the file itself:
+ * closing any descriptor of the database drops every POSIX lock this
+ * process holds on it, those of its other connections included, and an
+ * outside sqlite3 that then finds the file unlocked checkpoints and deletes
+ * the live -wal and -shm under them. SQLite creates the file 0644 less the
+ * umask; the read bit for others goes at once, before anything is written
+ * (the -wal and -shm take the database's mode).
  */
-static int create_file(const char *path, struct rl_err *err)
+static int open_db(struct rl_store *s, const char *path, struct rl_err *err)
 {
 	char dir[PATH_MAX];
-	int fd;
+	struct stat st;
+	bool existed = stat(path, &st) == 0;
+	int rc, e;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-	if (fd >= 0) {
-		close(fd);
-		return 0;
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		e = s->db ? sqlite3_system_errno(s->db) : 0;
+		if (e == ENOENT) {
+			snprintf(dir, sizeof(dir), "%s", path);
+			return rl_err_set(err, -ENOENT, "database %s: directory %s does not exist",
+					  path, dirname(dir));
+		}
+		if (e)
+			return rl_err_set(err, -e, "database %s: %s", path, strerror(e));
+		return rl_store_sqlerr(s, rc, err, "database %s", path);
 	}
-	if (errno == ENOENT) {
-		snprintf(dir, sizeof(dir), "%s", path);
-		return rl_err_set(err, -ENOENT, "database %s: directory %s does not exist",
-				  path, dirname(dir));
-	}
-	return rl_err_set(err, -errno, "database %s: %s", path, strerror(errno));
+	if (!existed && stat(path, &st) == 0 && (st.st_mode & 07777) != (st.st_mode & 0640) &&
+	    chmod(path, st.st_mode & 0640) < 0)
+		return rl_err_set(err, -errno, "database %s: chmod: %s", path, strerror(errno));
+	return 0;
 }
 
-/* A pragma whose answer (one text row) must be @want, e.g. journal_mode=WAL. */
-static int pragma_expect(struct rl_store *s, const char *sql, const char *want,
-			 struct rl_err *err)
+/* The one text row a pragma answers, into @buf. Returns 0 or -errno. */
+static int pragma_text(struct rl_store *s, const char *sql, char *buf, size_t len,
+		       struct rl_err *err)
 {
 	sqlite3_stmt *q;
 	const char *got;
@@ -145,13 +158,45 @@ static int pragma_expect(struct rl_store *s, const char *sql, const char *want,
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		got = (const char *)sqlite3_column_text(q, 0);
-		if (!got || strcmp(got, want) != 0)
-			ret = rl_err_set(err, -ENOTSUP, "%s: answered %s, expected %s", sql,
-					 got ? got : "nothing", want);
+		snprintf(buf, len, "%s", got ? got : "nothing");
 	} else {
 		ret = rl_store_sqlerr(s, rc, err, "%s", sql);
 	}
 	sqlite3_finalize(q);
+	return ret;
+}
+
+/*
+ * WAL is a property of the file: set once, by whichever connection finds a
+ * new file first, and every later open only reads it. Switching takes the
+ * write lock from inside the read that looked at the header, and when
+ * another connection holds the write lock SQLite answers that upgrade
+ * SQLITE_BUSY at once, without the busy handler (two connections upgrading
+ * would wait for each other): two connections opening a new file together
+ * made one fail "database is locked". So the switch is tried again, from
+ * scratch with no lock held, until the busy timeout.
+ */
+static int set_wal(struct rl_store *s, struct rl_err *err)
+{
+	uint64_t deadline = rl_now_ns() + RL_STORE_BUSY_TIMEOUT_MS * 1000000ull;
+	struct timespec pause = { 0, 1000000 };
+	char mode[16];
+	int ret;
+
+	ret = pragma_text(s, "PRAGMA journal_mode", mode, sizeof(mode), err);
+	if (ret < 0 || !strcmp(mode, "wal"))
+		return ret;
+	for (;;) {
+		ret = pragma_text(s, "PRAGMA journal_mode = WAL", mode, sizeof(mode), err);
+		if (ret != -EBUSY || rl_now_ns() > deadline)
+			break;
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 32000000)
+			pause.tv_nsec *= 2;
+	}
+	if (!ret && strcmp(mode, "wal"))
+		ret = rl_err_set(err, -ENOTSUP, "PRAGMA journal_mode = WAL: answered %s, expected wal",
+				 mode);
 	return ret;
 }
 
@@ -164,7 +209,7 @@ static int configure(struct rl_store *s, const char *path, struct rl_err *err)
 	/* Before journal_mode, which writes the file header. */
 	ret = rl_store_check_version(s, err);
 	if (!ret)
-		ret = pragma_expect(s, "PRAGMA journal_mode = WAL", "wal", err);
+		ret = set_wal(s, err);
 	if (!ret)
 		ret = rl_store_exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err);
 	if (!ret)
@@ -177,22 +222,17 @@ static int configure(struct rl_store *s, const char *path, struct rl_err *err)
 int rl_store_open(const char *path, struct rl_store **out, struct rl_err *err)
 {
 	struct rl_store *s;
-	int ret, rc;
+	int ret;
 
 	*out = NULL;
 	if (!path || !*path)
 		return rl_err_set(err, -EINVAL, "database: no path given");
-	ret = create_file(path, err);
-	if (ret < 0)
-		return ret;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return rl_err_set(err, -ENOMEM, "database %s: out of memory", path);
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
-	if (rc != SQLITE_OK) {
-		ret = rl_store_sqlerr(s, rc, err, "database %s", path);
+	ret = open_db(s, path, err);
+	if (ret < 0)
 		goto fail;
-	}
 	ret = configure(s, path, err);
 	if (ret < 0)
 		goto fail;

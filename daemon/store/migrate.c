@@ -104,9 +104,34 @@ static const char schema_v2[] =
 	");"
 	"CREATE INDEX nightly_reports_created ON nightly_reports (created);";
 
+/*
+ * Version 3: a night may end "eagain-changed" (an EAGAIN rate moved: it
+ * gates like a regression). SQLite cannot alter a CHECK, so the table is
+ * rebuilt with every report in it.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE nightly_reports_v3 ("
+	" id INTEGER PRIMARY KEY,"
+	" created INTEGER NOT NULL,"
+	" started INTEGER NOT NULL,"
+	" finished INTEGER NOT NULL CHECK (finished >= started),"
+	" status TEXT NOT NULL"
+	"  CHECK (status IN ('ok', 'failed', 'eagain-changed', 'regressed', 'corrupt')),"
+	" label TEXT,"
+	" summary TEXT NOT NULL,"
+	" report TEXT NOT NULL CHECK (json_valid(report))"
+	");"
+	"INSERT INTO nightly_reports_v3 (id, created, started, finished, status, label, summary,"
+	" report) SELECT id, created, started, finished, status, label, summary, report"
+	" FROM nightly_reports;"
+	"DROP TABLE nightly_reports;"
+	"ALTER TABLE nightly_reports_v3 RENAME TO nightly_reports;"
+	"CREATE INDEX nightly_reports_created ON nightly_reports (created);";
+
 static const struct migration migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
+	{ 3, schema_v3 },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -70,7 +70,7 @@ static int report_cols(const cJSON *report, struct report_cols *c, struct rl_err
 		ret = text_field(report, "status", 16, true, &c->status, err);
 	if (!ret && rl_nightly_status_parse(c->status) < 0)
 		ret = rl_err_set(err, -EINVAL,
-				 "field status: must be ok, failed, regressed or corrupt, not \"%.32s\"",
+				 "field status: must be ok, failed, eagain-changed, regressed or corrupt, not \"%.32s\"",
 				 c->status);
 	if (!ret)
 		ret = text_field(report, "summary", RL_STORE_SUMMARY_MAX - 1, true, &c->summary, err);

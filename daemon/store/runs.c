@@ -195,7 +195,7 @@ int rl_store_run_env(struct rl_store *s, int64_t id, const struct rl_env *env, s
 }
 
 static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, const char *error,
-		      struct rl_err *err)
+		      int64_t finished_ns, struct rl_err *err)
 {
 	sqlite3_stmt *q;
 	int ret;
@@ -207,7 +207,7 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 		return ret;
 	sqlite3_bind_text(q, 1, rl_run_status_name(st), -1, SQLITE_STATIC);
 	rl_store_bind_opt(q, 2, error);
-	sqlite3_bind_int64(q, 3, rl_wall_ns());
+	sqlite3_bind_int64(q, 3, finished_ns ? finished_ns : rl_wall_ns());
 	sqlite3_bind_int64(q, 4, id);
 	ret = step_guarded(s, q, id, st == RL_RUN_DONE ? "done" : "finish",
 			   st == RL_RUN_DONE ? "a running" : "a queued or running", "finish run",
@@ -226,6 +226,12 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
 			const char *error, struct rl_err *err)
 {
+	return rl_store_run_finish_at(s, id, st, error, 0, err);
+}
+
+int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st,
+			   const char *error, int64_t finished_ns, struct rl_err *err)
+{
 	int ret;
 
 	if (st != RL_RUN_DONE && st != RL_RUN_FAILED && st != RL_RUN_ABORTED)
@@ -234,7 +240,7 @@ int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
 	ret = rl_store_begin(s, true, err);
 	if (ret < 0)
 		return ret;
-	return rl_store_end(s, finish_run(s, id, st, error, err), err);
+	return rl_store_end(s, finish_run(s, id, st, error, finished_ns, err), err);
 }
 
 /* ---- runs measured elsewhere --------------------------------------------- */

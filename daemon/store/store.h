@@ -98,7 +98,9 @@ struct rl_store_counts {
 };
 
 /*
- * rl_store_open() - open (creating it with mode 0640) the database at @path,
+ * rl_store_open() - open the database at @path, created by SQLite when
+ * missing (mode 0640 less the umask; the file is never opened outside
+ * SQLite, whose locks a stray close() would drop for the whole process),
  * set WAL, synchronous=NORMAL, foreign keys and the busy timeout, and apply
  * the schema migrations this code knows, each in its own transaction. A
  * database with a newer schema (PRAGMA user_version) than this code knows is
@@ -187,6 +189,14 @@ int rl_store_progress_get(struct rl_store *s, int64_t id, struct rl_store_progre
  */
 int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
 			const char *error, struct rl_err *err);
+
+/*
+ * rl_store_run_finish_at() - rl_store_run_finish() with the finish time
+ * @finished_ns (0: now): an end recorded after the fact (the store could not
+ * take it when the run ended). Returns as rl_store_run_finish().
+ */
+int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st,
+			   const char *error, int64_t finished_ns, struct rl_err *err);
 
 /*
  * rl_store_recover() - at start-up, before any runner: every run left

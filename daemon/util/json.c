@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Small cJSON helpers: the object builder, times as ISO 8601 or null, member getters. */
+#include <errno.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "json.h"
 #include "time_fmt.h"
@@ -67,4 +71,34 @@ double rl_json_num(const cJSON *o, const char *key, double def)
 	double v;
 
 	return rl_json_get_num(o, key, &v) ? v : def;
+}
+
+/* Whether cJSON would print @v in exponent form although it is an integer int64_t holds. */
+static bool big_integer(double v)
+{
+	return isfinite(v) && fabs(v) >= 1e15 && fabs(v) < 9223372036854775807.0 && v == trunc(v);
+}
+
+int rl_json_integers(cJSON *root)
+{
+	char digits[24];
+	size_t n;
+
+	for (cJSON *item = root ? root->child : NULL; item; item = item->next) {
+		if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
+			if (rl_json_integers(item) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (!cJSON_IsNumber(item) || !big_integer(item->valuedouble))
+			continue;
+		n = (size_t)snprintf(digits, sizeof(digits), "%" PRId64, (int64_t)item->valuedouble);
+		/* In place, so the item keeps its key; cJSON_Delete() frees valuestring. */
+		item->valuestring = cJSON_malloc(n + 1);
+		if (!item->valuestring)
+			return -ENOMEM;
+		memcpy(item->valuestring, digits, n + 1);
+		item->type = cJSON_Raw | (item->type & cJSON_StringIsConst);
+	}
+	return 0;
 }

@@ -54,4 +54,15 @@ bool rl_json_get_num(const cJSON *o, const char *key, double *out);
 /* rl_json_num() - @o's member @key when it is a number, else @def (NaN reads as "absent"). */
 double rl_json_num(const cJSON *o, const char *key, double def);
 
+/*
+ * rl_json_integers() - turn every number below @root (an object or array)
+ * that is an integer of 10^15 or more in magnitude, and below 2^63, into the
+ * raw digits of that integer, in place, before printing: cJSON would print
+ * it as 1.7956410205273795e+18, which readers expecting an integer (a _ns
+ * timestamp) refuse, or with 15 digits that read back one double away
+ * (256 ns off today). The digits read back as the same double. Returns 0,
+ * or -ENOMEM with the numbers not yet turned left as they were.
+ */
+int rl_json_integers(cJSON *root);
+
 #endif

@@ -1,6 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Checks on paths from configuration and requests, and on where paths lie. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "path.h"
 
@@ -28,31 +37,91 @@ bool rl_path_within(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
 }
 
-char *rl_path_normalize(char *path)
+int rl_path_normalize(const char *path, char *out, size_t len)
 {
-	bool abs = path[0] == '/';
 	const char *p = path;
-	char *w = path;
-	size_t n;
+	size_t used = 0, n;
 
-	if (abs)
-		*w++ = '/';
-	for (;;) {
-		p += strspn(p, "/");
+	if (!len)
+		return -ENAMETOOLONG;
+	if (*p == '/') {
+		if (len < 2)
+			return -ENAMETOOLONG;
+		out[used++] = '/';
+	}
+	for (p += strspn(p, "/"); *p; p += strspn(p, "/")) {
 		n = strcspn(p, "/");
-		if (!n)
-			break;
-		if (!(n == 1 && p[0] == '.')) {
-			if (w > path + abs)
-				*w++ = '/';
-			/* Never ahead of what it reads, so the copy may overlap. */
-			memmove(w, p, n);
-			w += n;
+		if (n == 1 && p[0] == '.') {
+			p += n;
+			continue;
 		}
+		/* A separator before every component but a path's first. */
+		if (used && out[used - 1] != '/') {
+			if (used + 1 >= len)
+				return -ENAMETOOLONG;
+			out[used++] = '/';
+		}
+		if (used + n >= len)
+			return -ENAMETOOLONG;
+		memcpy(out + used, p, n);
+		used += n;
 		p += n;
 	}
-	if (w == path)
-		*w++ = '.';
-	*w = '\0';
-	return path;
+	out[used] = '\0';
+	return 0;
+}
+
+/* The kernel's RESOLVE_BENEATH: links that stay below @dfd are followed, others refused (-EXDEV). */
+static int open_beneath_kernel(int dfd, const char *rel)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/*
+ * Where openat2() is missing or filtered (seccomp answers EPERM): resolve
+ * the path, check it, open what was checked without following a last link.
+ */
+static int open_beneath_realpath(const char *dir, const char *rel)
+{
+	char path[PATH_MAX], real[PATH_MAX], real_dir[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path))
+		return -ENAMETOOLONG;
+	if (!realpath(dir, real_dir) || !realpath(path, real))
+		return -errno;
+	if (!rl_path_within(real, real_dir))
+		return -EXDEV;
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int rl_path_open_beneath(const char *dir, const char *rel)
+{
+	struct stat st;
+	int dfd, fd;
+
+	if (rel[0] == '/' || rl_path_has_dotdot(rel))
+		return -EXDEV;
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	fd = open_beneath_kernel(dfd, rel);
+	close(dfd);
+	if (fd == -ENOSYS || fd == -EPERM)
+		fd = open_beneath_realpath(dir, rel);
+	if (fd < 0)
+		return fd;
+	/* Not a FIFO to block on or a device to read from: O_NONBLOCK kept the open from waiting. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
 }

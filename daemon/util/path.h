@@ -4,6 +4,7 @@
 #define RINGLAB_DAEMON_UTIL_PATH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Bytes of a file system path held in a struct: configured directories and
@@ -28,11 +29,24 @@ bool rl_path_has_dotdot(const char *path);
 bool rl_path_within(const char *path, const char *dir);
 
 /*
- * rl_path_normalize() - spell @path one way, in place: no "." components, no
- * repeated or trailing '/' ("./mnt//x.img" becomes "mnt/x.img", "/a/./b/"
- * "/a/b", "" and "./" "."). ".." and symlinks stay as they are: callers
- * refuse the one and resolve the other. Returns @path.
+ * rl_path_normalize() - @path spelled one way into @out: repeated '/' as
+ * one, "." components and a trailing '/' dropped ("/a//b/./c/" is "/a/b/c",
+ * "a/./b" is "a/b", "/" stays "/", "." becomes ""). ".." is kept as it is
+ * (rl_path_has_dotdot() refuses it) and symlinks are not followed, so two
+ * spellings that still differ may name one place. Returns 0, or
+ * -ENAMETOOLONG when the result does not fit @len.
  */
-char *rl_path_normalize(char *path);
+int rl_path_normalize(const char *path, char *out, size_t len);
+
+/*
+ * rl_path_open_beneath() - open @rel (relative, no "..") below directory
+ * @dir for reading, never through a symbolic link that leads out of @dir
+ * (relative links that stay below it are followed): openat2() with RESOLVE_BENEATH,
+ * or a realpath() check where the kernel or a seccomp filter refuses
+ * openat2(). Returns an O_CLOEXEC fd of a regular file, or -errno: -EXDEV
+ * for a way out of @dir, -EINVAL for something other than a regular file
+ * (a FIFO, a device: opened without waiting for either), -ENOENT, ...
+ */
+int rl_path_open_beneath(const char *dir, const char *rel);
 
 #endif

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # apt-private.sh: apt-get against a private state directory (sourced), so
 # fetching kernels or sources never changes the machine's own apt sources.
 #

@@ -1,28 +1,7 @@
 #!/bin/sh
 # api.sh: ringlabd's HTTP API end to end on loop-mounted ext4: every endpoint and error status of daemon/http/API.md, a real run, SSE, cancel, metrics, static files.
-. "$top_srcdir/tests/lib/daemon.sh"
-daemon_require curl jq
-loopfs_create 256
-
-work=$DAEMON_DIR
-sse_pid=
-
-cleanup()
-{
-	[ -n "$sse_pid" ] && kill "$sse_pid" 2>/dev/null
-	daemon_cleanup
-}
-trap cleanup EXIT
-
-fail()
-{
-	echo "FAIL: $*" >&2
-	if [ -f "$work/rld.log" ]; then
-		echo "--- ringlabd log (last lines)" >&2
-		tail -n 20 "$work/rld.log" >&2
-	fi
-	exit 1
-}
+. "$top_srcdir/tests/lib/ringlabd.sh"
+rld_init 256
 
 TOKEN=api-test-token-$$
 AUTH="Authorization: Bearer $TOKEN"
@@ -33,54 +12,12 @@ mkdir -p "$work/state" "$work/web/js"
 printf '<!doctype html><title>ringlab-api-test</title>\n' >"$work/web/index.html"
 printf 'console.log("ringlab");\n' >"$work/web/js/app.js"
 ln -s /etc/passwd "$work/web/escape.txt"
-cat >"$work/ringlabd.json" <<EOF
-{
-	"listen": "127.0.0.1",
-	"token": "$TOKEN",
-	"state_dir": "$work/state",
-	"web_dir": "$work/web",
-	"workloads_dir": "$top_srcdir/workloads",
-	"allowed_hosts": ["ringlab.example"],
-	"targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }]
-}
-EOF
-daemon_start 20 -c "$work/ringlabd.json" || fail "$DAEMON_ERR"
-port=$DAEMON_PORT
-base=$DAEMON_URL
-grep -q "listening on 127.0.0.1:$port" "$work/rld.log" || fail "no 'listening on 127.0.0.1:$port' in the log"
+rld_config "\"listen\": \"127.0.0.1\", \"token\": \"$TOKEN\", \"web_dir\": \"$work/web\",
+	\"allowed_hosts\": [\"ringlab.example\"]"
+rld_start "$work/ringlabd.json"
+grep -q "listening on 127.0.0.1:$port" "$work/ringlabd.log" || fail "no 'listening on 127.0.0.1:$port' in the log"
 
-# --- helpers: one request at a time; body in $work/body, headers in $work/headers ----
-# req METHOD PATH [curl options...]: prints the status code.
-req()
-{
-	_m=$1
-	_p=$2
-	shift 2
-	curl -sS -o "$work/body" -D "$work/headers" -w '%{http_code}' -X "$_m" "$@" "$base$_p"
-}
-
-# expect STATUS METHOD PATH [curl options...]
-expect()
-{
-	_want=$1
-	shift
-	_got=$(req "$@") || fail "$1 $2: curl failed"
-	[ "$_got" = "$_want" ] || fail "$1 $2: status $_got, expected $_want: $(head -c 600 "$work/body")"
-}
-
-# jqe FILTER: the last body satisfies FILTER.
-jqe()
-{
-	jq -e "$1" "$work/body" >/dev/null 2>&1 ||
-		fail "$_m $_p: body does not satisfy '$1': $(head -c 800 "$work/body")"
-}
-
-# header NAME: the value of a header of the last response.
-header()
-{
-	grep -i "^$1:" "$work/headers" | tail -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'
-}
-
+# --- helpers beyond tests/lib/ringlabd.sh's req, expect, jqe and header ----------------
 # is_json_error: a JSON error response with the API's headers.
 is_json_error()
 {
@@ -117,12 +54,7 @@ wait_status()
 }
 
 # --- health, system, workloads -----------------------------------------------------
-i=0
-until [ "$(req GET /api/v1/health)" = 200 ]; do
-	[ $i -lt 50 ] || fail "/api/v1/health never answered 200"
-	sleep 0.2
-	i=$((i + 1))
-done
+expect 200 GET /api/v1/health
 jqe '.status == "ok" and .store == "ok" and .targets == 1 and .running == 0'
 jqe '(.version | type == "string") and .uptime_s >= 0'
 [ "$(header Content-Type)" = "application/json; charset=utf-8" ] || fail "health: Content-Type '$(header Content-Type)'"
@@ -287,6 +219,7 @@ jqe '.status == "queued" and .run_fraction == 0 and .workload == null'
 # SSE on the queued run, read while it goes queued -> running -> done.
 curl -sS -N --max-time 120 "$base/api/v1/runs/$S/events" >"$work/sse" 2>"$work/sse.err" &
 sse_pid=$!
+rld_bg=$sse_pid
 
 [ "$(post_run '{"workload": "nw-overwrite-aligned", "scale": 0.1, "repeat": 1, "queue": true}')" = 202 ] ||
 	fail "POST second queued run: $(cat "$work/body")"
@@ -323,7 +256,7 @@ jqe '.format == "ringlab-run-1" and (.workloads | length) == 1'
 
 wait "$sse_pid"
 rc=$?
-sse_pid=
+rld_bg=
 [ $rc -eq 0 ] || fail "the event stream of run $S did not end by itself (curl exit $rc): $(cat "$work/sse.err")"
 grep -q '^event: progress$' "$work/sse" || fail "SSE: no progress event"
 grep -q '^data: {.*"status":"queued"' "$work/sse" || fail "SSE: the run was never seen queued"
@@ -417,15 +350,6 @@ expect 405 POST /index.html -H "$AUTH"
 [ "$(header Allow)" = "GET, HEAD" ] || fail "static 405: Allow is '$(header Allow)'"
 
 # --- SIGTERM stops the daemon cleanly ---------------------------------------------------------------
-kill -TERM "$DAEMON_PID"
-i=0
-while kill -0 "$DAEMON_PID" 2>/dev/null; do
-	[ $i -lt 75 ] || fail "ringlabd still running 15 s after SIGTERM"
-	sleep 0.2
-	i=$((i + 1))
-done
-wait "$DAEMON_PID"
-rc=$?
-DAEMON_PID=
-[ $rc -eq 0 ] || fail "ringlabd exited $rc after SIGTERM"
+rld_stop
+[ $rld_status -eq 0 ] || fail "ringlabd exited $rld_status after SIGTERM (137: not within 20 s)"
 exit 0

@@ -57,6 +57,16 @@ grep -q "improved" "$work/text.txt" || fail "the text table does not say improve
 curl -sS "$url/api/v1/compare?base=$head&head=$base" | jq -e '.workloads[0].cells[0].verdict == "regressed"' >/dev/null ||
 	fail "API: fast->slow is not regressed"
 
+# The gate follows ?gate=: a regression fails iops and both, not eagain.
+for g in iops:true both:true eagain:false; do
+	curl -sS "$url/api/v1/compare?base=$head&head=$base&gate=${g%%:*}" |
+		jq -e ".gate == ${g#*:} and .gate_on == \"${g%%:*}\"" >/dev/null ||
+		fail "API: gate=${g%%:*} is not ${g#*:}"
+done
+code=$(curl -sS -o "$work/err.json" -w '%{http_code}' "$url/api/v1/compare?base=$head&head=$base&gate=all")
+[ "$code" = 400 ] && jq -e '.error | test("gate")' "$work/err.json" >/dev/null ||
+	fail "gate=all: HTTP $code $(cat "$work/err.json")"
+
 code=$(curl -sS -o "$work/err.json" -w '%{http_code}' "$url/api/v1/compare?base=999&head=$head")
 [ "$code" = 404 ] || fail "unknown run: HTTP $code"
 jq -e '.error | test("999")' "$work/err.json" >/dev/null || fail "unknown run: error does not name it"

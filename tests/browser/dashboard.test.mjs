@@ -268,6 +268,66 @@ test('one run: the results table equals the API\'s cells', { timeout: 60000 }, a
 	await check();
 });
 
+test('a run with EAGAIN causes: one stacked bar per cell, its segments the API\'s counts', { timeout: 60000 }, async () => {
+	// The base run, imported again as if traced: every attempt refused, by two causes.
+	const run = await apiOk('GET', `runs/${runs.base.id}`);
+	const keys = ['inode_lock', 'timestamp_update', 'extent_cache_miss', 'allocation', 'unaligned_zeroing',
+		'extending_write', 'invalidation', 'journal_start', 'other', 'unknown'];
+	const traced = JSON.parse(JSON.stringify(run));
+
+	for (const c of traced.cells) {
+		const counts = Object.fromEntries(keys.map((k) => [k, 0]));
+
+		counts.extending_write = c.attempts - 3;
+		counts.timestamp_update = 2;
+		c.eagain = c.attempts;
+		c.eagain_causes = { status: 'partial', counts, unattributed: 1, other_function: '', note: '1 refusal without a trace window' };
+	}
+	const imp = await apiOk('POST', 'runs/import', { run: traced, kernel_tag: 'browser-causes', label: 'causes' });
+	const stored = await apiOk('GET', `runs/${imp.id}`);
+
+	assert.deepEqual(stored.cells.map((c) => c.eagain_causes), traced.cells.map((c) => c.eagain_causes),
+		'the stored run carries eagain_causes');
+	const { page, check } = await openPage();
+
+	await go(page, `#/runs/${imp.id}`);
+	await page.locator('table.results').first().waitFor();
+	const rows = new Map();
+
+	for (const c of stored.cells) {
+		const k = `${c.workload}\u0000${c.jobs}`;
+
+		rows.set(k, [...(rows.get(k) || []), c]);
+	}
+	for (const [k, cells] of rows) {
+		const [workload, jobs] = k.split('\u0000');
+		const bar = page.locator(`table.results[data-workload="${workload}"] tbody tr[data-jobs="${jobs}"] [data-k="causes"] .causes-bar`);
+		const segs = bar.locator('span.cause');
+		const want = {
+			extending_write: cells.reduce((s, c) => s + c.eagain_causes.counts.extending_write, 0),
+			timestamp_update: cells.reduce((s, c) => s + c.eagain_causes.counts.timestamp_update, 0),
+			unattributed: cells.reduce((s, c) => s + c.eagain_causes.unattributed, 0),
+		};
+		const got = {};
+		let width = 0;
+
+		assert.equal(await bar.count(), 1, `${workload} JOBS ${jobs}: one bar`);
+		for (let i = 0; i < await segs.count(); i++) {
+			const seg = segs.nth(i);
+
+			got[await seg.getAttribute('data-cause')] = Number(await seg.getAttribute('data-count'));
+			width += (await seg.boundingBox()).width;
+		}
+		assert.deepEqual(got, want, `${workload} JOBS ${jobs}: segments`);
+		const box = await bar.boundingBox();
+
+		assert.ok(Math.abs(width - (box.width - 2)) <= 2, `${workload} JOBS ${jobs}: segments fill the bar (${width} of ${box.width})`);
+		assert.match(await bar.getAttribute('aria-label'), /extending write \d/);
+	}
+	await shot(page, 'run-causes');
+	await check();
+});
+
 test('compare base vs head by label: the table equals the API\'s comparison', { timeout: 60000 }, async () => {
 	const cmp = await apiOk('GET', 'compare?base=label:base&head=label:head');
 
@@ -479,5 +539,73 @@ test('keyboard: the main links are reachable and focus is visible', { timeout: 3
 	for (const name of ['Runs', 'Compare', 'Start a run'])
 		assert.ok(seen.some((s) => s.text === name), `${name} is reached with Tab`);
 	assert.ok(seen.filter((s) => ['Runs', 'Compare'].includes(s.text)).every((s) => s.outline !== 'none'), 'focused links show an outline');
+	await check();
+});
+
+/*
+ * Imported copies of the base run, edited into what a NOWAIT suite shows:
+ * a cell whose every write was refused (IOPS and latency n/a), and one whose
+ * repetitions disagree (100/0/100%). Compared, the first is an EAGAIN-only
+ * change (its own verdict, failing the gate), the second unstable.
+ */
+test('EAGAIN verdicts: eagain-changed, unstable and n/a in compare and in a run', { timeout: 60000 }, async () => {
+	const src = await apiOk('GET', `runs/${runs.base.id}`);
+	const w = src.workloads[0].name;
+	// Whatever this kernel did, the copies say: every write completed, or every write refused.
+	const open = (c) => ({ ...c, ops: c.attempts, eagain: 0, eagain_rate: 0, iops: 1000 + c.rep, bw_bytes_s: 1e6,
+		lat_ns: { p50: 1000, p90: 2000, p99: 3000, p999: 4000, max: 5000, mean: 1500 } });
+	const refused = (c) => ({ ...c, ops: 0, bytes: 0, eagain: c.attempts, eagain_rate: 1, iops: null, bw_bytes_s: null, lat_ns: null });
+	const runOf = (cells, flip) => {
+		const r = structuredClone(src);
+
+		r.workloads.push({ ...r.workloads[0], name: 'nw-flip' });
+		r.cells = [...cells, ...src.cells.map((c) => (flip(c.rep) ? refused : open)({ ...c, workload: 'nw-flip' }))];
+		for (const k of ['id', 'summaries', 'created', 'target', 'what', 'label', 'kernel_tag', 'request', 'progress'])
+			delete r[k];
+		return r;
+	};
+	const imp = async (run, label) => apiOk('POST', 'runs/import', { run, label, kernel_tag: 'browser-eagain' });
+	const baseRun = await imp(runOf(src.cells.map(open), (rep) => rep !== 2), 'eag-base');
+	const headRun = await imp(runOf(src.cells.map(refused), () => true), 'eag-head');
+	const cmp = await apiOk('GET', 'compare?base=label:eag-base&head=label:eag-head');
+	const byName = (n) => cmp.workloads.find((g) => g.workload === n).cells[0];
+
+	assert.equal(byName(w).verdict, 'eagain-changed', 'the API: refusing every write is an EAGAIN change');
+	assert.equal(byName('nw-flip').verdict, 'unstable', 'the API: 100/0/100 is unstable');
+	assert.equal(cmp.gate, true, 'the API: an EAGAIN change fails the gate');
+	const { page, check } = await openPage();
+	const row = (n) => page.locator(`table.compare[data-workload="${n}"] tbody tr`).first();
+
+	await go(page, '#/compare?base=label:eag-base&head=label:eag-head');
+	await page.locator('.compare-result').waitFor();
+	assert.equal((await page.locator('[data-k="summary"]').innerText()).trim(), cmp.summary.line);
+	assert.match(await page.locator('[data-k="gate"]').innerText(), /Gate \(both\): FAIL/);
+	assert.equal(await page.locator('ul.summary-chips li.v-eagain-changed').first().innerText(), '1 eagain-changed');
+	assert.equal((await row(w).locator('.verdict').first().innerText()).trim(), 'eagain-changed');
+	assert.equal((await row(w).locator('[data-k="head"]').innerText()).trim(), 'n/a', 'IOPS of nothing completed');
+	assert.equal((await row(w).locator('[data-k="speedup"]').innerText()).trim(), 'n/a');
+	assert.match(await row(w).locator('[data-k="eagain-diff"]').innerText(), /changed/);
+	assert.equal((await row('nw-flip').locator('.verdict').first().innerText()).trim(), 'unstable');
+	assert.match(await row('nw-flip').locator('[data-k="eagain-base"]').innerText(), /^unstable 0–100%$/);
+	assert.doesNotMatch(await row('nw-flip').innerText(), /66\.7/, 'an unstable rate is never pooled');
+	await shot(page, 'compare-eagain');
+	// The gate follows the form's choice: IOPS only passes.
+	await page.selectOption('#gate', 'iops');
+	await page.locator('form.compare-form button[type="submit"]').click();
+	await page.waitForURL(/gate=iops/);
+	await page.locator('.compare-result').waitFor();
+	await page.locator('[data-k="gate"]', { hasText: 'Gate (iops): pass' }).waitFor();
+	// The runs: n/a where nothing completed, unstable where the repetitions disagree.
+	await go(page, `#/runs/${headRun.id}`);
+	await page.locator(`table.results[data-workload="${w}"]`).waitFor();
+	const res = (n) => page.locator(`table.results[data-workload="${n}"] tbody tr`).first();
+
+	assert.equal((await res(w).locator('[data-k="iops"]').innerText()).trim(), 'n/a');
+	assert.equal((await res(w).locator('[data-k="p99"]').innerText()).trim(), 'n/a');
+	await go(page, `#/runs/${baseRun.id}`);
+	await page.locator('table.results[data-workload="nw-flip"]').waitFor();
+	assert.match(await res('nw-flip').locator('[data-k="eagain"]').innerText(), /^unstable 0\.0–100\.0%$/);
+	assert.equal(await res('nw-flip').getAttribute('data-unstable'), 'true');
+	await shot(page, 'run-unstable');
 	await check();
 });

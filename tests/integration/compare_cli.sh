@@ -1,5 +1,5 @@
 #!/bin/sh
-# compare_cli.sh: `ringlab compare` on run JSON files gives the cover-letter table, verdicts, JSON, seed tables and exit codes 0/1/2.
+# compare_cli.sh: `ringlab compare` on run JSON files gives the cover-letter table, verdicts (eagain-changed of its own), --gate, JSON, seed tables and exit codes 0/1/2.
 ringlab="$top_builddir/ringlab"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -91,6 +91,8 @@ write_run "$out/base.json" base 8192 "$(cells aligned-mixed 40000), $(cells nw-m
 write_run "$out/base2.json" base 8192 "$(cells aligned-mixed 40000), $(cells nw-mixed-aligned 1000 0)"
 write_run "$out/fast.json" fast 8192 "$(cells aligned-mixed 48000), $(cells nw-mixed-aligned 1000 0)"
 write_run "$out/slow.json" slow 8192 "$(cells aligned-mixed 32000), $(cells nw-mixed-aligned 1000 2000)"
+write_run "$out/slower.json" slower 8192 "$(cells aligned-mixed 32000), $(cells nw-mixed-aligned 1000 0)"
+write_run "$out/refused.json" refused 8192 "$(cells aligned-mixed 40000), $(cells nw-mixed-aligned 1000 2000)"
 write_run "$out/corrupt.json" corrupt 8192 "$(cells aligned-mixed 40000 0 failed), $(cells nw-mixed-aligned 1000 0)"
 write_run "$out/io4k.json" io4k 4096 "$(cells aligned-mixed 40000)"
 write_run "$out/other.tmp" other 8192 "$(cells nw-mixed-aligned 1000 0)"
@@ -120,12 +122,32 @@ expect_out fast '^aligned-mixed: 3 improved$'
 run_compare slow "$out/base.json" "$out/slow.json"
 expect_rc slow 1
 expect_out slow '^   1     40,000     32,000    0.80x  .*regressed'
-expect_out slow '0.0% → 100.0%  *unchanged, EAGAIN changed'
-expect_out slow '^total: 3 regressed, 3 unchanged'
+expect_out slow '0.0% → 100.0%  *eagain-changed, EAGAIN +100.0 points \[+100.0, +100.0\]'
+expect_out slow '^total: 3 regressed, 3 eagain-changed (6 cells in 2 workloads); GATE (both): FAIL$'
 
-# A wide threshold makes the same change "unchanged".
+# Only the EAGAIN rate moved: a verdict of its own that fails the gate, unless --gate iops.
+run_compare eagain "$out/base.json" "$out/refused.json"
+expect_rc eagain 1
+expect_out eagain '^nw-mixed-aligned: 3 eagain-changed$'
+expect_out eagain '^total: 3 eagain-changed, 3 unchanged'
+run_compare eagain-iops --gate iops "$out/base.json" "$out/refused.json"
+expect_rc eagain-iops 0
+run_compare eagain-gate "$out/base.json" "$out/refused.json" --gate eagain
+expect_rc eagain-gate 1
+expect_out eagain-gate 'GATE (eagain): FAIL$'
+# An IOPS regression alone passes --gate eagain.
+run_compare iops-only --gate eagain "$out/base.json" "$out/slower.json"
+expect_rc iops-only 0
+run_compare bad-gate --gate all "$out/base.json" "$out/refused.json"
+expect_rc bad-gate 2
+expect_err bad-gate "--gate 'all': must be iops, eagain or both"
+
+# A wide threshold makes the same IOPS change "unchanged" (the EAGAIN one stays).
 run_compare wide --threshold 50% "$out/base.json" "$out/slow.json"
-expect_rc wide 0
+expect_rc wide 1
+expect_out wide '^total: 3 eagain-changed, 3 unchanged'
+run_compare wide-iops --threshold 50% --gate iops "$out/base.json" "$out/slow.json"
+expect_rc wide-iops 0
 
 # A failed verification outranks everything: corrupt, exit 1.
 run_compare corrupt "$out/base.json" "$out/corrupt.json"

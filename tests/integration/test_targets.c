@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS SHM_EXT4: targets open, work, close and reopen; unsafe ones are refused. */
+/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS SHM_EXT4: targets open, work, close and reopen; unsafe ones are refused; only a dead owner's mount is reclaimed; two targets on one place are told apart. */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "ringlabd/state_lock.h"
 #include "ringlabd/targets.h"
 #include "../lib/check.h"
 
@@ -185,6 +189,83 @@ static void test_image(void)
 	CHECK(file_has(file, "written before close"), "%s lost on reopen: the image was re-made", file);
 	rl_target_close(&t);
 	CHECK(!mounted(want_dir), "%s still mounted after the second close", want_dir);
+}
+
+/* A child holding @state_dir's lock as another ringlabd would, until killed. */
+static pid_t lock_holder(void)
+{
+	int pipefd[2];
+	pid_t pid;
+	char c = 0;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct rl_err e = { "" };
+
+		c = rl_state_lock(state_dir, &e) >= 0;
+		(void)!write(pipefd[1], &c, 1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (pid > 0 && (read(pipefd[0], &c, 1) != 1 || !c)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(pipefd[0]);
+	return pid;
+}
+
+/*
+ * The image mount a killed ringlabd left is taken down at the next open,
+ * but only when its owner is dead: never while another process holds the
+ * state directory's lock, never while a file on it is open (it is not
+ * detached lazily, which would leave a live run writing underneath).
+ */
+static void test_reclaim(void)
+{
+	struct rl_target t = image_target("rec", "rec.img"), left;
+	char file[PATH_MAX];
+	struct rl_err e = { "" };
+	pid_t holder;
+	int ret, fd;
+
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret, "image open: %d '%s'", ret, e.msg);
+	if (ret)
+		return;
+	left = t;	/* what a ringlabd killed now leaves mounted */
+	snprintf(file, sizeof(file), "%s/in-use", t.dir);
+	fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0, "create %s: %s", file, strerror(errno));
+	t = image_target("rec", "rec.img");
+	expect_refused(&t, -EBUSY, "already mounted", NULL);
+	CHECK(mounted(left.dir), "a mount in use was taken down");
+	if (fd >= 0)
+		close(fd);
+
+	holder = lock_holder();
+	CHECK(holder > 0, "cannot hold the state lock in a child");
+	t = image_target("rec", "rec.img");
+	expect_refused(&t, -EBUSY, "already mounted", NULL);
+	CHECK(mounted(left.dir), "the mount of a ringlabd holding the state lock was taken down");
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+	}
+
+	t = image_target("rec", "rec.img");
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret && t.mounted_by_us, "reclaiming a dead owner's mount: %d '%s'", ret, e.msg);
+	if (ret) {
+		rl_target_close(&left);
+		return;
+	}
+	rl_target_close(&t);
+	CHECK(!mounted(left.dir), "%s still mounted after close", left.dir);
 }
 
 /* Overwrite 4 bytes at @off of @path. */
@@ -457,10 +538,83 @@ static void test_check_path(void)
 	expect_path(&t, "/tmp/x", -EPERM);	/* a target never opened has no inside */
 }
 
+/* @t, opened, is refused beside @other with @how in the message (NULL: accepted). */
+static void expect_distinct(const struct rl_target *t, const struct rl_target *other,
+			    const char *how)
+{
+	struct rl_err e = { "" };
+	int ret = rl_target_check_distinct(t, other, &e);
+
+	if (!how)
+		CHECK(!ret, "%s beside %s refused: %s", t->cfg.name, other->cfg.name, e.msg);
+	else
+		CHECK(ret == -EINVAL && strstr(e.msg, how) && strstr(e.msg, other->cfg.name),
+		      "%s beside %s: want '%s', got %d '%s'", t->cfg.name, other->cfg.name, how,
+		      ret, e.msg);
+}
+
+/*
+ * Two targets that write to one place however the config spells them: a
+ * symlink to the same directory, a directory inside another, a dir target
+ * inside an image's mount point or on its filesystem through a bind mount.
+ */
+static void test_distinct(void)
+{
+	char dir[PATH_MAX], p[PATH_MAX], bind[PATH_MAX];
+	struct rl_target d1, d2, img, in_img, bound;
+	struct rl_err e = { "" };
+
+	snprintf(dir, sizeof(dir), "%s/distinct", ext4_dir);
+	snprintf(p, sizeof(p), "%s/distinct/sub", ext4_dir);
+	CHECK(!mkdir(dir, 0755) && !mkdir(p, 0755), "mkdir %s: %s", p, strerror(errno));
+	d1 = other_target("d1", RL_TARGET_DIR, dir);
+	CHECK(!rl_target_open(&d1, state_dir, &e), "open %s: %s", dir, e.msg);
+	snprintf(p, sizeof(p), "%s/to-distinct", priv);
+	CHECK(!symlink(dir, p), "symlink %s: %s", p, strerror(errno));
+	d2 = other_target("d2", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&d2, state_dir, &e), "open %s: %s", p, e.msg);
+	expect_distinct(&d2, &d1, "is the directory of target d1");
+	snprintf(p, sizeof(p), "%s/distinct/sub", ext4_dir);
+	d2 = other_target("d2", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&d2, state_dir, &e), "open %s: %s", p, e.msg);
+	expect_distinct(&d2, &d1, "lies inside the directory of target d1");
+	expect_distinct(&d1, &d2, "holds the directory of target d2");
+	snprintf(p, sizeof(p), "%s/pathtarget2", ext4_dir);
+	d2 = other_target("d2", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&d2, state_dir, &e), "open %s: %s", p, e.msg);
+	expect_distinct(&d2, &d1, NULL);	/* two directories of one filesystem are fine */
+
+	img = image_target("dimg", "dimg.img");
+	if (rl_target_open(&img, state_dir, &e)) {
+		CHECK(0, "image open: %s", e.msg);
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/sub", img.dir);
+	CHECK(!mkdir(p, 0755), "mkdir %s: %s", p, strerror(errno));
+	in_img = other_target("inimg", RL_TARGET_DIR, p);
+	/* Refused as inside the state directory; without one, the distinct check must catch it. */
+	CHECK(rl_target_open(&in_img, state_dir, &e) == -EPERM &&
+	      strstr(e.msg, "is inside ringlabd's state directory"),
+	      "open %s with the state directory: %s", p, e.msg);
+	in_img = other_target("inimg", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&in_img, NULL, &e), "open %s: %s", p, e.msg);
+	expect_distinct(&in_img, &img, "lies inside the directory of target dimg");
+	snprintf(bind, sizeof(bind), "%s/bind", priv);
+	CHECK(!mkdir(bind, 0755) && !mount(p, bind, NULL, MS_BIND, NULL),
+	      "bind mount %s on %s: %s", p, bind, strerror(errno));
+	bound = other_target("bound", RL_TARGET_DIR, bind);
+	CHECK(!rl_target_open(&bound, state_dir, &e), "open %s: %s", bind, e.msg);
+	expect_distinct(&bound, &img, "is on the filesystem mounted for target dimg");
+	expect_distinct(&img, &d1, NULL);
+	umount2(bind, MNT_DETACH);
+	rmdir(bind);
+	rl_target_close(&img);
+}
+
 /* Remove what test_dir() put in our private directory, and the directory. */
 static void cleanup_priv(void)
 {
-	static const char *const names[] = { "to-ext4", "to-tmpfs", "to-etc" };
+	static const char *const names[] = { "to-ext4", "to-tmpfs", "to-etc", "to-distinct" };
 	char p[PATH_MAX + 16];
 	size_t i;
 
@@ -497,11 +651,13 @@ int main(int argc, char **argv)
 	}
 	snprintf(priv, sizeof(priv), "%s", tmpl);
 	test_image();
+	test_reclaim();
 	test_image_refusals();
 	test_dir();
 	test_system_places();
 	test_block();
 	test_check_path();
+	test_distinct();
 	cleanup_priv();
 	return check_exit();
 }

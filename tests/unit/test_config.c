@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ringlabd config: defaults, every key's bounds from the table, unknown keys, targets, cross-checks, markdown. */
+/* ringlabd config: defaults, every key's bounds from the table, unknown keys, targets, cross-checks, one target spelled two ways, markdown. */
 
 #include <errno.h>
 #include <math.h>
@@ -14,6 +14,7 @@
 #include "schema/fields.h"
 #include "ringlabd/daemon_config.h"
 #include "../lib/capture.h"
+#include "util/path.h"
 #include "../lib/check.h"
 
 /* From config.c; repeated here in case config.h does not declare them yet. */
@@ -428,6 +429,48 @@ static void test_cross_checks(void)
 	expect_all_refused(bad_keys);
 }
 
+/* One path spelled two ways is one target, across kinds; nested ones are refused too. */
+static void test_duplicate_spellings(void)
+{
+	static const struct { const char *in, *out; } spellings[] = {
+		{ "/x//shared", "/x/shared" }, { "/x/shared/", "/x/shared" },
+		{ "/x/./shared/.", "/x/shared" }, { "//", "/" }, { "a/./b//", "a/b" },
+		{ "/x/..y", "/x/..y" }, { "", "" },
+	};
+	struct rl_config c;
+	char out[64];
+
+	for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++)
+		CHECK(!rl_path_normalize(spellings[i].in, out, sizeof(out)) &&
+		      !strcmp(out, spellings[i].out), "normalize '%s': '%s', want '%s'",
+		      spellings[i].in, out, spellings[i].out);
+	CHECK(rl_path_normalize("/aaaa/bbbb", out, 8) == -ENAMETOOLONG, "too long accepted");
+
+#define DIR_T(n, p) "{\"name\": \"" n "\", \"kind\": \"dir\", \"path\": \"" p "\"}"
+	expect_refused("{\"targets\": [" DIR_T("a", "/x/shared") ", " DIR_T("b", "/x//shared") "]}",
+		       "key targets[1].path", "already the path of targets[0] ('/x/shared')");
+	expect_refused("{\"targets\": [" DIR_T("a", "/x/shared/") ", " DIR_T("b", "/x/./shared") "]}",
+		       "key targets[1].path", "already the path of targets[0]");
+	expect_refused("{\"state_dir\": \"/var/lib/rl\", \"targets\": [{\"name\": \"a\", \"kind\": \"image\"},"
+		       " {\"name\": \"b\", \"kind\": \"image\", \"path\": \"/var/lib//rl/a.img\"}]}",
+		       "key targets[1].path", "already the path of targets[0] ('a.img')");
+	expect_refused("{\"targets\": [" DIR_T("a", "/x/shared") ", " DIR_T("b", "/x/shared/sub") "]}",
+		       "key targets[1].path", "/x/shared/sub, inside /x/shared where targets[0] writes");
+	expect_refused("{\"targets\": [" DIR_T("a", "/x/shared/sub/") ", " DIR_T("b", "/x/shared") "]}",
+		       "key targets[1].path", "around /x/shared/sub where targets[0] writes");
+	/* A dir target in an image's mount point, however spelled, and across kinds. */
+	expect_refused("{\"state_dir\": \"/var/lib/rl\", \"targets\": [{\"name\": \"img\", \"kind\": \"image\"},"
+		       " " DIR_T("d", "/var/lib/rl//mnt/img/sub") "]}",
+		       "key targets[1].path", "inside /var/lib/rl/mnt/img where targets[0] writes");
+	expect_refused("{\"state_dir\": \"/var/lib/rl/\", \"targets\": [" DIR_T("d", "/var/lib/rl/mnt/img") ","
+		       " {\"name\": \"img\", \"kind\": \"image\"}]}",
+		       "key targets[1].path", "where targets[0] writes");
+	expect_loaded("{\"targets\": [" DIR_T("a", "/x/shared") ", " DIR_T("b", "/x/shared2") ","
+		      " " DIR_T("c", "/x/other/shared") "]}", &c);
+	CHECK(c.ntargets == 3, "ntargets %u", c.ntargets);
+#undef DIR_T
+}
+
 static void test_missing_file(void)
 {
 	struct rl_config c;
@@ -468,6 +511,39 @@ static void test_markdown(void)
 	free(buf);
 }
 
+/* SIGHUP's view of two configurations: what it may apply, what waits for a restart. */
+static void test_reload_diff(void)
+{
+	struct rl_config a, b, c;
+	char keys[256];
+	int n;
+
+	expect_loaded("{\"token\": \"one\", \"port\": 7117}", &a);
+	expect_loaded("{\"token\": \"two\", \"port\": 7118, \"allowed_hosts\": [\"lab\"], "
+		      "\"workloads_dir\": \"/w\", \"targets\": [" IMG "}]}", &b);
+	CHECK(rl_config_key_reloadable("token") && rl_config_key_reloadable("token_file") &&
+	      rl_config_key_reloadable("workloads_dir") && rl_config_key_reloadable("allowed_hosts"),
+	      "the keys SIGHUP reloads");
+	CHECK(!rl_config_key_reloadable("listen") && !rl_config_key_reloadable("targets") &&
+	      !rl_config_key_reloadable("max_body"), "keys that need a restart");
+	n = rl_config_diff(&a, &b, true, keys, sizeof(keys));
+	CHECK(n == 3 && !strcmp(keys, "token, workloads_dir, allowed_hosts"), "reloadable diff %d '%s'",
+	      n, keys);
+	n = rl_config_diff(&a, &b, false, keys, sizeof(keys));
+	CHECK(n == 2 && !strcmp(keys, "port, targets"), "restart diff %d '%s'", n, keys);
+	n = rl_config_diff(&a, &a, true, keys, sizeof(keys));
+	CHECK(n == 0 && !keys[0], "no difference: %d '%s'", n, keys);
+	c = a;
+	rl_config_copy_reloadable(&c, &b);
+	CHECK(!strcmp(c.token, "two") && !strcmp(c.workloads_dir, "/w") && c.nallowed_hosts == 1 &&
+	      !strcmp(c.allowed_hosts[0], "lab"), "reloadable keys copied");
+	CHECK(c.port == 7117 && c.ntargets == 0, "other keys kept: port %u, %u targets", c.port,
+	      c.ntargets);
+	CHECK(rl_config_diff(&c, &b, true, keys, sizeof(keys)) == 0, "copied: '%s'", keys);
+	n = rl_config_diff(&a, &b, true, keys, 8);
+	CHECK(n == 3 && strlen(keys) < 8, "a short buffer: %d '%s'", n, keys);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -480,8 +556,10 @@ int main(void)
 	test_unknown_keys();
 	test_targets();
 	test_cross_checks();
+	test_duplicate_spellings();
 	test_missing_file();
 	test_markdown();
+	test_reload_diff();
 	unlink(cfg_path);
 	rmdir(tmpdir);
 	return check_exit();

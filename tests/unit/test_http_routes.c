@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* test_http_routes: route matching and path parameters, 404/405 with Allow, Host and Origin allowlists, token check, query numbers, body cap. */
+/* test_http_routes: route matching and path parameters, 404/405 with Allow, Host and Origin allowlists, token check, query numbers, body cap, JSON counted before parsing, connection slots. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/check.h"
+#include "http/conn_limits.h"
 #include "http/guard.h"
 #include "http/routes.h"
 
@@ -182,14 +184,30 @@ static void test_origin(void)
 
 	memset(&c, 0, sizeof(c));
 	strcpy(c.listen, "127.0.0.1");
-	CHECK(rl_http_origin_allowed(NULL, &c), "no Origin");
-	CHECK(rl_http_origin_allowed("http://localhost:7117", &c), "loopback origin");
-	CHECK(rl_http_origin_allowed("https://127.0.0.1", &c), "https loopback origin");
-	CHECK(!rl_http_origin_allowed("null", &c), "opaque origin");
-	CHECK(!rl_http_origin_allowed("http://evil.example.com", &c), "foreign origin");
-	CHECK(!rl_http_origin_allowed("ftp://localhost", &c), "other scheme");
-	CHECK(!rl_http_origin_allowed("http://localhost/x", &c), "origin with a path");
-	CHECK(!rl_http_origin_allowed("http://", &c), "empty host");
+	strcpy(c.allowed_hosts[0], "lab.example");
+	strcpy(c.allowed_hosts[1], "proxy.example:443");
+	c.nallowed_hosts = 2;
+	CHECK(rl_http_origin_allowed(NULL, &c, 7117), "no Origin");
+	CHECK(rl_http_origin_allowed("http://localhost:7117", &c, 7117), "loopback origin, own port");
+	CHECK(rl_http_origin_allowed("http://[::1]:7117", &c, 7117), "IPv6 loopback origin");
+	CHECK(rl_http_origin_allowed("http://LAB.example:7117", &c, 7117), "allowed name, own port");
+	CHECK(!rl_http_origin_allowed("http://localhost:8080", &c, 7117), "loopback, another port");
+	CHECK(!rl_http_origin_allowed("http://localhost", &c, 7117), "loopback, port 80");
+	CHECK(rl_http_origin_allowed("http://localhost", &c, 80), "port 80 is the default");
+	CHECK(!rl_http_origin_allowed("https://127.0.0.1:7117", &c, 7117), "https, the daemon speaks http");
+	CHECK(!rl_http_origin_allowed("https://127.0.0.1", &c, 7117), "https loopback origin");
+	CHECK(!rl_http_origin_allowed("http://lab.example:8080", &c, 7117), "allowed name, another port");
+	CHECK(rl_http_origin_allowed("https://proxy.example", &c, 7117), "name:port entry, https default");
+	CHECK(rl_http_origin_allowed("https://proxy.example:443", &c, 7117), "name:port entry, explicit");
+	CHECK(!rl_http_origin_allowed("https://proxy.example:8443", &c, 7117), "name:port entry, other port");
+	CHECK(!rl_http_origin_allowed("http://proxy.example:7117", &c, 7117), "name:port entry only");
+	CHECK(!rl_http_origin_allowed("null", &c, 7117), "opaque origin");
+	CHECK(!rl_http_origin_allowed("http://evil.example.com:7117", &c, 7117), "foreign origin");
+	CHECK(!rl_http_origin_allowed("ftp://localhost:7117", &c, 7117), "other scheme");
+	CHECK(!rl_http_origin_allowed("http://localhost:7117/x", &c, 7117), "origin with a path");
+	CHECK(!rl_http_origin_allowed("http://x@localhost:7117", &c, 7117), "origin with user info");
+	CHECK(!rl_http_origin_allowed("http://localhost:99999", &c, 7117), "port out of range");
+	CHECK(!rl_http_origin_allowed("http://", &c, 7117), "empty host");
 }
 
 static void test_token(void)
@@ -259,6 +277,74 @@ static void test_body(void)
 	free(b.data);
 }
 
+/* The count before the parse: every value cJSON would build, strings skipped whole. */
+static void test_json_scan(void)
+{
+	struct rl_json_limits lim = { .max_values = 4, .max_depth = 2 };
+	struct rl_err err = { "" };
+	const char *t;
+
+	t = "[0,0,0]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "4 values: %s", err.msg);
+	t = "[0,0,0,0]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EFBIG && strstr(err.msg, "more than 4 JSON values"),
+	      "5 values: %s", err.msg);
+	t = "{\"a\": \"x,y,z,[,{\\\",\\\\\", \"b\": 1}";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "commas and brackets in strings: %s", err.msg);
+	t = "[[1]]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "2 deep");
+	t = "[[[1]]]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EINVAL && strstr(err.msg, "nested more than 2 deep"),
+	      "3 deep: %s", err.msg);
+	t = "[[1]],[[1]]";
+	lim.max_values = 0;
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "depth goes back down");
+	lim = (struct rl_json_limits){ 0 };
+	t = "[[[[[[[[[[0,0,0,0,0,0]]]]]]]]]]";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "no limits");
+	CHECK(rl_http_json_values_cap(NULL, &(struct rl_config){ .max_body = 65536 }) == 4096,
+	      "one value per 16 bytes of max_body");
+}
+
+/* Who gets a connection slot: per address, the loopback reserve, the whole pool. */
+static void test_conn_verdict(void)
+{
+	struct rl_conn_counts n = { .total = 10, .not_loopback = 10, .same_addr = 3 };
+	struct sockaddr_in v4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6 };
+
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_ACCEPT, "room everywhere");
+	n.same_addr = 16;
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_DISPLACE_SAME_ADDR, "address at its limit");
+	n = (struct rl_conn_counts){ .total = 56, .not_loopback = 56, .same_addr = 15 };
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_DISPLACE_NOT_LOOPBACK,
+	      "others fill all but the 8 loopback slots");
+	n.loopback = true;
+	n.same_addr = 0;
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_ACCEPT, "loopback takes a reserved slot");
+	n.total = 64;
+	CHECK(rl_http_conn_verdict(&n, 64, 16) == RL_CONN_DISPLACE_ANY, "every slot taken");
+	n = (struct rl_conn_counts){ .total = 2, .not_loopback = 2, .same_addr = 1 };
+	CHECK(rl_http_conn_verdict(&n, 4, 4) == RL_CONN_ACCEPT, "4 slots: a reserve of 1");
+	n.total = n.not_loopback = 3;
+	CHECK(rl_http_conn_verdict(&n, 4, 4) == RL_CONN_DISPLACE_NOT_LOOPBACK, "4 slots: 3 for others");
+	n.total = n.not_loopback = 0;
+	n.same_addr = 0;
+	CHECK(rl_http_conn_verdict(&n, 1, 1) == RL_CONN_ACCEPT, "1 slot, no reserve");
+	inet_pton(AF_INET, "127.0.0.5", &v4.sin_addr);
+	CHECK(rl_http_sockaddr_loopback((struct sockaddr *)&v4, sizeof(v4)), "127.0.0.5");
+	inet_pton(AF_INET, "10.0.0.1", &v4.sin_addr);
+	CHECK(!rl_http_sockaddr_loopback((struct sockaddr *)&v4, sizeof(v4)), "10.0.0.1");
+	inet_pton(AF_INET6, "::1", &v6.sin6_addr);
+	CHECK(rl_http_sockaddr_loopback((struct sockaddr *)&v6, sizeof(v6)), "::1");
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &v6.sin6_addr);
+	CHECK(rl_http_sockaddr_loopback((struct sockaddr *)&v6, sizeof(v6)), "::ffff:127.0.0.1");
+	inet_pton(AF_INET6, "::ffff:10.0.0.1", &v6.sin6_addr);
+	CHECK(!rl_http_sockaddr_loopback((struct sockaddr *)&v6, sizeof(v6)), "::ffff:10.0.0.1");
+	inet_pton(AF_INET6, "2001:db8::1", &v6.sin6_addr);
+	CHECK(!rl_http_sockaddr_loopback((struct sockaddr *)&v6, sizeof(v6)), "2001:db8::1");
+}
+
 int main(void)
 {
 	test_match();
@@ -269,5 +355,7 @@ int main(void)
 	test_token();
 	test_parse_int();
 	test_body();
+	test_json_scan();
+	test_conn_verdict();
 	return check_exit();
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A run with every field set survives to_json -> text -> parse -> from_json unchanged; bad input names the field. */
+/* A run with every field set survives to_json -> text -> parse -> from_json unchanged; bad input names the field; n/a cells, the repetitions' summaries (unstable, timing-dependent spread) and records written before es_cached_extents. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -30,6 +30,7 @@ static double d(void)
 
 static void fill_latency(struct rl_latency *l)
 {
+	l->valid = true;
 	l->p50 = u();
 	l->p90 = u();
 	l->p99 = u();
@@ -335,6 +336,13 @@ static void check_shape(const cJSON *j)
 }
 
 typedef void (*mutate_fn)(cJSON *j);
+
+static double num_of_json(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
 
 static cJSON *get(cJSON *j, const char *key)
 {
@@ -668,6 +676,113 @@ static void check_table(const struct rl_run *run)
 	free(buf);
 }
 
+/* Three reps of a count cell whose rates are @r (nothing completed when @refused). */
+static void add_reps(struct rl_run *run, const char *name, const double *r, bool refused)
+{
+	struct rl_cell c;
+
+	for (uint32_t i = 0; i < 3; i++) {
+		memset(&c, 0, sizeof(c));
+		snprintf(c.workload, sizeof(c.workload), "%s", name);
+		c.jobs = 1;
+		c.rep = i + 1;
+		c.attempts = 2000;
+		c.eagain = (uint64_t)(r[i] * 2000);
+		c.eagain_rate = r[i];
+		c.ops = refused ? 0 : 2000 - c.eagain;
+		c.iops = refused ? NAN : 1000.0 * (i + 1);
+		c.bw_bytes_s = refused ? NAN : 8192000.0;
+		c.elapsed_s = 1;
+		c.lat.valid = !refused;
+		c.lat.p99 = refused ? 0 : 5000;
+		c.es_cached_extents = refused ? 0 : -1;
+		c.verify.status = RL_VERIFY_OK;
+		if (rl_run_add_cell(run, &c))
+			exit(1);
+	}
+}
+
+static const cJSON *summary_of(const cJSON *j, const char *name)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(j, "summaries"))
+		if (!strcmp(cJSON_GetStringValue(at(s, "workload")) ?: "", name))
+			return s;
+	return NULL;
+}
+
+/* n/a IOPS and latency, unstable and timing-dependent repetitions: in JSON, back, and in the table. */
+static void check_repetitions(void)
+{
+	static const double all[3] = { 1, 1, 1 }, flip[3] = { 1, 0, 1 };
+	static const double timed[3] = { 0.40, 0.55, 0.47 };
+	struct rl_run run = { .scale = 1 }, back;
+	struct rl_err err = { "" };
+	const cJSON *s, *c0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	cJSON *j;
+
+	run.workloads = calloc(3, sizeof(*run.workloads));
+	if (!run.workloads)
+		exit(1);
+	for (int i = 0; i < 3; i++) {
+		rl_workload_defaults(&run.workloads[i]);
+		snprintf(run.workloads[i].name, sizeof(run.workloads[i].name), "%s",
+			 i == 0 ? "refused" : i == 1 ? "flip" : "timed");
+		run.workloads[i].nowait = true;
+		run.workloads[i].eagain_policy = i == 2 ? RL_EAGAIN_RETRY_BLOCKING : RL_EAGAIN_COUNT;
+	}
+	run.nworkloads = 3;
+	add_reps(&run, "refused", all, true);
+	add_reps(&run, "flip", flip, false);
+	add_reps(&run, "timed", timed, false);
+	j = rl_run_to_json(&run);
+	c0 = j ? cJSON_GetArrayItem(at(j, "cells"), 0) : NULL;
+	CHECK(c0 && cJSON_IsNull(at(c0, "iops")) && cJSON_IsNull(at(c0, "lat_ns")) &&
+	      cJSON_IsNull(at(c0, "bw_bytes_s")), "a cell that completed nothing has a number");
+	s = j ? summary_of(j, "refused") : NULL;
+	CHECK(s && cJSON_IsNull(at(s, "iops_median")) && num_of_json(s, "completed") == 0 &&
+	      num_of_json(s, "eagain_rate") == 1.0, "summary of refused reps");
+	s = j ? summary_of(j, "flip") : NULL;
+	CHECK(s && cJSON_IsTrue(at(s, "unstable")) && cJSON_IsNull(at(s, "eagain_rate")) &&
+	      num_of_json(s, "eagain_rate_min") == 0 && num_of_json(s, "eagain_rate_max") == 1,
+	      "100/0/100%% is not unstable, or pooled into a rate");
+	s = j ? summary_of(j, "timed") : NULL;
+	CHECK(s && !cJSON_IsTrue(at(s, "unstable")) && cJSON_IsTrue(at(s, "timing_dependent")) &&
+	      fabs(num_of_json(s, "eagain_rate_max") - 0.55) < 1e-9 &&
+	      num_of_json(s, "eagain_rate_sd") > 0.05, "retry-blocking spread");
+	/* A cell written before es_cached_extents existed reads as "not known". */
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetArrayItem(at(j, "cells"), 3),
+						"es_cached_extents");
+	CHECK(j && rl_run_from_json(j, &back, &err) == 0, "read back: %s", err.msg);
+	if (back.cells) {
+		CHECK(back.cells[0].es_cached_extents == 0 && back.cells[3].es_cached_extents == -1,
+		      "es_cached_extents %d, %d", back.cells[0].es_cached_extents,
+		      back.cells[3].es_cached_extents);
+		CHECK(!back.cells[0].lat.valid && back.cells[3].lat.valid && isnan(back.cells[0].iops),
+		      "n/a latency or IOPS not read back");
+		f = open_memstream(&buf, &len);
+		if (f) {
+			rl_run_print_table(f, &back);
+			rl_cell_print_line(f, &back.cells[0]);
+			fclose(f);
+		}
+		CHECK(buf && strstr(buf, "\n   1         n/a       n/a  100.0%  "), "n/a row:\n%s", buf);
+		CHECK(buf && strstr(buf, "0-100% unstable"), "unstable row:\n%s", buf);
+		CHECK(buf && !strstr(buf, "66.7"), "unstable pooled:\n%s", buf);
+		CHECK(buf && strstr(buf, "40.0-55.0%"), "timing spread:\n%s", buf);
+		CHECK(buf && strstr(buf, "nothing completed (IOPS, latency n/a)") &&
+		      strstr(buf, "0 extents cached at start"), "cell line:\n%s", buf);
+		free(buf);
+		rl_run_free(&back);
+	}
+	cJSON_Delete(j);
+	rl_run_free(&run);
+}
+
 int main(void)
 {
 	struct rl_run run, back;
@@ -703,6 +818,7 @@ int main(void)
 	check_old_ranges(text);
 	check_times();
 	check_non_finite();
+	check_repetitions();
 	free(text);
 	rl_run_free(&run);
 	return check_exit();

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_stats: median, bootstrap ratio interval, verdicts and the two-proportion test used by compare. */
+/* test_stats: median, bootstrap ratio interval, verdicts, and EAGAIN rates judged by repetition (spread, unstable, interval of the difference). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "stats/bootstrap.h"
-#include "stats/proportion.h"
+#include "stats/rates.h"
 #include "../lib/check.h"
 
 #define ITER 10000
@@ -201,7 +201,8 @@ static void test_bootstrap_invalid(void)
 static void test_verdict_names(void)
 {
 	static const char *const want[RL_VERDICT_MAX] = {
-		"unchanged", "improved", "regressed", "insufficient", "corrupt"
+		"unchanged", "improved", "regressed", "insufficient", "corrupt", "eagain-changed",
+		"unstable"
 	};
 	int v;
 
@@ -211,39 +212,64 @@ static void test_verdict_names(void)
 	CHECK(strcmp(rl_verdict_name(RL_VERDICT_MAX), "unknown") == 0, "out-of-range verdict name");
 }
 
-static void test_two_proportion(void)
+static void test_rate_spread(void)
 {
-	struct rl_prop_test t;
+	const double cold[3] = { 1.0, 0.0, 1.0 }, timing[3] = { 0.40, 0.55, 0.47 };
+	const double same[3] = { 0.016, 0.016, 0.016 }, bad[2] = { 0.5, 1.5 };
+	const double nan_[2] = { 0.5, NAN }, edge[2] = { 0.3, 0.5 };
+	struct rl_rate_spread sp;
 
-	CHECK(rl_two_proportion(0, 2000, 2000, 2000, 0.05, &t) == 0, "0/2000 vs 2000/2000");
-	CHECK(t.significant && t.p_value < 0.05 && t.z > 0 && t.diff_pp == 100.0,
-	      "0/2000 vs 2000/2000: p %g z %g diff %g", t.p_value, t.z, t.diff_pp);
+	CHECK(rl_rate_spread(cold, 3, &sp) == 0, "spread of 1, 0, 1");
+	CHECK(fabs(sp.mean - 2.0 / 3.0) < 1e-12 && sp.min == 0.0 && sp.max == 1.0 && sp.n == 3,
+	      "1, 0, 1: mean %g min %g max %g", sp.mean, sp.min, sp.max);
+	CHECK(fabs(sp.sd - sqrt(1.0 / 3.0)) < 1e-12, "1, 0, 1: sd %g", sp.sd);
+	CHECK(rl_rate_unstable(&sp), "100/0/100%% is not unstable");
+	CHECK(rl_rate_spread(timing, 3, &sp) == 0 && !rl_rate_unstable(&sp),
+	      "40/55/47%%: a 15-point spread is unstable");
+	CHECK(rl_rate_spread(same, 3, &sp) == 0 && sp.sd == 0.0 && !rl_rate_unstable(&sp),
+	      "equal reps: sd %g", sp.sd);
+	CHECK(rl_rate_spread(edge, 2, &sp) == 0 && !rl_rate_unstable(&sp),
+	      "a spread of exactly the threshold is unstable");
+	CHECK(rl_rate_spread(cold, 1, &sp) == 0 && !rl_rate_unstable(&sp) && sp.sd == 0.0,
+	      "one rep is never unstable");
+	CHECK(rl_rate_spread(cold, 0, &sp) == -EINVAL, "no reps accepted");
+	CHECK(rl_rate_spread(bad, 2, &sp) == -EINVAL, "a rate of 1.5 accepted");
+	CHECK(rl_rate_spread(nan_, 2, &sp) == -EINVAL, "a NaN rate accepted");
+	CHECK(rl_rate_spread(cold, 3, NULL) == -EINVAL, "NULL out accepted");
+}
 
-	CHECK(rl_two_proportion(1000, 2000, 1010, 2000, 0.05, &t) == 0, "1000 vs 1010 of 2000");
-	CHECK(!t.significant && fabs(t.z - 0.31623) < 1e-3 && fabs(t.p_value - 0.7518) < 1e-3,
-	      "1000 vs 1010 of 2000: z %g p %g", t.z, t.p_value);
-	CHECK(fabs(t.diff_pp - 0.5) < 1e-9, "1000 vs 1010 of 2000: diff %g pp", t.diff_pp);
+static void test_rate_diff(void)
+{
+	const double all[3] = { 1, 1, 1 }, none[3] = { 0, 0, 0 };
+	const double tb[3] = { 0.40, 0.55, 0.47 }, th[3] = { 0.50, 0.45, 0.58 };
+	const double small_b[3] = { 0.016, 0.016, 0.016 };
+	struct rl_rate_diff d, d2;
+	double lo, hi;
 
-	/* 5% vs 8% of 1000: z = 2.721, p = 0.0065 (by hand). */
-	CHECK(rl_two_proportion(50, 1000, 80, 1000, 0.05, &t) == 0, "50 vs 80 of 1000");
-	CHECK(t.significant && fabs(t.z - 2.7211) < 1e-3 && fabs(t.p_value - 0.0065) < 1e-4,
-	      "50 vs 80 of 1000: z %g p %g", t.z, t.p_value);
-	CHECK(rl_two_proportion(80, 1000, 50, 1000, 0.001, &t) == 0 && t.z < 0 && !t.significant,
-	      "80 vs 50 of 1000 at alpha 0.001: z %g p %g", t.z, t.p_value);
-
-	CHECK(rl_two_proportion(0, 2000, 0, 2000, 0.05, &t) == 0, "0/2000 vs 0/2000");
-	CHECK(!t.significant && t.p_value == 1.0 && t.z == 0.0, "0 vs 0: p %g z %g", t.p_value, t.z);
-	CHECK(rl_two_proportion(2000, 2000, 1500, 1500, 0.05, &t) == 0, "all vs all");
-	CHECK(!t.significant && t.p_value == 1.0 && t.z == 0.0, "all vs all: p %g z %g",
-	      t.p_value, t.z);
-
-	CHECK(rl_two_proportion(3, 2, 0, 2, 0.05, &t) == -EINVAL, "x_base > n_base accepted");
-	CHECK(rl_two_proportion(0, 2, 3, 2, 0.05, &t) == -EINVAL, "x_head > n_head accepted");
-	CHECK(rl_two_proportion(0, 0, 0, 2, 0.05, &t) == -EINVAL, "n_base 0 accepted");
-	CHECK(rl_two_proportion(0, 2, 0, 0, 0.05, &t) == -EINVAL, "n_head 0 accepted");
-	CHECK(rl_two_proportion(1, 2, 1, 2, 0.0, &t) == -EINVAL, "alpha 0 accepted");
-	CHECK(rl_two_proportion(1, 2, 1, 2, 1.0, &t) == -EINVAL, "alpha 1 accepted");
-	CHECK(rl_two_proportion(1, 2, 1, 2, 0.05, NULL) == -EINVAL, "NULL out accepted");
+	CHECK(rl_rate_diff(all, 3, all, 3, ITER, 0.99, 7, &d) == 0, "100%% vs 100%%");
+	CHECK(d.diff_pp == 0.0 && d.lo_pp == 0.0 && d.hi_pp == 0.0 && !rl_rate_clears(&d, 5.0),
+	      "100%% vs 100%%: %g [%g, %g]", d.diff_pp, d.lo_pp, d.hi_pp);
+	CHECK(rl_rate_diff(none, 3, all, 3, ITER, 0.99, 7, &d) == 0, "0%% vs 100%%");
+	CHECK(d.diff_pp == 100.0 && d.lo_pp == 100.0 && rl_rate_clears(&d, 5.0),
+	      "0%% vs 100%%: %g [%g, %g]", d.diff_pp, d.lo_pp, d.hi_pp);
+	CHECK(rl_rate_diff(all, 3, none, 3, ITER, 0.99, 7, &d) == 0 && rl_rate_clears(&d, 5.0) &&
+	      d.hi_pp == -100.0, "100%% vs 0%%: a fall is a change too");
+	/* Timing noise: the interval holds 0. */
+	CHECK(rl_rate_diff(tb, 3, th, 3, ITER, 0.99, 7, &d) == 0, "timing noise");
+	CHECK(d.lo_pp < 0.0 && d.hi_pp > 0.0 && !rl_rate_clears(&d, 5.0),
+	      "timing noise: [%g, %g] excludes 0", d.lo_pp, d.hi_pp);
+	/* 1.6% every time vs 0% every time: real, but below the 5-point margin. */
+	CHECK(rl_rate_diff(small_b, 3, none, 3, ITER, 0.99, 7, &d) == 0 && !rl_rate_clears(&d, 5.0)
+	      && rl_rate_clears(&d, 1.0), "1.6 points: [%g, %g]", d.lo_pp, d.hi_pp);
+	CHECK(rl_rate_diff(tb, 3, th, 3, ITER, 0.99, 7, &d2) == 0, "same seed");
+	CHECK(rl_rate_diff(tb, 3, th, 3, ITER, 0.99, 7, &d) == 0 && d.lo_pp == d2.lo_pp &&
+	      d.hi_pp == d2.hi_pp, "same seed, other interval");
+	CHECK(rl_rate_diff(tb, 0, th, 3, ITER, 0.99, 7, &d) == -EINVAL, "empty base accepted");
+	CHECK(rl_rate_diff(tb, 3, th, 3, 0, 0.99, 7, &d) == -EINVAL, "0 iterations accepted");
+	CHECK(rl_bootstrap_mean_diff(tb, 3, th, 3, ITER, 1.0, 7, &lo, &hi) == -EINVAL,
+	      "confidence 1 accepted");
+	CHECK(rl_bootstrap_mean_diff(tb, 3, th, 3, ITER, 0.9, 7, NULL, &hi) == -EINVAL,
+	      "NULL lo accepted");
 }
 
 /* Informational, not asserted: what one compare cell costs. */
@@ -272,7 +298,8 @@ int main(void)
 	test_reproducible();
 	test_bootstrap_invalid();
 	test_verdict_names();
-	test_two_proportion();
+	test_rate_spread();
+	test_rate_diff();
 	report_runtime();
 	return check_exit();
 }

@@ -88,6 +88,7 @@ static void make_cell(struct rl_cell *c, uint32_t i)
 	c->eagain_rate = (double)c->eagain / (double)c->attempts;
 	c->iops = 12345.5 + i;
 	c->elapsed_s = 0.25;
+	c->lat.valid = true;
 	c->lat.p50 = 1000 * (i + 1);
 	c->lat.p99 = 9000 * (i + 1);
 	c->nerrors = 1;
@@ -359,6 +360,7 @@ static void check_queued_json(struct rl_store *s, int64_t id)
  */
 static void test_list(struct rl_store *s, int64_t life, int64_t *running, int64_t *queued)
 {
+	struct rl_store_run_meta m;
 	struct rl_store_filter f = { 0 };
 	struct rl_err err = { "" };
 	cJSON *arr = NULL;
@@ -367,7 +369,14 @@ static void test_list(struct rl_store *s, int64_t life, int64_t *running, int64_
 
 	b = create(s, "seed", "t1", "L1", "head");
 	start_plain(s, b, "7.3.4");
-	OK(rl_store_run_finish(s, b, RL_RUN_FAILED, "target t1: not ext4", E));
+	/* An end recorded after the fact keeps the time it happened. */
+	if (OK(rl_store_run_get(s, b, NULL, &m, E)) >= 0 &&
+	    OK(rl_store_run_finish_at(s, b, RL_RUN_FAILED, "target t1: not ext4", m.started_ns + 7,
+				      E)) >= 0 &&
+	    OK(rl_store_run_get(s, b, NULL, &m, E)) >= 0)
+		CHECK(m.finished_ns == m.started_ns + 7 && m.status == RL_RUN_FAILED,
+		      "finished at %lld, started %lld", (long long)m.finished_ns,
+		      (long long)m.started_ns);
 	c = create(s, "seed", "t2", "L2", "base");
 	start_plain(s, c, "6.18.0-test");
 	d = create(s, "race", "t2", "L2", NULL);

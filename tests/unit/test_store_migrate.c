@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store_migrate: schema versions: fresh, reopened, newer or foreign (refused untouched), failed migration rolled back. */
+/* test_store_migrate: schema versions: fresh, reopened, newer or foreign (refused untouched), failed migration rolled back, concurrent opens and a writer during the switch to WAL, version 2 nightly reports kept by version 3 (eagain-changed). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,10 +229,58 @@ static void test_concurrent_open(void)
 	      "concurrently opened database not at the latest version");
 }
 
+/* Ends the writer's transaction after a while, from another thread. */
+static void *end_write(void *arg)
+{
+	const struct timespec hold = { 0, 300 * 1000000L };
+
+	nanosleep(&hold, NULL);
+	sqlite3_exec(arg, "COMMIT", NULL, NULL, NULL);
+	return NULL;
+}
+
+/*
+ * Another connection is writing to a file not yet in WAL mode while a store
+ * opens it (as a second opener of a new file is, switching it): switching
+ * to WAL takes the write lock from inside a read, an upgrade for which
+ * SQLite answers "database is locked" at once and calls no busy handler,
+ * so the open must wait for the writer itself. This is what made
+ * test_concurrent_open fail about once in 60 runs.
+ */
+static void test_wal_switch_waits_for_writer(void)
+{
+	struct rl_store *s = NULL;
+	struct rl_err err = { "" };
+	sqlite3 *writer = NULL;
+	char path[4200], *head;
+	size_t len = 0;
+	pthread_t t;
+	int ret;
+
+	db_file(path, sizeof(path), "writer.db");
+	if (!raw_exec(path, "CREATE TABLE t (x)"))
+		return;
+	CHECK(sqlite3_open(path, &writer) == SQLITE_OK &&
+	      sqlite3_exec(writer, "BEGIN IMMEDIATE; INSERT INTO t VALUES (1)", NULL, NULL,
+			   NULL) == SQLITE_OK, "writer: %s", sqlite3_errmsg(writer));
+	if (pthread_create(&t, NULL, end_write, writer)) {
+		fprintf(stderr, "pthread_create failed\n");
+		exit(1);
+	}
+	ret = rl_store_open(path, &s, &err);
+	pthread_join(t, NULL);
+	CHECK(ret == 0, "open beside a writer: %d (%s)", ret, err.msg);
+	rl_store_close(s);
+	sqlite3_close(writer);
+	head = slurp(path, &len);
+	CHECK(head && len > 19 && head[18] == 2 && head[19] == 2, "not switched to WAL");
+	free(head);
+}
+
 static void cleanup(void)
 {
 	static const char *const names[] = { "fresh.db", "newer.db", "foreign.db", "clash.db",
-					     "junk.db", "race.db" };
+					     "junk.db", "race.db", "writer.db", "v2.db" };
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
 	char path[4300];
 	size_t i, j;
@@ -243,6 +291,36 @@ static void cleanup(void)
 			unlink(path);
 		}
 	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
+}
+
+/* A version 2 database keeps its nightly reports and takes an eagain-changed night after 3. */
+static void test_v3_nightly_status(void)
+{
+	struct rl_store *s = NULL;
+	struct rl_err err = { "" };
+	char path[4200];
+
+	db_file(path, sizeof(path), "v2.db");
+	if (!raw_exec(path, "CREATE TABLE nightly_reports ("
+		      " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, started INTEGER NOT NULL,"
+		      " finished INTEGER NOT NULL CHECK (finished >= started),"
+		      " status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'regressed', 'corrupt')),"
+		      " label TEXT, summary TEXT NOT NULL, report TEXT NOT NULL CHECK (json_valid(report)));"
+		      "CREATE INDEX nightly_reports_created ON nightly_reports (created);"
+		      "INSERT INTO nightly_reports VALUES (7, 1, 1, 2, 'regressed', 'n1', 's', '{}');"
+		      "PRAGMA application_id = 1380729154; PRAGMA user_version = 2"))
+		return;
+	CHECK(rl_store_open(path, &s, &err) == 0, "v2 open: %s", err.msg);
+	rl_store_close(s);
+	CHECK(raw_int(path, "PRAGMA user_version") >= 3, "v2 not migrated");
+	CHECK(raw_int(path, "SELECT count(*) FROM nightly_reports WHERE id = 7 AND status = 'regressed'"
+		      " AND label = 'n1'") == 1, "v2 report lost in the migration");
+	raw_exec(path, "INSERT INTO nightly_reports VALUES (8, 1, 1, 2, 'eagain-changed', NULL, 's',"
+		 " '{}')");
+	CHECK(raw_int(path, "SELECT count(*) FROM nightly_reports") == 2,
+	      "an eagain-changed night is refused");
+	CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+		      " AND name = 'nightly_reports_created'") == 1, "index lost in the migration");
 }
 
 int main(void)
@@ -262,6 +340,8 @@ int main(void)
 	test_failed_migration();
 	test_not_a_database();
 	test_concurrent_open();
+	test_wal_switch_waits_for_writer();
+	test_v3_nightly_status();
 	cleanup();
 	return check_exit();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Suites: shipped suites load, variants expand with their overrides, resolve and catalog find everything and fail clearly. */
+/* Suites: shipped suites load, variants expand with their overrides, resolve and catalog find everything and fail clearly, files are never read through a link out of their directory. */
 
+#include <errno.h>
 #include <ftw.h>
 #include <glob.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/suite.h"
+#include "util/path.h"
 #include "../lib/check.h"
 #include "../lib/each_file.h"
 
@@ -303,6 +305,78 @@ static void test_catalog(const char *over, const char *bad)
 	CHECK(ret < 0 && l.n == 0 && strstr(e.msg, ".json"), "broken catalog: %d '%s'", ret, e.msg);
 }
 
+/* Links out of a directory are not followed, and only regular files are read. */
+static void test_beneath(const char *dir)
+{
+	static const struct {
+		const char *rel;
+		int want;	/* 0: opens */
+	} cases[] = {
+		{ "a.json", 0 }, { "in.json", 0 }, { "sub/../a.json", -EXDEV }, { "out.json", -EXDEV },
+		{ "up.json", -EXDEV }, { "../a.json", -EXDEV }, { "/etc/hostname", -EXDEV },
+		{ "fifo.json", -EINVAL }, { "sub", -EINVAL }, { "none.json", -ENOENT },
+	};
+	char path[PATH_MAX];
+
+	write_file(dir, "a.json", "{}");
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/in.json", dir);
+	CHECK(symlink("a.json", path) == 0, "symlink in.json");
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	CHECK(symlink("/etc/hostname", path) == 0, "symlink out.json");
+	snprintf(path, sizeof(path), "%s/up.json", dir);
+	CHECK(symlink("../x/a.json", path) == 0, "symlink up.json");
+	snprintf(path, sizeof(path), "%s/fifo.json", dir);
+	CHECK(mkfifo(path, 0600) == 0, "mkfifo");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int fd = rl_path_open_beneath(dir, cases[i].rel);
+
+		CHECK(cases[i].want ? fd == cases[i].want : fd >= 0, "open beneath %s: %d, expected %d",
+		      cases[i].rel, fd, cases[i].want);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+struct bad_files {
+	size_t n;
+	bool quoted;		/* a message quoted the file's text */
+};
+
+static void bad_cb(void *ctx, const char *path, int ret, const struct rl_err *e)
+{
+	struct bad_files *b = ctx;
+
+	b->n++;
+	b->quoted |= strstr(e->msg, "SECRET") != NULL;
+	CHECK(ret < 0 && strstr(e->msg, path) == e->msg, "bad file %s: %d '%s'", path, ret, e->msg);
+}
+
+static void count_cb(void *ctx, const char *kind, const char *name, const char *description)
+{
+	CHECK(strcmp(name, "shadowed"), "a name a bad file takes is listed from a later directory");
+}
+
+/* A bad file is skipped and reported, never quoted, and still takes its name. */
+static void test_catalog_bad(const char *dir, const char *later)
+{
+	const char *dirs[] = { dir, later, NULL };
+	struct bad_files b = { 0 };
+	struct rl_err e = { "" };
+	int ret;
+
+	write_file(dir, "shadowed.json", "{\"name\": SECRET");
+	write_file(later, "shadowed.json", "{\"name\": \"shadowed\"}");
+	write_file(later, "fine.json", "{\"name\": \"fine\"}");
+	ret = rl_catalog_list_all(dirs, count_cb, bad_cb, &b, &e);
+	/* dir holds a.json (no name), in.json (a.json's text), out, up, fifo (links), shadowed */
+	CHECK(ret == 1 && b.n == 5 && !b.quoted, "catalog with bad files: %d listed, %zu bad, quoted %d",
+	      ret, b.n, b.quoted);
+	ret = rl_catalog_list(dirs, count_cb, NULL, &e);
+	CHECK(ret < 0, "without a bad-file callback a bad file fails the listing: %d", ret);
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -313,13 +387,15 @@ int main(void)
 	const char *top = getenv("top_srcdir");
 	char over[] = "/tmp/test_suite.over.XXXXXX";
 	char bad[] = "/tmp/test_suite.bad.XXXXXX";
+	char links[] = "/tmp/test_suite.links.XXXXXX";
+	char later[] = "/tmp/test_suite.later.XXXXXX";
 
 	if (!top) {
 		fprintf(stderr, "top_srcdir is not set\n");
 		return 1;
 	}
 	snprintf(wdir, sizeof(wdir), "%s/workloads", top);
-	if (!mkdtemp(over) || !mkdtemp(bad)) {
+	if (!mkdtemp(over) || !mkdtemp(bad) || !mkdtemp(links) || !mkdtemp(later)) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -331,7 +407,11 @@ int main(void)
 	test_bad_suites(bad);
 	test_resolve(over);
 	test_catalog(over, bad);
+	test_beneath(links);
+	test_catalog_bad(links, later);
 	nftw(over, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	nftw(bad, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	nftw(links, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	nftw(later, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return check_exit();
 }

@@ -5,6 +5,8 @@
 /**
  * h(tag, attrs, ...children) - a new element.
  * attrs: "class", "text", "on<event>" (a listener), "dataset" (an object),
+ * "style" (an object of CSS properties, set through the CSSOM: the
+ * Content-Security-Policy refuses style attributes),
  * booleans (true sets the attribute empty, false or null leaves it out),
  * anything else as an attribute. Children: nodes, strings, numbers, arrays,
  * and null/undefined/false (skipped).
@@ -21,6 +23,8 @@ export function h(tag, attrs, ...children) {
 			el.textContent = v;
 		else if (k === 'dataset')
 			Object.assign(el.dataset, v);
+		else if (k === 'style' && typeof v === 'object')
+			Object.assign(el.style, v);
 		else if (k.startsWith('on') && typeof v === 'function')
 			el.addEventListener(k.slice(2), v);
 		else if (k === 'value' || k === 'checked' || k === 'selected')

@@ -2,13 +2,19 @@
 // #/compare?base=..&head=..: two runs, labels or kernel tags compared cell
 // by cell (GET /api/v1/compare), in tables shaped like the series' ones
 // (JOBS, base, head, speedup) with the interval, the verdict in colour, and
-// the EAGAIN rates beside the IOPS.
+// the EAGAIN rates beside the IOPS: n/a where a side completed nothing,
+// "unstable" where a side's repetitions disagree, ranges where a rate is
+// timing-dependent (retry-blocking).
 
 import { api } from '../api.js';
 import { h, errorBox } from '../dom.js';
 import { COLORS, jobsChart } from '../charts.js';
 import { fmtCI, fmtInt, fmtPct, fmtPP, fmtRatio, fmtTime, fmtUs, isNum, NONE } from '../format.js';
 import { hashFor } from '../router.js';
+
+/* What fails the gate besides corruption (the API's ?gate=). */
+const GATES = [['both', 'IOPS and EAGAIN'], ['iops', 'IOPS only'], ['eagain', 'EAGAIN only']];
+const NA = 'n/a';
 
 const KINDS = [
 	{ value: 'label', text: 'Label', prefix: 'label:' },
@@ -73,6 +79,9 @@ function pickForm(query, lists) {
 		h('button', { type: 'button', class: 'secondary swap', title: 'Swap base and head', text: '⇄ Swap' }),
 		sidePicker('head', query.get('head'), lists),
 		h('div', { class: 'field' }, h('label', { for: 'threshold', text: 'Threshold %' }), pct),
+		h('div', { class: 'field' }, h('label', { for: 'gate', text: 'Gate on' }),
+			h('select', { id: 'gate', name: 'gate' }, GATES.map(([v, t]) =>
+				h('option', { value: v, text: t, selected: v === (query.get('gate') || 'both') })))),
 		h('div', { class: 'field buttons' }, h('button', { type: 'submit', text: 'Compare' })));
 	const val = (n) => form.elements[n].value.trim();
 
@@ -93,6 +102,7 @@ function pickForm(query, lists) {
 			base: specOf(val('base-kind'), val('base-value')),
 			head: specOf(val('head-kind'), val('head-value')),
 			threshold: isNum(t) && t !== 5 ? String(t / 100) : '',
+			gate: val('gate') === 'both' ? '' : val('gate'),
 		});
 	});
 	return form;
@@ -113,7 +123,7 @@ function sideText(runs) {
 }
 
 function summaryChips(s) {
-	const keys = ['corrupt', 'regressed', 'improved', 'unchanged', 'insufficient', 'incompatible'];
+	const keys = ['corrupt', 'regressed', 'eagain-changed', 'improved', 'unstable', 'unchanged', 'insufficient', 'incompatible'];
 
 	return h('ul', { class: 'chips summary-chips' },
 		keys.filter((k) => s[k]).map((k) => h('li', { class: `v-${k}`, text: `${s[k]} ${k}` })));
@@ -124,30 +134,63 @@ function eagainRate(c, side) {
 
 	if (isNum(r))
 		return r;
+	if (c[`eagain_${side}_unstable`])
+		return NaN;
 	return c.nowait && c[`eagain_${side}_attempts`] ? c[`eagain_${side}`] / c[`eagain_${side}_attempts`] : NaN;
 }
 
-function cellRow(c) {
-	const compared = !c.incompatible;
+/* "0–100%" or "47%": one side's repetitions, for rates that move or disagree. */
+function eagainRange(c, side) {
+	const lo = c[`eagain_${side}_rate_min`], hi = c[`eagain_${side}_rate_max`];
+
+	if (!isNum(lo) || !isNum(hi))
+		return NONE;
+	return hi > lo ? `${(lo * 100).toFixed(0)}–${(hi * 100).toFixed(0)}%` : fmtPct(lo, 0);
+}
+
+/* A side's EAGAIN: its rate, its range when timing-dependent, "unstable" when its reps disagree. */
+function eagainCell(c, side) {
+	const unstable = c[`eagain_${side}_unstable`];
+	const text = unstable ? `unstable ${eagainRange(c, side)}` :
+		c.timing_dependent && c.eagain_verdict !== 'n/a' ? eagainRange(c, side) : fmtPct(eagainRate(c, side));
+
+	return h('td', { class: `num${unstable ? ' warn' : ''}`, dataset: { k: `eagain-${side}` }, text,
+		title: unstable ? 'the repetitions disagree: no rate to compare' : null });
+}
+
+const EAGAIN_NOTES = {
+	changed: ' changed', unstable: ' unstable', 'timing-dependent': ' timing-dependent', insufficient: ' insufficient',
+};
+
+function eagainDiff(c) {
 	const changed = c.eagain_verdict === 'changed';
+	const interval = isNum(c.eagain_ci_lo_pp) ? `interval ${fmtPP(c.eagain_ci_lo_pp)} to ${fmtPP(c.eagain_ci_hi_pp)}; ` : '';
+
+	return h('td', { class: `num${changed ? ' strong eagain-changed' : ''}`, dataset: { k: 'eagain-diff', verdict: c.eagain_verdict },
+		title: `${interval}EAGAIN ${c.eagain_verdict}` },
+	fmtPP(c.eagain_diff_pp), EAGAIN_NOTES[c.eagain_verdict] || '');
+}
+
+function cellRow(c) {
+	const compared = !c.incompatible && !c.iops_na;
+	const iops = (v) => (c.iops_na && !isNum(v) ? NA : fmtInt(v));
 
 	return h('tr', { dataset: { jobs: String(c.jobs), verdict: c.verdict } },
 		h('th', { scope: 'row', class: 'num', text: String(c.jobs) }),
-		h('td', { class: 'num', dataset: { k: 'base' }, text: fmtInt(c.base_iops_median) }),
-		h('td', { class: 'num', dataset: { k: 'head' }, text: fmtInt(c.head_iops_median) }),
-		h('td', { class: 'num strong', dataset: { k: 'speedup' }, text: compared ? fmtRatio(c.ratio) : NONE }),
+		h('td', { class: 'num', dataset: { k: 'base' }, text: iops(c.base_iops_median) }),
+		h('td', { class: 'num', dataset: { k: 'head' }, text: iops(c.head_iops_median) }),
+		h('td', { class: 'num strong', dataset: { k: 'speedup' }, text: compared ? fmtRatio(c.ratio) : c.iops_na ? NA : NONE }),
 		h('td', { class: 'num muted', dataset: { k: 'ci' }, text: compared ? fmtCI(c.ci_lo, c.ci_hi) : NONE }),
 		h('td', { dataset: { k: 'verdict' } }, verdictTag(c.verdict, c.incompatible_reason),
 			c.incompatible_reason ? h('span', { class: 'muted small block', text: c.incompatible_reason }) : null,
+			c.iops_na ? h('span', { class: 'muted small block', text: 'IOPS n/a: nothing completed; judged on EAGAIN' }) : null,
 			c.base_verify_failed || c.head_verify_failed ?
 				h('span', { class: 'bad small block', text: `verify failed: base ${c.base_verify_failed}, head ${c.head_verify_failed}` }) : null),
-		h('td', { class: 'num', dataset: { k: 'eagain-base' }, text: fmtPct(eagainRate(c, 'base')) }),
-		h('td', { class: 'num', dataset: { k: 'eagain-head' }, text: fmtPct(eagainRate(c, 'head')) }),
-		h('td', { class: `num${changed ? ' strong eagain-changed' : ''}`, dataset: { k: 'eagain-diff' },
-			title: isNum(c.eagain_p_value) ? `two-proportion test: p = ${c.eagain_p_value.toPrecision(2)} (${c.eagain_verdict})` : c.eagain_verdict },
-		fmtPP(c.eagain_diff_pp), changed ? ' changed' : ''),
-		h('td', { class: 'num', text: fmtUs(c.base_p99_ns_median) }),
-		h('td', { class: 'num', text: fmtUs(c.head_p99_ns_median) }),
+		eagainCell(c, 'base'),
+		eagainCell(c, 'head'),
+		eagainDiff(c),
+		h('td', { class: 'num', text: c.iops_na ? NA : fmtUs(c.base_p99_ns_median) }),
+		h('td', { class: 'num', text: c.iops_na ? NA : fmtUs(c.head_p99_ns_median) }),
 		h('td', {}, compared && c.p99_verdict ? verdictTag(c.p99_verdict,
 			isNum(c.p99_ratio) ? `p99 ratio ${fmtRatio(c.p99_ratio)}, interval ${fmtCI(c.p99_ci_lo, c.p99_ci_hi)}` : null) : NONE),
 		h('td', { class: 'num muted', title: 'base wall time / head wall time (medians)', text: fmtRatio(c.wall_speedup) }));
@@ -206,17 +249,29 @@ function unpaired(list) {
 		h('ul', {}, [...by.values()].map((u) => h('li', { text: `only in ${u.side}: ${u.workload} JOBS ${u.jobs.sort((a, b) => a - b).join(', ')}` }))));
 }
 
+/* What the gate said, and on what (older answers have no gate_on: IOPS). */
+function gateText(cmp) {
+	const on = cmp.gate_on || 'iops';
+	const what = { both: 'an IOPS regression or an EAGAIN change', iops: 'an IOPS regression', eagain: 'an EAGAIN change' }[on] || on;
+
+	return cmp.gate ? `Gate (${on}): FAIL — ${what}, or a failed verification.` :
+		`Gate (${on}): pass — no ${what}, nothing corrupt.`;
+}
+
 function result(cmp) {
 	const s = cmp.summary;
 
 	return h('div', { class: 'compare-result' },
 		h('div', { class: `gate ${cmp.gate ? 'gate-fail' : 'gate-pass'}`, role: cmp.gate ? 'alert' : 'status' },
 			h('p', { class: 'summary-line', dataset: { k: 'summary' }, text: s.line }),
-			h('p', { text: cmp.gate ? 'Gate: FAIL — a cell regressed or failed verification.' : 'Gate: pass — nothing regressed, nothing corrupt.' }),
+			h('p', { dataset: { k: 'gate' }, text: gateText(cmp) }),
 			summaryChips(s)),
 		h('p', { class: 'muted small', text: `IOPS: ratio of medians (head / base) with a bootstrap ${Math.round((cmp.confidence || 0.95) * 100)}% interval ` +
 			`(${fmtInt(cmp.iterations)} resamples); a verdict needs the whole interval beyond 1 ± ${+(cmp.threshold * 100).toFixed(2)}% ` +
-			`and ${cmp.min_reps} reps a side. EAGAIN: two-proportion test, α ${cmp.eagain_alpha}.` }),
+			`and ${cmp.min_reps} reps a side. EAGAIN: the repetitions' rates, a bootstrap ${Math.round((1 - (cmp.eagain_alpha ?? 0.01)) * 100)}% ` +
+			`interval of the difference of their means beyond ± ${cmp.eagain_min_pp ?? 5} points, ${cmp.min_reps} reps a side; ` +
+			`unstable when a side's reps span more than ${cmp.eagain_unstable_pp ?? 20} points; retry-blocking rates are ` +
+			`timing-dependent unless they move beyond ${cmp.timing_factor ?? 2}× their spread.` }),
 		h('div', { class: 'sides' },
 			h('div', {}, h('h2', { text: 'Base' }), sideText(cmp.base.runs || [])),
 			h('div', {}, h('h2', { text: 'Head' }), sideText(cmp.head.runs || []))),
@@ -238,7 +293,7 @@ export async function compareView(root, { query, signal }) {
 	}
 	out.append(h('p', { class: 'muted', text: 'Comparing…' }));
 	try {
-		const cmp = await api.compare({ base, head, threshold: query.get('threshold') }, signal);
+		const cmp = await api.compare({ base, head, threshold: query.get('threshold'), gate: query.get('gate') }, signal);
 
 		out.replaceChildren(result(cmp));
 	} catch (e) {

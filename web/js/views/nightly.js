@@ -15,6 +15,7 @@ const PAGE = 30;
 const VERDICT_TEXT = {
 	ok: 'Nothing regressed, nothing corrupt, every run came back.',
 	failed: 'A run failed or could not be compared: no kernel, a panic, a hung guest, or ringlab failed.',
+	'eagain-changed': 'A variant changed an EAGAIN rate (more or fewer RWF_NOWAIT writes refused) against the base.',
 	regressed: 'A variant regressed against the base.',
 	corrupt: 'Data verification failed: a kernel lost or mangled writes.',
 };
@@ -39,14 +40,22 @@ function cellText(c) {
 		`${fmtInt(c.base_iops_median)} → ${fmtInt(c.head_iops_median)} IOPS`;
 }
 
-/* The cells a person must look at: corrupt first, then regressed. */
+/* "nw-mixed-aligned@cold,count JOBS 1: EAGAIN 0.0% → 100.0%" */
+function eagainText(c) {
+	const pct = (r) => (Number.isFinite(r) ? `${(r * 100).toFixed(1)}%` : NONE);
+
+	return `${c.workload} JOBS ${c.jobs}: EAGAIN ${pct(c.eagain_base_rate)} → ${pct(c.eagain_head_rate)}`;
+}
+
+/* The cells a person must look at: corrupt first, then regressed, then EAGAIN changes. */
 function badCells(s) {
 	const corrupt = (s.corrupt || []).map((c) => h('li', { class: 'bad', dataset: { kind: 'corrupt' } },
 		`${c.workload} JOBS ${c.jobs}: verification failed (base ${c.base_verify_failed}, head ${c.head_verify_failed} reps)`));
 	const regressed = (s.regressed || []).map((c) => h('li', { dataset: { kind: 'regressed' }, text: cellText(c) }));
+	const eagain = (s.eagain_changed || []).map((c) => h('li', { dataset: { kind: 'eagain-changed' }, text: eagainText(c) }));
 
 	return h('td', { dataset: { k: 'cells' } },
-		corrupt.length || regressed.length ? h('ul', { class: 'cells' }, corrupt, regressed) : NONE);
+		corrupt.length || regressed.length || eagain.length ? h('ul', { class: 'cells' }, corrupt, regressed, eagain) : NONE);
 }
 
 function compareCell(s) {
@@ -79,7 +88,7 @@ function entriesTable(report) {
 			rows.push(entryRow(v, s));
 	return h('div', { class: 'table-scroll' }, h('table', { class: 'data nightly' },
 		h('caption', { text: `Each variant's run of each suite, compared with the base (${report.base})` }),
-		h('thead', {}, h('tr', {}, ['Variant', 'Suite', 'Status', 'Run', 'Against the base', 'Regressed or corrupt cells', '']
+		h('thead', {}, h('tr', {}, ['Variant', 'Suite', 'Status', 'Run', 'Against the base', 'Regressed, EAGAIN-changed or corrupt cells', '']
 			.map((t) => h('th', { scope: 'col', text: t })))),
 		h('tbody', {}, rows)));
 }

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The end files of runs the store could not finish (see run_end.h): one
+ * JSON object, {"id", "status", "finished_ns", "error", "store_error"},
+ * padded with spaces to RUN_END_SIZE; all spaces when empty.
+ */
+#include <cJSON.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run_end.h"
+
+/* Room for both messages (RL_ERR_MSG_MAX each, escaped) and the rest. */
+#define RUN_END_SIZE 4096
+
+static int end_path(const char *state_dir, const char *name, char *buf, size_t len)
+{
+	if ((size_t)snprintf(buf, len, "%s/" RL_RUN_END_PREFIX "%s", state_dir, name) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int write_all(int fd, const char *buf)
+{
+	if (pwrite(fd, buf, RUN_END_SIZE, 0) != RUN_END_SIZE)
+		return errno ? -errno : -EIO;
+	return fdatasync(fd) < 0 ? -errno : 0;
+}
+
+int rl_run_end_open(const char *state_dir, const char *name, struct rl_err *err)
+{
+	char path[PATH_MAX], blank[RUN_END_SIZE];
+	struct stat st;
+	int fd, ret;
+
+	if (end_path(state_dir, name, path, sizeof(path)) < 0)
+		return rl_err_set(err, -ENAMETOOLONG, "%.200s: path too long", state_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return rl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && st.st_size >= RUN_END_SIZE)
+		return fd;
+	/* Written, not fallocated: its blocks must be there for good. */
+	memset(blank, ' ', sizeof(blank));
+	errno = 0;
+	ret = write_all(fd, blank);
+	if (ret < 0) {
+		close(fd);
+		return rl_err_set(err, ret, "%s: %s", path, strerror(-ret));
+	}
+	return fd;
+}
+
+/* @end as the file's text, padded; -ENOMEM or -E2BIG. */
+static int format_end(const struct rl_run_end *end, char *buf)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text;
+	size_t n;
+
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(o, "id", (double)end->id);
+	cJSON_AddStringToObject(o, "status", rl_run_status_name(end->status));
+	cJSON_AddNumberToObject(o, "finished_ns", (double)end->finished_ns);
+	cJSON_AddStringToObject(o, "error", end->error);
+	cJSON_AddStringToObject(o, "store_error", end->store_error);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return -ENOMEM;
+	n = strlen(text);
+	if (n >= RUN_END_SIZE) {
+		free(text);
+		return -E2BIG;
+	}
+	memset(buf, ' ', RUN_END_SIZE);
+	memcpy(buf, text, n);
+	free(text);
+	return 0;
+}
+
+int rl_run_end_write(int fd, const struct rl_run_end *end)
+{
+	char buf[RUN_END_SIZE];
+	int ret = 0;
+
+	if (end && end->id)
+		ret = format_end(end, buf);
+	else
+		memset(buf, ' ', sizeof(buf));
+	if (ret < 0)
+		return ret;
+	errno = 0;
+	return write_all(fd, buf);
+}
+
+static int parse_status(const char *name)
+{
+	for (int st = 0; st < RL_RUN_MAX; st++)
+		if (!strcmp(rl_run_status_name((enum rl_run_status)st), name))
+			return st;
+	return -1;
+}
+
+/* The end kept in @fd: 1 with @end filled, 0 when empty or not ours to read. */
+static int read_end(int fd, struct rl_run_end *end)
+{
+	char buf[RUN_END_SIZE + 1];
+	const cJSON *id, *st, *fin, *e, *se;
+	ssize_t n = pread(fd, buf, RUN_END_SIZE, 0);
+	cJSON *o;
+	int ret = 0;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	o = cJSON_Parse(buf);
+	id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	st = cJSON_GetObjectItemCaseSensitive(o, "status");
+	fin = cJSON_GetObjectItemCaseSensitive(o, "finished_ns");
+	e = cJSON_GetObjectItemCaseSensitive(o, "error");
+	se = cJSON_GetObjectItemCaseSensitive(o, "store_error");
+	if (cJSON_IsNumber(id) && id->valuedouble >= 1 && cJSON_IsString(st) &&
+	    parse_status(st->valuestring) >= 0 && cJSON_IsNumber(fin) && cJSON_IsString(e) &&
+	    cJSON_IsString(se)) {
+		memset(end, 0, sizeof(*end));
+		end->id = (int64_t)id->valuedouble;
+		end->status = (enum rl_run_status)parse_status(st->valuestring);
+		end->finished_ns = (int64_t)fin->valuedouble;
+		snprintf(end->error, sizeof(end->error), "%s", e->valuestring);
+		snprintf(end->store_error, sizeof(end->store_error), "%s", se->valuestring);
+		ret = 1;
+	}
+	cJSON_Delete(o);
+	return ret;
+}
+
+/* Record the end in the end file @path, if any, and clear it. Returns 1 when one was recorded. */
+static int recover_one(const char *path, struct rl_store *s, struct rl_err *err)
+{
+	struct rl_store_run_meta meta;
+	struct rl_run_end end;
+	int fd, ret;
+
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	ret = read_end(fd, &end);
+	if (ret > 0 && rl_store_run_get(s, end.id, NULL, &meta, err) == 0 &&
+	    (meta.status == RL_RUN_RUNNING || meta.status == RL_RUN_QUEUED)) {
+		ret = rl_store_run_finish_at(s, end.id, end.status, end.error, end.finished_ns, err);
+		if (ret < 0)
+			rl_err_prefix(err, ret, "%s: recording the end of run %lld", path,
+				      (long long)end.id);
+		else
+			ret = 1;
+	} else {
+		ret = 0;
+	}
+	if (ret >= 0)
+		rl_run_end_write(fd, NULL);
+	close(fd);
+	return ret;
+}
+
+int rl_run_end_recover(const char *state_dir, struct rl_store *s, int *n, struct rl_err *err)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir = opendir(state_dir);
+	int count = 0, ret = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : rl_err_set(err, -errno, "%s: %s", state_dir, strerror(errno));
+	while (ret >= 0 && (de = readdir(dir))) {
+		if (strncmp(de->d_name, RL_RUN_END_PREFIX, strlen(RL_RUN_END_PREFIX)) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", state_dir, de->d_name) >= sizeof(path))
+			continue;
+		ret = recover_one(path, s, err);
+		count += ret > 0;
+	}
+	closedir(dir);
+	if (n)
+		*n = count;
+	return ret < 0 ? ret : count;
+}
