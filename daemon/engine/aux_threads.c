@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "aux_threads.h"
+#include "claim.h"
 #include "util/clock.h"
 
 #define CHURN_SPAN (16ull << 20)
@@ -51,6 +52,8 @@ static void *churn_main(void *arg)
 		aux->churn_error = -errno;
 		return NULL;
 	}
+	/* Removed when the cell ends; claimed so a killed run's copy is swept. */
+	rl_claim_file(sib);
 	while (!atomic_load(&aux->stop) && !ret) {
 		ret = churn_round(aux, sib, &rng, buf);
 		aux->churn_ops++;

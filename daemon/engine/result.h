@@ -56,16 +56,24 @@ enum rl_verify_status {
 	RL_VERIFY_MAX
 };
 
+/*
+ * Consecutive blocks (the workload's block_size) each holding at least one
+ * byte that differs: a corrupted block is one range however many of its
+ * bytes happen to match. Runs written before ranges were blocks hold byte
+ * ranges, every byte bad (bytes_bad = length, first_bad = offset).
+ */
 struct rl_mismatch {
-	uint64_t offset, length;
-	uint8_t expected[8], found[8];	/* the first bytes of the range */
-	bool zeros;			/* every found byte was 0: a lost write or bad zeroing */
+	uint64_t offset, length;	/* the blocks, clipped to the file's end */
+	uint64_t bytes_bad;		/* bytes that differ in them */
+	uint64_t first_bad;		/* offset of the first that does */
+	uint8_t expected[8], found[8];	/* the bytes from first_bad on */
+	bool zeros;			/* every differing byte read 0: a lost write or bad zeroing */
 };
 
 struct rl_verify_result {
 	enum rl_verify_status status;
 	uint64_t bytes_checked, bytes_bad, bytes_skipped;
-	uint64_t ranges_total;		/* all mismatch ranges ... */
+	uint64_t ranges_total;		/* all mismatch ranges (of blocks) ... */
 	uint32_t nranges;		/* ... of which the first nranges are kept */
 	struct rl_mismatch ranges[RL_MISMATCH_MAX];
 };

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE	/* strerrorname_np */
 #endif
 
+#include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -48,6 +49,15 @@
 	F(RL_FT_OBJECT_LIST, key, st, m, .size = MSIZE(st, m) / MSIZE(st, m[0]), \
 	  .elem_size = MSIZE(st, m[0]), .count_offset = offsetof(st, count), .sub = sub_)
 #define F_END { .name = NULL }
+/* Impossible outside min..max whoever measured it: refused when a run comes from outside. */
+#define F_U32_MIN1(key, st, m) \
+	F(RL_FT_U32, key, st, m, .min = 1, .max = UINT32_MAX, .flags = RL_FF_RECORD_BOUNDS)
+#define F_DBL_RANGE(key, st, m, lo, hi) \
+	F(RL_FT_DOUBLE, key, st, m, .min = lo, .max = hi, \
+	  .flags = RL_FF_NULL_NAN | RL_FF_RECORD_BOUNDS)
+/* Added after ringlab-run-1 began: older runs lack it (read_mismatch_compat()). */
+#define F_U64_NEW(key, st, m) \
+	F(RL_FT_U64, key, st, m, .flags = RL_FF_U64_AS_DOUBLE | RL_FF_RECORD_OPTIONAL)
 
 /* RL_FT_OPT_OBJECT relies on valid first; RL_FT_ENUM on int enums; lists on uint32_t counts. */
 _Static_assert(offsetof(struct rl_latency, valid) == 0, "latency valid first");
@@ -112,6 +122,8 @@ static const struct rl_field errno_fields[] = {
 static const struct rl_field mismatch_fields[] = {
 	F_U64("offset", struct rl_mismatch, offset),
 	F_U64("length", struct rl_mismatch, length),
+	F_U64_NEW("bytes_bad", struct rl_mismatch, bytes_bad),
+	F_U64_NEW("first_bad", struct rl_mismatch, first_bad),
 	F_HEX("expected", struct rl_mismatch, expected),
 	F_HEX("found", struct rl_mismatch, found),
 	F_BOOL("zeros", struct rl_mismatch, zeros),
@@ -158,8 +170,8 @@ static const struct rl_field causes_fields[] = {
 
 static const struct rl_field cell_fields[] = {
 	F_STR("workload", struct rl_cell, workload),
-	F_U32("jobs", struct rl_cell, jobs),
-	F_U32("rep", struct rl_cell, rep),
+	F_U32_MIN1("jobs", struct rl_cell, jobs),
+	F_U32_MIN1("rep", struct rl_cell, rep),
 	F_U64("attempts", struct rl_cell, attempts),
 	F_U64("ops", struct rl_cell, ops),
 	F_U64("bytes", struct rl_cell, bytes),
@@ -168,17 +180,17 @@ static const struct rl_field cell_fields[] = {
 	F_U64("gave_up", struct rl_cell, gave_up),
 	F_U64("short_ios", struct rl_cell, short_ios),
 	F_LIST("errors", struct rl_cell, errors, nerrors, errno_fields),
-	F_DBL("elapsed_s", struct rl_cell, elapsed_s),
-	F_DBL("iops", struct rl_cell, iops),
-	F_DBL("bw_bytes_s", struct rl_cell, bw_bytes_s),
-	F_DBL("eagain_rate", struct rl_cell, eagain_rate),
+	F_DBL_RANGE("elapsed_s", struct rl_cell, elapsed_s, 0, INFINITY),
+	F_DBL_RANGE("iops", struct rl_cell, iops, 0, INFINITY),
+	F_DBL_RANGE("bw_bytes_s", struct rl_cell, bw_bytes_s, 0, INFINITY),
+	F_DBL_RANGE("eagain_rate", struct rl_cell, eagain_rate, 0, 1),
 	/* null when nothing completed (ringlab-run-1 readers before that read an object) */
 	F_OPT("lat_ns", struct rl_cell, lat, latency_fields),
 	F_U64("enter_calls", struct rl_cell, enter_calls),
 	F_U64("enter_ns", struct rl_cell, enter_ns),
 	F_OPT("enter_lat_ns", struct rl_cell, enter, latency_fields),
-	F_DBL("cpu_user_s", struct rl_cell, cpu_user_s),
-	F_DBL("cpu_sys_s", struct rl_cell, cpu_sys_s),
+	F_DBL_RANGE("cpu_user_s", struct rl_cell, cpu_user_s, 0, INFINITY),
+	F_DBL_RANGE("cpu_sys_s", struct rl_cell, cpu_sys_s, 0, INFINITY),
 	F_U64("ctx_voluntary", struct rl_cell, ctx_voluntary),
 	F_U64("ctx_involuntary", struct rl_cell, ctx_involuntary),
 	F_U32("iowq_workers_max", struct rl_cell, iowq_workers_max),
@@ -190,7 +202,7 @@ static const struct rl_field cell_fields[] = {
 	F(RL_FT_INT, "es_cached_extents", struct rl_cell, es_cached_extents, .def = "-1",
 	  .min = -1, .max = INT32_MAX,
 	  .flags = RL_FF_RECORD_OPTIONAL),
-	F_DBL("layout_s", struct rl_cell, layout_s),
+	F_DBL_RANGE("layout_s", struct rl_cell, layout_s, 0, INFINITY),
 	F_OBJ("verify", struct rl_cell, verify, verify_fields),
 	F_ENUM("expect", struct rl_cell, expect, expect_status, RL_EXPECT_MAX),
 	F(RL_FT_OPT_OBJECT, "eagain_causes", struct rl_cell, causes, .size = MSIZE(struct rl_cell, causes),
@@ -448,9 +460,10 @@ static int bad(struct rl_err *err, const char *path, const char *what)
 }
 
 /* The env of a record; what follows from its cmdline and tag is derived again (env_derive.c). */
-static int read_env(const cJSON *j, struct rl_env *env, struct rl_err *err)
+static int read_env(const cJSON *j, struct rl_env *env, enum rl_apply_mode mode,
+		    struct rl_err *err)
 {
-	int ret = rl_fields_apply_at(env_fields, j, env, RL_APPLY_RECORD, "env", err);
+	int ret = rl_fields_apply_at(env_fields, j, env, mode, "env", err);
 
 	if (!ret)
 		rl_env_derive(env);
@@ -460,15 +473,33 @@ static int read_env(const cJSON *j, struct rl_env *env, struct rl_err *err)
 int rl_env_from_json(const cJSON *j, struct rl_env *env, struct rl_err *err)
 {
 	memset(env, 0, sizeof(*env));
-	return read_env(j, env, err);
+	return read_env(j, env, RL_APPLY_RECORD, err);
+}
+
+/* Ranges of runs written before ranges were blocks: every byte of one was bad. */
+static void read_mismatch_compat(struct rl_cell *c)
+{
+	for (uint32_t i = 0; i < c->verify.nranges; i++) {
+		struct rl_mismatch *m = &c->verify.ranges[i];
+
+		if (!m->bytes_bad) {
+			m->bytes_bad = m->length;
+			m->first_bad = m->offset;
+		}
+	}
 }
 
 int rl_cell_from_json(const cJSON *j, struct rl_cell *c, struct rl_err *err)
 {
+	int ret;
+
 	memset(c, 0, sizeof(*c));
 	if (!cJSON_IsObject(j))
 		return rl_err_set(err, -EINVAL, "cell: expected an object");
-	return rl_fields_apply(cell_fields, j, c, RL_APPLY_RECORD, err);
+	ret = rl_fields_apply(cell_fields, j, c, RL_APPLY_RECORD, err);
+	if (!ret)
+		read_mismatch_compat(c);
+	return ret;
 }
 
 /*
@@ -480,6 +511,7 @@ static int read_time(const cJSON *obj, const char *key, const char *key_ns, int6
 {
 	const cJSON *iso = cJSON_GetObjectItemCaseSensitive(obj, key);
 	const cJSON *num = cJSON_GetObjectItemCaseSensitive(obj, key_ns);
+	int ret;
 
 	if (!iso)
 		return bad(err, key, "missing");
@@ -492,7 +524,15 @@ static int read_time(const cJSON *obj, const char *key, const char *key_ns, int6
 		*out = (int64_t)num->valuedouble;
 		return 0;
 	}
-	if (!cJSON_IsString(iso) || rl_time_parse_iso(iso->valuestring, out))
+	ret = cJSON_IsString(iso) ? rl_time_parse_iso(iso->valuestring, out) : -EINVAL;
+	if (ret == -EDOM)
+		return rl_err_set(err, -EINVAL, "%s: \"%.40s\" is no real date and time", key,
+				  iso->valuestring);
+	if (ret == -ERANGE)
+		return rl_err_set(err, -EINVAL,
+				  "%s: \"%.40s\" is outside 1677-09-21..2262-04-11 (int64 nanoseconds)",
+				  key, iso->valuestring);
+	if (ret)
 		return bad(err, key, "expected an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SS.nsZ) or null");
 	return 0;
 }
@@ -558,12 +598,60 @@ static int read_cells(const cJSON *obj, struct rl_run *run, struct rl_err *err)
 	run->cells_cap = n;
 	cJSON_ArrayForEach(item, arr) {
 		snprintf(path, sizeof(path), "cells[%zu]", i);
-		ret = rl_fields_apply_at(cell_fields, item, &run->cells[i], RL_APPLY_RECORD,
-					 path, err);
+		ret = rl_fields_apply_at(cell_fields, item, &run->cells[i],
+					 RL_APPLY_RECORD_CHECKED, path, err);
 		if (ret < 0)
 			return ret;
+		read_mismatch_compat(&run->cells[i]);
 		run->ncells = ++i;
 	}
+	return 0;
+}
+
+/* What one cell's verification cannot say at once: fewer bad than checked, ok with none bad. */
+static int check_verify(const struct rl_verify_result *v, size_t i, struct rl_err *err)
+{
+	if (v->bytes_bad > v->bytes_checked)
+		return rl_err_set(err, -EINVAL,
+				  "cells[%zu].verify.bytes_bad: %" PRIu64 " is more than bytes_checked (%" PRIu64 ")",
+				  i, v->bytes_bad, v->bytes_checked);
+	if (v->status == RL_VERIFY_OK && (v->bytes_bad || v->ranges_total))
+		return rl_err_set(err, -EINVAL,
+				  "cells[%zu].verify.status: \"ok\" with %" PRIu64 " bad bytes in %" PRIu64 " ranges",
+				  i, v->bytes_bad, v->ranges_total);
+	if (v->nranges > v->ranges_total)
+		return rl_err_set(err, -EINVAL,
+				  "cells[%zu].verify.ranges: %u kept of only %" PRIu64 " (ranges_total)",
+				  i, v->nranges, v->ranges_total);
+	return 0;
+}
+
+/*
+ * The contradictions no single field shows: a cell of a workload the run does
+ * not list, verification that disagrees with itself, a run "done" although
+ * every cell failed (the runner calls such a run failed). Returns 0 or
+ * -EINVAL naming the field.
+ */
+static int check_run(const struct rl_run *run, struct rl_err *err)
+{
+	size_t i, failed = 0;
+	int ret;
+
+	for (i = 0; i < run->ncells; i++) {
+		const struct rl_cell *c = &run->cells[i];
+
+		if (!rl_run_workload(run, c->workload))
+			return rl_err_set(err, -EINVAL,
+					  "cells[%zu].workload: \"%s\" is not one of the run's workloads",
+					  i, c->workload);
+		ret = check_verify(&c->verify, i, err);
+		if (ret)
+			return ret;
+		failed += c->failed;
+	}
+	if (run->status == RL_RUN_DONE && run->ncells && failed == run->ncells)
+		return rl_err_set(err, -EINVAL, "status: \"done\" but all %zu cells failed",
+				  run->ncells);
 	return 0;
 }
 
@@ -579,19 +667,21 @@ static int read_run(const cJSON *j, struct rl_run *run, struct rl_err *err)
 		return bad(err, "format", "missing");
 	if (!cJSON_IsString(format) || strcmp(format->valuestring, RL_RUN_FORMAT) != 0)
 		return bad(err, "format", "expected \"" RL_RUN_FORMAT "\"");
-	ret = rl_fields_apply(run_fields, j, run, RL_APPLY_RECORD, err);
+	ret = rl_fields_apply(run_fields, j, run, RL_APPLY_RECORD_CHECKED, err);
 	if (!ret)
 		ret = read_time(j, "started", "started_ns", &run->started_ns, err);
 	if (!ret)
 		ret = read_time(j, "finished", "finished_ns", &run->finished_ns, err);
 	if (!ret) {
 		env = cJSON_GetObjectItemCaseSensitive(j, "env");
-		ret = env ? read_env(env, &run->env, err) : bad(err, "env", "missing");
+		ret = env ? read_env(env, &run->env, RL_APPLY_RECORD_CHECKED, err) : bad(err, "env", "missing");
 	}
 	if (!ret)
 		ret = read_workloads(j, run, err);
 	if (!ret)
 		ret = read_cells(j, run, err);
+	if (!ret)
+		ret = check_run(run, err);
 	return ret;
 }
 

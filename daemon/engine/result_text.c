@@ -248,14 +248,15 @@ static void print_mismatches(FILE *out, const struct rl_cell *c)
 	uint32_t i;
 
 	fprintf(out, "  %s jobs %" PRIu32 " rep %" PRIu32 ": %" PRIu64 " bad bytes in %" PRIu64
-		" ranges (%" PRIu64 " bytes checked, %" PRIu64 " skipped)\n",
+		" ranges of blocks (%" PRIu64 " bytes checked, %" PRIu64 " skipped)\n",
 		c->workload, c->jobs, c->rep, v->bytes_bad, v->ranges_total, v->bytes_checked,
 		v->bytes_skipped);
 	for (i = 0; i < v->nranges && i < RL_MISMATCH_MAX; i++) {
 		const struct rl_mismatch *m = &v->ranges[i];
 
-		fprintf(out, "    offset %" PRIu64 " (0x%" PRIx64 ") length %" PRIu64 ": expected ",
-			m->offset, m->offset, m->length);
+		fprintf(out, "    offset %" PRIu64 " (0x%" PRIx64 ") length %" PRIu64 ": %" PRIu64
+			" bytes differ, from %" PRIu64 " expected ", m->offset, m->offset, m->length,
+			m->bytes_bad, m->first_bad);
 		print_hex(out, m->expected, sizeof(m->expected));
 		fputs(" found ", out);
 		print_hex(out, m->found, sizeof(m->found));

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cell.h"
+#include "claim.h"
 #include "env.h"
 #include "trace_eagain.h"
 #include "pattern.h"
@@ -45,10 +48,25 @@ static int check_target(const struct rl_run_opts *o, const struct rl_env *env, s
 	return 0;
 }
 
+/*
+ * Blocks of the file @w writes that an earlier run kept (--keep-files): the
+ * layout replaces it, so they are as good as free.
+ */
+static uint64_t kept_bytes(const struct rl_workload *w, const struct rl_run_opts *o)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	rl_workload_file_path(path, sizeof(path), o->dir, w->name);
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_blocks * 512;
+}
+
 static int check_workload(const struct rl_workload *w, const struct rl_run_opts *o,
 			  const struct rl_env *env, double scale, struct rl_err *err)
 {
-	uint64_t spj = rl_stripes_per_job(w, scale), need;
+	uint64_t spj = rl_stripes_per_job(w, scale), need, avail;
 	struct statvfs sv;
 
 	if (o->engine == &rl_engine_null)
@@ -67,11 +85,14 @@ static int check_workload(const struct rl_workload *w, const struct rl_run_opts 
 				  w->name);
 	need = spj * rl_workload_stripe_bytes(w) *
 	       (w->sharing == RL_SHARE_REGIONS ? rl_workload_max_jobs(w) : 1);
-	if (statvfs(o->dir, &sv) == 0 && need > (uint64_t)sv.f_bavail * sv.f_frsize)
+	if (statvfs(o->dir, &sv) < 0)
+		return 0;
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize + kept_bytes(w, o);
+	if (need > avail)
 		return rl_err_set(err, -ENOSPC,
 				  "workload %s: filesystem full: needs %.1f MiB at JOBS=%u, %s has %.1f MiB free (lower --scale)",
 				  w->name, (double)need / MiB, rl_workload_max_jobs(w), o->dir,
-				  (double)sv.f_bavail * (double)sv.f_frsize / MiB);
+				  (double)avail / MiB);
 	return 0;
 }
 
@@ -151,9 +172,27 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 		.stripes_per_job = rl_stripes_per_job(w, scale),
 		.stripe_bytes = rl_workload_stripe_bytes(w),
 	};
-	int ret = 0;
+	bool files = t->opts->engine != &rl_engine_null;
+	int claim = -1, ret = 0;
 
 	rl_workload_file_path(p.path, sizeof(p.path), t->opts->dir ? t->opts->dir : ".", w->name);
+	if (files) {
+		/* Claimed until the end, so a run killed meanwhile leaves it to the next sweep. */
+		claim = open(p.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (claim < 0)
+			return rl_err_set(err, -errno, "%s: %s", p.path, strerror(errno));
+		ret = t->dev ? rl_target_check(t->opts->dir, claim, t->dev, err) : 0;
+		if (ret) {
+			/* Created on whatever lies under a target that went: not left there. */
+			struct stat st;
+
+			if (fstat(claim, &st) == 0 && st.st_dev != t->dev)
+				unlink(p.path);
+			close(claim);
+			return ret;
+		}
+		rl_claim_file(claim);
+	}
 	for (uint32_t i = 0; i < w->njobs && !ret; i++) {
 		p.jobs = w->jobs[i];
 		ret = run_jobs_value(t, &p, run, err);
@@ -164,9 +203,16 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 	used->read_fixed |= p.used.read_fixed;
 	used->write |= p.used.write;
 	used->read |= p.used.read;
-	/* A changed target's directory is somewhere else now: unlink nothing there. */
-	if (t->opts->engine != &rl_engine_null && !t->opts->keep_files && ret != -ESTALE)
+	/*
+	 * A changed target's directory is somewhere else now: unlink nothing
+	 * there. The file stays marked, so the next sweep where it is removes it.
+	 */
+	if (files && !t->opts->keep_files && ret != -ESTALE)
 		unlink(p.path);
+	else if (files && t->opts->keep_files)
+		rl_claim_release(claim);
+	if (claim >= 0)
+		close(claim);
 	return ret;
 }
 
@@ -259,6 +305,14 @@ static int run_all(struct rl_target_ctx *t, struct rl_run *run, struct rl_err *e
 	return ret;
 }
 
+/* Housekeeping: a directory the sweep cannot read fails nothing the run needs. */
+static void sweep(const char *dir)
+{
+	struct rl_err ignored;
+
+	rl_claim_sweep(dir, &ignored);
+}
+
 int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		 struct rl_run *run, struct rl_err *err)
 {
@@ -277,6 +331,9 @@ int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		ret = rl_target_check(opts->dir, -1, opts->dev, err);
 	if (!ret)
 		ret = check_target(opts, &run->env, err);
+	/* What a killed run left, before the free-space checks count it as used. */
+	if (!ret && opts->engine != &rl_engine_null)
+		sweep(opts->dir);
 	for (size_t i = 0; i < run->nworkloads && !ret; i++)
 		ret = check_workload(&run->workloads[i], opts, &run->env, run->scale, err);
 	if (!ret && opts->hooks.started)

@@ -62,7 +62,10 @@ struct rl_run_opts {
  * workload could not be used (status FAILED, @err and run->error say why:
  * not ext4, read-only, too small, block size mismatch).
  * Files the runner created in dir are removed in every case unless keep_files
- * or the target changed.
+ * or the target changed; while it runs they are claimed (claim.h), and it
+ * first removes the ringlab-* files in dir whose run was killed. A file an
+ * earlier run kept counts as free space when the workload that wrote it is
+ * about to replace it.
  */
 int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		 struct rl_run *run, struct rl_err *err);

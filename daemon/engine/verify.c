@@ -4,7 +4,8 @@
  * layout (generation-0 pattern in W blocks, zeros elsewhere) overlaid with
  * each stripe's I/O range at the generation the jobs recorded. The file is
  * read back in large chunks and compared with memcmp; only a chunk that
- * differs is walked byte by byte to build the mismatch ranges.
+ * differs is walked byte by byte to build the mismatch ranges: runs of
+ * consecutive blocks holding a bad byte, with how many bytes differ.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -139,39 +140,57 @@ void rl_verify_expected(const struct rl_verify_spec *spec, uint64_t off, uint32_
 	fill_expected(&g, off, len, buf, skip);
 }
 
-/* The mismatch range being grown, across chunk boundaries. */
+/*
+ * The mismatch range being grown, across chunk boundaries. Ranges are whole
+ * blocks: bytes of a corrupted block that happen to equal what was expected
+ * (0xab written over a pattern that holds some 0xab) do not split it.
+ */
 struct run {
 	bool open, kept;
-	uint64_t end;		/* offset just past its last bad byte */
+	uint64_t end;		/* offset just past its last bad block */
+	uint32_t bs;
+	uint64_t file_bytes;
 };
 
-static void note_bad(struct rl_verify_result *out, struct run *r, uint64_t o,
-		     uint8_t expected, uint8_t found)
+/* A range starting in the block holding @o; its first bytes from @o on (up to @avail). */
+static void open_range(struct rl_verify_result *out, struct run *r, uint64_t block,
+		       uint64_t o, const uint8_t *exp, const uint8_t *got, size_t avail)
 {
+	struct rl_mismatch *m;
+	size_t n = avail < sizeof(m->expected) ? avail : sizeof(m->expected);
+
+	out->ranges_total++;
+	r->open = true;
+	r->kept = out->nranges < RL_MISMATCH_MAX;
+	if (!r->kept)
+		return;
+	m = &out->ranges[out->nranges++];
+	memset(m, 0, sizeof(*m));
+	m->offset = block;
+	m->first_bad = o;
+	memcpy(m->expected, exp, n);
+	memcpy(m->found, got, n);
+	m->zeros = true;
+}
+
+/* Byte @o differs (*@exp expected, *@got found); @avail bytes of both from @o on. */
+static void note_bad(struct rl_verify_result *out, struct run *r, uint64_t o,
+		     const uint8_t *exp, const uint8_t *got, size_t avail)
+{
+	uint64_t block = o - o % r->bs;
 	struct rl_mismatch *m;
 
 	out->bytes_bad++;
-	if (!(r->open && r->end == o)) {
-		out->ranges_total++;
-		r->open = true;
-		r->kept = out->nranges < RL_MISMATCH_MAX;
-		if (r->kept) {
-			m = &out->ranges[out->nranges++];
-			memset(m, 0, sizeof(*m));
-			m->offset = o;
-			m->zeros = true;
-		}
-	}
-	r->end = o + 1;
+	/* The same block as the last bad byte, or the one right after it. */
+	if (!(r->open && block <= r->end))
+		open_range(out, r, block, o, exp, got, avail);
+	r->end = block + r->bs;
 	if (!r->kept)
 		return;
 	m = &out->ranges[out->nranges - 1];
-	if (m->length < 8) {
-		m->expected[m->length] = expected;
-		m->found[m->length] = found;
-	}
-	m->length++;
-	m->zeros = m->zeros && !found;
+	m->length = (r->end < r->file_bytes ? r->end : r->file_bytes) - m->offset;
+	m->bytes_bad++;
+	m->zeros = m->zeros && !*got;
 }
 
 /* Compare a stretch with no uncertain bytes; byte by byte only if it differs. */
@@ -185,7 +204,7 @@ static void compare_span(struct rl_verify_result *out, struct run *r, uint64_t o
 		return;
 	for (i = 0; i < n; i++)
 		if (exp[i] != got[i])
-			note_bad(out, r, off + i, exp[i], got[i]);
+			note_bad(out, r, off + i, exp + i, got + i, n - i);
 }
 
 static void compare_chunk(struct rl_verify_result *out, struct run *r, uint64_t off,
@@ -274,7 +293,7 @@ static int vbufs_alloc(struct vbufs *b)
 static int verify_chunks(int fd, bool direct, const struct vgeom *g, struct vbufs *b,
 			 struct rl_verify_result *out, struct rl_err *err)
 {
-	struct run r = { 0 };
+	struct run r = { .bs = g->bs, .file_bytes = g->file_bytes };
 	uint64_t off;
 	uint32_t n, nskip;
 	int ret;

@@ -39,8 +39,10 @@ void rl_verify_expected(const struct rl_verify_spec *spec, uint64_t off, uint32_
 /*
  * rl_verify_file() - read @fd back (in large chunks; O_DIRECT if the fd has it)
  * over the whole laid-out size and fill @out: bytes checked, skipped and bad,
- * and the first RL_MISMATCH_MAX mismatch ranges (offset, length, expected and
- * found bytes, whether all found bytes were zero). Bytes past EOF read as zero.
+ * and the first RL_MISMATCH_MAX mismatch ranges: runs of consecutive blocks
+ * (w->block_size) holding a differing byte, each with its bytes that differ,
+ * the first of them, the expected and found bytes from there, and whether
+ * every differing byte read zero. Bytes past EOF read as zero.
  * Returns 0 whether or not the data matched (see out->status), or -errno if
  * the file could not be read.
  */

@@ -684,6 +684,8 @@ static bool log_allowed(void)
 	return ok;
 }
 
+/* libmicrohttpd's printf-style messages; the attribute tells clang fmt is a format. */
+__attribute__((format(printf, 2, 0)))
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];

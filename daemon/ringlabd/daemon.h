@@ -58,6 +58,8 @@ struct rl_daemon {
 	uint32_t ntargets;
 	struct rl_store *store;		/* for HTTP threads: rl_daemon_store_lock() */
 	pthread_mutex_t store_lock;
+	char store_check[RL_ERR_MSG_MAX];	/* what quick_check found at start-up, "" if
+						 * nothing; set before any thread starts */
 	pthread_mutex_t wake_lock;	/* runner threads wait here for work */
 	pthread_cond_t wake;
 	pthread_mutex_t progress_lock;	/* SSE readers wait here for changes */

@@ -42,7 +42,7 @@ static const struct rl_field target_fields[] = {
 	  .help = "image: an ext4 image file the daemon creates and loop-mounts; dir: a directory on a mounted ext4 filesystem; block: a whole disk, mounted by the daemon." },
 	{ .name = "path", .type = RL_FT_STRING, .offset = TG(path), .size = TG_SIZE(path),
 	  .min = 0, .max = TG_SIZE(path) - 1, .def = "\"\"",
-	  .help = "image: the file, ending in .img, relative to state_dir unless absolute (default NAME.img); dir: an absolute path; block: /dev/disk/by-id/ID. No '..' components." },
+	  .help = "image: the file, ending in .img, relative to state_dir unless absolute (default NAME.img); dir: an absolute path; block: /dev/disk/by-id/ID. No '..' components; never a system directory (/etc, /usr, /boot, /proc, /sys, /dev, ...), nor for a dir the state_dir." },
 	{ .name = "size", .type = RL_FT_SIZE, .offset = TG(size), .min = 32 << 20,
 	  .max = 16ull << 40, .def = "\"4G\"",
 	  .help = "image: size of the sparse file when it is created (an existing image is reused as it is)." },
@@ -181,12 +181,35 @@ static int check_listen(const struct rl_config *c, struct rl_err *err)
 	return 0;
 }
 
-static int check_image(struct rl_target_cfg *t, const char *key, struct rl_err *err)
+/* Whether normalised image path @path lies in state_dir/mnt, where targets are mounted. */
+static bool in_mount_dir(const char *path, const char *state_dir)
 {
+	char mnt[RL_PATH_MAX + 8], norm[sizeof(mnt)];
+
+	if (path[0] != '/')
+		return !strcmp(path, "mnt") || !strncmp(path, "mnt/", 4);
+	snprintf(mnt, sizeof(mnt), "%s/mnt", state_dir);
+	/* Never longer than what it spells. */
+	rl_path_normalize(mnt, norm, sizeof(norm));
+	return rl_path_within(path, norm);
+}
+
+static int check_image(struct rl_target_cfg *t, const char *state_dir, const char *key,
+		       struct rl_err *err)
+{
+	char norm[sizeof(t->path)];
 	size_t len;
 
-	if (!t->path[0])
-		snprintf(t->path, sizeof(t->path), "%s" IMAGE_SUFFIX, t->name);
+	if (!t->path[0]) {
+		/* Built aside: t->name and t->path share the struct. */
+		char def[sizeof(t->name) + sizeof(IMAGE_SUFFIX)];
+
+		snprintf(def, sizeof(def), "%s" IMAGE_SUFFIX, t->name);
+		memcpy(t->path, def, strlen(def) + 1);
+	}
+	/* One spelling, so "./mnt/x.img" is seen for what it is. */
+	rl_path_normalize(t->path, norm, sizeof(norm));
+	memcpy(t->path, norm, strlen(norm) + 1);
 	len = strlen(t->path);
 	if (rl_path_has_dotdot(t->path))
 		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must not contain '..'",
@@ -196,7 +219,7 @@ static int check_image(struct rl_target_cfg *t, const char *key, struct rl_err *
 	    t->path[len - strlen(IMAGE_SUFFIX) - 1] == '/')
 		return rl_err_set(err, -EINVAL, "key %s: '%.200s' must name a file ending in "
 				  IMAGE_SUFFIX, key, t->path);
-	if (!strncmp(t->path, "mnt/", 4))
+	if (in_mount_dir(t->path, state_dir))
 		return rl_err_set(err, -EINVAL,
 				  "key %s: '%.200s' is inside state_dir/mnt, where targets are mounted",
 				  key, t->path);
@@ -219,7 +242,8 @@ static int check_block(const struct rl_target_cfg *t, const char *key, struct rl
 	return 0;
 }
 
-static int check_target(struct rl_target_cfg *t, uint32_t i, struct rl_err *err)
+static int check_target(struct rl_target_cfg *t, const char *state_dir, uint32_t i,
+			struct rl_err *err)
 {
 	char key[64];
 
@@ -233,7 +257,7 @@ static int check_target(struct rl_target_cfg *t, uint32_t i, struct rl_err *err)
 				  i);
 	switch (t->kind) {
 	case RL_TARGET_IMAGE:
-		return check_image(t, key, err);
+		return check_image(t, state_dir, key, err);
 	case RL_TARGET_DIR:
 		return check_abs_path(key, t->path, err);
 	case RL_TARGET_BLOCK:
@@ -329,7 +353,7 @@ int rl_config_check(struct rl_config *c, struct rl_err *err)
 				  "key per_ip_connections: %u is more than max_connections (%u)",
 				  c->per_ip_connections, c->max_connections);
 	for (i = 0; i < c->ntargets; i++) {
-		ret = check_target(&c->targets[i], i, err);
+		ret = check_target(&c->targets[i], c->state_dir, i, err);
 		if (!ret)
 			ret = check_unique(c, i, err);
 		if (ret)

@@ -157,12 +157,28 @@ static int open_targets(struct rl_daemon *d, struct rl_err *err)
 	return 0;
 }
 
+/*
+ * A database corrupt where start-up does not read (a page of cells) opens
+ * and serves; /health says what quick_check found instead of "ok".
+ */
+static void check_store(struct rl_daemon *d)
+{
+	struct rl_err err = { "" };
+
+	if (rl_store_quick_check(d->store, &err) < 0) {
+		snprintf(d->store_check, sizeof(d->store_check), "%s", err.msg);
+		rl_log(LOG_ERR, "store %s: %s", d->db_path, err.msg);
+	}
+}
+
 static int open_store(struct rl_daemon *d, struct rl_err *err)
 {
 	int n = 0, ended = 0, ret;
 
 	snprintf(d->db_path, sizeof(d->db_path), "%.1000s/ringlab.db", d->cfg.state_dir);
 	ret = rl_store_open(d->db_path, &d->store, err);
+	if (!ret)
+		check_store(d);
 	/* Ends the store could not take last time are real ends, not interruptions. */
 	if (!ret)
 		ret = rl_run_end_recover(d->cfg.state_dir, d->store, &ended, err);

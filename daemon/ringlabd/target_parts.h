@@ -116,7 +116,7 @@ void rl_loopimg_wait_free(const char *dev);
 int rl_target_has_ext4(int fd);
 
 /*
- * rl_target_mkfs() - run mkfs.ext4 -q -F @dev (no shell). Returns 0, or
+ * rl_target_mkfs() - run mkfs.ext4 -q -F -b 4096 @dev (no shell). Returns 0, or
  * -EIO (or -errno) with its output or exit status in @msg.
  */
 int rl_target_mkfs(const char *dev, char *msg, size_t len);

@@ -72,6 +72,81 @@ int rl_target_mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/* ---- places no target may be --------------------------------------------------- */
+
+/*
+ * The system's own directories: writing a run's files there (a dir target,
+ * or an image) would fill or clobber what the machine needs to run. A
+ * filesystem of its own mounted below one (a scratch disk on /run/media/x,
+ * a loop device's ext4 under /dev/shm) holds none of the system's files.
+ */
+static const char *const system_dirs[] = {
+	"/etc", "/usr", "/boot", "/proc", "/sys", "/dev", "/run",
+	"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", NULL,
+};
+
+/* The system directory holding canonical @real on its own filesystem, or NULL. */
+static const char *system_dir_of(const char *real)
+{
+	struct stat sys, st;
+
+	if (stat(real, &st) < 0)
+		return NULL;
+	for (const char *const *d = system_dirs; *d; d++)
+		if (rl_path_within(real, *d) && !stat(*d, &sys) && sys.st_dev == st.st_dev)
+			return *d;
+	return NULL;
+}
+
+/*
+ * Refuse canonical directory @real (@shown in messages) when it is a system
+ * directory or, with @state_dir, the state directory or below it: the
+ * database and the image targets' mounts live there.
+ */
+static int check_place(const struct rl_target *t, const char *real, const char *shown,
+		       const char *state_dir, struct rl_err *err)
+{
+	const char *sys = system_dir_of(real);
+	char state[PATH_MAX];
+
+	if (sys)
+		return rl_target_fail(t, err, -EPERM, shown,
+				      "is in %s, a system directory: give the target a directory of its own on a scratch filesystem",
+				      sys);
+	if (!state_dir || !realpath(state_dir, state))
+		return 0;
+	if (rl_path_within(real, state))
+		return rl_target_fail(t, err, -EPERM, shown,
+				      "%s ringlabd's state directory %s, which holds its database and mounts",
+				      strcmp(real, state) ? "is inside" : "is", state);
+	return 0;
+}
+
+/*
+ * An image's directory, canonical (the config only saw its spelling), must be
+ * neither a system directory nor state_dir/mnt, where targets are mounted.
+ */
+static int check_image_place(const struct rl_target *t, const char *img, const char *state_dir,
+			     struct rl_err *err)
+{
+	char dir[PATH_MAX], real[PATH_MAX], mnt[PATH_MAX];
+	const char *slash = strrchr(img, '/');
+	size_t n = slash && slash != img ? (size_t)(slash - img) : 1;
+
+	if (n >= sizeof(dir))
+		return rl_target_fail(t, err, -ENAMETOOLONG, img, "image path too long");
+	memcpy(dir, img, n);
+	dir[n] = '\0';
+	/* A missing directory is for the open that follows to report. */
+	if (!realpath(dir, real))
+		return 0;
+	snprintf(dir, sizeof(dir), "%.4000s/mnt", state_dir);
+	if (realpath(dir, mnt) && rl_path_within(real, mnt))
+		return rl_target_fail(t, err, -EPERM, img,
+				      "is inside %s, where targets are mounted", mnt);
+	return check_place(t, real, img, NULL, err);
+}
+
 /* ---- image targets --------------------------------------------------------- */
 
 static int open_image(struct rl_target *t, const char *state_dir, struct rl_err *err)
@@ -87,6 +162,9 @@ static int open_image(struct rl_target *t, const char *state_dir, struct rl_err 
 	if (ret)
 		return rl_target_fail(t, err, ret, state_dir,
 				      "cannot create the state directory: %s", strerror(-ret));
+	ret = check_image_place(t, img, state_dir, err);
+	if (ret)
+		return ret;
 	rl_target_reclaim(t, state_dir, img);
 	ret = rl_target_mountpoint(t, state_dir, &made_mnt, err);
 	if (ret)
@@ -163,7 +241,7 @@ static void fs_name(const char *path, long magic, char *out, size_t len)
 	rl_mountinfo_walk(match_dev_fstype, &c);
 }
 
-static int open_dir(struct rl_target *t, struct rl_err *err)
+static int open_dir(struct rl_target *t, const char *state_dir, struct rl_err *err)
 {
 	const char *p = t->cfg.path;
 	char real[PATH_MAX], shown[2 * PATH_MAX + 8], fs[64];
@@ -187,6 +265,8 @@ static int open_dir(struct rl_target *t, struct rl_err *err)
 		return rl_target_fail(t, err, -ENOTDIR, shown, "is not a directory");
 	if (!strcmp(real, "/"))
 		return rl_target_fail(t, err, -EPERM, shown, "is the root directory");
+	if (check_place(t, real, shown, state_dir, err))
+		return -EPERM;
 	if (statfs(real, &sf) < 0 || statvfs(real, &sv) < 0)
 		return rl_target_fail(t, err, -errno, shown, "cannot statfs: %s", strerror(errno));
 	if (sf.f_type != EXT4_SUPER_MAGIC) {
@@ -249,7 +329,7 @@ static int open_kind(struct rl_target *t, const char *state_dir, struct rl_err *
 	case RL_TARGET_IMAGE:
 		return open_image(t, state_dir, err);
 	case RL_TARGET_DIR:
-		return open_dir(t, err);
+		return open_dir(t, state_dir, err);
 	case RL_TARGET_BLOCK:
 		return open_block(t, state_dir, err);
 	case RL_TARGET_KIND_MAX:

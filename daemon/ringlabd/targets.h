@@ -26,9 +26,11 @@ struct rl_target {
 /*
  * rl_target_open() - make @t usable from its cfg:
  *  image: create state_dir/<path> (sparse, cfg.size) and mkfs.ext4 it if new,
- *         attach a loop device, mount it at state_dir/mnt/<name>;
+ *         attach a loop device, mount it at state_dir/mnt/<name>; never in a
+ *         system directory;
  *  dir:   must exist, be a directory on ext4, writable, contain no ".." in cfg.path,
- *         and be given as an absolute path;
+ *         and be given as an absolute path; neither a system directory (/etc,
+ *         /usr, /boot, /proc, /sys, /dev, ...) nor @state_dir or below it;
  *  block: cfg.path must be /dev/disk/by-id/..., resolve to a whole-disk block
  *         device, not mounted, not a holder of other devices, openable O_EXCL,
  *         formatted only if cfg.format, mounted at state_dir/mnt/<name>.

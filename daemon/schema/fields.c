@@ -31,7 +31,7 @@ static int set_object_list(const struct rl_field *f, const cJSON *v, void *base,
 			   const char *path, const struct rl_walk *w)
 {
 	struct rl_walk entry_w = {
-		.mode = rl_walk_record(w) ? RL_APPLY_RECORD : RL_APPLY_FULL, .err = w->err,
+		.mode = rl_walk_record(w) ? w->mode : RL_APPLY_FULL, .err = w->err,
 	};
 	char epath[RL_KEY_PATH_MAX];
 	const cJSON *e;

@@ -58,7 +58,10 @@ enum rl_field_flag {
 					 * never missing and never stored */
 	RL_FF_U64_AS_DOUBLE = 1 << 7,	/* U64: written as a plain JSON double, as results always
 					 * were, not as exact digits above 10^15 */
-	RL_FF_RECORD_OPTIONAL = 1 << 8,	/* a record may lack the key (written before it existed):
+	RL_FF_RECORD_BOUNDS = 1 << 8,	/* number: RL_APPLY_RECORD_CHECKED holds a record to
+					 * min..max too: outside it the value is impossible
+					 * (a rate above 1, a negative IOPS, 0 jobs) */
+	RL_FF_RECORD_OPTIONAL = 1 << 9,	/* a record may lack the key (written before it existed):
 					 * then the row's default is taken */
 };
 
@@ -93,6 +96,13 @@ enum rl_apply_mode {
 	 * as ringlab-run-1 readers always have.
 	 */
 	RL_APPLY_RECORD,
+	/*
+	 * A record from outside (an import, a file): as RL_APPLY_RECORD, and
+	 * rows flagged RL_FF_RECORD_BOUNDS must lie within their min..max.
+	 * What the store wrote itself is read as RL_APPLY_RECORD, so a record
+	 * stored before a bound existed stays readable.
+	 */
+	RL_APPLY_RECORD_CHECKED,
 };
 
 /*

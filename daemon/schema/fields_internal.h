@@ -26,7 +26,7 @@ struct rl_walk {
 
 static inline bool rl_walk_record(const struct rl_walk *w)
 {
-	return w->mode == RL_APPLY_RECORD;
+	return w->mode == RL_APPLY_RECORD || w->mode == RL_APPLY_RECORD_CHECKED;
 }
 
 /* Inputs say "key K: ..."; records just "K: ...", as ringlab-run-1 readers always have. */

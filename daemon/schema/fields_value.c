@@ -14,6 +14,8 @@
 
 /* Integers above this lose precision in a JSON number (a double). */
 #define RL_JSON_INT_MAX 9007199254740991.0
+/* The largest double below 2^64: anything above does not convert to uint64_t. */
+#define RL_U64_DOUBLE_MAX 18446744073709549568.0
 
 const char *rl_json_type_name(const cJSON *v)
 {
@@ -58,7 +60,7 @@ static double type_limit(const struct rl_field *f)
 	case RL_FT_U64:
 		return RL_JSON_INT_MAX;
 	case RL_FT_SIZE:
-		return 18446744073709551615.0;
+		return RL_U64_DOUBLE_MAX;
 	case RL_FT_INT:
 		return INT_MAX;
 	default:
@@ -108,9 +110,10 @@ int rl_charset_match(const char *charset, const char *s)
 
 char *rl_field_format_number(const struct rl_field *f, double d, char *buf, size_t len)
 {
-	if (f->type == RL_FT_SIZE && d >= 0)
+	/* Out-of-range values are printed too (in messages): convert only what fits. */
+	if (f->type == RL_FT_SIZE && d >= 0 && d <= RL_U64_DOUBLE_MAX && d == floor(d))
 		return rl_format_size((uint64_t)d, buf, len);
-	if (is_integer_type(f->type) || d == floor(d))
+	if (d == floor(d) && fabs(d) <= RL_JSON_INT_MAX)
 		snprintf(buf, len, "%.0f", d);
 	else
 		snprintf(buf, len, "%g", d);
@@ -142,8 +145,30 @@ static int check_number(const struct rl_field *f, double d, const char *path,
 }
 
 /*
+ * A checked record's number flagged RL_FF_RECORD_BOUNDS: outside min..max it
+ * is impossible, whoever measured it. Returns 0 or -EINVAL.
+ */
+static int record_bounds(const struct rl_field *f, double d, const char *path,
+			 const struct rl_walk *w)
+{
+	char v[32], lim[32];
+
+	if (d < f->min)
+		return rl_err_set(w->err, -EINVAL, "%s: %s is below its minimum %s", path,
+				  rl_field_format_number(f, d, v, sizeof(v)),
+				  rl_field_format_number(f, f->min, lim, sizeof(lim)));
+	if (d > f->max)
+		return rl_err_set(w->err, -EINVAL, "%s: %s is above its maximum %s", path,
+				  rl_field_format_number(f, d, v, sizeof(v)),
+				  rl_field_format_number(f, f->max, lim, sizeof(lim)));
+	return 0;
+}
+
+/*
  * A record's number only has to fit its C type: a measurement has no
  * policy bounds, and a counter may exceed 2^53 (it then is approximate).
+ * Only impossible values (RL_FF_RECORD_BOUNDS) are refused, and only in
+ * records from outside (RL_APPLY_RECORD_CHECKED).
  */
 static int record_number(const struct rl_field *f, const cJSON *v, const char *path,
 			 double *out, const struct rl_walk *w)
@@ -166,6 +191,8 @@ static int record_number(const struct rl_field *f, const cJSON *v, const char *p
 					  path, cap - 1);
 	}
 	*out = d;
+	if (w->mode == RL_APPLY_RECORD_CHECKED && (f->flags & RL_FF_RECORD_BOUNDS))
+		return record_bounds(f, d, path, w);
 	return 0;
 }
 

@@ -315,6 +315,13 @@ int rl_store_nightly_get(struct rl_store *s, int64_t id, cJSON **out, struct rl_
  */
 int rl_store_integrity_check(struct rl_store *s, struct rl_err *err);
 
+/*
+ * rl_store_quick_check() - PRAGMA quick_check (check.c): every page read, as
+ * at start-up. Returns 0 when it answers "ok", -EIO with its first complaint
+ * (and how many more) otherwise, or -errno when it cannot run.
+ */
+int rl_store_quick_check(struct rl_store *s, struct rl_err *err);
+
 #ifdef RL_STORE_INTERNAL
 /*
  * Shared by the files of daemon/store only; callers see struct rl_store as opaque.

@@ -26,8 +26,11 @@ int rl_time_iso(int64_t ns, char *buf, size_t len);
 
 /*
  * rl_time_parse_iso() - the inverse: parse "YYYY-MM-DDTHH:MM:SS[.fraction]Z"
- * into @ns. Fraction digits past the ninth are ignored.
- * Returns 0, or -EINVAL when @s is not of that form (@ns is then untouched).
+ * into @ns. Fraction digits past the ninth are ignored; nothing is
+ * normalised. Returns 0, or (@ns then untouched) -EINVAL when @s is not of
+ * that form, -EDOM when it names no real time (month 13, February 30, hour
+ * 24, second 60), -ERANGE when the time is outside int64 nanoseconds
+ * (1677-09-21T00:12:43.145224192Z .. 2262-04-11T23:47:16.854775807Z).
  */
 int rl_time_parse_iso(const char *s, int64_t *ns);
 

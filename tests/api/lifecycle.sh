@@ -86,6 +86,9 @@ wait_status "$crash" running
 sleep 1
 kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
 [ "$(sqlite3 "$state/ringlab.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check after kill -9"
+# The image stays mounted after kill -9: the killed run's files are still on it.
+left=$(ls "$state/mnt/default" | grep '^ringlab-')
+[ -n "$left" ] || fail "kill -9 left no ringlab-* file on the target to check the sweep with"
 start
 api "$url/api/v1/runs/$crash" | jq -e '.status == "aborted" and (.error | test("interrupted"))' >/dev/null ||
 	fail "the interrupted run is not aborted with its reason"
@@ -93,6 +96,8 @@ api "$url/api/v1/runs/$id" | jq -e '.status == "done" and (.cells | length) == 2
 	fail "the finished run $id did not survive"
 new=$(api -X POST "$url/api/v1/runs" -d '{"workload": "nw-overwrite-aligned", "repeat": 1}' | jq -r .id)
 wait_status "$new" done
-echo "ok: kill -9: run $crash aborted, run $id intact, run $new done after the restart"
+still=$(ls "$state/mnt/default" | grep '^ringlab-')
+[ -z "$still" ] || fail "after the next run the target still holds $still (kill -9 left $left)"
+echo "ok: kill -9: run $crash aborted, run $id intact, run $new done after the restart and swept $left"
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=
 exit 0

@@ -38,7 +38,9 @@ refused trailing-slash "already the path of targets[0]" "$(dir a "$x/shared")" "
 refused symlink "is the directory of target a" "$(dir a "$x/shared")" "$(dir b "$DAEMON_DIR/shared-link")"
 refused nested "inside $x/shared where targets[0] writes" "$(dir a "$x/shared")" "$(dir b "$x/shared/sub")"
 refused in-image-mount "inside $state/mnt/img where targets[0] writes" "$img" "$(dir d "$state//mnt/img/sub")"
-refused symlink-to-image-mount "is the directory of target img" "$img" "$(dir d "$DAEMON_DIR/img-link")"
+# Resolved, it lies in the state directory, refused as such before targets are compared
+# (test_targets checks that the comparison would catch it too).
+refused symlink-to-image-mount "is inside ringlabd's state directory $state" "$img" "$(dir d "$DAEMON_DIR/img-link")"
 
 # Two directories of one filesystem are two targets.
 printf '{"state_dir": "%s", "workloads_dir": "%s", "targets": [%s, %s]}\n' "$state" \

@@ -28,9 +28,13 @@ loopfs_create 32
 free_loop=$LOOPFS_DEV
 umount "$LOOPFS_DIR" || { echo "cannot unmount $LOOPFS_DIR" >&2; exit 1; }
 
+# Its own ext4 mounted below /dev: no system directory.
+TMPDIR=/dev/shm loopfs_create 32
+shm_ext4_dir=$LOOPFS_DIR
+
 tmpfs_dir=$(mktemp -d -t ringlab-targets-tmpfs.XXXXXX) || exit 1
 mount -t tmpfs -o size=4m ringlab-test "$tmpfs_dir" || { echo "cannot mount a tmpfs" >&2; exit 1; }
 
 timeout 120 "$top_builddir/tests/integration/test_targets" \
-	"$ext4_dir" "$mounted_loop" "$ro_dir" "$free_loop" "$tmpfs_dir"
+	"$ext4_dir" "$mounted_loop" "$ro_dir" "$free_loop" "$tmpfs_dir" "$shm_ext4_dir"
 exit $?

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS: targets open, work, close and reopen; unsafe ones are refused; only a dead owner's mount is reclaimed; two targets on one place are told apart. */
+/* test_targets EXT4 MOUNTED_LOOP RO_EXT4 FREE_LOOP TMPFS SHM_EXT4: targets open, work, close and reopen; unsafe ones are refused; only a dead owner's mount is reclaimed; two targets on one place are told apart. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +23,10 @@ int rl_target_check_block(const char *devpath, struct rl_err *err);
 
 #define EXT4_MAGIC 0xEF53
 #define IMAGE_SIZE (64ull << 20)
+/* An image a target must not create: in /etc, on the system's filesystem. */
+#define ETC_IMAGE "/etc/ringlab-test-targets.img"
 
-static const char *ext4_dir, *mounted_loop, *ro_dir, *free_loop, *tmpfs_dir;
+static const char *ext4_dir, *mounted_loop, *ro_dir, *free_loop, *tmpfs_dir, *shm_ext4_dir;
 static char state_dir[1024], priv[64];
 
 /* Whether @dir is a mount point now, per /proc/self/mountinfo. */
@@ -152,6 +154,8 @@ static void test_image(void)
 	      "device '%s' mounted %d loop %d", t.device, t.mounted_by_us, t.loop_by_us);
 	CHECK(mounted(t.dir), "%s is not in mountinfo", t.dir);
 	CHECK(!statfs(t.dir, &sf) && sf.f_type == EXT4_MAGIC, "%s is not ext4", t.dir);
+	/* 64 MiB: mke2fs alone would pick 1 KiB blocks, which no shipped workload runs on. */
+	CHECK(sf.f_bsize == 4096, "%s: block size %ld, want 4096", t.dir, (long)sf.f_bsize);
 	CHECK(!stat(img, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size == IMAGE_SIZE &&
 	      (uint64_t)st.st_blocks * 512 < IMAGE_SIZE && (st.st_mode & 0777) == 0600,
 	      "image %s: size %lld blocks %lld mode %o", img, (long long)st.st_size,
@@ -378,6 +382,56 @@ static void test_dir(void)
 	expect_refused(&t, -ENOTDIR, "is not a directory", path);
 }
 
+/* System directories and the state directory are no place for a target, however named. */
+static void test_system_places(void)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct rl_err e = { "" };
+	struct rl_target t;
+	int ret;
+
+	t = other_target("etc", RL_TARGET_DIR, "/etc");
+	expect_refused(&t, -EPERM, "is in /etc, a system directory", NULL);
+	t = other_target("usr", RL_TARGET_DIR, "/usr/share");
+	expect_refused(&t, -EPERM, "is in /usr, a system directory", NULL);
+	if (!access("/boot", F_OK)) {
+		t = other_target("boot", RL_TARGET_DIR, "//boot/");
+		expect_refused(&t, -EPERM, "is in /boot", NULL);
+	}
+	snprintf(link, sizeof(link), "%s/to-etc", priv);
+	CHECK(!symlink("/etc/default", link), "symlink %s: %s", link, strerror(errno));
+	t = other_target("etc-link", RL_TARGET_DIR, link);
+	expect_refused(&t, -EPERM, "is in /etc", " -> /etc/default");
+	/* The state directory is on ext4 and writable: refused for what it holds. */
+	t = other_target("state", RL_TARGET_DIR, state_dir);
+	expect_refused(&t, -EPERM, "is ringlabd's state directory", state_dir);
+	snprintf(path, sizeof(path), "%s/inside", state_dir);
+	CHECK(!mkdir(path, 0755) || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
+	t = other_target("state-sub", RL_TARGET_DIR, path);
+	expect_refused(&t, -EPERM, "is inside ringlabd's state directory", path);
+	rmdir(path);
+
+	/* Images: nothing created in a system directory or among the mounts. */
+	t = image_target("etcimg", ETC_IMAGE);
+	expect_refused(&t, -EPERM, "is in /etc, a system directory", ETC_IMAGE);
+	CHECK(access(ETC_IMAGE, F_OK), "%s was created", ETC_IMAGE);
+	unlink(ETC_IMAGE);
+	/* A filesystem of its own mounted below a system directory is no system directory. */
+	t = other_target("ownfs", RL_TARGET_DIR, shm_ext4_dir);
+	ret = rl_target_open(&t, state_dir, &e);
+	CHECK(!ret, "ext4 mounted at %s: %d '%s'", shm_ext4_dir, ret, e.msg);
+	snprintf(path, sizeof(path), "%s/mnt", state_dir);
+	CHECK(!mkdir(path, 0750) || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
+	snprintf(link, sizeof(link), "%s/to-mnt", state_dir);
+	CHECK(!symlink("mnt", link), "symlink %s: %s", link, strerror(errno));
+	t = image_target("viamnt", "to-mnt/x.img");
+	expect_refused(&t, -EPERM, "where targets are mounted", NULL);
+	snprintf(path, sizeof(path), "%s/mnt/x.img", state_dir);
+	CHECK(access(path, F_OK), "%s was created", path);
+	unlink(path);
+	unlink(link);
+}
+
 static void test_block(void)
 {
 	char path[PATH_MAX];
@@ -538,7 +592,12 @@ static void test_distinct(void)
 	snprintf(p, sizeof(p), "%s/sub", img.dir);
 	CHECK(!mkdir(p, 0755), "mkdir %s: %s", p, strerror(errno));
 	in_img = other_target("inimg", RL_TARGET_DIR, p);
-	CHECK(!rl_target_open(&in_img, state_dir, &e), "open %s: %s", p, e.msg);
+	/* Refused as inside the state directory; without one, the distinct check must catch it. */
+	CHECK(rl_target_open(&in_img, state_dir, &e) == -EPERM &&
+	      strstr(e.msg, "is inside ringlabd's state directory"),
+	      "open %s with the state directory: %s", p, e.msg);
+	in_img = other_target("inimg", RL_TARGET_DIR, p);
+	CHECK(!rl_target_open(&in_img, NULL, &e), "open %s: %s", p, e.msg);
 	expect_distinct(&in_img, &img, "lies inside the directory of target dimg");
 	snprintf(bind, sizeof(bind), "%s/bind", priv);
 	CHECK(!mkdir(bind, 0755) && !mount(p, bind, NULL, MS_BIND, NULL),
@@ -555,7 +614,7 @@ static void test_distinct(void)
 /* Remove what test_dir() put in our private directory, and the directory. */
 static void cleanup_priv(void)
 {
-	static const char *const names[] = { "to-ext4", "to-tmpfs", "to-distinct" };
+	static const char *const names[] = { "to-ext4", "to-tmpfs", "to-etc", "to-distinct" };
 	char p[PATH_MAX + 16];
 	size_t i;
 
@@ -570,8 +629,8 @@ int main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/ringlab-test-targets.XXXXXX";
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: %s EXT4_DIR MOUNTED_LOOP RO_EXT4_DIR FREE_LOOP TMPFS_DIR\n",
+	if (argc != 7) {
+		fprintf(stderr, "usage: %s EXT4_DIR MOUNTED_LOOP RO_EXT4_DIR FREE_LOOP TMPFS_DIR SHM_EXT4_DIR\n",
 			argv[0]);
 		return 1;
 	}
@@ -584,6 +643,7 @@ int main(int argc, char **argv)
 	ro_dir = argv[3];
 	free_loop = argv[4];
 	tmpfs_dir = argv[5];
+	shm_ext4_dir = argv[6];
 	snprintf(state_dir, sizeof(state_dir), "%s/state", ext4_dir);
 	if (!mkdtemp(tmpl)) {
 		perror("mkdtemp");
@@ -594,6 +654,7 @@ int main(int argc, char **argv)
 	test_reclaim();
 	test_image_refusals();
 	test_dir();
+	test_system_places();
 	test_block();
 	test_check_path();
 	test_distinct();

@@ -164,11 +164,12 @@ static void expect_ok(struct sim *s, int fd, const char *what, uint64_t skipped)
 	      what, r.nranges);
 }
 
-/* Exactly one mismatch range [@off, +@len). */
+/* Exactly one mismatch range: the blocks holding [@off, +@len), every byte of which is bad. */
 static void expect_one_range(struct sim *s, int fd, const char *what, uint64_t off,
 			     uint64_t len, bool zeros)
 {
 	struct rl_verify_result r = run_verify(s, fd, what);
+	uint64_t lo = off / BS * BS, hi = (off + len + BS - 1) / BS * BS;
 
 	CHECK(r.status == RL_VERIFY_FAILED, "%s/%s: status %d, expected FAILED", s->name, what,
 	      r.status);
@@ -177,14 +178,16 @@ static void expect_one_range(struct sim *s, int fd, const char *what, uint64_t o
 	      PRIu64, s->name, what, r.nranges, r.ranges_total, r.bytes_bad, len);
 	if (!r.nranges)
 		return;
-	CHECK(r.ranges[0].offset == off && r.ranges[0].length == len &&
+	CHECK(r.ranges[0].offset == lo && r.ranges[0].length == hi - lo &&
+	      r.ranges[0].bytes_bad == len && r.ranges[0].first_bad == off &&
 	      r.ranges[0].zeros == zeros,
-	      "%s/%s: range %" PRIu64 "+%" PRIu64 " zeros %d, expected %" PRIu64 "+%" PRIu64
-	      " zeros %d", s->name, what, r.ranges[0].offset, r.ranges[0].length,
-	      r.ranges[0].zeros, off, len, zeros);
+	      "%s/%s: range %" PRIu64 "+%" PRIu64 " (%" PRIu64 " bad from %" PRIu64 ") zeros %d,"
+	      " expected %" PRIu64 "+%" PRIu64 " (%" PRIu64 " bad from %" PRIu64 ") zeros %d",
+	      s->name, what, r.ranges[0].offset, r.ranges[0].length, r.ranges[0].bytes_bad,
+	      r.ranges[0].first_bad, r.ranges[0].zeros, lo, hi - lo, len, off, zeros);
 }
 
-/* FAILED, with the first range starting in [@lo, @hi); @zeros < 0: either. */
+/* FAILED, with the first bad byte in [@lo, @hi); @zeros < 0: either. */
 static void expect_failed_in(struct sim *s, int fd, const char *what, uint64_t lo,
 			     uint64_t hi, int zeros)
 {
@@ -194,11 +197,47 @@ static void expect_failed_in(struct sim *s, int fd, const char *what, uint64_t l
 	      s->name, what, r.status, r.nranges);
 	if (!r.nranges)
 		return;
-	CHECK(r.ranges[0].offset >= lo && r.ranges[0].offset < hi,
-	      "%s/%s: first range at %" PRIu64 ", expected in [%" PRIu64 ", %" PRIu64 ")",
-	      s->name, what, r.ranges[0].offset, lo, hi);
+	CHECK(r.ranges[0].first_bad >= lo && r.ranges[0].first_bad < hi &&
+	      r.ranges[0].offset == r.ranges[0].first_bad / BS * BS,
+	      "%s/%s: first range at %" PRIu64 ", first bad byte %" PRIu64 ", expected in [%"
+	      PRIu64 ", %" PRIu64 ")", s->name, what, r.ranges[0].offset, r.ranges[0].first_bad,
+	      lo, hi);
 	CHECK(zeros < 0 || r.ranges[0].zeros == zeros, "%s/%s: zeros %d, expected %d", s->name,
 	      what, r.ranges[0].zeros, zeros);
+}
+
+/*
+ * One block overwritten with 0xab: one range of one block, its bad bytes
+ * those the pattern did not already hold as 0xab, however many of those
+ * split the block.
+ */
+static void expect_block_overwritten(struct sim *s, uint64_t block)
+{
+	uint8_t exp[BS], ab[BS], saved[BS];
+	uint64_t differ = 0, splits = 0;
+	struct rl_verify_result r;
+	size_t i;
+
+	rl_verify_expected(&s->spec, block, BS, exp, NULL);
+	for (i = 0; i < BS; i++) {
+		differ += exp[i] != 0xab;
+		splits += i && exp[i] == 0xab && exp[i - 1] != 0xab;
+	}
+	CHECK(splits > 1, "the pattern of block %" PRIu64 " holds 0xab only %" PRIu64 " times",
+	      block, splits);
+	memset(ab, 0xab, sizeof(ab));
+	CHECK(pread(s->fd, saved, BS, (off_t)block) == BS, "pread block");
+	put(s->fd, block, ab, BS);
+	r = run_verify(s, s->dfd, "block of 0xab");
+	CHECK(r.status == RL_VERIFY_FAILED && r.nranges == 1 && r.ranges_total == 1 &&
+	      r.bytes_bad == differ, "block of 0xab: %" PRIu64 " ranges, %" PRIu64
+	      " bad bytes; expected 1 range of %" PRIu64, r.ranges_total, r.bytes_bad, differ);
+	CHECK(r.nranges && r.ranges[0].offset == block && r.ranges[0].length == BS &&
+	      r.ranges[0].bytes_bad == differ && !r.ranges[0].zeros &&
+	      r.ranges[0].found[0] == 0xab && r.ranges[0].expected[0] == exp[r.ranges[0].first_bad - block],
+	      "block of 0xab: range %" PRIu64 "+%" PRIu64 ", %" PRIu64 " bad", r.ranges[0].offset,
+	      r.ranges[0].length, r.ranges[0].bytes_bad);
+	put(s->fd, block, saved, BS);
 }
 
 /* Flip bytes [@off, +@len) in place (or restore them: xor twice). */
@@ -275,6 +314,9 @@ static void test_regions(const char *dir)
 	expect_one_range(&s, s.dfd, "one byte flipped", off, 1, false);
 	flip(&s, off, 1);
 
+	/* A whole block rewritten as 0xab: one range, not one per run of unlucky bytes. */
+	expect_block_overwritten(&s, io_start(&s, 0, stripe_with_gen(&s, 0, 1)) / BS * BS);
+
 	/* Across the 4 MiB read chunks: one range, not two. */
 	flip(&s, chunk - 3, 6);
 	expect_one_range(&s, s.fd, "6 bytes across a chunk edge", chunk - 3, 6, false);
@@ -308,13 +350,25 @@ static void test_regions(const char *dir)
 
 	/* More ranges than are kept: all counted, the first RL_MISMATCH_MAX kept. */
 	for (i = 0; i < RL_MISMATCH_MAX + 4; i++)
-		flip(&s, 100000 + (uint64_t)i * 4096, 1);
+		flip(&s, 100000 + (uint64_t)i * 2 * BS, 1);
 	r = run_verify(&s, s.fd, "many ranges");
 	CHECK(r.status == RL_VERIFY_FAILED && r.nranges == RL_MISMATCH_MAX &&
-	      r.ranges_total == RL_MISMATCH_MAX + 4 && r.ranges[0].offset == 100000 &&
-	      r.ranges[RL_MISMATCH_MAX - 1].offset == 100000 + (RL_MISMATCH_MAX - 1) * 4096,
+	      r.ranges_total == RL_MISMATCH_MAX + 4 && r.ranges[0].first_bad == 100000 &&
+	      r.ranges[RL_MISMATCH_MAX - 1].first_bad == 100000 + (RL_MISMATCH_MAX - 1) * 2 * BS,
 	      "many ranges: %u kept of %" PRIu64 ", first at %" PRIu64, r.nranges,
-	      r.ranges_total, r.nranges ? r.ranges[0].offset : 0);
+	      r.ranges_total, r.nranges ? r.ranges[0].first_bad : 0);
+	/* Bad bytes in neighbouring blocks make one range. */
+	for (i = 0; i < RL_MISMATCH_MAX + 4; i++)
+		flip(&s, 100000 + (uint64_t)i * 2 * BS, 1);
+	flip(&s, 100000, 1);
+	flip(&s, 100000 + BS, 1);
+	r = run_verify(&s, s.fd, "neighbouring blocks");
+	CHECK(r.ranges_total == 1 && r.nranges == 1 && r.ranges[0].length == 2 * BS &&
+	      r.ranges[0].bytes_bad == 2 && r.ranges[0].offset == 100000 / BS * BS,
+	      "neighbouring blocks: %" PRIu64 " ranges, first %" PRIu64 "+%" PRIu64,
+	      r.ranges_total, r.nranges ? r.ranges[0].offset : 0, r.nranges ? r.ranges[0].length : 0);
+	flip(&s, 100000, 1);
+	flip(&s, 100000 + BS, 1);
 	sim_close(&s);
 }
 

@@ -62,7 +62,7 @@ struct refusal {
 	const char *json, *want, *want2;
 };
 
-/* expect_refused() for each entry of @r, up to its { NULL } end. */
+/* expect_refused() for each entry of @r, up to its { 0 } end. */
 static void expect_all_refused(const struct refusal *r)
 {
 	for (; r->json; r++)
@@ -241,7 +241,7 @@ static const struct refusal unknown_keys[] = {
 	{ "{\"port\": 1, \"port\": 2}", "key port: given more than once", NULL },
 	{ "{\"port\": 7117,}", "malformed JSON", NULL },
 	{ "[]", "expected a JSON object", NULL },
-	{ NULL }
+	{ 0 }
 };
 
 static void test_unknown_keys(void)
@@ -266,7 +266,7 @@ static const struct refusal bad_targets[] = {
 	{ "{\"allowed_hosts\": [1]}", "key allowed_hosts[0]", "expected a string" },
 	{ "{\"allowed_hosts\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}",
 	  "key allowed_hosts", "at most 8" },
-	{ NULL }
+	{ 0 }
 };
 
 static void test_targets(void)
@@ -360,9 +360,20 @@ static const struct refusal bad_paths[] = {
 	  "key targets[0].path", "ending in .img" },
 	{ "{\"targets\": [" IMG ", \"path\": \"mnt/t.img\"}]}",
 	  "key targets[0].path", "state_dir/mnt" },
+	/* Other spellings of state_dir/mnt: normalised before the check. */
+	{ "{\"targets\": [" IMG ", \"path\": \"./mnt/t.img\"}]}",
+	  "key targets[0].path", "'mnt/t.img' is inside state_dir/mnt" },
+	{ "{\"targets\": [" IMG ", \"path\": \".//mnt/./x/t.img\"}]}",
+	  "key targets[0].path", "'mnt/x/t.img' is inside state_dir/mnt" },
+	{ "{\"targets\": [" IMG ", \"path\": \"mnt//t.img\"}]}",
+	  "key targets[0].path", "state_dir/mnt" },
+	{ "{\"targets\": [" IMG ", \"path\": \"/var/lib/ringlab/mnt/t.img\"}]}",
+	  "key targets[0].path", "state_dir/mnt" },
+	{ "{\"state_dir\": \"/srv/rl/\", \"targets\": [" IMG ", \"path\": \"/srv/rl//./mnt/t.img\"}]}",
+	  "key targets[0].path", "state_dir/mnt" },
 	{ "{\"targets\": [{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/x\", \"format\": true}]}",
 	  "key targets[0].format", "only block targets" },
-	{ NULL }
+	{ 0 }
 };
 
 /* Listen addresses refused: beyond loopback without a token, or not an address. */
@@ -372,7 +383,7 @@ static const struct refusal bad_listen[] = {
 	{ "{\"listen\": \"192.168.1.5\"}", "key listen", "token or token_file is required" },
 	{ "{\"listen\": \"128.0.0.1\"}", "key listen", "token" },
 	{ "{\"listen\": \"lab1.example.org\"}", "key listen", "not an IPv4 or IPv6 address" },
-	{ NULL }
+	{ 0 }
 };
 
 /* The token, the directories and the limits. */
@@ -387,7 +398,7 @@ static const struct refusal bad_keys[] = {
 	  "key per_ip_connections", "more than max_connections" },
 	{ "{\"port\": 0}", "key port", "out of range 1..65535" },
 	{ "{\"max_body\": 1023}", "key max_body", "out of range 1024..16777216" },
-	{ NULL }
+	{ 0 }
 };
 
 static void test_cross_checks(void)
@@ -399,6 +410,13 @@ static void test_cross_checks(void)
 		      "{\"name\": \"u\", \"kind\": \"image\", \"path\": \"sub/dir/u.img\"},"
 		      "{\"name\": \"d\", \"kind\": \"dir\", \"path\": \"/srv/..x/y\"}]}", &c);
 	CHECK(c.ntargets == 3, "ntargets %u", c.ntargets);
+	/* Image paths are kept in one spelling; "mnt" elsewhere than state_dir is fine. */
+	expect_loaded("{\"targets\": [" IMG ", \"path\": \"./sub//t.img\"},"
+		      "{\"name\": \"u\", \"kind\": \"image\", \"path\": \"/srv/mnt/u.img\"},"
+		      "{\"name\": \"v\", \"kind\": \"image\", \"path\": \"mntx/v.img\"}]}", &c);
+	CHECK(!strcmp(c.targets[0].path, "sub/t.img") && !strcmp(c.targets[1].path, "/srv/mnt/u.img") &&
+	      !strcmp(c.targets[2].path, "mntx/v.img"), "image paths '%s' '%s' '%s'",
+	      c.targets[0].path, c.targets[1].path, c.targets[2].path);
 
 	/* Listening beyond loopback needs a token. */
 	expect_all_refused(bad_listen);

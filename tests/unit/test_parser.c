@@ -338,6 +338,10 @@ static void test_sizes(void)
 	expect_rejected("size_per_job", "\"4095\"", "out of range 4K..1T");
 	expect_rejected("size_per_job", "\"1.5G\"", "is not a size");
 	expect_rejected("size_per_job", "\"99999999999999999999\"", "too large");
+	/* Far past 2^64: named as given, not as whatever a cast to uint64_t made of it. */
+	expect_rejected("size_per_job", "1.9e39", "1.9e+39 is out of range 4K..1T");
+	expect_rejected("size_per_job", "18446744073709551616", "1.84467e+19 is out of range");
+	expect_rejected("jobs", "[1e300]", "1e+300 is out of range");
 	CHECK(rl_parse_size("16K", &b) == 0 && b == 16384, "parse 16K");
 	CHECK(rl_parse_size("", &b) == -EINVAL, "parse empty");
 	CHECK(rl_parse_size("M", &b) == -EINVAL, "parse M");

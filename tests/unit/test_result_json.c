@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A run with every field set survives to_json -> text -> parse -> from_json unchanged; bad input names the field; n/a cells, the repetitions' summaries (unstable, timing-dependent spread) records written before es_cached_extents; env.vm and the kernel family derived from the command line and the tag, also for runs written before them. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "engine/result.h"
 #include "engine/result_json.h"
 #include "engine/result_text.h"
+#include "util/time_fmt.h"
 #include "../lib/capture.h"
 #include "../lib/check.h"
 
@@ -69,6 +71,8 @@ static void fill_mismatch(struct rl_mismatch *m, bool zeros)
 
 	m->offset = u();
 	m->length = u();
+	m->bytes_bad = u();
+	m->first_bad = u();
 	for (i = 0; i < 8; i++) {
 		m->expected[i] = (uint8_t)(0xa0 + i + seq);
 		m->found[i] = zeros ? 0 : (uint8_t)(0x0f + 16 * i);
@@ -115,11 +119,12 @@ static void fill_cell(struct rl_cell *c, int which)
 	}
 	c->layout_extents = (uint32_t)u();
 	c->layout_s = d();
+	/* Consistent, as a reader checks: bad within checked, "ok" with nothing bad. */
 	c->verify.status = which ? RL_VERIFY_FAILED : RL_VERIFY_OK;
-	c->verify.bytes_checked = u();
-	c->verify.bytes_bad = u();
+	c->verify.bytes_bad = which ? u() : 0;
+	c->verify.bytes_checked = c->verify.bytes_bad + u();
 	c->verify.bytes_skipped = u();
-	c->verify.ranges_total = u();
+	c->verify.ranges_total = which ? u() : 0;
 	if (which) {
 		c->verify.nranges = 2;
 		fill_mismatch(&c->verify.ranges[0], false);
@@ -355,6 +360,11 @@ static cJSON *cell_at(cJSON *j, int i)
 	return cJSON_GetArrayItem(get(j, "cells"), i);
 }
 
+static cJSON *get_cell_copy(cJSON *j, int i)
+{
+	return cJSON_Duplicate(cell_at(j, i), 1);
+}
+
 static void m_p99_string(cJSON *j)
 {
 	cJSON_ReplaceItemInObject(get(cell_at(j, 1), "lat_ns"), "p99", cJSON_CreateString("fast"));
@@ -427,6 +437,73 @@ static void m_cells(cJSON *j)
 	cJSON_ReplaceItemInObject(j, "cells", cJSON_CreateObject());
 }
 
+/* Contradictions: each field fits its type, the run as a whole is impossible. */
+static void set_num(cJSON *o, const char *key, double v)
+{
+	cJSON_ReplaceItemInObject(o, key, cJSON_CreateNumber(v));
+}
+
+static void m_ok_bad(cJSON *j)
+{
+	set_num(get(cell_at(j, 0), "verify"), "bytes_bad", 1e9);
+}
+
+static void m_ok_some_bad(cJSON *j)
+{
+	set_num(get(cell_at(j, 0), "verify"), "bytes_bad", 5);
+}
+
+static void m_done_all_failed(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "status", cJSON_CreateString("done"));
+	cJSON_ReplaceItemInObject(cell_at(j, 0), "failed", cJSON_CreateTrue());
+}
+
+static void m_jobs0(cJSON *j)
+{
+	set_num(cell_at(j, 1), "jobs", 0);
+}
+
+static void m_rep0(cJSON *j)
+{
+	set_num(cell_at(j, 0), "rep", 0);
+}
+
+static void m_rate(cJSON *j)
+{
+	set_num(cell_at(j, 0), "eagain_rate", 7.5);
+}
+
+static void m_iops(cJSON *j)
+{
+	set_num(cell_at(j, 1), "iops", -120);
+}
+
+static void m_unlisted(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(cell_at(j, 1), "workload", cJSON_CreateString("not-in-the-run"));
+}
+
+static void m_kept_ranges(cJSON *j)
+{
+	set_num(get(cell_at(j, 1), "verify"), "ranges_total", 1);
+}
+
+static void m_feb30(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "finished", cJSON_CreateString("2026-02-30T10:00:00Z"));
+}
+
+static void m_hour24(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "started", cJSON_CreateString("2026-06-25T24:00:00Z"));
+}
+
+static void m_year2300(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "started", cJSON_CreateString("2300-01-01T00:00:00Z"));
+}
+
 static const struct {
 	mutate_fn fn;
 	const char *message;
@@ -443,6 +520,18 @@ static const struct {
 	{ m_es, "cells[0].es_before: expected an object" },
 	{ m_label, "env.label: longer than 127 bytes" },
 	{ m_cells, "cells: expected an array" },
+	{ m_ok_bad, "cells[0].verify.bytes_bad: 1000000000 is more than bytes_checked" },
+	{ m_ok_some_bad, "cells[0].verify.status: \"ok\" with 5 bad bytes" },
+	{ m_done_all_failed, "status: \"done\" but all 2 cells failed" },
+	{ m_jobs0, "cells[1].jobs: 0 is below its minimum 1" },
+	{ m_rep0, "cells[0].rep: 0 is below its minimum 1" },
+	{ m_rate, "cells[0].eagain_rate: 7.5 is above its maximum 1" },
+	{ m_iops, "cells[1].iops: -120 is below its minimum 0" },
+	{ m_unlisted, "cells[1].workload: \"not-in-the-run\" is not one of the run's workloads" },
+	{ m_kept_ranges, "cells[1].verify.ranges: 2 kept of only 1" },
+	{ m_feb30, "finished: \"2026-02-30T10:00:00Z\" is no real date and time" },
+	{ m_hour24, "started: \"2026-06-25T24:00:00Z\" is no real date and time" },
+	{ m_year2300, "started: \"2300-01-01T00:00:00Z\" is outside 1677-09-21..2262-04-11" },
 };
 
 static void check_malformed(const char *text)
@@ -488,6 +577,86 @@ static void check_non_finite(void)
 	CHECK(isnan(back.iops) && isnan(back.elapsed_s), "null doubles read back as NaN");
 	CHECK(back.ops == c.ops, "the rest of the cell survives");
 	cJSON_Delete(j);
+}
+
+/*
+ * A run written before ranges were blocks: no bytes_bad or first_bad in its
+ * ranges, which then were bad byte for byte. It still reads, as does a
+ * stored cell (read as the store's own record) that a checked run refuses.
+ */
+static void check_old_ranges(const char *text)
+{
+	struct rl_err err = { "" };
+	struct rl_cell c;
+	struct rl_run run;
+	cJSON *j = cJSON_Parse(text), *r, *cell;
+
+	if (!j) {
+		CHECK(0, "re-parse failed");
+		return;
+	}
+	cJSON_ArrayForEach(r, get(get(cell_at(j, 1), "verify"), "ranges")) {
+		cJSON_DeleteItemFromObject(r, "bytes_bad");
+		cJSON_DeleteItemFromObject(r, "first_bad");
+	}
+	CHECK(rl_run_from_json(j, &run, &err) == 0, "a run with old ranges: %s", err.msg);
+	if (!err.msg[0]) {
+		const struct rl_mismatch *m = &run.cells[1].verify.ranges[1];
+
+		CHECK(m->bytes_bad == m->length && m->first_bad == m->offset && m->length,
+		      "old range read as %" PRIu64 " bad of %" PRIu64 " from %" PRIu64,
+		      m->bytes_bad, m->length, m->first_bad);
+		rl_run_free(&run);
+	}
+	cell = get_cell_copy(j, 1);
+	set_num(cell, "jobs", 0);
+	CHECK(cell && rl_cell_from_json(cell, &c, &err) == 0 && c.jobs == 0 &&
+	      c.verify.ranges[0].bytes_bad == c.verify.ranges[0].length,
+	      "a stored cell with jobs 0 and old ranges: %s", err.msg);
+	cJSON_Delete(cell);
+	cJSON_Delete(j);
+}
+
+/* ISO times: exact, nothing normalised, the int64 nanosecond range and no further. */
+static void check_times(void)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		int64_t ns;
+	} t[] = {
+		{ "1970-01-01T00:00:00Z", 0, 0 },
+		{ "2024-02-29T12:00:00.5Z", 0, 1709208000500000000LL },
+		{ "2262-04-11T23:47:16.854775807Z", 0, INT64_MAX },
+		{ "1677-09-21T00:12:43.145224192Z", 0, INT64_MIN },
+		{ "1969-12-31T23:59:59.75Z", 0, -250000000 },
+		{ "2262-04-11T23:47:16.854775808Z", -ERANGE, 0 },
+		{ "1677-09-21T00:12:43.145224191Z", -ERANGE, 0 },
+		{ "9999-12-31T23:59:59Z", -ERANGE, 0 },
+		{ "2023-02-29T00:00:00Z", -EDOM, 0 },
+		{ "2026-04-31T00:00:00Z", -EDOM, 0 },
+		{ "2026-13-01T00:00:00Z", -EDOM, 0 },
+		{ "2026-00-10T00:00:00Z", -EDOM, 0 },
+		{ "2026-06-25T23:60:00Z", -EDOM, 0 },
+		{ "2026-06-25T23:59:60Z", -EDOM, 0 },
+		{ "2026-6-25T23:59:00Z", -EINVAL, 0 },
+		{ "+026-06-25T23:59:00Z", -EINVAL, 0 },
+		{ "2026-06-25T23:59:00", -EINVAL, 0 },
+		{ "2026-06-25T23:59:00Zjunk", -EINVAL, 0 },
+	};
+	char buf[RL_TIME_ISO_MAX];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int64_t ns = 42;
+		int ret = rl_time_parse_iso(t[i].text, &ns);
+
+		CHECK(ret == t[i].ret && ns == (ret ? 42 : t[i].ns),
+		      "%s: %d %lld, want %d %lld", t[i].text, ret, (long long)ns, t[i].ret,
+		      (long long)t[i].ns);
+		if (!ret && rl_time_iso(ns, buf, sizeof(buf)) > 0)
+			CHECK(rl_time_parse_iso(buf, &ns) == 0 && ns == t[i].ns,
+			      "%s does not round-trip through %s", t[i].text, buf);
+	}
 }
 
 /* The text formatter prints what the round trip kept, failures impossible to miss. */
@@ -721,6 +890,8 @@ int main(void)
 	}
 	cJSON_Delete(parsed);
 	check_malformed(text);
+	check_old_ranges(text);
+	check_times();
 	check_non_finite();
 	check_repetitions();
 	check_env_derive(&run);

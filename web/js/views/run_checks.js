@@ -11,7 +11,10 @@ const RANGES_SHOWN = 8;
 function rangeText(r) {
 	const what = r.zeros ? 'zeros (a lost write or bad zeroing)' : `found ${(r.found || '').slice(0, 16)}…, expected ${(r.expected || '').slice(0, 16)}…`;
 
-	return `offset ${fmtInt(r.offset)} (+${fmtInt(r.length)} bytes): ${what}`;
+	// Older runs' ranges lack bytes_bad: every byte of them differed.
+	const differ = r.bytes_bad ?? r.length;
+
+	return `offset ${fmtInt(r.offset)} (+${fmtInt(r.length)} bytes, ${fmtInt(differ)} differ): ${what}`;
 }
 
 function badCell(c) {
