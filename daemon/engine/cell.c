@@ -14,6 +14,7 @@
 #include "job.h"
 #include "layout.h"
 #include "precondition.h"
+#include "result_json.h"
 #include "sample.h"
 #include "util/clock.h"
 #include "verify.h"
@@ -69,14 +70,15 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	if (fd < 0)
 		return rl_err_set(err, -errno, "%s: %s", p->path, strerror(errno));
 	ret = rl_layout_build(fd, p->w, nstripes, p->key, err);
-	if (!ret) {
+	if (!ret)
 		ret = rl_layout_check(fd, p->w, nstripes, &c->layout_extents, err);
-		if (ret == -EILSEQ) {
-			/* Not the layout asked for: this cell fails, the run goes on. */
-			c->failed = true;
-			snprintf(c->error, sizeof(c->error), "%.500s", err->msg);
-			ret = 0;
-		}
+	if (ret < 0)
+		rl_err_prefix(err, ret, "%s", p->path);
+	if (ret == -EILSEQ) {
+		/* Not the layout asked for: this cell fails, the run goes on. */
+		c->failed = true;
+		snprintf(c->error, sizeof(c->error), "%.500s", err->msg);
+		ret = 0;
 	}
 	close(fd);
 	c->layout_s = (double)(rl_now_ns() - t0) / 1e9;
@@ -345,6 +347,32 @@ out:
 	return ret;
 }
 
+/*
+ * I/Os the kernel answered with an error (a NOWAIT -EAGAIN is not one): the
+ * cell failed, whatever its verification says of the other bytes. The
+ * message names the file, the commonest errno and what was already wrong.
+ */
+static void fail_io_errors(const struct rl_cell_plan *p, struct rl_cell *c)
+{
+	const struct rl_errno_count *top = NULL;
+	char was[sizeof(c->error)];
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < c->nerrors && i < RL_ERRNO_SLOTS; i++) {
+		n += c->errors[i].count;
+		if (!top || c->errors[i].count > top->count)
+			top = &c->errors[i];
+	}
+	if (!n)
+		return;
+	snprintf(was, sizeof(was), "%s", c->error);
+	snprintf(c->error, sizeof(c->error), "%.300s: %llu of %llu %ss failed, %llu with %s (%s)%s%.150s",
+		 p->path, (unsigned long long)n, (unsigned long long)c->attempts,
+		 p->w->op == RL_OP_WRITE ? "write" : "read", (unsigned long long)top->count,
+		 rl_errno_name(top->err), strerror(top->err), was[0] ? "; " : "", was);
+	c->failed = true;
+}
+
 static void verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
 			struct rl_cell *c)
 {
@@ -358,7 +386,7 @@ static void verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
 	if (rl_verify_file(fd, &spec, &c->verify, &verr) < 0) {
 		c->verify.status = RL_VERIFY_FAILED;
 		if (!c->failed)
-			snprintf(c->error, sizeof(c->error), "verify: %s", verr.msg);
+			snprintf(c->error, sizeof(c->error), "%.300s: %.200s", p->path, verr.msg);
 	} else if (c->verify.status == RL_VERIFY_FAILED && !c->error[0]) {
 		snprintf(c->error, sizeof(c->error),
 			 "verification failed: %llu bad bytes in %llu ranges, first at offset %llu",
@@ -468,8 +496,10 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 	}
 	if (!ret && fd >= 0 && p->w->verify && !c->failed)
 		verify_cell(t, p, fd, c);
-	if (!ret)
+	if (!ret) {
+		fail_io_errors(p, c);
 		check_expectation(t, p->w, c);
+	}
 	if (fd >= 0)
 		close(fd);
 	return ret;

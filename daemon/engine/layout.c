@@ -37,7 +37,7 @@ struct geom {
 
 static const char *errno_text(int e)
 {
-	return e == ENOSPC ? "filesystem full" : strerror(e);
+	return e == ENOSPC ? "filesystem full (ENOSPC)" : strerror(e);
 }
 
 static int geom_init(struct geom *g, const struct rl_workload *w, uint64_t nstripes,

@@ -17,7 +17,7 @@
  * pattern of @key, fdatasync, fallocate the U runs (KEEP_SIZE off: the file
  * ends at nstripes * stripe bytes), leave holes for H, and drop the file's
  * clean pages from the page cache. With @w->extend the file is only truncated to 0. Returns 0 or -errno; @err says which step and which
- * offset failed (ENOSPC is named as "filesystem full").
+ * offset failed (ENOSPC is named as "filesystem full (ENOSPC)").
  */
 int rl_layout_build(int fd, const struct rl_workload *w, uint64_t nstripes,
 		    uint64_t key, struct rl_err *err);

@@ -51,7 +51,8 @@ struct rl_run_opts {
 /*
  * rl_run_suite() - run @suite. @run is filled from scratch (free it with
  * rl_run_free). Returns 0 when every cell ran (run->status DONE, or FAILED
- * when a cell failed: error, verification, unmet expectation), -ECANCELED
+ * when a cell failed: an I/O error, verification, unmet expectation; then
+ * run->error names the first failed cell and its error), -ECANCELED
  * when @cancel was set (status ABORTED, the cells so far kept), or -errno
  * when the target or a workload could not be used (status FAILED, @err and
  * run->error say why: not ext4, read-only, too small, block size mismatch).

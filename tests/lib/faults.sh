@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: MIT
+# faults.sh: what the fault-injection tests of tests/faults/ share (sourced; POSIX sh).
+#
+#   . "$top_srcdir/tests/lib/faults.sh"    (sources daemon.sh, hence loopfs.sh and throttle.sh)
+#   fault_fail MSG...          "FAIL: MSG" and the end of DAEMON_DIR/rld.log on stderr; exit 1
+#   fault_known ITEM MSG...    exit 77 naming issue 11's ITEM: a known fault that another
+#                              branch fixes (the test says where it calls this, and why)
+#   fault_config STATE TARGET_JSON...
+#                              DAEMON_DIR/ringlabd.json: state_dir STATE, workloads_dir
+#                              DAEMON_DIR/workloads (made here), one target per JSON object
+#   fault_workload NAME BASE [JQ]
+#                              DAEMON_DIR/workloads/NAME.json: workloads/BASE.json through
+#                              the jq filter JQ, named NAME
+#   fault_suite NAME WORKLOAD...
+#                              DAEMON_DIR/workloads/suites/NAME.json, the workloads in order
+#   api METHOD PATH [BODY]     one request to DAEMON_URL; prints the status code, the body
+#                              goes to DAEMON_DIR/body
+#   body FILTER                jq -r FILTER on the last body
+#   post_run BODY              POST /api/v1/runs; prints the id, fails unless 202
+#   run_status ID              the run's status ("" when the request failed)
+#   wait_phase ID PHASE [CELL] until the run's progress is in PHASE (at cell CELL or later,
+#                              counted from 0); fails when the run ends first or after 180 s
+#   wait_end ID [SECONDS]      until the run is neither queued nor running (default 180 s);
+#                              the run is then the last body
+#   health_ok                  /api/v1/health answers 200 with status "ok", else fails
+#   no_stray_files DIR...      no workload file (ringlab-*.dat, its .churn sibling) below any
+#                              DIR on DIR's own filesystem: nothing a run writes landed
+#                              outside its target
+#
+# Every request has a 10 s limit, every wait a bound: a daemon that hangs fails the test.
+
+. "$top_srcdir/tests/lib/daemon.sh"
+
+fault_fail()
+{
+	echo "FAIL: $*" >&2
+	if [ -n "$DAEMON_DIR" ] && [ -f "$DAEMON_DIR/rld.log" ]; then
+		echo "--- ringlabd log (last lines)" >&2
+		tail -n 30 "$DAEMON_DIR/rld.log" >&2
+	fi
+	exit 1
+}
+
+fault_known()
+{
+	_fault_item=$1
+	shift
+	echo "SKIP: known issue 11 item $_fault_item (feat-hardstore fixes it): $*" >&2
+	exit 77
+}
+
+fault_config()
+{
+	_fault_state=$1
+	shift
+	_fault_targets=
+	for _fault_t in "$@"; do
+		_fault_targets="$_fault_targets${_fault_targets:+, }$_fault_t"
+	done
+	mkdir -p "$DAEMON_DIR/workloads/suites" || fault_fail "mkdir $DAEMON_DIR/workloads/suites"
+	cat >"$DAEMON_DIR/ringlabd.json" <<JSON
+{"state_dir": "$_fault_state", "workloads_dir": "$DAEMON_DIR/workloads",
+ "targets": [$_fault_targets]}
+JSON
+}
+
+fault_workload()
+{
+	mkdir -p "$DAEMON_DIR/workloads/suites" || fault_fail "mkdir $DAEMON_DIR/workloads/suites"
+	jq ".name = \"$1\" | ${3:-.}" "$top_srcdir/workloads/$2.json" >"$DAEMON_DIR/workloads/$1.json" ||
+		fault_fail "workload $1 from $2 with '$3'"
+}
+
+fault_suite()
+{
+	_fault_name=$1
+	shift
+	_fault_list=
+	for _fault_w in "$@"; do
+		_fault_list="$_fault_list${_fault_list:+, }\"$_fault_w\""
+	done
+	mkdir -p "$DAEMON_DIR/workloads/suites" || fault_fail "mkdir $DAEMON_DIR/workloads/suites"
+	printf '{"name": "%s", "description": "fault test", "workloads": [%s]}\n' \
+		"$_fault_name" "$_fault_list" >"$DAEMON_DIR/workloads/suites/$_fault_name.json"
+}
+
+api()
+{
+	curl -sS --max-time 10 -o "$DAEMON_DIR/body" -w '%{http_code}' -X "$1" "$DAEMON_URL$2" \
+		${3:+-d "$3"} 2>/dev/null || { : >"$DAEMON_DIR/body"; echo 000; }
+}
+
+body()
+{
+	jq -r "$1" "$DAEMON_DIR/body" 2>/dev/null
+}
+
+post_run()
+{
+	_fault_code=$(api POST /api/v1/runs "$1")
+	[ "$_fault_code" = 202 ] || fault_fail "POST $1: $_fault_code $(cat "$DAEMON_DIR/body")"
+	body .id
+}
+
+run_status()
+{
+	api GET "/api/v1/runs/$1" >/dev/null
+	body '.status // empty'
+}
+
+wait_phase()
+{
+	_fault_i=0
+	while :; do
+		[ "$(api GET "/api/v1/runs/$1/progress")" = 200 ] &&
+			[ "$(body .phase)" = "$2" ] && [ "$(body .cell)" -ge "${3:-0}" ] 2>/dev/null && return 0
+		case $(run_status "$1") in
+		queued | running) ;;
+		*) fault_fail "run $1 ended ($(body '.status + ": " + (.error // "")')) before phase $2 of cell ${3:-0}" ;;
+		esac
+		[ $_fault_i -lt 1800 ] || fault_fail "run $1 not in phase $2 of cell ${3:-0} after 180 s"
+		sleep 0.1
+		_fault_i=$((_fault_i + 1))
+	done
+}
+
+wait_end()
+{
+	_fault_i=0
+	while :; do
+		case $(run_status "$1") in
+		queued | running) ;;
+		'') fault_fail "run $1: GET answered $(cat "$DAEMON_DIR/body")" ;;
+		*) return 0 ;;
+		esac
+		[ $_fault_i -lt $((${2:-180} * 10)) ] || fault_fail "run $1 still $(body .status) after ${2:-180} s"
+		sleep 0.1
+		_fault_i=$((_fault_i + 1))
+	done
+}
+
+health_ok()
+{
+	_fault_code=$(api GET /api/v1/health)
+	[ "$_fault_code" = 200 ] && [ "$(body .status)" = ok ] ||
+		fault_fail "/api/v1/health answered $_fault_code $(cat "$DAEMON_DIR/body")"
+}
+
+no_stray_files()
+{
+	for _fault_d in "$@"; do
+		_fault_f=$(find "$_fault_d" -xdev \( -name 'ringlab-*.dat' -o -name 'ringlab-*.dat.churn' \) \
+			-print -quit 2>/dev/null)
+		[ -z "$_fault_f" ] || fault_fail "$_fault_f: a run wrote outside its target"
+	done
+}
