@@ -355,7 +355,9 @@ out:
 static void fail_io_errors(const struct rl_cell_plan *p, struct rl_cell *c)
 {
 	const struct rl_errno_count *top = NULL;
+	size_t plen = strlen(p->path);
 	char was[sizeof(c->error)];
+	const char *rest = was;
 	uint64_t n = 0;
 
 	for (uint32_t i = 0; i < c->nerrors && i < RL_ERRNO_SLOTS; i++) {
@@ -366,10 +368,12 @@ static void fail_io_errors(const struct rl_cell_plan *p, struct rl_cell *c)
 	if (!n)
 		return;
 	snprintf(was, sizeof(was), "%s", c->error);
+	if (!strncmp(was, p->path, plen) && !strncmp(was + plen, ": ", 2))
+		rest += plen + 2;	/* the file is named once */
 	snprintf(c->error, sizeof(c->error), "%.300s: %llu of %llu %ss failed, %llu with %s (%s)%s%.150s",
 		 p->path, (unsigned long long)n, (unsigned long long)c->attempts,
 		 p->w->op == RL_OP_WRITE ? "write" : "read", (unsigned long long)top->count,
-		 rl_errno_name(top->err), strerror(top->err), was[0] ? "; " : "", was);
+		 rl_errno_name(top->err), strerror(top->err), rest[0] ? "; " : "", rest);
 	c->failed = true;
 }
 
