@@ -69,7 +69,7 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	fd = open(p->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return rl_err_set(err, -errno, "%s: %s", p->path, strerror(errno));
-	ret = rl_layout_build(fd, p->w, nstripes, p->key, err);
+	ret = rl_layout_build(fd, p->w, nstripes, p->key, t->opts->cancel, err);
 	if (!ret)
 		ret = rl_layout_check(fd, p->w, nstripes, &c->layout_extents, err);
 	if (ret < 0)
@@ -377,17 +377,26 @@ static void fail_io_errors(const struct rl_cell_plan *p, struct rl_cell *c)
 	c->failed = true;
 }
 
-static void verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
-			struct rl_cell *c)
+/* Returns 0, or -ECANCELED when the cancel flag stopped the verification. */
+static int verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
+		       struct rl_cell *c)
 {
 	struct rl_verify_spec spec = {
 		.w = p->w, .key = p->key, .jobs = p->jobs,
 		.stripes_per_job = p->stripes_per_job, .gens = p->gens,
+		.cancel = t->opts->cancel,
 	};
 	struct rl_err verr = { "" };
+	int ret;
 
 	report(t, p, "verify", 1, 0);
-	if (rl_verify_file(fd, &spec, &c->verify, &verr) < 0) {
+	ret = rl_verify_file(fd, &spec, &c->verify, &verr);
+	if (ret == -ECANCELED) {
+		c->failed = true;
+		snprintf(c->error, sizeof(c->error), "aborted during the verification");
+		return ret;
+	}
+	if (ret < 0) {
 		c->verify.status = RL_VERIFY_FAILED;
 		if (!c->failed)
 			snprintf(c->error, sizeof(c->error), "%.300s: %.200s", p->path, verr.msg);
@@ -400,6 +409,7 @@ static void verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
 	}
 	if (c->verify.status == RL_VERIFY_FAILED)
 		c->failed = true;
+	return 0;
 }
 
 static void check_expectation(const struct rl_target_ctx *t, const struct rl_workload *w,
@@ -472,6 +482,10 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 	c->rep = p->rep;
 	if (!null_engine(t)) {
 		fd = prepare_file(t, p, c, err);
+		if (fd == -ECANCELED) {
+			c->failed = true;
+			snprintf(c->error, sizeof(c->error), "aborted during the layout");
+		}
 		if (fd < 0)
 			return fd;
 		if (c->failed)
@@ -499,7 +513,7 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 		ret = -ECANCELED;
 	}
 	if (!ret && fd >= 0 && p->w->verify && !c->failed)
-		verify_cell(t, p, fd, c);
+		ret = verify_cell(t, p, fd, c);
 	if (!ret) {
 		fail_io_errors(p, c);
 		check_expectation(t, p->w, c);

@@ -22,6 +22,9 @@
 #                              counted from 0); fails when the run ends first or after 180 s
 #   wait_end ID [SECONDS]      until the run is neither queued nor running (default 180 s);
 #                              the run is then the last body
+#   stop_daemon SIGNAL SECONDS SIGNAL to DAEMON_PID, wait up to SECONDS for it to exit (then
+#                              SIGKILL), reap it; sets STOP_RC (its exit status, or "hung")
+#                              and STOP_S (whole seconds it took), clears DAEMON_PID
 #   health_ok                  /api/v1/health answers 200 with status "ok", else fails
 #   no_stray_files DIR...      no workload file (ringlab-*.dat, its .churn sibling) below any
 #                              DIR on DIR's own filesystem: nothing a run writes landed
@@ -137,6 +140,33 @@ wait_end()
 		sleep 0.1
 		_fault_i=$((_fault_i + 1))
 	done
+}
+
+# A child that exited stays a zombie until reaped, and kill -0 still reaches it.
+_fault_alive()
+{
+	[ -n "$(ps -o stat= -p "$1" 2>/dev/null | grep -v '^Z')" ]
+}
+
+stop_daemon()
+{
+	_fault_t0=$(date +%s)
+	kill -"$1" "$DAEMON_PID"
+	_fault_i=0
+	while _fault_alive "$DAEMON_PID" && [ $_fault_i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		_fault_i=$((_fault_i + 1))
+	done
+	STOP_S=$(($(date +%s) - _fault_t0))
+	if _fault_alive "$DAEMON_PID"; then
+		kill -KILL "$DAEMON_PID"
+		wait "$DAEMON_PID"
+		STOP_RC=hung
+	else
+		wait "$DAEMON_PID"
+		STOP_RC=$?
+	fi
+	DAEMON_PID=
 }
 
 health_ok()
