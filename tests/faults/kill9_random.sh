@@ -1,0 +1,147 @@
+#!/bin/sh
+# kill9_random.sh: ringlabd killed with SIGKILL at a random point of its runs, FAULT_KILLS times (20; make check-faults-long: 100): each time the database passes PRAGMA integrity_check, every run id it acknowledged is stored, every run it had finished is unchanged, no id is given twice, and the restarted daemon mounts its image once and goes on.
+. "$top_srcdir/tests/lib/faults.sh"
+daemon_require curl jq sqlite3 losetup findmnt od
+
+kills=${FAULT_KILLS:-20}
+state=$DAEMON_DIR/state
+db=$state/ringlab.db
+mnt=$state/mnt/img
+img=$state/img.img
+acked=$DAEMON_DIR/acked		# one acknowledged id a line
+finished=$DAEMON_DIR/finished	# each finished run as the listing shows it, a line
+digests=$DAEMON_DIR/digests	# "ID DIGEST" of each finished run's whole JSON
+poster=
+cleanup()
+{
+	[ -n "$poster" ] && kill "$poster" 2>/dev/null
+	[ -n "$DAEMON_PID" ] && kill -KILL "$DAEMON_PID" 2>/dev/null
+	wait 2>/dev/null
+	DAEMON_PID=
+	# What a killed daemon leaves behind, if the last start did not take it back.
+	mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
+	for dev in $(losetup -n -O NAME -j "$img" 2>/dev/null); do
+		losetup -d "$dev"
+	done
+	daemon_cleanup
+}
+trap cleanup EXIT
+: >"$acked"
+: >"$finished"
+: >"$digests"
+
+fault_config "$state" '{"name": "img", "kind": "image", "path": "img.img", "size": "1G"}'
+# Runs of six short cells (layout, writes, verification each), so that a kill lands
+# anywhere: in a layout, in the I/O, in a verification, in a store write, between runs.
+fault_workload k9 nw-overwrite-aligned '.size_per_job = "2M" | .jobs = [1, 2] | del(.expect)'
+fault_workload k9-holes nw-holes-aligned '.size_per_job = "2M" | .repetitions = 2 | .nowait = false'
+fault_suite k9-suite k9 k9-holes
+
+# random_ms MAX: a random whole number of milliseconds in [0, MAX).
+random_ms() { echo $(($(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % $1)); }
+
+# post_loop: POST runs, queued, every 0.5 s until killed; an id is written down only
+# once its 202 has arrived.
+post_loop()
+{
+	while :; do
+		out=$(curl -sS --max-time 5 -w ' %{http_code}' -X POST "$DAEMON_URL/api/v1/runs" \
+			-d '{"suite": "k9-suite", "queue": true}' 2>/dev/null)
+		case $out in
+		*' 202') echo "${out% *}" | jq -r .id >>"$acked" ;;
+		esac
+		sleep 0.5
+	done
+}
+
+# listed_finished: the finished runs as the listing shows them, a line each, by id.
+listed_finished()
+{
+	api GET '/api/v1/runs?limit=1000' >/dev/null
+	body '.runs[] | select(.status == "done" or .status == "failed" or .status == "aborted") |
+		"\(.id) \(.status) \(.ncells) \(.failed_cells) \(.finished) \(.error)"' | sort -n
+}
+
+run_digest() { api GET "/api/v1/runs/$1" >/dev/null && body '{status, error, cells}' | jq -S -c . | md5sum | cut -c1-32; }
+
+# record_finished: what is finished now, and the whole JSON of what finished since the
+# last call. A finished run never changes: check_after_kill compares the listing, the
+# end the whole JSON.
+record_finished()
+{
+	listed_finished >"$finished.now"
+	while read -r id _; do
+		grep -q "^$id " "$digests" || echo "$id $(run_digest "$id")" >>"$digests"
+	done <"$finished.now"
+	mv "$finished.now" "$finished"
+}
+
+# check_after_kill N: the dead daemon's database, then a restarted daemon's answers.
+check_after_kill()
+{
+	ic=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
+	[ "$ic" = ok ] || fault_fail "kill $1: integrity_check: $ic"
+	stored=$(sqlite3 "$db" 'SELECT id FROM runs ORDER BY id' | tr '\n' ' ')
+	for id in $(sort -n "$acked"); do
+		case " $stored " in
+		*" $id "*) ;;
+		*) fault_fail "kill $1: run $id was acknowledged and is not in $db (stored: $stored)" ;;
+		esac
+	done
+	daemon_start 60 -c "$DAEMON_DIR/ringlabd.json" || fault_fail "kill $1: restart: $DAEMON_ERR"
+	[ "$(findmnt -rn -o TARGET | grep -cx "$mnt")" = 1 ] ||
+		fault_fail "kill $1: $mnt is mounted $(findmnt -rn -o TARGET | grep -cx "$mnt") times"
+	[ "$(losetup -n -O NAME -j "$img" | wc -l)" = 1 ] ||
+		fault_fail "kill $1: $img is attached to $(losetup -n -O NAME -j "$img" | tr '\n' ' ')"
+	listed_finished >"$finished.now"
+	while read -r line; do
+		grep -qxF "$line" "$finished.now" || fault_fail "kill $1: finished run changed: was '$line', now '$(grep "^${line%% *} " "$finished.now")'"
+	done <"$finished"
+	# The run the kill interrupted is aborted: at most the target's current run is running
+	# (asked twice: the runner may move to the next run between the two requests).
+	for try in 1 2 3; do
+		api GET '/api/v1/runs?status=running' >/dev/null
+		running=$(body '[.runs[].id] | join(" ")')
+		api GET /api/v1/system >/dev/null
+		case $running in
+		'' | "$(body '.targets[0].current_run')") break ;;
+		esac
+		[ $try = 3 ] && fault_fail "kill $1: runs $running are running, the target runs $(body '.targets[0].current_run')"
+	done
+	max=$(sort -n "$acked" | tail -n 1)
+	new=$(post_run '{"suite": "k9-suite", "queue": true}')
+	[ "$new" -gt "${max:-0}" ] || fault_fail "kill $1: a new run got id $new, not above $max: ids reused"
+	echo "$new" >>"$acked"
+}
+
+daemon_start 120 -c "$DAEMON_DIR/ringlabd.json" || fault_fail "$DAEMON_ERR"
+delays=
+n=1
+while [ $n -le "$kills" ]; do
+	post_loop &
+	poster=$!
+	ms=$(random_ms 3000)
+	delays="$delays $ms"
+	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+	record_finished
+	kill -KILL "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+	kill "$poster"
+	wait "$poster" 2>/dev/null
+	poster=
+	check_after_kill $n
+	n=$((n + 1))
+done
+health_ok
+record_finished
+while read -r id digest; do
+	[ "$(run_digest "$id")" = "$digest" ] || fault_fail "finished run $id changed: $(body '{status, error}')"
+done <"$digests"
+stop_daemon TERM 30
+[ "$STOP_RC" = 0 ] || fault_fail "ringlabd exited $STOP_RC after the last SIGTERM"
+mountpoint -q "$mnt" && fault_fail "$mnt still mounted after SIGTERM"
+[ -z "$(losetup -n -O NAME -j "$img")" ] || fault_fail "$img still attached after SIGTERM"
+no_stray_files "$DAEMON_DIR"
+echo "ok: $kills kills after$delays ms: $(wc -l <"$acked") acknowledged runs stored, $(wc -l <"$digests") finished ones unchanged"
+exit 0
