@@ -57,12 +57,12 @@ post_loop()
 # listed_finished: the finished runs as the listing shows them, a line each, by id.
 listed_finished()
 {
-	api GET '/api/v1/runs?limit=1000' >/dev/null
+	req GET '/api/v1/runs?limit=1000' >/dev/null
 	body '.runs[] | select(.status == "done" or .status == "failed" or .status == "aborted") |
 		"\(.id) \(.status) \(.ncells) \(.failed_cells) \(.finished) \(.error)"' | sort -n
 }
 
-run_digest() { api GET "/api/v1/runs/$1" >/dev/null && body '{status, error, cells}' | jq -S -c . | md5sum | cut -c1-32; }
+run_digest() { req GET "/api/v1/runs/$1" >/dev/null && body '{status, error, cells}' | jq -S -c . | md5sum | cut -c1-32; }
 
 # record_finished: what is finished now, and the whole JSON of what finished since the
 # last call. A finished run never changes: check_after_kill compares the listing, the
@@ -80,41 +80,41 @@ record_finished()
 check_after_kill()
 {
 	ic=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
-	[ "$ic" = ok ] || fault_fail "kill $1: integrity_check: $ic"
+	[ "$ic" = ok ] || fail "kill $1: integrity_check: $ic"
 	stored=$(sqlite3 "$db" 'SELECT id FROM runs ORDER BY id' | tr '\n' ' ')
 	for id in $(sort -n "$acked"); do
 		case " $stored " in
 		*" $id "*) ;;
-		*) fault_fail "kill $1: run $id was acknowledged and is not in $db (stored: $stored)" ;;
+		*) fail "kill $1: run $id was acknowledged and is not in $db (stored: $stored)" ;;
 		esac
 	done
-	daemon_start 60 -c "$DAEMON_DIR/ringlabd.json" || fault_fail "kill $1: restart: $DAEMON_ERR"
+	daemon_start 60 -c "$DAEMON_DIR/ringlabd.json" || fail "kill $1: restart: $DAEMON_ERR"
 	[ "$(findmnt -rn -o TARGET | grep -cx "$mnt")" = 1 ] ||
-		fault_fail "kill $1: $mnt is mounted $(findmnt -rn -o TARGET | grep -cx "$mnt") times"
+		fail "kill $1: $mnt is mounted $(findmnt -rn -o TARGET | grep -cx "$mnt") times"
 	[ "$(losetup -n -O NAME -j "$img" | wc -l)" = 1 ] ||
-		fault_fail "kill $1: $img is attached to $(losetup -n -O NAME -j "$img" | tr '\n' ' ')"
+		fail "kill $1: $img is attached to $(losetup -n -O NAME -j "$img" | tr '\n' ' ')"
 	listed_finished >"$finished.now"
 	while read -r line; do
-		grep -qxF "$line" "$finished.now" || fault_fail "kill $1: finished run changed: was '$line', now '$(grep "^${line%% *} " "$finished.now")'"
+		grep -qxF "$line" "$finished.now" || fail "kill $1: finished run changed: was '$line', now '$(grep "^${line%% *} " "$finished.now")'"
 	done <"$finished"
 	# The run the kill interrupted is aborted: at most the target's current run is running
 	# (asked twice: the runner may move to the next run between the two requests).
 	for try in 1 2 3; do
-		api GET '/api/v1/runs?status=running' >/dev/null
+		req GET '/api/v1/runs?status=running' >/dev/null
 		running=$(body '[.runs[].id] | join(" ")')
-		api GET /api/v1/system >/dev/null
+		req GET /api/v1/system >/dev/null
 		case $running in
 		'' | "$(body '.targets[0].current_run')") break ;;
 		esac
-		[ $try = 3 ] && fault_fail "kill $1: runs $running are running, the target runs $(body '.targets[0].current_run')"
+		[ $try = 3 ] && fail "kill $1: runs $running are running, the target runs $(body '.targets[0].current_run')"
 	done
 	max=$(sort -n "$acked" | tail -n 1)
-	new=$(post_run '{"suite": "k9-suite", "queue": true}')
-	[ "$new" -gt "${max:-0}" ] || fault_fail "kill $1: a new run got id $new, not above $max: ids reused"
+	new=$(post_ok '{"suite": "k9-suite", "queue": true}')
+	[ "$new" -gt "${max:-0}" ] || fail "kill $1: a new run got id $new, not above $max: ids reused"
 	echo "$new" >>"$acked"
 }
 
-daemon_start 120 -c "$DAEMON_DIR/ringlabd.json" || fault_fail "$DAEMON_ERR"
+daemon_start 120 -c "$DAEMON_DIR/ringlabd.json" || fail "$DAEMON_ERR"
 delays=
 n=1
 while [ $n -le "$kills" ]; do
@@ -136,12 +136,12 @@ done
 health_ok
 record_finished
 while read -r id digest; do
-	[ "$(run_digest "$id")" = "$digest" ] || fault_fail "finished run $id changed: $(body '{status, error}')"
+	[ "$(run_digest "$id")" = "$digest" ] || fail "finished run $id changed: $(body '{status, error}')"
 done <"$digests"
 stop_daemon TERM 30
-[ "$STOP_RC" = 0 ] || fault_fail "ringlabd exited $STOP_RC after the last SIGTERM"
-mountpoint -q "$mnt" && fault_fail "$mnt still mounted after SIGTERM"
-[ -z "$(losetup -n -O NAME -j "$img")" ] || fault_fail "$img still attached after SIGTERM"
+[ "$STOP_RC" = 0 ] || fail "ringlabd exited $STOP_RC after the last SIGTERM"
+mountpoint -q "$mnt" && fail "$mnt still mounted after SIGTERM"
+[ -z "$(losetup -n -O NAME -j "$img")" ] || fail "$img still attached after SIGTERM"
 no_stray_files "$DAEMON_DIR"
 echo "ok: $kills kills after$delays ms: $(wc -l <"$acked") acknowledged runs stored, $(wc -l <"$digests") finished ones unchanged"
 exit 0

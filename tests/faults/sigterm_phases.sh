@@ -7,7 +7,7 @@ state=$DAEMON_DIR/state
 mnt=$state/mnt/img
 img=$state/img.img
 stop_limit=$(sed -n 's/^TimeoutStopSec=//p' "$top_srcdir/systemd/ringlabd.service.in")
-[ -n "$stop_limit" ] || fault_fail "no TimeoutStopSec in systemd/ringlabd.service.in"
+[ -n "$stop_limit" ] || fail "no TimeoutStopSec in systemd/ringlabd.service.in"
 fault_config "$state" '{"name": "img", "kind": "image", "path": "img.img", "size": "1G"}'
 # first: a cell that finishes before the signal. Then 128 MiB files whose layout (one
 # written block in two: a write per block), writes (a minute) or verification take long.
@@ -20,42 +20,42 @@ for p in layout io verify; do
 	fault_suite "sig-$p" first "slow-$p"
 done
 
-start() { daemon_start 60 -c "$DAEMON_DIR/ringlabd.json" || fault_fail "$DAEMON_ERR"; }
+start() { daemon_start 60 -c "$DAEMON_DIR/ringlabd.json" || fail "$DAEMON_ERR"; }
 
 # sigterm_in PHASE ENGINE_PHASE LIMIT...: run sig-PHASE with ringlabd's I/O to its image's
 # loop device throttled by LIMIT..., SIGTERM once cell 1 is in ENGINE_PHASE, then check.
 sigterm_in()
 {
 	start
-	api GET /api/v1/system >/dev/null
+	req GET /api/v1/system >/dev/null
 	dev=$(body '.targets[0].device')
-	[ -b "$dev" ] || fault_fail "the image target has no loop device: $(body .targets)"
+	[ -b "$dev" ] || fail "the image target has no loop device: $(body .targets)"
 	shift_p=$1 engine_phase=$2
 	shift 2
 	throttle_cgroup "$dev" "$@" || loopfs_skip "no cgroup I/O throttling here"
-	throttle_move "$DAEMON_PID" || fault_fail "cannot move ringlabd into $THROTTLE_CG"
-	id=$(post_run "{\"suite\": \"sig-$shift_p\"}")
+	throttle_move "$DAEMON_PID" || fail "cannot move ringlabd into $THROTTLE_CG"
+	id=$(post_ok "{\"suite\": \"sig-$shift_p\"}")
 	wait_phase "$id" "$engine_phase" 1
 	stop_daemon TERM 60
 	throttle_cleanup
-	[ "$STOP_RC" != hung ] || fault_fail "ringlabd still running 60 s after SIGTERM in $shift_p"
-	[ "$STOP_RC" = 0 ] || fault_fail "ringlabd exited $STOP_RC after SIGTERM in $shift_p"
+	[ "$STOP_RC" != hung ] || fail "ringlabd still running 60 s after SIGTERM in $shift_p"
+	[ "$STOP_RC" = 0 ] || fail "ringlabd exited $STOP_RC after SIGTERM in $shift_p"
 	[ "$STOP_S" -le "$stop_limit" ] ||
-		fault_fail "ringlabd took $STOP_S s to stop in $shift_p: systemd kills it after TimeoutStopSec=$stop_limit"
-	mountpoint -q "$mnt" && fault_fail "$mnt is still mounted after SIGTERM in $shift_p"
+		fail "ringlabd took $STOP_S s to stop in $shift_p: systemd kills it after TimeoutStopSec=$stop_limit"
+	mountpoint -q "$mnt" && fail "$mnt is still mounted after SIGTERM in $shift_p"
 	[ -z "$(losetup -n -O NAME -j "$img")" ] ||
-		fault_fail "$img is still attached to $(losetup -n -O NAME -j "$img") after SIGTERM in $shift_p"
+		fail "$img is still attached to $(losetup -n -O NAME -j "$img") after SIGTERM in $shift_p"
 	no_stray_files "$DAEMON_DIR"
 	start
 	left=$(find "$mnt" -name 'ringlab-*' -print -quit)
-	[ -z "$left" ] || fault_fail "SIGTERM in $shift_p left $left on the image"
-	api GET "/api/v1/runs/$id" >/dev/null
+	[ -z "$left" ] || fail "SIGTERM in $shift_p left $left on the image"
+	req GET "/api/v1/runs/$id" >/dev/null
 	[ "$(body .status)" = aborted ] && body .error | grep -q stopping ||
-		fault_fail "run $id after SIGTERM in $shift_p: $(body '{status, error}')"
+		fail "run $id after SIGTERM in $shift_p: $(body '{status, error}')"
 	body '.cells[0] | .workload == "first" and (.failed | not) and .verify.status == "ok"' | grep -q true ||
-		fault_fail "run $id lost its finished cell: $(body '[.cells[] | {workload, failed, error}]')"
+		fail "run $id lost its finished cell: $(body '[.cells[] | {workload, failed, error}]')"
 	body '.cells[1:] | all(.failed and (.error | test("aborted")))' | grep -q true ||
-		fault_fail "run $id: the cell interrupted in $shift_p: $(body '[.cells[1:][] | {workload, failed, error}]')"
+		fail "run $id: the cell interrupted in $shift_p: $(body '[.cells[1:][] | {workload, failed, error}]')"
 	daemon_stop
 	echo "ok: SIGTERM in $shift_p: stopped in $STOP_S s, run $id aborted with $(body '.cells | length') cells"
 }

@@ -24,12 +24,12 @@ fault_workload eio-write nw-overwrite-aligned \
 	'.size_per_job = "16M" | .duration_ms = 4000 | .nowait = false | .repetitions = 1 | del(.expect)'
 fault_workload eio-read nw-overwrite-aligned '.size_per_job = "16M" | .duration_ms = 4000 |
 	.op = "read" | .nowait = false | .verify = false | .repetitions = 1 | del(.expect)'
-daemon_start 20 -c "$DAEMON_DIR/ringlabd.json" || fault_fail "$DAEMON_ERR"
+daemon_start 20 -c "$DAEMON_DIR/ringlabd.json" || fail "$DAEMON_ERR"
 
 # A run finished before anything breaks, to be found intact afterwards.
-before=$(post_run '{"workload": "quick", "target": "wbad"}')
+before=$(post_ok '{"workload": "quick", "target": "wbad"}')
 wait_end "$before"
-[ "$(body .status)" = done ] || fault_fail "run $before on a healthy target: $(body '{status, error}')"
+[ "$(body .status)" = done ] || fail "run $before on a healthy target: $(body '{status, error}')"
 cp "$DAEMON_DIR/body" "$DAEMON_DIR/before.json"
 
 # eio_run TARGET WORKLOAD ERRNO_NAME BREAK...: run WORKLOAD, run BREAK... once its I/O
@@ -38,18 +38,18 @@ eio_run()
 {
 	_t=$1 _w=$2 _e=$3
 	shift 3
-	id=$(post_run "{\"workload\": \"$_w\", \"target\": \"$_t\"}")
+	id=$(post_ok "{\"workload\": \"$_w\", \"target\": \"$_t\"}")
 	wait_phase "$id" run 0
-	"$@" || fault_fail "breaking the device: $*"
+	"$@" || fail "breaking the device: $*"
 	wait_end "$id"
-	[ "$(body .status)" = failed ] || fault_fail "run $id on a failing device: $(body '{status, error}')"
+	[ "$(body .status)" = failed ] || fail "run $id on a failing device: $(body '{status, error}')"
 	cell=$(body '.cells[0]')
 	echo "$cell" | jq -e '.failed and any(.errors[]; .name == "'"$_e"'" and .count > 0)' >/dev/null ||
-		fault_fail "run $id: the cell: $(echo "$cell" | jq -c '{failed, error, errors}')"
+		fail "run $id: the cell: $(echo "$cell" | jq -c '{failed, error, errors}')"
 	msg=$(body .error)
 	case $msg in
 	*"/ringlab-$_w.dat: "*"$_e"*) ;;
-	*) fault_fail "run $id: the error does not name the file and $_e: $msg" ;;
+	*) fail "run $id: the error does not name the file and $_e: $msg" ;;
 	esac
 	echo "ok: $_w: $msg"
 }
@@ -77,21 +77,21 @@ eio_run rbad eio-read EIO shrink "$rimg"
 
 # 3. What was stored before is intact; the broken target refuses the next run clearly;
 #    the good one runs; nothing went elsewhere.
-api GET "/api/v1/runs/$before" >/dev/null
+req GET "/api/v1/runs/$before" >/dev/null
 jq -S '{status, cells}' "$DAEMON_DIR/before.json" >"$DAEMON_DIR/before.want"
 body '.' | jq -S '{status, cells}' | cmp -s - "$DAEMON_DIR/before.want" ||
-	fault_fail "run $before changed after the device failed: $(body '{status, error}')"
+	fail "run $before changed after the device failed: $(body '{status, error}')"
 health_ok
-id=$(post_run '{"workload": "quick", "target": "wbad"}')
+id=$(post_ok '{"workload": "quick", "target": "wbad"}')
 wait_end "$id"
 msg=$(body .error)
 [ "$(body .status)" = failed ] && echo "$msg" | grep -q "$wdir" &&
 	echo "$msg" | grep -Eq 'EIO|Input/output error|EROFS|Read-only file system' ||
-	fault_fail "run $id on the broken target: $(body '{status, error}')"
+	fail "run $id on the broken target: $(body '{status, error}')"
 echo "ok: the next run on the broken target: $msg"
-id=$(post_run '{"workload": "quick", "target": "good"}')
+id=$(post_ok '{"workload": "quick", "target": "good"}')
 wait_end "$id"
-[ "$(body .status)" = done ] || fault_fail "run $id on the good target: $(body '{status, error}')"
+[ "$(body .status)" = done ] || fail "run $id on the good target: $(body '{status, error}')"
 no_stray_files "$DAEMON_DIR" "$gdir" "$(pwd)"
 daemon_stop
 echo "ok: run $before intact, run $id done on the good target"

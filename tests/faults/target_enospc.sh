@@ -10,8 +10,8 @@ free_bytes() { df -B1 --output=avail "$1" | tail -n 1 | tr -d ' '; }
 leave_free()
 {
 	_take=$(($(free_bytes "$LOOPFS_DIR") - $1 * MiB))
-	[ "$_take" -gt 0 ] || fault_fail "the target has less than $1 MiB free already"
-	fallocate -l "$_take" "$LOOPFS_DIR/filler.$2" || fault_fail "fallocate $_take bytes on the target"
+	[ "$_take" -gt 0 ] || fail "the target has less than $1 MiB free already"
+	fallocate -l "$_take" "$LOOPFS_DIR/filler.$2" || fail "fallocate $_take bytes on the target"
 }
 
 loopfs_create 128 -m 0
@@ -30,7 +30,7 @@ fault_workload holes nw-overwrite-aligned '.size_per_job = "24M" | .stripe = "WH
 	.io_offset = 4096 | .io_size = 12288 | .nowait = false | .repetitions = 1 | del(.expect)'
 fault_suite enospc-layout hold big
 fault_suite enospc-io hold holes
-daemon_start 20 -c "$DAEMON_DIR/ringlabd.json" || fault_fail "$DAEMON_ERR"
+daemon_start 20 -c "$DAEMON_DIR/ringlabd.json" || fail "$DAEMON_ERR"
 
 # run_into_full SUITE: the target nearly full from the start (the run's own check passes),
 # full but for 1 MiB once hold runs. The run's JSON ends in $DAEMON_DIR/$SUITE.json.
@@ -38,18 +38,18 @@ run_into_full()
 {
 	rm -f "$target"/filler.*
 	leave_free 40 start
-	id=$(post_run "{\"suite\": \"$1\"}")
+	id=$(post_ok "{\"suite\": \"$1\"}")
 	wait_phase "$id" run 0
 	leave_free 1 hold
 	wait_end "$id"
 	cp "$DAEMON_DIR/body" "$DAEMON_DIR/$1.json"
 	run=$DAEMON_DIR/$1.json
 	jq -e '.status == "failed"' "$run" >/dev/null ||
-		fault_fail "run $id ($1) on a full target is $(jq -c '{status, error}' "$run")"
+		fail "run $id ($1) on a full target is $(jq -c '{status, error}' "$run")"
 	jq -e '.cells[0] | .workload == "hold" and (.failed | not) and .verify.status == "ok"' \
-		"$run" >/dev/null || fault_fail "run $id lost the cell it finished: $(jq -c .cells "$run")"
+		"$run" >/dev/null || fail "run $id lost the cell it finished: $(jq -c .cells "$run")"
 	leftover=$(find "$target" -name 'ringlab-*' -print -quit)
-	[ -z "$leftover" ] || fault_fail "run $id left $leftover on the target"
+	[ -z "$leftover" ] || fail "run $id left $leftover on the target"
 }
 
 # 1. ENOSPC in the layout of the second workload: the run fails, saying which file and why.
@@ -57,38 +57,38 @@ run_into_full enospc-layout
 msg=$(jq -r .error "$run")
 case $msg in
 *"$target/ringlab-big.dat"*) ;;
-*) fault_fail "run $id: the error does not name the file it could not lay out: $msg" ;;
+*) fail "run $id: the error does not name the file it could not lay out: $msg" ;;
 esac
 echo "$msg" | grep -Eq 'ENOSPC|No space left on device' ||
-	fault_fail "run $id: the error does not name the errno: $msg"
+	fail "run $id: the error does not name the errno: $msg"
 jq -e '.cells | length == 1' "$run" >/dev/null ||
-	fault_fail "run $id stored cells for a layout that did not happen: $(jq -c '[.cells[] | .workload]' "$run")"
+	fail "run $id stored cells for a layout that did not happen: $(jq -c '[.cells[] | .workload]' "$run")"
 echo "ok: layout on a full target: $msg"
 
 # 2. ENOSPC in the writes: the cell fails with the errno counted, and the run with it.
 run_into_full enospc-io
 jq -e '.cells | length == 2' "$run" >/dev/null ||
-	fault_fail "run $id: expected the cells of hold and holes: $(jq -c .cells "$run")"
+	fail "run $id: expected the cells of hold and holes: $(jq -c .cells "$run")"
 cell=$(jq -c '.cells[1]' "$run")
 echo "$cell" | jq -e '.workload == "holes" and .failed and
 	any(.errors[]; .errno == 28 and .count > 0)' >/dev/null ||
-	fault_fail "run $id: the cell whose writes hit ENOSPC: $(echo "$cell" | jq -c '{failed, error, errors}')"
+	fail "run $id: the cell whose writes hit ENOSPC: $(echo "$cell" | jq -c '{failed, error, errors}')"
 msg=$(echo "$cell" | jq -r .error)
 case $msg in
 *"$target/ringlab-holes.dat"*) ;;
-*) fault_fail "run $id: the cell's error does not name its file: $msg" ;;
+*) fail "run $id: the cell's error does not name its file: $msg" ;;
 esac
 echo "$msg" | grep -Eq 'ENOSPC|No space left on device' ||
-	fault_fail "run $id: the cell's error does not name the errno: $msg"
+	fail "run $id: the cell's error does not name the errno: $msg"
 echo "ok: writes on a full target: $msg"
 
 # 3. Nothing landed elsewhere; with room again the daemon runs as before.
 no_stray_files "$DAEMON_DIR" "$top_builddir"
 health_ok
 rm -f "$target"/filler.*
-id=$(post_run '{"workload": "hold"}')
+id=$(post_ok '{"workload": "hold"}')
 wait_end "$id"
-[ "$(body .status)" = done ] || fault_fail "run $id after the target had room again: $(body '{status, error}')"
+[ "$(body .status)" = done ] || fail "run $id after the target had room again: $(body '{status, error}')"
 daemon_stop
 echo "ok: run $id done once the target had room again"
 exit 0

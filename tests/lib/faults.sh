@@ -2,7 +2,7 @@
 # faults.sh: what the fault-injection tests of tests/faults/ share (sourced; POSIX sh).
 #
 #   . "$top_srcdir/tests/lib/faults.sh"    (sources daemon.sh, hence loopfs.sh and throttle.sh)
-#   fault_fail MSG...          "FAIL: MSG" and the end of DAEMON_DIR/rld.log on stderr; exit 1
+#   fail MSG...                "FAIL: MSG" and the end of DAEMON_DIR/rld.log on stderr; exit 1
 #   fault_known ITEM MSG...    exit 77 naming issue 11's ITEM: a known fault that another
 #                              branch fixes (the test says where it calls this, and why)
 #   fault_config STATE TARGET_JSON...
@@ -13,11 +13,14 @@
 #                              the jq filter JQ, named NAME
 #   fault_suite NAME WORKLOAD...
 #                              DAEMON_DIR/workloads/suites/NAME.json, the workloads in order
-#   api METHOD PATH [BODY]     one request to DAEMON_URL; prints the status code, the body
-#                              goes to DAEMON_DIR/body
+#   req METHOD PATH [BODY]     one request to DAEMON_URL; prints the status code (000 when
+#                              none came), the body goes to DAEMON_DIR/body
 #   body FILTER                jq -r FILTER on the last body
-#   post_run BODY              POST /api/v1/runs; prints the id, fails unless 202
+#   post_ok BODY               POST /api/v1/runs; prints the id, fails unless 202
 #   run_status ID              the run's status ("" when the request failed)
+#   deadline SECONDS           start a bound for a test's own wait: in_time is true until
+#                              SECONDS have passed (the waits below keep bounds of their own)
+#   in_time
 #   wait_phase ID PHASE [CELL] until the run's progress is in PHASE (at cell CELL or later,
 #                              counted from 0); fails when the run ends first or after 180 s
 #   wait_end ID [SECONDS]      until the run is neither queued nor running (default 180 s);
@@ -31,10 +34,11 @@
 #                              outside its target
 #
 # Every request has a 10 s limit, every wait a bound: a daemon that hangs fails the test.
+# fail, req, body and run_status mean what they mean in feat-hardstore's tests/lib/runs.sh.
 
 . "$top_srcdir/tests/lib/daemon.sh"
 
-fault_fail()
+fail()
 {
 	echo "FAIL: $*" >&2
 	if [ -n "$DAEMON_DIR" ] && [ -f "$DAEMON_DIR/rld.log" ]; then
@@ -60,7 +64,7 @@ fault_config()
 	for _fault_t in "$@"; do
 		_fault_targets="$_fault_targets${_fault_targets:+, }$_fault_t"
 	done
-	mkdir -p "$DAEMON_DIR/workloads/suites" || fault_fail "mkdir $DAEMON_DIR/workloads/suites"
+	mkdir -p "$DAEMON_DIR/workloads/suites" || fail "mkdir $DAEMON_DIR/workloads/suites"
 	cat >"$DAEMON_DIR/ringlabd.json" <<JSON
 {"state_dir": "$_fault_state", "workloads_dir": "$DAEMON_DIR/workloads",
  "targets": [$_fault_targets]}
@@ -69,9 +73,9 @@ JSON
 
 fault_workload()
 {
-	mkdir -p "$DAEMON_DIR/workloads/suites" || fault_fail "mkdir $DAEMON_DIR/workloads/suites"
+	mkdir -p "$DAEMON_DIR/workloads/suites" || fail "mkdir $DAEMON_DIR/workloads/suites"
 	jq ".name = \"$1\" | ${3:-.}" "$top_srcdir/workloads/$2.json" >"$DAEMON_DIR/workloads/$1.json" ||
-		fault_fail "workload $1 from $2 with '$3'"
+		fail "workload $1 from $2 with '$3'"
 }
 
 fault_suite()
@@ -82,12 +86,12 @@ fault_suite()
 	for _fault_w in "$@"; do
 		_fault_list="$_fault_list${_fault_list:+, }\"$_fault_w\""
 	done
-	mkdir -p "$DAEMON_DIR/workloads/suites" || fault_fail "mkdir $DAEMON_DIR/workloads/suites"
+	mkdir -p "$DAEMON_DIR/workloads/suites" || fail "mkdir $DAEMON_DIR/workloads/suites"
 	printf '{"name": "%s", "description": "fault test", "workloads": [%s]}\n' \
 		"$_fault_name" "$_fault_list" >"$DAEMON_DIR/workloads/suites/$_fault_name.json"
 }
 
-api()
+req()
 {
 	curl -sS --max-time 10 -o "$DAEMON_DIR/body" -w '%{http_code}' -X "$1" "$DAEMON_URL$2" \
 		${3:+-d "$3"} 2>/dev/null || { : >"$DAEMON_DIR/body"; echo 000; }
@@ -98,47 +102,55 @@ body()
 	jq -r "$1" "$DAEMON_DIR/body" 2>/dev/null
 }
 
-post_run()
+post_ok()
 {
-	_fault_code=$(api POST /api/v1/runs "$1")
-	[ "$_fault_code" = 202 ] || fault_fail "POST $1: $_fault_code $(cat "$DAEMON_DIR/body")"
+	_fault_code=$(req POST /api/v1/runs "$1")
+	[ "$_fault_code" = 202 ] || fail "POST $1: $_fault_code $(cat "$DAEMON_DIR/body")"
 	body .id
 }
 
 run_status()
 {
-	api GET "/api/v1/runs/$1" >/dev/null
+	req GET "/api/v1/runs/$1" >/dev/null
 	body '.status // empty'
+}
+
+deadline()
+{
+	_fault_until=$(($(date +%s) + $1))
+}
+
+in_time()
+{
+	[ "$(date +%s)" -lt "$_fault_until" ]
 }
 
 wait_phase()
 {
-	_fault_i=0
+	_fault_end=$(($(date +%s) + 180))
 	while :; do
-		[ "$(api GET "/api/v1/runs/$1/progress")" = 200 ] &&
+		[ "$(req GET "/api/v1/runs/$1/progress")" = 200 ] &&
 			[ "$(body .phase)" = "$2" ] && [ "$(body .cell)" -ge "${3:-0}" ] 2>/dev/null && return 0
 		case $(run_status "$1") in
 		queued | running) ;;
-		*) fault_fail "run $1 ended ($(body '.status + ": " + (.error // "")')) before phase $2 of cell ${3:-0}" ;;
+		*) fail "run $1 ended ($(body '.status + ": " + (.error // "")')) before phase $2 of cell ${3:-0}" ;;
 		esac
-		[ $_fault_i -lt 1800 ] || fault_fail "run $1 not in phase $2 of cell ${3:-0} after 180 s"
+		[ "$(date +%s)" -lt $_fault_end ] || fail "run $1 not in phase $2 of cell ${3:-0} after 180 s"
 		sleep 0.1
-		_fault_i=$((_fault_i + 1))
 	done
 }
 
 wait_end()
 {
-	_fault_i=0
+	_fault_end=$(($(date +%s) + ${2:-180}))
 	while :; do
 		case $(run_status "$1") in
 		queued | running) ;;
-		'') fault_fail "run $1: GET answered $(cat "$DAEMON_DIR/body")" ;;
+		'') fail "run $1: GET answered $(cat "$DAEMON_DIR/body")" ;;
 		*) return 0 ;;
 		esac
-		[ $_fault_i -lt $((${2:-180} * 10)) ] || fault_fail "run $1 still $(body .status) after ${2:-180} s"
+		[ "$(date +%s)" -lt $_fault_end ] || fail "run $1 still $(body .status) after ${2:-180} s"
 		sleep 0.1
-		_fault_i=$((_fault_i + 1))
 	done
 }
 
@@ -152,10 +164,9 @@ stop_daemon()
 {
 	_fault_t0=$(date +%s)
 	kill -"$1" "$DAEMON_PID"
-	_fault_i=0
-	while _fault_alive "$DAEMON_PID" && [ $_fault_i -lt $(($2 * 10)) ]; do
+	_fault_end=$((_fault_t0 + $2))
+	while _fault_alive "$DAEMON_PID" && [ "$(date +%s)" -lt $_fault_end ]; do
 		sleep 0.1
-		_fault_i=$((_fault_i + 1))
 	done
 	STOP_S=$(($(date +%s) - _fault_t0))
 	if _fault_alive "$DAEMON_PID"; then
@@ -171,9 +182,9 @@ stop_daemon()
 
 health_ok()
 {
-	_fault_code=$(api GET /api/v1/health)
+	_fault_code=$(req GET /api/v1/health)
 	[ "$_fault_code" = 200 ] && [ "$(body .status)" = ok ] ||
-		fault_fail "/api/v1/health answered $_fault_code $(cat "$DAEMON_DIR/body")"
+		fail "/api/v1/health answered $_fault_code $(cat "$DAEMON_DIR/body")"
 }
 
 no_stray_files()
@@ -181,6 +192,6 @@ no_stray_files()
 	for _fault_d in "$@"; do
 		_fault_f=$(find "$_fault_d" -xdev \( -name 'ringlab-*.dat' -o -name 'ringlab-*.dat.churn' \) \
 			-print -quit 2>/dev/null)
-		[ -z "$_fault_f" ] || fault_fail "$_fault_f: a run wrote outside its target"
+		[ -z "$_fault_f" ] || fail "$_fault_f: a run wrote outside its target"
 	done
 }
