@@ -1,5 +1,5 @@
 #!/bin/sh
-# kill9_random.sh: ringlabd killed with SIGKILL at a random point of its runs, FAULT_KILLS times (20; make check-faults-long: 100): each time the database passes PRAGMA integrity_check, every run id it acknowledged is stored, every run it had finished is unchanged, no id is given twice, and the restarted daemon mounts its image once and goes on.
+# kill9_random.sh: ringlabd killed with SIGKILL in its first start's mkfs, then at a random point of its runs FAULT_KILLS times (20; make check-faults-long: 100), every fourth time again while it starts: each time the database passes PRAGMA integrity_check, every run id it acknowledged is stored, every run it had finished is unchanged, no id is given twice, and the restarted daemon mounts its image once and goes on.
 . "$top_srcdir/tests/lib/faults.sh"
 daemon_require curl jq sqlite3 losetup findmnt od
 
@@ -114,7 +114,45 @@ check_after_kill()
 	echo "$new" >>"$acked"
 }
 
-daemon_start 120 -c "$DAEMON_DIR/ringlabd.json" || fail "$DAEMON_ERR"
+# spawn: ringlabd in the background, DAEMON_PID set at once (daemon_start waits for it).
+spawn()
+{
+	rm -f "$DAEMON_DIR/port"
+	"$top_builddir/ringlabd" -c "$DAEMON_DIR/ringlabd.json" --port 0 --port-file "$DAEMON_DIR/port" \
+		>>"$DAEMON_DIR/rld.log" 2>&1 &
+	DAEMON_PID=$!
+}
+sleep_ms() { sleep "$(($1 / 1000)).$(printf %03d $(($1 % 1000)))"; }
+kill_daemon()
+{
+	kill -KILL "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+
+# Kill 0: the first start, while mkfs.ext4 makes the image (a stand-in first in PATH that
+# only waits: the real one takes 50 ms). systemd kills the whole unit
+# (KillMode=control-group): the daemon and its mkfs together.
+mkdir "$DAEMON_DIR/bin"
+printf '#!/bin/sh\necho $$ >"%s/mkfs.pid"\nexec sleep 60\n' "$DAEMON_DIR" >"$DAEMON_DIR/bin/mkfs.ext4"
+chmod +x "$DAEMON_DIR/bin/mkfs.ext4"
+path=$PATH
+PATH=$DAEMON_DIR/bin:$PATH
+spawn
+PATH=$path
+deadline 30
+until [ -s "$DAEMON_DIR/mkfs.pid" ]; do
+	in_time && [ ! -s "$DAEMON_DIR/port" ] || fail "the first start ran no mkfs.ext4"
+	sleep 0.05
+done
+kill -KILL "$DAEMON_PID" "$(cat "$DAEMON_DIR/mkfs.pid")"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+daemon_start 120 -c "$DAEMON_DIR/ringlabd.json" ||
+	fail "the start after one killed in its mkfs: $DAEMON_ERR: $(tail -n 3 "$DAEMON_DIR/rld.log")"
+health_ok
+echo "ok: kill 0, in the first start's mkfs.ext4: the next start made the image"
+
 delays=
 n=1
 while [ $n -le "$kills" ]; do
@@ -122,14 +160,20 @@ while [ $n -le "$kills" ]; do
 	poster=$!
 	ms=$(random_ms 3000)
 	delays="$delays $ms"
-	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+	sleep_ms "$ms"
 	record_finished
-	kill -KILL "$DAEMON_PID"
-	wait "$DAEMON_PID" 2>/dev/null
-	DAEMON_PID=
+	kill_daemon
 	kill "$poster"
 	wait "$poster" 2>/dev/null
 	poster=
+	if [ $((n % 4)) = 0 ]; then
+		# And again while it starts: reclaiming the image's mount, recovering the store.
+		spawn
+		ms=$(random_ms 500)
+		delays="$delays+${ms}"
+		sleep_ms "$ms"
+		kill_daemon
+	fi
 	check_after_kill $n
 	n=$((n + 1))
 done
@@ -143,5 +187,5 @@ stop_daemon TERM 30
 mountpoint -q "$mnt" && fail "$mnt still mounted after SIGTERM"
 [ -z "$(losetup -n -O NAME -j "$img")" ] || fail "$img still attached after SIGTERM"
 no_stray_files "$DAEMON_DIR"
-echo "ok: $kills kills after$delays ms: $(wc -l <"$acked") acknowledged runs stored, $(wc -l <"$digests") finished ones unchanged"
+echo "ok: $kills kills after$delays ms (+N: again N ms into the start): $(wc -l <"$acked") acknowledged runs stored, $(wc -l <"$digests") finished ones unchanged"
 exit 0
