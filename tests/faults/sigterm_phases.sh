@@ -9,10 +9,11 @@ img=$state/img.img
 stop_limit=$(sed -n 's/^TimeoutStopSec=//p' "$top_srcdir/systemd/ringlabd.service.in")
 [ -n "$stop_limit" ] || fail "no TimeoutStopSec in systemd/ringlabd.service.in"
 fault_config "$state" '{"name": "img", "kind": "image", "path": "img.img", "size": "1G"}'
-# first: a cell that finishes before the signal. Then 128 MiB files whose layout (one
-# written block in two: a write per block), writes (a minute) or verification take long.
+# first: a cell that finishes before the signal. Then files whose layout (256 MiB, one
+# written block in two: a write per block), writes (a minute) or verification (128 MiB)
+# take a minute on the throttled device.
 fault_workload first nw-overwrite-aligned '.size_per_job = "1M" | .repetitions = 1 | del(.expect)'
-fault_workload slow-layout aligned-mixed '.size_per_job = "128M" | .jobs = [1] | .repetitions = 1'
+fault_workload slow-layout aligned-mixed '.size_per_job = "256M" | .jobs = [1] | .repetitions = 1'
 fault_workload slow-io nw-overwrite-aligned \
 	'.size_per_job = "128M" | .duration_ms = 60000 | .repetitions = 1 | del(.expect)'
 fault_workload slow-verify nw-overwrite-aligned '.size_per_job = "128M" | .repetitions = 1 | del(.expect)'
@@ -60,7 +61,7 @@ sigterm_in()
 	echo "ok: SIGTERM in $shift_p: stopped in $STOP_S s, run $id aborted with $(body '.cells | length') cells"
 }
 
-sigterm_in layout layout wiops=200
+sigterm_in layout layout wiops=400
 sigterm_in io run wiops=200
 sigterm_in verify verify rbps=2097152
 exit 0
