@@ -1,5 +1,5 @@
 #!/bin/sh
-# kill9_random.sh: ringlabd killed with SIGKILL in its first start's mkfs, then at a random point of its runs FAULT_KILLS times (20; make check-faults-long: 100), every fourth time again while it starts: each time the database passes PRAGMA integrity_check, every run id it acknowledged is stored, every run it had finished is unchanged, no id is given twice, and the restarted daemon mounts its image once and goes on.
+# kill9_random.sh: ringlabd killed with SIGKILL in its first start's mkfs, then at a random point of its runs FAULT_KILLS times (20; make check-faults-long: 100), every fourth time again while it starts: each time the database passes PRAGMA integrity_check, every run id it acknowledged (202 for a run, 201 for an import) is stored, every run it had finished is unchanged, no id is given twice, and the restarted daemon mounts its image once and goes on.
 . "$top_srcdir/tests/lib/faults.sh"
 daemon_require curl jq sqlite3 losetup findmnt od
 
@@ -37,19 +37,31 @@ fault_workload k9 nw-overwrite-aligned '.size_per_job = "2M" | .jobs = [1, 2] | 
 fault_workload k9-holes nw-holes-aligned '.size_per_job = "2M" | .repetitions = 2 | .nowait = false'
 fault_suite k9-suite k9 k9-holes
 
+echo '{"suite": "k9-suite", "queue": true}' >"$DAEMON_DIR/run.json"
+# A run made elsewhere, to import: the null engine's, which needs no target.
+"$top_builddir/ringlab" run k9 --engine null --workloads "$DAEMON_DIR/workloads" -q \
+	--json "$DAEMON_DIR/made.json" >/dev/null || fail "ringlab run --engine null"
+jq '{run: ., label: "k9-import"}' "$DAEMON_DIR/made.json" >"$DAEMON_DIR/import.json"
+
 # random_ms MAX: a random whole number of milliseconds in [0, MAX).
 random_ms() { echo $(($(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % $1)); }
 
-# post_loop: POST runs, queued, every 0.5 s until killed; an id is written down only
-# once its 202 has arrived.
+# acked_post PATH BODY_FILE CODE: POST; the id is written down only once CODE has arrived.
+acked_post()
+{
+	out=$(curl -sS --max-time 5 -w ' %{http_code}' -X POST "$DAEMON_URL$1" --data-binary "@$2" \
+		2>/dev/null)
+	case $out in
+	*" $3") echo "${out% *}" | jq -r .id >>"$acked" ;;
+	esac
+}
+
+# post_loop until killed: every 0.5 s a queued run (202) and an imported one (201).
 post_loop()
 {
 	while :; do
-		out=$(curl -sS --max-time 5 -w ' %{http_code}' -X POST "$DAEMON_URL/api/v1/runs" \
-			-d '{"suite": "k9-suite", "queue": true}' 2>/dev/null)
-		case $out in
-		*' 202') echo "${out% *}" | jq -r .id >>"$acked" ;;
-		esac
+		acked_post /api/v1/runs "$DAEMON_DIR/run.json" 202
+		acked_post /api/v1/runs/import "$DAEMON_DIR/import.json" 201
 		sleep 0.5
 	done
 }
