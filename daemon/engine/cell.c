@@ -371,7 +371,7 @@ static void fail_io_errors(const struct rl_cell_plan *p, struct rl_cell *c)
 	if (!strncmp(was, p->path, plen) && !strncmp(was + plen, ": ", 2))
 		rest += plen + 2;	/* the file is named once */
 	snprintf(c->error, sizeof(c->error), "%.300s: %llu of %llu %ss failed, %llu with %s (%s)%s%.150s",
-		 p->path, (unsigned long long)n, (unsigned long long)c->attempts,
+		 p->path, (unsigned long long)n, (unsigned long long)(c->attempts + c->retries),
 		 p->w->op == RL_OP_WRITE ? "write" : "read", (unsigned long long)top->count,
 		 rl_errno_name(top->err), strerror(top->err), rest[0] ? "; " : "", rest);
 	c->failed = true;

@@ -14,9 +14,9 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdatomic.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>

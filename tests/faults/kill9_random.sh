@@ -66,12 +66,18 @@ post_loop()
 	done
 }
 
-# listed_finished: the finished runs as the listing shows them, a line each, by id.
+# listed_finished: the finished runs as the listing shows them, a line each, by id (the
+# listing pages by 1000 at the most, and 100 kills make more runs than that).
 listed_finished()
 {
-	req GET '/api/v1/runs?limit=1000' >/dev/null
-	body '.runs[] | select(.status == "done" or .status == "failed" or .status == "aborted") |
-		"\(.id) \(.status) \(.ncells) \(.failed_cells) \(.finished) \(.error)"' | sort -n
+	_off=0
+	while :; do
+		req GET "/api/v1/runs?limit=1000&offset=$_off" >/dev/null
+		body '.runs[] | select(.status == "done" or .status == "failed" or .status == "aborted") |
+			"\(.id) \(.status) \(.ncells) \(.failed_cells) \(.finished) \(.error)"'
+		_off=$((_off + 1000))
+		[ "$_off" -lt "$(body .total)" ] || break
+	done | sort -n
 }
 
 run_digest() { req GET "/api/v1/runs/$1" >/dev/null && body '{status, error, cells}' | jq -S -c . | md5sum | cut -c1-32; }
