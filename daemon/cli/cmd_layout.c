@@ -60,7 +60,7 @@ static int build(const struct rl_workload *w, const struct layout_args *a)
 		fprintf(stderr, "ringlab layout: %s: %s\n", path, strerror(errno));
 		return RL_EXIT_FAIL;
 	}
-	ret = rl_layout_build(fd, w, nstripes, rl_pattern_key(w->seed, w->name), &err);
+	ret = rl_layout_build(fd, w, nstripes, rl_pattern_key(w->seed, w->name), NULL, &err);
 	if (!ret)
 		ret = rl_layout_check(fd, w, nstripes, &extents, &err);
 	close(fd);

@@ -15,6 +15,7 @@
 #include "job.h"
 #include "layout.h"
 #include "precondition.h"
+#include "result_json.h"
 #include "sample.h"
 #include "target_check.h"
 #include "util/clock.h"
@@ -93,15 +94,16 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	fd = open_on_target(t, p, O_RDWR | O_CREAT, err);
 	if (fd < 0)
 		return fd;
-	ret = rl_layout_build(fd, p->w, nstripes, p->key, err);
-	if (!ret) {
+	ret = rl_layout_build(fd, p->w, nstripes, p->key, t->opts->cancel, err);
+	if (!ret)
 		ret = rl_layout_check(fd, p->w, nstripes, &c->layout_extents, err);
-		if (ret == -EILSEQ) {
-			/* Not the layout asked for: this cell fails, the run goes on. */
-			c->failed = true;
-			snprintf(c->error, sizeof(c->error), "%.500s", err->msg);
-			ret = 0;
-		}
+	if (ret < 0)
+		rl_err_prefix(err, ret, "%s", p->path);
+	if (ret == -EILSEQ) {
+		/* Not the layout asked for: this cell fails, the run goes on. */
+		c->failed = true;
+		snprintf(c->error, sizeof(c->error), "%.500s", err->msg);
+		ret = 0;
 	}
 	close(fd);
 	c->layout_s = (double)(rl_now_ns() - t0) / 1e9;
@@ -375,20 +377,59 @@ out:
 	return ret;
 }
 
-static void verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
-			struct rl_cell *c)
+/*
+ * I/Os the kernel answered with an error (a NOWAIT -EAGAIN is not one): the
+ * cell failed, whatever its verification says of the other bytes. The
+ * message names the file, the commonest errno and what was already wrong.
+ */
+static void fail_io_errors(const struct rl_cell_plan *p, struct rl_cell *c)
+{
+	const struct rl_errno_count *top = NULL;
+	size_t plen = strlen(p->path);
+	char was[sizeof(c->error)];
+	const char *rest = was;
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < c->nerrors && i < RL_ERRNO_SLOTS; i++) {
+		n += c->errors[i].count;
+		if (!top || c->errors[i].count > top->count)
+			top = &c->errors[i];
+	}
+	if (!n)
+		return;
+	snprintf(was, sizeof(was), "%s", c->error);
+	if (!strncmp(was, p->path, plen) && !strncmp(was + plen, ": ", 2))
+		rest += plen + 2;	/* the file is named once */
+	snprintf(c->error, sizeof(c->error), "%.300s: %llu of %llu %ss failed, %llu with %s (%s)%s%.150s",
+		 p->path, (unsigned long long)n, (unsigned long long)(c->attempts + c->retries),
+		 p->w->op == RL_OP_WRITE ? "write" : "read", (unsigned long long)top->count,
+		 rl_errno_name(top->err), strerror(top->err), rest[0] ? "; " : "", rest);
+	c->failed = true;
+}
+
+/* Returns 0, or -ECANCELED when the cancel flag stopped the verification. */
+static int verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
+		       struct rl_cell *c)
 {
 	struct rl_verify_spec spec = {
 		.w = p->w, .key = p->key, .jobs = p->jobs,
 		.stripes_per_job = p->stripes_per_job, .gens = p->gens,
+		.cancel = t->opts->cancel,
 	};
 	struct rl_err verr = { "" };
+	int ret;
 
 	report(t, p, "verify", 1, 0);
-	if (rl_verify_file(fd, &spec, &c->verify, &verr) < 0) {
+	ret = rl_verify_file(fd, &spec, &c->verify, &verr);
+	if (ret == -ECANCELED) {
+		c->failed = true;
+		snprintf(c->error, sizeof(c->error), "aborted during the verification");
+		return ret;
+	}
+	if (ret < 0) {
 		c->verify.status = RL_VERIFY_FAILED;
 		if (!c->failed)
-			snprintf(c->error, sizeof(c->error), "verify: %s", verr.msg);
+			snprintf(c->error, sizeof(c->error), "%.300s: %.200s", p->path, verr.msg);
 	} else if (c->verify.status == RL_VERIFY_FAILED && !c->error[0]) {
 		snprintf(c->error, sizeof(c->error),
 			 "verification failed: %llu bad bytes in %llu ranges, first at offset %llu",
@@ -398,6 +439,7 @@ static void verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
 	}
 	if (c->verify.status == RL_VERIFY_FAILED)
 		c->failed = true;
+	return 0;
 }
 
 static void check_expectation(const struct rl_target_ctx *t, const struct rl_workload *w,
@@ -483,6 +525,9 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 		if (fd == -ESTALE) {
 			c->failed = true;
 			snprintf(c->error, sizeof(c->error), "%s", err->msg);
+		} else if (fd == -ECANCELED) {
+			c->failed = true;
+			snprintf(c->error, sizeof(c->error), "aborted during the layout");
 		}
 		if (fd < 0)
 			return fd;
@@ -511,9 +556,11 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 		ret = -ECANCELED;
 	}
 	if (!ret && fd >= 0 && p->w->verify && !c->failed)
-		verify_cell(t, p, fd, c);
-	if (!ret)
+		ret = verify_cell(t, p, fd, c);
+	if (!ret) {
+		fail_io_errors(p, c);
 		check_expectation(t, p->w, c);
+	}
 	if (fd >= 0)
 		close(fd);
 	return ret;

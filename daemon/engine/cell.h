@@ -33,7 +33,9 @@ struct rl_cell_plan {
 /*
  * rl_cell_run() - lay out (when plan->rebuild), precondition, run the jobs,
  * sample, verify and evaluate the expectation into @c. Returns 0 when the
- * cell ran (it may still have failed: c->failed, c->error), -ECANCELED,
+ * cell ran (it may still have failed: c->failed, c->error; an I/O answered
+ * with an error fails it), -ECANCELED when the cancel flag stopped its
+ * layout, I/O or verification (c->error says which; the cell is to be kept),
  * -ESTALE when the target stopped being the filesystem the run started on
  * (@c failed "target changed: ...", to be kept; the run must stop), or
  * -errno when the target failed under it (layout ENOSPC, open, io_uring

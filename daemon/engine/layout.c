@@ -5,6 +5,8 @@
  * unwritten extent lets ext4 zero out and convert neighbouring unwritten
  * blocks (extent_max_zeroout_kb), so the W runs are written first into an
  * empty file, flushed, and only then are the U runs fallocated around them.
+ * They are flushed a span at a time, between checks of the cancel flag: a
+ * layout of gigabytes is mostly writeback, and SIGTERM must not wait for it.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -14,6 +16,7 @@
 #include <inttypes.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -27,17 +30,37 @@
 #define LAYOUT_BUF_BYTES (4u << 20)
 #define LAYOUT_BUF_ALIGN 4096
 #define FIEMAP_BATCH 1024	/* extents per FS_IOC_FIEMAP call */
+#define LAYOUT_SYNC_SPAN (8ull << 20)	/* file bytes written back between cancel checks */
+
+static const char *errno_text(int e)
+{
+	return e == ENOSPC ? "filesystem full (ENOSPC)" : strerror(e);
+}
 
 struct geom {
 	const char *stripe;
 	uint32_t nb;		/* blocks per stripe */
 	uint32_t bs;		/* block size */
 	uint64_t nblocks;	/* blocks in the file */
+	const atomic_bool *cancel;	/* NULL: never */
 };
 
-static const char *errno_text(int e)
+/* The cancel flag is set: stop at @off with -ECANCELED. */
+static int check_cancel(const struct geom *g, uint64_t off, struct rl_err *err)
 {
-	return e == ENOSPC ? "filesystem full" : strerror(e);
+	if (!g->cancel || !atomic_load_explicit(g->cancel, memory_order_relaxed))
+		return 0;
+	return rl_err_set(err, -ECANCELED, "layout: cancelled at offset %" PRIu64, off);
+}
+
+/* Write back [@from, @to) and wait for it, so that the next check comes soon after. */
+static int write_back(int fd, uint64_t from, uint64_t to, struct rl_err *err)
+{
+	if (sync_file_range(fd, (off_t)from, (off_t)(to - from), SYNC_FILE_RANGE_WAIT_BEFORE |
+			    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER))
+		return rl_err_set(err, -errno, "layout: writing back offset %" PRIu64 " length %"
+				  PRIu64 ": %s", from, to - from, errno_text(errno));
+	return 0;
 }
 
 static int geom_init(struct geom *g, const struct rl_workload *w, uint64_t nstripes,
@@ -114,11 +137,15 @@ static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off, stru
 	return 0;
 }
 
-/* One pwrite per run (per 4 MiB of a long run), with the generation-0 pattern. */
+/*
+ * One pwrite per run (per 4 MiB of a long run), with the generation-0
+ * pattern; every LAYOUT_SYNC_SPAN of the file written back, then the cancel
+ * flag checked.
+ */
 static int write_runs(int fd, const struct geom *g, uint64_t key, struct rl_err *err)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
-	uint64_t b = 0, start, len;
+	uint64_t b = 0, start, len, synced = 0;
 	int ret;
 
 	if (posix_memalign((void **)&buf, LAYOUT_BUF_ALIGN, LAYOUT_BUF_BYTES))
@@ -134,6 +161,14 @@ static int write_runs(int fd, const struct geom *g, uint64_t key, struct rl_err 
 			if (ret)
 				return ret;
 			off += n;
+			if (off - synced < LAYOUT_SYNC_SPAN)
+				continue;
+			ret = write_back(fd, synced, off, err);
+			if (!ret)
+				ret = check_cancel(g, off, err);
+			if (ret)
+				return ret;
+			synced = off;
 		}
 	}
 	return 0;
@@ -146,7 +181,10 @@ static int fallocate_runs(int fd, const struct geom *g, struct rl_err *err)
 
 	while (next_run(g, &b, RL_BLOCK_UNWRITTEN, &start, &len)) {
 		uint64_t off = start * g->bs, n = len * g->bs;
+		int ret = check_cancel(g, off, err);
 
+		if (ret)
+			return ret;
 		if (fallocate(fd, 0, (off_t)off, (off_t)n))
 			return rl_err_set(err, -errno,
 					  "layout: fallocate at offset %" PRIu64 " length %" PRIu64
@@ -175,7 +213,7 @@ static int build_steps(int fd, const struct geom *g, uint64_t key, struct rl_err
 }
 
 int rl_layout_build(int fd, const struct rl_workload *w, uint64_t nstripes,
-		    uint64_t key, struct rl_err *err)
+		    uint64_t key, const atomic_bool *cancel, struct rl_err *err)
 {
 	struct geom g;
 	int flags, ret;
@@ -183,6 +221,7 @@ int rl_layout_build(int fd, const struct rl_workload *w, uint64_t nstripes,
 	ret = geom_init(&g, w, nstripes, err);
 	if (ret)
 		return ret;
+	g.cancel = cancel;
 	if (ftruncate(fd, 0))
 		return rl_err_set(err, -errno, "layout: ftruncate to 0: %s", strerror(errno));
 	if (w->extend || !g.nblocks)

@@ -7,6 +7,7 @@
 #ifndef RINGLAB_DAEMON_ENGINE_LAYOUT_H
 #define RINGLAB_DAEMON_ENGINE_LAYOUT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "workload.h"
@@ -14,13 +15,16 @@
 /*
  * rl_layout_build() - make @fd (opened O_RDWR, any O_DIRECT) hold @nstripes
  * stripes of @w->stripe: truncate to 0, write the W runs with the generation-0
- * pattern of @key, fdatasync, fallocate the U runs (KEEP_SIZE off: the file
- * ends at nstripes * stripe bytes), leave holes for H, and drop the file's
- * clean pages from the page cache. With @w->extend the file is only truncated to 0. Returns 0 or -errno; @err says which step and which
- * offset failed (ENOSPC is named as "filesystem full").
+ * pattern of @key (written back a few MiB at a time), fdatasync, fallocate the
+ * U runs (KEEP_SIZE off: the file ends at nstripes * stripe bytes), leave holes
+ * for H, and drop the file's clean pages from the page cache. With @w->extend
+ * the file is only truncated to 0. @cancel (may be NULL) is checked between
+ * spans and runs. Returns 0, -ECANCELED when @cancel was set (the file is
+ * partly built), or -errno; @err says which step and which offset failed
+ * (ENOSPC is named as "filesystem full (ENOSPC)").
  */
 int rl_layout_build(int fd, const struct rl_workload *w, uint64_t nstripes,
-		    uint64_t key, struct rl_err *err);
+		    uint64_t key, const atomic_bool *cancel, struct rl_err *err);
 
 /*
  * rl_layout_check() - read the extent map with FIEMAP (FIEMAP_FLAG_SYNC) and

@@ -313,6 +313,16 @@ static void sweep(const char *dir)
 	rl_claim_sweep(dir, &ignored);
 }
 
+/* A failed cell fails the run, whose error says which cell and why. */
+static void fail_on_cell(struct rl_run *run, const struct rl_cell *c)
+{
+	if (!c->failed)
+		return;
+	run->status = RL_RUN_FAILED;
+	snprintf(run->error, sizeof(run->error), "%s JOBS=%u repetition %u: %.400s", c->workload,
+		 c->jobs, c->rep, c->error[0] ? c->error : "failed");
+}
+
 int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		 struct rl_run *run, struct rl_err *err)
 {
@@ -350,9 +360,8 @@ int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		snprintf(run->error, sizeof(run->error), "%s", err->msg);
 	} else {
 		run->status = RL_RUN_DONE;
-		for (size_t i = 0; i < run->ncells; i++)
-			if (run->cells[i].failed)
-				run->status = RL_RUN_FAILED;
+		for (size_t i = 0; i < run->ncells && run->status == RL_RUN_DONE; i++)
+			fail_on_cell(run, &run->cells[i]);
 	}
 	return ret;
 }

@@ -54,7 +54,8 @@ struct rl_run_opts {
 /*
  * rl_run_suite() - run @suite. @run is filled from scratch (free it with
  * rl_run_free). Returns 0 when every cell ran (run->status DONE, or FAILED
- * when a cell failed: error, verification, unmet expectation), -ECANCELED
+ * when a cell failed: an I/O error, verification, unmet expectation; then
+ * run->error names the first failed cell and its error), -ECANCELED
  * when @cancel was set (status ABORTED, the cells so far kept), -ESTALE when
  * dir stopped being the filesystem the run started on (or opts->dev) before
  * or during a cell (status FAILED, "target changed: ..."; that cell is kept,

@@ -299,6 +299,9 @@ static int verify_chunks(int fd, bool direct, const struct vgeom *g, struct vbuf
 	int ret;
 
 	for (off = 0; off < g->file_bytes; off += n) {
+		/* A file of gigabytes takes long to read: SIGTERM must not wait for it. */
+		if (g->spec->cancel && atomic_load_explicit(g->spec->cancel, memory_order_relaxed))
+			return rl_err_set(err, -ECANCELED, "verify: cancelled at offset %" PRIu64, off);
 		n = g->file_bytes - off < VERIFY_CHUNK ? (uint32_t)(g->file_bytes - off)
 						       : VERIFY_CHUNK;
 		ret = read_chunk(fd, direct, b->got, off, n, err);

@@ -6,6 +6,7 @@
 #ifndef RINGLAB_DAEMON_ENGINE_VERIFY_H
 #define RINGLAB_DAEMON_ENGINE_VERIFY_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "result.h"
@@ -26,6 +27,7 @@ struct rl_verify_spec {
 	uint32_t jobs;
 	uint64_t stripes_per_job;
 	uint16_t *const *gens;		/* [jobs][stripes_per_job] */
+	const atomic_bool *cancel;	/* checked between chunks; NULL: never */
 };
 
 /*
@@ -43,8 +45,9 @@ void rl_verify_expected(const struct rl_verify_spec *spec, uint64_t off, uint32_
  * (w->block_size) holding a differing byte, each with its bytes that differ,
  * the first of them, the expected and found bytes from there, and whether
  * every differing byte read zero. Bytes past EOF read as zero.
- * Returns 0 whether or not the data matched (see out->status), or -errno if
- * the file could not be read.
+ * Returns 0 whether or not the data matched (see out->status), -ECANCELED
+ * when @spec->cancel was set (out->status stays RL_VERIFY_SKIPPED), or -errno
+ * if the file could not be read.
  */
 int rl_verify_file(int fd, const struct rl_verify_spec *spec, struct rl_verify_result *out,
 		   struct rl_err *err);

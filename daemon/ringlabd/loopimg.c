@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <linux/loop.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,40 +44,70 @@ int rl_loopimg_path(const struct rl_target *t, const char *state_dir, char *img,
 	return 0;
 }
 
-/* A new image: sized sparse to cfg.size and formatted. */
-static int create_image(const struct rl_target *t, const char *img, int fd, struct rl_err *err)
+/* Size @fd sparse to cfg.size and format it, mkfs.ext4 opening it as @path. */
+static int format_image(const struct rl_target *t, const char *img, int fd, const char *path,
+			struct rl_err *err)
 {
 	char msg[200];
 	int ret;
 
 	if (ftruncate(fd, (off_t)t->cfg.size) < 0)
 		return rl_target_fail(t, err, -errno, img, "cannot size the image: %s", strerror(errno));
-	ret = rl_target_mkfs(img, msg, sizeof(msg));
+	ret = rl_target_mkfs(path, msg, sizeof(msg));
 	if (ret)
 		return rl_target_fail(t, err, ret, img, "mkfs.ext4 failed: %s", msg);
 	return 0;
 }
 
-int rl_loopimg_open(const struct rl_target *t, const char *img, int *fd, bool *created,
-		    struct rl_err *err)
+/*
+ * A new image, made nameless (O_TMPFILE in its directory) and linked under
+ * its name only once formatted: a start killed in mkfs.ext4 (systemd kills
+ * every process of the unit) leaves nothing behind, where a named image
+ * without a filesystem made every later start refuse it. Returns 0 (the
+ * image is not open), -EOPNOTSUPP when the directory's filesystem has no
+ * O_TMPFILE, or -errno with @err set.
+ */
+static int create_image(const struct rl_target *t, const char *img, struct rl_err *err)
+{
+	char dir[PATH_MAX], link[64];
+	int fd, ret;
+
+	snprintf(dir, sizeof(dir), "%s", img);
+	fd = open(dirname(dir), O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR))	/* EISDIR: before O_TMPFILE */
+		return -EOPNOTSUPP;
+	if (fd < 0)
+		return rl_target_fail(t, err, -errno, img, "cannot create the image: %s",
+				      strerror(errno));
+	/* mkfs.ext4 is another process: it reaches the file through ours. */
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)getpid(), fd);
+	ret = format_image(t, img, fd, link, err);
+	if (!ret && linkat(AT_FDCWD, link, AT_FDCWD, img, AT_SYMLINK_FOLLOW) < 0)
+		ret = rl_target_fail(t, err, -errno, img, "cannot name the new image: %s",
+				     strerror(errno));
+	close(fd);
+	return ret;
+}
+
+/* Where there is no O_TMPFILE: named from the start, unformatted for a while. */
+static int create_named(const struct rl_target *t, const char *img, int *fd, bool *created,
+			struct rl_err *err)
+{
+	*fd = open(img, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return rl_target_fail(t, err, -errno, img, "cannot create the image: %s",
+				      strerror(errno));
+	*created = true;
+	return format_image(t, img, *fd, img, err);
+}
+
+/* An image that was there already: a regular file of ours holding ext4. */
+static int check_image(const struct rl_target *t, const char *img, int fd, struct rl_err *err)
 {
 	struct stat st;
 	int ret;
 
-	*created = false;
-	*fd = open(img, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (*fd >= 0) {
-		*created = true;
-		return create_image(t, img, *fd, err);
-	}
-	if (errno != EEXIST)
-		return rl_target_fail(t, err, -errno, img, "cannot create the image: %s",
-				      strerror(errno));
-	*fd = open(img, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (*fd < 0)
-		return rl_target_fail(t, err, -errno, img, "cannot open the image: %s",
-				      errno == ELOOP ? "it is a symlink" : strerror(errno));
-	if (fstat(*fd, &st) < 0)
+	if (fstat(fd, &st) < 0)
 		return rl_target_fail(t, err, -errno, img, "cannot stat the image: %s",
 				      strerror(errno));
 	if (!S_ISREG(st.st_mode))
@@ -85,12 +116,38 @@ int rl_loopimg_open(const struct rl_target *t, const char *img, int *fd, bool *c
 		return rl_target_fail(t, err, -EPERM, img,
 				      "the image is owned by uid %u, not by us (uid %u)",
 				      (unsigned int)st.st_uid, (unsigned int)geteuid());
-	ret = rl_target_has_ext4(*fd);
+	ret = rl_target_has_ext4(fd);
 	if (ret < 0)
 		return rl_target_fail(t, err, ret, img, "cannot read the image: %s", strerror(-ret));
 	if (!ret)
 		return rl_target_fail(t, err, -EINVAL, img,
 				      "the image exists but holds no ext4 filesystem; remove it to have it re-created");
+	return 0;
+}
+
+int rl_loopimg_open(const struct rl_target *t, const char *img, int *fd, bool *created,
+		    struct rl_err *err)
+{
+	int ret;
+
+	*created = false;
+	*fd = open(img, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd >= 0)
+		return check_image(t, img, *fd, err);
+	if (errno != ENOENT)
+		return rl_target_fail(t, err, -errno, img, "cannot open the image: %s",
+				      errno == ELOOP ? "it is a symlink" : strerror(errno));
+	ret = create_image(t, img, err);
+	if (ret == -EOPNOTSUPP)
+		return create_named(t, img, fd, created, err);
+	if (ret)
+		return ret;
+	*created = true;
+	/* By its name: the loop device reports its backing file by the path it was opened by. */
+	*fd = open(img, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return rl_target_fail(t, err, -errno, img, "cannot open the new image: %s",
+				      strerror(errno));
 	return 0;
 }
 

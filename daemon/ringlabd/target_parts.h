@@ -77,8 +77,9 @@ int rl_loopimg_path(const struct rl_target *t, const char *state_dir, char *img,
 
 /*
  * rl_loopimg_open() - open image @img read-write into *@fd, creating it
- * (sparse, cfg.size) and formatting it ext4 when it does not exist; then
- * *@created is true and the caller unlinks it should a later step fail.
+ * (sparse, cfg.size) and formatting it ext4 when it does not exist, nameless
+ * until formatted where the filesystem has O_TMPFILE; then *@created is
+ * true and the caller unlinks it should a later step fail.
  * An existing image must be a regular file of ours holding ext4. Returns 0
  * or -errno; *@fd may be open on failure too (the caller closes it).
  */

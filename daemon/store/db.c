@@ -11,6 +11,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +64,41 @@ static int errno_of(int rc)
 	}
 }
 
+/* SQLite's errors about the file itself, where the reader needs its name and the system's errno. */
+static bool file_error(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		return true;
+	}
+	return false;
+}
+
 int rl_store_sqlerr(struct rl_store *s, int rc, struct rl_err *err, const char *fmt, ...)
 {
 	char what[RL_ERR_MSG_MAX / 2];
+	const char *file;
 	va_list ap;
+	int e;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return rl_err_set(err, errno_of(rc), "%s: %s", what,
-			  s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	if (!s || !s->db)
+		return rl_err_set(err, errno_of(rc), "%s: %s", what, sqlite3_errstr(rc));
+	/* "database or disk is full" says neither which database nor what the disk said. */
+	file = sqlite3_db_filename(s->db, "main");
+	e = sqlite3_system_errno(s->db);
+	if (!file_error(rc) || !file || !*file || strstr(what, file))
+		return rl_err_set(err, errno_of(rc), "%s: %s", what, sqlite3_errmsg(s->db));
+	return rl_err_set(err, errno_of(rc), "%s: database %.200s: %s%s%s%s", what, file,
+			  sqlite3_errmsg(s->db), e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
 }
 
 int rl_store_exec(struct rl_store *s, const char *sql, struct rl_err *err)

@@ -340,7 +340,10 @@ struct rl_store {
 /*
  * rl_store_sqlerr() - map SQLite result @rc to -errno (BUSY/LOCKED -> EBUSY,
  * CONSTRAINT -> EEXIST for unique keys or EINVAL, NOTFOUND -> ENOENT,
- * IOERR/CORRUPT/NOTADB -> EIO, ...) and set "WHAT: sqlite message" in @err.
+ * IOERR/CORRUPT/NOTADB -> EIO, FULL -> ENOSPC, ...) and set "WHAT: sqlite
+ * message" in @err; for an error of the file itself (full, I/O, corrupt,
+ * read-only, cannot open) "WHAT: database PATH: sqlite message (strerror of
+ * the system's errno)", unless WHAT names the file already.
  */
 int rl_store_sqlerr(struct rl_store *s, int rc, struct rl_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -90,7 +90,7 @@ static void test_good(int fd, const char *stripe)
 
 	workload(&w, stripe);
 	t0 = now_s();
-	ret = rl_layout_build(fd, &w, NSTRIPES, key, &err);
+	ret = rl_layout_build(fd, &w, NSTRIPES, key, NULL, &err);
 	t1 = now_s();
 	CHECK(ret == 0, "%s: build returned %d: %s", stripe, ret, err.msg);
 	if (ret)
@@ -136,7 +136,7 @@ static void expect_good(int fd, const struct rl_workload *w, const char *what)
 static void rebuild(int fd, const struct rl_workload *w, const char *what)
 {
 	struct rl_err err = { "" };
-	int ret = rl_layout_build(fd, w, NSTRIPES, 7, &err);
+	int ret = rl_layout_build(fd, w, NSTRIPES, 7, NULL, &err);
 
 	CHECK(ret == 0, "%s: build returned %d: %s", what, ret, err.msg);
 }
@@ -188,7 +188,7 @@ static void test_extend(int fd)
 	workload(&w, "WU");
 	rebuild(fd, &w, "WU before extend");
 	w.extend = true;
-	ret = rl_layout_build(fd, &w, NSTRIPES, 7, &err);
+	ret = rl_layout_build(fd, &w, NSTRIPES, 7, NULL, &err);
 	CHECK(ret == 0, "extend: build returned %d: %s", ret, err.msg);
 	CHECK(fstat(fd, &st) == 0 && st.st_size == 0, "extend: size %jd, expected 0",
 	      (intmax_t)st.st_size);
@@ -214,7 +214,7 @@ static void test_direct(const char *dir)
 	if (fd < 0)
 		return;
 	workload(&w, "WUUW");
-	ret = rl_layout_build(fd, &w, NSTRIPES, 3, &err);
+	ret = rl_layout_build(fd, &w, NSTRIPES, 3, NULL, &err);
 	CHECK(ret == 0, "O_DIRECT: build returned %d: %s", ret, err.msg);
 	ret = rl_layout_check(fd, &w, NSTRIPES, &extents, &err);
 	CHECK(ret == 0, "O_DIRECT: check returned %d: %s", ret, err.msg);
@@ -230,7 +230,7 @@ static void expect_full(int fd, const char *stripe, uint64_t nstripes, const cha
 	int ret;
 
 	workload(&w, stripe);
-	ret = rl_layout_build(fd, &w, nstripes, 5, &err);
+	ret = rl_layout_build(fd, &w, nstripes, 5, NULL, &err);
 	CHECK(ret == -ENOSPC, "%s larger than the fs: build returned %d, expected -ENOSPC (%s)",
 	      stripe, ret, err.msg);
 	CHECK(strstr(err.msg, "filesystem full") && strstr(err.msg, step),

@@ -72,7 +72,7 @@ static int sim_open(struct sim *s, const char *dir, const char *name, const char
 		fprintf(stderr, "FAIL: open %s: %s\n", s->path, strerror(errno));
 		return -1;
 	}
-	ret = rl_layout_build(s->fd, &s->w, s->nstripes, s->spec.key, &err);
+	ret = rl_layout_build(s->fd, &s->w, s->nstripes, s->spec.key, NULL, &err);
 	if (ret) {
 		fprintf(stderr, "FAIL: %s: layout: %s\n", name, err.msg);
 		return -1;

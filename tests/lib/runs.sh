@@ -3,8 +3,9 @@
 #
 #   . "$top_srcdir/tests/lib/daemon.sh"; . "$top_srcdir/tests/lib/runs.sh"
 #   fail MSG...             "FAIL: MSG" and the end of DAEMON_DIR/rld.log on stderr; exit 1
-#   req METHOD PATH [BODY]  prints the HTTP status; the body goes to DAEMON_DIR/body
-#   body FILTER             jq -r FILTER on that body
+#   req METHOD PATH [BODY]  prints the HTTP status (000 when no answer came in 10 s: then
+#                           false, with an empty body); the body goes to DAEMON_DIR/body
+#   body FILTER             jq -r FILTER on that body (nothing when it is not JSON)
 #   post_run BODY           POST /api/v1/runs: prints the new run's id, "" when refused
 #   run_status ID           prints run ID's status, "" when there is none
 #   run_is ID STATUS...     true when run ID's status is one of STATUS
@@ -16,19 +17,25 @@
 fail()
 {
 	echo "FAIL: $*" >&2
-	[ -f "$DAEMON_DIR/rld.log" ] && tail -n 20 "$DAEMON_DIR/rld.log" >&2
+	if [ -n "$DAEMON_DIR" ] && [ -f "$DAEMON_DIR/rld.log" ]; then
+		echo "--- ringlabd log (last lines)" >&2
+		tail -n 30 "$DAEMON_DIR/rld.log" >&2
+	fi
 	exit 1
 }
 
 req()
 {
+	# curl prints 000 itself when no answer came; a daemon killed mid-test is no noise.
 	curl -sS --max-time 10 -o "$DAEMON_DIR/body" -w '%{http_code}' -X "$1" "$DAEMON_URL$2" \
-		${3:+-d "$3"}
+		${3:+-d "$3"} 2>/dev/null && return 0
+	: >"$DAEMON_DIR/body"
+	return 1
 }
 
 body()
 {
-	jq -r "$1" "$DAEMON_DIR/body"
+	jq -r "$1" "$DAEMON_DIR/body" 2>/dev/null
 }
 
 post_run()

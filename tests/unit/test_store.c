@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "engine/result_json.h"
+#define RL_STORE_INTERNAL	/* test_full() caps the connection's pages */
 #include "store/store.h"
 #include "util/clock.h"
 #include "../lib/check.h"
@@ -574,6 +575,30 @@ static void test_integrity(struct rl_store *s)
 	OK(rl_store_integrity_check(s, E));
 }
 
+/*
+ * A database that cannot grow (the connection's page cap standing in for a
+ * full filesystem): the error says which database, not only "database or
+ * disk is full", and the store works again once it can grow.
+ */
+static void test_full(struct rl_store *s)
+{
+	static char pad[256 * 1024];
+	struct rl_store_run_req req = { .what = "big", .target = "t6", .scale = 1, .request_json = pad };
+	struct rl_err err = { "" };
+	int64_t id = -1;
+	int ret;
+
+	snprintf(pad, sizeof(pad), "{\"pad\": \"%0*d\"}", (int)sizeof(pad) - 16, 0);
+	if (OK(rl_store_exec(s, "PRAGMA max_page_count = 1", E)) < 0)
+		return;
+	ret = rl_store_run_create(s, &req, &id, &err);
+	CHECK(ret == -ENOSPC, "create on a full database: %d (%s)", ret, err.msg);
+	CHECK(strstr(err.msg, db_path) && strstr(err.msg, "full"),
+	      "the error does not name %s: %s", db_path, err.msg);
+	OK(rl_store_exec(s, "PRAGMA max_page_count = 1073741823", E));
+	OK(rl_store_run_create(s, &req, &id, E));
+}
+
 static void test_open_errors(void)
 {
 	struct rl_store *s = (struct rl_store *)1;
@@ -626,6 +651,7 @@ int main(void)
 	test_two_connections(s);
 	test_wait(300, 0);
 	test_wait(RL_STORE_BUSY_TIMEOUT_MS + 700, -EBUSY);
+	test_full(s);
 	test_integrity(s);
 	rl_store_close(s);
 	cleanup();
