@@ -285,7 +285,7 @@ static void derive_rates(struct rl_cell *c)
 static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, struct rl_cell *c,
 		    struct rl_err *err)
 {
-	static const atomic_bool never;
+	static const atomic_bool never, at_once = true;
 	struct rl_job_shared shared = { .cancel = t->opts->cancel ? t->opts->cancel : &never };
 	struct rl_job *jobs = calloc(p->jobs, sizeof(*jobs));
 	struct job_thread_arg *args = calloc(p->jobs, sizeof(*args));
@@ -314,7 +314,7 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 	}
 	if (started < p->jobs) {
 		/* Release the ones that did start: they cancel at once. */
-		shared.cancel = &(atomic_bool){ true };
+		shared.cancel = &at_once;
 		shared.stop_ns = 1;
 		for (uint32_t j = started; j < p->jobs; j++)
 			pthread_barrier_wait(&shared.start);
