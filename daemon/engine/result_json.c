@@ -417,6 +417,7 @@ static int read_time(const cJSON *obj, const char *key, const char *key_ns, int6
 {
 	const cJSON *iso = cJSON_GetObjectItemCaseSensitive(obj, key);
 	const cJSON *num = cJSON_GetObjectItemCaseSensitive(obj, key_ns);
+	int ret;
 
 	if (!iso)
 		return bad(err, key, "missing");
@@ -429,7 +430,10 @@ static int read_time(const cJSON *obj, const char *key, const char *key_ns, int6
 		*out = (int64_t)num->valuedouble;
 		return 0;
 	}
-	if (!cJSON_IsString(iso) || rl_time_parse_iso(iso->valuestring, out))
+	ret = cJSON_IsString(iso) ? rl_time_parse_iso(iso->valuestring, out) : -EINVAL;
+	if (ret == -ERANGE)
+		return bad(err, key, "outside 1677-09-21..2262-04-11, the times a run can record");
+	if (ret < 0)
 		return bad(err, key, "expected an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SS.nsZ) or null");
 	return 0;
 }

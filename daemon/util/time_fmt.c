@@ -36,7 +36,7 @@ int rl_time_iso(int64_t ns, char *buf, size_t len)
 int rl_time_parse_iso(const char *s, int64_t *ns)
 {
 	struct tm tm = { 0 };
-	int64_t frac = 0, scale = 100000000;
+	int64_t frac = 0, scale = 100000000, v;
 	time_t t;
 	int n = 0;
 
@@ -55,6 +55,10 @@ int rl_time_parse_iso(const char *s, int64_t *ns)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	t = timegm(&tm);
-	*ns = (int64_t)t * 1000000000 + frac;
+	/* Nanoseconds in an int64_t end in 1677 and 2262; %4d reads years up to 9999. */
+	if (__builtin_mul_overflow((int64_t)t, (int64_t)1000000000, &v) ||
+	    __builtin_add_overflow(v, frac, &v))
+		return -ERANGE;
+	*ns = v;
 	return 0;
 }

@@ -27,7 +27,9 @@ int rl_time_iso(int64_t ns, char *buf, size_t len);
 /*
  * rl_time_parse_iso() - the inverse: parse "YYYY-MM-DDTHH:MM:SS[.fraction]Z"
  * into @ns. Fraction digits past the ninth are ignored.
- * Returns 0, or -EINVAL when @s is not of that form (@ns is then untouched).
+ * Returns 0, -EINVAL when @s is not of that form, or -ERANGE when it is
+ * outside what nanoseconds in an int64_t reach (1677-09-21 to 2262-04-11);
+ * @ns is untouched on failure.
  */
 int rl_time_parse_iso(const char *s, int64_t *ns);
 

@@ -401,6 +401,12 @@ static void m_started(cJSON *j)
 	cJSON_ReplaceItemInObject(j, "started", cJSON_CreateString("yesterday"));
 }
 
+/* Past 2262 nanoseconds overflow an int64_t: refused, not wrapped to another date. */
+static void m_started_far(cJSON *j)
+{
+	cJSON_ReplaceItemInObject(j, "started", cJSON_CreateString("9999-12-31T23:59:59.999999999Z"));
+}
+
 static void m_es(cJSON *j)
 {
 	cJSON_ReplaceItemInObject(cell_at(j, 0), "es_before", cJSON_CreateNumber(3));
@@ -434,6 +440,7 @@ static const struct {
 	{ m_jobs, "cells[0].jobs: expected an integer" },
 	{ m_errors, "cells[0].errors: more than 8 entries" },
 	{ m_started, "started: expected an ISO 8601" },
+	{ m_started_far, "started: outside 1677-09-21..2262-04-11" },
 	{ m_es, "cells[0].es_before: expected an object" },
 	{ m_label, "env.label: longer than 127 bytes" },
 	{ m_cells, "cells: expected an array" },
