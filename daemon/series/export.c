@@ -85,7 +85,8 @@ static int write_one(const char *outdir, const struct rl_series_patch *p, struct
 		close(fd);
 		return rl_err_set(err, -ENOMEM, "%s: out of memory", path);
 	}
-	if (m->raw[RL_HDR_FROM])
+	/* A mail stays one without its From: git am names what it lacks; a diff is left bare. */
+	if (m->mail)
 		write_mail(f, m);
 	else
 		fwrite(m->body, 1, m->body_len, f);

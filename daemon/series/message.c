@@ -205,7 +205,7 @@ int rl_msg_parse(const char *text, size_t len, const struct rl_msg_origin *o, st
 	size_t body_off = 0;
 	int ret;
 
-	*m = (struct rl_msg){ .file = o->file, .index = o->index, .line = o->line };
+	*m = (struct rl_msg){ .file = o->file, .index = o->index, .line = o->line, .mail = true };
 	ret = parse_headers(text, len, m, &body_off, &lines, o, err);
 	if (!ret)
 		ret = decode_headers(m);

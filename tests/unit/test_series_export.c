@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Series export: git format-patch's file names, one mail per patch with its body decoded, and no file overwritten. */
+/* Series export: git format-patch's file names, one mail per patch with its body decoded (a mail without From: too), and no file overwritten. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +101,21 @@ static void test_decoded_export(void)
 	free(text);
 }
 
+/* A mail that lost its From: is still exported as a mail, so it reads back with its subject. */
+static void test_mail_without_from(void)
+{
+	struct rl_err err = { "" };
+	char *text;
+
+	CHECK(export(RINGLAB_SRCDIR "/tests/fuzz/corpus/series/mail-without-from.eml", "nofrom",
+		     &err) == 1, "one file: %s", err.msg);
+	text = slurp("nofrom", "0001-counter-no-From-header.patch");
+	CHECK(text && !strncmp(text, "From 0000000000000000000000000000000000000000 ", 46) &&
+	      strstr(text, "\nSubject: [PATCH] counter: no From header\n") && !strstr(text, "\nFrom: "),
+	      "a mail with its Subject, without a From: '%.80s'", text ? text : "");
+	free(text);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -111,6 +126,7 @@ int main(void)
 	test_slugs();
 	test_thread_export();
 	test_decoded_export();
+	test_mail_without_from();
 	fails = check_exit();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) ? 1 : fails;
