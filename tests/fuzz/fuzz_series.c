@@ -58,7 +58,7 @@ static size_t check_and_clear_export(void)
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		FUZZ_ASSERT(len > 11 && strspn(e->d_name, "0123456789") >= 4 && e->d_name[4] == '-' &&
+		FUZZ_ASSERT(len >= 11 && strspn(e->d_name, "0123456789") >= 4 && e->d_name[4] == '-' &&
 			    !strcmp(e->d_name + len - 6, ".patch") &&
 			    strspn(e->d_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len,
 			    "exported as '%s'", e->d_name);
@@ -87,12 +87,16 @@ static void check_export(const struct rl_series_sel *sel)
 	FUZZ_ASSERT(ret == 0 && back.ntaken == sel->ntaken,
 		    "the export reads back as %zu patches, not %zu: %s", back.ntaken, sel->ntaken,
 		    err.msg);
-	/* A mail keeps its subject; a plain diff is titled by its file, which export names. */
-	for (size_t i = 0; i < back.ntaken; i++)
-		FUZZ_ASSERT(!sel->taken[i].msg->mail ||
-			    !strcmp(back.taken[i].msg->subj.title, sel->taken[i].msg->subj.title),
-			    "patch %zu: '%s' read back as '%s'", i, sel->taken[i].msg->subj.title,
-			    back.taken[i].msg->subj.title);
+	/* A mail keeps its subject (a plain diff is titled by its file, which export names). */
+	for (size_t i = 0; i < back.ntaken; i++) {
+		const struct rl_msg *was = sel->taken[i].msg, *is = back.taken[i].msg;
+
+		FUZZ_ASSERT(!was->mail || !strcmp(is->subj.title, was->subj.title),
+			    "patch %zu: '%s' read back as '%s'", i, was->subj.title, is->subj.title);
+		FUZZ_ASSERT(is->diff.nfiles == was->diff.nfiles,
+			    "patch %zu: %zu files read back as %zu", i, was->diff.nfiles,
+			    is->diff.nfiles);
+	}
 	rl_series_sel_free(&back);
 	rl_series_input_free(&in);
 	FUZZ_ASSERT(check_and_clear_export() == sel->ntaken, "stray files in the export");
