@@ -42,7 +42,7 @@
 
 #define FIELDS_MAX 32
 #define CHUNK 700		/* upload data arrives in pieces, as reads deliver it */
-#define MAX_BODY 4096		/* the daemon's max_body, small enough to be reached */
+#define MAX_BODY 2048		/* the daemon's max_body, small enough for a body to pass it */
 #define TOKEN "fuzz-token-0123"
 
 /* ---- stand-ins for libmicrohttpd's connection side ---------------------------- */
