@@ -232,7 +232,12 @@ int rl_msg_from_diff(const char *text, size_t len, const char *title,
 			      .body_line = o->line, .body_len = len };
 	m->raw[RL_HDR_SUBJECT] = strdup(title);
 	m->hdr[RL_HDR_SUBJECT] = strdup(title);
-	m->body = strndup(text, len);
+	/* Every byte, a NUL too (strndup() would stop there, short of body_len). */
+	m->body = malloc(len + 1);
+	if (m->body) {
+		memcpy(m->body, text, len);
+		m->body[len] = '\0';
+	}
 	if (!m->raw[RL_HDR_SUBJECT] || !m->hdr[RL_HDR_SUBJECT] || !m->body ||
 	    rl_diff_scan(m->body, m->body_len, &m->diff)) {
 		rl_msg_free(m);
