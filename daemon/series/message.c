@@ -103,6 +103,10 @@ static int parse_headers(const char *text, size_t len, struct rl_msg *m, size_t 
 			p = nl;
 			break;
 		}
+		/* Header values are C strings: a NUL would silently cut one short. */
+		if (memchr(p, '\0', n))
+			return msg_err(err, -EINVAL, o, "line %u: a NUL byte in a header line",
+				       o->line + *lines - 1);
 		if (*p == ' ' || *p == '\t') {
 			if (!any)
 				return msg_err(err, -EINVAL, o, "line %u: a continuation line before any header",

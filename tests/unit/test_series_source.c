@@ -213,6 +213,9 @@ static void test_refusals(void)
 					      NULL });
 	expect_refusal("bad subject", write_tmp("bad.eml", bad_subject, sizeof(bad_subject) - 1), -EINVAL,
 		       (const char *const[]){ "bad.eml: message 1 (line 1): Subject", "4 of 3", NULL });
+	expect_refusal("NUL in a header", RINGLAB_SRCDIR "/tests/fuzz/corpus/series/header-with-nul.eml",
+		       -EINVAL, (const char *const[]){ "message 1 (line 1): line 2: a NUL byte in a header line",
+						       NULL });
 	snprintf(empty, sizeof(empty), "%s/empty", tmpdir);
 	CHECK(mkdir(empty, 0700) == 0, "mkdir %s", empty);
 	expect_refusal("empty directory", empty, -ENOMSG, (const char *const[]){ "no *.patch", NULL });
