@@ -208,7 +208,7 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *c, unsigned int status
 
 /* ---- the daemon the requests reach ------------------------------------------------ */
 
-static struct rl_daemon *daemon_;
+static struct rl_daemon *lab;
 static struct rl_http *http;
 
 static void setup_web(void)
@@ -271,8 +271,8 @@ static void fill_store(struct rl_store *s)
 static void stop(void)
 {
 	rl_http_stop(http);
-	rl_store_close(daemon_->store);
-	free(daemon_);
+	rl_store_close(lab->store);
+	free(lab);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -298,7 +298,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_ASSERT(rl_store_open(d->db_path, &d->store, &err) == 0, "store: %s", err.msg);
 	fill_store(d->store);
 	FUZZ_ASSERT(rl_http_start(d, &http, &err) == 0, "%s", err.msg);
-	daemon_ = d;
+	lab = d;
 	atexit(stop);
 	return 0;
 }
