@@ -108,9 +108,10 @@ int rl_charset_match(const char *charset, const char *s)
 
 char *rl_field_format_number(const struct rl_field *f, double d, char *buf, size_t len)
 {
-	if (f->type == RL_FT_SIZE && d >= 0)
+	/* An out-of-range value is printed too: past 2^64 no integer holds it (a cast is UB). */
+	if (f->type == RL_FT_SIZE && d >= 0 && d < 18446744073709551616.0)
 		return rl_format_size((uint64_t)d, buf, len);
-	if (is_integer_type(f->type) || d == floor(d))
+	if ((is_integer_type(f->type) || d == floor(d)) && fabs(d) < 1e20)
 		snprintf(buf, len, "%.0f", d);
 	else
 		snprintf(buf, len, "%g", d);

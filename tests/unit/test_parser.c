@@ -338,6 +338,8 @@ static void test_sizes(void)
 	expect_rejected("size_per_job", "\"4095\"", "out of range 4K..1T");
 	expect_rejected("size_per_job", "\"1.5G\"", "is not a size");
 	expect_rejected("size_per_job", "\"99999999999999999999\"", "too large");
+	/* A number past 2^64 has no size to print: it is named as written, not cast. */
+	expect_rejected("size_per_job", "1.6384e74", "1.6384e+74 is out of range 4K..1T");
 	CHECK(rl_parse_size("16K", &b) == 0 && b == 16384, "parse 16K");
 	CHECK(rl_parse_size("", &b) == -EINVAL, "parse empty");
 	CHECK(rl_parse_size("M", &b) == -EINVAL, "parse M");
