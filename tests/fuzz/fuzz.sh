@@ -56,8 +56,8 @@ for name in $names; do
 	grep -E '^(stat::number_of_executed_units|stat::new_units_added|Done )' "$dir/log" >&2
 	n=$(find "$dir/artifacts" -type f | wc -l)
 	if [ "$rc" -ne 0 ] || [ "$n" -gt 0 ]; then
-		say "$name: exit $rc, $n finding(s) in $dir/artifacts; the log's end:"
-		tail -n 40 "$dir/log" >&2
+		say "$name: exit $rc, $n finding(s) in $dir/artifacts; what it found:"
+		grep -a -m1 -A24 -E 'ERROR: |runtime error|^FUZZ ' "$dir/log" >&2
 		found=1
 	fi
 	rm -rf "$dir/tmp"
