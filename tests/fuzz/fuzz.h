@@ -2,7 +2,8 @@
 /*
  * What the fuzz harnesses share: the libFuzzer entry points each defines,
  * the assertion that stops the fuzzer (or the replay) on a broken
- * invariant, an input as a C string or as a file, and the source tree.
+ * invariant, the round trip of a document through its writer and reader,
+ * an input as a C string or as a file, and the source tree.
  */
 #ifndef RINGLAB_TESTS_FUZZ_FUZZ_H
 #define RINGLAB_TESTS_FUZZ_FUZZ_H
@@ -19,19 +20,19 @@
 
 #include <cJSON.h>
 
+#include "util/err.h"
+#include "../lib/check.h"
+
 /* Every harness defines both; libFuzzer or tests/fuzz/replay.c calls them. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A broken invariant is a crash to libFuzzer: it keeps the input. */
+/* A broken invariant (reported as CHECK() does) is a crash to libFuzzer: it keeps the input. */
 #define FUZZ_ASSERT(cond, ...)                                                              \
 	do {                                                                                \
-		if (!(cond)) {                                                              \
-			fprintf(stderr, "FUZZ %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-			fprintf(stderr, __VA_ARGS__);                                       \
-			fputc('\n', stderr);                                                \
+		CHECK(cond, __VA_ARGS__);                                                   \
+		if (check_failures)                                                         \
 			abort();                                                            \
-		}                                                                           \
 	} while (0)
 
 /* @data as a NUL-terminated copy (a NUL inside stays: parsers must cope). */
@@ -55,6 +56,38 @@ static inline char *fuzz_json_text(cJSON *j, const char *what)
 	cJSON_Delete(j);
 	FUZZ_ASSERT(text, "out of memory");
 	return text;
+}
+
+/* A document a harness reads and writes back, for fuzz_round_trip(). */
+struct fuzz_codec {
+	const char *what;
+	int (*read)(const cJSON *j, void *obj, struct rl_err *err);	/* 0 or -errno */
+	cJSON *(*write)(const void *obj);	/* NULL when out of memory */
+	void (*release)(void *obj);		/* what read() allocated; may be NULL */
+};
+
+/*
+ * @obj written, read back into @scratch and written again must give the
+ * same text: what is stored means one thing wherever it is read.
+ */
+static inline void fuzz_round_trip(const struct fuzz_codec *c, const void *obj, void *scratch)
+{
+	struct rl_err err = { "" };
+	char *first = fuzz_json_text(c->write(obj), c->what), *second;
+	cJSON *j = cJSON_Parse(first);
+	int ret;
+
+	FUZZ_ASSERT(j, "%s: unparsable JSON written: %.300s", c->what, first);
+	ret = c->read(j, scratch, &err);
+	cJSON_Delete(j);
+	FUZZ_ASSERT(ret == 0, "%s written does not read back: %s\n%.300s", c->what, err.msg, first);
+	second = fuzz_json_text(c->write(scratch), c->what);
+	FUZZ_ASSERT(!strcmp(first, second), "%s changed on the way back:\n%s\n%s", c->what, first,
+		    second);
+	if (c->release)
+		c->release(scratch);
+	cJSON_free(first);
+	cJSON_free(second);
 }
 
 /* The source tree: $top_srcdir under make check, else the one this was built from. */

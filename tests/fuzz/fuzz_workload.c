@@ -43,35 +43,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static char *workload_text(const struct rl_workload *w)
+static int read_workload(const cJSON *j, void *w, struct rl_err *err)
 {
-	return fuzz_json_text(rl_workload_to_json(w), "rl_workload_to_json");
+	return rl_workload_parse(j, w, err);
+}
+
+static cJSON *write_workload(const void *w)
+{
+	return rl_workload_to_json(w);
 }
 
 /* What a run stores of a workload must read back as the same workload. */
-static void check_round_trip(const struct rl_workload *w)
-{
-	struct rl_err err = { "" };
-	struct rl_workload back;
-	char *text = workload_text(w), *again;
-	cJSON *j = cJSON_Parse(text);
-	int ret;
-
-	FUZZ_ASSERT(j, "unparsable JSON written: %s", text);
-	ret = rl_workload_parse(j, &back, &err);
-	cJSON_Delete(j);
-	FUZZ_ASSERT(ret == 0, "'%s' written does not read back: %s\n%s", w->name, err.msg, text);
-	again = workload_text(&back);
-	FUZZ_ASSERT(!strcmp(text, again), "'%s' changed on the way back:\n%s\n%s", w->name, text,
-		    again);
-	cJSON_free(text);
-	cJSON_free(again);
-}
+static const struct fuzz_codec workload_codec = { "a workload", read_workload, write_workload, NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *const dirs[] = { wl_dir, NULL };
 	struct rl_err err = { "" };
+	struct rl_workload back;
 	struct rl_suite s;
 	int ret;
 
@@ -87,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ret = rl_workload_check(&s.workloads[i], &err);
 		FUZZ_ASSERT(ret == 0, "'%s' loaded but fails its checks: %s", s.workloads[i].name,
 			    err.msg);
-		check_round_trip(&s.workloads[i]);
+		fuzz_round_trip(&workload_codec, &s.workloads[i], &back);
 	}
 	rl_suite_free(&s);
 	return 0;
