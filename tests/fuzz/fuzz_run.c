@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_cstr(data, size);
 	struct rl_err err = { "" };
-	struct rl_run run, back;
+	struct rl_run run, back, again;
 	const cJSON *doc;
 	cJSON *j = NULL;
 	int ret;
@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cJSON_Delete(j);
 		return 0;
 	}
-	fuzz_round_trip(&run_codec, &run, &back);
+	fuzz_round_trip(&run_codec, &run, &back, &again);
 	rl_run_print_table(devnull, &run);
 	check_compare(&run);
 	rl_run_free(&run);

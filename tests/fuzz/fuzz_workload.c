@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *const dirs[] = { wl_dir, NULL };
 	struct rl_err err = { "" };
-	struct rl_workload back;
+	struct rl_workload back, again;
 	struct rl_suite s;
 	int ret;
 
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ret = rl_workload_check(&s.workloads[i], &err);
 		FUZZ_ASSERT(ret == 0, "'%s' loaded but fails its checks: %s", s.workloads[i].name,
 			    err.msg);
-		fuzz_round_trip(&workload_codec, &s.workloads[i], &back);
+		fuzz_round_trip(&workload_codec, &s.workloads[i], &back, &again);
 	}
 	rl_suite_free(&s);
 	return 0;
