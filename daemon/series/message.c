@@ -125,6 +125,12 @@ static int parse_headers(const char *text, size_t len, struct rl_msg *m, size_t 
 	return ret;
 }
 
+/* White space in a header's text: a CR or LF left there (CR CR LF, an encoded =0D) too. */
+static bool is_hdr_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Decoded copies of the raw headers, white space runs made one space. */
 static int decode_headers(struct rl_msg *m)
 {
@@ -137,8 +143,8 @@ static int decode_headers(struct rl_msg *m)
 		if (!m->hdr[i])
 			return -ENOMEM;
 		for (w = r = m->hdr[i]; *r; r++)
-			if (!(*r == ' ' || *r == '\t') || (w > m->hdr[i] && w[-1] != ' '))
-				*w++ = *r == '\t' ? ' ' : *r;
+			if (!is_hdr_space(*r) || (w > m->hdr[i] && w[-1] != ' '))
+				*w++ = is_hdr_space(*r) ? ' ' : *r;
 		while (w > m->hdr[i] && w[-1] == ' ')
 			w--;
 		*w = '\0';

@@ -182,6 +182,19 @@ static void test_diff_with_nul(void)
 	rl_series_input_free(&in);
 }
 
+/* A header line ending in CR CR LF: the stray CR is white space, not the title's last character. */
+static void test_header_stray_cr(void)
+{
+	struct rl_series_input in;
+	struct rl_err err = { "" };
+
+	CHECK(rl_series_load(RINGLAB_SRCDIR "/tests/fuzz/corpus/series/subject-ends-in-cr.eml", &in,
+			     &err) == 0, "%s", err.msg);
+	CHECK(in.nmsgs == 1 && !strcmp(in.msgs[0].subj.title, "counter: a subject with a stray CR"),
+	      "title '%s'", in.nmsgs ? in.msgs[0].subj.title : "");
+	rl_series_input_free(&in);
+}
+
 static void expect_refusal(const char *what, const char *path, int want, const char *const *words)
 {
 	struct rl_series_input in;
@@ -244,6 +257,7 @@ int main(void)
 	test_encoded_mail();
 	test_plain_diff_and_damage();
 	test_diff_with_nul();
+	test_header_stray_cr();
 	test_refusals();
 	cleanup();
 	return check_exit();
