@@ -4,6 +4,8 @@
 #   ./bootstrap.sh run     install, build, start ringlabd on its embedded default target,
 #                          run the seed suite once through its API, print the dashboard URL
 #   ./bootstrap.sh check   install, build, run the test suite (make check)
+#   ./bootstrap.sh fuzz    install (with clang), build, run every fuzz harness (make fuzz;
+#                          FUZZ_SECONDS=N per harness, default 60)
 #   ./bootstrap.sh deps    install the Debian packages only
 #   ./bootstrap.sh build   configure and build only
 #   ./bootstrap.sh stop    stop the ringlabd that 'run' started
@@ -14,12 +16,14 @@ BUILD_DEPS="gcc make autoconf automake libtool pkg-config liburing-dev libcjson-
 	libmicrohttpd-dev libsqlite3-dev libsystemd-dev"
 RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3 chromium clang attr
 	qemu-system-x86 busybox-static cpio xz-utils zstd bc git bison flex libelf-dev libssl-dev"
+# make fuzz only: libFuzzer and the sanitizers' runtimes for clang. make check needs none of it.
+FUZZ_DEPS="clang libclang-rt-dev"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
 deps() {
 	local missing=()
-	for p in $BUILD_DEPS $RUN_DEPS; do
+	for p in $BUILD_DEPS $RUN_DEPS ${EXTRA_DEPS:-}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -87,7 +91,8 @@ case "${1:-}" in
 deps) deps ;;
 build) deps; build ;;
 check) deps; build; check ;;
+fuzz) EXTRA_DEPS=$FUZZ_DEPS deps; build; make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" ;;
 run) deps; build; run_daemon ;;
 stop) stop_daemon ;;
-*) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -50,7 +50,7 @@ void rl_key_path(char *buf, const char *prefix, const char *key);
 
 /*
  * rl_field_format_number() - @d as messages and docs print it: sizes as
- * "64M", integers exactly. Returns @buf.
+ * "64M", integers exactly up to 2^53, others as "1.6e+74". Returns @buf.
  */
 char *rl_field_format_number(const struct rl_field *f, double d, char *buf, size_t len);
 

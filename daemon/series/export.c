@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "mbox.h"
 #include "util/cleanup.h"
 
 #define SLUG_MAX 52	/* git's 64-character name less "NNNN-" and ".patch" */
@@ -48,6 +49,26 @@ char *rl_series_slug(const char *title, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * @body with each line that could pass for an mbox separator ("From "
+ * and a time) escaped as mboxrd does, ">From ": format-patch leaves them,
+ * and then this patch's file reads back as two mails. Every other line,
+ * "From here on" too, is written as format-patch writes it.
+ */
+static void write_body(FILE *f, const char *body, size_t len)
+{
+	const char *p = body, *end = body + len, *nl;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		nl = nl ? nl + 1 : end;
+		if (rl_mbox_like_separator(p, nl))
+			fputc('>', f);
+		fwrite(p, 1, (size_t)(nl - p), f);
+		p = nl;
+	}
+}
+
 /* The mail for @m: kept headers, a MIME header for the decoded body, then the body. */
 static void write_mail(FILE *f, const struct rl_msg *m)
 {
@@ -63,7 +84,7 @@ static void write_mail(FILE *f, const struct rl_msg *m)
 	if (decoded || m->raw[RL_HDR_CTE])
 		fprintf(f, "Content-Transfer-Encoding: %s\n", decoded ? "8bit" : m->raw[RL_HDR_CTE]);
 	fprintf(f, "\n");
-	fwrite(m->body, 1, m->body_len, f);
+	write_body(f, m->body, m->body_len);
 }
 
 static int write_one(const char *outdir, const struct rl_series_patch *p, struct rl_err *err)
@@ -85,7 +106,8 @@ static int write_one(const char *outdir, const struct rl_series_patch *p, struct
 		close(fd);
 		return rl_err_set(err, -ENOMEM, "%s: out of memory", path);
 	}
-	if (m->raw[RL_HDR_FROM])
+	/* A mail stays one without its From: git am names what it lacks; a diff is left bare. */
+	if (m->mail)
 		write_mail(f, m);
 	else
 		fwrite(m->body, 1, m->body_len, f);

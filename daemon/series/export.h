@@ -18,7 +18,8 @@ char *rl_series_slug(const char *title, char *buf, size_t size);
 /*
  * rl_series_export() - write each patch of @sel to @outdir/NNNN-SLUG.patch
  * (NNNN its number): one mail with its From, Date, Subject and Message-ID,
- * its body decoded, as `git am` and `git apply` take it; a plain diff is
+ * its body decoded, as `git am` and `git apply` take it (a body line that
+ * could pass for an mbox separator escaped as ">From "); a plain diff is
  * written as it is. @outdir is created if missing; an existing file is
  * never overwritten. Returns how many files were written, or -errno with
  * the file named in @err.

@@ -18,16 +18,23 @@ static bool has_time(const char *line, const char *nl)
 	return false;
 }
 
+int rl_mbox_like_separator(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p)) ?: end;
+
+	return (size_t)(end - p) >= 5 && !memcmp(p, "From ", 5) && has_time(p, nl);
+}
+
 int rl_mbox_is_separator(const char *buf, const char *p, const char *end)
 {
 	const char *nl, *next, *next_nl;
 
-	if ((size_t)(end - p) < 5 || memcmp(p, "From ", 5))
+	if (!rl_mbox_like_separator(p, end))
 		return 0;
 	if (p > buf && !(p - buf >= 2 && p[-1] == '\n' && p[-2] == '\n'))
 		return 0;
 	nl = memchr(p, '\n', (size_t)(end - p));
-	if (!nl || !has_time(p, nl))
+	if (!nl)
 		return 0;
 	next = nl + 1;
 	next_nl = memchr(next, '\n', (size_t)(end - next)) ?: end;

@@ -21,4 +21,11 @@ int rl_mbox_split(const char *buf, size_t len, rl_mbox_fn fn, void *ctx);
 /* rl_mbox_is_separator() - whether the line at @p (of @buf..@end) is a "From " separator. */
 int rl_mbox_is_separator(const char *buf, const char *p, const char *end);
 
+/*
+ * rl_mbox_like_separator() - whether the line at @p (up to @end) starts
+ * with "From " and holds a time "hh:mm:ss": what a writer escapes so that
+ * no reader takes it for a separator, whatever lines surround it.
+ */
+int rl_mbox_like_separator(const char *p, const char *end);
+
 #endif

@@ -103,6 +103,10 @@ static int parse_headers(const char *text, size_t len, struct rl_msg *m, size_t 
 			p = nl;
 			break;
 		}
+		/* Header values are C strings: a NUL would silently cut one short. */
+		if (memchr(p, '\0', n))
+			return msg_err(err, -EINVAL, o, "line %u: a NUL byte in a header line",
+				       o->line + *lines - 1);
 		if (*p == ' ' || *p == '\t') {
 			if (!any)
 				return msg_err(err, -EINVAL, o, "line %u: a continuation line before any header",
@@ -121,6 +125,12 @@ static int parse_headers(const char *text, size_t len, struct rl_msg *m, size_t 
 	return ret;
 }
 
+/* White space in a header's text: a CR or LF left there (CR CR LF, an encoded =0D) too. */
+static bool is_hdr_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Decoded copies of the raw headers, white space runs made one space. */
 static int decode_headers(struct rl_msg *m)
 {
@@ -133,8 +143,8 @@ static int decode_headers(struct rl_msg *m)
 		if (!m->hdr[i])
 			return -ENOMEM;
 		for (w = r = m->hdr[i]; *r; r++)
-			if (!(*r == ' ' || *r == '\t') || (w > m->hdr[i] && w[-1] != ' '))
-				*w++ = *r == '\t' ? ' ' : *r;
+			if (!is_hdr_space(*r) || (w > m->hdr[i] && w[-1] != ' '))
+				*w++ = is_hdr_space(*r) ? ' ' : *r;
 		while (w > m->hdr[i] && w[-1] == ' ')
 			w--;
 		*w = '\0';
@@ -205,7 +215,7 @@ int rl_msg_parse(const char *text, size_t len, const struct rl_msg_origin *o, st
 	size_t body_off = 0;
 	int ret;
 
-	*m = (struct rl_msg){ .file = o->file, .index = o->index, .line = o->line };
+	*m = (struct rl_msg){ .file = o->file, .index = o->index, .line = o->line, .mail = true };
 	ret = parse_headers(text, len, m, &body_off, &lines, o, err);
 	if (!ret)
 		ret = decode_headers(m);
@@ -232,7 +242,12 @@ int rl_msg_from_diff(const char *text, size_t len, const char *title,
 			      .body_line = o->line, .body_len = len };
 	m->raw[RL_HDR_SUBJECT] = strdup(title);
 	m->hdr[RL_HDR_SUBJECT] = strdup(title);
-	m->body = strndup(text, len);
+	/* Every byte, a NUL too (strndup() would stop there, short of body_len). */
+	m->body = malloc(len + 1);
+	if (m->body) {
+		memcpy(m->body, text, len);
+		m->body[len] = '\0';
+	}
 	if (!m->raw[RL_HDR_SUBJECT] || !m->hdr[RL_HDR_SUBJECT] || !m->body ||
 	    rl_diff_scan(m->body, m->body_len, &m->diff)) {
 		rl_msg_free(m);

@@ -3,6 +3,7 @@
 #ifndef RINGLAB_DAEMON_SERIES_MESSAGE_H
 #define RINGLAB_DAEMON_SERIES_MESSAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diffscan.h"
@@ -30,6 +31,7 @@ struct rl_msg {
 	unsigned int index;		/* its number within @file, from 1 */
 	unsigned int line;		/* @file's line of its first header */
 	unsigned int body_line;		/* @file's line of the body's first line; 0 if decoded */
+	bool mail;			/* read as a mail (rl_msg_parse); false for a plain diff */
 	struct rl_subject subj;
 	struct rl_diff diff;
 };

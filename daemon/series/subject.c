@@ -29,6 +29,12 @@ static const char *reply_prefix(const char *p)
 	return *p == ':' ? p + 1 : NULL;
 }
 
+/* A number as read, or one past the largest allowed: rl_subject_parse() then refuses it. */
+static unsigned int clamp(unsigned long v)
+{
+	return v > RL_SUBJECT_NUMBER_MAX ? RL_SUBJECT_NUMBER_MAX + 1 : (unsigned int)v;
+}
+
 /* Whether @tok (@len bytes) is a version: "v3", "V3", or "PATCHv3". Sets *@v. */
 static bool version_token(const char *tok, size_t len, unsigned int *v)
 {
@@ -46,7 +52,7 @@ static bool version_token(const char *tok, size_t len, unsigned int *v)
 	val = strtoul(tok + 1, &end, 10);
 	if (end != tok + len)
 		return false;
-	*v = (unsigned int)val;
+	*v = clamp(val);
 	return true;
 }
 
@@ -64,8 +70,8 @@ static bool number_token(const char *tok, size_t len, unsigned int *n, unsigned 
 	b = strtoul(end + 1, &end, 10);
 	if (end != tok + len)
 		return false;
-	*n = (unsigned int)a;
-	*m = (unsigned int)b;
+	*n = clamp(a);
+	*m = clamp(b);
 	return true;
 }
 
@@ -140,6 +146,9 @@ int rl_subject_parse(const char *subject, struct rl_subject *s, struct rl_err *e
 		}
 	}
 	s->title = p;
+	if (s->version > RL_SUBJECT_NUMBER_MAX || s->total > RL_SUBJECT_NUMBER_MAX)
+		return rl_err_set(err, -EINVAL, "\"%.80s\": a number past %u, longer than any series",
+				  subject, RL_SUBJECT_NUMBER_MAX);
 	if (s->total ? s->number > s->total : s->number)
 		return rl_err_set(err, -EINVAL, "\"%.80s\": patch %u of %u is impossible", subject,
 				  s->number, s->total);

@@ -342,6 +342,7 @@ static void test_sizes(void)
 	expect_rejected("size_per_job", "1.9e39", "1.9e+39 is out of range 4K..1T");
 	expect_rejected("size_per_job", "18446744073709551616", "1.84467e+19 is out of range");
 	expect_rejected("jobs", "[1e300]", "1e+300 is out of range");
+	expect_rejected("size_per_job", "1.6384e74", "1.6384e+74 is out of range 4K..1T");
 	CHECK(rl_parse_size("16K", &b) == 0 && b == 16384, "parse 16K");
 	CHECK(rl_parse_size("", &b) == -EINVAL, "parse empty");
 	CHECK(rl_parse_size("M", &b) == -EINVAL, "parse M");

@@ -107,6 +107,14 @@ static void test_impossible_subject(void)
 	CHECK(rl_subject_parse("[PATCH 10/9] x", &s, &err) == -EINVAL && strstr(err.msg, "10 of 9"),
 	      "N > M is refused: \"%s\"", err.msg);
 	CHECK(rl_subject_parse("[PATCH 1/0] x", &s, &err) == -EINVAL, "M = 0 is refused");
+	/* Past 9999 (and past an unsigned int, which would wrap to 1/1): refused, not truncated. */
+	err.msg[0] = '\0';
+	CHECK(rl_subject_parse("[PATCH 1/4294967295] x", &s, &err) == -EINVAL &&
+	      strstr(err.msg, "a number past 9999"), "M past 9999: \"%s\"", err.msg);
+	CHECK(rl_subject_parse("[PATCH 1/4294967297] x", &s, &err) == -EINVAL, "M past 2^32");
+	CHECK(rl_subject_parse("[PATCH v4294967298 1/2] x", &s, &err) == -EINVAL, "v past 2^32");
+	CHECK(rl_subject_parse("[PATCH v9999 9999/9999] x", &s, &err) == 0 && s.total == 9999 &&
+	      s.version == 9999, "9999 is the largest");
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Series export: git format-patch's file names, one mail per patch with its body decoded, and no file overwritten. */
+/* Series export: git format-patch's file names, one mail per patch with its body decoded (a mail without From: too, a quoted separator escaped), and no file overwritten. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +101,46 @@ static void test_decoded_export(void)
 	free(text);
 }
 
+/* A mail that lost its From: is still exported as a mail, so it reads back with its subject. */
+static void test_mail_without_from(void)
+{
+	struct rl_err err = { "" };
+	char *text;
+
+	CHECK(export(RINGLAB_SRCDIR "/tests/fuzz/corpus/series/mail-without-from.eml", "nofrom",
+		     &err) == 1, "one file: %s", err.msg);
+	text = slurp("nofrom", "0001-counter-no-From-header.patch");
+	CHECK(text && !strncmp(text, "From 0000000000000000000000000000000000000000 ", 46) &&
+	      strstr(text, "\nSubject: [PATCH] counter: no From header\n") && !strstr(text, "\nFrom: "),
+	      "a mail with its Subject, without a From: '%.80s'", text ? text : "");
+	free(text);
+}
+
+/* A commit message quoting a mail: its "From ... hh:mm:ss" line is escaped, so the file stays one patch. */
+static void test_quoted_separator(void)
+{
+	struct rl_series_input in;
+	struct rl_series_sel sel = { 0 };
+	struct rl_err err = { "" };
+	char *text, dir[300];
+
+	CHECK(export(RINGLAB_SRCDIR "/tests/fuzz/corpus/series/mail-quoting-an-mbox.eml", "quote",
+		     &err) == 1, "one file: %s", err.msg);
+	text = slurp("quote", "0001-counter-quote-a-mail-in-the-message.patch");
+	CHECK(text && strstr(text, "\n>From ada@example.org Sun Oct 25 10:00:00 2026\nSubject: an old mail\n"),
+	      "the quoted separator escaped: '%.300s'", text ? text : "");
+	free(text);
+	snprintf(dir, sizeof(dir), "%s/quote", tmpdir);
+	CHECK(rl_series_load(dir, &in, &err) == 0 && in.nmsgs == 1, "read back as one mail: %s",
+	      err.msg);
+	if (in.nmsgs == 1 && rl_series_select(&in, &sel, &err) == 0)
+		CHECK(sel.ntaken == 1 && !strcmp(sel.taken[0].msg->subj.title,
+						 "counter: quote a mail in the message"),
+		      "the same patch back");
+	rl_series_sel_free(&sel);
+	rl_series_input_free(&in);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -111,6 +151,8 @@ int main(void)
 	test_slugs();
 	test_thread_export();
 	test_decoded_export();
+	test_mail_without_from();
+	test_quoted_separator();
 	fails = check_exit();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) ? 1 : fails;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Series sources: a thread mbox, a maildir, a format-patch directory, an encoded mail, a diff, and the refusals with their reasons. */
+/* Series sources: a thread mbox, a maildir, a format-patch directory, an encoded mail, a diff (with a NUL too), and the refusals with their reasons. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +166,35 @@ static void test_plain_diff_and_damage(void)
 	rl_series_input_free(&in);
 }
 
+/* A NUL inside a plain diff is a byte like another: the whole file is the body, and scanned. */
+static void test_diff_with_nul(void)
+{
+	const char *path = RINGLAB_SRCDIR "/tests/fuzz/corpus/series/diff-with-nul.diff";
+	struct rl_series_input in;
+	struct rl_err err = { "" };
+	struct stat st;
+
+	CHECK(stat(path, &st) == 0 && rl_series_load(path, &in, &err) == 0, "%s", err.msg);
+	CHECK(in.nmsgs == 1 && in.msgs[0].body_len == (size_t)st.st_size &&
+	      in.msgs[0].diff.nfiles == 1 && in.msgs[0].diff.files[0].nhunks == 1,
+	      "the diff after the NUL read: %zu of %lld bytes", in.nmsgs ? in.msgs[0].body_len : 0,
+	      (long long)st.st_size);
+	rl_series_input_free(&in);
+}
+
+/* A header line ending in CR CR LF: the stray CR is white space, not the title's last character. */
+static void test_header_stray_cr(void)
+{
+	struct rl_series_input in;
+	struct rl_err err = { "" };
+
+	CHECK(rl_series_load(RINGLAB_SRCDIR "/tests/fuzz/corpus/series/subject-ends-in-cr.eml", &in,
+			     &err) == 0, "%s", err.msg);
+	CHECK(in.nmsgs == 1 && !strcmp(in.msgs[0].subj.title, "counter: a subject with a stray CR"),
+	      "title '%s'", in.nmsgs ? in.msgs[0].subj.title : "");
+	rl_series_input_free(&in);
+}
+
 static void expect_refusal(const char *what, const char *path, int want, const char *const *words)
 {
 	struct rl_series_input in;
@@ -197,6 +226,9 @@ static void test_refusals(void)
 					      NULL });
 	expect_refusal("bad subject", write_tmp("bad.eml", bad_subject, sizeof(bad_subject) - 1), -EINVAL,
 		       (const char *const[]){ "bad.eml: message 1 (line 1): Subject", "4 of 3", NULL });
+	expect_refusal("NUL in a header", RINGLAB_SRCDIR "/tests/fuzz/corpus/series/header-with-nul.eml",
+		       -EINVAL, (const char *const[]){ "message 1 (line 1): line 2: a NUL byte in a header line",
+						       NULL });
 	snprintf(empty, sizeof(empty), "%s/empty", tmpdir);
 	CHECK(mkdir(empty, 0700) == 0, "mkdir %s", empty);
 	expect_refusal("empty directory", empty, -ENOMSG, (const char *const[]){ "no *.patch", NULL });
@@ -224,6 +256,8 @@ int main(void)
 	test_stdout_mbox();
 	test_encoded_mail();
 	test_plain_diff_and_damage();
+	test_diff_with_nul();
+	test_header_stray_cr();
 	test_refusals();
 	cleanup();
 	return check_exit();
