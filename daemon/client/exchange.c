@@ -145,6 +145,24 @@ static bool last_coding_is_chunked(const char *v)
 	return !strcasecmp(last, "chunked");
 }
 
+/* Retry-After as delay-seconds; an HTTP-date (which ringlabd never sends) is ignored. */
+static void parse_retry_after(const char *v, struct rl_client_response *r)
+{
+	unsigned int s = 0;
+
+	if (!*v)
+		return;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return;
+		s = s * 10 + (unsigned int)(*v - '0');
+		if (s > 86400)
+			s = 86400;
+	}
+	r->retry_after = true;
+	r->retry_after_s = s;
+}
+
 /* One "Name: value" line: only the headers the client acts on are kept. */
 static int parse_header(char *line, struct rl_client_response *r, struct head_info *h)
 {
@@ -166,6 +184,8 @@ static int parse_header(char *line, struct rl_client_response *r, struct head_in
 		snprintf(r->content_type, sizeof(r->content_type), "%s", v);
 	} else if (!strcasecmp(line, "location")) {
 		snprintf(r->location, sizeof(r->location), "%s", v);
+	} else if (!strcasecmp(line, "retry-after")) {
+		parse_retry_after(v, r);
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 /* Whole answers: one exchange per request, read to its end, an error status as -errno, JSON parsed. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exchange.h"
 #include "http.h"
@@ -12,8 +13,8 @@ void rl_client_response_free(struct rl_client_response *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int rl_client_request(const struct rl_client_target *t, const char *method, const char *path,
-		    const char *body, struct rl_client_response *r, struct rl_err *err)
+static int request_once(const struct rl_client_target *t, const char *method, const char *path,
+			const char *body, struct rl_client_response *r, struct rl_err *err)
 {
 	struct rl_client_exchange *x = malloc(sizeof(*x));
 	int ret;
@@ -31,6 +32,29 @@ int rl_client_request(const struct rl_client_target *t, const char *method, cons
 	if (r->status >= 400)
 		return rl_client_answer_error(t, method, path, r, err);
 	return 0;
+}
+
+/* Whether @r is a 503 that says when to come back, soon enough to wait for. */
+static bool worth_retrying(const struct rl_client_response *r)
+{
+	return r->status == 503 && r->retry_after && r->retry_after_s <= RL_CLIENT_RETRY_WAIT_MAX_S;
+}
+
+int rl_client_request(const struct rl_client_target *t, const char *method, const char *path,
+		    const char *body, struct rl_client_response *r, struct rl_err *err)
+{
+	struct timespec wait = { 0 };
+	int ret;
+
+	for (int tries = 0;; tries++) {
+		ret = request_once(t, method, path, body, r, err);
+		if (tries == RL_CLIENT_RETRIES_503 || !worth_retrying(r))
+			return ret;
+		wait.tv_sec = r->retry_after_s;
+		rl_client_response_free(r);
+		/* A signal cuts the wait short: the CLI then exits or the next try goes. */
+		nanosleep(&wait, NULL);
+	}
 }
 
 static int parse_answer(const struct rl_client_target *t, const char *path,

@@ -33,6 +33,7 @@
 #ifndef RINGLAB_DAEMON_CLIENT_HTTP_H
 #define RINGLAB_DAEMON_CLIENT_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cJSON.h>
@@ -45,18 +46,30 @@ struct rl_client_response {
 	char reason[64];
 	char content_type[128];
 	char location[512];
+	bool retry_after;	/* the answer had Retry-After in seconds: ... */
+	unsigned int retry_after_s;	/* ... this many (capped at a day) */
 	char *body;		/* NUL-terminated, never NULL after a response; free with ..._free() */
 	size_t body_len;
 };
+
+/*
+ * A 503 with Retry-After (ringlabd busy with another large body) is sent
+ * again, at most this many times, after the seconds it names when they are
+ * at most RL_CLIENT_RETRY_WAIT_MAX_S: a longer wait, or a 503 without
+ * Retry-After, is the caller's error at once.
+ */
+#define RL_CLIENT_RETRIES_503 4
+#define RL_CLIENT_RETRY_WAIT_MAX_S 30
 
 /*
  * rl_client_request() - send @method @path (starting with '/', already
  * percent-escaped, after t->prefix) with @body (NULL for none; sent as
  * application/json) and read the whole response into @r, which is reset
  * first and must be released with rl_client_response_free() whatever the
- * return. Returns 0 for a status below 400, the errno of the status for
- * 400 and above (r->status says which, r->body has the body), or a
- * transport error with r->status 0. See the top of this file.
+ * return. A 503 with Retry-After is retried as RL_CLIENT_RETRIES_503 says.
+ * Returns 0 for a status below 400, the errno of the status for 400 and
+ * above (r->status says which, r->body has the body; the last answer after
+ * retries), or a transport error with r->status 0. See the top of this file.
  */
 int rl_client_request(const struct rl_client_target *t, const char *method, const char *path,
 		    const char *body, struct rl_client_response *r, struct rl_err *err);

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,35 @@ static void put_json(int fd, const char *status, const char *body)
 		 "Location: /api/v1/runs/12\r\n\r\n%s",
 		 status, strlen(body), body);
 	put(fd, buf);
+}
+
+/* How often the /api/v1/busy-* paths were asked (the server thread counts). */
+static atomic_uint busy_hits;
+
+/* 503 with @retry_after ("" for no Retry-After header). */
+static void put_503(int fd, const char *retry_after)
+{
+	static const char body[] = "{\"error\": \"one at a time\"}";
+	char buf[512];
+
+	snprintf(buf, sizeof(buf),
+		 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n%s%s%s"
+		 "Content-Length: %zu\r\n\r\n%s",
+		 *retry_after ? "Retry-After: " : "", retry_after, *retry_after ? "\r\n" : "",
+		 strlen(body), body);
+	put(fd, buf);
+}
+
+/* busy-once: 503 first, then free; -always: 503 "retry at once"; -long: in an hour; -plain: no Retry-After. */
+static void answer_busy(int fd, const char *kind)
+{
+	unsigned int n = atomic_fetch_add(&busy_hits, 1);
+
+	if (!strcmp(kind, "once") && n)
+		put_json(fd, "201 Created", "{\"id\": 3}");
+	else
+		put_503(fd, !strcmp(kind, "once") ? "1" : !strcmp(kind, "always") ? "0" :
+			    !strcmp(kind, "long") ? "3600" : "");
 }
 
 /* The head, then the body by Content-Length. Returns the bytes kept in @buf. */
@@ -138,6 +168,8 @@ static void answer(int fd, const char *path)
 		put(fd, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 	} else if (!strcmp(path, "/api/v1/busy")) {
 		put_json(fd, "409 Conflict", "{\"error\": \"target default is busy\", \"detail\": \"default\"}");
+	} else if (!strncmp(path, "/api/v1/busy-", 13)) {
+		answer_busy(fd, path + 13);
 	} else if (!strcmp(path, "/api/v1/detail")) {
 		put_json(fd, "400 Bad Request", "{\"error\": \"field scale: must be > 0\", \"detail\": \"got -1\"}");
 	} else if (!strcmp(path, "/api/v1/object")) {
@@ -475,6 +507,50 @@ static void test_errors(struct server *s)
 	cJSON_Delete(j);
 }
 
+/* A 503 with Retry-After is sent again after that many seconds, a bounded number of times. */
+static void test_retry_503(struct server *s)
+{
+	struct rl_client_target t;
+	struct rl_err err = { "" };
+	struct timespec t0, t1;
+	cJSON *j = NULL;
+	double waited;
+	char req[8192];
+	int ret;
+
+	target(&t, s->port, "", NULL);
+	atomic_store(&busy_hits, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = rl_client_post_json(&t, "/api/v1/busy-once", cJSON_CreateObject(), &j, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK(ret == 0 && j && cJSON_GetObjectItem(j, "id") && atomic_load(&busy_hits) == 2,
+	      "503 then 201: %d after %u requests: %s", ret, atomic_load(&busy_hits), err.msg);
+	CHECK(waited >= 0.95, "Retry-After: 1 honoured: waited only %.2f s", waited);
+	last_request(s, req, sizeof(req));
+	CHECK(strstr(req, "\r\n\r\n{}") != NULL, "the retry sends the body again: %s", req);
+	cJSON_Delete(j);
+
+	atomic_store(&busy_hits, 0);
+	ret = rl_client_get_json(&t, "/api/v1/busy-always", &j, &err);
+	CHECK(ret == -EIO && strstr(err.msg, "one at a time") &&
+	      atomic_load(&busy_hits) == 1 + RL_CLIENT_RETRIES_503,
+	      "always 503: %d after %u requests (want %d): %s", ret, atomic_load(&busy_hits),
+	      1 + RL_CLIENT_RETRIES_503, err.msg);
+
+	atomic_store(&busy_hits, 0);
+	ret = rl_client_get_json(&t, "/api/v1/busy-long", &j, &err);
+	CHECK(ret == -EIO && atomic_load(&busy_hits) == 1,
+	      "Retry-After: 3600 is not waited for: %d after %u requests", ret,
+	      atomic_load(&busy_hits));
+
+	atomic_store(&busy_hits, 0);
+	ret = rl_client_get_json(&t, "/api/v1/busy-plain", &j, &err);
+	CHECK(ret == -EIO && atomic_load(&busy_hits) == 1,
+	      "503 without Retry-After is not retried: %d after %u requests", ret,
+	      atomic_load(&busy_hits));
+}
+
 static void test_post(struct server *s)
 {
 	struct rl_client_target t;
@@ -669,6 +745,7 @@ int main(void)
 	test_framing(&s);
 	test_errors(&s);
 	test_post(&s);
+	test_retry_503(&s);
 	test_connect(&s);
 	test_sse(&s);
 	test_timeout(&s);	/* last: the server sleeps through it */
