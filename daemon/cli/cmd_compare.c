@@ -219,7 +219,7 @@ static int side_load(struct compare_args *a, const char *list, struct rl_run_set
 static int print_json(const struct rl_comparison *c)
 {
 	cJSON *j = rl_comparison_to_json(c);
-	char *text = j && !rl_json_integers(j) ? cJSON_Print(j) : NULL;
+	char *text = rl_json_print_integers(j);
 
 	cJSON_Delete(j);
 	if (!text)

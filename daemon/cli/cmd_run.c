@@ -78,7 +78,7 @@ static int write_json(const char *path, const struct rl_run *run)
 {
 	cJSON *j = rl_run_to_json(run);
 	/* The _ns times as exact integers, as the API prints them: cJSON's 15 digits lose 256 ns. */
-	char *text = j && !rl_json_integers(j) ? cJSON_Print(j) : NULL;
+	char *text = rl_json_print_integers(j);
 	FILE *f;
 	int ret = -ENOMEM;
 

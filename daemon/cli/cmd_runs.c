@@ -10,6 +10,7 @@
 #include "client/http.h"
 #include "engine/result_json.h"
 #include "engine/result_text.h"
+#include "util/json.h"
 #include "remote.h"
 
 enum { OPT_LABEL = 256, OPT_KERNEL, OPT_STATUS, OPT_LIMIT, OPT_OFFSET, OPT_JSON };
@@ -88,9 +89,10 @@ static const char *kernel_of(const cJSON *run)
 	return or_dash(*k ? k : rl_json_str(run, "kernel_release", ""));
 }
 
-static int print_json(const cJSON *j)
+/* The _ns times as the integers the API sent, not cJSON's 1.7956410205273795e+18. */
+static int print_json(cJSON *j)
 {
-	char *text = cJSON_Print(j);
+	char *text = rl_json_print_integers(j);
 
 	if (!text)
 		return -ENOMEM;

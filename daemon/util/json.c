@@ -102,3 +102,8 @@ int rl_json_integers(cJSON *root)
 	}
 	return 0;
 }
+
+char *rl_json_print_integers(cJSON *root)
+{
+	return root && !rl_json_integers(root) ? cJSON_Print(root) : NULL;
+}

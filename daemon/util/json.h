@@ -65,4 +65,11 @@ double rl_json_num(const cJSON *o, const char *key, double def);
  */
 int rl_json_integers(cJSON *root);
 
+/*
+ * rl_json_print_integers() - @root as cJSON_Print() formats it, after
+ * rl_json_integers(): what the CLI writes to a file or stdout. Returns the
+ * text (cJSON_free() it), or NULL when out of memory.
+ */
+char *rl_json_print_integers(cJSON *root);
+
 #endif

@@ -1,5 +1,5 @@
 #!/bin/sh
-# http_hardening.sh: security headers on every answer, Origin checked with its scheme and port, two Content-Lengths (or one with Transfer-Encoding) refused, _ns times printed as integers, compare taking the CLI's run:ID spellings.
+# http_hardening.sh: security headers on every answer, Origin checked with its scheme and port, two Content-Lengths (or one with Transfer-Encoding) refused, _ns times printed as integers (by the CLI too), compare taking the CLI's run:ID spellings.
 . "$top_srcdir/tests/lib/ringlabd.sh"
 rld_init
 mkdir -p "$work/web"
@@ -77,6 +77,19 @@ ns_integers started_ns finished_ns
 	fail "started_ns $(jq .started_ns "$work/body") is not the run's $(jq .started_ns "$work/run.json")"
 expect 200 GET /api/v1/runs
 ns_integers created_ns started_ns finished_ns
+# The CLI's --json prints the integers the API sent, not cJSON's exponent form.
+cli_integers()
+{
+	grep -Eq '[0-9]e\+[0-9]' "$work/cli.json" &&
+		fail "ringlab $1 --json: a number in exponent form: $(grep -Eo '"[a-z_]*":[[:space:]]*[0-9.]*e\+[0-9]*' "$work/cli.json" | head -n 3)"
+	[ "$(jq "$2" "$work/cli.json")" = "$(jq "$2" "$work/body")" ] ||
+		fail "ringlab $1 --json: $2 is $(jq "$2" "$work/cli.json"), the API says $(jq "$2" "$work/body")"
+}
+"$top_builddir/ringlab" list --url "$base" --json >"$work/cli.json" || fail "ringlab list --json failed"
+cli_integers list '[.runs[] | .created_ns, .started_ns, .finished_ns]'
+expect 200 GET "/api/v1/runs/$id"
+"$top_builddir/ringlab" show "$id" --url "$base" --json >"$work/cli.json" || fail "ringlab show --json failed"
+cli_integers show '[.started_ns, .finished_ns, .cells[0].started_ns]'
 now=$(date +%s)
 cat >"$work/night.json" <<EOF
 {"format": "ringlab-nightly-1", "status": "ok", "summary": "nothing", "label": "ints",
