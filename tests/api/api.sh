@@ -1,23 +1,25 @@
 #!/bin/sh
 # api.sh: ringlabd's HTTP API end to end on loop-mounted ext4: every endpoint and error status of daemon/http/API.md, a real run, SSE, cancel, metrics, static files.
-. "$top_srcdir/tests/lib/ringlabd.sh"
-rld_init 256
+. "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
+daemon_require curl jq
+loopfs_create 256
 
 TOKEN=api-test-token-$$
 AUTH="Authorization: Bearer $TOKEN"
 JSON="Content-Type: application/json"
 
 # --- the daemon: a dir target on the loop fs, a token, a small dashboard ------------
-mkdir -p "$work/state" "$work/web/js"
-printf '<!doctype html><title>ringlab-api-test</title>\n' >"$work/web/index.html"
-printf 'console.log("ringlab");\n' >"$work/web/js/app.js"
-ln -s /etc/passwd "$work/web/escape.txt"
-rld_config "\"listen\": \"127.0.0.1\", \"token\": \"$TOKEN\", \"web_dir\": \"$work/web\",
+mkdir -p "$DAEMON_DIR/state" "$DAEMON_DIR/web/js"
+printf '<!doctype html><title>ringlab-api-test</title>\n' >"$DAEMON_DIR/web/index.html"
+printf 'console.log("ringlab");\n' >"$DAEMON_DIR/web/js/app.js"
+ln -s /etc/passwd "$DAEMON_DIR/web/escape.txt"
+daemon_config scratch="$LOOPFS_DIR" --keys "\"listen\": \"127.0.0.1\", \"token\": \"$TOKEN\", \"web_dir\": \"$DAEMON_DIR/web\",
 	\"allowed_hosts\": [\"ringlab.example\"]"
-rld_start "$work/ringlabd.json"
-grep -q "listening on 127.0.0.1:$port" "$work/ringlabd.log" || fail "no 'listening on 127.0.0.1:$port' in the log"
+daemon_up -c "$DAEMON_DIR/ringlabd.json"
+grep -q "listening on 127.0.0.1:$DAEMON_PORT" "$DAEMON_DIR/rld.log" || fail "no 'listening on 127.0.0.1:$DAEMON_PORT' in the log"
 
-# --- helpers beyond tests/lib/ringlabd.sh's req, expect, jqe and header ----------------
+# --- helpers beyond tests/lib/runs.sh's req, expect, jqe and header --------------------
 # is_json_error: a JSON error response with the API's headers.
 is_json_error()
 {
@@ -27,7 +29,7 @@ is_json_error()
 	[ "$(header Cache-Control)" = "no-store" ] || fail "$_m $_p: Cache-Control '$(header Cache-Control)'"
 }
 
-post_run()
+submit_run()
 {
 	req POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary "$1"
 }
@@ -46,8 +48,8 @@ wait_status()
 	_i=0
 	while :; do
 		expect 200 GET "/api/v1/runs/$1/progress"
-		[ "$(jq -r .status "$work/body")" = "$2" ] && return 0
-		[ $_i -lt $(($3 * 5)) ] || fail "run $1 is $(jq -r .status "$work/body") after $3 s, expected $2"
+		[ "$(jq -r .status "$DAEMON_DIR/body")" = "$2" ] && return 0
+		[ $_i -lt $(($3 * 5)) ] || fail "run $1 is $(jq -r .status "$DAEMON_DIR/body") after $3 s, expected $2"
 		sleep 0.2
 		_i=$((_i + 1))
 	done
@@ -115,9 +117,9 @@ expect 200 GET /api/v1/runs -H "Authorization: Bearer wrong"
 expect 421 GET /api/v1/health -H "Host: evil.example.com"
 is_json_error
 jqe '.error | test("evil.example.com")'
-expect 421 GET / -H "Host: evil.example.com:$port"
-expect 200 GET /api/v1/health -H "Host: localhost:$port"
-expect 200 GET /api/v1/health -H "Host: [::1]:$port"
+expect 421 GET / -H "Host: evil.example.com:$DAEMON_PORT"
+expect 200 GET /api/v1/health -H "Host: localhost:$DAEMON_PORT"
+expect 200 GET /api/v1/health -H "Host: [::1]:$DAEMON_PORT"
 expect 200 GET /api/v1/health -H "Host: ringlab.example:8080"
 expect 403 POST /api/v1/runs -H "$AUTH" -H "Origin: http://evil.example.com" -H "$JSON" \
 	--data-binary "$small"
@@ -164,12 +166,12 @@ jqe '.error | test("target") and test("no-such-target")'
 	printf '{"workload": "nw-overwrite-aligned", "label": "'
 	head -c 70000 /dev/zero | tr '\0' a
 	printf '"}'
-} >"$work/big.json"
-expect 413 POST /api/v1/runs -H "$AUTH" -H "$JSON" -H "Expect:" --data-binary "@$work/big.json"
+} >"$DAEMON_DIR/big.json"
+expect 413 POST /api/v1/runs -H "$AUTH" -H "$JSON" -H "Expect:" --data-binary "@$DAEMON_DIR/big.json"
 is_json_error
 jqe '.error | test("max_body")'
 expect 413 POST /api/v1/runs -H "$AUTH" -H "$JSON" -H "Transfer-Encoding: chunked" \
-	--data-binary "@$work/big.json"
+	--data-binary "@$DAEMON_DIR/big.json"
 is_json_error
 
 expect 400 GET '/api/v1/runs?limit=0'
@@ -196,34 +198,34 @@ expect 400 GET '/api/v1/history?workload=nw-overwrite-aligned&jobs=0'
 
 # --- a long run, busy target, queue, cancel ---------------------------------------------
 long='{"workload": "nw-overwrite-aligned", "scale": 1, "repeat": 1000, "label": "api-long"}'
-[ "$(post_run "$long")" = 202 ] || fail "POST long run: $(cat "$work/body")"
+[ "$(submit_run "$long")" = 202 ] || fail "POST long run: $(cat "$DAEMON_DIR/body")"
 jqe '.status == "queued" and (.id | type == "number") and .url == "/api/v1/runs/\(.id)"'
-L=$(jq -r .id "$work/body")
+L=$(jq -r .id "$DAEMON_DIR/body")
 [ "$(header Location)" = "/api/v1/runs/$L" ] || fail "Location is '$(header Location)'"
 wait_status "$L" running 30
 jqe ".id == $L and .workload == \"nw-overwrite-aligned\" and .ncells >= 1 and .reps >= 1"
 jqe '(.phase | type == "string") and .run_fraction >= 0 and .run_fraction <= 1 and .fraction >= 0'
 
-[ "$(post_run "$small")" = 409 ] || fail "a second POST to a busy target: $(cat "$work/body")"
+[ "$(submit_run "$small")" = 409 ] || fail "a second POST to a busy target: $(cat "$DAEMON_DIR/body")"
 is_json_error
 jqe '.error | test("busy")'
 
 small_q='{"workload": "nw-overwrite-aligned", "scale": 0.1, "repeat": 1, "label": "api-small", "kernel_tag": "api-tag", "queue": true}'
-[ "$(post_run "$small_q")" = 202 ] || fail "POST queued run: $(cat "$work/body")"
-S=$(jq -r .id "$work/body")
+[ "$(submit_run "$small_q")" = 202 ] || fail "POST queued run: $(cat "$DAEMON_DIR/body")"
+S=$(jq -r .id "$DAEMON_DIR/body")
 expect 200 GET "/api/v1/runs/$S"
 jqe '.status == "queued" and .label == "api-small" and .kernel_tag == "api-tag" and .started == null'
 expect 200 GET "/api/v1/runs/$S/progress"
 jqe '.status == "queued" and .run_fraction == 0 and .workload == null'
 
 # SSE on the queued run, read while it goes queued -> running -> done.
-curl -sS -N --max-time 120 "$base/api/v1/runs/$S/events" >"$work/sse" 2>"$work/sse.err" &
+curl -sS -N --max-time 120 "$DAEMON_URL/api/v1/runs/$S/events" >"$DAEMON_DIR/sse" 2>"$DAEMON_DIR/sse.err" &
 sse_pid=$!
-rld_bg=$sse_pid
+DAEMON_BG=$sse_pid
 
-[ "$(post_run '{"workload": "nw-overwrite-aligned", "scale": 0.1, "repeat": 1, "queue": true}')" = 202 ] ||
-	fail "POST second queued run: $(cat "$work/body")"
-Q=$(jq -r .id "$work/body")
+[ "$(submit_run '{"workload": "nw-overwrite-aligned", "scale": 0.1, "repeat": 1, "queue": true}')" = 202 ] ||
+	fail "POST second queued run: $(cat "$DAEMON_DIR/body")"
+Q=$(jq -r .id "$DAEMON_DIR/body")
 expect 202 POST "/api/v1/runs/$Q/cancel" -H "$AUTH"
 jqe ".id == $Q and .status == \"aborted\""
 
@@ -234,7 +236,7 @@ jqe ".targets[0].busy == true and .targets[0].current_run == $L"
 expect 200 GET "/api/v1/runs/$L"
 jqe '.status == "running" and .progress.status == "running" and (.progress.ncells >= 1)'
 expect 200 GET /metrics
-grep -q '^ringlab_run_active{target="scratch"} 1$' "$work/body" || fail "metrics: run not active while running"
+grep -q '^ringlab_run_active{target="scratch"} 1$' "$DAEMON_DIR/body" || fail "metrics: run not active while running"
 
 expect 202 POST "/api/v1/runs/$L/cancel" -H "$AUTH"
 jqe ".id == $L and (.status == \"running\" or .status == \"aborted\")"
@@ -256,28 +258,28 @@ jqe '.format == "ringlab-run-1" and (.workloads | length) == 1'
 
 wait "$sse_pid"
 rc=$?
-rld_bg=
-[ $rc -eq 0 ] || fail "the event stream of run $S did not end by itself (curl exit $rc): $(cat "$work/sse.err")"
-grep -q '^event: progress$' "$work/sse" || fail "SSE: no progress event"
-grep -q '^data: {.*"status":"queued"' "$work/sse" || fail "SSE: the run was never seen queued"
-grep -q '^data: {.*"status":"running"' "$work/sse" || fail "SSE: the run was never seen running"
-grep -q '^event: cell$' "$work/sse" || fail "SSE: no cell event"
-grep -q '^id: 1$' "$work/sse" || fail "SSE: the cell event has no id"
-[ "$(tail -n 3 "$work/sse" | head -n 1)" = "event: done" ] || fail "SSE: the stream does not end with event: done"
-tail -n 2 "$work/sse" | grep '^data: ' | sed 's/^data: //' >"$work/body"
+DAEMON_BG=
+[ $rc -eq 0 ] || fail "the event stream of run $S did not end by itself (curl exit $rc): $(cat "$DAEMON_DIR/sse.err")"
+grep -q '^event: progress$' "$DAEMON_DIR/sse" || fail "SSE: no progress event"
+grep -q '^data: {.*"status":"queued"' "$DAEMON_DIR/sse" || fail "SSE: the run was never seen queued"
+grep -q '^data: {.*"status":"running"' "$DAEMON_DIR/sse" || fail "SSE: the run was never seen running"
+grep -q '^event: cell$' "$DAEMON_DIR/sse" || fail "SSE: no cell event"
+grep -q '^id: 1$' "$DAEMON_DIR/sse" || fail "SSE: the cell event has no id"
+[ "$(tail -n 3 "$DAEMON_DIR/sse" | head -n 1)" = "event: done" ] || fail "SSE: the stream does not end with event: done"
+tail -n 2 "$DAEMON_DIR/sse" | grep '^data: ' | sed 's/^data: //' >"$DAEMON_DIR/body"
 jqe ".id == $S and .status == \"done\""
-grep '^event: cell$' -A 2 "$work/sse" | grep '^data: ' | head -n 1 | sed 's/^data: //' >"$work/body"
+grep '^event: cell$' -A 2 "$DAEMON_DIR/sse" | grep '^data: ' | head -n 1 | sed 's/^data: //' >"$DAEMON_DIR/body"
 jqe '.workload == "nw-overwrite-aligned" and .ops > 0'
 
 # A finished run's stream replays its cells and ends; Last-Event-ID skips what was seen.
-curl -sS -N --max-time 10 "$base/api/v1/runs/$S/events" >"$work/sse2" ||
+curl -sS -N --max-time 10 "$DAEMON_URL/api/v1/runs/$S/events" >"$DAEMON_DIR/sse2" ||
 	fail "the event stream of a finished run did not end"
-grep -q '^event: cell$' "$work/sse2" || fail "SSE replay: no cell event"
-grep -q '^event: done$' "$work/sse2" || fail "SSE replay: no done event"
-curl -sS -N --max-time 10 -H "Last-Event-ID: 1" "$base/api/v1/runs/$S/events" >"$work/sse3" ||
+grep -q '^event: cell$' "$DAEMON_DIR/sse2" || fail "SSE replay: no cell event"
+grep -q '^event: done$' "$DAEMON_DIR/sse2" || fail "SSE replay: no done event"
+curl -sS -N --max-time 10 -H "Last-Event-ID: 1" "$DAEMON_URL/api/v1/runs/$S/events" >"$DAEMON_DIR/sse3" ||
 	fail "the resumed event stream did not end"
-grep -q '^event: cell$' "$work/sse3" && fail "SSE resume: a cell already seen was sent again"
-grep -q '^event: done$' "$work/sse3" || fail "SSE resume: no done event"
+grep -q '^event: cell$' "$DAEMON_DIR/sse3" && fail "SSE resume: a cell already seen was sent again"
+grep -q '^event: done$' "$DAEMON_DIR/sse3" || fail "SSE resume: no done event"
 expect 409 POST "/api/v1/runs/$S/cancel" -H "$AUTH"
 
 # --- listing and filters ------------------------------------------------------------------
@@ -317,25 +319,25 @@ jqe '.points == []'
 expect 200 GET /metrics
 [ "$(header Content-Type)" = "text/plain; version=0.0.4; charset=utf-8" ] ||
 	fail "metrics: Content-Type '$(header Content-Type)'"
-grep -q '^ringlab_up 1$' "$work/body" || fail "metrics: no ringlab_up 1"
-grep -q '^ringlab_runs_total{status="done"} 1$' "$work/body" || fail "metrics: done runs"
-grep -q '^ringlab_runs_total{status="aborted"} 2$' "$work/body" || fail "metrics: aborted runs"
-grep -q '^# TYPE ringlab_runs_total counter$' "$work/body" || fail "metrics: ringlab_runs_total is not a counter"
-grep -Eq '^ringlab_cells_total [1-9][0-9]*$' "$work/body" || fail "metrics: no cells counted"
-grep -q '^ringlab_run_active{target="scratch"} 0$' "$work/body" || fail "metrics: run still active"
-grep -Eq '^ringlab_start_time_seconds [0-9]+(\.[0-9]+)?$' "$work/body" || fail "metrics: start time"
-grep -Eq '^ringlab_http_requests_total\{code="4xx"\} [1-9][0-9]*$' "$work/body" || fail "metrics: 4xx not counted"
-grep -Eq '^ringlab_http_requests_total\{code="2xx"\} [1-9][0-9]*$' "$work/body" || fail "metrics: 2xx not counted"
+grep -q '^ringlab_up 1$' "$DAEMON_DIR/body" || fail "metrics: no ringlab_up 1"
+grep -q '^ringlab_runs_total{status="done"} 1$' "$DAEMON_DIR/body" || fail "metrics: done runs"
+grep -q '^ringlab_runs_total{status="aborted"} 2$' "$DAEMON_DIR/body" || fail "metrics: aborted runs"
+grep -q '^# TYPE ringlab_runs_total counter$' "$DAEMON_DIR/body" || fail "metrics: ringlab_runs_total is not a counter"
+grep -Eq '^ringlab_cells_total [1-9][0-9]*$' "$DAEMON_DIR/body" || fail "metrics: no cells counted"
+grep -q '^ringlab_run_active{target="scratch"} 0$' "$DAEMON_DIR/body" || fail "metrics: run still active"
+grep -Eq '^ringlab_start_time_seconds [0-9]+(\.[0-9]+)?$' "$DAEMON_DIR/body" || fail "metrics: start time"
+grep -Eq '^ringlab_http_requests_total\{code="4xx"\} [1-9][0-9]*$' "$DAEMON_DIR/body" || fail "metrics: 4xx not counted"
+grep -Eq '^ringlab_http_requests_total\{code="2xx"\} [1-9][0-9]*$' "$DAEMON_DIR/body" || fail "metrics: 2xx not counted"
 for f in ringlab_runs_total ringlab_cells_total ringlab_run_active ringlab_run_progress_ratio \
 	ringlab_live_iops ringlab_http_requests_total ringlab_up ringlab_start_time_seconds; do
-	grep -q "^# HELP $f " "$work/body" || fail "metrics: no HELP for $f"
+	grep -q "^# HELP $f " "$DAEMON_DIR/body" || fail "metrics: no HELP for $f"
 done
-bad=$(awk '$1 == "#" && $2 == "TYPE" && (($4 == "counter") != ($3 ~ /_total$/)) { print $3 }' "$work/body")
+bad=$(awk '$1 == "#" && $2 == "TYPE" && (($4 == "counter") != ($3 ~ /_total$/)) { print $3 }' "$DAEMON_DIR/body")
 [ -z "$bad" ] || fail "metrics: _total must be on counters only: $bad"
 
 # --- static files ------------------------------------------------------------------------------------
 expect 200 GET /
-grep -q ringlab-api-test "$work/body" || fail "/ did not serve index.html"
+grep -q ringlab-api-test "$DAEMON_DIR/body" || fail "/ did not serve index.html"
 [ "$(header Content-Type)" = "text/html; charset=utf-8" ] || fail "/: Content-Type '$(header Content-Type)'"
 [ -n "$(header Cache-Control)" ] || fail "/: no Cache-Control"
 expect 200 GET /js/app.js
@@ -350,6 +352,6 @@ expect 405 POST /index.html -H "$AUTH"
 [ "$(header Allow)" = "GET, HEAD" ] || fail "static 405: Allow is '$(header Allow)'"
 
 # --- SIGTERM stops the daemon cleanly ---------------------------------------------------------------
-rld_stop
-[ $rld_status -eq 0 ] || fail "ringlabd exited $rld_status after SIGTERM (137: not within 20 s)"
+daemon_stop
+[ $DAEMON_STATUS -eq 0 ] || fail "ringlabd exited $DAEMON_STATUS after SIGTERM (137: not within 20 s)"
 exit 0

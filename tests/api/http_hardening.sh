@@ -1,11 +1,13 @@
 #!/bin/sh
 # http_hardening.sh: security headers on every answer, Origin checked with its scheme and port, two Content-Lengths (or one with Transfer-Encoding) refused, _ns times printed as integers (by the CLI too), compare taking the CLI's run:ID spellings.
-. "$top_srcdir/tests/lib/ringlabd.sh"
-rld_init
-mkdir -p "$work/web"
-printf '<!doctype html><title>hardening</title>\n' >"$work/web/index.html"
-rld_config "\"web_dir\": \"$work/web\""
-rld_start "$work/ringlabd.json"
+. "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
+daemon_require curl jq
+loopfs_create 64
+mkdir -p "$DAEMON_DIR/web"
+printf '<!doctype html><title>hardening</title>\n' >"$DAEMON_DIR/web/index.html"
+daemon_config scratch="$LOOPFS_DIR" --keys "\"web_dir\": \"$DAEMON_DIR/web\""
+daemon_up -c "$DAEMON_DIR/ringlabd.json"
 JSON="Content-Type: application/json"
 
 # --- the security headers, on JSON, errors and the dashboard's files alike ---------------
@@ -33,69 +35,69 @@ expect 421 GET /api/v1/health -H "Host: evil.example"
 secure_headers
 
 # --- Origin: this daemon's own scheme, host and port only ----------------------------------
-expect 400 POST /api/v1/runs -H "Origin: http://127.0.0.1:$port" -H "$JSON" --data-binary '{}'
-expect 400 POST /api/v1/runs -H "Origin: http://localhost:$port" -H "$JSON" --data-binary '{}'
-for origin in "http://localhost:8080" "http://127.0.0.1:$((port + 1))" "https://127.0.0.1:$port" \
-	"http://127.0.0.1" "http://evil.example:$port" "null"; do
+expect 400 POST /api/v1/runs -H "Origin: http://127.0.0.1:$DAEMON_PORT" -H "$JSON" --data-binary '{}'
+expect 400 POST /api/v1/runs -H "Origin: http://localhost:$DAEMON_PORT" -H "$JSON" --data-binary '{}'
+for origin in "http://localhost:8080" "http://127.0.0.1:$((DAEMON_PORT + 1))" "https://127.0.0.1:$DAEMON_PORT" \
+	"http://127.0.0.1" "http://evil.example:$DAEMON_PORT" "null"; do
 	expect 403 POST /api/v1/runs -H "Origin: $origin" -H "$JSON" --data-binary '{}'
 	jqe '.error | test("Origin")'
 done
 
 # --- where a body ends must be beyond doubt ----------------------------------------------
-# send_raw TEXT: the raw answers to TEXT in $work/raw.
-send_raw() { printf "$1" | "$raw" send "$port" >"$work/raw" || fail "http_raw send failed"; }
+# send_raw TEXT: the raw answers to TEXT in $DAEMON_DIR/raw.
+send_raw() { printf "$1" | "$DAEMON_RAW" send "$DAEMON_PORT" >"$DAEMON_DIR/raw" || fail "http_raw send failed"; }
 send_raw 'POST /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 61\r\n\r\n{}GET /api/v1/runs/1/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
-head -n 1 "$work/raw" | grep -q '^HTTP/1.1 400 ' || fail "two Content-Lengths: $(head -n 1 "$work/raw")"
-grep -q 'Content-Length headers' "$work/raw" || fail "two Content-Lengths: the answer does not say why"
-[ "$(grep -c '^HTTP/1' "$work/raw")" = 1 ] || fail "two Content-Lengths: a second request was answered: $(cat "$work/raw")"
+head -n 1 "$DAEMON_DIR/raw" | grep -q '^HTTP/1.1 400 ' || fail "two Content-Lengths: $(head -n 1 "$DAEMON_DIR/raw")"
+grep -q 'Content-Length headers' "$DAEMON_DIR/raw" || fail "two Content-Lengths: the answer does not say why"
+[ "$(grep -c '^HTTP/1' "$DAEMON_DIR/raw")" = 1 ] || fail "two Content-Lengths: a second request was answered: $(cat "$DAEMON_DIR/raw")"
 send_raw 'POST /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'
-head -n 1 "$work/raw" | grep -q '^HTTP/1.1 400 ' || fail "Content-Length with Transfer-Encoding: $(head -n 1 "$work/raw")"
+head -n 1 "$DAEMON_DIR/raw" | grep -q '^HTTP/1.1 400 ' || fail "Content-Length with Transfer-Encoding: $(head -n 1 "$DAEMON_DIR/raw")"
 send_raw 'POST /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'
-head -n 1 "$work/raw" | grep -q '^HTTP/1.1 400 ' || fail "one Content-Length: $(head -n 1 "$work/raw")"
-grep -q 'Content-Length headers' "$work/raw" && fail "one Content-Length was refused as two"
+head -n 1 "$DAEMON_DIR/raw" | grep -q '^HTTP/1.1 400 ' || fail "one Content-Length: $(head -n 1 "$DAEMON_DIR/raw")"
+grep -q 'Content-Length headers' "$DAEMON_DIR/raw" && fail "one Content-Length was refused as two"
 
 # --- _ns times as integers ----------------------------------------------------------------
 "$top_builddir/ringlab" run nw-overwrite-aligned --engine null --scale 0.01 --repeat 2 -q \
-	--json "$work/run.json" >/dev/null || fail "ringlab run --engine null failed"
-jq '{run: ., label: "ints"}' "$work/run.json" >"$work/import.json"
-expect 201 POST /api/v1/runs/import -H "$JSON" --data-binary "@$work/import.json"
-id=$(jq .id "$work/body")
+	--json "$DAEMON_DIR/run.json" >/dev/null || fail "ringlab run --engine null failed"
+jq '{run: ., label: "ints"}' "$DAEMON_DIR/run.json" >"$DAEMON_DIR/import.json"
+expect 201 POST /api/v1/runs/import -H "$JSON" --data-binary "@$DAEMON_DIR/import.json"
+id=$(jq .id "$DAEMON_DIR/body")
 # ns_integers KEY...: each KEY of the last raw body is written as an integer.
 ns_integers()
 {
 	for _k in "$@"; do
-		grep -Eq "\"$_k\":[0-9]{18,19}[,}]" "$work/body" ||
-			fail "$_m $_p: $_k is not printed as an integer: $(grep -o "\"$_k\":[^,}]*" "$work/body" | head -n 1)"
+		grep -Eq "\"$_k\":[0-9]{18,19}[,}]" "$DAEMON_DIR/body" ||
+			fail "$_m $_p: $_k is not printed as an integer: $(grep -o "\"$_k\":[^,}]*" "$DAEMON_DIR/body" | head -n 1)"
 	done
-	grep -Eq '[0-9]e\+[0-9]' "$work/body" && fail "$_m $_p: a number in exponent form: $(grep -Eo '"[a-z_]*":[0-9.]*e\+[0-9]*' "$work/body" | head -n 3)"
+	grep -Eq '[0-9]e\+[0-9]' "$DAEMON_DIR/body" && fail "$_m $_p: a number in exponent form: $(grep -Eo '"[a-z_]*":[0-9.]*e\+[0-9]*' "$DAEMON_DIR/body" | head -n 3)"
 	return 0
 }
 expect 200 GET "/api/v1/runs/$id"
 ns_integers started_ns finished_ns
-[ "$(jq .started_ns "$work/body")" = "$(jq .started_ns "$work/run.json")" ] ||
-	[ "$(jq '.started_ns / 1000 | floor' "$work/body")" = "$(jq '.started_ns / 1000 | floor' "$work/run.json")" ] ||
-	fail "started_ns $(jq .started_ns "$work/body") is not the run's $(jq .started_ns "$work/run.json")"
+[ "$(jq .started_ns "$DAEMON_DIR/body")" = "$(jq .started_ns "$DAEMON_DIR/run.json")" ] ||
+	[ "$(jq '.started_ns / 1000 | floor' "$DAEMON_DIR/body")" = "$(jq '.started_ns / 1000 | floor' "$DAEMON_DIR/run.json")" ] ||
+	fail "started_ns $(jq .started_ns "$DAEMON_DIR/body") is not the run's $(jq .started_ns "$DAEMON_DIR/run.json")"
 expect 200 GET /api/v1/runs
 ns_integers created_ns started_ns finished_ns
 # The CLI's --json prints the integers the API sent, not cJSON's exponent form.
 cli_integers()
 {
-	grep -Eq '[0-9]e\+[0-9]' "$work/cli.json" &&
-		fail "ringlab $1 --json: a number in exponent form: $(grep -Eo '"[a-z_]*":[[:space:]]*[0-9.]*e\+[0-9]*' "$work/cli.json" | head -n 3)"
-	[ "$(jq "$2" "$work/cli.json")" = "$(jq "$2" "$work/body")" ] ||
-		fail "ringlab $1 --json: $2 is $(jq "$2" "$work/cli.json"), the API says $(jq "$2" "$work/body")"
+	grep -Eq '[0-9]e\+[0-9]' "$DAEMON_DIR/cli.json" &&
+		fail "ringlab $1 --json: a number in exponent form: $(grep -Eo '"[a-z_]*":[[:space:]]*[0-9.]*e\+[0-9]*' "$DAEMON_DIR/cli.json" | head -n 3)"
+	[ "$(jq "$2" "$DAEMON_DIR/cli.json")" = "$(jq "$2" "$DAEMON_DIR/body")" ] ||
+		fail "ringlab $1 --json: $2 is $(jq "$2" "$DAEMON_DIR/cli.json"), the API says $(jq "$2" "$DAEMON_DIR/body")"
 }
-"$top_builddir/ringlab" list --url "$base" --json >"$work/cli.json" || fail "ringlab list --json failed"
+"$top_builddir/ringlab" list --url "$DAEMON_URL" --json >"$DAEMON_DIR/cli.json" || fail "ringlab list --json failed"
 cli_integers list '[.runs[] | .created_ns, .started_ns, .finished_ns]'
 expect 200 GET "/api/v1/runs/$id"
-"$top_builddir/ringlab" show "$id" --url "$base" --json >"$work/cli.json" || fail "ringlab show --json failed"
+"$top_builddir/ringlab" show "$id" --url "$DAEMON_URL" --json >"$DAEMON_DIR/cli.json" || fail "ringlab show --json failed"
 cli_integers show '[.started_ns, .finished_ns, .cells[0].started_ns]'
 now=$(date +%s)
-cat >"$work/night.json" <<EOF
+cat >"$DAEMON_DIR/night.json" <<EOF
 {"format": "ringlab-nightly-1", "status": "ok", "summary": "nothing", "label": "ints",
  "started_ns": ${now}000000000, "finished_ns": ${now}123456789}
 EOF
-expect 201 POST /api/v1/nightly -H "$JSON" --data-binary "@$work/night.json"
+expect 201 POST /api/v1/nightly -H "$JSON" --data-binary "@$DAEMON_DIR/night.json"
 expect 200 GET /api/v1/nightly/latest
 ns_integers started_ns finished_ns
 

@@ -1,19 +1,21 @@
 #!/bin/sh
 # reload.sh: SIGHUP reloads the token (token and token_file, the file read again), workloads_dir and allowed_hosts, says which changed and which changed keys wait for a restart, and keeps everything when the new configuration is bad.
-. "$top_srcdir/tests/lib/ringlabd.sh"
-rld_init
+. "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
+daemon_require curl jq
+loopfs_create 64
 
 # config TOKEN_KEYS [EXTRA_KEYS]: the configuration file, rewritten in place.
-config() { rld_config "$1${2:+, $2}"; }
+config() { daemon_config scratch="$LOOPFS_DIR" --keys "$1${2:+, $2}"; }
 
 # hup: SIGHUP, then wait for the daemon to log its answer.
 hups=0
 hup()
 {
 	hups=$((hups + 1))
-	kill -HUP "$rld_pid"
+	kill -HUP "$DAEMON_PID"
 	_i=0
-	until [ "$(grep -c 'SIGHUP: ' "$work/ringlabd.log")" -ge "$hups" ]; do
+	until [ "$(grep -c 'SIGHUP: ' "$DAEMON_DIR/rld.log")" -ge "$hups" ]; do
 		[ $_i -lt 50 ] || fail "no SIGHUP answer in the log after 10 s"
 		sleep 0.2
 		_i=$((_i + 1))
@@ -26,7 +28,7 @@ token_works() { expect 400 POST /api/v1/runs -H "Authorization: Bearer $1" -H "C
 token_refused() { expect 401 POST /api/v1/runs -H "Authorization: Bearer $1" -H "Content-Type: application/json" --data-binary '{}'; }
 
 config '"token": "first-token"'
-rld_start "$work/ringlabd.json"
+daemon_up -c "$DAEMON_DIR/ringlabd.json"
 token_works first-token
 token_refused second-token
 expect 421 GET /api/v1/health -H "Host: lab.example"
@@ -37,31 +39,31 @@ hup
 token_works second-token
 token_refused first-token
 expect 200 GET /api/v1/health -H "Host: lab.example"
-grep -q "SIGHUP: reloaded token, token_file, workloads_dir and allowed_hosts from $work/ringlabd.json: the token changed, changed: token, allowed_hosts; not reloaded, kept until a restart: max_connections$" "$work/ringlabd.log" ||
+grep -q "SIGHUP: reloaded token, token_file, workloads_dir and allowed_hosts from $DAEMON_DIR/ringlabd.json: the token changed, changed: token, allowed_hosts; not reloaded, kept until a restart: max_connections$" "$DAEMON_DIR/rld.log" ||
 	fail "the log does not say what the SIGHUP reloaded and what waits for a restart"
 
 # token_file: read at SIGHUP, and read again at the next one even when the configuration is the same.
-printf 'file-token-1\n' >"$work/token"
-config "\"token_file\": \"$work/token\"" '"allowed_hosts": ["lab.example"], "max_connections": 32'
+printf 'file-token-1\n' >"$DAEMON_DIR/token"
+config "\"token_file\": \"$DAEMON_DIR/token\"" '"allowed_hosts": ["lab.example"], "max_connections": 32'
 hup
 token_works file-token-1
 token_refused second-token
-printf 'file-token-2\n' >"$work/token"
+printf 'file-token-2\n' >"$DAEMON_DIR/token"
 hup
 token_works file-token-2
 token_refused file-token-1
-grep -q 'from .*: the token changed, no key changed; not reloaded, kept until a restart: max_connections$' "$work/ringlabd.log" ||
+grep -q 'from .*: the token changed, no key changed; not reloaded, kept until a restart: max_connections$' "$DAEMON_DIR/rld.log" ||
 	fail "the log does not say that only the token file's token changed"
 
 # A bad configuration or an unreadable token file changes nothing.
-printf '{"token": ' >"$work/ringlabd.json"
+printf '{"token": ' >"$DAEMON_DIR/ringlabd.json"
 hup
-grep -q 'SIGHUP: .*malformed JSON.*nothing reloaded, the running configuration stays' "$work/ringlabd.log" ||
+grep -q 'SIGHUP: .*malformed JSON.*nothing reloaded, the running configuration stays' "$DAEMON_DIR/rld.log" ||
 	fail "a bad configuration was not reported"
 token_works file-token-2
-config "\"token_file\": \"$work/no-such-token\""
+config "\"token_file\": \"$DAEMON_DIR/no-such-token\""
 hup
-grep -q "SIGHUP: .*no-such-token.*nothing reloaded" "$work/ringlabd.log" || fail "an unreadable token file was not reported"
+grep -q "SIGHUP: .*no-such-token.*nothing reloaded" "$DAEMON_DIR/rld.log" || fail "an unreadable token file was not reported"
 token_works file-token-2
 expect 200 GET /api/v1/health -H "Host: lab.example"
 # A loopback daemon may drop its token altogether.

@@ -1,18 +1,20 @@
 #!/bin/sh
 # slowloris.sh: 64 connections that never finish their headers (16 from each of four loopback addresses, a header line a second) lock nobody out: curl from 127.0.0.1 and 127.0.0.5 is answered at once, and the daemon closes every slow connection at its header deadline.
-. "$top_srcdir/tests/lib/ringlabd.sh"
-rld_init
+. "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
+daemon_require curl jq
+loopfs_create 64
 # The defaults under test: max_connections 64, per_ip_connections 16, header_timeout_s 10.
-rld_config
-rld_start "$work/ringlabd.json"
+daemon_config scratch="$LOOPFS_DIR"
+daemon_up -c "$DAEMON_DIR/ringlabd.json"
 
 # 14 s of trickling: past the 10 s header deadline, with room for a busy machine.
-"$raw" slow "$port" 16 14 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 >"$work/slow.out" 2>"$work/slow.err" &
+"$DAEMON_RAW" slow "$DAEMON_PORT" 16 14 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 >"$DAEMON_DIR/slow.out" 2>"$DAEMON_DIR/slow.err" &
 slow_pid=$!
-rld_bg=$slow_pid
+DAEMON_BG=$slow_pid
 i=0
-until grep -q '^ready$' "$work/slow.out"; do
-	kill -0 "$slow_pid" 2>/dev/null || fail "http_raw slow exited: $(cat "$work/slow.err")"
+until grep -q '^ready$' "$DAEMON_DIR/slow.out"; do
+	kill -0 "$slow_pid" 2>/dev/null || fail "http_raw slow exited: $(cat "$DAEMON_DIR/slow.err")"
 	[ $i -lt 50 ] || fail "the slow connections were not open after 10 s"
 	sleep 0.2
 	i=$((i + 1))
@@ -22,15 +24,15 @@ sleep 2
 
 # Every address's quota and the whole pool are taken: loopback clients still get in.
 for from in 127.0.0.1 127.0.0.1 127.0.0.5; do
-	code=$(curl -sS -o "$work/body" -w '%{http_code}' --interface "$from" -m 5 "$base/api/v1/health" 2>"$work/curl.err")
-	[ "$code" = 200 ] || fail "GET /api/v1/health from $from under slowloris: status '$code' $(cat "$work/curl.err")"
+	code=$(curl -sS -o "$DAEMON_DIR/body" -w '%{http_code}' --interface "$from" -m 5 "$DAEMON_URL/api/v1/health" 2>"$DAEMON_DIR/curl.err")
+	[ "$code" = 200 ] || fail "GET /api/v1/health from $from under slowloris: status '$code' $(cat "$DAEMON_DIR/curl.err")"
 	jqe '.status == "ok"'
 done
 
-wait "$slow_pid" || fail "http_raw slow failed: $(cat "$work/slow.err")"
-result=$(tail -n 1 "$work/slow.out")
+wait "$slow_pid" || fail "http_raw slow failed: $(cat "$DAEMON_DIR/slow.err")"
+result=$(tail -n 1 "$DAEMON_DIR/slow.out")
 [ "$result" = "open 0 closed 64" ] ||
 	fail "after 14 s of trickled headers (deadline 10 s) the slow connections are: $result"
-grep -q "header deadline" "$work/ringlabd.log" || fail "the daemon did not log the closed slow connections"
+grep -q "header deadline" "$DAEMON_DIR/rld.log" || fail "the daemon did not log the closed slow connections"
 expect 200 GET /api/v1/health
 exit 0

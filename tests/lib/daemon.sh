@@ -6,21 +6,28 @@
 #                              can be made (loopfs_require); exit 1 unless ringlabd is built.
 #                              Makes DAEMON_DIR, a fresh directory for the test's files,
 #                              and sets an EXIT trap calling daemon_cleanup.
-#   daemon_config [--token TOKEN] NAME=DIR...
+#   daemon_config [--token TOKEN] [--keys JSON] NAME=DIR... (options in any place)
 #                              writes DAEMON_DIR/ringlabd.json: state in DAEMON_DIR/state,
-#                              the source tree's workloads, a dir target per NAME=DIR
+#                              workloads from DAEMON_WORKLOADS (default the source tree's),
+#                              a dir target per NAME=DIR, then the members JSON
+#                              ('"web_dir": "x", "token": "y"')
 #   daemon_start [--throttled] SECONDS [OPTION...]
-#                              $top_builddir/ringlabd OPTION... --port 0 --port-file
-#                              DAEMON_DIR/port in the background (in throttle.sh's cgroup
-#                              with --throttled), stdout and stderr appended to
-#                              DAEMON_DIR/rld.log; sets DAEMON_PID at once. Waits up to
-#                              SECONDS for the port, then sets DAEMON_PORT and DAEMON_URL;
-#                              returns 1 with DAEMON_ERR set if ringlabd exited first or
-#                              wrote no port in time (daemon_cleanup stops it).
-#   daemon_stop                SIGTERM to DAEMON_PID, SIGKILL after 20 s, reaped; clears
-#                              DAEMON_PID. Nothing when it is empty: a test that kills and
-#                              waits for the daemon itself clears DAEMON_PID.
-#   daemon_cleanup             daemon_stop, remove DAEMON_DIR, throttle_cleanup, loopfs_cleanup
+#                              DAEMON_BIN (default $top_builddir/ringlabd) OPTION... --port 0
+#                              --port-file DAEMON_DIR/port in the background (in
+#                              throttle.sh's cgroup with --throttled), stdin /dev/null,
+#                              stdout and stderr appended to DAEMON_DIR/rld.log; sets
+#                              DAEMON_PID at once. Waits up to SECONDS for the port, then
+#                              sets DAEMON_PORT and DAEMON_URL; returns 1 with DAEMON_ERR
+#                              set if ringlabd exited first or wrote no port in time
+#                              (daemon_cleanup stops it).
+#   daemon_stop                SIGTERM to DAEMON_PID, SIGKILL after 20 s, reaped; its exit
+#                              status in DAEMON_STATUS; clears DAEMON_PID. Nothing when it
+#                              is empty: a test that kills and waits for the daemon itself
+#                              clears DAEMON_PID.
+#   daemon_vm KEY              the daemon's /proc status value KEY (VmRSS, VmHWM) in KiB
+#   daemon_cleanup             kill the pids a test put in DAEMON_BG, daemon_stop, remove
+#                              DAEMON_DIR, throttle_cleanup, loopfs_cleanup
+#   DAEMON_RAW                 tests/api/http_raw, for requests curl will not make
 #
 # A test that sets its own EXIT trap after daemon_require calls daemon_cleanup in it, as
 # loopfs.sh asks for loopfs_cleanup.
@@ -28,18 +35,23 @@
 . "$top_srcdir/tests/lib/loopfs.sh"
 . "$top_srcdir/tests/lib/throttle.sh"
 
+DAEMON_BIN=${DAEMON_BIN:-$top_builddir/ringlabd}
+DAEMON_WORKLOADS=${DAEMON_WORKLOADS:-$top_srcdir/workloads}
+DAEMON_RAW=$top_builddir/tests/api/http_raw
 DAEMON_DIR=
 DAEMON_PID=
 DAEMON_PORT=
 DAEMON_URL=
 DAEMON_ERR=
+DAEMON_STATUS=
+DAEMON_BG=
 
 daemon_require()
 {
 	for _daemon_tool in "$@"; do
 		command -v "$_daemon_tool" >/dev/null 2>&1 || { echo "SKIP: needs $_daemon_tool" >&2; exit 77; }
 	done
-	[ -x "$top_builddir/ringlabd" ] || { echo "FAIL: $top_builddir/ringlabd is not built" >&2; exit 1; }
+	[ -x "$DAEMON_BIN" ] || { echo "FAIL: $DAEMON_BIN is not built" >&2; exit 1; }
 	loopfs_require
 	DAEMON_DIR=$(mktemp -d -t ringlab-daemon.XXXXXX) || { echo "FAIL: mktemp -d" >&2; exit 1; }
 	trap daemon_cleanup EXIT
@@ -48,18 +60,22 @@ daemon_require()
 daemon_config()
 {
 	_daemon_token=
-	if [ "$1" = --token ]; then
-		_daemon_token=", \"token\": \"$2\""
-		shift 2
-	fi
+	_daemon_keys=
 	_daemon_targets=
-	for _daemon_t in "$@"; do
-		_daemon_targets="$_daemon_targets${_daemon_targets:+, }{\"name\": \"${_daemon_t%%=*}\","
-		_daemon_targets="$_daemon_targets \"kind\": \"dir\", \"path\": \"${_daemon_t#*=}\"}"
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--token) _daemon_token=", \"token\": \"$2\""; shift ;;
+		--keys) _daemon_keys=${2:+, $2}; shift ;;
+		*)
+			_daemon_targets="$_daemon_targets${_daemon_targets:+, }{\"name\": \"${1%%=*}\","
+			_daemon_targets="$_daemon_targets \"kind\": \"dir\", \"path\": \"${1#*=}\"}"
+			;;
+		esac
+		shift
 	done
 	cat >"$DAEMON_DIR/ringlabd.json" <<JSON
-{"state_dir": "$DAEMON_DIR/state", "workloads_dir": "$top_srcdir/workloads",
- "targets": [$_daemon_targets]$_daemon_token}
+{"state_dir": "$DAEMON_DIR/state", "workloads_dir": "$DAEMON_WORKLOADS",
+ "targets": [$_daemon_targets]$_daemon_token$_daemon_keys}
 JSON
 }
 
@@ -75,12 +91,12 @@ daemon_start()
 	rm -f "$DAEMON_DIR/port"
 	# throttle_spawn: `throttle_exec ... &` would give the pid of a subshell, not ringlabd's.
 	if [ -n "$_daemon_throttled" ]; then
-		throttle_spawn "$top_builddir/ringlabd" "$@" --port 0 --port-file "$DAEMON_DIR/port" \
-			>>"$DAEMON_DIR/rld.log" 2>&1
+		throttle_spawn "$DAEMON_BIN" "$@" --port 0 --port-file "$DAEMON_DIR/port" \
+			>>"$DAEMON_DIR/rld.log" 2>&1 </dev/null
 		DAEMON_PID=$THROTTLE_PID
 	else
-		"$top_builddir/ringlabd" "$@" --port 0 --port-file "$DAEMON_DIR/port" \
-			>>"$DAEMON_DIR/rld.log" 2>&1 &
+		"$DAEMON_BIN" "$@" --port 0 --port-file "$DAEMON_DIR/port" \
+			>>"$DAEMON_DIR/rld.log" 2>&1 </dev/null &
 		DAEMON_PID=$!
 	fi
 	_daemon_i=0
@@ -112,11 +128,20 @@ daemon_stop()
 		kill -KILL "$DAEMON_PID" 2>/dev/null
 	fi
 	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_STATUS=$?
 	DAEMON_PID=
+}
+
+daemon_vm()
+{
+	awk -v k="$1:" '$1 == k { print $2 }' "/proc/$DAEMON_PID/status"
 }
 
 daemon_cleanup()
 {
+	for _daemon_p in $DAEMON_BG; do
+		kill "$_daemon_p" 2>/dev/null
+	done
 	daemon_stop
 	[ -n "$DAEMON_DIR" ] && rm -rf "$DAEMON_DIR"
 	DAEMON_DIR=

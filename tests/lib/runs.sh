@@ -3,9 +3,19 @@
 #
 #   . "$top_srcdir/tests/lib/daemon.sh"; . "$top_srcdir/tests/lib/runs.sh"
 #   fail MSG...             "FAIL: MSG" and the end of DAEMON_DIR/rld.log on stderr; exit 1
-#   req METHOD PATH [BODY]  prints the HTTP status (000 when no answer came in 10 s: then
-#                           false, with an empty body); the body goes to DAEMON_DIR/body
+#   daemon_up OPTION...     daemon_start 20 OPTION..., failing with DAEMON_ERR, then waits
+#                           until /api/v1/health answers 200
+#   req METHOD PATH [BODY] [CURL...]
+#                           prints the HTTP status (000 when no answer came in 10 s, or
+#                           curl's --max-time: then false, with an empty body); the body
+#                           goes to DAEMON_DIR/body, the headers to DAEMON_DIR/headers.
+#                           BODY is the third argument unless it starts with '-'.
 #   body FILTER             jq -r FILTER on that body (nothing when it is not JSON)
+#   expect STATUS METHOD PATH [BODY] [CURL...]
+#                           req, failing unless the status is STATUS ($_m, $_p: the
+#                           request, for later messages)
+#   jqe FILTER              fails unless the last body satisfies jq -e FILTER
+#   header NAME             the last answer's header NAME
 #   post_run BODY           POST /api/v1/runs: prints the new run's id, "" when refused
 #   run_status ID           prints run ID's status, "" when there is none
 #   run_is ID STATUS...     true when run ID's status is one of STATUS
@@ -24,13 +34,50 @@ fail()
 	exit 1
 }
 
+daemon_up()
+{
+	daemon_start 20 "$@" || fail "$DAEMON_ERR"
+	wait_until 20 "/api/v1/health never answered 200" eval '[ "$(req GET /api/v1/health)" = 200 ]'
+}
+
 req()
 {
+	_runs_m=$1
+	_runs_p=$2
+	shift 2
+	_runs_body=
+	case ${1-} in
+	-*) ;;
+	*) [ $# -gt 0 ] && { _runs_body=$1; shift; } ;;
+	esac
 	# curl prints 000 itself when no answer came; a daemon killed mid-test is no noise.
-	curl -sS --max-time 10 -o "$DAEMON_DIR/body" -w '%{http_code}' -X "$1" "$DAEMON_URL$2" \
-		${3:+-d "$3"} 2>/dev/null && return 0
+	curl -sS --max-time 10 -o "$DAEMON_DIR/body" -D "$DAEMON_DIR/headers" -w '%{http_code}' \
+		-X "$_runs_m" ${_runs_body:+-d "$_runs_body"} "$@" "$DAEMON_URL$_runs_p" 2>/dev/null &&
+		return 0
 	: >"$DAEMON_DIR/body"
 	return 1
+}
+
+expect()
+{
+	_runs_want=$1
+	_m=$2
+	_p=$3
+	shift
+	_runs_got=$(req "$@")
+	[ "$_runs_got" = "$_runs_want" ] ||
+		fail "$_m $_p: status $_runs_got, expected $_runs_want: $(head -c 600 "$DAEMON_DIR/body")"
+}
+
+jqe()
+{
+	jq -e "$1" "$DAEMON_DIR/body" >/dev/null 2>&1 ||
+		fail "$_m $_p: body does not satisfy '$1': $(head -c 800 "$DAEMON_DIR/body")"
+}
+
+header()
+{
+	grep -i "^$1:" "$DAEMON_DIR/headers" | tail -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'
 }
 
 body()
