@@ -49,7 +49,7 @@ static void add_progress(cJSON *o, uint32_t cell, uint32_t ncells, const char *w
 	cJSON_AddNumberToObject(o, "live_iops", live_iops);
 }
 
-/* Not running: what is known from the status alone; the rest is null. */
+/* Not running, or running but not planned yet: what is known from the status alone. */
 static void add_idle(cJSON *o, enum rl_run_status st)
 {
 	static const char *const keys[] = { "cell", "ncells", "workload", "jobs", "rep", "reps",
@@ -97,7 +97,12 @@ int rl_http_progress_json(struct rl_daemon *d, int64_t id, cJSON **out,
 		return rl_err_set(err, -ENOMEM, "out of memory");
 	cJSON_AddNumberToObject(o, "id", (double)id);
 	cJSON_AddStringToObject(o, "status", rl_run_status_name(m.status));
-	if (is_live)
+	if (is_live && !live.p.ncells) {
+		/* Taken from the queue, its target and workloads still being checked. */
+		add_idle(o, m.status);
+		cJSON_ReplaceItemInObject(o, "phase", cJSON_CreateString(live.phase));
+		cJSON_ReplaceItemInObject(o, "run_fraction", cJSON_CreateNumber(0));
+	} else if (is_live)
 		add_progress(o, (uint32_t)live.p.cell, (uint32_t)live.p.ncells, live.workload,
 			     live.p.jobs, live.p.rep, live.p.reps, live.phase, live.p.cell_fraction,
 			     live.p.run_fraction, live.p.live_iops);

@@ -54,6 +54,21 @@ static void set_live(struct rl_daemon_target *dt, const struct rl_progress *p, s
 	rl_daemon_bump(dt->d);
 }
 
+/*
+ * The run is planned: its cell count is known before its first cell
+ * reports progress, so a reader never sees a running run of 0 cells.
+ */
+static void set_planned(struct rl_daemon_target *dt, const struct rl_run *run)
+{
+	size_t ncells = 0;
+
+	for (size_t i = 0; i < run->nworkloads; i++)
+		ncells += (size_t)run->workloads[i].njobs * run->workloads[i].repetitions;
+	pthread_mutex_lock(&dt->lock);
+	dt->live.p.ncells = ncells;
+	pthread_mutex_unlock(&dt->lock);
+}
+
 static void on_started(void *arg, const struct rl_run *run)
 {
 	struct run_ctx *c = arg;
@@ -64,6 +79,7 @@ static void on_started(void *arg, const struct rl_run *run)
 		return;
 	}
 	c->started = true;
+	set_planned(c->dt, run);
 	set_live(c->dt, NULL, 0);
 }
 
@@ -213,6 +229,8 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	pthread_mutex_lock(&dt->lock);
 	memset(&dt->live, 0, sizeof(dt->live));
 	dt->live.run_id = id;
+	/* Running from here on, but its cells are not planned before on_started(). */
+	snprintf(dt->live.phase, sizeof(dt->live.phase), "prepare");
 	pthread_mutex_unlock(&dt->lock);
 	ret = load_request(dt, id, &req, &c.err);
 	if (!ret)

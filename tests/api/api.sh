@@ -203,6 +203,16 @@ jqe '.status == "queued" and (.id | type == "number") and .url == "/api/v1/runs/
 L=$(jq -r .id "$DAEMON_DIR/body")
 [ "$(header Location)" = "/api/v1/runs/$L" ] || fail "Location is '$(header Location)'"
 wait_status "$L" running 30
+# Taken from the queue, a run prepares (its target and workloads checked) before its cells
+# are planned; under load a poll lands there: no cell count yet, never a count of 0.
+_i=0
+while [ "$(jq -r .phase "$DAEMON_DIR/body")" = prepare ]; do
+	jqe '.ncells == null and .cell == null and .workload == null and .run_fraction == 0'
+	[ $_i -lt 300 ] || fail "run $L still prepares after 30 s"
+	sleep 0.1
+	_i=$((_i + 1))
+	expect 200 GET "/api/v1/runs/$L/progress"
+done
 jqe ".id == $L and .workload == \"nw-overwrite-aligned\" and .ncells >= 1 and .reps >= 1"
 jqe '(.phase | type == "string") and .run_fraction >= 0 and .run_fraction <= 1 and .fraction >= 0'
 
