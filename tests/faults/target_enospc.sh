@@ -5,7 +5,8 @@ daemon_require curl jq fallocate df
 
 MiB=1048576
 # free_bytes DIR: what an unprivileged writer may still allocate there.
-free_bytes() { df -B1 --output=avail "$1" | tail -n 1 | tr -d ' '; }
+# Synced first: blocks of a file just removed are free again only once the journal commits.
+free_bytes() { sync -f "$1"; df -B1 --output=avail "$1" | tail -n 1 | tr -d ' '; }
 # leave_free MiB: take all but that much of the target with a file of our own.
 leave_free()
 {

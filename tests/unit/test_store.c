@@ -2,6 +2,7 @@
 /* test_store: a run's life in the SQLite store, listing, recovery, and two connections on one file. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,6 +510,7 @@ static void test_two_connections(struct rl_store *s)
 struct writer {
 	int ret;
 	int64_t id, done_ns;
+	_Atomic int64_t start_ns;	/* when the thread began: the lock is held from there */
 	struct rl_err err;
 };
 
@@ -519,6 +521,7 @@ static void *writer_thread(void *arg)
 	struct writer *w = arg;
 	struct rl_store *s;
 
+	atomic_store(&w->start_ns, rl_wall_ns());
 	w->ret = rl_store_open(db_path, &s, &w->err);
 	if (w->ret < 0)
 		return NULL;
@@ -545,9 +548,9 @@ static sqlite3 *hold_write_lock(void)
 static void test_wait(unsigned hold_ms, int want)
 {
 	struct writer w = { .ret = 1 };
-	struct timespec ts = { hold_ms / 1000, (long)(hold_ms % 1000) * 1000000 };
+	const struct timespec tick = { 0, 1000000 };
 	pthread_t t;
-	int64_t released;
+	int64_t released, until;
 	sqlite3 *db = hold_write_lock();
 
 	if (!db)
@@ -557,7 +560,12 @@ static void test_wait(unsigned hold_ms, int want)
 		sqlite3_close(db);
 		return;
 	}
-	nanosleep(&ts, NULL);
+	/* Timed from the writer's start: a thread started late under load must not shorten its wait. */
+	while (!atomic_load(&w.start_ns))
+		nanosleep(&tick, NULL);
+	until = atomic_load(&w.start_ns) + (int64_t)hold_ms * 1000000;
+	while (rl_wall_ns() < until)
+		nanosleep(&tick, NULL);
 	released = rl_wall_ns();
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	pthread_join(t, NULL);
@@ -650,7 +658,7 @@ int main(void)
 	test_recover(s, life, running, queued);
 	test_two_connections(s);
 	test_wait(300, 0);
-	test_wait(RL_STORE_BUSY_TIMEOUT_MS + 700, -EBUSY);
+	test_wait(RL_STORE_BUSY_TIMEOUT_MS + 2000, -EBUSY);
 	test_full(s);
 	test_integrity(s);
 	rl_store_close(s);
