@@ -87,7 +87,14 @@ hwm=$(daemon_vm VmHWM)
 sleep 1
 rss=$(daemon_vm VmRSS)
 echo "VmRSS at start $rss0 KiB, peak (VmHWM) $hwm KiB, after $rss KiB"
-[ "$hwm" -lt $HWM_MAX_KIB ] || fail "peak RSS $hwm KiB, over the $HWM_MAX_KIB KiB bound"
-[ $((rss - rss0)) -lt $KEEP_MAX_KIB ] || fail "RSS $rss KiB after the large requests, $((rss - rss0)) KiB over the $rss0 KiB at start"
+# ASan's shadow, red zones and quarantine of freed memory say nothing of the daemon's own
+# use: the bounds hold for the build that ships, which make check runs this test on.
+if [ "${RINGLAB_SANITIZERS:-}" = yes ]; then
+	echo "built with sanitizers: the RSS bounds are checked by the plain build's make check"
+else
+	[ "$hwm" -lt $HWM_MAX_KIB ] || fail "peak RSS $hwm KiB, over the $HWM_MAX_KIB KiB bound"
+	[ $((rss - rss0)) -lt $KEEP_MAX_KIB ] ||
+		fail "RSS $rss KiB after the large requests, $((rss - rss0)) KiB over the $rss0 KiB at start"
+fi
 expect 200 GET /api/v1/health
 exit 0
