@@ -513,7 +513,7 @@ static void test_retry_503(struct server *s)
 	struct rl_client_target t;
 	struct rl_err err = { "" };
 	struct timespec t0, t1;
-	cJSON *j = NULL;
+	cJSON *j = NULL, *body = cJSON_CreateObject();
 	double waited;
 	char req[8192];
 	int ret;
@@ -521,7 +521,7 @@ static void test_retry_503(struct server *s)
 	target(&t, s->port, "", NULL);
 	atomic_store(&busy_hits, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ret = rl_client_post_json(&t, "/api/v1/busy-once", cJSON_CreateObject(), &j, &err);
+	ret = rl_client_post_json(&t, "/api/v1/busy-once", body, &j, &err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	CHECK(ret == 0 && j && cJSON_GetObjectItem(j, "id") && atomic_load(&busy_hits) == 2,
@@ -530,6 +530,7 @@ static void test_retry_503(struct server *s)
 	last_request(s, req, sizeof(req));
 	CHECK(strstr(req, "\r\n\r\n{}") != NULL, "the retry sends the body again: %s", req);
 	cJSON_Delete(j);
+	cJSON_Delete(body);
 
 	atomic_store(&busy_hits, 0);
 	ret = rl_client_get_json(&t, "/api/v1/busy-always", &j, &err);
