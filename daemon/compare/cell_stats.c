@@ -78,7 +78,7 @@ static void gather_side(struct rl_cmp_side *s, const char *workload, uint32_t jo
 			s->reps++;
 			s->verify_failed += c->verify.status == RL_VERIFY_FAILED;
 			for (int k = 0; k < RL_FOUND_MAX; k++)
-				s->found_blocks[k] += c->verify.found_blocks[k];
+				s->found_blocks[k] += c->verify.found_blocks.n[k];
 			s->eagain += c->eagain;
 			s->attempts += c->attempts;
 			/* Each repetition is one value: its refusals are not independent. */
@@ -207,7 +207,7 @@ static enum rl_verdict cell_verdict(const struct rl_cmp_cell *cell)
 	return RL_VERDICT_INSUFFICIENT;
 }
 
-/* "head: 64 blocks hold data of NOWAIT writes that returned -EAGAIN (...)": what "corrupt" means. */
+/* What "corrupt" means: "head: 64 blocks hold data of NOWAIT writes that returned -EAGAIN". */
 static void found_note(const struct rl_cmp_side *b, const struct rl_cmp_side *h,
 		       struct rl_cmp_cell *cell)
 {

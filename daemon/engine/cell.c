@@ -403,7 +403,7 @@ static void verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
 			 (unsigned long long)c->verify.bytes_bad,
 			 (unsigned long long)c->verify.ranges_total,
 			 (unsigned long long)c->verify.ranges[0].offset,
-			 rl_found_summary(c->verify.found_blocks, what, sizeof(what)));
+			 rl_found_summary(c->verify.found_blocks.n, what, sizeof(what)));
 	}
 	if (c->verify.status == RL_VERIFY_FAILED)
 		c->failed = true;

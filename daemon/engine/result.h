@@ -79,6 +79,12 @@ struct rl_found {
 	uint64_t offset;	/* the offset whose data it is (pattern kinds) */
 };
 
+/* Bad blocks counted by what they hold; valid once one was (null in JSON otherwise). */
+struct rl_found_counts {
+	bool valid;
+	uint64_t n[RL_FOUND_MAX];
+};
+
 /*
  * Consecutive blocks (the workload's block_size) each holding at least one
  * byte that differs: a corrupted block is one range however many of its
@@ -100,7 +106,7 @@ struct rl_verify_result {
 	uint64_t ranges_total;		/* all mismatch ranges (of blocks) ... */
 	uint32_t nranges;		/* ... of which the first nranges are kept */
 	struct rl_mismatch ranges[RL_MISMATCH_MAX];
-	uint64_t found_blocks[RL_FOUND_MAX];	/* every bad block, by what it holds */
+	struct rl_found_counts found_blocks;	/* every bad block, by what it holds */
 };
 
 /* One workload x jobs x repetition. */

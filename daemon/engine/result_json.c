@@ -70,7 +70,7 @@ _Static_assert(sizeof(enum rl_causes_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_run_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_verify_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_found_kind) == sizeof(int), "enum is int");
-_Static_assert(offsetof(struct rl_verify_result, status) == 0, "found_blocks rows from the start");
+_Static_assert(offsetof(struct rl_found_counts, valid) == 0, "found counts valid first");
 _Static_assert(sizeof(enum rl_expect_status) == sizeof(int), "enum is int");
 _Static_assert(MSIZE(struct rl_cell, nerrors) == sizeof(uint32_t), "counts are uint32_t");
 _Static_assert(MSIZE(struct rl_verify_result, nranges) == sizeof(uint32_t), "counts are uint32_t");
@@ -139,7 +139,7 @@ static const struct rl_field mismatch_fields[] = {
 };
 
 /* One key per kind, in the enum's order; the keys are rl_found_kind_name()'s. */
-#define F_FOUND(k, key) F_U64(key, struct rl_verify_result, found_blocks[k])
+#define F_FOUND(k, key) F_U64(key, struct rl_found_counts, n[k])
 static const struct rl_field found_block_fields[] = {
 	F_FOUND(RL_FOUND_UNCLASSIFIED, "unclassified"),
 	F_FOUND(RL_FOUND_LAYOUT_LOST, "layout_lost"),
@@ -162,9 +162,10 @@ static const struct rl_field verify_fields[] = {
 	F_U64("bytes_skipped", struct rl_verify_result, bytes_skipped),
 	F_U64("ranges_total", struct rl_verify_result, ranges_total),
 	F_LIST("ranges", struct rl_verify_result, ranges, nranges, mismatch_fields),
-	/* Its rows' offsets are from the struct's start, as "status" is. */
-	F(RL_FT_OBJECT, "found_blocks", struct rl_verify_result, status,
-	  .sub = found_block_fields, .flags = RL_FF_RECORD_OPTIONAL),
+	/* null while nothing was bad: a clean cell costs one JSON value, not ten */
+	F(RL_FT_OPT_OBJECT, "found_blocks", struct rl_verify_result, found_blocks,
+	  .size = MSIZE(struct rl_verify_result, found_blocks), .sub = found_block_fields,
+	  .flags = RL_FF_RECORD_OPTIONAL),
 	F_END
 };
 

@@ -167,7 +167,8 @@ static void classify_block(struct rl_verify_result *out, struct run *r, uint64_t
 
 	memcpy(&word, got - (o & 7), sizeof(word));
 	rl_found_classify(r->found, o & ~7ull, word, &r->last);
-	out->found_blocks[r->last.kind]++;
+	out->found_blocks.valid = true;
+	out->found_blocks.n[r->last.kind]++;
 }
 
 /* A range starting in the block holding @o; its first bytes from @o on (up to @avail). */

@@ -63,13 +63,10 @@ static void record_at(const struct rl_verify_spec *spec, uint64_t off, struct re
 {
 	const struct rl_workload *w = spec->w;
 	bool interleave = w->sharing == RL_SHARE_INTERLEAVE;
-	uint32_t jobs = interleave ? spec->jobs : 1, nb = 0;
-	uint64_t sb, nstripes, reach, s;
+	uint32_t jobs = interleave ? spec->jobs : 1;
+	uint64_t sb = rl_workload_stripe_bytes(w), nstripes, reach, s;
 
 	memset(r, 0, sizeof(*r));
-	while (nb < RL_STRIPE_MAX && w->stripe[nb])
-		nb++;
-	sb = (uint64_t)nb * w->block_size;
 	if (!sb || !spec->gens || w->op != RL_OP_WRITE)
 		return;
 	nstripes = interleave ? spec->stripes_per_job : spec->jobs * spec->stripes_per_job;
@@ -92,10 +89,8 @@ static void record_at(const struct rl_verify_spec *spec, uint64_t off, struct re
 static bool is_written_block(const struct rl_verify_spec *spec, uint64_t off)
 {
 	const struct rl_workload *w = spec->w;
-	uint32_t nb = 0;
+	uint32_t nb = w->block_size ? rl_workload_stripe_bytes(w) / w->block_size : 0;
 
-	while (nb < RL_STRIPE_MAX && w->stripe[nb])
-		nb++;
 	return !w->extend && nb && w->stripe[(off / w->block_size) % nb] == RL_BLOCK_WRITTEN;
 }
 
@@ -118,13 +113,10 @@ void rl_found_init(struct rl_found_ctx *ctx, const struct rl_verify_spec *spec)
 	const struct rl_workload *w = spec->w;
 	uint64_t nstripes = w->sharing == RL_SHARE_INTERLEAVE ? spec->stripes_per_job
 							      : spec->jobs * spec->stripes_per_job;
-	uint32_t nb = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->spec = spec;
-	while (nb < RL_STRIPE_MAX && w->stripe[nb])
-		nb++;
-	ctx->file_bytes = nstripes * nb * w->block_size;
+	ctx->file_bytes = nstripes * rl_workload_stripe_bytes(w);
 	for (uint32_t j = 0; spec->gens && j < spec->jobs; j++) {
 		for (uint64_t k = 0; k < spec->stripes_per_job; k++) {
 			if (spec->gens[j][k] != RL_GEN_UNKNOWN && spec->gens[j][k] > ctx->max_gen)

@@ -41,7 +41,7 @@ void rl_found_classify(const struct rl_found_ctx *ctx, uint64_t off, uint64_t wo
 /*
  * rl_found_summary() - one sentence for a failed verification from its bad
  * blocks counted by what they hold (@blocks[RL_FOUND_MAX], as in
- * rl_verify_result.found_blocks), the most common first, e.g. "32 blocks
+ * rl_verify_result.found_blocks.n), the most common first, e.g. "32 blocks
  * hold data of NOWAIT writes that returned -EAGAIN (...)". Writes at most
  * @len bytes into @buf (always terminated; "" when nothing was counted).
  * Returns @buf.

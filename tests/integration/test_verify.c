@@ -447,10 +447,11 @@ static void expect_found(struct sim *s, const char *what, uint64_t block, enum r
 	uint64_t total = 0;
 
 	for (int k = 0; k < RL_FOUND_MAX; k++)
-		total += r.found_blocks[k];
+		total += r.found_blocks.n[k];
 	CHECK(r.status == RL_VERIFY_FAILED && r.nranges == 1 && total == 1 &&
-	      r.found_blocks[kind] == 1, "%s: %u ranges, %" PRIu64 " blocks counted, %" PRIu64
-	      " as %s", what, r.nranges, total, r.found_blocks[kind], rl_found_kind_name(kind));
+	      r.found_blocks.valid && r.found_blocks.n[kind] == 1, "%s: %u ranges, %" PRIu64
+	      " blocks counted, %" PRIu64 " as %s", what, r.nranges, total,
+	      r.found_blocks.n[kind], rl_found_kind_name(kind));
 	if (!r.nranges)
 		return;
 	CHECK(r.ranges[0].offset == block && f->kind == kind,
@@ -490,7 +491,7 @@ static void test_found(const char *dir)
 	refused[0][5] = 1;
 	expect_found(&s, "refused write", 5 * sb, RL_FOUND_REFUSED_WRITE, 1, 5 * sb);
 	r = run_verify(&s, s.dfd, "refused write summary");
-	rl_found_summary(r.found_blocks, text, sizeof(text));
+	rl_found_summary(r.found_blocks.n, text, sizeof(text));
 	CHECK(!strcmp(text, "1 block holds data of NOWAIT writes that returned -EAGAIN "
 		      "(written although refused)"), "summary: \"%s\"", text);
 	/* The same bytes with no refusal on record: a write nobody recorded. */

@@ -109,7 +109,7 @@ static void add_cells(struct rl_run *run, const struct cell_spec *s)
 		c.verify.status = (int)r == s->verify_failed_rep ? RL_VERIFY_FAILED : RL_VERIFY_OK;
 		c.failed = c.verify.status == RL_VERIFY_FAILED;
 		if (c.failed)	/* what verify_found.c would say of a refused write's block */
-			c.verify.found_blocks[RL_FOUND_REFUSED_WRITE] = 32;
+			c.verify.found_blocks.n[RL_FOUND_REFUSED_WRITE] = 32;
 		if (rl_run_add_cell(run, &c) < 0) {
 			perror("rl_run_add_cell");
 			exit(1);

@@ -132,8 +132,9 @@ static void fill_cell(struct rl_cell *c, int which)
 		c->verify.nranges = 2;
 		fill_mismatch(&c->verify.ranges[0], false);
 		fill_mismatch(&c->verify.ranges[1], true);
-		c->verify.found_blocks[RL_FOUND_REFUSED_WRITE] = u();
-		c->verify.found_blocks[RL_FOUND_LAYOUT_LOST] = u();
+		c->verify.found_blocks.valid = true;
+		c->verify.found_blocks.n[RL_FOUND_REFUSED_WRITE] = u();
+		c->verify.found_blocks.n[RL_FOUND_LAYOUT_LOST] = u();
 	}
 	c->expect = which ? RL_EXPECT_UNMET : RL_EXPECT_MET;
 	c->failed = which;
@@ -340,8 +341,9 @@ static void check_shape(const cJSON *j)
 	CHECK(r1 && strcmp(cJSON_GetStringValue(at(r1, "found")) ?: "", "0000000000000000") == 0 &&
 	      cJSON_IsTrue(at(r1, "zeros")), "mismatch found bytes as hex, zeros flag");
 	CHECK(strcmp(cJSON_GetStringValue(at(r1, "found_as")) ?: "", "layout_lost") == 0 &&
-	      cJSON_IsNumber(at(at(at(c1, "verify"), "found_blocks"), "refused_write")),
-	      "what a bad block holds, by name; the blocks counted by kind");
+	      cJSON_IsNumber(at(at(at(c1, "verify"), "found_blocks"), "refused_write")) &&
+	      cJSON_IsNull(at(at(c0, "verify"), "found_blocks")),
+	      "what a bad block holds, by name; the blocks counted by kind, null when none");
 	CHECK(strcmp(cJSON_GetStringValue(at(c1, "expect")) ?: "", "unmet") == 0, "expect by name");
 	CHECK(strcmp(cJSON_GetStringValue(at(at(c1, "verify"), "status")) ?: "", "failed") == 0,
 	      "verify.status by name");
@@ -619,7 +621,8 @@ static void check_old_ranges(const char *text)
 		      "old range read as %" PRIu64 " bad of %" PRIu64 " from %" PRIu64,
 		      m->bytes_bad, m->length, m->first_bad);
 		CHECK(m->found_as.kind == RL_FOUND_UNCLASSIFIED && !m->found_as.gen &&
-		      !run.cells[1].verify.found_blocks[RL_FOUND_REFUSED_WRITE],
+		      !run.cells[1].verify.found_blocks.valid &&
+		      !run.cells[1].verify.found_blocks.n[RL_FOUND_REFUSED_WRITE],
 		      "an old range is unclassified, with no blocks counted");
 		rl_run_free(&run);
 	}
