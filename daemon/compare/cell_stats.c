@@ -14,6 +14,7 @@
 
 #include "cause_change.h"
 #include "cell_stats.h"
+#include "engine/verify_found.h"
 
 /* ---- a side's repetitions ------------------------------------------------ */
 
@@ -68,6 +69,7 @@ static void gather_side(struct rl_cmp_side *s, const char *workload, uint32_t jo
 	s->niops = s->np99 = s->nelapsed = s->nrates = 0;
 	s->reps = s->measured = s->verify_failed = 0;
 	s->eagain = s->attempts = 0;
+	memset(s->found_blocks, 0, sizeof(s->found_blocks));
 	for (r = 0; r < s->nruns; r++) {
 		for (i = 0; i < s->runs[r]->ncells; i++) {
 			c = &s->runs[r]->cells[i];
@@ -75,6 +77,8 @@ static void gather_side(struct rl_cmp_side *s, const char *workload, uint32_t jo
 				continue;
 			s->reps++;
 			s->verify_failed += c->verify.status == RL_VERIFY_FAILED;
+			for (int k = 0; k < RL_FOUND_MAX; k++)
+				s->found_blocks[k] += c->verify.found_blocks.n[k];
 			s->eagain += c->eagain;
 			s->attempts += c->attempts;
 			/* Each repetition is one value: its refusals are not independent. */
@@ -203,6 +207,18 @@ static enum rl_verdict cell_verdict(const struct rl_cmp_cell *cell)
 	return RL_VERDICT_INSUFFICIENT;
 }
 
+/* What "corrupt" means: "head: 64 blocks hold data of NOWAIT writes that returned -EAGAIN". */
+static void found_note(const struct rl_cmp_side *b, const struct rl_cmp_side *h,
+		       struct rl_cmp_cell *cell)
+{
+	char bs[RL_CMP_WHY_MAX], hs[RL_CMP_WHY_MAX];
+
+	rl_found_summary(b->found_blocks, bs, sizeof(bs));
+	rl_found_summary(h->found_blocks, hs, sizeof(hs));
+	snprintf(cell->verify_found, sizeof(cell->verify_found), "%s%s%s%s%s", *bs ? "base: " : "",
+		 bs, *bs && *hs ? "; " : "", *hs ? "head: " : "", hs);
+}
+
 int rl_cmp_cell_fill(struct rl_cmp_side *b, struct rl_cmp_side *h, const char *workload,
 		     uint32_t jobs, const struct rl_comparison *c, struct rl_cmp_cell *cell)
 {
@@ -236,5 +252,6 @@ int rl_cmp_cell_fill(struct rl_cmp_side *b, struct rl_cmp_side *h, const char *w
 	cell->verdict = cell_verdict(cell);
 	if (b->verify_failed || h->verify_failed)
 		cell->verdict = RL_VERDICT_CORRUPT;
+	found_note(b, h, cell);
 	return 0;
 }

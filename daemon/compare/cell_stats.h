@@ -20,6 +20,7 @@ struct rl_cmp_side {
 	size_t niops, np99, nelapsed, nrates;	/* IOPS, p99: repetitions that completed I/O */
 	uint32_t reps, measured, verify_failed;
 	uint64_t eagain, attempts;
+	uint64_t found_blocks[RL_FOUND_MAX];	/* bad blocks by what they hold, all reps */
 };
 
 /* rl_cmp_side_init() - @s for @runs[0..n-1], its scratch allocated. Returns 0 or -ENOMEM. */

@@ -106,6 +106,8 @@ struct rl_cmp_cell {
 	bool iops_na;
 	struct rl_cmp_ratio p99;		/* completion latency, lower is better */
 	uint32_t base_verify_failed, head_verify_failed;	/* repetitions */
+	/* What the failed repetitions' bad blocks hold, per side ("" none or not classified). */
+	char verify_found[2 * RL_CMP_WHY_MAX + 16];
 	bool nowait;				/* the workload issues NOWAIT first attempts */
 	bool timing_dependent;			/* retry-blocking: its rate moves with timing */
 	uint64_t base_eagain, base_attempts, head_eagain, head_attempts;

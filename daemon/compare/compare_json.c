@@ -174,6 +174,7 @@ static cJSON *cell_json(const struct rl_cmp_cell *cell)
 	put_eagain(&b, cell);
 	rl_jb_num(&b, "base_verify_failed", cell->base_verify_failed);
 	rl_jb_num(&b, "head_verify_failed", cell->head_verify_failed);
+	rl_jb_str_or_null(&b, "verify_found", cell->verify_found);
 	rl_jb_num(&b, "base_elapsed_s", cell->base_elapsed_s);
 	rl_jb_num(&b, "head_elapsed_s", cell->head_elapsed_s);
 	rl_jb_num(&b, "wall_speedup", cell->wall_speedup);

@@ -162,6 +162,8 @@ static char *fmt_verdict(const struct rl_comparison *c, const struct rl_cmp_cell
 			 "/%" PRIu32 " head reps", cell->base_verify_failed, cell->base_reps,
 			 cell->head_verify_failed, cell->head_reps);
 		add_note(buf, len, note);
+		if (cell->verify_found[0])
+			add_note(buf, len, cell->verify_found);
 	}
 	if (cell->incompatible) {
 		snprintf(note, sizeof(note), "%s", cell->why);
@@ -271,7 +273,7 @@ static char *fmt_iops(const struct rl_cmp_cell *cell, bool base, char *buf, size
 
 static void print_row(FILE *out, const struct rl_comparison *c, const struct rl_cmp_cell *cell)
 {
-	char b[32], h[32], r[32], ci[48], e[64], v[RL_CMP_WHY_MAX + 256];
+	char b[32], h[32], r[32], ci[48], e[64], v[4 * RL_CMP_WHY_MAX];
 	bool show = !cell->incompatible && !cell->iops_na;
 
 	fprintf(out, "%*" PRIu32 "  %*s  %*s  %*s  ", W_JOBS, cell->jobs,
@@ -365,7 +367,7 @@ static void print_wall_time(FILE *out, const struct rl_comparison *c, const stru
 static void print_seed_flags(FILE *out, const struct rl_comparison *c, const struct rl_cmp_group *g)
 {
 	const struct rl_cmp_cell *cell;
-	char v[RL_CMP_WHY_MAX + 256];
+	char v[4 * RL_CMP_WHY_MAX];
 	size_t i;
 
 	for (i = 0; i < g->ncells; i++) {

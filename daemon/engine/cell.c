@@ -20,6 +20,7 @@
 #include "target_check.h"
 #include "util/clock.h"
 #include "verify.h"
+#include "verify_found.h"
 
 #define MONITOR_TICK_NS (50ull * 1000 * 1000)
 #define PROGRESS_EVERY 5	/* monitor ticks between progress reports */
@@ -107,8 +108,11 @@ static int lay_out(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_ce
 	}
 	close(fd);
 	c->layout_s = (double)(rl_now_ns() - t0) / 1e9;
-	for (uint32_t j = 0; j < p->jobs; j++)
+	for (uint32_t j = 0; j < p->jobs; j++) {
 		memset(p->gens[j], 0, p->stripes_per_job * sizeof(uint16_t));
+		if (p->refused)
+			memset(p->refused[j], 0, p->stripes_per_job * sizeof(uint16_t));
+	}
 	return ret;
 }
 
@@ -146,6 +150,7 @@ static void init_job(struct rl_job *job, const struct rl_target_ctx *t,
 	job->queue_depth = w->queue_depth < job->nstripes ? w->queue_depth : (uint32_t)job->nstripes;
 	job->gen_base = p->gen_base;
 	job->gens = p->gens[j];
+	job->refused = p->refused ? p->refused[j] : NULL;
 }
 
 struct monitor {
@@ -414,7 +419,7 @@ static int verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
 	struct rl_verify_spec spec = {
 		.w = p->w, .key = p->key, .jobs = p->jobs,
 		.stripes_per_job = p->stripes_per_job, .gens = p->gens,
-		.cancel = t->opts->cancel,
+		.refused = p->refused, .cancel = t->opts->cancel,
 	};
 	struct rl_err verr = { "" };
 	int ret;
@@ -431,11 +436,15 @@ static int verify_cell(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd,
 		if (!c->failed)
 			snprintf(c->error, sizeof(c->error), "%.300s: %.200s", p->path, verr.msg);
 	} else if (c->verify.status == RL_VERIFY_FAILED && !c->error[0]) {
+		char what[RL_ERR_MSG_MAX];
+
+		/* What the bad blocks hold, so the verdict names the damage. */
 		snprintf(c->error, sizeof(c->error),
-			 "verification failed: %llu bad bytes in %llu ranges, first at offset %llu",
+			 "verification failed: %llu bad bytes in %llu ranges, first at offset %llu: %s",
 			 (unsigned long long)c->verify.bytes_bad,
 			 (unsigned long long)c->verify.ranges_total,
-			 (unsigned long long)c->verify.ranges[0].offset);
+			 (unsigned long long)c->verify.ranges[0].offset,
+			 rl_found_summary(c->verify.found_blocks.n, what, sizeof(what)));
 	}
 	if (c->verify.status == RL_VERIFY_FAILED)
 		c->failed = true;

@@ -27,6 +27,7 @@ struct rl_cell_plan {
 	uint16_t gen_base;		/* first generation this cell writes */
 	uint64_t passes;		/* most passes any job of the last cell made */
 	uint16_t **gens;		/* [jobs][stripes_per_job], kept across reps */
+	uint16_t **refused;		/* the same shape: last refused generation, verify.h */
 	struct rl_engine_info used;	/* what the engine used, or'ed over cells */
 };
 

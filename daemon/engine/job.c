@@ -234,8 +234,12 @@ static int handle(struct rl_job *job, const struct rl_completion *c, uint32_t *i
 		ret = handle_eagain(job, s, c->slot, now, deferred);
 		if (ret < 0)
 			return ret;
-		if (ret == 0)
+		if (ret == 0) {
+			/* Given up on: nothing of it may be on disk (verify_found.c). */
+			if (is_write(job) && job->refused)
+				job->refused[s->stripe] = s->gen;
 			release(job, c->slot, inflight);
+		}
 		return 0;
 	}
 	if (c->res < 0) {

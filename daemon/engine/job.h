@@ -52,6 +52,7 @@ struct rl_job {
 	uint32_t queue_depth;		/* min(workload's, nstripes) */
 	uint16_t gen_base;		/* generation of the first pass */
 	uint16_t *gens;			/* [nstripes]: generation written, see verify.h */
+	uint16_t *refused;		/* [nstripes]: generation refused (-EAGAIN, not retried) */
 
 	/* engine state */
 	void *engine_data;

@@ -34,6 +34,38 @@ uint64_t rl_pattern_key(uint64_t seed, const char *name)
 	return mix64(h ^ mix64(seed));
 }
 
+/* The inverse of the offset multiplier mod 2^64, by Newton's iteration. */
+static uint64_t offset_inverse(void)
+{
+	uint64_t x = RL_PATTERN_OFFSET_MUL;	/* right to 3 bits; each step doubles that */
+
+	for (int i = 0; i < 5; i++)
+		x *= 2 - RL_PATTERN_OFFSET_MUL * x;
+	return x;
+}
+
+bool rl_pattern_locate(uint64_t key, uint64_t word, uint32_t gen, uint64_t limit, uint64_t *off)
+{
+	uint64_t inv = offset_inverse(), w = le64toh(word);
+	uint64_t rest = (w & ~RL_PATTERN_LOW_BITS) ^ key ^ rl_pattern_gen_term(gen);
+
+	if ((w & RL_PATTERN_LOW_BITS) != RL_PATTERN_LOW_BITS)
+		return false;	/* a word the pattern never makes */
+	/* The low bit of each byte was lost to the OR: try all 256 originals. */
+	for (uint32_t mask = 0; mask < 256; mask++) {
+		uint64_t v = rest, idx;
+
+		for (int i = 0; i < 8; i++)
+			v ^= (uint64_t)(mask >> i & 1) << (8 * i);
+		idx = v * inv;
+		if (idx < limit / 8) {
+			*off = idx * 8;
+			return true;
+		}
+	}
+	return false;
+}
+
 static inline uint8_t pattern_byte(uint64_t key, uint64_t off, uint32_t gen)
 {
 	return (uint8_t)(rl_pattern_word(key, off & ~7ull, gen) >> ((off & 7) * 8));

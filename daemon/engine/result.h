@@ -57,6 +57,35 @@ enum rl_verify_status {
 };
 
 /*
+ * What a bad block holds, decoded from its first differing word (verify_found.c).
+ * Runs written before this existed read as RL_FOUND_UNCLASSIFIED.
+ */
+enum rl_found_kind {
+	RL_FOUND_UNCLASSIFIED,
+	RL_FOUND_LAYOUT_LOST,	/* zeros where the layout wrote data */
+	RL_FOUND_WRITE_LOST,	/* zeros where a completed write's data belongs */
+	RL_FOUND_LAYOUT,	/* the layout's data where a completed write's belongs */
+	RL_FOUND_OLDER_WRITE,	/* an earlier write's data where a later completed one's belongs */
+	RL_FOUND_REFUSED_WRITE,	/* data of a NOWAIT write that returned -EAGAIN */
+	RL_FOUND_UNRECORDED,	/* a generation no completed or refused write had here */
+	RL_FOUND_MISPLACED,	/* this file's data of another offset */
+	RL_FOUND_FOREIGN,	/* not this file's pattern: another file's or stale blocks */
+	RL_FOUND_MAX
+};
+
+struct rl_found {
+	enum rl_found_kind kind;
+	uint32_t gen;		/* the pattern generation found (pattern kinds) */
+	uint64_t offset;	/* the offset whose data it is (pattern kinds) */
+};
+
+/* Bad blocks counted by what they hold; valid once one was (null in JSON otherwise). */
+struct rl_found_counts {
+	bool valid;
+	uint64_t n[RL_FOUND_MAX];
+};
+
+/*
  * Consecutive blocks (the workload's block_size) each holding at least one
  * byte that differs: a corrupted block is one range however many of its
  * bytes happen to match. Runs written before ranges were blocks hold byte
@@ -68,6 +97,7 @@ struct rl_mismatch {
 	uint64_t first_bad;		/* offset of the first that does */
 	uint8_t expected[8], found[8];	/* the bytes from first_bad on */
 	bool zeros;			/* every differing byte read 0: a lost write or bad zeroing */
+	struct rl_found found_as;	/* what its first bad block holds */
 };
 
 struct rl_verify_result {
@@ -76,6 +106,7 @@ struct rl_verify_result {
 	uint64_t ranges_total;		/* all mismatch ranges (of blocks) ... */
 	uint32_t nranges;		/* ... of which the first nranges are kept */
 	struct rl_mismatch ranges[RL_MISMATCH_MAX];
+	struct rl_found_counts found_blocks;	/* every bad block, by what it holds */
 };
 
 /* One workload x jobs x repetition. */

@@ -25,6 +25,7 @@
 #include "util/time_fmt.h"
 #include "env.h"
 #include "result_json.h"
+#include "verify_found.h"
 
 /*
  * Result rows for the walker in schema/fields.c. Counters are written as
@@ -68,6 +69,8 @@ _Static_assert(offsetof(struct rl_env_vm, valid) == 0, "vm valid first");
 _Static_assert(sizeof(enum rl_causes_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_run_status) == sizeof(int), "enum is int");
 _Static_assert(sizeof(enum rl_verify_status) == sizeof(int), "enum is int");
+_Static_assert(sizeof(enum rl_found_kind) == sizeof(int), "enum is int");
+_Static_assert(offsetof(struct rl_found_counts, valid) == 0, "found counts valid first");
 _Static_assert(sizeof(enum rl_expect_status) == sizeof(int), "enum is int");
 _Static_assert(MSIZE(struct rl_cell, nerrors) == sizeof(uint32_t), "counts are uint32_t");
 _Static_assert(MSIZE(struct rl_verify_result, nranges) == sizeof(uint32_t), "counts are uint32_t");
@@ -76,6 +79,7 @@ static const char *run_status(int v) { return rl_run_status_name(v); }
 static const char *verify_status(int v) { return rl_verify_status_name(v); }
 static const char *expect_status(int v) { return rl_expect_status_name(v); }
 static const char *causes_status(int v) { return rl_causes_status_name(v); }
+static const char *found_kind(int v) { return rl_found_kind_name(v); }
 
 static const struct rl_field latency_fields[] = {
 	F_U64("p50", struct rl_latency, p50),
@@ -127,8 +131,29 @@ static const struct rl_field mismatch_fields[] = {
 	F_HEX("expected", struct rl_mismatch, expected),
 	F_HEX("found", struct rl_mismatch, found),
 	F_BOOL("zeros", struct rl_mismatch, zeros),
+	F(RL_FT_ENUM, "found_as", struct rl_mismatch, found_as.kind, .name_of = found_kind,
+	  .max = RL_FOUND_MAX - 1, .flags = RL_FF_RECORD_OPTIONAL),
+	F(RL_FT_U32, "found_gen", struct rl_mismatch, found_as.gen, .flags = RL_FF_RECORD_OPTIONAL),
+	F_U64_NEW("found_offset", struct rl_mismatch, found_as.offset),
 	F_END
 };
+
+/* One key per kind, in the enum's order; the keys are rl_found_kind_name()'s. */
+#define F_FOUND(k, key) F_U64(key, struct rl_found_counts, n[k])
+static const struct rl_field found_block_fields[] = {
+	F_FOUND(RL_FOUND_UNCLASSIFIED, "unclassified"),
+	F_FOUND(RL_FOUND_LAYOUT_LOST, "layout_lost"),
+	F_FOUND(RL_FOUND_WRITE_LOST, "write_lost"),
+	F_FOUND(RL_FOUND_LAYOUT, "layout_data"),
+	F_FOUND(RL_FOUND_OLDER_WRITE, "older_write"),
+	F_FOUND(RL_FOUND_REFUSED_WRITE, "refused_write"),
+	F_FOUND(RL_FOUND_UNRECORDED, "unrecorded_write"),
+	F_FOUND(RL_FOUND_MISPLACED, "misplaced"),
+	F_FOUND(RL_FOUND_FOREIGN, "foreign"),
+	F_END
+};
+_Static_assert(sizeof(found_block_fields) / sizeof(found_block_fields[0]) == RL_FOUND_MAX + 1,
+	       "a key per found kind");
 
 static const struct rl_field verify_fields[] = {
 	F_ENUM("status", struct rl_verify_result, status, verify_status, RL_VERIFY_MAX),
@@ -137,6 +162,10 @@ static const struct rl_field verify_fields[] = {
 	F_U64("bytes_skipped", struct rl_verify_result, bytes_skipped),
 	F_U64("ranges_total", struct rl_verify_result, ranges_total),
 	F_LIST("ranges", struct rl_verify_result, ranges, nranges, mismatch_fields),
+	/* null while nothing was bad: a clean cell costs one JSON value, not ten */
+	F(RL_FT_OPT_OBJECT, "found_blocks", struct rl_verify_result, found_blocks,
+	  .size = MSIZE(struct rl_verify_result, found_blocks), .sub = found_block_fields,
+	  .flags = RL_FF_RECORD_OPTIONAL),
 	F_END
 };
 

@@ -9,6 +9,7 @@
 
 #include "result_json.h"
 #include "result_text.h"
+#include "verify_found.h"
 
 char *rl_group_digits(const char *digits, char *buf, size_t size)
 {
@@ -242,6 +243,24 @@ static void print_hex(FILE *out, const uint8_t *p, size_t n)
 		fprintf(out, "%02x", p[i]);
 }
 
+/* "  holds generation 1 of offset 40960: data of NOWAIT writes that returned -EAGAIN ..." */
+static void print_found(FILE *out, const struct rl_found *f)
+{
+	switch (f->kind) {
+	case RL_FOUND_UNCLASSIFIED:
+		fputc('\n', out);
+		return;
+	case RL_FOUND_LAYOUT_LOST:
+	case RL_FOUND_WRITE_LOST:
+	case RL_FOUND_FOREIGN:
+		fprintf(out, "\n      holds %s\n", rl_found_kind_text(f->kind));
+		return;
+	default:
+		fprintf(out, "\n      holds generation %" PRIu32 " of offset %" PRIu64 ": %s\n",
+			f->gen, f->offset, rl_found_kind_text(f->kind));
+	}
+}
+
 static void print_mismatches(FILE *out, const struct rl_cell *c)
 {
 	const struct rl_verify_result *v = &c->verify;
@@ -260,7 +279,8 @@ static void print_mismatches(FILE *out, const struct rl_cell *c)
 		print_hex(out, m->expected, sizeof(m->expected));
 		fputs(" found ", out);
 		print_hex(out, m->found, sizeof(m->found));
-		fputs(m->zeros ? "  ZEROS (lost write or bad zeroing)\n" : "\n", out);
+		fputs(m->zeros ? "  ZEROS (lost write or bad zeroing)" : "", out);
+		print_found(out, &m->found_as);
 	}
 	if (v->ranges_total > v->nranges)
 		fprintf(out, "    ... and %" PRIu64 " more ranges\n", v->ranges_total - v->nranges);

@@ -140,8 +140,13 @@ static int run_jobs_value(struct rl_target_ctx *t, struct rl_cell_plan *p, struc
 	int ret = 0;
 
 	p->gens = alloc_gens(p->jobs, p->stripes_per_job);
-	if (!p->gens)
+	p->refused = alloc_gens(p->jobs, p->stripes_per_job);
+	if (!p->gens || !p->refused) {
+		free_gens(p->gens, p->jobs);
+		free_gens(p->refused, p->jobs);
+		p->gens = p->refused = NULL;
 		return rl_err_set(err, -ENOMEM, "workload %s: out of memory", p->w->name);
+	}
 	for (p->rep = 1; p->rep <= p->w->repetitions && !ret; p->rep++, t->cell++) {
 		struct rl_cell c;
 
@@ -159,7 +164,8 @@ static int run_jobs_value(struct rl_target_ctx *t, struct rl_cell_plan *p, struc
 		next_gen += p->passes ? p->passes : 1;
 	}
 	free_gens(p->gens, p->jobs);
-	p->gens = NULL;
+	free_gens(p->refused, p->jobs);
+	p->gens = p->refused = NULL;
 	return ret;
 }
 

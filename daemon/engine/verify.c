@@ -20,6 +20,7 @@
 
 #include "pattern.h"
 #include "verify.h"
+#include "verify_found.h"
 
 #define VERIFY_CHUNK (4u << 20)
 #define VERIFY_ALIGN 4096	/* O_DIRECT buffer, offset and length alignment */
@@ -150,7 +151,25 @@ struct run {
 	uint64_t end;		/* offset just past its last bad block */
 	uint32_t bs;
 	uint64_t file_bytes;
+	const struct rl_found_ctx *found;
+	struct rl_found last;	/* what the last bad block holds */
 };
+
+/*
+ * A bad block begins at byte @o (@got points at it, inside a read buffer
+ * that starts 8-aligned at or before o & ~7 and holds the whole word):
+ * decode the word holding @o and count the block by what it holds.
+ */
+static void classify_block(struct rl_verify_result *out, struct run *r, uint64_t o,
+			   const uint8_t *got)
+{
+	uint64_t word;
+
+	memcpy(&word, got - (o & 7), sizeof(word));
+	rl_found_classify(r->found, o & ~7ull, word, &r->last);
+	out->found_blocks.valid = true;
+	out->found_blocks.n[r->last.kind]++;
+}
 
 /* A range starting in the block holding @o; its first bytes from @o on (up to @avail). */
 static void open_range(struct rl_verify_result *out, struct run *r, uint64_t block,
@@ -171,6 +190,7 @@ static void open_range(struct rl_verify_result *out, struct run *r, uint64_t blo
 	memcpy(m->expected, exp, n);
 	memcpy(m->found, got, n);
 	m->zeros = true;
+	m->found_as = r->last;
 }
 
 /* Byte @o differs (*@exp expected, *@got found); @avail bytes of both from @o on. */
@@ -181,6 +201,8 @@ static void note_bad(struct rl_verify_result *out, struct run *r, uint64_t o,
 	struct rl_mismatch *m;
 
 	out->bytes_bad++;
+	if (!(r->open && block < r->end))
+		classify_block(out, r, o, got);
 	/* The same block as the last bad byte, or the one right after it. */
 	if (!(r->open && block <= r->end))
 		open_range(out, r, block, o, exp, got, avail);
@@ -293,11 +315,13 @@ static int vbufs_alloc(struct vbufs *b)
 static int verify_chunks(int fd, bool direct, const struct vgeom *g, struct vbufs *b,
 			 struct rl_verify_result *out, struct rl_err *err)
 {
-	struct run r = { .bs = g->bs, .file_bytes = g->file_bytes };
+	struct rl_found_ctx found;
+	struct run r = { .bs = g->bs, .file_bytes = g->file_bytes, .found = &found };
 	uint64_t off;
 	uint32_t n, nskip;
 	int ret;
 
+	rl_found_init(&found, g->spec);
 	for (off = 0; off < g->file_bytes; off += n) {
 		/* A file of gigabytes takes long to read: SIGTERM must not wait for it. */
 		if (g->spec->cancel && atomic_load_explicit(g->spec->cancel, memory_order_relaxed))

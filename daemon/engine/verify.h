@@ -28,6 +28,12 @@ struct rl_verify_spec {
 	uint64_t stripes_per_job;
 	uint16_t *const *gens;		/* [jobs][stripes_per_job] */
 	const atomic_bool *cancel;	/* checked between chunks; NULL: never */
+	/*
+	 * Optional (NULL: none recorded), same shape: the generation of the last
+	 * NOWAIT write to the stripe that returned -EAGAIN and was not retried,
+	 * 0 for none. Only read to say what a bad block holds.
+	 */
+	uint16_t *const *refused;
 };
 
 /*
@@ -43,8 +49,10 @@ void rl_verify_expected(const struct rl_verify_spec *spec, uint64_t off, uint32_
  * over the whole laid-out size and fill @out: bytes checked, skipped and bad,
  * and the first RL_MISMATCH_MAX mismatch ranges: runs of consecutive blocks
  * (w->block_size) holding a differing byte, each with its bytes that differ,
- * the first of them, the expected and found bytes from there, and whether
- * every differing byte read zero. Bytes past EOF read as zero.
+ * the first of them, the expected and found bytes from there, whether
+ * every differing byte read zero and what its first bad block holds; and
+ * every bad block counted by what it holds (verify_found.h). Bytes past EOF
+ * read as zero.
  * Returns 0 whether or not the data matched (see out->status), -ECANCELED
  * when @spec->cancel was set (out->status stays RL_VERIFY_SKIPPED), or -errno
  * if the file could not be read.

@@ -93,6 +93,7 @@ static cJSON *cells_in(const struct rl_comparison *c, enum rl_verdict k)
 		rl_jb_num(&b, "ci_hi", cell->iops.has_ci ? cell->iops.ci.hi : NAN);
 		rl_jb_num(&b, "base_verify_failed", cell->base_verify_failed);
 		rl_jb_num(&b, "head_verify_failed", cell->head_verify_failed);
+		rl_jb_str_or_null(&b, "verify_found", cell->verify_found);
 		rl_jb_put(&b, "eagain_verdict",
 			  cJSON_CreateString(rl_cmp_eagain_name(cell->eagain_verdict)));
 		rl_jb_num(&b, "eagain_base_rate", cell->eagain_verdict == RL_CMP_EAGAIN_CHANGED ?

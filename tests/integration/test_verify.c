@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* test_verify DIR: read-back finds flipped, zeroed, lost and phantom writes; skips uncertain. */
+/*
+ * test_verify DIR: read-back finds flipped, zeroed, lost and phantom writes;
+ * skips uncertain; says what each bad block holds.
+ */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -15,6 +18,7 @@
 #include "engine/layout.h"
 #include "engine/pattern.h"
 #include "engine/verify.h"
+#include "engine/verify_found.h"
 #include "../lib/check.h"
 
 #define BS 4096
@@ -434,6 +438,102 @@ static void test_extend(const char *dir)
 	sim_close(&s);
 }
 
+/* One bad block holding @kind (generation @gen of offset @at for pattern kinds). */
+static void expect_found(struct sim *s, const char *what, uint64_t block, enum rl_found_kind kind,
+			 uint32_t gen, uint64_t at)
+{
+	struct rl_verify_result r = run_verify(s, s->dfd, what);
+	const struct rl_found *f = &r.ranges[0].found_as;
+	uint64_t total = 0;
+
+	for (int k = 0; k < RL_FOUND_MAX; k++)
+		total += r.found_blocks.n[k];
+	CHECK(r.status == RL_VERIFY_FAILED && r.nranges == 1 && total == 1 &&
+	      r.found_blocks.valid && r.found_blocks.n[kind] == 1, "%s: %u ranges, %" PRIu64
+	      " blocks counted, %" PRIu64 " as %s", what, r.nranges, total,
+	      r.found_blocks.n[kind], rl_found_kind_name(kind));
+	if (!r.nranges)
+		return;
+	CHECK(r.ranges[0].offset == block && f->kind == kind,
+	      "%s: range at %" PRIu64 " holds %s, expected %s at %" PRIu64, what,
+	      r.ranges[0].offset, rl_found_kind_name(f->kind), rl_found_kind_name(kind), block);
+	if (kind == RL_FOUND_LAYOUT_LOST || kind == RL_FOUND_WRITE_LOST || kind == RL_FOUND_FOREIGN)
+		return;
+	CHECK(f->gen == gen && f->offset == at, "%s: generation %u of offset %" PRIu64
+	      ", expected %u of %" PRIu64, what, f->gen, f->offset, gen, at);
+}
+
+/*
+ * What bad blocks hold, on nw-holes-aligned's shape: 8 KiB writes over
+ * [W][H]. Each case damages one W block, checks the verdict, and restores it.
+ */
+static void test_found(const char *dir)
+{
+	uint16_t *refused[MAX_JOBS] = { NULL };
+	uint8_t blk[BS], ab[BS];
+	struct rl_verify_result r;
+	char text[512];
+	struct sim s;
+	const uint64_t sb = 2 * BS;
+
+	if (sim_open(&s, dir, "found", "WH", RL_SHARE_REGIONS, 1, 64, 0, 2 * BS)) {
+		check_failures++;
+		sim_close(&s);
+		return;
+	}
+	refused[0] = calloc(64, sizeof(uint16_t));
+	s.spec.refused = refused;
+	CHECK(fsync(s.fd) == 0, "fsync");
+	expect_ok(&s, s.dfd, "found: clean", 0);
+
+	/* A NOWAIT write refused with -EAGAIN whose first block reached the disk anyway. */
+	write_io(&s, 5 * sb, BS, 1);
+	refused[0][5] = 1;
+	expect_found(&s, "refused write", 5 * sb, RL_FOUND_REFUSED_WRITE, 1, 5 * sb);
+	r = run_verify(&s, s.dfd, "refused write summary");
+	rl_found_summary(r.found_blocks.n, text, sizeof(text));
+	CHECK(!strcmp(text, "1 block holds data of NOWAIT writes that returned -EAGAIN "
+		      "(written although refused)"), "summary: \"%s\"", text);
+	/* The same bytes with no refusal on record: a write nobody recorded. */
+	refused[0][5] = 0;
+	expect_found(&s, "unrecorded write", 5 * sb, RL_FOUND_UNRECORDED, 1, 5 * sb);
+	write_io(&s, 5 * sb, BS, 0);
+
+	/* The layout's block read back as zeros. */
+	memset(blk, 0, sizeof(blk));
+	put(s.fd, 7 * sb, blk, BS);
+	expect_found(&s, "layout lost", 7 * sb, RL_FOUND_LAYOUT_LOST, 0, 0);
+	write_io(&s, 7 * sb, BS, 0);
+
+	/* Generation 2 recorded, generation 1 there; then the layout's data there. */
+	write_io(&s, 9 * sb + BS, BS, 2);
+	s.rows[0][9] = 2;
+	write_io(&s, 9 * sb, BS, 1);
+	expect_found(&s, "older write", 9 * sb, RL_FOUND_OLDER_WRITE, 1, 9 * sb);
+	write_io(&s, 9 * sb, BS, 0);
+	expect_found(&s, "layout data", 9 * sb, RL_FOUND_LAYOUT, 0, 9 * sb);
+	put(s.fd, 9 * sb, memset(blk, 0, BS), BS);
+	expect_found(&s, "write lost", 9 * sb, RL_FOUND_WRITE_LOST, 0, 0);
+	write_io(&s, 9 * sb, BS, 0);
+	put(s.fd, 9 * sb + BS, memset(blk, 0, BS), BS);
+	s.rows[0][9] = 0;
+
+	/* Stripe 3's block where stripe 11's belongs. */
+	CHECK(pread(s.fd, blk, BS, (off_t)(3 * sb)) == BS, "pread");
+	put(s.fd, 11 * sb, blk, BS);
+	expect_found(&s, "misplaced", 11 * sb, RL_FOUND_MISPLACED, 0, 3 * sb);
+	/* Bytes no ringlab file of this key held: 0xab, another file's layout. */
+	put(s.fd, 11 * sb, memset(ab, 0xab, BS), BS);
+	expect_found(&s, "0xab", 11 * sb, RL_FOUND_FOREIGN, 0, 0);
+	rl_pattern_fill(blk, BS, rl_pattern_key(99, "another"), 11 * sb, 0);
+	put(s.fd, 11 * sb, blk, BS);
+	expect_found(&s, "another file", 11 * sb, RL_FOUND_FOREIGN, 0, 0);
+	write_io(&s, 11 * sb, BS, 0);
+	expect_ok(&s, s.dfd, "found: restored", 0);
+	free(refused[0]);
+	sim_close(&s);
+}
+
 /* How fast the read-back goes: a 128 MiB "WU" layout, half of it rewritten. */
 static void bench(const char *dir)
 {
@@ -472,6 +572,7 @@ int main(int argc, char **argv)
 	test_regions(argv[1]);
 	test_interleave(argv[1]);
 	test_extend(argv[1]);
+	test_found(argv[1]);
 	bench(argv[1]);
 	return check_exit();
 }

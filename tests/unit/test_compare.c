@@ -108,6 +108,8 @@ static void add_cells(struct rl_run *run, const struct cell_spec *s)
 		}
 		c.verify.status = (int)r == s->verify_failed_rep ? RL_VERIFY_FAILED : RL_VERIFY_OK;
 		c.failed = c.verify.status == RL_VERIFY_FAILED;
+		if (c.failed)	/* what verify_found.c would say of a refused write's block */
+			c.verify.found_blocks.n[RL_FOUND_REFUSED_WRITE] = 32;
 		if (rl_run_add_cell(run, &c) < 0) {
 			perror("rl_run_add_cell");
 			exit(1);
@@ -275,6 +277,9 @@ static void test_corrupt(void)
 	      "corrupt: the IOPS verdict underneath should still be improved");
 	CHECK(cell && cell->head_verify_failed == 1 && cell->base_verify_failed == 0,
 	      "corrupt: verify counts wrong");
+	CHECK(cell && !strcmp(cell->verify_found, "head: 32 blocks hold data of NOWAIT writes "
+			      "that returned -EAGAIN (written although refused)"),
+	      "corrupt: what the bad blocks hold: '%s'", cell ? cell->verify_found : "");
 	CHECK(rl_comparison_gate(&c), "corrupt: gate is not set");
 	CHECK(!strcmp(rl_cmp_summary_line(&c.total, line, sizeof(line)), "1 corrupt, 3 improved"),
 	      "corrupt: summary '%s'", line);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* test_pattern: fills compose at any cut, differ by key/gen/offset, hold no zero word. */
+/*
+ * test_pattern: fills compose at any cut, differ by key/gen/offset, hold no
+ * zero word, and a word read back can be traced to its offset.
+ */
 #include <endian.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -121,6 +124,39 @@ static void test_no_zero_word(uint8_t *buf)
 	CHECK(rl_pattern_word(0, 0, 0) != 0, "word(0, 0, 0) is zero");
 }
 
+/* rl_pattern_locate() finds the offset a word was written for, and nothing else. */
+static void test_locate(uint8_t *buf)
+{
+	uint64_t key = rl_pattern_key(1, "nw-holes-aligned@hot,fresh,count"), off, w, at;
+	uint32_t gen, hits = 0, wrong = 0;
+
+	for (int i = 0; i < 2000; i++) {
+		off = (rng() % (16384000 / 8)) * 8;
+		gen = (uint32_t)(rng() % 70);
+		rl_pattern_fill(buf, 8, key, off, gen);
+		memcpy(&w, buf, 8);
+		if (!rl_pattern_locate(key, w, gen, 16384000, &at))
+			continue;
+		hits++;
+		wrong += at != off;
+	}
+	CHECK(hits == 2000 && wrong == 0, "locate: %u of 2000 words found, %u at the wrong offset",
+	      hits, wrong);
+	/* Past the limit, another key or generation, random words: not found. */
+	rl_pattern_fill(buf, 8, key, 1ull << 30, 3);
+	memcpy(&w, buf, 8);
+	CHECK(!rl_pattern_locate(key, w, 3, 1ull << 29, &at), "locate: found past the limit");
+	CHECK(!rl_pattern_locate(key ^ 1ull << 20, w, 3, 1ull << 31, &at),
+	      "locate: found under another key");
+	CHECK(!rl_pattern_locate(key, w, 4, 1ull << 31, &at), "locate: found at another gen");
+	hits = 0;
+	for (int i = 0; i < 2000; i++)
+		hits += rl_pattern_locate(key, rng() | 0x0101010101010101ull, 0, 1ull << 40, &at);
+	CHECK(hits == 0, "locate: %u random words taken for pattern", hits);
+	w = htole64(0xabababababababa0ull);	/* a byte with its low bit clear */
+	CHECK(!rl_pattern_locate(key, w, 0, UINT64_MAX, &at), "locate: a non-pattern word found");
+}
+
 int main(void)
 {
 	uint8_t *a = malloc(SPAN + 16), *b = malloc(SPAN + 16);
@@ -133,6 +169,7 @@ int main(void)
 	test_cuts(a, b);
 	test_differs(a, b);
 	test_no_zero_word(a);
+	test_locate(a);
 	free(a);
 	free(b);
 	return check_exit();

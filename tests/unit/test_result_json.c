@@ -78,6 +78,9 @@ static void fill_mismatch(struct rl_mismatch *m, bool zeros)
 		m->found[i] = zeros ? 0 : (uint8_t)(0x0f + 16 * i);
 	}
 	m->zeros = zeros;
+	m->found_as.kind = zeros ? RL_FOUND_LAYOUT_LOST : RL_FOUND_REFUSED_WRITE;
+	m->found_as.gen = zeros ? 0 : (uint32_t)(u() % 65535);
+	m->found_as.offset = zeros ? 0 : u();
 }
 
 static void fill_cell(struct rl_cell *c, int which)
@@ -129,6 +132,9 @@ static void fill_cell(struct rl_cell *c, int which)
 		c->verify.nranges = 2;
 		fill_mismatch(&c->verify.ranges[0], false);
 		fill_mismatch(&c->verify.ranges[1], true);
+		c->verify.found_blocks.valid = true;
+		c->verify.found_blocks.n[RL_FOUND_REFUSED_WRITE] = u();
+		c->verify.found_blocks.n[RL_FOUND_LAYOUT_LOST] = u();
 	}
 	c->expect = which ? RL_EXPECT_UNMET : RL_EXPECT_MET;
 	c->failed = which;
@@ -334,6 +340,10 @@ static void check_shape(const cJSON *j)
 	CHECK(cJSON_IsObject(at(c1, "es_before")), "valid samples are objects");
 	CHECK(r1 && strcmp(cJSON_GetStringValue(at(r1, "found")) ?: "", "0000000000000000") == 0 &&
 	      cJSON_IsTrue(at(r1, "zeros")), "mismatch found bytes as hex, zeros flag");
+	CHECK(strcmp(cJSON_GetStringValue(at(r1, "found_as")) ?: "", "layout_lost") == 0 &&
+	      cJSON_IsNumber(at(at(at(c1, "verify"), "found_blocks"), "refused_write")) &&
+	      cJSON_IsNull(at(at(c0, "verify"), "found_blocks")),
+	      "what a bad block holds, by name; the blocks counted by kind, null when none");
 	CHECK(strcmp(cJSON_GetStringValue(at(c1, "expect")) ?: "", "unmet") == 0, "expect by name");
 	CHECK(strcmp(cJSON_GetStringValue(at(at(c1, "verify"), "status")) ?: "", "failed") == 0,
 	      "verify.status by name");
@@ -598,7 +608,11 @@ static void check_old_ranges(const char *text)
 	cJSON_ArrayForEach(r, get(get(cell_at(j, 1), "verify"), "ranges")) {
 		cJSON_DeleteItemFromObject(r, "bytes_bad");
 		cJSON_DeleteItemFromObject(r, "first_bad");
+		cJSON_DeleteItemFromObject(r, "found_as");
+		cJSON_DeleteItemFromObject(r, "found_gen");
+		cJSON_DeleteItemFromObject(r, "found_offset");
 	}
+	cJSON_DeleteItemFromObject(get(cell_at(j, 1), "verify"), "found_blocks");
 	CHECK(rl_run_from_json(j, &run, &err) == 0, "a run with old ranges: %s", err.msg);
 	if (!err.msg[0]) {
 		const struct rl_mismatch *m = &run.cells[1].verify.ranges[1];
@@ -606,6 +620,10 @@ static void check_old_ranges(const char *text)
 		CHECK(m->bytes_bad == m->length && m->first_bad == m->offset && m->length,
 		      "old range read as %" PRIu64 " bad of %" PRIu64 " from %" PRIu64,
 		      m->bytes_bad, m->length, m->first_bad);
+		CHECK(m->found_as.kind == RL_FOUND_UNCLASSIFIED && !m->found_as.gen &&
+		      !run.cells[1].verify.found_blocks.valid &&
+		      !run.cells[1].verify.found_blocks.n[RL_FOUND_REFUSED_WRITE],
+		      "an old range is unclassified, with no blocks counted");
 		rl_run_free(&run);
 	}
 	cell = get_cell_copy(j, 1);

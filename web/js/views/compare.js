@@ -185,7 +185,8 @@ function cellRow(c) {
 			c.incompatible_reason ? h('span', { class: 'muted small block', text: c.incompatible_reason }) : null,
 			c.iops_na ? h('span', { class: 'muted small block', text: 'IOPS n/a: nothing completed; judged on EAGAIN' }) : null,
 			c.base_verify_failed || c.head_verify_failed ?
-				h('span', { class: 'bad small block', text: `verify failed: base ${c.base_verify_failed}, head ${c.head_verify_failed}` }) : null),
+				h('span', { class: 'bad small block', text: `verify failed: base ${c.base_verify_failed}, head ${c.head_verify_failed}` +
+					(c.verify_found ? ` (${c.verify_found})` : '') }) : null),
 		eagainCell(c, 'base'),
 		eagainCell(c, 'head'),
 		eagainDiff(c),

@@ -53,7 +53,8 @@ function eagainText(c) {
 /* The cells a person must look at: corrupt first, then regressed, then EAGAIN changes. */
 function badCells(s) {
 	const corrupt = (s.corrupt || []).map((c) => h('li', { class: 'bad', dataset: { kind: 'corrupt' } },
-		`${c.workload} JOBS ${c.jobs}: verification failed (base ${c.base_verify_failed}, head ${c.head_verify_failed} reps)`));
+		`${c.workload} JOBS ${c.jobs}: verification failed (base ${c.base_verify_failed}, head ${c.head_verify_failed} reps)` +
+		(c.verify_found ? `: ${c.verify_found}` : '')));
 	const regressed = (s.regressed || []).map((c) => h('li', { dataset: { kind: 'regressed' }, text: cellText(c) }));
 	const eagain = (s.eagain_changed || []).map((c) => h('li', { dataset: { kind: 'eagain-changed' }, text: eagainText(c) }));
 
