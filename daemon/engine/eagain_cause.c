@@ -117,6 +117,19 @@ enum rl_cause rl_cause_classify(const struct rl_refusal *r, uint32_t bs,
 	*fn = NULL;
 	if (!bs || !r->len)
 		return RL_CAUSE_UNKNOWN;
+	/*
+	 * A probed function said -EAGAIN inside this write's window: the kernel
+	 * named the exit, nothing is inferred. The deepest one wins (a journal
+	 * start under a timestamp update is the journal's refusal).
+	 */
+	if (ev->flags & RL_EV_RET_JOURNAL)
+		return RL_CAUSE_JOURNAL;
+	if (ev->flags & RL_EV_RET_MODIFIED)
+		return RL_CAUSE_TIMESTAMP;
+	if (ev->flags & RL_EV_RET_INVAL)
+		return RL_CAUSE_INVALIDATE;
+	if (ev->flags & RL_EV_RET_IOMAP)
+		return RL_CAUSE_ALLOC;
 	/* The extent found does not hold the write's first block: not this write's window. */
 	if ((ev->flags & RL_EV_MAPPING) && !(ev->flags & RL_EV_MAP_BLOCKS) &&
 	    (ev->map_lblk > r->offset / bs || (uint64_t)ev->map_lblk + ev->map_len <= r->offset / bs))

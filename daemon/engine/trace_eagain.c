@@ -26,6 +26,7 @@
 
 #include "trace_eagain.h"
 #include "trace_events.h"
+#include "trace_probes.h"
 #include "util/mountinfo.h"
 
 #define INSTANCE_PREFIX "ringlab-"
@@ -66,6 +67,7 @@ struct rl_trace_eagain {
 	bool reading, removed;
 	atomic_bool stop;
 	struct rl_trace_state st;
+	struct rl_trace_probes probes;	/* made in the instance's life, removed after it */
 	char *buf;
 	size_t carry;
 };
@@ -140,7 +142,7 @@ static bool event_exists(const char *dir, const struct event_def *e)
 	return access(path, W_OK) == 0;
 }
 
-int rl_trace_eagain_probe(char *desc, size_t size)
+int rl_trace_eagain_probe(char *desc, size_t size, char *probes_desc, size_t psize)
 {
 	char why[256] = "", missing[256] = "";
 	size_t have = 0;
@@ -166,6 +168,7 @@ int rl_trace_eagain_probe(char *desc, size_t size)
 	}
 	snprintf(desc, size, "tracepoints via %s: %zu of %zu events (io_uring submit/complete, "
 		 "ext4 extent lookups, iomap dio)", root, have, NEVENTS);
+	rl_trace_probes_offer(root, probes_desc, psize);
 	return 0;
 }
 
@@ -211,7 +214,9 @@ int rl_trace_eagain_reap_stale(void)
 			n++;
 	}
 	closedir(dp);
-	return n;
+	/* Their instances are gone, so their probes are enabled nowhere and can go. */
+	ret = rl_trace_probes_reap_stale(root);
+	return n + (ret > 0 ? ret : 0);
 }
 
 static int set_pids(struct rl_trace_eagain *t, const pid_t *tids, uint32_t ntids)
@@ -306,9 +311,12 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-static int make_instance(struct rl_trace_eagain *t, struct rl_err *err)
+static int make_instance(struct rl_trace_eagain *t, char *group, size_t gsize,
+			 struct rl_err *err)
 {
 	unsigned int seq = atomic_fetch_add(&instance_seq, 1);
+
+	snprintf(group, gsize, "ringlab_%d_%u", (int)getpid(), seq);
 
 	if (seq)
 		snprintf(t->dir, sizeof(t->dir), "%s/instances/" INSTANCE_PREFIX "%d.%u", root,
@@ -344,8 +352,8 @@ static int open_pipe(struct rl_trace_eagain *t, struct rl_err *err)
 int rl_trace_eagain_start(struct rl_trace_eagain **out, const pid_t *tids, uint32_t ntids,
 			  uint32_t nslots, int fd, struct rl_err *err)
 {
+	char why[256] = "", group[RL_PROBE_GROUP_MAX];
 	struct rl_trace_eagain *t;
-	char why[256] = "";
 	struct stat sb;
 	int ret;
 
@@ -366,7 +374,7 @@ int rl_trace_eagain_start(struct rl_trace_eagain **out, const pid_t *tids, uint3
 		rl_err_set(err, ret, "trace_eagain: out of memory");
 		goto fail;
 	}
-	ret = make_instance(t, err);
+	ret = make_instance(t, group, sizeof(group), err);
 	if (ret < 0)
 		goto fail;
 	t->removed = false;
@@ -375,7 +383,11 @@ int rl_trace_eagain_start(struct rl_trace_eagain **out, const pid_t *tids, uint3
 		rl_err_set(err, ret, "trace_eagain: %s/set_event_pid: %s", t->dir, strerror(-ret));
 		goto fail;
 	}
-	ret = enable_events(t, (unsigned long)sb.st_ino, err);
+	/* Probes refused (lockdown, no permission): the tracepoints still run. */
+	ret = rl_trace_probes_create(&t->probes, root, group, err);
+	ret = ret > 0 ? rl_trace_probes_enable(&t->probes, t->dir, err) : 0;
+	if (!ret)
+		ret = enable_events(t, (unsigned long)sb.st_ino, err);
 	if (!ret)
 		ret = open_pipe(t, err);
 	if (ret < 0)
@@ -413,6 +425,12 @@ int rl_trace_eagain_stop(struct rl_trace_eagain *t)
 	if (!t->removed) {
 		ret = remove_instance(t->dir);
 		t->removed = !ret;
+	}
+	/* Disabled with the instance; a probe still enabled refuses removal (-EBUSY). */
+	if (t->probes.made) {
+		int pret = rl_trace_probes_remove(&t->probes, root);
+
+		ret = ret ? ret : pret;
 	}
 	return ret;
 }

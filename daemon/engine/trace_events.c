@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "trace_events.h"
+#include "trace_probes.h"
 
 int rl_trace_state_init(struct rl_trace_state *s, const pid_t *tids, uint32_t ntids,
 			uint32_t nslots, int64_t isize)
@@ -222,6 +223,7 @@ void rl_trace_feed_line(struct rl_trace_state *s, const char *line)
 	const char *ev, *fields, *lost = strstr(line, "[LOST ");
 	struct rl_trace_thread *t;
 	struct rl_refusal_evidence *w;
+	uint32_t probe;
 	long long v;
 	size_t evlen;
 	pid_t pid;
@@ -255,6 +257,15 @@ void rl_trace_feed_line(struct rl_trace_state *s, const char *line)
 	w = open_window(t);
 	if (!w)
 		return;
+	/* "(ext4_file_write_iter+0x1c5/0x640 <- kiocb_modified) ret=-11" */
+	probe = rl_trace_probe_flag(ev, evlen);
+	if (probe) {
+		const char *r = strstr(fields, " ret=");
+
+		if (r && strtoll(r + 5, NULL, 0) == -EAGAIN)
+			w->flags |= probe;
+		return;
+	}
 	if (IS("ext4_es_lookup_extent_exit")) {
 		es_lookup_exit(w, fields);
 	} else if (IS("ext4_ext_map_blocks_exit")) {
