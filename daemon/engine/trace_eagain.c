@@ -15,7 +15,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,18 +119,7 @@ out:
 
 static int write_at(const char *dir, const char *rel, const char *val)
 {
-	char path[PATH_LEN];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
+	return rl_tracefs_write(dir, rel, val, false);
 }
 
 static bool event_exists(const char *dir, const struct event_def *e)
@@ -181,11 +169,6 @@ static int remove_instance(const char *dir)
 	return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-static bool pid_alive(pid_t pid)
-{
-	return kill(pid, 0) == 0 || errno != ESRCH;
-}
-
 int rl_trace_eagain_reap_stale(void)
 {
 	char why[256], base[DIR_MAX], dir[PATH_LEN];
@@ -207,7 +190,7 @@ int rl_trace_eagain_reap_stale(void)
 			continue;
 		pid = strtol(d->d_name + strlen(INSTANCE_PREFIX), &end, 10);
 		if (end == d->d_name + strlen(INSTANCE_PREFIX) || (*end && *end != '.') ||
-		    pid <= 0 || pid_alive((pid_t)pid))
+		    pid <= 0 || rl_trace_pid_alive((int)pid))
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", base, d->d_name);
 		if (!remove_instance(dir))

@@ -72,21 +72,31 @@ static const char *defs_file(enum rl_probe_kind kind)
 	return kind == RL_PROBE_FPROBE ? "dynamic_events" : "kprobe_events";
 }
 
-/* Append one definition line; never O_TRUNC, which clears every probe. */
-static int append_def(const char *root, enum rl_probe_kind kind, const char *cmd)
+int rl_tracefs_write(const char *dir, const char *rel, const char *val, bool append)
 {
 	char path[PATH_LEN];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", root, defs_file(kind));
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	fd = open(path, O_WRONLY | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, cmd, strlen(cmd));
+	n = write(fd, val, strlen(val));
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return (int)n;
+}
+
+bool rl_trace_pid_alive(int pid)
+{
+	return kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+/* Append one definition line; never truncate, which clears every probe. */
+static int append_def(const char *root, enum rl_probe_kind kind, const char *cmd)
+{
+	return rl_tracefs_write(root, defs_file(kind), cmd, true);
 }
 
 static bool readme_has(const char *root, const char *needle)
@@ -217,22 +227,6 @@ int rl_trace_probes_create(struct rl_trace_probes *p, const char *root, const ch
 	return made;
 }
 
-static int write_file(const char *dir, const char *rel, const char *val)
-{
-	char path[PATH_LEN];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 int rl_trace_probes_enable(const struct rl_trace_probes *p, const char *dir, struct rl_err *err)
 {
 	char rel[CMD_LEN];
@@ -243,9 +237,9 @@ int rl_trace_probes_enable(const struct rl_trace_probes *p, const char *dir, str
 			continue;
 		/* Only refusals reach the buffer: every other return costs a compare. */
 		snprintf(rel, sizeof(rel), "events/%s/%s/filter", p->group, probes[i].fn);
-		write_file(dir, rel, "ret == -11");
+		rl_tracefs_write(dir, rel, "ret == -11", false);
 		snprintf(rel, sizeof(rel), "events/%s/%s/enable", p->group, probes[i].fn);
-		ret = write_file(dir, rel, "1");
+		ret = rl_tracefs_write(dir, rel, "1", false);
 		if (ret < 0)
 			return rl_err_set(err, ret, "trace_probes: enabling %s/%s: %s", p->group,
 					  probes[i].fn, strerror(-ret));
@@ -298,11 +292,6 @@ bool rl_trace_probe_stale_line(const char *line, bool (*alive)(int pid), char *o
 	return true;
 }
 
-static bool pid_alive(int pid)
-{
-	return kill(pid, 0) == 0 || errno != ESRCH;
-}
-
 static int reap_file(const char *root, enum rl_probe_kind kind)
 {
 	char path[PATH_LEN], victim[CMD_LEN], cmd[CMD_LEN + 4], *line = NULL;
@@ -315,7 +304,7 @@ static int reap_file(const char *root, enum rl_probe_kind kind)
 	if (!f)
 		return -errno;
 	while (getline(&line, &cap, f) > 0) {
-		if (!rl_trace_probe_stale_line(line, pid_alive, victim, sizeof(victim)))
+		if (!rl_trace_probe_stale_line(line, rl_trace_pid_alive, victim, sizeof(victim)))
 			continue;
 		snprintf(cmd, sizeof(cmd), "-:%s\n", victim);
 		if (!append_def(root, kind, cmd))

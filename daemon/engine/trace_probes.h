@@ -36,6 +36,16 @@ struct rl_trace_probes {
 };
 
 /*
+ * rl_tracefs_write() - write @val to @dir/@rel, truncating it, or appending
+ * with @append (probe definition files: truncating one removes every probe
+ * in the kernel). Returns 0 or -errno.
+ */
+int rl_tracefs_write(const char *dir, const char *rel, const char *val, bool append);
+
+/* rl_trace_pid_alive() - whether process @pid exists (EPERM counts as alive). */
+bool rl_trace_pid_alive(int pid);
+
+/*
  * rl_trace_probes_offer() - what the kernel under tracefs @root offers,
  * decided once per process: fprobes, else kretprobes, else none, and which
  * of the functions are probeable. @desc gets one line for the run's

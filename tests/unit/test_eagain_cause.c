@@ -109,12 +109,21 @@ static void probes(void)
 		RET("jbd2__journal_start", "__ext4_journal_start_sb+0x10e/0x1a0", "-11"),
 		RET("kiocb_modified", "ext4_file_write_iter+0x80f/0x8f0", "-11"), refused0, NULL };
 
-	CHECK(one(modified, 0, 8192, 1 << 20) == RL_CAUSE_TIMESTAMP, "kiocb_modified -EAGAIN: timestamp");
-	CHECK(one(passed, 0, 8192, 1 << 20) == RL_CAUSE_LOCK, "kiocb_modified 0 is no evidence");
-	CHECK(one(update, 0, 8192, 1 << 20) == RL_CAUSE_TIMESTAMP, "generic_update_time: timestamp");
-	CHECK(one(alloc, 0, 8192, 1 << 20) == RL_CAUSE_ALLOC, "ext4_iomap_begin: allocation");
-	CHECK(one(inval, 0, 8192, 1 << 20) == RL_CAUSE_INVALIDATE, "kiocb_invalidate_pages");
-	CHECK(one(journal, 0, 8192, 1 << 20) == RL_CAUSE_JOURNAL, "a journal start under it wins");
+	const struct {
+		const char *const *lines;
+		enum rl_cause want;
+		const char *what;
+	} cases[] = {
+		{ modified, RL_CAUSE_TIMESTAMP, "kiocb_modified -EAGAIN: timestamp" },
+		{ passed, RL_CAUSE_LOCK, "kiocb_modified 0 is no evidence" },
+		{ update, RL_CAUSE_TIMESTAMP, "generic_update_time: timestamp" },
+		{ alloc, RL_CAUSE_ALLOC, "ext4_iomap_begin: allocation" },
+		{ inval, RL_CAUSE_INVALIDATE, "kiocb_invalidate_pages" },
+		{ journal, RL_CAUSE_JOURNAL, "a journal start under it wins" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(one(cases[i].lines, 0, 8192, 1 << 20) == cases[i].want, "%s", cases[i].what);
 	CHECK(rl_trace_probe_flag("kiocb_modified", 14) == RL_EV_RET_MODIFIED, "probe table");
 	CHECK(rl_trace_probe_flag("kiocb_modifie", 13) == 0, "names match whole");
 }

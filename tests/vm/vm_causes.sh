@@ -6,8 +6,7 @@ set -uo pipefail
 vm_test_init
 
 t0=$(vm_now)
-vm_test_fetch base
-vm_test_fetch series-merged
+vm_test_fetch base series-merged
 
 # The traced cell: aligned 8 KiB overwrites of a written file, mtime current.
 cat >"$VM_TMP/vm-causes.json" <<'JSON'
