@@ -52,6 +52,13 @@ unavailable*) loopfs_skip "trace_eagain: $mech" ;;
 esac
 tracefs=${mech#tracepoints via }
 tracefs=${tracefs%%:*}
+# The return probes follow what this kernel offers: none without fprobe or kprobe events.
+probes=$(jq -r .env.eagain_probes "$wl/ext.out")
+if grep -q '^  *f\[:\[<group>' "$tracefs/README" || [ -w "$tracefs/kprobe_events" ]; then
+	case $probes in fprobe*kiocb_modified*|kretprobe*kiocb_modified*) ;; *) fail "env.eagain_probes is '$probes'" ;; esac
+else
+	case $probes in "none: "*) ;; *) fail "env.eagain_probes is '$probes' on a kernel without probe events" ;; esac
+fi
 [ "$(jq '[.cells[].eagain] | add' "$wl/ext.out")" -gt 0 ] || fail "extending writes were not refused"
 [ "$(share ext extending_write)" -ge 95 ] || fail "extending: $(share ext extending_write)% extending_write"
 sums ext
