@@ -21,11 +21,13 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "trace_eagain.h"
 #include "trace_events.h"
 #include "trace_probes.h"
+#include "trace_raw.h"
 #include "util/mountinfo.h"
 
 #define INSTANCE_PREFIX "ringlab-"
@@ -38,6 +40,7 @@
 
 struct event_def {
 	const char *sys, *name;
+	enum rl_trace_kind kind;
 	bool required;		/* without it no write can be followed */
 	bool per_inode;		/* filtered to the cell's inode */
 	const char *filter;	/* a kernel-side filter (and'ed), or NULL */
@@ -49,13 +52,13 @@ struct event_def {
  * and the reader its parsing. Refusal-only events are filtered in the kernel.
  */
 static const struct event_def events[] = {
-	{ "io_uring", "io_uring_submit_req", true, false, NULL },
-	{ "io_uring", "io_uring_complete", true, false, "res == -11" },
-	{ "ext4", "ext4_es_lookup_extent_exit", false, true, NULL },
-	{ "ext4", "ext4_ext_map_blocks_exit", false, true, NULL },
-	{ "iomap", "iomap_dio_rw_begin", false, true, NULL },
-	{ "iomap", "iomap_dio_invalidate_fail", false, true, NULL },
-	{ "iomap", "iomap_dio_complete", false, true, "error != 0" },
+	{ "io_uring", "io_uring_submit_req", RL_TR_SUBMIT, true, false, NULL },
+	{ "io_uring", "io_uring_complete", RL_TR_COMPLETE, true, false, "res == -11" },
+	{ "ext4", "ext4_es_lookup_extent_exit", RL_TR_ES_LOOKUP, false, true, NULL },
+	{ "ext4", "ext4_ext_map_blocks_exit", RL_TR_MAP_BLOCKS, false, true, NULL },
+	{ "iomap", "iomap_dio_rw_begin", RL_TR_DIO_BEGIN, false, true, NULL },
+	{ "iomap", "iomap_dio_invalidate_fail", RL_TR_INVAL_FAIL, false, true, NULL },
+	{ "iomap", "iomap_dio_complete", RL_TR_DIO_COMPLETE, false, true, "error != 0" },
 };
 #define NEVENTS (sizeof(events) / sizeof(events[0]))
 
@@ -67,6 +70,9 @@ struct rl_trace_eagain {
 	atomic_bool stop;
 	struct rl_trace_state st;
 	struct rl_trace_probes probes;	/* made in the instance's life, removed after it */
+	struct rl_raw_reader *raw;	/* per-CPU binary buffers; NULL: trace_pipe text */
+	struct rl_raw_spec specs[NEVENTS + RL_PROBES_MAX];
+	size_t nspecs;			/* the events enabled, for the raw reader */
 	char *buf;
 	size_t carry;
 };
@@ -221,6 +227,16 @@ static int set_pids(struct rl_trace_eagain *t, const pid_t *tids, uint32_t ntids
 	return ret;
 }
 
+static void add_spec(struct rl_trace_eagain *t, const char *sys, const char *name,
+		     enum rl_trace_kind kind, uint32_t probe_flag)
+{
+	struct rl_raw_spec *sp = &t->specs[t->nspecs++];
+
+	snprintf(sp->format, sizeof(sp->format), "events/%s/%s/format", sys, name);
+	sp->kind = kind;
+	sp->probe_flag = probe_flag;
+}
+
 static int enable_events(struct rl_trace_eagain *t, unsigned long ino, struct rl_err *err)
 {
 	char rel[256], filter[96];
@@ -250,6 +266,7 @@ static int enable_events(struct rl_trace_eagain *t, unsigned long ino, struct rl
 		if (ret < 0)
 			return rl_err_set(err, ret, "trace_eagain: enabling %s:%s: %s", e->sys,
 					  e->name, strerror(-ret));
+		add_spec(t, e->sys, e->name, e->kind, 0);
 	}
 	return 0;
 }
@@ -272,9 +289,8 @@ static void feed(struct rl_trace_eagain *t, size_t len)
 	memmove(t->buf, p, t->carry);
 }
 
-static void *reader_main(void *arg)
+static void read_text(struct rl_trace_eagain *t)
 {
-	struct rl_trace_eagain *t = arg;
 	struct pollfd pfd = { .fd = t->pipe_fd, .events = POLLIN };
 
 	for (;;) {
@@ -291,6 +307,31 @@ static void *reader_main(void *arg)
 			break;
 		poll(&pfd, 1, POLL_MS);
 	}
+}
+
+static void read_raw(struct rl_trace_eagain *t)
+{
+	const struct timespec tick = { .tv_nsec = POLL_MS * 1000000L };
+
+	for (;;) {
+		/* Seen before the last drain: tracing_on was cleared before stop was set. */
+		bool final = atomic_load(&t->stop);
+
+		if (!rl_raw_reader_poll(t->raw, &t->st, final) && !final)
+			nanosleep(&tick, NULL);
+		if (final)
+			break;
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	struct rl_trace_eagain *t = arg;
+
+	if (t->raw)
+		read_raw(t);
+	else
+		read_text(t);
 	return NULL;
 }
 
@@ -318,10 +359,27 @@ static int make_instance(struct rl_trace_eagain *t, char *group, size_t gsize,
 	return 0;
 }
 
-static int open_pipe(struct rl_trace_eagain *t, struct rl_err *err)
+/*
+ * The per-CPU binary buffers, else trace_pipe's text (a kernel whose formats
+ * do not parse, or RINGLAB_TRACE_READER=text, which trace_cost.sh uses to
+ * measure one against the other).
+ */
+static int open_reader(struct rl_trace_eagain *t, struct rl_err *err)
 {
+	const char *want = getenv("RINGLAB_TRACE_READER");
+	struct rl_err ignored;
 	char path[PATH_LEN];
 
+	for (size_t i = 0; i < RL_PROBES_MAX; i++) {
+		const char *fn = rl_trace_probe_fn(i);
+
+		if (t->probes.made & (1u << i))
+			add_spec(t, t->probes.group, fn, RL_TR_PROBE,
+				 rl_trace_probe_flag(fn, strlen(fn)));
+	}
+	if ((!want || strcmp(want, "text")) &&
+	    !rl_raw_reader_open(&t->raw, t->dir, t->specs, t->nspecs, &ignored))
+		return 0;
 	snprintf(path, sizeof(path), "%s/trace_pipe", t->dir);
 	t->pipe_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (t->pipe_fd < 0)
@@ -372,7 +430,7 @@ int rl_trace_eagain_start(struct rl_trace_eagain **out, const pid_t *tids, uint3
 	if (!ret)
 		ret = enable_events(t, (unsigned long)sb.st_ino, err);
 	if (!ret)
-		ret = open_pipe(t, err);
+		ret = open_reader(t, err);
 	if (ret < 0)
 		goto fail;
 	ret = -pthread_create(&t->reader, NULL, reader_main, t);
@@ -405,6 +463,8 @@ int rl_trace_eagain_stop(struct rl_trace_eagain *t)
 		close(t->pipe_fd);
 		t->pipe_fd = -1;
 	}
+	rl_raw_reader_close(t->raw);
+	t->raw = NULL;
 	if (!t->removed) {
 		ret = remove_instance(t->dir);
 		t->removed = !ret;

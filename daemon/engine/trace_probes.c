@@ -67,6 +67,11 @@ uint32_t rl_trace_probe_flag(const char *ev, size_t len)
 	return 0;
 }
 
+const char *rl_trace_probe_fn(size_t i)
+{
+	return i < NPROBES ? probes[i].fn : NULL;
+}
+
 static const char *defs_file(enum rl_probe_kind kind)
 {
 	return kind == RL_PROBE_FPROBE ? "dynamic_events" : "kprobe_events";

@@ -89,6 +89,9 @@ int rl_trace_probes_reap_stale(const char *root);
  */
 uint32_t rl_trace_probe_flag(const char *ev, size_t len);
 
+/* rl_trace_probe_fn() - the function of the table's probe @i (bit i of .made), NULL past the end. */
+const char *rl_trace_probe_fn(size_t i);
+
 /*
  * rl_trace_probe_stale_line() - for one line of dynamic_events or
  * kprobe_events, whether it is a ringlab probe of a process @alive says is
