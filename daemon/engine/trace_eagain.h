@@ -4,9 +4,12 @@
  * private tracefs instance (instances/ringlab-<pid>[.<n>]) limited to the
  * job threads (and the io-wq workers they fork): io_uring submissions and
  * refused completions delimit each write's window, ext4 extent lookups and
- * iomap direct-I/O events inside it are the evidence eagain_cause.c names a
- * cause from. The instance exists only while a cell runs; one left behind
- * by a process that died is removed by the next start.
+ * iomap direct-I/O events inside it, and the return probes of
+ * trace_probes.c where the kernel has them, are the evidence eagain_cause.c
+ * names a cause from. They are read from the per-CPU binary buffers
+ * (trace_raw.c), else as trace_pipe text. The instance and the probes exist
+ * only while a cell runs; those left behind by a process that died are
+ * removed by the next start.
  */
 #ifndef RINGLAB_DAEMON_ENGINE_TRACE_EAGAIN_H
 #define RINGLAB_DAEMON_ENGINE_TRACE_EAGAIN_H

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Lines of a tracefs trace_pipe turned into per-write evidence: each job
+ * Events (trace_pipe lines, or records trace_raw.c decoded from the binary
+ * buffers) turned into per-write evidence: each job
  * thread's io_uring_submit_req opens the window of one write (its
  * user_data is the job's slot), the ext4 and iomap events that thread
  * emits until the next submission belong to that write, and an
