@@ -198,6 +198,8 @@ static void merge(struct rl_raw_reader *r, struct rl_trace_state *st, uint64_t m
 	for (int c = 0; c < r->ncpu; c++) {
 		struct cpu_queue *q = &r->cpu[c];
 
+		if (!q->head)
+			continue;
 		memmove(q->rec, q->rec + q->head, (q->n - q->head) * sizeof(*q->rec));
 		q->n -= q->head;
 		q->head = 0;
