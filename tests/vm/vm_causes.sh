@@ -52,9 +52,12 @@ echo "rl-causes: next run: \$(left \$bg)"
 exit \$rc
 GUEST
 
+# Single-threaded TCG: every traced cell patches kernel text (tracepoint static
+# keys, set_event_pid's scheduler hooks, ftrace sites of the probes), which
+# meets multi-threaded TCG's stale-translation race (kernel-patches/README.md).
 for v in base series-merged; do
 	t=$(vm_now)
-	"$VM_KP/vm-run.sh" "$v" "$VM_TMP/vm-causes.json" "$VM_TMP/$v.json" --timeout 600 \
+	"$VM_KP/vm-run.sh" "$v" "$VM_TMP/vm-causes.json" "$VM_TMP/$v.json" --timeout 600 --tcg-thread single \
 		--guest-script "$VM_TMP/guest.sh" --ringlab-args "--repeat 3 --scale 0.1" \
 		2>"$VM_TMP/$v.err"
 	rc=$?
