@@ -94,6 +94,12 @@ static enum rl_cause before_iomap(const struct rl_refusal *r, uint32_t bs,
 		/* ext4_overwrite_io() looks nothing up only for a write past i_size. */
 		if (ev->isize >= 0 && r->offset + r->len > (uint64_t)ev->isize)
 			return RL_CAUSE_EXTEND;
+		/*
+		 * The lock was taken (a probe saw the checks behind it) and no
+		 * lookup came: 7.3 upgrading for an inode without S_NOSEC.
+		 */
+		if (ev->flags & RL_EV_LOCKED)
+			return RL_CAUSE_TIMESTAMP;
 		/* Otherwise the lookup was never reached: the trylock failed first. */
 		return ev->isize >= 0 ? RL_CAUSE_LOCK : RL_CAUSE_UNKNOWN;
 	}

@@ -78,6 +78,7 @@ enum rl_evidence_flag {
 	RL_EV_RET_IOMAP = 1 << 10,	/* ext4_iomap_begin: ext4_iomap_alloc under IOMAP_NOWAIT */
 	RL_EV_RET_INVAL = 1 << 11,	/* kiocb_invalidate_pages */
 	RL_EV_RET_JOURNAL = 1 << 12,	/* jbd2__journal_start */
+	RL_EV_LOCKED = 1 << 13,		/* ext4_generic_write_checks returned: the trylock had passed */
 };
 
 /* The mapping the first lookup (or tree read) returned, in blocks. */

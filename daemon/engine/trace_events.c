@@ -339,7 +339,8 @@ void rl_trace_feed_rec(struct rl_trace_state *s, const struct rl_trace_rec *r)
 			w->flags |= RL_EV_DIO_ERROR;
 		break;
 	case RL_TR_PROBE:
-		if (r->res == -EAGAIN)
+		/* A refusal, or for ext4_generic_write_checks any return. */
+		if (r->res == -EAGAIN || r->probe_flag == RL_EV_LOCKED)
 			w->flags |= r->probe_flag;
 		break;
 	}

@@ -35,17 +35,23 @@
  *   aligned non-overwrites reach iomap under the shared lock);
  * kiocb_invalidate_pages(): cached folios in the range under IOCB_NOWAIT;
  * jbd2__journal_start(): no NOWAIT exit in these kernels, probed so that a
- *   kernel which adds one is named, not guessed.
+ *   kernel which adds one is named, not guessed;
+ * ext4_generic_write_checks(): any return, since it runs only once the
+ *   i_rwsem trylock has passed: a refusal after it and before any lookup
+ *   is the lock upgrade 7.3 asks for an inode without S_NOSEC (privileges
+ *   to check), not a lock that was busy.
  */
 static const struct {
 	const char *fn;
 	uint32_t flag;
+	const char *filter;	/* what reaches the buffer */
 } probes[] = {
-	{ "kiocb_modified", RL_EV_RET_MODIFIED },
-	{ "generic_update_time", RL_EV_RET_MODIFIED },
-	{ "ext4_iomap_begin", RL_EV_RET_IOMAP },
-	{ "kiocb_invalidate_pages", RL_EV_RET_INVAL },
-	{ "jbd2__journal_start", RL_EV_RET_JOURNAL },
+	{ "kiocb_modified", RL_EV_RET_MODIFIED, "ret == -11" },
+	{ "generic_update_time", RL_EV_RET_MODIFIED, "ret == -11" },
+	{ "ext4_iomap_begin", RL_EV_RET_IOMAP, "ret == -11" },
+	{ "kiocb_invalidate_pages", RL_EV_RET_INVAL, "ret == -11" },
+	{ "jbd2__journal_start", RL_EV_RET_JOURNAL, "ret == -11" },
+	{ "ext4_generic_write_checks", RL_EV_LOCKED, "ret >= 0" },
 };
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 _Static_assert(NPROBES <= RL_PROBES_MAX, "struct rl_trace_probes.made holds them");
@@ -154,7 +160,7 @@ static void describe(void)
 
 	if (offer_kind == RL_PROBE_NONE)
 		return;
-	l = (size_t)snprintf(offer_desc, sizeof(offer_desc), "%s return probes (ret == -EAGAIN) on",
+	l = (size_t)snprintf(offer_desc, sizeof(offer_desc), "%s return probes on",
 			     kind_names[offer_kind]);
 	for (size_t i = 0; i < NPROBES && l < sizeof(offer_desc); i++)
 		if (offer_fns & (1u << i))
@@ -240,9 +246,9 @@ int rl_trace_probes_enable(const struct rl_trace_probes *p, const char *dir, str
 	for (size_t i = 0; i < NPROBES; i++) {
 		if (!(p->made & (1u << i)))
 			continue;
-		/* Only refusals reach the buffer: every other return costs a compare. */
+		/* Mostly only refusals reach the buffer: every other return costs a compare. */
 		snprintf(rel, sizeof(rel), "events/%s/%s/filter", p->group, probes[i].fn);
-		rl_tracefs_write(dir, rel, "ret == -11", false);
+		rl_tracefs_write(dir, rel, probes[i].filter, false);
 		snprintf(rel, sizeof(rel), "events/%s/%s/enable", p->group, probes[i].fn);
 		ret = rl_tracefs_write(dir, rel, "1", false);
 		if (ret < 0)

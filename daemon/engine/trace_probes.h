@@ -49,7 +49,7 @@ bool rl_trace_pid_alive(int pid);
  * rl_trace_probes_offer() - what the kernel under tracefs @root offers,
  * decided once per process: fprobes, else kretprobes, else none, and which
  * of the functions are probeable. @desc gets one line for the run's
- * environment ("fprobe return probes (ret == -EAGAIN) on kiocb_modified, ...",
+ * environment ("fprobe return probes on kiocb_modified, ...",
  * or "none: ..."). Returns the kind.
  */
 enum rl_probe_kind rl_trace_probes_offer(const char *root, char *desc, size_t size);

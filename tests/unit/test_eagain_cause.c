@@ -105,6 +105,8 @@ static void probes(void)
 	const char *const inval[] = { submit0,
 		PFX "iomap_dio_rw_begin: dev 254:0 ino 0xc size 0x28000 offset 0x0 length 0x2000 done_before 0x0 flags NOWAIT|DIRECT|WRITE dio_flags  aio 1",
 		RET("kiocb_invalidate_pages", "__iomap_dio_rw+0x2d4/0x8b0", "-11"), refused0, NULL };
+	const char *const nosec[] = { submit0,
+		RET("ext4_generic_write_checks", "ext4_file_write_iter+0x1a4/0x8f0", "8192"), refused0, NULL };
 	const char *const journal[] = { submit0,
 		RET("jbd2__journal_start", "__ext4_journal_start_sb+0x10e/0x1a0", "-11"),
 		RET("kiocb_modified", "ext4_file_write_iter+0x80f/0x8f0", "-11"), refused0, NULL };
@@ -120,6 +122,7 @@ static void probes(void)
 		{ alloc, RL_CAUSE_ALLOC, "ext4_iomap_begin: allocation" },
 		{ inval, RL_CAUSE_INVALIDATE, "kiocb_invalidate_pages" },
 		{ journal, RL_CAUSE_JOURNAL, "a journal start under it wins" },
+		{ nosec, RL_CAUSE_TIMESTAMP, "lock taken, no lookup: S_NOSEC's upgrade" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
