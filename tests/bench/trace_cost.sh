@@ -1,6 +1,6 @@
 #!/bin/sh
 # trace_cost.sh DIR [REPS]: IOPS of the same cells with trace_eagain off, on (per-CPU binary buffers) and on read as trace_pipe text, interleaved, REPS (3) times each.
-# Not a test: prints one line per run; compare the medians. DIR is a mounted ext4 directory; needs root.
+# Not a test: prints one line per run (IOPS, CPU microseconds per write); compare the medians. DIR is a mounted ext4 directory; needs root.
 # "text" is how trace_eagain read the kernel's events before the binary reader (RINGLAB_TRACE_READER=text).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,7 +23,10 @@ while [ "$i" -le "$reps" ]; do
 	for m in raw text off; do
 		for w in ow mixrb; do
 			RINGLAB_TRACE_READER=$m "$rl" run "$tmp/$w-$m.json" --dir "$dir" -q --json "$tmp/out.json" >/dev/null 2>&1 || true
-			echo "$w trace=$m rep=$i iops=$(jq '.cells[0].iops | floor' "$tmp/out.json") eagain=$(jq '.cells[0].eagain' "$tmp/out.json")"
+			# CPU per write (the process: jobs, the reader thread, the kernel for both)
+			# is steadier than IOPS on a shared machine.
+			echo "$w trace=$m rep=$i iops=$(jq '.cells[0].iops | floor' "$tmp/out.json") eagain=$(jq '.cells[0].eagain' "$tmp/out.json")" \
+				"cpu_us_per_write=$(jq '.cells[0] | (.cpu_user_s + .cpu_sys_s) * 1e6 / .attempts * 10 | floor / 10' "$tmp/out.json")"
 		done
 	done
 	i=$((i + 1))
