@@ -34,6 +34,10 @@
 #   --mkfs-opts "..."    more mkfs.ext4 options for the scratch disk
 #   --mount-opts OPTS    ext4 mount options in the guest
 #   --keep               keep the work directory (disk images, initramfs)
+#   --guest-script FILE  run FILE (busybox sh) in the guest instead of `ringlab
+#                        run`: it gets RINGLAB, RINGLAB_SUITE, RINGLAB_TAG,
+#                        TRACEFS and the ringlab arguments, runs in /mnt, writes
+#                        /tmp/run.json; its exit status is the guest's rc
 #
 # Exit status: 0 the JSON came back, ringlab exited 0 and the console shows no
 # kernel oops, BUG, WARNING, panic, stall or ext4 error; 1 the run failed (the
@@ -67,7 +71,7 @@ now()
 }
 
 cache_arg='' timeout_s=600 append_extra='' accel='' memory=1024 smp='' disk_size=1G
-mkfs_opts='' mount_opts='' keep='' ringlab_arg='' tcg_thread='' cpu_model=''
+mkfs_opts='' mount_opts='' keep='' ringlab_arg='' tcg_thread='' cpu_model='' guest_script=''
 rl_args=()
 pos=()
 while [ $# -gt 0 ]; do
@@ -86,6 +90,7 @@ while [ $# -gt 0 ]; do
 	--mkfs-opts) mkfs_opts=$2; shift 2 ;;
 	--mount-opts) mount_opts=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--guest-script) guest_script=$2; shift 2 ;;
 	-h|--help) usage ;;
 	--) shift; rl_args+=("$@"); break ;;
 	-*) vm_log "unknown option $1"; usage ;;
@@ -94,6 +99,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#pos[@]} -eq 3 ] || usage
 variant_arg=${pos[0]} suite=${pos[1]} out=${pos[2]}
+[ -z "$guest_script" ] || [ -f "$guest_script" ] || die_setup "--guest-script $guest_script: no such file"
 case "$timeout_s" in ''|*[!0-9]*) die_setup "--timeout $timeout_s: must be a number of seconds" ;; esac
 for a in "${rl_args[@]}"; do
 	case "$a" in
@@ -260,6 +266,7 @@ for a in "${rl_args[@]}"; do
 	case "$a" in *$'\n'*) die_setup "ringlab argument with a newline: $a" ;; esac
 	printf '%s\n' "$a" >>"$work/conf/etc/ringlab/args"
 done
+[ -z "$guest_script" ] || cp "$guest_script" "$work/conf/etc/ringlab/guest.sh"
 if [ -n "$suite_file" ]; then
 	mkdir -p "$work/conf/ringlab/workloads"
 	cp "$suite_file" "$work/conf/ringlab/workloads/"

@@ -94,6 +94,12 @@ static enum rl_cause before_iomap(const struct rl_refusal *r, uint32_t bs,
 		/* ext4_overwrite_io() looks nothing up only for a write past i_size. */
 		if (ev->isize >= 0 && r->offset + r->len > (uint64_t)ev->isize)
 			return RL_CAUSE_EXTEND;
+		/*
+		 * The lock was taken (a probe saw the checks behind it) and no
+		 * lookup came: 7.3 upgrading for an inode without S_NOSEC.
+		 */
+		if (ev->flags & RL_EV_LOCKED)
+			return RL_CAUSE_TIMESTAMP;
 		/* Otherwise the lookup was never reached: the trylock failed first. */
 		return ev->isize >= 0 ? RL_CAUSE_LOCK : RL_CAUSE_UNKNOWN;
 	}
@@ -117,6 +123,19 @@ enum rl_cause rl_cause_classify(const struct rl_refusal *r, uint32_t bs,
 	*fn = NULL;
 	if (!bs || !r->len)
 		return RL_CAUSE_UNKNOWN;
+	/*
+	 * A probed function said -EAGAIN inside this write's window: the kernel
+	 * named the exit, nothing is inferred. The deepest one wins (a journal
+	 * start under a timestamp update is the journal's refusal).
+	 */
+	if (ev->flags & RL_EV_RET_JOURNAL)
+		return RL_CAUSE_JOURNAL;
+	if (ev->flags & RL_EV_RET_MODIFIED)
+		return RL_CAUSE_TIMESTAMP;
+	if (ev->flags & RL_EV_RET_INVAL)
+		return RL_CAUSE_INVALIDATE;
+	if (ev->flags & RL_EV_RET_IOMAP)
+		return RL_CAUSE_ALLOC;
 	/* The extent found does not hold the write's first block: not this write's window. */
 	if ((ev->flags & RL_EV_MAPPING) && !(ev->flags & RL_EV_MAP_BLOCKS) &&
 	    (ev->map_lblk > r->offset / bs || (uint64_t)ev->map_lblk + ev->map_len <= r->offset / bs))

@@ -73,6 +73,12 @@ enum rl_evidence_flag {
 	RL_EV_INVAL_FAIL = 1 << 5,	/* iomap_dio_invalidate_fail */
 	RL_EV_DIO_ERROR = 1 << 6,	/* iomap_dio_complete with error -EAGAIN */
 	RL_EV_MAPPING = 1 << 7,		/* map_* below hold the first mapping seen */
+	/* Return probes (trace_probes.c), each seen returning -EAGAIN: */
+	RL_EV_RET_MODIFIED = 1 << 9,	/* kiocb_modified, file_remove_privs_flags, generic_update_time */
+	RL_EV_RET_IOMAP = 1 << 10,	/* ext4_iomap_begin: ext4_iomap_alloc under IOMAP_NOWAIT */
+	RL_EV_RET_INVAL = 1 << 11,	/* kiocb_invalidate_pages */
+	RL_EV_RET_JOURNAL = 1 << 12,	/* jbd2__journal_start */
+	RL_EV_LOCKED = 1 << 13,		/* ext4_generic_write_checks returned: the trylock had passed */
 };
 
 /* The mapping the first lookup (or tree read) returned, in blocks. */

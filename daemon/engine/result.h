@@ -188,6 +188,7 @@ struct rl_env {
 	char kernel_family[64];
 	char kernel_family_version[64];
 	char eagain_trace[256];		/* how refusals are attributed here, or why not; "" off */
+	char eagain_probes[256];	/* the return probes added to it, "none: why"; "" off */
 	struct rl_env_vm vm;		/* derived from cmdline */
 };
 

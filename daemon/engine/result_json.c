@@ -282,6 +282,8 @@ static const struct rl_field env_fields[] = {
 	  .size = MSIZE(struct rl_env, kernel_family_version), .flags = RL_FF_RECORD_OPTIONAL),
 	F(RL_FT_STRING, "eagain_trace", struct rl_env, eagain_trace,
 	  .size = MSIZE(struct rl_env, eagain_trace), .flags = RL_FF_RECORD_OPTIONAL),
+	F(RL_FT_STRING, "eagain_probes", struct rl_env, eagain_probes,
+	  .size = MSIZE(struct rl_env, eagain_probes), .flags = RL_FF_RECORD_OPTIONAL),
 	F(RL_FT_OPT_OBJECT, "vm", struct rl_env, vm, .size = MSIZE(struct rl_env, vm),
 	  .sub = env_vm_fields, .flags = RL_FF_RECORD_OPTIONAL),
 	F_END

@@ -292,7 +292,8 @@ static int probe_env(const struct rl_run_opts *o, struct rl_run *run, struct rl_
 	rl_uring_feature_names(info.features, env->uring_features, sizeof(env->uring_features));
 	/* Not being able to trace is recorded, not fatal: the cells say so too. */
 	if (any_traced(run))
-		rl_trace_eagain_probe(env->eagain_trace, sizeof(env->eagain_trace));
+		rl_trace_eagain_probe(env->eagain_trace, sizeof(env->eagain_trace),
+				      env->eagain_probes, sizeof(env->eagain_probes));
 	return 0;
 }
 

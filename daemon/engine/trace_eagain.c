@@ -15,17 +15,19 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "trace_eagain.h"
 #include "trace_events.h"
+#include "trace_probes.h"
+#include "trace_raw.h"
 #include "util/mountinfo.h"
 
 #define INSTANCE_PREFIX "ringlab-"
@@ -38,6 +40,7 @@
 
 struct event_def {
 	const char *sys, *name;
+	enum rl_trace_kind kind;
 	bool required;		/* without it no write can be followed */
 	bool per_inode;		/* filtered to the cell's inode */
 	const char *filter;	/* a kernel-side filter (and'ed), or NULL */
@@ -49,13 +52,13 @@ struct event_def {
  * and the reader its parsing. Refusal-only events are filtered in the kernel.
  */
 static const struct event_def events[] = {
-	{ "io_uring", "io_uring_submit_req", true, false, NULL },
-	{ "io_uring", "io_uring_complete", true, false, "res == -11" },
-	{ "ext4", "ext4_es_lookup_extent_exit", false, true, NULL },
-	{ "ext4", "ext4_ext_map_blocks_exit", false, true, NULL },
-	{ "iomap", "iomap_dio_rw_begin", false, true, NULL },
-	{ "iomap", "iomap_dio_invalidate_fail", false, true, NULL },
-	{ "iomap", "iomap_dio_complete", false, true, "error != 0" },
+	{ "io_uring", "io_uring_submit_req", RL_TR_SUBMIT, true, false, NULL },
+	{ "io_uring", "io_uring_complete", RL_TR_COMPLETE, true, false, "res == -11" },
+	{ "ext4", "ext4_es_lookup_extent_exit", RL_TR_ES_LOOKUP, false, true, NULL },
+	{ "ext4", "ext4_ext_map_blocks_exit", RL_TR_MAP_BLOCKS, false, true, NULL },
+	{ "iomap", "iomap_dio_rw_begin", RL_TR_DIO_BEGIN, false, true, NULL },
+	{ "iomap", "iomap_dio_invalidate_fail", RL_TR_INVAL_FAIL, false, true, NULL },
+	{ "iomap", "iomap_dio_complete", RL_TR_DIO_COMPLETE, false, true, "error != 0" },
 };
 #define NEVENTS (sizeof(events) / sizeof(events[0]))
 
@@ -66,6 +69,10 @@ struct rl_trace_eagain {
 	bool reading, removed;
 	atomic_bool stop;
 	struct rl_trace_state st;
+	struct rl_trace_probes probes;	/* made in the instance's life, removed after it */
+	struct rl_raw_reader *raw;	/* per-CPU binary buffers; NULL: trace_pipe text */
+	struct rl_raw_spec specs[NEVENTS + RL_PROBES_MAX];
+	size_t nspecs;			/* the events enabled, for the raw reader */
 	char *buf;
 	size_t carry;
 };
@@ -118,18 +125,7 @@ out:
 
 static int write_at(const char *dir, const char *rel, const char *val)
 {
-	char path[PATH_LEN];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
+	return rl_tracefs_write(dir, rel, val, false);
 }
 
 static bool event_exists(const char *dir, const struct event_def *e)
@@ -140,7 +136,7 @@ static bool event_exists(const char *dir, const struct event_def *e)
 	return access(path, W_OK) == 0;
 }
 
-int rl_trace_eagain_probe(char *desc, size_t size)
+int rl_trace_eagain_probe(char *desc, size_t size, char *probes_desc, size_t psize)
 {
 	char why[256] = "", missing[256] = "";
 	size_t have = 0;
@@ -166,6 +162,7 @@ int rl_trace_eagain_probe(char *desc, size_t size)
 	}
 	snprintf(desc, size, "tracepoints via %s: %zu of %zu events (io_uring submit/complete, "
 		 "ext4 extent lookups, iomap dio)", root, have, NEVENTS);
+	rl_trace_probes_offer(root, probes_desc, psize);
 	return 0;
 }
 
@@ -176,11 +173,6 @@ static int remove_instance(const char *dir)
 	write_at(dir, "events/enable", "0");
 	write_at(dir, "set_event_pid", "");
 	return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
-}
-
-static bool pid_alive(pid_t pid)
-{
-	return kill(pid, 0) == 0 || errno != ESRCH;
 }
 
 int rl_trace_eagain_reap_stale(void)
@@ -204,14 +196,16 @@ int rl_trace_eagain_reap_stale(void)
 			continue;
 		pid = strtol(d->d_name + strlen(INSTANCE_PREFIX), &end, 10);
 		if (end == d->d_name + strlen(INSTANCE_PREFIX) || (*end && *end != '.') ||
-		    pid <= 0 || pid_alive((pid_t)pid))
+		    pid <= 0 || rl_trace_pid_alive((int)pid))
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", base, d->d_name);
 		if (!remove_instance(dir))
 			n++;
 	}
 	closedir(dp);
-	return n;
+	/* Their instances are gone, so their probes are enabled nowhere and can go. */
+	ret = rl_trace_probes_reap_stale(root);
+	return n + (ret > 0 ? ret : 0);
 }
 
 static int set_pids(struct rl_trace_eagain *t, const pid_t *tids, uint32_t ntids)
@@ -231,6 +225,16 @@ static int set_pids(struct rl_trace_eagain *t, const pid_t *tids, uint32_t ntids
 	if (!ret)
 		write_at(t->dir, "options/event-fork", "1");
 	return ret;
+}
+
+static void add_spec(struct rl_trace_eagain *t, const char *sys, const char *name,
+		     enum rl_trace_kind kind, uint32_t probe_flag)
+{
+	struct rl_raw_spec *sp = &t->specs[t->nspecs++];
+
+	snprintf(sp->format, sizeof(sp->format), "events/%s/%s/format", sys, name);
+	sp->kind = kind;
+	sp->probe_flag = probe_flag;
 }
 
 static int enable_events(struct rl_trace_eagain *t, unsigned long ino, struct rl_err *err)
@@ -262,6 +266,7 @@ static int enable_events(struct rl_trace_eagain *t, unsigned long ino, struct rl
 		if (ret < 0)
 			return rl_err_set(err, ret, "trace_eagain: enabling %s:%s: %s", e->sys,
 					  e->name, strerror(-ret));
+		add_spec(t, e->sys, e->name, e->kind, 0);
 	}
 	return 0;
 }
@@ -284,9 +289,8 @@ static void feed(struct rl_trace_eagain *t, size_t len)
 	memmove(t->buf, p, t->carry);
 }
 
-static void *reader_main(void *arg)
+static void read_text(struct rl_trace_eagain *t)
 {
-	struct rl_trace_eagain *t = arg;
 	struct pollfd pfd = { .fd = t->pipe_fd, .events = POLLIN };
 
 	for (;;) {
@@ -303,12 +307,40 @@ static void *reader_main(void *arg)
 			break;
 		poll(&pfd, 1, POLL_MS);
 	}
+}
+
+static void read_raw(struct rl_trace_eagain *t)
+{
+	const struct timespec tick = { .tv_nsec = POLL_MS * 1000000L };
+
+	for (;;) {
+		/* Seen before the last drain: tracing_on was cleared before stop was set. */
+		bool final = atomic_load(&t->stop);
+
+		if (!rl_raw_reader_poll(t->raw, &t->st, final) && !final)
+			nanosleep(&tick, NULL);
+		if (final)
+			break;
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	struct rl_trace_eagain *t = arg;
+
+	if (t->raw)
+		read_raw(t);
+	else
+		read_text(t);
 	return NULL;
 }
 
-static int make_instance(struct rl_trace_eagain *t, struct rl_err *err)
+static int make_instance(struct rl_trace_eagain *t, char *group, size_t gsize,
+			 struct rl_err *err)
 {
 	unsigned int seq = atomic_fetch_add(&instance_seq, 1);
+
+	snprintf(group, gsize, "ringlab_%d_%u", (int)getpid(), seq);
 
 	if (seq)
 		snprintf(t->dir, sizeof(t->dir), "%s/instances/" INSTANCE_PREFIX "%d.%u", root,
@@ -327,10 +359,27 @@ static int make_instance(struct rl_trace_eagain *t, struct rl_err *err)
 	return 0;
 }
 
-static int open_pipe(struct rl_trace_eagain *t, struct rl_err *err)
+/*
+ * The per-CPU binary buffers, else trace_pipe's text (a kernel whose formats
+ * do not parse, or RINGLAB_TRACE_READER=text, which trace_cost.sh uses to
+ * measure one against the other).
+ */
+static int open_reader(struct rl_trace_eagain *t, struct rl_err *err)
 {
+	const char *want = getenv("RINGLAB_TRACE_READER");
+	struct rl_err ignored;
 	char path[PATH_LEN];
 
+	for (size_t i = 0; i < RL_PROBES_MAX; i++) {
+		const char *fn = rl_trace_probe_fn(i);
+
+		if (t->probes.made & (1u << i))
+			add_spec(t, t->probes.group, fn, RL_TR_PROBE,
+				 rl_trace_probe_flag(fn, strlen(fn)));
+	}
+	if ((!want || strcmp(want, "text")) &&
+	    !rl_raw_reader_open(&t->raw, t->dir, t->specs, t->nspecs, &ignored))
+		return 0;
 	snprintf(path, sizeof(path), "%s/trace_pipe", t->dir);
 	t->pipe_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (t->pipe_fd < 0)
@@ -344,8 +393,8 @@ static int open_pipe(struct rl_trace_eagain *t, struct rl_err *err)
 int rl_trace_eagain_start(struct rl_trace_eagain **out, const pid_t *tids, uint32_t ntids,
 			  uint32_t nslots, int fd, struct rl_err *err)
 {
+	char why[256] = "", group[RL_PROBE_GROUP_MAX];
 	struct rl_trace_eagain *t;
-	char why[256] = "";
 	struct stat sb;
 	int ret;
 
@@ -366,7 +415,7 @@ int rl_trace_eagain_start(struct rl_trace_eagain **out, const pid_t *tids, uint3
 		rl_err_set(err, ret, "trace_eagain: out of memory");
 		goto fail;
 	}
-	ret = make_instance(t, err);
+	ret = make_instance(t, group, sizeof(group), err);
 	if (ret < 0)
 		goto fail;
 	t->removed = false;
@@ -375,9 +424,13 @@ int rl_trace_eagain_start(struct rl_trace_eagain **out, const pid_t *tids, uint3
 		rl_err_set(err, ret, "trace_eagain: %s/set_event_pid: %s", t->dir, strerror(-ret));
 		goto fail;
 	}
-	ret = enable_events(t, (unsigned long)sb.st_ino, err);
+	/* Probes refused (lockdown, no permission): the tracepoints still run. */
+	ret = rl_trace_probes_create(&t->probes, root, group, err);
+	ret = ret > 0 ? rl_trace_probes_enable(&t->probes, t->dir, err) : 0;
 	if (!ret)
-		ret = open_pipe(t, err);
+		ret = enable_events(t, (unsigned long)sb.st_ino, err);
+	if (!ret)
+		ret = open_reader(t, err);
 	if (ret < 0)
 		goto fail;
 	ret = -pthread_create(&t->reader, NULL, reader_main, t);
@@ -410,9 +463,17 @@ int rl_trace_eagain_stop(struct rl_trace_eagain *t)
 		close(t->pipe_fd);
 		t->pipe_fd = -1;
 	}
+	rl_raw_reader_close(t->raw);
+	t->raw = NULL;
 	if (!t->removed) {
 		ret = remove_instance(t->dir);
 		t->removed = !ret;
+	}
+	/* Disabled with the instance; a probe still enabled refuses removal (-EBUSY). */
+	if (t->probes.made) {
+		int pret = rl_trace_probes_remove(&t->probes, root);
+
+		ret = ret ? ret : pret;
 	}
 	return ret;
 }

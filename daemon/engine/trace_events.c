@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "trace_events.h"
+#include "trace_probes.h"
 
 int rl_trace_state_init(struct rl_trace_state *s, const pid_t *tids, uint32_t ntids,
 			uint32_t nslots, int64_t isize)
@@ -131,7 +132,7 @@ static enum rl_map_state es_state(const char *letters)
 }
 
 /* "ino 12 found 1 [0/1) 32960 WR" */
-static void es_lookup_exit(struct rl_refusal_evidence *w, const char *fields)
+static bool es_lookup_text(struct rl_trace_rec *r, const char *fields)
 {
 	unsigned int lblk, len;
 	unsigned long long pblk;
@@ -139,53 +140,104 @@ static void es_lookup_exit(struct rl_refusal_evidence *w, const char *fields)
 	const char *p = strchr(fields, '[');
 	long long found;
 
-	if (!field_num(fields, "found", &found) || !p || (w->flags & RL_EV_ES_LOOKUP))
-		return;
-	w->flags |= RL_EV_ES_LOOKUP;
-	if (!found) {
-		w->flags |= RL_EV_ES_MISS;
-		return;
+	if (!field_num(fields, "found", &found) || !p)
+		return false;
+	r->found = found != 0;
+	if (r->found && sscanf(p, "[%u/%u) %llu %7s", &lblk, &len, &pblk, letters) >= 3) {
+		r->mapping = true;
+		r->lblk = lblk;
+		r->len = len;
+		r->state = (uint8_t)es_state(letters);
 	}
-	if (sscanf(p, "[%u/%u) %llu %7s", &lblk, &len, &pblk, letters) < 3)
-		return;
-	w->flags |= RL_EV_MAPPING;
-	w->map_lblk = lblk;
-	w->map_len = len;
-	w->map_state = es_state(letters);
+	return true;
 }
 
 /* "... lblk 0 pblk 32960 len 1 mflags M ret 1": the tree read after a miss. */
-static void map_blocks_exit(struct rl_refusal_evidence *w, const char *fields)
+static void map_blocks_text(struct rl_trace_rec *r, const char *fields)
 {
 	long long lblk, len, ret;
 	const char *m = strstr(fields, "mflags ");
 
-	if (!(w->flags & RL_EV_ES_MISS) || (w->flags & RL_EV_MAP_BLOCKS))
-		return;
-	w->flags |= RL_EV_MAP_BLOCKS;
 	if (!field_num(fields, "lblk", &lblk) || !field_num(fields, "len", &len) ||
 	    !field_num(fields, "ret", &ret) || !m)
 		return;
-	w->flags |= RL_EV_MAPPING;
-	w->map_lblk = (uint32_t)lblk;
-	w->map_len = ret > 0 ? (uint32_t)ret : (uint32_t)len;
 	m += strlen("mflags ");
-	if (ret <= 0)
-		w->map_state = RL_MAP_HOLE;
-	else
-		w->map_state = memchr(m, 'U', strcspn(m, " ")) ? RL_MAP_UNWRITTEN : RL_MAP_WRITTEN;
+	r->mapping = true;
+	r->lblk = (uint32_t)lblk;
+	r->len = (uint32_t)len;
+	r->res = ret;
+	r->state = memchr(m, 'U', strcspn(m, " ")) ? RL_MAP_UNWRITTEN : RL_MAP_WRITTEN;
 }
 
-static void refused(struct rl_trace_state *s, struct rl_trace_thread *t, const char *fields)
+#define IS(name) (evlen == sizeof(name) - 1 && !memcmp(ev, name, evlen))
+
+/* The record of one trace_pipe event line, false when it is none the rules read. */
+static bool rec_of_text(struct rl_trace_rec *r, const char *ev, size_t evlen, const char *fields)
 {
-	long long ud, res;
+	long long v;
+
+	if (IS("io_uring_submit_req")) {
+		r->kind = RL_TR_SUBMIT;
+		/* No user_data: a submission of no slot, which closes the open window. */
+		r->user_data = field_num(fields, "user_data", &v) ? (uint64_t)v : UINT64_MAX;
+	} else if (IS("io_uring_complete")) {
+		r->kind = RL_TR_COMPLETE;
+		if (!field_num(fields, "user_data", &v))
+			return false;
+		r->user_data = (uint64_t)v;
+		if (!field_num(fields, "result", &v))
+			return false;
+		r->res = v;
+	} else if (IS("ext4_es_lookup_extent_exit")) {
+		r->kind = RL_TR_ES_LOOKUP;
+		return es_lookup_text(r, fields);
+	} else if (IS("ext4_ext_map_blocks_exit")) {
+		r->kind = RL_TR_MAP_BLOCKS;
+		map_blocks_text(r, fields);
+	} else if (IS("iomap_dio_rw_begin") || IS("iomap_dio_complete")) {
+		r->kind = IS("iomap_dio_rw_begin") ? RL_TR_DIO_BEGIN : RL_TR_DIO_COMPLETE;
+		if (field_num(fields, "size", &v))
+			r->isize = v;
+		if (r->kind == RL_TR_DIO_COMPLETE && field_num(fields, "error", &v))
+			r->res = v;
+	} else if (IS("iomap_dio_invalidate_fail")) {
+		r->kind = RL_TR_INVAL_FAIL;
+	} else if ((r->probe_flag = rl_trace_probe_flag(ev, evlen)) != 0) {
+		/* "(ext4_file_write_iter+0x1c5/0x640 <- kiocb_modified) ret=-11" */
+		const char *ret = strstr(fields, " ret=");
+
+		r->kind = RL_TR_PROBE;
+		r->res = ret ? strtoll(ret + 5, NULL, 0) : 0;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void rl_trace_feed_line(struct rl_trace_state *s, const char *line)
+{
+	struct rl_trace_rec r = { .isize = -1 };
+	const char *ev, *fields, *lost = strstr(line, "[LOST ");
+	size_t evlen;
+
+	s->lines++;
+	if (lost && !strncmp(line, "CPU:", 4)) {
+		s->lost += strtoull(lost + 6, NULL, 10);
+		return;
+	}
+	if (!split_line(line, &r.pid, &ev, &evlen, &fields))
+		return;
+	if (rec_of_text(&r, ev, evlen, fields))
+		rl_trace_feed_rec(s, &r);
+}
+
+static void refused(struct rl_trace_state *s, struct rl_trace_thread *t, uint64_t ud, int64_t res)
+{
 	struct rl_refusal_evidence ev = { .isize = -1 }, *grown;
 
-	if (!field_num(fields, "user_data", &ud) || !field_num(fields, "result", &res))
-		return;
-	if (t->open == ud)
+	if (t->open >= 0 && (uint64_t)t->open == ud)
 		t->open = -1;
-	if (res != -EAGAIN || ud < 0 || (uint64_t)ud >= s->nslots)
+	if (res != -EAGAIN || ud >= s->nslots)
 		return;
 	/* A window never opened (its events were lost) classifies as unknown. */
 	if (t->win[ud].slot == (uint32_t)ud + 1)
@@ -206,67 +258,90 @@ static void refused(struct rl_trace_state *s, struct rl_trace_thread *t, const c
 	t->ev[t->nev++] = ev;
 }
 
-/* Events that also tell i_size, whoever emits them (an io-wq worker extending the file). */
-static void note_isize(struct rl_trace_state *s, const char *fields)
+/* The first lookup of the window, as ext4_overwrite_io() saw it. */
+static void es_lookup(struct rl_refusal_evidence *w, const struct rl_trace_rec *r)
 {
-	long long size;
-
-	if (field_num(fields, "size", &size))
-		s->isize = size;
-}
-
-#define IS(name) (evlen == sizeof(name) - 1 && !memcmp(ev, name, evlen))
-
-void rl_trace_feed_line(struct rl_trace_state *s, const char *line)
-{
-	const char *ev, *fields, *lost = strstr(line, "[LOST ");
-	struct rl_trace_thread *t;
-	struct rl_refusal_evidence *w;
-	long long v;
-	size_t evlen;
-	pid_t pid;
-
-	s->lines++;
-	if (lost && !strncmp(line, "CPU:", 4)) {
-		s->lost += strtoull(lost + 6, NULL, 10);
+	if (w->flags & RL_EV_ES_LOOKUP)
+		return;
+	w->flags |= RL_EV_ES_LOOKUP;
+	if (!r->found) {
+		w->flags |= RL_EV_ES_MISS;
 		return;
 	}
-	if (!split_line(line, &pid, &ev, &evlen, &fields))
+	if (!r->mapping)
 		return;
-	if (IS("iomap_dio_rw_begin") || IS("iomap_dio_complete"))
-		note_isize(s, fields);
-	t = thread_of(s, pid);
+	w->flags |= RL_EV_MAPPING;
+	w->map_lblk = r->lblk;
+	w->map_len = r->len;
+	w->map_state = (enum rl_map_state)r->state;
+}
+
+/* The tree read after a miss: what the lookup would have found. */
+static void map_blocks(struct rl_refusal_evidence *w, const struct rl_trace_rec *r)
+{
+	if (!(w->flags & RL_EV_ES_MISS) || (w->flags & RL_EV_MAP_BLOCKS))
+		return;
+	w->flags |= RL_EV_MAP_BLOCKS;
+	if (!r->mapping)
+		return;
+	w->flags |= RL_EV_MAPPING;
+	w->map_lblk = r->lblk;
+	w->map_len = r->res > 0 ? (uint32_t)r->res : r->len;
+	w->map_state = r->res <= 0 ? RL_MAP_HOLE : (enum rl_map_state)r->state;
+}
+
+void rl_trace_feed_rec(struct rl_trace_state *s, const struct rl_trace_rec *r)
+{
+	struct rl_trace_thread *t;
+	struct rl_refusal_evidence *w;
+
+	/* i_size from whoever emits it: an io-wq worker extending the file. */
+	if ((r->kind == RL_TR_DIO_BEGIN || r->kind == RL_TR_DIO_COMPLETE) && r->isize >= 0)
+		s->isize = r->isize;
+	t = thread_of(s, r->pid);
 	if (!t)
 		return;
-	if (IS("io_uring_submit_req")) {
-		if (!field_num(fields, "user_data", &v) || v < 0 || (uint64_t)v >= s->nslots) {
+	if (r->kind == RL_TR_SUBMIT) {
+		if (r->user_data >= s->nslots) {
 			t->open = -1;
 			return;
 		}
-		t->open = (int32_t)v;
+		t->open = (int32_t)r->user_data;
 		/* slot + 1 marks a window that was opened. */
-		t->win[v] = (struct rl_refusal_evidence){ .slot = (uint32_t)v + 1, .isize = s->isize };
+		t->win[r->user_data] = (struct rl_refusal_evidence){
+			.slot = (uint32_t)r->user_data + 1, .isize = s->isize };
 		return;
 	}
-	if (IS("io_uring_complete")) {
-		refused(s, t, fields);
+	if (r->kind == RL_TR_COMPLETE) {
+		refused(s, t, r->user_data, r->res);
 		return;
 	}
 	w = open_window(t);
 	if (!w)
 		return;
-	if (IS("ext4_es_lookup_extent_exit")) {
-		es_lookup_exit(w, fields);
-	} else if (IS("ext4_ext_map_blocks_exit")) {
-		map_blocks_exit(w, fields);
-	} else if (IS("iomap_dio_rw_begin")) {
+	switch (r->kind) {
+	case RL_TR_ES_LOOKUP:
+		es_lookup(w, r);
+		break;
+	case RL_TR_MAP_BLOCKS:
+		map_blocks(w, r);
+		break;
+	case RL_TR_DIO_BEGIN:
 		w->flags |= RL_EV_DIO_BEGIN;
-		if (field_num(fields, "size", &v))
-			w->isize = v;
-	} else if (IS("iomap_dio_invalidate_fail")) {
+		if (r->isize >= 0)
+			w->isize = r->isize;
+		break;
+	case RL_TR_INVAL_FAIL:
 		w->flags |= RL_EV_INVAL_FAIL;
-	} else if (IS("iomap_dio_complete")) {
-		if (field_num(fields, "error", &v) && v == -EAGAIN)
+		break;
+	case RL_TR_DIO_COMPLETE:
+		if (r->res == -EAGAIN)
 			w->flags |= RL_EV_DIO_ERROR;
+		break;
+	case RL_TR_PROBE:
+		/* A refusal, or for ext4_generic_write_checks any return. */
+		if (r->res == -EAGAIN || r->probe_flag == RL_EV_LOCKED)
+			w->flags |= r->probe_flag;
+		break;
 	}
 }

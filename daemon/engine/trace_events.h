@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Lines of a tracefs trace_pipe turned into per-write evidence: each job
+ * Events (trace_pipe lines, or records trace_raw.c decoded from the binary
+ * buffers) turned into per-write evidence: each job
  * thread's io_uring_submit_req opens the window of one write (its
  * user_data is the job's slot), the ext4 and iomap events that thread
  * emits until the next submission belong to that write, and an
@@ -10,6 +11,7 @@
 #ifndef RINGLAB_DAEMON_ENGINE_TRACE_EVENTS_H
 #define RINGLAB_DAEMON_ENGINE_TRACE_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -36,6 +38,34 @@ struct rl_trace_state {
 	uint64_t lines;
 };
 
+/* The events the rules read, whether they came as text or as raw records. */
+enum rl_trace_kind {
+	RL_TR_SUBMIT,		/* io_uring_submit_req: user_data */
+	RL_TR_COMPLETE,		/* io_uring_complete: user_data, res */
+	RL_TR_ES_LOOKUP,	/* ext4_es_lookup_extent_exit: found, lblk, len, state */
+	RL_TR_MAP_BLOCKS,	/* ext4_ext_map_blocks_exit: lblk, len, res (ret), state */
+	RL_TR_DIO_BEGIN,	/* iomap_dio_rw_begin: isize */
+	RL_TR_INVAL_FAIL,	/* iomap_dio_invalidate_fail */
+	RL_TR_DIO_COMPLETE,	/* iomap_dio_complete: isize, res (error) */
+	RL_TR_PROBE,		/* a return probe: probe_flag, res (ret) */
+	RL_TR_KIND_MAX
+};
+
+/* One event, decoded. */
+struct rl_trace_rec {
+	uint64_t ts;			/* raw records only: to merge the CPUs' buffers */
+	uint64_t user_data;
+	int64_t res;
+	int64_t isize;			/* -1: the event does not tell */
+	uint32_t lblk, len;
+	uint32_t probe_flag;		/* enum rl_evidence_flag */
+	pid_t pid;
+	uint8_t kind;			/* enum rl_trace_kind */
+	bool found;			/* ES_LOOKUP: the cache had it */
+	bool mapping;			/* lblk, len and state were read */
+	uint8_t state;			/* enum rl_map_state */
+};
+
 /* rl_trace_state_init() - for @ntids job threads, slots 0..@nslots-1, i_size @isize. Returns 0 or -ENOMEM. */
 int rl_trace_state_init(struct rl_trace_state *s, const pid_t *tids, uint32_t ntids,
 			uint32_t nslots, int64_t isize);
@@ -43,6 +73,9 @@ void rl_trace_state_free(struct rl_trace_state *s);
 
 /* rl_trace_feed_line() - one line of trace_pipe text (no newline needed); others' lines are ignored. */
 void rl_trace_feed_line(struct rl_trace_state *s, const char *line);
+
+/* rl_trace_feed_rec() - one decoded event, in the order its thread emitted it. */
+void rl_trace_feed_rec(struct rl_trace_state *s, const struct rl_trace_rec *r);
 
 /* rl_trace_thread_find() - the state of job thread @tid, or NULL. */
 const struct rl_trace_thread *rl_trace_thread_find(const struct rl_trace_state *s, pid_t tid);

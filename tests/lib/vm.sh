@@ -24,7 +24,7 @@
 #   vm_build ARGS...        build-kernel.sh ARGS: stdout to VM_TMP/out, stderr to
 #                           VM_TMP/err and shown indented, the exit status in rc
 #   vm_field KEY            the KEY=value build-kernel.sh printed last
-#   vm_test_fetch VARIANT   fetch a debian-image variant into the cache; exit 77
+#   vm_test_fetch VARIANT...  fetch debian-image variants into the cache; exit 77
 #                           when the Debian mirror cannot be reached, 1 when it can
 #                           and the fetch still fails
 #   vm_test_qemu_left       print the QEMU processes started from VM_TMP (none: empty)
@@ -193,6 +193,12 @@ vm_test_fetch()
 {
 	local mirror
 
+	if [ $# -gt 1 ]; then
+		for mirror in "$@"; do
+			vm_test_fetch "$mirror"
+		done
+		return 0
+	fi
 	"$VM_KP/fetch-kernel.sh" "$1" >/dev/null 2>"$VM_TMP/fetch.err" && return 0
 	# shellcheck source=kernel-patches/lib/apt-private.sh
 	. "$VM_KP/lib/apt-private.sh"

@@ -2,8 +2,10 @@
 /*
  * -EAGAIN causes from recorded trace_pipe lines (6.18, ext4 on loop): each
  * refusal shape is named by its cause, slots pair in order, a missing window
- * is unattributed, and eagain_causes travels through JSON (old runs without
- * it still read).
+ * is unattributed, return probes (recorded on Debian 7.3.4 under QEMU) name
+ * the exit that refused, stale probe definitions are recognised by their dead
+ * pid only, and eagain_causes travels through JSON (old runs without it still
+ * read).
  */
 #include <cjson/cJSON.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "engine/eagain_cause.h"
 #include "engine/result_json.h"
 #include "engine/trace_events.h"
+#include "engine/trace_probes.h"
 
 #define TID 4242
 #define PFX "         ringlab-4242    [001] .....  3360.474551: "
@@ -82,6 +85,77 @@ static void shapes(void)
 	CHECK(one(other_block, 0, 8192, 1 << 20) == RL_CAUSE_UNKNOWN, "another block's lookup");
 }
 
+#define RET(fn, caller, ret) PFX fn ": (" caller " <- " fn ") ret=" ret
+
+/* 7.3.4: refused before any ext4 or iomap event; only the probes tell why. */
+static void probes(void)
+{
+	const char *const modified[] = { submit0,
+		RET("kiocb_modified", "ext4_file_write_iter+0x80f/0x8f0", "-11"), refused0, NULL };
+	const char *const passed[] = { submit0,
+		RET("kiocb_modified", "ext4_file_write_iter+0x80f/0x8f0", "0"), refused0, NULL };
+	const char *const update[] = { submit0,
+		RET("generic_update_time", "kiocb_modified+0x9a/0xd0", "-11"), refused0, NULL };
+	const char *const alloc[] = { submit0,
+		PFX "ext4_es_lookup_extent_exit: dev 254,0 ino 12 found 1 [0/1) 32960 W",
+		PFX "iomap_dio_rw_begin: dev 254:0 ino 0xc size 0x28000 offset 0x0 length 0x2000 done_before 0x0 flags NOWAIT|DIRECT|WRITE dio_flags  aio 1",
+		RET("ext4_iomap_begin", "iomap_iter+0x1b1/0x390", "-11"),
+		PFX "iomap_dio_complete: dev 254:0 ino 0xc size 0x28000 offset 0x0 flags NOWAIT|DIRECT|WRITE aio 1 error -11 ret -11",
+		refused0, NULL };
+	const char *const inval[] = { submit0,
+		PFX "iomap_dio_rw_begin: dev 254:0 ino 0xc size 0x28000 offset 0x0 length 0x2000 done_before 0x0 flags NOWAIT|DIRECT|WRITE dio_flags  aio 1",
+		RET("kiocb_invalidate_pages", "__iomap_dio_rw+0x2d4/0x8b0", "-11"), refused0, NULL };
+	const char *const nosec[] = { submit0,
+		RET("ext4_generic_write_checks", "ext4_file_write_iter+0x1a4/0x8f0", "8192"), refused0, NULL };
+	const char *const journal[] = { submit0,
+		RET("jbd2__journal_start", "__ext4_journal_start_sb+0x10e/0x1a0", "-11"),
+		RET("kiocb_modified", "ext4_file_write_iter+0x80f/0x8f0", "-11"), refused0, NULL };
+
+	const struct {
+		const char *const *lines;
+		enum rl_cause want;
+		const char *what;
+	} cases[] = {
+		{ modified, RL_CAUSE_TIMESTAMP, "kiocb_modified -EAGAIN: timestamp" },
+		{ passed, RL_CAUSE_LOCK, "kiocb_modified 0 is no evidence" },
+		{ update, RL_CAUSE_TIMESTAMP, "generic_update_time: timestamp" },
+		{ alloc, RL_CAUSE_ALLOC, "ext4_iomap_begin: allocation" },
+		{ inval, RL_CAUSE_INVALIDATE, "kiocb_invalidate_pages" },
+		{ journal, RL_CAUSE_JOURNAL, "a journal start under it wins" },
+		{ nosec, RL_CAUSE_TIMESTAMP, "lock taken, no lookup: S_NOSEC's upgrade" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(one(cases[i].lines, 0, 8192, 1 << 20) == cases[i].want, "%s", cases[i].what);
+	CHECK(rl_trace_probe_flag("kiocb_modified", 14) == RL_EV_RET_MODIFIED, "probe table");
+	CHECK(rl_trace_probe_flag("kiocb_modifie", 13) == 0, "names match whole");
+}
+
+static bool alive_4242(int pid)
+{
+	return pid == 4242;
+}
+
+/* Only ringlab groups of dead processes are stale; others' probes are never touched. */
+static void stale(void)
+{
+	char out[128];
+
+	CHECK(rl_trace_probe_stale_line("f:ringlab_77_3/kiocb_modified kiocb_modified%return ret=$retval:s32\n",
+					alive_4242, out, sizeof(out)) &&
+	      !strcmp(out, "ringlab_77_3/kiocb_modified"), "a dead pid's fprobe: %s", out);
+	CHECK(rl_trace_probe_stale_line("r10:ringlab_77_0/ext4_iomap_begin ext4_iomap_begin ret=$retval:s32",
+					alive_4242, out, sizeof(out)) &&
+	      !strcmp(out, "ringlab_77_0/ext4_iomap_begin"), "a dead pid's kretprobe: %s", out);
+	CHECK(!rl_trace_probe_stale_line("f:ringlab_4242_0/kiocb_modified kiocb_modified%return",
+					 alive_4242, out, sizeof(out)), "a live pid's probe stays");
+	CHECK(!rl_trace_probe_stale_line("p:kprobes/myprobe do_sys_open", alive_4242, out, sizeof(out)),
+	      "someone else's probe stays");
+	CHECK(!rl_trace_probe_stale_line("f:ringlabx_77/f f%return", alive_4242, out, sizeof(out)),
+	      "a look-alike group stays");
+	CHECK(!rl_trace_probe_stale_line("r:ringlab_77/", alive_4242, out, 8), "too long for @out");
+}
+
 /* Slots pair in order whatever the interleaving; a refusal with no trace is unattributed. */
 static void pairing(void)
 {
@@ -146,6 +220,8 @@ static void json(void)
 int main(void)
 {
 	shapes();
+	probes();
+	stale();
 	pairing();
 	json();
 	return check_exit();
