@@ -11,7 +11,6 @@
 
 #include <liburing.h>
 #include <microhttpd.h>
-#include <sqlite3.h>
 
 #include "engine/engine.h"
 #include "engine/env.h"
@@ -168,7 +167,8 @@ static cJSON *versions_json(void)
 		return NULL;
 	cJSON_AddStringToObject(o, "ringlab", PACKAGE_VERSION);
 	cJSON_AddStringToObject(o, "liburing", uring);
-	cJSON_AddStringToObject(o, "sqlite", sqlite3_libversion());
+	cJSON_AddStringToObject(o, "sqlite", rl_store_lib_version(RL_STORE_SQLITE));
+	cJSON_AddStringToObject(o, "libpq", rl_store_lib_version(RL_STORE_POSTGRESQL));
 	cJSON_AddStringToObject(o, "microhttpd", MHD_get_version());
 	cJSON_AddStringToObject(o, "cjson", cJSON_Version());
 	return o;
