@@ -102,6 +102,7 @@ int rl_route_health(struct rl_http_req *r)
 	cJSON_AddStringToObject(o, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(o, "uptime_s", (double)(rl_wall_ns() - d->started_ns) / 1e9);
 	cJSON_AddStringToObject(o, "store", ret < 0 ? err.msg : "ok");
+	cJSON_AddStringToObject(o, "store_kind", rl_store_kind_name(d->store_conf.kind));
 	cJSON_AddStringToObject(o, "store_check", d->store_check[0] ? d->store_check : "ok");
 	cJSON_AddItemToObject(o, "unrecorded_runs", unrecorded);
 	cJSON_AddNumberToObject(o, "targets", d->ntargets);

@@ -18,6 +18,11 @@
 #   pg_sql SQL      run SQL in database ringlab as the superuser, print the rows (tab-separated)
 #   pg_ctl_as ARGS  pg_ctl ARGS on this server's data directory, as its user
 #   pg_stop         stop the server (fast, then immediate) and remove PG_DIR; idempotent
+#   pg_test_store   with RL_TEST_STORE=postgresql (tests/pg/*.sh set it): pg_require and
+#                   pg_start, and PG_STORE_JSON is the ringlabd config member that puts the
+#                   store there ("store": {...}: TCP, the password from PG_PASSWORD_FILE);
+#                   otherwise nothing and PG_STORE_JSON is empty (the SQLite default).
+#                   ringlabd.sh and daemon.sh call it, and stop the server in their cleanup.
 #
 # PG_DURABLE=1 keeps fsync and synchronous commit on (for benchmarks); tests run without.
 
@@ -26,6 +31,7 @@ PG_PORT=
 PG_CONNINFO=
 PG_TCP_CONNINFO=
 PG_PASSWORD_FILE=
+PG_STORE_JSON=
 _pg_user=
 
 pg_require()
@@ -118,4 +124,13 @@ pg_stop()
 	fi
 	rm -rf "$PG_DIR"
 	PG_DIR=
+}
+
+pg_test_store()
+{
+	PG_STORE_JSON=
+	[ "${RL_TEST_STORE:-sqlite}" = postgresql ] || return 0
+	pg_require
+	[ -n "$PG_DIR" ] || pg_start
+	PG_STORE_JSON="\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"$PG_TCP_CONNINFO\", \"password_file\": \"$PG_PASSWORD_FILE\"}"
 }

@@ -5,7 +5,7 @@ pg_require
 pg_start
 
 status=0
-for t in test_store test_store_nightly; do
+for t in test_store test_store_nightly test_store_pg; do
 	[ -x "$top_builddir/tests/unit/$t" ] || { echo "FAIL: tests/unit/$t is not built" >&2; exit 1; }
 	conninfo=$(pg_createdb "$t")
 	echo "--- $t on PostgreSQL ($conninfo)"
