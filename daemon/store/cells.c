@@ -20,21 +20,24 @@
 
 /* The columns bind_cell() binds, in its order: the cell's as 1-9, then the run id as 10. */
 #define CELL_COLS "seq, workload, jobs, rep, iops, eagain_rate, verify, failed, json, run_id"
+#define NCELL_COLS 10
+/* Cells per INSERT of an import: on PostgreSQL each statement is a round trip. */
+#define IMPORT_BATCH 64
 
-/* Cell @seq of run @id as the parameters of an INSERT of CELL_COLS. */
-static void bind_cell(struct rl_sql_stmt *q, int64_t id, uint32_t seq, const struct rl_cell *c,
-		      const char *json)
+/* Cell @seq of run @id as parameters @at + 1 .. @at + NCELL_COLS of an INSERT of CELL_COLS. */
+static void bind_cell(struct rl_sql_stmt *q, int at, int64_t id, uint32_t seq,
+		      const struct rl_cell *c, const char *json)
 {
-	rl_sql_bind_i64(q, 1, seq);
-	rl_sql_bind_text(q, 2, c->workload);
-	rl_sql_bind_i64(q, 3, c->jobs);
-	rl_sql_bind_i64(q, 4, c->rep);
-	rl_sql_bind_double(q, 5, c->iops);		/* NaN is stored as NULL */
-	rl_sql_bind_double(q, 6, c->eagain_rate);
-	rl_sql_bind_text(q, 7, rl_verify_status_name(c->verify.status));
-	rl_sql_bind_i64(q, 8, c->failed);
-	rl_sql_bind_text(q, 9, json);
-	rl_sql_bind_i64(q, 10, id);
+	rl_sql_bind_i64(q, at + 1, seq);
+	rl_sql_bind_text(q, at + 2, c->workload);
+	rl_sql_bind_i64(q, at + 3, c->jobs);
+	rl_sql_bind_i64(q, at + 4, c->rep);
+	rl_sql_bind_double(q, at + 5, c->iops);		/* NaN is stored as NULL */
+	rl_sql_bind_double(q, at + 6, c->eagain_rate);
+	rl_sql_bind_text(q, at + 7, rl_verify_status_name(c->verify.status));
+	rl_sql_bind_i64(q, at + 8, c->failed);
+	rl_sql_bind_text(q, at + 9, json);
+	rl_sql_bind_i64(q, at + 10, id);
 }
 
 static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
@@ -50,7 +53,7 @@ static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struc
 			       " WHERE id = ?10 AND status = 'running'", &q, err);
 	if (ret < 0)
 		return ret;
-	bind_cell(q, id, seq, c, json);
+	bind_cell(q, 0, id, seq, c, json);
 	ret = rl_store_step_done(s, q, err, "add cell");
 	changed = rl_sql_changes(q);
 	rl_sql_finalize(q);
@@ -79,30 +82,55 @@ int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct
 	return ret;
 }
 
+/* "INSERT INTO cells (CELL_COLS) VALUES (?, ...), ..." of @n rows, in @sql (room for IMPORT_BATCH). */
+static void batch_sql(char *sql, size_t size, size_t n)
+{
+	size_t len = (size_t)snprintf(sql, size, "INSERT INTO cells (" CELL_COLS ") VALUES ");
+
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(sql + len, size - len, "%s(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					i ? ", " : "");
+}
+
+/* Cells @from .. @from + @n - 1 of @run in one INSERT. */
+static int import_batch(struct rl_store *s, int64_t id, const struct rl_run *run, size_t from,
+			size_t n, struct rl_err *err)
+{
+	char sql[64 + IMPORT_BATCH * 40], *json[IMPORT_BATCH] = { NULL };
+	struct rl_sql_stmt *q;
+	size_t i;
+	int ret;
+
+	batch_sql(sql, sizeof(sql), n);
+	ret = rl_store_prepare(s, sql, &q, err);
+	for (i = 0; !ret && i < n; i++) {
+		json[i] = rl_store_json_text(rl_cell_to_json(&run->cells[from + i]));
+		if (!json[i])
+			ret = rl_err_set(err, -ENOMEM, "out of memory");
+		else
+			bind_cell(q, (int)i * NCELL_COLS, id, (uint32_t)(from + i), &run->cells[from + i],
+				  json[i]);
+	}
+	if (!ret)
+		ret = rl_store_step_done(s, q, err, "import cells");
+	rl_sql_finalize(q);
+	for (i = 0; i < n; i++)
+		free(json[i]);
+	if (ret < 0)
+		rl_err_prefix(err, ret, "run %lld, cells %zu-%zu", (long long)id, from, from + n - 1);
+	return ret;
+}
+
 int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *run,
 			  struct rl_err *err)
 {
-	struct rl_sql_stmt *q;
-	char *json;
-	int ret;
-	size_t i;
+	size_t from, n;
+	int ret = 0;
 
-	ret = rl_store_prepare(s, "INSERT INTO cells (" CELL_COLS ")"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &q, err);
-	for (i = 0; !ret && i < run->ncells; i++) {
-		json = rl_store_json_text(rl_cell_to_json(&run->cells[i]));
-		if (!json) {
-			ret = rl_err_set(err, -ENOMEM, "run %lld, cell %zu: out of memory", (long long)id, i);
-			break;
-		}
-		bind_cell(q, id, (uint32_t)i, &run->cells[i], json);
-		ret = rl_store_step_done(s, q, err, "import cell");
-		rl_sql_reset(q);
-		free(json);
-		if (ret < 0)
-			rl_err_prefix(err, ret, "run %lld, cell %zu", (long long)id, i);
+	for (from = 0; !ret && from < run->ncells; from += n) {
+		n = run->ncells - from < IMPORT_BATCH ? run->ncells - from : IMPORT_BATCH;
+		ret = import_batch(s, id, run, from, n, err);
 	}
-	rl_sql_finalize(q);
 	return ret;
 }
 
