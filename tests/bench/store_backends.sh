@@ -72,7 +72,7 @@ measure() {	# $1: sqlite|postgresql, $2: the store member
 	start "$2" "$1"
 	t0=$(date +%s.%N)
 	for i in $(seq "$runs"); do
-		curl -sS -o /dev/null -f --data-binary @"$work/body-$([ $((i % 2)) = 0 ] && echo a || echo b).json" \
+		curl -sS -o /dev/null -f --retry 20 --retry-delay 1 --data-binary @"$work/body-$([ $((i % 2)) = 0 ] && echo a || echo b).json" \
 			"$url/api/v1/runs/import"
 	done
 	t1=$(date +%s.%N)
