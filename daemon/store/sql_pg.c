@@ -269,20 +269,7 @@ static void conn_close(struct rl_sql *c)
 	free(c);
 }
 
-static const struct rl_sql_ops pg_ops = {
-	.close = conn_close,
-	.exec = conn_exec,
-	.begin = conn_begin,
-	.commit = conn_commit,
-	.rollback = conn_rollback,
-	.prepare = rl_sql_pg_prepare,
-	.get_version = conn_get_version,
-	.set_version = conn_set_version,
-	.check_app = conn_check_app,
-	.migrate_lock = conn_migrate_lock,
-	.check = conn_check,
-	.setup = conn_setup,
-};
+static const struct rl_sql_ops pg_ops = RL_SQL_OPS(rl_sql_pg_prepare);
 
 /* A password belongs in password_file or PGPASSWORD, where a log line or a config dump cannot show it. */
 static int check_conninfo(const char *conninfo, struct rl_err *err)
