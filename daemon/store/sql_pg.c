@@ -11,6 +11,7 @@
 #include "config.h"
 #endif
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,11 +353,20 @@ int rl_sql_pg_open(const char *conninfo, const char *password, struct rl_sql **o
 	return 0;
 }
 
-const char *rl_sql_pg_lib_version(void)
+static char lib_version[16];
+
+static void format_lib_version(void)
 {
-	static char v[16];
 	int n = PQlibVersion();
 
-	snprintf(v, sizeof(v), "%d.%d", n / 10000, n % 10000);
-	return v;
+	snprintf(lib_version, sizeof(lib_version), "%d.%d", n / 10000, n % 10000);
+}
+
+const char *rl_sql_pg_lib_version(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	/* HTTP threads ask at once: the text is written once. */
+	pthread_once(&once, format_lib_version);
+	return lib_version;
 }
