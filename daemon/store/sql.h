@@ -10,8 +10,10 @@
  * (the PostgreSQL backend numbers them $N the way SQLite does: a bare `?`
  * is one more than the largest number before it), INSERT ... RETURNING id,
  * ON CONFLICT ... DO UPDATE/NOTHING, CASE WHEN EXISTS rather than a bare
- * boolean. Schema text (migrate.c) is SQLite's; the PostgreSQL backend
- * translates its type names in one table (sql_pg_dialect.c).
+ * boolean, json_valid() (SQLite's; the PostgreSQL backend defines it).
+ * Schema text (migrate.c) is SQLite's; the PostgreSQL backend translates
+ * its type names in one table (sql_dialect.c). A new migration keeps to
+ * types in that table: INTEGER, REAL, TEXT, BLOB.
  *
  * Errors: -errno with the backend's message in @err, mapped alike:
  *   -EEXIST  a unique key violated
