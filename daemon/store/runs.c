@@ -329,17 +329,28 @@ out:
 	return ret;
 }
 
-static int abort_running(struct rl_store *s, struct rl_err *err)
+/* Abort the running runs, of @targets only unless it is NULL. */
+static int abort_running(struct rl_store *s, const char *const *targets, size_t ntargets,
+			 struct rl_err *err)
 {
+	char sql[160 + RL_STORE_RECOVER_MAX * 3];
 	struct rl_sql_stmt *q;
+	size_t i, len;
 	int ret, n;
 
-	ret = rl_store_prepare(s, "UPDATE runs SET status = 'aborted', error = ?, finished = ?"
-			       " WHERE status = 'running'", &q, err);
+	len = (size_t)snprintf(sql, sizeof(sql), "UPDATE runs SET status = 'aborted', error = ?,"
+			       " finished = ? WHERE status = 'running'");
+	for (i = 0; targets && i < ntargets; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : " AND target IN (");
+	if (targets)
+		snprintf(sql + len, sizeof(sql) - len, ")");
+	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_text(q, 1, INTERRUPTED);
 	rl_sql_bind_i64(q, 2, rl_wall_ns());
+	for (i = 0; targets && i < ntargets; i++)
+		rl_sql_bind_text(q, 3 + (int)i, targets[i]);
 	ret = rl_store_step_done(s, q, err, "recover");
 	n = (int)rl_sql_changes(q);
 	rl_sql_finalize(q);
@@ -349,16 +360,31 @@ static int abort_running(struct rl_store *s, struct rl_err *err)
 	return ret < 0 ? ret : n;
 }
 
-int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err)
+static int recover(struct rl_store *s, const char *const *targets, size_t ntargets, int *n,
+		   struct rl_err *err)
 {
 	int ret = rl_store_begin(s, true, err);
 
 	if (ret < 0)
 		return ret;
-	ret = rl_store_end(s, abort_running(s, err), err);
+	ret = rl_store_end(s, abort_running(s, targets, ntargets, err), err);
 	if (ret >= 0 && n)
 		*n = ret;
 	return ret;
+}
+
+int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err)
+{
+	return recover(s, NULL, 0, n, err);
+}
+
+int rl_store_recover_targets(struct rl_store *s, const char *const *targets, size_t ntargets,
+			     int *n, struct rl_err *err)
+{
+	if (!ntargets || ntargets > RL_STORE_RECOVER_MAX)
+		return rl_err_set(err, -EINVAL, "recover: 1 to %d targets, not %zu",
+				  RL_STORE_RECOVER_MAX, ntargets);
+	return recover(s, targets, ntargets, n, err);
 }
 
 /* ---- reading a run ------------------------------------------------------ */
