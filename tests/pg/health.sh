@@ -1,7 +1,6 @@
 #!/bin/sh
 # health.sh: ringlabd on a PostgreSQL store that goes away and comes back: /health says postgresql and ok, then 503 degraded naming the lost server, and requests that need the store answer 503; once the server is back the same daemon answers 200 again and has lost nothing.
-RL_TEST_STORE=postgresql
-export RL_TEST_STORE
+export RL_TEST_STORE=postgresql
 . "$top_srcdir/tests/lib/ringlabd.sh"
 rld_init
 rld_config
