@@ -314,11 +314,17 @@ static void no_notice(void *arg, const char *message)
 int rl_sql_pg_open(const char *conninfo, const char *password, struct rl_sql **out,
 		   struct rl_err *err)
 {
-	/* Keywords before dbname are overridden by the conninfo's own, those after it win. */
-	const char *keys[] = { "application_name", "connect_timeout", "options", "dbname",
-			       "password", NULL };
-	const char *vals[] = { "ringlabd", "10", "-c lock_timeout=5000 -c client_min_messages=warning",
-			       conninfo, password && *password ? password : NULL, NULL };
+	/*
+	 * Keywords before dbname are overridden by the conninfo's own, those
+	 * after it win. A server that stops answering (a cable, not a refusal)
+	 * would hold the store's lock, and every HTTP thread behind it, for as
+	 * long as TCP retries: keepalives and a user timeout bound that.
+	 */
+	const char *keys[] = { "application_name", "connect_timeout", "keepalives_idle",
+			       "tcp_user_timeout", "options", "dbname", "password", NULL };
+	const char *vals[] = { "ringlabd", "10", "30", "60000",
+			       "-c lock_timeout=5000 -c client_min_messages=warning", conninfo,
+			       password && *password ? password : NULL, NULL };
 	char buf[RL_ERR_MSG_MAX / 2];
 	struct pg_conn *c;
 	int ret;
@@ -327,8 +333,6 @@ int rl_sql_pg_open(const char *conninfo, const char *password, struct rl_sql **o
 	ret = check_conninfo(conninfo, err);
 	if (ret < 0)
 		return ret;
-	if (!vals[4])
-		keys[4] = NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return rl_err_set(err, -ENOMEM, "PostgreSQL: out of memory");
