@@ -5,12 +5,14 @@
 #   daemon_require [TOOL...]   exit 77 unless each TOOL is on PATH and loop-mounted ext4
 #                              can be made (loopfs_require); exit 1 unless ringlabd is built.
 #                              Makes DAEMON_DIR, a fresh directory for the test's files,
-#                              and sets an EXIT trap calling daemon_cleanup.
+#                              and sets an EXIT trap calling daemon_cleanup. With
+#                              RL_TEST_STORE=postgresql, starts PostgreSQL (pg.sh) or exits 77.
 #   daemon_config [--token TOKEN] [--keys JSON] NAME=DIR... (options in any place)
 #                              writes DAEMON_DIR/ringlabd.json: state in DAEMON_DIR/state,
 #                              workloads from DAEMON_WORKLOADS (default the source tree's),
 #                              a dir target per NAME=DIR, then the members JSON
-#                              ('"web_dir": "x", "token": "y"')
+#                              ('"web_dir": "x", "token": "y"'), and the store on
+#                              PostgreSQL with RL_TEST_STORE=postgresql
 #   daemon_start [--throttled] SECONDS [OPTION...]
 #                              DAEMON_BIN (default $top_builddir/ringlabd) OPTION... --port 0
 #                              --port-file DAEMON_DIR/port in the background (in
@@ -25,7 +27,7 @@
 #                              is empty: a test that kills and waits for the daemon itself
 #                              clears DAEMON_PID.
 #   daemon_vm KEY              the daemon's /proc status value KEY (VmRSS, VmHWM) in KiB
-#   daemon_cleanup             kill the pids a test put in DAEMON_BG, daemon_stop, remove
+#   daemon_cleanup             kill the pids a test put in DAEMON_BG, daemon_stop, pg_stop, remove
 #                              DAEMON_DIR, throttle_cleanup, loopfs_cleanup
 #   DAEMON_RAW                 tests/api/http_raw, for requests curl will not make
 #
@@ -34,6 +36,7 @@
 
 . "$top_srcdir/tests/lib/loopfs.sh"
 . "$top_srcdir/tests/lib/throttle.sh"
+. "$top_srcdir/tests/lib/pg.sh"
 
 DAEMON_BIN=${DAEMON_BIN:-$top_builddir/ringlabd}
 DAEMON_WORKLOADS=${DAEMON_WORKLOADS:-$top_srcdir/workloads}
@@ -53,6 +56,7 @@ daemon_require()
 	done
 	[ -x "$DAEMON_BIN" ] || { echo "FAIL: $DAEMON_BIN is not built" >&2; exit 1; }
 	loopfs_require
+	pg_test_store
 	DAEMON_DIR=$(mktemp -d -t ringlab-daemon.XXXXXX) || { echo "FAIL: mktemp -d" >&2; exit 1; }
 	trap daemon_cleanup EXIT
 }
@@ -75,7 +79,7 @@ daemon_config()
 	done
 	cat >"$DAEMON_DIR/ringlabd.json" <<JSON
 {"state_dir": "$DAEMON_DIR/state", "workloads_dir": "$DAEMON_WORKLOADS",
- "targets": [$_daemon_targets]$_daemon_token$_daemon_keys}
+ "targets": [$_daemon_targets]$_daemon_token$_daemon_keys${PG_STORE_JSON:+, $PG_STORE_JSON}}
 JSON
 }
 
@@ -143,6 +147,7 @@ daemon_cleanup()
 		kill "$_daemon_p" 2>/dev/null
 	done
 	daemon_stop
+	pg_stop
 	[ -n "$DAEMON_DIR" ] && rm -rf "$DAEMON_DIR"
 	DAEMON_DIR=
 	throttle_cleanup

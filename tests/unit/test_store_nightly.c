@@ -6,10 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "store/store.h"
 #include "../lib/check.h"
+#include "../lib/store_test.h"
 
 #define NCELLS 4
 #define T0 1790000000123456789LL	/* a start time with every digit used */
@@ -86,6 +85,17 @@ static void test_import(struct rl_store *s)
 	rl_run_free(&back);
 	rl_run_free(&run);
 
+	/* More cells than one INSERT takes: every one back, in order, none twice. */
+	make_run(&run, RL_RUN_DONE, 150);
+	id = import(s, &run, "many", "base", 0);
+	CHECK(rl_store_run_get(s, id, &back, NULL, &err) == 0, "get %lld: %s", (long long)id, err.msg);
+	CHECK(back.ncells == 150, "150 cells imported, %zu read back", back.ncells);
+	for (size_t i = 0; i < back.ncells; i++)
+		CHECK(back.cells[i].rep == i + 1 && back.cells[i].iops == 5000.0 + (double)i,
+		      "cell %zu: rep %u iops %g", i, back.cells[i].rep, back.cells[i].iops);
+	rl_run_free(&back);
+	rl_run_free(&run);
+
 	/* A failed run keeps its status and error; no cells is fine. */
 	make_run(&run, RL_RUN_FAILED, 0);
 	id = import(s, &run, NULL, NULL, 0);
@@ -109,20 +119,6 @@ static void test_import(struct rl_store *s)
 	rl_run_free(&run);
 }
 
-static int raw_exec(const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-	int rc;
-
-	rc = sqlite3_open(db_path, &db);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	CHECK(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : sqlite3_errstr(rc));
-	sqlite3_free(msg);
-	sqlite3_close(db);
-	return rc == SQLITE_OK;
-}
 
 static int count_runs(struct rl_store *s)
 {
@@ -141,14 +137,19 @@ static void test_import_atomic(struct rl_store *s)
 	struct rl_run run;
 	int before = count_runs(s);
 
-	if (!raw_exec("CREATE TRIGGER boom BEFORE INSERT ON cells WHEN NEW.seq = 2"
-		      " BEGIN SELECT RAISE(ABORT, 'boom'); END"))
+	if (!store_test_raw(db_path, "CREATE TRIGGER boom BEFORE INSERT ON cells WHEN NEW.seq = 2"
+			    " BEGIN SELECT RAISE(ABORT, 'boom'); END",
+			    "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS"
+			    " $$BEGIN IF NEW.seq = 2 THEN RAISE EXCEPTION 'boom'"
+			    " USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END$$;"
+			    "CREATE TRIGGER boom BEFORE INSERT ON cells FOR EACH ROW"
+			    " EXECUTE FUNCTION boom()"))
 		return;
 	make_run(&run, RL_RUN_DONE, NCELLS);
 	import(s, &run, "atomic", "t", -EINVAL);
 	CHECK(count_runs(s) == before, "a failed import left a run behind (%d, was %d)",
 	      count_runs(s), before);
-	raw_exec("DROP TRIGGER boom");
+	store_test_raw(db_path, "DROP TRIGGER boom", "DROP TRIGGER boom ON cells");
 	CHECK(import(s, &run, "atomic", "t", 0) > 0, "the import after the failure");
 	rl_run_free(&run);
 }
@@ -258,13 +259,14 @@ static void test_migrate_v1(void)
 	cJSON *one = NULL;
 	int runs;
 
-	CHECK(rl_store_open(db_path, &s, &err) == 0, "open: %s", err.msg);
+	CHECK(store_test_open(db_path, &s, &err) == 0, "open: %s", err.msg);
 	runs = count_runs(s);
 	rl_store_close(s);
-	if (!raw_exec("DROP TABLE nightly_reports; PRAGMA user_version = 1"))
+	if (!store_test_raw(db_path, "DROP TABLE nightly_reports; PRAGMA user_version = 1",
+			    "DROP TABLE nightly_reports; UPDATE ringlab_schema SET version = 1"))
 		return;
 	s = NULL;
-	CHECK(rl_store_open(db_path, &s, &err) == 0, "open at version 1: %s", err.msg);
+	CHECK(store_test_open(db_path, &s, &err) == 0, "open at version 1: %s", err.msg);
 	CHECK(rl_store_schema_version() >= 2, "schema version %d", rl_store_schema_version());
 	CHECK(count_runs(s) == runs && runs > 0, "runs after the migration: %d, were %d",
 	      count_runs(s), runs);
@@ -297,7 +299,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(db_path, sizeof(db_path), "%s/ringlab.db", dir);
-	if (rl_store_open(db_path, &s, &err) < 0) {
+	if (store_test_open(db_path, &s, &err) < 0) {
 		CHECK(0, "open: %s", err.msg);
 		cleanup();
 		return check_exit();
