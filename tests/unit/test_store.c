@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_store: a run's life in the store, listing, recovery, two connections and lock waits; on SQLite, or on PostgreSQL with RL_TEST_STORE (tests/pg/store_units.sh). */
+#define RL_STORE_INTERNAL	/* test_full() caps the connection's pages */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -558,7 +559,7 @@ static void *writer_thread(void *arg)
 static void test_wait(unsigned hold_ms, int want)
 {
 	struct writer w = { .ret = 1 };
-	const struct timespec tick = { 0, 1000000 };
+	struct timespec ts = { hold_ms / 1000, (long)(hold_ms % 1000) * 1000000 };
 	pthread_t t;
 	int64_t released;
 	struct store_test_lock lock;
