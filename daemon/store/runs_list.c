@@ -15,6 +15,7 @@
 
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "engine/env.h"
 #include "engine/result_json.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -70,6 +71,24 @@ static bool add_status(cJSON *obj, const struct rl_store_run_meta *m)
 	       add(obj, "error", str_or_null(m->error));
 }
 
+/* "host", "machine_id", "cpu_model", "guest_host": the machine the run ran on, null unknown. */
+static bool add_host(cJSON *obj, const char *host, const char *machine_id, const char *cpu,
+		     const char *guest)
+{
+	return add(obj, "host", str_or_null(host)) &&
+	       add(obj, "machine_id", str_or_null(machine_id)) &&
+	       add(obj, "cpu_model", str_or_null(cpu)) &&
+	       add(obj, "guest_host", str_or_null(guest));
+}
+
+static bool add_host_env(cJSON *obj, const struct rl_env *env)
+{
+	struct rl_host_id h;
+
+	rl_env_host_id(env, &h);
+	return add_host(obj, h.host, h.machine_id, h.cpu_model, h.guest);
+}
+
 int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err)
 {
 	struct rl_store_run_meta m;
@@ -82,6 +101,8 @@ int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err
 	if (ret < 0)
 		return ret;
 	obj = rl_run_to_json(&run);
+	if (obj && !add_host_env(obj, &run.env))
+		cJSON_Delete(obj), obj = NULL;
 	rl_run_free(&run);
 	if (!obj || !add_meta(obj, &m)) {
 		cJSON_Delete(obj);
@@ -103,10 +124,12 @@ static const struct {
 	{ "kernel_release", offsetof(struct rl_store_filter, kernel_release) },
 	{ "status", offsetof(struct rl_store_filter, status) },
 	{ "what", offsetof(struct rl_store_filter, what) },
+	{ "host", offsetof(struct rl_store_filter, host) },
 };
 
 #define NFILTERS (sizeof(filter_cols) / sizeof(filter_cols[0]))
 #define LIST_ORDER " ORDER BY created DESC, id DESC LIMIT ? OFFSET ?"
+#define LIST_ORDER_HOST " ORDER BY host, created DESC, id DESC LIMIT ? OFFSET ?"
 
 static const char *filter_value(const struct rl_store_filter *f, size_t i)
 {
@@ -160,7 +183,7 @@ static int prepare_page(struct rl_store *s, const char *select, const struct rl_
 {
 	int ret, idx;
 
-	ret = prepare_filtered(s, select, LIST_ORDER, f, q, err);
+	ret = prepare_filtered(s, select, f->by_host ? LIST_ORDER_HOST : LIST_ORDER, f, q, err);
 	if (ret < 0)
 		return ret;
 	idx = bind_filters(*q, f);
@@ -178,13 +201,24 @@ static int list_count(struct rl_store *s, const void *arg, sqlite3_stmt **q, str
 	return ret;
 }
 
+/* After the meta columns and the two cell counts. */
+#define LIST_HOST_COLS "host, machine_id, cpu_model, guest_host"
+#define LIST_HOST_COL (RL_STORE_NMETA_COLS + 2)
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+	const unsigned char *v = sqlite3_column_text(q, i);
+
+	return v ? (const char *)v : "";
+}
+
 static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
 		     sqlite3_stmt **q, struct rl_err *err)
 {
 	return prepare_page(s, "SELECT " RL_STORE_META_COLS ","
 			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id),"
-			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id AND c.failed)"
-			    " FROM runs", arg, limit, offset, q, err);
+			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id AND c.failed),"
+			    " " LIST_HOST_COLS " FROM runs", arg, limit, offset, q, err);
 }
 
 static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
@@ -201,7 +235,9 @@ static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
 	if (obj && add_meta(obj, &m) && add_status(obj, &m) &&
 	    add(obj, "ncells", cJSON_CreateNumber(sqlite3_column_int(q, RL_STORE_NMETA_COLS))) &&
 	    add(obj, "failed_cells",
-		cJSON_CreateNumber(sqlite3_column_int(q, RL_STORE_NMETA_COLS + 1)))) {
+		cJSON_CreateNumber(sqlite3_column_int(q, RL_STORE_NMETA_COLS + 1))) &&
+	    add_host(obj, col_text(q, LIST_HOST_COL), col_text(q, LIST_HOST_COL + 1),
+		     col_text(q, LIST_HOST_COL + 2), col_text(q, LIST_HOST_COL + 3))) {
 		*out = obj;
 		return 0;
 	}
@@ -228,13 +264,74 @@ int rl_store_runs_list(struct rl_store *s, const struct rl_store_filter *f, cJSO
 	return rl_store_list(s, &runs_lister, f, f->limit, f->offset, out_array, total, err);
 }
 
+/* ---- the listing grouped by host ------------------------------------------ */
+
+static int host_item(sqlite3_stmt *q, cJSON **out)
+{
+	cJSON *obj = cJSON_CreateObject();
+
+	*out = obj;
+	return obj && add(obj, "host", str_or_null(col_text(q, 0))) &&
+	       add(obj, "machine_id", str_or_null(col_text(q, 1))) &&
+	       add(obj, "cpu_model", str_or_null(col_text(q, 2))) &&
+	       add(obj, "runs", cJSON_CreateNumber((double)sqlite3_column_int64(q, 3))) &&
+	       add(obj, "last_created", rl_json_iso_time(rl_store_col_i64(q, 4)));
+}
+
+int rl_store_runs_hosts(struct rl_store *s, const struct rl_store_filter *f, cJSON **out_array,
+			struct rl_err *err)
+{
+	static const struct rl_store_filter all;
+	sqlite3_stmt *q;
+	cJSON *arr, *item;
+	int ret, rc, n = 0;
+
+	*out_array = NULL;
+	if (!f)
+		f = &all;
+	if (f->status && *f->status && rl_store_status_parse(f->status) < 0)
+		return rl_err_set(err, -EINVAL, "status: unknown \"%s\"", f->status);
+	/* One machine id per host name, as a rule; max() picks one when a name moved. */
+	ret = prepare_filtered(s, "SELECT host, max(machine_id), max(cpu_model), count(*),"
+			       " max(created) FROM runs", " GROUP BY host ORDER BY host", f, &q, err);
+	if (ret < 0)
+		return ret;
+	bind_filters(q, f);
+	arr = cJSON_CreateArray();
+	while (arr && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!host_item(q, &item)) {
+			cJSON_Delete(item);
+			break;
+		}
+		cJSON_AddItemToArray(arr, item);
+		n++;
+	}
+	if (!arr || rc == SQLITE_ROW)
+		ret = rl_err_set(err, -ENOMEM, "runs by host: out of memory");
+	else if (rc != SQLITE_DONE)
+		ret = rl_store_sqlerr(s, rc, err, "runs by host");
+	sqlite3_finalize(q);
+	if (ret < 0) {
+		cJSON_Delete(arr);
+		return ret;
+	}
+	*out_array = arr;
+	return n;
+}
+
 /* ---- queries for the queue, comparisons and /metrics -------------------- */
 
 int rl_store_run_ids_by(struct rl_store *s, const char *label, const char *kernel_tag,
 			int64_t *ids, int max, struct rl_err *err)
 {
+	return rl_store_run_ids_host(s, label, kernel_tag, NULL, ids, max, err);
+}
+
+int rl_store_run_ids_host(struct rl_store *s, const char *label, const char *kernel_tag,
+			  const char *host, int64_t *ids, int max, struct rl_err *err)
+{
 	const struct rl_store_filter f = {
-		.label = label, .kernel_tag = kernel_tag, .status = "done",
+		.label = label, .kernel_tag = kernel_tag, .status = "done", .host = host,
 	};
 	sqlite3_stmt *q;
 	int ret, rc, n = 0;
