@@ -19,7 +19,7 @@
 #define OPERANDS_MAX 8
 #define SELECT_LIMIT 100	/* runs a label: or kernel: operand takes, newest first */
 
-enum { OPT_THRESHOLD = 256, OPT_JSON, OPT_SEED, OPT_GATE };
+enum { OPT_THRESHOLD = 256, OPT_JSON, OPT_SEED, OPT_GATE, OPT_CROSS_HOST };
 
 static const struct rl_opt compare_opts[] = {
 	{ "threshold", OPT_THRESHOLD, "PCT",
@@ -27,6 +27,9 @@ static const struct rl_opt compare_opts[] = {
 	{ "gate", OPT_GATE, "WHAT",
 	  "what fails (exit 1) besides corruption: iops (a regression), eagain (an EAGAIN "
 	  "change either way) or both (default)" },
+	{ "cross-host", OPT_CROSS_HOST, NULL,
+	  "compare runs made on different hosts (machine ids) too; else their cells are "
+	  "incompatible" },
 	{ "json", OPT_JSON, NULL, "print the comparison as JSON (format ringlab-compare-1)" },
 	{ "seed-tables", OPT_SEED, NULL,
 	  "print only the cover letter's Test 1 and Test 2 tables, ready to paste" },
@@ -71,6 +74,7 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 		a->o.gate = (enum rl_cmp_gate)rl_cmp_gate_parse(arg);
 		return 0;
 	case OPT_JSON: a->json = true; return 0;
+	case OPT_CROSS_HOST: a->o.cross_host = true; return 0;
 	case OPT_SEED: a->seed_tables = true; return 0;
 	}
 	return -EINVAL;
