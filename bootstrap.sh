@@ -14,12 +14,15 @@ BUILD_DEPS="gcc make autoconf automake libtool pkg-config liburing-dev libcjson-
 	libmicrohttpd-dev libsqlite3-dev libsystemd-dev"
 RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3 chromium clang attr
 	qemu-system-x86 busybox-static cpio xz-utils zstd bc git bison flex libelf-dev libssl-dev"
+# Only the tests need these: promtool checks /metrics and deploy/prometheus.
+CHECK_DEPS="prometheus"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+# deps [EXTRA]: BUILD_DEPS, RUN_DEPS and the EXTRA packages.
 deps() {
 	local missing=()
-	for p in $BUILD_DEPS $RUN_DEPS; do
+	for p in $BUILD_DEPS $RUN_DEPS ${1:-}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -84,9 +87,9 @@ stop_daemon() {
 }
 
 case "${1:-}" in
-deps) deps ;;
+deps) deps "$CHECK_DEPS" ;;
 build) deps; build ;;
-check) deps; build; check ;;
+check) deps "$CHECK_DEPS"; build; check ;;
 run) deps; build; run_daemon ;;
 stop) stop_daemon ;;
 *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
