@@ -340,8 +340,10 @@ static cJSON *host_series(cJSON *series, const cJSON *host)
 			return cJSON_GetObjectItemCaseSensitive(s, "points");
 	}
 	s = cJSON_CreateObject();
-	if (!s || !cJSON_AddItemToArray(series, s))
-		return cJSON_Delete(s), NULL;
+	if (!s || !cJSON_AddItemToArray(series, s)) {
+		cJSON_Delete(s);
+		return NULL;
+	}
 	cJSON_AddItemToObject(s, "host", name ? cJSON_CreateString(name) : cJSON_CreateNull());
 	return cJSON_AddArrayToObject(s, "points");
 }
@@ -357,8 +359,10 @@ static int history_group(cJSON *o, const cJSON *points)
 	cJSON_ArrayForEach(p, points) {
 		to = host_series(series, cJSON_GetObjectItemCaseSensitive(p, "host"));
 		copy = to ? cJSON_Duplicate(p, true) : NULL;
-		if (!copy || !cJSON_AddItemToArray(to, copy))
-			return cJSON_Delete(copy), -ENOMEM;
+		if (!copy || !cJSON_AddItemToArray(to, copy)) {
+			cJSON_Delete(copy);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }

@@ -71,14 +71,18 @@ static bool add_status(cJSON *obj, const struct rl_store_run_meta *m)
 	       add(obj, "error", str_or_null(m->error));
 }
 
-/* "host", "machine_id", "cpu_model", "guest_host": the machine the run ran on, null unknown. */
+/*
+ * "host", "machine_id", "cpu_model", "guest_host": the machine the run ran
+ * on; "device_model": its target's device. Each null when unknown.
+ */
 static bool add_host(cJSON *obj, const char *host, const char *machine_id, const char *cpu,
-		     const char *guest)
+		     const char *guest, const char *device)
 {
 	return add(obj, "host", str_or_null(host)) &&
 	       add(obj, "machine_id", str_or_null(machine_id)) &&
 	       add(obj, "cpu_model", str_or_null(cpu)) &&
-	       add(obj, "guest_host", str_or_null(guest));
+	       add(obj, "guest_host", str_or_null(guest)) &&
+	       add(obj, "device_model", str_or_null(device));
 }
 
 static bool add_host_env(cJSON *obj, const struct rl_env *env)
@@ -86,7 +90,7 @@ static bool add_host_env(cJSON *obj, const struct rl_env *env)
 	struct rl_host_id h;
 
 	rl_env_host_id(env, &h);
-	return add_host(obj, h.host, h.machine_id, h.cpu_model, h.guest);
+	return add_host(obj, h.host, h.machine_id, h.cpu_model, h.guest, env->device_model);
 }
 
 int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err)
@@ -94,6 +98,7 @@ int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err
 	struct rl_store_run_meta m;
 	struct rl_run run;
 	cJSON *obj;
+	bool ok;
 	int ret;
 
 	*out = NULL;
@@ -101,10 +106,9 @@ int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err
 	if (ret < 0)
 		return ret;
 	obj = rl_run_to_json(&run);
-	if (obj && !add_host_env(obj, &run.env))
-		cJSON_Delete(obj), obj = NULL;
+	ok = obj && add_host_env(obj, &run.env) && add_meta(obj, &m);
 	rl_run_free(&run);
-	if (!obj || !add_meta(obj, &m)) {
+	if (!ok) {
 		cJSON_Delete(obj);
 		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
 	}
@@ -202,7 +206,7 @@ static int list_count(struct rl_store *s, const void *arg, sqlite3_stmt **q, str
 }
 
 /* After the meta columns and the two cell counts. */
-#define LIST_HOST_COLS "host, machine_id, cpu_model, guest_host"
+#define LIST_HOST_COLS "host, machine_id, cpu_model, guest_host, device_model"
 #define LIST_HOST_COL (RL_STORE_NMETA_COLS + 2)
 
 static const char *col_text(sqlite3_stmt *q, int i)
@@ -237,7 +241,8 @@ static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
 	    add(obj, "failed_cells",
 		cJSON_CreateNumber(sqlite3_column_int(q, RL_STORE_NMETA_COLS + 1))) &&
 	    add_host(obj, col_text(q, LIST_HOST_COL), col_text(q, LIST_HOST_COL + 1),
-		     col_text(q, LIST_HOST_COL + 2), col_text(q, LIST_HOST_COL + 3))) {
+		     col_text(q, LIST_HOST_COL + 2), col_text(q, LIST_HOST_COL + 3),
+		     col_text(q, LIST_HOST_COL + 4))) {
 		*out = obj;
 		return 0;
 	}

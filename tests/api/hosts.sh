@@ -52,6 +52,9 @@ jqt --arg h "$me" --arg m "$my_id" '.status == "done" and .host == $h and .machi
 	fail "own run: $(jq -c '{status, host, machine_id, guest_host, cpu_model}' "$work/body")"
 
 # --- listings -------------------------------------------------------------------------------
+expect 200 GET "/api/v1/runs?label=own"
+jqt --arg h "$me" '.runs[0].host == $h and .runs[0].device_model == "loop"' ||
+	fail "own run listed: $(jq -c '.runs[0] | {host, device_model}' "$work/body")"
 expect 200 GET "/api/v1/runs?host=lab-a"
 jqt --arg m "$ida" '.total == 2 and ([.runs[] | select(.host == "lab-a" and .machine_id == $m)] | length == 2)' ||
 	fail "host=lab-a: $(jq -c '[.runs[] | {id, host}]' "$work/body")"

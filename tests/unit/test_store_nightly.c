@@ -261,7 +261,11 @@ static void test_migrate_v1(void)
 	CHECK(rl_store_open(db_path, &s, &err) == 0, "open: %s", err.msg);
 	runs = count_runs(s);
 	rl_store_close(s);
-	if (!raw_exec("DROP TABLE nightly_reports; PRAGMA user_version = 1"))
+	/* Version 1 had neither the nightly reports (2, 3) nor the runs' host columns (4). */
+	if (!raw_exec("DROP TABLE nightly_reports; DROP INDEX runs_host; DROP INDEX runs_machine_id;"
+		      " ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN machine_id;"
+		      " ALTER TABLE runs DROP COLUMN cpu_model; ALTER TABLE runs DROP COLUMN device_model;"
+		      " ALTER TABLE runs DROP COLUMN guest_host; PRAGMA user_version = 1"))
 		return;
 	s = NULL;
 	CHECK(rl_store_open(db_path, &s, &err) == 0, "open at version 1: %s", err.msg);
