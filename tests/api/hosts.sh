@@ -106,6 +106,10 @@ grep -q "incompatible.*lab-a.*lab-b" "$work/cli.err" || fail "CLI: $(cat "$work/
 "$rl" compare label:base label:head-b --url "$base" --cross-host >"$work/cli.out" 2>"$work/cli.err"; rc=$?
 [ $rc -le 1 ] || fail "CLI --cross-host exited $rc: $(cat "$work/cli.err")"
 grep -q "crosses hosts.*lab-a" "$work/cli.out" || fail "CLI --cross-host does not say so: $(head -5 "$work/cli.out")"
+"$rl" compare label:base label:head --url "$base" --host lab-b >/dev/null 2>"$work/cli.err" &&
+	fail "CLI --host lab-b found lab-a's runs"
+grep -q "no done run with it on host lab-b" "$work/cli.err" || fail "CLI --host: $(cat "$work/cli.err")"
+"$rl" compare label:base label:head --url "$base" --host lab-a >/dev/null || fail "CLI --host lab-a"
 "$rl" compare "run:$a1" "$work/b.json" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "CLI daemon run against a file of another host exited $rc, expected 2"
 
