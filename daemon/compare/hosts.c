@@ -24,10 +24,16 @@ static struct at run_at(const struct rl_comparison *c, size_t i)
 	return (struct at){ "head", &c->head_runs[i - c->nbase] };
 }
 
-/* "lab1 (machine id 3d1219c7)": the first 8 digits name it well enough for a reader. */
-static void host_text(const struct rl_cmp_run_desc *d, char *buf, size_t len)
+/*
+ * "lab1 (machine id 3d1219c7)": the first 8 digits name it well enough for a
+ * reader, unless the other machine's id starts the same: then all of them.
+ */
+static void host_text(const struct rl_cmp_run_desc *d, const struct rl_cmp_run_desc *other,
+		      char *buf, size_t len)
 {
-	snprintf(buf, len, "%s (machine id %.8s)", d->host[0] ? d->host : "unnamed host",
+	int digits = strncmp(d->machine_id, other->machine_id, 8) ? 8 : (int)sizeof(d->machine_id);
+
+	snprintf(buf, len, "%s (machine id %.*s)", d->host[0] ? d->host : "unnamed host", digits,
 		 d->machine_id);
 }
 
@@ -49,8 +55,8 @@ void rl_cmp_host_check(struct rl_comparison *c)
 		}
 		if (!strcmp(first.d->machine_id, other.d->machine_id))
 			continue;
-		host_text(first.d, a, sizeof(a));
-		host_text(other.d, b, sizeof(b));
+		host_text(first.d, other.d, a, sizeof(a));
+		host_text(other.d, first.d, b, sizeof(b));
 		c->cross_host = true;
 		snprintf(c->host_note, sizeof(c->host_note), "%s on %.100s, %s on %.100s", first.side, a,
 			 other.side, b);

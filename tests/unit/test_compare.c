@@ -765,6 +765,14 @@ static void test_cross_host(void)
 		CHECK(c.cross_host && c.cross_host_allowed, "cross-host allowed: not said");
 		rl_comparison_free(&c);
 	}
+	/* Ids that start alike are named in full. */
+	snprintf(head.env.lab_host.machine_id, sizeof(head.env.lab_host.machine_id), "1111aaaa3333");
+	o.cross_host = false;
+	if (rl_compare_runs(&b, 1, &h, 1, &o, &c, &err) == 0) {
+		CHECK(strstr(c.host_note, "(machine id 1111aaaa2222)") &&
+		      strstr(c.host_note, "(machine id 1111aaaa3333)"), "alike ids: '%s'", c.host_note);
+		rl_comparison_free(&c);
+	}
 	/* A machine id not recorded (a run from before) is no difference. */
 	head.env.lab_host.machine_id[0] = '\0';
 	o.cross_host = false;

@@ -294,7 +294,7 @@ static void test_v4_hosts(void)
 	s = NULL;
 	if (!raw_exec(path, "INSERT INTO runs (id, created, status, what, target, scale)"
 		      " VALUES (5, 1, 'done', 'seed', 'vm', 1);"
-		      "DROP INDEX runs_host; DROP INDEX runs_machine_id;"
+		      "DROP INDEX runs_host; DROP INDEX runs_machine_id; DROP INDEX cells_run_failed;"
 		      "ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN machine_id;"
 		      "ALTER TABLE runs DROP COLUMN cpu_model; ALTER TABLE runs DROP COLUMN device_model;"
 		      "ALTER TABLE runs DROP COLUMN guest_host; PRAGMA user_version = 3"))
@@ -305,7 +305,8 @@ static void test_v4_hosts(void)
 	CHECK(raw_int(path, "SELECT count(*) FROM runs WHERE id = 5 AND host IS NULL"
 		      " AND machine_id IS NULL AND guest_host IS NULL") == 1, "v3 run lost or given a host");
 	CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-		      " AND name IN ('runs_host', 'runs_machine_id')") == 2, "host indexes missing");
+		      " AND name IN ('runs_host', 'runs_machine_id', 'cells_run_failed')") == 3,
+	      "host indexes missing");
 }
 
 static void cleanup(void)
@@ -332,8 +333,9 @@ static void test_v3_nightly_status(void)
 	char path[4200];
 
 	db_file(path, sizeof(path), "v2.db");
-	/* A version 2 database has runs too; later migrations add columns to it. */
+	/* A version 2 database has runs and cells too; later migrations add columns and indexes. */
 	if (!raw_exec(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, created INTEGER NOT NULL);"
+		      "CREATE TABLE cells (run_id INTEGER NOT NULL, failed INTEGER NOT NULL);"
 		      "CREATE TABLE nightly_reports ("
 		      " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, started INTEGER NOT NULL,"
 		      " finished INTEGER NOT NULL CHECK (finished >= started),"

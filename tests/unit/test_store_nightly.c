@@ -263,7 +263,7 @@ static void test_migrate_v1(void)
 	rl_store_close(s);
 	/* Version 1 had neither the nightly reports (2, 3) nor the runs' host columns (4). */
 	if (!raw_exec("DROP TABLE nightly_reports; DROP INDEX runs_host; DROP INDEX runs_machine_id;"
-		      " ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN machine_id;"
+		      " DROP INDEX cells_run_failed; ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN machine_id;"
 		      " ALTER TABLE runs DROP COLUMN cpu_model; ALTER TABLE runs DROP COLUMN device_model;"
 		      " ALTER TABLE runs DROP COLUMN guest_host; PRAGMA user_version = 1"))
 		return;
