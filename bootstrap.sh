@@ -18,12 +18,15 @@ RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3 postgresql chromium cla
 	qemu-system-x86 busybox-static cpio xz-utils zstd bc git bison flex libelf-dev libssl-dev"
 # make fuzz only: libFuzzer and the sanitizers' runtimes for clang. make check needs none of it.
 FUZZ_DEPS="clang libclang-rt-dev"
+# Only the tests need these: promtool checks /metrics and deploy/prometheus.
+CHECK_DEPS="prometheus"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+# deps [EXTRA]: BUILD_DEPS, RUN_DEPS and the EXTRA packages.
 deps() {
 	local missing=()
-	for p in $BUILD_DEPS $RUN_DEPS ${EXTRA_DEPS:-}; do
+	for p in $BUILD_DEPS $RUN_DEPS ${EXTRA_DEPS:-} ${1:-}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -88,9 +91,9 @@ stop_daemon() {
 }
 
 case "${1:-}" in
-deps) deps ;;
+deps) deps "$CHECK_DEPS" ;;
 build) deps; build ;;
-check) deps; build; check ;;
+check) deps "$CHECK_DEPS"; build; check ;;
 fuzz) EXTRA_DEPS=$FUZZ_DEPS deps; build; make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" ;;
 run) deps; build; run_daemon ;;
 stop) stop_daemon ;;

@@ -52,6 +52,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/preflight.sh"
 # shellcheck source=kernel-patches/lib/accel.sh
 . "$here/lib/accel.sh"
+# shellcheck source=kernel-patches/lib/lab_host.sh
+. "$here/lib/lab_host.sh"
 
 usage()
 {
@@ -407,6 +409,7 @@ if [ "${guest_len:-0}" -gt 0 ]; then
 	dd if="$work/out.img" iflag=skip_bytes,count_bytes skip=4096 count="$guest_len" \
 		of="$out.tmp" 2>/dev/null
 	if jq -e '.format == "ringlab-run-1"' "$out.tmp" >/dev/null 2>&1; then
+		lab_host_stamp "$out.tmp" || vm_log "could not record the lab host in the guest's JSON"
 		mv "$out.tmp" "$out"
 	else
 		rm -f "$out.tmp"

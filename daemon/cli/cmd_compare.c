@@ -19,7 +19,7 @@
 #define OPERANDS_MAX 8
 #define SELECT_LIMIT 100	/* runs a label: or kernel: operand takes, newest first */
 
-enum { OPT_THRESHOLD = 256, OPT_JSON, OPT_SEED, OPT_GATE };
+enum { OPT_THRESHOLD = 256, OPT_JSON, OPT_SEED, OPT_GATE, OPT_CROSS_HOST, OPT_HOST };
 
 static const struct rl_opt compare_opts[] = {
 	{ "threshold", OPT_THRESHOLD, "PCT",
@@ -27,6 +27,10 @@ static const struct rl_opt compare_opts[] = {
 	{ "gate", OPT_GATE, "WHAT",
 	  "what fails (exit 1) besides corruption: iops (a regression), eagain (an EAGAIN "
 	  "change either way) or both (default)" },
+	{ "cross-host", OPT_CROSS_HOST, NULL,
+	  "compare runs made on different hosts (machine ids) too; else their cells are "
+	  "incompatible" },
+	{ "host", OPT_HOST, "NAME", "label: and kernel: take only the runs made on host NAME" },
 	{ "json", OPT_JSON, NULL, "print the comparison as JSON (format ringlab-compare-1)" },
 	{ "seed-tables", OPT_SEED, NULL,
 	  "print only the cover letter's Test 1 and Test 2 tables, ready to paste" },
@@ -36,6 +40,7 @@ static const struct rl_opt compare_opts[] = {
 
 struct compare_args {
 	struct rl_compare_opts o;
+	const char *host;		/* --host: label: and kernel: sides only from it */
 	bool json, seed_tables;
 	const char *operand[OPERANDS_MAX];
 	int noperands;
@@ -71,6 +76,8 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 		a->o.gate = (enum rl_cmp_gate)rl_cmp_gate_parse(arg);
 		return 0;
 	case OPT_JSON: a->json = true; return 0;
+	case OPT_CROSS_HOST: a->o.cross_host = true; return 0;
+	case OPT_HOST: a->host = arg; return 0;
 	case OPT_SEED: a->seed_tables = true; return 0;
 	}
 	return -EINVAL;
@@ -173,13 +180,13 @@ static int side_select(struct compare_args *a, const char *sel, struct rl_run_se
 				  label ? "label" : "kernel tag");
 	n = daemon_target(a, err);
 	if (!n)
-		n = rl_run_set_select(s, &a->t, label ? value : NULL, label ? NULL : value,
+		n = rl_run_set_select(s, &a->t, label ? value : NULL, label ? NULL : value, a->host,
 				      SELECT_LIMIT, &total, err);
 	if (n < 0)
 		return rl_err_prefix(err, n, "%s", sel);
 	if (!n)
-		return rl_err_set(err, -ENOENT, "%s: ringlabd at %s has no done run with it", sel,
-				  a->t.url);
+		return rl_err_set(err, -ENOENT, "%s: ringlabd at %s has no done run with it%s%s", sel,
+				  a->t.url, a->host ? " on host " : "", a->host ? a->host : "");
 	if (total > s->n)
 		fprintf(stderr, "ringlab compare: warning: %s: using the newest %zu of %zu runs\n",
 			sel, s->n, total);

@@ -13,12 +13,15 @@
 #include "util/json.h"
 #include "remote.h"
 
-enum { OPT_LABEL = 256, OPT_KERNEL, OPT_STATUS, OPT_LIMIT, OPT_OFFSET, OPT_JSON };
+enum { OPT_LABEL = 256, OPT_KERNEL, OPT_STATUS, OPT_LIMIT, OPT_OFFSET, OPT_JSON, OPT_HOST,
+       OPT_GROUP };
 
 static const struct rl_opt list_opts[] = {
 	{ "label", OPT_LABEL, "TEXT", "only runs with this label" },
 	{ "kernel", OPT_KERNEL, "TAG", "only runs with this kernel tag" },
 	{ "status", OPT_STATUS, "S", "only runs that are queued, running, done, failed or aborted" },
+	{ "host", OPT_HOST, "NAME", "only runs made on this host (a guest run: its lab host)" },
+	{ "group", OPT_GROUP, "host", "group the runs by host: ordered by host, a blank line between" },
 	{ "limit", OPT_LIMIT, "N", "at most N runs (default 50, at most 1000)" },
 	{ "offset", OPT_OFFSET, "N", "skip the N newest matching runs" },
 	{ "json", OPT_JSON, NULL, "print the daemon's JSON answer" },
@@ -34,9 +37,9 @@ static const struct rl_opt show_opts[] = {
 
 /* Both commands' options: each table lets through only its own. */
 struct runs_args {
-	const char *label, *kernel, *status;
+	const char *label, *kernel, *status, *host;
 	uint32_t limit, offset;
-	bool json;
+	bool json, by_host;
 };
 
 static int parse_status(const char *arg, struct rl_err *err)
@@ -62,6 +65,11 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 	case OPT_LIMIT: return rl_opt_u32("limit", arg, 1, 1000, &a->limit, err);
 	case OPT_OFFSET: return rl_opt_u32("offset", arg, 0, INT32_MAX, &a->offset, err);
 	case OPT_JSON: a->json = true; return 0;
+	case OPT_HOST: a->host = arg; return 0;
+	case OPT_GROUP:
+		a->by_host = true;
+		return strcmp(arg, "host") ? rl_err_set(err, -EINVAL,
+			"option --group: '%s' is not host (the only grouping)", arg) : 0;
 	}
 	return -EINVAL;
 }
@@ -103,13 +111,13 @@ static int print_json(cJSON *j)
 
 /* --- list -------------------------------------------------------------------- */
 
-enum { COL_ID, COL_STATUS, COL_WHAT, COL_TARGET, COL_LABEL, COL_KERNEL, COL_CREATED,
+enum { COL_ID, COL_STATUS, COL_WHAT, COL_TARGET, COL_HOST, COL_LABEL, COL_KERNEL, COL_CREATED,
        COL_DURATION, COL_CELLS, COL_FAILED, COL_MAX };
 
 #define CELL_WIDTH_MAX 32
 
 static const char *const col_titles[COL_MAX] = {
-	"ID", "STATUS", "WHAT", "TARGET", "LABEL", "KERNEL", "CREATED", "DURATION", "CELLS", "FAILED",
+	"ID", "STATUS", "WHAT", "TARGET", "HOST", "LABEL", "KERNEL", "CREATED", "DURATION", "CELLS", "FAILED",
 };
 
 struct list_row {
@@ -124,6 +132,7 @@ static void list_row_fill(const cJSON *run, struct list_row *r)
 	snprintf(r->f[COL_STATUS], sizeof(r->f[0]), "%s", rl_json_str(run, "status", ""));
 	snprintf(r->f[COL_WHAT], sizeof(r->f[0]), "%s", rl_json_str(run, "what", ""));
 	snprintf(r->f[COL_TARGET], sizeof(r->f[0]), "%s", rl_json_str(run, "target", ""));
+	snprintf(r->f[COL_HOST], sizeof(r->f[0]), "%s", or_dash(rl_json_str(run, "host", "")));
 	snprintf(r->f[COL_LABEL], sizeof(r->f[0]), "%s", or_dash(rl_json_str(run, "label", "")));
 	snprintf(r->f[COL_KERNEL], sizeof(r->f[0]), "%s", kernel_of(run));
 	fmt_time(rl_json_str(run, "created", ""), r->f[COL_CREATED], sizeof(r->f[0]));
@@ -145,7 +154,7 @@ static void list_print_row(const char *const *f, const int *width)
 	printf("%s\n", f[COL_MAX - 1]);
 }
 
-static int list_print(const cJSON *runs)
+static int list_print(const cJSON *runs, bool by_host)
 {
 	int n = cJSON_GetArraySize(runs), width[COL_MAX], i, c;
 	struct list_row *rows = calloc((size_t)n + 1, sizeof(*rows));
@@ -166,6 +175,9 @@ static int list_print(const cJSON *runs)
 	}
 	list_print_row(col_titles, width);
 	for (i = 0; i < n; i++) {
+		/* Grouped: the server ordered by host; a blank line where the host changes. */
+		if (by_host && i && strcmp(rows[i].f[COL_HOST], rows[i - 1].f[COL_HOST]))
+			printf("\n");
 		for (c = 0; c < COL_MAX; c++)
 			f[c] = rows[i].f[c];
 		list_print_row(f, width);
@@ -185,6 +197,10 @@ static int list_path(const struct runs_args *a, char *path, size_t size)
 		ret = rl_client_query_add(path, size, "kernel", a->kernel);
 	if (!ret)
 		ret = rl_client_query_add(path, size, "status", a->status);
+	if (!ret)
+		ret = rl_client_query_add(path, size, "host", a->host);
+	if (!ret)
+		ret = rl_client_query_add(path, size, "group", a->by_host ? "host" : NULL);
 	if (!ret && a->limit) {
 		snprintf(num, sizeof(num), "%" PRIu32, a->limit);
 		ret = rl_client_query_add(path, size, "limit", num);
@@ -217,7 +233,7 @@ static int list(const struct rl_remote *r)
 	} else if (!cJSON_IsArray(runs)) {
 		ret = rl_err_set(&err, -EPROTO, "%s%s: the answer has no runs array", r->t.url, path);
 	} else {
-		ret = list_print(runs);
+		ret = list_print(runs, a->by_host);
 		n = cJSON_GetArraySize(runs);
 		if (!n)
 			fprintf(stderr, "(no runs match)\n");
@@ -234,8 +250,9 @@ static int list(const struct rl_remote *r)
 static const struct rl_remote_cmd list_cmd = {
 	.name = "list",
 	.usage = "ringlab list [OPTIONS]",
-	.summary = "List the daemon's runs, newest first. KERNEL is the run's kernel tag, or the\n"
-		   "release it ran on when it has none; CREATED is UTC.",
+	.summary = "List the daemon's runs, newest first. HOST is the machine a run ran on (a\n"
+		   "guest run's lab host); KERNEL is the run's kernel tag, or the release it ran\n"
+		   "on when it has none; CREATED is UTC.",
 	.opts = list_opts,
 	.on_opt = on_opt,
 	.operand = RL_REMOTE_NO_OPERAND,

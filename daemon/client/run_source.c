@@ -82,8 +82,8 @@ int rl_run_set_add_fetched(struct rl_run_set *s, const struct rl_client_target *
 	return 0;
 }
 
-static int select_path(const char *label, const char *kernel_tag, size_t limit, char *path,
-		       size_t size)
+static int select_path(const char *label, const char *kernel_tag, const char *host, size_t limit,
+		       char *path, size_t size)
 {
 	char lim[24];
 	int ret;
@@ -95,13 +95,16 @@ static int select_path(const char *label, const char *kernel_tag, size_t limit, 
 		ret = rl_client_query_add(path, size, "kernel", kernel_tag);
 	if (!ret)
 		ret = rl_client_query_add(path, size, "status", "done");
+	if (!ret && host && *host)
+		ret = rl_client_query_add(path, size, "host", host);
 	if (!ret)
 		ret = rl_client_query_add(path, size, "limit", lim);
 	return ret;
 }
 
 int rl_run_set_select(struct rl_run_set *s, const struct rl_client_target *t, const char *label,
-		      const char *kernel_tag, size_t limit, size_t *total, struct rl_err *err)
+		      const char *kernel_tag, const char *host, size_t limit, size_t *total,
+		      struct rl_err *err)
 {
 	const cJSON *runs, *r;
 	cJSON *answer = NULL;
@@ -111,8 +114,8 @@ int rl_run_set_select(struct rl_run_set *s, const struct rl_client_target *t, co
 
 	if ((!label || !*label) && (!kernel_tag || !*kernel_tag))
 		return rl_err_set(err, -EINVAL, "select runs: give a label or a kernel tag");
-	if (select_path(label, kernel_tag, limit, path, sizeof(path)))
-		return rl_err_set(err, -ENAMETOOLONG, "select runs: label or kernel tag too long");
+	if (select_path(label, kernel_tag, host, limit, path, sizeof(path)))
+		return rl_err_set(err, -ENAMETOOLONG, "select runs: label, kernel tag or host too long");
 	ret = rl_client_get_json(t, path, &answer, err);
 	if (ret)
 		return ret;

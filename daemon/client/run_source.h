@@ -37,13 +37,14 @@ int rl_run_set_add_fetched(struct rl_run_set *s, const struct rl_client_target *
 
 /*
  * rl_run_set_select() - append every done run ringlabd at @t has with
- * @label and @kernel_tag (NULL: any; at least one given), the newest @limit
- * of them. @total (may be NULL) gets how many matched in all, which may be
+ * @label and @kernel_tag (NULL: any; at least one given) made on @host
+ * (NULL or "": any), the newest @limit of them. @total (may be NULL) gets how many matched in all, which may be
  * more than were taken. Returns the number appended (0: none matched), or
  * -errno with @err set (the runs appended before a failure stay).
  */
 int rl_run_set_select(struct rl_run_set *s, const struct rl_client_target *t, const char *label,
-		      const char *kernel_tag, size_t limit, size_t *total, struct rl_err *err);
+		      const char *kernel_tag, const char *host, size_t limit, size_t *total,
+		      struct rl_err *err);
 
 /* rl_run_set_free() - free every run and zero @s; a zeroed @s is fine. */
 void rl_run_set_free(struct rl_run_set *s);

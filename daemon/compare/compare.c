@@ -12,6 +12,8 @@
 
 #include "compare.h"
 #include "cell_stats.h"
+#include "engine/env.h"
+#include "hosts.h"
 #include "machine.h"
 #include "pairing.h"
 
@@ -110,6 +112,12 @@ static int open_group(struct cmp_ctx *x, struct rl_comparison *c, const struct r
 	if (ret < 0)
 		return ret;
 	st->incompatible = ret == 1;
+	/* Another machine makes every cell incompatible; the workload's reason goes first. */
+	if (!st->incompatible && c->cross_host && !c->cross_host_allowed) {
+		st->incompatible = true;
+		snprintf(st->field, sizeof(st->field), "host");
+		snprintf(st->why, sizeof(st->why), "host: %.240s", c->host_note);
+	}
 	if (def)
 		snprintf(g->description, sizeof(g->description), "%s", def->description);
 	/* Without a definition any first attempt may have been NOWAIT (as result.c). */
@@ -168,11 +176,16 @@ static int build_cells(struct cmp_ctx *x, struct rl_comparison *c,
 
 static void describe_run(const struct rl_run *run, struct rl_cmp_run_desc *d)
 {
+	struct rl_host_id h;
+
 	snprintf(d->suite, sizeof(d->suite), "%s", run->suite);
 	snprintf(d->label, sizeof(d->label), "%s", run->env.label);
 	snprintf(d->kernel_release, sizeof(d->kernel_release), "%s", run->env.kernel_release);
 	snprintf(d->kernel_tag, sizeof(d->kernel_tag), "%s", run->env.kernel_tag);
 	snprintf(d->hostname, sizeof(d->hostname), "%s", run->env.hostname);
+	rl_env_host_id(&run->env, &h);
+	snprintf(d->host, sizeof(d->host), "%s", h.host);
+	snprintf(d->machine_id, sizeof(d->machine_id), "%s", h.machine_id);
 	d->started_ns = run->started_ns;
 	d->scale = run->scale;
 	d->ncells = run->ncells;
@@ -299,6 +312,8 @@ int rl_compare_runs(const struct rl_run *const *base, size_t nbase,
 	out->nbase = nbase;
 	out->nhead = nhead;
 	rl_cmp_machine_note(out);
+	rl_cmp_host_check(out);
+	out->cross_host_allowed = opts && opts->cross_host;
 	ret = compare(&x, out, err);
 out:
 	rl_cmp_side_free(&x.b);

@@ -42,6 +42,7 @@ enum rl_cmp_gate {
 struct rl_compare_opts {
 	double threshold;		/* fraction, in [0, 1); e.g. 0.05 */
 	enum rl_cmp_gate gate;
+	bool cross_host;		/* compare runs of different machines (else incompatible) */
 };
 
 /* A measure (IOPS, p99 latency) of one cell on both sides. */
@@ -143,6 +144,9 @@ struct rl_cmp_run_desc {
 	char kernel_release[65];
 	char kernel_tag[64];
 	char hostname[65];
+	/* The machine it ran on (a guest's lab host): see hosts.h. */
+	char host[65];
+	char machine_id[33];		/* "" not recorded */
 	int64_t started_ns;
 	double scale;
 	size_t ncells;
@@ -173,6 +177,14 @@ struct rl_comparison {
 	 * jobs ran with other parallelism: said, never a verdict ("" none).
 	 */
 	char machine_note[RL_CMP_WHY_MAX];
+	/*
+	 * The runs come from more than one machine (hosts.h): host_note names
+	 * two of them ("" when one). Unless opts.cross_host asked for it, every
+	 * cell is then incompatible (field "host"), corrupt ones excepted.
+	 */
+	bool cross_host;
+	bool cross_host_allowed;	/* opts.cross_host */
+	char host_note[RL_CMP_WHY_MAX];
 };
 
 /*

@@ -53,6 +53,8 @@ static cJSON *run_desc(const struct rl_cmp_run_desc *d)
 	put_str(&b, "kernel_release", d->kernel_release);
 	put_str(&b, "kernel_tag", d->kernel_tag);
 	put_str(&b, "hostname", d->hostname);
+	rl_jb_str_or_null(&b, "host", d->host);
+	rl_jb_str_or_null(&b, "machine_id", d->machine_id);
 	rl_jb_put(&b, "started", rl_json_iso_time(d->started_ns));
 	rl_jb_num(&b, "started_ns", (double)d->started_ns);
 	rl_jb_num(&b, "scale", d->scale);
@@ -238,6 +240,8 @@ cJSON *rl_comparison_to_json(const struct rl_comparison *c)
 	rl_jb_put(&b, "base", side(c->base_runs, c->nbase));
 	rl_jb_put(&b, "head", side(c->head_runs, c->nhead));
 	rl_jb_str_or_null(&b, "machine_note", c->machine_note);
+	put_bool(&b, "cross_host", c->cross_host);
+	rl_jb_str_or_null(&b, "host_note", c->host_note);
 	put_bool(&b, "gate", rl_comparison_gate(c));
 	rl_jb_put(&b, "summary", summary(&c->total));
 	put_array(&b, "workloads", c, c->ngroups, group_at);

@@ -237,6 +237,11 @@ static void print_header(FILE *out, const struct rl_comparison *c)
 {
 	print_side(out, "base", c->base_runs, c->nbase, "");
 	print_side(out, "head", c->head_runs, c->nhead, c->machine_note);
+	if (c->cross_host && c->cross_host_allowed)
+		fprintf(out, "note: this comparison crosses hosts (--cross-host): %s\n", c->host_note);
+	else if (c->cross_host)
+		fprintf(out, "incompatible: the runs come from different hosts: %s"
+			" (--cross-host compares them anyway)\n", c->host_note);
 	fprintf(out, "verdicts: IOPS ratio of medians (head/base), bootstrap %.0f%% interval "
 		"(%u resamples) beyond 1 \u00b1 %g%%, at least %u reps a side; "
 		"EAGAIN: the repetitions' rates, bootstrap %.0f%% interval of the difference "

@@ -52,6 +52,17 @@ static int read_attr_at(const char *dir, const char *name, char *buf, size_t siz
 	return rl_read_attr(path, buf, size);
 }
 
+/* Hostname, machine id and CPU model: the run's own machine (a guest's own, in a guest). */
+static void probe_host(struct rl_env *env)
+{
+	struct rl_env_host h;
+
+	rl_env_host_probe(&h);
+	copy_str(env->hostname, sizeof(env->hostname), h.hostname);
+	copy_str(env->machine_id, sizeof(env->machine_id), h.machine_id);
+	copy_str(env->cpu_model, sizeof(env->cpu_model), h.cpu_model);
+}
+
 static void probe_machine(struct rl_env *env)
 {
 	struct utsname u;
@@ -63,9 +74,7 @@ static void probe_machine(struct rl_env *env)
 		copy_str(env->machine, sizeof(env->machine), u.machine);
 	}
 	rl_read_attr("/proc/cmdline", env->cmdline, sizeof(env->cmdline));
-	if (gethostname(env->hostname, sizeof(env->hostname)) < 0)
-		env->hostname[0] = '\0';
-	env->hostname[sizeof(env->hostname) - 1] = '\0';
+	probe_host(env);
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	env->cpus = cpus > 0 ? (uint32_t)cpus : 0;
 	copy_str(env->ringlab_version, sizeof(env->ringlab_version), PACKAGE_VERSION);
@@ -274,6 +283,8 @@ static void clear_probed(struct rl_env *env)
 	CLEAR(cmdline);
 	CLEAR(hostname);
 	CLEAR(machine);
+	CLEAR(machine_id);
+	CLEAR(cpu_model);
 	CLEAR(cpus);
 	CLEAR(ringlab_version);
 	CLEAR(dir);

@@ -38,4 +38,26 @@ void rl_env_derive(struct rl_env *env);
  */
 bool rl_env_family_name_ok(const char *s, size_t n);
 
+/*
+ * rl_env_host_probe() - this machine as runs name it (env_host.c): hostname,
+ * /etc/machine-id and /proc/cpuinfo's CPU model, each "" when it cannot be
+ * read; @h->valid is set. Cannot fail.
+ */
+void rl_env_host_probe(struct rl_env_host *h);
+
+/* Which machine a run ran on, as listings filter and comparisons check it. */
+struct rl_host_id {
+	const char *host;		/* hostname: the lab host's for a guest run */
+	const char *machine_id;		/* "" unknown (a run recorded before it existed) */
+	const char *cpu_model;
+	const char *guest;		/* the guest's hostname; "" outside a guest */
+};
+
+/*
+ * rl_env_host_id() - the machine @env's run ran on: its lab_host when the run
+ * was made in a guest (lab_host valid), else the machine that probed @env.
+ * The strings point into @env. Cannot fail.
+ */
+void rl_env_host_id(const struct rl_env *env, struct rl_host_id *id);
+
 #endif

@@ -158,6 +158,18 @@ struct rl_env_vm {
 	char cpu[64];			/* ringlab.cpu: QEMU's CPU model */
 };
 
+/*
+ * A machine as runs name it: the lab host a guest ran on (set by the lab side,
+ * kernel-patches/vm-run.sh, when the guest's JSON comes back). valid is false
+ * for a run made on the machine itself.
+ */
+struct rl_env_host {
+	bool valid;
+	char hostname[65];
+	char machine_id[33];		/* /etc/machine-id; "" unknown */
+	char cpu_model[128];		/* /proc/cpuinfo's model name */
+};
+
 /* The environment of a run: kernel, target, device, io_uring. */
 struct rl_env {
 	char kernel_release[65];
@@ -165,6 +177,8 @@ struct rl_env {
 	char cmdline[1024];
 	char hostname[65];
 	char machine[32];
+	char machine_id[33];		/* /etc/machine-id; "" unknown */
+	char cpu_model[128];		/* /proc/cpuinfo's model name; "" unknown */
 	uint32_t cpus;
 	char ringlab_version[32];
 	char dir[512];			/* the target directory */
@@ -190,6 +204,7 @@ struct rl_env {
 	char eagain_trace[256];		/* how refusals are attributed here, or why not; "" off */
 	char eagain_probes[256];	/* the return probes added to it, "none: why"; "" off */
 	struct rl_env_vm vm;		/* derived from cmdline */
+	struct rl_env_host lab_host;	/* the machine the guest ran on; invalid outside a guest */
 };
 
 enum rl_run_status {

@@ -251,12 +251,26 @@ static const struct rl_field env_vm_fields[] = {
 	F_END
 };
 
+/* The lab host a guest ran on, added by the lab side (vm-run.sh). */
+static const struct rl_field env_host_fields[] = {
+	F_STR("hostname", struct rl_env_host, hostname),
+	F(RL_FT_STRING, "machine_id", struct rl_env_host, machine_id,
+	  .size = MSIZE(struct rl_env_host, machine_id), .flags = RL_FF_RECORD_OPTIONAL),
+	F(RL_FT_STRING, "cpu_model", struct rl_env_host, cpu_model,
+	  .size = MSIZE(struct rl_env_host, cpu_model), .flags = RL_FF_RECORD_OPTIONAL),
+	F_END
+};
+
 static const struct rl_field env_fields[] = {
 	F_STR("kernel_release", struct rl_env, kernel_release),
 	F_STR("kernel_version", struct rl_env, kernel_version),
 	F_STR("cmdline", struct rl_env, cmdline),
 	F_STR("hostname", struct rl_env, hostname),
 	F_STR("machine", struct rl_env, machine),
+	F(RL_FT_STRING, "machine_id", struct rl_env, machine_id,
+	  .size = MSIZE(struct rl_env, machine_id), .flags = RL_FF_RECORD_OPTIONAL),
+	F(RL_FT_STRING, "cpu_model", struct rl_env, cpu_model,
+	  .size = MSIZE(struct rl_env, cpu_model), .flags = RL_FF_RECORD_OPTIONAL),
 	F_U32("cpus", struct rl_env, cpus),
 	F_STR("ringlab_version", struct rl_env, ringlab_version),
 	F_STR("dir", struct rl_env, dir),
@@ -286,6 +300,9 @@ static const struct rl_field env_fields[] = {
 	  .size = MSIZE(struct rl_env, eagain_probes), .flags = RL_FF_RECORD_OPTIONAL),
 	F(RL_FT_OPT_OBJECT, "vm", struct rl_env, vm, .size = MSIZE(struct rl_env, vm),
 	  .sub = env_vm_fields, .flags = RL_FF_RECORD_OPTIONAL),
+	F(RL_FT_OPT_OBJECT, "lab_host", struct rl_env, lab_host,
+	  .size = MSIZE(struct rl_env, lab_host), .sub = env_host_fields,
+	  .flags = RL_FF_RECORD_OPTIONAL),
 	F_END
 };
 

@@ -276,6 +276,8 @@ static int probe_env(const struct rl_run_opts *o, struct rl_run *run, struct rl_
 		memcpy(env->cmdline, machine.cmdline, sizeof(env->cmdline));
 		memcpy(env->hostname, machine.hostname, sizeof(env->hostname));
 		memcpy(env->machine, machine.machine, sizeof(env->machine));
+		memcpy(env->machine_id, machine.machine_id, sizeof(env->machine_id));
+		memcpy(env->cpu_model, machine.cpu_model, sizeof(env->cpu_model));
 		memcpy(env->ringlab_version, machine.ringlab_version, sizeof(env->ringlab_version));
 		env->cpus = machine.cpus;
 		t->dev = 0;

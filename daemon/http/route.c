@@ -26,6 +26,7 @@ const struct rl_route rl_http_routes[] = {
 	{ "GET", "/api/v1/runs/{id}/events", rl_route_run_events, 0 },
 	{ "GET", "/api/v1/compare", rl_route_compare, 0 },
 	{ "GET", "/api/v1/history", rl_route_history, 0 },
+	{ "GET", "/api/v1/hosts", rl_route_hosts, 0 },
 	{ "GET", "/api/v1/nightly", rl_route_nightly_list, 0 },
 	{ "POST", "/api/v1/nightly", rl_route_nightly_create,
 	  RL_ROUTE_JSON_BODY | RL_ROUTE_LARGE_BODY },

@@ -213,6 +213,16 @@ int rl_route_workloads(struct rl_http_req *r);
 /* routes_runs.c */
 int rl_route_runs_create(struct rl_http_req *r);
 int rl_route_runs_list(struct rl_http_req *r);
+/* GET /api/v1/hosts: the runs listing's filters, grouped by host (routes_hosts.c). */
+int rl_route_hosts(struct rl_http_req *r);
+
+/*
+ * rl_http_runs_filter() - the runs listing's filters from the query (label,
+ * kernel, release, status, what, host; group=host orders by host) into @f,
+ * which points into the query. Returns 0, or -EINVAL with "query group: ..."
+ * in @err for a grouping other than host.
+ */
+int rl_http_runs_filter(struct rl_http_req *r, struct rl_store_filter *f, struct rl_err *err);
 int rl_route_run_get(struct rl_http_req *r);
 int rl_route_run_cancel(struct rl_http_req *r);
 int rl_route_run_progress(struct rl_http_req *r);

@@ -98,15 +98,18 @@ static int side_ids(struct rl_http_req *r, const char *which, const char *spec, 
 		return -EINVAL;
 	}
 	store = rl_daemon_store_lock(r->d);
-	n = rl_store_run_ids_by(store, label, tag, ids, SIDE_RUNS_MAX, &err);
+	n = rl_store_run_ids_host(store, label, tag, rl_http_query(r, "host"), ids, SIDE_RUNS_MAX,
+				  &err);
 	rl_daemon_store_unlock(r->d);
 	if (n < 0) {
 		rl_http_reply_errno(r, n, &err);
 		return n;
 	}
 	if (!n) {
-		rl_http_reply_error(r, 404, NULL, "query %s: no done runs with %s '%s'", which,
-				    label ? "label" : "kernel tag", label ? label : tag);
+		rl_http_reply_error(r, 404, NULL, "query %s: no done runs with %s '%s'%s%s", which,
+				    label ? "label" : "kernel tag", label ? label : tag,
+				    rl_http_query(r, "host") ? " on host " : "",
+				    rl_http_query(r, "host") ? rl_http_query(r, "host") : "");
 		return -ENOENT;
 	}
 	return n;
@@ -180,7 +183,21 @@ static int parse_gate(struct rl_http_req *r, enum rl_cmp_gate *g)
 	return 0;
 }
 
-static const char *const compare_keys[] = { "base", "head", "threshold", "gate", NULL };
+/* Returns 0, or -EINVAL after replying 400: cross_host is 1 or 0 (true, false). */
+static int parse_cross_host(struct rl_http_req *r, bool *cross)
+{
+	const char *v = rl_http_query(r, "cross_host");
+
+	*cross = v && (!strcmp(v, "1") || !strcmp(v, "true"));
+	if (!v || *cross || !strcmp(v, "0") || !strcmp(v, "false"))
+		return 0;
+	rl_http_reply_error(r, 400, NULL, "query cross_host: '%.32s' is not 1 or 0", v);
+	return -EINVAL;
+}
+
+static const char *const compare_keys[] = {
+	"base", "head", "threshold", "gate", "host", "cross_host", NULL,
+};
 
 int rl_route_compare(struct rl_http_req *r)
 {
@@ -192,7 +209,8 @@ int rl_route_compare(struct rl_http_req *r)
 	int ret;
 
 	if (rl_http_query_check(r, compare_keys) || parse_threshold(r, &opts.threshold) ||
-	    parse_gate(r, &opts.gate) || side_load(r, "base", &base))
+	    parse_gate(r, &opts.gate) || parse_cross_host(r, &opts.cross_host) ||
+	    side_load(r, "base", &base))
 		return r->resp ? 0 : -ENOMEM;
 	if (side_load(r, "head", &head)) {
 		side_free(&base);
@@ -262,6 +280,7 @@ static int history_point(struct rl_daemon *d, struct history *h, const cJSON *it
 	copy_key(p, item, "kernel_release");
 	copy_key(p, item, "kernel_tag");
 	copy_key(p, item, "label");
+	copy_key(p, item, "host");
 	cJSON_AddNumberToObject(p, "iops_median", sum.iops_median);
 	cJSON_AddItemToObject(p, "eagain_rate", number_or_null(sum.eagain_rate, sum.eagain_rate >= 0));
 	cJSON_AddNumberToObject(p, "p99_ns", (double)sum.p99_max);
@@ -276,7 +295,7 @@ static int history_scan(struct rl_http_req *r, struct history *h, struct rl_err 
 {
 	struct rl_store_filter f = {
 		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
-		.status = "done", .limit = HISTORY_PAGE,
+		.host = rl_http_query(r, "host"), .status = "done", .limit = HISTORY_PAGE,
 	};
 	struct rl_store *store;
 	const cJSON *item;
@@ -305,11 +324,53 @@ static int history_scan(struct rl_http_req *r, struct history *h, struct rl_err 
 	return ret;
 }
 
-static const char *const history_keys[] = { "workload", "jobs", "label", "kernel", "limit", NULL };
+static const char *const history_keys[] = {
+	"workload", "jobs", "label", "kernel", "host", "group", "limit", NULL,
+};
+
+/* The series of @host in @series, appended when new; NULL when out of memory. */
+static cJSON *host_series(cJSON *series, const cJSON *host)
+{
+	const char *name = cJSON_IsString(host) ? host->valuestring : NULL;
+	cJSON *s, *h;
+
+	cJSON_ArrayForEach(s, series) {
+		h = cJSON_GetObjectItemCaseSensitive(s, "host");
+		if (name ? cJSON_IsString(h) && !strcmp(h->valuestring, name) : cJSON_IsNull(h))
+			return cJSON_GetObjectItemCaseSensitive(s, "points");
+	}
+	s = cJSON_CreateObject();
+	if (!s || !cJSON_AddItemToArray(series, s)) {
+		cJSON_Delete(s);
+		return NULL;
+	}
+	cJSON_AddItemToObject(s, "host", name ? cJSON_CreateString(name) : cJSON_CreateNull());
+	return cJSON_AddArrayToObject(s, "points");
+}
+
+/* group=host: "series", one per host in order of first appearance, of the points' copies. */
+static int history_group(cJSON *o, const cJSON *points)
+{
+	cJSON *series = cJSON_AddArrayToObject(o, "series"), *to, *copy;
+	const cJSON *p;
+
+	if (!series)
+		return -ENOMEM;
+	cJSON_ArrayForEach(p, points) {
+		to = host_series(series, cJSON_GetObjectItemCaseSensitive(p, "host"));
+		copy = to ? cJSON_Duplicate(p, true) : NULL;
+		if (!copy || !cJSON_AddItemToArray(to, copy)) {
+			cJSON_Delete(copy);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
 
 int rl_route_history(struct rl_http_req *r)
 {
 	struct history h = { .workload = rl_http_query(r, "workload") };
+	const char *group = rl_http_query(r, "group");
 	struct rl_err err = { "" };
 	int64_t jobs;
 	cJSON *o;
@@ -317,6 +378,9 @@ int rl_route_history(struct rl_http_req *r)
 
 	if (rl_http_query_check(r, history_keys))
 		return 0;
+	if (group && strcmp(group, "host"))
+		return rl_http_reply_error(r, 400, NULL,
+					   "query group: '%.32s' is not host (the only grouping)", group);
 	if (!h.workload || !*h.workload)
 		return rl_http_reply_error(r, 400, NULL, "query workload: missing");
 	if (!rl_http_query(r, "jobs"))
@@ -335,6 +399,8 @@ int rl_route_history(struct rl_http_req *r)
 	}
 	cJSON_AddItemToObject(o, "points", h.points);
 	ret = history_scan(r, &h, &err);
+	if (!ret && group)
+		ret = history_group(o, h.points);
 	if (ret < 0) {
 		cJSON_Delete(o);
 		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);

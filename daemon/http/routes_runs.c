@@ -210,18 +210,19 @@ int rl_route_runs_create(struct rl_http_req *r)
 /* ---- list -------------------------------------------------------------------- */
 
 static const char *const list_keys[] = {
-	"label", "kernel", "release", "status", "what", "limit", "offset", NULL,
+	"label", "kernel", "release", "status", "what", "host", "group", "limit", "offset", NULL,
 };
 
 static int fetch_runs(struct rl_http_req *r, struct rl_store *s, int limit, int offset,
 		      cJSON **items, int *total, struct rl_err *err)
 {
-	const struct rl_store_filter f = {
-		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
-		.kernel_release = rl_http_query(r, "release"), .what = rl_http_query(r, "what"),
-		.status = rl_http_query(r, "status"), .limit = limit, .offset = offset,
-	};
-	int ret = rl_store_runs_list(s, &f, items, total, err);
+	struct rl_store_filter f;
+	int ret = rl_http_runs_filter(r, &f, err);
+
+	f.limit = limit;
+	f.offset = offset;
+	if (!ret)
+		ret = rl_store_runs_list(s, &f, items, total, err);
 
 	if (ret < 0)
 		return ret;

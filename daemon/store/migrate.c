@@ -127,10 +127,29 @@ static const char schema_v3[] =
 	"ALTER TABLE nightly_reports_v3 RENAME TO nightly_reports;"
 	"CREATE INDEX nightly_reports_created ON nightly_reports (created);";
 
+/*
+ * Version 4: the machine a run ran on (the lab host for a guest run), in
+ * columns so that listings filter and group on them and /metrics counts per
+ * host; the env keeps the rest. NULL for runs stored before, and for
+ * queued runs (set when a run starts or is imported). cells_run_failed lets
+ * /metrics count cells per host and outcome from an index instead of
+ * reading every cell's JSON. Plain SQL, as any backend takes it.
+ */
+static const char schema_v4[] =
+	"ALTER TABLE runs ADD COLUMN host TEXT;"
+	"ALTER TABLE runs ADD COLUMN machine_id TEXT;"
+	"ALTER TABLE runs ADD COLUMN cpu_model TEXT;"
+	"ALTER TABLE runs ADD COLUMN device_model TEXT;"
+	"ALTER TABLE runs ADD COLUMN guest_host TEXT;"
+	"CREATE INDEX runs_host ON runs (host, created);"
+	"CREATE INDEX runs_machine_id ON runs (machine_id, created);"
+	"CREATE INDEX cells_run_failed ON cells (run_id, failed);";
+
 static const struct migration migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
+	{ 4, schema_v4 },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -143,6 +143,15 @@ static int start_run(struct rl_store *s, int64_t id, const char *env, const char
 	return step_guarded(s, q, id, "start", "a queued", "start run", err);
 }
 
+/* The run's row, then its host's columns: from @env, the same transaction. */
+static int start_run_host(struct rl_store *s, int64_t id, const struct rl_env *env,
+			  const char *env_text, const char *workloads, struct rl_err *err)
+{
+	int ret = start_run(s, id, env_text, env->kernel_release, workloads, err);
+
+	return ret < 0 ? ret : rl_store_run_host_set(s, id, env, err);
+}
+
 int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 		       const struct rl_workload *w, size_t nw, struct rl_err *err)
 {
@@ -161,8 +170,7 @@ int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 	}
 	ret = rl_store_begin(s, true, err);
 	if (!ret)
-		ret = rl_store_end(s, start_run(s, id, env_text, env->kernel_release, w_text, err),
-				   err);
+		ret = rl_store_end(s, start_run_host(s, id, env, env_text, w_text, err), err);
 out:
 	free(env_text);
 	free(w_text);
@@ -288,6 +296,8 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 	rl_sql_bind_text(q, 12, env);
 	rl_sql_bind_text(q, 13, workloads);
 	ret = rl_store_step_insert(s, q, id, err, "import run");
+	if (!ret)
+		ret = rl_store_run_host_set(s, *id, &run->env, err);
 	if (!ret)
 		ret = rl_store_cells_import(s, *id, run, err);
 	return ret;

@@ -14,6 +14,7 @@
 #define RL_STORE_INTERNAL
 #include "store.h"
 #include "sql.h"
+#include "engine/env.h"
 #include "engine/result_json.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -69,11 +70,34 @@ static bool add_status(cJSON *obj, const struct rl_store_run_meta *m)
 	       add(obj, "error", str_or_null(m->error));
 }
 
+/*
+ * "host", "machine_id", "cpu_model", "guest_host": the machine the run ran
+ * on; "device_model": its target's device. Each null when unknown.
+ */
+static bool add_host(cJSON *obj, const char *host, const char *machine_id, const char *cpu,
+		     const char *guest, const char *device)
+{
+	return add(obj, "host", str_or_null(host)) &&
+	       add(obj, "machine_id", str_or_null(machine_id)) &&
+	       add(obj, "cpu_model", str_or_null(cpu)) &&
+	       add(obj, "guest_host", str_or_null(guest)) &&
+	       add(obj, "device_model", str_or_null(device));
+}
+
+static bool add_host_env(cJSON *obj, const struct rl_env *env)
+{
+	struct rl_host_id h;
+
+	rl_env_host_id(env, &h);
+	return add_host(obj, h.host, h.machine_id, h.cpu_model, h.guest, env->device_model);
+}
+
 int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err)
 {
 	struct rl_store_run_meta m;
 	struct rl_run run;
 	cJSON *obj;
+	bool ok;
 	int ret;
 
 	*out = NULL;
@@ -81,8 +105,9 @@ int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err
 	if (ret < 0)
 		return ret;
 	obj = rl_run_to_json(&run);
+	ok = obj && add_host_env(obj, &run.env) && add_meta(obj, &m);
 	rl_run_free(&run);
-	if (!obj || !add_meta(obj, &m)) {
+	if (!ok) {
 		cJSON_Delete(obj);
 		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
 	}
@@ -102,10 +127,12 @@ static const struct {
 	{ "kernel_release", offsetof(struct rl_store_filter, kernel_release) },
 	{ "status", offsetof(struct rl_store_filter, status) },
 	{ "what", offsetof(struct rl_store_filter, what) },
+	{ "host", offsetof(struct rl_store_filter, host) },
 };
 
 #define NFILTERS (sizeof(filter_cols) / sizeof(filter_cols[0]))
 #define LIST_ORDER " ORDER BY created DESC, id DESC LIMIT ? OFFSET ?"
+#define LIST_ORDER_HOST " ORDER BY host, created DESC, id DESC LIMIT ? OFFSET ?"
 
 static const char *filter_value(const struct rl_store_filter *f, size_t i)
 {
@@ -159,7 +186,7 @@ static int prepare_page(struct rl_store *s, const char *select, const struct rl_
 {
 	int ret, idx;
 
-	ret = prepare_filtered(s, select, LIST_ORDER, f, q, err);
+	ret = prepare_filtered(s, select, f->by_host ? LIST_ORDER_HOST : LIST_ORDER, f, q, err);
 	if (ret < 0)
 		return ret;
 	idx = bind_filters(*q, f);
@@ -177,13 +204,24 @@ static int list_count(struct rl_store *s, const void *arg, struct rl_sql_stmt **
 	return ret;
 }
 
+/* After the meta columns and the two cell counts. */
+#define LIST_HOST_COLS "host, machine_id, cpu_model, guest_host, device_model"
+#define LIST_HOST_COL (RL_STORE_NMETA_COLS + 2)
+
+static const char *col_text(struct rl_sql_stmt *q, int i)
+{
+	const char *v = rl_sql_col_text(q, i);
+
+	return v ? v : "";
+}
+
 static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
 		     struct rl_sql_stmt **q, struct rl_err *err)
 {
 	return prepare_page(s, "SELECT " RL_STORE_META_COLS ","
 			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id),"
-			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id AND c.failed <> 0)"
-			    " FROM runs", arg, limit, offset, q, err);
+			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id AND c.failed <> 0),"
+			    " " LIST_HOST_COLS " FROM runs", arg, limit, offset, q, err);
 }
 
 static int list_item(struct rl_sql_stmt *q, cJSON **out, struct rl_err *err)
@@ -200,7 +238,10 @@ static int list_item(struct rl_sql_stmt *q, cJSON **out, struct rl_err *err)
 	if (obj && add_meta(obj, &m) && add_status(obj, &m) &&
 	    add(obj, "ncells", cJSON_CreateNumber((int)rl_sql_col_i64(q, RL_STORE_NMETA_COLS))) &&
 	    add(obj, "failed_cells",
-		cJSON_CreateNumber((int)rl_sql_col_i64(q, RL_STORE_NMETA_COLS + 1)))) {
+		cJSON_CreateNumber((int)rl_sql_col_i64(q, RL_STORE_NMETA_COLS + 1))) &&
+	    add_host(obj, col_text(q, LIST_HOST_COL), col_text(q, LIST_HOST_COL + 1),
+		     col_text(q, LIST_HOST_COL + 2), col_text(q, LIST_HOST_COL + 3),
+		     col_text(q, LIST_HOST_COL + 4))) {
 		*out = obj;
 		return 0;
 	}
@@ -227,13 +268,74 @@ int rl_store_runs_list(struct rl_store *s, const struct rl_store_filter *f, cJSO
 	return rl_store_list(s, &runs_lister, f, f->limit, f->offset, out_array, total, err);
 }
 
+/* ---- the listing grouped by host ------------------------------------------ */
+
+static int host_item(struct rl_sql_stmt *q, cJSON **out)
+{
+	cJSON *obj = cJSON_CreateObject();
+
+	*out = obj;
+	return obj && add(obj, "host", str_or_null(col_text(q, 0))) &&
+	       add(obj, "machine_id", str_or_null(col_text(q, 1))) &&
+	       add(obj, "cpu_model", str_or_null(col_text(q, 2))) &&
+	       add(obj, "runs", cJSON_CreateNumber((double)rl_sql_col_i64(q, 3))) &&
+	       add(obj, "last_created", rl_json_iso_time(rl_store_col_i64(q, 4)));
+}
+
+int rl_store_runs_hosts(struct rl_store *s, const struct rl_store_filter *f, cJSON **out_array,
+			struct rl_err *err)
+{
+	static const struct rl_store_filter all;
+	struct rl_sql_stmt *q;
+	cJSON *arr, *item;
+	int ret, rc = 0, n = 0;
+
+	*out_array = NULL;
+	if (!f)
+		f = &all;
+	if (f->status && *f->status && rl_store_status_parse(f->status) < 0)
+		return rl_err_set(err, -EINVAL, "status: unknown \"%s\"", f->status);
+	/* One machine id per host name, as a rule; max() picks one when a name moved. */
+	ret = prepare_filtered(s, "SELECT host, max(machine_id), max(cpu_model), count(*),"
+			       " max(created) FROM runs", " GROUP BY host ORDER BY host", f, &q, err);
+	if (ret < 0)
+		return ret;
+	bind_filters(q, f);
+	arr = cJSON_CreateArray();
+	while (arr && (rc = rl_sql_step(q, err)) > 0) {
+		if (!host_item(q, &item)) {
+			cJSON_Delete(item);
+			break;
+		}
+		cJSON_AddItemToArray(arr, item);
+		n++;
+	}
+	if (!arr || rc > 0)
+		ret = rl_err_set(err, -ENOMEM, "runs by host: out of memory");
+	else if (rc < 0)
+		ret = rl_err_prefix(err, rc, "runs by host");
+	rl_sql_finalize(q);
+	if (ret < 0) {
+		cJSON_Delete(arr);
+		return ret;
+	}
+	*out_array = arr;
+	return n;
+}
+
 /* ---- queries for the queue, comparisons and /metrics -------------------- */
 
 int rl_store_run_ids_by(struct rl_store *s, const char *label, const char *kernel_tag,
 			int64_t *ids, int max, struct rl_err *err)
 {
+	return rl_store_run_ids_host(s, label, kernel_tag, NULL, ids, max, err);
+}
+
+int rl_store_run_ids_host(struct rl_store *s, const char *label, const char *kernel_tag,
+			  const char *host, int64_t *ids, int max, struct rl_err *err)
+{
 	const struct rl_store_filter f = {
-		.label = label, .kernel_tag = kernel_tag, .status = "done",
+		.label = label, .kernel_tag = kernel_tag, .status = "done", .host = host,
 	};
 	struct rl_sql_stmt *q;
 	int ret, n = 0;

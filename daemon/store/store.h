@@ -104,6 +104,8 @@ struct rl_store_progress {
 struct rl_store_filter {
 	const char *label, *kernel_tag, *kernel_release, *what;	/* exact */
 	const char *status;	/* "queued", "running", "done", "failed", "aborted" */
+	const char *host;	/* the host a run ran on (the lab host's for a guest run) */
+	bool by_host;		/* order by host first, then newest first */
 	int limit;		/* 0: RL_STORE_LIST_DEFAULT; at most RL_STORE_LIST_MAX */
 	int offset;
 };
@@ -322,6 +324,47 @@ int rl_store_target_busy(struct rl_store *s, const char *target, bool *busy,
 /* rl_store_counts() - runs by status and cells in total (for /metrics). Returns 0 or -errno. */
 int rl_store_counts(struct rl_store *s, struct rl_store_counts *c, struct rl_err *err);
 
+/*
+ * rl_store_run_ids_host() - rl_store_run_ids_by() among the runs of @host
+ * (NULL or "": any host). Returns as rl_store_run_ids_by().
+ */
+int rl_store_run_ids_host(struct rl_store *s, const char *label, const char *kernel_tag,
+			  const char *host, int64_t *ids, int max, struct rl_err *err);
+
+/*
+ * rl_store_runs_hosts() - the runs matching @f (its limit, offset and by_host
+ * ignored) grouped by host, as a new JSON array in @out_array of {host (null
+ * for runs recorded before hosts were), machine_id, cpu_model, runs,
+ * last_created} ordered by host. Returns the number of hosts, or -EINVAL
+ * (unknown status) or -errno.
+ */
+int rl_store_runs_hosts(struct rl_store *s, const struct rl_store_filter *f, cJSON **out_array,
+			struct rl_err *err);
+
+/* ---- hosts (hosts.c) ------------------------------------------------------- */
+
+/* Runs and cells of one host; host "" holds runs recorded before hosts were, and queued ones. */
+struct rl_store_host_count {
+	char host[65];
+	uint64_t runs[RL_RUN_MAX];	/* by enum rl_run_status */
+	uint64_t cells_ok, cells_failed;
+};
+
+struct rl_store_host_counts {
+	struct rl_store_host_count *hosts;	/* ordered by host */
+	size_t n;
+};
+
+/*
+ * rl_store_host_counts() - runs by host and status and cells by host and
+ * outcome, from one read transaction, into @v (free it with
+ * rl_store_host_counts_free()). Returns 0 or -errno (@v empty then).
+ */
+int rl_store_host_counts(struct rl_store *s, struct rl_store_host_counts *v, struct rl_err *err);
+
+/* rl_store_host_counts_free() - free @v's hosts and zero it; a zeroed @v is fine. */
+void rl_store_host_counts_free(struct rl_store_host_counts *v);
+
 /* ---- nightly reports (nightly.c) ----------------------------------------- */
 
 #define RL_STORE_SUMMARY_MAX 1024	/* a report's summary line, with the NUL */
@@ -475,6 +518,14 @@ int rl_store_meta_read(struct rl_sql_stmt *q, struct rl_store_run_meta *m, struc
  */
 int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const char *need,
 		       struct rl_err *err);
+
+/*
+ * rl_store_run_host_set() - record in run @id's columns the machine @env
+ * says it ran on (rl_env_host_id()) and its target's device model; inside
+ * the caller's write transaction. Returns 0 or -errno.
+ */
+int rl_store_run_host_set(struct rl_store *s, int64_t id, const struct rl_env *env,
+			  struct rl_err *err);
 
 /* ---- schema (migrate.c) and cells (cells.c) ---- */
 

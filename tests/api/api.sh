@@ -331,10 +331,13 @@ expect 200 GET /metrics
 [ "$(header Content-Type)" = "text/plain; version=0.0.4; charset=utf-8" ] ||
 	fail "metrics: Content-Type '$(header Content-Type)'"
 grep -q '^ringlab_up 1$' "$DAEMON_DIR/body" || fail "metrics: no ringlab_up 1"
-grep -q '^ringlab_runs_total{status="done"} 1$' "$DAEMON_DIR/body" || fail "metrics: done runs"
-grep -q '^ringlab_runs_total{status="aborted"} 2$' "$DAEMON_DIR/body" || fail "metrics: aborted runs"
+me=$(uname -n)
+grep -q "^ringlab_runs_total{host=\"$me\",status=\"done\"} 1\$" "$DAEMON_DIR/body" || fail "metrics: done runs"
+# One aborted while it ran (on this host), one while queued: it never ran anywhere.
+grep -q "^ringlab_runs_total{host=\"$me\",status=\"aborted\"} 1\$" "$DAEMON_DIR/body" &&
+	grep -q '^ringlab_runs_total{host="unknown",status="aborted"} 1$' "$DAEMON_DIR/body" || fail "metrics: aborted runs"
 grep -q '^# TYPE ringlab_runs_total counter$' "$DAEMON_DIR/body" || fail "metrics: ringlab_runs_total is not a counter"
-grep -Eq '^ringlab_cells_total [1-9][0-9]*$' "$DAEMON_DIR/body" || fail "metrics: no cells counted"
+grep -Eq '^ringlab_cells_total\{host="[^"]*",status="ok"\} [1-9][0-9]*$' "$DAEMON_DIR/body" || fail "metrics: no cells counted"
 grep -q '^ringlab_run_active{target="scratch"} 0$' "$DAEMON_DIR/body" || fail "metrics: run still active"
 grep -Eq '^ringlab_start_time_seconds [0-9]+(\.[0-9]+)?$' "$DAEMON_DIR/body" || fail "metrics: start time"
 grep -Eq '^ringlab_http_requests_total\{code="4xx"\} [1-9][0-9]*$' "$DAEMON_DIR/body" || fail "metrics: 4xx not counted"

@@ -192,7 +192,8 @@ test('runs list: the API\'s runs, filters and paging', { timeout: 60000 }, async
 		assert.equal((await cells.nth(3).innerText()).trim(), r.label || '—');
 		assert.match(await cells.nth(4).innerText(), new RegExp((r.kernel_release || '—').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
 		assert.equal((await cells.nth(5).innerText()).trim(), r.what);
-		assert.equal(num((await cells.nth(9).innerText()).split('\n')[0]), r.ncells);
+		assert.equal((await cells.nth(7).innerText()).split('\n')[0].trim(), r.host || '—');
+		assert.equal(num((await cells.nth(10).innerText()).split('\n')[0]), r.ncells);
 	}
 	assert.match(await page.locator('.pager .count').innerText(), new RegExp(`of ${list.total}$`));
 	// Newest first, as the API lists them.
@@ -680,5 +681,57 @@ test('EAGAIN verdicts: eagain-changed, unstable and n/a in compare and in a run'
 	assert.match(await res('nw-flip').locator('[data-k="eagain"]').innerText(), /^unstable 0\.0–100\.0%$/);
 	assert.equal(await res('nw-flip').getAttribute('data-unstable'), 'true');
 	await shot(page, 'run-unstable');
+	await check();
+});
+
+test('hosts: the runs list shows each run\'s host, filters and groups by it; compare refuses other hosts unless asked', { timeout: 90000 }, async () => {
+	// The base run again, as if another lab machine had made it.
+	const other = JSON.parse(JSON.stringify(await apiOk('GET', `runs/${runs.base.id}`)));
+
+	other.env.hostname = 'lab-z';
+	other.env.machine_id = 'f'.repeat(32);
+	delete other.env.lab_host;
+	const imp = await apiOk('POST', 'runs/import', { run: other, label: 'other-host' });
+	const { page, check } = await openPage();
+
+	// The filter offers the hosts GET /api/v1/hosts knows; picking one filters by it.
+	await go(page, '#/runs');
+	await page.locator('#f-host option[value="lab-z"]').waitFor({ state: 'attached' });
+	await page.selectOption('#f-host', 'lab-z');
+	await page.click('form.filters button[type="submit"]');
+	await page.waitForURL(/#\/runs\?.*host=lab-z/);
+	await page.locator(`table.runs tbody tr[data-id="${imp.id}"]`).waitFor();
+	const onZ = await apiOk('GET', 'runs?host=lab-z');
+	const rows = page.locator('table.runs tbody tr[data-id]');
+
+	assert.equal(await rows.count(), onZ.runs.length);
+	for (const text of await rows.locator('td.host').allInnerTexts())
+		assert.equal(text.split('\n')[0].trim(), 'lab-z');
+	assert.equal(await page.inputValue('#f-host'), 'lab-z');
+
+	// Grouped: a heading row per host, in the API's order.
+	await go(page, '#/runs?group=host');
+	await page.locator('table.runs tr.host-group').first().waitFor();
+	const grouped = await apiOk('GET', 'runs?group=host&limit=50');
+	const hosts = [...new Set(grouped.runs.map((r) => r.host || 'host not recorded'))];
+
+	assert.deepEqual((await page.locator('table.runs tr.host-group').allInnerTexts()).map((t) => t.trim()), hosts);
+	assert.ok(await page.locator('#f-group').isChecked());
+
+	// Compare across machines: incompatible, said in an alert; with "Across hosts", compared and said.
+	await go(page, `#/compare?base=${runs.base.id}&head=${imp.id}`);
+	await page.locator('.compare-result').waitFor();
+	const note = page.locator('.host-note[role="alert"]');
+
+	assert.match(await note.innerText(), /different hosts.*lab-z/);
+	await page.check('#cross_host');
+	await page.click('form.compare-form button[type="submit"]');
+	await page.waitForURL(/cross_host=1/);
+	await page.locator('.host-note[role="note"]').waitFor();
+	assert.match(await page.locator('.host-note').innerText(), /crosses hosts.*lab-z/);
+	const cmp = await apiOk('GET', `compare?base=${runs.base.id}&head=${imp.id}&cross_host=1`);
+
+	assert.equal((await page.locator('[data-k="summary"]').innerText()).trim(), cmp.summary.line);
+	await shot(page, 'hosts');
 	await check();
 });

@@ -735,6 +735,61 @@ static void test_incompatible(void)
 	rl_run_free(&head);
 }
 
+/* Runs of two machines: every cell incompatible naming both, unless cross_host; an unknown id is no difference. */
+static void test_cross_host(void)
+{
+	struct rl_run base, head;
+	struct rl_compare_opts o = { .threshold = 0.05 };
+	const struct rl_run *b = &base, *h = &head;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+
+	seed_run(&base, "base", "aligned-mixed", NULL, 3, 1000);
+	seed_run(&head, "head", "aligned-mixed", NULL, 3, 1000);
+	snprintf(base.env.hostname, sizeof(base.env.hostname), "lab-a");
+	snprintf(base.env.machine_id, sizeof(base.env.machine_id), "1111aaaa2222");
+	/* The head ran in a guest on lab-b: the lab host is what counts. */
+	snprintf(head.env.hostname, sizeof(head.env.hostname), "guest");
+	head.env.lab_host.valid = true;
+	snprintf(head.env.lab_host.hostname, sizeof(head.env.lab_host.hostname), "lab-b");
+	snprintf(head.env.lab_host.machine_id, sizeof(head.env.lab_host.machine_id), "3333bbbb");
+	if (rl_compare_runs(&b, 1, &h, 1, &o, &c, &err) == 0) {
+		expect_all(&c, RL_CMP_INCOMPATIBLE, "cross-host");
+		CHECK(c.cross_host && strstr(c.host_note, "base on lab-a (machine id 1111aaaa)") &&
+		      strstr(c.host_note, "head on lab-b (machine id 3333bbbb)"), "host note '%s'",
+		      c.host_note);
+		CHECK(!strcmp(c.cells[0].incompatible_field, "host") && strstr(c.cells[0].why, "lab-b"),
+		      "cross-host reason '%s'", c.cells[0].why);
+		rl_comparison_free(&c);
+	} else {
+		CHECK(0, "cross-host: %s", err.msg);
+	}
+	o.cross_host = true;
+	if (rl_compare_runs(&b, 1, &h, 1, &o, &c, &err) == 0) {
+		expect_all(&c, RL_VERDICT_UNCHANGED, "cross-host allowed");
+		CHECK(c.cross_host && c.cross_host_allowed, "cross-host allowed: not said");
+		rl_comparison_free(&c);
+	}
+	/* Ids that start alike are named in full. */
+	snprintf(head.env.lab_host.machine_id, sizeof(head.env.lab_host.machine_id), "1111aaaa3333");
+	o.cross_host = false;
+	if (rl_compare_runs(&b, 1, &h, 1, &o, &c, &err) == 0) {
+		CHECK(strstr(c.host_note, "(machine id 1111aaaa2222)") &&
+		      strstr(c.host_note, "(machine id 1111aaaa3333)"), "alike ids: '%s'", c.host_note);
+		rl_comparison_free(&c);
+	}
+	/* A machine id not recorded (a run from before) is no difference. */
+	head.env.lab_host.machine_id[0] = '\0';
+	o.cross_host = false;
+	if (rl_compare_runs(&b, 1, &h, 1, &o, &c, &err) == 0) {
+		CHECK(!c.cross_host && !c.host_note[0], "unknown machine id counted as another host");
+		expect_all(&c, RL_VERDICT_UNCHANGED, "unknown machine id");
+		rl_comparison_free(&c);
+	}
+	rl_run_free(&base);
+	rl_run_free(&head);
+}
+
 static void test_pooling_and_seed(void)
 {
 	struct rl_run b1, b2, head;
@@ -993,6 +1048,7 @@ int main(void)
 	test_no_common();
 	test_bad_args();
 	test_incompatible();
+	test_cross_host();
 	test_pooling_and_seed();
 	test_unstable();
 	test_timing();

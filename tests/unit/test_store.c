@@ -674,6 +674,113 @@ static void cleanup(void)
 	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
 }
 
+/* ---- hosts ---------------------------------------------------------------- */
+
+/* A done run of @host (a guest's run when @lab is set: its lab host) with two cells, one failed. */
+static int64_t import_on(struct rl_store *s, const char *host, const char *mid, const char *lab)
+{
+	const struct rl_store_run_req req = { .what = "seed", .target = "vm", .label = "hosts",
+					      .scale = 1 };
+	struct rl_run run = { .status = RL_RUN_DONE, .started_ns = 1000, .scale = 1 };
+	struct rl_env_host *lh = &run.env.lab_host;
+	struct rl_cell c;
+	int64_t id = -1;
+
+	make_env(&run.env);
+	snprintf(run.env.hostname, sizeof(run.env.hostname), "%s", lab ? "guest-1" : host);
+	snprintf(run.env.machine_id, sizeof(run.env.machine_id), "%s", lab ? "" : mid);
+	if (lab) {
+		lh->valid = true;
+		snprintf(lh->hostname, sizeof(lh->hostname), "%s", host);
+		snprintf(lh->machine_id, sizeof(lh->machine_id), "%s", mid);
+		snprintf(lh->cpu_model, sizeof(lh->cpu_model), "CPU of %s", host);
+	}
+	for (uint32_t i = 0; i < 2; i++) {
+		make_cell(&c, i);
+		OK(rl_run_add_cell(&run, &c));
+	}
+	OK(rl_store_run_import(s, &req, &run, &id, E));
+	rl_run_free(&run);
+	return id;
+}
+
+static const char *item_str(const cJSON *arr, int i, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, i), key);
+
+	return cJSON_IsString(v) ? v->valuestring : cJSON_IsNull(v) ? "(null)" : "(missing)";
+}
+
+static void check_host_counts(struct rl_store *s)
+{
+	struct rl_store_host_counts v;
+	const struct rl_store_host_count *a = NULL, *b = NULL;
+
+	if (OK(rl_store_host_counts(s, &v, E)) < 0)
+		return;
+	for (size_t i = 0; i < v.n; i++) {
+		if (!strcmp(v.hosts[i].host, "hx-a"))
+			a = &v.hosts[i];
+		if (!strcmp(v.hosts[i].host, "hx-b"))
+			b = &v.hosts[i];
+	}
+	CHECK(a && a->runs[RL_RUN_DONE] == 1 && a->cells_ok == 1 && a->cells_failed == 1,
+	      "host counts of hx-a: %s", a ? "wrong" : "missing");
+	CHECK(b && b->runs[RL_RUN_DONE] == 1 && b->runs[RL_RUN_RUNNING] == 1 && b->cells_ok == 1,
+	      "host counts of hx-b: %s", b ? "wrong" : "missing");
+	rl_store_host_counts_free(&v);
+}
+
+/* Runs keep the machine they ran on: a guest's lab host, set at import or start; listings filter on it. */
+static void test_hosts(struct rl_store *s)
+{
+	struct rl_store_filter f = { .label = "hosts", .host = "hx-b" };
+	struct rl_env env;
+	int64_t a, g, r, ids[4];
+	cJSON *arr = NULL;
+	int total = 0, n;
+
+	a = import_on(s, "hx-a", "aaaa", NULL);
+	g = import_on(s, "hx-b", "bbbb", "hx-b");
+	r = create(s, "seed", "t1", "hosts", NULL);
+	make_env(&env);
+	snprintf(env.hostname, sizeof(env.hostname), "hx-b");
+	snprintf(env.machine_id, sizeof(env.machine_id), "bbbb");
+	OK(rl_store_run_start(s, r, &env, NULL, 0, E));
+
+	n = list(s, &f, &total, &arr);
+	CHECK(n == 2 && total == 2, "host hx-b: %d runs (total %d), want 2", n, total);
+	cJSON_Delete(arr);
+	/* Not list(): it checks for newest first, which by_host is not across hosts. */
+	f = (struct rl_store_filter){ .label = "hosts", .by_host = true };
+	arr = NULL;
+	n = OK(rl_store_runs_list(s, &f, &arr, &total, E));
+	CHECK(n == 3 && !strcmp(item_str(arr, 0, "host"), "hx-a") &&
+	      !strcmp(item_str(arr, 0, "machine_id"), "aaaa") &&
+	      !strcmp(item_str(arr, 0, "guest_host"), "(null)") &&
+	      !strcmp(item_str(arr, 1, "host"), "hx-b") && !strcmp(item_str(arr, 2, "host"), "hx-b"),
+	      "by host: %d runs, first on %s", n, item_str(arr, 0, "host"));
+	/* Newest first within a host: the started run was created after the guest's import. */
+	CHECK(!strcmp(item_str(arr, 2, "guest_host"), "guest-1") &&
+	      !strcmp(item_str(arr, 2, "cpu_model"), "CPU of hx-b"),
+	      "guest run: guest_host %s, cpu %s", item_str(arr, 2, "guest_host"),
+	      item_str(arr, 2, "cpu_model"));
+	cJSON_Delete(arr);
+
+	arr = NULL;
+	n = OK(rl_store_runs_hosts(s, &f, &arr, E));
+	CHECK(n == 2 && !strcmp(item_str(arr, 0, "host"), "hx-a") &&
+	      !strcmp(item_str(arr, 1, "host"), "hx-b") &&
+	      cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 1), "runs")->valuedouble == 2,
+	      "runs by host: %d hosts", n);
+	cJSON_Delete(arr);
+	n = OK(rl_store_run_ids_host(s, "hosts", NULL, "hx-b", ids, 4, E));
+	CHECK(n == 1 && ids[0] == g, "done runs of hx-b: %d", n);
+	n = OK(rl_store_run_ids_host(s, "hosts", NULL, NULL, ids, 4, E));
+	CHECK(n == 2 && ids[1] == a, "done runs of any host: %d", n);
+	check_host_counts(s);
+}
+
 int main(void)
 {
 	struct rl_store *s = NULL;
@@ -706,6 +813,7 @@ int main(void)
 	if (!store_test_pg())
 		test_full(s);
 	test_integrity(s);
+	test_hosts(s);
 	rl_store_close(s);
 	cleanup();
 	return check_exit();

@@ -277,10 +277,42 @@ static void test_wal_switch_waits_for_writer(void)
 	free(head);
 }
 
+/*
+ * Version 4 adds the host columns to a version 3 database's runs, which keep
+ * their rows (host NULL: not recorded), and indexes host. The v3 database is
+ * today's with version 4 taken out again.
+ */
+static void test_v4_hosts(void)
+{
+	struct rl_store *s = NULL;
+	struct rl_err err = { "" };
+	char path[4200];
+
+	db_file(path, sizeof(path), "v3.db");
+	CHECK(rl_store_open(path, &s, &err) == 0, "v3: create: %s", err.msg);
+	rl_store_close(s);
+	s = NULL;
+	if (!raw_exec(path, "INSERT INTO runs (id, created, status, what, target, scale)"
+		      " VALUES (5, 1, 'done', 'seed', 'vm', 1);"
+		      "DROP INDEX runs_host; DROP INDEX runs_machine_id; DROP INDEX cells_run_failed;"
+		      "ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN machine_id;"
+		      "ALTER TABLE runs DROP COLUMN cpu_model; ALTER TABLE runs DROP COLUMN device_model;"
+		      "ALTER TABLE runs DROP COLUMN guest_host; PRAGMA user_version = 3"))
+		return;
+	CHECK(rl_store_open(path, &s, &err) == 0, "v3 open: %s", err.msg);
+	rl_store_close(s);
+	CHECK(raw_int(path, "PRAGMA user_version") == 4, "v3 not migrated to 4");
+	CHECK(raw_int(path, "SELECT count(*) FROM runs WHERE id = 5 AND host IS NULL"
+		      " AND machine_id IS NULL AND guest_host IS NULL") == 1, "v3 run lost or given a host");
+	CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+		      " AND name IN ('runs_host', 'runs_machine_id', 'cells_run_failed')") == 3,
+	      "host indexes missing");
+}
+
 static void cleanup(void)
 {
 	static const char *const names[] = { "fresh.db", "newer.db", "foreign.db", "clash.db",
-					     "junk.db", "race.db", "writer.db", "v2.db" };
+					     "junk.db", "race.db", "writer.db", "v2.db", "v3.db" };
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
 	char path[4300];
 	size_t i, j;
@@ -301,7 +333,10 @@ static void test_v3_nightly_status(void)
 	char path[4200];
 
 	db_file(path, sizeof(path), "v2.db");
-	if (!raw_exec(path, "CREATE TABLE nightly_reports ("
+	/* A version 2 database has runs and cells too; later migrations add columns and indexes. */
+	if (!raw_exec(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, created INTEGER NOT NULL);"
+		      "CREATE TABLE cells (run_id INTEGER NOT NULL, failed INTEGER NOT NULL);"
+		      "CREATE TABLE nightly_reports ("
 		      " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, started INTEGER NOT NULL,"
 		      " finished INTEGER NOT NULL CHECK (finished >= started),"
 		      " status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'regressed', 'corrupt')),"
@@ -342,6 +377,7 @@ int main(void)
 	test_concurrent_open();
 	test_wal_switch_waits_for_writer();
 	test_v3_nightly_status();
+	test_v4_hosts();
 	cleanup();
 	return check_exit();
 }

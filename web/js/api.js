@@ -103,6 +103,7 @@ export const api = {
 	system: (signal) => get('system', null, signal),
 	workloads: (signal) => get('workloads', null, signal),
 	runs: (query, signal) => get('runs', query, signal),
+	hosts: (query, signal) => get('hosts', query, signal),
 	run: (id, signal) => get(`runs/${encodeURIComponent(id)}`, null, signal),
 	progress: (id, signal) => get(`runs/${encodeURIComponent(id)}/progress`, null, signal),
 	compare: (query, signal) => get('compare', query, signal),

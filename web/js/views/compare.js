@@ -82,6 +82,8 @@ function pickForm(query, lists) {
 		h('div', { class: 'field' }, h('label', { for: 'gate', text: 'Gate on' }),
 			h('select', { id: 'gate', name: 'gate' }, GATES.map(([v, t]) =>
 				h('option', { value: v, text: t, selected: v === (query.get('gate') || 'both') })))),
+		h('div', { class: 'field' }, h('label', { for: 'cross_host', text: 'Across hosts' }),
+			h('input', { id: 'cross_host', name: 'cross_host', type: 'checkbox', checked: query.get('cross_host') === '1' })),
 		h('div', { class: 'field buttons' }, h('button', { type: 'submit', text: 'Compare' })));
 	const val = (n) => form.elements[n].value.trim();
 
@@ -103,6 +105,7 @@ function pickForm(query, lists) {
 			head: specOf(val('head-kind'), val('head-value')),
 			threshold: isNum(t) && t !== 5 ? String(t / 100) : '',
 			gate: val('gate') === 'both' ? '' : val('gate'),
+			cross_host: form.elements.cross_host.checked ? '1' : '',
 		});
 	});
 	return form;
@@ -117,7 +120,7 @@ function sideText(runs) {
 
 	return h('dl', { class: 'meta' },
 		[['runs', String(runs.length)], ['labels', uniq((r) => r.label)], ['kernel tags', uniq((r) => r.kernel_tag)],
-			['kernels', uniq((r) => r.kernel_release)], ['suites', uniq((r) => r.suite)], ['scale', uniq((r) => String(r.scale))],
+			['hosts', uniq((r) => r.host)], ['kernels', uniq((r) => r.kernel_release)], ['suites', uniq((r) => r.suite)], ['scale', uniq((r) => String(r.scale))],
 			['started', uniq((r) => fmtTime(r.started))]]
 			.map(([k, v]) => h('div', {}, h('dt', { text: k }), h('dd', { text: v }))));
 }
@@ -259,6 +262,17 @@ function gateText(cmp) {
 		`Gate (${on}): pass — no ${what}, nothing corrupt.`;
 }
 
+/* Runs of different machines: refused (every cell incompatible) unless asked for, then said. */
+function hostNote(cmp) {
+	if (!cmp.cross_host)
+		return null;
+	return cmp.workloads?.some((w) => w.cells?.some((c) => c.incompatible_field === 'host')) ?
+		h('p', { class: 'host-note gate-fail', role: 'alert', dataset: { k: 'host' },
+			text: `Incompatible: the runs come from different hosts (${cmp.host_note}). Tick "Across hosts" to compare them anyway.` }) :
+		h('p', { class: 'host-note', role: 'note', dataset: { k: 'host' },
+			text: `This comparison crosses hosts: ${cmp.host_note}.` });
+}
+
 function result(cmp) {
 	const s = cmp.summary;
 
@@ -267,6 +281,7 @@ function result(cmp) {
 			h('p', { class: 'summary-line', dataset: { k: 'summary' }, text: s.line }),
 			h('p', { dataset: { k: 'gate' }, text: gateText(cmp) }),
 			summaryChips(s)),
+		hostNote(cmp),
 		h('p', { class: 'muted small', text: `IOPS: ratio of medians (head / base) with a bootstrap ${Math.round((cmp.confidence || 0.95) * 100)}% interval ` +
 			`(${fmtInt(cmp.iterations)} resamples); a verdict needs the whole interval beyond 1 ± ${+(cmp.threshold * 100).toFixed(2)}% ` +
 			`and ${cmp.min_reps} reps a side. EAGAIN: the repetitions' rates, a bootstrap ${Math.round((1 - (cmp.eagain_alpha ?? 0.01)) * 100)}% ` +
@@ -294,7 +309,9 @@ export async function compareView(root, { query, signal }) {
 	}
 	out.append(h('p', { class: 'muted', text: 'Comparing…' }));
 	try {
-		const cmp = await api.compare({ base, head, threshold: query.get('threshold'), gate: query.get('gate') }, signal);
+		const cmp = await api.compare({
+			base, head, threshold: query.get('threshold'), gate: query.get('gate'), cross_host: query.get('cross_host'),
+		}, signal);
 
 		out.replaceChildren(result(cmp));
 	} catch (e) {

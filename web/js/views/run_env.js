@@ -36,6 +36,9 @@ export function envSection(run) {
 			]),
 			dl('Host', [
 				['hostname', e.hostname],
+				e.lab_host ? ['lab host', `${e.lab_host.hostname} (the guest ran there)`] : null,
+				['machine id', run.machine_id || e.machine_id],
+				['CPU model', run.cpu_model || e.cpu_model],
 				['machine', e.machine],
 				['CPUs', String(e.cpus ?? '')],
 				['ringlab', e.ringlab_version],

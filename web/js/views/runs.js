@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // #/runs: every run, newest first, filtered by label, kernel tag, kernel
-// release and status (the query parameters of GET /api/v1/runs), in pages.
+// release, status and host (the query parameters of GET /api/v1/runs), in
+// pages; grouped by host on request (group=host: a heading row per host).
 
 import { api } from '../api.js';
 import { h, badge } from '../dom.js';
@@ -23,6 +24,8 @@ function readFilters(query) {
 		release: query.get('release') || '',
 		status: query.get('status') || '',
 		what: query.get('what') || '',
+		host: query.get('host') || '',
+		group: query.get('group') === 'host' ? 'host' : '',
 		limit: num('limit', 50) || 50,
 		offset: num('offset', 0),
 	};
@@ -33,7 +36,26 @@ function field(id, label, input) {
 	return h('div', { class: 'field' }, h('label', { for: id, text: label }), input);
 }
 
-function filterForm(f) {
+/*
+ * The host filter: the hosts runs ran on (GET /api/v1/hosts), filled in when
+ * they arrive; the current choice is an option from the start.
+ */
+function hostSelect(f, signal) {
+	const sel = h('select', { name: 'host' }, h('option', { value: '', text: 'any' }),
+		f.host ? h('option', { value: f.host, text: f.host, selected: true }) : null);
+
+	api.hosts(null, signal).then((data) => {
+		const hosts = (data.hosts || []).filter((x) => x.host);
+
+		sel.replaceChildren(h('option', { value: '', text: 'any' }),
+			...hosts.map((x) => h('option', { value: x.host, text: `${x.host} (${x.runs})`, selected: x.host === f.host })));
+		if (f.host && !hosts.some((x) => x.host === f.host))
+			sel.append(h('option', { value: f.host, text: f.host, selected: true }));
+	}).catch(() => {});
+	return sel;
+}
+
+function filterForm(f, signal) {
 	const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter runs' },
 		field('f-label', 'Label', h('input', { name: 'label', type: 'text', value: f.label, autocomplete: 'off' })),
 		field('f-kernel', 'Kernel tag', h('input', { name: 'kernel', type: 'text', value: f.kernel, autocomplete: 'off' })),
@@ -42,6 +64,8 @@ function filterForm(f) {
 		field('f-status', 'Status', h('select', { name: 'status' },
 			h('option', { value: '', text: 'any' }),
 			STATUSES.map((s) => h('option', { value: s, text: s, selected: s === f.status })))),
+		field('f-host', 'Host', hostSelect(f, signal)),
+		field('f-group', 'Group by host', h('input', { name: 'group', type: 'checkbox', value: 'host', checked: f.group === 'host' })),
 		field('f-limit', 'Per page', h('select', { name: 'limit' },
 			PAGE_SIZES.map((n) => h('option', { value: String(n), text: String(n), selected: n === f.limit })))),
 		h('div', { class: 'field buttons' },
@@ -68,6 +92,26 @@ function cellsCell(r) {
 		r.failed_cells ? h('span', { class: 'bad block', text: `${r.failed_cells} failed` }) : null);
 }
 
+function hostCell(r) {
+	return h('td', { class: 'host', title: r.machine_id ? `machine id ${r.machine_id}` : '' },
+		r.host || NONE, r.guest_host ? h('span', { class: 'muted block', text: `guest ${r.guest_host}` }) : null);
+}
+
+/* Grouped by host: the runs come ordered by host; a heading row opens each host's. */
+function groupRows(runs, onSelect) {
+	const rows = [];
+	let last;
+
+	for (const r of runs) {
+		if (r.host !== last)
+			rows.push(h('tr', { class: 'host-group' },
+				h('th', { scope: 'rowgroup', colspan: '11', text: r.host || 'host not recorded' })));
+		last = r.host;
+		rows.push(runRow(r, onSelect));
+	}
+	return rows;
+}
+
 function runRow(r, onSelect) {
 	const when = r.started || r.created;
 
@@ -83,6 +127,7 @@ function runRow(r, onSelect) {
 		kernelCell(r),
 		h('td', { text: r.what || NONE }),
 		h('td', { text: r.target || NONE }),
+		hostCell(r),
 		h('td', { title: when || '' }, fmtTime(when), h('span', { class: 'muted block', text: fmtAgo(when) })),
 		h('td', { class: 'num', text: fmtDuration(r.duration_s) }),
 		cellsCell(r));
@@ -123,11 +168,11 @@ export async function runsView(root, { query, signal }) {
 
 	document.title = 'Runs · ringlab';
 	root.append(h('div', { class: 'title-row' }, h('h1', { text: 'Runs' }),
-		h('a', { href: '#/start', class: 'button', text: 'Start a run' })), filterForm(f), list);
+		h('a', { href: '#/start', class: 'button', text: 'Start a run' })), filterForm(f, signal), list);
 
 	const data = await api.runs({
 		label: f.label, kernel: f.kernel, release: f.release, status: f.status,
-		what: f.what, limit: f.limit, offset: f.offset,
+		what: f.what, host: f.host, group: f.group, limit: f.limit, offset: f.offset,
 	}, signal);
 	const runs = data.runs || [];
 
@@ -143,11 +188,11 @@ export async function runsView(root, { query, signal }) {
 	const tbody = h('tbody');
 	const table = h('table', { class: 'runs data' },
 		h('caption', { class: 'visually-hidden', text: 'Runs, newest first' }),
-		h('thead', {}, h('tr', {}, ['', 'Run', 'Status', 'Label', 'Kernel', 'What', 'Target', 'When', 'Duration', 'Cells']
-			.map((t, i) => h('th', { scope: 'col', class: i >= 8 ? 'num' : null }, i ? t : h('span', { class: 'visually-hidden', text: 'Select' }))))),
+		h('thead', {}, h('tr', {}, ['', 'Run', 'Status', 'Label', 'Kernel', 'What', 'Target', 'Host', 'When', 'Duration', 'Cells']
+			.map((t, i) => h('th', { scope: 'col', class: i >= 9 ? 'num' : null }, i ? t : h('span', { class: 'visually-hidden', text: 'Select' }))))),
 		tbody);
 	const bar = compareBar(table);
 
-	tbody.append(...runs.map((r) => runRow(r, bar.update)));
+	tbody.append(...(f.group ? groupRows(runs, bar.update) : runs.map((r) => runRow(r, bar.update))));
 	list.append(bar.el, h('div', { class: 'table-scroll' }, table), pager(f, data.total ?? runs.length, runs.length));
 }
