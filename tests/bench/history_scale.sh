@@ -1,0 +1,38 @@
+#!/bin/bash
+# history_scale.sh: what a long history costs the store. Starts a ringlabd of
+# the build tree on a fresh state directory, imports nowait-fingerprint runs
+# (192 cells each) through POST /api/v1/runs/import up to each checkpoint
+# (default 1000 5000 10000 runs) and prints, at each: bytes per run, import
+# runs/s, GET /api/v1/history, a label listing of up to 1000 runs, a comparison
+# of two runs, and of two label pools (the API's, at most 64 a side, and
+# `ringlab compare label:A label:B`, 100 a side), each against its target.
+# Not part of make check: 10,000 runs take a while (the report says how long).
+#
+#   sudo make bench-history                  # from the build directory
+#   sudo tests/bench/history_scale.sh [CHECKPOINT...]
+#
+# The template run is $HISTORY_TEMPLATE when set, else one made here:
+# `ringlab run nowait-fingerprint --scale 0.05` on a loop-mounted ext4
+# (tests/lib/loopfs.sh), about a minute. Needs root, curl, jq and python3.
+set -euo pipefail
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$PWD}
+[ -x "$top_builddir/ringlabd" ] || { echo "history_scale.sh: run it from the build directory (no ./ringlabd)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "history_scale.sh: needs python3 (apt-get install python3)" >&2; exit 1; }
+[ $# -gt 0 ] || set -- 1000 5000 10000
+. "$top_srcdir/tests/lib/ringlabd.sh"
+rld_init 128
+rld_config
+template=${HISTORY_TEMPLATE:-}
+if [ -z "$template" ]; then
+	template=$work/fp.json
+	echo "making the template: ringlab run nowait-fingerprint --scale 0.05 on $LOOPFS_DIR" >&2
+	"$top_builddir/ringlab" run nowait-fingerprint --dir "$LOOPFS_DIR" --scale 0.05 -q \
+		--json "$template" >/dev/null || [ -s "$template" ] || fail "the template run failed"
+fi
+rld_start "$work/ringlabd.json"
+start=$(date +%s)
+/usr/bin/env python3 "$top_srcdir/tests/bench/history_scale.py" "$base" "$work/state/ringlab.db" \
+	"$template" "$top_builddir/ringlab" "$@"
+echo "history_scale.sh: $(( $(date +%s) - start )) s for $* runs" >&2
+set +e	# the cleanup's kill of a daemon that already left is no failure
