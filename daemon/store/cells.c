@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What a run writes while it runs: one row per finished cell, and a progress
- * row replaced a few times a second. Both only for a running run, so a late
- * write from a runner that was told to stop cannot touch a finished run.
+ * What a run writes while it runs: one row per finished cell (and its
+ * summary, summary.c), and a progress row replaced a few times a second.
+ * Both only for a running run, so a late write from a runner that was told
+ * to stop cannot touch a finished run. The run's end packs its cell rows
+ * (detail.c).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -38,6 +40,35 @@ static void bind_cell(sqlite3_stmt *q, int64_t id, uint32_t seq, const struct rl
 	sqlite3_bind_int64(q, 10, id);
 }
 
+/* What listings and comparisons read of the cell: its summary row, the run's counts. */
+static int add_summary(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
+		       struct rl_err *err)
+{
+	struct rl_store_summary_writer w;
+	bool nowait, timing;
+	sqlite3_stmt *q;
+	int ret;
+
+	ret = rl_store_run_wflags(s, id, c->workload, &nowait, &timing, err);
+	if (ret < 0)
+		return ret;
+	ret = rl_store_summary_begin(s, &w, err);
+	if (!ret)
+		ret = rl_store_summary_add(s, &w, id, seq, c, nowait, timing, err);
+	rl_store_summary_end(&w);
+	if (ret < 0)
+		return ret;
+	ret = rl_store_prepare(s, "UPDATE runs SET ncells = ncells + 1,"
+			       " failed_cells = failed_cells + ? WHERE id = ?", &q, err);
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int(q, 1, c->failed);
+	sqlite3_bind_int64(q, 2, id);
+	ret = rl_store_step_done(s, q, err, "count cells");
+	sqlite3_finalize(q);
+	return ret;
+}
+
 static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
 		       const char *json, struct rl_err *err)
 {
@@ -59,7 +90,7 @@ static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struc
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
 	if (!sqlite3_changes(s->db))
 		return rl_store_state_err(s, id, "adding a cell", "a running", err);
-	return 0;
+	return add_summary(s, id, seq, c, err);
 }
 
 int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
@@ -75,33 +106,6 @@ int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct
 	if (!ret)
 		ret = rl_store_end(s, insert_cell(s, id, seq, c, json, err), err);
 	free(json);
-	return ret;
-}
-
-int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *run,
-			  struct rl_err *err)
-{
-	sqlite3_stmt *q;
-	char *json;
-	int ret;
-	size_t i;
-
-	ret = rl_store_prepare(s, "INSERT INTO cells (" CELL_COLS ")"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &q, err);
-	for (i = 0; !ret && i < run->ncells; i++) {
-		json = rl_store_json_text(rl_cell_to_json(&run->cells[i]));
-		if (!json) {
-			ret = rl_err_set(err, -ENOMEM, "run %lld, cell %zu: out of memory", (long long)id, i);
-			break;
-		}
-		bind_cell(q, id, (uint32_t)i, &run->cells[i], json);
-		ret = rl_store_step_done(s, q, err, "import cell");
-		sqlite3_reset(q);
-		free(json);
-		if (ret < 0)
-			rl_err_prefix(err, ret, "run %lld, cell %zu", (long long)id, i);
-	}
-	sqlite3_finalize(q);
 	return ret;
 }
 

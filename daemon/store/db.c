@@ -249,6 +249,7 @@ void rl_store_close(struct rl_store *s)
 		return;
 	/* Every statement is finalized by its user, so close cannot be refused. */
 	sqlite3_close(s->db);
+	rl_store_cache_free(s);
 	free(s);
 }
 

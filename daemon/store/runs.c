@@ -130,16 +130,15 @@ static int start_run(struct rl_store *s, int64_t id, const char *env, const char
 	int ret;
 
 	ret = rl_store_prepare(s, "UPDATE runs SET status = 'running', started = ?, env = ?,"
-			       " kernel_release = ?, workloads = ? WHERE id = ? AND status = 'queued'",
-			       &q, err);
+			       " kernel_release = ? WHERE id = ? AND status = 'queued'", &q, err);
 	if (ret < 0)
 		return ret;
 	sqlite3_bind_int64(q, 1, rl_wall_ns());
 	sqlite3_bind_text(q, 2, env, -1, SQLITE_STATIC);
 	rl_store_bind_opt(q, 3, kernel);
-	sqlite3_bind_text(q, 4, workloads, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 5, id);
-	return step_guarded(s, q, id, "start", "a queued", "start run", err);
+	sqlite3_bind_int64(q, 4, id);
+	ret = step_guarded(s, q, id, "start", "a queued", "start run", err);
+	return ret < 0 ? ret : rl_store_detail_put_workloads(s, id, workloads, err);
 }
 
 int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
@@ -221,7 +220,8 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 	sqlite3_bind_int64(q, 1, id);
 	ret = rl_store_step_done(s, q, err, "delete progress");
 	sqlite3_finalize(q);
-	return ret;
+	/* Ended: its cells will only be read now, packed. */
+	return ret < 0 ? ret : rl_store_detail_pack(s, id, err);
 }
 
 int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
@@ -265,12 +265,15 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 			   int64_t *id, struct rl_err *err)
 {
 	sqlite3_stmt *q;
+	int64_t failed = 0;
 	int ret;
 
+	for (size_t i = 0; i < run->ncells; i++)
+		failed += run->cells[i].failed;
 	ret = rl_store_prepare(s, "INSERT INTO runs (created, started, finished, status, error,"
 			       " what, target, label, kernel_tag, kernel_release, scale, request, env,"
-			       " workloads) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-			       " ?13)", &q, err);
+			       " ncells, failed_cells) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+			       " ?10, ?11, ?12, ?13, ?14)", &q, err);
 	if (ret < 0)
 		return ret;
 	sqlite3_bind_int64(q, 1, run->started_ns);
@@ -285,10 +288,15 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 	sqlite3_bind_double(q, 10, req->scale);
 	rl_store_bind_opt(q, 11, req->request_json);
 	sqlite3_bind_text(q, 12, env, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 13, workloads, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 13, (int64_t)run->ncells);
+	sqlite3_bind_int64(q, 14, failed);
 	ret = rl_store_step_insert(s, q, id, err, "import run");
 	if (!ret)
-		ret = rl_store_cells_import(s, *id, run, err);
+		ret = rl_store_detail_put_workloads(s, *id, workloads, err);
+	if (!ret)
+		ret = rl_store_detail_put_cells(s, *id, run, err);
+	if (!ret)
+		ret = rl_store_summaries_import(s, *id, run, err);
 	return ret;
 }
 
@@ -328,23 +336,62 @@ out:
 	return ret;
 }
 
+/* The ids of the runs left running, into @ids (malloc'd). Returns their count or -errno. */
+static int running_ids(struct rl_store *s, int64_t **ids, struct rl_err *err)
+{
+	sqlite3_stmt *q;
+	int64_t *v = NULL, *p;
+	int ret, rc, n = 0;
+
+	*ids = NULL;
+	ret = rl_store_prepare(s, "SELECT id FROM runs WHERE status = 'running'", &q, err);
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		p = realloc(v, (size_t)(n + 1) * sizeof(*v));
+		if (!p) {
+			ret = rl_err_set(err, -ENOMEM, "recover: out of memory");
+			break;
+		}
+		v = p;
+		v[n++] = sqlite3_column_int64(q, 0);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = rl_store_sqlerr(s, rc, err, "recover");
+	sqlite3_finalize(q);
+	if (ret < 0) {
+		free(v);
+		return ret;
+	}
+	*ids = v;
+	return n;
+}
+
 static int abort_running(struct rl_store *s, struct rl_err *err)
 {
 	sqlite3_stmt *q;
+	int64_t *ids;
 	int ret, n;
 
+	n = running_ids(s, &ids, err);
+	if (n < 0)
+		return n;
 	ret = rl_store_prepare(s, "UPDATE runs SET status = 'aborted', error = ?, finished = ?"
 			       " WHERE status = 'running'", &q, err);
 	if (ret < 0)
-		return ret;
+		goto out;
 	sqlite3_bind_text(q, 1, INTERRUPTED, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, rl_wall_ns());
 	ret = rl_store_step_done(s, q, err, "recover");
-	n = sqlite3_changes(s->db);
 	sqlite3_finalize(q);
 	if (!ret)
 		ret = rl_store_exec(s, "DELETE FROM progress WHERE run_id NOT IN"
 				    " (SELECT id FROM runs WHERE status = 'running')", err);
+	/* Ended too: their cells are packed as a run's end packs them. */
+	for (int i = 0; !ret && i < n; i++)
+		ret = rl_store_detail_pack(s, ids[i], err);
+out:
+	free(ids);
 	return ret < 0 ? ret : n;
 }
 
@@ -413,31 +460,6 @@ static int parse_env(const cJSON *j, struct rl_run *run, int64_t id, struct rl_e
 	return ret;
 }
 
-static int parse_workloads(const cJSON *arr, struct rl_run *run, int64_t id,
-			   struct rl_err *err)
-{
-	const cJSON *item;
-	int n, ret;
-
-	if (!cJSON_IsArray(arr))
-		return rl_err_set(err, -EIO, "run %lld: stored workloads: not an array", (long long)id);
-	n = cJSON_GetArraySize(arr);
-	if (!n)
-		return 0;
-	run->workloads = calloc((size_t)n, sizeof(*run->workloads));
-	if (!run->workloads)
-		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
-	cJSON_ArrayForEach(item, arr) {
-		ret = rl_workload_parse(item, &run->workloads[run->nworkloads], err);
-		if (ret < 0)
-			return rl_err_prefix(err, ret == -ENOMEM ? ret : -EIO,
-					     "run %lld: stored workloads[%zu]", (long long)id,
-					     run->nworkloads);
-		run->nworkloads++;
-	}
-	return 0;
-}
-
 /* JSON column @col, named @name in errors, into @run by @parse; SQL NULL leaves @run as it is. */
 static int read_json(sqlite3_stmt *q, int col, const char *name, json_reader parse,
 		     struct rl_run *run, int64_t id, struct rl_err *err)
@@ -453,10 +475,14 @@ static int read_json(sqlite3_stmt *q, int col, const char *name, json_reader par
 }
 
 /* The columns after RL_STORE_META_COLS that fill_run() reads. */
-#define RUN_COLS ", env, workloads"
+#define RUN_COLS ", env"
+
+/* Reads run @id's cells into @run: whole (rl_store_detail_get_cells) or light (summaries). */
+typedef int (*cells_reader)(struct rl_store *s, int64_t id, struct rl_run *run,
+			    struct rl_err *err);
 
 static int fill_run(struct rl_store *s, sqlite3_stmt *q, const struct rl_store_run_meta *m,
-		    struct rl_run *run, struct rl_err *err)
+		    cells_reader cells, struct rl_run *run, struct rl_err *err)
 {
 	int ret;
 
@@ -468,10 +494,9 @@ static int fill_run(struct rl_store *s, sqlite3_stmt *q, const struct rl_store_r
 	run->finished_ns = m->finished_ns;
 	ret = read_json(q, RL_STORE_NMETA_COLS, "env", parse_env, run, m->id, err);
 	if (!ret)
-		ret = read_json(q, RL_STORE_NMETA_COLS + 1, "workloads", parse_workloads, run,
-				m->id, err);
+		ret = rl_store_detail_get_workloads(s, m->id, run, err);
 	if (!ret)
-		ret = rl_store_cells_load(s, m->id, run, err);
+		ret = cells(s, m->id, run, err);
 	return ret;
 }
 
@@ -513,7 +538,7 @@ int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const
 			  rl_run_status_name(m.status), action, need);
 }
 
-static int get_run(struct rl_store *s, int64_t id, struct rl_run *run,
+static int get_run(struct rl_store *s, int64_t id, cells_reader cells, struct rl_run *run,
 		   struct rl_store_run_meta *meta, struct rl_err *err)
 {
 	struct rl_store_run_meta m;
@@ -522,15 +547,15 @@ static int get_run(struct rl_store *s, int64_t id, struct rl_run *run,
 
 	ret = select_run(s, RUN_COLS, id, &q, &m, err);
 	if (!ret && run)
-		ret = fill_run(s, q, &m, run, err);
+		ret = fill_run(s, q, &m, cells, run, err);
 	if (!ret && meta)
 		*meta = m;
 	sqlite3_finalize(q);
 	return ret;
 }
 
-int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
-		     struct rl_store_run_meta *meta, struct rl_err *err)
+static int read_run(struct rl_store *s, int64_t id, cells_reader cells, struct rl_run *run,
+		    struct rl_store_run_meta *meta, struct rl_err *err)
 {
 	int ret;
 
@@ -539,10 +564,22 @@ int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
 	/* One read transaction: the run row and its cells from one snapshot. */
 	ret = rl_store_begin(s, false, err);
 	if (!ret)
-		ret = rl_store_end(s, get_run(s, id, run, meta, err), err);
+		ret = rl_store_end(s, get_run(s, id, cells, run, meta, err), err);
 	if (ret < 0 && run)
 		rl_run_free(run);
 	return ret;
+}
+
+int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
+		     struct rl_store_run_meta *meta, struct rl_err *err)
+{
+	return read_run(s, id, rl_store_detail_get_cells, run, meta, err);
+}
+
+int rl_store_run_summary(struct rl_store *s, int64_t id, struct rl_run *run,
+			 struct rl_store_run_meta *meta, struct rl_err *err)
+{
+	return read_run(s, id, rl_store_summaries_load, run, meta, err);
 }
 
 int rl_store_run_request(struct rl_store *s, int64_t id, cJSON **request,

@@ -181,10 +181,8 @@ static int list_count(struct rl_store *s, const void *arg, sqlite3_stmt **q, str
 static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
 		     sqlite3_stmt **q, struct rl_err *err)
 {
-	return prepare_page(s, "SELECT " RL_STORE_META_COLS ","
-			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id),"
-			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id AND c.failed)"
-			    " FROM runs", arg, limit, offset, q, err);
+	return prepare_page(s, "SELECT " RL_STORE_META_COLS ", ncells, failed_cells FROM runs",
+			    arg, limit, offset, q, err);
 }
 
 static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
@@ -328,7 +326,7 @@ static int count_cells(struct rl_store *s, struct rl_store_counts *c, struct rl_
 	int64_t n;
 	int ret;
 
-	ret = rl_store_prepare(s, "SELECT count(*) FROM cells", &q, err);
+	ret = rl_store_prepare(s, "SELECT count(*) FROM cell_summaries", &q, err);
 	if (!ret)
 		ret = rl_store_query_i64(s, q, &n, err, "count cells");
 	if (!ret)

@@ -301,7 +301,10 @@ static void test_v3_nightly_status(void)
 	char path[4200];
 
 	db_file(path, sizeof(path), "v2.db");
-	if (!raw_exec(path, "CREATE TABLE nightly_reports ("
+	/* Version 1's runs and cells, empty, which version 4 changes. */
+	if (!raw_exec(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, status TEXT, workloads TEXT);"
+		      "CREATE TABLE cells (run_id INTEGER, seq INTEGER, json TEXT);"
+		      "CREATE TABLE nightly_reports ("
 		      " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, started INTEGER NOT NULL,"
 		      " finished INTEGER NOT NULL CHECK (finished >= started),"
 		      " status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'regressed', 'corrupt')),"
