@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DEPS="gcc make autoconf automake libtool pkg-config liburing-dev libcjson-dev
-	libmicrohttpd-dev libsqlite3-dev libsystemd-dev zlib1g-dev"
-RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3 chromium clang attr
+	libmicrohttpd-dev libsqlite3-dev libpq-dev libsystemd-dev zlib1g-dev"
+RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3 postgresql chromium clang attr
 	qemu-system-x86 busybox-static cpio xz-utils zstd bc git bison flex libelf-dev libssl-dev"
 
 say() { printf '==> %s\n' "$*" >&2; }

@@ -11,7 +11,6 @@
 
 #include <liburing.h>
 #include <microhttpd.h>
-#include <sqlite3.h>
 
 #include "engine/engine.h"
 #include "engine/env.h"
@@ -103,6 +102,7 @@ int rl_route_health(struct rl_http_req *r)
 	cJSON_AddStringToObject(o, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(o, "uptime_s", (double)(rl_wall_ns() - d->started_ns) / 1e9);
 	cJSON_AddStringToObject(o, "store", ret < 0 ? err.msg : "ok");
+	cJSON_AddStringToObject(o, "store_kind", rl_store_kind_name(d->store_conf.kind));
 	cJSON_AddStringToObject(o, "store_check", d->store_check[0] ? d->store_check : "ok");
 	cJSON_AddItemToObject(o, "unrecorded_runs", unrecorded);
 	cJSON_AddNumberToObject(o, "targets", d->ntargets);
@@ -168,7 +168,8 @@ static cJSON *versions_json(void)
 		return NULL;
 	cJSON_AddStringToObject(o, "ringlab", PACKAGE_VERSION);
 	cJSON_AddStringToObject(o, "liburing", uring);
-	cJSON_AddStringToObject(o, "sqlite", sqlite3_libversion());
+	cJSON_AddStringToObject(o, "sqlite", rl_store_lib_version(RL_STORE_SQLITE));
+	cJSON_AddStringToObject(o, "libpq", rl_store_lib_version(RL_STORE_POSTGRESQL));
 	cJSON_AddStringToObject(o, "microhttpd", MHD_get_version());
 	cJSON_AddStringToObject(o, "cjson", cJSON_Version());
 	return o;

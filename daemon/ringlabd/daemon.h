@@ -51,7 +51,9 @@ struct rl_daemon {
 	struct rl_config cfg;
 	pthread_rwlock_t cfg_lock;
 	char config_path[RL_PATH_MAX];	/* "" when running on defaults */
-	char db_path[RL_PATH_MAX];
+	char db_path[RL_PATH_MAX];	/* sqlite: state_dir/ringlab.db */
+	struct rl_store_conf store_conf;	/* what every connection opens (points into cfg) */
+	char store_where[RL_PATH_MAX + 16];	/* "sqlite PATH", "postgresql CONNINFO": logs, /health */
 	char token[128];		/* effective token (cfg.token or token_file) */
 	int64_t started_ns;
 	struct rl_daemon_target targets[RL_TARGETS_MAX];

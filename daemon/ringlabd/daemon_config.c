@@ -51,6 +51,27 @@ static const struct rl_field target_fields[] = {
 	{ 0 }
 };
 
+static const char *const store_kind_names[] = { "sqlite", "postgresql", NULL };
+
+_Static_assert(sizeof(store_kind_names) / sizeof(store_kind_names[0]) == RL_STORE_KIND_MAX + 1,
+	       "store kind names");
+
+#define ST(m) offsetof(struct rl_store_cfg, m)
+#define ST_SIZE(m) sizeof(((struct rl_store_cfg *)0)->m)
+
+static const struct rl_field store_fields[] = {
+	{ .name = "kind", .type = RL_FT_ENUM, .offset = ST(kind), .names = store_kind_names,
+	  .def = "\"sqlite\"",
+	  .help = "sqlite: one file, state_dir/ringlab.db (the default); postgresql: a PostgreSQL database that many ringlabd can share." },
+	{ .name = "conninfo", .type = RL_FT_STRING, .offset = ST(conninfo), .size = ST_SIZE(conninfo),
+	  .min = 0, .max = ST_SIZE(conninfo) - 1, .def = "\"\"",
+	  .help = "postgresql: libpq's connection string, e.g. \"host=db.lab dbname=ringlab user=ringlab\" (or a postgresql:// URI). A password in it is refused: use password_file or PGPASSWORD." },
+	{ .name = "password_file", .type = RL_FT_STRING, .offset = ST(password_file),
+	  .size = ST_SIZE(password_file), .min = 0, .max = ST_SIZE(password_file) - 1, .def = "\"\"",
+	  .help = "postgresql: absolute path of a file whose first line is the password; empty: libpq's own (PGPASSWORD, ~/.pgpass)." },
+	{ 0 }
+};
+
 /* Exported (declared in daemon_config.h) for tests and tools that walk the table. */
 const struct rl_field rl_config_fields[] = {
 	{ .name = "listen", .type = RL_FT_STRING, .offset = CF(listen), .size = CF_SIZE(listen),
@@ -103,6 +124,9 @@ const struct rl_field rl_config_fields[] = {
 	  .size = RL_TARGETS_MAX, .elem_size = sizeof(struct rl_target_cfg),
 	  .count_offset = CF(ntargets), .sub = target_fields, .def = "[]",
 	  .help = "Where runs write. Empty: one image target named default (state_dir/default.img, 4G, sparse)." },
+	{ .name = "store", .type = RL_FT_OBJECT, .offset = CF(store), .sub = store_fields,
+	  .def = "{}",
+	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ...}. Read at start-up only." },
 	{ 0 }
 };
 
@@ -334,12 +358,46 @@ static int check_unique(const struct rl_config *c, uint32_t i, struct rl_err *er
  * with NAME.img. Returns 0 or -EINVAL with "key K: reason" in @err. The
  * daemon runs it again after applying command-line overrides.
  */
+/* Whether @conninfo sets password= (key=value or a URI's query); a URI's user:password@ is left to the store. */
+static bool sets_password(const char *conninfo)
+{
+	const char *p = conninfo;
+
+	while ((p = strstr(p, "password"))) {
+		p += strlen("password");
+		p += strspn(p, " \t");
+		if (*p == '=')
+			return true;
+	}
+	return false;
+}
+
+/* A postgresql store names its server; a password stays out of the JSON (the store refuses it too). */
+static int check_store(const struct rl_store_cfg *s, struct rl_err *err)
+{
+	if (s->kind == RL_STORE_SQLITE && (s->conninfo[0] || s->password_file[0]))
+		return rl_err_set(err, -EINVAL,
+				  "key store.%s: only for kind postgresql (kind is sqlite)",
+				  s->conninfo[0] ? "conninfo" : "password_file");
+	if (s->kind == RL_STORE_POSTGRESQL && !s->conninfo[0])
+		return rl_err_set(err, -EINVAL,
+				  "key store.conninfo: required for kind postgresql (e.g. \"host=db.lab dbname=ringlab\")");
+	if (sets_password(s->conninfo))
+		return rl_err_set(err, -EINVAL,
+				  "key store.conninfo: holds a password; put it in store.password_file or PGPASSWORD instead");
+	if (s->password_file[0] && check_abs_path("store.password_file", s->password_file, err))
+		return -EINVAL;
+	return 0;
+}
+
 int rl_config_check(struct rl_config *c, struct rl_err *err)
 {
 	uint32_t i;
 	int ret;
 
 	ret = check_listen(c, err);
+	if (!ret)
+		ret = check_store(&c->store, err);
 	if (!ret)
 		ret = check_abs_path("state_dir", c->state_dir, err);
 	if (!ret)
@@ -426,6 +484,9 @@ static bool field_equal(const struct rl_field *f, const struct rl_config *a,
 				return false;
 		}
 		return true;
+	case RL_FT_OBJECT:
+		/* The one object row, store: zeroed by rl_config_defaults(), so bytes compare. */
+		return !memcmp(pa, pb, sizeof(struct rl_store_cfg));
 	default:
 		break;
 	}

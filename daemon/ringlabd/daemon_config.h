@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "schema/fields.h"
+#include "store/store.h"
 #include "util/err.h"
 #include "util/path.h"
 
@@ -34,6 +35,13 @@ struct rl_target_cfg {
 	bool format;			/* block: mkfs.ext4 it at start-up */
 };
 
+/* Where the runs are kept: the "store" object. */
+struct rl_store_cfg {
+	enum rl_store_kind kind;	/* default sqlite: state_dir/ringlab.db */
+	char conninfo[1024];		/* postgresql: libpq's conninfo, never a password */
+	char password_file[RL_PATH_MAX];	/* postgresql: the password's file; "": PGPASSWORD */
+};
+
 struct rl_config {
 	char listen[64];		/* address to bind, default 127.0.0.1 */
 	uint32_t port;			/* default 7117 */
@@ -53,6 +61,7 @@ struct rl_config {
 	uint32_t watchdog_s;		/* fallback when WATCHDOG_USEC is unset; 0 = off */
 	struct rl_target_cfg targets[RL_TARGETS_MAX];
 	uint32_t ntargets;		/* 0: the embedded default image target */
+	struct rl_store_cfg store;
 };
 
 void rl_config_defaults(struct rl_config *c);

@@ -167,18 +167,34 @@ static void check_store(struct rl_daemon *d)
 
 	if (rl_store_quick_check(d->store, &err) < 0) {
 		snprintf(d->store_check, sizeof(d->store_check), "%s", err.msg);
-		rl_log(LOG_ERR, "store %s: %s", d->db_path, err.msg);
+		rl_log(LOG_ERR, "store %s: %s", d->store_where, err.msg);
 	}
+}
+
+/* The config's store as the store opens it; every thread's connection opens the same. */
+static void store_conf(struct rl_daemon *d)
+{
+	const struct rl_store_cfg *c = &d->cfg.store;
+
+	snprintf(d->db_path, sizeof(d->db_path), "%.1000s/ringlab.db", d->cfg.state_dir);
+	d->store_conf = (struct rl_store_conf){
+		.kind = c->kind, .path = d->db_path, .conninfo = c->conninfo,
+		.password_file = c->password_file,
+	};
+	snprintf(d->store_where, sizeof(d->store_where), "%s %.1000s", rl_store_kind_name(c->kind),
+		 c->kind == RL_STORE_SQLITE ? d->db_path : c->conninfo);
 }
 
 static int open_store(struct rl_daemon *d, struct rl_err *err)
 {
 	int n = 0, ended = 0, ret;
 
-	snprintf(d->db_path, sizeof(d->db_path), "%.1000s/ringlab.db", d->cfg.state_dir);
-	ret = rl_store_open(d->db_path, &d->store, err);
-	if (!ret)
+	store_conf(d);
+	ret = rl_store_open_conf(&d->store_conf, &d->store, err);
+	if (!ret) {
+		rl_log(LOG_INFO, "store: %s", d->store_where);
 		check_store(d);
+	}
 	/* Ends the store could not take last time are real ends, not interruptions. */
 	if (!ret)
 		ret = rl_run_end_recover(d->cfg.state_dir, d->store, &ended, err);

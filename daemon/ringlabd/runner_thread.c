@@ -306,7 +306,7 @@ int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err)
 		int ret;
 
 		dt->d = d;
-		ret = rl_store_open(d->db_path, &dt->store, err);
+		ret = rl_store_open_conf(&d->store_conf, &dt->store, err);
 		if (ret < 0)
 			return ret;
 		dt->end_fd = rl_run_end_open(d->cfg.state_dir, dt->t.cfg.name, &end_err);

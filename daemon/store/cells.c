@@ -14,10 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "sql.h"
 #include "engine/result_json.h"
 #include "util/clock.h"
 
@@ -25,19 +24,19 @@
 #define CELL_COLS "seq, workload, jobs, rep, iops, eagain_rate, verify, failed, json, run_id"
 
 /* Cell @seq of run @id as the parameters of an INSERT of CELL_COLS. */
-static void bind_cell(sqlite3_stmt *q, int64_t id, uint32_t seq, const struct rl_cell *c,
+static void bind_cell(struct rl_sql_stmt *q, int64_t id, uint32_t seq, const struct rl_cell *c,
 		      const char *json)
 {
-	sqlite3_bind_int64(q, 1, seq);
-	sqlite3_bind_text(q, 2, c->workload, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, c->jobs);
-	sqlite3_bind_int64(q, 4, c->rep);
-	sqlite3_bind_double(q, 5, c->iops);		/* NaN is stored as NULL */
-	sqlite3_bind_double(q, 6, c->eagain_rate);
-	sqlite3_bind_text(q, 7, rl_verify_status_name(c->verify.status), -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 8, c->failed);
-	sqlite3_bind_text(q, 9, json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 10, id);
+	rl_sql_bind_i64(q, 1, seq);
+	rl_sql_bind_text(q, 2, c->workload);
+	rl_sql_bind_i64(q, 3, c->jobs);
+	rl_sql_bind_i64(q, 4, c->rep);
+	rl_sql_bind_double(q, 5, c->iops);		/* NaN is stored as NULL */
+	rl_sql_bind_double(q, 6, c->eagain_rate);
+	rl_sql_bind_text(q, 7, rl_verify_status_name(c->verify.status));
+	rl_sql_bind_i64(q, 8, c->failed);
+	rl_sql_bind_text(q, 9, json);
+	rl_sql_bind_i64(q, 10, id);
 }
 
 /* What listings and comparisons read of the cell: its summary row, the run's counts. */
@@ -45,8 +44,8 @@ static int add_summary(struct rl_store *s, int64_t id, uint32_t seq, const struc
 		       struct rl_err *err)
 {
 	struct rl_store_summary_writer w;
+	struct rl_sql_stmt *q;
 	bool nowait, timing;
-	sqlite3_stmt *q;
 	int ret;
 
 	ret = rl_store_run_wflags(s, id, c->workload, &nowait, &timing, err);
@@ -62,17 +61,18 @@ static int add_summary(struct rl_store *s, int64_t id, uint32_t seq, const struc
 			       " failed_cells = failed_cells + ? WHERE id = ?", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int(q, 1, c->failed);
-	sqlite3_bind_int64(q, 2, id);
+	rl_sql_bind_i64(q, 1, c->failed);
+	rl_sql_bind_i64(q, 2, id);
 	ret = rl_store_step_done(s, q, err, "count cells");
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret;
 }
 
 static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
 		       const char *json, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
+	int64_t changed;
 	int ret;
 
 	/* INSERT ... SELECT: no row unless the run is running. */
@@ -83,12 +83,13 @@ static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struc
 		return ret;
 	bind_cell(q, id, seq, c, json);
 	ret = rl_store_step_done(s, q, err, "add cell");
-	sqlite3_finalize(q);
+	changed = rl_sql_changes(q);
+	rl_sql_finalize(q);
 	if (ret == -EEXIST)
 		return rl_err_set(err, ret, "run %lld: cell %u is already stored", (long long)id, seq);
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
-	if (!sqlite3_changes(s->db))
+	if (!changed)
 		return rl_store_state_err(s, id, "adding a cell", "a running", err);
 	return add_summary(s, id, seq, c, err);
 }
@@ -112,40 +113,41 @@ int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct
 int rl_store_cells_load(struct rl_store *s, int64_t id, struct rl_run *run, struct rl_err *err)
 {
 	struct rl_cell c;
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	cJSON *j;
-	int ret, rc = SQLITE_DONE;
+	int ret, more;
 
 	ret = rl_store_prepare(s, "SELECT seq, json FROM cells WHERE run_id = ? ORDER BY seq",
 			       &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, id);
-	while (!ret && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		j = cJSON_Parse((const char *)sqlite3_column_text(q, 1));
+	rl_sql_bind_i64(q, 1, id);
+	while (!ret && (more = rl_sql_step(q, err)) > 0) {
+		j = cJSON_Parse(rl_sql_col_text(q, 1));
 		if (!j) {
 			ret = rl_err_set(err, -EIO, "run %lld: stored cell %lld is not JSON",
-					 (long long)id, (long long)sqlite3_column_int64(q, 0));
+					 (long long)id, (long long)rl_sql_col_i64(q, 0));
 			break;
 		}
 		ret = rl_cell_from_json(j, &c, err);
 		cJSON_Delete(j);
 		if (ret < 0)
 			ret = rl_err_prefix(err, ret == -ENOMEM ? ret : -EIO, "run %lld: stored cell %lld",
-					    (long long)id, (long long)sqlite3_column_int64(q, 0));
+					    (long long)id, (long long)rl_sql_col_i64(q, 0));
 		else if (rl_run_add_cell(run, &c) < 0)
 			ret = rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
 	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "run %lld: cells", (long long)id);
-	sqlite3_finalize(q);
+	if (!ret && more < 0)
+		ret = rl_err_prefix(err, more, "run %lld: cells", (long long)id);
+	rl_sql_finalize(q);
 	return ret;
 }
 
 static int upsert_progress(struct rl_store *s, int64_t id, const struct rl_store_progress *p,
 			   struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
+	int64_t changed;
 	int ret;
 
 	ret = rl_store_prepare(s, "INSERT INTO progress (run_id, cell, ncells, workload, jobs, rep,"
@@ -160,23 +162,24 @@ static int upsert_progress(struct rl_store *s, int64_t id, const struct rl_store
 			       " live_iops = excluded.live_iops, updated = excluded.updated", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, p->cell);
-	sqlite3_bind_int64(q, 2, p->ncells);
-	sqlite3_bind_text(q, 3, p->workload, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, p->jobs);
-	sqlite3_bind_int64(q, 5, p->rep);
-	sqlite3_bind_int64(q, 6, p->reps);
-	sqlite3_bind_text(q, 7, p->phase, -1, SQLITE_STATIC);
-	sqlite3_bind_double(q, 8, p->fraction);
-	sqlite3_bind_double(q, 9, p->run_fraction);
-	sqlite3_bind_double(q, 10, p->live_iops);
-	sqlite3_bind_int64(q, 11, rl_wall_ns());
-	sqlite3_bind_int64(q, 12, id);
+	rl_sql_bind_i64(q, 1, p->cell);
+	rl_sql_bind_i64(q, 2, p->ncells);
+	rl_sql_bind_text(q, 3, p->workload);
+	rl_sql_bind_i64(q, 4, p->jobs);
+	rl_sql_bind_i64(q, 5, p->rep);
+	rl_sql_bind_i64(q, 6, p->reps);
+	rl_sql_bind_text(q, 7, p->phase);
+	rl_sql_bind_double(q, 8, p->fraction);
+	rl_sql_bind_double(q, 9, p->run_fraction);
+	rl_sql_bind_double(q, 10, p->live_iops);
+	rl_sql_bind_i64(q, 11, rl_wall_ns());
+	rl_sql_bind_i64(q, 12, id);
 	ret = rl_store_step_done(s, q, err, "set progress");
-	sqlite3_finalize(q);
+	changed = rl_sql_changes(q);
+	rl_sql_finalize(q);
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "run %lld", (long long)id);
-	if (!sqlite3_changes(s->db))
+	if (!changed)
 		return rl_store_state_err(s, id, "progress", "a running", err);
 	return 0;
 }
@@ -194,8 +197,8 @@ int rl_store_progress_set(struct rl_store *s, int64_t id, const struct rl_store_
 int rl_store_progress_get(struct rl_store *s, int64_t id, struct rl_store_progress *p,
 			  struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	int ret, rc;
+	struct rl_sql_stmt *q;
+	int ret;
 
 	memset(p, 0, sizeof(*p));
 	ret = rl_store_prepare(s, "SELECT cell, ncells, workload, jobs, rep, reps, phase,"
@@ -203,25 +206,26 @@ int rl_store_progress_get(struct rl_store *s, int64_t id, struct rl_store_progre
 			       " FROM progress WHERE run_id = ?", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		p->cell = (uint32_t)sqlite3_column_int64(q, 0);
-		p->ncells = (uint32_t)sqlite3_column_int64(q, 1);
+	rl_sql_bind_i64(q, 1, id);
+	ret = rl_sql_step(q, err);
+	if (ret > 0) {
+		ret = 0;
+		p->cell = (uint32_t)rl_sql_col_i64(q, 0);
+		p->ncells = (uint32_t)rl_sql_col_i64(q, 1);
 		rl_store_col_str(q, 2, p->workload, sizeof(p->workload));
-		p->jobs = (uint32_t)sqlite3_column_int64(q, 3);
-		p->rep = (uint32_t)sqlite3_column_int64(q, 4);
-		p->reps = (uint32_t)sqlite3_column_int64(q, 5);
+		p->jobs = (uint32_t)rl_sql_col_i64(q, 3);
+		p->rep = (uint32_t)rl_sql_col_i64(q, 4);
+		p->reps = (uint32_t)rl_sql_col_i64(q, 5);
 		rl_store_col_str(q, 6, p->phase, sizeof(p->phase));
-		p->fraction = sqlite3_column_double(q, 7);
-		p->run_fraction = sqlite3_column_double(q, 8);
-		p->live_iops = sqlite3_column_double(q, 9);
-		p->updated_ns = sqlite3_column_int64(q, 10);
-	} else if (rc == SQLITE_DONE) {
+		p->fraction = rl_sql_col_double(q, 7);
+		p->run_fraction = rl_sql_col_double(q, 8);
+		p->live_iops = rl_sql_col_double(q, 9);
+		p->updated_ns = rl_sql_col_i64(q, 10);
+	} else if (!ret) {
 		ret = rl_err_set(err, -ENOENT, "run %lld: no progress (not running)", (long long)id);
 	} else {
-		ret = rl_store_sqlerr(s, rc, err, "run %lld: progress", (long long)id);
+		rl_err_prefix(err, ret, "run %lld: progress", (long long)id);
 	}
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret;
 }

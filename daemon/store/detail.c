@@ -20,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "sql.h"
 #include "engine/result_json.h"
 
 /* What a connection keeps between calls. */
@@ -59,7 +58,7 @@ static struct rl_store_cache *cache_of(struct rl_store *s)
 static int store_blob(struct rl_store *s, int64_t id, const char *col,
 		      const struct rl_store_packer *p, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	char sql[160];
 	int ret;
 
@@ -68,10 +67,10 @@ static int store_blob(struct rl_store *s, int64_t id, const char *col,
 	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_blob(q, 2, p->buf, (int)p->len, SQLITE_STATIC);
+	rl_sql_bind_i64(q, 1, id);
+	rl_sql_bind_blob(q, 2, p->buf, p->len);
 	ret = rl_store_step_done(s, q, err, "run details");
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret < 0 ? rl_err_prefix(err, ret, "run %lld: %s", (long long)id, col) : 0;
 }
 
@@ -133,20 +132,20 @@ int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_ru
 static int pack_rows(struct rl_store *s, int64_t id, struct rl_store_packer *p, size_t *nrows,
 		     struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	int ret, rc = SQLITE_DONE;
+	struct rl_sql_stmt *q;
+	int ret, more = 0;
 
 	*nrows = 0;
 	ret = rl_store_prepare(s, "SELECT json FROM cells WHERE run_id = ? ORDER BY seq", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, id);
+	rl_sql_bind_i64(q, 1, id);
 	ret = rl_store_packer_add(p, "[", 1, err);
-	while (!ret && (rc = sqlite3_step(q)) == SQLITE_ROW)
-		ret = add_element(p, (*nrows)++, (const char *)sqlite3_column_text(q, 0), err);
-	if (!ret && rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "run %lld: cells", (long long)id);
-	sqlite3_finalize(q);
+	while (!ret && (more = rl_sql_step(q, err)) > 0)
+		ret = add_element(p, (*nrows)++, rl_sql_col_text(q, 0), err);
+	if (!ret && more < 0)
+		ret = rl_err_prefix(err, more, "run %lld: cells", (long long)id);
+	rl_sql_finalize(q);
 	if (!ret)
 		ret = rl_store_packer_add(p, "]", 1, err);
 	return ret;
@@ -155,7 +154,7 @@ static int pack_rows(struct rl_store *s, int64_t id, struct rl_store_packer *p, 
 int rl_store_detail_pack(struct rl_store *s, int64_t id, struct rl_err *err)
 {
 	struct rl_store_packer p;
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	size_t nrows = 0;
 	int ret;
 
@@ -172,9 +171,9 @@ int rl_store_detail_pack(struct rl_store *s, int64_t id, struct rl_err *err)
 	ret = rl_store_prepare(s, "DELETE FROM cells WHERE run_id = ?", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, id);
+	rl_sql_bind_i64(q, 1, id);
 	ret = rl_store_step_done(s, q, err, "pack cells");
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret;
 }
 
@@ -188,35 +187,37 @@ int rl_store_detail_pack(struct rl_store *s, int64_t id, struct rl_err *err)
 static int get_packed(struct rl_store *s, int64_t id, const char *col, char **text,
 		      unsigned char **blob, size_t *nblob, struct rl_err *err)
 {
+	struct rl_sql_stmt *q;
 	const void *b;
-	sqlite3_stmt *q;
 	char sql[96];
-	int ret, rc, n;
+	size_t n = 0;
+	int ret;
 
 	*text = NULL;
 	snprintf(sql, sizeof(sql), "SELECT %s FROM run_details WHERE run_id = ?", col);
 	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-		b = sqlite3_column_blob(q, 0);
-		n = sqlite3_column_bytes(q, 0);
-		if (blob && (*blob = malloc((size_t)n + 1)))
-			memcpy(*blob, b, (size_t)n);
-		else if (blob)
+	rl_sql_bind_i64(q, 1, id);
+	ret = rl_sql_step(q, err);
+	b = ret > 0 ? rl_sql_col_blob(q, 0, &n) : NULL;
+	if (ret < 0)
+		rl_err_prefix(err, ret, "run %lld: %s", (long long)id, col);
+	ret = ret < 0 ? ret : 0;
+	if (b && blob) {
+		*blob = malloc(n + 1);
+		*nblob = n;
+		if (*blob)
+			memcpy(*blob, b, n);
+		else
 			ret = rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
-		if (blob)
-			*nblob = (size_t)n;
-		if (!ret)
-			ret = rl_store_unpack(b, (size_t)n, text, err);
+	}
+	if (b && !ret) {
+		ret = rl_store_unpack(b, n, text, err);
 		if (ret < 0)
 			rl_err_prefix(err, ret, "run %lld: stored %s", (long long)id, col);
-	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		ret = rl_store_sqlerr(s, rc, err, "run %lld: %s", (long long)id, col);
 	}
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret;
 }
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Schema migrations, as data: version N's SQL takes a database from N - 1 to
- * N. PRAGMA user_version holds the version a database is at; each migration
- * runs in its own BEGIN IMMEDIATE transaction together with the user_version
- * bump, so a failed one leaves the database at the version before it, and two
- * daemons opening one file at once apply each migration once.
+ * N, on SQLite and on PostgreSQL alike (sql_dialect.c translates the type
+ * names; write the rest in the subset both read). The backend keeps the
+ * version a database is at (SQLite: PRAGMA user_version; PostgreSQL: table
+ * ringlab_schema); each migration runs in its own write transaction together
+ * with the version bump, so a failed one leaves the database at the version
+ * before it, and two daemons opening one database at once apply each
+ * migration once.
  *
  * Never edit a released migration: add the next one.
  */
@@ -14,13 +17,9 @@
 
 #include <stdio.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
-
-/* PRAGMA application_id of a ringlab database: "RLAB". */
-#define RL_STORE_APPLICATION_ID 0x524c4142
+#include "sql.h"
 
 struct migration {
 	int version;
@@ -207,47 +206,32 @@ int rl_store_schema_version(void)
 	return migrations[NMIGRATIONS - 1].version;
 }
 
-static int pragma_int(struct rl_store *s, const char *sql, int *v, struct rl_err *err)
-{
-	sqlite3_stmt *q;
-	int64_t n = 0;
-	int ret;
-
-	ret = rl_store_prepare(s, sql, &q, err);
-	if (!ret)
-		ret = rl_store_query_i64(s, q, &n, err, "%s", sql);
-	*v = (int)n;
-	return ret;
-}
-
 int rl_store_check_version(struct rl_store *s, struct rl_err *err)
 {
-	int version = 0, app = 0, ret;
+	int version = 0, ret;
 
-	ret = pragma_int(s, "PRAGMA user_version", &version, err);
+	ret = s->db->ops->check_app(s->db, err);
 	if (!ret)
-		ret = pragma_int(s, "PRAGMA application_id", &app, err);
+		ret = s->db->ops->get_version(s->db, &version, err);
 	if (ret < 0)
 		return ret;
-	/* 0: a new file, or one written before the first migration committed. */
-	if (app && app != RL_STORE_APPLICATION_ID)
-		return rl_err_set(err, -EINVAL,
-				  "not a ringlab database (SQLite application_id 0x%08x)", app);
 	if (version > rl_store_schema_version())
 		return rl_err_set(err, -ENOTSUP,
 				  "schema version %d is newer than this ringlab knows (%d); "
-				  "left untouched: run a newer ringlabd, or use another state directory",
-				  version, rl_store_schema_version());
+				  "left untouched: run a newer ringlabd, or use another %s",
+				  version, rl_store_schema_version(),
+				  s->kind == RL_STORE_SQLITE ? "state directory" : "database");
 	return 0;
 }
 
-/* Apply @m unless a concurrent opener did already; the caller holds the write lock. */
+/* Apply @m unless a concurrent opener did already; the caller holds the write transaction. */
 static int apply(struct rl_store *s, const struct migration *m, struct rl_err *err)
 {
-	char sql[96];
 	int version, ret;
 
-	ret = pragma_int(s, "PRAGMA user_version", &version, err);
+	ret = s->db->ops->migrate_lock(s->db, err);
+	if (!ret)
+		ret = s->db->ops->get_version(s->db, &version, err);
 	if (ret < 0 || version >= m->version)
 		return ret;
 	ret = rl_store_exec(s, m->sql, err);
@@ -257,9 +241,7 @@ static int apply(struct rl_store *s, const struct migration *m, struct rl_err *e
 		ret = rl_store_exec(s, m->sql_after, err);
 	if (ret < 0)
 		return ret;
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = %d",
-		 m->version, RL_STORE_APPLICATION_ID);
-	return rl_store_exec(s, sql, err);
+	return s->db->ops->set_version(s->db, m->version, err);
 }
 
 int rl_store_migrate(struct rl_store *s, struct rl_err *err)
@@ -267,7 +249,7 @@ int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 	int version, ret;
 	size_t i;
 
-	ret = pragma_int(s, "PRAGMA user_version", &version, err);
+	ret = s->db->ops->get_version(s->db, &version, err);
 	for (i = 0; !ret && i < NMIGRATIONS; i++) {
 		if (migrations[i].version <= version)
 			continue;

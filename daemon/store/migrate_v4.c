@@ -15,10 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "sql.h"
 #include "engine/result_json.h"
 
 /* The summary rows of run @id's cell rows, whose workloads are in @run; counts into @n, @failed. */
@@ -27,21 +26,21 @@ static int summarize_rows(struct rl_store *s, int64_t id, const struct rl_run *r
 {
 	struct rl_store_summary_writer w;
 	struct rl_cell c;
-	sqlite3_stmt *q = NULL;
+	struct rl_sql_stmt *q = NULL;
 	bool nowait, timing;
 	int64_t seq = 0;
 	cJSON *j;
-	int ret, rc = SQLITE_DONE;
+	int ret, more = 0;
 
 	ret = rl_store_summary_begin(s, &w, err);
 	if (!ret)
 		ret = rl_store_prepare(s, "SELECT seq, json FROM cells WHERE run_id = ? ORDER BY seq",
 				       &q, err);
 	if (!ret)
-		sqlite3_bind_int64(q, 1, id);
-	while (!ret && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		seq = sqlite3_column_int64(q, 0);
-		j = cJSON_Parse((const char *)sqlite3_column_text(q, 1));
+		rl_sql_bind_i64(q, 1, id);
+	while (!ret && (more = rl_sql_step(q, err)) > 0) {
+		seq = rl_sql_col_i64(q, 0);
+		j = cJSON_Parse(rl_sql_col_text(q, 1));
 		ret = j ? rl_cell_from_json(j, &c, err) : rl_err_set(err, -EIO, "not JSON");
 		cJSON_Delete(j);
 		if (ret < 0) {
@@ -54,9 +53,9 @@ static int summarize_rows(struct rl_store *s, int64_t id, const struct rl_run *r
 		(*n)++;
 		*failed += c.failed;
 	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "run %lld: cells", (long long)id);
-	sqlite3_finalize(q);
+	if (!ret && more < 0)
+		ret = rl_err_prefix(err, more, "run %lld: cells", (long long)id);
+	rl_sql_finalize(q);
 	rl_store_summary_end(&w);
 	return ret;
 }
@@ -64,17 +63,17 @@ static int summarize_rows(struct rl_store *s, int64_t id, const struct rl_run *r
 static int set_counts(struct rl_store *s, int64_t id, int64_t n, int64_t failed,
 		      struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int ret;
 
 	ret = rl_store_prepare(s, "UPDATE runs SET ncells = ?, failed_cells = ? WHERE id = ?", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, n);
-	sqlite3_bind_int64(q, 2, failed);
-	sqlite3_bind_int64(q, 3, id);
+	rl_sql_bind_i64(q, 1, n);
+	rl_sql_bind_i64(q, 2, failed);
+	rl_sql_bind_i64(q, 3, id);
 	ret = rl_store_step_done(s, q, err, "cell counts");
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret;
 }
 
@@ -106,18 +105,18 @@ static int convert_run(struct rl_store *s, int64_t id, const char *status, const
 
 int rl_store_migrate_v4(struct rl_store *s, struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	int ret, rc = SQLITE_DONE;
+	struct rl_sql_stmt *q;
+	int ret, more = 0;
 
 	ret = rl_store_prepare(s, "SELECT id, status, workloads FROM runs ORDER BY id", &q, err);
 	if (ret < 0)
 		return ret;
-	while (!ret && (rc = sqlite3_step(q)) == SQLITE_ROW)
-		ret = convert_run(s, sqlite3_column_int64(q, 0),
-				  (const char *)sqlite3_column_text(q, 1),
-				  (const char *)sqlite3_column_text(q, 2), err);
-	if (!ret && rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "runs");
-	sqlite3_finalize(q);
+	while (!ret && (more = rl_sql_step(q, err)) > 0)
+		ret = convert_run(s, rl_sql_col_i64(q, 0),
+				  rl_sql_col_text(q, 1),
+				  rl_sql_col_text(q, 2), err);
+	if (!ret && more < 0)
+		ret = rl_err_prefix(err, more, "runs");
+	rl_sql_finalize(q);
 	return ret;
 }

@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "sql.h"
 #include "schema/nightly_format.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -88,20 +87,20 @@ static int report_cols(const cJSON *report, struct report_cols *c, struct rl_err
 static int insert_report(struct rl_store *s, const struct report_cols *c, const char *text,
 			 int64_t *id, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int ret;
 
 	ret = rl_store_prepare(s, "INSERT INTO nightly_reports (created, started, finished, status,"
-			       " label, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?)", &q, err);
+			       " label, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, rl_wall_ns());
-	sqlite3_bind_int64(q, 2, c->started_ns);
-	sqlite3_bind_int64(q, 3, c->finished_ns);
-	sqlite3_bind_text(q, 4, c->status, -1, SQLITE_STATIC);
+	rl_sql_bind_i64(q, 1, rl_wall_ns());
+	rl_sql_bind_i64(q, 2, c->started_ns);
+	rl_sql_bind_i64(q, 3, c->finished_ns);
+	rl_sql_bind_text(q, 4, c->status);
 	rl_store_bind_opt(q, 5, c->label);
-	sqlite3_bind_text(q, 6, c->summary, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 7, text, -1, SQLITE_STATIC);
+	rl_sql_bind_text(q, 6, c->summary);
+	rl_sql_bind_text(q, 7, text);
 	return rl_store_step_insert(s, q, id, err, "store nightly report");
 }
 
@@ -139,21 +138,21 @@ static bool add(cJSON *obj, const char *key, cJSON *item)
 	return true;
 }
 
-static cJSON *text_or_null(sqlite3_stmt *q, int col)
+static cJSON *text_or_null(struct rl_sql_stmt *q, int col)
 {
-	const unsigned char *v = sqlite3_column_text(q, col);
+	const char *v = rl_sql_col_text(q, col);
 
-	return v && *v ? cJSON_CreateString((const char *)v) : cJSON_CreateNull();
+	return v && *v ? cJSON_CreateString(v) : cJSON_CreateNull();
 }
 
 /* The list item of the row @q is on. */
-static cJSON *report_item(sqlite3_stmt *q)
+static cJSON *report_item(struct rl_sql_stmt *q)
 {
-	int64_t created = sqlite3_column_int64(q, 4), started = sqlite3_column_int64(q, 5),
-		finished = sqlite3_column_int64(q, 6);
+	int64_t created = rl_sql_col_i64(q, 4), started = rl_sql_col_i64(q, 5),
+		finished = rl_sql_col_i64(q, 6);
 	cJSON *o = cJSON_CreateObject();
 
-	if (o && add(o, "id", cJSON_CreateNumber((double)sqlite3_column_int64(q, 0))) &&
+	if (o && add(o, "id", cJSON_CreateNumber((double)rl_sql_col_i64(q, 0))) &&
 	    add(o, "status", text_or_null(q, 1)) && add(o, "label", text_or_null(q, 2)) &&
 	    add(o, "summary", text_or_null(q, 3)) &&
 	    add(o, "created", rl_json_iso_time(created)) &&
@@ -168,14 +167,14 @@ static cJSON *report_item(sqlite3_stmt *q)
 	return NULL;
 }
 
-static int list_count(struct rl_store *s, const void *arg, sqlite3_stmt **q, struct rl_err *err)
+static int list_count(struct rl_store *s, const void *arg, struct rl_sql_stmt **q, struct rl_err *err)
 {
 	(void)arg;
 	return rl_store_prepare(s, "SELECT count(*) FROM nightly_reports", q, err);
 }
 
 static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
-		     sqlite3_stmt **q, struct rl_err *err)
+		     struct rl_sql_stmt **q, struct rl_err *err)
 {
 	int ret;
 
@@ -184,12 +183,12 @@ static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
 			       " LIMIT ? OFFSET ?", q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int(*q, 1, limit);
-	sqlite3_bind_int(*q, 2, offset);
+	rl_sql_bind_i64(*q, 1, limit);
+	rl_sql_bind_i64(*q, 2, offset);
 	return 0;
 }
 
-static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
+static int list_item(struct rl_sql_stmt *q, cJSON **out, struct rl_err *err)
 {
 	*out = report_item(q);
 	return *out ? 0 : rl_err_set(err, -ENOMEM, "list nightly reports: out of memory");
@@ -206,15 +205,15 @@ int rl_store_nightly_list(struct rl_store *s, int limit, int offset, cJSON **out
 }
 
 /* The item plus its stored document, from the row @q is on. */
-static int report_full(sqlite3_stmt *q, int64_t id, cJSON **out, struct rl_err *err)
+static int report_full(struct rl_sql_stmt *q, int64_t id, cJSON **out, struct rl_err *err)
 {
-	const char *text = (const char *)sqlite3_column_text(q, NREPORT_COLS);
+	const char *text = rl_sql_col_text(q, NREPORT_COLS);
 	cJSON *item, *doc;
 
 	doc = text ? cJSON_Parse(text) : NULL;
 	if (!doc)
 		return rl_err_set(err, -EIO, "nightly report %lld: the stored report is not JSON",
-				  (long long)sqlite3_column_int64(q, 0));
+				  (long long)rl_sql_col_i64(q, 0));
 	item = report_item(q);
 	if (!item) {
 		cJSON_Delete(doc);
@@ -227,8 +226,8 @@ static int report_full(sqlite3_stmt *q, int64_t id, cJSON **out, struct rl_err *
 
 int rl_store_nightly_get(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	int ret, rc;
+	struct rl_sql_stmt *q;
+	int ret;
 
 	*out = NULL;
 	ret = rl_store_prepare(s, id == RL_STORE_NIGHTLY_LATEST ?
@@ -239,16 +238,16 @@ int rl_store_nightly_get(struct rl_store *s, int64_t id, cJSON **out, struct rl_
 	if (ret < 0)
 		return ret;
 	if (id != RL_STORE_NIGHTLY_LATEST)
-		sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
+		rl_sql_bind_i64(q, 1, id);
+	ret = rl_sql_step(q, err);
+	if (ret > 0)
 		ret = report_full(q, id, out, err);
-	else if (rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "nightly report");
+	else if (ret < 0)
+		rl_err_prefix(err, ret, "nightly report");
 	else if (id == RL_STORE_NIGHTLY_LATEST)
 		ret = rl_err_set(err, -ENOENT, "no nightly report yet");
 	else
 		ret = rl_err_set(err, -ENOENT, "nightly report %lld: no such report", (long long)id);
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret;
 }

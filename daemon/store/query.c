@@ -12,74 +12,77 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "sql.h"
 
-int rl_store_prepare(struct rl_store *s, const char *sql, sqlite3_stmt **st, struct rl_err *err)
+int rl_store_prepare(struct rl_store *s, const char *sql, struct rl_sql_stmt **st,
+		     struct rl_err *err)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : rl_store_sqlerr(s, rc, err, "prepare \"%.60s\"", sql);
+	return s->db->ops->prepare(s->db, sql, st, err);
 }
 
-int rl_store_step_done(struct rl_store *s, sqlite3_stmt *st, struct rl_err *err, const char *what)
+int rl_store_step_done(struct rl_store *s, struct rl_sql_stmt *st, struct rl_err *err,
+		       const char *what)
 {
-	int rc = sqlite3_step(st);
+	int ret = rl_sql_step(st, err);
 
-	return rc == SQLITE_DONE ? 0 : rl_store_sqlerr(s, rc, err, "%s", what);
+	return ret < 0 ? rl_err_prefix(err, ret, "%s", what) : 0;
 }
 
-int rl_store_step_insert(struct rl_store *s, sqlite3_stmt *st, int64_t *id, struct rl_err *err,
-			 const char *what)
+int rl_store_step_insert(struct rl_store *s, struct rl_sql_stmt *st, int64_t *id,
+			 struct rl_err *err, const char *what)
 {
-	int ret = rl_store_step_done(s, st, err, what);
+	int ret = rl_sql_step(st, err);
 
-	if (!ret)
-		*id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
-	return ret;
+	if (ret > 0)
+		*id = rl_sql_col_i64(st, 0);
+	else if (!ret)
+		ret = rl_err_set(err, -EIO, "%s: no id returned", what);
+	else
+		rl_err_prefix(err, ret, "%s", what);
+	rl_sql_finalize(st);
+	return ret < 0 ? ret : 0;
 }
 
-int rl_store_query_i64(struct rl_store *s, sqlite3_stmt *st, int64_t *v, struct rl_err *err,
-		       const char *fmt, ...)
+int rl_store_query_i64(struct rl_store *s, struct rl_sql_stmt *st, int64_t *v,
+		       struct rl_err *err, const char *fmt, ...)
 {
 	char what[RL_ERR_MSG_MAX / 2];
 	va_list ap;
-	int rc, ret = 0;
+	int ret;
 
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*v = sqlite3_column_int64(st, 0);
-	} else {
+	ret = rl_sql_step(st, err);
+	if (ret > 0)
+		*v = rl_sql_col_i64(st, 0);
+	if (ret <= 0) {
 		va_start(ap, fmt);
 		vsnprintf(what, sizeof(what), fmt, ap);
 		va_end(ap);
-		/* Before the finalize: SQLite's message belongs to the statement's step. */
-		ret = rl_store_sqlerr(s, rc, err, "%s", what);
+		if (!ret)
+			ret = rl_err_set(err, -EIO, "%s: no row", what);
+		else
+			rl_err_prefix(err, ret, "%s", what);
 	}
-	sqlite3_finalize(st);
-	return ret;
+	rl_sql_finalize(st);
+	return ret < 0 ? ret : 0;
 }
 
-int rl_store_bind_opt(sqlite3_stmt *st, int i, const char *v)
+void rl_store_bind_opt(struct rl_sql_stmt *st, int i, const char *v)
 {
-	if (!v || !*v)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	rl_sql_bind_text(st, i, v && *v ? v : NULL);
 }
 
-void rl_store_col_str(sqlite3_stmt *st, int i, char *buf, size_t size)
+void rl_store_col_str(struct rl_sql_stmt *st, int i, char *buf, size_t size)
 {
-	const unsigned char *v = sqlite3_column_text(st, i);
+	const char *v = rl_sql_col_text(st, i);
 
-	snprintf(buf, size, "%s", v ? (const char *)v : "");
+	snprintf(buf, size, "%s", v ? v : "");
 }
 
-int64_t rl_store_col_i64(sqlite3_stmt *st, int i)
+int64_t rl_store_col_i64(struct rl_sql_stmt *st, int i)
 {
-	return sqlite3_column_int64(st, i);
+	return rl_sql_col_i64(st, i);
 }
 
 char *rl_store_json_text(cJSON *j)
@@ -108,7 +111,7 @@ int rl_store_status_parse(const char *name)
 static int count_rows(struct rl_store *s, const struct rl_store_lister *l, const void *arg,
 		      int *total, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int64_t n = 0;
 	int ret;
 
@@ -122,23 +125,24 @@ static int count_rows(struct rl_store *s, const struct rl_store_lister *l, const
 static int read_page(struct rl_store *s, const struct rl_store_lister *l, const void *arg,
 		     int limit, int offset, cJSON *arr, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	cJSON *item;
-	int ret, rc, n = 0;
+	int ret, n = 0;
 
 	ret = l->page(s, arg, limit, offset, &q, err);
 	if (ret < 0)
 		return ret;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((ret = rl_sql_step(q, err)) > 0) {
 		ret = l->item(q, &item, err);
 		if (ret < 0)
-			break;
+			goto out;
 		cJSON_AddItemToArray(arr, item);
 		n++;
 	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "list %s", l->what);
-	sqlite3_finalize(q);
+	if (ret < 0)
+		rl_err_prefix(err, ret, "list %s", l->what);
+out:
+	rl_sql_finalize(q);
 	return ret < 0 ? ret : n;
 }
 

@@ -12,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "sql.h"
 #include "engine/env.h"
 #include "engine/result_json.h"
 #include "util/clock.h"
@@ -63,13 +62,14 @@ static int check_req(const struct rl_store_run_req *req, struct rl_err *err)
  * Step and finalize @q, an UPDATE guarded by the run's status: a run in
  * another status changes no row, and then the error says which it is in.
  */
-static int step_guarded(struct rl_store *s, sqlite3_stmt *q, int64_t id, const char *action,
+static int step_guarded(struct rl_store *s, struct rl_sql_stmt *q, int64_t id, const char *action,
 			const char *need, const char *what, struct rl_err *err)
 {
 	int ret = rl_store_step_done(s, q, err, what);
+	int64_t changed = rl_sql_changes(q);
 
-	sqlite3_finalize(q);
-	if (!ret && !sqlite3_changes(s->db))
+	rl_sql_finalize(q);
+	if (!ret && !changed)
 		ret = rl_store_state_err(s, id, action, need, err);
 	return ret;
 }
@@ -77,20 +77,21 @@ static int step_guarded(struct rl_store *s, sqlite3_stmt *q, int64_t id, const c
 static int insert_run(struct rl_store *s, const struct rl_store_run_req *req, int64_t *id,
 		      struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int ret;
 
 	ret = rl_store_prepare(s, "INSERT INTO runs (created, status, what, target, label,"
-			       " kernel_tag, scale, request) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)",
+			       " kernel_tag, scale, request) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)"
+			       " RETURNING id",
 			       &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, rl_wall_ns());
-	sqlite3_bind_text(q, 2, req->what, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, req->target, -1, SQLITE_STATIC);
+	rl_sql_bind_i64(q, 1, rl_wall_ns());
+	rl_sql_bind_text(q, 2, req->what);
+	rl_sql_bind_text(q, 3, req->target);
 	rl_store_bind_opt(q, 4, req->label);
 	rl_store_bind_opt(q, 5, req->kernel_tag);
-	sqlite3_bind_double(q, 6, req->scale);
+	rl_sql_bind_double(q, 6, req->scale);
 	rl_store_bind_opt(q, 7, req->request_json);
 	return rl_store_step_insert(s, q, id, err, "create run");
 }
@@ -126,17 +127,17 @@ static char *workloads_text(const struct rl_workload *w, size_t nw)
 static int start_run(struct rl_store *s, int64_t id, const char *env, const char *kernel,
 		     const char *workloads, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int ret;
 
 	ret = rl_store_prepare(s, "UPDATE runs SET status = 'running', started = ?, env = ?,"
 			       " kernel_release = ? WHERE id = ? AND status = 'queued'", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, rl_wall_ns());
-	sqlite3_bind_text(q, 2, env, -1, SQLITE_STATIC);
+	rl_sql_bind_i64(q, 1, rl_wall_ns());
+	rl_sql_bind_text(q, 2, env);
 	rl_store_bind_opt(q, 3, kernel);
-	sqlite3_bind_int64(q, 4, id);
+	rl_sql_bind_i64(q, 4, id);
 	ret = step_guarded(s, q, id, "start", "a queued", "start run", err);
 	return ret < 0 ? ret : rl_store_detail_put_workloads(s, id, workloads, err);
 }
@@ -169,14 +170,14 @@ out:
 
 static int update_env(struct rl_store *s, int64_t id, const char *env, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int ret;
 
 	ret = rl_store_prepare(s, "UPDATE runs SET env = ? WHERE id = ? AND status = 'running'", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(q, 1, env, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, id);
+	rl_sql_bind_text(q, 1, env);
+	rl_sql_bind_i64(q, 2, id);
 	return step_guarded(s, q, id, "update the environment of", "a running", "update env", err);
 }
 
@@ -197,7 +198,7 @@ int rl_store_run_env(struct rl_store *s, int64_t id, const struct rl_env *env, s
 static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, const char *error,
 		      int64_t finished_ns, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int ret;
 
 	ret = rl_store_prepare(s, "UPDATE runs SET status = ?1, error = ?2, finished = ?3"
@@ -205,10 +206,10 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 			       "  OR (status = 'queued' AND ?1 <> 'done'))", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(q, 1, rl_run_status_name(st), -1, SQLITE_STATIC);
+	rl_sql_bind_text(q, 1, rl_run_status_name(st));
 	rl_store_bind_opt(q, 2, error);
-	sqlite3_bind_int64(q, 3, finished_ns ? finished_ns : rl_wall_ns());
-	sqlite3_bind_int64(q, 4, id);
+	rl_sql_bind_i64(q, 3, finished_ns ? finished_ns : rl_wall_ns());
+	rl_sql_bind_i64(q, 4, id);
 	ret = step_guarded(s, q, id, st == RL_RUN_DONE ? "done" : "finish",
 			   st == RL_RUN_DONE ? "a running" : "a queued or running", "finish run",
 			   err);
@@ -217,9 +218,9 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 	ret = rl_store_prepare(s, "DELETE FROM progress WHERE run_id = ?", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, id);
+	rl_sql_bind_i64(q, 1, id);
 	ret = rl_store_step_done(s, q, err, "delete progress");
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	/* Ended: its cells will only be read now, packed. */
 	return ret < 0 ? ret : rl_store_detail_pack(s, id, err);
 }
@@ -264,7 +265,7 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 			   const struct rl_run *run, const char *env, const char *workloads,
 			   int64_t *id, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int64_t failed = 0;
 	int ret;
 
@@ -273,23 +274,23 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 	ret = rl_store_prepare(s, "INSERT INTO runs (created, started, finished, status, error,"
 			       " what, target, label, kernel_tag, kernel_release, scale, request, env,"
 			       " ncells, failed_cells) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-			       " ?10, ?11, ?12, ?13, ?14)", &q, err);
+			       " ?10, ?11, ?12, ?13, ?14) RETURNING id", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, run->started_ns);
-	sqlite3_bind_int64(q, 2, run->finished_ns ? run->finished_ns : run->started_ns);
-	sqlite3_bind_text(q, 3, rl_run_status_name(run->status), -1, SQLITE_STATIC);
+	rl_sql_bind_i64(q, 1, run->started_ns);
+	rl_sql_bind_i64(q, 2, run->finished_ns ? run->finished_ns : run->started_ns);
+	rl_sql_bind_text(q, 3, rl_run_status_name(run->status));
 	rl_store_bind_opt(q, 4, run->error);
-	sqlite3_bind_text(q, 5, req->what, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, req->target, -1, SQLITE_STATIC);
+	rl_sql_bind_text(q, 5, req->what);
+	rl_sql_bind_text(q, 6, req->target);
 	rl_store_bind_opt(q, 7, req->label);
 	rl_store_bind_opt(q, 8, req->kernel_tag);
 	rl_store_bind_opt(q, 9, run->env.kernel_release);
-	sqlite3_bind_double(q, 10, req->scale);
+	rl_sql_bind_double(q, 10, req->scale);
 	rl_store_bind_opt(q, 11, req->request_json);
-	sqlite3_bind_text(q, 12, env, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 13, (int64_t)run->ncells);
-	sqlite3_bind_int64(q, 14, failed);
+	rl_sql_bind_text(q, 12, env);
+	rl_sql_bind_i64(q, 13, (int64_t)run->ncells);
+	rl_sql_bind_i64(q, 14, failed);
 	ret = rl_store_step_insert(s, q, id, err, "import run");
 	if (!ret)
 		ret = rl_store_detail_put_workloads(s, *id, workloads, err);
@@ -339,26 +340,26 @@ out:
 /* The ids of the runs left running, into @ids (malloc'd). Returns their count or -errno. */
 static int running_ids(struct rl_store *s, int64_t **ids, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int64_t *v = NULL, *p;
-	int ret, rc, n = 0;
+	int ret, more, n = 0;
 
 	*ids = NULL;
 	ret = rl_store_prepare(s, "SELECT id FROM runs WHERE status = 'running'", &q, err);
 	if (ret < 0)
 		return ret;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((more = rl_sql_step(q, err)) > 0) {
 		p = realloc(v, (size_t)(n + 1) * sizeof(*v));
 		if (!p) {
 			ret = rl_err_set(err, -ENOMEM, "recover: out of memory");
 			break;
 		}
 		v = p;
-		v[n++] = sqlite3_column_int64(q, 0);
+		v[n++] = rl_sql_col_i64(q, 0);
 	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "recover");
-	sqlite3_finalize(q);
+	if (!ret && more < 0)
+		ret = rl_err_prefix(err, more, "recover");
+	rl_sql_finalize(q);
 	if (ret < 0) {
 		free(v);
 		return ret;
@@ -369,7 +370,7 @@ static int running_ids(struct rl_store *s, int64_t **ids, struct rl_err *err)
 
 static int abort_running(struct rl_store *s, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int64_t *ids;
 	int ret, n;
 
@@ -380,10 +381,10 @@ static int abort_running(struct rl_store *s, struct rl_err *err)
 			       " WHERE status = 'running'", &q, err);
 	if (ret < 0)
 		goto out;
-	sqlite3_bind_text(q, 1, INTERRUPTED, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, rl_wall_ns());
+	rl_sql_bind_text(q, 1, INTERRUPTED);
+	rl_sql_bind_i64(q, 2, rl_wall_ns());
 	ret = rl_store_step_done(s, q, err, "recover");
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	if (!ret)
 		ret = rl_store_exec(s, "DELETE FROM progress WHERE run_id NOT IN"
 				    " (SELECT id FROM runs WHERE status = 'running')", err);
@@ -409,13 +410,13 @@ int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err)
 
 /* ---- reading a run ------------------------------------------------------ */
 
-int rl_store_meta_read(sqlite3_stmt *q, struct rl_store_run_meta *m, struct rl_err *err)
+int rl_store_meta_read(struct rl_sql_stmt *q, struct rl_store_run_meta *m, struct rl_err *err)
 {
-	const char *status = (const char *)sqlite3_column_text(q, 1);
+	const char *status = rl_sql_col_text(q, 1);
 	int st = status ? rl_store_status_parse(status) : -1;
 
 	memset(m, 0, sizeof(*m));
-	m->id = sqlite3_column_int64(q, 0);
+	m->id = rl_sql_col_i64(q, 0);
 	if (st < 0)
 		return rl_err_set(err, -EIO, "run %lld: unknown status in the database",
 				  (long long)m->id);
@@ -425,7 +426,7 @@ int rl_store_meta_read(sqlite3_stmt *q, struct rl_store_run_meta *m, struct rl_e
 	rl_store_col_str(q, 4, m->label, sizeof(m->label));
 	rl_store_col_str(q, 5, m->kernel_tag, sizeof(m->kernel_tag));
 	rl_store_col_str(q, 6, m->kernel_release, sizeof(m->kernel_release));
-	m->scale = sqlite3_column_double(q, 7);
+	m->scale = rl_sql_col_double(q, 7);
 	m->created_ns = rl_store_col_i64(q, 8);
 	m->started_ns = rl_store_col_i64(q, 9);
 	m->finished_ns = rl_store_col_i64(q, 10);
@@ -434,10 +435,10 @@ int rl_store_meta_read(sqlite3_stmt *q, struct rl_store_run_meta *m, struct rl_e
 }
 
 /* A JSON column; *out stays NULL for SQL NULL. */
-static int json_col(sqlite3_stmt *q, int col, cJSON **out, int64_t id, const char *name,
+static int json_col(struct rl_sql_stmt *q, int col, cJSON **out, int64_t id, const char *name,
 		    struct rl_err *err)
 {
-	const char *text = (const char *)sqlite3_column_text(q, col);
+	const char *text = rl_sql_col_text(q, col);
 
 	*out = NULL;
 	if (!text)
@@ -461,7 +462,7 @@ static int parse_env(const cJSON *j, struct rl_run *run, int64_t id, struct rl_e
 }
 
 /* JSON column @col, named @name in errors, into @run by @parse; SQL NULL leaves @run as it is. */
-static int read_json(sqlite3_stmt *q, int col, const char *name, json_reader parse,
+static int read_json(struct rl_sql_stmt *q, int col, const char *name, json_reader parse,
 		     struct rl_run *run, int64_t id, struct rl_err *err)
 {
 	cJSON *j;
@@ -481,7 +482,7 @@ static int read_json(sqlite3_stmt *q, int col, const char *name, json_reader par
 typedef int (*cells_reader)(struct rl_store *s, int64_t id, struct rl_run *run,
 			    struct rl_err *err);
 
-static int fill_run(struct rl_store *s, sqlite3_stmt *q, const struct rl_store_run_meta *m,
+static int fill_run(struct rl_store *s, struct rl_sql_stmt *q, const struct rl_store_run_meta *m,
 		    cells_reader cells, struct rl_run *run, struct rl_err *err)
 {
 	int ret;
@@ -505,22 +506,22 @@ static int fill_run(struct rl_store *s, sqlite3_stmt *q, const struct rl_store_r
  * into @m and @q left on the row. The caller finalizes @q, whatever this
  * returns: 0, -ENOENT or -errno.
  */
-static int select_run(struct rl_store *s, const char *more, int64_t id, sqlite3_stmt **q,
+static int select_run(struct rl_store *s, const char *more, int64_t id, struct rl_sql_stmt **q,
 		      struct rl_store_run_meta *m, struct rl_err *err)
 {
 	char sql[256];
-	int ret, rc;
+	int ret;
 
 	snprintf(sql, sizeof(sql), "SELECT " RL_STORE_META_COLS "%s FROM runs WHERE id = ?", more);
 	ret = rl_store_prepare(s, sql, q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(*q, 1, id);
-	rc = sqlite3_step(*q);
-	if (rc == SQLITE_DONE)
+	rl_sql_bind_i64(*q, 1, id);
+	ret = rl_sql_step(*q, err);
+	if (!ret)
 		return rl_err_set(err, -ENOENT, "run %lld: no such run", (long long)id);
-	if (rc != SQLITE_ROW)
-		return rl_store_sqlerr(s, rc, err, "run %lld", (long long)id);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld", (long long)id);
 	return rl_store_meta_read(*q, m, err);
 }
 
@@ -528,10 +529,10 @@ int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const
 		       struct rl_err *err)
 {
 	struct rl_store_run_meta m;
-	sqlite3_stmt *q = NULL;
+	struct rl_sql_stmt *q = NULL;
 	int ret = select_run(s, "", id, &q, &m, err);
 
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	if (ret < 0)
 		return ret;
 	return rl_err_set(err, -EINVAL, "run %lld is %s: %s needs %s run", (long long)id,
@@ -542,7 +543,7 @@ static int get_run(struct rl_store *s, int64_t id, cells_reader cells, struct rl
 		   struct rl_store_run_meta *meta, struct rl_err *err)
 {
 	struct rl_store_run_meta m;
-	sqlite3_stmt *q = NULL;
+	struct rl_sql_stmt *q = NULL;
 	int ret;
 
 	ret = select_run(s, RUN_COLS, id, &q, &m, err);
@@ -550,7 +551,7 @@ static int get_run(struct rl_store *s, int64_t id, cells_reader cells, struct rl
 		ret = fill_run(s, q, &m, cells, run, err);
 	if (!ret && meta)
 		*meta = m;
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret;
 }
 
@@ -586,7 +587,7 @@ int rl_store_run_request(struct rl_store *s, int64_t id, cJSON **request,
 			 struct rl_store_run_meta *meta, struct rl_err *err)
 {
 	struct rl_store_run_meta m;
-	sqlite3_stmt *q = NULL;
+	struct rl_sql_stmt *q = NULL;
 	int ret;
 
 	*request = NULL;
@@ -595,6 +596,6 @@ int rl_store_run_request(struct rl_store *s, int64_t id, cJSON **request,
 		ret = json_col(q, RL_STORE_NMETA_COLS, request, id, "request", err);
 	if (!ret && meta)
 		*meta = m;
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	return ret;
 }

@@ -11,10 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "sql.h"
 #include "engine/result_json.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -132,19 +131,19 @@ static void where_sql(char *buf, size_t size, const char *select,
 }
 
 /* Bind the filters that are set; returns the next parameter's index. */
-static int bind_filters(sqlite3_stmt *q, const struct rl_store_filter *f)
+static int bind_filters(struct rl_sql_stmt *q, const struct rl_store_filter *f)
 {
 	int idx = 1;
 	size_t i;
 
 	for (i = 0; i < NFILTERS; i++)
 		if (filter_value(f, i))
-			sqlite3_bind_text(q, idx++, filter_value(f, i), -1, SQLITE_STATIC);
+			rl_sql_bind_text(q, idx++, filter_value(f, i));
 	return idx;
 }
 
 static int prepare_filtered(struct rl_store *s, const char *select, const char *tail,
-			    const struct rl_store_filter *f, sqlite3_stmt **q, struct rl_err *err)
+			    const struct rl_store_filter *f, struct rl_sql_stmt **q, struct rl_err *err)
 {
 	char sql[1024];
 	size_t len;
@@ -156,7 +155,7 @@ static int prepare_filtered(struct rl_store *s, const char *select, const char *
 }
 
 static int prepare_page(struct rl_store *s, const char *select, const struct rl_store_filter *f,
-			int limit, int offset, sqlite3_stmt **q, struct rl_err *err)
+			int limit, int offset, struct rl_sql_stmt **q, struct rl_err *err)
 {
 	int ret, idx;
 
@@ -164,12 +163,12 @@ static int prepare_page(struct rl_store *s, const char *select, const struct rl_
 	if (ret < 0)
 		return ret;
 	idx = bind_filters(*q, f);
-	sqlite3_bind_int(*q, idx, limit);
-	sqlite3_bind_int(*q, idx + 1, offset);
+	rl_sql_bind_i64(*q, idx, limit);
+	rl_sql_bind_i64(*q, idx + 1, offset);
 	return 0;
 }
 
-static int list_count(struct rl_store *s, const void *arg, sqlite3_stmt **q, struct rl_err *err)
+static int list_count(struct rl_store *s, const void *arg, struct rl_sql_stmt **q, struct rl_err *err)
 {
 	int ret = prepare_filtered(s, "SELECT count(*) FROM runs", "", arg, q, err);
 
@@ -179,13 +178,13 @@ static int list_count(struct rl_store *s, const void *arg, sqlite3_stmt **q, str
 }
 
 static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
-		     sqlite3_stmt **q, struct rl_err *err)
+		     struct rl_sql_stmt **q, struct rl_err *err)
 {
 	return prepare_page(s, "SELECT " RL_STORE_META_COLS ", ncells, failed_cells FROM runs",
 			    arg, limit, offset, q, err);
 }
 
-static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
+static int list_item(struct rl_sql_stmt *q, cJSON **out, struct rl_err *err)
 {
 	struct rl_store_run_meta m;
 	cJSON *obj;
@@ -197,9 +196,9 @@ static int list_item(sqlite3_stmt *q, cJSON **out, struct rl_err *err)
 		return ret;
 	obj = cJSON_CreateObject();
 	if (obj && add_meta(obj, &m) && add_status(obj, &m) &&
-	    add(obj, "ncells", cJSON_CreateNumber(sqlite3_column_int(q, RL_STORE_NMETA_COLS))) &&
+	    add(obj, "ncells", cJSON_CreateNumber((int)rl_sql_col_i64(q, RL_STORE_NMETA_COLS))) &&
 	    add(obj, "failed_cells",
-		cJSON_CreateNumber(sqlite3_column_int(q, RL_STORE_NMETA_COLS + 1)))) {
+		cJSON_CreateNumber((int)rl_sql_col_i64(q, RL_STORE_NMETA_COLS + 1)))) {
 		*out = obj;
 		return 0;
 	}
@@ -234,27 +233,27 @@ int rl_store_run_ids_by(struct rl_store *s, const char *label, const char *kerne
 	const struct rl_store_filter f = {
 		.label = label, .kernel_tag = kernel_tag, .status = "done",
 	};
-	sqlite3_stmt *q;
-	int ret, rc, n = 0;
+	struct rl_sql_stmt *q;
+	int ret, n = 0;
 
 	if (max < 1)
 		return rl_err_set(err, -EINVAL, "run ids: room for at least one id needed");
 	ret = prepare_page(s, "SELECT id FROM runs", &f, max, 0, &q, err);
 	if (ret < 0)
 		return ret;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(q, 0);
-	if (rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "run ids");
-	sqlite3_finalize(q);
+	while ((ret = rl_sql_step(q, err)) > 0)
+		ids[n++] = rl_sql_col_i64(q, 0);
+	if (ret < 0)
+		rl_err_prefix(err, ret, "run ids");
+	rl_sql_finalize(q);
 	return ret < 0 ? ret : n;
 }
 
 int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
 			 struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	int ret, rc;
+	struct rl_sql_stmt *q;
+	int ret;
 
 	if (target && !*target)
 		target = NULL;
@@ -267,33 +266,34 @@ int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
 	if (ret < 0)
 		return ret;
 	if (target)
-		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(q, 0);
-	else if (rc == SQLITE_DONE)
+		rl_sql_bind_text(q, 1, target);
+	ret = rl_sql_step(q, err);
+	if (ret > 0)
+		*id = rl_sql_col_i64(q, 0);
+	else if (!ret)
 		ret = rl_err_set(err, -ENOENT, "no queued run%s%s", target ? " on target " : "",
 				 target ? target : "");
 	else
-		ret = rl_store_sqlerr(s, rc, err, "next queued run");
-	sqlite3_finalize(q);
+		rl_err_prefix(err, ret, "next queued run");
+	ret = ret < 0 ? ret : 0;
+	rl_sql_finalize(q);
 	return ret;
 }
 
 int rl_store_target_busy(struct rl_store *s, const char *target, bool *busy,
 			 struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int64_t n;
 	int ret;
 
 	if (!target || !*target)
 		return rl_err_set(err, -EINVAL, "target: required");
-	ret = rl_store_prepare(s, "SELECT EXISTS (SELECT 1 FROM runs WHERE target = ?"
-			       " AND status IN ('queued', 'running'))", &q, err);
+	ret = rl_store_prepare(s, "SELECT CASE WHEN EXISTS (SELECT 1 FROM runs WHERE target = ?"
+			       " AND status IN ('queued', 'running')) THEN 1 ELSE 0 END", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	rl_sql_bind_text(q, 1, target);
 	ret = rl_store_query_i64(s, q, &n, err, "target %s", target);
 	if (!ret)
 		*busy = n != 0;
@@ -302,27 +302,27 @@ int rl_store_target_busy(struct rl_store *s, const char *target, bool *busy,
 
 static int count_by_status(struct rl_store *s, struct rl_store_counts *c, struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	int ret, rc, st;
+	struct rl_sql_stmt *q;
+	int ret, st;
 
 	ret = rl_store_prepare(s, "SELECT status, count(*) FROM runs GROUP BY status", &q, err);
 	if (ret < 0)
 		return ret;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		st = rl_store_status_parse((const char *)sqlite3_column_text(q, 0));
+	while ((ret = rl_sql_step(q, err)) > 0) {
+		st = rl_store_status_parse(rl_sql_col_text(q, 0));
 		if (st >= 0)
-			c->runs[st] = (uint64_t)sqlite3_column_int64(q, 1);
-		c->runs_total += (uint64_t)sqlite3_column_int64(q, 1);
+			c->runs[st] = (uint64_t)rl_sql_col_i64(q, 1);
+		c->runs_total += (uint64_t)rl_sql_col_i64(q, 1);
 	}
-	if (rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "count runs");
-	sqlite3_finalize(q);
+	if (ret < 0)
+		rl_err_prefix(err, ret, "count runs");
+	rl_sql_finalize(q);
 	return ret;
 }
 
 static int count_cells(struct rl_store *s, struct rl_store_counts *c, struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int64_t n;
 	int ret;
 

@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The store: every run ringlabd was asked for, kept in one SQLite file (WAL)
- * in the state directory. A run is written as it progresses: created queued,
- * started (environment and workloads), one row per cell as each completes, a
- * live progress row while it runs, and finished (done, failed, aborted).
+ * The store: every run ringlabd was asked for. By default one SQLite file
+ * (WAL) in the state directory; or a PostgreSQL database that many daemons
+ * share (struct rl_store_conf). A run is written as it progresses: created
+ * queued, started (environment and workloads), one row per cell as each
+ * completes, a live progress row while it runs, and finished (done, failed,
+ * aborted). Both backends run the same queries and the same migrations.
  *
- * Threads: a struct rl_store is one SQLite connection, used by one thread at
- * a time. The daemon's HTTP threads and its runner thread each open their own
- * store on the same file. WAL lets readers read beside the one writer; every
- * write is a short BEGIN IMMEDIATE transaction, and a writer that finds
- * another connection's write transaction open waits for it up to
- * RL_STORE_BUSY_TIMEOUT_MS, then fails with -EBUSY.
+ * Threads: a struct rl_store is one connection, used by one thread at a
+ * time. The daemon's HTTP threads and its runner thread each open their own.
+ * Every write is a short transaction. On SQLite (WAL) readers read beside
+ * the one writer, and a writer that finds another connection's write
+ * transaction open waits for it up to RL_STORE_BUSY_TIMEOUT_MS, then fails
+ * with -EBUSY; on PostgreSQL a row lock is waited for as long.
  *
  * Errors: every function returns 0 (or a count) or a negative errno, with the
- * reason, and SQLite's message where SQLite failed, in @err:
+ * reason, and the database's message where the database failed, in @err:
  *   -ENOENT  no such run (or no progress row)
  *   -EINVAL  a bad argument, or a change the run's status does not allow
  *   -EEXIST  a duplicate (a cell's seq stored twice)
  *   -EBUSY   the database stayed locked by another connection
+ *   -ENOTCONN  PostgreSQL cannot be reached (the next call tries again)
  *   -EIO     an I/O error, a corrupt database, or stored JSON that no longer parses
  *   -ENOMEM
  *
@@ -46,6 +49,20 @@
 #define RL_STORE_PHASE_MAX 16
 
 struct rl_store;
+
+/* Where the store lives: the config's "store" object. */
+enum rl_store_kind {
+	RL_STORE_SQLITE,	/* the embedded default: STATE/ringlab.db */
+	RL_STORE_POSTGRESQL,	/* a server, through libpq */
+	RL_STORE_KIND_MAX
+};
+
+struct rl_store_conf {
+	enum rl_store_kind kind;
+	const char *path;		/* sqlite: the database file */
+	const char *conninfo;		/* postgresql: libpq's "host=... dbname=..." or a URI, no password */
+	const char *password_file;	/* postgresql: NULL or "": PGPASSWORD or libpq's ~/.pgpass */
+};
 
 /* What a client asked for (POST /api/v1/runs). */
 struct rl_store_run_req {
@@ -110,6 +127,27 @@ struct rl_store_counts {
  * a file that is not a database.
  */
 int rl_store_open(const char *path, struct rl_store **out, struct rl_err *err);
+
+/*
+ * rl_store_open_conf() - open the store @c names: SQLite as rl_store_open(),
+ * or a PostgreSQL database (its password read from c->password_file, whose
+ * first line it is), migrated as SQLite is (the schema version in table
+ * ringlab_schema, one migrator at a time). Returns 0 and a store in @out, or
+ * -errno: for PostgreSQL -EINVAL for a bad conninfo or one holding a password,
+ * -EACCES when the login is refused, -ENOTCONN when the server cannot be
+ * reached, -ENOENT for a password_file that cannot be read, -ENOTSUP for a
+ * newer schema or a server older than PostgreSQL 10.
+ */
+int rl_store_open_conf(const struct rl_store_conf *c, struct rl_store **out, struct rl_err *err);
+
+/* rl_store_kind() - the backend @s talks to. */
+enum rl_store_kind rl_store_kind(const struct rl_store *s);
+
+/* rl_store_kind_name() - "sqlite", "postgresql". */
+const char *rl_store_kind_name(enum rl_store_kind k);
+
+/* rl_store_lib_version() - the client library's version for @k ("3.40.1", "15.18"). */
+const char *rl_store_lib_version(enum rl_store_kind k);
 
 /* rl_store_close() - close the connection and free @s; NULL is fine. */
 void rl_store_close(struct rl_store *s);
@@ -346,45 +384,34 @@ int rl_store_nightly_list(struct rl_store *s, int limit, int offset, cJSON **out
 int rl_store_nightly_get(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err);
 
 /*
- * rl_store_integrity_check() - PRAGMA integrity_check. Returns 0 when it
- * answers "ok", -EIO with its first complaint otherwise.
- */
-int rl_store_integrity_check(struct rl_store *s, struct rl_err *err);
-
-/*
- * rl_store_quick_check() - PRAGMA quick_check (check.c): every page read, as
- * at start-up. Returns 0 when it answers "ok", -EIO with its first complaint
- * (and how many more) otherwise, or -errno when it cannot run.
+ * rl_store_quick_check() - SQLite: PRAGMA quick_check, every page read, as
+ * at start-up; PostgreSQL: the server answers (it checks its own pages).
+ * Returns 0 when it answers "ok", -EIO with its first complaint (and how
+ * many more) otherwise, or -errno when it cannot run (-ENOTCONN: the server
+ * cannot be reached).
  */
 int rl_store_quick_check(struct rl_store *s, struct rl_err *err);
 
 #ifdef RL_STORE_INTERNAL
 /*
- * Shared by the files of daemon/store only; callers see struct rl_store as opaque.
- * sqlite3.h's types are declared as incomplete structs so that this header
- * does not pull SQLite into its callers.
+ * Shared by the files of daemon/store only; callers see struct rl_store as
+ * opaque. The connection is sql.h's, whose backends keep sqlite3.h and
+ * libpq-fe.h to themselves.
  */
-struct sqlite3;
-struct sqlite3_stmt;
+struct rl_sql;
+struct rl_sql_stmt;
 
 struct rl_store_cache;
 
 struct rl_store {
-	struct sqlite3 *db;
+	struct rl_sql *db;
+	enum rl_store_kind kind;
 	struct rl_store_cache *cache;	/* detail.c: workloads parsed last, the running run's */
 };
 
 /* ---- the connection (db.c) ---- */
 
-/*
- * rl_store_sqlerr() - map SQLite result @rc to -errno (BUSY/LOCKED -> EBUSY,
- * CONSTRAINT -> EEXIST for unique keys or EINVAL, NOTFOUND -> ENOENT,
- * IOERR/CORRUPT/NOTADB -> EIO, ...) and set "WHAT: sqlite message" in @err.
- */
-int rl_store_sqlerr(struct rl_store *s, int rc, struct rl_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* BEGIN IMMEDIATE when @write, else a deferred (read) BEGIN. Returns 0 or -errno. */
+/* A write transaction when @write (SQLite: BEGIN IMMEDIATE), else a snapshot read. Returns 0 or -errno. */
 int rl_store_begin(struct rl_store *s, bool write, struct rl_err *err);
 
 /* rl_store_end() - COMMIT when @ret >= 0 (returns @ret, or the COMMIT's -errno), else ROLLBACK and return @ret. */
@@ -396,37 +423,37 @@ int rl_store_exec(struct rl_store *s, const char *sql, struct rl_err *err);
 /* ---- statements (query.c) ---- */
 
 /* rl_store_prepare() - compile @sql into @st. Returns 0 or -errno. */
-int rl_store_prepare(struct rl_store *s, const char *sql, struct sqlite3_stmt **st,
+int rl_store_prepare(struct rl_store *s, const char *sql, struct rl_sql_stmt **st,
 		     struct rl_err *err);
 
-/* rl_store_step_done() - step a statement that returns no rows. Returns 0 or -errno. */
-int rl_store_step_done(struct rl_store *s, struct sqlite3_stmt *st, struct rl_err *err,
+/* rl_store_step_done() - step a statement that returns no rows. Returns 0 or -errno ("WHAT: message"). */
+int rl_store_step_done(struct rl_store *s, struct rl_sql_stmt *st, struct rl_err *err,
 		       const char *what);
 
 /*
- * rl_store_step_insert() - step the INSERT @st, put the new row's id in @id
- * and finalize @st. Returns 0 or -errno ("WHAT: sqlite message").
+ * rl_store_step_insert() - step @st, an INSERT ... RETURNING id, put the new
+ * row's id in @id and finalize @st. Returns 0 or -errno ("WHAT: message").
  */
-int rl_store_step_insert(struct rl_store *s, struct sqlite3_stmt *st, int64_t *id,
+int rl_store_step_insert(struct rl_store *s, struct rl_sql_stmt *st, int64_t *id,
 			 struct rl_err *err, const char *what);
 
 /*
  * rl_store_query_i64() - step @st, a query of one row (count(*), EXISTS, a
- * PRAGMA), put its first column in @v and finalize @st. Returns 0, or -errno
- * with "WHAT: sqlite message" in @err when no row came.
+ * CASE WHEN EXISTS), put its first column in @v and finalize @st. Returns 0,
+ * or -errno with "WHAT: message" in @err when no row came.
  */
-int rl_store_query_i64(struct rl_store *s, struct sqlite3_stmt *st, int64_t *v,
+int rl_store_query_i64(struct rl_store *s, struct rl_sql_stmt *st, int64_t *v,
 		       struct rl_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-/* Bind @v, or NULL for NULL and "". Returns the SQLite result code. */
-int rl_store_bind_opt(struct sqlite3_stmt *st, int i, const char *v);
+/* Bind @v, or NULL for NULL and "". */
+void rl_store_bind_opt(struct rl_sql_stmt *st, int i, const char *v);
 
 /* Copy text column @i into @buf ("" for NULL), truncated to @size. */
-void rl_store_col_str(struct sqlite3_stmt *st, int i, char *buf, size_t size);
+void rl_store_col_str(struct rl_sql_stmt *st, int i, char *buf, size_t size);
 
 /* Integer column @i, 0 for NULL (a time not yet set). */
-int64_t rl_store_col_i64(struct sqlite3_stmt *st, int i);
+int64_t rl_store_col_i64(struct rl_sql_stmt *st, int i);
 
 /* rl_store_json_text() - @j printed unformatted, then deleted; NULL when out of memory. */
 char *rl_store_json_text(cJSON *j);
@@ -441,13 +468,13 @@ int rl_store_status_parse(const char *name);
 struct rl_store_lister {
 	const char *what;	/* "runs": "count runs", "list runs: out of memory" */
 	/* Prepare and bind the count: one row, one integer. */
-	int (*count)(struct rl_store *s, const void *arg, struct sqlite3_stmt **q,
+	int (*count)(struct rl_store *s, const void *arg, struct rl_sql_stmt **q,
 		     struct rl_err *err);
 	/* Prepare and bind the page: at most @limit rows from @offset. */
 	int (*page)(struct rl_store *s, const void *arg, int limit, int offset,
-		    struct sqlite3_stmt **q, struct rl_err *err);
+		    struct rl_sql_stmt **q, struct rl_err *err);
 	/* The JSON item of the row @q is on, into @out. */
-	int (*item)(struct sqlite3_stmt *q, cJSON **out, struct rl_err *err);
+	int (*item)(struct rl_sql_stmt *q, cJSON **out, struct rl_err *err);
 };
 
 /*
@@ -468,7 +495,7 @@ int rl_store_list(struct rl_store *s, const struct rl_store_lister *l, const voi
 #define RL_STORE_NMETA_COLS 12
 
 /* rl_store_meta_read() - @m from the RL_STORE_META_COLS of the row @q is on. Returns 0 or -EIO. */
-int rl_store_meta_read(struct sqlite3_stmt *q, struct rl_store_run_meta *m, struct rl_err *err);
+int rl_store_meta_read(struct rl_sql_stmt *q, struct rl_store_run_meta *m, struct rl_err *err);
 
 /*
  * rl_store_state_err() - why a change guarded by the run's status touched
@@ -520,7 +547,7 @@ int rl_store_packer_finish(struct rl_store_packer *p, struct rl_err *err);
 void rl_store_packer_end(struct rl_store_packer *p);
 
 /*
- * rl_store_unpack() - the text rl_store_pack() made @blob (@n bytes) from,
+ * rl_store_unpack() - the text a packer made @blob (@n bytes) from,
  * malloc'd and NUL-terminated, in @text. Returns 0, -EIO when @blob is not
  * a packed blob or is damaged, or -ENOMEM.
  */
@@ -570,7 +597,7 @@ void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *no
 
 /* Inserts of summary rows, prepared once for a run's cells. */
 struct rl_store_summary_writer {
-	struct sqlite3_stmt *name, *row;
+	struct rl_sql_stmt *name, *row;
 };
 
 /* rl_store_summary_begin() - prepare @w. Returns 0 or -errno; end it whatever this returns. */

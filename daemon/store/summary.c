@@ -20,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #define RL_STORE_INTERNAL
 #include "store.h"
+#include "sql.h"
 
 /* The summary columns after run_id, seq and workload_id, in bind_row()'s order. */
 #define SUMMARY_COLS "jobs, rep, attempts, ops, eagain, iops, bw, elapsed_s, p99_ns, verify," \
@@ -45,47 +44,51 @@ void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *no
 	*timing = w && w->nowait && w->eagain_policy == RL_EAGAIN_RETRY_BLOCKING;
 }
 
-static void bind_double_or_null(sqlite3_stmt *q, int i, double v)
+/* NaN is stored as NULL; an infinity, which no measurement gives, too. */
+static void bind_double_or_null(struct rl_sql_stmt *q, int i, double v)
 {
-	if (isfinite(v))
-		sqlite3_bind_double(q, i, v);
-	else
-		sqlite3_bind_null(q, i);
+	rl_sql_bind_double(q, i, isfinite(v) ? v : NAN);
+}
+
+/* Whether column @i of the row @q is on is NULL. */
+static bool col_null(struct rl_sql_stmt *q, int i)
+{
+	return rl_sql_col_text(q, i) == NULL;
 }
 
 /* Parameters 1..NSUMMARY_COLS of @q: cell @c's summary. */
-static void bind_row(sqlite3_stmt *q, const struct rl_cell *c, bool nowait, bool timing)
+static void bind_row(struct rl_sql_stmt *q, const struct rl_cell *c, bool nowait, bool timing)
 {
 	uint64_t errors = 0;
 	int i = 1;
 
 	for (uint32_t e = 0; e < c->nerrors && e < RL_ERRNO_SLOTS; e++)
 		errors += c->errors[e].count;
-	sqlite3_bind_int64(q, i++, c->jobs);
-	sqlite3_bind_int64(q, i++, c->rep);
-	sqlite3_bind_int64(q, i++, (int64_t)c->attempts);
-	sqlite3_bind_int64(q, i++, (int64_t)c->ops);
-	sqlite3_bind_int64(q, i++, (int64_t)c->eagain);
+	rl_sql_bind_i64(q, i++, c->jobs);
+	rl_sql_bind_i64(q, i++, c->rep);
+	rl_sql_bind_i64(q, i++, (int64_t)c->attempts);
+	rl_sql_bind_i64(q, i++, (int64_t)c->ops);
+	rl_sql_bind_i64(q, i++, (int64_t)c->eagain);
 	bind_double_or_null(q, i++, c->iops);
 	bind_double_or_null(q, i++, c->bw_bytes_s);
 	bind_double_or_null(q, i++, c->elapsed_s);
 	if (c->lat.valid)
-		sqlite3_bind_int64(q, i++, (int64_t)c->lat.p99);
+		rl_sql_bind_i64(q, i++, (int64_t)c->lat.p99);
 	else
-		sqlite3_bind_null(q, i++);
-	sqlite3_bind_int(q, i++, c->verify.status);
-	sqlite3_bind_int(q, i++, c->expect);
-	sqlite3_bind_int(q, i++, c->failed);
-	sqlite3_bind_int64(q, i++, (int64_t)errors);
-	sqlite3_bind_int(q, i++, nowait);
-	sqlite3_bind_int(q, i++, timing);
+		rl_sql_bind_text(q, i++, NULL);
+	rl_sql_bind_i64(q, i++, c->verify.status);
+	rl_sql_bind_i64(q, i++, c->expect);
+	rl_sql_bind_i64(q, i++, c->failed);
+	rl_sql_bind_i64(q, i++, (int64_t)errors);
+	rl_sql_bind_i64(q, i++, nowait);
+	rl_sql_bind_i64(q, i++, timing);
 	if (c->causes.valid)
-		sqlite3_bind_int(q, i++, c->causes.status);
+		rl_sql_bind_i64(q, i++, c->causes.status);
 	else
-		sqlite3_bind_null(q, i++);
+		rl_sql_bind_text(q, i++, NULL);
 	for (int k = 0; k < RL_CAUSE_MAX; k++)
-		sqlite3_bind_int64(q, i++, (int64_t)c->causes.counts[k]);
-	sqlite3_bind_int64(q, i++, (int64_t)c->causes.unattributed);
+		rl_sql_bind_i64(q, i++, (int64_t)c->causes.counts[k]);
+	rl_sql_bind_i64(q, i++, (int64_t)c->causes.unattributed);
 }
 
 int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w,
@@ -95,13 +98,15 @@ int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w
 
 	memset(w, 0, sizeof(*w));
 	/* Portable upsert: a name stored once, whichever cell brings it first. */
+	/* p99_ns and causes may be NULL, bound as text: the CAST gives PostgreSQL their type. */
 	ret = rl_store_prepare(s, "INSERT INTO workload_names (name) VALUES (?)"
 			       " ON CONFLICT (name) DO NOTHING", &w->name, err);
 	if (!ret)
 		ret = rl_store_prepare(s, "INSERT INTO cell_summaries (" SUMMARY_COLS ", run_id, seq,"
-				       " workload_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-				       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-				       " (SELECT id FROM workload_names WHERE name = ?))", &w->row, err);
+				       " workload_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER),"
+				       " ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+				       " ?, ?, ?, ?, (SELECT id FROM workload_names WHERE name = ?))",
+				       &w->row, err);
 	if (ret < 0)
 		rl_store_summary_end(w);
 	return ret;
@@ -113,16 +118,16 @@ int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, 
 {
 	int ret;
 
-	sqlite3_reset(w->name);
-	sqlite3_bind_text(w->name, 1, c->workload, -1, SQLITE_STATIC);
+	rl_sql_reset(w->name);
+	rl_sql_bind_text(w->name, 1, c->workload);
 	ret = rl_store_step_done(s, w->name, err, "workload name");
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
-	sqlite3_reset(w->row);
+	rl_sql_reset(w->row);
 	bind_row(w->row, c, nowait, timing);
-	sqlite3_bind_int64(w->row, NSUMMARY_COLS + 1, id);
-	sqlite3_bind_int64(w->row, NSUMMARY_COLS + 2, seq);
-	sqlite3_bind_text(w->row, NSUMMARY_COLS + 3, c->workload, -1, SQLITE_STATIC);
+	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 1, id);
+	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 2, seq);
+	rl_sql_bind_text(w->row, NSUMMARY_COLS + 3, c->workload);
 	ret = rl_store_step_done(s, w->row, err, "cell summary");
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
@@ -131,8 +136,8 @@ int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, 
 
 void rl_store_summary_end(struct rl_store_summary_writer *w)
 {
-	sqlite3_finalize(w->name);
-	sqlite3_finalize(w->row);
+	rl_sql_finalize(w->name);
+	rl_sql_finalize(w->row);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -154,9 +159,15 @@ int rl_store_summaries_import(struct rl_store *s, int64_t id, const struct rl_ru
 
 /* ---- reading -------------------------------------------------------------- */
 
-static double col_double_or_nan(sqlite3_stmt *q, int i)
+/*
+ * The value first: SQLite gives a REAL read as text 15 digits, and a later
+ * read as a double may then see those digits rather than the stored bits.
+ */
+static double col_double_or_nan(struct rl_sql_stmt *q, int i)
 {
-	return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+	double v = rl_sql_col_double(q, i);
+
+	return col_null(q, i) ? NAN : v;
 }
 
 /*
@@ -164,7 +175,7 @@ static double col_double_or_nan(sqlite3_stmt *q, int i)
  * SUMMARY_COLS; its workload name is column @name_col. The workload's
  * flags go to @nowait and @timing.
  */
-static void read_row(sqlite3_stmt *q, int name_col, int col, struct rl_cell *c, bool *nowait,
+static void read_row(struct rl_sql_stmt *q, int name_col, int col, struct rl_cell *c, bool *nowait,
 		     bool *timing)
 {
 	int i = col;
@@ -172,28 +183,28 @@ static void read_row(sqlite3_stmt *q, int name_col, int col, struct rl_cell *c, 
 	memset(c, 0, sizeof(*c));
 	if (name_col >= 0)
 		rl_store_col_str(q, name_col, c->workload, sizeof(c->workload));
-	c->jobs = (uint32_t)sqlite3_column_int64(q, i++);
-	c->rep = (uint32_t)sqlite3_column_int64(q, i++);
-	c->attempts = (uint64_t)sqlite3_column_int64(q, i++);
-	c->ops = (uint64_t)sqlite3_column_int64(q, i++);
-	c->eagain = (uint64_t)sqlite3_column_int64(q, i++);
+	c->jobs = (uint32_t)rl_sql_col_i64(q, i++);
+	c->rep = (uint32_t)rl_sql_col_i64(q, i++);
+	c->attempts = (uint64_t)rl_sql_col_i64(q, i++);
+	c->ops = (uint64_t)rl_sql_col_i64(q, i++);
+	c->eagain = (uint64_t)rl_sql_col_i64(q, i++);
 	c->iops = col_double_or_nan(q, i++);
 	c->bw_bytes_s = col_double_or_nan(q, i++);
 	c->elapsed_s = col_double_or_nan(q, i++);
-	c->lat.valid = sqlite3_column_type(q, i) != SQLITE_NULL;
-	c->lat.p99 = (uint64_t)sqlite3_column_int64(q, i++);
-	c->verify.status = (enum rl_verify_status)sqlite3_column_int(q, i++);
-	c->expect = (enum rl_expect_status)sqlite3_column_int(q, i++);
-	c->failed = sqlite3_column_int(q, i++) != 0;
-	c->errors[0].count = (uint64_t)sqlite3_column_int64(q, i++);
+	c->lat.p99 = (uint64_t)rl_sql_col_i64(q, i);
+	c->lat.valid = !col_null(q, i++);
+	c->verify.status = (enum rl_verify_status)(int)rl_sql_col_i64(q, i++);
+	c->expect = (enum rl_expect_status)(int)rl_sql_col_i64(q, i++);
+	c->failed = (int)rl_sql_col_i64(q, i++) != 0;
+	c->errors[0].count = (uint64_t)rl_sql_col_i64(q, i++);
 	c->nerrors = c->errors[0].count ? 1 : 0;
-	*nowait = sqlite3_column_int(q, i++) != 0;
-	*timing = sqlite3_column_int(q, i++) != 0;
-	c->causes.valid = sqlite3_column_type(q, i) != SQLITE_NULL;
-	c->causes.status = (enum rl_causes_status)sqlite3_column_int(q, i++);
+	*nowait = (int)rl_sql_col_i64(q, i++) != 0;
+	*timing = (int)rl_sql_col_i64(q, i++) != 0;
+	c->causes.status = (enum rl_causes_status)(int)rl_sql_col_i64(q, i);
+	c->causes.valid = !col_null(q, i++);
 	for (int k = 0; k < RL_CAUSE_MAX; k++)
-		c->causes.counts[k] = (uint64_t)sqlite3_column_int64(q, i++);
-	c->causes.unattributed = (uint64_t)sqlite3_column_int64(q, i++);
+		c->causes.counts[k] = (uint64_t)rl_sql_col_i64(q, i++);
+	c->causes.unattributed = (uint64_t)rl_sql_col_i64(q, i++);
 	c->eagain_rate = c->attempts ? (double)c->eagain / (double)c->attempts : 0;
 	c->es_cached_extents = -1;
 }
@@ -202,26 +213,26 @@ int rl_store_summaries_load(struct rl_store *s, int64_t id, struct rl_run *run,
 			    struct rl_err *err)
 {
 	struct rl_cell c;
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	bool nowait, timing;
-	int ret, rc;
+	int ret, more;
 
 	ret = rl_store_prepare(s, "SELECT w.name, " SUMMARY_COLS " FROM cell_summaries s"
 			       " JOIN workload_names w ON w.id = s.workload_id"
 			       " WHERE s.run_id = ? ORDER BY s.seq", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_int64(q, 1, id);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	rl_sql_bind_i64(q, 1, id);
+	while ((more = rl_sql_step(q, err)) > 0) {
 		read_row(q, 0, 1, &c, &nowait, &timing);
 		if (rl_run_add_cell(run, &c) < 0) {
 			ret = rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
 			break;
 		}
 	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "run %lld: cell summaries", (long long)id);
-	sqlite3_finalize(q);
+	if (!ret && more < 0)
+		ret = rl_err_prefix(err, more, "run %lld: cell summaries", (long long)id);
+	rl_sql_finalize(q);
 	return ret;
 }
 
@@ -271,7 +282,7 @@ static int history_flush(struct history_scan *h)
  * @tail; bind the two filters. Returns the next parameter's index or -errno.
  */
 static int history_prepare(struct rl_store *s, const struct rl_store_filter *f, const char *head,
-			   const char *tail, sqlite3_stmt **q, struct rl_err *err)
+			   const char *tail, struct rl_sql_stmt **q, struct rl_err *err)
 {
 	bool label = f->label && *f->label, tag = f->kernel_tag && *f->kernel_tag;
 	char sql[1024];
@@ -283,9 +294,9 @@ static int history_prepare(struct rl_store *s, const struct rl_store_filter *f, 
 	if (ret < 0)
 		return ret;
 	if (label)
-		sqlite3_bind_text(*q, idx++, f->label, -1, SQLITE_STATIC);
+		rl_sql_bind_text(*q, idx++, f->label);
 	if (tag)
-		sqlite3_bind_text(*q, idx++, f->kernel_tag, -1, SQLITE_STATIC);
+		rl_sql_bind_text(*q, idx++, f->kernel_tag);
 	return idx;
 }
 
@@ -293,7 +304,7 @@ static int history_prepare(struct rl_store *s, const struct rl_store_filter *f, 
 static int history_runs(struct rl_store *s, const struct rl_store_filter *f, int *scan,
 			struct rl_err *err)
 {
-	sqlite3_stmt *q;
+	struct rl_sql_stmt *q;
 	int64_t n;
 	int ret;
 
@@ -307,27 +318,27 @@ static int history_runs(struct rl_store *s, const struct rl_store_filter *f, int
 }
 
 /* One page of @h's scan from @offset. Returns the rows read (0: no run had the cell), or -errno. */
-static int history_page(struct rl_store *s, sqlite3_stmt *q, int idx, int offset,
+static int history_page(struct rl_store *s, struct rl_sql_stmt *q, int idx, int offset,
 			struct history_scan *h, struct rl_err *err)
 {
 	struct rl_cell c;
 	bool nowait, timing;
-	int rc = SQLITE_DONE, ret = 0, rows = 0;
+	int more = 0, ret = 0, rows = 0;
 
-	sqlite3_reset(q);
-	sqlite3_bind_int(q, idx, HISTORY_PAGE);
-	sqlite3_bind_int(q, idx + 1, offset);
-	sqlite3_bind_int64(q, idx + 2, h->workload_id);
-	sqlite3_bind_int64(q, idx + 3, h->jobs);
-	while (h->n < h->max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+	rl_sql_reset(q);
+	rl_sql_bind_i64(q, idx, HISTORY_PAGE);
+	rl_sql_bind_i64(q, idx + 1, offset);
+	rl_sql_bind_i64(q, idx + 2, h->workload_id);
+	rl_sql_bind_i64(q, idx + 3, h->jobs);
+	while (h->n < h->max && (more = rl_sql_step(q, err)) > 0) {
 		rows++;
-		if (sqlite3_column_int64(q, 0) != h->cur.run_id) {
+		if (rl_sql_col_i64(q, 0) != h->cur.run_id) {
 			ret = history_flush(h);
 			if (ret < 0)
 				return ret;
 			memset(&h->cur, 0, sizeof(h->cur));
-			h->cur.run_id = sqlite3_column_int64(q, 0);
-			h->cur.started_ns = sqlite3_column_int64(q, 1);
+			h->cur.run_id = rl_sql_col_i64(q, 0);
+			h->cur.started_ns = rl_sql_col_i64(q, 1);
 			rl_store_col_str(q, 2, h->cur.kernel_release, sizeof(h->cur.kernel_release));
 			rl_store_col_str(q, 3, h->cur.kernel_tag, sizeof(h->cur.kernel_tag));
 			rl_store_col_str(q, 4, h->cur.label, sizeof(h->cur.label));
@@ -338,8 +349,8 @@ static int history_page(struct rl_store *s, sqlite3_stmt *q, int idx, int offset
 		if (rl_run_add_cell(&h->run, &c) < 0)
 			return -ENOMEM;
 	}
-	if (h->n < h->max && rc != SQLITE_DONE)
-		return rl_store_sqlerr(s, rc, err, "history");
+	if (more < 0)
+		return rl_err_prefix(err, more, "history");
 	ret = history_flush(h);
 	h->cur.run_id = 0;
 	return ret < 0 ? ret : rows;
@@ -347,27 +358,25 @@ static int history_page(struct rl_store *s, sqlite3_stmt *q, int idx, int offset
 
 static int workload_id(struct rl_store *s, const char *name, int64_t *id, struct rl_err *err)
 {
-	sqlite3_stmt *q;
-	int ret, rc;
+	struct rl_sql_stmt *q;
+	int ret;
 
 	*id = 0;
 	ret = rl_store_prepare(s, "SELECT id FROM workload_names WHERE name = ?", &q, err);
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(q, 0);
-	else if (rc != SQLITE_DONE)
-		ret = rl_store_sqlerr(s, rc, err, "workload %s", name);
-	sqlite3_finalize(q);
-	return ret;
+	rl_sql_bind_text(q, 1, name);
+	ret = rl_sql_step(q, err);
+	if (ret > 0)
+		*id = rl_sql_col_i64(q, 0);
+	rl_sql_finalize(q);
+	return ret < 0 ? rl_err_prefix(err, ret, "workload %s", name) : 0;
 }
 
 static int history_read(struct rl_store *s, const struct rl_store_filter *f,
 			struct history_scan *h, int scan, struct rl_err *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct rl_sql_stmt *q = NULL;
 	int ret, idx, offset;
 
 	ret = workload_id(s, h->workload, &h->workload_id, err);
@@ -392,7 +401,7 @@ static int history_read(struct rl_store *s, const struct rl_store_filter *f,
 		ret = history_page(s, q, idx, offset, h, err);
 		ret = ret < 0 ? ret : 0;
 	}
-	sqlite3_finalize(q);
+	rl_sql_finalize(q);
 	free(h->run.cells);
 	return ret;
 }

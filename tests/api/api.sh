@@ -56,6 +56,7 @@ wait_status()
 # --- health, system, workloads -----------------------------------------------------
 expect 200 GET /api/v1/health
 jqe '.status == "ok" and .store == "ok" and .targets == 1 and .running == 0'
+jqe ".store_kind == \"${RL_TEST_STORE:-sqlite}\""
 jqe '(.version | type == "string") and .uptime_s >= 0'
 [ "$(header Content-Type)" = "application/json; charset=utf-8" ] || fail "health: Content-Type '$(header Content-Type)'"
 [ "$(header Cache-Control)" = "no-store" ] || fail "health: Cache-Control '$(header Cache-Control)'"
@@ -64,7 +65,7 @@ expect 200 GET /api/v1/system
 jqe ".kernel.release == \"$(uname -r)\" and (.kernel.cmdline | type == \"string\") and .cpus >= 1"
 jqe '(.hostname | length > 0) and (.ringlab_version | length > 0)'
 jqe '(.io_uring.opcodes | type == "array") and (.io_uring.features | type == "array")'
-jqe '(.versions.microhttpd | length > 0) and (.versions.sqlite | length > 0) and (.versions.cjson | length > 0)'
+jqe '(.versions.microhttpd | length > 0) and (.versions.sqlite | length > 0) and (.versions.libpq | length > 0) and (.versions.cjson | length > 0)'
 jqe ".targets | length == 1 and .[0].name == \"scratch\" and .[0].kind == \"dir\" and .[0].fs_type == \"ext4\""
 jqe ".targets[0].busy == false and .targets[0].current_run == null and .targets[0].path == \"$LOOPFS_DIR\""
 

@@ -5,10 +5,12 @@
 #   daemon_require [TOOL...]   exit 77 unless each TOOL is on PATH and loop-mounted ext4
 #                              can be made (loopfs_require); exit 1 unless ringlabd is built.
 #                              Makes DAEMON_DIR, a fresh directory for the test's files,
-#                              and sets an EXIT trap calling daemon_cleanup.
+#                              and sets an EXIT trap calling daemon_cleanup. With
+#                              RL_TEST_STORE=postgresql, starts PostgreSQL (pg.sh) or exits 77.
 #   daemon_config [--token TOKEN] NAME=DIR...
 #                              writes DAEMON_DIR/ringlabd.json: state in DAEMON_DIR/state,
-#                              the source tree's workloads, a dir target per NAME=DIR
+#                              the source tree's workloads, a dir target per NAME=DIR, the
+#                              store on PostgreSQL with RL_TEST_STORE=postgresql
 #   daemon_start [--throttled] SECONDS [OPTION...]
 #                              $top_builddir/ringlabd OPTION... --port 0 --port-file
 #                              DAEMON_DIR/port in the background (in throttle.sh's cgroup
@@ -20,13 +22,14 @@
 #   daemon_stop                SIGTERM to DAEMON_PID, SIGKILL after 20 s, reaped; clears
 #                              DAEMON_PID. Nothing when it is empty: a test that kills and
 #                              waits for the daemon itself clears DAEMON_PID.
-#   daemon_cleanup             daemon_stop, remove DAEMON_DIR, throttle_cleanup, loopfs_cleanup
+#   daemon_cleanup             daemon_stop, pg_stop, remove DAEMON_DIR, throttle_cleanup, loopfs_cleanup
 #
 # A test that sets its own EXIT trap after daemon_require calls daemon_cleanup in it, as
 # loopfs.sh asks for loopfs_cleanup.
 
 . "$top_srcdir/tests/lib/loopfs.sh"
 . "$top_srcdir/tests/lib/throttle.sh"
+. "$top_srcdir/tests/lib/pg.sh"
 
 DAEMON_DIR=
 DAEMON_PID=
@@ -41,6 +44,7 @@ daemon_require()
 	done
 	[ -x "$top_builddir/ringlabd" ] || { echo "FAIL: $top_builddir/ringlabd is not built" >&2; exit 1; }
 	loopfs_require
+	pg_test_store
 	DAEMON_DIR=$(mktemp -d -t ringlab-daemon.XXXXXX) || { echo "FAIL: mktemp -d" >&2; exit 1; }
 	trap daemon_cleanup EXIT
 }
@@ -59,7 +63,7 @@ daemon_config()
 	done
 	cat >"$DAEMON_DIR/ringlabd.json" <<JSON
 {"state_dir": "$DAEMON_DIR/state", "workloads_dir": "$top_srcdir/workloads",
- "targets": [$_daemon_targets]$_daemon_token}
+ "targets": [$_daemon_targets]$_daemon_token${PG_STORE_JSON:+, $PG_STORE_JSON}}
 JSON
 }
 
@@ -118,6 +122,7 @@ daemon_stop()
 daemon_cleanup()
 {
 	daemon_stop
+	pg_stop
 	[ -n "$DAEMON_DIR" ] && rm -rf "$DAEMON_DIR"
 	DAEMON_DIR=
 	throttle_cleanup

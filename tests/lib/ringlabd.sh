@@ -2,7 +2,9 @@
 # One ringlabd for an API test, and the requests the test makes to it (sourced; POSIX sh).
 #
 #   rld_init [SIZE_MB]          exit 77 without curl, jq or loop devices (loopfs.sh, which
-#                               this file sources); a SIZE_MB (default 64) loop-mounted ext4
+#                               this file sources), or with RL_TEST_STORE=postgresql
+#                               without PostgreSQL (pg.sh: then one is started, and
+#                               rld_config puts the store there); a SIZE_MB (default 64) loop-mounted ext4
 #                               at $LOOPFS_DIR, a fresh $work (mktemp -d) and an EXIT trap
 #                               that stops the daemon and what the test put in rld_bg
 #                               (pids), removes $work and calls loopfs_cleanup (set again
@@ -26,6 +28,7 @@
 #   $raw                        tests/api/http_raw, for requests curl will not make
 
 . "$top_srcdir/tests/lib/loopfs.sh"
+. "$top_srcdir/tests/lib/pg.sh"
 
 RLD=${RLD:-$top_builddir/ringlabd}
 RLD_WORKLOADS=${RLD_WORKLOADS:-$top_srcdir/workloads}
@@ -57,6 +60,7 @@ _rld_cleanup()
 		kill "$_rld_p" 2>/dev/null
 	done
 	rld_stop
+	pg_stop
 	[ -n "$work" ] && rm -rf "$work"
 	loopfs_cleanup
 }
@@ -69,6 +73,7 @@ rld_init()
 	[ -x "$RLD" ] || { echo "FAIL: $RLD is not built" >&2; exit 1; }
 	[ -x "$raw" ] || { echo "FAIL: $raw is not built" >&2; exit 1; }
 	loopfs_require
+	pg_test_store
 	loopfs_create "${1:-64}"
 	work=$(mktemp -d) || exit 1
 	trap _rld_cleanup EXIT
@@ -78,7 +83,8 @@ rld_config()
 {
 	cat >"$work/ringlabd.json" <<EOF
 { "state_dir": "$work/state", "workloads_dir": "$RLD_WORKLOADS",
-  "targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }]${1:+, $1} }
+  "targets": [{ "name": "scratch", "kind": "dir", "path": "$LOOPFS_DIR" }]${1:+, $1}${PG_STORE_JSON:+,
+  $PG_STORE_JSON} }
 EOF
 }
 

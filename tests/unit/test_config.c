@@ -544,6 +544,38 @@ static void test_reload_diff(void)
 	CHECK(n == 3 && strlen(keys) < 8, "a short buffer: %d '%s'", n, keys);
 }
 
+/* The store: SQLite unless told otherwise, a PostgreSQL one names its server and no password. */
+static void test_store(void)
+{
+	static const struct refusal refused[] = {
+		{ "{\"store\": {\"kind\": \"postgresql\"}}", "store.conninfo", "required" },
+		{ "{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db password=x\"}}",
+		  "store.conninfo", "password_file or PGPASSWORD" },
+		{ "{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"postgresql://db/r?password =x\"}}",
+		  "store.conninfo", "holds a password" },
+		{ "{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db\","
+		  " \"password_file\": \"pw\"}}", "store.password_file", "absolute" },
+		{ "{\"store\": {\"conninfo\": \"host=db\"}}", "store.conninfo", "only for kind postgresql" },
+		{ "{\"store\": {\"kind\": \"mysql\"}}", "kind", NULL },
+		{ "{\"store\": {\"kind\": \"sqlite\", \"password\": \"x\"}}", "password", NULL },
+		{ 0 }
+	};
+	struct rl_config a, b;
+	char keys[128];
+
+	expect_loaded("{}", &a);
+	CHECK(a.store.kind == RL_STORE_SQLITE && !a.store.conninfo[0], "the default store: kind %d",
+	      (int)a.store.kind);
+	expect_loaded("{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db dbname=passwords\","
+		      " \"password_file\": \"/etc/ringlab/pgpass\"}}", &b);
+	CHECK(b.store.kind == RL_STORE_POSTGRESQL && !strcmp(b.store.conninfo, "host=db dbname=passwords") &&
+	      !strcmp(b.store.password_file, "/etc/ringlab/pgpass"), "a postgresql store: %d %s %s",
+	      (int)b.store.kind, b.store.conninfo, b.store.password_file);
+	expect_all_refused(refused);
+	CHECK(rl_config_diff(&a, &b, false, keys, sizeof(keys)) == 1 && !strcmp(keys, "store"),
+	      "the store waits for a restart: '%s'", keys);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -560,6 +592,7 @@ int main(void)
 	test_missing_file();
 	test_markdown();
 	test_reload_diff();
+	test_store();
 	unlink(cfg_path);
 	rmdir(tmpdir);
 	return check_exit();

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store: a run's life in the SQLite store, listing, recovery, and two connections on one file. */
+/* test_store: a run's life in the store, listing, recovery, two connections and lock waits; on SQLite, or on PostgreSQL with RL_TEST_STORE (tests/pg/store_units.sh). */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -9,12 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "engine/result_json.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "../lib/check.h"
+#include "../lib/store_test.h"
 
 #define NCELLS 6
 
@@ -490,7 +489,7 @@ static void test_two_connections(struct rl_store *s)
 	struct rl_store_run_meta m;
 	int64_t a, b;
 
-	if (OK(rl_store_open(db_path, &s2, E)) < 0)
+	if (OK(store_test_open(db_path, &s2, E)) < 0)
 		return;
 	a = create(s2, "from-s2", "t4", NULL, NULL);
 	if (OK(rl_store_run_get(s, a, NULL, &m, E)) >= 0)
@@ -518,26 +517,13 @@ static void *writer_thread(void *arg)
 	struct writer *w = arg;
 	struct rl_store *s;
 
-	w->ret = rl_store_open(db_path, &s, &w->err);
+	w->ret = store_test_open(db_path, &s, &w->err);
 	if (w->ret < 0)
 		return NULL;
 	w->ret = rl_store_run_create(s, &req, &w->id, &w->err);
 	w->done_ns = rl_wall_ns();
 	rl_store_close(s);
 	return NULL;
-}
-
-static sqlite3 *hold_write_lock(void)
-{
-	sqlite3 *db = NULL;
-
-	if (sqlite3_open(db_path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		CHECK(0, "cannot hold the write lock: %s", sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
 }
 
 /* @hold_ms under the lock: the writer must wait, then succeed (or -EBUSY past 5 s). */
@@ -547,31 +533,32 @@ static void test_wait(unsigned hold_ms, int want)
 	struct timespec ts = { hold_ms / 1000, (long)(hold_ms % 1000) * 1000000 };
 	pthread_t t;
 	int64_t released;
-	sqlite3 *db = hold_write_lock();
+	struct store_test_lock lock;
 
-	if (!db)
+	if (!store_test_lock_hold(db_path, &lock)) {
+		store_test_lock_release(&lock);
 		return;
+	}
 	if (pthread_create(&t, NULL, writer_thread, &w)) {
 		CHECK(0, "pthread_create");
-		sqlite3_close(db);
+		store_test_lock_release(&lock);
 		return;
 	}
 	nanosleep(&ts, NULL);
 	released = rl_wall_ns();
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	store_test_lock_release(&lock);
 	pthread_join(t, NULL);
-	sqlite3_close(db);
 	CHECK(w.ret == want, "writer under a %u ms lock: %d (%s), want %d", hold_ms, w.ret,
 	      w.err.msg, want);
 	if (want == 0)
 		CHECK(w.done_ns >= released, "the writer finished before the lock was released");
 	else
-		CHECK(strstr(w.err.msg, "locked") != NULL, "busy message: %s", w.err.msg);
+		CHECK(strstr(w.err.msg, "lock") != NULL, "busy message: %s", w.err.msg);
 }
 
 static void test_integrity(struct rl_store *s)
 {
-	OK(rl_store_integrity_check(s, E));
+	OK(rl_store_quick_check(s, E));
 }
 
 static void test_open_errors(void)
@@ -587,6 +574,34 @@ static void test_open_errors(void)
 	CHECK(s == NULL, "store set on failure");
 	CHECK(stat(db_path, &st) == 0 && (st.st_mode & 0777) == 0640, "database mode %o",
 	      st.st_mode & 0777);
+}
+
+/* What a PostgreSQL store refuses to open, each with its reason. */
+static void test_pg_open_errors(void)
+{
+	struct rl_store_conf c = { .kind = RL_STORE_POSTGRESQL };
+	struct rl_store *s = (struct rl_store *)1;
+	struct rl_err err = { "" };
+	char conninfo[4400];
+
+	snprintf(conninfo, sizeof(conninfo), "%s password=secret", store_test_conninfo());
+	c.conninfo = conninfo;
+	CHECK(rl_store_open_conf(&c, &s, &err) == -EINVAL, "a password in the conninfo: %s", err.msg);
+	CHECK(strstr(err.msg, "password_file") && !strstr(err.msg, "secret"),
+	      "password refusal: %s", err.msg);
+	CHECK(s == NULL, "store set on failure");
+	c.conninfo = "postgresql://ringlab:secret@localhost/ringlab";
+	CHECK(rl_store_open_conf(&c, &s, &err) == -EINVAL, "a password in a URI: %s", err.msg);
+	c.conninfo = "nonsense without equals";
+	CHECK(rl_store_open_conf(&c, &s, &err) == -EINVAL, "a bad conninfo: %s", err.msg);
+	CHECK(strstr(err.msg, "conninfo") != NULL, "bad conninfo not named: %s", err.msg);
+	snprintf(conninfo, sizeof(conninfo), "host=%s/nowhere port=1 connect_timeout=2", dir);
+	c.conninfo = conninfo;
+	CHECK(rl_store_open_conf(&c, &s, &err) == -ENOTCONN, "no server: %s", err.msg);
+	snprintf(conninfo, sizeof(conninfo), "%s", store_test_conninfo());
+	c.password_file = "/nonexistent/ringlab-password";
+	CHECK(rl_store_open_conf(&c, &s, &err) == -ENOENT, "a missing password_file: %s", err.msg);
+	CHECK(strstr(err.msg, "password_file") != NULL, "password_file not named: %s", err.msg);
 }
 
 static void cleanup(void)
@@ -613,11 +628,14 @@ int main(void)
 		return 1;
 	}
 	snprintf(db_path, sizeof(db_path), "%s/ringlab.db", dir);
-	if (OK(rl_store_open(db_path, &s, E)) < 0) {
+	if (OK(store_test_open(db_path, &s, E)) < 0) {
 		cleanup();
 		return 1;
 	}
-	test_open_errors();
+	if (store_test_pg())
+		test_pg_open_errors();
+	else
+		test_open_errors();
 	life = test_life(s);
 	test_bad_calls(s);
 	test_list(s, life, &running, &queued);

@@ -6,10 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "store/store.h"
 #include "../lib/check.h"
+#include "../lib/store_test.h"
 
 #define NCELLS 4
 #define T0 1790000000123456789LL	/* a start time with every digit used */
@@ -109,20 +108,6 @@ static void test_import(struct rl_store *s)
 	rl_run_free(&run);
 }
 
-static int raw_exec(const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-	int rc;
-
-	rc = sqlite3_open(db_path, &db);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	CHECK(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : sqlite3_errstr(rc));
-	sqlite3_free(msg);
-	sqlite3_close(db);
-	return rc == SQLITE_OK;
-}
 
 static int count_runs(struct rl_store *s)
 {
@@ -135,20 +120,31 @@ static int count_runs(struct rl_store *s)
 	return total;
 }
 
+/* What undoes schema version 4, in the SQL both backends read. */
+#define V4_UNDONE "DROP TABLE cell_summaries; DROP TABLE run_details; DROP TABLE workload_names;" \
+	" ALTER TABLE runs DROP COLUMN ncells; ALTER TABLE runs DROP COLUMN failed_cells;" \
+	" ALTER TABLE runs ADD COLUMN workloads TEXT;"
+
 /* A cell that fails to insert takes the whole import back with it. */
 static void test_import_atomic(struct rl_store *s)
 {
 	struct rl_run run;
 	int before = count_runs(s);
 
-	if (!raw_exec("CREATE TRIGGER boom BEFORE INSERT ON cell_summaries WHEN NEW.seq = 2"
-		      " BEGIN SELECT RAISE(ABORT, 'boom'); END"))
+	if (!store_test_raw(db_path, "CREATE TRIGGER boom BEFORE INSERT ON cell_summaries"
+			    " WHEN NEW.seq = 2"
+			    " BEGIN SELECT RAISE(ABORT, 'boom'); END",
+			    "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS"
+			    " $$BEGIN IF NEW.seq = 2 THEN RAISE EXCEPTION 'boom'"
+			    " USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END$$;"
+			    "CREATE TRIGGER boom BEFORE INSERT ON cell_summaries FOR EACH ROW"
+			    " EXECUTE FUNCTION boom()"))
 		return;
 	make_run(&run, RL_RUN_DONE, NCELLS);
 	import(s, &run, "atomic", "t", -EINVAL);
 	CHECK(count_runs(s) == before, "a failed import left a run behind (%d, was %d)",
 	      count_runs(s), before);
-	raw_exec("DROP TRIGGER boom");
+	store_test_raw(db_path, "DROP TRIGGER boom", "DROP TRIGGER boom ON cell_summaries");
 	CHECK(import(s, &run, "atomic", "t", 0) > 0, "the import after the failure");
 	rl_run_free(&run);
 }
@@ -258,17 +254,16 @@ static void test_migrate_v1(void)
 	cJSON *one = NULL;
 	int runs;
 
-	CHECK(rl_store_open(db_path, &s, &err) == 0, "open: %s", err.msg);
+	CHECK(store_test_open(db_path, &s, &err) == 0, "open: %s", err.msg);
 	runs = count_runs(s);
 	rl_store_close(s);
 	/* Back to version 1's tables: without version 4's, workloads a column of runs again. */
-	if (!raw_exec("DROP TABLE nightly_reports; DROP TABLE cell_summaries; DROP TABLE run_details;"
-		      " DROP TABLE workload_names; ALTER TABLE runs DROP COLUMN ncells;"
-		      " ALTER TABLE runs DROP COLUMN failed_cells; ALTER TABLE runs ADD COLUMN workloads"
-		      " TEXT; PRAGMA user_version = 1"))
+	if (!store_test_raw(db_path, "DROP TABLE nightly_reports; " V4_UNDONE " PRAGMA user_version = 1",
+			    "DROP TABLE nightly_reports; " V4_UNDONE
+			    " UPDATE ringlab_schema SET version = 1"))
 		return;
 	s = NULL;
-	CHECK(rl_store_open(db_path, &s, &err) == 0, "open at version 1: %s", err.msg);
+	CHECK(store_test_open(db_path, &s, &err) == 0, "open at version 1: %s", err.msg);
 	CHECK(rl_store_schema_version() >= 2, "schema version %d", rl_store_schema_version());
 	CHECK(count_runs(s) == runs && runs > 0, "runs after the migration: %d, were %d",
 	      count_runs(s), runs);
@@ -301,7 +296,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(db_path, sizeof(db_path), "%s/ringlab.db", dir);
-	if (rl_store_open(db_path, &s, &err) < 0) {
+	if (store_test_open(db_path, &s, &err) < 0) {
 		CHECK(0, "open: %s", err.msg);
 		cleanup();
 		return check_exit();

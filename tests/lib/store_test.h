@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store a store test works on: the SQLite file it names, or, with
+ * RL_TEST_STORE=postgresql, the PostgreSQL database RL_TEST_PG_CONNINFO
+ * names (tests/pg/store_units.sh starts a server and makes one database per
+ * test). Also SQL run beside the store, in each backend's own dialect.
+ */
+#ifndef RINGLAB_TESTS_LIB_STORE_TEST_H
+#define RINGLAB_TESTS_LIB_STORE_TEST_H
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "check.h"
+
+static inline bool store_test_pg(void)
+{
+	const char *kind = getenv("RL_TEST_STORE");
+
+	return kind && !strcmp(kind, "postgresql");
+}
+
+static inline const char *store_test_conninfo(void)
+{
+	const char *c = getenv("RL_TEST_PG_CONNINFO");
+
+	return c ? c : "";
+}
+
+/* rl_store_open() on @path, or on the test's PostgreSQL database. */
+static inline int store_test_open(const char *path, struct rl_store **s, struct rl_err *err)
+{
+	struct rl_store_conf c = { .kind = RL_STORE_SQLITE, .path = path };
+
+	if (store_test_pg()) {
+		c.kind = RL_STORE_POSTGRESQL;
+		c.conninfo = store_test_conninfo();
+	}
+	return rl_store_open_conf(&c, s, err);
+}
+
+/* Run @sqlite on the file @path, or @pg on the test's database. Returns whether it worked. */
+static inline bool store_test_raw(const char *path, const char *sqlite, const char *pg)
+{
+	sqlite3 *db = NULL;
+	PGconn *conn;
+	PGresult *res;
+	char *msg = NULL;
+	bool ok;
+	int rc;
+
+	if (store_test_pg()) {
+		conn = PQconnectdb(store_test_conninfo());
+		res = PQexec(conn, pg);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+		CHECK(ok, "%s: %s", pg, PQerrorMessage(conn));
+		PQclear(res);
+		PQfinish(conn);
+		return ok;
+	}
+	rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sqlite, NULL, NULL, &msg);
+	CHECK(rc == SQLITE_OK, "%s: %s", sqlite, msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return rc == SQLITE_OK;
+}
+
+/* A connection holding what blocks every writer of runs: SQLite's write lock, a PostgreSQL table lock. */
+struct store_test_lock {
+	sqlite3 *db;
+	PGconn *pg;
+};
+
+/* Take it on @path (or the test's database). Returns whether it is held. */
+static inline bool store_test_lock_hold(const char *path, struct store_test_lock *l)
+{
+	PGresult *res;
+	bool ok;
+
+	memset(l, 0, sizeof(*l));
+	if (store_test_pg()) {
+		l->pg = PQconnectdb(store_test_conninfo());
+		res = PQexec(l->pg, "BEGIN; LOCK TABLE runs IN EXCLUSIVE MODE");
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		CHECK(ok, "cannot lock table runs: %s", PQerrorMessage(l->pg));
+		PQclear(res);
+		return ok;
+	}
+	ok = sqlite3_open(path, &l->db) == SQLITE_OK &&
+	     sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+	CHECK(ok, "cannot hold the write lock: %s", sqlite3_errmsg(l->db));
+	return ok;
+}
+
+/* Commit and close; the lock is released. */
+static inline void store_test_lock_release(struct store_test_lock *l)
+{
+	if (l->pg) {
+		PQclear(PQexec(l->pg, "COMMIT"));
+		PQfinish(l->pg);
+	}
+	if (l->db) {
+		sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(l->db);
+	}
+	memset(l, 0, sizeof(*l));
+}
+
+#endif
