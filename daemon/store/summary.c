@@ -15,6 +15,7 @@
 #include "config.h"
 #endif
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,10 +45,27 @@ void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *no
 	*timing = w && w->nowait && w->eagain_policy == RL_EAGAIN_RETRY_BLOCKING;
 }
 
+/*
+ * @v as the cell's JSON keeps it: cJSON prints a number in 15 digits when
+ * they read back within its epsilon, so a run read whole may hold a value a
+ * bit off the measured one, and its summary must hold that same value for
+ * comparisons to answer alike.
+ */
+static double as_stored(double v)
+{
+	char buf[64];
+	cJSON n = { .type = cJSON_Number, .valuedouble = v, .valueint = 0 };
+
+	n.valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
+	if (!cJSON_PrintPreallocated(&n, buf, sizeof(buf), false))
+		return v;
+	return strtod(buf, NULL);
+}
+
 /* NaN is stored as NULL; an infinity, which no measurement gives, too. */
 static void bind_double_or_null(struct rl_sql_stmt *q, int i, double v)
 {
-	rl_sql_bind_double(q, i, isfinite(v) ? v : NAN);
+	rl_sql_bind_double(q, i, isfinite(v) ? as_stored(v) : NAN);
 }
 
 /* Whether column @i of the row @q is on is NULL. */
@@ -319,14 +337,14 @@ static int history_runs(struct rl_store *s, const struct rl_store_filter *f, int
 
 /* One page of @h's scan from @offset. Returns the rows read (0: no run had the cell), or -errno. */
 static int history_page(struct rl_store *s, struct rl_sql_stmt *q, int idx, int offset,
-			struct history_scan *h, struct rl_err *err)
+			int runs, struct history_scan *h, struct rl_err *err)
 {
 	struct rl_cell c;
 	bool nowait, timing;
 	int more = 0, ret = 0, rows = 0;
 
 	rl_sql_reset(q);
-	rl_sql_bind_i64(q, idx, HISTORY_PAGE);
+	rl_sql_bind_i64(q, idx, runs);
 	rl_sql_bind_i64(q, idx + 1, offset);
 	rl_sql_bind_i64(q, idx + 2, h->workload_id);
 	rl_sql_bind_i64(q, idx + 3, h->jobs);
@@ -398,7 +416,8 @@ static int history_read(struct rl_store *s, const struct rl_store_filter *f,
 	h->run.workloads = &h->w;
 	h->run.nworkloads = 1;
 	for (offset = 0, ret = 0; !ret && h->n < h->max && offset < scan; offset += HISTORY_PAGE) {
-		ret = history_page(s, q, idx, offset, h, err);
+		ret = history_page(s, q, idx, offset,
+				   scan - offset < HISTORY_PAGE ? scan - offset : HISTORY_PAGE, h, err);
 		ret = ret < 0 ? ret : 0;
 	}
 	rl_sql_finalize(q);

@@ -16,8 +16,11 @@
 # Labels: every tenth run "pool-a", the next "pool-b" (the pools), the
 # others "bulk" (the listing); kernel tags k0..k6, so runs differ in what
 # the filters see. Values: IOPS, bandwidth, elapsed, latency and CPU times
-# scaled by one factor per run (0.8 to 1.2) and a small one per cell, so
-# compression meets real spread; counts stay, keeping every run consistent.
+# scaled by one factor per run (0.8 to 1.2) and a small one per cell, each
+# kept at the resolution ringlab writes it (latencies on histogram bucket
+# bounds, times in ns or us), and the device counters moved on by a run's
+# I/O, so compression meets a real run's spread; counts stay, keeping every
+# run consistent.
 import copy
 import http.client
 import json
@@ -32,40 +35,48 @@ REPEAT = 5	# timed requests per figure; the median is printed
 LAT_KEYS = ("p50", "p90", "p99", "p999", "max", "mean")
 
 
-def jitter_cell(cell, f, rnd):
+def bucket(v):
+	"""@v on a latency histogram's bucket bound, as real p50..max are: 5 significant bits, then ones."""
+	v = max(int(v), 1)
+	shift = max(v.bit_length() - 5, 0)
+	return ((v >> shift) << shift) | ((1 << shift) - 1)
+
+
+def jitter_cell(cell, f, rnd, disk):
+	"""Scale @cell's rates by about @f, keeping each value's resolution as ringlab writes it."""
 	g = f * rnd.uniform(0.97, 1.03)
 	for k in ("iops", "bw_bytes_s"):
 		if isinstance(cell.get(k), (int, float)):
 			cell[k] = cell[k] * g
-	for k in ("elapsed_s", "cpu_user_s", "cpu_sys_s", "layout_s"):
+	for k, digits in (("elapsed_s", 9), ("layout_s", 9), ("cpu_user_s", 6), ("cpu_sys_s", 6)):
 		if isinstance(cell.get(k), (int, float)):
-			cell[k] = cell[k] / g
+			cell[k] = round(cell[k] / g, digits)
 	for lk in ("lat_ns", "enter_lat_ns"):
 		lat = cell.get(lk)
 		if isinstance(lat, dict):
 			for k in LAT_KEYS:
-				lat[k] = int(lat[k] / g)
-			# keep p50 <= p90 <= ... as a real histogram gives them
-			lat["p90"] = max(lat["p90"], lat["p50"])
-			lat["p99"] = max(lat["p99"], lat["p90"])
-			lat["p999"] = max(lat["p999"], lat["p99"])
-			lat["max"] = max(lat["max"], lat["p999"])
+				lat[k] = bucket(lat[k] / g) if k != "mean" else int(lat[k] / g)
+			lat["max"] = max(int(lat["max"] / g), lat["p999"])
 	if isinstance(cell.get("enter_ns"), int):
 		cell["enter_ns"] = int(cell["enter_ns"] / g)
+	# Device counters move on from run to run, by one amount a run for every cell.
 	for dk in ("disk_before", "disk_after"):
 		d = cell.get(dk)
 		if isinstance(d, dict):
 			for k in d:
 				if isinstance(d[k], int) and k != "in_flight":
-					d[k] += rnd.randrange(0, 1000)
+					d[k] += disk[k]
 
 
 def make_run(tpl, i, t0):
 	rnd = random.Random(i)
 	run = copy.deepcopy(tpl)
 	f = rnd.uniform(0.8, 1.2)
+	disk = {}
+	for k in (tpl["cells"][0].get("disk_before") or {}):
+		disk[k] = i * rnd.randrange(1, 5000)
 	for cell in run["cells"]:
-		jitter_cell(cell, f, rnd)
+		jitter_cell(cell, f, rnd, disk)
 	started = t0 + i * 60 * 10**9
 	run["started_ns"] = started
 	run["finished_ns"] = started + 50 * 10**9
