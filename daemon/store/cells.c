@@ -44,7 +44,6 @@ static int add_summary(struct rl_store *s, int64_t id, uint32_t seq, const struc
 		       struct rl_err *err)
 {
 	struct rl_store_summary_writer w;
-	struct rl_sql_stmt *q;
 	bool nowait, timing;
 	int ret;
 
@@ -57,15 +56,7 @@ static int add_summary(struct rl_store *s, int64_t id, uint32_t seq, const struc
 	rl_store_summary_end(&w);
 	if (ret < 0)
 		return ret;
-	ret = rl_store_prepare(s, "UPDATE runs SET ncells = ncells + 1,"
-			       " failed_cells = failed_cells + ? WHERE id = ?", &q, err);
-	if (ret < 0)
-		return ret;
-	rl_sql_bind_i64(q, 1, c->failed);
-	rl_sql_bind_i64(q, 2, id);
-	ret = rl_store_step_done(s, q, err, "count cells");
-	rl_sql_finalize(q);
-	return ret;
+	return rl_store_summary_count(s, id, 1, c->failed, err);
 }
 
 static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,

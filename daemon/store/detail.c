@@ -25,12 +25,17 @@
 #include "sql.h"
 #include "engine/result_json.h"
 
+/* A workloads blob and what it parsed to. */
+struct parsed {
+	unsigned char *blob;
+	size_t nblob;
+	struct rl_workload *w;
+	size_t nw;
+};
+
 /* What a connection keeps between calls. */
 struct rl_store_cache {
-	unsigned char *blob;		/* the last workloads blob parsed ... */
-	size_t nblob;
-	struct rl_workload *w;		/* ... and its workloads */
-	size_t nw;
+	struct parsed last;		/* the workloads parsed last */
 	int64_t flags_run;		/* the run rl_store_cell_add() adds cells to ... */
 	struct rl_workload *fw;		/* ... and its workloads, for its cells' flags */
 	size_t nfw;
@@ -40,8 +45,8 @@ void rl_store_cache_free(struct rl_store *s)
 {
 	if (!s->cache)
 		return;
-	free(s->cache->blob);
-	free(s->cache->w);
+	free(s->cache->last.blob);
+	free(s->cache->last.w);
 	free(s->cache->fw);
 	free(s->cache);
 	s->cache = NULL;
@@ -74,6 +79,18 @@ static int store_blob(struct rl_store *s, int64_t id, const char *col,
 	return ret < 0 ? rl_err_prefix(err, ret, "run %lld: %s", (long long)id, col) : 0;
 }
 
+/* After @ret (0 or -errno) of filling @p: finish it and store it as @col, when @store; end it. */
+static int store_packed(struct rl_store *s, int64_t id, const char *col,
+			struct rl_store_packer *p, int ret, bool store, struct rl_err *err)
+{
+	if (!ret && store)
+		ret = rl_store_packer_finish(p, err);
+	if (!ret && store)
+		ret = store_blob(s, id, col, p, err);
+	rl_store_packer_end(p);
+	return ret;
+}
+
 int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *text,
 				  struct rl_err *err)
 {
@@ -83,12 +100,7 @@ int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *te
 	ret = rl_store_packer_begin(&p, err);
 	if (!ret)
 		ret = rl_store_packer_add(&p, text, strlen(text), err);
-	if (!ret)
-		ret = rl_store_packer_finish(&p, err);
-	if (!ret)
-		ret = store_blob(s, id, "workloads", &p, err);
-	rl_store_packer_end(&p);
-	return ret;
+	return store_packed(s, id, "workloads", &p, ret, true, err);
 }
 
 /* Add the JSON array element @text (the @i-th) to @p, whose "[" is in. */
@@ -118,12 +130,7 @@ int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_ru
 	}
 	if (!ret)
 		ret = rl_store_packer_add(&p, "]", 1, err);
-	if (!ret)
-		ret = rl_store_packer_finish(&p, err);
-	if (!ret)
-		ret = store_blob(s, id, "cells", &p, err);
-	rl_store_packer_end(&p);
-	return ret;
+	return store_packed(s, id, "cells", &p, ret, true, err);
 }
 
 /* ---- packing a run's cell rows at its end ------------------------------------ */
@@ -161,11 +168,7 @@ int rl_store_detail_pack(struct rl_store *s, int64_t id, struct rl_err *err)
 	ret = rl_store_packer_begin(&p, err);
 	if (!ret)
 		ret = pack_rows(s, id, &p, &nrows, err);
-	if (!ret && nrows)
-		ret = rl_store_packer_finish(&p, err);
-	if (!ret && nrows)
-		ret = store_blob(s, id, "cells", &p, err);
-	rl_store_packer_end(&p);
+	ret = store_packed(s, id, "cells", &p, ret, nrows > 0, err);
 	if (ret < 0 || !nrows)
 		return ret;
 	ret = rl_store_prepare(s, "DELETE FROM cells WHERE run_id = ?", &q, err);
@@ -262,13 +265,13 @@ static int parse_workloads(const char *text, struct rl_workload **out, size_t *n
 /* Copy the cache's workloads into @run. Returns 0 or -ENOMEM. */
 static int copy_cached(const struct rl_store_cache *c, struct rl_run *run)
 {
-	if (!c->nw)
+	if (!c->last.nw)
 		return 0;
-	run->workloads = malloc(c->nw * sizeof(*run->workloads));
+	run->workloads = malloc(c->last.nw * sizeof(*run->workloads));
 	if (!run->workloads)
 		return -ENOMEM;
-	memcpy(run->workloads, c->w, c->nw * sizeof(*run->workloads));
-	run->nworkloads = c->nw;
+	memcpy(run->workloads, c->last.w, c->last.nw * sizeof(*run->workloads));
+	run->nworkloads = c->last.nw;
 	return 0;
 }
 
@@ -289,19 +292,16 @@ int rl_store_detail_get_workloads(struct rl_store *s, int64_t id, struct rl_run 
 		free(blob);
 		return ret;
 	}
-	if (!c->blob || c->nblob != nblob || memcmp(c->blob, blob, nblob)) {
+	if (!c->last.blob || c->last.nblob != nblob || memcmp(c->last.blob, blob, nblob)) {
 		ret = parse_workloads(text, &w, &nw, id, err);
 		if (ret < 0) {
 			free(blob);
 			free(text);
 			return ret;
 		}
-		free(c->blob);
-		free(c->w);
-		c->blob = blob;
-		c->nblob = nblob;
-		c->w = w;
-		c->nw = nw;
+		free(c->last.blob);
+		free(c->last.w);
+		c->last = (struct parsed){ .blob = blob, .nblob = nblob, .w = w, .nw = nw };
 		blob = NULL;
 	}
 	free(blob);

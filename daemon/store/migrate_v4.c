@@ -60,23 +60,6 @@ static int summarize_rows(struct rl_store *s, int64_t id, const struct rl_run *r
 	return ret;
 }
 
-static int set_counts(struct rl_store *s, int64_t id, int64_t n, int64_t failed,
-		      struct rl_err *err)
-{
-	struct rl_sql_stmt *q;
-	int ret;
-
-	ret = rl_store_prepare(s, "UPDATE runs SET ncells = ?, failed_cells = ? WHERE id = ?", &q, err);
-	if (ret < 0)
-		return ret;
-	rl_sql_bind_i64(q, 1, n);
-	rl_sql_bind_i64(q, 2, failed);
-	rl_sql_bind_i64(q, 3, id);
-	ret = rl_store_step_done(s, q, err, "cell counts");
-	rl_sql_finalize(q);
-	return ret;
-}
-
 /* Run @id, in @status, with its workloads' JSON @workloads (NULL: none yet). */
 static int convert_run(struct rl_store *s, int64_t id, const char *status, const char *workloads,
 		       struct rl_err *err)
@@ -95,7 +78,7 @@ static int convert_run(struct rl_store *s, int64_t id, const char *status, const
 	if (!ret)
 		ret = summarize_rows(s, id, run, &n, &failed, err);
 	if (!ret)
-		ret = set_counts(s, id, n, failed, err);
+		ret = rl_store_summary_count(s, id, n, failed, err);
 	if (!ret && strcmp(status, "running") != 0)
 		ret = rl_store_detail_pack(s, id, err);
 	rl_run_free(run);

@@ -612,6 +612,10 @@ int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, 
 /* rl_store_summary_end() - finalize @w's statements; a zeroed @w is fine. */
 void rl_store_summary_end(struct rl_store_summary_writer *w);
 
+/* rl_store_summary_count() - add @n cells, @failed of them failed, to run @id's counts. Returns 0 or -errno. */
+int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t failed,
+			   struct rl_err *err);
+
 /* rl_store_summaries_import() - the summary rows of every cell of @run (seq = index) for run @id. */
 int rl_store_summaries_import(struct rl_store *s, int64_t id, const struct rl_run *run,
 			      struct rl_err *err);

@@ -159,6 +159,24 @@ void rl_store_summary_end(struct rl_store_summary_writer *w)
 	memset(w, 0, sizeof(*w));
 }
 
+int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t failed,
+			   struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int ret;
+
+	ret = rl_store_prepare(s, "UPDATE runs SET ncells = ncells + ?,"
+			       " failed_cells = failed_cells + ? WHERE id = ?", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, n);
+	rl_sql_bind_i64(q, 2, failed);
+	rl_sql_bind_i64(q, 3, id);
+	ret = rl_store_step_done(s, q, err, "count cells");
+	rl_sql_finalize(q);
+	return ret < 0 ? rl_err_prefix(err, ret, "run %lld", (long long)id) : 0;
+}
+
 int rl_store_summaries_import(struct rl_store *s, int64_t id, const struct rl_run *run,
 			      struct rl_err *err)
 {
@@ -374,21 +392,18 @@ static int history_page(struct rl_store *s, struct rl_sql_stmt *q, int idx, int 
 	return ret < 0 ? ret : rows;
 }
 
+/* The id of workload @name, 0 when no cell ever had it. */
 static int workload_id(struct rl_store *s, const char *name, int64_t *id, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
 	int ret;
 
-	*id = 0;
-	ret = rl_store_prepare(s, "SELECT id FROM workload_names WHERE name = ?", &q, err);
+	/* MAX of none is NULL, read as 0: one row either way. */
+	ret = rl_store_prepare(s, "SELECT MAX(id) FROM workload_names WHERE name = ?", &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_text(q, 1, name);
-	ret = rl_sql_step(q, err);
-	if (ret > 0)
-		*id = rl_sql_col_i64(q, 0);
-	rl_sql_finalize(q);
-	return ret < 0 ? rl_err_prefix(err, ret, "workload %s", name) : 0;
+	return rl_store_query_i64(s, q, id, err, "workload %s", name);
 }
 
 static int history_read(struct rl_store *s, const struct rl_store_filter *f,

@@ -276,14 +276,7 @@ static void test_migrate_v1(void)
 
 static void cleanup(void)
 {
-	const char *suffix[] = { "", "-wal", "-shm", "-journal" };
-	char path[4200];
-
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", db_path, suffix[i]);
-		unlink(path);
-	}
-	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
+	store_test_remove(dir, db_path);
 }
 
 int main(void)

@@ -12,14 +12,6 @@
 #include "engine/result_json.h"
 #include "../lib/store_test.h"
 
-#define OK(call)                                                                        \
-	({                                                                              \
-		struct rl_err e_ = { "" };                                              \
-		int r_ = (call);                                                        \
-		CHECK(r_ >= 0, "%s: %d (%s)", #call, r_, e_.msg);                       \
-		r_;                                                                     \
-	})
-#define E (&e_)
 
 #define T0 1790000000000000000LL
 #define REPS 3
@@ -76,15 +68,10 @@ static void make_run(struct rl_run *run, double v, int64_t started)
 {
 	struct rl_cell c;
 
-	memset(run, 0, sizeof(*run));
-	snprintf(run->suite, sizeof(run->suite), "sum-suite");
-	run->scale = 1;
-	run->status = RL_RUN_DONE;
-	run->started_ns = started;
-	run->finished_ns = started + 1000;
-	snprintf(run->env.kernel_release, sizeof(run->env.kernel_release), "7.2.13-test");
-	run->nworkloads = 3;
-	run->workloads = calloc(3, sizeof(*run->workloads));
+	*run = (struct rl_run){ .suite = "sum-suite", .scale = 1, .status = RL_RUN_DONE,
+				.started_ns = started, .finished_ns = started + 1000,
+				.env.kernel_release = "7.2.13-test", .nworkloads = 3,
+				.workloads = calloc(3, sizeof(*run->workloads)) };
 	for (int k = 0; k < 3 && run->workloads; k++)
 		workload(&run->workloads[k], k);
 	for (int k = 0; k < 3; k++)
@@ -311,18 +298,6 @@ static void test_running(struct rl_store *s, const struct rl_run *like)
 		      "cell rows left after the run's end");
 }
 
-static void cleanup(void)
-{
-	const char *suffix[] = { "", "-wal", "-shm", "-journal" };
-	char path[4200];
-
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", db_path, suffix[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
 int main(void)
 {
 	struct rl_store *s = NULL;
@@ -335,7 +310,7 @@ int main(void)
 	}
 	snprintf(db_path, sizeof(db_path), "%s/ringlab.db", dir);
 	if (OK(store_test_open(db_path, &s, E)) < 0) {
-		cleanup();
+		store_test_remove(dir, db_path);
 		return 1;
 	}
 	for (int i = 0; i < 4; i++) {
@@ -351,6 +326,6 @@ int main(void)
 	for (int i = 0; i < 4; i++)
 		rl_run_free(&runs[i]);
 	rl_store_close(s);
-	cleanup();
+	store_test_remove(dir, db_path);
 	return check_exit();
 }
