@@ -4,8 +4,8 @@
 # (192 cells each) through POST /api/v1/runs/import up to each checkpoint
 # (default 1000 5000 10000 runs) and prints, at each: bytes per run, import
 # runs/s, GET /api/v1/history, a label listing of up to 1000 runs, a comparison
-# of two runs, and of two label pools (the API's, at most 64 a side, and
-# `ringlab compare label:A label:B`, 100 a side), each against its target.
+# of two runs, and of two label pools of 100 runs a side (the API's, and
+# `ringlab compare label:A label:B`), each against its target.
 # Not part of make check: 10,000 runs take a while (the report says how long).
 #
 #   sudo make bench-history                  # from the build directory
