@@ -56,15 +56,22 @@ static uint64_t rng_next(struct boot_rng *r)
 	return result;
 }
 
-/* Uniform in [0, n) without modulo bias (multiply-shift with rejection). */
+/*
+ * Uniform in [0, n) without modulo bias (multiply-shift with rejection). A
+ * low half of at least @n is never rejected, so the division that finds the
+ * threshold is only needed below it: the same draws, without a division on
+ * nearly every call (pooled sides draw millions).
+ */
 static size_t rng_below(struct boot_rng *r, size_t n)
 {
-	uint64_t bound = (uint64_t)n, threshold = -bound % bound;
-	unsigned __int128 m;
+	uint64_t bound = (uint64_t)n, threshold;
+	unsigned __int128 m = (unsigned __int128)rng_next(r) * bound;
 
-	do
-		m = (unsigned __int128)rng_next(r) * bound;
-	while ((uint64_t)m < threshold);
+	if ((uint64_t)m < bound) {
+		threshold = -bound % bound;
+		while ((uint64_t)m < threshold)
+			m = (unsigned __int128)rng_next(r) * bound;
+	}
 	return (size_t)(m >> 64);
 }
 
