@@ -185,6 +185,28 @@ static void store_conf(struct rl_daemon *d)
 		 c->kind == RL_STORE_SQLITE ? d->db_path : c->conninfo);
 }
 
+/*
+ * The runs this daemon left running become aborted: on its own SQLite file
+ * all of them; on a store other daemons share, only those on its targets
+ * (the others may be running right now).
+ */
+static int recover_runs(struct rl_daemon *d, int *n, struct rl_err *err)
+{
+	const char *names[RL_TARGETS_MAX];
+	struct rl_target_cfg def;
+	uint32_t i;
+
+	if (d->cfg.store.kind == RL_STORE_SQLITE)
+		return rl_store_recover(d->store, n, err);
+	for (i = 0; i < d->cfg.ntargets; i++)
+		names[i] = d->cfg.targets[i].name;
+	if (!i) {
+		rl_config_default_target(&def);
+		names[i++] = def.name;
+	}
+	return rl_store_recover_targets(d->store, names, i, n, err);
+}
+
 static int open_store(struct rl_daemon *d, struct rl_err *err)
 {
 	int n = 0, ended = 0, ret;
@@ -199,7 +221,7 @@ static int open_store(struct rl_daemon *d, struct rl_err *err)
 	if (!ret)
 		ret = rl_run_end_recover(d->cfg.state_dir, d->store, &ended, err);
 	if (ret >= 0)
-		ret = rl_store_recover(d->store, &n, err);
+		ret = recover_runs(d, &n, err);
 	if (ret < 0)
 		return ret;
 	if (ended)

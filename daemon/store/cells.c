@@ -22,21 +22,22 @@
 
 /* The columns bind_cell() binds, in its order: the cell's as 1-9, then the run id as 10. */
 #define CELL_COLS "seq, workload, jobs, rep, iops, eagain_rate, verify, failed, json, run_id"
+#define NCELL_COLS 10
 
-/* Cell @seq of run @id as the parameters of an INSERT of CELL_COLS. */
-static void bind_cell(struct rl_sql_stmt *q, int64_t id, uint32_t seq, const struct rl_cell *c,
-		      const char *json)
+/* Cell @seq of run @id as parameters @at + 1 .. @at + NCELL_COLS of an INSERT of CELL_COLS. */
+static void bind_cell(struct rl_sql_stmt *q, int at, int64_t id, uint32_t seq,
+		      const struct rl_cell *c, const char *json)
 {
-	rl_sql_bind_i64(q, 1, seq);
-	rl_sql_bind_text(q, 2, c->workload);
-	rl_sql_bind_i64(q, 3, c->jobs);
-	rl_sql_bind_i64(q, 4, c->rep);
-	rl_sql_bind_double(q, 5, c->iops);		/* NaN is stored as NULL */
-	rl_sql_bind_double(q, 6, c->eagain_rate);
-	rl_sql_bind_text(q, 7, rl_verify_status_name(c->verify.status));
-	rl_sql_bind_i64(q, 8, c->failed);
-	rl_sql_bind_text(q, 9, json);
-	rl_sql_bind_i64(q, 10, id);
+	rl_sql_bind_i64(q, at + 1, seq);
+	rl_sql_bind_text(q, at + 2, c->workload);
+	rl_sql_bind_i64(q, at + 3, c->jobs);
+	rl_sql_bind_i64(q, at + 4, c->rep);
+	rl_sql_bind_double(q, at + 5, c->iops);		/* NaN is stored as NULL */
+	rl_sql_bind_double(q, at + 6, c->eagain_rate);
+	rl_sql_bind_text(q, at + 7, rl_verify_status_name(c->verify.status));
+	rl_sql_bind_i64(q, at + 8, c->failed);
+	rl_sql_bind_text(q, at + 9, json);
+	rl_sql_bind_i64(q, at + 10, id);
 }
 
 /* What listings and comparisons read of the cell: its summary row, the run's counts. */
@@ -72,7 +73,7 @@ static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struc
 			       " WHERE id = ?10 AND status = 'running'", &q, err);
 	if (ret < 0)
 		return ret;
-	bind_cell(q, id, seq, c, json);
+	bind_cell(q, 0, id, seq, c, json);
 	ret = rl_store_step_done(s, q, err, "add cell");
 	changed = rl_sql_changes(q);
 	rl_sql_finalize(q);

@@ -337,15 +337,16 @@ out:
 	return ret;
 }
 
-/* The ids of the runs left running, into @ids (malloc'd). Returns their count or -errno. */
-static int running_ids(struct rl_store *s, int64_t **ids, struct rl_err *err)
+/* The ids of the runs that ended with cell rows not packed, into @ids (malloc'd). Returns their count or -errno. */
+static int unpacked_ids(struct rl_store *s, int64_t **ids, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
 	int64_t *v = NULL, *p;
 	int ret, more, n = 0;
 
 	*ids = NULL;
-	ret = rl_store_prepare(s, "SELECT id FROM runs WHERE status = 'running'", &q, err);
+	ret = rl_store_prepare(s, "SELECT DISTINCT run_id FROM cells WHERE run_id NOT IN"
+			       " (SELECT id FROM runs WHERE status = 'running')", &q, err);
 	if (ret < 0)
 		return ret;
 	while ((more = rl_sql_step(q, err)) > 0) {
@@ -368,44 +369,77 @@ static int running_ids(struct rl_store *s, int64_t **ids, struct rl_err *err)
 	return n;
 }
 
-static int abort_running(struct rl_store *s, struct rl_err *err)
+/* Pack the cell rows of every run that is not running. Returns 0 or -errno. */
+static int pack_ended(struct rl_store *s, struct rl_err *err)
 {
-	struct rl_sql_stmt *q;
 	int64_t *ids;
+	int ret = 0, n = unpacked_ids(s, &ids, err);
+
+	for (int i = 0; i < n && !ret; i++)
+		ret = rl_store_detail_pack(s, ids[i], err);
+	free(ids);
+	return n < 0 ? n : ret;
+}
+
+/* Abort the running runs, of @targets only unless it is NULL. */
+static int abort_running(struct rl_store *s, const char *const *targets, size_t ntargets,
+			 struct rl_err *err)
+{
+	char sql[160 + RL_STORE_RECOVER_MAX * 3];
+	struct rl_sql_stmt *q;
+	size_t i, len;
 	int ret, n;
 
-	n = running_ids(s, &ids, err);
-	if (n < 0)
-		return n;
-	ret = rl_store_prepare(s, "UPDATE runs SET status = 'aborted', error = ?, finished = ?"
-			       " WHERE status = 'running'", &q, err);
+	len = (size_t)snprintf(sql, sizeof(sql), "UPDATE runs SET status = 'aborted', error = ?,"
+			       " finished = ? WHERE status = 'running'");
+	for (i = 0; targets && i < ntargets; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : " AND target IN (");
+	if (targets)
+		snprintf(sql + len, sizeof(sql) - len, ")");
+	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
-		goto out;
+		return ret;
 	rl_sql_bind_text(q, 1, INTERRUPTED);
 	rl_sql_bind_i64(q, 2, rl_wall_ns());
+	for (i = 0; targets && i < ntargets; i++)
+		rl_sql_bind_text(q, 3 + (int)i, targets[i]);
 	ret = rl_store_step_done(s, q, err, "recover");
+	n = (int)rl_sql_changes(q);
 	rl_sql_finalize(q);
 	if (!ret)
 		ret = rl_store_exec(s, "DELETE FROM progress WHERE run_id NOT IN"
 				    " (SELECT id FROM runs WHERE status = 'running')", err);
 	/* Ended too: their cells are packed as a run's end packs them. */
-	for (int i = 0; !ret && i < n; i++)
-		ret = rl_store_detail_pack(s, ids[i], err);
-out:
-	free(ids);
+	if (!ret)
+		ret = pack_ended(s, err);
 	return ret < 0 ? ret : n;
 }
 
-int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err)
+static int recover(struct rl_store *s, const char *const *targets, size_t ntargets, int *n,
+		   struct rl_err *err)
 {
 	int ret = rl_store_begin(s, true, err);
 
 	if (ret < 0)
 		return ret;
-	ret = rl_store_end(s, abort_running(s, err), err);
+	ret = rl_store_end(s, abort_running(s, targets, ntargets, err), err);
 	if (ret >= 0 && n)
 		*n = ret;
 	return ret;
+}
+
+int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err)
+{
+	return recover(s, NULL, 0, n, err);
+}
+
+int rl_store_recover_targets(struct rl_store *s, const char *const *targets, size_t ntargets,
+			     int *n, struct rl_err *err)
+{
+	if (!ntargets || ntargets > RL_STORE_RECOVER_MAX)
+		return rl_err_set(err, -EINVAL, "recover: 1 to %d targets, not %zu",
+				  RL_STORE_RECOVER_MAX, ntargets);
+	return recover(s, targets, ntargets, n, err);
 }
 
 /* ---- reading a run ------------------------------------------------------ */

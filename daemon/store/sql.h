@@ -10,8 +10,10 @@
  * (the PostgreSQL backend numbers them $N the way SQLite does: a bare `?`
  * is one more than the largest number before it), INSERT ... RETURNING id,
  * ON CONFLICT ... DO UPDATE/NOTHING, CASE WHEN EXISTS rather than a bare
- * boolean. Schema text (migrate.c) is SQLite's; the PostgreSQL backend
- * translates its type names in one table (sql_pg_dialect.c).
+ * boolean, json_valid() (SQLite's; the PostgreSQL backend defines it).
+ * Schema text (migrate.c) is SQLite's; the PostgreSQL backend translates
+ * its type names in one table (sql_dialect.c). A new migration keeps to
+ * types in that table: INTEGER, REAL, TEXT, BLOB.
  *
  * Errors: -errno with the backend's message in @err, mapped alike:
  *   -EEXIST  a unique key violated
@@ -86,6 +88,26 @@ struct rl_sql_stmt_ops {
 	const void *(*col_blob)(struct rl_sql_stmt *q, int i, size_t *n);
 	void (*finalize)(struct rl_sql_stmt *q);
 };
+
+/*
+ * The ops tables, filled the same way by each backend from its file-local
+ * functions named as the members (conn_ for a connection's): one list of
+ * members to keep in step with the structs above.
+ */
+#define RL_SQL_OPS(prepare_fn) {						\
+	.close = conn_close, .exec = conn_exec, .begin = conn_begin,			\
+	.commit = conn_commit, .rollback = conn_rollback, .prepare = (prepare_fn),	\
+	.get_version = conn_get_version, .set_version = conn_set_version,		\
+	.check_app = conn_check_app, .migrate_lock = conn_migrate_lock,		\
+	.check = conn_check, .setup = conn_setup,					\
+}
+
+#define RL_SQL_STMT_OPS {							\
+	.bind_i64 = bind_i64, .bind_double = bind_double, .bind_text = bind_text,	\
+	.bind_blob = bind_blob, .step = step, .reset = reset, .changes = changes,	\
+	.col_i64 = col_i64, .col_double = col_double, .col_text = col_text,		\
+	.col_blob = col_blob, .finalize = finalize,					\
+}
 
 /*
  * rl_sql_sqlite_open() - the SQLite file @path, configured (WAL, foreign

@@ -11,6 +11,7 @@
 #include "config.h"
 #endif
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,20 +270,7 @@ static void conn_close(struct rl_sql *c)
 	free(c);
 }
 
-static const struct rl_sql_ops pg_ops = {
-	.close = conn_close,
-	.exec = conn_exec,
-	.begin = conn_begin,
-	.commit = conn_commit,
-	.rollback = conn_rollback,
-	.prepare = rl_sql_pg_prepare,
-	.get_version = conn_get_version,
-	.set_version = conn_set_version,
-	.check_app = conn_check_app,
-	.migrate_lock = conn_migrate_lock,
-	.check = conn_check,
-	.setup = conn_setup,
-};
+static const struct rl_sql_ops pg_ops = RL_SQL_OPS(rl_sql_pg_prepare);
 
 /* A password belongs in password_file or PGPASSWORD, where a log line or a config dump cannot show it. */
 static int check_conninfo(const char *conninfo, struct rl_err *err)
@@ -326,11 +314,17 @@ static void no_notice(void *arg, const char *message)
 int rl_sql_pg_open(const char *conninfo, const char *password, struct rl_sql **out,
 		   struct rl_err *err)
 {
-	/* Keywords before dbname are overridden by the conninfo's own, those after it win. */
-	const char *keys[] = { "application_name", "connect_timeout", "options", "dbname",
-			       "password", NULL };
-	const char *vals[] = { "ringlabd", "10", "-c lock_timeout=5000 -c client_min_messages=warning",
-			       conninfo, password && *password ? password : NULL, NULL };
+	/*
+	 * Keywords before dbname are overridden by the conninfo's own, those
+	 * after it win. A server that stops answering (a cable, not a refusal)
+	 * would hold the store's lock, and every HTTP thread behind it, for as
+	 * long as TCP retries: keepalives and a user timeout bound that.
+	 */
+	const char *keys[] = { "application_name", "connect_timeout", "keepalives_idle",
+			       "tcp_user_timeout", "options", "dbname", "password", NULL };
+	const char *vals[] = { "ringlabd", "10", "30", "60000",
+			       "-c lock_timeout=5000 -c client_min_messages=warning", conninfo,
+			       password && *password ? password : NULL, NULL };
 	char buf[RL_ERR_MSG_MAX / 2];
 	struct pg_conn *c;
 	int ret;
@@ -339,8 +333,6 @@ int rl_sql_pg_open(const char *conninfo, const char *password, struct rl_sql **o
 	ret = check_conninfo(conninfo, err);
 	if (ret < 0)
 		return ret;
-	if (!vals[4])
-		keys[4] = NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return rl_err_set(err, -ENOMEM, "PostgreSQL: out of memory");
@@ -365,11 +357,20 @@ int rl_sql_pg_open(const char *conninfo, const char *password, struct rl_sql **o
 	return 0;
 }
 
-const char *rl_sql_pg_lib_version(void)
+static char lib_version[16];
+
+static void format_lib_version(void)
 {
-	static char v[16];
 	int n = PQlibVersion();
 
-	snprintf(v, sizeof(v), "%d.%d", n / 10000, n % 10000);
-	return v;
+	snprintf(lib_version, sizeof(lib_version), "%d.%d", n / 10000, n % 10000);
+}
+
+const char *rl_sql_pg_lib_version(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	/* HTTP threads ask at once: the text is written once. */
+	pthread_once(&once, format_lib_version);
+	return lib_version;
 }

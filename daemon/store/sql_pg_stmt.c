@@ -17,22 +17,29 @@
 
 #include "sql_pg.h"
 
-#define PARAMS_MAX 32
+/* PostgreSQL's own limit on the parameters of one statement. */
+#define PARAMS_MAX 65535
 /* The type oids of pg_type.h, which libpq-dev does not install. */
 #define INT8OID 20
 #define TEXTOID 25
 #define FLOAT8OID 701
 #define BYTEAOID 17
 
+/* A number bound as text: int64 and %.17g doubles fit. */
+struct num {
+	char text[32];
+};
+
 struct pg_stmt {
 	struct rl_sql_stmt base;
 	struct pg_conn *c;
 	char *sql;
 	int nparams;
-	Oid types[PARAMS_MAX];
-	const char *values[PARAMS_MAX];
-	int lengths[PARAMS_MAX], formats[PARAMS_MAX];
-	char num[PARAMS_MAX][32];
+	/* nparams of each, in one allocation after the struct. */
+	Oid *types;
+	const char **values;
+	int *lengths, *formats;
+	struct num *num;
 	PGresult *res;
 	int row, nrows;
 	unsigned char *blob;	/* the last blob column read, unescaped */
@@ -62,8 +69,8 @@ static void bind_i64(struct rl_sql_stmt *q, int i, int64_t v)
 
 	if (k < 0)
 		return;
-	snprintf(s->num[k], sizeof(s->num[k]), "%lld", (long long)v);
-	s->values[k] = s->num[k];
+	snprintf(s->num[k].text, sizeof(s->num[k].text), "%lld", (long long)v);
+	s->values[k] = s->num[k].text;
 }
 
 static void bind_double(struct rl_sql_stmt *q, int i, double v)
@@ -74,10 +81,10 @@ static void bind_double(struct rl_sql_stmt *q, int i, double v)
 	if (k < 0 || isnan(v))
 		return;
 	if (isinf(v))
-		snprintf(s->num[k], sizeof(s->num[k]), "%s", v > 0 ? "Infinity" : "-Infinity");
+		snprintf(s->num[k].text, sizeof(s->num[k].text), "%s", v > 0 ? "Infinity" : "-Infinity");
 	else
-		snprintf(s->num[k], sizeof(s->num[k]), "%.17g", v);
-	s->values[k] = s->num[k];
+		snprintf(s->num[k].text, sizeof(s->num[k].text), "%.17g", v);
+	s->values[k] = s->num[k].text;
 }
 
 static void bind_text(struct rl_sql_stmt *q, int i, const char *v)
@@ -205,41 +212,38 @@ static void finalize(struct rl_sql_stmt *q)
 	free(s);
 }
 
-static const struct rl_sql_stmt_ops stmt_ops = {
-	.bind_i64 = bind_i64,
-	.bind_double = bind_double,
-	.bind_text = bind_text,
-	.bind_blob = bind_blob,
-	.step = step,
-	.reset = reset,
-	.changes = changes,
-	.col_i64 = col_i64,
-	.col_double = col_double,
-	.col_text = col_text,
-	.col_blob = col_blob,
-	.finalize = finalize,
-};
+static const struct rl_sql_stmt_ops stmt_ops = RL_SQL_STMT_OPS;
 
 int rl_sql_pg_prepare(struct rl_sql *c, const char *sql, struct rl_sql_stmt **q,
 		      struct rl_err *err)
 {
+	size_t each = sizeof(Oid) + sizeof(char *) + 2 * sizeof(int) + sizeof(struct num);
 	struct pg_stmt *s;
+	char *text;
+	int n;
 
 	*q = NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
+	text = rl_sql_pg_translate(sql, &n);
+	if (!text)
 		return rl_err_set(err, -ENOMEM, "prepare: out of memory");
-	s->sql = rl_sql_pg_translate(sql, &s->nparams);
-	if (!s->sql) {
-		free(s);
-		return rl_err_set(err, -ENOMEM, "prepare: out of memory");
-	}
-	if (s->nparams > PARAMS_MAX) {
-		free(s->sql);
-		free(s);
+	if (n > PARAMS_MAX) {
+		free(text);
 		return rl_err_set(err, -E2BIG, "prepare \"%.60s\": more than %d parameters", sql,
 				  PARAMS_MAX);
 	}
+	/* The pointers first, then the ints and the number texts: each array stays aligned. */
+	s = calloc(1, sizeof(*s) + (size_t)n * each);
+	if (!s) {
+		free(text);
+		return rl_err_set(err, -ENOMEM, "prepare: out of memory");
+	}
+	s->sql = text;
+	s->nparams = n;
+	s->values = (const char **)(s + 1);
+	s->types = (Oid *)(s->values + n);
+	s->lengths = (int *)(s->types + n);
+	s->formats = s->lengths + n;
+	s->num = (struct num *)(s->formats + n);
 	/* Unbound parameters are NULL, as in SQLite. */
 	for (int i = 0; i < s->nparams; i++)
 		s->types[i] = TEXTOID;

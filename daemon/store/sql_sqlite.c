@@ -255,20 +255,7 @@ static void conn_close(struct rl_sql *c)
 	free(c);
 }
 
-static const struct rl_sql_ops sqlite_ops = {
-	.close = conn_close,
-	.exec = conn_exec,
-	.begin = conn_begin,
-	.commit = conn_commit,
-	.rollback = conn_rollback,
-	.prepare = rl_sql_sqlite_prepare,
-	.get_version = conn_get_version,
-	.set_version = conn_set_version,
-	.check_app = conn_check_app,
-	.migrate_lock = conn_migrate_lock,
-	.check = conn_check,
-	.setup = conn_setup,
-};
+static const struct rl_sql_ops sqlite_ops = RL_SQL_OPS(rl_sql_sqlite_prepare);
 
 /*
  * Open, creating, the SQLite way. ringlab never opens the file itself:

@@ -103,20 +103,7 @@ static void finalize(struct rl_sql_stmt *q)
 	free(q);
 }
 
-static const struct rl_sql_stmt_ops stmt_ops = {
-	.bind_i64 = bind_i64,
-	.bind_double = bind_double,
-	.bind_text = bind_text,
-	.bind_blob = bind_blob,
-	.step = step,
-	.reset = reset,
-	.changes = changes,
-	.col_i64 = col_i64,
-	.col_double = col_double,
-	.col_text = col_text,
-	.col_blob = col_blob,
-	.finalize = finalize,
-};
+static const struct rl_sql_stmt_ops stmt_ops = RL_SQL_STMT_OPS;
 
 int rl_sql_sqlite_prepare(struct rl_sql *c, const char *sql, struct rl_sql_stmt **q,
 			  struct rl_err *err)

@@ -246,6 +246,16 @@ int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st
 int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err);
 
 /*
+ * rl_store_recover_targets() - rl_store_recover() for the runs on the
+ * @ntargets targets named in @targets only: on a store other daemons share,
+ * their running runs are theirs. Returns as rl_store_recover(), or -EINVAL
+ * for no targets or more than RL_STORE_RECOVER_MAX.
+ */
+#define RL_STORE_RECOVER_MAX 64
+int rl_store_recover_targets(struct rl_store *s, const char *const *targets, size_t ntargets,
+			     int *n, struct rl_err *err);
+
+/*
  * rl_store_run_get() - run @id: @run (may be NULL) rebuilt from the stored
  * env, workloads and cells in seq order (free it with rl_run_free()), and
  * @meta (may be NULL). A queued run has a zeroed env and no workloads.

@@ -17,6 +17,8 @@
 #   pg_createdb NAME    a fresh database NAME; prints its socket conninfo
 #   pg_sql SQL      run SQL in database ringlab as the superuser, print the rows (tab-separated)
 #   pg_ctl_as ARGS  pg_ctl ARGS on this server's data directory, as its user
+#   pg_down, pg_up  stop the server (fast: connections are cut) and start it again on the
+#                   same port and socket, its data kept
 #   pg_stop         stop the server (fast, then immediate) and remove PG_DIR; idempotent
 #   pg_test_store   with RL_TEST_STORE=postgresql (tests/pg/*.sh set it): pg_require and
 #                   pg_start, and PG_STORE_JSON is the ringlabd config member that puts the
@@ -101,6 +103,16 @@ pg_start()
 	"$PG_BIN/psql" -X -q -h "$PG_DIR" -p "$PG_PORT" -U ringlab -d postgres \
 		-c 'CREATE DATABASE ringlab' >/dev/null ||
 		{ echo "FAIL: CREATE DATABASE ringlab" >&2; exit 1; }
+}
+
+pg_down()
+{
+	pg_ctl_as -m fast -w -t 20 stop >/dev/null
+}
+
+pg_up()
+{
+	_pg_try_port "$PG_PORT" || { echo "FAIL: PostgreSQL did not start again: $(tail -n 5 "$PG_DIR/server.log")" >&2; exit 1; }
 }
 
 pg_createdb()

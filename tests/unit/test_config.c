@@ -561,6 +561,7 @@ static void test_store(void)
 		{ 0 }
 	};
 	struct rl_config a, b;
+	struct rl_err e = { "" };
 	char keys[128];
 
 	expect_loaded("{}", &a);
@@ -574,6 +575,8 @@ static void test_store(void)
 	expect_all_refused(refused);
 	CHECK(rl_config_diff(&a, &b, false, keys, sizeof(keys)) == 1 && !strcmp(keys, "store"),
 	      "the store waits for a restart: '%s'", keys);
+	CHECK(rl_config_load(RINGLAB_SRCDIR "/systemd/ringlabd-postgresql.json.example", &b, &e) == 0 &&
+	      b.store.kind == RL_STORE_POSTGRESQL, "the shipped example: %s", e.msg);
 }
 
 int main(void)

@@ -85,6 +85,17 @@ static void test_import(struct rl_store *s)
 	rl_run_free(&back);
 	rl_run_free(&run);
 
+	/* More cells than one INSERT takes: every one back, in order, none twice. */
+	make_run(&run, RL_RUN_DONE, 150);
+	id = import(s, &run, "many", "base", 0);
+	CHECK(rl_store_run_get(s, id, &back, NULL, &err) == 0, "get %lld: %s", (long long)id, err.msg);
+	CHECK(back.ncells == 150, "150 cells imported, %zu read back", back.ncells);
+	for (size_t i = 0; i < back.ncells; i++)
+		CHECK(back.cells[i].rep == i + 1 && back.cells[i].iops == 5000.0 + (double)i,
+		      "cell %zu: rep %u iops %g", i, back.cells[i].rep, back.cells[i].iops);
+	rl_run_free(&back);
+	rl_run_free(&run);
+
 	/* A failed run keeps its status and error; no cells is fine. */
 	make_run(&run, RL_RUN_FAILED, 0);
 	id = import(s, &run, NULL, NULL, 0);

@@ -1,0 +1,41 @@
+#!/bin/sh
+# health.sh: ringlabd on a PostgreSQL store that goes away and comes back: /health says postgresql and ok, then 503 degraded naming the lost server, and requests that need the store answer 503; once the server is back the same daemon answers 200 again and has lost nothing.
+export RL_TEST_STORE=postgresql
+. "$top_srcdir/tests/lib/ringlabd.sh"
+rld_init
+rld_config
+rld_start "$work/ringlabd.json"
+grep -q "store: postgresql host=127.0.0.1" "$work/ringlabd.log" || fail "the log does not name the postgresql store"
+
+expect 200 GET /api/v1/health
+jqe '.status == "ok" and .store == "ok" and .store_kind == "postgresql" and .store_check == "ok"'
+expect 200 GET /api/v1/runs
+jqe '.total == 0'
+expect 202 POST /api/v1/runs -H 'Content-Type: application/json' \
+	--data-binary '{"workload": "nw-overwrite-aligned", "label": "kept", "scale": 0.05}'
+id=$(jq -r .id "$work/body")
+i=0
+until [ "$(req GET "/api/v1/runs/$id" && jq -r .status "$work/body")" = "200done" ]; do
+	[ $i -lt 300 ] || fail "run $id not done in 60 s: $(head -c 300 "$work/body")"
+	sleep 0.2
+	i=$((i + 1))
+done
+
+pg_down
+expect 503 GET /api/v1/health
+jqe '.status == "degraded" and .store_kind == "postgresql" and (.store | test("PostgreSQL|server|connection"; "i"))'
+expect 503 GET /api/v1/runs
+jqe '.error | length > 0'
+kill -0 "$rld_pid" || fail "ringlabd died when PostgreSQL went away"
+
+pg_up
+i=0
+until [ "$(req GET /api/v1/health)" = 200 ]; do
+	[ $i -lt 50 ] || fail "/api/v1/health not 200 again after PostgreSQL came back: $(cat "$work/body")"
+	sleep 0.2
+	i=$((i + 1))
+done
+jqe '.store == "ok" and .store_kind == "postgresql"'
+expect 200 GET "/api/v1/runs?label=kept"
+jqe ".total == 1 and .runs[0].id == $id"
+echo "ok: /health follows PostgreSQL down and back; run $id kept"
