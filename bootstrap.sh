@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DEPS="gcc make autoconf automake libtool pkg-config liburing-dev libcjson-dev
-	libmicrohttpd-dev libsqlite3-dev libpq-dev libsystemd-dev"
+	libmicrohttpd-dev libsqlite3-dev libpq-dev libsystemd-dev zlib1g-dev"
 RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3 postgresql chromium clang attr
 	qemu-system-x86 busybox-static cpio xz-utils zstd bc git bison flex libelf-dev libssl-dev"
 # make fuzz only: libFuzzer and the sanitizers' runtimes for clang. make check needs none of it.

@@ -3,8 +3,9 @@
  * GET /api/v1/compare (base against head, each named as `ringlab compare`
  * names runs of a daemon: run:ID or a bare id, several joined by commas,
  * label:TEXT or kernel:TAG) and GET /api/v1/history (one workload x jobs across runs).
- * Runs are loaded one at a time, each under the store lock, so a long
- * comparison never holds the store from other requests.
+ * Both read the store's cell summaries, never a run's packed cells. Runs are
+ * loaded one at a time, each under the store lock, so a long comparison
+ * never holds the store from other requests.
  */
 #include <errno.h>
 #include <math.h>
@@ -15,9 +16,10 @@
 #include "compare/compare.h"
 #include "compare/compare_json.h"
 #include "routes.h"
+#include "store/store.h"
+#include "util/json.h"
 
-#define SIDE_RUNS_MAX 64	/* runs pooled per side */
-#define HISTORY_PAGE 100
+#define SIDE_RUNS_MAX 100	/* runs pooled per side, as `ringlab compare label:` pools */
 #define HISTORY_SCAN_MAX 5000	/* done runs looked at for one history */
 
 struct side {
@@ -135,7 +137,7 @@ static int side_load(struct rl_http_req *r, const char *which, struct side *s)
 	}
 	for (int i = 0; i < n; i++) {
 		store = rl_daemon_store_lock(r->d);
-		ret = rl_store_run_get(store, ids[i], &s->runs[i], NULL, &err);
+		ret = rl_store_run_summary(store, ids[i], &s->runs[i], NULL, &err);
 		rl_daemon_store_unlock(r->d);
 		if (ret < 0) {
 			side_free(s);
@@ -228,100 +230,65 @@ int rl_route_compare(struct rl_http_req *r)
 
 /* ---- history ------------------------------------------------------------------ */
 
-struct history {
-	const char *workload;
-	uint32_t jobs;
-	int64_t limit;
-	cJSON *points;		/* oldest first */
-	int npoints;
-};
-
 static cJSON *number_or_null(double v, bool ok)
 {
 	return ok ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-static void copy_key(cJSON *to, const cJSON *from, const char *key)
+static cJSON *str_or_null(const char *v)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, key);
-
-	cJSON_AddItemToObject(to, key, v ? cJSON_Duplicate(v, true) : cJSON_CreateNull());
+	return *v ? cJSON_CreateString(v) : cJSON_CreateNull();
 }
 
-/* The point run @item (a list item) gives, if it measured the cell. Returns 0 or -errno. */
-static int history_point(struct rl_daemon *d, struct history *h, const cJSON *item,
-			 struct rl_err *err)
+/* The point @p as JSON, or NULL when out of memory. */
+static cJSON *history_point(const struct rl_store_history_point *p)
 {
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-	struct rl_cell_summary sum;
-	struct rl_run run;
+	const struct rl_cell_summary *sum = &p->sum;
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "run_id", (double)p->run_id);
+	cJSON_AddItemToObject(o, "started", rl_json_iso_time(p->started_ns));
+	cJSON_AddItemToObject(o, "kernel_release", str_or_null(p->kernel_release));
+	cJSON_AddItemToObject(o, "kernel_tag", str_or_null(p->kernel_tag));
+	cJSON_AddItemToObject(o, "label", str_or_null(p->label));
+	cJSON_AddItemToObject(o, "host", str_or_null(p->host));
+	cJSON_AddNumberToObject(o, "iops_median", sum->iops_median);
+	cJSON_AddItemToObject(o, "eagain_rate", number_or_null(sum->eagain_rate, sum->eagain_rate >= 0));
+	cJSON_AddNumberToObject(o, "p99_ns", (double)sum->p99_max);
+	return o;
+}
+
+/* The points, oldest first, into @points. Returns 0 or -errno with @err. */
+static int history_points(struct rl_http_req *r, const char *workload, uint32_t jobs,
+			  int limit, cJSON *points, struct rl_err *err)
+{
+	const struct rl_store_filter f = {
+		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
+		.host = rl_http_query(r, "host"),
+	};
+	struct rl_store_history_point *pts = calloc((size_t)limit, sizeof(*pts));
 	struct rl_store *store;
 	cJSON *p;
-	int ret;
+	int n;
 
-	if (!cJSON_IsNumber(id))
-		return 0;
-	store = rl_daemon_store_lock(d);
-	ret = rl_store_run_get(store, (int64_t)id->valuedouble, &run, NULL, err);
-	rl_daemon_store_unlock(d);
-	if (ret == -ENOENT)
-		return 0;	/* deleted since it was listed */
-	if (ret < 0)
-		return ret;
-	ret = rl_cell_summary(&run, h->workload, h->jobs, &sum);
-	rl_run_free(&run);
-	if (ret <= 0 || !sum.measured)
-		return ret < 0 ? ret : 0;
-	p = cJSON_CreateObject();
-	if (!p)
+	if (!pts)
 		return -ENOMEM;
-	cJSON_AddNumberToObject(p, "run_id", id->valuedouble);
-	copy_key(p, item, "started");
-	copy_key(p, item, "kernel_release");
-	copy_key(p, item, "kernel_tag");
-	copy_key(p, item, "label");
-	copy_key(p, item, "host");
-	cJSON_AddNumberToObject(p, "iops_median", sum.iops_median);
-	cJSON_AddItemToObject(p, "eagain_rate", number_or_null(sum.eagain_rate, sum.eagain_rate >= 0));
-	cJSON_AddNumberToObject(p, "p99_ns", (double)sum.p99_max);
-	/* The listing is newest first; the history reads oldest first. */
-	cJSON_InsertItemInArray(h->points, 0, p);
-	h->npoints++;
-	return 0;
-}
-
-/* Walk done runs newest first until @h has its points. Returns 0 or -errno with @err. */
-static int history_scan(struct rl_http_req *r, struct history *h, struct rl_err *err)
-{
-	struct rl_store_filter f = {
-		.label = rl_http_query(r, "label"), .kernel_tag = rl_http_query(r, "kernel"),
-		.host = rl_http_query(r, "host"), .status = "done", .limit = HISTORY_PAGE,
-	};
-	struct rl_store *store;
-	const cJSON *item;
-	cJSON *page;
-	int n, ret = 0;
-
-	while (h->npoints < h->limit && f.offset < HISTORY_SCAN_MAX && !ret) {
-		store = rl_daemon_store_lock(r->d);
-		page = NULL;
-		n = rl_store_runs_list(store, &f, &page, NULL, err);
-		rl_daemon_store_unlock(r->d);
-		if (n <= 0) {
-			cJSON_Delete(page);
-			return n;
-		}
-		cJSON_ArrayForEach(item, page) {
-			if (h->npoints >= h->limit || ret)
-				break;
-			ret = history_point(r->d, h, item, err);
-		}
-		cJSON_Delete(page);
-		if (n < HISTORY_PAGE)
+	store = rl_daemon_store_lock(r->d);
+	n = rl_store_history(store, &f, workload, jobs, HISTORY_SCAN_MAX, pts, limit, err);
+	rl_daemon_store_unlock(r->d);
+	/* The store reads newest first; the history reads oldest first. */
+	for (int i = n - 1; i >= 0; i--) {
+		p = history_point(&pts[i]);
+		if (!p) {
+			n = -ENOMEM;
 			break;
-		f.offset += n;
+		}
+		cJSON_AddItemToArray(points, p);
 	}
-	return ret;
+	free(pts);
+	return n < 0 ? n : 0;
 }
 
 static const char *const history_keys[] = {
@@ -369,11 +336,11 @@ static int history_group(cJSON *o, const cJSON *points)
 
 int rl_route_history(struct rl_http_req *r)
 {
-	struct history h = { .workload = rl_http_query(r, "workload") };
+	const char *workload = rl_http_query(r, "workload");
 	const char *group = rl_http_query(r, "group");
 	struct rl_err err = { "" };
-	int64_t jobs;
-	cJSON *o;
+	int64_t jobs, limit;
+	cJSON *o, *points;
 	int ret;
 
 	if (rl_http_query_check(r, history_keys))
@@ -381,26 +348,25 @@ int rl_route_history(struct rl_http_req *r)
 	if (group && strcmp(group, "host"))
 		return rl_http_reply_error(r, 400, NULL,
 					   "query group: '%.32s' is not host (the only grouping)", group);
-	if (!h.workload || !*h.workload)
+	if (!workload || !*workload)
 		return rl_http_reply_error(r, 400, NULL, "query workload: missing");
 	if (!rl_http_query(r, "jobs"))
 		return rl_http_reply_error(r, 400, NULL, "query jobs: missing");
 	if (rl_http_parse_int("jobs", rl_http_query(r, "jobs"), 1, 4096, 0, &jobs, &err) < 0 ||
 	    rl_http_parse_int("limit", rl_http_query(r, "limit"), 1, RL_STORE_LIST_MAX,
-			      RL_STORE_LIST_DEFAULT, &h.limit, &err) < 0)
+			      RL_STORE_LIST_DEFAULT, &limit, &err) < 0)
 		return rl_http_reply_error(r, 400, NULL, "%s", err.msg);
-	h.jobs = (uint32_t)jobs;
-	h.points = cJSON_CreateArray();
+	points = cJSON_CreateArray();
 	o = cJSON_CreateObject();
-	if (!h.points || !o) {
-		cJSON_Delete(h.points);
+	if (!points || !o) {
+		cJSON_Delete(points);
 		cJSON_Delete(o);
 		return -ENOMEM;
 	}
-	cJSON_AddItemToObject(o, "points", h.points);
-	ret = history_scan(r, &h, &err);
+	cJSON_AddItemToObject(o, "points", points);
+	ret = history_points(r, workload, (uint32_t)jobs, (int)limit, points, &err);
 	if (!ret && group)
-		ret = history_group(o, h.points);
+		ret = history_group(o, points);
 	if (ret < 0) {
 		cJSON_Delete(o);
 		return ret == -ENOMEM ? ret : rl_http_reply_errno(r, ret, &err);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What a run writes while it runs: one row per finished cell, and a progress
- * row replaced a few times a second. Both only for a running run, so a late
- * write from a runner that was told to stop cannot touch a finished run.
+ * What a run writes while it runs: one row per finished cell (and its
+ * summary, summary.c), and a progress row replaced a few times a second.
+ * Both only for a running run, so a late write from a runner that was told
+ * to stop cannot touch a finished run. The run's end packs its cell rows
+ * (detail.c).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -21,8 +23,6 @@
 /* The columns bind_cell() binds, in its order: the cell's as 1-9, then the run id as 10. */
 #define CELL_COLS "seq, workload, jobs, rep, iops, eagain_rate, verify, failed, json, run_id"
 #define NCELL_COLS 10
-/* Cells per INSERT of an import: on PostgreSQL each statement is a round trip. */
-#define IMPORT_BATCH 64
 
 /* Cell @seq of run @id as parameters @at + 1 .. @at + NCELL_COLS of an INSERT of CELL_COLS. */
 static void bind_cell(struct rl_sql_stmt *q, int at, int64_t id, uint32_t seq,
@@ -38,6 +38,26 @@ static void bind_cell(struct rl_sql_stmt *q, int at, int64_t id, uint32_t seq,
 	rl_sql_bind_i64(q, at + 8, c->failed);
 	rl_sql_bind_text(q, at + 9, json);
 	rl_sql_bind_i64(q, at + 10, id);
+}
+
+/* What listings and comparisons read of the cell: its summary row, the run's counts. */
+static int add_summary(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
+		       struct rl_err *err)
+{
+	struct rl_store_summary_writer w;
+	bool nowait, timing;
+	int ret;
+
+	ret = rl_store_run_wflags(s, id, c->workload, &nowait, &timing, err);
+	if (ret < 0)
+		return ret;
+	ret = rl_store_summary_begin(s, &w, err);
+	if (!ret)
+		ret = rl_store_summary_add(s, &w, id, seq, c, nowait, timing, err);
+	rl_store_summary_end(&w);
+	if (ret < 0)
+		return ret;
+	return rl_store_summary_count(s, id, 1, c->failed, err);
 }
 
 static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
@@ -63,7 +83,7 @@ static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struc
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
 	if (!changed)
 		return rl_store_state_err(s, id, "adding a cell", "a running", err);
-	return 0;
+	return add_summary(s, id, seq, c, err);
 }
 
 int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
@@ -79,58 +99,6 @@ int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct
 	if (!ret)
 		ret = rl_store_end(s, insert_cell(s, id, seq, c, json, err), err);
 	free(json);
-	return ret;
-}
-
-/* "INSERT INTO cells (CELL_COLS) VALUES (?, ...), ..." of @n rows, in @sql (room for IMPORT_BATCH). */
-static void batch_sql(char *sql, size_t size, size_t n)
-{
-	size_t len = (size_t)snprintf(sql, size, "INSERT INTO cells (" CELL_COLS ") VALUES ");
-
-	for (size_t i = 0; i < n && len < size; i++)
-		len += (size_t)snprintf(sql + len, size - len, "%s(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					i ? ", " : "");
-}
-
-/* Cells @from .. @from + @n - 1 of @run in one INSERT. */
-static int import_batch(struct rl_store *s, int64_t id, const struct rl_run *run, size_t from,
-			size_t n, struct rl_err *err)
-{
-	char sql[64 + IMPORT_BATCH * 40], *json[IMPORT_BATCH] = { NULL };
-	struct rl_sql_stmt *q;
-	size_t i;
-	int ret;
-
-	batch_sql(sql, sizeof(sql), n);
-	ret = rl_store_prepare(s, sql, &q, err);
-	for (i = 0; !ret && i < n; i++) {
-		json[i] = rl_store_json_text(rl_cell_to_json(&run->cells[from + i]));
-		if (!json[i])
-			ret = rl_err_set(err, -ENOMEM, "out of memory");
-		else
-			bind_cell(q, (int)i * NCELL_COLS, id, (uint32_t)(from + i), &run->cells[from + i],
-				  json[i]);
-	}
-	if (!ret)
-		ret = rl_store_step_done(s, q, err, "import cells");
-	rl_sql_finalize(q);
-	for (i = 0; i < n; i++)
-		free(json[i]);
-	if (ret < 0)
-		rl_err_prefix(err, ret, "run %lld, cells %zu-%zu", (long long)id, from, from + n - 1);
-	return ret;
-}
-
-int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *run,
-			  struct rl_err *err)
-{
-	size_t from, n;
-	int ret = 0;
-
-	for (from = 0; !ret && from < run->ncells; from += n) {
-		n = run->ncells - from < IMPORT_BATCH ? run->ncells - from : IMPORT_BATCH;
-		ret = import_batch(s, id, run, from, n, err);
-	}
 	return ret;
 }
 

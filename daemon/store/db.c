@@ -137,6 +137,7 @@ void rl_store_close(struct rl_store *s)
 		return;
 	if (s->db)
 		s->db->ops->close(s->db);
+	rl_store_cache_free(s);
 	free(s);
 }
 

@@ -112,7 +112,7 @@ static int host_counts(struct rl_store *s, struct rl_store_host_counts *v, struc
 	if (!ret)
 		ret = count_rows(s, q, v, add_runs, err);
 	if (!ret)
-		ret = rl_store_prepare(s, "SELECT r.host, c.failed, count(*) FROM cells c"
+		ret = rl_store_prepare(s, "SELECT r.host, c.failed, count(*) FROM cell_summaries c"
 				       " JOIN runs r ON r.id = c.run_id GROUP BY r.host, c.failed",
 				       &q, err);
 	if (!ret)

@@ -24,6 +24,9 @@
 struct migration {
 	int version;
 	const char *sql;
+	/* NULL, or the data conversion after @sql, in its transaction ... */
+	int (*convert)(struct rl_store *s, struct rl_err *err);
+	const char *sql_after;	/* ... and then this (NULL: nothing) */
 };
 
 /*
@@ -145,11 +148,74 @@ static const char schema_v4[] =
 	"CREATE INDEX runs_machine_id ON runs (machine_id, created);"
 	"CREATE INDEX cells_run_failed ON cells (run_id, failed);";
 
+/*
+ * Version 5: a history that stays fast. What comparisons, history and
+ * listings read moves out of the cells' JSON into narrow rows of
+ * cell_summaries (one per cell, the workload name by id, the causes'
+ * counts as columns; enum values as in engine/result.h and
+ * engine/eagain_cause.h: verify 0 skipped, 1 ok, 2 failed; expect 0 none,
+ * 1 met, 2 unmet; causes NULL not traced, 0 ok, 1 partial, 2 unavailable),
+ * and runs count their cells. What only opening a run reads moves to
+ * run_details, packed (pack.c): the workloads (from runs.workloads) and,
+ * once the run ended, its cells; table cells keeps only the rows of a run
+ * that is running. rl_store_migrate_v5() converts the runs stored before.
+ * Plain SQL that PostgreSQL reads too.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE workload_names ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE cell_summaries ("
+	" run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL CHECK (seq >= 0),"
+	" workload_id INTEGER NOT NULL REFERENCES workload_names (id),"
+	" jobs INTEGER NOT NULL,"
+	" rep INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL,"
+	" ops INTEGER NOT NULL,"
+	" eagain INTEGER NOT NULL,"
+	" iops REAL,"
+	" bw REAL,"
+	" elapsed_s REAL,"
+	" p99_ns INTEGER,"
+	" verify INTEGER NOT NULL CHECK (verify IN (0, 1, 2)),"
+	" expect INTEGER NOT NULL CHECK (expect IN (0, 1, 2)),"
+	" failed INTEGER NOT NULL CHECK (failed IN (0, 1)),"
+	" errors INTEGER NOT NULL,"
+	" nowait INTEGER NOT NULL CHECK (nowait IN (0, 1)),"
+	" timing INTEGER NOT NULL CHECK (timing IN (0, 1)),"
+	" causes INTEGER CHECK (causes IN (0, 1, 2)),"
+	" inode_lock INTEGER NOT NULL,"
+	" timestamp_update INTEGER NOT NULL,"
+	" extent_cache_miss INTEGER NOT NULL,"
+	" allocation INTEGER NOT NULL,"
+	" unaligned_zeroing INTEGER NOT NULL,"
+	" extending_write INTEGER NOT NULL,"
+	" invalidation INTEGER NOT NULL,"
+	" journal_start INTEGER NOT NULL,"
+	" other INTEGER NOT NULL,"
+	" unknown INTEGER NOT NULL,"
+	" unattributed INTEGER NOT NULL"
+	");"
+	"CREATE INDEX cell_summaries_run ON cell_summaries (run_id, workload_id, jobs, seq);"
+	"CREATE TABLE run_details ("
+	" run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,"
+	" workloads BLOB,"
+	" cells BLOB"
+	");"
+	"ALTER TABLE runs ADD COLUMN ncells INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN failed_cells INTEGER NOT NULL DEFAULT 0;";
+
+/* After the conversion: the workloads live in run_details now. */
+static const char schema_v5_after[] = "ALTER TABLE runs DROP COLUMN workloads;";
+
 static const struct migration migrations[] = {
-	{ 1, schema_v1 },
-	{ 2, schema_v2 },
-	{ 3, schema_v3 },
-	{ 4, schema_v4 },
+	{ 1, schema_v1, NULL, NULL },
+	{ 2, schema_v2, NULL, NULL },
+	{ 3, schema_v3, NULL, NULL },
+	{ 4, schema_v4, NULL, NULL },
+	{ 5, schema_v5, rl_store_migrate_v5, schema_v5_after },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -188,6 +254,10 @@ static int apply(struct rl_store *s, const struct migration *m, struct rl_err *e
 	if (ret < 0 || version >= m->version)
 		return ret;
 	ret = rl_store_exec(s, m->sql, err);
+	if (!ret && m->convert)
+		ret = m->convert(s, err);
+	if (!ret && m->sql_after)
+		ret = rl_store_exec(s, m->sql_after, err);
 	if (ret < 0)
 		return ret;
 	return s->db->ops->set_version(s->db, m->version, err);

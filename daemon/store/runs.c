@@ -131,16 +131,15 @@ static int start_run(struct rl_store *s, int64_t id, const char *env, const char
 	int ret;
 
 	ret = rl_store_prepare(s, "UPDATE runs SET status = 'running', started = ?, env = ?,"
-			       " kernel_release = ?, workloads = ? WHERE id = ? AND status = 'queued'",
-			       &q, err);
+			       " kernel_release = ? WHERE id = ? AND status = 'queued'", &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_i64(q, 1, rl_wall_ns());
 	rl_sql_bind_text(q, 2, env);
 	rl_store_bind_opt(q, 3, kernel);
-	rl_sql_bind_text(q, 4, workloads);
-	rl_sql_bind_i64(q, 5, id);
-	return step_guarded(s, q, id, "start", "a queued", "start run", err);
+	rl_sql_bind_i64(q, 4, id);
+	ret = step_guarded(s, q, id, "start", "a queued", "start run", err);
+	return ret < 0 ? ret : rl_store_detail_put_workloads(s, id, workloads, err);
 }
 
 /* The run's row, then its host's columns: from @env, the same transaction. */
@@ -230,7 +229,8 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 	rl_sql_bind_i64(q, 1, id);
 	ret = rl_store_step_done(s, q, err, "delete progress");
 	rl_sql_finalize(q);
-	return ret;
+	/* Ended: its cells will only be read now, packed. */
+	return ret < 0 ? ret : rl_store_detail_pack(s, id, err);
 }
 
 int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
@@ -274,12 +274,15 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 			   int64_t *id, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
+	int64_t failed = 0;
 	int ret;
 
+	for (size_t i = 0; i < run->ncells; i++)
+		failed += run->cells[i].failed;
 	ret = rl_store_prepare(s, "INSERT INTO runs (created, started, finished, status, error,"
 			       " what, target, label, kernel_tag, kernel_release, scale, request, env,"
-			       " workloads) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-			       " ?13) RETURNING id", &q, err);
+			       " ncells, failed_cells) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+			       " ?10, ?11, ?12, ?13, ?14) RETURNING id", &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_i64(q, 1, run->started_ns);
@@ -294,12 +297,17 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 	rl_sql_bind_double(q, 10, req->scale);
 	rl_store_bind_opt(q, 11, req->request_json);
 	rl_sql_bind_text(q, 12, env);
-	rl_sql_bind_text(q, 13, workloads);
+	rl_sql_bind_i64(q, 13, (int64_t)run->ncells);
+	rl_sql_bind_i64(q, 14, failed);
 	ret = rl_store_step_insert(s, q, id, err, "import run");
 	if (!ret)
 		ret = rl_store_run_host_set(s, *id, &run->env, err);
 	if (!ret)
-		ret = rl_store_cells_import(s, *id, run, err);
+		ret = rl_store_detail_put_workloads(s, *id, workloads, err);
+	if (!ret)
+		ret = rl_store_detail_put_cells(s, *id, run, err);
+	if (!ret)
+		ret = rl_store_summaries_import(s, *id, run, err);
 	return ret;
 }
 
@@ -339,6 +347,50 @@ out:
 	return ret;
 }
 
+/* The ids of the runs that ended with cell rows not packed, into @ids (malloc'd). Returns their count or -errno. */
+static int unpacked_ids(struct rl_store *s, int64_t **ids, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int64_t *v = NULL, *p;
+	int ret, more, n = 0;
+
+	*ids = NULL;
+	ret = rl_store_prepare(s, "SELECT DISTINCT run_id FROM cells WHERE run_id NOT IN"
+			       " (SELECT id FROM runs WHERE status = 'running')", &q, err);
+	if (ret < 0)
+		return ret;
+	while ((more = rl_sql_step(q, err)) > 0) {
+		p = realloc(v, (size_t)(n + 1) * sizeof(*v));
+		if (!p) {
+			ret = rl_err_set(err, -ENOMEM, "recover: out of memory");
+			break;
+		}
+		v = p;
+		v[n++] = rl_sql_col_i64(q, 0);
+	}
+	if (!ret && more < 0)
+		ret = rl_err_prefix(err, more, "recover");
+	rl_sql_finalize(q);
+	if (ret < 0) {
+		free(v);
+		return ret;
+	}
+	*ids = v;
+	return n;
+}
+
+/* Pack the cell rows of every run that is not running. Returns 0 or -errno. */
+static int pack_ended(struct rl_store *s, struct rl_err *err)
+{
+	int64_t *ids;
+	int ret = 0, n = unpacked_ids(s, &ids, err);
+
+	for (int i = 0; i < n && !ret; i++)
+		ret = rl_store_detail_pack(s, ids[i], err);
+	free(ids);
+	return n < 0 ? n : ret;
+}
+
 /* Abort the running runs, of @targets only unless it is NULL. */
 static int abort_running(struct rl_store *s, const char *const *targets, size_t ntargets,
 			 struct rl_err *err)
@@ -367,6 +419,9 @@ static int abort_running(struct rl_store *s, const char *const *targets, size_t 
 	if (!ret)
 		ret = rl_store_exec(s, "DELETE FROM progress WHERE run_id NOT IN"
 				    " (SELECT id FROM runs WHERE status = 'running')", err);
+	/* Ended too: their cells are packed as a run's end packs them. */
+	if (!ret)
+		ret = pack_ended(s, err);
 	return ret < 0 ? ret : n;
 }
 
@@ -450,31 +505,6 @@ static int parse_env(const cJSON *j, struct rl_run *run, int64_t id, struct rl_e
 	return ret;
 }
 
-static int parse_workloads(const cJSON *arr, struct rl_run *run, int64_t id,
-			   struct rl_err *err)
-{
-	const cJSON *item;
-	int n, ret;
-
-	if (!cJSON_IsArray(arr))
-		return rl_err_set(err, -EIO, "run %lld: stored workloads: not an array", (long long)id);
-	n = cJSON_GetArraySize(arr);
-	if (!n)
-		return 0;
-	run->workloads = calloc((size_t)n, sizeof(*run->workloads));
-	if (!run->workloads)
-		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
-	cJSON_ArrayForEach(item, arr) {
-		ret = rl_workload_parse(item, &run->workloads[run->nworkloads], err);
-		if (ret < 0)
-			return rl_err_prefix(err, ret == -ENOMEM ? ret : -EIO,
-					     "run %lld: stored workloads[%zu]", (long long)id,
-					     run->nworkloads);
-		run->nworkloads++;
-	}
-	return 0;
-}
-
 /* JSON column @col, named @name in errors, into @run by @parse; SQL NULL leaves @run as it is. */
 static int read_json(struct rl_sql_stmt *q, int col, const char *name, json_reader parse,
 		     struct rl_run *run, int64_t id, struct rl_err *err)
@@ -490,10 +520,14 @@ static int read_json(struct rl_sql_stmt *q, int col, const char *name, json_read
 }
 
 /* The columns after RL_STORE_META_COLS that fill_run() reads. */
-#define RUN_COLS ", env, workloads"
+#define RUN_COLS ", env"
+
+/* Reads run @id's cells into @run: whole (rl_store_detail_get_cells) or light (summaries). */
+typedef int (*cells_reader)(struct rl_store *s, int64_t id, struct rl_run *run,
+			    struct rl_err *err);
 
 static int fill_run(struct rl_store *s, struct rl_sql_stmt *q, const struct rl_store_run_meta *m,
-		    struct rl_run *run, struct rl_err *err)
+		    cells_reader cells, struct rl_run *run, struct rl_err *err)
 {
 	int ret;
 
@@ -505,10 +539,9 @@ static int fill_run(struct rl_store *s, struct rl_sql_stmt *q, const struct rl_s
 	run->finished_ns = m->finished_ns;
 	ret = read_json(q, RL_STORE_NMETA_COLS, "env", parse_env, run, m->id, err);
 	if (!ret)
-		ret = read_json(q, RL_STORE_NMETA_COLS + 1, "workloads", parse_workloads, run,
-				m->id, err);
+		ret = rl_store_detail_get_workloads(s, m->id, run, err);
 	if (!ret)
-		ret = rl_store_cells_load(s, m->id, run, err);
+		ret = cells(s, m->id, run, err);
 	return ret;
 }
 
@@ -550,7 +583,7 @@ int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const
 			  rl_run_status_name(m.status), action, need);
 }
 
-static int get_run(struct rl_store *s, int64_t id, struct rl_run *run,
+static int get_run(struct rl_store *s, int64_t id, cells_reader cells, struct rl_run *run,
 		   struct rl_store_run_meta *meta, struct rl_err *err)
 {
 	struct rl_store_run_meta m;
@@ -559,15 +592,15 @@ static int get_run(struct rl_store *s, int64_t id, struct rl_run *run,
 
 	ret = select_run(s, RUN_COLS, id, &q, &m, err);
 	if (!ret && run)
-		ret = fill_run(s, q, &m, run, err);
+		ret = fill_run(s, q, &m, cells, run, err);
 	if (!ret && meta)
 		*meta = m;
 	rl_sql_finalize(q);
 	return ret;
 }
 
-int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
-		     struct rl_store_run_meta *meta, struct rl_err *err)
+static int read_run(struct rl_store *s, int64_t id, cells_reader cells, struct rl_run *run,
+		    struct rl_store_run_meta *meta, struct rl_err *err)
 {
 	int ret;
 
@@ -576,10 +609,22 @@ int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
 	/* One read transaction: the run row and its cells from one snapshot. */
 	ret = rl_store_begin(s, false, err);
 	if (!ret)
-		ret = rl_store_end(s, get_run(s, id, run, meta, err), err);
+		ret = rl_store_end(s, get_run(s, id, cells, run, meta, err), err);
 	if (ret < 0 && run)
 		rl_run_free(run);
 	return ret;
+}
+
+int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
+		     struct rl_store_run_meta *meta, struct rl_err *err)
+{
+	return read_run(s, id, rl_store_detail_get_cells, run, meta, err);
+}
+
+int rl_store_run_summary(struct rl_store *s, int64_t id, struct rl_run *run,
+			 struct rl_store_run_meta *meta, struct rl_err *err)
+{
+	return read_run(s, id, rl_store_summaries_load, run, meta, err);
 }
 
 int rl_store_run_request(struct rl_store *s, int64_t id, cJSON **request,

@@ -218,10 +218,8 @@ static const char *col_text(struct rl_sql_stmt *q, int i)
 static int list_page(struct rl_store *s, const void *arg, int limit, int offset,
 		     struct rl_sql_stmt **q, struct rl_err *err)
 {
-	return prepare_page(s, "SELECT " RL_STORE_META_COLS ","
-			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id),"
-			    " (SELECT count(*) FROM cells c WHERE c.run_id = runs.id AND c.failed <> 0),"
-			    " " LIST_HOST_COLS " FROM runs", arg, limit, offset, q, err);
+	return prepare_page(s, "SELECT " RL_STORE_META_COLS ", ncells, failed_cells, " LIST_HOST_COLS
+			    " FROM runs", arg, limit, offset, q, err);
 }
 
 static int list_item(struct rl_sql_stmt *q, cJSON **out, struct rl_err *err)
@@ -430,7 +428,7 @@ static int count_cells(struct rl_store *s, struct rl_store_counts *c, struct rl_
 	int64_t n;
 	int ret;
 
-	ret = rl_store_prepare(s, "SELECT count(*) FROM cells", &q, err);
+	ret = rl_store_prepare(s, "SELECT count(*) FROM cell_summaries", &q, err);
 	if (!ret)
 		ret = rl_store_query_i64(s, q, &n, err, "count cells");
 	if (!ret)

@@ -268,6 +268,43 @@ int rl_store_run_get(struct rl_store *s, int64_t id, struct rl_run *run,
 		     struct rl_store_run_meta *meta, struct rl_err *err);
 
 /*
+ * rl_store_run_summary() - run @id for comparing and history, read from its
+ * cell summaries without unpacking its cells: as rl_store_run_get(), but
+ * each cell holds only workload, jobs, rep, attempts, ops, eagain,
+ * eagain_rate, iops, bw_bytes_s, elapsed_s, lat.p99 (lat.valid), the
+ * verification status, expect, failed, the errors' total count (in
+ * errors[0]) and the EAGAIN causes' status and counts (not their note and
+ * other_function); es_cached_extents is -1 and the rest 0. rl_cell_summary()
+ * and rl_compare_runs() answer on it what they answer on the whole run.
+ * Returns as rl_store_run_get().
+ */
+int rl_store_run_summary(struct rl_store *s, int64_t id, struct rl_run *run,
+			 struct rl_store_run_meta *meta, struct rl_err *err);
+
+/* One point of a history: a done run and its summary of one workload x jobs. */
+struct rl_store_history_point {
+	int64_t run_id;
+	int64_t started_ns;
+	char kernel_release[65];		/* "" for none */
+	char kernel_tag[RL_STORE_TAG_MAX];	/* "" for none */
+	char label[RL_STORE_LABEL_MAX];		/* "" for none */
+	char host[65];				/* "" when not recorded */
+	struct rl_cell_summary sum;		/* sum.measured > 0 */
+};
+
+/*
+ * rl_store_history() - @workload at @jobs across done runs: of the newest
+ * @scan done runs with @f's label, kernel_tag and host (NULL or "": any;
+ * @f's other fields are not looked at), those that measured it, newest
+ * first, at most @max into @pts, each with rl_cell_summary() of its cells
+ * (read from the cell summaries). Returns the number of points, or -EINVAL (no workload,
+ * @max or @scan < 1), -ENOMEM or -errno.
+ */
+int rl_store_history(struct rl_store *s, const struct rl_store_filter *f, const char *workload,
+		     uint32_t jobs, int scan, struct rl_store_history_point *pts, int max,
+		     struct rl_err *err);
+
+/*
  * rl_store_run_request() - what run @id was asked for: @meta (may be NULL)
  * and the stored request body in @request (cJSON_Delete it; NULL when the run
  * was created without one). Returns 0, -ENOENT, or -EIO when it is not JSON.
@@ -418,9 +455,12 @@ int rl_store_quick_check(struct rl_store *s, struct rl_err *err);
 struct rl_sql;
 struct rl_sql_stmt;
 
+struct rl_store_cache;
+
 struct rl_store {
 	struct rl_sql *db;
 	enum rl_store_kind kind;
+	struct rl_store_cache *cache;	/* detail.c: workloads parsed last, the running run's */
 };
 
 /* ---- the connection (db.c) ---- */
@@ -532,19 +572,119 @@ int rl_store_run_host_set(struct rl_store *s, int64_t id, const struct rl_env *e
 /* rl_store_check_version() - refuse a newer or foreign schema before anything is written. */
 int rl_store_check_version(struct rl_store *s, struct rl_err *err);
 
+/*
+ * rl_store_migrate_v5() - in the migration to schema 5 (migrate_v5.c), after
+ * its tables are made: every stored run's workloads into run_details, a
+ * summary row for each of its cells, its cell counts, and the cells of each
+ * run not running packed into its details (their rows deleted). Returns 0
+ * or -errno naming the run.
+ */
+int rl_store_migrate_v5(struct rl_store *s, struct rl_err *err);
+
 /* rl_store_migrate() - apply every missing migration, one transaction each. */
 int rl_store_migrate(struct rl_store *s, struct rl_err *err);
 
-/* rl_store_cells_load() - append run @id's stored cells to @run, in seq order. */
+/* rl_store_cells_load() - append run @id's cell rows (not packed yet) to @run, in seq order. */
 int rl_store_cells_load(struct rl_store *s, int64_t id, struct rl_run *run, struct rl_err *err);
 
+/* ---- packed blobs (pack.c) ---- */
+
 /*
- * rl_store_cells_import() - insert every cell of @run for run @id (seq =
- * index), whatever its status: for rl_store_run_import(), inside its
- * transaction. Returns 0 or -errno.
+ * A blob packed a piece at a time, so that a run's cells never need to be
+ * one text in memory: begin, add each piece, finish, then the blob is
+ * buf[0..len); end frees it (always call it, whatever the others return).
+ * Each returns 0 or -ENOMEM, -E2BIG (over 1 GiB of text), -EIO.
  */
-int rl_store_cells_import(struct rl_store *s, int64_t id, const struct rl_run *run,
-			  struct rl_err *err);
+struct rl_store_packer {
+	void *z;		/* zlib's stream */
+	unsigned char *buf;
+	size_t len, cap;
+	size_t total;		/* text bytes added */
+};
+
+int rl_store_packer_begin(struct rl_store_packer *p, struct rl_err *err);
+int rl_store_packer_add(struct rl_store_packer *p, const char *text, size_t len,
+			struct rl_err *err);
+int rl_store_packer_finish(struct rl_store_packer *p, struct rl_err *err);
+void rl_store_packer_end(struct rl_store_packer *p);
+
+/*
+ * rl_store_unpack() - the text a packer made @blob (@n bytes) from,
+ * malloc'd and NUL-terminated, in @text. Returns 0, -EIO when @blob is not
+ * a packed blob or is damaged, or -ENOMEM.
+ */
+int rl_store_unpack(const void *blob, size_t n, char **text, struct rl_err *err);
+
+/* ---- run details: workloads and packed cells (detail.c) ---- */
+
+/* rl_store_detail_put_workloads() - store run @id's workloads, @text a JSON array. Returns 0 or -errno. */
+int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *text,
+				  struct rl_err *err);
+
+/* rl_store_detail_put_cells() - store every cell of @run as run @id's packed cells. Returns 0 or -errno. */
+int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_run *run,
+			      struct rl_err *err);
+
+/*
+ * rl_store_detail_pack() - pack run @id's cell rows into its details and
+ * delete the rows (a run's end; nothing when it has none). Inside the
+ * caller's write transaction. Returns 0 or -errno.
+ */
+int rl_store_detail_pack(struct rl_store *s, int64_t id, struct rl_err *err);
+
+/* rl_store_detail_get_workloads() - run @id's workloads into @run (none stored: none). Returns 0 or -errno (-EIO: they do not parse). */
+int rl_store_detail_get_workloads(struct rl_store *s, int64_t id, struct rl_run *run,
+				  struct rl_err *err);
+
+/* rl_store_detail_get_cells() - append run @id's cells, packed and then rows, to @run. Returns 0 or -errno. */
+int rl_store_detail_get_cells(struct rl_store *s, int64_t id, struct rl_run *run,
+			      struct rl_err *err);
+
+/*
+ * rl_store_run_wflags() - the flags of @workload in running run @id for its
+ * cells' summaries (rl_store_wflags_of() on its stored workloads, read once
+ * per run). Returns 0 or -errno.
+ */
+int rl_store_run_wflags(struct rl_store *s, int64_t id, const char *workload, bool *nowait,
+			bool *timing, struct rl_err *err);
+
+/* rl_store_cache_free() - what detail.c keeps for @s (rl_store_close()). */
+void rl_store_cache_free(struct rl_store *s);
+
+/* ---- cell summaries (summary.c) ---- */
+
+/* rl_store_wflags_of() - NOWAIT and a timing-dependent rate of @workload's cells in @run. */
+void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *nowait,
+			bool *timing);
+
+/* Inserts of summary rows, prepared once for a run's cells. */
+struct rl_store_summary_writer {
+	struct rl_sql_stmt *name, *row;
+};
+
+/* rl_store_summary_begin() - prepare @w. Returns 0 or -errno; end it whatever this returns. */
+int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w,
+			   struct rl_err *err);
+
+/* rl_store_summary_add() - the summary row of cell @seq of run @id. Returns 0 or -errno. */
+int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, int64_t id,
+			 uint32_t seq, const struct rl_cell *c, bool nowait, bool timing,
+			 struct rl_err *err);
+
+/* rl_store_summary_end() - finalize @w's statements; a zeroed @w is fine. */
+void rl_store_summary_end(struct rl_store_summary_writer *w);
+
+/* rl_store_summary_count() - add @n cells, @failed of them failed, to run @id's counts. Returns 0 or -errno. */
+int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t failed,
+			   struct rl_err *err);
+
+/* rl_store_summaries_import() - the summary rows of every cell of @run (seq = index) for run @id. */
+int rl_store_summaries_import(struct rl_store *s, int64_t id, const struct rl_run *run,
+			      struct rl_err *err);
+
+/* rl_store_summaries_load() - append run @id's cells as summaries hold them (light) to @run. */
+int rl_store_summaries_load(struct rl_store *s, int64_t id, struct rl_run *run,
+			    struct rl_err *err);
 
 #endif
 

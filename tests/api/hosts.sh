@@ -1,10 +1,14 @@
 #!/bin/bash
 # hosts.sh: every run records the host it ran on (a real run this machine's, imported runs theirs, a guest run stamped by vm-run.sh's lab_host.sh its lab host); listings, history, GET /api/v1/hosts, `ringlab list` and /metrics filter and group by host; compare across machine ids is incompatible naming both hosts unless cross_host=1 / --cross-host.
-. "$top_srcdir/tests/lib/ringlabd.sh"
-rld_init 64
+. "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
+daemon_require curl jq
+loopfs_create 64
 rl=$top_builddir/ringlab
-rld_config
-rld_start "$work/ringlabd.json"
+daemon_config scratch="$LOOPFS_DIR"
+daemon_up -c "$DAEMON_DIR/ringlabd.json"
+work=$DAEMON_DIR
+base=$DAEMON_URL
 jqt() { jq -e "$@" "$work/body" >/dev/null 2>&1; }
 
 # One null-engine run, three repetitions a cell, made into runs of two lab machines and a guest.

@@ -1,11 +1,15 @@
 #!/bin/bash
 # metrics_promtool.sh: ringlabd's /metrics passes `promtool check metrics` (Prometheus naming, units, HELP/TYPE) with runs of a host whose name needs escaping, a running run and a stored night; the newest night's status is a state set.
 command -v promtool >/dev/null 2>&1 || { echo "SKIP: needs promtool (apt-get install prometheus)" >&2; exit 77; }
-. "$top_srcdir/tests/lib/ringlabd.sh"
-rld_init 64
+. "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
+daemon_require curl jq
+loopfs_create 64
 rl=$top_builddir/ringlab
-rld_config
-rld_start "$work/ringlabd.json"
+daemon_config scratch="$LOOPFS_DIR"
+daemon_up -c "$DAEMON_DIR/ringlabd.json"
+work=$DAEMON_DIR
+base=$DAEMON_URL
 
 # A run of a host whose name holds a quote and a backslash: label values must be escaped.
 "$rl" run aligned-mixed --engine null --jobs 1 --scale 0.01 --json "$work/r.json" \

@@ -19,7 +19,7 @@ curl -sS "$DAEMON_URL/api/v1/health" >"$work/health" || fail "no /health"
 jq -e '.status == "ok" and .store == "ok" and .store_check == "ok"' "$work/health" >/dev/null ||
 	fail "a fresh store: $(cat "$work/health")"
 
-# Runs with enough cells to fill several pages of the cells table.
+# Runs with enough cells to fill several pages of the cell summaries.
 "$top_builddir/ringlab" run aligned-mixed --engine null --repeat 3 --scale 0.001 \
 	--workloads "$top_srcdir/workloads" --json "$work/run.json" >/dev/null 2>&1 ||
 	fail "ringlab run --engine null failed"
@@ -29,10 +29,10 @@ for _ in 1 2 3 4; do
 done
 daemon_stop
 
-# Garbage over the first leaf page of cells: the runs table, all start-up reads, is intact.
-page=$(sqlite3 "$db" "SELECT pageno FROM dbstat WHERE name = 'cells' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1")
+# Garbage over the first leaf page of cell_summaries: the runs table, all start-up reads, is intact.
+page=$(sqlite3 "$db" "SELECT pageno FROM dbstat WHERE name = 'cell_summaries' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1")
 size=$(sqlite3 "$db" 'PRAGMA page_size')
-[ -n "$page" ] && [ -n "$size" ] || fail "no leaf page of cells in $db"
+[ -n "$page" ] && [ -n "$size" ] || fail "no leaf page of cell_summaries in $db"
 head -c 512 /dev/zero | tr '\0' '\377' |
 	dd of="$db" bs=1 seek=$(((page - 1) * size + 8)) conv=notrunc status=none || fail "dd"
 

@@ -11,12 +11,40 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
 #include "check.h"
+#include "store_undo.h"
+
+/*
+ * OK(call): check that @call returns >= 0, printing its rl_err; E inside
+ * @call names that rl_err. Evaluates to the call's return value.
+ */
+#define OK(call)                                                                        \
+	({                                                                              \
+		struct rl_err e_ = { "" };                                              \
+		int r_ = (call);                                                        \
+		CHECK(r_ >= 0, "%s: %d (%s)", #call, r_, e_.msg);                       \
+		r_;                                                                     \
+	})
+#define E (&e_)
+
+/* Remove the SQLite file @db_path with its WAL, and the test's directory @dir. */
+static inline void store_test_remove(const char *dir, const char *db_path)
+{
+	const char *suffix[] = { "", "-wal", "-shm", "-journal" };
+	char path[4200];
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", db_path, suffix[i]);
+		unlink(path);
+	}
+	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
+}
 
 static inline bool store_test_pg(void)
 {

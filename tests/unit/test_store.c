@@ -21,18 +21,6 @@
 static char dir[] = "/tmp/test_store.XXXXXX";
 static char db_path[4096];
 
-/*
- * OK(call): check that @call returns >= 0, printing its rl_err; E inside
- * @call names that rl_err. Evaluates to the call's return value.
- */
-#define OK(call)                                                                        \
-	({                                                                              \
-		struct rl_err e_ = { "" };                                              \
-		int r_ = (call);                                                        \
-		CHECK(r_ >= 0, "%s: %d (%s)", #call, r_, e_.msg);                       \
-		r_;                                                                     \
-	})
-#define E (&e_)
 
 static int64_t create(struct rl_store *s, const char *what, const char *target,
 		      const char *label, const char *tag)
@@ -663,15 +651,7 @@ static void test_pg_open_errors(void)
 
 static void cleanup(void)
 {
-	const char *suffix[] = { "", "-wal", "-shm", "-journal" };
-	char path[4200];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", db_path, suffix[i]);
-		unlink(path);
-	}
-	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
+	store_test_remove(dir, db_path);
 }
 
 /* ---- hosts ---------------------------------------------------------------- */

@@ -131,25 +131,27 @@ static int count_runs(struct rl_store *s)
 	return total;
 }
 
+/* What undoes schema version 4, in the SQL both backends read. */
 /* A cell that fails to insert takes the whole import back with it. */
 static void test_import_atomic(struct rl_store *s)
 {
 	struct rl_run run;
 	int before = count_runs(s);
 
-	if (!store_test_raw(db_path, "CREATE TRIGGER boom BEFORE INSERT ON cells WHEN NEW.seq = 2"
+	if (!store_test_raw(db_path, "CREATE TRIGGER boom BEFORE INSERT ON cell_summaries"
+			    " WHEN NEW.seq = 2"
 			    " BEGIN SELECT RAISE(ABORT, 'boom'); END",
 			    "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS"
 			    " $$BEGIN IF NEW.seq = 2 THEN RAISE EXCEPTION 'boom'"
 			    " USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END$$;"
-			    "CREATE TRIGGER boom BEFORE INSERT ON cells FOR EACH ROW"
+			    "CREATE TRIGGER boom BEFORE INSERT ON cell_summaries FOR EACH ROW"
 			    " EXECUTE FUNCTION boom()"))
 		return;
 	make_run(&run, RL_RUN_DONE, NCELLS);
 	import(s, &run, "atomic", "t", -EINVAL);
 	CHECK(count_runs(s) == before, "a failed import left a run behind (%d, was %d)",
 	      count_runs(s), before);
-	store_test_raw(db_path, "DROP TRIGGER boom", "DROP TRIGGER boom ON cells");
+	store_test_raw(db_path, "DROP TRIGGER boom", "DROP TRIGGER boom ON cell_summaries");
 	CHECK(import(s, &run, "atomic", "t", 0) > 0, "the import after the failure");
 	rl_run_free(&run);
 }
@@ -251,12 +253,6 @@ static void test_reports(struct rl_store *s)
 }
 
 /* A database at version 1 (before nightly reports) opens at the latest, its runs kept. */
-/* What migration 4 added (the runs' host columns), taken away again, on either backend. */
-#define V4_UNDO "DROP INDEX runs_host; DROP INDEX runs_machine_id; DROP INDEX cells_run_failed; " \
-	"ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN machine_id; " \
-	"ALTER TABLE runs DROP COLUMN cpu_model; ALTER TABLE runs DROP COLUMN device_model; " \
-	"ALTER TABLE runs DROP COLUMN guest_host; "
-
 static void test_migrate_v1(void)
 {
 	struct rl_store *s = NULL;
@@ -268,9 +264,11 @@ static void test_migrate_v1(void)
 	CHECK(store_test_open(db_path, &s, &err) == 0, "open: %s", err.msg);
 	runs = count_runs(s);
 	rl_store_close(s);
-	/* Version 1 had neither the nightly reports (2, 3) nor the runs' host columns (4). */
-	if (!store_test_raw(db_path, "DROP TABLE nightly_reports; " V4_UNDO "PRAGMA user_version = 1",
-			    "DROP TABLE nightly_reports; " V4_UNDO "UPDATE ringlab_schema SET version = 1"))
+	/* Back to version 1's tables: without the host columns (4) and the summaries (5). */
+	if (!store_test_raw(db_path, "DROP TABLE nightly_reports; " STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4
+			    "PRAGMA user_version = 1",
+			    "DROP TABLE nightly_reports; " STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4
+			    "UPDATE ringlab_schema SET version = 1"))
 		return;
 	s = NULL;
 	CHECK(store_test_open(db_path, &s, &err) == 0, "open at version 1: %s", err.msg);
@@ -286,14 +284,7 @@ static void test_migrate_v1(void)
 
 static void cleanup(void)
 {
-	const char *suffix[] = { "", "-wal", "-shm", "-journal" };
-	char path[4200];
-
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", db_path, suffix[i]);
-		unlink(path);
-	}
-	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
+	store_test_remove(dir, db_path);
 }
 
 int main(void)

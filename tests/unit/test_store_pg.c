@@ -114,8 +114,9 @@ static void test_concurrent_migrations(void)
 	CHECK(value("SELECT count(*) FROM ringlab_schema") == 1, "one version row");
 	CHECK(value("SELECT version FROM ringlab_schema") == rl_store_schema_version(),
 	      "schema at version %d", rl_store_schema_version());
-	CHECK(value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 5,
-	      "runs, cells, progress, nightly_reports and ringlab_schema");
+	CHECK(value("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 8,
+	      "runs, cells, progress, nightly_reports, ringlab_schema, workload_names,"
+	      " cell_summaries and run_details");
 }
 
 /* A newer schema and another application's tables are refused, and nothing is written. */

@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cell summaries: one narrow row per cell with what comparisons, history and
+ * listings read (counts, IOPS, p99, verification, expectation, the EAGAIN
+ * causes' counts), so that none of them has to unpack a run's cells. The
+ * cell itself, every field, is in run_details (detail.c). A summary row is
+ * written with its cell: by rl_store_cell_add(), by an import, and by the
+ * migration to schema 5 for the cells stored before it.
+ *
+ * A run read from its summaries ("light") has cells holding only those
+ * fields; rl_cell_summary() and rl_compare_runs() give on it what they give
+ * on the whole run.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RL_STORE_INTERNAL
+#include "store.h"
+#include "sql.h"
+
+/* The summary columns after run_id, seq and workload_id, in bind_row()'s order. */
+#define SUMMARY_COLS "jobs, rep, attempts, ops, eagain, iops, bw, elapsed_s, p99_ns, verify," \
+	" expect, failed, errors, nowait, timing, causes, inode_lock, timestamp_update," \
+	" extent_cache_miss, allocation, unaligned_zeroing, extending_write, invalidation," \
+	" journal_start, other, unknown, unattributed"
+#define NSUMMARY_COLS 27
+
+_Static_assert(RL_CAUSE_MAX == 10, "a new cause needs its column in cell_summaries");
+
+/* What the run's workload says about a cell: NOWAIT first attempts, a timing-dependent rate. */
+void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *nowait,
+			bool *timing)
+{
+	const struct rl_workload *w = rl_run_workload(run, workload);
+
+	/* As rl_cell_summary(): without the workload any first attempt may have been NOWAIT. */
+	*nowait = !w || w->nowait;
+	*timing = w && w->nowait && w->eagain_policy == RL_EAGAIN_RETRY_BLOCKING;
+}
+
+/*
+ * @v as the cell's JSON keeps it: cJSON prints a number in 15 digits when
+ * they read back within its epsilon, so a run read whole may hold a value a
+ * bit off the measured one, and its summary must hold that same value for
+ * comparisons to answer alike.
+ */
+static double as_stored(double v)
+{
+	char buf[64];
+	cJSON n = { .type = cJSON_Number, .valuedouble = v, .valueint = 0 };
+
+	n.valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
+	if (!cJSON_PrintPreallocated(&n, buf, sizeof(buf), false))
+		return v;
+	return strtod(buf, NULL);
+}
+
+/* NaN is stored as NULL; an infinity, which no measurement gives, too. */
+static void bind_double_or_null(struct rl_sql_stmt *q, int i, double v)
+{
+	rl_sql_bind_double(q, i, isfinite(v) ? as_stored(v) : NAN);
+}
+
+/* Whether column @i of the row @q is on is NULL. */
+static bool col_null(struct rl_sql_stmt *q, int i)
+{
+	return rl_sql_col_text(q, i) == NULL;
+}
+
+/* Parameters 1..NSUMMARY_COLS of @q: cell @c's summary. */
+static void bind_row(struct rl_sql_stmt *q, const struct rl_cell *c, bool nowait, bool timing)
+{
+	uint64_t errors = 0;
+	int i = 1;
+
+	for (uint32_t e = 0; e < c->nerrors && e < RL_ERRNO_SLOTS; e++)
+		errors += c->errors[e].count;
+	rl_sql_bind_i64(q, i++, c->jobs);
+	rl_sql_bind_i64(q, i++, c->rep);
+	rl_sql_bind_i64(q, i++, (int64_t)c->attempts);
+	rl_sql_bind_i64(q, i++, (int64_t)c->ops);
+	rl_sql_bind_i64(q, i++, (int64_t)c->eagain);
+	bind_double_or_null(q, i++, c->iops);
+	bind_double_or_null(q, i++, c->bw_bytes_s);
+	bind_double_or_null(q, i++, c->elapsed_s);
+	if (c->lat.valid)
+		rl_sql_bind_i64(q, i++, (int64_t)c->lat.p99);
+	else
+		rl_sql_bind_text(q, i++, NULL);
+	rl_sql_bind_i64(q, i++, c->verify.status);
+	rl_sql_bind_i64(q, i++, c->expect);
+	rl_sql_bind_i64(q, i++, c->failed);
+	rl_sql_bind_i64(q, i++, (int64_t)errors);
+	rl_sql_bind_i64(q, i++, nowait);
+	rl_sql_bind_i64(q, i++, timing);
+	if (c->causes.valid)
+		rl_sql_bind_i64(q, i++, c->causes.status);
+	else
+		rl_sql_bind_text(q, i++, NULL);
+	for (int k = 0; k < RL_CAUSE_MAX; k++)
+		rl_sql_bind_i64(q, i++, (int64_t)c->causes.counts[k]);
+	rl_sql_bind_i64(q, i++, (int64_t)c->causes.unattributed);
+}
+
+int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w,
+			   struct rl_err *err)
+{
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	/* Portable upsert: a name stored once, whichever cell brings it first. */
+	/* p99_ns and causes may be NULL, bound as text: the CAST gives PostgreSQL their type. */
+	ret = rl_store_prepare(s, "INSERT INTO workload_names (name) VALUES (?)"
+			       " ON CONFLICT (name) DO NOTHING", &w->name, err);
+	if (!ret)
+		ret = rl_store_prepare(s, "INSERT INTO cell_summaries (" SUMMARY_COLS ", run_id, seq,"
+				       " workload_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER),"
+				       " ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+				       " ?, ?, ?, ?, (SELECT id FROM workload_names WHERE name = ?))",
+				       &w->row, err);
+	if (ret < 0)
+		rl_store_summary_end(w);
+	return ret;
+}
+
+int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, int64_t id,
+			 uint32_t seq, const struct rl_cell *c, bool nowait, bool timing,
+			 struct rl_err *err)
+{
+	int ret;
+
+	rl_sql_reset(w->name);
+	rl_sql_bind_text(w->name, 1, c->workload);
+	ret = rl_store_step_done(s, w->name, err, "workload name");
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
+	rl_sql_reset(w->row);
+	bind_row(w->row, c, nowait, timing);
+	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 1, id);
+	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 2, seq);
+	rl_sql_bind_text(w->row, NSUMMARY_COLS + 3, c->workload);
+	ret = rl_store_step_done(s, w->row, err, "cell summary");
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
+	return 0;
+}
+
+void rl_store_summary_end(struct rl_store_summary_writer *w)
+{
+	rl_sql_finalize(w->name);
+	rl_sql_finalize(w->row);
+	memset(w, 0, sizeof(*w));
+}
+
+int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t failed,
+			   struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int ret;
+
+	ret = rl_store_prepare(s, "UPDATE runs SET ncells = ncells + ?,"
+			       " failed_cells = failed_cells + ? WHERE id = ?", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, n);
+	rl_sql_bind_i64(q, 2, failed);
+	rl_sql_bind_i64(q, 3, id);
+	ret = rl_store_step_done(s, q, err, "count cells");
+	rl_sql_finalize(q);
+	return ret < 0 ? rl_err_prefix(err, ret, "run %lld", (long long)id) : 0;
+}
+
+int rl_store_summaries_import(struct rl_store *s, int64_t id, const struct rl_run *run,
+			      struct rl_err *err)
+{
+	struct rl_store_summary_writer w;
+	bool nowait, timing;
+	int ret;
+
+	ret = rl_store_summary_begin(s, &w, err);
+	for (size_t i = 0; !ret && i < run->ncells; i++) {
+		rl_store_wflags_of(run, run->cells[i].workload, &nowait, &timing);
+		ret = rl_store_summary_add(s, &w, id, (uint32_t)i, &run->cells[i], nowait, timing, err);
+	}
+	rl_store_summary_end(&w);
+	return ret;
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+/*
+ * The value first: SQLite gives a REAL read as text 15 digits, and a later
+ * read as a double may then see those digits rather than the stored bits.
+ */
+static double col_double_or_nan(struct rl_sql_stmt *q, int i)
+{
+	double v = rl_sql_col_double(q, i);
+
+	return col_null(q, i) ? NAN : v;
+}
+
+/*
+ * The light cell of the row @q is on, whose columns from @col are
+ * SUMMARY_COLS; its workload name is column @name_col. The workload's
+ * flags go to @nowait and @timing.
+ */
+static void read_row(struct rl_sql_stmt *q, int name_col, int col, struct rl_cell *c, bool *nowait,
+		     bool *timing)
+{
+	int i = col;
+
+	memset(c, 0, sizeof(*c));
+	if (name_col >= 0)
+		rl_store_col_str(q, name_col, c->workload, sizeof(c->workload));
+	c->jobs = (uint32_t)rl_sql_col_i64(q, i++);
+	c->rep = (uint32_t)rl_sql_col_i64(q, i++);
+	c->attempts = (uint64_t)rl_sql_col_i64(q, i++);
+	c->ops = (uint64_t)rl_sql_col_i64(q, i++);
+	c->eagain = (uint64_t)rl_sql_col_i64(q, i++);
+	c->iops = col_double_or_nan(q, i++);
+	c->bw_bytes_s = col_double_or_nan(q, i++);
+	c->elapsed_s = col_double_or_nan(q, i++);
+	c->lat.p99 = (uint64_t)rl_sql_col_i64(q, i);
+	c->lat.valid = !col_null(q, i++);
+	c->verify.status = (enum rl_verify_status)(int)rl_sql_col_i64(q, i++);
+	c->expect = (enum rl_expect_status)(int)rl_sql_col_i64(q, i++);
+	c->failed = (int)rl_sql_col_i64(q, i++) != 0;
+	c->errors[0].count = (uint64_t)rl_sql_col_i64(q, i++);
+	c->nerrors = c->errors[0].count ? 1 : 0;
+	*nowait = (int)rl_sql_col_i64(q, i++) != 0;
+	*timing = (int)rl_sql_col_i64(q, i++) != 0;
+	c->causes.status = (enum rl_causes_status)(int)rl_sql_col_i64(q, i);
+	c->causes.valid = !col_null(q, i++);
+	for (int k = 0; k < RL_CAUSE_MAX; k++)
+		c->causes.counts[k] = (uint64_t)rl_sql_col_i64(q, i++);
+	c->causes.unattributed = (uint64_t)rl_sql_col_i64(q, i++);
+	c->eagain_rate = c->attempts ? (double)c->eagain / (double)c->attempts : 0;
+	c->es_cached_extents = -1;
+}
+
+int rl_store_summaries_load(struct rl_store *s, int64_t id, struct rl_run *run,
+			    struct rl_err *err)
+{
+	struct rl_cell c;
+	struct rl_sql_stmt *q;
+	bool nowait, timing;
+	int ret, more;
+
+	ret = rl_store_prepare(s, "SELECT w.name, " SUMMARY_COLS " FROM cell_summaries s"
+			       " JOIN workload_names w ON w.id = s.workload_id"
+			       " WHERE s.run_id = ? ORDER BY s.seq", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, id);
+	while ((more = rl_sql_step(q, err)) > 0) {
+		read_row(q, 0, 1, &c, &nowait, &timing);
+		if (rl_run_add_cell(run, &c) < 0) {
+			ret = rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
+			break;
+		}
+	}
+	if (!ret && more < 0)
+		ret = rl_err_prefix(err, more, "run %lld: cell summaries", (long long)id);
+	rl_sql_finalize(q);
+	return ret;
+}
+
+/* ---- history ---------------------------------------------------------------- */
+
+#define HISTORY_PAGE 100	/* done runs read at a time, newest first */
+
+/* A stand-in workload with what rl_cell_summary() asks of it: NOWAIT and the policy. */
+static void flag_workload(struct rl_workload *w, const char *name, bool nowait, bool timing)
+{
+	rl_workload_defaults(w);
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	w->nowait = nowait;
+	w->eagain_policy = timing ? RL_EAGAIN_RETRY_BLOCKING : RL_EAGAIN_COUNT;
+}
+
+struct history_scan {
+	const char *workload;
+	uint32_t jobs;
+	int64_t workload_id;
+	struct rl_store_history_point *pts;
+	int max, n;
+	/* The run being read: its point and its cells of the workload x jobs. */
+	struct rl_store_history_point cur;
+	struct rl_run run;
+	struct rl_workload w;
+};
+
+/* The run in @h->cur ends: a point when it measured the cell. Returns 0 or -ENOMEM. */
+static int history_flush(struct history_scan *h)
+{
+	int ret = 0;
+
+	if (h->run.ncells && h->n < h->max) {
+		ret = rl_cell_summary(&h->run, h->workload, h->jobs, &h->cur.sum);
+		if (ret > 0 && h->cur.sum.measured)
+			h->pts[h->n++] = h->cur;
+	}
+	free(h->run.cells);
+	h->run.cells = NULL;
+	h->run.ncells = h->run.cells_cap = 0;
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * Prepare @head, then the done runs @f's label, kernel tag and host select,
+ * then @tail; bind those filters. Returns the next parameter's index or -errno.
+ */
+static int history_prepare(struct rl_store *s, const struct rl_store_filter *f, const char *head,
+			   const char *tail, struct rl_sql_stmt **q, struct rl_err *err)
+{
+	bool label = f->label && *f->label, tag = f->kernel_tag && *f->kernel_tag;
+	bool host = f->host && *f->host;
+	char sql[1024];
+	int ret, idx = 1;
+
+	snprintf(sql, sizeof(sql), "%s FROM runs WHERE status = 'done'%s%s%s%s", head,
+		 label ? " AND label = ?" : "", tag ? " AND kernel_tag = ?" : "",
+		 host ? " AND host = ?" : "", tail);
+	ret = rl_store_prepare(s, sql, q, err);
+	if (ret < 0)
+		return ret;
+	if (label)
+		rl_sql_bind_text(*q, idx++, f->label);
+	if (tag)
+		rl_sql_bind_text(*q, idx++, f->kernel_tag);
+	if (host)
+		rl_sql_bind_text(*q, idx++, f->host);
+	return idx;
+}
+
+/* How many runs a scan may look at: @scan, or fewer when fewer are done. */
+static int history_runs(struct rl_store *s, const struct rl_store_filter *f, int *scan,
+			struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int64_t n;
+	int ret;
+
+	ret = history_prepare(s, f, "SELECT count(*)", "", &q, err);
+	if (ret < 0)
+		return ret;
+	ret = rl_store_query_i64(s, q, &n, err, "history: count runs");
+	if (!ret && n < *scan)
+		*scan = (int)n;
+	return ret;
+}
+
+/* One page of @h's scan from @offset. Returns the rows read (0: no run had the cell), or -errno. */
+static int history_page(struct rl_store *s, struct rl_sql_stmt *q, int idx, int offset,
+			int runs, struct history_scan *h, struct rl_err *err)
+{
+	struct rl_cell c;
+	bool nowait, timing;
+	int more = 0, ret = 0, rows = 0;
+
+	rl_sql_reset(q);
+	rl_sql_bind_i64(q, idx, runs);
+	rl_sql_bind_i64(q, idx + 1, offset);
+	rl_sql_bind_i64(q, idx + 2, h->workload_id);
+	rl_sql_bind_i64(q, idx + 3, h->jobs);
+	while (h->n < h->max && (more = rl_sql_step(q, err)) > 0) {
+		rows++;
+		if (rl_sql_col_i64(q, 0) != h->cur.run_id) {
+			ret = history_flush(h);
+			if (ret < 0)
+				return ret;
+			memset(&h->cur, 0, sizeof(h->cur));
+			h->cur.run_id = rl_sql_col_i64(q, 0);
+			h->cur.started_ns = rl_sql_col_i64(q, 1);
+			rl_store_col_str(q, 2, h->cur.kernel_release, sizeof(h->cur.kernel_release));
+			rl_store_col_str(q, 3, h->cur.kernel_tag, sizeof(h->cur.kernel_tag));
+			rl_store_col_str(q, 4, h->cur.label, sizeof(h->cur.label));
+			rl_store_col_str(q, 5, h->cur.host, sizeof(h->cur.host));
+		}
+		read_row(q, -1, 6, &c, &nowait, &timing);
+		snprintf(c.workload, sizeof(c.workload), "%s", h->workload);
+		flag_workload(&h->w, h->workload, nowait, timing);
+		if (rl_run_add_cell(&h->run, &c) < 0)
+			return -ENOMEM;
+	}
+	if (more < 0)
+		return rl_err_prefix(err, more, "history");
+	ret = history_flush(h);
+	h->cur.run_id = 0;
+	return ret < 0 ? ret : rows;
+}
+
+/* The id of workload @name, 0 when no cell ever had it. */
+static int workload_id(struct rl_store *s, const char *name, int64_t *id, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int ret;
+
+	/* MAX of none is NULL, read as 0: one row either way. */
+	ret = rl_store_prepare(s, "SELECT MAX(id) FROM workload_names WHERE name = ?", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_text(q, 1, name);
+	return rl_store_query_i64(s, q, id, err, "workload %s", name);
+}
+
+static int history_read(struct rl_store *s, const struct rl_store_filter *f,
+			struct history_scan *h, int scan, struct rl_err *err)
+{
+	struct rl_sql_stmt *q = NULL;
+	int ret, idx, offset;
+
+	ret = workload_id(s, h->workload, &h->workload_id, err);
+	if (ret < 0 || !h->workload_id)
+		return ret;	/* no run ever had the workload */
+	ret = history_runs(s, f, &scan, err);
+	if (ret < 0)
+		return ret;
+	/* The newest runs a page at a time, each with its cells of the workload x jobs. */
+	idx = history_prepare(s, f, "SELECT r.id, r.started, r.kernel_release, r.kernel_tag,"
+			      " r.label, r.host, " SUMMARY_COLS " FROM (SELECT id, created, started,"
+			      " kernel_release, kernel_tag, label, host",
+			      " ORDER BY created DESC, id DESC LIMIT ? OFFSET ?) r"
+			      " JOIN cell_summaries s ON s.run_id = r.id"
+			      " WHERE s.workload_id = ? AND s.jobs = ?"
+			      " ORDER BY r.created DESC, r.id DESC, s.seq", &q, err);
+	if (idx < 0)
+		return idx;
+	h->run.workloads = &h->w;
+	h->run.nworkloads = 1;
+	for (offset = 0, ret = 0; !ret && h->n < h->max && offset < scan; offset += HISTORY_PAGE) {
+		ret = history_page(s, q, idx, offset,
+				   scan - offset < HISTORY_PAGE ? scan - offset : HISTORY_PAGE, h, err);
+		ret = ret < 0 ? ret : 0;
+	}
+	rl_sql_finalize(q);
+	free(h->run.cells);
+	return ret;
+}
+
+int rl_store_history(struct rl_store *s, const struct rl_store_filter *f, const char *workload,
+		     uint32_t jobs, int scan, struct rl_store_history_point *pts, int max,
+		     struct rl_err *err)
+{
+	static const struct rl_store_filter all;
+	struct history_scan *h;
+	int ret;
+
+	if (!workload || !*workload || max < 1 || scan < 1)
+		return rl_err_set(err, -EINVAL, "history: a workload, room for a point and runs to scan needed");
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return rl_err_set(err, -ENOMEM, "history: out of memory");
+	h->workload = workload;
+	h->jobs = jobs;
+	h->pts = pts;
+	h->max = max;
+	/* One read transaction: every page from one snapshot. */
+	ret = rl_store_begin(s, false, err);
+	if (!ret)
+		ret = rl_store_end(s, history_read(s, f ? f : &all, h, scan, err), err);
+	if (ret == -ENOMEM)
+		rl_err_set(err, ret, "history: out of memory");
+	if (!ret)
+		ret = h->n;
+	free(h);
+	return ret;
+}
