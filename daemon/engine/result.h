@@ -58,7 +58,8 @@ enum rl_verify_status {
 
 /*
  * What a bad block holds, decoded from its first differing word (verify_found.c).
- * Runs written before this existed read as RL_FOUND_UNCLASSIFIED.
+ * Runs written before this existed read as RL_FOUND_UNCLASSIFIED. The store
+ * keeps counts in this order (cell_summaries.found): add kinds at the end.
  */
 enum rl_found_kind {
 	RL_FOUND_UNCLASSIFIED,

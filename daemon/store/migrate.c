@@ -4,10 +4,10 @@
  * N, on SQLite and on PostgreSQL alike (sql_dialect.c translates the type
  * names; write the rest in the subset both read). The backend keeps the
  * version a database is at (SQLite: PRAGMA user_version; PostgreSQL: table
- * ringlab_schema); each migration runs in its own write transaction together
- * with the version bump, so a failed one leaves the database at the version
- * before it, and two daemons opening one database at once apply each
- * migration once.
+ * ringlab_schema); the migrations a database lacks run in one write
+ * transaction together with their version bumps, so a failed one leaves the
+ * database at the version it had when opened (not half way to the newest),
+ * and two daemons opening one database at once apply each migration once.
  *
  * Never edit a released migration: add the next one.
  */
@@ -154,7 +154,9 @@ static const char schema_v4[] =
  * cell_summaries (one per cell, the workload name by id, the causes'
  * counts as columns; enum values as in engine/result.h and
  * engine/eagain_cause.h: verify 0 skipped, 1 ok, 2 failed; expect 0 none,
- * 1 met, 2 unmet; causes NULL not traced, 0 ok, 1 partial, 2 unavailable),
+ * 1 met, 2 unmet; causes NULL not traced, 0 ok, 1 partial, 2 unavailable;
+ * found: a failed verification's bad blocks counted by kind, "N,N,..." in
+ * the order of enum rl_found_kind, NULL when none),
  * and runs count their cells. What only opening a run reads moves to
  * run_details, packed (pack.c): the workloads (from runs.workloads) and,
  * once the run ended, its cells; table cells keeps only the rows of a run
@@ -196,7 +198,8 @@ static const char schema_v5[] =
 	" journal_start INTEGER NOT NULL,"
 	" other INTEGER NOT NULL,"
 	" unknown INTEGER NOT NULL,"
-	" unattributed INTEGER NOT NULL"
+	" unattributed INTEGER NOT NULL,"
+	" found TEXT"
 	");"
 	"CREATE INDEX cell_summaries_run ON cell_summaries (run_id, workload_id, jobs, seq);"
 	"CREATE TABLE run_details ("
@@ -269,15 +272,18 @@ int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 	size_t i;
 
 	ret = s->db->ops->get_version(s->db, &version, err);
+	if (ret < 0 || version >= rl_store_schema_version())
+		return ret;
+	ret = rl_store_begin(s, true, err);
+	if (ret < 0)
+		return ret;
 	for (i = 0; !ret && i < NMIGRATIONS; i++) {
 		if (migrations[i].version <= version)
 			continue;
-		ret = rl_store_begin(s, true, err);
-		if (!ret)
-			ret = rl_store_end(s, apply(s, &migrations[i], err), err);
+		ret = apply(s, &migrations[i], err);
 		if (ret < 0)
 			rl_err_prefix(err, ret, "schema migration to version %d",
 				      migrations[i].version);
 	}
-	return ret;
+	return rl_store_end(s, ret, err);
 }

@@ -29,8 +29,8 @@
 #define SUMMARY_COLS "jobs, rep, attempts, ops, eagain, iops, bw, elapsed_s, p99_ns, verify," \
 	" expect, failed, errors, nowait, timing, causes, inode_lock, timestamp_update," \
 	" extent_cache_miss, allocation, unaligned_zeroing, extending_write, invalidation," \
-	" journal_start, other, unknown, unattributed"
-#define NSUMMARY_COLS 27
+	" journal_start, other, unknown, unattributed, found"
+#define NSUMMARY_COLS 28
 
 _Static_assert(RL_CAUSE_MAX == 10, "a new cause needs its column in cell_summaries");
 
@@ -74,6 +74,40 @@ static bool col_null(struct rl_sql_stmt *q, int i)
 	return rl_sql_col_text(q, i) == NULL;
 }
 
+/*
+ * What a failed verification's bad blocks hold, for a compare's verdict: the
+ * counts by kind as "N,N,...", NULL when none was counted.
+ */
+static void bind_found(struct rl_sql_stmt *q, int i, const struct rl_found_counts *f)
+{
+	char buf[RL_FOUND_MAX * 21 + 1];
+	size_t len = 0;
+	bool any = false;
+
+	for (int k = 0; k < RL_FOUND_MAX; k++) {
+		any |= f->n[k] != 0;
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%llu", k ? "," : "",
+					(unsigned long long)f->n[k]);
+	}
+	rl_sql_bind_text(q, i, f->valid && any ? buf : NULL);
+}
+
+/* bind_found()'s column back into @f; not valid when NULL or unreadable. */
+static void read_found(const char *text, struct rl_found_counts *f)
+{
+	char *end;
+
+	memset(f, 0, sizeof(*f));
+	for (int k = 0; text && k < RL_FOUND_MAX; k++, text = end + 1) {
+		f->n[k] = strtoull(text, &end, 10);
+		if (end == text || (*end != ',' && k < RL_FOUND_MAX - 1)) {
+			memset(f, 0, sizeof(*f));
+			return;
+		}
+	}
+	f->valid = text != NULL;
+}
+
 /* Parameters 1..NSUMMARY_COLS of @q: cell @c's summary. */
 static void bind_row(struct rl_sql_stmt *q, const struct rl_cell *c, bool nowait, bool timing)
 {
@@ -107,6 +141,7 @@ static void bind_row(struct rl_sql_stmt *q, const struct rl_cell *c, bool nowait
 	for (int k = 0; k < RL_CAUSE_MAX; k++)
 		rl_sql_bind_i64(q, i++, (int64_t)c->causes.counts[k]);
 	rl_sql_bind_i64(q, i++, (int64_t)c->causes.unattributed);
+	bind_found(q, i++, &c->verify.found_blocks);
 }
 
 int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w,
@@ -123,7 +158,7 @@ int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w
 		ret = rl_store_prepare(s, "INSERT INTO cell_summaries (" SUMMARY_COLS ", run_id, seq,"
 				       " workload_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER),"
 				       " ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-				       " ?, ?, ?, ?, (SELECT id FROM workload_names WHERE name = ?))",
+				       " ?, ?, ?, ?, ?, (SELECT id FROM workload_names WHERE name = ?))",
 				       &w->row, err);
 	if (ret < 0)
 		rl_store_summary_end(w);
@@ -241,6 +276,7 @@ static void read_row(struct rl_sql_stmt *q, int name_col, int col, struct rl_cel
 	for (int k = 0; k < RL_CAUSE_MAX; k++)
 		c->causes.counts[k] = (uint64_t)rl_sql_col_i64(q, i++);
 	c->causes.unattributed = (uint64_t)rl_sql_col_i64(q, i++);
+	read_found(rl_sql_col_text(q, i++), &c->verify.found_blocks);
 	c->eagain_rate = c->attempts ? (double)c->eagain / (double)c->attempts : 0;
 	c->es_cached_extents = -1;
 }

@@ -49,6 +49,11 @@ static void cell(struct rl_cell *c, int k, uint32_t jobs, uint32_t rep, double v
 	c->lat.p99 = c->ops ? (uint64_t)(50000 * v) + rep : 0;
 	c->verify.status = k == 2 && rep == 2 && v > 1.5 ? RL_VERIFY_FAILED : RL_VERIFY_OK;
 	c->failed = c->verify.status == RL_VERIFY_FAILED;
+	if (c->failed) {	/* what the bad blocks hold: the comparison's verdict names it */
+		c->verify.found_blocks.valid = true;
+		c->verify.found_blocks.n[RL_FOUND_REFUSED_WRITE] = 3;
+		c->verify.found_blocks.n[RL_FOUND_LAYOUT_LOST] = 1;
+	}
 	c->expect = k == 0 ? RL_EXPECT_MET : RL_EXPECT_NONE;
 	c->es_cached_extents = 3;
 	if (rep == 3) {
