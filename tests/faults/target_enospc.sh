@@ -26,7 +26,8 @@ fault_workload hold nw-overwrite-aligned \
 # big: a 32 MiB file of written blocks; its layout cannot fit in 8 MiB.
 fault_workload big nw-overwrite-aligned '.size_per_job = "32M" | .repetitions = 1 | del(.expect)'
 # holes: a quarter written, the rest holes that its (blocking) writes fill: the layout
-# fits where hold was, the writes do not.
+# (6 MiB) fits in what is left free beside hold, even before the journal commits
+# hold's freed blocks; the writes (18 MiB more) do not.
 fault_workload holes nw-overwrite-aligned '.size_per_job = "24M" | .stripe = "WHHH" |
 	.io_offset = 4096 | .io_size = 12288 | .nowait = false | .repetitions = 1 | del(.expect)'
 fault_suite enospc-layout hold big
@@ -34,14 +35,14 @@ fault_suite enospc-io hold holes
 daemon_start 20 -c "$DAEMON_DIR/ringlabd.json" || fail "$DAEMON_ERR"
 
 # run_into_full SUITE: the target nearly full from the start (the run's own check passes),
-# full but for 1 MiB once hold runs. The run's JSON ends in $DAEMON_DIR/$SUITE.json.
+# full but for 8 MiB once hold runs. The run's JSON ends in $DAEMON_DIR/$SUITE.json.
 run_into_full()
 {
 	rm -f "$target"/filler.*
 	leave_free 40 start
 	id=$(post_ok "{\"suite\": \"$1\"}")
 	wait_phase "$id" run 0
-	leave_free 1 hold
+	leave_free 8 hold
 	wait_end "$id"
 	cp "$DAEMON_DIR/body" "$DAEMON_DIR/$1.json"
 	run=$DAEMON_DIR/$1.json
