@@ -72,6 +72,15 @@ static const struct rl_field store_fields[] = {
 	{ 0 }
 };
 
+#define FL(m) offsetof(struct rl_fleet_cfg, m)
+
+static const struct rl_field fleet_fields[] = {
+	{ .name = "lease_s", .type = RL_FT_U32, .offset = FL(lease_s), .min = 2, .max = 3600,
+	  .def = "30",
+	  .help = "Seconds a daemon holds a fleet run without renewing its lease (it renews every third of this); a daemon that dies holding one has it taken by another this long after." },
+	{ 0 }
+};
+
 /* Exported (declared in daemon_config.h) for tests and tools that walk the table. */
 const struct rl_field rl_config_fields[] = {
 	{ .name = "listen", .type = RL_FT_STRING, .offset = CF(listen), .size = CF_SIZE(listen),
@@ -127,6 +136,9 @@ const struct rl_field rl_config_fields[] = {
 	{ .name = "store", .type = RL_FT_OBJECT, .offset = CF(store), .sub = store_fields,
 	  .def = "{}",
 	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ...}. Read at start-up only." },
+	{ .name = "fleet", .type = RL_FT_OBJECT, .offset = CF(fleet), .sub = fleet_fields,
+	  .def = "{}",
+	  .help = "Runs submitted with \"host\" (postgresql store only): {\"lease_s\": 30}. Read at start-up only." },
 	{ 0 }
 };
 
