@@ -339,7 +339,8 @@ static void test_v3_nightly_status(void)
 
 	db_file(path, sizeof(path), "v2.db");
 	/* A version 2 database has runs and cells too; later migrations add columns and indexes. */
-	if (!raw_exec(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, created INTEGER NOT NULL);"
+	if (!raw_exec(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, created INTEGER NOT NULL,"
+		      " status TEXT);"
 		      "CREATE TABLE cells (run_id INTEGER NOT NULL, failed INTEGER NOT NULL);"
 		      "CREATE TABLE nightly_reports ("
 		      " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, started INTEGER NOT NULL,"

@@ -256,6 +256,10 @@ static void test_reports(struct rl_store *s)
 	"ALTER TABLE runs DROP COLUMN host; ALTER TABLE runs DROP COLUMN machine_id; " \
 	"ALTER TABLE runs DROP COLUMN cpu_model; ALTER TABLE runs DROP COLUMN device_model; " \
 	"ALTER TABLE runs DROP COLUMN guest_host; "
+/* And what migration 5 added (the fleet's columns). */
+#define V5_UNDO "DROP INDEX runs_fleet; DROP INDEX runs_lease; " \
+	"ALTER TABLE runs DROP COLUMN fleet_host; ALTER TABLE runs DROP COLUMN fleet_target; " \
+	"ALTER TABLE runs DROP COLUMN lease_owner; ALTER TABLE runs DROP COLUMN lease_expires; "
 
 static void test_migrate_v1(void)
 {
@@ -268,9 +272,10 @@ static void test_migrate_v1(void)
 	CHECK(store_test_open(db_path, &s, &err) == 0, "open: %s", err.msg);
 	runs = count_runs(s);
 	rl_store_close(s);
-	/* Version 1 had neither the nightly reports (2, 3) nor the runs' host columns (4). */
-	if (!store_test_raw(db_path, "DROP TABLE nightly_reports; " V4_UNDO "PRAGMA user_version = 1",
-			    "DROP TABLE nightly_reports; " V4_UNDO "UPDATE ringlab_schema SET version = 1"))
+	/* Version 1 had neither the nightly reports (2, 3) nor the runs' host (4) and fleet (5) columns. */
+	if (!store_test_raw(db_path, "DROP TABLE nightly_reports; " V4_UNDO V5_UNDO "PRAGMA user_version = 1",
+			    "DROP TABLE nightly_reports; " V4_UNDO V5_UNDO
+			    "UPDATE ringlab_schema SET version = 1"))
 		return;
 	s = NULL;
 	CHECK(store_test_open(db_path, &s, &err) == 0, "open at version 1: %s", err.msg);
