@@ -10,12 +10,14 @@
 #include "config.h"
 #endif
 
+#include <cJSON.h>
 #include <string.h>
 
 #define RL_STORE_INTERNAL
 #include "store.h"
 #include "sql.h"
 #include "util/clock.h"
+#include "util/json.h"
 
 #define FLEET_PICK								\
 	"SELECT id FROM runs WHERE status = 'queued' AND fleet_host IN ('any', ?)"	\
@@ -142,4 +144,46 @@ int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err)
 	if (!ret)
 		ret = rl_store_end(s, requeue(s, rl_wall_ns(), n, err), err);
 	return ret < 0 ? ret : *n;
+}
+
+/* The fleet's columns of the row @q stands on, as an object. */
+static cJSON *fleet_obj(struct rl_sql_stmt *q)
+{
+	const char *host = rl_sql_col_text(q, 0), *target = rl_sql_col_text(q, 1);
+	const char *owner = rl_sql_col_text(q, 2);
+	int64_t expires = rl_sql_col_i64(q, 3);
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && (!cJSON_AddItemToObject(o, "host", cJSON_CreateString(host)) ||
+		  !cJSON_AddItemToObject(o, "target", target ? cJSON_CreateString(target) : cJSON_CreateNull()) ||
+		  !cJSON_AddItemToObject(o, "lease_owner", owner ? cJSON_CreateString(owner) : cJSON_CreateNull()) ||
+		  !cJSON_AddItemToObject(o, "lease_expires", owner ? rl_json_iso_time(expires) : cJSON_CreateNull()))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+int rl_store_run_fleet_json(struct rl_store *s, int64_t id, cJSON *obj, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	cJSON *f = NULL;
+	int ret;
+
+	ret = rl_store_prepare(s, "SELECT fleet_host, fleet_target, lease_owner, lease_expires"
+			       " FROM runs WHERE id = ? AND fleet_host IS NOT NULL", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, id);
+	ret = rl_sql_step(q, err);
+	if (ret > 0)
+		f = fleet_obj(q);
+	rl_sql_finalize(q);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld: fleet columns", (long long)id);
+	if ((ret > 0 && !f) || !cJSON_AddItemToObject(obj, "fleet", f ? f : cJSON_CreateNull())) {
+		cJSON_Delete(f);
+		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
+	}
+	return 0;
 }

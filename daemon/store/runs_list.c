@@ -111,6 +111,11 @@ int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err
 		cJSON_Delete(obj);
 		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
 	}
+	ret = rl_store_run_fleet_json(s, id, obj, err);
+	if (ret < 0) {
+		cJSON_Delete(obj);
+		return ret;
+	}
 	*out = obj;
 	return 0;
 }

@@ -383,6 +383,13 @@ int rl_store_fleet_renew(struct rl_store *s, const struct rl_store_lease *l, int
  */
 int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err);
 
+/*
+ * rl_store_run_fleet_json() - add "fleet" to @obj, run @id's JSON: null for
+ * a run of one daemon, else {host, target (null: any), lease_owner,
+ * lease_expires (null while unclaimed)}. Returns 0 or -errno.
+ */
+int rl_store_run_fleet_json(struct rl_store *s, int64_t id, cJSON *obj, struct rl_err *err);
+
 /* Runs and cells of one host; host "" holds runs recorded before hosts were, and queued ones. */
 struct rl_store_host_count {
 	char host[65];

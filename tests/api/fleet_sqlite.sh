@@ -21,6 +21,6 @@ for host in any "$(hostname)"; do
 	wait_run "$id" 60 done failed aborted
 	run_is "$id" done || fail "run $id (host $host): $(body '{status, error}')"
 	expect 200 GET "/api/v1/runs/$id"
-	jqe '.target == "scratch"'
+	jqe '.target == "scratch" and .fleet == null'
 done
 echo "ok: SQLite: host any and $(hostname) run here, another host is refused"

@@ -34,7 +34,8 @@ for id in $to_b $to_a $anys; do
 done
 
 expect 200 GET "/api/v1/runs/$to_b"
-jqe '.host == "fleet-b" and .target == "b-t"'
+jqe '.host == "fleet-b" and .target == "b-t" and .fleet.host == "fleet-b" and .fleet.target == null
+	and (.fleet.lease_owner | startswith("fleet-b/"))'
 expect 200 GET "/api/v1/runs/$to_a"
 jqe '.host == "fleet-a" and .target == "a-t"'
 for id in $to_b $to_a $anys; do
