@@ -134,10 +134,10 @@ const struct rl_field rl_config_fields[] = {
 	  .count_offset = CF(ntargets), .sub = target_fields, .def = "[]",
 	  .help = "Where runs write. Empty: one image target named default (state_dir/default.img, 4G, sparse)." },
 	{ .name = "store", .type = RL_FT_OBJECT, .offset = CF(store), .sub = store_fields,
-	  .def = "{}",
+	  .size = CF_SIZE(store), .def = "{}",
 	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ...}. Read at start-up only." },
 	{ .name = "fleet", .type = RL_FT_OBJECT, .offset = CF(fleet), .sub = fleet_fields,
-	  .def = "{}",
+	  .size = CF_SIZE(fleet), .def = "{}",
 	  .help = "Runs submitted with \"host\" (postgresql store only): {\"lease_s\": 30}. Read at start-up only." },
 	{ 0 }
 };
@@ -497,8 +497,8 @@ static bool field_equal(const struct rl_field *f, const struct rl_config *a,
 		}
 		return true;
 	case RL_FT_OBJECT:
-		/* The one object row, store: zeroed by rl_config_defaults(), so bytes compare. */
-		return !memcmp(pa, pb, sizeof(struct rl_store_cfg));
+		/* The object rows (store, fleet) come zeroed from rl_config_defaults(), so bytes compare. */
+		return !memcmp(pa, pb, f->size);
 	default:
 		break;
 	}

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-# fleet.sh: ringlabd processes of one fleet on the test's PostgreSQL, each under a host name of its own (sourced after daemon.sh and runs.sh; POSIX sh).
+# fleet.sh: ringlabd processes of one fleet on the test's PostgreSQL, each under a host name of its own (sourced; POSIX sh).
 #
-#   RL_TEST_STORE=postgresql; . daemon.sh; . runs.sh; . fleet.sh
+#   . "$top_srcdir/tests/lib/fleet.sh"    (sets RL_TEST_STORE=postgresql, sources daemon.sh and runs.sh)
 #   fleet_require         daemon_require curl jq, and exit 77 unless unshare -u works
 #                         (each daemon gets its own UTS namespace, hence its own host name)
 #   fleet_workloads MS    DAEMON_DIR/workloads: the source tree's workloads and suites, and
@@ -12,6 +12,11 @@
 #                         the config members KEYS; log DAEMON_DIR/NAME.log. Waits for its
 #                         health; sets fleet_pid_NAME and fleet_url_NAME (DAEMON_BG stops it)
 #   fleet_log_has NAME RE the number of lines of NAME's log matching the extended regex RE
+
+RL_TEST_STORE=postgresql
+export RL_TEST_STORE
+. "$top_srcdir/tests/lib/daemon.sh"
+. "$top_srcdir/tests/lib/runs.sh"
 
 fleet_require()
 {

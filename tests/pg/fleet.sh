@@ -1,9 +1,5 @@
 #!/bin/sh
 # fleet.sh: two ringlabd on one PostgreSQL, hosts fleet-a and fleet-b: runs submitted with "host": "any" to either run exactly once each, on one daemon; "host": NAME runs on that host whichever daemon took the request; both daemons list both hosts' runs.
-RL_TEST_STORE=postgresql
-export RL_TEST_STORE
-. "$top_srcdir/tests/lib/daemon.sh"
-. "$top_srcdir/tests/lib/runs.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
 fleet_require
 fleet_workloads 0

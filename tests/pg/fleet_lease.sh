@@ -1,9 +1,5 @@
 #!/bin/sh
 # fleet_lease.sh: a ringlabd killed with -9 in the middle of a fleet run: the other daemon leaves the run alone while the lease lasts, then puts it back in the queue and runs it to the end (3 s leases); the dead daemon's half of it is gone.
-RL_TEST_STORE=postgresql
-export RL_TEST_STORE
-. "$top_srcdir/tests/lib/daemon.sh"
-. "$top_srcdir/tests/lib/runs.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
 fleet_require
 fleet_workloads 5000
