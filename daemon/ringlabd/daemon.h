@@ -177,6 +177,15 @@ void rl_daemon_fleet_stop(struct rl_daemon *d);
 int rl_daemon_fleet_claim(struct rl_daemon_target *dt, int64_t *id, struct rl_err *err);
 
 /*
+ * rl_daemon_fleet_held() - whether @dt still holds the lease of fleet run
+ * @id, renewing it: asked just before recording the run's end, which is
+ * another daemon's to record once the run went back to the queue. Returns
+ * true also when the store cannot answer (the end's own write then fails
+ * and waits as any does).
+ */
+bool rl_daemon_fleet_held(struct rl_daemon_target *dt, int64_t id);
+
+/*
  * rl_daemon_store_lock() - take d->store, the connection the HTTP threads
  * share, for a store call or a few; hold it no longer (a comparison loads
  * its runs one lock at a time). Returns the store, never NULL; give it back

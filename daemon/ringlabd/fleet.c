@@ -52,6 +52,14 @@ int rl_daemon_fleet_claim(struct rl_daemon_target *dt, int64_t *id, struct rl_er
 	return 0;
 }
 
+bool rl_daemon_fleet_held(struct rl_daemon_target *dt, int64_t id)
+{
+	struct rl_store_lease l = lease_of(dt->d);
+	struct rl_err err = { "" };
+
+	return rl_store_fleet_renew(dt->store, &l, id, &err) != -ESTALE;
+}
+
 /* Renew what each target holds; a lease another daemon took cancels the run. */
 static void renew(struct rl_daemon *d, const struct rl_store_lease *l)
 {

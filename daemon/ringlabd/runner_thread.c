@@ -216,7 +216,7 @@ static bool fleet_handed_back(struct rl_daemon_target *dt, int64_t id, enum rl_r
 {
 	bool fleet = atomic_load(&dt->fleet_run) == id, drop = false;
 
-	if (fleet && atomic_load(&dt->lease_lost)) {
+	if (fleet && (atomic_load(&dt->lease_lost) || !rl_daemon_fleet_held(dt, id))) {
 		rl_log(LOG_ERR, "run %lld: its lease was lost; the fleet queue has it again, this end is dropped",
 		       (long long)id);
 		drop = true;

@@ -146,22 +146,18 @@ int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err)
 	return ret < 0 ? ret : *n;
 }
 
-/* The fleet's columns of the row @q stands on, as an object. */
+/* The fleet's columns of the row @q stands on, as an object; NULL when out of memory. */
 static cJSON *fleet_obj(struct rl_sql_stmt *q)
 {
-	const char *host = rl_sql_col_text(q, 0), *target = rl_sql_col_text(q, 1);
+	struct rl_jb b = rl_jb_new(cJSON_CreateObject());
 	const char *owner = rl_sql_col_text(q, 2);
-	int64_t expires = rl_sql_col_i64(q, 3);
-	cJSON *o = cJSON_CreateObject();
 
-	if (o && (!cJSON_AddItemToObject(o, "host", cJSON_CreateString(host)) ||
-		  !cJSON_AddItemToObject(o, "target", target ? cJSON_CreateString(target) : cJSON_CreateNull()) ||
-		  !cJSON_AddItemToObject(o, "lease_owner", owner ? cJSON_CreateString(owner) : cJSON_CreateNull()) ||
-		  !cJSON_AddItemToObject(o, "lease_expires", owner ? rl_json_iso_time(expires) : cJSON_CreateNull()))) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	rl_jb_str_or_null(&b, "host", rl_sql_col_text(q, 0));
+	rl_jb_str_or_null(&b, "target", rl_sql_col_text(q, 1));
+	rl_jb_str_or_null(&b, "lease_owner", owner);
+	rl_jb_put(&b, "lease_expires", owner ? rl_json_iso_time(rl_sql_col_i64(q, 3))
+					     : cJSON_CreateNull());
+	return rl_jb_end(&b);
 }
 
 int rl_store_run_fleet_json(struct rl_store *s, int64_t id, cJSON *obj, struct rl_err *err)

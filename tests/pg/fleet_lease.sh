@@ -1,5 +1,5 @@
 #!/bin/sh
-# fleet_lease.sh: a ringlabd killed with -9 in the middle of a fleet run: the other daemon leaves the run alone while the lease lasts, then puts it back in the queue and runs it to the end (3 s leases); the dead daemon's half of it is gone.
+# fleet_lease.sh: a ringlabd killed with -9 in the middle of a fleet run: the other daemon leaves the run alone while the lease lasts, then puts it back in the queue and runs it to the end (3 s leases); the dead daemon's half of it is gone; a daemon whose lease another took stops that run and records nothing of it.
 . "$top_srcdir/tests/lib/fleet.sh"
 fleet_require
 fleet_workloads 5000
@@ -32,4 +32,18 @@ jqe '.host == "fleet-a" and .target == "a-t" and (.cells | length) == 1'
 	fail "fleet-a's log of run $id: $(grep -E "run $id:|queue" "$DAEMON_DIR/a.log")"
 pg_sql "SELECT lease_owner FROM runs WHERE id = $id" | grep -q "^fleet-a/.*/$fleet_pid_a\$" ||
 	fail "run $id: lease owner $(pg_sql "SELECT lease_owner FROM runs WHERE id = $id")"
-echo "ok: run $id: fleet-b killed mid-run, re-queued after its 3 s lease, finished by fleet-a"
+
+# A lease taken from under a live daemon (as when it lost the database past the lease):
+# it stops the run and records nothing of it; the row stays the new holder's.
+expect 202 POST /api/v1/runs '{"workload": "fleet-slow", "host": "fleet-a"}' -H 'Content-Type: application/json'
+stolen=$(body .id)
+wait_run "$stolen" 30 running
+pg_sql "UPDATE runs SET lease_owner = 'elsewhere/0/1', lease_expires = 9000000000000000000 WHERE id = $stolen" >/dev/null
+wait_until 20 "fleet-a never noticed it lost run $stolen" eval \
+	'[ "$(fleet_log_has a "run $stolen: its lease was lost")" = 1 ]'
+expect 202 POST /api/v1/runs '{"workload": "nw-overwrite-aligned", "scale": 0.02, "repeat": 1, "host": "fleet-a"}' -H 'Content-Type: application/json'
+after=$(body .id)
+wait_run "$after" 30 done
+[ "$(pg_sql "SELECT status || ' ' || COALESCE(error, '-') || ' ' || lease_owner FROM runs WHERE id = $stolen")" = "running - elsewhere/0/1" ] ||
+	fail "fleet-a wrote the end of run $stolen it no longer held: $(pg_sql "SELECT status, error, lease_owner FROM runs WHERE id = $stolen")"
+echo "ok: run $id: fleet-b killed mid-run, re-queued after its 3 s lease, finished by fleet-a; run $stolen, its lease taken, dropped by fleet-a"
