@@ -10,10 +10,11 @@
 #include "jobs_opt.h"
 #include "remote.h"
 
-enum { OPT_TARGET = 256, OPT_LABEL, OPT_TAG, OPT_QUEUE, OPT_WAIT };
+enum { OPT_TARGET = 256, OPT_HOST, OPT_LABEL, OPT_TAG, OPT_QUEUE, OPT_WAIT };
 
 static const struct rl_opt submit_opts[] = {
 	{ "target", OPT_TARGET, "NAME", "the daemon's target to run on (default: its first)" },
+	{ "host", OPT_HOST, "any|NAME", "queue it for the fleet: the first idle daemon (any) or the one on host NAME takes it (PostgreSQL store)" },
 	{ "label", OPT_LABEL, "TEXT", "free-form label stored with the run" },
 	{ "kernel-tag", OPT_TAG, "NAME", "kernel variant tag stored with the run" },
 	{ "scale", 's', "F", "multiply every size_per_job by F instead of the suite's scale" },
@@ -26,7 +27,7 @@ static const struct rl_opt submit_opts[] = {
 };
 
 struct submit_args {
-	const char *target, *label, *kernel_tag;
+	const char *target, *host, *label, *kernel_tag;
 	double scale;
 	uint32_t repeat;
 	uint32_t jobs[RL_JOBS_LIST_MAX];
@@ -40,6 +41,7 @@ static int on_opt(void *ctx, int key, const char *arg, struct rl_err *err)
 
 	switch (key) {
 	case OPT_TARGET: o->target = arg; return 0;
+	case OPT_HOST: o->host = arg; return 0;
 	case OPT_LABEL: o->label = arg; return 0;
 	case OPT_TAG: o->kernel_tag = arg; return 0;
 	case 's': return rl_opt_double("scale", arg, 1e-9, 1e6, &o->scale, err);
@@ -102,6 +104,7 @@ static cJSON *submit_body(const struct submit_args *o, const char *kind, const c
 		jobs[i] = (int)o->jobs[i];
 	ok = b && cJSON_AddStringToObject(b, kind, name) &&
 	     (!o->target || cJSON_AddStringToObject(b, "target", o->target)) &&
+	     (!o->host || cJSON_AddStringToObject(b, "host", o->host)) &&
 	     (!o->label || cJSON_AddStringToObject(b, "label", o->label)) &&
 	     (!o->kernel_tag || cJSON_AddStringToObject(b, "kernel_tag", o->kernel_tag)) &&
 	     (!o->scale || cJSON_AddNumberToObject(b, "scale", o->scale)) &&

@@ -115,10 +115,42 @@ int rl_daemon_run_end(struct rl_daemon *d, int64_t id, struct rl_run_end *out)
 	return -ENOENT;
 }
 
+/*
+ * A run for the fleet's queue (a PostgreSQL store): whichever daemon on
+ * host @req->host ("any": every host) with target @req->target ("": any
+ * target) is idle first takes it. Its target may be another machine's,
+ * so only what it runs is checked here.
+ */
+static int submit_fleet(struct rl_daemon *d, const struct rl_submit *req, int64_t *id,
+			struct rl_err *err)
+{
+	struct rl_store_run_req sr;
+	struct rl_store *store;
+	double scale;
+	int ret = check_request(d, req, &scale, err);
+
+	if (ret < 0)
+		return ret;
+	sr = (struct rl_store_run_req){
+		.what = req->what, .target = req->target[0] ? req->target : "any",
+		.label = req->label, .kernel_tag = req->kernel_tag, .scale = scale,
+		.request_json = req->request_json[0] ? req->request_json : NULL,
+		.fleet_host = req->host,
+	};
+	store = rl_daemon_store_lock(d);
+	ret = rl_store_run_create(store, &sr, id, err);
+	rl_daemon_store_unlock(d);
+	if (ret < 0 && ret != -EINVAL)
+		return -EIO;
+	if (!ret)
+		wake_runners(d);
+	return ret;
+}
+
 int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *id,
 		     struct rl_err *err)
 {
-	struct rl_daemon_target *dt = rl_daemon_target_find(d, req->target);
+	struct rl_daemon_target *dt;
 	struct rl_store_run_req sr = { 0 };
 	struct rl_run_end end;
 	struct rl_store *store;
@@ -126,6 +158,14 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 	double scale;
 	int ret;
 
+	if (req->host[0] && d->fleet.enabled)
+		return submit_fleet(d, req, id, err);
+	/* On SQLite the fleet is this machine: "any" and its own name run here. */
+	if (req->host[0] && strcmp(req->host, "any") && strcmp(req->host, d->fleet.host))
+		return rl_err_set(err, -EINVAL,
+				  "field host: '%s' is not this machine (%s): fleet scheduling needs the PostgreSQL store (this daemon keeps its runs in SQLite)",
+				  req->host, d->fleet.host);
+	dt = rl_daemon_target_find(d, req->target);
 	if (!dt)
 		return rl_err_set(err, -ENOENT, "target: no target named '%s'", req->target);
 	/* Its last run's end first: the store would still call the target busy. */

@@ -40,6 +40,19 @@ struct rl_daemon_target {
 	struct rl_store *store;		/* the runner thread's own connection */
 	struct rl_run_end end;		/* a run ended that the store has not recorded; id 0: none (lock) */
 	int end_fd;			/* its end file (run_end.h); -1: none */
+	atomic_int_fast64_t fleet_run;	/* the fleet run it holds a lease on; 0: none */
+	atomic_bool lease_lost;		/* that lease went to another daemon: drop the run */
+};
+
+/* This daemon as one of a fleet on a shared store (fleet.c). */
+struct rl_daemon_fleet {
+	bool enabled;			/* the store is PostgreSQL: claim and renew fleet runs */
+	char host[65];			/* gethostname(): what "host": NAME asks for */
+	char owner[192];		/* "host/machine-id/pid": the lease_owner of its runs */
+	int64_t lease_ns;
+	pthread_t thread;		/* renews leases, re-queues expired ones */
+	bool thread_started;
+	struct rl_store *store;		/* that thread's own connection */
 };
 
 struct rl_daemon {
@@ -67,13 +80,15 @@ struct rl_daemon {
 	pthread_mutex_t progress_lock;	/* SSE readers wait here for changes */
 	pthread_cond_t progress_cond;
 	uint64_t progress_seq;
+	struct rl_daemon_fleet fleet;
 	atomic_bool stopping;
 	atomic_uint_fast64_t http_requests[6];	/* by status class 1xx..5xx, [0] other */
 };
 
 struct rl_submit {
 	char what[RL_NAME_MAX];		/* suite or workload name */
-	char target[64];		/* "" = the first target */
+	char target[64];		/* "" = the first target (a fleet run: any) */
+	char host[65];			/* "" = this daemon; "any" or a host name: the fleet's queue */
 	char label[128];
 	char kernel_tag[64];
 	double scale;			/* 0 = the suite's */
@@ -136,6 +151,39 @@ int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err);
 
 /* rl_daemon_runner_stop() - cancel what runs (it ends aborted) and join the threads. */
 void rl_daemon_runner_stop(struct rl_daemon *d);
+
+/*
+ * rl_daemon_fleet_init() - who this daemon is to the fleet (host name,
+ * lease owner), from the machine and d->cfg; before any submit. Cannot fail.
+ */
+void rl_daemon_fleet_init(struct rl_daemon *d);
+
+/*
+ * rl_daemon_fleet_start() - on a PostgreSQL store, the lease thread: every
+ * third of a lease it renews the leases of the runs this daemon holds
+ * (one lost cancels its run) and re-queues every expired lease of the
+ * store. Nothing on SQLite. Returns 0 or -errno.
+ */
+int rl_daemon_fleet_start(struct rl_daemon *d, struct rl_err *err);
+
+/* rl_daemon_fleet_stop() - join the lease thread (after the runners) and close its store. */
+void rl_daemon_fleet_stop(struct rl_daemon *d);
+
+/*
+ * rl_daemon_fleet_claim() - on a PostgreSQL store, lease the oldest fleet
+ * run @dt may take and mark it held. Returns 0 with its id in @id, -ENOENT
+ * when there is none (or the store is SQLite), or -errno.
+ */
+int rl_daemon_fleet_claim(struct rl_daemon_target *dt, int64_t *id, struct rl_err *err);
+
+/*
+ * rl_daemon_fleet_held() - whether @dt still holds the lease of fleet run
+ * @id, renewing it: asked just before recording the run's end, which is
+ * another daemon's to record once the run went back to the queue. Returns
+ * true also when the store cannot answer (the end's own write then fails
+ * and waits as any does).
+ */
+bool rl_daemon_fleet_held(struct rl_daemon_target *dt, int64_t id);
 
 /*
  * rl_daemon_store_lock() - take d->store, the connection the HTTP threads

@@ -72,6 +72,15 @@ static const struct rl_field store_fields[] = {
 	{ 0 }
 };
 
+#define FL(m) offsetof(struct rl_fleet_cfg, m)
+
+static const struct rl_field fleet_fields[] = {
+	{ .name = "lease_s", .type = RL_FT_U32, .offset = FL(lease_s), .min = 2, .max = 3600,
+	  .def = "30",
+	  .help = "Seconds a daemon holds a fleet run without renewing its lease (it renews every third of this); a daemon that dies holding one has it taken by another this long after." },
+	{ 0 }
+};
+
 /* Exported (declared in daemon_config.h) for tests and tools that walk the table. */
 const struct rl_field rl_config_fields[] = {
 	{ .name = "listen", .type = RL_FT_STRING, .offset = CF(listen), .size = CF_SIZE(listen),
@@ -125,8 +134,11 @@ const struct rl_field rl_config_fields[] = {
 	  .count_offset = CF(ntargets), .sub = target_fields, .def = "[]",
 	  .help = "Where runs write. Empty: one image target named default (state_dir/default.img, 4G, sparse)." },
 	{ .name = "store", .type = RL_FT_OBJECT, .offset = CF(store), .sub = store_fields,
-	  .def = "{}",
+	  .size = CF_SIZE(store), .def = "{}",
 	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ...}. Read at start-up only." },
+	{ .name = "fleet", .type = RL_FT_OBJECT, .offset = CF(fleet), .sub = fleet_fields,
+	  .size = CF_SIZE(fleet), .def = "{}",
+	  .help = "Runs submitted with \"host\" (postgresql store only): {\"lease_s\": 30}. Read at start-up only." },
 	{ 0 }
 };
 
@@ -485,8 +497,8 @@ static bool field_equal(const struct rl_field *f, const struct rl_config *a,
 		}
 		return true;
 	case RL_FT_OBJECT:
-		/* The one object row, store: zeroed by rl_config_defaults(), so bytes compare. */
-		return !memcmp(pa, pb, sizeof(struct rl_store_cfg));
+		/* The object rows (store, fleet) come zeroed from rl_config_defaults(), so bytes compare. */
+		return !memcmp(pa, pb, f->size);
 	default:
 		break;
 	}

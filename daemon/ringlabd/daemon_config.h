@@ -42,6 +42,11 @@ struct rl_store_cfg {
 	char password_file[RL_PATH_MAX];	/* postgresql: the password's file; "": PGPASSWORD */
 };
 
+/* Runs submitted to the fleet (a PostgreSQL store): the "fleet" object. */
+struct rl_fleet_cfg {
+	uint32_t lease_s;		/* a daemon that stops renewing loses its run after this long */
+};
+
 struct rl_config {
 	char listen[64];		/* address to bind, default 127.0.0.1 */
 	uint32_t port;			/* default 7117 */
@@ -62,6 +67,7 @@ struct rl_config {
 	struct rl_target_cfg targets[RL_TARGETS_MAX];
 	uint32_t ntargets;		/* 0: the embedded default image target */
 	struct rl_store_cfg store;
+	struct rl_fleet_cfg fleet;
 };
 
 void rl_config_defaults(struct rl_config *c);

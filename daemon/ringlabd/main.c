@@ -416,6 +416,8 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		ret = open_store(&d, &err);
 	if (ret >= 0)
+		rl_daemon_fleet_init(&d);
+	if (ret >= 0)
 		ret = open_targets(&d, &err);
 	if (ret >= 0)
 		ret = rl_http_start(&d, &http, &err);

@@ -207,6 +207,28 @@ static bool retry_end(struct rl_daemon_target *dt)
 	return true;
 }
 
+/*
+ * A fleet run whose lease is gone, or that this daemon's stopping cut
+ * short, goes back to the queue through its lease rather than end here:
+ * another daemon runs it. Returns true when its end is not to be recorded.
+ */
+static bool fleet_handed_back(struct rl_daemon_target *dt, int64_t id, enum rl_run_status st)
+{
+	bool fleet = atomic_load(&dt->fleet_run) == id, drop = false;
+
+	if (fleet && (atomic_load(&dt->lease_lost) || !rl_daemon_fleet_held(dt, id))) {
+		rl_log(LOG_ERR, "run %lld: its lease was lost; the fleet queue has it again, this end is dropped",
+		       (long long)id);
+		drop = true;
+	} else if (fleet && st == RL_RUN_ABORTED && atomic_load(&dt->d->stopping)) {
+		rl_log(LOG_WARNING, "run %lld: left to its lease: another daemon takes it when it expires",
+		       (long long)id);
+		drop = true;
+	}
+	atomic_store(&dt->fleet_run, 0);
+	return drop;
+}
+
 static void execute(struct rl_daemon_target *dt, int64_t id)
 {
 	struct run_ctx c = { .dt = dt, .id = id };
@@ -263,7 +285,7 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	memcpy(end.error, c.err.msg, sizeof(end.error));
 	rl_log(LOG_INFO, "run %lld: %s%s%s", (long long)id, rl_run_status_name(st),
 	       c.err.msg[0] ? ": " : "", c.err.msg);
-	pending = record_end(dt, &end) < 0;
+	pending = !fleet_handed_back(dt, id, st) && record_end(dt, &end) < 0;
 	rl_run_free(&run);
 	rl_suite_free(&suite);
 	/* One step, so that a reader sees the run live or its end pending, never neither. */
@@ -303,6 +325,9 @@ static void *target_main(void *arg)
 			continue;
 		}
 		ret = rl_store_next_queued(dt->store, dt->t.cfg.name, &id, &err);
+		/* Its own queue first: runs submitted to this daemon, then the fleet's. */
+		if (ret == -ENOENT)
+			ret = rl_daemon_fleet_claim(dt, &id, &err);
 
 		if (ret == -ENOENT || (ret < 0 && ret != -ENOENT)) {
 			if (ret != -ENOENT)
@@ -311,6 +336,7 @@ static void *target_main(void *arg)
 			continue;
 		}
 		execute(dt, id);
+		atomic_store(&dt->fleet_run, 0);
 	}
 	return NULL;
 }
@@ -337,7 +363,7 @@ int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err)
 					  strerror(-ret));
 		dt->thread_started = true;
 	}
-	return 0;
+	return rl_daemon_fleet_start(d, err);
 }
 
 void rl_daemon_runner_stop(struct rl_daemon *d)
@@ -367,4 +393,5 @@ void rl_daemon_runner_stop(struct rl_daemon *d)
 			close(dt->end_fd);
 		dt->end_fd = -1;
 	}
+	rl_daemon_fleet_stop(d);
 }

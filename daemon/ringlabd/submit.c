@@ -12,7 +12,8 @@
 #include "submit.h"
 
 static const char *const submit_keys[] = {
-	"suite", "workload", "target", "label", "kernel_tag", "scale", "repeat", "jobs", "queue", NULL,
+	"suite", "workload", "target", "host", "label", "kernel_tag", "scale", "repeat", "jobs", "queue",
+	NULL,
 };
 
 static int copy_string(const cJSON *o, const char *key, char *buf, size_t size, struct rl_err *err)
@@ -117,6 +118,10 @@ int rl_submit_from_json(const cJSON *o, struct rl_submit *req, struct rl_err *er
 				 suite ? "suite" : "workload", req->what);
 	if (!ret)
 		ret = copy_string(o, "target", req->target, sizeof(req->target), err);
+	if (!ret)
+		ret = copy_string(o, "host", req->host, sizeof(req->host), err);
+	if (!ret && strpbrk(req->host, " /'\""))
+		ret = rl_err_set(err, -EINVAL, "field host: '%s' is not a host name", req->host);
 	if (!ret)
 		ret = copy_string(o, "label", req->label, sizeof(req->label), err);
 	if (!ret)

@@ -69,7 +69,7 @@ struct rl_field {
 	const char *name;		/* JSON key; NULL ends a table */
 	enum rl_field_type type;
 	size_t offset;			/* offsetof() into the target struct */
-	size_t size;			/* STRING: buffer bytes; *_LIST: max entries; HEX, OPT_OBJECT: bytes */
+	size_t size;			/* STRING: buffer bytes; *_LIST: max entries; HEX, OBJECT, OPT_OBJECT: bytes */
 	size_t count_offset;		/* *_LIST: offsetof() its uint32_t count */
 	size_t elem_size;		/* STRING_LIST: bytes per string; OBJECT_LIST: per struct */
 	double min, max;		/* numbers, list entries; STRING: length; ENUM by name_of: 0..max */

@@ -213,12 +213,31 @@ static const char schema_v5[] =
 /* After the conversion: the workloads live in run_details now. */
 static const char schema_v5_after[] = "ALTER TABLE runs DROP COLUMN workloads;";
 
+/*
+ * Version 6: runs submitted to the fleet (a PostgreSQL store many daemons
+ * share). fleet_host is NULL for a run of the daemon that stored it, else
+ * "any" or the host name that is to run it; fleet_target the target asked
+ * for (NULL: any), while target says "any" until a daemon claims the run
+ * and names its own. lease_owner ("host/machine-id/pid") and lease_expires
+ * (ns since the epoch) are the claim: the owner's heartbeat moves
+ * lease_expires on, and a lease past it puts the run back in the queue
+ * (store/fleet.c). Plain SQL, as any backend takes it.
+ */
+static const char schema_v6[] =
+	"ALTER TABLE runs ADD COLUMN fleet_host TEXT;"
+	"ALTER TABLE runs ADD COLUMN fleet_target TEXT;"
+	"ALTER TABLE runs ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE runs ADD COLUMN lease_expires INTEGER;"
+	"CREATE INDEX runs_fleet ON runs (status, fleet_host, created);"
+	"CREATE INDEX runs_lease ON runs (lease_owner, lease_expires);";
+
 static const struct migration migrations[] = {
 	{ 1, schema_v1, NULL, NULL },
 	{ 2, schema_v2, NULL, NULL },
 	{ 3, schema_v3, NULL, NULL },
 	{ 4, schema_v4, NULL, NULL },
 	{ 5, schema_v5, rl_store_migrate_v5, schema_v5_after },
+	{ 6, schema_v6, NULL, NULL },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

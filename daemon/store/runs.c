@@ -81,8 +81,8 @@ static int insert_run(struct rl_store *s, const struct rl_store_run_req *req, in
 	int ret;
 
 	ret = rl_store_prepare(s, "INSERT INTO runs (created, status, what, target, label,"
-			       " kernel_tag, scale, request) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)"
-			       " RETURNING id",
+			       " kernel_tag, scale, request, fleet_host, fleet_target)"
+			       " VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			       &q, err);
 	if (ret < 0)
 		return ret;
@@ -93,6 +93,9 @@ static int insert_run(struct rl_store *s, const struct rl_store_run_req *req, in
 	rl_store_bind_opt(q, 5, req->kernel_tag);
 	rl_sql_bind_double(q, 6, req->scale);
 	rl_store_bind_opt(q, 7, req->request_json);
+	rl_store_bind_opt(q, 8, req->fleet_host);
+	/* A fleet run's target is whichever claims it unless one is asked for. */
+	rl_store_bind_opt(q, 9, req->fleet_host && strcmp(req->target, "any") ? req->target : NULL);
 	return rl_store_step_insert(s, q, id, err, "create run");
 }
 
@@ -395,7 +398,7 @@ static int pack_ended(struct rl_store *s, struct rl_err *err)
 static int abort_running(struct rl_store *s, const char *const *targets, size_t ntargets,
 			 struct rl_err *err)
 {
-	char sql[160 + RL_STORE_RECOVER_MAX * 3];
+	char sql[200 + RL_STORE_RECOVER_MAX * 3];
 	struct rl_sql_stmt *q;
 	size_t i, len;
 	int ret, n;
@@ -404,8 +407,9 @@ static int abort_running(struct rl_store *s, const char *const *targets, size_t 
 			       " finished = ? WHERE status = 'running'");
 	for (i = 0; targets && i < ntargets; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : " AND target IN (");
+	/* A fleet run goes back to the queue when its lease runs out, not here. */
 	if (targets)
-		snprintf(sql + len, sizeof(sql) - len, ")");
+		snprintf(sql + len, sizeof(sql) - len, ") AND fleet_host IS NULL");
 	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
 		return ret;

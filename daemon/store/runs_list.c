@@ -111,6 +111,11 @@ int rl_store_run_json(struct rl_store *s, int64_t id, cJSON **out, struct rl_err
 		cJSON_Delete(obj);
 		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
 	}
+	ret = rl_store_run_fleet_json(s, id, obj, err);
+	if (ret < 0) {
+		cJSON_Delete(obj);
+		return ret;
+	}
 	*out = obj;
 	return 0;
 }
@@ -362,8 +367,8 @@ int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
 	/* Two statements rather than "?1 IS NULL OR": that would not use the index. */
 	ret = rl_store_prepare(s, target ?
 			       "SELECT id FROM runs WHERE target = ? AND status = 'queued'"
-			       " ORDER BY created, id LIMIT 1" :
-			       "SELECT id FROM runs WHERE status = 'queued'"
+			       " AND fleet_host IS NULL ORDER BY created, id LIMIT 1" :
+			       "SELECT id FROM runs WHERE status = 'queued' AND fleet_host IS NULL"
 			       " ORDER BY created, id LIMIT 1", &q, err);
 	if (ret < 0)
 		return ret;

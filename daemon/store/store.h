@@ -72,6 +72,11 @@ struct rl_store_run_req {
 	const char *kernel_tag;		/* NULL or "": none */
 	double scale;			/* > 0 */
 	const char *request_json;	/* the request body as text; NULL: none */
+	/*
+	 * NULL: a run of this daemon's @target. Else a fleet run: "any" or the
+	 * host to run it, @target the target asked for ("any": whichever).
+	 */
+	const char *fleet_host;
 };
 
 /* A run's own columns, beside the results in struct rl_run. */
@@ -250,7 +255,8 @@ int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err);
 /*
  * rl_store_recover_targets() - rl_store_recover() for the runs on the
  * @ntargets targets named in @targets only: on a store other daemons share,
- * their running runs are theirs. Returns as rl_store_recover(), or -EINVAL
+ * their running runs are theirs, and fleet runs are left to their leases.
+ * Returns as rl_store_recover(), or -EINVAL
  * for no targets or more than RL_STORE_RECOVER_MAX.
  */
 #define RL_STORE_RECOVER_MAX 64
@@ -345,7 +351,8 @@ int rl_store_run_ids_by(struct rl_store *s, const char *label, const char *kerne
 			int64_t *ids, int max, struct rl_err *err);
 
 /*
- * rl_store_next_queued() - the oldest queued run on @target (NULL: any).
+ * rl_store_next_queued() - the oldest queued run on @target (NULL: any),
+ * fleet runs aside (rl_store_fleet_claim() takes those).
  * Returns 0 with its id in @id, or -ENOENT when none is queued.
  */
 int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
@@ -379,6 +386,46 @@ int rl_store_runs_hosts(struct rl_store *s, const struct rl_store_filter *f, cJS
 			struct rl_err *err);
 
 /* ---- hosts (hosts.c) ------------------------------------------------------- */
+
+/* ---- the fleet: runs any daemon on a shared store may take (fleet.c) ---- */
+
+/* Who holds a lease, and for how long one lasts. */
+struct rl_store_lease {
+	const char *owner;		/* "host/machine-id/pid": unique while the daemon lives */
+	const char *host;		/* this daemon's host name, as runs ask for it */
+	int64_t lease_ns;		/* a claim or renewal holds the run this long */
+};
+
+/*
+ * rl_store_fleet_claim() - lease the oldest queued fleet run that asks for
+ * host "any" or @l->host and for target "any" or @target, naming @target
+ * its target. The run stays queued until rl_store_run_start(). Returns 0
+ * with its id in @id, -ENOENT when none is left to take, or -errno.
+ */
+int rl_store_fleet_claim(struct rl_store *s, const struct rl_store_lease *l, const char *target,
+			 int64_t *id, struct rl_err *err);
+
+/*
+ * rl_store_fleet_renew() - move the lease of run @id on by @l->lease_ns.
+ * Returns 0, -ESTALE when @l->owner holds it no longer (it expired and went
+ * back to the queue, or the run ended), or -errno.
+ */
+int rl_store_fleet_renew(struct rl_store *s, const struct rl_store_lease *l, int64_t id,
+			 struct rl_err *err);
+
+/*
+ * rl_store_fleet_requeue() - every queued or running fleet run whose lease
+ * has expired goes back to the queue as submitted (its cells, progress,
+ * start and host dropped). Returns the number of runs re-queued, or -errno.
+ */
+int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err);
+
+/*
+ * rl_store_run_fleet_json() - add "fleet" to @obj, run @id's JSON: null for
+ * a run of one daemon, else {host, target (null: any), lease_owner,
+ * lease_expires (null while unclaimed)}. Returns 0 or -errno.
+ */
+int rl_store_run_fleet_json(struct rl_store *s, int64_t id, cJSON *obj, struct rl_err *err);
 
 /* Runs and cells of one host; host "" holds runs recorded before hosts were, and queued ones. */
 struct rl_store_host_count {

@@ -4,11 +4,15 @@
 #define RINGLAB_TESTS_LIB_STORE_UNDO_H
 
 /*
- * What migrations 5 (cell summaries, packed details) and 4 (the runs' host
- * columns) added, taken away again, in either dialect: a test makes an older
- * store out of a new one with STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4, newest
- * first.
+ * What migrations 6 (the fleet's columns), 5 (cell summaries, packed
+ * details) and 4 (the runs' host columns) added, taken away again, in either
+ * dialect: a test makes an older store out of a new one with
+ * STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4, newest first.
  */
+#define STORE_TEST_UNDO_V6                                                                     \
+	"DROP INDEX runs_fleet; DROP INDEX runs_lease;"                                        \
+	" ALTER TABLE runs DROP COLUMN fleet_host; ALTER TABLE runs DROP COLUMN fleet_target;" \
+	" ALTER TABLE runs DROP COLUMN lease_owner; ALTER TABLE runs DROP COLUMN lease_expires; "
 #define STORE_TEST_UNDO_V5                                                                     \
 	"DROP TABLE cell_summaries; DROP TABLE run_details; DROP TABLE workload_names;"       \
 	" ALTER TABLE runs DROP COLUMN ncells; ALTER TABLE runs DROP COLUMN failed_cells;"    \

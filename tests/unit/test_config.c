@@ -579,6 +579,24 @@ static void test_store(void)
 	      b.store.kind == RL_STORE_POSTGRESQL, "the shipped example: %s", e.msg);
 }
 
+/* The fleet's lease: 30 s unless told, within 2..3600. */
+static void test_fleet(void)
+{
+	static const struct refusal refused[] = {
+		{ "{\"fleet\": {\"lease_s\": 1}}", "lease_s", NULL },
+		{ "{\"fleet\": {\"lease_s\": 3601}}", "lease_s", NULL },
+		{ "{\"fleet\": {\"lease\": 3}}", "lease", NULL },
+		{ 0 }
+	};
+	struct rl_config c;
+
+	expect_loaded("{}", &c);
+	CHECK(c.fleet.lease_s == 30, "the default lease: %u s", c.fleet.lease_s);
+	expect_loaded("{\"fleet\": {\"lease_s\": 3}}", &c);
+	CHECK(c.fleet.lease_s == 3, "a 3 s lease: %u s", c.fleet.lease_s);
+	expect_all_refused(refused);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -587,6 +605,7 @@ int main(void)
 	}
 	snprintf(cfg_path, sizeof(cfg_path), "%s/ringlabd.json", tmpdir);
 	test_defaults();
+	test_fleet();
 	test_bounds_table(rl_config_fields, "");
 	test_unknown_keys();
 	test_targets();

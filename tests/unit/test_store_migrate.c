@@ -281,7 +281,7 @@ static void test_wal_switch_waits_for_writer(void)
 /*
  * Version 4 adds the host columns to a version 3 database's runs, which keep
  * their rows (host NULL: not recorded), and indexes host. The v3 database is
- * today's with version 4 taken out again.
+ * today's with versions 4 and 5 taken out again.
  */
 static void test_v4_hosts(void)
 {
@@ -295,7 +295,7 @@ static void test_v4_hosts(void)
 	s = NULL;
 	if (!raw_exec(path, "INSERT INTO runs (id, created, status, what, target, scale)"
 		      " VALUES (5, 1, 'done', 'seed', 'vm', 1);"
-		      STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4 "PRAGMA user_version = 3"))
+		      STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4 "PRAGMA user_version = 3"))
 		return;
 	CHECK(rl_store_open(path, &s, &err) == 0, "v3 open: %s", err.msg);
 	rl_store_close(s);

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * This daemon as one of a fleet on one PostgreSQL store: claiming fleet
+ * runs for its targets, and the lease thread that keeps the claims alive
+ * and returns other daemons' expired claims to the queue. The queue is
+ * the runs table itself (store/fleet.c); no daemon schedules another.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "engine/env.h"
+#include "log.h"
+
+#define TICK_MS 100
+
+void rl_daemon_fleet_init(struct rl_daemon *d)
+{
+	struct rl_env_host h;
+
+	rl_env_host_probe(&h);
+	snprintf(d->fleet.host, sizeof(d->fleet.host), "%s", h.hostname);
+	snprintf(d->fleet.owner, sizeof(d->fleet.owner), "%s/%s/%ld", h.hostname,
+		 h.machine_id[0] ? h.machine_id : "-", (long)getpid());
+	d->fleet.lease_ns = (int64_t)d->cfg.fleet.lease_s * 1000000000;
+	d->fleet.enabled = d->cfg.store.kind == RL_STORE_POSTGRESQL;
+}
+
+static struct rl_store_lease lease_of(const struct rl_daemon *d)
+{
+	return (struct rl_store_lease){ .owner = d->fleet.owner, .host = d->fleet.host,
+					.lease_ns = d->fleet.lease_ns };
+}
+
+int rl_daemon_fleet_claim(struct rl_daemon_target *dt, int64_t *id, struct rl_err *err)
+{
+	struct rl_store_lease l = lease_of(dt->d);
+	int ret;
+
+	if (!dt->d->fleet.enabled)
+		return -ENOENT;
+	ret = rl_store_fleet_claim(dt->store, &l, dt->t.cfg.name, id, err);
+	if (ret < 0)
+		return ret;
+	atomic_store(&dt->lease_lost, false);
+	atomic_store(&dt->fleet_run, *id);
+	rl_log(LOG_INFO, "run %lld: claimed from the fleet queue for target %s (lease %s)",
+	       (long long)*id, dt->t.cfg.name, dt->d->fleet.owner);
+	return 0;
+}
+
+bool rl_daemon_fleet_held(struct rl_daemon_target *dt, int64_t id)
+{
+	struct rl_store_lease l = lease_of(dt->d);
+	struct rl_err err = { "" };
+
+	return rl_store_fleet_renew(dt->store, &l, id, &err) != -ESTALE;
+}
+
+/* Renew what each target holds; a lease another daemon took cancels the run. */
+static void renew(struct rl_daemon *d, const struct rl_store_lease *l)
+{
+	struct rl_err err = { "" };
+
+	for (uint32_t i = 0; i < d->ntargets; i++) {
+		struct rl_daemon_target *dt = &d->targets[i];
+		int64_t id = atomic_load(&dt->fleet_run);
+		int ret;
+
+		if (!id)
+			continue;
+		ret = rl_store_fleet_renew(d->fleet.store, l, id, &err);
+		if (ret == -ESTALE && atomic_load(&dt->fleet_run) == id) {
+			rl_log(LOG_ERR, "run %lld: %s; stopping it here", (long long)id, err.msg);
+			atomic_store(&dt->lease_lost, true);
+			atomic_store(&dt->cancel, true);
+		} else if (ret < 0 && ret != -ESTALE) {
+			rl_log(LOG_WARNING, "run %lld: renewing its lease: %s", (long long)id, err.msg);
+		}
+	}
+}
+
+static void requeue(struct rl_daemon *d)
+{
+	struct rl_err err = { "" };
+	int n = 0;
+
+	if (rl_store_fleet_requeue(d->fleet.store, &n, &err) < 0) {
+		rl_log(LOG_WARNING, "fleet: re-queueing expired leases: %s", err.msg);
+		return;
+	}
+	if (!n)
+		return;
+	rl_log(LOG_WARNING, "fleet: %d run%s whose lease expired back in the queue", n,
+	       n == 1 ? "" : "s");
+	pthread_mutex_lock(&d->wake_lock);
+	pthread_cond_broadcast(&d->wake);
+	pthread_mutex_unlock(&d->wake_lock);
+}
+
+/* Sleep @ms in ticks, returning early when the daemon stops. */
+static void pause_ms(struct rl_daemon *d, int64_t ms)
+{
+	struct timespec tick = { 0, TICK_MS * 1000000L };
+
+	for (int64_t t = 0; t < ms && !atomic_load(&d->stopping); t += TICK_MS)
+		nanosleep(&tick, NULL);
+}
+
+static void *lease_main(void *arg)
+{
+	struct rl_daemon *d = arg;
+	struct rl_store_lease l = lease_of(d);
+	/* A third of a lease: two renewals can fail before the lease runs out. */
+	int64_t every_ms = d->fleet.lease_ns / 3000000;
+
+	while (!atomic_load(&d->stopping)) {
+		renew(d, &l);
+		requeue(d);
+		pause_ms(d, every_ms);
+	}
+	return NULL;
+}
+
+int rl_daemon_fleet_start(struct rl_daemon *d, struct rl_err *err)
+{
+	int ret;
+
+	if (!d->fleet.enabled)
+		return 0;
+	ret = rl_store_open_conf(&d->store_conf, &d->fleet.store, err);
+	if (ret < 0)
+		return ret;
+	ret = -pthread_create(&d->fleet.thread, NULL, lease_main, d);
+	if (ret)
+		return rl_err_set(err, ret, "fleet lease thread: %s", strerror(-ret));
+	d->fleet.thread_started = true;
+	rl_log(LOG_INFO, "fleet: host %s, lease owner %s, lease %us", d->fleet.host, d->fleet.owner,
+	       d->cfg.fleet.lease_s);
+	return 0;
+}
+
+void rl_daemon_fleet_stop(struct rl_daemon *d)
+{
+	if (d->fleet.thread_started)
+		pthread_join(d->fleet.thread, NULL);
+	d->fleet.thread_started = false;
+	rl_store_close(d->fleet.store);
+	d->fleet.store = NULL;
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Runs submitted to the fleet (schema version 6): queued rows in a store
+ * many daemons share, each taken by one daemon under a lease it renews
+ * while the run lasts. A lease that runs out (its daemon died or lost the
+ * database) puts the run back in the queue for another daemon. No
+ * scheduler of our own: the database's row locks decide who takes what.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <cJSON.h>
+#include <string.h>
+
+#define RL_STORE_INTERNAL
+#include "store.h"
+#include "sql.h"
+#include "util/clock.h"
+#include "util/json.h"
+
+#define FLEET_PICK								\
+	"SELECT id FROM runs WHERE status = 'queued' AND fleet_host IN ('any', ?)"	\
+	" AND lease_owner IS NULL AND (fleet_target IS NULL OR fleet_target = ?)"	\
+	" ORDER BY created, id LIMIT 1"
+
+/*
+ * The one PostgreSQL-only clause of the store. On PostgreSQL, daemons on
+ * other machines pick at the same moment: FOR UPDATE SKIP LOCKED makes
+ * each skip a row another is taking instead of queueing behind its lock
+ * (and then finding it taken). SQLite has one writer at a time (BEGIN
+ * IMMEDIATE), so the plain pick is already alone.
+ */
+static const char *pick_sql(const struct rl_store *s)
+{
+	return s->kind == RL_STORE_POSTGRESQL ? FLEET_PICK " FOR UPDATE SKIP LOCKED" : FLEET_PICK;
+}
+
+/* Inside the write transaction: pick the oldest matching run and lease it. */
+static int claim(struct rl_store *s, const struct rl_store_lease *l, const char *target,
+		 int64_t *id, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int64_t changed;
+	int ret;
+
+	ret = rl_store_prepare(s, pick_sql(s), &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_text(q, 1, l->host);
+	rl_sql_bind_text(q, 2, target);
+	ret = rl_sql_step(q, err);
+	if (ret > 0)
+		*id = rl_sql_col_i64(q, 0);
+	rl_sql_finalize(q);
+	if (ret <= 0)
+		return ret < 0 ? rl_err_prefix(err, ret, "fleet queue") : -ENOENT;
+	/* The claim itself: one UPDATE that only an unleased queued row passes. */
+	ret = rl_store_prepare(s, "UPDATE runs SET target = ?, lease_owner = ?, lease_expires = ?"
+			       " WHERE id = ? AND status = 'queued' AND lease_owner IS NULL", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_text(q, 1, target);
+	rl_sql_bind_text(q, 2, l->owner);
+	rl_sql_bind_i64(q, 3, rl_wall_ns() + l->lease_ns);
+	rl_sql_bind_i64(q, 4, *id);
+	ret = rl_store_step_done(s, q, err, "claim a fleet run");
+	changed = rl_sql_changes(q);
+	rl_sql_finalize(q);
+	return ret < 0 ? ret : changed == 1 ? 0 : -ENOENT;
+}
+
+int rl_store_fleet_claim(struct rl_store *s, const struct rl_store_lease *l, const char *target,
+			 int64_t *id, struct rl_err *err)
+{
+	int ret = rl_store_begin(s, true, err);
+
+	if (!ret)
+		ret = rl_store_end(s, claim(s, l, target, id, err), err);
+	if (ret == -ENOENT)
+		rl_err_set(err, -ENOENT, "no fleet run for target %s", target);
+	return ret;
+}
+
+int rl_store_fleet_renew(struct rl_store *s, const struct rl_store_lease *l, int64_t id,
+			 struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int64_t changed;
+	int ret;
+
+	ret = rl_store_prepare(s, "UPDATE runs SET lease_expires = ? WHERE id = ? AND lease_owner = ?"
+			       " AND status IN ('queued', 'running')", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, rl_wall_ns() + l->lease_ns);
+	rl_sql_bind_i64(q, 2, id);
+	rl_sql_bind_text(q, 3, l->owner);
+	ret = rl_store_step_done(s, q, err, "renew a lease");
+	changed = rl_sql_changes(q);
+	rl_sql_finalize(q);
+	if (!ret && !changed)
+		ret = rl_err_set(err, -ESTALE, "run %lld: the lease of %s is gone", (long long)id,
+				 l->owner);
+	return ret;
+}
+
+#define EXPIRED "SELECT id FROM runs WHERE status IN ('queued', 'running')"	\
+	" AND fleet_host IS NOT NULL AND lease_expires < ?"
+
+/* What a run wrote while leased goes; the run is as it was submitted. */
+static const char *const requeue_sql[] = {
+	"DELETE FROM cells WHERE run_id IN (" EXPIRED ")",
+	"DELETE FROM progress WHERE run_id IN (" EXPIRED ")",
+	"UPDATE runs SET status = 'queued', started = NULL, env = NULL, workloads = NULL,"
+	" kernel_release = NULL, host = NULL, machine_id = NULL, cpu_model = NULL,"
+	" device_model = NULL, guest_host = NULL, error = NULL,"
+	" target = COALESCE(fleet_target, 'any'), lease_owner = NULL, lease_expires = NULL"
+	" WHERE id IN (" EXPIRED ")",
+};
+
+static int requeue(struct rl_store *s, int64_t now, int *n, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < sizeof(requeue_sql) / sizeof(requeue_sql[0]); i++) {
+		ret = rl_store_prepare(s, requeue_sql[i], &q, err);
+		if (ret < 0)
+			return ret;
+		rl_sql_bind_i64(q, 1, now);
+		ret = rl_store_step_done(s, q, err, "re-queue expired leases");
+		*n = (int)rl_sql_changes(q);
+		rl_sql_finalize(q);
+	}
+	return ret;
+}
+
+int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err)
+{
+	int ret = rl_store_begin(s, true, err);
+
+	*n = 0;
+	if (!ret)
+		ret = rl_store_end(s, requeue(s, rl_wall_ns(), n, err), err);
+	return ret < 0 ? ret : *n;
+}
+
+/* The fleet's columns of the row @q stands on, as an object; NULL when out of memory. */
+static cJSON *fleet_obj(struct rl_sql_stmt *q)
+{
+	struct rl_jb b = rl_jb_new(cJSON_CreateObject());
+	const char *owner = rl_sql_col_text(q, 2);
+
+	rl_jb_str_or_null(&b, "host", rl_sql_col_text(q, 0));
+	rl_jb_str_or_null(&b, "target", rl_sql_col_text(q, 1));
+	rl_jb_str_or_null(&b, "lease_owner", owner);
+	rl_jb_put(&b, "lease_expires", owner ? rl_json_iso_time(rl_sql_col_i64(q, 3))
+					     : cJSON_CreateNull());
+	return rl_jb_end(&b);
+}
+
+int rl_store_run_fleet_json(struct rl_store *s, int64_t id, cJSON *obj, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	cJSON *f = NULL;
+	int ret;
+
+	ret = rl_store_prepare(s, "SELECT fleet_host, fleet_target, lease_owner, lease_expires"
+			       " FROM runs WHERE id = ? AND fleet_host IS NOT NULL", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, id);
+	ret = rl_sql_step(q, err);
+	if (ret > 0)
+		f = fleet_obj(q);
+	rl_sql_finalize(q);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld: fleet columns", (long long)id);
+	if ((ret > 0 && !f) || !cJSON_AddItemToObject(obj, "fleet", f ? f : cJSON_CreateNull())) {
+		cJSON_Delete(f);
+		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
+	}
+	return 0;
+}

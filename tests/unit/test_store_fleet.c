@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/* test_store_fleet: fleet runs (schema 6) on two connections: the local queue never hands one out; a claim matches host and target and leases the run to one owner only; a renewal by another owner is refused; an expired lease puts the run back as submitted (cells dropped) for the next daemon; a starting daemon's recovery leaves fleet runs to their leases. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/result.h"
+#include "store/store.h"
+#include "../lib/check.h"
+#include "../lib/store_test.h"
+
+#define LEASE_NS (60LL * 1000000000)
+
+static char dir[] = "/tmp/test_store_fleet.XXXXXX";
+static char db_path[4096];
+
+static const struct rl_store_lease one = { .owner = "h1/m1/11", .host = "h1", .lease_ns = LEASE_NS };
+static const struct rl_store_lease two = { .owner = "h2/m2/22", .host = "h2", .lease_ns = LEASE_NS };
+
+static int64_t create(struct rl_store *s, const char *target, const char *fleet_host)
+{
+	const struct rl_store_run_req req = {
+		.what = "seed", .target = target, .scale = 1, .fleet_host = fleet_host,
+	};
+	struct rl_err err = { "" };
+	int64_t id = 0;
+
+	CHECK(rl_store_run_create(s, &req, &id, &err) == 0, "create %s/%s: %s", target,
+	      fleet_host ? fleet_host : "local", err.msg);
+	return id;
+}
+
+/* Claim for @target as @l; returns the id, 0 for -ENOENT. */
+static int64_t claim(struct rl_store *s, const struct rl_store_lease *l, const char *target)
+{
+	struct rl_err err = { "" };
+	int64_t id = 0;
+	int ret = rl_store_fleet_claim(s, l, target, &id, &err);
+
+	CHECK(ret == 0 || ret == -ENOENT, "claim %s as %s: %d (%s)", target, l->owner, ret, err.msg);
+	return ret ? 0 : id;
+}
+
+static struct rl_store_run_meta meta_of(struct rl_store *s, int64_t id, size_t *ncells)
+{
+	struct rl_store_run_meta m = { 0 };
+	struct rl_run run = { 0 };
+	struct rl_err err = { "" };
+
+	CHECK(rl_store_run_get(s, id, &run, &m, &err) == 0, "get %lld: %s", (long long)id, err.msg);
+	if (ncells)
+		*ncells = run.ncells;
+	rl_run_free(&run);
+	return m;
+}
+
+/* Run @id started as host h1 with one cell, as a daemon holding it would store it. */
+static void start_with_cell(struct rl_store *s, int64_t id)
+{
+	struct rl_env env = { 0 };
+	struct rl_cell c = { 0 };
+	struct rl_err err = { "" };
+
+	snprintf(env.hostname, sizeof(env.hostname), "h1");
+	snprintf(c.workload, sizeof(c.workload), "seed");
+	c.jobs = c.rep = 1;
+	c.verify.status = RL_VERIFY_OK;
+	CHECK(rl_store_run_start(s, id, &env, NULL, 0, &err) == 0, "start %lld: %s", (long long)id,
+	      err.msg);
+	CHECK(rl_store_cell_add(s, id, 0, &c, &err) == 0, "cell of %lld: %s", (long long)id, err.msg);
+}
+
+static void test_fleet(struct rl_store *a, struct rl_store *b)
+{
+	struct rl_err err = { "" };
+	int64_t local, any, for_h2, id = 0;
+	struct rl_store_run_meta m;
+	size_t ncells = 9;
+	char sql[128];
+	int n = -1;
+
+	local = create(a, "t1", NULL);
+	any = create(a, "any", "any");
+	for_h2 = create(a, "t9", "h2");
+	/* The local queue is this daemon's runs only. */
+	CHECK(rl_store_next_queued(a, "t1", &id, &err) == 0 && id == local, "local queue: %lld",
+	      (long long)id);
+	CHECK(rl_store_next_queued(a, "any", &id, &err) == -ENOENT, "a fleet run in the local queue");
+	/* One owner per run: h1 takes the any-host run, h2 then finds only its own. */
+	CHECK(claim(a, &one, "t1") == any, "h1 did not claim run %lld", (long long)any);
+	m = meta_of(a, any, NULL);
+	CHECK(!strcmp(m.target, "t1") && m.status == RL_RUN_QUEUED, "claimed: target %s, status %d",
+	      m.target, m.status);
+	CHECK(claim(b, &two, "t2") == 0, "h2 took a leased run, or one for target t9, as t2");
+	CHECK(claim(b, &two, "t9") == for_h2, "h2 did not claim its run %lld", (long long)for_h2);
+	CHECK(claim(a, &one, "t1") == 0, "h1 took h2's run or the same run twice");
+	CHECK(rl_store_fleet_renew(b, &two, any, &err) == -ESTALE, "h2 renewed h1's lease");
+	CHECK(rl_store_fleet_renew(a, &one, any, &err) == 0, "h1's renewal: %s", err.msg);
+
+	/* h1 dies mid-run: once its lease is past, the run is back as submitted. */
+	start_with_cell(a, any);
+	CHECK(rl_store_fleet_requeue(b, &n, &err) == 0 && n == 0, "a live lease re-queued (%d)", n);
+	snprintf(sql, sizeof(sql), "UPDATE runs SET lease_expires = 1 WHERE id = %lld", (long long)any);
+	if (!store_test_raw(db_path, sql, sql))
+		return;
+	CHECK(rl_store_fleet_requeue(b, &n, &err) == 1 && n == 1, "expired lease: %d (%s)", n, err.msg);
+	m = meta_of(b, any, &ncells);
+	CHECK(m.status == RL_RUN_QUEUED && !strcmp(m.target, "any") && !m.started_ns && !ncells,
+	      "re-queued: status %d, target %s, started %lld, %zu cells", m.status, m.target,
+	      (long long)m.started_ns, ncells);
+	CHECK(rl_store_fleet_renew(a, &one, any, &err) == -ESTALE, "h1 renewed a lease it lost");
+	CHECK(claim(b, &two, "t2") == any, "h2 did not take the re-queued run");
+	start_with_cell(b, any);
+	/* h2 restarting on its target t2 aborts its local runs only. */
+	CHECK(rl_store_recover_targets(b, (const char *const[]){ "t2" }, 1, &n, &err) == 0 && !n,
+	      "recovery aborted %d runs (%s)", n, err.msg);
+	CHECK(meta_of(b, any, NULL).status == RL_RUN_RUNNING, "recovery ended the fleet run");
+}
+
+int main(void)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	struct rl_store *a = NULL, *b = NULL;
+	struct rl_err err = { "" };
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(db_path, sizeof(db_path), "%s/ringlab.db", dir);
+	CHECK(store_test_open(db_path, &a, &err) == 0, "open a: %s", err.msg);
+	if (a)
+		CHECK(store_test_open(db_path, &b, &err) == 0, "open b: %s", err.msg);
+	if (a && b)
+		test_fleet(a, b);
+	rl_store_close(b);
+	rl_store_close(a);
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s%s", db_path, suffix[i]);
+		unlink(p);
+	}
+	CHECK(rmdir(dir) == 0, "temporary directory %s left behind", dir);
+	return check_exit();
+}
