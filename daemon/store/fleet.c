@@ -111,8 +111,10 @@ int rl_store_fleet_renew(struct rl_store *s, const struct rl_store_lease *l, int
 /* What a run wrote while leased goes; the run is as it was submitted. */
 static const char *const requeue_sql[] = {
 	"DELETE FROM cells WHERE run_id IN (" EXPIRED ")",
+	"DELETE FROM cell_summaries WHERE run_id IN (" EXPIRED ")",
+	"DELETE FROM run_details WHERE run_id IN (" EXPIRED ")",
 	"DELETE FROM progress WHERE run_id IN (" EXPIRED ")",
-	"UPDATE runs SET status = 'queued', started = NULL, env = NULL, workloads = NULL,"
+	"UPDATE runs SET status = 'queued', started = NULL, env = NULL, ncells = 0, failed_cells = 0,"
 	" kernel_release = NULL, host = NULL, machine_id = NULL, cpu_model = NULL,"
 	" device_model = NULL, guest_host = NULL, error = NULL,"
 	" target = COALESCE(fleet_target, 'any'), lease_owner = NULL, lease_expires = NULL"

@@ -52,8 +52,8 @@ for id in $to_b $to_a $cli $anys; do
 	esac
 	[ "$(fleet_log_has $by "run $id: (claimed|done)")" = 2 ] && [ "$(fleet_log_has $other "run $id: ")" = 0 ] ||
 		fail "run $id of host $host: $by's log and $other's: $(grep -h "run $id:" "$DAEMON_DIR"/[ab].log)"
-	[ "$(pg_sql "SELECT count(*) FROM cells WHERE run_id = $id")" = 1 ] ||
-		fail "run $id has $(pg_sql "SELECT count(*) FROM cells WHERE run_id = $id") cells, not 1"
+	[ "$(pg_sql "SELECT count(*) FROM cell_summaries WHERE run_id = $id")" = 1 ] ||
+		fail "run $id has $(pg_sql "SELECT count(*) FROM cell_summaries WHERE run_id = $id") cells, not 1"
 	pg_sql "SELECT lease_owner FROM runs WHERE id = $id" | grep -q "^$host/.*/$(eval echo "\$fleet_pid_$by")\$" ||
 		fail "run $id: lease owner $(pg_sql "SELECT lease_owner FROM runs WHERE id = $id"), ran on $host"
 done
