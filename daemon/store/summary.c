@@ -74,19 +74,22 @@ static bool col_null(struct rl_sql_stmt *q, int i)
 	return rl_sql_col_text(q, i) == NULL;
 }
 
+/* Room for bind_found()'s text, which must live until the statement is stepped. */
+#define FOUND_TEXT_MAX (RL_FOUND_MAX * 21 + 1)
+
 /*
  * What a failed verification's bad blocks hold, for a compare's verdict: the
- * counts by kind as "N,N,...", NULL when none was counted.
+ * counts by kind as "N,N,..." (written into @buf, FOUND_TEXT_MAX bytes, which
+ * the binding refers to), NULL when none was counted.
  */
-static void bind_found(struct rl_sql_stmt *q, int i, const struct rl_found_counts *f)
+static void bind_found(struct rl_sql_stmt *q, int i, const struct rl_found_counts *f, char *buf)
 {
-	char buf[RL_FOUND_MAX * 21 + 1];
 	size_t len = 0;
 	bool any = false;
 
 	for (int k = 0; k < RL_FOUND_MAX; k++) {
 		any |= f->n[k] != 0;
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%llu", k ? "," : "",
+		len += (size_t)snprintf(buf + len, FOUND_TEXT_MAX - len, "%s%llu", k ? "," : "",
 					(unsigned long long)f->n[k]);
 	}
 	rl_sql_bind_text(q, i, f->valid && any ? buf : NULL);
@@ -108,8 +111,9 @@ static void read_found(const char *text, struct rl_found_counts *f)
 	f->valid = text != NULL;
 }
 
-/* Parameters 1..NSUMMARY_COLS of @q: cell @c's summary. */
-static void bind_row(struct rl_sql_stmt *q, const struct rl_cell *c, bool nowait, bool timing)
+/* Parameters 1..NSUMMARY_COLS of @q: cell @c's summary; @found holds text bound, until the step. */
+static void bind_row(struct rl_sql_stmt *q, const struct rl_cell *c, bool nowait, bool timing,
+		     char *found)
 {
 	uint64_t errors = 0;
 	int i = 1;
@@ -141,7 +145,7 @@ static void bind_row(struct rl_sql_stmt *q, const struct rl_cell *c, bool nowait
 	for (int k = 0; k < RL_CAUSE_MAX; k++)
 		rl_sql_bind_i64(q, i++, (int64_t)c->causes.counts[k]);
 	rl_sql_bind_i64(q, i++, (int64_t)c->causes.unattributed);
-	bind_found(q, i++, &c->verify.found_blocks);
+	bind_found(q, i++, &c->verify.found_blocks, found);
 }
 
 int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w,
@@ -169,6 +173,7 @@ int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, 
 			 uint32_t seq, const struct rl_cell *c, bool nowait, bool timing,
 			 struct rl_err *err)
 {
+	char found[FOUND_TEXT_MAX];
 	int ret;
 
 	rl_sql_reset(w->name);
@@ -177,7 +182,7 @@ int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, 
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
 	rl_sql_reset(w->row);
-	bind_row(w->row, c, nowait, timing);
+	bind_row(w->row, c, nowait, timing, found);
 	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 1, id);
 	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 2, seq);
 	rl_sql_bind_text(w->row, NSUMMARY_COLS + 3, c->workload);
