@@ -2,11 +2,8 @@
 # slowloris.sh: 64 connections that never finish their headers (16 from each of four loopback addresses, a header line a second) lock nobody out: curl from 127.0.0.1 and 127.0.0.5 is answered at once, and the daemon closes every slow connection at its header deadline.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
-daemon_require curl jq
-loopfs_create 64
 # The defaults under test: max_connections 64, per_ip_connections 16, header_timeout_s 10.
-daemon_config scratch="$LOOPFS_DIR"
-daemon_up -c "$DAEMON_DIR/ringlabd.json"
+daemon_scratch
 
 # 14 s of trickling: past the 10 s header deadline, with room for a busy machine.
 "$DAEMON_RAW" slow "$DAEMON_PORT" 16 14 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 >"$DAEMON_DIR/slow.out" 2>"$DAEMON_DIR/slow.err" &

@@ -5,6 +5,8 @@
 #   fail MSG...             "FAIL: MSG" and the end of DAEMON_DIR/rld.log on stderr; exit 1
 #   daemon_up OPTION...     daemon_start 20 OPTION..., failing with DAEMON_ERR, then waits
 #                           until /api/v1/health answers 200
+#   daemon_scratch [MiB]    the usual API test's daemon: needs curl and jq, one target
+#                           "scratch" on a fresh loop-mounted ext4 of MiB (default 64), up
 #   req METHOD PATH [BODY] [CURL...]
 #                           prints the HTTP status (000 when no answer came in 10 s, or
 #                           curl's --max-time: then false, with an empty body); the body
@@ -38,6 +40,14 @@ daemon_up()
 {
 	daemon_start 20 "$@" || fail "$DAEMON_ERR"
 	wait_until 20 "/api/v1/health never answered 200" eval '[ "$(req GET /api/v1/health)" = 200 ]'
+}
+
+daemon_scratch()
+{
+	daemon_require curl jq
+	loopfs_create "${1:-64}"
+	daemon_config scratch="$LOOPFS_DIR"
+	daemon_up -c "$DAEMON_DIR/ringlabd.json"
 }
 
 req()

@@ -3,10 +3,7 @@
 export RL_TEST_STORE=postgresql
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
-daemon_require curl jq
-loopfs_create 64
-daemon_config scratch="$LOOPFS_DIR"
-daemon_up -c "$DAEMON_DIR/ringlabd.json"
+daemon_scratch
 grep -q "store: postgresql host=127.0.0.1" "$DAEMON_DIR/rld.log" || fail "the log does not name the postgresql store"
 
 expect 200 GET /api/v1/health

@@ -4,10 +4,7 @@ RL_TEST_STORE=postgresql
 export RL_TEST_STORE
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
-daemon_require curl jq
-loopfs_create 64
-daemon_config scratch="$LOOPFS_DIR"
-daemon_up -c "$DAEMON_DIR/ringlabd.json"
+daemon_scratch
 a_base=$DAEMON_URL
 
 # A second daemon, its own state and target, the same store.
