@@ -316,13 +316,19 @@ cmdline="$cmdline $accel_args ringlab.vcpus=$smp ringlab.cpu=$cpu_model"
 cmdline="$cmdline $(variant_get cmdline)$append_extra"
 vm_log "$VARIANT_NAME: booting $release ($accel_opt, -cpu $cpu_model, ${memory} MiB, $smp CPUs), timeout $timeout_s s"
 
+# Multi-threaded TCG can also hang a boot for good (seen: silent after
+# "HugeTLB: registered" for 600 s, under load): a guest whose console has not
+# grown for this long before /init is stopped as stalled and booted once more.
+boot_stall_s=${RINGLAB_VM_BOOT_STALL_S:-120}
+
 # boot_guest: one boot, until QEMU exits, the guest panicked 15 s ago, KVM
-# failed or the timeout passed; sets hung, kvm_error, t_init, qrc.
+# failed, a multi-threaded TCG boot stalled before /init or the timeout
+# passed; sets hung, stalled, kvm_error, t_init, qrc.
 boot_guest()
 {
-	local t t0 panic_at=''
+	local t t0 panic_at='' size grown_at grown=-1
 
-	hung='' kvm_error='' t_init='' qrc=0
+	hung='' stalled='' kvm_error='' t_init='' qrc=0
 	: >"$work/console.log"
 	t0=$(now)
 	qemu-system-x86_64 -accel "$accel_opt" -cpu "$cpu_model" -m "$memory" -smp "$smp" \
@@ -335,8 +341,19 @@ boot_guest()
 	qpid=$!
 	# A guest that panics reboots (panic=-1) and QEMU exits (-no-reboot); one that
 	# panicked but did not leave within 15 s, or ran past the timeout, is killed.
+	grown_at=$t0
 	while kill -0 "$qpid" 2>/dev/null; do
 		t=$(now)
+		size=$(stat -c %s "$work/console.log" 2>/dev/null || echo 0)
+		if [ "$size" != "$grown" ]; then
+			grown=$size
+			grown_at=$t
+		fi
+		if [ -z "$t_init" ] && [ "$accel_opt" = tcg,thread=multi ] &&
+				[ $((t - grown_at)) -ge "$boot_stall_s" ]; then
+			stalled=1
+			break
+		fi
 		if [ -z "$t_init" ] && grep -q '^ringlab-vm: kernel ' "$work/console.log"; then
 			t_init=$t
 			vm_log "$VARIANT_NAME: booted to /init in $((t_init - t0)) s ($((t_init - t_start)) s since the start)"
@@ -376,6 +393,12 @@ if [ -z "$t_init$hung$kvm_error" ] && [ "$accel_opt" = tcg,thread=multi ] &&
 	cp "$work/console.log" "${console_out%.log}.boot1.log"
 	vm_log "the guest oopsed on an int3 before /init, in the kernel's own code patching under" \
 		"multi-threaded TCG (a QEMU race, see kernel-patches/README.md): booting once more;" \
+		"the first console is ${console_out%.log}.boot1.log"
+	boot_guest
+elif [ -n "$stalled" ]; then
+	cp "$work/console.log" "${console_out%.log}.boot1.log"
+	vm_log "the guest printed nothing for $boot_stall_s s before /init under multi-threaded TCG" \
+		"(a QEMU race, see kernel-patches/README.md): booting once more;" \
 		"the first console is ${console_out%.log}.boot1.log"
 	boot_guest
 fi
@@ -421,6 +444,10 @@ fi
 if [ -n "$kvm_error" ]; then
 	vm_log "KVM could not run the guest (try --accel tcg):"
 	head -n 5 "$work/qemu.log" | sed 's/^/  | /' >&2
+	fail=1
+elif [ -n "$stalled" ]; then
+	vm_log "guest hung: its console stopped for $boot_stall_s s before /init, twice, killed"
+	console_tail
 	fail=1
 elif [ -n "$hung" ]; then
 	vm_log "guest hung: no result after $timeout_s s (--timeout), killed"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm_hang.sh: vm-run.sh reports a guest kernel panic (sysrq crash, missing init) and a hung guest as failures with the console tail, promptly, and leaves no QEMU process or work directory behind, also when it is killed itself.
+# vm_hang.sh: vm-run.sh reports a guest kernel panic (sysrq crash, missing init), a hung guest and a boot whose console stalls twice before /init as failures with the console tail, promptly, and leaves no QEMU process or work directory behind, also when it is killed itself.
 # SPDX-License-Identifier: MIT
 set -uo pipefail
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/vm.sh"
@@ -40,6 +40,24 @@ expect_failure noinit 240 'Kernel panic - not syncing' --append rdinit=/nonexist
 # A guest that never finishes: killed at the timeout.
 expect_failure hang 120 'guest hung' --append ringlab.hang=1 --timeout 60
 grep -q 'hanging as asked' "$VM_TMP/hang.err" || vm_fail "hang: the console tail misses the guest's last words"
+
+# A multi-threaded TCG boot whose console stops before /init (a QEMU race seen
+# under load) is booted once more, then reported hung: loglevel=0 keeps the
+# console silent until /init, and a 3 s stall limit stands in for 120 s.
+t=$(vm_now)
+RINGLAB_VM_BOOT_STALL_S=3 "$VM_KP/vm-run.sh" base nw-overwrite-aligned "$VM_TMP/stall.json" \
+	--accel tcg --tcg-thread multi --append loglevel=0 --timeout 120 2>"$VM_TMP/stall.err"
+rc=$?
+echo "stall: vm-run.sh exited $rc after $(( $(vm_now) - t )) s"
+[ $rc -eq 1 ] || vm_fail "stall: vm-run.sh exited $rc, expected 1: $(tail -n 3 "$VM_TMP/stall.err")"
+grep -q 'printed nothing for 3 s before /init.*booting once more' "$VM_TMP/stall.err" ||
+	vm_fail "stall: no second boot: $(tail -n 5 "$VM_TMP/stall.err")"
+grep -q 'console stopped for 3 s before /init, twice' "$VM_TMP/stall.err" ||
+	vm_fail "stall: not reported hung: $(tail -n 5 "$VM_TMP/stall.err")"
+[ $(( $(vm_now) - t )) -le 100 ] || vm_fail "stall: waited for the timeout, not the stall limit"
+[ -e "$VM_TMP/stall.console.boot1.log" ] || vm_fail "stall: the first boot's console was not kept"
+left=$(vm_test_qemu_left)
+[ -z "$left" ] || vm_fail "stall: QEMU still running: pid $left"
 
 # vm-run.sh itself killed while its guest runs: its trap must take QEMU down.
 "$VM_KP/vm-run.sh" base nw-overwrite-aligned "$VM_TMP/killed.json" --append ringlab.hang=1 \
