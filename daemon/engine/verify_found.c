@@ -36,8 +36,7 @@ static const char *const kind_texts[RL_FOUND_MAX] = {
 	[RL_FOUND_WRITE_LOST] = "zeros where a completed write's data belongs (a lost write)",
 	[RL_FOUND_LAYOUT] = "the layout's data where a completed write's belongs (a lost write)",
 	[RL_FOUND_OLDER_WRITE] = "an earlier write's data where the last completed write's belongs",
-	[RL_FOUND_REFUSED_WRITE] = "data of NOWAIT writes that returned -EAGAIN "
-				   "(written although refused)",
+	[RL_FOUND_REFUSED_WRITE] = "data of NOWAIT writes that returned -EAGAIN (written although refused)",
 	[RL_FOUND_UNRECORDED] = "a write generation never recorded for that offset",
 	[RL_FOUND_MISPLACED] = "this file's data from another offset (misdirected I/O)",
 	[RL_FOUND_FOREIGN] = "data this file never held (stale blocks or another file's data)",
