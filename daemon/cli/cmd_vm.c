@@ -89,6 +89,7 @@ int rl_cmd_vm(int argc, char **argv)
 {
 	struct vm_args a = { 0 };
 	struct rl_vm_run vm;
+	struct rl_vm_cmd cmd;
 	/*
 	 * No log and no timeout of ours: the guest's progress is the user's to
 	 * see, and vm-run.sh's --timeout already bounds the guest.
@@ -122,7 +123,7 @@ int rl_cmd_vm(int argc, char **argv)
 	};
 	/* A Ctrl-C stops vm-run.sh's process group, QEMU with it, before we leave. */
 	rl_nightly_signals();
-	ret = rl_vm_run(&vm, &x, &err);
+	ret = rl_vm_run(&vm, &cmd, &x, &err);
 	if (ret < 0) {
 		fprintf(stderr, "ringlab vm: %s\n", err.msg);
 		return x.exec_failed ? RL_EXIT_USAGE : RL_EXIT_FAIL;

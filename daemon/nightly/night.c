@@ -144,7 +144,7 @@ static int run_host(const struct night_ctx *x, const struct rl_nightly_result *r
 }
 
 /* A VM variant: vm-run.sh boots its kernel, which may first have to be fetched or built. */
-static int run_vm(const struct night_ctx *x, const struct rl_nightly_result *r,
+static int run_vm(const struct night_ctx *x, struct rl_nightly_result *r,
 		  const struct run_paths *p, struct rl_nightly_exec *e, struct rl_err *err)
 {
 	const struct rl_nightly_cfg *cfg = x->cfg;
@@ -154,9 +154,14 @@ static int run_vm(const struct night_ctx *x, const struct rl_nightly_result *r,
 		.cache_dir = cfg->cache_dir, .ringlab_args = cfg->ringlab_args,
 		.ringlab = cfg->guest_ringlab,
 	};
+	struct rl_vm_cmd cmd = { .tcg_thread = "" };
+	int ret;
 
 	e->timeout_s += cfg->kernel_timeout_s;
-	return rl_vm_run(&vm, e, err);
+	ret = rl_vm_run(&vm, &cmd, e, err);
+	/* Which one it got goes into the report: a traced suite runs single-threaded. */
+	snprintf(r->tcg_thread, sizeof(r->tcg_thread), "%s", cmd.tcg_thread);
+	return ret;
 }
 
 /* The last non-empty line of the runner's log, to say why in one line. */

@@ -12,6 +12,7 @@
 #ifndef RINGLAB_DAEMON_NIGHTLY_NIGHTLY_H
 #define RINGLAB_DAEMON_NIGHTLY_NIGHTLY_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -206,6 +207,18 @@ struct rl_vm_run {
 	const char *ringlab;		/* --ringlab, the guest's; NULL or "": see rl_vm_run() */
 };
 
+#define RL_VM_ARGC_MAX 18
+
+/* vm-run.sh's command line as rl_vm_cmd() builds it; argv points into the struct. */
+struct rl_vm_cmd {
+	const char *argv[RL_VM_ARGC_MAX];
+	bool traced;			/* a workload of the suite has trace_eagain on */
+	const char *tcg_thread;		/* --tcg-thread: "single" when traced, else "multi" */
+	char script[RL_NIGHTLY_PATH_MAX + 16];
+	char timeout[16];
+	char self[PATH_MAX];
+};
+
 /*
  * rl_self_exe() - this program's own path (/proc/self/exe) into @buf.
  * Returns 0, or -errno with "/proc/self/exe: reason" in @err.
@@ -213,16 +226,28 @@ struct rl_vm_run {
 int rl_self_exe(char *buf, size_t size, struct rl_err *err);
 
 /*
- * rl_vm_run() - run vm-run.sh as @r says through rl_nightly_run(), with
- * @x's log and timeout (@x->argv is set here, and dangles after the return).
- * The guest's ringlab is always named with --ringlab: @r->ringlab, else
- * $RINGLAB_BIN, else $RINGLAB_STATIC (vm-run.sh's own order), else this
- * program (rl_self_exe()), so vm-run.sh never has to guess. Fills the
- * results of @x. Returns as rl_nightly_run() does, or -ENAMETOOLONG (and
- * @x->exec_failed) when the script's path does not fit, or rl_self_exe()'s
- * error.
+ * rl_vm_cmd() - vm-run.sh's command line for @r into @c. The guest's
+ * ringlab is always named with --ringlab: @r->ringlab, else $RINGLAB_BIN,
+ * else $RINGLAB_STATIC (vm-run.sh's own order), else this program
+ * (rl_self_exe()), so vm-run.sh never has to guess. The TCG thread mode is
+ * always named with --tcg-thread: "single" when the suite traces EAGAIN
+ * causes (a traced cell patches kernel text, which multi-threaded TCG can
+ * run stale: an int3 oops), else $RINGLAB_VM_TCG_THREAD or "multi". Returns
+ * 0, -ENAMETOOLONG when the script's path does not fit, the suite's load
+ * error (from the workload search path, as the nightly's configuration
+ * checks it) or rl_self_exe()'s error, with @err set.
  */
-int rl_vm_run(const struct rl_vm_run *r, struct rl_nightly_exec *x, struct rl_err *err);
+int rl_vm_cmd(const struct rl_vm_run *r, struct rl_vm_cmd *c, struct rl_err *err);
+
+/*
+ * rl_vm_run() - run vm-run.sh as @r says (rl_vm_cmd() into @c, which the
+ * caller keeps to see the choices) through rl_nightly_run(), with @x's log
+ * and timeout (@x->argv points into @c). Fills the results of @x. Returns
+ * as rl_nightly_run() does, or rl_vm_cmd()'s error (and @x->exec_failed:
+ * nothing was started).
+ */
+int rl_vm_run(const struct rl_vm_run *r, struct rl_vm_cmd *c, struct rl_nightly_exec *x,
+	      struct rl_err *err);
 
 /* ---- results, comparisons and the report (report.c) ------------------------- */
 
@@ -237,6 +262,7 @@ struct rl_nightly_result {
 	int64_t run_id;			/* 0: nothing imported */
 	char run_status[16];		/* the imported run's: done, failed, aborted */
 	char kernel_release[65];
+	char tcg_thread[8];		/* VM: the --tcg-thread vm-run.sh was given; "": host */
 	double duration_s;
 	char *console_tail;		/* VM: the guest console's last lines; NULL: none */
 	char *log_tail;			/* the runner's output, last lines; NULL: none */

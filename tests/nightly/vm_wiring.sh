@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm_wiring.sh: `ringlab vm run` and `ringlab nightly` name the guest's ringlab to vm-run.sh with --ringlab (this ringlab, else RINGLAB_BIN/RINGLAB_STATIC, else the nightly's guest_ringlab), give a family member as FAMILY_FILE:VERSION, and import each run under the guest's kernel tag (fam:v3 for a family given as a path), its env.vm and env.kernel_family derived; a stand-in vm-run.sh plays the guest, no QEMU.
+# vm_wiring.sh: `ringlab vm run` and `ringlab nightly` name the guest's ringlab to vm-run.sh with --ringlab (this ringlab, else RINGLAB_BIN/RINGLAB_STATIC, else the nightly's guest_ringlab) and a suite that traces EAGAIN causes single-threaded TCG (recorded in the report), give a family member as FAMILY_FILE:VERSION, and import each run under the guest's kernel tag (fam:v3 for a family given as a path), its env.vm and env.kernel_family derived; a stand-in vm-run.sh plays the guest, no QEMU.
 . "$top_srcdir/tests/lib/daemon.sh"
 daemon_require curl jq
 loopfs_create 64
@@ -115,4 +115,18 @@ jq --arg g "$work/ringlab-static" '.guest_ringlab = $g | .family = "" | .variant
 jq -e '.report.variants[1].previous == null' <(api "$url/api/v1/nightly/latest") >/dev/null ||
 	fail "nightly 2: v3 without v2 has a previous version"
 echo "ok: nightly: guest_ringlab named; variants FAMILY:VERSION by name"
+
+# 5. A suite that traces EAGAIN causes boots single-threaded TCG, the others multi-threaded,
+# and the report says which each run got.
+jq '.suites = ["aligned-mixed", "nw-holes-refused"] | .family = "" | .variants = ["vf:base", "vf:v2"] |
+	.base = "vf:base"' "$work/night.json" >"$work/night3.json"
+: >"$STUB_LOG"
+"$rl" nightly -c "$work/night3.json" >"$work/night3.out" 2>"$work/night3.err"
+[ $? -le 1 ] || fail "nightly 3 exited $?"
+[ "$(after 1 --tcg-thread)" = multi ] && [ "$(after 2 --tcg-thread)" = single ] ||
+	fail "nightly 3: --tcg-thread '$(after 1 --tcg-thread)' for aligned-mixed, '$(after 2 --tcg-thread)' for nw-holes-refused"
+jq -e 'all(.report.variants[]; [.suites[] | [.suite, .run.tcg_thread]] ==
+	[["aligned-mixed", "multi"], ["nw-holes-refused", "single"]])' <(api "$url/api/v1/nightly/latest") >/dev/null ||
+	fail "nightly 3: report $(api "$url/api/v1/nightly/latest" | jq -c '[.report.variants[0].suites[] | [.suite, .run.tcg_thread]]')"
+echo "ok: nightly: the traced suite under single-threaded TCG, recorded in the report"
 exit 0
