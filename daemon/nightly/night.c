@@ -313,7 +313,7 @@ static void run_all(struct night_ctx *x)
 }
 
 /* Keep the report beside the runs when the work directory stays. */
-static void save_report(const struct night_ctx *x, const cJSON *report)
+static void save_report(const struct night_ctx *x, cJSON *report)
 {
 	char path[PATH_MAX], *text;
 	FILE *f;
@@ -321,7 +321,8 @@ static void save_report(const struct night_ctx *x, const cJSON *report)
 	if (x->work_is_temp || (size_t)snprintf(path, sizeof(path), "%s/report.json", x->work) >=
 	    sizeof(path))
 		return;
-	text = cJSON_Print(report);
+	/* As the CLI writes JSON: a _ns timestamp as its digits, not 1.79e+18. */
+	text = rl_json_print_integers(report);
 	f = text ? fopen(path, "we") : NULL;
 	if (f) {
 		fprintf(f, "%s\n", text);
