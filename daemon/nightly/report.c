@@ -500,14 +500,19 @@ int rl_nightly_report(struct rl_nightly_night *n, const struct rl_client_target 
 
 /* ---- as text --------------------------------------------------------------- */
 
-/* What one entry says, after its variant and suite. */
-static void print_entry(FILE *out, const cJSON *e, bool is_base, const char *url)
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* What one entry says, after its variant and suite; @width: the status column's. */
+static void print_entry(FILE *out, const cJSON *e, bool is_base, const char *url, int width)
 {
 	const cJSON *run = cJSON_GetObjectItemCaseSensitive(e, "run");
 	const char *status = rl_json_str(e, "status", "?");
 	double id = rl_json_num(run, "id", NAN), base_id = rl_json_num(e, "base_run_id", NAN);
 
-	fprintf(out, " %-9s", status);
+	fprintf(out, " %-*s", width, status);
 	if (!isnan(id))
 		fprintf(out, " run %.0f (%s, %.1f s)", id, rl_json_str(run, "status", "?"),
 			rl_json_num(run, "duration_s", NAN));
@@ -539,24 +544,41 @@ static void print_previous(FILE *out, const cJSON *e, const char *url)
 	fputc('\n', out);
 }
 
+/* The widest of @min and the entries' @key strings ("?" for none), as the text prints them. */
+static int column_width(const cJSON *variants, bool of_entries, const char *key, int min)
+{
+	const cJSON *v, *e;
+	int width = min;
+
+	cJSON_ArrayForEach(v, variants) {
+		if (!of_entries) {
+			width = max_int(width, (int)strlen(rl_json_str(v, key, "?")));
+			continue;
+		}
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(v, "suites"))
+			width = max_int(width, (int)strlen(rl_json_str(e, key, "?")));
+	}
+	return width;
+}
+
 void rl_nightly_print(FILE *out, const cJSON *report, const char *daemon_url,
 		      const char *report_url)
 {
 	const cJSON *variants = cJSON_GetObjectItemCaseSensitive(report, "variants"), *v, *e;
-	int width = 16;	/* the variants' column: family members' names are longer */
+	/* Each column as wide as its longest value, so the rows line up (eagain-changed: 14). */
+	int name_w = column_width(variants, false, "name", 16);
+	int suite_w = column_width(variants, true, "suite", 24);
+	int status_w = column_width(variants, true, "status", 0);
 
 	fprintf(out, "%s: base %s, started %s\n", rl_json_str(report, "label", "?"),
 		rl_json_str(report, "base", "?"), rl_json_str(report, "started", "?"));
-	cJSON_ArrayForEach(v, variants)
-		if ((int)strlen(rl_json_str(v, "name", "?")) > width)
-			width = (int)strlen(rl_json_str(v, "name", "?"));
 	cJSON_ArrayForEach(v, variants) {
 		bool is_base = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "base"));
 
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(v, "suites")) {
-			fprintf(out, "  %-*s %-24s", width, rl_json_str(v, "name", "?"),
+			fprintf(out, "  %-*s %-*s", name_w, rl_json_str(v, "name", "?"), suite_w,
 				rl_json_str(e, "suite", "?"));
-			print_entry(out, e, is_base, daemon_url);
+			print_entry(out, e, is_base, daemon_url, status_w);
 			print_previous(out, e, daemon_url);
 		}
 	}
