@@ -1,14 +1,10 @@
 #!/bin/bash
-# report_file.sh: the report.json `ringlab nightly` keeps in its work directory (two "host" variants on one ext4) holds every *_ns value as an integer, never in exponent form, and the same started_ns/finished_ns as the report ringlabd stored.
+# report_file.sh: the report.json `ringlab nightly` keeps in its work directory (two "host" variants on one ext4) holds every *_ns value as an integer, never in exponent form, and the same started_ns/finished_ns as ringlabd stored for the night.
 . "$top_srcdir/tests/lib/daemon.sh"
 daemon_require curl jq
-rl=$top_builddir/ringlab
 work=$DAEMON_DIR
-fail() {
-	echo "FAIL: $*" >&2
-	tail -n 15 "$work/night.out" "$work/night.err" 2>/dev/null >&2
-	exit 1
-}
+# fail MSG: the message, then what the night printed.
+fail() { echo "FAIL: $*" >&2; tail -n 15 "$work"/night.{out,err} >&2 2>/dev/null; exit 1; }
 
 loopfs_create 128
 mkdir "$LOOPFS_DIR/a" "$LOOPFS_DIR/b" "$LOOPFS_DIR/t"
@@ -22,7 +18,7 @@ done
 jq -n --arg url "$DAEMON_URL" --arg kp "$kp" --arg wd "$work/nights" '{url: $url, kernel_patches_dir: $kp,
 	variants: ["a", "b"], base: "a", suites: ["aligned-mixed"], label_prefix: "rf", work_dir: $wd,
 	ringlab_args: "--jobs 1 --scale 0.002 --repeat 3", timeout_s: 120}' >"$work/night.json"
-"$rl" nightly -c "$work/night.json" >"$work/night.out" 2>"$work/night.err"
+"$top_builddir/ringlab" nightly -c "$work/night.json" >"$work/night.out" 2>"$work/night.err"
 rc=$?
 [ $rc -le 1 ] || fail "nightly exited $rc"
 report=$(ls "$work"/nights/rf-*/report.json 2>/dev/null | head -n 1)
@@ -36,8 +32,8 @@ n=$(jq '[.. | objects | to_entries[] | select(.key | endswith("_ns")) | .value |
 [ "$n" = 0 ] || fail "report.json: $n _ns values are not integers"
 jq -e '(.started_ns | type) == "number" and .started_ns > 1e18 and .finished_ns >= .started_ns' "$report" >/dev/null ||
 	fail "report.json: started_ns/finished_ns $(jq -c '[.started_ns, .finished_ns]' "$report")"
-# ringlabd's copy says the same times.
-stored=$(curl -sS --max-time 10 "$DAEMON_URL/api/v1/nightly/latest" | jq -c '[.report.started_ns, .report.finished_ns]')
+# ringlabd's columns say the same times (its copy of the document rounds them to 15 digits).
+stored=$(curl -sS --max-time 10 "$DAEMON_URL/api/v1/nightly/latest" | jq -c '[.started_ns, .finished_ns]')
 [ "$stored" = "$(jq -c '[.started_ns, .finished_ns]' "$report")" ] ||
 	fail "stored $stored, report.json $(jq -c '[.started_ns, .finished_ns]' "$report")"
 echo "ok: report.json's _ns values are integers ($(jq -c '[.started_ns, .finished_ns]' "$report"))"
