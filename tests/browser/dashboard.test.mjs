@@ -339,6 +339,9 @@ test('compare base vs head by label: the table equals the API\'s comparison', { 
 		await go(page, '#/compare?base=label:base&head=label:head');
 		await page.locator('.compare-result').waitFor();
 		assert.equal((await page.locator('[data-k="summary"]').innerText()).trim(), cmp.summary.line);
+		// Both sides made alike here: no note on the machines.
+		assert.equal(cmp.machine_note, null);
+		assert.equal(await page.locator('.machine-note').count(), 0);
 		assert.equal(await page.locator('#base-value').inputValue(), 'base');
 		assert.equal(await page.locator('#head-kind').inputValue(), 'label');
 		for (const g of cmp.workloads) {
@@ -690,6 +693,8 @@ test('hosts: the runs list shows each run\'s host, filters and groups by it; com
 
 	other.env.hostname = 'lab-z';
 	other.env.machine_id = 'f'.repeat(32);
+	// A machine with more CPUs: its jobs ran more in parallel (the comparison's machine_note).
+	other.env.cpus = (other.env.cpus || 1) + 2;
 	delete other.env.lab_host;
 	const imp = await apiOk('POST', 'runs/import', { run: other, label: 'other-host' });
 	const { page, check } = await openPage();
@@ -732,6 +737,11 @@ test('hosts: the runs list shows each run\'s host, filters and groups by it; com
 	const cmp = await apiOk('GET', `compare?base=${runs.base.id}&head=${imp.id}&cross_host=1`);
 
 	assert.equal((await page.locator('[data-k="summary"]').innerText()).trim(), cmp.summary.line);
+	// The CPU counts differ: the API's machine_note is shown, word for word.
+	assert.match(cmp.machine_note || '', /job parallelism differs: .*CPU.*CPUs/);
+	const machine = page.locator('.machine-note[data-k="machine"]');
+
+	assert.ok((await machine.innerText()).includes(cmp.machine_note), `machine note: "${await machine.innerText()}"`);
 	await shot(page, 'hosts');
 	await check();
 });

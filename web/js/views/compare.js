@@ -273,6 +273,18 @@ function hostNote(cmp) {
 			text: `This comparison crosses hosts: ${cmp.host_note}.` });
 }
 
+/*
+ * The sides' jobs could not run alike (accelerator, TCG thread mode, CPU
+ * count: another machine, or a VM): the API's machine_note, a caution to
+ * read the JOBS columns with, never a verdict.
+ */
+function machineNote(cmp) {
+	if (!cmp.machine_note)
+		return null;
+	return h('p', { class: 'note-box warn-box machine-note', role: 'note', dataset: { k: 'machine' },
+		text: `Read the JOBS columns with care: ${cmp.machine_note}.` });
+}
+
 function result(cmp) {
 	const s = cmp.summary;
 
@@ -282,6 +294,7 @@ function result(cmp) {
 			h('p', { dataset: { k: 'gate' }, text: gateText(cmp) }),
 			summaryChips(s)),
 		hostNote(cmp),
+		machineNote(cmp),
 		h('p', { class: 'muted small', text: `IOPS: ratio of medians (head / base) with a bootstrap ${Math.round((cmp.confidence || 0.95) * 100)}% interval ` +
 			`(${fmtInt(cmp.iterations)} resamples); a verdict needs the whole interval beyond 1 ± ${+(cmp.threshold * 100).toFixed(2)}% ` +
 			`and ${cmp.min_reps} reps a side. EAGAIN: the repetitions' rates, a bootstrap ${Math.round((1 - (cmp.eagain_alpha ?? 0.01)) * 100)}% ` +
