@@ -10,33 +10,15 @@ set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-here=$top_srcdir/tests/browser
-chromium=${CHROMIUM:-/usr/bin/chromium}
 
-skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-[ -x "$chromium" ] || skip "$chromium not found (apt-get install chromium)"
+. "$top_srcdir/tests/lib/browser.sh"
+browser_require
 . "$top_srcdir/tests/lib/daemon.sh"
-daemon_require node
+daemon_require
 tmp=$DAEMON_DIR
-
-# playwright-core: beside the test when the source tree is writable, else in the build tree.
-testdir=$here
-if [ ! -d "$here/node_modules/playwright-core" ]; then
-	if [ ! -w "$here" ]; then
-		testdir=$top_builddir/tests/browser
-		mkdir -p "$testdir"
-		cp "$here/package.json" "$here/package-lock.json" "$here/dashboard.test.mjs" "$testdir/"
-	fi
-	if [ ! -d "$testdir/node_modules/playwright-core" ]; then
-		(cd "$testdir" && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
-			fail "npm ci in $testdir failed"
-	fi
-fi
-
-# The dashboard as `make` builds it, from the sources under test.
-sh "$top_srcdir/web/build.sh" "$tmp/web" >&2 || fail "web/build.sh failed"
+browser_web "$tmp/web"
 
 # seed at scale 0.01 writes 32 x 10 MiB at JOBS=32.
 loopfs_create 1024
@@ -82,10 +64,7 @@ if [ $rc -ne 1 ] || ! grep -q '^verdict: ' "$tmp/nightly.out"; then
 	fail "ringlab nightly exited $rc, expected 1 and a verdict (night-gone fails)"
 fi
 
-shots=$top_builddir/tests/browser/screenshots
-mkdir -p "$shots"
-RINGLAB_URL="http://127.0.0.1:$port/" RINGLAB_TOKEN=$token SCREENSHOT_DIR=$shots CHROMIUM=$chromium \
-	node --test --test-reporter=spec "$testdir/dashboard.test.mjs"
+RINGLAB_URL="http://127.0.0.1:$port/" RINGLAB_TOKEN=$token browser_test dashboard.test.mjs
 rc=$?
 if [ $rc -ne 0 ]; then
 	echo "--- ringlabd log (last 40 lines)" >&2
