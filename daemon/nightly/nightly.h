@@ -213,7 +213,7 @@ struct rl_vm_run {
 struct rl_vm_cmd {
 	const char *argv[RL_VM_ARGC_MAX];
 	bool traced;			/* a workload of the suite has trace_eagain on */
-	const char *tcg_thread;		/* --tcg-thread: "single" when traced, else "multi" */
+	const char *tcg_thread;		/* --tcg-thread: "single" when traced, else the env's or "multi" */
 	char script[RL_NIGHTLY_PATH_MAX + 16];
 	char timeout[16];
 	char self[PATH_MAX];
