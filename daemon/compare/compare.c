@@ -194,6 +194,8 @@ static void describe_run(const struct rl_run *run, struct rl_cmp_run_desc *d)
 		snprintf(d->tcg_thread, sizeof(d->tcg_thread), "%s", run->env.vm.tcg_thread);
 	}
 	d->cpus = run->env.cpus;
+	d->status = run->status;
+	snprintf(d->error, sizeof(d->error), "%s", run->error);
 }
 
 static int describe_side(const struct rl_run *const *runs, size_t n,
