@@ -69,18 +69,13 @@ static int index_side(struct rl_cmp_side *s)
 	return 0;
 }
 
-int rl_cmp_side_init(struct rl_cmp_side *s, const struct rl_run *const *runs, size_t n)
+int rl_cmp_side_scratch(struct rl_cmp_side *s)
 {
-	size_t room;
+	size_t room = s->ncells ? s->ncells : 1;
 
-	memset(s, 0, sizeof(*s));
-	s->runs = runs;
-	s->nruns = n;
-	s->ncells = side_cells(runs, n);
-	room = s->ncells ? s->ncells : 1;
 	s->iops = calloc(4 * room, sizeof(double));
-	if (!s->iops || index_side(s) < 0) {
-		rl_cmp_side_free(s);
+	if (!s->iops) {
+		s->p99 = s->elapsed = s->rates = NULL;
 		return -ENOMEM;
 	}
 	s->p99 = s->iops + room;
@@ -89,12 +84,30 @@ int rl_cmp_side_init(struct rl_cmp_side *s, const struct rl_run *const *runs, si
 	return 0;
 }
 
-void rl_cmp_side_free(struct rl_cmp_side *s)
+void rl_cmp_side_scratch_free(struct rl_cmp_side *s)
 {
 	free(s->iops);
+	s->iops = s->p99 = s->elapsed = s->rates = NULL;
+}
+
+int rl_cmp_side_init(struct rl_cmp_side *s, const struct rl_run *const *runs, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->runs = runs;
+	s->nruns = n;
+	s->ncells = side_cells(runs, n);
+	if (rl_cmp_side_scratch(s) < 0 || index_side(s) < 0) {
+		rl_cmp_side_free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void rl_cmp_side_free(struct rl_cmp_side *s)
+{
+	rl_cmp_side_scratch_free(s);
 	free(s->by_key);
 	s->by_key = NULL;
-	s->iops = s->p99 = s->elapsed = s->rates = NULL;
 }
 
 /* @s->key_cells: the side's cells of (@workload, @jobs), found by bisection. */

@@ -39,6 +39,14 @@ int rl_cmp_side_init(struct rl_cmp_side *s, const struct rl_run *const *runs, si
 void rl_cmp_side_free(struct rl_cmp_side *s);
 
 /*
+ * rl_cmp_side_scratch() - new scratch for @s (a copy of a side, for another
+ * thread: the runs and their index shared). Returns 0 or -ENOMEM (@s then
+ * has none). rl_cmp_side_scratch_free() releases only the scratch.
+ */
+int rl_cmp_side_scratch(struct rl_cmp_side *s);
+void rl_cmp_side_scratch_free(struct rl_cmp_side *s);
+
+/*
  * rl_cmp_cell_fill() - compare cell (@workload, @jobs) of @b against @h with
  * @c's method into @cell (whose nowait and timing_dependent the caller set):
  * its repetitions, IOPS and p99 ratios and verdicts (n/a when a side

@@ -53,36 +53,49 @@ double rl_median(double *v, size_t n)
 	return median_sorted(v, n);
 }
 
+static inline void swap_doubles(double *v, size_t i, size_t j)
+{
+	double t = v[i];
+
+	v[i] = v[j];
+	v[j] = t;
+}
+
 /*
- * Order statistic @k (from 0) of @v[0..n-1], by selection (Hoare's
- * partition, the middle as pivot): afterwards v[0..k-1] <= v[k] <=
- * v[k+1..n-1]. The value is the one sorting gives, in O(n): the
- * resampled ratios are many, and only two quantiles are read from them.
+ * Order statistic @k (from 0) of @v[0..n-1], by selection with a
+ * three-way partition (below, equal to, above the middle element):
+ * afterwards v[0..k-1] <= v[k] <= v[k+1..n-1]. The value is the one
+ * sorting gives, in O(n). Resampled ratios of a few repetitions take only
+ * a handful of values, so a pass that lands in the equal run ends it.
  */
 static double select_kth(double *v, size_t n, size_t k)
 {
-	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, i, j;
-	double pivot, t;
+	size_t lo = 0, hi = n - 1, lt, gt, i;
+	double pivot;
 
 	while (lo < hi) {
-		pivot = v[k];
+		pivot = v[lo + (hi - lo) / 2];
+		lt = lo;
+		gt = hi;
 		i = lo;
-		j = hi;
-		do {
-			while (v[i] < pivot)
+		/* v[lo..lt-1] < pivot, v[lt..i-1] == pivot, v[gt+1..hi] > pivot. */
+		while (i <= gt) {
+			if (v[i] < pivot) {
+				swap_doubles(v, lt++, i++);
+			} else if (v[i] > pivot) {
+				swap_doubles(v, i, gt);
+				if (!gt--)
+					break;
+			} else {
 				i++;
-			while (pivot < v[j])
-				j--;
-			if (i <= j) {
-				t = v[i];
-				v[i++] = v[j];
-				v[j--] = t;
 			}
-		} while (i <= j);
-		if (j < (ptrdiff_t)k)
-			lo = i;
-		if ((ptrdiff_t)k < i)
-			hi = j;
+		}
+		if (k < lt)
+			hi = lt - 1;
+		else if (k > gt)
+			lo = gt + 1;
+		else
+			return v[k];
 	}
 	return v[k];
 }
