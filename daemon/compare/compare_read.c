@@ -6,6 +6,7 @@
  * (numbers in round-trip digits); numbers written as null read as NaN.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,37 @@ static void str(const cJSON *o, const char *key, char *buf, size_t len)
 
 	snprintf(buf, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
 }
+
+/* The plain members of a struct, by key: a table each, one walker. */
+enum field_kind { F_U32, F_U64, F_NUM, F_FLAG, F_STR };
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t off, len;	/* the member in the struct; len for strings */
+};
+
+#define FIELD(key, kind, type, member) \
+	{ key, kind, offsetof(type, member), sizeof(((type *)0)->member) }
+
+static void read_fields(const cJSON *o, void *to, const struct field *f, size_t n)
+{
+	char *base = to;
+
+	for (size_t i = 0; i < n; i++) {
+		void *at = base + f[i].off;
+
+		switch (f[i].kind) {
+		case F_U32: *(uint32_t *)at = u32(o, f[i].key); break;
+		case F_U64: *(uint64_t *)at = u64(o, f[i].key); break;
+		case F_NUM: *(double *)at = num(o, f[i].key); break;
+		case F_FLAG: *(bool *)at = flag(o, f[i].key); break;
+		case F_STR: str(o, f[i].key, at, f[i].len); break;
+		}
+	}
+}
+
+#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* The verdict named by @key; "n/a" (a side completed nothing) reads as insufficient. */
 static int verdict(const cJSON *o, const char *key, enum rl_verdict *out, struct rl_err *err)
@@ -121,18 +153,37 @@ static void side_rates(const cJSON *o, const char *side, struct rl_rate_spread *
 	*unstable = flag(o, k);
 }
 
+#define CELL(key, kind, member) FIELD(key, kind, struct rl_cmp_cell, member)
+
+static const struct field cell_fields[] = {
+	CELL("workload", F_STR, workload), CELL("jobs", F_U32, jobs),
+	CELL("incompatible", F_FLAG, incompatible),
+	CELL("incompatible_field", F_STR, incompatible_field),
+	CELL("incompatible_reason", F_STR, why),
+	CELL("base_reps", F_U32, base_reps), CELL("head_reps", F_U32, head_reps),
+	CELL("base_reps_measured", F_U32, iops.ci.n_base),
+	CELL("head_reps_measured", F_U32, iops.ci.n_head),
+	CELL("iops_na", F_FLAG, iops_na), CELL("nowait", F_FLAG, nowait),
+	CELL("timing_dependent", F_FLAG, timing_dependent),
+	CELL("eagain_base", F_U64, base_eagain), CELL("eagain_base_attempts", F_U64, base_attempts),
+	CELL("eagain_head", F_U64, head_eagain), CELL("eagain_head_attempts", F_U64, head_attempts),
+	CELL("eagain_diff_pp", F_NUM, eagain.diff_pp), CELL("eagain_ci_lo_pp", F_NUM, eagain.lo_pp),
+	CELL("eagain_ci_hi_pp", F_NUM, eagain.hi_pp), CELL("eagain_cause", F_STR, eagain_cause),
+	CELL("base_verify_failed", F_U32, base_verify_failed),
+	CELL("head_verify_failed", F_U32, head_verify_failed),
+	CELL("verify_found", F_STR, verify_found),
+	CELL("base_elapsed_s", F_NUM, base_elapsed_s), CELL("head_elapsed_s", F_NUM, head_elapsed_s),
+	CELL("wall_speedup", F_NUM, wall_speedup),
+};
+
+_Static_assert(sizeof(((struct rl_cmp_cell *)0)->iops.ci.n_base) == sizeof(uint32_t),
+	       "reps_measured is read as 32 bits");
+
 static int cell_read(const cJSON *o, struct rl_cmp_cell *c, struct rl_err *err)
 {
 	int ret;
 
-	str(o, "workload", c->workload, sizeof(c->workload));
-	c->jobs = u32(o, "jobs");
-	c->incompatible = flag(o, "incompatible");
-	str(o, "incompatible_field", c->incompatible_field, sizeof(c->incompatible_field));
-	str(o, "incompatible_reason", c->why, sizeof(c->why));
-	c->base_reps = u32(o, "base_reps");
-	c->head_reps = u32(o, "head_reps");
-	c->iops_na = flag(o, "iops_na");
+	read_fields(o, c, cell_fields, NFIELDS(cell_fields));
 	ret = verdict(o, "verdict", &c->verdict, err);
 	if (!ret)
 		ret = ratio(o, "iops", "ratio", "iops_verdict", &c->iops, err);
@@ -142,26 +193,10 @@ static int cell_read(const cJSON *o, struct rl_cmp_cell *c, struct rl_err *err)
 		ret = eagain_verdict(o, &c->eagain_verdict, err);
 	if (ret)
 		return rl_err_prefix(err, ret, "cell %s, jobs %u", c->workload, c->jobs);
-	c->iops.ci.n_base = c->p99.ci.n_base = u32(o, "base_reps_measured");
-	c->iops.ci.n_head = c->p99.ci.n_head = u32(o, "head_reps_measured");
-	c->nowait = flag(o, "nowait");
-	c->timing_dependent = flag(o, "timing_dependent");
-	c->base_eagain = u64(o, "eagain_base");
-	c->base_attempts = u64(o, "eagain_base_attempts");
-	c->head_eagain = u64(o, "eagain_head");
-	c->head_attempts = u64(o, "eagain_head_attempts");
+	c->p99.ci.n_base = c->iops.ci.n_base;
+	c->p99.ci.n_head = c->iops.ci.n_head;
 	side_rates(o, "base", &c->eagain.base, &c->base_unstable);
 	side_rates(o, "head", &c->eagain.head, &c->head_unstable);
-	c->eagain.diff_pp = num(o, "eagain_diff_pp");
-	c->eagain.lo_pp = num(o, "eagain_ci_lo_pp");
-	c->eagain.hi_pp = num(o, "eagain_ci_hi_pp");
-	str(o, "eagain_cause", c->eagain_cause, sizeof(c->eagain_cause));
-	c->base_verify_failed = u32(o, "base_verify_failed");
-	c->head_verify_failed = u32(o, "head_verify_failed");
-	str(o, "verify_found", c->verify_found, sizeof(c->verify_found));
-	c->base_elapsed_s = num(o, "base_elapsed_s");
-	c->head_elapsed_s = num(o, "head_elapsed_s");
-	c->wall_speedup = num(o, "wall_speedup");
 	return 0;
 }
 
@@ -172,31 +207,30 @@ static void summary_read(const cJSON *o, struct rl_cmp_summary *s)
 	s->cells = u32(o, "cells");
 }
 
+#define RUN(key, kind, member) FIELD(key, kind, struct rl_cmp_run_desc, member)
+
+static const struct field run_fields[] = {
+	RUN("suite", F_STR, suite), RUN("label", F_STR, label),
+	RUN("kernel_release", F_STR, kernel_release), RUN("kernel_tag", F_STR, kernel_tag),
+	RUN("hostname", F_STR, hostname), RUN("host", F_STR, host),
+	RUN("machine_id", F_STR, machine_id), RUN("scale", F_NUM, scale),
+	RUN("accel", F_STR, accel), RUN("tcg_thread", F_STR, tcg_thread), RUN("cpus", F_U32, cpus),
+	RUN("error", F_STR, error),
+};
+
 static void run_read(const cJSON *o, struct rl_cmp_run_desc *d)
 {
-	const cJSON *started = item(o, "started");
+	const cJSON *started = item(o, "started"), *status = item(o, "status");
 
-	str(o, "suite", d->suite, sizeof(d->suite));
-	str(o, "label", d->label, sizeof(d->label));
-	str(o, "kernel_release", d->kernel_release, sizeof(d->kernel_release));
-	str(o, "kernel_tag", d->kernel_tag, sizeof(d->kernel_tag));
-	str(o, "hostname", d->hostname, sizeof(d->hostname));
-	str(o, "host", d->host, sizeof(d->host));
-	str(o, "machine_id", d->machine_id, sizeof(d->machine_id));
+	read_fields(o, d, run_fields, NFIELDS(run_fields));
 	/* The ISO time holds every nanosecond; started_ns went through a double. */
 	if (!cJSON_IsString(started) || rl_time_parse_iso(started->valuestring, &d->started_ns) < 0)
 		d->started_ns = (int64_t)rl_json_num(o, "started_ns", 0);
-	d->scale = num(o, "scale");
 	d->ncells = (size_t)u64(o, "cells");
-	str(o, "accel", d->accel, sizeof(d->accel));
-	str(o, "tcg_thread", d->tcg_thread, sizeof(d->tcg_thread));
-	d->cpus = u32(o, "cpus");
 	d->status = RL_RUN_DONE;
-	for (int k = 0; k < RL_RUN_MAX; k++)
-		if (cJSON_IsString(item(o, "status")) &&
-		    !strcmp(item(o, "status")->valuestring, rl_run_status_name((enum rl_run_status)k)))
+	for (int k = 0; cJSON_IsString(status) && k < RL_RUN_MAX; k++)
+		if (!strcmp(status->valuestring, rl_run_status_name((enum rl_run_status)k)))
 			d->status = (enum rl_run_status)k;
-	str(o, "error", d->error, sizeof(d->error));
 }
 
 /* The runs of side @key ("base", "head"). Returns 0, -EPROTO or -ENOMEM. */
@@ -217,25 +251,34 @@ static int side_read(const cJSON *o, const char *key, struct rl_cmp_run_desc **o
 	return 0;
 }
 
+#define METHOD(key, kind, member) FIELD(key, kind, struct rl_comparison, member)
+
+static const struct field method_fields[] = {
+	METHOD("threshold", F_NUM, threshold), METHOD("confidence", F_NUM, confidence),
+	METHOD("iterations", F_U32, iterations), METHOD("min_reps", F_U32, min_reps),
+	METHOD("eagain_alpha", F_NUM, eagain_alpha), METHOD("eagain_min_pp", F_NUM, eagain_min_pp),
+	METHOD("timing_factor", F_NUM, timing_factor), METHOD("machine_note", F_STR, machine_note),
+	METHOD("cross_host", F_FLAG, cross_host),
+	METHOD("cross_host_allowed", F_FLAG, cross_host_allowed),
+	METHOD("host_note", F_STR, host_note),
+};
+
 static void method_read(const cJSON *o, struct rl_comparison *c)
 {
 	const cJSON *gate = item(o, "gate_on");
 	int g = cJSON_IsString(gate) ? rl_cmp_gate_parse(gate->valuestring) : -1;
 
-	c->threshold = num(o, "threshold");
-	c->confidence = num(o, "confidence");
-	c->iterations = u32(o, "iterations");
-	c->min_reps = u32(o, "min_reps");
-	c->eagain_alpha = num(o, "eagain_alpha");
-	c->eagain_min_pp = num(o, "eagain_min_pp");
-	c->timing_factor = num(o, "timing_factor");
+	read_fields(o, c, method_fields, NFIELDS(method_fields));
 	c->gate = g < 0 ? RL_CMP_GATE_BOTH : (enum rl_cmp_gate)g;
-	str(o, "machine_note", c->machine_note, sizeof(c->machine_note));
-	c->cross_host = flag(o, "cross_host");
-	c->cross_host_allowed = flag(o, "cross_host_allowed");
-	str(o, "host_note", c->host_note, sizeof(c->host_note));
 	summary_read(item(o, "summary"), &c->total);
 }
+
+static const struct field group_fields[] = {
+	FIELD("workload", F_STR, struct rl_cmp_group, workload),
+	FIELD("description", F_STR, struct rl_cmp_group, description),
+	FIELD("reps_min", F_U32, struct rl_cmp_group, reps_min),
+	FIELD("reps_max", F_U32, struct rl_cmp_group, reps_max),
+};
 
 /* The workloads' groups and their cells, flattened as rl_compare_runs() lays them out. */
 static int groups_read(const cJSON *o, struct rl_comparison *c, struct rl_err *err)
@@ -253,10 +296,7 @@ static int groups_read(const cJSON *o, struct rl_comparison *c, struct rl_err *e
 	cJSON_ArrayForEach(g, groups) {
 		struct rl_cmp_group *grp = &c->groups[c->ngroups++];
 
-		str(g, "workload", grp->workload, sizeof(grp->workload));
-		str(g, "description", grp->description, sizeof(grp->description));
-		grp->reps_min = u32(g, "reps_min");
-		grp->reps_max = u32(g, "reps_max");
+		read_fields(g, grp, group_fields, NFIELDS(group_fields));
 		summary_read(item(g, "summary"), &grp->summary);
 		grp->first = c->ncells;
 		cJSON_ArrayForEach(cell, item(g, "cells")) {
