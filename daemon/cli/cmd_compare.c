@@ -14,6 +14,7 @@
 #include "client/run_source.h"
 #include "util/json.h"
 #include "util/options.h"
+#include "compare_remote.h"
 #include "remote.h"
 
 #define OPERANDS_MAX 8
@@ -290,11 +291,19 @@ int rl_cmd_compare(int argc, char **argv)
 		return usage_error("give BASE and HEAD runs (see 'ringlab compare --help')");
 	if (a.json && a.seed_tables)
 		return usage_error("--json and --seed-tables exclude each other");
-	ret = side_load(&a, a.operand[0], &base, &err);
-	if (!ret)
-		ret = side_load(&a, a.operand[1], &head, &err);
-	if (!ret)
-		ret = rl_compare_runs(base.ptrs, base.n, head.ptrs, head.n, &a.o, &c, &err);
+	if (rl_compare_on_daemon(a.operand[0]) && rl_compare_on_daemon(a.operand[1])) {
+		/* Both sides on the daemon: it compares, from its summaries. */
+		ret = daemon_target(&a, &err);
+		if (!ret)
+			ret = rl_compare_remote(&a.t, a.operand[0], a.operand[1], &a.o, a.host, &c,
+						&err);
+	} else {
+		ret = side_load(&a, a.operand[0], &base, &err);
+		if (!ret)
+			ret = side_load(&a, a.operand[1], &head, &err);
+		if (!ret)
+			ret = rl_compare_runs(base.ptrs, base.n, head.ptrs, head.n, &a.o, &c, &err);
+	}
 	if (ret) {
 		ret = usage_error(err.msg);
 	} else {

@@ -6,17 +6,11 @@
 
 #define SHARE_MIN 0.05	/* of a side's refusals: below, a cause is noise */
 
-static void pool(const struct rl_run *const *runs, size_t n, const char *workload, uint32_t jobs,
-		 struct rl_eagain_causes *out)
+static void pool(const struct rl_cell *const *cells, size_t n, struct rl_eagain_causes *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (size_t r = 0; r < n; r++)
-		for (size_t i = 0; i < runs[r]->ncells; i++) {
-			const struct rl_cell *c = &runs[r]->cells[i];
-
-			if (c->jobs == jobs && !strcmp(c->workload, workload))
-				rl_causes_add(out, &c->causes);
-		}
+	for (size_t i = 0; i < n; i++)
+		rl_causes_add(out, &cells[i]->causes);
 }
 
 static uint64_t total(const struct rl_eagain_causes *c)
@@ -51,15 +45,14 @@ static void list_new(const struct rl_eagain_causes *from, const struct rl_eagain
 	}
 }
 
-void rl_cmp_cause_change(const struct rl_run *const *base, size_t nbase,
-			 const struct rl_run *const *head, size_t nhead, const char *workload,
-			 uint32_t jobs, char *out, size_t len)
+void rl_cmp_cause_change(const struct rl_cell *const *base, size_t nbase,
+			 const struct rl_cell *const *head, size_t nhead, char *out, size_t len)
 {
 	struct rl_eagain_causes b, h;
 
 	out[0] = '\0';
-	pool(base, nbase, workload, jobs, &b);
-	pool(head, nhead, workload, jobs, &h);
+	pool(base, nbase, &b);
+	pool(head, nhead, &h);
 	if (!b.valid || !h.valid || b.status == RL_CAUSES_UNAVAILABLE ||
 	    h.status == RL_CAUSES_UNAVAILABLE)
 		return;

@@ -24,29 +24,109 @@ static size_t side_cells(const struct rl_run *const *runs, size_t n)
 
 	for (r = 0; r < n; r++)
 		total += runs[r]->ncells;
-	return total ? total : 1;
+	return total;
 }
 
-int rl_cmp_side_init(struct rl_cmp_side *s, const struct rl_run *const *runs, size_t n)
-{
-	size_t room = side_cells(runs, n);
+struct placed {
+	const struct rl_cell *c;
+	size_t at;		/* its place in the runs' order */
+};
 
-	memset(s, 0, sizeof(*s));
-	s->runs = runs;
-	s->nruns = n;
-	s->iops = calloc(4 * room, sizeof(double));
-	if (!s->iops)
+static int cmp_key(const char *wa, uint32_t ja, const char *wb, uint32_t jb)
+{
+	int d = strcmp(wa, wb);
+
+	return d ? d : (ja > jb) - (ja < jb);
+}
+
+/* By key, then by place: the sort keeps the runs' order within a key, as a scan would meet them. */
+static int cmp_placed(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+	int d = cmp_key(x->c->workload, x->c->jobs, y->c->workload, y->c->jobs);
+
+	return d ? d : (x->at > y->at) - (x->at < y->at);
+}
+
+/* @s->by_key: every cell of the side, sorted by key. Returns 0 or -ENOMEM. */
+static int index_side(struct rl_cmp_side *s)
+{
+	struct placed *p = malloc((s->ncells ? s->ncells : 1) * sizeof(*p));
+	size_t r, i, k = 0;
+
+	s->by_key = malloc((s->ncells ? s->ncells : 1) * sizeof(*s->by_key));
+	if (!p || !s->by_key) {
+		free(p);
 		return -ENOMEM;
+	}
+	for (r = 0; r < s->nruns; r++)
+		for (i = 0; i < s->runs[r]->ncells; i++, k++)
+			p[k] = (struct placed){ &s->runs[r]->cells[i], k };
+	qsort(p, s->ncells, sizeof(*p), cmp_placed);
+	for (k = 0; k < s->ncells; k++)
+		s->by_key[k] = p[k].c;
+	free(p);
+	return 0;
+}
+
+int rl_cmp_side_scratch(struct rl_cmp_side *s)
+{
+	size_t room = s->ncells ? s->ncells : 1;
+
+	s->iops = calloc(4 * room, sizeof(double));
+	if (!s->iops) {
+		s->p99 = s->elapsed = s->rates = NULL;
+		return -ENOMEM;
+	}
 	s->p99 = s->iops + room;
 	s->elapsed = s->p99 + room;
 	s->rates = s->elapsed + room;
 	return 0;
 }
 
-void rl_cmp_side_free(struct rl_cmp_side *s)
+void rl_cmp_side_scratch_free(struct rl_cmp_side *s)
 {
 	free(s->iops);
 	s->iops = s->p99 = s->elapsed = s->rates = NULL;
+}
+
+int rl_cmp_side_init(struct rl_cmp_side *s, const struct rl_run *const *runs, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->runs = runs;
+	s->nruns = n;
+	s->ncells = side_cells(runs, n);
+	if (rl_cmp_side_scratch(s) < 0 || index_side(s) < 0) {
+		rl_cmp_side_free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void rl_cmp_side_free(struct rl_cmp_side *s)
+{
+	rl_cmp_side_scratch_free(s);
+	free(s->by_key);
+	s->by_key = NULL;
+}
+
+/* @s->key_cells: the side's cells of (@workload, @jobs), found by bisection. */
+static void find_key(struct rl_cmp_side *s, const char *workload, uint32_t jobs)
+{
+	size_t lo = 0, hi = s->ncells, mid, end;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cmp_key(s->by_key[mid]->workload, s->by_key[mid]->jobs, workload, jobs) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < s->ncells && !cmp_key(s->by_key[end]->workload,
+						      s->by_key[end]->jobs, workload, jobs); end++)
+		;
+	s->key_cells = s->by_key + lo;
+	s->nkey_cells = end - lo;
 }
 
 /* As result.c: a repetition that failed before completing any I/O measured nothing. */
@@ -64,36 +144,32 @@ static void push_value(double *v, size_t *n, double x)
 static void gather_side(struct rl_cmp_side *s, const char *workload, uint32_t jobs)
 {
 	const struct rl_cell *c;
-	size_t r, i;
 
+	find_key(s, workload, jobs);
 	s->niops = s->np99 = s->nelapsed = s->nrates = 0;
 	s->reps = s->measured = s->verify_failed = 0;
 	s->eagain = s->attempts = 0;
 	memset(s->found_blocks, 0, sizeof(s->found_blocks));
-	for (r = 0; r < s->nruns; r++) {
-		for (i = 0; i < s->runs[r]->ncells; i++) {
-			c = &s->runs[r]->cells[i];
-			if (c->jobs != jobs || strcmp(c->workload, workload) != 0)
-				continue;
-			s->reps++;
-			s->verify_failed += c->verify.status == RL_VERIFY_FAILED;
-			for (int k = 0; k < RL_FOUND_MAX; k++)
-				s->found_blocks[k] += c->verify.found_blocks.n[k];
-			s->eagain += c->eagain;
-			s->attempts += c->attempts;
-			/* Each repetition is one value: its refusals are not independent. */
-			if (c->attempts && c->eagain <= c->attempts)
-				s->rates[s->nrates++] = (double)c->eagain / (double)c->attempts;
-			if (!cell_measured(c))
-				continue;
-			s->measured++;
-			/* Nothing completed: no IOPS, no latency (not "0 IOPS"). */
-			if (!rl_cell_completed(c))
-				continue;
-			push_value(s->iops, &s->niops, c->iops);
-			push_value(s->p99, &s->np99, (double)c->lat.p99);
-			push_value(s->elapsed, &s->nelapsed, c->elapsed_s);
-		}
+	for (size_t i = 0; i < s->nkey_cells; i++) {
+		c = s->key_cells[i];
+		s->reps++;
+		s->verify_failed += c->verify.status == RL_VERIFY_FAILED;
+		for (int k = 0; k < RL_FOUND_MAX; k++)
+			s->found_blocks[k] += c->verify.found_blocks.n[k];
+		s->eagain += c->eagain;
+		s->attempts += c->attempts;
+		/* Each repetition is one value: its refusals are not independent. */
+		if (c->attempts && c->eagain <= c->attempts)
+			s->rates[s->nrates++] = (double)c->eagain / (double)c->attempts;
+		if (!cell_measured(c))
+			continue;
+		s->measured++;
+		/* Nothing completed: no IOPS, no latency (not "0 IOPS"). */
+		if (!rl_cell_completed(c))
+			continue;
+		push_value(s->iops, &s->niops, c->iops);
+		push_value(s->p99, &s->np99, (double)c->lat.p99);
+		push_value(s->elapsed, &s->nelapsed, c->elapsed_s);
 	}
 }
 
@@ -242,7 +318,7 @@ int rl_cmp_cell_fill(struct rl_cmp_side *b, struct rl_cmp_side *h, const char *w
 		return ret;
 	cell->iops_na = (b->measured && !b->niops) || (h->measured && !h->niops);
 	judge_eagain(b, h, seed ^ 0xea6a140000000000ull, c, cell);
-	rl_cmp_cause_change(b->runs, b->nruns, h->runs, h->nruns, workload, jobs,
+	rl_cmp_cause_change(b->key_cells, b->nkey_cells, h->key_cells, h->nkey_cells,
 			    cell->eagain_cause, sizeof(cell->eagain_cause));
 	be = b->nelapsed ? rl_median(b->elapsed, b->nelapsed) : NAN;
 	he = h->nelapsed ? rl_median(h->elapsed, h->nelapsed) : NAN;

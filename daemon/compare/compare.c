@@ -12,6 +12,7 @@
 
 #include "compare.h"
 #include "cell_stats.h"
+#include "cells_fill.h"
 #include "engine/env.h"
 #include "hosts.h"
 #include "machine.h"
@@ -137,41 +138,62 @@ static void mark_incompatible(struct rl_cmp_cell *cell, const struct group_state
 	snprintf(cell->why, sizeof(cell->why), "%s", st->why);
 }
 
-static int build_cells(struct cmp_ctx *x, struct rl_comparison *c,
-		       const struct rl_cmp_keys *common)
+/* The groups, in @common's order, and each cell's flags from its group; @st: one per group. */
+static int open_groups(struct cmp_ctx *x, struct rl_comparison *c,
+		       const struct rl_cmp_keys *common, struct group_state *st)
 {
 	struct rl_cmp_group *g = NULL;
-	struct group_state st;
 	struct rl_cmp_cell *cell;
-	size_t i;
 	int ret;
 
-	for (i = 0; i < common->n; i++) {
+	for (size_t i = 0; i < common->n; i++) {
 		const struct rl_cmp_key *k = &common->v[i];
 
 		if (!g || strcmp(g->workload, k->workload) != 0) {
-			if (g)
-				group_reps(g, c->cells);
-			g = &c->groups[c->ngroups++];
-			ret = open_group(x, c, k, g, &st);
+			g = &c->groups[c->ngroups];
+			ret = open_group(x, c, k, g, &st[c->ngroups++]);
 			if (ret < 0)
 				return ret;
 		}
 		cell = &c->cells[c->ncells++];
-		cell->nowait = st.nowait;
-		cell->timing_dependent = st.timing;
-		ret = rl_cmp_cell_fill(&x->b, &x->h, k->workload, k->jobs, c, cell);
-		if (ret < 0)
-			return ret;
-		if (st.incompatible)
-			mark_incompatible(cell, &st);
+		cell->nowait = st[c->ngroups - 1].nowait;
+		cell->timing_dependent = st[c->ngroups - 1].timing;
 		g->ncells++;
-		summary_add(&g->summary, cell->verdict);
-		summary_add(&c->total, cell->verdict);
 	}
-	if (g)
-		group_reps(g, c->cells);
 	return 0;
+}
+
+/*
+ * Open the groups (a workload's compatibility is checked once), fill every
+ * cell (cells_fill.c: the bootstrap, on several threads), then mark and
+ * count each group's cells.
+ */
+static int build_cells(struct cmp_ctx *x, struct rl_comparison *c,
+		       const struct rl_cmp_keys *common)
+{
+	struct group_state *st = calloc(common->n, sizeof(*st));
+	struct rl_cmp_group *g;
+	struct rl_cmp_cell *cell;
+	int ret;
+
+	if (!st)
+		return -ENOMEM;
+	ret = open_groups(x, c, common, st);
+	if (!ret)
+		ret = rl_cmp_cells_fill(&x->b, &x->h, common, c, c->cells);
+	for (size_t gi = 0; !ret && gi < c->ngroups; gi++) {
+		g = &c->groups[gi];
+		for (size_t i = 0; i < g->ncells; i++) {
+			cell = &c->cells[g->first + i];
+			if (st[gi].incompatible)
+				mark_incompatible(cell, &st[gi]);
+			summary_add(&g->summary, cell->verdict);
+			summary_add(&c->total, cell->verdict);
+		}
+		group_reps(g, c->cells);
+	}
+	free(st);
+	return ret;
 }
 
 static void describe_run(const struct rl_run *run, struct rl_cmp_run_desc *d)
@@ -194,6 +216,8 @@ static void describe_run(const struct rl_run *run, struct rl_cmp_run_desc *d)
 		snprintf(d->tcg_thread, sizeof(d->tcg_thread), "%s", run->env.vm.tcg_thread);
 	}
 	d->cpus = run->env.cpus;
+	d->status = run->status;
+	snprintf(d->error, sizeof(d->error), "%s", run->error);
 }
 
 static int describe_side(const struct rl_run *const *runs, size_t n,

@@ -154,6 +154,8 @@ struct rl_cmp_run_desc {
 	char accel[16];			/* kvm, tcg; "" not in a VM */
 	char tcg_thread[16];		/* multi, single; "" not TCG */
 	uint32_t cpus;			/* the CPUs the run saw; 0 not recorded */
+	enum rl_run_status status;	/* a run that did not finish still compares; callers warn */
+	char error[RL_ERR_MSG_MAX];	/* why it did not, "" none */
 };
 
 struct rl_comparison {

@@ -62,6 +62,8 @@ static cJSON *run_desc(const struct rl_cmp_run_desc *d)
 	rl_jb_str_or_null(&b, "accel", d->accel);
 	rl_jb_str_or_null(&b, "tcg_thread", d->tcg_thread);
 	rl_jb_num(&b, "cpus", d->cpus ? (double)d->cpus : NAN);
+	put_str(&b, "status", rl_run_status_name(d->status));
+	rl_jb_str_or_null(&b, "error", d->error);
 	return rl_jb_end(&b);
 }
 
@@ -154,6 +156,7 @@ static void put_eagain(struct rl_jb *b, const struct rl_cmp_cell *cell)
 	rl_jb_num(b, "eagain_ci_lo_pp", pooled ? cell->eagain.lo_pp : NAN);
 	rl_jb_num(b, "eagain_ci_hi_pp", pooled ? cell->eagain.hi_pp : NAN);
 	put_str(b, "eagain_verdict", rl_cmp_eagain_name(cell->eagain_verdict));
+	rl_jb_str_or_null(b, "eagain_cause", cell->eagain_cause);
 }
 
 static cJSON *cell_json(const struct rl_cmp_cell *cell)
@@ -241,6 +244,7 @@ cJSON *rl_comparison_to_json(const struct rl_comparison *c)
 	rl_jb_put(&b, "head", side(c->head_runs, c->nhead));
 	rl_jb_str_or_null(&b, "machine_note", c->machine_note);
 	put_bool(&b, "cross_host", c->cross_host);
+	put_bool(&b, "cross_host_allowed", c->cross_host_allowed);
 	rl_jb_str_or_null(&b, "host_note", c->host_note);
 	put_bool(&b, "gate", rl_comparison_gate(c));
 	rl_jb_put(&b, "summary", summary(&c->total));

@@ -20,7 +20,7 @@
  * (threshold, confidence, iterations, min_reps, eagain_alpha, eagain_min_pp,
  * eagain_unstable_pp, timing_factor, gate_on), "base" and
  * "head" ({"runs": [{suite, label, kernel_release, kernel_tag, hostname,
- * started, started_ns, scale, cells}]}), "gate", "summary" (a count per
+ * started, started_ns, scale, cells, status, error}]}), "gate", "summary" (a count per
  * verdict, "cells" and "line"), "workloads" (each with its summary and its
  * "cells"), and "unpaired" ([{workload, jobs, side}]).
  * Returns the object (caller frees with cJSON_Delete) or NULL when out of memory.

@@ -26,6 +26,7 @@ struct side {
 	struct rl_run *runs;
 	const struct rl_run **ptrs;
 	size_t n;
+	int matched;		/* the runs the side names, before the newest SIDE_RUNS_MAX */
 };
 
 static void side_free(struct side *s)
@@ -75,10 +76,33 @@ static int list_ids(struct rl_http_req *r, const char *which, const char *spec, 
 }
 
 /*
- * The ids @spec names. Returns the count, or -errno after replying (the
- * caller only needs to know that it failed: the reply says why).
+ * How many done runs a full label: or kernel: side matched, of which it
+ * takes the newest: `ringlab compare` says so. Counted only when the side
+ * is full; @n otherwise (and when the count fails: it is only a warning).
  */
-static int side_ids(struct rl_http_req *r, const char *which, const char *spec, int64_t *ids)
+static int side_matched(struct rl_store *store, const char *label, const char *tag,
+			const char *host, int n)
+{
+	struct rl_store_filter f = {
+		.label = label, .kernel_tag = tag, .host = host, .status = "done", .limit = 1,
+	};
+	struct rl_err err = { "" };
+	cJSON *list = NULL;
+	int total = n;
+
+	if (n == SIDE_RUNS_MAX && rl_store_runs_list(store, &f, &list, &total, &err) < 0)
+		total = n;
+	cJSON_Delete(list);
+	return total > n ? total : n;
+}
+
+/*
+ * The ids @spec names, and how many runs it matched into *@matched. Returns
+ * the count, or -errno after replying (the caller only needs to know that
+ * it failed: the reply says why).
+ */
+static int side_ids(struct rl_http_req *r, const char *which, const char *spec, int64_t *ids,
+		    int *matched)
 {
 	struct rl_err err = { "" };
 	struct rl_store *store;
@@ -94,7 +118,7 @@ static int side_ids(struct rl_http_req *r, const char *which, const char *spec, 
 	else if (!strncmp(spec, "kernel:", 7))
 		tag = spec + 7;
 	else
-		return list_ids(r, which, spec, ids);
+		return *matched = list_ids(r, which, spec, ids);
 	if (!*(label ? label : tag)) {
 		rl_http_reply_error(r, 400, NULL, "query %s: '%s' names nothing", which, spec);
 		return -EINVAL;
@@ -102,14 +126,16 @@ static int side_ids(struct rl_http_req *r, const char *which, const char *spec, 
 	store = rl_daemon_store_lock(r->d);
 	n = rl_store_run_ids_host(store, label, tag, rl_http_query(r, "host"), ids, SIDE_RUNS_MAX,
 				  &err);
+	if (n > 0)
+		*matched = side_matched(store, label, tag, rl_http_query(r, "host"), n);
 	rl_daemon_store_unlock(r->d);
 	if (n < 0) {
 		rl_http_reply_errno(r, n, &err);
 		return n;
 	}
 	if (!n) {
-		rl_http_reply_error(r, 404, NULL, "query %s: no done runs with %s '%s'%s%s", which,
-				    label ? "label" : "kernel tag", label ? label : tag,
+		/* Worded as `ringlab compare` said it when it selected the runs itself. */
+		rl_http_reply_error(r, 404, NULL, "query %s: %s: no done run with it%s%s", which, spec,
 				    rl_http_query(r, "host") ? " on host " : "",
 				    rl_http_query(r, "host") ? rl_http_query(r, "host") : "");
 		return -ENOENT;
@@ -126,7 +152,7 @@ static int side_load(struct rl_http_req *r, const char *which, struct side *s)
 	int n, ret;
 
 	memset(s, 0, sizeof(*s));
-	n = side_ids(r, which, rl_http_query(r, which), ids);
+	n = side_ids(r, which, rl_http_query(r, which), ids, &s->matched);
 	if (n < 0)
 		return n;
 	s->runs = calloc((size_t)n, sizeof(*s->runs));
@@ -201,14 +227,21 @@ static const char *const compare_keys[] = {
 	"base", "head", "threshold", "gate", "host", "cross_host", NULL,
 };
 
+/* Each side's "matched": the runs it named, of which the comparison took the newest. */
+static void put_matched(cJSON *o, int base, int head)
+{
+	cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(o, "base"), "matched", base);
+	cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(o, "head"), "matched", head);
+}
+
 int rl_route_compare(struct rl_http_req *r)
 {
 	struct rl_compare_opts opts = { 0 };
 	struct rl_comparison cmp;
 	struct rl_err err = { "" };
 	struct side base = { 0 }, head = { 0 };
+	int ret, matched[2];
 	cJSON *o;
-	int ret;
 
 	if (rl_http_query_check(r, compare_keys) || parse_threshold(r, &opts.threshold) ||
 	    parse_gate(r, &opts.gate) || parse_cross_host(r, &opts.cross_host) ||
@@ -218,6 +251,8 @@ int rl_route_compare(struct rl_http_req *r)
 		side_free(&base);
 		return r->resp ? 0 : -ENOMEM;
 	}
+	matched[0] = base.matched;
+	matched[1] = head.matched;
 	ret = rl_compare_runs(base.ptrs, base.n, head.ptrs, head.n, &opts, &cmp, &err);
 	side_free(&base);
 	side_free(&head);
@@ -225,6 +260,8 @@ int rl_route_compare(struct rl_http_req *r)
 		return ret == -ENOMEM ? ret : rl_http_reply_error(r, 400, NULL, "%s", err.msg);
 	o = rl_comparison_to_json(&cmp);
 	rl_comparison_free(&cmp);
+	if (o)
+		put_matched(o, matched[0], matched[1]);
 	return o ? rl_http_reply_json(r, 200, o) : -ENOMEM;
 }
 

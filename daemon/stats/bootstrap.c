@@ -9,71 +9,9 @@
 #include <string.h>
 
 #include "util/cleanup.h"
+#include "boot_rng.h"
 #include "bootstrap.h"
-
-/*
- * xoshiro256** seeded through splitmix64: a PRNG of our own so an interval
- * is reproducible from its seed, whatever libc's rand() does.
- */
-struct boot_rng {
-	uint64_t s[4];
-};
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static void rng_seed(struct boot_rng *r, uint64_t seed)
-{
-	unsigned i;
-
-	for (i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct boot_rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/*
- * Uniform in [0, n) without modulo bias (multiply-shift with rejection). A
- * low half of at least @n is never rejected, so the division that finds the
- * threshold is only needed below it: the same draws, without a division on
- * nearly every call (pooled sides draw millions).
- */
-static size_t rng_below(struct boot_rng *r, size_t n)
-{
-	uint64_t bound = (uint64_t)n, threshold;
-	unsigned __int128 m = (unsigned __int128)rng_next(r) * bound;
-
-	if ((uint64_t)m < bound) {
-		threshold = -bound % bound;
-		while ((uint64_t)m < threshold)
-			m = (unsigned __int128)rng_next(r) * bound;
-	}
-	return (size_t)(m >> 64);
-}
+#include "median_law.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -115,19 +53,93 @@ double rl_median(double *v, size_t n)
 	return median_sorted(v, n);
 }
 
-/* Quantile @q of sorted @v, interpolating between neighbouring order statistics. */
-static double quantile_sorted(const double *v, size_t n, double q)
+static inline void swap_doubles(double *v, size_t i, size_t j)
 {
-	double pos = q * (double)(n - 1), frac;
-	size_t i = (size_t)pos;
+	double t = v[i];
+
+	v[i] = v[j];
+	v[j] = t;
+}
+
+/*
+ * Order statistic @k (from 0) of @v[0..n-1], by selection with a
+ * three-way partition (below, equal to, above the middle element):
+ * afterwards v[0..k-1] <= v[k] <= v[k+1..n-1]. The value is the one
+ * sorting gives, in O(n). Resampled ratios of a few repetitions take only
+ * a handful of values, so a pass that lands in the equal run ends it.
+ */
+static double select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1, lt, gt, i;
+	double pivot;
+
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		lt = lo;
+		gt = hi;
+		i = lo;
+		/* v[lo..lt-1] < pivot, v[lt..i-1] == pivot, v[gt+1..hi] > pivot. */
+		while (i <= gt) {
+			if (v[i] < pivot) {
+				swap_doubles(v, lt++, i++);
+			} else if (v[i] > pivot) {
+				swap_doubles(v, i, gt);
+				if (!gt--)
+					break;
+			} else {
+				i++;
+			}
+		}
+		if (k < lt)
+			hi = lt - 1;
+		else if (k > gt)
+			lo = gt + 1;
+		else
+			return v[k];
+	}
+	return v[k];
+}
+
+/*
+ * Quantile @q of @v, interpolating between neighbouring order statistics
+ * as if @v were sorted (it is reordered): v[i] by selection, v[i + 1] the
+ * least of what selection left above it. v[0..*done-1] are the smallest
+ * values, in place (0: nothing known); the selection starts above them
+ * and leaves *done past v[i], so a higher quantile's search is shorter.
+ */
+static double quantile_from(double *v, size_t n, double q, size_t *done)
+{
+	double pos = q * (double)(n - 1), frac, lo, hi;
+	size_t i = (size_t)pos, at = *done;
 
 	if (i + 1 >= n)
-		return v[n - 1];
+		i = n - 1;
+	if (i + 1 == at)
+		lo = v[i];	/* in place already */
+	else if (i >= at)
+		lo = select_kth(v + at, n - at, i - at);
+	else
+		lo = select_kth(v, n, i);
+	*done = i + 1;
 	frac = pos - (double)i;
+	if (i + 1 >= n || frac == 0.0)
+		return lo;
+	hi = v[i + 1];
+	for (size_t k = i + 2; k < n; k++)
+		hi = v[k] < hi ? v[k] : hi;
 	/* Infinite ratios must not turn into NaN (inf - inf, or inf * 0). */
-	if (frac == 0.0 || v[i] == v[i + 1])
-		return v[i];
-	return v[i] + (v[i + 1] - v[i]) * frac;
+	if (lo == hi)
+		return lo;
+	return lo + (hi - lo) * frac;
+}
+
+/* The quantiles @qlo <= @qhi of @v into *@lo and *@hi; @v is reordered. */
+static void quantile_pair(double *v, size_t n, double qlo, double qhi, double *lo, double *hi)
+{
+	size_t done = 0;
+
+	*lo = quantile_from(v, n, qlo, &done);
+	*hi = quantile_from(v, n, qhi, &done);
 }
 
 /* Ratios and medians only make sense for non-negative, finite measures. */
@@ -147,108 +159,71 @@ static double median_of_copy(const double *v, size_t n, double *scratch)
 	return rl_median(scratch, n);
 }
 
+/* The middle of three: the value sorting them puts in the middle. */
+static inline double middle_of_3(double a, double b, double c)
+{
+	double lo = a < b ? a : b, hi = a < b ? b : a;
+
+	return c < lo ? lo : c > hi ? hi : c;
+}
+
+/*
+ * Three values (a run's usual repetitions) need no sort: their middle is
+ * the median; the draws are the same either way.
+ */
 static double resampled_median(struct boot_rng *r, const double *v, size_t n,
 			       double *scratch)
 {
 	size_t i;
 
+	if (n == 3) {
+		double a = v[boot_below(r, 3)], b = v[boot_below(r, 3)];
+
+		return middle_of_3(a, b, v[boot_below(r, 3)]);
+	}
 	for (i = 0; i < n; i++)
-		scratch[i] = v[rng_below(r, n)];
+		scratch[i] = v[boot_below(r, n)];
 	return rl_median(scratch, n);
 }
 
 /*
- * One side's resampling. A resample of many values (pooled runs: hundreds)
- * is not sorted: each value's rank in the sorted sample is known, so
- * counting how often each rank is drawn finds the median in one pass,
- * the same value sorting the resample gives, from the same draws.
+ * One side's resampling. A side of a few values (one run's repetitions)
+ * draws them and sorts the resample. A side of many (pooled runs: hundreds)
+ * draws its resample's median from that median's law (median_law.c): the
+ * same distribution as drawing its n values, from one or two uniforms
+ * instead of n, so the interval is the same up to the resampling's own
+ * noise (see rl_bootstrap_ratio()).
  */
 struct sampler {
 	const double *v;
 	size_t n;
-	double *scratch;	/* few values: the resample, sorted */
-	double *sorted;		/* many: the sample sorted ... */
-	uint32_t *rank;		/* ... v[i] is sorted[rank[i]] ... */
-	uint32_t *count;	/* ... and how often each rank was drawn */
+	double *scratch;		/* few values: the resample, sorted */
+	struct rl_median_law law;	/* many */
 };
 
 #define FEW 16	/* as sort_doubles(): up to this many, sorting is cheap */
 
-struct ranked {
-	double v;
-	size_t i;
-};
-
-static int cmp_ranked(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-
-	if (x->v != y->v)
-		return (x->v > y->v) - (x->v < y->v);
-	return (x->i > y->i) - (x->i < y->i);
-}
-
 static void sampler_free(struct sampler *s)
 {
 	free(s->scratch);
-	free(s->sorted);
-	free(s->rank);
-	free(s->count);
+	rl_median_law_free(&s->law);
 }
 
 /* Returns 0 or -ENOMEM (@s freed). */
 static int sampler_init(struct sampler *s, const double *v, size_t n)
 {
-	_cleanup_free_ struct ranked *r = NULL;
-
 	*s = (struct sampler){ .v = v, .n = n };
-	if (n <= FEW) {
-		s->scratch = malloc(n * sizeof(*s->scratch));
-		return s->scratch ? 0 : -ENOMEM;
-	}
-	r = malloc(n * sizeof(*r));
-	s->sorted = malloc(n * sizeof(*s->sorted));
-	s->rank = malloc(n * sizeof(*s->rank));
-	s->count = malloc(n * sizeof(*s->count));
-	if (!r || !s->sorted || !s->rank || !s->count) {
-		sampler_free(s);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		r[i] = (struct ranked){ v[i], i };
-	qsort(r, n, sizeof(*r), cmp_ranked);
-	for (size_t k = 0; k < n; k++) {
-		s->sorted[k] = r[k].v;
-		s->rank[r[k].i] = (uint32_t)k;
-	}
-	return 0;
-}
-
-/* The value at position @pos (from 0) of the resample @s->count describes. */
-static double counted_at(const struct sampler *s, size_t pos)
-{
-	size_t k, seen = 0;
-
-	for (k = 0; k < s->n; k++) {
-		seen += s->count[k];
-		if (seen > pos)
-			break;
-	}
-	return s->sorted[k < s->n ? k : s->n - 1];
+	if (n > FEW)
+		return rl_median_law_init(&s->law, v, n);
+	s->scratch = malloc(n * sizeof(*s->scratch));
+	return s->scratch ? 0 : -ENOMEM;
 }
 
 static double sample_median(struct boot_rng *r, struct sampler *s)
 {
-	size_t n = s->n;
-
-	if (n <= FEW)
-		return resampled_median(r, s->v, n, s->scratch);
-	memset(s->count, 0, n * sizeof(*s->count));
-	for (size_t i = 0; i < n; i++)
-		s->count[s->rank[rng_below(r, n)]]++;
-	if (n % 2)
-		return counted_at(s, n / 2);
-	return (counted_at(s, n / 2 - 1) + counted_at(s, n / 2)) / 2.0;
+	if (s->n <= FEW)
+		return resampled_median(r, s->v, s->n, s->scratch);
+	return rl_median_law_draw(&s->law, r);
 }
 
 static double ratio_of(double head, double base)
@@ -292,7 +267,7 @@ int rl_bootstrap_ratio(const double *base, size_t nb, const double *head, size_t
 		sampler_free(&sb);
 		return -ENOMEM;
 	}
-	rng_seed(&rng, seed);
+	boot_rng_seed(&rng, seed);
 	for (i = 0; i < iterations; i++) {
 		double b = sample_median(&rng, &sb);
 		double h = sample_median(&rng, &sh);
@@ -301,14 +276,12 @@ int rl_bootstrap_ratio(const double *base, size_t nb, const double *head, size_t
 	}
 	sampler_free(&sb);
 	sampler_free(&sh);
-	sort_doubles(ratios, iterations);
 
 	alpha = 1.0 - confidence;
 	out->base_median = bm;
 	out->head_median = hm;
 	out->ratio = hm / bm;
-	out->lo = quantile_sorted(ratios, iterations, alpha / 2.0);
-	out->hi = quantile_sorted(ratios, iterations, 1.0 - alpha / 2.0);
+	quantile_pair(ratios, iterations, alpha / 2.0, 1.0 - alpha / 2.0, &out->lo, &out->hi);
 	out->n_base = (unsigned)nb;
 	out->n_head = (unsigned)nh;
 	return 0;
@@ -320,8 +293,72 @@ static double resampled_mean(struct boot_rng *r, const double *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		sum += v[rng_below(r, n)];
+		sum += v[boot_below(r, n)];
 	return sum / (double)n;
+}
+
+/*
+ * A side of many values (pooled runs) draws its indices 32 bits at a time,
+ * two from each of the generator's outputs, and adds them on four lanes
+ * (one running sum waits on each addition): the same uniform law, a
+ * quarter of the time. A side of few draws as it always did, so one run
+ * against another keeps its interval to the bit.
+ */
+static double resampled_mean_many(struct boot_rng *r, const double *v, size_t n)
+{
+	double lane[4] = { 0.0, 0.0, 0.0, 0.0 };
+	uint32_t i;
+
+	for (i = 0; i < (uint32_t)n; i++)
+		lane[i & 3] += v[boot_below32(r, (uint32_t)n)];
+	return ((lane[0] + lane[1]) + (lane[2] + lane[3])) / (double)n;
+}
+
+/* One side of a difference of means. */
+struct mean_side {
+	const double *v;
+	size_t n;
+	/*
+	 * Every value alike: every resample has this one mean, so no draw is
+	 * needed (as resampling it gives, to the bit: the same additions).
+	 */
+	bool fixed;
+	double mean;
+};
+
+static bool all_alike(const double *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[0])
+			return false;
+	return true;
+}
+
+static double side_mean(struct boot_rng *r, const struct mean_side *s)
+{
+	if (s->fixed)
+		return s->mean;
+	if (s->n <= FEW)
+		return resampled_mean(r, s->v, s->n);
+	return resampled_mean_many(r, s->v, s->n);
+}
+
+/*
+ * A side of many alike values draws nothing; a side of few only when the
+ * other draws nothing either, so that a few-value side's draws stay those
+ * it always had.
+ */
+static void mean_sides(const double *base, size_t nb, const double *head, size_t nh,
+		       struct mean_side *b, struct mean_side *h)
+{
+	bool bc = all_alike(base, nb), hc = all_alike(head, nh);
+	struct boot_rng any;
+
+	boot_rng_seed(&any, 0);
+	*b = (struct mean_side){ .v = base, .n = nb, .fixed = bc && (nb > FEW || hc) };
+	*h = (struct mean_side){ .v = head, .n = nh, .fixed = hc && (nh > FEW || bc) };
+	b->mean = b->fixed ? side_mean(&any, &(struct mean_side){ .v = base, .n = nb }) : 0.0;
+	h->mean = h->fixed ? side_mean(&any, &(struct mean_side){ .v = head, .n = nh }) : 0.0;
 }
 
 static bool all_finite(const double *v, size_t n)
@@ -339,6 +376,7 @@ int rl_bootstrap_mean_diff(const double *base, size_t nb, const double *head, si
 			   double *lo, double *hi)
 {
 	_cleanup_free_ double *diffs = NULL;
+	struct mean_side sb, sh;
 	struct boot_rng rng;
 	double alpha;
 	unsigned i;
@@ -352,16 +390,15 @@ int rl_bootstrap_mean_diff(const double *base, size_t nb, const double *head, si
 	diffs = malloc((size_t)iterations * sizeof(*diffs));
 	if (!diffs)
 		return -ENOMEM;
-	rng_seed(&rng, seed);
+	mean_sides(base, nb, head, nh, &sb, &sh);
+	boot_rng_seed(&rng, seed);
 	for (i = 0; i < iterations; i++) {
-		double b = resampled_mean(&rng, base, nb);
+		double b = side_mean(&rng, &sb);
 
-		diffs[i] = resampled_mean(&rng, head, nh) - b;
+		diffs[i] = side_mean(&rng, &sh) - b;
 	}
-	sort_doubles(diffs, iterations);
 	alpha = 1.0 - confidence;
-	*lo = quantile_sorted(diffs, iterations, alpha / 2.0);
-	*hi = quantile_sorted(diffs, iterations, 1.0 - alpha / 2.0);
+	quantile_pair(diffs, iterations, alpha / 2.0, 1.0 - alpha / 2.0, lo, hi);
 	return 0;
 }
 

@@ -33,7 +33,11 @@ double rl_median(double *v, size_t n);
  * (e.g. 0.95): @iterations times, each side is resampled with replacement and
  * the ratio of the resampled medians kept; @lo and @hi are the (1 - c) / 2 and
  * (1 + c) / 2 quantiles of those ratios. The same @seed gives the same
- * interval on every machine (own PRNG). A resampled base median of 0 gives a
+ * interval on every machine (own PRNG). A side of more than 16 values draws
+ * each resample's median from that median's law (median_law.h) rather than
+ * drawing its values: the same distribution, other draws, so its interval
+ * differs from a value-by-value one by the resampling's noise only (about
+ * 16 of 10,000 ranks at 2.5%). A resampled base median of 0 gives a
  * ratio of +inf (1 when the head median is 0 too).
  * Returns 0; -EINVAL if a side is empty, a value is negative or not finite,
  * the base median is 0, @iterations is 0 or @confidence is not in (0, 1);
@@ -49,6 +53,9 @@ int rl_bootstrap_ratio(const double *base, size_t nb, const double *head, size_t
  * with replacement and the difference of the resampled means kept; *@lo and
  * *@hi are its (1 - c) / 2 and (1 + c) / 2 quantiles. Values may be any
  * finite numbers. The same @seed gives the same interval on every machine.
+ * A side of more than 16 values draws its indices 32 bits at a time (the
+ * same uniform law), a side whose values are all alike none (its mean is
+ * fixed); a side of up to 16 draws as it always did.
  * Returns 0; -EINVAL if a side is empty, a value is not finite, @iterations
  * is 0 or @confidence is not in (0, 1); -ENOMEM.
  */

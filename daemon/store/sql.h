@@ -86,6 +86,8 @@ struct rl_sql_stmt_ops {
 	const char *(*col_text)(struct rl_sql_stmt *q, int i);
 	/* The bytes of a blob (NULL for SQL NULL, with @n 0); valid as col_text. */
 	const void *(*col_blob)(struct rl_sql_stmt *q, int i, size_t *n);
+	/* Whether the column is SQL NULL, without converting it (col_text prints a REAL). */
+	bool (*col_null)(struct rl_sql_stmt *q, int i);
 	void (*finalize)(struct rl_sql_stmt *q);
 };
 
@@ -106,7 +108,7 @@ struct rl_sql_stmt_ops {
 	.bind_i64 = bind_i64, .bind_double = bind_double, .bind_text = bind_text,	\
 	.bind_blob = bind_blob, .step = step, .reset = reset, .changes = changes,	\
 	.col_i64 = col_i64, .col_double = col_double, .col_text = col_text,		\
-	.col_blob = col_blob, .finalize = finalize,					\
+	.col_blob = col_blob, .col_null = col_null, .finalize = finalize,		\
 }
 
 /*
@@ -193,6 +195,11 @@ static inline double rl_sql_col_double(struct rl_sql_stmt *q, int i)
 static inline const char *rl_sql_col_text(struct rl_sql_stmt *q, int i)
 {
 	return q->ops->col_text(q, i);
+}
+
+static inline bool rl_sql_col_null(struct rl_sql_stmt *q, int i)
+{
+	return q->ops->col_null(q, i);
 }
 
 /* Finalize @q; NULL is fine. */

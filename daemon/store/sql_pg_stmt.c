@@ -203,6 +203,11 @@ static const void *col_blob(struct rl_sql_stmt *q, int i, size_t *n)
 	return s->blob;
 }
 
+static bool col_null(struct rl_sql_stmt *q, int i)
+{
+	return value(stmt_of(q), i) == NULL;
+}
+
 static void finalize(struct rl_sql_stmt *q)
 {
 	struct pg_stmt *s = stmt_of(q);

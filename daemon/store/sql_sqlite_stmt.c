@@ -97,6 +97,11 @@ static const void *col_blob(struct rl_sql_stmt *q, int i, size_t *n)
 	return v;
 }
 
+static bool col_null(struct rl_sql_stmt *q, int i)
+{
+	return sqlite3_column_type(st_of(q), i) == SQLITE_NULL;
+}
+
 static void finalize(struct rl_sql_stmt *q)
 {
 	sqlite3_finalize(st_of(q));

@@ -68,10 +68,10 @@ static void bind_double_or_null(struct rl_sql_stmt *q, int i, double v)
 	rl_sql_bind_double(q, i, isfinite(v) ? as_stored(v) : NAN);
 }
 
-/* Whether column @i of the row @q is on is NULL. */
+/* Whether column @i of the row @q is on is NULL (by its type: reading a REAL as text prints it). */
 static bool col_null(struct rl_sql_stmt *q, int i)
 {
-	return rl_sql_col_text(q, i) == NULL;
+	return rl_sql_col_null(q, i);
 }
 
 /* Room for bind_found()'s text, which must live until the statement is stepped. */
@@ -286,6 +286,33 @@ static void read_row(struct rl_sql_stmt *q, int name_col, int col, struct rl_cel
 	c->es_cached_extents = -1;
 }
 
+/*
+ * Room for run @id's cells at once: a cell is 2880 bytes, and growing a
+ * pool's runs cell by cell (200 of them for two label: sides) touched each
+ * run's pages twice over. Returns 0 or -errno.
+ */
+static int reserve_cells(struct rl_store *s, int64_t id, struct rl_run *run, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	struct rl_cell *cells;
+	int64_t n;
+	int ret;
+
+	ret = rl_store_prepare(s, "SELECT count(*) FROM cell_summaries WHERE run_id = ?", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, id);
+	ret = rl_store_query_i64(s, q, &n, err, "run %lld: count cells", (long long)id);
+	if (ret < 0 || n <= (int64_t)run->cells_cap)
+		return ret;
+	cells = realloc(run->cells, (size_t)n * sizeof(*cells));
+	if (!cells)
+		return rl_err_set(err, -ENOMEM, "run %lld: out of memory", (long long)id);
+	run->cells = cells;
+	run->cells_cap = (size_t)n;
+	return 0;
+}
+
 int rl_store_summaries_load(struct rl_store *s, int64_t id, struct rl_run *run,
 			    struct rl_err *err)
 {
@@ -294,6 +321,9 @@ int rl_store_summaries_load(struct rl_store *s, int64_t id, struct rl_run *run,
 	bool nowait, timing;
 	int ret, more;
 
+	ret = reserve_cells(s, id, run, err);
+	if (ret < 0)
+		return ret;
 	ret = rl_store_prepare(s, "SELECT w.name, " SUMMARY_COLS " FROM cell_summaries s"
 			       " JOIN workload_names w ON w.id = s.workload_id"
 			       " WHERE s.run_id = ? ORDER BY s.seq", &q, err);

@@ -9,7 +9,7 @@
 # over the time spent in the POSTs, one at a time on one connection), and
 # the median time of history, a label listing of up to 1000 runs, a comparison
 # of two runs and one of two label pools of 100 runs a side (the API's, and
-# `ringlab compare` of the CLI, which fetches each run whole). The pools are
+# `ringlab compare` of the CLI, which asks the API's). The pools are
 # timed 3 times, the rest 5; each figure is the median.
 #
 #   history_scale.py URL DB TEMPLATE RINGLAB CHECKPOINTS...

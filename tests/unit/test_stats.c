@@ -288,42 +288,128 @@ static void report_runtime(void)
 	printf("bootstrap, %d iterations, 5+5 samples: %.3f ms\n", ITER, ms);
 }
 
+static void pooled_samples(double *b, double *h)
+{
+	for (int i = 0; i < 41; i++)
+		b[i] = 1000.0 + (double)((i * 37) % 13) * 12.5;
+	for (int i = 0; i < 40; i++)
+		h[i] = 1040.0 + (double)((i * 11) % 17) * 9.25;
+}
+
 /*
- * Pooled sides (dozens of values, ties among them) resample without
- * sorting; the intervals are those sorting each resample gave, to the bit
- * (the numbers were printed by that code, from the same seeds).
+ * Sides of up to 16 values (one run's repetitions, a few runs pooled)
+ * resample as they always did: the intervals are to the bit those the
+ * code before the median's law and the 32-bit draws gave (the numbers
+ * were printed by it, from the same seeds).
  */
-static void test_pooled_same_as_sorting(void)
+static void test_few_same_as_before(void)
 {
 	static const struct {
 		size_t nb, nh;
 		uint64_t seed;
 		double ratio, lo, hi;
 	} want[] = {
-		{ 41, 40, 7, 1.0362790697674418, 1.0013174476506641, 1.0741666666666667 },
-		{ 41, 3, 8, 1.0104651162790699, 0.95632183908045976, 1.0745882352941176 },
-		{ 5, 40, 9, 1.024367816091954, 0.97120879120879122, 1.118625 },
+		{ 3, 3, 10, 0.97640449438202248, 0.91428571428571426, 1.14175 },
+		{ 5, 4, 11, 1.024367816091954, 0.95494505494505499, 1.1181176470588234 },
+		{ 16, 16, 12, 1.0345664739884393, 0.98192090395480225, 1.0894610778443115 },
 	};
+	static const struct {
+		size_t nb, nh;
+		uint64_t seed;
+		double lo, hi;
+	} mean[] = {
+		{ 3, 3, 21, -0.29999999999999999, 0.27777777777777773 },
+		{ 5, 4, 22, -0.23999999999999999, 0.33500000000000002 },
+	};
+	double b[41], h[40], rb[5], rh[5], lo, hi;
 	struct rl_ratio_ci ci;
-	double b[41], h[40];
 
-	for (int i = 0; i < 41; i++)
-		b[i] = 1000.0 + (double)((i * 37) % 13) * 12.5;
-	for (int i = 0; i < 40; i++)
-		h[i] = 1040.0 + (double)((i * 11) % 17) * 9.25;
+	pooled_samples(b, h);
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
-		CHECK(rl_bootstrap_ratio(b, want[k].nb, h, want[k].nh, 2000, 0.95, want[k].seed, &ci) == 0,
-		      "pooled %zu vs %zu", want[k].nb, want[k].nh);
+		CHECK(rl_bootstrap_ratio(b, want[k].nb, h, want[k].nh, ITER, CONF, want[k].seed, &ci) == 0,
+		      "%zu vs %zu", want[k].nb, want[k].nh);
 		CHECK(ci.ratio == want[k].ratio && ci.lo == want[k].lo && ci.hi == want[k].hi,
-		      "pooled %zu vs %zu: %.17g [%.17g, %.17g], want %.17g [%.17g, %.17g]", want[k].nb,
+		      "%zu vs %zu: %.17g [%.17g, %.17g], want %.17g [%.17g, %.17g]", want[k].nb,
 		      want[k].nh, ci.ratio, ci.lo, ci.hi, want[k].ratio, want[k].lo, want[k].hi);
+	}
+	for (int i = 0; i < 5; i++) {
+		rb[i] = ((i * 7) % 10) / 20.0;
+		rh[i] = ((i * 3) % 11) / 18.0;
+	}
+	for (size_t k = 0; k < sizeof(mean) / sizeof(mean[0]); k++) {
+		CHECK(rl_bootstrap_mean_diff(rb, mean[k].nb, rh, mean[k].nh, ITER, 0.99, mean[k].seed,
+					     &lo, &hi) == 0, "mean %zu vs %zu", mean[k].nb, mean[k].nh);
+		CHECK(lo == mean[k].lo && hi == mean[k].hi,
+		      "mean %zu vs %zu: [%.17g, %.17g], want [%.17g, %.17g]", mean[k].nb, mean[k].nh,
+		      lo, hi, mean[k].lo, mean[k].hi);
+	}
+}
+
+/*
+ * Pooled sides (more than 16 values) draw their medians from the median's
+ * law and their indices 32 bits at a time: the same resampling law, other
+ * draws. The interval the earlier code gave (printed by it, drawing each
+ * value and counting ranks) must lie where a 10,000-resample estimate of
+ * the same quantile lies: within the new resamples' quantiles @spread
+ * either side of it (for the ratio at 2.5%, 1.25 points: 8 standard errors
+ * of a quantile estimate's rank, sqrt(10000 * 0.025 * 0.975) ~ 16 ranks).
+ * The same seed gives the same resamples at every confidence, so the
+ * quantiles come from asking at a wider and a narrower confidence.
+ */
+static void test_pooled_within_noise(void)
+{
+	static const struct {
+		size_t nb, nh;
+		uint64_t seed;
+		double lo, hi;
+	} before[] = {
+		{ 41, 40, 7, 1.0001136363636363, 1.070235294117647 },
+		{ 41, 3, 8, 0.95632183908045976, 1.0745882352941176 },
+		{ 5, 40, 9, 0.97527472527472525, 1.1140000000000001 },
+	}, mean_before[] = {
+		{ 40, 40, 23, -0.04847638888888893, 0.13819930555555485 },
+		{ 3, 40, 24, -0.10833333333333328, 0.29999999999999993 },
+	};
+	struct rl_ratio_ci wide, narrow;
+	double b[41], h[40], rb[40], rh[40], wlo, whi, nlo, nhi;
+
+	pooled_samples(b, h);
+	for (size_t k = 0; k < sizeof(before) / sizeof(before[0]); k++) {
+		CHECK(rl_bootstrap_ratio(b, before[k].nb, h, before[k].nh, ITER, CONF + 0.025,
+					 before[k].seed, &wide) == 0 &&
+		      rl_bootstrap_ratio(b, before[k].nb, h, before[k].nh, ITER, CONF - 0.025,
+					 before[k].seed, &narrow) == 0, "pooled %zu vs %zu", before[k].nb,
+		      before[k].nh);
+		CHECK(wide.lo <= before[k].lo && before[k].lo <= narrow.lo &&
+		      narrow.hi <= before[k].hi && before[k].hi <= wide.hi,
+		      "pooled %zu vs %zu: before [%.17g, %.17g], now lo in [%.17g, %.17g], hi in [%.17g, %.17g]",
+		      before[k].nb, before[k].nh, before[k].lo, before[k].hi, wide.lo, narrow.lo,
+		      narrow.hi, wide.hi);
+	}
+	for (int i = 0; i < 40; i++) {
+		rb[i] = ((i * 7) % 10) / 20.0;
+		rh[i] = ((i * 3) % 11) / 18.0;
+	}
+	/* At 99%: 0.5% +/- 0.4 points, 6 standard errors of the rank (7 ranks). */
+	for (size_t k = 0; k < sizeof(mean_before) / sizeof(mean_before[0]); k++) {
+		size_t nb = mean_before[k].nb, nh = mean_before[k].nh;
+
+		CHECK(rl_bootstrap_mean_diff(rb, nb, rh, nh, ITER, 0.998, mean_before[k].seed, &wlo,
+					     &whi) == 0 &&
+		      rl_bootstrap_mean_diff(rb, nb, rh, nh, ITER, 0.982, mean_before[k].seed, &nlo,
+					     &nhi) == 0, "mean %zu vs %zu", nb, nh);
+		CHECK(wlo <= mean_before[k].lo && mean_before[k].lo <= nlo &&
+		      nhi <= mean_before[k].hi && mean_before[k].hi <= whi,
+		      "mean %zu vs %zu: before [%.17g, %.17g], now lo in [%.17g, %.17g], hi in [%.17g, %.17g]",
+		      nb, nh, mean_before[k].lo, mean_before[k].hi, wlo, nlo, nhi, whi);
 	}
 }
 
 int main(void)
 {
 	test_median();
-	test_pooled_same_as_sorting();
+	test_few_same_as_before();
+	test_pooled_within_noise();
 	test_identical();
 	test_shift();
 	test_noise_and_threshold();

@@ -1,0 +1,5 @@
+#!/bin/sh
+# compare_cli_api.sh: tests/api/compare_cli_api.sh with ringlabd's store on a real PostgreSQL (tests/lib/pg.sh starts it; 77 without one).
+RL_TEST_STORE=postgresql
+export RL_TEST_STORE
+exec bash "$top_srcdir/tests/api/compare_cli_api.sh"
