@@ -16,6 +16,7 @@
 #include "daemon_config.h"
 #include "engine/runner.h"
 #include "run_end.h"
+#include "spool.h"
 #include "store/store.h"
 #include "targets.h"
 
@@ -40,6 +41,7 @@ struct rl_daemon_target {
 	struct rl_store *store;		/* the runner thread's own connection */
 	struct rl_run_end end;		/* a run ended that the store has not recorded; id 0: none (lock) */
 	int end_fd;			/* its end file (run_end.h); -1: none */
+	struct rl_spool spool;		/* cells kept while the store's server is gone (spool.h) */
 	atomic_int_fast64_t fleet_run;	/* the fleet run it holds a lease on; 0: none */
 	atomic_bool lease_lost;		/* that lease went to another daemon: drop the run */
 };

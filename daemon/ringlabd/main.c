@@ -207,6 +207,23 @@ static int recover_runs(struct rl_daemon *d, int *n, struct rl_err *err)
 	return rl_store_recover_targets(d->store, names, i, n, err);
 }
 
+/* The cells the runners kept while the store was gone, written now. Returns 0 or -errno. */
+static int recover_spools(struct rl_daemon *d, struct rl_err *err)
+{
+	char aside[RL_ERR_MSG_MAX];
+	int n = 0, ret;
+
+	ret = rl_spool_recover(d->cfg.state_dir, d->store, &n, aside, sizeof(aside), err);
+	if (aside[0])
+		rl_log(LOG_ERR, "%s", aside);
+	if (ret < 0)
+		return ret;
+	if (n)
+		rl_log(LOG_WARNING, "%d cell%s kept while the store could not be reached written now", n,
+		       n == 1 ? "" : "s");
+	return 0;
+}
+
 static int open_store(struct rl_daemon *d, struct rl_err *err)
 {
 	int n = 0, ended = 0, ret;
@@ -217,6 +234,9 @@ static int open_store(struct rl_daemon *d, struct rl_err *err)
 		rl_log(LOG_INFO, "store: %s", d->store_where);
 		check_store(d);
 	}
+	/* Cells kept while the store was gone first: a run's end takes no more cells. */
+	if (!ret)
+		ret = recover_spools(d, err);
 	/* Ends the store could not take last time are real ends, not interruptions. */
 	if (!ret)
 		ret = rl_run_end_recover(d->cfg.state_dir, d->store, &ended, err);

@@ -102,6 +102,27 @@ int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct
 	return ret;
 }
 
+int rl_store_cell_add_json(struct rl_store *s, int64_t id, uint32_t seq, const char *json,
+			   struct rl_err *err)
+{
+	cJSON *j = cJSON_Parse(json);
+	struct rl_cell c;
+	int ret;
+
+	if (!j)
+		return rl_err_set(err, -EINVAL, "run %lld, cell %u: not JSON", (long long)id, seq);
+	ret = rl_cell_from_json(j, &c, err);
+	cJSON_Delete(j);
+	if (ret < 0)
+		return rl_err_prefix(err, ret == -ENOMEM ? ret : -EINVAL, "run %lld, cell %u",
+				     (long long)id, seq);
+	/* The text itself is stored, not @c printed again: the cell as it was kept. */
+	ret = rl_store_begin(s, true, err);
+	if (!ret)
+		ret = rl_store_end(s, insert_cell(s, id, seq, &c, json, err), err);
+	return ret;
+}
+
 int rl_store_cells_load(struct rl_store *s, int64_t id, struct rl_run *run, struct rl_err *err)
 {
 	struct rl_cell c;

@@ -212,6 +212,15 @@ int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct
 		      struct rl_err *err);
 
 /*
+ * rl_store_cell_add_json() - rl_store_cell_add() of a cell kept as the text
+ * rl_store_cell_add() stores (rl_cell_to_json(), unformatted): that text is
+ * stored as it is. Returns as rl_store_cell_add(), or -EINVAL when @json is
+ * not a cell.
+ */
+int rl_store_cell_add_json(struct rl_store *s, int64_t id, uint32_t seq, const char *json,
+			   struct rl_err *err);
+
+/*
  * rl_store_progress_set() - replace the progress row of running run @id
  * (updated_ns is set to now). Returns 0, -ENOENT, or -EINVAL when the run is
  * not running.
