@@ -67,7 +67,7 @@ static void db_lost_failed(struct run_ctx *c, const char *why)
 /* The fleet run's lease is another daemon's: stop, and write nothing more of it. */
 static void lease_gone(struct run_ctx *c)
 {
-	rl_log(LOG_ERR, "run %lld: %s; stopping it here", (long long)c->id, c->err.msg);
+	rl_log(LOG_ERR, "%s; stopping run %lld here", c->err.msg, (long long)c->id);
 	atomic_store(&c->dt->lease_lost, true);
 	atomic_store(&c->dt->cancel, true);
 }
@@ -137,6 +137,9 @@ static void store_cell(struct run_ctx *c, const struct rl_cell *cell)
 	struct rl_daemon_target *dt = c->dt;
 	int ret = -ENOTCONN;
 
+	/* Another daemon holds the run now: nothing more of it is this one's to write. */
+	if (atomic_load(&dt->lease_lost))
+		return;
 	if (!rl_spool_count(&dt->spool))
 		ret = rl_store_cell_add(dt->store, c->id, c->seq, cell, &c->err);
 	if (ret == -ESTALE)
@@ -189,8 +192,12 @@ static void on_started(void *arg, const struct rl_run *run)
 {
 	struct run_ctx *c = arg;
 
-	if (rl_store_run_start(c->dt->store, c->id, &run->env, run->workloads, run->nworkloads,
-			       &c->err) < 0) {
+	int ret = rl_store_run_start(c->dt->store, c->id, &run->env, run->workloads,
+				     run->nworkloads, &c->err);
+
+	if (ret == -ESTALE)
+		lease_gone(c);
+	if (ret < 0) {
 		store_failed(c, "storing its start");
 		return;
 	}
@@ -254,10 +261,13 @@ static int load_request(struct rl_daemon_target *dt, int64_t id, struct rl_submi
 	return ret;
 }
 
-/* Errors that trying again will not change: the run is not running (any more), or gone. */
+/*
+ * Errors that trying again will not change: the run is not running (any
+ * more), or gone, or its fleet lease is another daemon's.
+ */
 static bool final_error(int ret)
 {
-	return ret == -EINVAL || ret == -ENOENT;
+	return ret == -EINVAL || ret == -ENOENT || ret == -ESTALE;
 }
 
 /* The store cannot take @end now: keep it in the end file for retry_end() or the next start. */
@@ -453,7 +463,9 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	} else if (c.store_error) {
 		st = RL_RUN_FAILED;
 		memcpy(c.err.msg, c.store_msg, sizeof(c.err.msg));
-	} else if (st == RL_RUN_ABORTED && atomic_load(&dt->d->stopping))
+	} else if (st == RL_RUN_ABORTED && atomic_load(&dt->lease_lost))
+		snprintf(c.err.msg, sizeof(c.err.msg), "its lease went to another daemon");
+	else if (st == RL_RUN_ABORTED && atomic_load(&dt->d->stopping))
 		snprintf(c.err.msg, sizeof(c.err.msg), "ringlabd stopping");
 	else if (st == RL_RUN_ABORTED)
 		snprintf(c.err.msg, sizeof(c.err.msg), "cancelled");
@@ -461,7 +473,8 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 		snprintf(c.err.msg, sizeof(c.err.msg), "%s", run.error[0] ? run.error : "a cell failed");
 	else if (st == RL_RUN_DONE)
 		c.err.msg[0] = '\0';
-	if (c.started && rl_store_run_env(dt->store, id, &run.env, &env_err) < 0)
+	if (c.started && !atomic_load(&dt->lease_lost) &&
+	    rl_store_run_env(dt->store, id, &run.env, &env_err) < 0)
 		rl_log(LOG_ERR, "run %lld: recording its environment: %s", (long long)id, env_err.msg);
 	end = (struct rl_run_end){ .id = id, .status = st, .finished_ns = rl_wall_ns() };
 	memcpy(end.error, c.err.msg, sizeof(end.error));
@@ -535,6 +548,9 @@ int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err)
 		ret = rl_store_open_conf(&d->store_conf, &dt->store, err);
 		if (ret < 0)
 			return ret;
+		/* Its writes of a fleet run land only while it holds the run's lease. */
+		if (d->fleet.enabled)
+			rl_store_set_lease_owner(dt->store, d->fleet.owner);
 		if (rl_spool_open(&dt->spool, d->cfg.state_dir, dt->t.cfg.name, d->cfg.store.spool_max,
 				  &end_err) < 0)
 			rl_log(LOG_WARNING, "target %s: no cells spool (%s): a run fails when the store cannot be reached",

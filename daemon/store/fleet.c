@@ -11,6 +11,7 @@
 #endif
 
 #include <cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 #define RL_STORE_INTERNAL
@@ -146,6 +147,35 @@ int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err)
 	if (!ret)
 		ret = rl_store_end(s, requeue(s, rl_wall_ns(), n, err), err);
 	return ret < 0 ? ret : *n;
+}
+
+void rl_store_set_lease_owner(struct rl_store *s, const char *owner)
+{
+	snprintf(s->lease_owner, sizeof(s->lease_owner), "%s", owner ? owner : "");
+}
+
+int rl_store_lease_err(struct rl_store *s, int64_t id, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	char owner[RL_STORE_OWNER_MAX];
+	int ret;
+
+	ret = rl_store_prepare(s, "SELECT COALESCE(lease_owner, '') FROM runs"
+			       " WHERE id = ? AND fleet_host IS NOT NULL", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, id);
+	ret = rl_sql_step(q, err);
+	if (ret > 0)
+		rl_store_col_str(q, 0, owner, sizeof(owner));
+	rl_sql_finalize(q);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld: its lease", (long long)id);
+	if (!ret || !strcmp(owner, s->lease_owner))
+		return 0;
+	return rl_err_set(err, -ESTALE, "run %lld: its lease is %s%s, not %s", (long long)id,
+			  owner[0] ? "held by " : "", owner[0] ? owner : "no one's",
+			  s->lease_owner[0] ? s->lease_owner : "this connection's (it holds none)");
 }
 
 /* The fleet's columns of the row @q stands on, as an object; NULL when out of memory. */

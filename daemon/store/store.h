@@ -21,6 +21,7 @@
  *   -EEXIST  a duplicate (a cell's seq stored twice)
  *   -EBUSY   the database stayed locked by another connection
  *   -ENOTCONN  PostgreSQL cannot be reached (the next call tries again)
+ *   -ESTALE  a fleet run whose lease another daemon holds (rl_store_set_lease_owner())
  *   -EIO     an I/O error, a corrupt database, or stored JSON that no longer parses
  *   -ENOMEM
  *
@@ -398,6 +399,18 @@ int rl_store_runs_hosts(struct rl_store *s, const struct rl_store_filter *f, cJS
 
 /* ---- the fleet: runs any daemon on a shared store may take (fleet.c) ---- */
 
+#define RL_STORE_OWNER_MAX 192
+
+/*
+ * rl_store_set_lease_owner() - the lease owner @s writes runs as: a fleet
+ * run's start, cells, progress, environment and end then change nothing
+ * unless @owner (at most RL_STORE_OWNER_MAX - 1 bytes, else cut) holds its
+ * lease, checked in the statement that writes (-ESTALE otherwise). NULL or
+ * "" (the default): @s holds no lease and writes only runs of one daemon
+ * and unleased fleet runs (cancelling a queued one).
+ */
+void rl_store_set_lease_owner(struct rl_store *s, const char *owner);
+
 /* Who holds a lease, and for how long one lasts. */
 struct rl_store_lease {
 	const char *owner;		/* "host/machine-id/pid": unique while the daemon lives */
@@ -517,6 +530,7 @@ struct rl_store {
 	struct rl_sql *db;
 	enum rl_store_kind kind;
 	struct rl_store_cache *cache;	/* detail.c: workloads parsed last, the running run's */
+	char lease_owner[RL_STORE_OWNER_MAX];	/* rl_store_set_lease_owner(); "": holds no lease */
 };
 
 /* ---- the connection (db.c) ---- */
@@ -604,13 +618,32 @@ int rl_store_list(struct rl_store *s, const struct rl_store_lister *l, const voi
 	" created, started, finished, error"
 #define RL_STORE_NMETA_COLS 12
 
+/*
+ * The clause that keeps a run's writes to whoever may write it: a run of
+ * one daemon, or a fleet run whose lease this connection's owner holds (an
+ * unleased one for a connection that holds none). Appended to the WHERE of
+ * the UPDATE that guards each write, with s->lease_owner bound to its one
+ * parameter. On PostgreSQL the UPDATE waits for a concurrent change of the
+ * row (a lease taken over) and tests the clause again on the new row, so a
+ * lease taken away and a write of the old holder never both commit.
+ */
+#define RL_STORE_LEASE_GUARD " AND (fleet_host IS NULL OR COALESCE(lease_owner, '') = ?)"
+
+/*
+ * rl_store_lease_err() - inside the transaction whose guarded write
+ * touched no row: -ESTALE, saying who holds it, when run @id is a fleet run
+ * whose lease is not this connection's; else 0, or -errno.
+ */
+int rl_store_lease_err(struct rl_store *s, int64_t id, struct rl_err *err);
+
 /* rl_store_meta_read() - @m from the RL_STORE_META_COLS of the row @q is on. Returns 0 or -EIO. */
 int rl_store_meta_read(struct rl_sql_stmt *q, struct rl_store_run_meta *m, struct rl_err *err);
 
 /*
- * rl_store_state_err() - why a change guarded by the run's status touched
- * nothing: -ENOENT for an unknown run, else -EINVAL with "run N is STATUS:
- * ACTION needs NEED". Call inside the transaction that tried the change.
+ * rl_store_state_err() - why a change guarded by the run's status (and
+ * RL_STORE_LEASE_GUARD) touched nothing: -ESTALE as rl_store_lease_err(),
+ * -ENOENT for an unknown run, else -EINVAL with "run N is STATUS: ACTION
+ * needs NEED". Call inside the transaction that tried the change.
  */
 int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const char *need,
 		       struct rl_err *err);
