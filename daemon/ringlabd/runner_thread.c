@@ -416,6 +416,14 @@ static bool fleet_handed_back(struct rl_daemon_target *dt, int64_t id, enum rl_r
 	return drop;
 }
 
+/* Why a run was cancelled: through another daemon (its words), or here. */
+static void cancelled_why(struct rl_daemon_target *dt, char *buf, size_t len)
+{
+	pthread_mutex_lock(&dt->lock);
+	snprintf(buf, len, "%s", dt->cancel_why[0] ? dt->cancel_why : "cancelled");
+	pthread_mutex_unlock(&dt->lock);
+}
+
 static void execute(struct rl_daemon_target *dt, int64_t id)
 {
 	struct run_ctx c = { .dt = dt, .id = id };
@@ -436,6 +444,7 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 
 	atomic_store(&dt->cancel, false);
 	pthread_mutex_lock(&dt->lock);
+	dt->cancel_why[0] = '\0';
 	memset(&dt->live, 0, sizeof(dt->live));
 	dt->live.run_id = id;
 	/* Running from here on, but its cells are not planned before on_started(). */
@@ -468,7 +477,7 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	else if (st == RL_RUN_ABORTED && atomic_load(&dt->d->stopping))
 		snprintf(c.err.msg, sizeof(c.err.msg), "ringlabd stopping");
 	else if (st == RL_RUN_ABORTED)
-		snprintf(c.err.msg, sizeof(c.err.msg), "cancelled");
+		cancelled_why(dt, c.err.msg, sizeof(c.err.msg));
 	else if (st == RL_RUN_FAILED && !c.err.msg[0])
 		snprintf(c.err.msg, sizeof(c.err.msg), "%s", run.error[0] ? run.error : "a cell failed");
 	else if (st == RL_RUN_DONE)

@@ -231,6 +231,13 @@ static const char schema_v6[] =
 	"CREATE INDEX runs_fleet ON runs (status, fleet_host, created);"
 	"CREATE INDEX runs_lease ON runs (lease_owner, lease_expires);";
 
+/*
+ * Version 7: a fleet run asked to stop through any daemon. cancel_request
+ * is NULL, or the error the run is to end with ("cancelled through HOST"):
+ * its holder reads it at its next lease renewal (store/fleet.c).
+ */
+static const char schema_v7[] = "ALTER TABLE runs ADD COLUMN cancel_request TEXT;";
+
 static const struct migration migrations[] = {
 	{ 1, schema_v1, NULL, NULL },
 	{ 2, schema_v2, NULL, NULL },
@@ -238,6 +245,7 @@ static const struct migration migrations[] = {
 	{ 4, schema_v4, NULL, NULL },
 	{ 5, schema_v5, rl_store_migrate_v5, schema_v5_after },
 	{ 6, schema_v6, NULL, NULL },
+	{ 7, schema_v7, NULL, NULL },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -428,7 +428,8 @@ int rl_store_fleet_claim(struct rl_store *s, const struct rl_store_lease *l, con
 			 int64_t *id, struct rl_err *err);
 
 /*
- * rl_store_fleet_renew() - move the lease of run @id on by @l->lease_ns.
+ * rl_store_fleet_renew() - move the lease of run @id on to the database's
+ * clock plus @l->lease_ns (a claim sets it so too).
  * Returns 0, -ESTALE when @l->owner holds it no longer (it expired and went
  * back to the queue, or the run ended), or -errno.
  */
@@ -436,9 +437,30 @@ int rl_store_fleet_renew(struct rl_store *s, const struct rl_store_lease *l, int
 			 struct rl_err *err);
 
 /*
+ * rl_store_fleet_renew_cancel() - rl_store_fleet_renew(), and whether
+ * someone asked for the run to stop (rl_store_fleet_cancel()): its words
+ * in @cancel (@len bytes; "" for none). Returns 0, 1 when a cancel was
+ * asked for, or as rl_store_fleet_renew().
+ */
+int rl_store_fleet_renew_cancel(struct rl_store *s, const struct rl_store_lease *l, int64_t id,
+				char *cancel, size_t len, struct rl_err *err);
+
+/*
+ * rl_store_fleet_cancel() - stop fleet run @id, with @why as its error
+ * ("cancelled through HOST"): queued and held by no daemon, it ends aborted
+ * now; held, its holder is asked to, and finds the request at its next
+ * renewal (a lease that runs out first ends the run aborted with it).
+ * Returns 1 (ended now), 0 (asked), -ENOENT, or -EINVAL when the run is not
+ * a fleet run or has finished.
+ */
+int rl_store_fleet_cancel(struct rl_store *s, int64_t id, const char *why, struct rl_err *err);
+
+/*
  * rl_store_fleet_requeue() - every queued or running fleet run whose lease
- * has expired goes back to the queue as submitted (its cells, progress,
- * start and host dropped). Returns the number of runs re-queued, or -errno.
+ * has expired (by the database's clock, as every lease is set) goes back
+ * to the queue as submitted (its cells, progress, start and host dropped),
+ * or, asked to stop meanwhile, ends aborted. Returns the number of runs
+ * re-queued, or -errno.
  */
 int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err);
 

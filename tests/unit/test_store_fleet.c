@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store_fleet: fleet runs (schema 6) on two connections: the local queue never hands one out; a claim matches host and target and leases the run to one owner only; a renewal by another owner is refused; an expired lease puts the run back as submitted (cells dropped) for the next daemon; the old holder's cell, progress, environment and end are then refused in the statement that writes (-ESTALE) and change nothing; a connection holding no lease ends an unleased queued fleet run but not a held one; a starting daemon's recovery leaves fleet runs to their leases. */
+/* test_store_fleet: fleet runs (schema 6) on two connections: the local queue never hands one out; a claim matches host and target and leases the run to one owner only; a renewal by another owner is refused; an expired lease puts the run back as submitted (cells dropped) for the next daemon; the old holder's cell, progress, environment and end are then refused in the statement that writes (-ESTALE) and change nothing; a connection holding no lease ends an unleased queued fleet run but not a held one; a cancel through any connection ends a queued fleet run nobody holds at once, reaches a held one's holder at its renewal, and ends a run whose lease ran out with it, aborted; a starting daemon's recovery leaves fleet runs to their leases. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +112,39 @@ static void no_lease_ends(struct rl_store *a, struct rl_store *b)
 	rl_store_set_lease_owner(a, one.owner);
 }
 
+/* Cancels through @a, a connection of another daemon than h2 (@b), which holds what it claims. */
+static void cancels(struct rl_store *a, struct rl_store *b)
+{
+	char why[64], sql[160];
+	struct rl_err err = { "" };
+	int64_t unheld = create(a, "any", "h4"), held = create(a, "any", "h2");
+	int64_t local = create(a, "t1", NULL);
+	int n = -1, ret;
+
+	ret = rl_store_fleet_cancel(a, unheld, "cancelled through h1", &err);
+	CHECK(ret == 1, "cancel of a queued fleet run nobody holds: %d (%s)", ret, err.msg);
+	CHECK(meta_of(a, unheld, NULL).status == RL_RUN_ABORTED &&
+	      !strcmp(meta_of(a, unheld, NULL).error, "cancelled through h1"), "not aborted as asked");
+	CHECK(rl_store_fleet_cancel(a, local, "x", &err) == -EINVAL, "a cancel request on a local run");
+	CHECK(claim(b, &two, "t6") == held, "h2 did not claim run %lld", (long long)held);
+	CHECK(rl_store_fleet_renew_cancel(b, &two, held, why, sizeof(why), &err) == 0 && !why[0],
+	      "a request before any: '%s'", why);
+	ret = rl_store_fleet_cancel(a, held, "cancelled through h1", &err);
+	CHECK(ret == 0 && meta_of(a, held, NULL).status == RL_RUN_QUEUED, "cancel of a held run: %d (%s)",
+	      ret, err.msg);
+	ret = rl_store_fleet_renew_cancel(b, &two, held, why, sizeof(why), &err);
+	CHECK(ret == 1 && !strcmp(why, "cancelled through h1"), "the holder's renewal: %d '%s' (%s)",
+	      ret, why, err.msg);
+	/* Its holder gone before it stopped the run: the lease's end ends it, as asked. */
+	snprintf(sql, sizeof(sql), "UPDATE runs SET lease_expires = 1 WHERE id = %lld", (long long)held);
+	if (!store_test_raw(db_path, sql, sql))
+		return;
+	CHECK(rl_store_fleet_requeue(a, &n, &err) >= 0, "re-queue: %s", err.msg);
+	CHECK(meta_of(a, held, NULL).status == RL_RUN_ABORTED &&
+	      !strcmp(meta_of(a, held, NULL).error, "cancelled through h1"),
+	      "an expired lease with a cancel request: status %d", meta_of(a, held, NULL).status);
+}
+
 static void test_fleet(struct rl_store *a, struct rl_store *b)
 {
 	struct rl_err err = { "" };
@@ -155,6 +188,7 @@ static void test_fleet(struct rl_store *a, struct rl_store *b)
 	start_with_cell(b, any);
 	old_holder_refused(a, b, any);
 	no_lease_ends(a, b);
+	cancels(a, b);
 	/* h2 restarting on its target t2 aborts its local runs only. */
 	CHECK(rl_store_recover_targets(b, (const char *const[]){ "t2" }, 1, &n, &err) == 0 && !n,
 	      "recovery aborted %d runs (%s)", n, err.msg);
