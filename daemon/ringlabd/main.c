@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "http/server.h"
 #include "log.h"
+#include "start_extend.h"
 #include "state_lock.h"
 #include "util/clock.h"
 
@@ -224,7 +225,22 @@ static int recover_spools(struct rl_daemon *d, struct rl_err *err)
 	return 0;
 }
 
-static int open_store(struct rl_daemon *d, struct rl_err *err)
+/* What opening the store migrated, and what the VACUUM after it gave back. */
+static void log_migration(struct rl_daemon *d)
+{
+	struct rl_store_migrated m;
+
+	rl_store_migration(d->store, &m);
+	if (m.from == m.to || !m.from)
+		return;
+	rl_log(LOG_WARNING, "store: schema migrated from version %d to %d", m.from, m.to);
+	if (m.vacuumed)
+		rl_log(LOG_WARNING, "store: VACUUM after the migration: %lld bytes -> %lld bytes in %.1f s",
+		       (long long)m.bytes_before, (long long)m.bytes_after, (double)m.vacuum_ns / 1e9);
+}
+
+/* The store opened (migrated if it is older) and what the last run left written into it. */
+static int open_store_now(struct rl_daemon *d, struct rl_err *err)
 {
 	int n = 0, ended = 0, ret;
 
@@ -232,6 +248,7 @@ static int open_store(struct rl_daemon *d, struct rl_err *err)
 	ret = rl_store_open_conf(&d->store_conf, &d->store, err);
 	if (!ret) {
 		rl_log(LOG_INFO, "store: %s", d->store_where);
+		log_migration(d);
 		check_store(d);
 	}
 	/* Cells kept while the store was gone first: a run's end takes no more cells. */
@@ -250,6 +267,21 @@ static int open_store(struct rl_daemon *d, struct rl_err *err)
 	if (n)
 		rl_log(LOG_WARNING, "%d interrupted run%s marked aborted", n, n == 1 ? "" : "s");
 	return 0;
+}
+
+/* open_store_now(), with systemd's start-up timeout extended while a migration may run. */
+static int open_store(struct rl_daemon *d, struct rl_err *err)
+{
+	struct rl_start_extend x;
+	struct rl_err xerr = { "" };
+	int ret;
+
+	if (rl_start_extend_begin(&x, "opening the store (a schema migration can take minutes)",
+				  &xerr) < 0)
+		rl_log(LOG_WARNING, "%s: a long migration may outlast TimeoutStartSec", xerr.msg);
+	ret = open_store_now(d, err);
+	rl_start_extend_end(&x);
+	return ret;
 }
 
 static void write_port_file(const char *path, uint16_t port)

@@ -163,6 +163,21 @@ void rl_store_close(struct rl_store *s);
 /* rl_store_schema_version() - the schema version this code migrates to (the latest). */
 int rl_store_schema_version(void);
 
+/* What opening the store migrated (a caller logs it). */
+struct rl_store_migrated {
+	int from, to;			/* schema versions; equal when nothing was migrated */
+	bool vacuumed;			/* SQLite: a migration rewrote the store, then VACUUM ran */
+	int64_t bytes_before, bytes_after;	/* the file's size around that VACUUM */
+	int64_t vacuum_ns;		/* how long it took */
+};
+
+/*
+ * rl_store_migration() - what rl_store_open_conf() migrated when it opened
+ * @s: the versions, and whether (and how far) a VACUUM shrank an SQLite
+ * store that a migration rewrote. Cannot fail.
+ */
+void rl_store_migration(const struct rl_store *s, struct rl_store_migrated *out);
+
 /* ---- a run's life, and reading one run (runs.c; cells and progress: cells.c) ---- */
 
 /*
@@ -553,6 +568,7 @@ struct rl_store {
 	enum rl_store_kind kind;
 	struct rl_store_cache *cache;	/* detail.c: workloads parsed last, the running run's */
 	char lease_owner[RL_STORE_OWNER_MAX];	/* rl_store_set_lease_owner(); "": holds no lease */
+	struct rl_store_migrated migrated;	/* rl_store_migrate() at the open */
 };
 
 /* ---- the connection (db.c) ---- */
@@ -692,7 +708,11 @@ int rl_store_check_version(struct rl_store *s, struct rl_err *err);
  */
 int rl_store_migrate_v5(struct rl_store *s, struct rl_err *err);
 
-/* rl_store_migrate() - apply every missing migration, one transaction each. */
+/*
+ * rl_store_migrate() - apply every missing migration, in one transaction,
+ * then VACUUM an SQLite store one of them rewrote; s->migrated says what
+ * was done. Returns 0 or -errno.
+ */
 int rl_store_migrate(struct rl_store *s, struct rl_err *err);
 
 /* rl_store_cells_load() - append run @id's cell rows (not packed yet) to @run, in seq order. */
