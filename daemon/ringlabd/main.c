@@ -425,8 +425,10 @@ static void init_daemon(struct rl_daemon *d)
 	pthread_cond_init(&d->wake, NULL);
 	pthread_mutex_init(&d->progress_lock, NULL);
 	pthread_cond_init(&d->progress_cond, NULL);
-	for (uint32_t i = 0; i < RL_TARGETS_MAX; i++)
+	for (uint32_t i = 0; i < RL_TARGETS_MAX; i++) {
 		d->targets[i].end_fd = -1;
+		d->targets[i].spool.fd = -1;
+	}
 	d->started_ns = rl_wall_ns();
 }
 

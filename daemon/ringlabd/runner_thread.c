@@ -191,7 +191,6 @@ static void set_planned(struct rl_daemon_target *dt, const struct rl_run *run)
 static void on_started(void *arg, const struct rl_run *run)
 {
 	struct run_ctx *c = arg;
-
 	int ret = rl_store_run_start(c->dt->store, c->id, &run->env, run->workloads,
 				     run->nworkloads, &c->err);
 
