@@ -18,8 +18,9 @@ RUN_DEPS="e2fsprogs util-linux mount curl fio jq sqlite3 postgresql chromium cla
 	qemu-system-x86 busybox-static cpio xz-utils zstd bc git bison flex libelf-dev libssl-dev"
 # make fuzz only: libFuzzer and the sanitizers' runtimes for clang. make check needs none of it.
 FUZZ_DEPS="clang libclang-rt-dev"
-# Only the tests need these: promtool checks /metrics and deploy/prometheus.
-CHECK_DEPS="prometheus"
+# Only the tests need these: promtool checks /metrics and deploy/prometheus; libfaketime
+# skews a daemon's clock (tests/pg/fleet_clock.sh).
+CHECK_DEPS="prometheus faketime"
 
 say() { printf '==> %s\n' "$*" >&2; }
 

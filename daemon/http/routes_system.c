@@ -69,6 +69,22 @@ static int unrecorded_runs(struct rl_daemon *d, cJSON *list, char *msg, size_t l
 	return n;
 }
 
+/* Cells kept while the store could not be reached, not written yet; the first spool's story in @msg. */
+static unsigned int cells_waiting(struct rl_daemon *d, char *msg, size_t len)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < d->ntargets; i++) {
+		struct rl_spool *sp = &d->targets[i].spool;
+		unsigned int k = rl_spool_count(sp);
+
+		if (k && !n)
+			snprintf(msg, len, "%u finished cells wait in %.300s for the store", k, sp->path);
+		n += k;
+	}
+	return n;
+}
+
 int rl_route_health(struct rl_http_req *r)
 {
 	struct rl_daemon *d = r->d;
@@ -76,7 +92,8 @@ int rl_route_health(struct rl_http_req *r)
 	struct rl_err err = { "" };
 	struct rl_store *store;
 	unsigned int running = 0;
-	char held_up[RL_ERR_MSG_MAX];
+	char held_up[RL_ERR_MSG_MAX], kept[RL_ERR_MSG_MAX];
+	unsigned int waiting;
 	cJSON *o, *unrecorded;
 	int ret;
 
@@ -96,8 +113,11 @@ int rl_route_health(struct rl_http_req *r)
 		return -ENOMEM;
 	}
 	/* A store that reads but cannot write is not "ok": say which run it holds up. */
+	waiting = cells_waiting(d, kept, sizeof(kept));
 	if (unrecorded_runs(d, unrecorded, held_up, sizeof(held_up)) && ret >= 0)
 		ret = rl_err_set(&err, -EIO, "%s", held_up);
+	if (waiting && ret >= 0)
+		ret = rl_err_set(&err, -EIO, "%s", kept);
 	cJSON_AddStringToObject(o, "status", ret < 0 ? "degraded" : "ok");
 	cJSON_AddStringToObject(o, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(o, "uptime_s", (double)(rl_wall_ns() - d->started_ns) / 1e9);
@@ -105,6 +125,7 @@ int rl_route_health(struct rl_http_req *r)
 	cJSON_AddStringToObject(o, "store_kind", rl_store_kind_name(d->store_conf.kind));
 	cJSON_AddStringToObject(o, "store_check", d->store_check[0] ? d->store_check : "ok");
 	cJSON_AddItemToObject(o, "unrecorded_runs", unrecorded);
+	cJSON_AddNumberToObject(o, "cells_waiting", waiting);
 	cJSON_AddNumberToObject(o, "targets", d->ntargets);
 	cJSON_AddNumberToObject(o, "running", running);
 	return rl_http_reply_json(r, ret < 0 ? 503 : 200, o);

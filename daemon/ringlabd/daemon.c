@@ -198,22 +198,63 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 	return 0;
 }
 
+/* Whether one of this daemon's targets runs @id now; with @stop, tell it to stop. */
+static bool running_here(struct rl_daemon *d, int64_t id, bool stop)
+{
+	bool found = false;
+
+	for (uint32_t i = 0; i < d->ntargets; i++) {
+		struct rl_daemon_target *dt = &d->targets[i];
+
+		pthread_mutex_lock(&dt->lock);
+		if (dt->live.run_id == id) {
+			found = true;
+			if (stop)
+				atomic_store(&dt->cancel, true);
+		}
+		pthread_mutex_unlock(&dt->lock);
+	}
+	return found;
+}
+
+/*
+ * A fleet run this daemon does not run: ended now when nobody holds it,
+ * else asked of its holder. Returns 0, -EINVAL when @id is no fleet run
+ * (or has ended), or -errno.
+ */
+static int cancel_fleet(struct rl_daemon *d, struct rl_store *store, int64_t id,
+			struct rl_err *err)
+{
+	struct rl_run_end end;
+	char why[128];
+	int ret;
+
+	/* Run here, or ended here with its end pending: this daemon's to answer. */
+	if (!d->fleet.enabled || running_here(d, id, false) || rl_daemon_run_end(d, id, &end) == 0)
+		return -EINVAL;
+	snprintf(why, sizeof(why), "cancelled through %s", d->fleet.host);
+	ret = rl_store_fleet_cancel(store, id, why, err);
+	return ret < 0 ? ret : 0;
+}
+
 int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err)
 {
 	struct rl_store_run_meta meta;
 	struct rl_run_end end;
 	struct rl_store *store;
-	int ret;
+	int ret, fleet = -EINVAL;
 
 	store = rl_daemon_store_lock(d);
 	ret = rl_store_run_get(store, id, NULL, &meta, err);
-	if (!ret && meta.status == RL_RUN_QUEUED)
+	if (!ret && (meta.status == RL_RUN_QUEUED || meta.status == RL_RUN_RUNNING))
+		fleet = cancel_fleet(d, store, id, err);
+	if (!ret && fleet == -EINVAL && meta.status == RL_RUN_QUEUED)
 		ret = rl_store_run_finish(store, id, RL_RUN_ABORTED, "cancelled before it started", err);
 	rl_daemon_store_unlock(d);
 	if (ret < 0)
 		return ret;
-	if (meta.status == RL_RUN_QUEUED)
-		return 0;
+	if (fleet != -EINVAL || meta.status == RL_RUN_QUEUED)
+		return fleet == -EINVAL ? 0 : fleet;
 	if (meta.status == RL_RUN_RUNNING && rl_daemon_run_end(d, id, &end) == 0)
 		return rl_err_set(err, -EALREADY,
 				  "run %lld already finished (%s); the store has not recorded it yet: %s",
@@ -221,14 +262,11 @@ int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err)
 	if (meta.status != RL_RUN_RUNNING)
 		return rl_err_set(err, -EALREADY, "run %lld already finished (%s)", (long long)id,
 				  rl_run_status_name(meta.status));
-	for (uint32_t i = 0; i < d->ntargets; i++) {
-		struct rl_daemon_target *dt = &d->targets[i];
-
-		pthread_mutex_lock(&dt->lock);
-		if (dt->live.run_id == id)
-			atomic_store(&dt->cancel, true);
-		pthread_mutex_unlock(&dt->lock);
-	}
+	/* On a shared store a run of another daemon's own queue is that daemon's to stop. */
+	if (!running_here(d, id, true) && d->fleet.enabled)
+		return rl_err_set(err, -EBUSY,
+				  "run %lld runs on target %s of another daemon, not from the fleet's queue: cancel it through that daemon",
+				  (long long)id, meta.target);
 	return 0;
 }
 

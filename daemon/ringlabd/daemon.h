@@ -16,6 +16,7 @@
 #include "daemon_config.h"
 #include "engine/runner.h"
 #include "run_end.h"
+#include "spool.h"
 #include "store/store.h"
 #include "targets.h"
 
@@ -40,8 +41,10 @@ struct rl_daemon_target {
 	struct rl_store *store;		/* the runner thread's own connection */
 	struct rl_run_end end;		/* a run ended that the store has not recorded; id 0: none (lock) */
 	int end_fd;			/* its end file (run_end.h); -1: none */
+	struct rl_spool spool;		/* cells kept while the store's server is gone (spool.h) */
 	atomic_int_fast64_t fleet_run;	/* the fleet run it holds a lease on; 0: none */
 	atomic_bool lease_lost;		/* that lease went to another daemon: drop the run */
+	char cancel_why[RL_ERR_MSG_MAX];	/* a fleet cancel's error ("cancelled through HOST"; lock) */
 };
 
 /* This daemon as one of a fleet on a shared store (fleet.c). */
@@ -112,9 +115,12 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 
 /*
  * rl_daemon_cancel() - a queued run is aborted at once; a running one is
- * told to stop and becomes aborted when its runner returns. Returns 0,
- * -ENOENT, or -EALREADY when the run has already finished (its end recorded
- * or not).
+ * told to stop and becomes aborted when its runner returns. A fleet run
+ * another daemon holds (a PostgreSQL store) gets a cancel request its
+ * holder reads at its next lease renewal; it ends aborted "cancelled
+ * through HOST", this daemon's host name. Returns 0, -ENOENT, -EALREADY
+ * when the run has already finished (its end recorded or not), or -EBUSY
+ * for a run another daemon runs from its own queue.
  */
 int rl_daemon_cancel(struct rl_daemon *d, int64_t id, struct rl_err *err);
 

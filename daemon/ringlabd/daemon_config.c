@@ -69,6 +69,12 @@ static const struct rl_field store_fields[] = {
 	{ .name = "password_file", .type = RL_FT_STRING, .offset = ST(password_file),
 	  .size = ST_SIZE(password_file), .min = 0, .max = ST_SIZE(password_file) - 1, .def = "\"\"",
 	  .help = "postgresql: absolute path of a file whose first line is the password; empty: libpq's own (PGPASSWORD, ~/.pgpass)." },
+	{ .name = "unreachable_max_s", .type = RL_FT_U32, .offset = ST(unreachable_max_s), .min = 1,
+	  .max = 7 * 86400, .def = "600",
+	  .help = "postgresql: seconds a run goes on while the server cannot be reached, its finished cells kept in state_dir/cells-spool-TARGET and written when the server is back; longer, and the run fails (its cells still kept)." },
+	{ .name = "spool_max", .type = RL_FT_SIZE, .offset = ST(spool_max), .min = 64 << 10,
+	  .max = 16ull << 30, .def = "\"64M\"",
+	  .help = "postgresql: the most each target's cells spool may hold; a run whose next cell does not fit fails (its cells still kept)." },
 	{ 0 }
 };
 
@@ -135,7 +141,7 @@ const struct rl_field rl_config_fields[] = {
 	  .help = "Where runs write. Empty: one image target named default (state_dir/default.img, 4G, sparse)." },
 	{ .name = "store", .type = RL_FT_OBJECT, .offset = CF(store), .sub = store_fields,
 	  .size = CF_SIZE(store), .def = "{}",
-	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ...}. Read at start-up only." },
+	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ..., \"unreachable_max_s\": 600, \"spool_max\": \"64M\"}. Read at start-up only." },
 	{ .name = "fleet", .type = RL_FT_OBJECT, .offset = CF(fleet), .sub = fleet_fields,
 	  .size = CF_SIZE(fleet), .def = "{}",
 	  .help = "Runs submitted with \"host\" (postgresql store only): {\"lease_s\": 30}. Read at start-up only." },

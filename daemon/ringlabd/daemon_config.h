@@ -40,6 +40,8 @@ struct rl_store_cfg {
 	enum rl_store_kind kind;	/* default sqlite: state_dir/ringlab.db */
 	char conninfo[1024];		/* postgresql: libpq's conninfo, never a password */
 	char password_file[RL_PATH_MAX];	/* postgresql: the password's file; "": PGPASSWORD */
+	uint32_t unreachable_max_s;	/* a run keeps its cells locally this long, then fails */
+	uint64_t spool_max;		/* bytes of cells kept locally per target */
 };
 
 /* Runs submitted to the fleet (a PostgreSQL store): the "fleet" object. */

@@ -60,9 +60,28 @@ bool rl_daemon_fleet_held(struct rl_daemon_target *dt, int64_t id)
 	return rl_store_fleet_renew(dt->store, &l, id, &err) != -ESTALE;
 }
 
-/* Renew what each target holds; a lease another daemon took cancels the run. */
+/* A cancel of fleet run @id was asked for through some daemon: stop it, saying so once. */
+static void cancel_asked(struct rl_daemon_target *dt, int64_t id, const char *why)
+{
+	bool first;
+
+	pthread_mutex_lock(&dt->lock);
+	first = !dt->cancel_why[0];
+	if (first)
+		snprintf(dt->cancel_why, sizeof(dt->cancel_why), "%s", why);
+	pthread_mutex_unlock(&dt->lock);
+	if (first)
+		rl_log(LOG_WARNING, "run %lld: %s; stopping it", (long long)id, why);
+	atomic_store(&dt->cancel, true);
+}
+
+/*
+ * Renew what each target holds; a lease another daemon took cancels the
+ * run, and so does a cancel asked for through any daemon.
+ */
 static void renew(struct rl_daemon *d, const struct rl_store_lease *l)
 {
+	char why[RL_ERR_MSG_MAX];
 	struct rl_err err = { "" };
 
 	for (uint32_t i = 0; i < d->ntargets; i++) {
@@ -72,8 +91,10 @@ static void renew(struct rl_daemon *d, const struct rl_store_lease *l)
 
 		if (!id)
 			continue;
-		ret = rl_store_fleet_renew(d->fleet.store, l, id, &err);
-		if (ret == -ESTALE && atomic_load(&dt->fleet_run) == id) {
+		ret = rl_store_fleet_renew_cancel(d->fleet.store, l, id, why, sizeof(why), &err);
+		if (ret == 1 && atomic_load(&dt->fleet_run) == id) {
+			cancel_asked(dt, id, why);
+		} else if (ret == -ESTALE && atomic_load(&dt->fleet_run) == id) {
 			rl_log(LOG_ERR, "run %lld: %s; stopping it here", (long long)id, err.msg);
 			atomic_store(&dt->lease_lost, true);
 			atomic_store(&dt->cancel, true);

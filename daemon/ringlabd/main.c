@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "http/server.h"
 #include "log.h"
+#include "start_extend.h"
 #include "state_lock.h"
 #include "util/clock.h"
 
@@ -207,7 +208,39 @@ static int recover_runs(struct rl_daemon *d, int *n, struct rl_err *err)
 	return rl_store_recover_targets(d->store, names, i, n, err);
 }
 
-static int open_store(struct rl_daemon *d, struct rl_err *err)
+/* The cells the runners kept while the store was gone, written now. Returns 0 or -errno. */
+static int recover_spools(struct rl_daemon *d, struct rl_err *err)
+{
+	char aside[RL_ERR_MSG_MAX];
+	int n = 0, ret;
+
+	ret = rl_spool_recover(d->cfg.state_dir, d->store, &n, aside, sizeof(aside), err);
+	if (aside[0])
+		rl_log(LOG_ERR, "%s", aside);
+	if (ret < 0)
+		return ret;
+	if (n)
+		rl_log(LOG_WARNING, "%d cell%s kept while the store could not be reached written now", n,
+		       n == 1 ? "" : "s");
+	return 0;
+}
+
+/* What opening the store migrated, and what the VACUUM after it gave back. */
+static void log_migration(struct rl_daemon *d)
+{
+	struct rl_store_migrated m;
+
+	rl_store_migration(d->store, &m);
+	if (m.from == m.to || !m.from)
+		return;
+	rl_log(LOG_WARNING, "store: schema migrated from version %d to %d", m.from, m.to);
+	if (m.vacuumed)
+		rl_log(LOG_WARNING, "store: VACUUM after the migration: %lld bytes -> %lld bytes in %.1f s",
+		       (long long)m.bytes_before, (long long)m.bytes_after, (double)m.vacuum_ns / 1e9);
+}
+
+/* The store opened (migrated if it is older) and what the last run left written into it. */
+static int open_store_now(struct rl_daemon *d, struct rl_err *err)
 {
 	int n = 0, ended = 0, ret;
 
@@ -215,8 +248,12 @@ static int open_store(struct rl_daemon *d, struct rl_err *err)
 	ret = rl_store_open_conf(&d->store_conf, &d->store, err);
 	if (!ret) {
 		rl_log(LOG_INFO, "store: %s", d->store_where);
+		log_migration(d);
 		check_store(d);
 	}
+	/* Cells kept while the store was gone first: a run's end takes no more cells. */
+	if (!ret)
+		ret = recover_spools(d, err);
 	/* Ends the store could not take last time are real ends, not interruptions. */
 	if (!ret)
 		ret = rl_run_end_recover(d->cfg.state_dir, d->store, &ended, err);
@@ -230,6 +267,21 @@ static int open_store(struct rl_daemon *d, struct rl_err *err)
 	if (n)
 		rl_log(LOG_WARNING, "%d interrupted run%s marked aborted", n, n == 1 ? "" : "s");
 	return 0;
+}
+
+/* open_store_now(), with systemd's start-up timeout extended while a migration may run. */
+static int open_store(struct rl_daemon *d, struct rl_err *err)
+{
+	struct rl_start_extend x;
+	struct rl_err xerr = { "" };
+	int ret;
+
+	if (rl_start_extend_begin(&x, "opening the store (a schema migration can take minutes)",
+				  &xerr) < 0)
+		rl_log(LOG_WARNING, "%s: a long migration may outlast TimeoutStartSec", xerr.msg);
+	ret = open_store_now(d, err);
+	rl_start_extend_end(&x);
+	return ret;
 }
 
 static void write_port_file(const char *path, uint16_t port)
@@ -373,8 +425,10 @@ static void init_daemon(struct rl_daemon *d)
 	pthread_cond_init(&d->wake, NULL);
 	pthread_mutex_init(&d->progress_lock, NULL);
 	pthread_cond_init(&d->progress_cond, NULL);
-	for (uint32_t i = 0; i < RL_TARGETS_MAX; i++)
+	for (uint32_t i = 0; i < RL_TARGETS_MAX; i++) {
 		d->targets[i].end_fd = -1;
+		d->targets[i].spool.fd = -1;
+	}
 	d->started_ns = rl_wall_ns();
 }
 

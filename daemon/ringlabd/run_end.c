@@ -156,7 +156,10 @@ static int recover_one(const char *path, struct rl_store *s, struct rl_err *err)
 	if (ret > 0 && rl_store_run_get(s, end.id, NULL, &meta, err) == 0 &&
 	    (meta.status == RL_RUN_RUNNING || meta.status == RL_RUN_QUEUED)) {
 		ret = rl_store_run_finish_at(s, end.id, end.status, end.error, end.finished_ns, err);
-		if (ret < 0)
+		/* A fleet run's lease was the stopped daemon's: the run goes back to the queue. */
+		if (ret == -ESTALE)
+			ret = 0;
+		else if (ret < 0)
 			rl_err_prefix(err, ret, "%s: recording the end of run %lld", path,
 				      (long long)end.id);
 		else

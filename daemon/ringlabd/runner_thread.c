@@ -19,6 +19,7 @@
 #define PROGRESS_STORE_EVERY_NS (500ull * 1000 * 1000)
 #define END_TRIES 3			/* recording a run's end, before it is kept pending */
 #define END_RETRY_MS 500
+#define SPOOL_RETRY_NS (1000ull * 1000 * 1000)	/* kept cells: how often to try the store again */
 
 struct run_ctx {
 	struct rl_daemon_target *dt;
@@ -26,18 +27,136 @@ struct run_ctx {
 	bool started;
 	uint32_t seq;
 	uint64_t last_store_ns;
+	uint64_t spool_try_ns;		/* when the kept cells were last offered to the store */
 	int store_error;
 	char store_msg[RL_ERR_MSG_MAX];	/* why, kept from the cancel that follows */
+	char lost_why[64];		/* store_error -ENOTCONN: why the kept cells failed the run */
 	struct rl_err err;
 };
 
 /* A store write of the run failed: the run fails for it rather than lose results silently. */
 static void store_failed(struct run_ctx *c, const char *what)
 {
-	if (!c->store_error)
+	if (!c->store_error) {
 		snprintf(c->store_msg, sizeof(c->store_msg), "%s: %.480s", what, c->err.msg);
-	c->store_error = -EIO;
+		c->store_error = -EIO;
+	}
 	atomic_store(&c->dt->cancel, true);
+}
+
+/* Why a run fails while its cells wait in @dt's spool: the store, @why, how many, where. */
+static void lost_msg(struct rl_daemon_target *dt, const char *why, char *buf, size_t len)
+{
+	snprintf(buf, len, "the store (%.150s) %.60s: %u cells kept in %.200s, written when it is back",
+		 dt->d->store_where, why, rl_spool_count(&dt->spool), dt->spool.path);
+}
+
+/* The store's server is still gone past the bound, or the spool is full: the run fails. */
+static void db_lost_failed(struct run_ctx *c, const char *why)
+{
+	struct rl_daemon_target *dt = c->dt;
+
+	/* The message is made when the run has stopped: its last cells are kept too by then. */
+	if (!c->store_error) {
+		snprintf(c->lost_why, sizeof(c->lost_why), "%s", why);
+		c->store_error = -ENOTCONN;
+	}
+	atomic_store(&dt->cancel, true);
+}
+
+/* The fleet run's lease is another daemon's: stop, and write nothing more of it. */
+static void lease_gone(struct run_ctx *c)
+{
+	rl_log(LOG_ERR, "%s; stopping run %lld here", c->err.msg, (long long)c->id);
+	atomic_store(&c->dt->lease_lost, true);
+	atomic_store(&c->dt->cancel, true);
+}
+
+/*
+ * Offer @dt's kept cells to the store. Cells whose run is over, or gone,
+ * are set aside for a human. Returns as rl_spool_flush().
+ */
+static int spool_write(struct rl_daemon_target *dt, struct rl_err *err)
+{
+	struct rl_err aside_err = { "" };
+	int ret = rl_spool_flush(&dt->spool, dt->store, err);
+
+	if (ret > 0)
+		rl_log(LOG_WARNING, "target %s: the store is back: %d kept cell%s written from %s",
+		       dt->t.cfg.name, ret, ret == 1 ? "" : "s", dt->spool.path);
+	if (ret == -EINVAL || ret == -ENOENT) {
+		rl_log(LOG_ERR, "target %s: %s: the kept cells cannot be stored; set aside", dt->t.cfg.name,
+		       err->msg);
+		if (rl_spool_set_aside(&dt->spool, true, &aside_err) < 0)
+			rl_log(LOG_ERR, "%s", aside_err.msg);
+	}
+	return ret;
+}
+
+/* Seconds the oldest kept cell has waited for the store. */
+static uint64_t spool_waited_s(struct rl_daemon_target *dt)
+{
+	return (rl_now_ns() - (uint64_t)dt->spool.since_ns) / 1000000000ull;
+}
+
+/* "cannot be reached for N s", the bound, into @buf. */
+static const char *overdue(struct rl_daemon_target *dt, char *buf, size_t len)
+{
+	snprintf(buf, len, "cannot be reached for %u s", dt->d->cfg.store.unreachable_max_s);
+	return buf;
+}
+
+/*
+ * While cells wait in the spool: offer them to the store (at once when
+ * @now, else once a second), and fail the run once the server has been
+ * gone longer than the configuration allows.
+ */
+static void spool_tick(struct run_ctx *c, bool now)
+{
+	struct rl_daemon_target *dt = c->dt;
+	uint64_t t = rl_now_ns();
+	char why[64];
+	int ret;
+
+	if (!rl_spool_count(&dt->spool) || (!now && t - c->spool_try_ns < SPOOL_RETRY_NS))
+		return;
+	c->spool_try_ns = t;
+	ret = spool_write(dt, &c->err);
+	if (ret == -ESTALE)
+		lease_gone(c);
+	else if (ret < 0 && ret != -ENOTCONN)
+		store_failed(c, "writing the kept cells");
+	if (!rl_spool_count(&dt->spool) || spool_waited_s(dt) < dt->d->cfg.store.unreachable_max_s)
+		return;
+	db_lost_failed(c, overdue(dt, why, sizeof(why)));
+}
+
+/* Cell @c->seq to the store, or, while its server is gone, to the spool behind the others. */
+static void store_cell(struct run_ctx *c, const struct rl_cell *cell)
+{
+	struct rl_daemon_target *dt = c->dt;
+	int ret = -ENOTCONN;
+
+	/* Another daemon holds the run now: nothing more of it is this one's to write. */
+	if (atomic_load(&dt->lease_lost))
+		return;
+	if (!rl_spool_count(&dt->spool))
+		ret = rl_store_cell_add(dt->store, c->id, c->seq, cell, &c->err);
+	if (ret == -ESTALE)
+		lease_gone(c);
+	if (ret != -ENOTCONN) {
+		if (ret < 0 && ret != -ESTALE)
+			store_failed(c, "storing a cell");
+		return;
+	}
+	if (!rl_spool_count(&dt->spool))
+		rl_log(LOG_WARNING, "run %lld: the store cannot be reached (%s): its cells are kept in %s until it is back",
+		       (long long)c->id, c->err.msg, dt->spool.path);
+	ret = rl_spool_add(&dt->spool, c->id, c->seq, cell, &c->err);
+	if (ret == -ENOSPC)
+		db_lost_failed(c, "cannot be reached and the spool is full");
+	else if (ret < 0)
+		store_failed(c, "keeping a cell");
 }
 
 static void set_live(struct rl_daemon_target *dt, const struct rl_progress *p, size_t cells_done)
@@ -72,9 +191,12 @@ static void set_planned(struct rl_daemon_target *dt, const struct rl_run *run)
 static void on_started(void *arg, const struct rl_run *run)
 {
 	struct run_ctx *c = arg;
+	int ret = rl_store_run_start(c->dt->store, c->id, &run->env, run->workloads,
+				     run->nworkloads, &c->err);
 
-	if (rl_store_run_start(c->dt->store, c->id, &run->env, run->workloads, run->nworkloads,
-			       &c->err) < 0) {
+	if (ret == -ESTALE)
+		lease_gone(c);
+	if (ret < 0) {
 		store_failed(c, "storing its start");
 		return;
 	}
@@ -94,6 +216,8 @@ static void on_progress(void *arg, const struct rl_progress *p)
 	uint64_t now = rl_now_ns();
 
 	set_live(c->dt, p, c->seq);
+	if (c->started)
+		spool_tick(c, false);
 	if (!c->started || now - c->last_store_ns < PROGRESS_STORE_EVERY_NS)
 		return;
 	c->last_store_ns = now;
@@ -106,8 +230,10 @@ static void on_cell(void *arg, const struct rl_run *run, const struct rl_cell *c
 {
 	struct run_ctx *c = arg;
 
-	if (c->started && rl_store_cell_add(c->dt->store, c->id, c->seq, cell, &c->err) < 0)
-		store_failed(c, "storing a cell");
+	if (c->started) {
+		spool_tick(c, true);	/* the cells kept before go first */
+		store_cell(c, cell);
+	}
 	c->seq++;
 	set_live(c->dt, NULL, c->seq);
 }
@@ -134,10 +260,24 @@ static int load_request(struct rl_daemon_target *dt, int64_t id, struct rl_submi
 	return ret;
 }
 
-/* Errors that trying again will not change: the run is not running (any more), or gone. */
+/*
+ * Errors that trying again will not change: the run is not running (any
+ * more), or gone, or its fleet lease is another daemon's.
+ */
 static bool final_error(int ret)
 {
-	return ret == -EINVAL || ret == -ENOENT;
+	return ret == -EINVAL || ret == -ENOENT || ret == -ESTALE;
+}
+
+/* The store cannot take @end now: keep it in the end file for retry_end() or the next start. */
+static int keep_end(struct rl_daemon_target *dt, const struct rl_run_end *end)
+{
+	rl_log(LOG_ERR, "run %lld: the store cannot record its end (%s): %s; retrying",
+	       (long long)end->id, rl_run_status_name(end->status), end->store_error);
+	if (dt->end_fd < 0 || rl_run_end_write(dt->end_fd, end) < 0)
+		rl_log(LOG_ERR, "run %lld: its end is in memory only: a restart would call it interrupted",
+		       (long long)end->id);
+	return -ENOTCONN;
 }
 
 /*
@@ -151,6 +291,13 @@ static int record_end(struct rl_daemon_target *dt, struct rl_run_end *end)
 	struct rl_err err = { "" };
 	int ret = 0;
 
+	/* Its kept cells go in first: the end packs the cells, and then takes no more. */
+	if (rl_spool_count(&dt->spool)) {
+		snprintf(end->store_error, sizeof(end->store_error),
+			 "%u cells wait in %.200s for the store (%.200s)", rl_spool_count(&dt->spool),
+			 dt->spool.path, dt->d->store_where);
+		return keep_end(dt, end);
+	}
 	for (int i = 0; i < END_TRIES; i++) {
 		if (i) {
 			struct timespec pause = { 0, END_RETRY_MS * 1000000L };
@@ -167,12 +314,52 @@ static int record_end(struct rl_daemon_target *dt, struct rl_run_end *end)
 	if (!ret || final_error(ret))
 		return 0;
 	snprintf(end->store_error, sizeof(end->store_error), "%s", err.msg);
-	rl_log(LOG_ERR, "run %lld: the store cannot record its end (%s): %s; retrying",
-	       (long long)end->id, rl_run_status_name(end->status), err.msg);
-	if (dt->end_fd < 0 || rl_run_end_write(dt->end_fd, end) < 0)
-		rl_log(LOG_ERR, "run %lld: its end is in memory only: a restart would call it interrupted",
-		       (long long)end->id);
-	return ret;
+	return keep_end(dt, end);
+}
+
+/* Forget the pending end: recorded, or not ours to record. */
+static void end_cleared(struct rl_daemon_target *dt)
+{
+	if (dt->end_fd >= 0)
+		rl_run_end_write(dt->end_fd, NULL);
+	pthread_mutex_lock(&dt->lock);
+	memset(&dt->end, 0, sizeof(dt->end));
+	pthread_mutex_unlock(&dt->lock);
+	rl_daemon_bump(dt->d);
+}
+
+/*
+ * The pending end @end waits for kept cells: write them. Past the bound
+ * the end becomes failed, saying why and where its cells wait. Returns
+ * true when the end may be recorded now (no cell waits).
+ */
+static bool spool_before_end(struct rl_daemon_target *dt, struct rl_run_end *end)
+{
+	struct rl_err err = { "" };
+	char why[64];
+	int ret = spool_write(dt, &err);
+
+	if (ret == -ESTALE) {
+		rl_log(LOG_ERR, "run %lld: %s: its kept cells and its end are dropped, the fleet queue has it again",
+		       (long long)end->id, err.msg);
+		rl_spool_set_aside(&dt->spool, false, &err);
+		end_cleared(dt);
+		return false;
+	}
+	if (!rl_spool_count(&dt->spool))
+		return true;
+	if (end->status == RL_RUN_FAILED || spool_waited_s(dt) < dt->d->cfg.store.unreachable_max_s)
+		return false;
+	end->status = RL_RUN_FAILED;
+	lost_msg(dt, overdue(dt, why, sizeof(why)), end->error, sizeof(end->error));
+	rl_log(LOG_ERR, "run %lld: failed: %s", (long long)end->id, end->error);
+	pthread_mutex_lock(&dt->lock);
+	dt->end = *end;
+	pthread_mutex_unlock(&dt->lock);
+	if (dt->end_fd >= 0)
+		rl_run_end_write(dt->end_fd, end);
+	rl_daemon_bump(dt->d);
+	return false;
 }
 
 /*
@@ -190,6 +377,8 @@ static bool retry_end(struct rl_daemon_target *dt)
 	pthread_mutex_unlock(&dt->lock);
 	if (!end.id)
 		return true;
+	if (rl_spool_count(&dt->spool) && !spool_before_end(dt, &end))
+		return false;
 	ret = rl_store_run_finish_at(dt->store, end.id, end.status, end.error, end.finished_ns, &err);
 	if (ret < 0 && !final_error(ret))
 		return false;
@@ -198,12 +387,7 @@ static bool retry_end(struct rl_daemon_target *dt)
 	else
 		rl_log(LOG_INFO, "run %lld: its end (%s) recorded", (long long)end.id,
 		       rl_run_status_name(end.status));
-	if (dt->end_fd >= 0)
-		rl_run_end_write(dt->end_fd, NULL);
-	pthread_mutex_lock(&dt->lock);
-	memset(&dt->end, 0, sizeof(dt->end));
-	pthread_mutex_unlock(&dt->lock);
-	rl_daemon_bump(dt->d);
+	end_cleared(dt);
 	return true;
 }
 
@@ -225,8 +409,18 @@ static bool fleet_handed_back(struct rl_daemon_target *dt, int64_t id, enum rl_r
 		       (long long)id);
 		drop = true;
 	}
+	if (drop && rl_spool_count(&dt->spool))
+		rl_spool_set_aside(&dt->spool, false, &(struct rl_err){ "" });
 	atomic_store(&dt->fleet_run, 0);
 	return drop;
+}
+
+/* Why a run was cancelled: through another daemon (its words), or here. */
+static void cancelled_why(struct rl_daemon_target *dt, char *buf, size_t len)
+{
+	pthread_mutex_lock(&dt->lock);
+	snprintf(buf, len, "%s", dt->cancel_why[0] ? dt->cancel_why : "cancelled");
+	pthread_mutex_unlock(&dt->lock);
 }
 
 static void execute(struct rl_daemon_target *dt, int64_t id)
@@ -249,6 +443,7 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 
 	atomic_store(&dt->cancel, false);
 	pthread_mutex_lock(&dt->lock);
+	dt->cancel_why[0] = '\0';
 	memset(&dt->live, 0, sizeof(dt->live));
 	dt->live.run_id = id;
 	/* Running from here on, but its cells are not planned before on_started(). */
@@ -267,19 +462,27 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 		rl_log(LOG_INFO, "run %lld: %s on target %s", (long long)id, req.what, dt->t.cfg.name);
 		ret = rl_run_suite(&suite, &o, &run, &c.err);
 	}
+	if (c.started)
+		spool_tick(&c, true);
 	st = ret == -ECANCELED ? RL_RUN_ABORTED : ret < 0 ? RL_RUN_FAILED : run.status;
-	if (c.store_error) {
+	if (c.store_error == -ENOTCONN) {
+		st = RL_RUN_FAILED;
+		lost_msg(dt, c.lost_why, c.err.msg, sizeof(c.err.msg));
+	} else if (c.store_error) {
 		st = RL_RUN_FAILED;
 		memcpy(c.err.msg, c.store_msg, sizeof(c.err.msg));
-	} else if (st == RL_RUN_ABORTED && atomic_load(&dt->d->stopping))
+	} else if (st == RL_RUN_ABORTED && atomic_load(&dt->lease_lost))
+		snprintf(c.err.msg, sizeof(c.err.msg), "its lease went to another daemon");
+	else if (st == RL_RUN_ABORTED && atomic_load(&dt->d->stopping))
 		snprintf(c.err.msg, sizeof(c.err.msg), "ringlabd stopping");
 	else if (st == RL_RUN_ABORTED)
-		snprintf(c.err.msg, sizeof(c.err.msg), "cancelled");
+		cancelled_why(dt, c.err.msg, sizeof(c.err.msg));
 	else if (st == RL_RUN_FAILED && !c.err.msg[0])
 		snprintf(c.err.msg, sizeof(c.err.msg), "%s", run.error[0] ? run.error : "a cell failed");
 	else if (st == RL_RUN_DONE)
 		c.err.msg[0] = '\0';
-	if (c.started && rl_store_run_env(dt->store, id, &run.env, &env_err) < 0)
+	if (c.started && !atomic_load(&dt->lease_lost) &&
+	    rl_store_run_env(dt->store, id, &run.env, &env_err) < 0)
 		rl_log(LOG_ERR, "run %lld: recording its environment: %s", (long long)id, env_err.msg);
 	end = (struct rl_run_end){ .id = id, .status = st, .finished_ns = rl_wall_ns() };
 	memcpy(end.error, c.err.msg, sizeof(end.error));
@@ -353,6 +556,13 @@ int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err)
 		ret = rl_store_open_conf(&d->store_conf, &dt->store, err);
 		if (ret < 0)
 			return ret;
+		/* Its writes of a fleet run land only while it holds the run's lease. */
+		if (d->fleet.enabled)
+			rl_store_set_lease_owner(dt->store, d->fleet.owner);
+		if (rl_spool_open(&dt->spool, d->cfg.state_dir, dt->t.cfg.name, d->cfg.store.spool_max,
+				  &end_err) < 0)
+			rl_log(LOG_WARNING, "target %s: no cells spool (%s): a run fails when the store cannot be reached",
+			       dt->t.cfg.name, end_err.msg);
 		dt->end_fd = rl_run_end_open(d->cfg.state_dir, dt->t.cfg.name, &end_err);
 		if (dt->end_fd < 0)
 			rl_log(LOG_WARNING, "target %s: no end file (%s): a run whose end the store cannot take would be called interrupted after a restart",
@@ -387,6 +597,10 @@ void rl_daemon_runner_stop(struct rl_daemon *d)
 		else if (dt->end.id)
 			rl_log(LOG_ERR, "run %lld: its end is lost: the next start will call it interrupted",
 			       (long long)dt->end.id);
+		if (rl_spool_count(&dt->spool))
+			rl_log(LOG_ERR, "target %s: %u cells stay in %s, written at the next start",
+			       dt->t.cfg.name, rl_spool_count(&dt->spool), dt->spool.path);
+		rl_spool_close(&dt->spool);
 		rl_store_close(dt->store);
 		dt->store = NULL;
 		if (dt->end_fd >= 0)

@@ -40,7 +40,7 @@ static void bind_cell(struct rl_sql_stmt *q, int at, int64_t id, uint32_t seq,
 	rl_sql_bind_i64(q, at + 10, id);
 }
 
-/* What listings and comparisons read of the cell: its summary row, the run's counts. */
+/* What listings and comparisons read of the cell: its summary row (the run counts it in guard()). */
 static int add_summary(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
 		       struct rl_err *err)
 {
@@ -55,34 +55,56 @@ static int add_summary(struct rl_store *s, int64_t id, uint32_t seq, const struc
 	if (!ret)
 		ret = rl_store_summary_add(s, &w, id, seq, c, nowait, timing, err);
 	rl_store_summary_end(&w);
+	return ret;
+}
+
+/*
+ * The cell's first write: count it in its run's row, which only a running
+ * run that this connection may write passes (RL_STORE_LEASE_GUARD). The
+ * row stays locked to the commit: a lease taken over meanwhile waits.
+ */
+static int guard(struct rl_store *s, int64_t id, const struct rl_cell *c, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int64_t changed;
+	int ret;
+
+	ret = rl_store_prepare(s, "UPDATE runs SET ncells = ncells + 1, failed_cells = failed_cells + ?"
+			       " WHERE id = ? AND status = 'running'" RL_STORE_LEASE_GUARD, &q, err);
 	if (ret < 0)
 		return ret;
-	return rl_store_summary_count(s, id, 1, c->failed, err);
+	rl_sql_bind_i64(q, 1, c->failed);
+	rl_sql_bind_i64(q, 2, id);
+	rl_sql_bind_text(q, 3, s->lease_owner);
+	ret = rl_store_step_done(s, q, err, "count the cell");
+	changed = rl_sql_changes(q);
+	rl_sql_finalize(q);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "run %lld", (long long)id);
+	if (!changed)
+		return rl_store_state_err(s, id, "adding a cell", "a running", err);
+	return 0;
 }
 
 static int insert_cell(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
 		       const char *json, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
-	int64_t changed;
-	int ret;
+	int ret = guard(s, id, c, err);
 
-	/* INSERT ... SELECT: no row unless the run is running. */
-	ret = rl_store_prepare(s, "INSERT INTO cells (" CELL_COLS ")"
-			       " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, id FROM runs"
-			       " WHERE id = ?10 AND status = 'running'", &q, err);
+	if (ret < 0)
+		return ret;
+	ret = rl_store_prepare(s, "INSERT INTO cells (" CELL_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       &q, err);
 	if (ret < 0)
 		return ret;
 	bind_cell(q, 0, id, seq, c, json);
 	ret = rl_store_step_done(s, q, err, "add cell");
-	changed = rl_sql_changes(q);
 	rl_sql_finalize(q);
 	if (ret == -EEXIST)
 		return rl_err_set(err, ret, "run %lld: cell %u is already stored", (long long)id, seq);
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
-	if (!changed)
-		return rl_store_state_err(s, id, "adding a cell", "a running", err);
 	return add_summary(s, id, seq, c, err);
 }
 
@@ -99,6 +121,27 @@ int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct
 	if (!ret)
 		ret = rl_store_end(s, insert_cell(s, id, seq, c, json, err), err);
 	free(json);
+	return ret;
+}
+
+int rl_store_cell_add_json(struct rl_store *s, int64_t id, uint32_t seq, const char *json,
+			   struct rl_err *err)
+{
+	cJSON *j = cJSON_Parse(json);
+	struct rl_cell c;
+	int ret;
+
+	if (!j)
+		return rl_err_set(err, -EINVAL, "run %lld, cell %u: not JSON", (long long)id, seq);
+	ret = rl_cell_from_json(j, &c, err);
+	cJSON_Delete(j);
+	if (ret < 0)
+		return rl_err_prefix(err, ret == -ENOMEM ? ret : -EINVAL, "run %lld, cell %u",
+				     (long long)id, seq);
+	/* The text itself is stored, not @c printed again: the cell as it was kept. */
+	ret = rl_store_begin(s, true, err);
+	if (!ret)
+		ret = rl_store_end(s, insert_cell(s, id, seq, &c, json, err), err);
 	return ret;
 }
 
@@ -145,7 +188,7 @@ static int upsert_progress(struct rl_store *s, int64_t id, const struct rl_store
 	ret = rl_store_prepare(s, "INSERT INTO progress (run_id, cell, ncells, workload, jobs, rep,"
 			       " reps, phase, fraction, run_fraction, live_iops, updated)"
 			       " SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM runs"
-			       " WHERE id = ? AND status = 'running'"
+			       " WHERE id = ? AND status = 'running'" RL_STORE_LEASE_GUARD
 			       " ON CONFLICT (run_id) DO UPDATE SET cell = excluded.cell,"
 			       " ncells = excluded.ncells, workload = excluded.workload,"
 			       " jobs = excluded.jobs, rep = excluded.rep, reps = excluded.reps,"
@@ -166,6 +209,7 @@ static int upsert_progress(struct rl_store *s, int64_t id, const struct rl_store
 	rl_sql_bind_double(q, 10, p->live_iops);
 	rl_sql_bind_i64(q, 11, rl_wall_ns());
 	rl_sql_bind_i64(q, 12, id);
+	rl_sql_bind_text(q, 13, s->lease_owner);
 	ret = rl_store_step_done(s, q, err, "set progress");
 	changed = rl_sql_changes(q);
 	rl_sql_finalize(q);

@@ -20,6 +20,7 @@
 #define RL_STORE_INTERNAL
 #include "store.h"
 #include "sql.h"
+#include "util/clock.h"
 
 struct migration {
 	int version;
@@ -27,6 +28,7 @@ struct migration {
 	/* NULL, or the data conversion after @sql, in its transaction ... */
 	int (*convert)(struct rl_store *s, struct rl_err *err);
 	const char *sql_after;	/* ... and then this (NULL: nothing) */
+	bool rewrites;		/* rewrites most of the store: SQLite is VACUUMed after it */
 };
 
 /*
@@ -231,13 +233,21 @@ static const char schema_v6[] =
 	"CREATE INDEX runs_fleet ON runs (status, fleet_host, created);"
 	"CREATE INDEX runs_lease ON runs (lease_owner, lease_expires);";
 
+/*
+ * Version 7: a fleet run asked to stop through any daemon. cancel_request
+ * is NULL, or the error the run is to end with ("cancelled through HOST"):
+ * its holder reads it at its next lease renewal (store/fleet.c).
+ */
+static const char schema_v7[] = "ALTER TABLE runs ADD COLUMN cancel_request TEXT;";
+
 static const struct migration migrations[] = {
-	{ 1, schema_v1, NULL, NULL },
-	{ 2, schema_v2, NULL, NULL },
-	{ 3, schema_v3, NULL, NULL },
-	{ 4, schema_v4, NULL, NULL },
-	{ 5, schema_v5, rl_store_migrate_v5, schema_v5_after },
-	{ 6, schema_v6, NULL, NULL },
+	{ 1, schema_v1, NULL, NULL, false },
+	{ 2, schema_v2, NULL, NULL, false },
+	{ 3, schema_v3, NULL, NULL, false },
+	{ 4, schema_v4, NULL, NULL, false },
+	{ 5, schema_v5, rl_store_migrate_v5, schema_v5_after, true },
+	{ 6, schema_v6, NULL, NULL, false },
+	{ 7, schema_v7, NULL, NULL, false },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -285,12 +295,56 @@ static int apply(struct rl_store *s, const struct migration *m, struct rl_err *e
 	return s->db->ops->set_version(s->db, m->version, err);
 }
 
+/* The SQLite file's size as its pages count it; -errno. */
+static int64_t file_bytes(struct rl_store *s, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int64_t v = 0;
+	int ret;
+
+	ret = rl_store_prepare(s, "SELECT page_count * page_size FROM pragma_page_count(),"
+			       " pragma_page_size()", &q, err);
+	if (ret < 0)
+		return ret;
+	ret = rl_store_query_i64(s, q, &v, err, "the database's size");
+	return ret < 0 ? ret : v;
+}
+
+/*
+ * A migration rewrote most of an SQLite store: the pages it freed stay in
+ * the file until a VACUUM gives them back (v5 packed the cells to a tenth
+ * of their size). Outside any transaction, after the migration committed.
+ */
+static int vacuum(struct rl_store *s, struct rl_err *err)
+{
+	struct rl_store_migrated *m = &s->migrated;
+	uint64_t t0 = rl_now_ns();
+	int64_t before = file_bytes(s, err), after;
+	int ret;
+
+	if (before < 0)
+		return (int)before;
+	ret = rl_store_exec(s, "VACUUM", err);
+	if (ret < 0)
+		return rl_err_prefix(err, ret, "VACUUM after the schema migration");
+	after = file_bytes(s, err);
+	if (after < 0)
+		return (int)after;
+	m->vacuumed = true;
+	m->bytes_before = before;
+	m->bytes_after = after;
+	m->vacuum_ns = (int64_t)(rl_now_ns() - t0);
+	return 0;
+}
+
 int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 {
+	bool rewrites = false;
 	int version, ret;
 	size_t i;
 
 	ret = s->db->ops->get_version(s->db, &version, err);
+	s->migrated.from = s->migrated.to = version;
 	if (ret < 0 || version >= rl_store_schema_version())
 		return ret;
 	ret = rl_store_begin(s, true, err);
@@ -300,9 +354,20 @@ int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 		if (migrations[i].version <= version)
 			continue;
 		ret = apply(s, &migrations[i], err);
+		rewrites |= migrations[i].rewrites;
 		if (ret < 0)
 			rl_err_prefix(err, ret, "schema migration to version %d",
 				      migrations[i].version);
 	}
-	return rl_store_end(s, ret, err);
+	ret = rl_store_end(s, ret, err);
+	if (ret < 0)
+		return ret;
+	s->migrated.to = rl_store_schema_version();
+	/* A new store (version 0) has nothing to give back. */
+	return rewrites && version > 0 && s->kind == RL_STORE_SQLITE ? vacuum(s, err) : 0;
+}
+
+void rl_store_migration(const struct rl_store *s, struct rl_store_migrated *out)
+{
+	*out = s->migrated;
 }

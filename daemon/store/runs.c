@@ -134,13 +134,15 @@ static int start_run(struct rl_store *s, int64_t id, const char *env, const char
 	int ret;
 
 	ret = rl_store_prepare(s, "UPDATE runs SET status = 'running', started = ?, env = ?,"
-			       " kernel_release = ? WHERE id = ? AND status = 'queued'", &q, err);
+			       " kernel_release = ? WHERE id = ? AND status = 'queued'"
+			       RL_STORE_LEASE_GUARD, &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_i64(q, 1, rl_wall_ns());
 	rl_sql_bind_text(q, 2, env);
 	rl_store_bind_opt(q, 3, kernel);
 	rl_sql_bind_i64(q, 4, id);
+	rl_sql_bind_text(q, 5, s->lease_owner);
 	ret = step_guarded(s, q, id, "start", "a queued", "start run", err);
 	return ret < 0 ? ret : rl_store_detail_put_workloads(s, id, workloads, err);
 }
@@ -184,11 +186,13 @@ static int update_env(struct rl_store *s, int64_t id, const char *env, struct rl
 	struct rl_sql_stmt *q;
 	int ret;
 
-	ret = rl_store_prepare(s, "UPDATE runs SET env = ? WHERE id = ? AND status = 'running'", &q, err);
+	ret = rl_store_prepare(s, "UPDATE runs SET env = ? WHERE id = ? AND status = 'running'"
+			       RL_STORE_LEASE_GUARD, &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_text(q, 1, env);
 	rl_sql_bind_i64(q, 2, id);
+	rl_sql_bind_text(q, 3, s->lease_owner);
 	return step_guarded(s, q, id, "update the environment of", "a running", "update env", err);
 }
 
@@ -214,13 +218,14 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 
 	ret = rl_store_prepare(s, "UPDATE runs SET status = ?1, error = ?2, finished = ?3"
 			       " WHERE id = ?4 AND (status = 'running'"
-			       "  OR (status = 'queued' AND ?1 <> 'done'))", &q, err);
+			       "  OR (status = 'queued' AND ?1 <> 'done'))" RL_STORE_LEASE_GUARD, &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_text(q, 1, rl_run_status_name(st));
 	rl_store_bind_opt(q, 2, error);
 	rl_sql_bind_i64(q, 3, finished_ns ? finished_ns : rl_wall_ns());
 	rl_sql_bind_i64(q, 4, id);
+	rl_sql_bind_text(q, 5, s->lease_owner);
 	ret = step_guarded(s, q, id, st == RL_RUN_DONE ? "done" : "finish",
 			   st == RL_RUN_DONE ? "a running" : "a queued or running", "finish run",
 			   err);
@@ -578,8 +583,11 @@ int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const
 {
 	struct rl_store_run_meta m;
 	struct rl_sql_stmt *q = NULL;
-	int ret = select_run(s, "", id, &q, &m, err);
+	int ret = rl_store_lease_err(s, id, err);
 
+	if (ret < 0)
+		return ret;
+	ret = select_run(s, "", id, &q, &m, err);
 	rl_sql_finalize(q);
 	if (ret < 0)
 		return ret;

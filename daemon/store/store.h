@@ -21,6 +21,7 @@
  *   -EEXIST  a duplicate (a cell's seq stored twice)
  *   -EBUSY   the database stayed locked by another connection
  *   -ENOTCONN  PostgreSQL cannot be reached (the next call tries again)
+ *   -ESTALE  a fleet run whose lease another daemon holds (rl_store_set_lease_owner())
  *   -EIO     an I/O error, a corrupt database, or stored JSON that no longer parses
  *   -ENOMEM
  *
@@ -162,6 +163,21 @@ void rl_store_close(struct rl_store *s);
 /* rl_store_schema_version() - the schema version this code migrates to (the latest). */
 int rl_store_schema_version(void);
 
+/* What opening the store migrated (a caller logs it). */
+struct rl_store_migrated {
+	int from, to;			/* schema versions; equal when nothing was migrated */
+	bool vacuumed;			/* SQLite: a migration rewrote the store, then VACUUM ran */
+	int64_t bytes_before, bytes_after;	/* the file's size around that VACUUM */
+	int64_t vacuum_ns;		/* how long it took */
+};
+
+/*
+ * rl_store_migration() - what rl_store_open_conf() migrated when it opened
+ * @s: the versions, and whether (and how far) a VACUUM shrank an SQLite
+ * store that a migration rewrote. Cannot fail.
+ */
+void rl_store_migration(const struct rl_store *s, struct rl_store_migrated *out);
+
 /* ---- a run's life, and reading one run (runs.c; cells and progress: cells.c) ---- */
 
 /*
@@ -210,6 +226,15 @@ int rl_store_run_env(struct rl_store *s, int64_t id, const struct rl_env *env, s
  */
 int rl_store_cell_add(struct rl_store *s, int64_t id, uint32_t seq, const struct rl_cell *c,
 		      struct rl_err *err);
+
+/*
+ * rl_store_cell_add_json() - rl_store_cell_add() of a cell kept as the text
+ * rl_store_cell_add() stores (rl_cell_to_json(), unformatted): that text is
+ * stored as it is. Returns as rl_store_cell_add(), or -EINVAL when @json is
+ * not a cell.
+ */
+int rl_store_cell_add_json(struct rl_store *s, int64_t id, uint32_t seq, const char *json,
+			   struct rl_err *err);
 
 /*
  * rl_store_progress_set() - replace the progress row of running run @id
@@ -389,6 +414,18 @@ int rl_store_runs_hosts(struct rl_store *s, const struct rl_store_filter *f, cJS
 
 /* ---- the fleet: runs any daemon on a shared store may take (fleet.c) ---- */
 
+#define RL_STORE_OWNER_MAX 192
+
+/*
+ * rl_store_set_lease_owner() - the lease owner @s writes runs as: a fleet
+ * run's start, cells, progress, environment and end then change nothing
+ * unless @owner (at most RL_STORE_OWNER_MAX - 1 bytes, else cut) holds its
+ * lease, checked in the statement that writes (-ESTALE otherwise). NULL or
+ * "" (the default): @s holds no lease and writes only runs of one daemon
+ * and unleased fleet runs (cancelling a queued one).
+ */
+void rl_store_set_lease_owner(struct rl_store *s, const char *owner);
+
 /* Who holds a lease, and for how long one lasts. */
 struct rl_store_lease {
 	const char *owner;		/* "host/machine-id/pid": unique while the daemon lives */
@@ -406,7 +443,8 @@ int rl_store_fleet_claim(struct rl_store *s, const struct rl_store_lease *l, con
 			 int64_t *id, struct rl_err *err);
 
 /*
- * rl_store_fleet_renew() - move the lease of run @id on by @l->lease_ns.
+ * rl_store_fleet_renew() - move the lease of run @id on to the database's
+ * clock plus @l->lease_ns (a claim sets it so too).
  * Returns 0, -ESTALE when @l->owner holds it no longer (it expired and went
  * back to the queue, or the run ended), or -errno.
  */
@@ -414,9 +452,30 @@ int rl_store_fleet_renew(struct rl_store *s, const struct rl_store_lease *l, int
 			 struct rl_err *err);
 
 /*
+ * rl_store_fleet_renew_cancel() - rl_store_fleet_renew(), and whether
+ * someone asked for the run to stop (rl_store_fleet_cancel()): its words
+ * in @cancel (@len bytes; "" for none). Returns 0, 1 when a cancel was
+ * asked for, or as rl_store_fleet_renew().
+ */
+int rl_store_fleet_renew_cancel(struct rl_store *s, const struct rl_store_lease *l, int64_t id,
+				char *cancel, size_t len, struct rl_err *err);
+
+/*
+ * rl_store_fleet_cancel() - stop fleet run @id, with @why as its error
+ * ("cancelled through HOST"): queued and held by no daemon, it ends aborted
+ * now; held, its holder is asked to, and finds the request at its next
+ * renewal (a lease that runs out first ends the run aborted with it).
+ * Returns 1 (ended now), 0 (asked), -ENOENT, or -EINVAL when the run is not
+ * a fleet run or has finished.
+ */
+int rl_store_fleet_cancel(struct rl_store *s, int64_t id, const char *why, struct rl_err *err);
+
+/*
  * rl_store_fleet_requeue() - every queued or running fleet run whose lease
- * has expired goes back to the queue as submitted (its cells, progress,
- * start and host dropped). Returns the number of runs re-queued, or -errno.
+ * has expired (by the database's clock, as every lease is set) goes back
+ * to the queue as submitted (its cells, progress, start and host dropped),
+ * or, asked to stop meanwhile, ends aborted. Returns the number of runs
+ * re-queued, or -errno.
  */
 int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err);
 
@@ -508,6 +567,8 @@ struct rl_store {
 	struct rl_sql *db;
 	enum rl_store_kind kind;
 	struct rl_store_cache *cache;	/* detail.c: workloads parsed last, the running run's */
+	char lease_owner[RL_STORE_OWNER_MAX];	/* rl_store_set_lease_owner(); "": holds no lease */
+	struct rl_store_migrated migrated;	/* rl_store_migrate() at the open */
 };
 
 /* ---- the connection (db.c) ---- */
@@ -595,13 +656,32 @@ int rl_store_list(struct rl_store *s, const struct rl_store_lister *l, const voi
 	" created, started, finished, error"
 #define RL_STORE_NMETA_COLS 12
 
+/*
+ * The clause that keeps a run's writes to whoever may write it: a run of
+ * one daemon, or a fleet run whose lease this connection's owner holds (an
+ * unleased one for a connection that holds none). Appended to the WHERE of
+ * the UPDATE that guards each write, with s->lease_owner bound to its one
+ * parameter. On PostgreSQL the UPDATE waits for a concurrent change of the
+ * row (a lease taken over) and tests the clause again on the new row, so a
+ * lease taken away and a write of the old holder never both commit.
+ */
+#define RL_STORE_LEASE_GUARD " AND (fleet_host IS NULL OR COALESCE(lease_owner, '') = ?)"
+
+/*
+ * rl_store_lease_err() - inside the transaction whose guarded write
+ * touched no row: -ESTALE, saying who holds it, when run @id is a fleet run
+ * whose lease is not this connection's; else 0, or -errno.
+ */
+int rl_store_lease_err(struct rl_store *s, int64_t id, struct rl_err *err);
+
 /* rl_store_meta_read() - @m from the RL_STORE_META_COLS of the row @q is on. Returns 0 or -EIO. */
 int rl_store_meta_read(struct rl_sql_stmt *q, struct rl_store_run_meta *m, struct rl_err *err);
 
 /*
- * rl_store_state_err() - why a change guarded by the run's status touched
- * nothing: -ENOENT for an unknown run, else -EINVAL with "run N is STATUS:
- * ACTION needs NEED". Call inside the transaction that tried the change.
+ * rl_store_state_err() - why a change guarded by the run's status (and
+ * RL_STORE_LEASE_GUARD) touched nothing: -ESTALE as rl_store_lease_err(),
+ * -ENOENT for an unknown run, else -EINVAL with "run N is STATUS: ACTION
+ * needs NEED". Call inside the transaction that tried the change.
  */
 int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const char *need,
 		       struct rl_err *err);
@@ -628,7 +708,11 @@ int rl_store_check_version(struct rl_store *s, struct rl_err *err);
  */
 int rl_store_migrate_v5(struct rl_store *s, struct rl_err *err);
 
-/* rl_store_migrate() - apply every missing migration, one transaction each. */
+/*
+ * rl_store_migrate() - apply every missing migration, in one transaction,
+ * then VACUUM an SQLite store one of them rewrote; s->migrated says what
+ * was done. Returns 0 or -errno.
+ */
 int rl_store_migrate(struct rl_store *s, struct rl_err *err);
 
 /* rl_store_cells_load() - append run @id's cell rows (not packed yet) to @run, in seq order. */

@@ -1,5 +1,5 @@
 #!/bin/bash
-# store_migrate.sh: a store main's ringlabd made at schema 3 (tests/data/store-v3: imported runs with causes, a failed verification, errors, a failed run, and a run it left running) opens at schema 5 and answers every run, the listing, a comparison and a history exactly as main answered them; the running run is aborted with its cells packed; nothing is left in the old places; a cell that no longer reads stops the migration with the run named and the store untouched.
+# store_migrate.sh: a store main's ringlabd made at schema 3 (tests/data/store-v3: imported runs with causes, a failed verification, errors, a failed run, and a run it left running) opens at schema 5 and answers every run, the listing, a comparison and a history exactly as main answered them; the running run is aborted with its cells packed; nothing is left in the old places; the rewritten store is VACUUMed (logged, smaller, no free page) and systemd is asked for more start-up time while it migrates, within a unit whose TimeoutStartSec fits a 10-minute migration; a cell that no longer reads stops the migration with the run named and the store untouched.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq sqlite3
@@ -30,9 +30,28 @@ grep -q "run 2" "$DAEMON_DIR/bad.log" || fail "the error does not name the run: 
 	fail "the failed migration changed the cells"
 rm -f "$db" "$db-wal" "$db-shm"
 
+# A migration takes minutes on a large store: the unit waits that long, and ringlabd asks for more.
+unit=$top_srcdir/systemd/ringlabd.service.in
+grep -qx 'Type=notify' "$unit" || fail "$unit is not Type=notify: EXTEND_TIMEOUT_USEC would go unread"
+start_min=$(sed -n 's/^TimeoutStartSec=\([0-9]*\)min$/\1/p' "$unit")
+[ "${start_min:-0}" -ge 20 ] || fail "$unit: TimeoutStartSec=$(sed -n 's/^TimeoutStartSec=//p' "$unit") does not fit a 10-minute migration"
+"$top_builddir/tests/api/notify_listen" "$DAEMON_DIR/notify.sock" "$DAEMON_DIR/notify.log" &
+DAEMON_BG="$DAEMON_BG $!"
+wait_until 10 "notify_listen did not bind" test -S "$DAEMON_DIR/notify.sock"
+
 sqlite3 "$db" <"$fx/store.sql" || fail "cannot load $fx/store.sql"
-daemon_up -c "$DAEMON_DIR/ringlabd.json"
+loaded=$(stat -c %s "$db")
+NOTIFY_SOCKET=$DAEMON_DIR/notify.sock daemon_up -c "$DAEMON_DIR/ringlabd.json"
 [ "$(sqlite3 "$db" "PRAGMA user_version")" -ge 5 ] || fail "not migrated to schema 5"
+extend=$(grep -n -m 1 '^EXTEND_TIMEOUT_USEC=60000000$' "$DAEMON_DIR/notify.log" | cut -d: -f1)
+ready=$(grep -n -m 1 '^READY=1$' "$DAEMON_DIR/notify.log" | cut -d: -f1)
+[ -n "$extend" ] && [ -n "$ready" ] && [ "$extend" -lt "$ready" ] ||
+	fail "no EXTEND_TIMEOUT_USEC before READY=1: $(cat "$DAEMON_DIR/notify.log")"
+grep -q "store: schema migrated from version 3 to $(sqlite3 "$db" "PRAGMA user_version")" "$DAEMON_DIR/rld.log" ||
+	fail "the migration is not logged"
+vac=$(sed -n 's/.*store: VACUUM after the migration: \([0-9]*\) bytes -> \([0-9]*\) bytes in .*/\1 \2/p' "$DAEMON_DIR/rld.log")
+[ -n "$vac" ] && [ "${vac#* }" -lt "${vac% *}" ] || fail "no VACUUM that shrank the store logged: '$vac'"
+[ "$(sqlite3 "$db" "PRAGMA freelist_count")" = 0 ] || fail "free pages left after the migration's VACUUM"
 for id in 1 2 3 4; do
 	expect 200 GET "/api/v1/runs/$id"
 	same "run $id" "$fx/run-$id.json"
@@ -63,6 +82,7 @@ jqe '.runs[0].ncells == 2 and .runs[0].failed_cells == 0'
 
 # Opened again at schema 5: the same answers, and it takes a new run.
 daemon_stop
+[ "$(stat -c %s "$db")" -lt "$loaded" ] || fail "the migrated store ($(stat -c %s "$db") bytes) is not smaller than at schema 3 ($loaded)"
 daemon_up -c "$DAEMON_DIR/ringlabd.json"
 expect 200 GET /api/v1/runs/1
 same "run 1 after a restart" "$fx/run-1.json"
@@ -72,4 +92,4 @@ expect 201 POST /api/v1/runs/import --data-binary "@$DAEMON_DIR/again.json"
 id=$(jq .id "$DAEMON_DIR/body")
 expect 200 GET "/api/v1/runs/$id"
 filter='.cells' same "run 1 imported again" "$fx/run-1.json"
-echo "ok: schema 3 store migrated, every answer as main's"
+echo "ok: schema 3 store migrated, every answer as main's; VACUUM ${vac% *} -> ${vac#* } bytes"

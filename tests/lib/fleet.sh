@@ -12,6 +12,12 @@
 #                         the config members KEYS; log DAEMON_DIR/NAME.log. Waits for its
 #                         health; sets fleet_pid_NAME and fleet_url_NAME (DAEMON_BG stops it)
 #   fleet_log_has NAME RE the number of lines of NAME's log matching the extended regex RE
+#   fleet_slow_run HOST [writing]
+#                         POST fleet-slow with "host": HOST to DAEMON_URL, set fleet_id to the
+#                         new run's id and wait until it runs (with writing: until its cell
+#                         writes, past the layout)
+#   fleet_done_on ID HOST wait (60 s) until run ID ends through DAEMON_URL; fail unless it is done
+#                         and ran on HOST; the run's JSON is the last body
 
 RL_TEST_STORE=postgresql
 export RL_TEST_STORE
@@ -64,4 +70,22 @@ JSON
 fleet_log_has()
 {
 	grep -Ec "$2" "$DAEMON_DIR/$1.log"
+}
+
+fleet_slow_run()
+{
+	expect 202 POST /api/v1/runs "{\"workload\": \"fleet-slow\", \"host\": \"$1\"}" -H 'Content-Type: application/json'
+	fleet_id=$(body .id)
+	wait_run "$fleet_id" 30 running
+	[ "${2:-}" = writing ] || return 0
+	wait_until 30 "run $fleet_id never wrote" eval \
+		'req GET "/api/v1/runs/$fleet_id" >/dev/null && [ "$(body .progress.phase)" = run ]'
+}
+
+fleet_done_on()
+{
+	wait_run "$1" 60 done failed aborted
+	run_is "$1" done || fail "run $1: $(body '{status, error, host}')"
+	expect 200 GET "/api/v1/runs/$1"
+	jqe ".host == \"$2\""
 }

@@ -7,12 +7,9 @@ lease='"fleet": {"lease_s": 3}'
 fleet_up b fleet-b "$lease"
 
 DAEMON_URL=$fleet_url_b
-expect 202 POST /api/v1/runs '{"workload": "fleet-slow", "host": "any"}' -H 'Content-Type: application/json'
-id=$(body .id)
-wait_run "$id" 30 running
 # Mid-run: writing, its lease renewed past the first 3 s.
-wait_until 30 "run $id never wrote on fleet-b" eval \
-	'req GET "/api/v1/runs/$id" >/dev/null && [ "$(body .progress.phase)" = run ]'
+fleet_slow_run any writing
+id=$fleet_id
 fleet_up a fleet-a "$lease"
 sleep 4
 [ "$(fleet_log_has a "run $id: claimed")" = 0 ] || fail "fleet-a took run $id while fleet-b held its lease"
@@ -22,10 +19,8 @@ sleep 4
 kill -KILL "$fleet_pid_b"
 wait "$fleet_pid_b" 2>/dev/null
 DAEMON_URL=$fleet_url_a
-wait_run "$id" 60 done failed aborted
-run_is "$id" done || fail "run $id: $(body '{status, error, host}')"
-expect 200 GET "/api/v1/runs/$id"
-jqe '.host == "fleet-a" and .target == "a-t" and (.cells | length) == 1'
+fleet_done_on "$id" fleet-a
+jqe '.target == "a-t" and (.cells | length) == 1'
 [ "$(fleet_log_has b "run $id: claimed")" = 1 ] && [ "$(fleet_log_has b "run $id: (done|failed|aborted)")" = 0 ] ||
 	fail "fleet-b's log of run $id: $(grep "run $id:" "$DAEMON_DIR/b.log")"
 [ "$(fleet_log_has a "back in the queue")" -ge 1 ] && [ "$(fleet_log_has a "run $id: claimed")" = 1 ] ||
@@ -35,9 +30,8 @@ pg_sql "SELECT lease_owner FROM runs WHERE id = $id" | grep -q "^fleet-a/.*/$fle
 
 # A lease taken from under a live daemon (as when it lost the database past the lease):
 # it stops the run and records nothing of it; the row stays the new holder's.
-expect 202 POST /api/v1/runs '{"workload": "fleet-slow", "host": "fleet-a"}' -H 'Content-Type: application/json'
-stolen=$(body .id)
-wait_run "$stolen" 30 running
+fleet_slow_run fleet-a
+stolen=$fleet_id
 pg_sql "UPDATE runs SET lease_owner = 'elsewhere/0/1', lease_expires = 9000000000000000000 WHERE id = $stolen" >/dev/null
 wait_until 20 "fleet-a never noticed it lost run $stolen" eval \
 	'[ "$(fleet_log_has a "run $stolen: its lease was lost")" = 1 ]'

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store_fleet: fleet runs (schema 6) on two connections: the local queue never hands one out; a claim matches host and target and leases the run to one owner only; a renewal by another owner is refused; an expired lease puts the run back as submitted (cells dropped) for the next daemon; a starting daemon's recovery leaves fleet runs to their leases. */
+/* test_store_fleet: fleet runs (schema 6) on two connections: the local queue never hands one out; a claim matches host and target and leases the run to one owner only; a renewal by another owner is refused; an expired lease puts the run back as submitted (cells dropped) for the next daemon; the old holder's cell, progress, environment and end are then refused in the statement that writes (-ESTALE) and change nothing; a connection holding no lease ends an unleased queued fleet run but not a held one; a cancel through any connection ends a queued fleet run nobody holds at once, reaches a held one's holder at its renewal, and ends a run whose lease ran out with it, aborted; a starting daemon's recovery leaves fleet runs to their leases. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +71,80 @@ static void start_with_cell(struct rl_store *s, int64_t id)
 	CHECK(rl_store_cell_add(s, id, 0, &c, &err) == 0, "cell of %lld: %s", (long long)id, err.msg);
 }
 
+/* h1 (@a) lost run @id to h2 (@b), which stored one cell: nothing of h1's lands any more. */
+static void old_holder_refused(struct rl_store *a, struct rl_store *b, int64_t id)
+{
+	struct rl_store_progress p = { .ncells = 9, .phase = "run" };
+	struct rl_env env = { 0 };
+	struct rl_cell c = { 0 };
+	struct rl_err err = { "" };
+	size_t ncells = 0;
+	int ret;
+
+	snprintf(c.workload, sizeof(c.workload), "seed");
+	c.jobs = c.rep = 1;
+	ret = rl_store_cell_add(a, id, 1, &c, &err);
+	CHECK(ret == -ESTALE && strstr(err.msg, two.owner), "the old holder's cell: %d (%s)", ret, err.msg);
+	ret = rl_store_progress_set(a, id, &p, &err);
+	CHECK(ret == -ESTALE, "the old holder's progress: %d (%s)", ret, err.msg);
+	ret = rl_store_run_env(a, id, &env, &err);
+	CHECK(ret == -ESTALE, "the old holder's environment: %d (%s)", ret, err.msg);
+	ret = rl_store_run_finish(a, id, RL_RUN_DONE, NULL, &err);
+	CHECK(ret == -ESTALE, "the old holder's end: %d (%s)", ret, err.msg);
+	CHECK(meta_of(b, id, &ncells).status == RL_RUN_RUNNING && ncells == 1,
+	      "after the old holder's writes: status %d, %zu cells", meta_of(b, id, NULL).status, ncells);
+	CHECK(rl_store_cell_add(b, id, 1, &c, &err) == 0, "the holder's own cell: %s", err.msg);
+}
+
+/* A connection holding no lease (an API's) ends a queued fleet run nobody holds, not a held one. */
+static void no_lease_ends(struct rl_store *a, struct rl_store *b)
+{
+	struct rl_err err = { "" };
+	int64_t free_run = create(a, "any", "h3"), held = create(a, "any", "h2");
+	int ret;
+
+	rl_store_set_lease_owner(a, NULL);
+	CHECK(claim(b, &two, "t5") == held, "h2 did not claim run %lld", (long long)held);
+	ret = rl_store_run_finish(a, held, RL_RUN_ABORTED, "cancelled", &err);
+	CHECK(ret == -ESTALE, "ending a held fleet run without its lease: %d (%s)", ret, err.msg);
+	ret = rl_store_run_finish(a, free_run, RL_RUN_ABORTED, "cancelled", &err);
+	CHECK(ret == 0, "ending an unleased queued fleet run: %d (%s)", ret, err.msg);
+	rl_store_set_lease_owner(a, one.owner);
+}
+
+/* Cancels through @a, a connection of another daemon than h2 (@b), which holds what it claims. */
+static void cancels(struct rl_store *a, struct rl_store *b)
+{
+	char why[64], sql[160];
+	struct rl_err err = { "" };
+	int64_t unheld = create(a, "any", "h4"), held = create(a, "any", "h2");
+	int64_t local = create(a, "t1", NULL);
+	int n = -1, ret;
+
+	ret = rl_store_fleet_cancel(a, unheld, "cancelled through h1", &err);
+	CHECK(ret == 1, "cancel of a queued fleet run nobody holds: %d (%s)", ret, err.msg);
+	CHECK(meta_of(a, unheld, NULL).status == RL_RUN_ABORTED &&
+	      !strcmp(meta_of(a, unheld, NULL).error, "cancelled through h1"), "not aborted as asked");
+	CHECK(rl_store_fleet_cancel(a, local, "x", &err) == -EINVAL, "a cancel request on a local run");
+	CHECK(claim(b, &two, "t6") == held, "h2 did not claim run %lld", (long long)held);
+	CHECK(rl_store_fleet_renew_cancel(b, &two, held, why, sizeof(why), &err) == 0 && !why[0],
+	      "a request before any: '%s'", why);
+	ret = rl_store_fleet_cancel(a, held, "cancelled through h1", &err);
+	CHECK(ret == 0 && meta_of(a, held, NULL).status == RL_RUN_QUEUED, "cancel of a held run: %d (%s)",
+	      ret, err.msg);
+	ret = rl_store_fleet_renew_cancel(b, &two, held, why, sizeof(why), &err);
+	CHECK(ret == 1 && !strcmp(why, "cancelled through h1"), "the holder's renewal: %d '%s' (%s)",
+	      ret, why, err.msg);
+	/* Its holder gone before it stopped the run: the lease's end ends it, as asked. */
+	snprintf(sql, sizeof(sql), "UPDATE runs SET lease_expires = 1 WHERE id = %lld", (long long)held);
+	if (!store_test_raw(db_path, sql, sql))
+		return;
+	CHECK(rl_store_fleet_requeue(a, &n, &err) >= 0, "re-queue: %s", err.msg);
+	CHECK(meta_of(a, held, NULL).status == RL_RUN_ABORTED &&
+	      !strcmp(meta_of(a, held, NULL).error, "cancelled through h1"),
+	      "an expired lease with a cancel request: status %d", meta_of(a, held, NULL).status);
+}
+
 static void test_fleet(struct rl_store *a, struct rl_store *b)
 {
 	struct rl_err err = { "" };
@@ -112,6 +186,9 @@ static void test_fleet(struct rl_store *a, struct rl_store *b)
 	CHECK(rl_store_fleet_renew(a, &one, any, &err) == -ESTALE, "h1 renewed a lease it lost");
 	CHECK(claim(b, &two, "t2") == any, "h2 did not take the re-queued run");
 	start_with_cell(b, any);
+	old_holder_refused(a, b, any);
+	no_lease_ends(a, b);
+	cancels(a, b);
 	/* h2 restarting on its target t2 aborts its local runs only. */
 	CHECK(rl_store_recover_targets(b, (const char *const[]){ "t2" }, 1, &n, &err) == 0 && !n,
 	      "recovery aborted %d runs (%s)", n, err.msg);
@@ -132,8 +209,12 @@ int main(void)
 	CHECK(store_test_open(db_path, &a, &err) == 0, "open a: %s", err.msg);
 	if (a)
 		CHECK(store_test_open(db_path, &b, &err) == 0, "open b: %s", err.msg);
-	if (a && b)
+	if (a && b) {
+		/* Each connection writes as the daemon it stands for. */
+		rl_store_set_lease_owner(a, one.owner);
+		rl_store_set_lease_owner(b, two.owner);
 		test_fleet(a, b);
+	}
 	rl_store_close(b);
 	rl_store_close(a);
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
