@@ -225,6 +225,8 @@ static void import_run(const struct night_ctx *x, struct rl_nightly_result *r, c
 	snprintf(r->run_status, sizeof(r->run_status), "%s", rl_json_str(run, "status", ""));
 	snprintf(r->kernel_release, sizeof(r->kernel_release), "%s",
 		 rl_json_str(env, "kernel_release", ""));
+	/* Made here, in a guest or not: the lab host is this machine. */
+	gethostname(r->host, sizeof(r->host) - 1);
 	if (rl_client_import_run(x->env->t, run, &tags, &r->run_id, &err) < 0)
 		set_error(r, "import: %s", err.msg);
 }
@@ -383,8 +385,12 @@ int rl_nightly_night(const struct rl_nightly_cfg *cfg, const struct rl_nightly_e
 		fprintf(env->progress, "ringlab nightly: %s: %u variants x %u suites, files in %s\n",
 			x->n.label, cfg->nvariants, cfg->nsuites, x->work);
 		rl_nightly_signals();
-		run_all(x);
-		ret = finish(x, status, err);
+		if (cfg->fleet)
+			ret = rl_nightly_fleet_all(&x->n, env, err);
+		else
+			run_all(x);
+		if (!ret)
+			ret = finish(x, status, err);
 		remove_work_dir(x);
 	}
 	free_results(x);

@@ -231,6 +231,15 @@ static const char schema_v6[] =
 	"CREATE INDEX runs_fleet ON runs (status, fleet_host, created);"
 	"CREATE INDEX runs_lease ON runs (lease_owner, lease_expires);";
 
+/*
+ * Version 7: a fleet run may ask for a kernel, the name of a VM variant
+ * (kernel-patches/variants/NAME.json or FAMILY:VERSION) that the daemon
+ * taking it boots in a QEMU guest; NULL for a run on the daemon's own
+ * kernel. Only a daemon whose "vm": {"kernels"} names it claims it
+ * (store/fleet.c).
+ */
+static const char schema_v7[] = "ALTER TABLE runs ADD COLUMN fleet_kernel TEXT;";
+
 static const struct migration migrations[] = {
 	{ 1, schema_v1, NULL, NULL },
 	{ 2, schema_v2, NULL, NULL },
@@ -238,6 +247,7 @@ static const struct migration migrations[] = {
 	{ 4, schema_v4, NULL, NULL },
 	{ 5, schema_v5, rl_store_migrate_v5, schema_v5_after },
 	{ 6, schema_v6, NULL, NULL },
+	{ 7, schema_v7, NULL, NULL },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
