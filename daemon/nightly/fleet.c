@@ -244,6 +244,8 @@ static void end_job(struct fleet_ctx *f, struct fleet_job *j)
 		r->run_id > 0 ? "" : " (no run)");
 }
 
+static void holder(const struct fleet_ctx *f, const struct fleet_job *j, char *host, size_t len);
+
 /* @j's run has ended as @item (an entry of the runs listing) says. */
 static void ended(struct fleet_ctx *f, struct fleet_job *j, const cJSON *item)
 {
@@ -257,6 +259,9 @@ static void ended(struct fleet_ctx *f, struct fleet_job *j, const cJSON *item)
 	snprintf(r->kernel_release, sizeof(r->kernel_release), "%s",
 		 rl_json_str(item, "kernel_release", ""));
 	snprintf(r->host, sizeof(r->host), "%s", rl_json_str(item, "host", j->held_by));
+	/* A guest that sent no run back started nothing: its lease says where it was. */
+	if (!r->host[0])
+		holder(f, j, r->host, sizeof(r->host));
 	r->ran = j->taken_ns || r->host[0];
 	r->exit_status = strcmp(status, "done") != 0;
 	r->duration_s = isnan(duration) ? 0 : duration;
@@ -319,7 +324,25 @@ static void needs(const struct fleet_job *j, char *buf, size_t len)
 			 any ? "" : j->asked);
 }
 
-/* A queued run: taken meanwhile, or waiting too long. */
+/* Whether a run of the night is being run on @host ("any": anywhere) right now. */
+static bool host_busy(const struct fleet_ctx *f, const char *host)
+{
+	uint32_t n = f->n->cfg->nvariants * f->n->cfg->nsuites;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct fleet_job *j = &f->jobs[i];
+
+		if (j->taken_ns && !j->ended && (!strcmp(host, "any") || !strcmp(j->held_by, host)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A queued run: taken meanwhile, or waiting too long. Its clock runs only
+ * while its host has none of the night's runs running: waiting behind
+ * them is the night's order, not a run nobody can take.
+ */
 static void check_queued(struct fleet_ctx *f, struct fleet_job *j, int64_t now)
 {
 	const struct rl_nightly_cfg *cfg = f->n->cfg;
@@ -336,6 +359,8 @@ static void check_queued(struct fleet_ctx *f, struct fleet_job *j, int64_t now)
 		j->taken_ns = 0;
 		j->queued_ns = now;
 	}
+	if (!j->taken_ns && host_busy(f, j->asked))
+		j->queued_ns = now;
 	if (j->taken_ns || now - j->queued_ns < (int64_t)cfg->fleet_queue_s * NS_PER_S)
 		return;
 	cancel(f, j);
