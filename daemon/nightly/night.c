@@ -285,6 +285,8 @@ static int check_daemon(const struct night_ctx *x, struct rl_err *err)
 	cJSON *health = NULL;
 	int ret;
 
+	if (x->cfg->fleet)
+		return rl_nightly_fleet_ready(x->env->t, err);
 	ret = rl_client_get_json(x->env->t, "/api/v1/health", &health, err);
 	cJSON_Delete(health);
 	return ret < 0 ? rl_err_prefix(err, ret, "ringlabd is not answering") : 0;

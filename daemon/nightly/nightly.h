@@ -330,6 +330,14 @@ struct rl_nightly_env;	/* below, with the night */
 int rl_nightly_fleet_check(const struct rl_nightly_cfg *cfg, struct rl_err *err);
 
 /*
+ * rl_nightly_fleet_ready() - whether ringlabd at @t can hand a night to the
+ * fleet: it answers, and keeps its runs in PostgreSQL. Returns 0,
+ * -EOPNOTSUPP when its store is SQLite (the fleet is that one machine), or
+ * -errno with @err set.
+ */
+int rl_nightly_fleet_ready(const struct rl_client_target *t, struct rl_err *err);
+
+/*
  * rl_nightly_fleet_all() - every variant x suite of night @n as a fleet
  * run submitted to ringlabd at @env->t (POST /api/v1/runs with "host"; a
  * VM variant's with "kernel": its name, booted by a daemon that lists it in
@@ -340,10 +348,10 @@ int rl_nightly_fleet_check(const struct rl_nightly_cfg *cfg, struct rl_err *err)
  * result (run id, status, host, the run's error with the host) as its run
  * ends; a run no daemon takes in cfg->fleet_queue_s, or still running
  * timeout_s (+ kernel_timeout_s for a VM variant) after it was taken, is
- * cancelled and failed, naming what it needed. Returns 0 once every
- * result is filled (or the night interrupted), -EOPNOTSUPP when ringlabd
- * keeps its runs in SQLite (nothing submitted), or -errno with @err set
- * when ringlabd cannot be asked.
+ * cancelled and failed, naming what it needed. Call after
+ * rl_nightly_fleet_ready(). Returns 0 once every result is filled (or the
+ * night interrupted), or -errno with @err set when ringlabd cannot be
+ * asked (for two minutes on end) or memory runs out.
  */
 int rl_nightly_fleet_all(struct rl_nightly_night *n, const struct rl_nightly_env *env,
 			 struct rl_err *err);
