@@ -10,7 +10,6 @@
  * Nothing is scheduled here: the daemons' claims decide who runs what.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,19 +141,6 @@ int rl_nightly_fleet_check(const struct rl_nightly_cfg *cfg, struct rl_err *err)
 
 /* ---- talking to ringlabd ------------------------------------------------------ */
 
-static void __attribute__((format(printf, 2, 3)))
-fail_job(struct rl_nightly_result *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->failed = true;
-	if (r->error[0])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(r->error, sizeof(r->error), fmt, ap);
-	va_end(ap);
-}
-
 int rl_nightly_fleet_ready(const struct rl_client_target *t, struct rl_err *err)
 {
 	cJSON *health = NULL;
@@ -209,7 +195,7 @@ static void submit(struct fleet_ctx *f, struct fleet_job *j, const char *host)
 	cJSON_Delete(answer);
 	j->queued_ns = rl_wall_ns();
 	if (ret < 0 || j->id <= 0) {
-		fail_job(j->r, "not submitted to the fleet: %s", ret < 0 ? err.msg : "no run id");
+		rl_nightly_result_fail(j->r, "not submitted to the fleet: %s", ret < 0 ? err.msg : "no run id");
 		j->ended = true;
 		f->left--;
 		return;
@@ -265,7 +251,7 @@ static void ended(struct fleet_ctx *f, struct fleet_job *j, const cJSON *item)
 	r->exit_status = strcmp(status, "done") != 0;
 	r->duration_s = isnan(duration) ? 0 : duration;
 	if (strcmp(status, "done"))
-		fail_job(r, "the run is %s on %s: %s", status, r->host[0] ? r->host : "no host",
+		rl_nightly_result_fail(r, "the run is %s on %s: %s", status, r->host[0] ? r->host : "no host",
 			 error ? error : "(no error given)");
 	end_job(f, j);
 }
@@ -364,7 +350,7 @@ static void check_queued(struct fleet_ctx *f, struct fleet_job *j, int64_t now)
 		return;
 	cancel(f, j);
 	needs(j, why, sizeof(why));
-	fail_job(j->r, "run %lld was not taken in %u s: it needs %s", (long long)j->id,
+	rl_nightly_result_fail(j->r, "run %lld was not taken in %u s: it needs %s", (long long)j->id,
 		 cfg->fleet_queue_s, why);
 	j->ended = true;
 	f->left--;
@@ -383,7 +369,7 @@ static void check_running(struct fleet_ctx *f, struct fleet_job *j, int64_t now)
 		return;
 	cancel(f, j);
 	snprintf(j->r->host, sizeof(j->r->host), "%s", j->held_by);
-	fail_job(j->r, "run %lld still running on %s after %llu s: given up", (long long)j->id,
+	rl_nightly_result_fail(j->r, "run %lld still running on %s after %llu s: given up", (long long)j->id,
 		 j->held_by, (unsigned long long)limit);
 	j->r->run_id = 0;
 	end_job(f, j);
@@ -471,7 +457,7 @@ static void interrupt(struct fleet_ctx *f)
 			continue;
 		if (j->id)
 			cancel(f, j);
-		fail_job(j->r, "%s: ringlab nightly was interrupted", j->id ? "stopped" : "not run");
+		rl_nightly_result_fail(j->r, "%s: ringlab nightly was interrupted", j->id ? "stopped" : "not run");
 		j->ended = true;
 	}
 	f->left = 0;

@@ -87,6 +87,11 @@ static const struct rl_field fleet_fields[] = {
 	{ .name = key, .type = RL_FT_STRING, .offset = VM(member), .size = VM_SIZE(member),  \
 	  .min = 0, .max = VM_SIZE(member) - 1, .def = def_text, .help = help_text }
 
+/* Up to a week: a kernel built from source on a slow machine, then a long suite. */
+#define VM_SECONDS_ROW(key, member, lo, def_text, help_text)                                \
+	{ .name = key, .type = RL_FT_U32, .offset = VM(member), .min = lo, .max = 7 * 86400,  \
+	  .def = def_text, .help = help_text }
+
 static const struct rl_field vm_fields[] = {
 	{ .name = "kernels", .type = RL_FT_STRING_LIST, .offset = VM(kernels),
 	  .size = RL_VM_KERNELS_MAX, .elem_size = VM_SIZE(kernels[0]),
@@ -101,12 +106,10 @@ static const struct rl_field vm_fields[] = {
 		    "Absolute path of the ringlab put into the guest ($RINGLAB_STATIC of vm-run.sh); empty: the one `ringlab vm run` picks."),
 	VM_PATH_ROW("cache_dir", cache_dir, "\"\"",
 		    "Kernel cache (vm-run.sh --cache); empty: its default, $RINGLAB_VM_CACHE or ~/.cache/ringlab/kernels of ringlabd's user."),
-	{ .name = "timeout_s", .type = RL_FT_U32, .offset = VM(timeout_s), .min = 10,
-	  .max = 7 * 86400, .def = "1800",
-	  .help = "The booted guest's limit (vm-run.sh --timeout)." },
-	{ .name = "kernel_timeout_s", .type = RL_FT_U32, .offset = VM(kernel_timeout_s), .min = 0,
-	  .max = 7 * 86400, .def = "3600",
-	  .help = "Time on top of timeout_s to fetch or build the kernel and the initramfs; then the guest run is killed and fails." },
+	VM_SECONDS_ROW("timeout_s", timeout_s, 10, "1800",
+		       "The booted guest's limit (vm-run.sh --timeout)."),
+	VM_SECONDS_ROW("kernel_timeout_s", kernel_timeout_s, 0, "3600",
+		       "Time on top of timeout_s to fetch or build the kernel and the initramfs; then the guest run is killed and fails."),
 	{ 0 }
 };
 
