@@ -272,76 +272,98 @@ static void store_run(const struct rl_run_hooks *h, const struct rl_run *run)
 		h->cell_done(h->ctx, run, &run->cells[i]);
 }
 
+/*
+ * How the guest ended (wait status @status, or stopped for @why): its run
+ * stored when one came back, and the run failed, with the reason, unless
+ * `ringlab vm run` exited 0. Returns 0 or -errno with @err set.
+ */
+static int guest_end(const struct rl_daemon *d, const struct rl_submit *req,
+		     const struct guest_files *f, int status, const char *why,
+		     const struct rl_run_hooks *h, struct rl_run *run, struct rl_err *err)
+{
+	const struct rl_vm_cfg *v = &d->cfg.vm;
+	char line[240];
+	int ret;
+
+	if (!strcmp(why, "cancelled"))
+		return rl_err_set(err, -ECANCELED, "cancelled while the guest ran");
+	/* A run that came back is evidence even when the guest failed: it is stored. */
+	if (!why[0] && access(f->json, R_OK) == 0) {
+		ret = load_run(f->json, req, run, err);
+		if (!ret)
+			store_run(h, run);
+		if (ret < 0 || (WIFEXITED(status) && !WEXITSTATUS(status)))
+			return ret < 0 ? ret : done_files(f, run);
+	}
+	/* vm-run.sh's last line says why: no kernel, a hang, an oops on the console. */
+	log_last_line(f->log, line, sizeof(line));
+	if (why[0])
+		return rl_err_set(err, -EIO, "kernel %s on %s: %s after %u s (see %s)", req->kernel,
+				  d->fleet.host, why, v->timeout_s + v->kernel_timeout_s, f->log);
+	return rl_err_set(err, -EIO, "kernel %s on %s: ringlab vm run exited %d: %s (see %s)",
+			  req->kernel, d->fleet.host,
+			  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+			  line[0] ? line : "no run came back", f->log);
+}
+
+/* What the guest's command line is made of, kept alive while it runs. */
+struct guest_cmd {
+	struct guest_files f;
+	char args[256], timeout[16];
+	const char *argv[GUEST_ARGC_MAX];
+};
+
+/* `ringlab vm run KERNEL SUITE --json F ...` for @req into @c. */
+static void guest_argv(const struct rl_daemon *d, const struct rl_submit *req,
+		       struct guest_cmd *c)
+{
+	const struct rl_vm_cfg *v = &d->cfg.vm;
+	const char *fixed[] = { d->vm_ringlab, "vm", "run", req->kernel, req->what,
+				"--json", c->f.json, "--kernel-patches", v->kernel_patches_dir,
+				"--timeout", c->timeout, "--ringlab-args", c->args };
+	int n = 0;
+
+	guest_args(req, c->args, sizeof(c->args));
+	snprintf(c->timeout, sizeof(c->timeout), "%u", v->timeout_s);
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		c->argv[n++] = fixed[i];
+	if (v->cache_dir[0]) {
+		c->argv[n++] = "--cache";
+		c->argv[n++] = v->cache_dir;
+	}
+	c->argv[n] = NULL;
+}
+
 int rl_daemon_guest_run(struct rl_daemon_target *dt, int64_t id, const struct rl_submit *req,
 			const struct rl_run_hooks *h, struct rl_run *run, struct rl_err *err)
 {
 	struct rl_daemon *d = dt->d;
 	const struct rl_vm_cfg *v = &d->cfg.vm;
-	char args[256], timeout[16], wl[RL_PATH_MAX + 32], guest[RL_PATH_MAX + 32], why[32];
-	char line[240];
-	const char *argv[GUEST_ARGC_MAX];
-	struct guest_files f;
+	char wl[RL_PATH_MAX + 32], guest[RL_PATH_MAX + 32], why[32];
+	struct guest_cmd c;
+	struct guest_files *f = &c.f;
 	char **env;
-	int n = 0, ret, status;
+	int ret, status;
 	pid_t pid;
 
-	ret = guest_files(d, id, &f, err);
+	ret = guest_files(d, id, f, err);
 	if (ret < 0)
 		return ret;
-	guest_args(req, args, sizeof(args));
-	snprintf(timeout, sizeof(timeout), "%u", v->timeout_s);
-	argv[n++] = d->vm_ringlab;
-	argv[n++] = "vm";
-	argv[n++] = "run";
-	argv[n++] = req->kernel;
-	argv[n++] = req->what;
-	argv[n++] = "--json";
-	argv[n++] = f.json;
-	argv[n++] = "--kernel-patches";
-	argv[n++] = v->kernel_patches_dir;
-	argv[n++] = "--timeout";
-	argv[n++] = timeout;
-	argv[n++] = "--ringlab-args";
-	argv[n++] = args;
-	if (v->cache_dir[0]) {
-		argv[n++] = "--cache";
-		argv[n++] = v->cache_dir;
-	}
-	argv[n] = NULL;
+	guest_argv(d, req, &c);
 	env = guest_env(d, wl, sizeof(wl), guest, sizeof(guest));
 	if (!env)
 		return rl_err_set(err, -ENOMEM, "out of memory");
 	rl_log(LOG_INFO, "run %lld: booting kernel %s for %s (log %s)", (long long)id, req->kernel,
-	       req->what, f.log);
-	ret = spawn(argv, env, f.log, &pid, err);
+	       req->what, f->log);
+	ret = spawn(c.argv, env, f->log, &pid, err);
 	free(env);
-	if (!ret) {
-		pthread_mutex_lock(&dt->lock);
-		snprintf(dt->live.phase, sizeof(dt->live.phase), "guest");
-		pthread_mutex_unlock(&dt->lock);
-		rl_daemon_bump(d);
-	}
 	if (ret < 0)
 		return ret;
+	pthread_mutex_lock(&dt->lock);
+	snprintf(dt->live.phase, sizeof(dt->live.phase), "guest");
+	pthread_mutex_unlock(&dt->lock);
+	rl_daemon_bump(d);
 	status = reap(dt, pid, ((uint64_t)v->timeout_s + v->kernel_timeout_s) * 1000000000ull,
 		      why, sizeof(why));
-	if (!strcmp(why, "cancelled"))
-		return rl_err_set(err, -ECANCELED, "cancelled while the guest ran");
-	/* A run that came back is evidence even when the guest failed: it is stored. */
-	if (!why[0] && access(f.json, R_OK) == 0) {
-		ret = load_run(f.json, req, run, err);
-		if (!ret)
-			store_run(h, run);
-		if (ret < 0 || (WIFEXITED(status) && !WEXITSTATUS(status)))
-			return ret < 0 ? ret : done_files(&f, run);
-	}
-	/* vm-run.sh's last line says why: no kernel, a hang, an oops on the console. */
-	log_last_line(f.log, line, sizeof(line));
-	if (why[0])
-		return rl_err_set(err, -EIO, "kernel %s on %s: %s after %u s (see %s)", req->kernel,
-				  d->fleet.host, why, v->timeout_s + v->kernel_timeout_s, f.log);
-	return rl_err_set(err, -EIO, "kernel %s on %s: ringlab vm run exited %d: %s (see %s)",
-			  req->kernel, d->fleet.host,
-			  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-			  line[0] ? line : "no run came back", f.log);
+	return guest_end(d, req, f, status, why, h, run, err);
 }
