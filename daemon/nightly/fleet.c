@@ -22,7 +22,7 @@
 
 #define POLL_S 1
 #define NS_PER_S 1000000000LL
-#define RUN_SLACK_S 60		/* a taken run's limit, over timeout_s: its layout, import, a poll */
+#define RUN_SLACK_S 60		/* a taken run's limit over timeout_s: layout, import, a poll */
 #define POLL_MISSES_MAX 120	/* polls in a row ringlabd may fail before the night gives up */
 #define LIST_LIMIT 1000		/* the API's largest page; a night has at most 256 runs */
 
@@ -86,7 +86,7 @@ static int parse_jobs(const char *v, struct fleet_args *a, struct rl_err *err)
 	return 0;
 }
 
-/* One option of ringlab_args into @a. Returns 0, or -EINVAL naming what a fleet run cannot carry. */
+/* One option of ringlab_args into @a. Returns 0, or -EINVAL naming what cannot go. */
 static int parse_one(char **argv, int argc, int *i, struct fleet_args *a, struct rl_err *err)
 {
 	const char *v;
@@ -195,7 +195,8 @@ static void submit(struct fleet_ctx *f, struct fleet_job *j, const char *host)
 	cJSON_Delete(answer);
 	j->queued_ns = rl_wall_ns();
 	if (ret < 0 || j->id <= 0) {
-		rl_nightly_result_fail(j->r, "not submitted to the fleet: %s", ret < 0 ? err.msg : "no run id");
+		rl_nightly_fail(j->r, "not submitted to the fleet: %s",
+				ret < 0 ? err.msg : "no run id");
 		j->ended = true;
 		f->left--;
 		return;
@@ -229,33 +230,6 @@ static void end_job(struct fleet_ctx *f, struct fleet_job *j)
 		r->run_id > 0 ? "" : " (no run)");
 }
 
-static void holder(const struct fleet_ctx *f, const struct fleet_job *j, char *host, size_t len);
-
-/* @j's run has ended as @item (an entry of the runs listing) says. */
-static void ended(struct fleet_ctx *f, struct fleet_job *j, const cJSON *item)
-{
-	struct rl_nightly_result *r = j->r;
-	const char *status = rl_json_str(item, "status", "");
-	const char *error = rl_json_str(item, "error", NULL);
-	double duration = rl_json_num(item, "duration_s", NAN);
-
-	r->run_id = j->id;
-	snprintf(r->run_status, sizeof(r->run_status), "%s", status);
-	snprintf(r->kernel_release, sizeof(r->kernel_release), "%s",
-		 rl_json_str(item, "kernel_release", ""));
-	snprintf(r->host, sizeof(r->host), "%s", rl_json_str(item, "host", j->held_by));
-	/* A guest that sent no run back started nothing: its lease says where it was. */
-	if (!r->host[0])
-		holder(f, j, r->host, sizeof(r->host));
-	r->ran = j->taken_ns || r->host[0];
-	r->exit_status = strcmp(status, "done") != 0;
-	r->duration_s = isnan(duration) ? 0 : duration;
-	if (strcmp(status, "done"))
-		rl_nightly_result_fail(r, "the run is %s on %s: %s", status, r->host[0] ? r->host : "no host",
-			 error ? error : "(no error given)");
-	end_job(f, j);
-}
-
 /* The host part of a lease owner "HOST/MACHINE-ID/PID". */
 static void owner_host(const char *owner, char *buf, size_t len)
 {
@@ -280,6 +254,31 @@ static void holder(const struct fleet_ctx *f, const struct fleet_job *j, char *h
 	if (owner)
 		owner_host(owner, host, len);
 	cJSON_Delete(run);
+}
+
+/* @j's run has ended as @item (an entry of the runs listing) says. */
+static void ended(struct fleet_ctx *f, struct fleet_job *j, const cJSON *item)
+{
+	struct rl_nightly_result *r = j->r;
+	const char *status = rl_json_str(item, "status", "");
+	const char *error = rl_json_str(item, "error", NULL);
+	double duration = rl_json_num(item, "duration_s", NAN);
+
+	r->run_id = j->id;
+	snprintf(r->run_status, sizeof(r->run_status), "%s", status);
+	snprintf(r->kernel_release, sizeof(r->kernel_release), "%s",
+		 rl_json_str(item, "kernel_release", ""));
+	snprintf(r->host, sizeof(r->host), "%s", rl_json_str(item, "host", j->held_by));
+	/* A guest that sent no run back started nothing: its lease says where it was. */
+	if (!r->host[0])
+		holder(f, j, r->host, sizeof(r->host));
+	r->ran = j->taken_ns || r->host[0];
+	r->exit_status = strcmp(status, "done") != 0;
+	r->duration_s = isnan(duration) ? 0 : duration;
+	if (strcmp(status, "done"))
+		rl_nightly_fail(r, "the run is %s on %s: %s", status,
+				r->host[0] ? r->host : "no host", error ? error : "(no error given)");
+	end_job(f, j);
 }
 
 /* The other variants of suite @si follow its base run to @host. */
@@ -350,8 +349,8 @@ static void check_queued(struct fleet_ctx *f, struct fleet_job *j, int64_t now)
 		return;
 	cancel(f, j);
 	needs(j, why, sizeof(why));
-	rl_nightly_result_fail(j->r, "run %lld was not taken in %u s: it needs %s", (long long)j->id,
-		 cfg->fleet_queue_s, why);
+	rl_nightly_fail(j->r, "run %lld was not taken in %u s: it needs %s", (long long)j->id,
+			cfg->fleet_queue_s, why);
 	j->ended = true;
 	f->left--;
 	fprintf(f->env->progress, "ringlab nightly: %s x %s: FAILED: %s\n", j->r->v->name,
@@ -369,8 +368,8 @@ static void check_running(struct fleet_ctx *f, struct fleet_job *j, int64_t now)
 		return;
 	cancel(f, j);
 	snprintf(j->r->host, sizeof(j->r->host), "%s", j->held_by);
-	rl_nightly_result_fail(j->r, "run %lld still running on %s after %llu s: given up", (long long)j->id,
-		 j->held_by, (unsigned long long)limit);
+	rl_nightly_fail(j->r, "run %lld still running on %s after %llu s: given up",
+			(long long)j->id, j->held_by, (unsigned long long)limit);
 	j->r->run_id = 0;
 	end_job(f, j);
 }
@@ -457,7 +456,8 @@ static void interrupt(struct fleet_ctx *f)
 			continue;
 		if (j->id)
 			cancel(f, j);
-		rl_nightly_result_fail(j->r, "%s: ringlab nightly was interrupted", j->id ? "stopped" : "not run");
+		rl_nightly_fail(j->r, "%s: ringlab nightly was interrupted",
+				j->id ? "stopped" : "not run");
 		j->ended = true;
 	}
 	f->left = 0;

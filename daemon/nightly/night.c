@@ -176,7 +176,7 @@ static void last_line(const char *log_tail, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)(end - start), start);
 }
 
-void rl_nightly_result_fail(struct rl_nightly_result *r, const char *fmt, ...)
+void rl_nightly_fail(struct rl_nightly_result *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -196,11 +196,12 @@ static void judge_exit(struct rl_nightly_result *r, const struct rl_nightly_exec
 
 	last_line(r->log_tail, line, sizeof(line));
 	if (e->interrupted) {
-		rl_nightly_result_fail(r, "%s: stopped: ringlab nightly was interrupted", prog);
+		rl_nightly_fail(r, "%s: stopped: ringlab nightly was interrupted", prog);
 	} else if (e->timed_out) {
-		rl_nightly_result_fail(r, "%s: killed after %u s", prog, e->timeout_s);
+		rl_nightly_fail(r, "%s: killed after %u s", prog, e->timeout_s);
 	} else if (e->exit_status) {
-		rl_nightly_result_fail(r, "%s exited %d: %s", prog, e->exit_status, line[0] ? line : "(no output)");
+		rl_nightly_fail(r, "%s exited %d: %s", prog, e->exit_status,
+				line[0] ? line : "(no output)");
 	}
 }
 
@@ -216,7 +217,7 @@ static void import_run(const struct night_ctx *x, struct rl_nightly_result *r, c
 	const cJSON *env;
 
 	if (rl_json_load_file(out, &run, &err) < 0) {
-		rl_nightly_result_fail(r, "no run to import: %s", err.msg);
+		rl_nightly_fail(r, "no run to import: %s", err.msg);
 		return;
 	}
 	env = cJSON_GetObjectItemCaseSensitive(run, "env");
@@ -226,7 +227,7 @@ static void import_run(const struct night_ctx *x, struct rl_nightly_result *r, c
 	/* Made here, in a guest or not: the lab host is this machine. */
 	gethostname(r->host, sizeof(r->host) - 1);
 	if (rl_client_import_run(x->env->t, run, &tags, &r->run_id, &err) < 0)
-		rl_nightly_result_fail(r, "import: %s", err.msg);
+		rl_nightly_fail(r, "import: %s", err.msg);
 }
 
 static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
@@ -241,7 +242,7 @@ static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
 	int ret;
 
 	if (run_base_path(x, r, base, sizeof(base)) < 0) {
-		rl_nightly_result_fail(r, "%s: the path of its files is too long", x->work);
+		rl_nightly_fail(r, "%s: the path of its files is too long", x->work);
 		return;
 	}
 	snprintf(p.out, sizeof(p.out), "%s.json", base);
@@ -254,7 +255,7 @@ static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
 		r->v->kind_name);
 	ret = host ? run_host(x, r, &p, &e, &err) : run_vm(x, r, &p, &e, &err);
 	if (ret < 0) {
-		rl_nightly_result_fail(r, "%s", err.msg);
+		rl_nightly_fail(r, "%s", err.msg);
 	} else {
 		r->ran = true;
 		r->exit_status = e.exit_status;
@@ -268,9 +269,9 @@ static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
 	if (stat(p.out, &st) == 0)
 		import_run(x, r, p.out);
 	else
-		rl_nightly_result_fail(r, "%s: no run JSON came back", prog);
+		rl_nightly_fail(r, "%s: no run JSON came back", prog);
 	if (!r->failed && strcmp(r->run_status, "done"))
-		rl_nightly_result_fail(r, "the run is %s", r->run_status);
+		rl_nightly_fail(r, "the run is %s", r->run_status);
 	fprintf(x->env->progress, "ringlab nightly: %s x %s: %s%s%s\n", r->v->name, r->suite,
 		r->failed ? "FAILED: " : "ok", r->error, r->run_id > 0 ? "" : " (not imported)");
 }
@@ -301,7 +302,7 @@ static void run_all(struct night_ctx *x)
 			r->v = &cfg->v[vi];
 			r->suite = cfg->suites[si];
 			if (rl_nightly_interrupted())
-				rl_nightly_result_fail(r, "not run: ringlab nightly was interrupted");
+				rl_nightly_fail(r, "not run: ringlab nightly was interrupted");
 			else
 				run_one(x, r);
 		}

@@ -368,11 +368,11 @@ struct rl_nightly_env {
 };
 
 /*
- * rl_nightly_result_fail() - @r failed; the first reason given is the one
+ * rl_nightly_fail() - @r failed; the first reason given is the one
  * its report names (a later one is dropped).
  */
 void __attribute__((format(printf, 2, 3)))
-rl_nightly_result_fail(struct rl_nightly_result *r, const char *fmt, ...);
+rl_nightly_fail(struct rl_nightly_result *r, const char *fmt, ...);
 
 /*
  * rl_nightly_night() - the night @cfg describes: check that ringlabd
