@@ -76,6 +76,15 @@ static const struct rl_field nightly_fields[] = {
 	  .size = CF_SIZE(label_prefix), .min = 1, .max = CF_SIZE(label_prefix) - 1,
 	  .charset = NAME_CHARS, .def = "\"nightly\"",
 	  .help = "The night's runs are labelled PREFIX-YYYYMMDD-HHMM (UTC, when the night started)." },
+	{ .name = "fleet", .type = RL_FT_BOOL, .offset = CF(fleet), .def = "false",
+	  .help = "Submit every variant x suite to the fleet (ringlabd on a PostgreSQL store; `ringlab nightly --fleet` too): the lab's daemons run them, a VM variant on a daemon whose \"vm\": {\"kernels\"} lists it, a host variant on the daemon's own kernel and target (its dir unused). Suites by name; ringlab_args only --scale, --repeat, --jobs." },
+	{ .name = "fleet_host", .type = RL_FT_STRING, .offset = CF(fleet_host),
+	  .size = CF_SIZE(fleet_host), .min = 1, .max = CF_SIZE(fleet_host) - 1,
+	  .charset = "A-Za-z0-9._-", .def = "\"any\"",
+	  .help = "fleet: the machine a suite's runs go to. any: the one that takes the suite's base run first, every other variant of that suite then follows it there (comparisons never cross machines); a host name: all runs there." },
+	{ .name = "fleet_queue_s", .type = RL_FT_U32, .offset = CF(fleet_queue_s), .min = 1,
+	  .max = 7 * 86400, .def = "900",
+	  .help = "fleet: a run no daemon has taken after this many seconds in the queue (none is idle with its kernel on its host) is cancelled and reported failed, naming what it needed." },
 	{ 0 }
 };
 

@@ -181,9 +181,7 @@ static void last_line(const char *log_tail, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)(end - start), start);
 }
 
-/* The first thing that went wrong with @r is the one its report names. */
-static void __attribute__((format(printf, 2, 3)))
-set_error(struct rl_nightly_result *r, const char *fmt, ...)
+void rl_nightly_fail(struct rl_nightly_result *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -203,11 +201,12 @@ static void judge_exit(struct rl_nightly_result *r, const struct rl_nightly_exec
 
 	last_line(r->log_tail, line, sizeof(line));
 	if (e->interrupted) {
-		set_error(r, "%s: stopped: ringlab nightly was interrupted", prog);
+		rl_nightly_fail(r, "%s: stopped: ringlab nightly was interrupted", prog);
 	} else if (e->timed_out) {
-		set_error(r, "%s: killed after %u s", prog, e->timeout_s);
+		rl_nightly_fail(r, "%s: killed after %u s", prog, e->timeout_s);
 	} else if (e->exit_status) {
-		set_error(r, "%s exited %d: %s", prog, e->exit_status, line[0] ? line : "(no output)");
+		rl_nightly_fail(r, "%s exited %d: %s", prog, e->exit_status,
+				line[0] ? line : "(no output)");
 	}
 }
 
@@ -223,15 +222,17 @@ static void import_run(const struct night_ctx *x, struct rl_nightly_result *r, c
 	const cJSON *env;
 
 	if (rl_json_load_file(out, &run, &err) < 0) {
-		set_error(r, "no run to import: %s", err.msg);
+		rl_nightly_fail(r, "no run to import: %s", err.msg);
 		return;
 	}
 	env = cJSON_GetObjectItemCaseSensitive(run, "env");
 	snprintf(r->run_status, sizeof(r->run_status), "%s", rl_json_str(run, "status", ""));
 	snprintf(r->kernel_release, sizeof(r->kernel_release), "%s",
 		 rl_json_str(env, "kernel_release", ""));
+	/* Made here, in a guest or not: the lab host is this machine. */
+	gethostname(r->host, sizeof(r->host) - 1);
 	if (rl_client_import_run(x->env->t, run, &tags, &r->run_id, &err) < 0)
-		set_error(r, "import: %s", err.msg);
+		rl_nightly_fail(r, "import: %s", err.msg);
 }
 
 static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
@@ -246,7 +247,7 @@ static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
 	int ret;
 
 	if (run_base_path(x, r, base, sizeof(base)) < 0) {
-		set_error(r, "%s: the path of its files is too long", x->work);
+		rl_nightly_fail(r, "%s: the path of its files is too long", x->work);
 		return;
 	}
 	snprintf(p.out, sizeof(p.out), "%s.json", base);
@@ -259,7 +260,7 @@ static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
 		r->v->kind_name);
 	ret = host ? run_host(x, r, &p, &e, &err) : run_vm(x, r, &p, &e, &err);
 	if (ret < 0) {
-		set_error(r, "%s", err.msg);
+		rl_nightly_fail(r, "%s", err.msg);
 	} else {
 		r->ran = true;
 		r->exit_status = e.exit_status;
@@ -273,9 +274,9 @@ static void run_one(struct night_ctx *x, struct rl_nightly_result *r)
 	if (stat(p.out, &st) == 0)
 		import_run(x, r, p.out);
 	else
-		set_error(r, "%s: no run JSON came back", prog);
+		rl_nightly_fail(r, "%s: no run JSON came back", prog);
 	if (!r->failed && strcmp(r->run_status, "done"))
-		set_error(r, "the run is %s", r->run_status);
+		rl_nightly_fail(r, "the run is %s", r->run_status);
 	fprintf(x->env->progress, "ringlab nightly: %s x %s: %s%s%s\n", r->v->name, r->suite,
 		r->failed ? "FAILED: " : "ok", r->error, r->run_id > 0 ? "" : " (not imported)");
 }
@@ -288,6 +289,8 @@ static int check_daemon(const struct night_ctx *x, struct rl_err *err)
 	cJSON *health = NULL;
 	int ret;
 
+	if (x->cfg->fleet)
+		return rl_nightly_fleet_ready(x->env->t, err);
 	ret = rl_client_get_json(x->env->t, "/api/v1/health", &health, err);
 	cJSON_Delete(health);
 	return ret < 0 ? rl_err_prefix(err, ret, "ringlabd is not answering") : 0;
@@ -304,7 +307,7 @@ static void run_all(struct night_ctx *x)
 			r->v = &cfg->v[vi];
 			r->suite = cfg->suites[si];
 			if (rl_nightly_interrupted())
-				set_error(r, "not run: ringlab nightly was interrupted");
+				rl_nightly_fail(r, "not run: ringlab nightly was interrupted");
 			else
 				run_one(x, r);
 		}
@@ -389,8 +392,12 @@ int rl_nightly_night(const struct rl_nightly_cfg *cfg, const struct rl_nightly_e
 		fprintf(env->progress, "ringlab nightly: %s: %u variants x %u suites, files in %s\n",
 			x->n.label, cfg->nvariants, cfg->nsuites, x->work);
 		rl_nightly_signals();
-		run_all(x);
-		ret = finish(x, status, err);
+		if (cfg->fleet)
+			ret = rl_nightly_fleet_all(&x->n, env, err);
+		else
+			run_all(x);
+		if (!ret)
+			ret = finish(x, status, err);
 		remove_work_dir(x);
 	}
 	free_results(x);

@@ -84,6 +84,9 @@ struct rl_nightly_cfg {
 	uint32_t kernel_timeout_s;
 	double threshold;
 	char label_prefix[64];
+	bool fleet;			/* submit every variant x suite to the fleet (fleet.c) */
+	char fleet_host[65];		/* "any": each suite on the machine that takes its base run */
+	uint32_t fleet_queue_s;		/* a fleet run no daemon takes this long is given up */
 	/*
 	 * Resolved by rl_nightly_config_load(): the manifests, in variants
 	 * order (family's members first, base then versions), and the
@@ -263,6 +266,7 @@ struct rl_nightly_result {
 	char run_status[16];		/* the imported run's: done, failed, aborted */
 	char kernel_release[65];
 	char tcg_thread[8];		/* VM: the --tcg-thread vm-run.sh was given; "": host */
+	char host[65];			/* the machine that made the run; "" unknown */
 	double duration_s;
 	char *console_tail;		/* VM: the guest console's last lines; NULL: none */
 	char *log_tail;			/* the runner's output, last lines; NULL: none */
@@ -338,6 +342,46 @@ int rl_nightly_matrix_add(cJSON *m, const char *variant, const char *side, const
 void rl_nightly_matrix_status(cJSON *m, const char *variant, const char *status,
 			      const char *previous_status);
 
+/* ---- the night on the fleet (fleet.c) ----------------------------------------- */
+
+struct rl_nightly_env;	/* below, with the night */
+
+/*
+ * rl_nightly_fleet_check() - what a fleet night needs of @cfg beyond the
+ * local night's checks: suites by name (the daemons resolve them in their
+ * own workloads directories), ringlab_args of --scale, --repeat and --jobs
+ * only (what a run submitted to ringlabd carries). Returns 0, or -EINVAL
+ * with "key K: reason" in @err.
+ */
+int rl_nightly_fleet_check(const struct rl_nightly_cfg *cfg, struct rl_err *err);
+
+/*
+ * rl_nightly_fleet_ready() - whether ringlabd at @t can hand a night to the
+ * fleet: it answers, and keeps its runs in PostgreSQL. Returns 0,
+ * -EOPNOTSUPP when its store is SQLite (the fleet is that one machine), or
+ * -errno with @err set.
+ */
+int rl_nightly_fleet_ready(const struct rl_client_target *t, struct rl_err *err);
+
+/*
+ * rl_nightly_fleet_all() - every variant x suite of night @n as a fleet
+ * run submitted to ringlabd at @env->t (POST /api/v1/runs with "host"; a
+ * VM variant's with "kernel": its name, booted by a daemon that lists it in
+ * its "vm": {"kernels"}). A suite's runs all go to one machine, so that
+ * its comparisons never cross hosts: its base run to cfg->fleet_host
+ * ("any": the first idle daemon able to run it), the others, once a daemon
+ * took that one, to the host that did. Waits for them all, filling each
+ * result (run id, status, host, the run's error with the host) as its run
+ * ends; a run no daemon takes in cfg->fleet_queue_s, or still running
+ * timeout_s (+ kernel_timeout_s for a VM variant) after it was taken, is
+ * cancelled and failed, naming what it needed. Call after
+ * rl_nightly_fleet_ready(). Returns 0 once every result is filled (or the
+ * night interrupted), or -errno with @err set when ringlabd cannot be
+ * asked (for two minutes on end) or memory runs out.
+ */
+int rl_nightly_fleet_all(struct rl_nightly_night *n, const struct rl_nightly_env *env,
+			 struct rl_err *err);
+
 /* ---- the night (night.c) ----------------------------------------------------- */
 
 /* What a night needs besides its configuration. */
@@ -348,6 +392,13 @@ struct rl_nightly_env {
 	FILE *progress;			/* a line as each run starts and ends */
 	FILE *out;			/* the report as text */
 };
+
+/*
+ * rl_nightly_fail() - @r failed; the first reason given is the one
+ * its report names (a later one is dropped).
+ */
+void __attribute__((format(printf, 2, 3)))
+rl_nightly_fail(struct rl_nightly_result *r, const char *fmt, ...);
 
 /*
  * rl_nightly_night() - the night @cfg describes: check that ringlabd

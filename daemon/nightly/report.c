@@ -63,6 +63,7 @@ static cJSON *run_json(const struct rl_nightly_result *r)
 	rl_jb_str_or_null(&b, "status", r->run_status);
 	rl_jb_str_or_null(&b, "kernel_release", r->kernel_release);
 	rl_jb_str_or_null(&b, "tcg_thread", r->tcg_thread);
+	rl_jb_str_or_null(&b, "host", r->host);
 	rl_jb_put(&b, "exit_status",
 		  r->ran ? cJSON_CreateNumber(r->exit_status) : cJSON_CreateNull());
 	rl_jb_num(&b, "duration_s", r->ran ? r->duration_s : NAN);

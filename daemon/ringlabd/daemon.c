@@ -135,7 +135,7 @@ static int submit_fleet(struct rl_daemon *d, const struct rl_submit *req, int64_
 		.what = req->what, .target = req->target[0] ? req->target : "any",
 		.label = req->label, .kernel_tag = req->kernel_tag, .scale = scale,
 		.request_json = req->request_json[0] ? req->request_json : NULL,
-		.fleet_host = req->host,
+		.fleet_host = req->host, .fleet_kernel = req->kernel,
 	};
 	store = rl_daemon_store_lock(d);
 	ret = rl_store_run_create(store, &sr, id, err);
@@ -165,6 +165,11 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 		return rl_err_set(err, -EINVAL,
 				  "field host: '%s' is not this machine (%s): fleet scheduling needs the PostgreSQL store (this daemon keeps its runs in SQLite)",
 				  req->host, d->fleet.host);
+	/* A run of this daemon's own queue: only a kernel it boots. */
+	if (req->kernel[0] && !rl_daemon_boots(d, req->kernel))
+		return rl_err_set(err, -EINVAL,
+				  "field kernel: this daemon boots no '%s' (not in its \"vm\": {\"kernels\"})%s",
+				  req->kernel, d->fleet.enabled ? "; send \"host\": \"any\" for the fleet's" : "");
 	dt = rl_daemon_target_find(d, req->target);
 	if (!dt)
 		return rl_err_set(err, -ENOENT, "target: no target named '%s'", req->target);
@@ -181,6 +186,7 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 		.what = req->what, .target = dt->t.cfg.name, .label = req->label,
 		.kernel_tag = req->kernel_tag, .scale = scale,
 		.request_json = req->request_json[0] ? req->request_json : NULL,
+		.fleet_kernel = req->kernel,
 	};
 	store = rl_daemon_store_lock(d);
 	ret = rl_store_target_busy(store, dt->t.cfg.name, &busy, err);

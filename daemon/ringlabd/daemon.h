@@ -56,6 +56,7 @@ struct rl_daemon_fleet {
 	pthread_t thread;		/* renews leases, re-queues expired ones */
 	bool thread_started;
 	struct rl_store *store;		/* that thread's own connection */
+	const char *kernels[RL_VM_KERNELS_MAX];	/* cfg.vm.kernels, as claims name them */
 };
 
 struct rl_daemon {
@@ -84,6 +85,7 @@ struct rl_daemon {
 	pthread_cond_t progress_cond;
 	uint64_t progress_seq;
 	struct rl_daemon_fleet fleet;
+	char vm_ringlab[RL_PATH_MAX];	/* the ringlab whose `vm run` boots guests (guest.c) */
 	atomic_bool stopping;
 	atomic_uint_fast64_t http_requests[6];	/* by status class 1xx..5xx, [0] other */
 };
@@ -92,6 +94,7 @@ struct rl_submit {
 	char what[RL_NAME_MAX];		/* suite or workload name */
 	char target[64];		/* "" = the first target (a fleet run: any) */
 	char host[65];			/* "" = this daemon; "any" or a host name: the fleet's queue */
+	char kernel[64];		/* "" = the daemon's own kernel; a VM variant: a guest boots it */
 	char label[128];
 	char kernel_tag[64];
 	double scale;			/* 0 = the suite's */
@@ -190,6 +193,36 @@ int rl_daemon_fleet_claim(struct rl_daemon_target *dt, int64_t *id, struct rl_er
  * and waits as any does).
  */
 bool rl_daemon_fleet_held(struct rl_daemon_target *dt, int64_t id);
+
+/*
+ * rl_daemon_boots() - whether @kernel (a VM variant's name) is among the
+ * kernels this daemon boots in guests (its "vm": {"kernels"}).
+ */
+bool rl_daemon_boots(const struct rl_daemon *d, const char *kernel);
+
+/*
+ * rl_daemon_guest_init() - before the runners start: the kernels a claim
+ * names, and when there are any, vm-run.sh in vm.kernel_patches_dir, each
+ * kernel's manifest there (variants/NAME.json, families/FAMILY.json) and
+ * the ringlab that runs `vm run` (vm.ringlab, else beside ringlabd).
+ * Returns 0, or -errno with "key vm.K: PATH: reason" in @err.
+ */
+int rl_daemon_guest_init(struct rl_daemon *d, struct rl_err *err);
+
+/*
+ * rl_daemon_guest_run() - run @id, whose request @req asks for kernel
+ * @req->kernel, in a QEMU guest: `ringlab vm run KERNEL SUITE` with the
+ * request's scale, repeat and jobs, the daemon's workloads and vm keys,
+ * stopped when @dt->cancel is set or after vm.timeout_s +
+ * vm.kernel_timeout_s. The run the guest sends back goes into @run (label
+ * and kernel tag from @req; free it with rl_run_free()) and through @h into
+ * the store, whatever its status. Returns 0 when the guest ran and exited
+ * 0; -ECANCELED when stopped; -EIO with "kernel K on HOST: reason" in
+ * @err when it failed (its run, if one came back, stored all the same:
+ * the run is failed for the reason); or -errno from loading the run.
+ */
+int rl_daemon_guest_run(struct rl_daemon_target *dt, int64_t id, const struct rl_submit *req,
+			const struct rl_run_hooks *h, struct rl_run *run, struct rl_err *err);
 
 /*
  * rl_daemon_store_lock() - take d->store, the connection the HTTP threads

@@ -87,6 +87,38 @@ static const struct rl_field fleet_fields[] = {
 	{ 0 }
 };
 
+#define VM(m) offsetof(struct rl_vm_cfg, m)
+#define VM_SIZE(m) sizeof(((struct rl_vm_cfg *)0)->m)
+#define VM_PATH_ROW(key, member, def_text, help_text)                                      \
+	{ .name = key, .type = RL_FT_STRING, .offset = VM(member), .size = VM_SIZE(member),  \
+	  .min = 0, .max = VM_SIZE(member) - 1, .def = def_text, .help = help_text }
+
+/* Up to a week: a kernel built from source on a slow machine, then a long suite. */
+#define VM_SECONDS_ROW(key, member, lo, def_text, help_text)                                \
+	{ .name = key, .type = RL_FT_U32, .offset = VM(member), .min = lo, .max = 7 * 86400,  \
+	  .def = def_text, .help = help_text }
+
+static const struct rl_field vm_fields[] = {
+	{ .name = "kernels", .type = RL_FT_STRING_LIST, .offset = VM(kernels),
+	  .size = RL_VM_KERNELS_MAX, .elem_size = VM_SIZE(kernels[0]),
+	  .count_offset = VM(nkernels), .min = 1, .max = VM_SIZE(kernels[0]) - 1,
+	  .charset = "A-Za-z0-9._:-", .def = "[]",
+	  .help = "The kernel variants this machine boots in QEMU guests: names of kernel_patches_dir/variants/NAME.json or FAMILY:VERSION of kernel_patches_dir/families/FAMILY.json. A run asking for one of them (\"kernel\", e.g. from a fleet nightly) may be taken here; empty: none." },
+	VM_PATH_ROW("kernel_patches_dir", kernel_patches_dir, "\"" RINGLAB_DATADIR "/kernel-patches\"",
+		    "Absolute path of the directory with vm-run.sh, variants/ and families/."),
+	VM_PATH_ROW("ringlab", ringlab, "\"\"",
+		    "Absolute path of the ringlab whose `ringlab vm run` boots the guest; empty: the ringlab beside ringlabd."),
+	VM_PATH_ROW("guest_ringlab", guest_ringlab, "\"\"",
+		    "Absolute path of the ringlab put into the guest ($RINGLAB_STATIC of vm-run.sh); empty: the one `ringlab vm run` picks."),
+	VM_PATH_ROW("cache_dir", cache_dir, "\"\"",
+		    "Kernel cache (vm-run.sh --cache); empty: its default, $RINGLAB_VM_CACHE or ~/.cache/ringlab/kernels of ringlabd's user."),
+	VM_SECONDS_ROW("timeout_s", timeout_s, 10, "1800",
+		       "The booted guest's limit (vm-run.sh --timeout)."),
+	VM_SECONDS_ROW("kernel_timeout_s", kernel_timeout_s, 0, "3600",
+		       "Time on top of timeout_s to fetch or build the kernel and the initramfs; then the guest run is killed and fails."),
+	{ 0 }
+};
+
 /* Exported (declared in daemon_config.h) for tests and tools that walk the table. */
 const struct rl_field rl_config_fields[] = {
 	{ .name = "listen", .type = RL_FT_STRING, .offset = CF(listen), .size = CF_SIZE(listen),
@@ -145,6 +177,9 @@ const struct rl_field rl_config_fields[] = {
 	{ .name = "fleet", .type = RL_FT_OBJECT, .offset = CF(fleet), .sub = fleet_fields,
 	  .size = CF_SIZE(fleet), .def = "{}",
 	  .help = "Runs submitted with \"host\" (postgresql store only): {\"lease_s\": 30}. Read at start-up only." },
+	{ .name = "vm", .type = RL_FT_OBJECT, .offset = CF(vm), .sub = vm_fields,
+	  .size = CF_SIZE(vm), .def = "{}",
+	  .help = "Runs that ask for a kernel, booted here in QEMU guests: {\"kernels\": [\"base\", \"series-merged\"], \"kernel_patches_dir\": ...}. Read at start-up only." },
 	{ 0 }
 };
 
@@ -408,6 +443,27 @@ static int check_store(const struct rl_store_cfg *s, struct rl_err *err)
 	return 0;
 }
 
+/* The vm object's paths, when set, are absolute; its kernels unique. */
+static int check_vm(const struct rl_vm_cfg *v, struct rl_err *err)
+{
+	const struct { const char *key, *path; } paths[] = {
+		{ "vm.kernel_patches_dir", v->kernel_patches_dir }, { "vm.ringlab", v->ringlab },
+		{ "vm.guest_ringlab", v->guest_ringlab }, { "vm.cache_dir", v->cache_dir },
+	};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (paths[i].path[0] && check_abs_path(paths[i].key, paths[i].path, err))
+			return -EINVAL;
+	if (v->nkernels && !v->kernel_patches_dir[0])
+		return rl_err_set(err, -EINVAL, "key vm.kernel_patches_dir: required with vm.kernels");
+	for (uint32_t i = 0; i < v->nkernels; i++)
+		for (uint32_t j = 0; j < i; j++)
+			if (!strcmp(v->kernels[i], v->kernels[j]))
+				return rl_err_set(err, -EINVAL, "key vm.kernels[%u]: '%s' is listed twice",
+						  i, v->kernels[i]);
+	return 0;
+}
+
 int rl_config_check(struct rl_config *c, struct rl_err *err)
 {
 	uint32_t i;
@@ -422,6 +478,8 @@ int rl_config_check(struct rl_config *c, struct rl_err *err)
 		ret = check_abs_path("web_dir", c->web_dir, err);
 	if (!ret)
 		ret = check_abs_path("workloads_dir", c->workloads_dir, err);
+	if (!ret)
+		ret = check_vm(&c->vm, err);
 	if (ret)
 		return ret;
 	if (c->per_ip_connections > c->max_connections)

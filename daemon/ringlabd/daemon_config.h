@@ -49,6 +49,23 @@ struct rl_fleet_cfg {
 	uint32_t lease_s;		/* a daemon that stops renewing loses its run after this long */
 };
 
+#define RL_VM_KERNELS_MAX 16	/* RL_STORE_FLEET_KERNELS_MAX: what one claim can name */
+
+/*
+ * The QEMU guests this daemon boots for runs that ask for a kernel (the
+ * "vm" object): each through `ringlab vm run` and kernel-patches/vm-run.sh.
+ */
+struct rl_vm_cfg {
+	char kernels[RL_VM_KERNELS_MAX][64];	/* variant names it boots; none: it takes no guest runs */
+	uint32_t nkernels;
+	char kernel_patches_dir[RL_PATH_MAX];	/* vm-run.sh, variants/, families/ */
+	char ringlab[RL_PATH_MAX];	/* the `ringlab` that runs `vm run`; "": beside ringlabd */
+	char guest_ringlab[RL_PATH_MAX];	/* RINGLAB_STATIC for the guest; "": vm run's own */
+	char cache_dir[RL_PATH_MAX];	/* vm-run.sh --cache; "": its default */
+	uint32_t timeout_s;		/* the booted guest's limit (vm-run.sh --timeout) */
+	uint32_t kernel_timeout_s;	/* on top: fetching or building the kernel */
+};
+
 struct rl_config {
 	char listen[64];		/* address to bind, default 127.0.0.1 */
 	uint32_t port;			/* default 7117 */
@@ -70,6 +87,7 @@ struct rl_config {
 	uint32_t ntargets;		/* 0: the embedded default image target */
 	struct rl_store_cfg store;
 	struct rl_fleet_cfg fleet;
+	struct rl_vm_cfg vm;
 };
 
 void rl_config_defaults(struct rl_config *c);

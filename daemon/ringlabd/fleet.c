@@ -29,10 +29,13 @@ void rl_daemon_fleet_init(struct rl_daemon *d)
 	d->fleet.enabled = d->cfg.store.kind == RL_STORE_POSTGRESQL;
 }
 
+_Static_assert(RL_VM_KERNELS_MAX <= RL_STORE_FLEET_KERNELS_MAX, "a claim names every kernel");
+
 static struct rl_store_lease lease_of(const struct rl_daemon *d)
 {
 	return (struct rl_store_lease){ .owner = d->fleet.owner, .host = d->fleet.host,
-					.lease_ns = d->fleet.lease_ns };
+					.lease_ns = d->fleet.lease_ns, .kernels = d->fleet.kernels,
+					.nkernels = d->cfg.vm.nkernels };
 }
 
 int rl_daemon_fleet_claim(struct rl_daemon_target *dt, int64_t *id, struct rl_err *err)

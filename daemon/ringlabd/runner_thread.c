@@ -460,7 +460,10 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 		o.label = req.label;
 		o.kernel_tag = req.kernel_tag;
 		rl_log(LOG_INFO, "run %lld: %s on target %s", (long long)id, req.what, dt->t.cfg.name);
-		ret = rl_run_suite(&suite, &o, &run, &c.err);
+		if (req.kernel[0])
+			ret = rl_daemon_guest_run(dt, id, &req, &o.hooks, &run, &c.err);
+		else
+			ret = rl_run_suite(&suite, &o, &run, &c.err);
 	}
 	if (c.started)
 		spool_tick(&c, true);
@@ -547,10 +550,12 @@ static void *target_main(void *arg)
 int rl_daemon_runner_start(struct rl_daemon *d, struct rl_err *err)
 {
 	struct rl_err end_err = { "" };
+	int ret = rl_daemon_guest_init(d, err);
 
+	if (ret < 0)
+		return ret;
 	for (uint32_t i = 0; i < d->ntargets; i++) {
 		struct rl_daemon_target *dt = &d->targets[i];
-		int ret;
 
 		dt->d = d;
 		ret = rl_store_open_conf(&d->store_conf, &dt->store, err);

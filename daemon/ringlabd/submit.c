@@ -12,9 +12,11 @@
 #include "submit.h"
 
 static const char *const submit_keys[] = {
-	"suite", "workload", "target", "host", "label", "kernel_tag", "scale", "repeat", "jobs", "queue",
+	"suite", "workload", "target", "host", "kernel", "label", "kernel_tag", "scale", "repeat", "jobs", "queue",
 	NULL,
 };
+
+#define KERNEL_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
 
 static int copy_string(const cJSON *o, const char *key, char *buf, size_t size, struct rl_err *err)
 {
@@ -122,6 +124,13 @@ int rl_submit_from_json(const cJSON *o, struct rl_submit *req, struct rl_err *er
 		ret = copy_string(o, "host", req->host, sizeof(req->host), err);
 	if (!ret && strpbrk(req->host, " /'\""))
 		ret = rl_err_set(err, -EINVAL, "field host: '%s' is not a host name", req->host);
+	if (!ret)
+		ret = copy_string(o, "kernel", req->kernel, sizeof(req->kernel), err);
+	/* A name vm-run.sh resolves under the taking daemon's kernel-patches, never a path. */
+	if (!ret && (req->kernel[strspn(req->kernel, KERNEL_CHARS)] || req->kernel[0] == '.'))
+		ret = rl_err_set(err, -EINVAL,
+				 "field kernel: '%s' is not a variant name (letters, digits and . _ : -)",
+				 req->kernel);
 	if (!ret)
 		ret = copy_string(o, "label", req->label, sizeof(req->label), err);
 	if (!ret)

@@ -20,10 +20,19 @@
 #include "util/clock.h"
 #include "util/json.h"
 
+/*
+ * A run asking for a kernel goes only to a daemon that boots it: its
+ * kernels fill ?3.. (RL_STORE_FLEET_KERNELS_MAX of them, the rest bound
+ * NULL, which matches nothing), so the statement's text stays one.
+ */
 #define FLEET_PICK								\
-	"SELECT id FROM runs WHERE status = 'queued' AND fleet_host IN ('any', ?)"	\
-	" AND lease_owner IS NULL AND (fleet_target IS NULL OR fleet_target = ?)"	\
+	"SELECT id FROM runs WHERE status = 'queued' AND fleet_host IN ('any', ?1)"	\
+	" AND lease_owner IS NULL AND (fleet_target IS NULL OR fleet_target = ?2)"	\
+	" AND (fleet_kernel IS NULL OR fleet_kernel IN (?3, ?4, ?5, ?6, ?7, ?8, ?9,"	\
+	" ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18))"				\
 	" ORDER BY created, id LIMIT 1"
+
+_Static_assert(RL_STORE_FLEET_KERNELS_MAX == 16, "FLEET_PICK names 16 kernels");
 
 /*
  * The one PostgreSQL-only clause of the store. On PostgreSQL, daemons on
@@ -73,6 +82,8 @@ static int claim(struct rl_store *s, const struct rl_store_lease *l, const char 
 		return ret;
 	rl_sql_bind_text(q, 1, l->host);
 	rl_sql_bind_text(q, 2, target);
+	for (size_t i = 0; i < RL_STORE_FLEET_KERNELS_MAX; i++)
+		rl_sql_bind_text(q, 3 + (int)i, i < l->nkernels ? l->kernels[i] : NULL);
 	ret = rl_sql_step(q, err);
 	if (ret > 0)
 		*id = rl_sql_col_i64(q, 0);
@@ -97,8 +108,12 @@ static int claim(struct rl_store *s, const struct rl_store_lease *l, const char 
 int rl_store_fleet_claim(struct rl_store *s, const struct rl_store_lease *l, const char *target,
 			 int64_t *id, struct rl_err *err)
 {
-	int ret = rl_store_begin(s, true, err);
+	int ret;
 
+	if (l->nkernels > RL_STORE_FLEET_KERNELS_MAX)
+		return rl_err_set(err, -EINVAL, "fleet claim: %zu kernels, at most %d", l->nkernels,
+				  RL_STORE_FLEET_KERNELS_MAX);
+	ret = rl_store_begin(s, true, err);
 	if (!ret)
 		ret = rl_store_end(s, claim(s, l, target, id, err), err);
 	if (ret == -ENOENT)
@@ -296,6 +311,7 @@ static cJSON *fleet_obj(struct rl_sql_stmt *q)
 
 	rl_jb_str_or_null(&b, "host", rl_sql_col_text(q, 0));
 	rl_jb_str_or_null(&b, "target", rl_sql_col_text(q, 1));
+	rl_jb_str_or_null(&b, "kernel", rl_sql_col_text(q, 4));
 	rl_jb_str_or_null(&b, "lease_owner", owner);
 	rl_jb_put(&b, "lease_expires", owner ? rl_json_iso_time(rl_sql_col_i64(q, 3))
 					     : cJSON_CreateNull());
@@ -308,8 +324,8 @@ int rl_store_run_fleet_json(struct rl_store *s, int64_t id, cJSON *obj, struct r
 	cJSON *f = NULL;
 	int ret;
 
-	ret = rl_store_prepare(s, "SELECT fleet_host, fleet_target, lease_owner, lease_expires"
-			       " FROM runs WHERE id = ? AND fleet_host IS NOT NULL", &q, err);
+	ret = rl_store_prepare(s, "SELECT fleet_host, fleet_target, lease_owner, lease_expires,"
+			       " fleet_kernel FROM runs WHERE id = ? AND fleet_host IS NOT NULL", &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_i64(q, 1, id);

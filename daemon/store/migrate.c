@@ -240,6 +240,15 @@ static const char schema_v6[] =
  */
 static const char schema_v7[] = "ALTER TABLE runs ADD COLUMN cancel_request TEXT;";
 
+/*
+ * Version 8: a fleet run may ask for a kernel, the name of a VM variant
+ * (kernel-patches/variants/NAME.json or FAMILY:VERSION) that the daemon
+ * taking it boots in a QEMU guest; NULL for a run on the daemon's own
+ * kernel. Only a daemon whose "vm": {"kernels"} names it claims it
+ * (store/fleet.c).
+ */
+static const char schema_v8[] = "ALTER TABLE runs ADD COLUMN fleet_kernel TEXT;";
+
 static const struct migration migrations[] = {
 	{ 1, schema_v1, NULL, NULL, false },
 	{ 2, schema_v2, NULL, NULL, false },
@@ -248,6 +257,7 @@ static const struct migration migrations[] = {
 	{ 5, schema_v5, rl_store_migrate_v5, schema_v5_after, true },
 	{ 6, schema_v6, NULL, NULL, false },
 	{ 7, schema_v7, NULL, NULL, false },
+	{ 8, schema_v8, NULL, NULL, false },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

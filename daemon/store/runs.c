@@ -45,6 +45,8 @@ static int check_req(const struct rl_store_run_req *req, struct rl_err *err)
 		ret = check_len("label", req->label, RL_STORE_LABEL_MAX, false, err);
 	if (!ret)
 		ret = check_len("kernel_tag", req->kernel_tag, RL_STORE_TAG_MAX, false, err);
+	if (!ret)
+		ret = check_len("kernel", req->fleet_kernel, RL_STORE_TAG_MAX, false, err);
 	if (ret < 0)
 		return ret;
 	if (!(req->scale > 0) || !isfinite(req->scale))
@@ -81,8 +83,8 @@ static int insert_run(struct rl_store *s, const struct rl_store_run_req *req, in
 	int ret;
 
 	ret = rl_store_prepare(s, "INSERT INTO runs (created, status, what, target, label,"
-			       " kernel_tag, scale, request, fleet_host, fleet_target)"
-			       " VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			       " kernel_tag, scale, request, fleet_host, fleet_target, fleet_kernel)"
+			       " VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			       &q, err);
 	if (ret < 0)
 		return ret;
@@ -96,6 +98,7 @@ static int insert_run(struct rl_store *s, const struct rl_store_run_req *req, in
 	rl_store_bind_opt(q, 8, req->fleet_host);
 	/* A fleet run's target is whichever claims it unless one is asked for. */
 	rl_store_bind_opt(q, 9, req->fleet_host && strcmp(req->target, "any") ? req->target : NULL);
+	rl_store_bind_opt(q, 10, req->fleet_kernel);
 	return rl_store_step_insert(s, q, id, err, "create run");
 }
 

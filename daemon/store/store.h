@@ -78,6 +78,12 @@ struct rl_store_run_req {
 	 * host to run it, @target the target asked for ("any": whichever).
 	 */
 	const char *fleet_host;
+	/*
+	 * NULL or "": the run's suite runs on the taking daemon's own kernel.
+	 * Else a VM variant's name: only a daemon whose lease lists it among
+	 * its kernels takes the run (rl_store_fleet_claim()).
+	 */
+	const char *fleet_kernel;
 };
 
 /* A run's own columns, beside the results in struct rl_run. */
@@ -431,13 +437,20 @@ struct rl_store_lease {
 	const char *owner;		/* "host/machine-id/pid": unique while the daemon lives */
 	const char *host;		/* this daemon's host name, as runs ask for it */
 	int64_t lease_ns;		/* a claim or renewal holds the run this long */
+	/* The VM variants this daemon boots (its "vm": {"kernels"}); runs asking for another are left */
+	const char *const *kernels;
+	size_t nkernels;		/* at most RL_STORE_FLEET_KERNELS_MAX */
 };
+
+#define RL_STORE_FLEET_KERNELS_MAX 16
 
 /*
  * rl_store_fleet_claim() - lease the oldest queued fleet run that asks for
- * host "any" or @l->host and for target "any" or @target, naming @target
- * its target. The run stays queued until rl_store_run_start(). Returns 0
- * with its id in @id, -ENOENT when none is left to take, or -errno.
+ * host "any" or @l->host and for target "any" or @target, and for no
+ * kernel or one of @l->kernels, naming @target its target. The run stays
+ * queued until rl_store_run_start(). Returns 0 with its id in @id,
+ * -ENOENT when none is left to take, -EINVAL for more than
+ * RL_STORE_FLEET_KERNELS_MAX kernels, or -errno.
  */
 int rl_store_fleet_claim(struct rl_store *s, const struct rl_store_lease *l, const char *target,
 			 int64_t *id, struct rl_err *err);
@@ -481,7 +494,8 @@ int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err);
 
 /*
  * rl_store_run_fleet_json() - add "fleet" to @obj, run @id's JSON: null for
- * a run of one daemon, else {host, target (null: any), lease_owner,
+ * a run of one daemon, else {host, target (null: any), kernel (null: the
+ * daemon's own), lease_owner,
  * lease_expires (null while unclaimed)}. Returns 0 or -errno.
  */
 int rl_store_run_fleet_json(struct rl_store *s, int64_t id, cJSON *obj, struct rl_err *err);

@@ -4,12 +4,14 @@
 #define RINGLAB_TESTS_LIB_STORE_UNDO_H
 
 /*
- * What migrations 7 (a fleet run's cancel request), 6 (the fleet's
- * columns), 5 (cell summaries, packed details) and 4 (the runs' host
- * columns) added, taken away again, in either dialect: a test makes an
- * older store out of a new one with STORE_TEST_UNDO_V7 STORE_TEST_UNDO_V6
- * STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4, newest first.
+ * What migrations 8 (the fleet's kernel), 7 (a fleet run's cancel request),
+ * 6 (the fleet's columns), 5 (cell summaries, packed details) and 4 (the
+ * runs' host columns) added, taken away again, in either dialect: a test
+ * makes an older store out of a new one with STORE_TEST_UNDO_V8
+ * STORE_TEST_UNDO_V7 STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5
+ * STORE_TEST_UNDO_V4, newest first.
  */
+#define STORE_TEST_UNDO_V8 "ALTER TABLE runs DROP COLUMN fleet_kernel; "
 #define STORE_TEST_UNDO_V7 "ALTER TABLE runs DROP COLUMN cancel_request; "
 #define STORE_TEST_UNDO_V6                                                                     \
 	"DROP INDEX runs_fleet; DROP INDEX runs_lease;"                                        \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# nightly_host.sh: `ringlab nightly` with "host" variants on a slow and a fast ext4: runs imported with the night's label and variant tags, the report stored and served as latest, improved (exit 0) one way and regressed (exit 1) the other, a failing variant reported failed while the rest run; a series family of host variants: each version against FAMILY:base and the version before it, the versions x cells matrices; bad configurations exit 2.
+# nightly_host.sh: `ringlab nightly` with "host" variants on a slow and a fast ext4: runs imported with the night's label and variant tags, the report stored and served as latest, improved (exit 0) one way and regressed (exit 1) the other, a failing variant reported failed while the rest run; a series family of host variants: each version against FAMILY:base and the version before it, the versions x cells matrices; bad configurations exit 2, a fleet night (--fleet) on the SQLite store too.
 . "$top_srcdir/tests/lib/daemon.sh"
 daemon_require curl jq
 rl=$top_builddir/ringlab
@@ -199,5 +199,17 @@ for b in bad1:base bad2:bogus_key bad3:missing bad4:ringlab_args "bad5:hf:v2 is 
 	grep -q "${b#*:}" "$work/bad.err" || fail "${b%%:*}: the error does not name ${b#*:}: $(cat "$work/bad.err")"
 done
 [ "$(api "$url/api/v1/runs" | jq .total)" = "$before" ] || fail "a bad configuration still ran something"
+# A fleet night needs the PostgreSQL store; this daemon keeps SQLite: refused before anything runs.
+"$rl" nightly -c "$work/n1.json" --fleet >/dev/null 2>"$work/bad.err"
+rc=$?
+[ $rc -eq 2 ] || fail "--fleet on SQLite: exit $rc, expected 2"
+grep -q "keeps its runs in sqlite: a fleet night needs the PostgreSQL store" "$work/bad.err" ||
+	fail "--fleet on SQLite: $(cat "$work/bad.err")"
+jq '.fleet = true | .ringlab_args = "--repeat 5 --engine null"' "$work/n1.json" >"$work/bad9.json"
+"$rl" nightly -c "$work/bad9.json" >/dev/null 2>"$work/bad.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "key ringlab_args: '--engine' cannot go to the fleet" "$work/bad.err" ||
+	fail "fleet with --engine: exit $rc, $(cat "$work/bad.err")"
+[ "$(api "$url/api/v1/runs" | jq .total)" = "$before" ] || fail "a refused fleet night still ran something"
 echo "ok: bad configurations exit 2"
 exit 0

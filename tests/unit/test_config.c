@@ -597,6 +597,34 @@ static void test_fleet(void)
 	expect_all_refused(refused);
 }
 
+/* The kernels a daemon boots in guests: none unless told; names, not paths; each path absolute. */
+static void test_vm(void)
+{
+	static const struct refusal refused[] = {
+		{ "{\"vm\": {\"kernels\": [\"../x\"]}}", "kernels", NULL },
+		{ "{\"vm\": {\"kernels\": [\"base\", \"base\"]}}", "vm.kernels[1]", "twice" },
+		{ "{\"vm\": {\"kernels\": [\"base\"], \"kernel_patches_dir\": \"\"}}", "vm.kernel_patches_dir",
+		  "required" },
+		{ "{\"vm\": {\"kernel_patches_dir\": \"kp\"}}", "vm.kernel_patches_dir", "absolute" },
+		{ "{\"vm\": {\"ringlab\": \"ringlab\"}}", "vm.ringlab", "absolute" },
+		{ "{\"vm\": {\"timeout_s\": 5}}", "timeout_s", NULL },
+		{ "{\"vm\": {\"kernel\": [\"base\"]}}", "kernel", NULL },
+		{ 0 }
+	};
+	struct rl_config c;
+
+	expect_loaded("{}", &c);
+	CHECK(c.vm.nkernels == 0 && c.vm.timeout_s == 1800 && c.vm.kernel_timeout_s == 3600 &&
+	      strstr(c.vm.kernel_patches_dir, "/kernel-patches"),
+	      "vm defaults: %u kernels, %u s, %u s, %s", c.vm.nkernels, c.vm.timeout_s,
+	      c.vm.kernel_timeout_s, c.vm.kernel_patches_dir);
+	expect_loaded("{\"vm\": {\"kernels\": [\"base\", \"fam:v3\"], \"kernel_patches_dir\": \"/kp\"}}", &c);
+	CHECK(c.vm.nkernels == 2 && !strcmp(c.vm.kernels[1], "fam:v3") &&
+	      !strcmp(c.vm.kernel_patches_dir, "/kp"), "vm kernels: %u, %s", c.vm.nkernels,
+	      c.vm.kernels[1]);
+	expect_all_refused(refused);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -606,6 +634,7 @@ int main(void)
 	snprintf(cfg_path, sizeof(cfg_path), "%s/ringlabd.json", tmpdir);
 	test_defaults();
 	test_fleet();
+	test_vm();
 	test_bounds_table(rl_config_fields, "");
 	test_unknown_keys();
 	test_targets();

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store_fleet: fleet runs (schema 6) on two connections: the local queue never hands one out; a claim matches host and target and leases the run to one owner only; a renewal by another owner is refused; an expired lease puts the run back as submitted (cells dropped) for the next daemon; the old holder's cell, progress, environment and end are then refused in the statement that writes (-ESTALE) and change nothing; a connection holding no lease ends an unleased queued fleet run but not a held one; a cancel through any connection ends a queued fleet run nobody holds at once, reaches a held one's holder at its renewal, and ends a run whose lease ran out with it, aborted; a starting daemon's recovery leaves fleet runs to their leases. */
+/* test_store_fleet: fleet runs (schema 6) on two connections: the local queue never hands one out; a claim matches host and target and leases the run to one owner only; a renewal by another owner is refused; an expired lease puts the run back as submitted (cells dropped) for the next daemon; the old holder's cell, progress, environment and end are then refused in the statement that writes (-ESTALE) and change nothing; a connection holding no lease ends an unleased queued fleet run but not a held one; a cancel through any connection ends a queued fleet run nobody holds at once, reaches a held one's holder at its renewal, and ends a run whose lease ran out with it, aborted; a starting daemon's recovery leaves fleet runs to their leases; a run asking for a kernel (schema 8) is taken only by a daemon that boots it. */
+#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,51 @@ static void test_fleet(struct rl_store *a, struct rl_store *b)
 	CHECK(meta_of(b, any, NULL).status == RL_RUN_RUNNING, "recovery ended the fleet run");
 }
 
+/*
+ * A run asking for a kernel (schema 7) goes only to a daemon whose lease
+ * names it; a run asking for none to any. Host h3 only: test_fleet's
+ * daemons never see these runs, and each ends claimed or aborted.
+ */
+static void test_kernels(struct rl_store *a)
+{
+	static const char *const boots[] = { "base", "fam:v3" };
+	const char *many[RL_STORE_FLEET_KERNELS_MAX + 1];
+	struct rl_store_lease bare = { .owner = "h3/m3/33", .host = "h3", .lease_ns = LEASE_NS };
+	struct rl_store_lease vm = bare;
+	struct rl_store_run_req req = { .what = "seed", .target = "any", .scale = 1,
+					.fleet_host = "h3", .fleet_kernel = "fam:v3" };
+	struct rl_err err = { "" };
+	int64_t v3 = 0, plain, id = 0;
+	cJSON *j;
+
+	vm.kernels = boots;
+	vm.nkernels = 2;
+	CHECK(rl_store_run_create(a, &req, &v3, &err) == 0, "create a fam:v3 run: %s", err.msg);
+	plain = create(a, "any", "h3");
+	CHECK(claim(a, &bare, "t3") == plain, "a daemon booting nothing did not take the plain run");
+	CHECK(claim(a, &bare, "t3") == 0, "a daemon booting nothing took the fam:v3 run");
+	vm.kernels = (const char *const[]){ "base" };
+	vm.nkernels = 1;
+	CHECK(claim(a, &vm, "t3") == 0, "a daemon booting base took the fam:v3 run");
+	vm.kernels = boots;
+	vm.nkernels = 2;
+	j = cJSON_CreateObject();
+	CHECK(rl_store_run_fleet_json(a, v3, j, &err) == 0 &&
+	      !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "fleet"), "kernel")), "fam:v3"),
+	      "the run's fleet JSON does not name its kernel: %s", err.msg);
+	cJSON_Delete(j);
+	CHECK(claim(a, &vm, "t3") == v3, "a daemon booting fam:v3 did not take its run");
+	for (size_t i = 0; i < RL_STORE_FLEET_KERNELS_MAX + 1; i++)
+		many[i] = "base";
+	vm.kernels = many;
+	vm.nkernels = RL_STORE_FLEET_KERNELS_MAX + 1;
+	CHECK(rl_store_fleet_claim(a, &vm, "t3", &id, &err) == -EINVAL, "a claim naming %d kernels",
+	      RL_STORE_FLEET_KERNELS_MAX + 1);
+	req.fleet_kernel = "a-kernel-name-longer-than-a-kernel-tag-may-ever-be-in-the-store-of-runs";
+	CHECK(rl_store_run_create(a, &req, &id, &err) == -EINVAL && strstr(err.msg, "kernel"),
+	      "a kernel name too long: %s", err.msg);
+}
+
 int main(void)
 {
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
@@ -213,6 +259,7 @@ int main(void)
 		/* Each connection writes as the daemon it stands for. */
 		rl_store_set_lease_owner(a, one.owner);
 		rl_store_set_lease_owner(b, two.owner);
+		test_kernels(a);
 		test_fleet(a, b);
 	}
 	rl_store_close(b);

@@ -295,7 +295,7 @@ static void test_v4_hosts(void)
 	s = NULL;
 	if (!raw_exec(path, "INSERT INTO runs (id, created, status, what, target, scale)"
 		      " VALUES (5, 1, 'done', 'seed', 'vm', 1);"
-		      STORE_TEST_UNDO_V7 STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4 "PRAGMA user_version = 3"))
+		      STORE_TEST_UNDO_V8 STORE_TEST_UNDO_V7 STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4 "PRAGMA user_version = 3"))
 		return;
 	CHECK(rl_store_open(path, &s, &err) == 0, "v3 open: %s", err.msg);
 	rl_store_close(s);

@@ -265,9 +265,9 @@ static void test_migrate_v1(void)
 	runs = count_runs(s);
 	rl_store_close(s);
 	/* Back to version 1's tables: without the host columns (4), the summaries (5) and the fleet's columns (6). */
-	if (!store_test_raw(db_path, "DROP TABLE nightly_reports; " STORE_TEST_UNDO_V7 STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5
+	if (!store_test_raw(db_path, "DROP TABLE nightly_reports; " STORE_TEST_UNDO_V8 STORE_TEST_UNDO_V7 STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5
 			    STORE_TEST_UNDO_V4 "PRAGMA user_version = 1",
-			    "DROP TABLE nightly_reports; " STORE_TEST_UNDO_V7 STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4
+			    "DROP TABLE nightly_reports; " STORE_TEST_UNDO_V8 STORE_TEST_UNDO_V7 STORE_TEST_UNDO_V6 STORE_TEST_UNDO_V5 STORE_TEST_UNDO_V4
 			    "UPDATE ringlab_schema SET version = 1"))
 		return;
 	s = NULL;
