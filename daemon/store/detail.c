@@ -133,6 +133,18 @@ int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_ru
 	return store_packed(s, id, "cells", &p, ret, true, err);
 }
 
+int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *json, size_t len,
+				   struct rl_err *err)
+{
+	struct rl_store_packer p;
+	int ret;
+
+	ret = rl_store_packer_begin(&p, err);
+	if (!ret)
+		ret = rl_store_packer_add(&p, json, len, err);
+	return store_packed(s, id, "cells", &p, ret, true, err);
+}
+
 /* ---- packing a run's cell rows at its end ------------------------------------ */
 
 /* Run @id's cell rows (each stored whole) into @p as a JSON array, in seq order; their count in @nrows. */

@@ -307,7 +307,9 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 		ret = rl_store_run_host_set(s, *id, &run->env, err);
 	if (!ret)
 		ret = rl_store_detail_put_workloads(s, *id, workloads, err);
-	if (!ret)
+	if (!ret && req->cells_json)
+		ret = rl_store_detail_put_cells_json(s, *id, req->cells_json, req->cells_json_len, err);
+	else if (!ret)
 		ret = rl_store_detail_put_cells(s, *id, run, err);
 	if (!ret)
 		ret = rl_store_summaries_import(s, *id, run, err);

@@ -77,6 +77,14 @@ struct rl_store_run_req {
 	 * host to run it, @target the target asked for ("any": whichever).
 	 */
 	const char *fleet_host;
+	/*
+	 * Import only: the run's cells as the JSON array they were read from
+	 * (@cells_json_len bytes), each element what rl_cell_from_json() reads
+	 * into the run's cell of its index. Stored as they are, so an import
+	 * prints no cell again; NULL: printed from the run's cells.
+	 */
+	const char *cells_json;
+	size_t cells_json_len;
 };
 
 /* A run's own columns, beside the results in struct rl_run. */
@@ -179,9 +187,11 @@ int rl_store_run_create(struct rl_store *s, const struct rl_store_run_req *req, 
  * status, error, env, workloads and cells (seq = index). @req is checked as
  * by rl_store_run_create() and names what, target, label, kernel_tag, scale
  * and the request; the stored env gets @req's label and kernel_tag, so the
- * columns and the env agree. Returns 0 with the new id in @id, or -EINVAL (a
- * bad @req, a status other than done, failed or aborted, no start time, a
- * finish before the start), -ENOMEM, -EBUSY or -EIO.
+ * columns and the env agree; req->cells_json, when given, is what is stored
+ * of the cells (the caller vouches it reads as @run's cells). Returns 0 with
+ * the new id in @id, or -EINVAL (a bad @req, a status other than done, failed
+ * or aborted, no start time, a finish before the start), -ENOMEM, -EBUSY or
+ * -EIO.
  */
 int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
 			const struct rl_run *run, int64_t *id, struct rl_err *err);
@@ -671,6 +681,14 @@ int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *te
 /* rl_store_detail_put_cells() - store every cell of @run as run @id's packed cells. Returns 0 or -errno. */
 int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_run *run,
 			      struct rl_err *err);
+
+/*
+ * rl_store_detail_put_cells_json() - store @len bytes of @json, a JSON array
+ * of cells as rl_cell_from_json() reads them, as run @id's packed cells.
+ * Returns 0 or -errno.
+ */
+int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *json, size_t len,
+				   struct rl_err *err);
 
 /*
  * rl_store_detail_pack() - pack run @id's cell rows into its details and
