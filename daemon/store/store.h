@@ -513,11 +513,13 @@ struct rl_sql;
 struct rl_sql_stmt;
 
 struct rl_store_cache;
+struct rl_store_summary_cache;
 
 struct rl_store {
 	struct rl_sql *db;
 	enum rl_store_kind kind;
 	struct rl_store_cache *cache;	/* detail.c: workloads parsed last, the running run's */
+	struct rl_store_summary_cache *summary;	/* summary.c: what imports keep */
 };
 
 /* ---- the connection (db.c) ---- */
@@ -743,9 +745,15 @@ void rl_store_summary_end(struct rl_store_summary_writer *w);
 int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t failed,
 			   struct rl_err *err);
 
-/* rl_store_summaries_import() - the summary rows of every cell of @run (seq = index) for run @id. */
+/*
+ * rl_store_summaries_import() - the summary rows of every cell of @run (seq =
+ * index) for run @id, many rows a statement. Returns 0 or -errno.
+ */
 int rl_store_summaries_import(struct rl_store *s, int64_t id, const struct rl_run *run,
 			      struct rl_err *err);
+
+/* rl_store_summary_cache_free() - finalize and free what imports kept on @s (before it closes). */
+void rl_store_summary_cache_free(struct rl_store *s);
 
 /* rl_store_summaries_load() - append run @id's cells as summaries hold them (light) to @run. */
 int rl_store_summaries_load(struct rl_store *s, int64_t id, struct rl_run *run,
