@@ -684,6 +684,26 @@ int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *te
 int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_run *run,
 			      struct rl_err *err);
 
+/* Packed text for a BLOB column (pack.c's format). */
+struct rl_store_blob {
+	const unsigned char *buf;
+	size_t len;
+};
+
+/*
+ * rl_store_detail_pack_workloads() - @nw workloads @w as their packed JSON
+ * array, in @out, valid until the next call on @s: workloads byte for byte
+ * the last ones packed reuse what was packed then, so the runs of a suite
+ * print and pack them once. Call it before the write transaction (it
+ * touches no table). Returns 0 or -ENOMEM.
+ */
+int rl_store_detail_pack_workloads(struct rl_store *s, const struct rl_workload *w, size_t nw,
+				   struct rl_store_blob *out, struct rl_err *err);
+
+/* rl_store_detail_put_workloads_blob() - store @b as run @id's workloads. Returns 0 or -errno. */
+int rl_store_detail_put_workloads_blob(struct rl_store *s, int64_t id,
+				       const struct rl_store_blob *b, struct rl_err *err);
+
 /*
  * rl_store_detail_put_cells_json() - store @len bytes of @json, a JSON array
  * of cells as rl_cell_from_json() reads them, as run @id's packed cells.

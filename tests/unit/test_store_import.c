@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store_import: an import's summary rows, written many to a statement (across batch ends, on a connection that keeps its statement and the workloads' ids), read back as its cells hold them; cells given as text are stored as that text; and on SQLite the statements an import runs do not grow with its cells (SQLite's trace counts them). On PostgreSQL with RL_TEST_STORE (tests/pg/store_units.sh). */
+/* test_store_import: an import's summary rows, written many to a statement (across batch ends, on a connection that keeps its statement and the workloads' ids), read back as its cells hold them; its workloads read back as its own when the last import's were alike or not; cells given as text are stored as that text; and on SQLite the statements an import runs do not grow with its cells (SQLite's trace counts them). On PostgreSQL with RL_TEST_STORE (tests/pg/store_units.sh). */
 #define RL_STORE_INTERNAL	/* the SQLite handle, for its statement trace */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +84,27 @@ static void check_light(struct rl_store *s, int64_t id, const struct rl_run *run
 		      b->rep, b->iops);
 	}
 	rl_run_free(&light);
+}
+
+/* Run @id's workloads read back as @run's (the store reuses the last ones it packed when alike). */
+static void check_workloads(struct rl_store *s, int64_t id, const struct rl_run *run)
+{
+	struct rl_run back;
+
+	if (OK(rl_store_run_get(s, id, &back, NULL, E)) < 0)
+		return;
+	CHECK(back.nworkloads == run->nworkloads, "run %lld: %zu workloads of %zu", (long long)id,
+	      back.nworkloads, run->nworkloads);
+	for (size_t k = 0; k < back.nworkloads && k < run->nworkloads; k++)
+		CHECK(!strcmp(back.workloads[k].name, run->workloads[k].name) &&
+		      back.workloads[k].nowait == run->workloads[k].nowait &&
+		      back.workloads[k].seed == run->workloads[k].seed,
+		      "run %lld, workload %zu: %s nowait %d seed %llu, want %s %d %llu", (long long)id,
+		      k, back.workloads[k].name, back.workloads[k].nowait,
+		      (unsigned long long)back.workloads[k].seed,
+		      run->workloads[k].name, run->workloads[k].nowait,
+		      (unsigned long long)run->workloads[k].seed);
+	rl_run_free(&back);
 }
 
 /* Given as text, the cells are stored as that text: an annotation the reader skips stays. */
@@ -180,10 +201,16 @@ int main(void)
 	make_run(&runs[0], 150, 1.0);
 	make_run(&runs[1], 150, 2.0);
 	make_run(&runs[2], 7, 1.5);
-	for (int i = 0; i < 3; i++)
-		ids[i] = import(s, &runs[i], NULL);
-	for (int i = 0; i < 3; i++)
+	/* Imported between the other two: workloads unlike theirs, then theirs again. */
+	runs[2].workloads[1].nowait = !runs[2].workloads[1].nowait;
+	runs[2].workloads[1].seed += 7;
+	ids[0] = import(s, &runs[0], NULL);
+	ids[2] = import(s, &runs[2], NULL);
+	ids[1] = import(s, &runs[1], NULL);
+	for (int i = 0; i < 3; i++) {
 		check_light(s, ids[i], &runs[i]);
+		check_workloads(s, ids[i], &runs[i]);
+	}
 	test_cells_as_given(s, &runs[1]);
 	if (!store_test_pg())
 		test_statements(s);
