@@ -31,6 +31,8 @@
 	" extent_cache_miss, allocation, unaligned_zeroing, extending_write, invalidation," \
 	" journal_start, other, unknown, unattributed, found"
 #define NSUMMARY_COLS 28
+/* Portable upsert: a name stored once, whichever cell brings it first. */
+#define NAME_UPSERT "INSERT INTO workload_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING"
 /*
  * Their parameters, then run_id's and seq's. p99_ns and causes may be NULL,
  * bound as text: the CAST gives PostgreSQL their type.
@@ -159,9 +161,7 @@ int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w
 	int ret;
 
 	memset(w, 0, sizeof(*w));
-	/* Portable upsert: a name stored once, whichever cell brings it first. */
-	ret = rl_store_prepare(s, "INSERT INTO workload_names (name) VALUES (?)"
-			       " ON CONFLICT (name) DO NOTHING", &w->name, err);
+	ret = rl_store_prepare(s, NAME_UPSERT, &w->name, err);
 	if (!ret)
 		ret = rl_store_prepare(s, "INSERT INTO cell_summaries (" SUMMARY_COLS ", run_id, seq,"
 				       " workload_id) VALUES (" SUMMARY_PARAMS ","
@@ -323,8 +323,7 @@ static int name_id(struct rl_store *s, struct names_new *added, const char *name
 		keep_stored(c, name, *id);
 	if (ret < 0 || *id)
 		return ret;
-	ret = rl_store_prepare(s, "INSERT INTO workload_names (name) VALUES (?)"
-			       " ON CONFLICT (name) DO NOTHING", &q, err);
+	ret = rl_store_prepare(s, NAME_UPSERT, &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_text(q, 1, name);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_store_import: an import's summary rows, written many to a statement (across batch ends, on a connection that keeps its statement and the workloads' ids), read back as its cells hold them; its workloads read back as its own when the last import's were alike or not; cells given as text are stored as that text; and on SQLite the statements an import runs do not grow with its cells (SQLite's trace counts them). On PostgreSQL with RL_TEST_STORE (tests/pg/store_units.sh). */
 #define RL_STORE_INTERNAL	/* the SQLite handle, for its statement trace */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,12 +64,20 @@ static int64_t import(struct rl_store *s, const struct rl_run *run, const char *
 	return id;
 }
 
-/* The light run @id (from its summaries) holds what @run's cells hold, cell by cell. */
+/* Run @id read back light (from its summaries) or whole into @back. Returns whether it read. */
+static bool read_back(struct rl_store *s, int64_t id, bool light, struct rl_run *back)
+{
+	if (light)
+		return OK(rl_store_run_summary(s, id, back, NULL, E)) >= 0;
+	return OK(rl_store_run_get(s, id, back, NULL, E)) >= 0;
+}
+
+/* The light run @id holds what @run's cells hold, cell by cell. */
 static void check_light(struct rl_store *s, int64_t id, const struct rl_run *run)
 {
 	struct rl_run light;
 
-	if (OK(rl_store_run_summary(s, id, &light, NULL, E)) < 0)
+	if (!read_back(s, id, true, &light))
 		return;
 	CHECK(light.ncells == run->ncells, "run %lld: %zu summaries of %zu cells", (long long)id,
 	      light.ncells, run->ncells);
@@ -89,21 +98,21 @@ static void check_light(struct rl_store *s, int64_t id, const struct rl_run *run
 /* Run @id's workloads read back as @run's (the store reuses the last ones it packed when alike). */
 static void check_workloads(struct rl_store *s, int64_t id, const struct rl_run *run)
 {
+	const struct rl_workload *a, *b;
 	struct rl_run back;
 
-	if (OK(rl_store_run_get(s, id, &back, NULL, E)) < 0)
+	if (!read_back(s, id, false, &back))
 		return;
 	CHECK(back.nworkloads == run->nworkloads, "run %lld: %zu workloads of %zu", (long long)id,
 	      back.nworkloads, run->nworkloads);
-	for (size_t k = 0; k < back.nworkloads && k < run->nworkloads; k++)
-		CHECK(!strcmp(back.workloads[k].name, run->workloads[k].name) &&
-		      back.workloads[k].nowait == run->workloads[k].nowait &&
-		      back.workloads[k].seed == run->workloads[k].seed,
+	for (size_t k = 0; k < back.nworkloads && k < run->nworkloads; k++) {
+		a = &back.workloads[k];
+		b = &run->workloads[k];
+		CHECK(!strcmp(a->name, b->name) && a->nowait == b->nowait && a->seed == b->seed,
 		      "run %lld, workload %zu: %s nowait %d seed %llu, want %s %d %llu", (long long)id,
-		      k, back.workloads[k].name, back.workloads[k].nowait,
-		      (unsigned long long)back.workloads[k].seed,
-		      run->workloads[k].name, run->workloads[k].nowait,
-		      (unsigned long long)run->workloads[k].seed);
+		      k, a->name, a->nowait, (unsigned long long)a->seed, b->name, b->nowait,
+		      (unsigned long long)b->seed);
+	}
 	rl_run_free(&back);
 }
 
@@ -122,7 +131,7 @@ static void test_cells_as_given(struct rl_store *s, const struct rl_run *run)
 	text = cJSON_PrintUnformatted(arr);
 	cJSON_Delete(arr);
 	id = import(s, run, text);
-	if (OK(rl_store_run_get(s, id, &back, NULL, E)) >= 0) {
+	if (read_back(s, id, false, &back)) {
 		CHECK(back.ncells == run->ncells, "%zu cells read back of %zu", back.ncells, run->ncells);
 		rl_run_free(&back);
 	}
@@ -188,15 +197,8 @@ int main(void)
 	struct rl_run runs[3];
 	int64_t ids[3];
 
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (store_test_begin(dir, db_path, sizeof(db_path), &s) < 0)
 		return 1;
-	}
-	snprintf(db_path, sizeof(db_path), "%s/ringlab.db", dir);
-	if (OK(store_test_open(db_path, &s, E)) < 0) {
-		store_test_remove(dir, db_path);
-		return 1;
-	}
 	/* 150 cells: two whole batches and a part; the second import reuses what the first kept. */
 	make_run(&runs[0], 150, 1.0);
 	make_run(&runs[1], 150, 2.0);
