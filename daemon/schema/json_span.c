@@ -23,7 +23,7 @@ static const char *skip_blanks(const char *p)
 	return p;
 }
 
-/* Past the string that starts at @p (its '"'); cJSON takes a backslash and the next byte as a pair. */
+/* Past the string that starts at @p (its '"'); a backslash and the next byte are a pair, as for cJSON. */
 static const char *skip_string(const char *p)
 {
 	for (p++; *p && *p != '"'; p++)
@@ -120,7 +120,8 @@ int rl_json_span_of(const char *text, const cJSON *const *chain, size_t n,
 			return -EINVAL;
 	}
 	/* The value found must at least open as the item does. */
-	if ((cJSON_IsObject(chain[n - 1]) && *p != '{') || (cJSON_IsArray(chain[n - 1]) && *p != '[') ||
+	if ((cJSON_IsObject(chain[n - 1]) && *p != '{') ||
+	    (cJSON_IsArray(chain[n - 1]) && *p != '[') ||
 	    (cJSON_IsString(chain[n - 1]) && *p != '"'))
 		return -EINVAL;
 	out->text = p;

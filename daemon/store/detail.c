@@ -36,7 +36,7 @@ struct parsed {
 /* What a connection keeps between calls. */
 struct rl_store_cache {
 	struct parsed last;		/* the workloads parsed last */
-	struct parsed packed;		/* the workloads packed last, for the next run of the suite */
+	struct parsed packed;		/* the workloads packed last, for the suite's next run */
 	int64_t flags_run;		/* the run rl_store_cell_add() adds cells to ... */
 	struct rl_workload *fw;		/* ... and its workloads, for its cells' flags */
 	size_t nfw;
@@ -144,7 +144,8 @@ static int pack_workloads(struct rl_store_cache *c, const struct rl_workload *w,
 	if (!ret) {
 		memcpy(n.blob, p.buf, p.len);
 		n.nblob = p.len;
-		memcpy(n.w, w, nw * sizeof(*w));
+		if (nw)
+			memcpy(n.w, w, nw * sizeof(*w));
 		free(c->packed.blob);
 		free(c->packed.w);
 		c->packed = n;
@@ -166,7 +167,8 @@ int rl_store_detail_pack_workloads(struct rl_store *s, const struct rl_workload 
 	if (!c)
 		return rl_err_set(err, -ENOMEM, "workloads: out of memory");
 	/* The same bytes print the same text: a suite's runs print and pack it once. */
-	if (!c->packed.blob || c->packed.nw != nw || memcmp(c->packed.w, w, nw * sizeof(*w))) {
+	if (!c->packed.blob || c->packed.nw != nw ||
+	    (nw && memcmp(c->packed.w, w, nw * sizeof(*w)))) {
 		text = workloads_text(w, nw);
 		ret = text ? pack_workloads(c, w, nw, text, err) :
 			     rl_err_set(err, -ENOMEM, "workloads: out of memory");

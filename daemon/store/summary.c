@@ -119,7 +119,10 @@ static void read_found(const char *text, struct rl_found_counts *f)
 	f->valid = text != NULL;
 }
 
-/* Parameters @i..@i + NSUMMARY_COLS - 1 of @q: cell @c's summary; @found holds text bound, until the step. */
+/*
+ * Parameters @i..@i + NSUMMARY_COLS - 1 of @q: cell @c's summary; @found
+ * holds text bound, until the step.
+ */
 static void bind_row(struct rl_sql_stmt *q, int i, const struct rl_cell *c, bool nowait,
 		     bool timing, char *found)
 {
@@ -221,7 +224,7 @@ int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t fa
 
 /* ---- an import's rows ------------------------------------------------------ */
 
-/* Summary rows an import writes with one statement: 31 parameters each, far below either backend's cap. */
+/* Summary rows an import writes a statement: 31 parameters each, far below either backend's cap. */
 #define IMPORT_BATCH 64
 /* Workload names whose ids a connection keeps; a store with more looks the others up. */
 #define NAMES_KEPT 4096
