@@ -73,10 +73,14 @@ minflt() { awk '{ print $10 }' "/proc/$DAEMON_PID/stat"; }
 for _ in 1 2; do
 	expect 201 POST /api/v1/runs/import --data-binary @"$DAEMON_DIR/big-body.json"
 done
-f0=$(minflt)
+# The fewest of ten: trimming faults some 300 pages in at every import, while the machine's
+# other load may fault in a few now and then (code pages it reclaimed).
+least=
 for _ in 1 2 3 4 5 6 7 8 9 10; do
+	f0=$(minflt)
 	expect 201 POST /api/v1/runs/import --data-binary @"$DAEMON_DIR/big-body.json"
+	f=$(($(minflt) - f0))
+	[ -n "$least" ] && [ "$least" -le "$f" ] || least=$f
 done
-f1=$(minflt)
-[ $(((f1 - f0) / 10)) -lt 50 ] || fail "$(((f1 - f0) / 10)) page faults an import of a $(wc -c <"$DAEMON_DIR/big-body.json")-byte body"
+[ "$least" -lt 50 ] || fail "at least $least page faults an import of a $(wc -c <"$DAEMON_DIR/big-body.json")-byte body"
 exit 0
