@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "schema/fields.h"
+#include "schema/json_span.h"
 #include "engine/result_json.h"
 #include "routes.h"
 
@@ -94,6 +95,31 @@ static char *request_text(const struct import_req *req, const char *label, const
 	return text;
 }
 
+/*
+ * The run's cells as the body has them, blanks left out, into @sreq: what
+ * was read is what is stored, and printing 192 cells again cost more than
+ * reading them. Returns the copy to free (NULL when the body's text cannot
+ * be followed: the cells are then printed from the run).
+ */
+static char *cells_as_read(const struct rl_http_req *r, const struct import_req *req,
+			   struct rl_store_run_req *sreq)
+{
+	const cJSON *chain[] = {
+		r->json, req->run, cJSON_GetObjectItemCaseSensitive(req->run, "cells"),
+	};
+	struct rl_json_span span;
+	char *text;
+
+	if (rl_json_span_of(r->body.data, chain, 3, &span) < 0)
+		return NULL;
+	text = malloc(span.len);
+	if (text) {
+		sreq->cells_json = text;
+		sreq->cells_json_len = rl_json_compact(&span, text);
+	}
+	return text;
+}
+
 /* Store @run as @req says. Returns 0 after replying, or -ENOMEM. */
 static int store_import(struct rl_http_req *r, const struct import_req *req, struct rl_run *run)
 {
@@ -105,7 +131,7 @@ static int store_import(struct rl_http_req *r, const struct import_req *req, str
 	};
 	struct rl_err err = { "" };
 	struct rl_store *store;
-	char *request;
+	char *request, *cells;
 	int64_t id;
 	int ret;
 
@@ -113,9 +139,11 @@ static int store_import(struct rl_http_req *r, const struct import_req *req, str
 	if (!request)
 		return -ENOMEM;
 	sreq.request_json = request;
+	cells = cells_as_read(r, req, &sreq);
 	store = rl_daemon_store_lock(r->d);
 	ret = rl_store_run_import(store, &sreq, run, &id, &err);
 	rl_daemon_store_unlock(r->d);
+	free(cells);
 	cJSON_free(request);
 	if (ret == -EINVAL)
 		return rl_http_reply_error(r, 400, NULL, "field run: %s", err.msg);

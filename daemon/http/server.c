@@ -46,7 +46,12 @@ struct rl_http {
 
 /* Seconds a request refused for want of the large-body slot is told to wait. */
 #define LARGE_RETRY_AFTER "5"
-/* An answer this large (a run of thousands of cells) is worth giving back at once. */
+/*
+ * An answer or a kept request body this large (a run of thousands of cells;
+ * a body's JSON tree is some 7 times the text) is worth giving back at once;
+ * trimming after every smaller one made each 200 KB import fault its pages
+ * in again.
+ */
 #define TRIM_AFTER_BYTES (1u << 20)
 /*
  * A refused body is read and dropped, up to this many times its cap, so
@@ -610,7 +615,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	large = r->large;
-	trim = r->large || r->trim;
+	trim = r->trim || r->body.cap >= TRIM_AFTER_BYTES;
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	cJSON_Delete(r->json);

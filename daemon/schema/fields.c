@@ -13,9 +13,18 @@
 
 #define RL_SUGGEST_DIST 2
 
+/* Written for every row a walk visits, so by hand: snprintf() was a tenth of reading a run. */
 void rl_key_path(char *buf, const char *prefix, const char *key)
 {
-	snprintf(buf, RL_KEY_PATH_MAX, "%s%s%s", prefix, *prefix ? "." : "", key);
+	size_t lp = strnlen(prefix, RL_KEY_PATH_MAX - 1), lk, n = 0;
+
+	memcpy(buf, prefix, lp);
+	n = lp;
+	if (lp && n < RL_KEY_PATH_MAX - 1)
+		buf[n++] = '.';
+	lk = strnlen(key, RL_KEY_PATH_MAX - 1 - n);
+	memcpy(buf + n, key, lk);
+	buf[n + lk] = '\0';
 }
 
 static int apply_table(const struct rl_field *table, const cJSON *obj, void *base,
@@ -156,31 +165,66 @@ static int unknown_key(const struct rl_field *table, const char *key,
 			  prefix, *prefix ? "." : "", key);
 }
 
-static bool seen_before(const cJSON *obj, const cJSON *item)
+/* The rows of @table. */
+static size_t table_rows(const struct rl_field *table)
 {
-	const cJSON *c;
+	size_t n = 0;
 
-	for (c = obj->child; c && c != item; c = c->next)
-		if (!strcmp(c->string, item->string))
-			return true;
-	return false;
+	while (table[n].name)
+		n++;
+	return n;
 }
 
-static int check_required(const struct rl_field *table, const cJSON *obj,
+/*
+ * The row named @key, tried first at *@hint, the row after the one found
+ * last: documents ringlab wrote come in table order, so a walk over their
+ * keys finds each row at once instead of comparing names with every row.
+ */
+static const struct rl_field *find_row(const struct rl_field *table, size_t *hint,
+				       const char *key)
+{
+	const struct rl_field *f = table + *hint;
+
+	if (!key)
+		return NULL;
+	if (!f->name || strcmp(f->name, key))
+		f = rl_field_find(table, key);
+	if (f)
+		*hint = (size_t)(f - table) + 1;
+	return f;
+}
+
+/* Room for one pointer per row of a table: on the stack for the tables there are. */
+#define ROWS_ON_STACK 96
+
+struct row_slots {
+	const cJSON *stack[ROWS_ON_STACK];
+	const cJSON **at;	/* the member of each row, NULL: none yet */
+};
+
+/* @s for @n rows, all empty. Returns 0 or -ENOMEM. */
+static int slots_init(struct row_slots *s, size_t n)
+{
+	s->at = n <= ROWS_ON_STACK ? s->stack : calloc(n, sizeof(*s->at));
+	if (s->at == s->stack)
+		memset(s->stack, 0, n * sizeof(*s->at));
+	return s->at ? 0 : -ENOMEM;
+}
+
+static void slots_free(struct row_slots *s)
+{
+	if (s->at != s->stack)
+		free(s->at);
+}
+
+/* Every required row of @table has its member in @at (one per row, NULL: none). */
+static int check_required(const struct rl_field *table, const cJSON *const *at,
 			  const char *prefix, struct rl_err *err)
 {
-	const cJSON *c;
-
-	for (; table->name; table++) {
-		if (!(table->flags & RL_FF_REQUIRED))
-			continue;
-		for (c = obj->child; c; c = c->next)
-			if (!strcmp(c->string, table->name))
-				break;
-		if (!c)
+	for (size_t i = 0; table[i].name; i++)
+		if ((table[i].flags & RL_FF_REQUIRED) && !at[i])
 			return rl_err_set(err, -EINVAL, "missing required key '%s%s%s'",
-					  prefix, *prefix ? "." : "", table->name);
-	}
+					  prefix, *prefix ? "." : "", table[i].name);
 	return 0;
 }
 
@@ -190,21 +234,32 @@ static int apply_keys(const struct rl_field *table, const cJSON *obj, void *base
 {
 	char path[RL_KEY_PATH_MAX];
 	const struct rl_field *f;
+	struct row_slots seen;
+	size_t hint = 0;
 	const cJSON *c;
-	int ret;
+	int ret = 0;
 
-	for (c = obj->child; c; c = c->next) {
-		f = rl_field_find(table, c->string);
-		if (!f)
-			return unknown_key(table, c->string, prefix, w->err);
+	if (slots_init(&seen, table_rows(table)) < 0)
+		return rl_err_set(w->err, -ENOMEM, "%s: out of memory", *prefix ? prefix : "object");
+	for (c = obj->child; c && !ret; c = c->next) {
+		f = find_row(table, &hint, c->string);
+		if (!f) {
+			ret = unknown_key(table, c->string ? c->string : "", prefix, w->err);
+			break;
+		}
 		rl_key_path(path, prefix, f->name);
-		if (seen_before(obj, c))
-			return rl_err_set(w->err, -EINVAL, "key %s: given more than once", path);
+		/* A key is a row's name: a row met twice is a key given twice. */
+		if (seen.at[f - table]) {
+			ret = rl_err_set(w->err, -EINVAL, "key %s: given more than once", path);
+			break;
+		}
+		seen.at[f - table] = c;
 		ret = field_set(f, c, base, path, w);
-		if (ret)
-			return ret;
 	}
-	return w->mode == RL_APPLY_FULL ? check_required(table, obj, prefix, w->err) : 0;
+	if (!ret && w->mode == RL_APPLY_FULL)
+		ret = check_required(table, seen.at, prefix, w->err);
+	slots_free(&seen);
+	return ret;
 }
 
 static void field_zero(const struct rl_field *f, void *base);
@@ -218,27 +273,33 @@ static int apply_rows(const struct rl_field *table, const cJSON *obj, void *base
 {
 	char path[RL_KEY_PATH_MAX];
 	const struct rl_field *f;
-	const cJSON *v;
-	int ret;
+	struct row_slots rows;
+	size_t hint = 0;
+	const cJSON *c, *v;
+	int ret = 0;
 
-	for (f = table; f->name; f++) {
+	/* Each row's member, the first of its name, in one pass over the members. */
+	if (slots_init(&rows, table_rows(table)) < 0)
+		return rl_err_set(w->err, -ENOMEM, "%s: out of memory", *prefix ? prefix : "record");
+	for (c = obj->child; c; c = c->next) {
+		f = find_row(table, &hint, c->string);
+		if (f && !rows.at[f - table])
+			rows.at[f - table] = c;
+	}
+	for (f = table; f->name && !ret; f++) {
 		if (f->type == RL_FT_PASS || (f->flags & RL_FF_WRITE_ONLY))
 			continue;
 		rl_key_path(path, prefix, f->name);
-		v = cJSON_GetObjectItemCaseSensitive(obj, f->name);
-		if (!v && (f->flags & RL_FF_RECORD_OPTIONAL)) {
+		v = rows.at[f - table];
+		if (!v && (f->flags & RL_FF_RECORD_OPTIONAL))
 			ret = field_default(f, base, w->err);
-			if (ret)
-				return ret;
-			continue;
-		}
-		if (!v)
-			return rl_err_set(w->err, -EINVAL, "%s: missing", path);
-		ret = field_set(f, v, base, path, w);
-		if (ret)
-			return ret;
+		else if (!v)
+			ret = rl_err_set(w->err, -EINVAL, "%s: missing", path);
+		else
+			ret = field_set(f, v, base, path, w);
 	}
-	return 0;
+	slots_free(&rows);
+	return ret;
 }
 
 static int apply_table(const struct rl_field *table, const cJSON *obj, void *base,

@@ -135,6 +135,8 @@ void rl_store_close(struct rl_store *s)
 {
 	if (!s)
 		return;
+	/* Its statements first: a connection closes with none left. */
+	rl_store_summary_cache_free(s);
 	if (s->db)
 		s->db->ops->close(s->db);
 	rl_store_cache_free(s);

@@ -36,6 +36,7 @@ struct parsed {
 /* What a connection keeps between calls. */
 struct rl_store_cache {
 	struct parsed last;		/* the workloads parsed last */
+	struct parsed packed;		/* the workloads packed last, for the suite's next run */
 	int64_t flags_run;		/* the run rl_store_cell_add() adds cells to ... */
 	struct rl_workload *fw;		/* ... and its workloads, for its cells' flags */
 	size_t nfw;
@@ -47,6 +48,8 @@ void rl_store_cache_free(struct rl_store *s)
 		return;
 	free(s->cache->last.blob);
 	free(s->cache->last.w);
+	free(s->cache->packed.blob);
+	free(s->cache->packed.w);
 	free(s->cache->fw);
 	free(s->cache);
 	s->cache = NULL;
@@ -59,9 +62,9 @@ static struct rl_store_cache *cache_of(struct rl_store *s)
 	return s->cache;
 }
 
-/* Upsert column @col (a name of ours, never input) of run @id's details with @p's blob. */
-static int store_blob(struct rl_store *s, int64_t id, const char *col,
-		      const struct rl_store_packer *p, struct rl_err *err)
+/* Upsert column @col (a name of ours, never input) of run @id's details with @n bytes of @blob. */
+static int store_blob(struct rl_store *s, int64_t id, const char *col, const void *blob,
+		      size_t n, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
 	char sql[160];
@@ -73,7 +76,7 @@ static int store_blob(struct rl_store *s, int64_t id, const char *col,
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_i64(q, 1, id);
-	rl_sql_bind_blob(q, 2, p->buf, p->len);
+	rl_sql_bind_blob(q, 2, blob, n);
 	ret = rl_store_step_done(s, q, err, "run details");
 	rl_sql_finalize(q);
 	return ret < 0 ? rl_err_prefix(err, ret, "run %lld: %s", (long long)id, col) : 0;
@@ -86,7 +89,7 @@ static int store_packed(struct rl_store *s, int64_t id, const char *col,
 	if (!ret && store)
 		ret = rl_store_packer_finish(p, err);
 	if (!ret && store)
-		ret = store_blob(s, id, col, p, err);
+		ret = store_blob(s, id, col, p->buf, p->len, err);
 	rl_store_packer_end(p);
 	return ret;
 }
@@ -101,6 +104,85 @@ int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *te
 	if (!ret)
 		ret = rl_store_packer_add(&p, text, strlen(text), err);
 	return store_packed(s, id, "workloads", &p, ret, true, err);
+}
+
+static char *workloads_text(const struct rl_workload *w, size_t nw)
+{
+	cJSON *arr = cJSON_CreateArray(), *item;
+	size_t i;
+
+	for (i = 0; arr && i < nw; i++) {
+		item = rl_workload_to_json(&w[i]);
+		if (!item) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		cJSON_AddItemToArray(arr, item);
+	}
+	return rl_store_json_text(arr);
+}
+
+/* @text packed into @c->packed, made from @nw workloads @w. Returns 0 or -errno. */
+static int pack_workloads(struct rl_store_cache *c, const struct rl_workload *w, size_t nw,
+			  const char *text, struct rl_err *err)
+{
+	struct rl_store_packer p;
+	struct parsed n = { .nw = nw };
+	int ret;
+
+	ret = rl_store_packer_begin(&p, err);
+	if (!ret)
+		ret = rl_store_packer_add(&p, text, strlen(text), err);
+	if (!ret)
+		ret = rl_store_packer_finish(&p, err);
+	if (!ret) {
+		n.blob = malloc(p.len);
+		n.w = malloc(nw ? nw * sizeof(*w) : 1);
+		if (!n.blob || !n.w)
+			ret = rl_err_set(err, -ENOMEM, "workloads: out of memory");
+	}
+	if (!ret) {
+		memcpy(n.blob, p.buf, p.len);
+		n.nblob = p.len;
+		if (nw)
+			memcpy(n.w, w, nw * sizeof(*w));
+		free(c->packed.blob);
+		free(c->packed.w);
+		c->packed = n;
+	} else {
+		free(n.blob);
+		free(n.w);
+	}
+	rl_store_packer_end(&p);
+	return ret;
+}
+
+int rl_store_detail_pack_workloads(struct rl_store *s, const struct rl_workload *w, size_t nw,
+				   struct rl_store_blob *out, struct rl_err *err)
+{
+	struct rl_store_cache *c = cache_of(s);
+	char *text;
+	int ret = 0;
+
+	if (!c)
+		return rl_err_set(err, -ENOMEM, "workloads: out of memory");
+	/* The same bytes print the same text: a suite's runs print and pack it once. */
+	if (!c->packed.blob || c->packed.nw != nw ||
+	    (nw && memcmp(c->packed.w, w, nw * sizeof(*w)))) {
+		text = workloads_text(w, nw);
+		ret = text ? pack_workloads(c, w, nw, text, err) :
+			     rl_err_set(err, -ENOMEM, "workloads: out of memory");
+		free(text);
+	}
+	if (!ret)
+		*out = (struct rl_store_blob){ c->packed.blob, c->packed.nblob };
+	return ret;
+}
+
+int rl_store_detail_put_workloads_blob(struct rl_store *s, int64_t id,
+				       const struct rl_store_blob *b, struct rl_err *err)
+{
+	return store_blob(s, id, "workloads", b->buf, b->len, err);
 }
 
 /* Add the JSON array element @text (the @i-th) to @p, whose "[" is in. */
@@ -130,6 +212,18 @@ int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_ru
 	}
 	if (!ret)
 		ret = rl_store_packer_add(&p, "]", 1, err);
+	return store_packed(s, id, "cells", &p, ret, true, err);
+}
+
+int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *json, size_t len,
+				   struct rl_err *err)
+{
+	struct rl_store_packer p;
+	int ret;
+
+	ret = rl_store_packer_begin(&p, err);
+	if (!ret)
+		ret = rl_store_packer_add(&p, json, len, err);
 	return store_packed(s, id, "cells", &p, ret, true, err);
 }
 

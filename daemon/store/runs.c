@@ -114,24 +114,8 @@ int rl_store_run_create(struct rl_store *s, const struct rl_store_run_req *req, 
 	return rl_store_end(s, insert_run(s, req, id, err), err);
 }
 
-static char *workloads_text(const struct rl_workload *w, size_t nw)
-{
-	cJSON *arr = cJSON_CreateArray(), *item;
-	size_t i;
-
-	for (i = 0; arr && i < nw; i++) {
-		item = rl_workload_to_json(&w[i]);
-		if (!item) {
-			cJSON_Delete(arr);
-			return NULL;
-		}
-		cJSON_AddItemToArray(arr, item);
-	}
-	return rl_store_json_text(arr);
-}
-
 static int start_run(struct rl_store *s, int64_t id, const char *env, const char *kernel,
-		     const char *workloads, struct rl_err *err)
+		     const struct rl_store_blob *workloads, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
 	int ret;
@@ -147,12 +131,13 @@ static int start_run(struct rl_store *s, int64_t id, const char *env, const char
 	rl_sql_bind_i64(q, 4, id);
 	rl_sql_bind_text(q, 5, s->lease_owner);
 	ret = step_guarded(s, q, id, "start", "a queued", "start run", err);
-	return ret < 0 ? ret : rl_store_detail_put_workloads(s, id, workloads, err);
+	return ret < 0 ? ret : rl_store_detail_put_workloads_blob(s, id, workloads, err);
 }
 
 /* The run's row, then its host's columns: from @env, the same transaction. */
 static int start_run_host(struct rl_store *s, int64_t id, const struct rl_env *env,
-			  const char *env_text, const char *workloads, struct rl_err *err)
+			  const char *env_text, const struct rl_store_blob *workloads,
+			  struct rl_err *err)
 {
 	int ret = start_run(s, id, env_text, env->kernel_release, workloads, err);
 
@@ -162,7 +147,8 @@ static int start_run_host(struct rl_store *s, int64_t id, const struct rl_env *e
 int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 		       const struct rl_workload *w, size_t nw, struct rl_err *err)
 {
-	char *env_text, *w_text;
+	struct rl_store_blob w_blob;
+	char *env_text;
 	int ret;
 
 	if (!env || (nw && !w))
@@ -170,17 +156,14 @@ int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 				  (long long)id);
 	/* Serialize before taking the write lock: other writers wait on it. */
 	env_text = rl_store_json_text(rl_env_to_json(env));
-	w_text = workloads_text(w, nw);
-	if (!env_text || !w_text) {
-		ret = rl_err_set(err, -ENOMEM, "run %lld: start: out of memory", (long long)id);
-		goto out;
-	}
-	ret = rl_store_begin(s, true, err);
+	if (!env_text)
+		return rl_err_set(err, -ENOMEM, "run %lld: start: out of memory", (long long)id);
+	ret = rl_store_detail_pack_workloads(s, w, nw, &w_blob, err);
 	if (!ret)
-		ret = rl_store_end(s, start_run_host(s, id, env, env_text, w_text, err), err);
-out:
+		ret = rl_store_begin(s, true, err);
+	if (!ret)
+		ret = rl_store_end(s, start_run_host(s, id, env, env_text, &w_blob, err), err);
 	free(env_text);
-	free(w_text);
 	return ret;
 }
 
@@ -281,8 +264,8 @@ static int check_import(const struct rl_run *run, struct rl_err *err)
 
 /* The row of an imported run: created when it started, already finished. */
 static int insert_imported(struct rl_store *s, const struct rl_store_run_req *req,
-			   const struct rl_run *run, const char *env, const char *workloads,
-			   int64_t *id, struct rl_err *err)
+			   const struct rl_run *run, const char *env,
+			   const struct rl_store_blob *workloads, int64_t *id, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
 	int64_t failed = 0;
@@ -314,8 +297,10 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 	if (!ret)
 		ret = rl_store_run_host_set(s, *id, &run->env, err);
 	if (!ret)
-		ret = rl_store_detail_put_workloads(s, *id, workloads, err);
-	if (!ret)
+		ret = rl_store_detail_put_workloads_blob(s, *id, workloads, err);
+	if (!ret && req->cells_json)
+		ret = rl_store_detail_put_cells_json(s, *id, req->cells_json, req->cells_json_len, err);
+	else if (!ret)
 		ret = rl_store_detail_put_cells(s, *id, run, err);
 	if (!ret)
 		ret = rl_store_summaries_import(s, *id, run, err);
@@ -325,7 +310,8 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
 			const struct rl_run *run, int64_t *id, struct rl_err *err)
 {
-	char *env_text = NULL, *w_text = NULL;
+	struct rl_store_blob w_blob;
+	char *env_text = NULL;
 	struct rl_env *env;
 	int ret;
 
@@ -344,17 +330,14 @@ int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
 		env_text = rl_store_json_text(rl_env_to_json(env));
 		free(env);
 	}
-	w_text = workloads_text(run->workloads, run->nworkloads);
-	if (!env_text || !w_text) {
-		ret = rl_err_set(err, -ENOMEM, "import: out of memory");
-		goto out;
-	}
-	ret = rl_store_begin(s, true, err);
+	if (!env_text)
+		return rl_err_set(err, -ENOMEM, "import: out of memory");
+	ret = rl_store_detail_pack_workloads(s, run->workloads, run->nworkloads, &w_blob, err);
 	if (!ret)
-		ret = rl_store_end(s, insert_imported(s, req, run, env_text, w_text, id, err), err);
-out:
+		ret = rl_store_begin(s, true, err);
+	if (!ret)
+		ret = rl_store_end(s, insert_imported(s, req, run, env_text, &w_blob, id, err), err);
 	free(env_text);
-	free(w_text);
 	return ret;
 }
 

@@ -84,6 +84,14 @@ struct rl_store_run_req {
 	 * its kernels takes the run (rl_store_fleet_claim()).
 	 */
 	const char *fleet_kernel;
+	/*
+	 * Import only: the run's cells as the JSON array they were read from
+	 * (@cells_json_len bytes), each element what rl_cell_from_json() reads
+	 * into the run's cell of its index. Stored as they are, so an import
+	 * prints no cell again; NULL: printed from the run's cells.
+	 */
+	const char *cells_json;
+	size_t cells_json_len;
 };
 
 /* A run's own columns, beside the results in struct rl_run. */
@@ -201,9 +209,11 @@ int rl_store_run_create(struct rl_store *s, const struct rl_store_run_req *req, 
  * status, error, env, workloads and cells (seq = index). @req is checked as
  * by rl_store_run_create() and names what, target, label, kernel_tag, scale
  * and the request; the stored env gets @req's label and kernel_tag, so the
- * columns and the env agree. Returns 0 with the new id in @id, or -EINVAL (a
- * bad @req, a status other than done, failed or aborted, no start time, a
- * finish before the start), -ENOMEM, -EBUSY or -EIO.
+ * columns and the env agree; req->cells_json, when given, is what is stored
+ * of the cells (the caller vouches it reads as @run's cells). Returns 0 with
+ * the new id in @id, or -EINVAL (a bad @req, a status other than done, failed
+ * or aborted, no start time, a finish before the start), -ENOMEM, -EBUSY or
+ * -EIO.
  */
 int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
 			const struct rl_run *run, int64_t *id, struct rl_err *err);
@@ -576,6 +586,7 @@ struct rl_sql;
 struct rl_sql_stmt;
 
 struct rl_store_cache;
+struct rl_store_summary_cache;
 
 struct rl_store {
 	struct rl_sql *db;
@@ -583,6 +594,7 @@ struct rl_store {
 	struct rl_store_cache *cache;	/* detail.c: workloads parsed last, the running run's */
 	char lease_owner[RL_STORE_OWNER_MAX];	/* rl_store_set_lease_owner(); "": holds no lease */
 	struct rl_store_migrated migrated;	/* rl_store_migrate() at the open */
+	struct rl_store_summary_cache *summary;	/* summary.c: what imports keep */
 };
 
 /* ---- the connection (db.c) ---- */
@@ -770,6 +782,34 @@ int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *te
 int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_run *run,
 			      struct rl_err *err);
 
+/* Packed text for a BLOB column (pack.c's format). */
+struct rl_store_blob {
+	const unsigned char *buf;
+	size_t len;
+};
+
+/*
+ * rl_store_detail_pack_workloads() - @nw workloads @w as their packed JSON
+ * array, in @out, valid until the next call on @s: workloads byte for byte
+ * the last ones packed reuse what was packed then, so the runs of a suite
+ * print and pack them once. Call it before the write transaction (it
+ * touches no table). Returns 0 or -ENOMEM.
+ */
+int rl_store_detail_pack_workloads(struct rl_store *s, const struct rl_workload *w, size_t nw,
+				   struct rl_store_blob *out, struct rl_err *err);
+
+/* rl_store_detail_put_workloads_blob() - store @b as run @id's workloads. Returns 0 or -errno. */
+int rl_store_detail_put_workloads_blob(struct rl_store *s, int64_t id,
+				       const struct rl_store_blob *b, struct rl_err *err);
+
+/*
+ * rl_store_detail_put_cells_json() - store @len bytes of @json, a JSON array
+ * of cells as rl_cell_from_json() reads them, as run @id's packed cells.
+ * Returns 0 or -errno.
+ */
+int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *json, size_t len,
+				   struct rl_err *err);
+
 /*
  * rl_store_detail_pack() - pack run @id's cell rows into its details and
  * delete the rows (a run's end; nothing when it has none). Inside the
@@ -823,9 +863,15 @@ void rl_store_summary_end(struct rl_store_summary_writer *w);
 int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t failed,
 			   struct rl_err *err);
 
-/* rl_store_summaries_import() - the summary rows of every cell of @run (seq = index) for run @id. */
+/*
+ * rl_store_summaries_import() - the summary rows of every cell of @run (seq =
+ * index) for run @id, many rows a statement. Returns 0 or -errno.
+ */
 int rl_store_summaries_import(struct rl_store *s, int64_t id, const struct rl_run *run,
 			      struct rl_err *err);
+
+/* rl_store_summary_cache_free() - finalize and free what imports kept on @s (before it closes). */
+void rl_store_summary_cache_free(struct rl_store *s);
 
 /* rl_store_summaries_load() - append run @id's cells as summaries hold them (light) to @run. */
 int rl_store_summaries_load(struct rl_store *s, int64_t id, struct rl_run *run,

@@ -31,6 +31,14 @@
 	" extent_cache_miss, allocation, unaligned_zeroing, extending_write, invalidation," \
 	" journal_start, other, unknown, unattributed, found"
 #define NSUMMARY_COLS 28
+/* Portable upsert: a name stored once, whichever cell brings it first. */
+#define NAME_UPSERT "INSERT INTO workload_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING"
+/*
+ * Their parameters, then run_id's and seq's. p99_ns and causes may be NULL,
+ * bound as text: the CAST gives PostgreSQL their type.
+ */
+#define SUMMARY_PARAMS "?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?," \
+	" CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 
 _Static_assert(RL_CAUSE_MAX == 10, "a new cause needs its column in cell_summaries");
 
@@ -111,12 +119,14 @@ static void read_found(const char *text, struct rl_found_counts *f)
 	f->valid = text != NULL;
 }
 
-/* Parameters 1..NSUMMARY_COLS of @q: cell @c's summary; @found holds text bound, until the step. */
-static void bind_row(struct rl_sql_stmt *q, const struct rl_cell *c, bool nowait, bool timing,
-		     char *found)
+/*
+ * Parameters @i..@i + NSUMMARY_COLS - 1 of @q: cell @c's summary; @found
+ * holds text bound, until the step.
+ */
+static void bind_row(struct rl_sql_stmt *q, int i, const struct rl_cell *c, bool nowait,
+		     bool timing, char *found)
 {
 	uint64_t errors = 0;
-	int i = 1;
 
 	for (uint32_t e = 0; e < c->nerrors && e < RL_ERRNO_SLOTS; e++)
 		errors += c->errors[e].count;
@@ -154,16 +164,11 @@ int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w
 	int ret;
 
 	memset(w, 0, sizeof(*w));
-	/* Portable upsert: a name stored once, whichever cell brings it first. */
-	/* p99_ns and causes may be NULL, bound as text: the CAST gives PostgreSQL their type. */
-	ret = rl_store_prepare(s, "INSERT INTO workload_names (name) VALUES (?)"
-			       " ON CONFLICT (name) DO NOTHING", &w->name, err);
+	ret = rl_store_prepare(s, NAME_UPSERT, &w->name, err);
 	if (!ret)
 		ret = rl_store_prepare(s, "INSERT INTO cell_summaries (" SUMMARY_COLS ", run_id, seq,"
-				       " workload_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER),"
-				       " ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-				       " ?, ?, ?, ?, ?, (SELECT id FROM workload_names WHERE name = ?))",
-				       &w->row, err);
+				       " workload_id) VALUES (" SUMMARY_PARAMS ","
+				       " (SELECT id FROM workload_names WHERE name = ?))", &w->row, err);
 	if (ret < 0)
 		rl_store_summary_end(w);
 	return ret;
@@ -182,7 +187,7 @@ int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, 
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
 	rl_sql_reset(w->row);
-	bind_row(w->row, c, nowait, timing, found);
+	bind_row(w->row, 1, c, nowait, timing, found);
 	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 1, id);
 	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 2, seq);
 	rl_sql_bind_text(w->row, NSUMMARY_COLS + 3, c->workload);
@@ -217,19 +222,211 @@ int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t fa
 	return ret < 0 ? rl_err_prefix(err, ret, "run %lld", (long long)id) : 0;
 }
 
+/* ---- an import's rows ------------------------------------------------------ */
+
+/* Summary rows an import writes a statement: 31 parameters each, far below either backend's cap. */
+#define IMPORT_BATCH 64
+/* Workload names whose ids a connection keeps; a store with more looks the others up. */
+#define NAMES_KEPT 4096
+/* Names an import may add to the store and still look up without a statement. */
+#define NAMES_NEW 256
+
+struct name_id {
+	char name[RL_NAME_MAX];
+	int64_t id;
+};
+
+/*
+ * What imports keep between calls on one connection: the INSERT of
+ * IMPORT_BATCH rows, prepared once, and the ids of workload names stored
+ * before (ids never change and names are never deleted, so only a name an
+ * import added itself, which its rollback would take back, is not kept).
+ */
+struct rl_store_summary_cache {
+	struct rl_sql_stmt *batch;
+	struct name_id *names;
+	size_t nnames, cap, hint;
+};
+
+/* The names one import added to workload_names, until it commits. */
+struct names_new {
+	struct name_id v[NAMES_NEW];
+	size_t n, hint;
+	bool full;	/* more than NAMES_NEW: keep no id found by this import */
+};
+
+void rl_store_summary_cache_free(struct rl_store *s)
+{
+	if (!s->summary)
+		return;
+	rl_sql_finalize(s->summary->batch);
+	free(s->summary->names);
+	free(s->summary);
+	s->summary = NULL;
+}
+
+static int workload_id(struct rl_store *s, const char *name, int64_t *id, struct rl_err *err);
+
+/* @name's id in the @n names of @v, from @hint (the last found, cells of one workload come together). */
+static bool find_name(const struct name_id *v, size_t n, size_t *hint, const char *name,
+		      int64_t *id)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (*hint + k) % n;
+
+		if (!strcmp(v[i].name, name)) {
+			*hint = i;
+			*id = v[i].id;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Keep @name's @id in @v (of @n, room for @max); nothing when full. */
+static void keep_name(struct name_id *v, size_t *n, size_t max, const char *name, int64_t id)
+{
+	if (*n >= max)
+		return;
+	snprintf(v[*n].name, sizeof(v[*n].name), "%s", name);
+	v[(*n)++].id = id;
+}
+
+/* Keep a name the store held before this import, growing @c's list up to NAMES_KEPT. */
+static void keep_stored(struct rl_store_summary_cache *c, const char *name, int64_t id)
+{
+	struct name_id *v;
+	size_t cap;
+
+	if (c->nnames == c->cap && c->cap < NAMES_KEPT) {
+		cap = c->cap ? c->cap * 2 : 64;
+		v = realloc(c->names, cap * sizeof(*v));
+		if (!v)
+			return;	/* not kept: looked up again next time */
+		c->names = v;
+		c->cap = cap;
+	}
+	keep_name(c->names, &c->nnames, c->cap, name, id);
+}
+
+/* The id of workload @name, added to workload_names when new. Returns 0 or -errno. */
+static int name_id(struct rl_store *s, struct names_new *added, const char *name, int64_t *id,
+		   struct rl_err *err)
+{
+	struct rl_store_summary_cache *c = s->summary;
+	struct rl_sql_stmt *q;
+	int ret;
+
+	if (find_name(c->names, c->nnames, &c->hint, name, id) ||
+	    find_name(added->v, added->n, &added->hint, name, id))
+		return 0;
+	ret = workload_id(s, name, id, err);
+	/* Not added by this import (that would be in @added): committed, so kept. */
+	if (!ret && *id && !added->full)
+		keep_stored(c, name, *id);
+	if (ret < 0 || *id)
+		return ret;
+	ret = rl_store_prepare(s, NAME_UPSERT, &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_text(q, 1, name);
+	ret = rl_store_step_done(s, q, err, "workload name");
+	rl_sql_finalize(q);
+	if (!ret)
+		ret = workload_id(s, name, id, err);
+	if (!ret && !*id)
+		ret = rl_err_set(err, -EIO, "workload %s: no id after it was stored", name);
+	if (!ret) {
+		added->full |= added->n == NAMES_NEW;
+		keep_name(added->v, &added->n, NAMES_NEW, name, *id);
+	}
+	return ret;
+}
+
+/* The INSERT of @n summary rows: SUMMARY_COLS, run_id, seq, workload_id each. */
+static int prepare_batch(struct rl_store *s, size_t n, struct rl_sql_stmt **q, struct rl_err *err)
+{
+	static const char head[] = "INSERT INTO cell_summaries (" SUMMARY_COLS ", run_id, seq,"
+		" workload_id) VALUES ";
+	static const char row[] = "(" SUMMARY_PARAMS ", ?), ";
+	char *sql = malloc(sizeof(head) + n * sizeof(row));
+	size_t len = sizeof(head) - 1;
+	int ret;
+
+	if (!sql)
+		return rl_err_set(err, -ENOMEM, "cell summaries: out of memory");
+	memcpy(sql, head, len);
+	for (size_t i = 0; i < n; i++, len += sizeof(row) - 1)
+		memcpy(sql + len, row, sizeof(row) - 1);
+	sql[len - 2] = '\0';	/* the last ", " */
+	ret = rl_store_prepare(s, sql, q, err);
+	free(sql);
+	return ret;
+}
+
+/* Cells @from..@from + @n - 1 of @run in one INSERT. Returns 0 or -errno. */
+static int insert_batch(struct rl_store *s, int64_t id, const struct rl_run *run, size_t from,
+			size_t n, struct names_new *added, struct rl_err *err)
+{
+	char (*found)[FOUND_TEXT_MAX] = malloc(n * FOUND_TEXT_MAX);
+	struct rl_sql_stmt *q = NULL;
+	bool nowait, timing, kept;
+	int64_t wid;
+	int ret = 0, col;
+
+	if (!found)
+		return rl_err_set(err, -ENOMEM, "run %lld: cell summaries: out of memory", (long long)id);
+	kept = n == IMPORT_BATCH && s->summary->batch;
+	if (kept)
+		q = s->summary->batch;
+	else
+		ret = prepare_batch(s, n, &q, err);
+	for (size_t k = 0; !ret && k < n; k++) {
+		const struct rl_cell *c = &run->cells[from + k];
+
+		ret = name_id(s, added, c->workload, &wid, err);
+		if (ret < 0)
+			break;
+		rl_store_wflags_of(run, c->workload, &nowait, &timing);
+		col = (int)k * (NSUMMARY_COLS + 3) + 1;
+		bind_row(q, col, c, nowait, timing, found[k]);
+		rl_sql_bind_i64(q, col + NSUMMARY_COLS, id);
+		rl_sql_bind_i64(q, col + NSUMMARY_COLS + 1, (int64_t)(from + k));
+		rl_sql_bind_i64(q, col + NSUMMARY_COLS + 2, wid);
+	}
+	if (!ret)
+		ret = rl_store_step_done(s, q, err, "cell summaries");
+	if (q)
+		rl_sql_reset(q);
+	/* Parsing 2000 parameters costs more than the rows: a full batch's INSERT is kept. */
+	if (!kept && n == IMPORT_BATCH && !ret)
+		s->summary->batch = q;
+	else if (!kept)
+		rl_sql_finalize(q);
+	free(found);
+	return ret < 0 ? rl_err_prefix(err, ret, "run %lld, cells %zu..%zu", (long long)id, from,
+				       from + n - 1) : 0;
+}
+
 int rl_store_summaries_import(struct rl_store *s, int64_t id, const struct rl_run *run,
 			      struct rl_err *err)
 {
-	struct rl_store_summary_writer w;
-	bool nowait, timing;
-	int ret;
+	struct names_new *added;
+	size_t n;
+	int ret = 0;
 
-	ret = rl_store_summary_begin(s, &w, err);
-	for (size_t i = 0; !ret && i < run->ncells; i++) {
-		rl_store_wflags_of(run, run->cells[i].workload, &nowait, &timing);
-		ret = rl_store_summary_add(s, &w, id, (uint32_t)i, &run->cells[i], nowait, timing, err);
+	if (!s->summary)
+		s->summary = calloc(1, sizeof(*s->summary));
+	added = calloc(1, sizeof(*added));
+	if (!s->summary || !added) {
+		free(added);
+		return rl_err_set(err, -ENOMEM, "run %lld: cell summaries: out of memory", (long long)id);
 	}
-	rl_store_summary_end(&w);
+	for (size_t i = 0; !ret && i < run->ncells; i += n) {
+		n = run->ncells - i < IMPORT_BATCH ? run->ncells - i : IMPORT_BATCH;
+		ret = insert_batch(s, id, run, i, n, added, err);
+	}
+	free(added);
 	return ret;
 }
 

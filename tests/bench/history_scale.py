@@ -6,7 +6,10 @@
 # imported one after another through POST /api/v1/runs/import, and at each
 # checkpoint prints what the store costs: bytes per run (the database file and
 # its WAL over the runs in it), the import rate since the last checkpoint (runs
-# over the time spent in the POSTs, one at a time on one connection), and
+# over the time spent in the POSTs, one at a time on one connection) and the
+# daemon's CPU time a run over those POSTs (with $DAEMON_PID: on a shared
+# machine the rate also counts the time others' processes held the CPU, this
+# does not), and
 # the median time of history, a label listing of up to 1000 runs, a comparison
 # of two runs and one of two label pools of 100 runs a side (the API's, and
 # `ringlab compare` of the CLI, which asks the API's). The pools are
@@ -142,13 +145,23 @@ def timed_cli(ringlab, url, a, b):
 	return times[1]
 
 
+def daemon_cpu_s():
+	"""Seconds of CPU ringlabd ($DAEMON_PID) has used, every thread's; None without the pid."""
+	pid = os.environ.get("DAEMON_PID")
+	if not pid:
+		return None
+	with open("/proc/%s/stat" % pid) as fh:
+		f = fh.read().rsplit(")", 1)[1].split()
+	return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def db_bytes(db):
 	return sum(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
 
 
-def measure(api, url, db, ringlab, runs, ids, rate):
+def measure(api, url, db, ringlab, runs, ids, rate, cpu):
 	workload = first_cell["workload"]
-	m = {"runs": runs, "import_rate": rate}
+	m = {"runs": runs, "import_rate": rate, "import_cpu": cpu}
 	m["bytes_per_run"] = db_bytes(db) / runs
 	q = urllib.parse.urlencode({"workload": workload, "jobs": first_cell["jobs"]})
 	m["history"], body = api.timed("/api/v1/history?" + q)
@@ -164,6 +177,7 @@ def measure(api, url, db, ringlab, runs, ids, rate):
 ROWS = [
 	("bytes per run", "bytes_per_run", "%.0f B", "< 60000 B"),
 	("import", "import_rate", "%.1f runs/s", ">= 100 runs/s"),
+	("import: ringlabd's CPU a run", "import_cpu", "%.2f ms", "< 10 ms"),
 	("GET /api/v1/history (points)", "history", "%.1f ms", "< 50 ms"),
 	("GET /api/v1/runs?label= (items)", "listing", "%.1f ms", "< 50 ms"),
 	("compare run vs run (API)", "compare2", "%.1f ms", "< 200 ms"),
@@ -174,6 +188,8 @@ ROWS = [
 
 def fmt(m, key, f):
 	v = m[key]
+	if v is None:
+		return "n/a"
 	if f.endswith("ms"):
 		v *= 1000
 	s = f % v
@@ -207,19 +223,24 @@ def main():
 	t_all = time.time()
 	for cp in checkpoints:
 		posting = 0.0	# seconds in the POSTs: the generator's own time is not the store's
+		cpu = 0.0
 		while done < cp:
 			body = json.dumps(make_run(tpl, done, t0), separators=(",", ":"))
+			c = daemon_cpu_s()
 			t = time.perf_counter()
 			st, data = api.request("POST", "/api/v1/runs/import", body)
 			posting += time.perf_counter() - t
+			if c is not None:
+				cpu += daemon_cpu_s() - c
 			if st != 201:
 				sys.exit("import %d: %d %s" % (done, st, data[:300]))
 			ids.append(json.loads(data)["id"])
 			done += 1
 			if done % 500 == 0:
 				print("  imported %d runs (%.0f s)" % (done, time.time() - t_all), file=sys.stderr)
-		rate = (cp - (results[-1]["runs"] if results else 0)) / posting
-		results.append(measure(api, url, db, ringlab, cp, ids, rate))
+		n = cp - (results[-1]["runs"] if results else 0)
+		cpu_run = cpu / n if daemon_cpu_s() is not None else None
+		results.append(measure(api, url, db, ringlab, cp, ids, n / posting, cpu_run))
 		table(results)
 		print("(%.0f s so far)" % (time.time() - t_all))
 		print()

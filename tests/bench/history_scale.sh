@@ -3,7 +3,7 @@
 # the build tree on a fresh state directory, imports nowait-fingerprint runs
 # (192 cells each) through POST /api/v1/runs/import up to each checkpoint
 # (default 1000 5000 10000 runs) and prints, at each: bytes per run, import
-# runs/s, GET /api/v1/history, a label listing of up to 1000 runs, a comparison
+# runs/s (and ringlabd's CPU time a run), GET /api/v1/history, a label listing of up to 1000 runs, a comparison
 # of two runs, and of two label pools of 100 runs a side (the API's, and
 # `ringlab compare label:A label:B`), each against its target.
 # Not part of make check: 10,000 runs take a while (the report says how long).
@@ -36,7 +36,7 @@ if [ -z "$template" ]; then
 fi
 daemon_up -c "$work/ringlabd.json"
 start=$(date +%s)
-/usr/bin/env python3 "$top_srcdir/tests/bench/history_scale.py" "$DAEMON_URL" "$work/state/ringlab.db" \
+DAEMON_PID=$DAEMON_PID /usr/bin/env python3 "$top_srcdir/tests/bench/history_scale.py" "$DAEMON_URL" "$work/state/ringlab.db" \
 	"$template" "$top_builddir/ringlab" "$@"
 status=$?
 echo "history_scale.sh: $(( $(date +%s) - start )) s for $* runs" >&2

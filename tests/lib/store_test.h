@@ -72,6 +72,28 @@ static inline int store_test_open(const char *path, struct rl_store **s, struct 
 	return rl_store_open_conf(&c, s, err);
 }
 
+/*
+ * The temporary directory @dir (a mkdtemp() template, made in place), the
+ * path of its database in @db_path (@size bytes) and the store opened there
+ * (store_test_open()). Returns 0, or -1 with nothing left behind.
+ */
+static inline int store_test_begin(char *dir, char *db_path, size_t size, struct rl_store **s)
+{
+	struct rl_err err = { "" };
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return -1;
+	}
+	snprintf(db_path, size, "%s/ringlab.db", dir);
+	if (store_test_open(db_path, s, &err) < 0) {
+		CHECK(0, "open the store %s: %s", db_path, err.msg);
+		store_test_remove(dir, db_path);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run @sqlite on the file @path, or @pg on the test's database. Returns whether it worked. */
 static inline bool store_test_raw(const char *path, const char *sqlite, const char *pg)
 {

@@ -876,6 +876,37 @@ static void check_no_vm(void)
 	      "kvm, a bad vcpus word ignored: %u", e.vm.vcpus);
 }
 
+/*
+ * A record's keys in any order read the same, and of a key given twice the
+ * first counts (rows are matched to members in one pass, not looked up).
+ */
+static void check_key_order(const struct rl_run *run)
+{
+	const struct rl_cell *c = &run->cells[0];
+	cJSON *j = rl_cell_to_json(c), *rev = cJSON_CreateObject(), *m;
+	struct rl_err err = { "" };
+	struct rl_cell back;
+
+	/* Reversed: each member taken from the end of the original and added to the copy. */
+	while (j && (m = cJSON_DetachItemViaPointer(j, cJSON_GetArrayItem(j, cJSON_GetArraySize(j) - 1))))
+		cJSON_AddItemToObject(rev, m->string, m);
+	CHECK(rl_cell_from_json(rev, &back, &err) == 0, "reversed cell: %s", err.msg);
+	compare_cells(c, &back, 0);
+	/* A second "jobs" after the first, and an annotation: the first jobs counts. */
+	cJSON_AddNumberToObject(rev, "jobs", c->jobs + 1.0);
+	cJSON_AddStringToObject(rev, "note", "annotation");
+	CHECK(rl_cell_from_json(rev, &back, &err) == 0 && back.jobs == c->jobs,
+	      "the first of two jobs keys: %u, want %u (%s)", back.jobs, c->jobs, err.msg);
+	/* One more given first: that one is read (cJSON frees a member's name with free()). */
+	m = cJSON_CreateNumber(c->jobs + 2.0);
+	m->string = strdup("jobs");
+	cJSON_InsertItemInArray(rev, 0, m);
+	CHECK(rl_cell_from_json(rev, &back, &err) == 0 && back.jobs == c->jobs + 2,
+	      "the first of three jobs keys: %u, want %u (%s)", back.jobs, c->jobs + 2, err.msg);
+	cJSON_Delete(j);
+	cJSON_Delete(rev);
+}
+
 int main(void)
 {
 	struct rl_run run, back;
@@ -914,6 +945,7 @@ int main(void)
 	check_repetitions();
 	check_env_derive(&run);
 	check_no_vm();
+	check_key_order(&run);
 	free(text);
 	rl_run_free(&run);
 	return check_exit();

@@ -309,15 +309,8 @@ int main(void)
 	struct rl_run runs[4];
 	int64_t ids[4];
 
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	if (store_test_begin(dir, db_path, sizeof(db_path), &s) < 0)
 		return 1;
-	}
-	snprintf(db_path, sizeof(db_path), "%s/ringlab.db", dir);
-	if (OK(store_test_open(db_path, &s, E)) < 0) {
-		store_test_remove(dir, db_path);
-		return 1;
-	}
 	for (int i = 0; i < 4; i++) {
 		make_run(&runs[i], 1.0 + 0.3 * i, T0 + i * 1000000000LL);
 		ids[i] = import(s, &runs[i], i % 2 ? "odd" : "even");
