@@ -4,8 +4,8 @@
 # ringlabd at URL with copies of one ringlab-run-1 document (TEMPLATE), each
 # with its own label, kernel tag, start time and jittered measurements,
 # imported one after another through POST /api/v1/runs/import, and at each
-# checkpoint prints what the store costs: bytes per run (the database file and
-# its WAL over the runs in it), the import rate since the last checkpoint (runs
+# checkpoint prints what the store costs: bytes per run (the SQLite file and
+# its WAL, or PostgreSQL's database size, over the runs in it), the import rate since the last checkpoint (runs
 # over the time spent in the POSTs, one at a time on one connection) and the
 # daemon's CPU time a run over those POSTs (with $DAEMON_PID: on a shared
 # machine the rate also counts the time others' processes held the CPU, this
@@ -156,6 +156,11 @@ def daemon_cpu_s():
 
 
 def db_bytes(db):
+	if db.startswith("psql:"):
+		# PostgreSQL: the database's size as the server counts it (tables, indexes, TOAST).
+		out = subprocess.run(db[5:].split() + ["-c", "SELECT pg_database_size(current_database())"],
+				     capture_output=True, text=True, check=True).stdout
+		return int(out.strip())
 	return sum(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
 
 

@@ -36,7 +36,11 @@ if [ -z "$template" ]; then
 fi
 daemon_up -c "$work/ringlabd.json"
 start=$(date +%s)
-DAEMON_PID=$DAEMON_PID /usr/bin/env python3 "$top_srcdir/tests/bench/history_scale.py" "$DAEMON_URL" "$work/state/ringlab.db" \
+# The store's size: the SQLite file and its WAL, or PostgreSQL's database (RL_TEST_STORE=postgresql).
+db=$work/state/ringlab.db
+[ "${RL_TEST_STORE:-sqlite}" = postgresql ] &&
+	db="psql:$PG_BIN/psql -X -q -A -t -h $PG_DIR -p $PG_PORT -U ringlab -d ringlab"
+DAEMON_PID=$DAEMON_PID /usr/bin/env python3 "$top_srcdir/tests/bench/history_scale.py" "$DAEMON_URL" "$db" \
 	"$template" "$top_builddir/ringlab" "$@"
 status=$?
 echo "history_scale.sh: $(( $(date +%s) - start )) s for $* runs" >&2
