@@ -93,6 +93,8 @@ int rl_sql_pg_ready(struct pg_conn *c, struct rl_err *err)
 	/* What the transaction wrote before is gone: the caller must not go on. */
 	if (c->in_txn)
 		return rl_err_set(err, -ENOTCONN, "PostgreSQL: connection lost inside a transaction");
+	/* A new session: the statements prepared on the old one are gone with it. */
+	rl_sql_pg_cache_clear(c);
 	PQreset(c->pg);
 	if (PQstatus(c->pg) == CONNECTION_OK)
 		return 0;
@@ -267,6 +269,7 @@ static void conn_close(struct rl_sql *c)
 	if (!c)
 		return;
 	PQfinish(conn_of(c)->pg);
+	rl_sql_pg_cache_clear(conn_of(c));
 	free(c);
 }
 

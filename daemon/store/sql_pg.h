@@ -4,6 +4,8 @@
 #define RINGLAB_DAEMON_STORE_SQL_PG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -13,6 +15,10 @@ struct pg_conn {
 	struct rl_sql base;
 	PGconn *pg;
 	bool in_txn;	/* a lost connection is reconnected only outside a transaction */
+	/* The statements prepared on this session (sql_pg_cache.c). */
+	struct pg_prepared *cached;
+	size_t ncached;
+	uint64_t tick, names;
 };
 
 /*
@@ -31,5 +37,17 @@ int rl_sql_pg_ready(struct pg_conn *c, struct rl_err *err);
 /* rl_sql_pg_prepare() - the ops' prepare (no round trip: errors come at the step). */
 int rl_sql_pg_prepare(struct rl_sql *c, const char *sql, struct rl_sql_stmt **q,
 		      struct rl_err *err);
+
+/*
+ * rl_sql_pg_prepared() - the name of @sql with @types prepared on @c's
+ * session: PQprepare'd on its first use, found in the cache after. Returns
+ * 0 with the name (valid until the cache is cleared or the next call) in
+ * @name, or -errno as rl_sql_pg_err() (a bad SQL text, the connection lost).
+ */
+int rl_sql_pg_prepared(struct pg_conn *c, const char *sql, int nparams, const Oid *types,
+		       const char **name, struct rl_err *err);
+
+/* rl_sql_pg_cache_clear() - forget @c's prepared statements: its session is gone. */
+void rl_sql_pg_cache_clear(struct pg_conn *c);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * The PostgreSQL backend's statements: sql.h's statement ops on libpq. A
  * statement is its translated SQL and its parameters, typed as bound (int8,
- * float8, text, bytea; a NULL keeps its type), sent with PQexecParams at the
- * first step; the rows come back whole and the steps walk them. Text comes
+ * float8, text, bytea; a NULL keeps its type), run at the first step as the
+ * session's prepared statement of that text and those types (sql_pg_cache.c);
+ * the rows come back whole and the steps walk them. Text comes
  * back as text, blobs as bytea unescaped.
  */
 #ifdef HAVE_CONFIG_H
@@ -120,12 +121,15 @@ static void clear(struct pg_stmt *s)
 static int execute(struct pg_stmt *s, struct rl_err *err)
 {
 	ExecStatusType st;
+	const char *name;
 	int ret = rl_sql_pg_ready(s->c, err);
 
 	if (ret < 0)
 		return ret;
-	s->res = PQexecParams(s->c->pg, s->sql, s->nparams, s->types, s->values, s->lengths,
-			      s->formats, 0);
+	ret = rl_sql_pg_prepared(s->c, s->sql, s->nparams, s->types, &name, err);
+	if (ret < 0)
+		return ret;
+	s->res = PQexecPrepared(s->c->pg, name, s->nparams, s->values, s->lengths, s->formats, 0);
 	st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		ret = rl_sql_pg_err(s->c, s->res, err, NULL);

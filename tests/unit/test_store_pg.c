@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store_pg: the PostgreSQL store's own behaviour: migrations (fresh, concurrent, a newer schema and a foreign database refused untouched), a lost connection reconnected between transactions, binary-safe blobs and int64. Run by tests/pg/store_units.sh; 77 without RL_TEST_STORE=postgresql. */
+/* test_store_pg: the PostgreSQL store's own behaviour: migrations (fresh, concurrent, a newer schema and a foreign database refused untouched), a lost connection reconnected between transactions, statements prepared once per session, binary-safe blobs and int64. Run by tests/pg/store_units.sh; 77 without RL_TEST_STORE=postgresql. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +200,62 @@ static void test_types(void)
 	c->ops->close(c);
 }
 
+/* The one integer @sql (with ?1 bound to @arg) answers on @c, or -1 with a CHECK failed. */
+static long long answer(struct rl_sql *c, const char *sql, int64_t arg)
+{
+	struct rl_sql_stmt *q = NULL;
+	struct rl_err err = { "" };
+	long long v = -1;
+	int ret;
+
+	if (c->ops->prepare(c, sql, &q, &err) < 0) {
+		CHECK(0, "prepare %s: %s", sql, err.msg);
+		return -1;
+	}
+	rl_sql_bind_i64(q, 1, arg);
+	ret = rl_sql_step(q, &err);
+	if (ret == 1)
+		v = rl_sql_col_i64(q, 0);
+	else
+		CHECK(0, "%s: %d (%s)", sql, ret, err.msg);
+	rl_sql_finalize(q);
+	return v;
+}
+
+/*
+ * A statement run again is the session's prepared one, parsed once; a
+ * reconnect (a new session) prepares it again; past the cache's 128 texts
+ * the oldest are deallocated on the server.
+ */
+static void test_prepared(void)
+{
+	const char *count = "SELECT count(*) + 0 * ?1 FROM pg_prepared_statements"
+			    " WHERE statement LIKE 'SELECT $1 + 1%'";
+	struct rl_err err = { "" };
+	struct rl_sql *c = NULL;
+	char sql[64];
+
+	if (!fresh_db("rl_prepared") || rl_sql_pg_open(conninfo, NULL, &c, &err) < 0) {
+		CHECK(0, "open: %s", err.msg);
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		CHECK(answer(c, "SELECT ?1 + 1", i) == i + 1, "run %d of the statement", i);
+	CHECK(answer(c, count, 0) == 1, "one prepared statement for three runs of a text");
+	on_db("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+	      " WHERE application_name = 'ringlabd' AND datname = 'rl_prepared'");
+	CHECK(c->ops->check(c, &err) == -ENOTCONN, "the call that finds the connection gone");
+	CHECK(answer(c, "SELECT ?1 + 1", 41) == 42, "the statement after a reconnect");
+	for (int i = 0; i < 200; i++) {
+		snprintf(sql, sizeof(sql), "SELECT ?1 + %d", i + 2);
+		CHECK(answer(c, sql, 1) == i + 3, "%s", sql);
+	}
+	CHECK(answer(c, "SELECT count(*) + 0 * ?1 FROM pg_prepared_statements", 0) <= 128,
+	      "at most 128 statements kept on the server");
+	CHECK(answer(c, "SELECT ?1 + 1", 1) == 2, "an evicted statement prepared again");
+	c->ops->close(c);
+}
+
 int main(void)
 {
 	if (!store_test_pg()) {
@@ -210,5 +266,6 @@ int main(void)
 	test_refused();
 	test_reconnect();
 	test_types();
+	test_prepared();
 	return check_exit();
 }
