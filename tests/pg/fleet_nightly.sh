@@ -8,12 +8,12 @@ jq '.name = "fleet-slow2"' "$DAEMON_WORKLOADS/fleet-slow.json" >"$DAEMON_WORKLOA
 work=$DAEMON_DIR rl=$top_builddir/ringlab
 
 # The stand-in for vm-run.sh: records where it ran and what it got, and plays the guest
-# with the null engine (stub-bad hangs, as vm-run.sh reports a hung guest).
+# with the null engine (guest-hung hangs, as vm-run.sh reports a hung guest).
 kp=$work/kernel-patches
 mkdir -p "$kp/variants"
 cat >"$kp/vm-run.sh" <<'EOF'
 #!/bin/bash
-echo "$(hostname) $*" >>"$STUB_LOG"
+echo "$(hostname) $*" >>"$VMRUN_LOG"
 variant=$1 suite=$2 out=$3
 shift 3
 while [ $# -gt 0 ]; do
@@ -23,8 +23,8 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-if [ "$variant" = stub-bad ]; then
-	echo "vm-run: stub-bad: guest hung: no console output for 120 s" >&2
+if [ "$variant" = guest-hung ]; then
+	echo "vm-run: guest-hung: guest hung: no console output for 120 s" >&2
 	exit 1
 fi
 # shellcheck disable=SC2086  # the arguments, split as vm-run.sh splits them
@@ -33,15 +33,15 @@ jq --arg v "$variant" '.env.cmdline = "console=ttyS0 ringlab.variant=\($v) ringl
 	"$out.tmp" >"$out" && rm -f "$out.tmp"
 EOF
 chmod +x "$kp/vm-run.sh"
-export STUB_LOG=$work/stub.log
-: >"$STUB_LOG"
+export VMRUN_LOG=$work/vmrun.log
+: >"$VMRUN_LOG"
 for v in hv-a hv-b; do
 	echo "{\"name\": \"$v\", \"kind\": \"host\", \"dir\": \"$work\"}" >"$kp/variants/$v.json"
 done
-for v in stub-ok stub-bad vm-none; do
+for v in guest-ok guest-hung vm-none; do
 	echo "{\"name\": \"$v\", \"kind\": \"prebuilt\"}" >"$kp/variants/$v.json"
 done
-vm="\"vm\": {\"kernels\": [\"stub-ok\", \"stub-bad\"], \"kernel_patches_dir\": \"$kp\"}"
+vm="\"vm\": {\"kernels\": [\"guest-ok\", \"guest-hung\"], \"kernel_patches_dir\": \"$kp\"}"
 fleet_up a fleet-a "$vm"
 fleet_up b fleet-b "$vm"
 export RINGLAB_WORKLOADS=$DAEMON_WORKLOADS
@@ -66,14 +66,14 @@ night() {	# NAME ARGS...: sets rc and report (its id)
 DAEMON_URL=$fleet_url_a
 
 # 1. The fleet night: 5 variants x 2 suites.
-config "$work/fleet.json" fn '["fleet-slow", "fleet-slow2"]' hv-a hv-b stub-ok stub-bad vm-none
+config "$work/fleet.json" fn '["fleet-slow", "fleet-slow2"]' hv-a hv-b guest-ok guest-hung vm-none
 night fleet -c "$work/fleet.json" --fleet
 [ $rc -eq 1 ] || fail "the fleet night exited $rc, expected 1 (two variants fail)"
 expect 200 GET "/api/v1/nightly/$report"
 cp "$DAEMON_DIR/body" "$work/fleet-report.json"
 r() { jq -e "$@" "$work/fleet-report.json" >/dev/null; }
 label=$(jq -r .label "$work/fleet-report.json")
-r '.report.format == "ringlab-nightly-1" and ([.report.variants[].name] == ["hv-a", "hv-b", "stub-ok", "stub-bad", "vm-none"])' ||
+r '.report.format == "ringlab-nightly-1" and ([.report.variants[].name] == ["hv-a", "hv-b", "guest-ok", "guest-hung", "vm-none"])' ||
 	fail "report: $(jq -c '[.report.format, [.report.variants[].name]]' "$work/fleet-report.json")"
 expect 200 GET "/api/v1/runs?label=$label&limit=100"
 cp "$DAEMON_DIR/body" "$work/runs.json"
@@ -118,26 +118,26 @@ for s in 0 1; do
 	id=$(jq --argjson s $s '.report.variants[2].suites[$s].run.id' "$work/fleet-report.json")
 	host=$(jq -r --argjson s $s '.report.variants[0].suites[$s].run.host' "$work/fleet-report.json")
 	expect 200 GET "/api/v1/runs/$id"
-	jq -e --arg h "$host" --arg l "$label" '.status == "done" and .host == $h and .kernel_tag == "stub-ok" and
-		.label == $l and .env.vm.variant == "stub-ok" and (.cells | length) == 2 and .fleet.kernel == "stub-ok"' \
-		"$DAEMON_DIR/body" >/dev/null || fail "stub-ok's run $id (host $host): $(jq -c '{status, host, kernel_tag, label, vm: .env.vm, cells: (.cells | length), fleet, error}' "$DAEMON_DIR/body")"
+	jq -e --arg h "$host" --arg l "$label" '.status == "done" and .host == $h and .kernel_tag == "guest-ok" and
+		.label == $l and .env.vm.variant == "guest-ok" and (.cells | length) == 2 and .fleet.kernel == "guest-ok"' \
+		"$DAEMON_DIR/body" >/dev/null || fail "guest-ok's run $id (host $host): $(jq -c '{status, host, kernel_tag, label, vm: .env.vm, cells: (.cells | length), fleet, error}' "$DAEMON_DIR/body")"
 	r --argjson s $s '.report.variants[2].suites[$s] | .status != "failed" and .run.status == "done"' ||
-		fail "stub-ok x suite $s: $(jq -c --argjson s $s '.report.variants[2].suites[$s] | del(.comparison)' "$work/fleet-report.json")"
+		fail "guest-ok x suite $s: $(jq -c --argjson s $s '.report.variants[2].suites[$s] | del(.comparison)' "$work/fleet-report.json")"
 done
 # The guest that failed, and the kernel nobody boots: failed, saying where and why; the night went on.
 r '.report.variants[3] | .status == "failed" and all(.suites[]; .status == "failed" and
-	(.run.host | test("^fleet-[ab]$")) and (.run.error | test("kernel stub-bad on fleet-[ab]: .*guest hung")))' ||
-	fail "stub-bad: $(jq -c '.report.variants[3].suites[] | {status, run: .run | {host, error}}' "$work/fleet-report.json")"
+	(.run.host | test("^fleet-[ab]$")) and (.run.error | test("kernel guest-hung on fleet-[ab]: .*guest hung")))' ||
+	fail "guest-hung: $(jq -c '.report.variants[3].suites[] | {status, run: .run | {host, error}}' "$work/fleet-report.json")"
 r '.report.variants[4] | .status == "failed" and all(.suites[]; .run.error | test("not taken in 8 s: it needs an idle daemon on host fleet-[ab] with kernel vm-none"))' ||
 	fail "vm-none: $(jq -c '.report.variants[4].suites[] | .run.error' "$work/fleet-report.json")"
 r '.report.counts.failed == 4 and .status != "ok"' || fail "counts $(jq -c '[.status, .report.counts]' "$work/fleet-report.json")"
 # The stand-in ran on both machines, with the night's ringlab_args; twice each kernel.
-[ "$(grep -c '^fleet-a ' "$STUB_LOG")" = 2 ] && [ "$(grep -c '^fleet-b ' "$STUB_LOG")" = 2 ] ||
-	fail "the stand-in ran: $(cut -d' ' -f1,2 "$STUB_LOG" | tr '\n' ';')"
-grep -v -- '--ringlab-args --scale 1 --repeat 2' "$STUB_LOG" && fail "a guest did not get --repeat 2"
-grep -q "stub-bad x fleet-slow: FAILED: the run is failed on fleet-" "$work/fleet.err" ||
-	fail "the progress does not say where stub-bad failed: $(grep stub-bad "$work/fleet.err")"
-echo "ok: fleet night $label: suites on$hosts, stub-bad failed with its host, vm-none given up after 8 s"
+[ "$(grep -c '^fleet-a ' "$VMRUN_LOG")" = 2 ] && [ "$(grep -c '^fleet-b ' "$VMRUN_LOG")" = 2 ] ||
+	fail "the stand-in ran: $(cut -d' ' -f1,2 "$VMRUN_LOG" | tr '\n' ';')"
+grep -v -- '--ringlab-args --scale 1 --repeat 2' "$VMRUN_LOG" && fail "a guest did not get --repeat 2"
+grep -q "guest-hung x fleet-slow: FAILED: the run is failed on fleet-" "$work/fleet.err" ||
+	fail "the progress does not say where guest-hung failed: $(grep guest-hung "$work/fleet.err")"
+echo "ok: fleet night $label: suites on$hosts, guest-hung failed with its host, vm-none given up after 8 s"
 
 # 2. The same shape as a local night's (host variants here, on an ext4 directory of their own).
 loopfs_create 64
