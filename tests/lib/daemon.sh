@@ -27,8 +27,10 @@
 #                              is empty: a test that kills and waits for the daemon itself
 #                              clears DAEMON_PID.
 #   daemon_vm KEY              the daemon's /proc status value KEY (VmRSS, VmHWM) in KiB
-#   daemon_cleanup             kill the pids a test put in DAEMON_BG, daemon_stop, pg_stop, remove
-#                              DAEMON_DIR, throttle_cleanup, loopfs_cleanup
+#   daemon_cleanup             kill the pids a test put in DAEMON_BG, daemon_stop, pg_stop,
+#                              daemon_release, remove DAEMON_DIR, throttle_cleanup, loopfs_cleanup
+#   daemon_release             unmount what is mounted under DAEMON_DIR and detach the loop
+#                              devices of its image files (a daemon killed with SIGKILL leaves them)
 #   DAEMON_RAW                 tests/api/http_raw, for requests curl will not make
 #
 # A test that sets its own EXIT trap after daemon_require calls daemon_cleanup in it, as
@@ -141,6 +143,26 @@ daemon_vm()
 	awk -v k="$1:" '$1 == k { print $2 }' "/proc/$DAEMON_PID/status"
 }
 
+# What a daemon that did not stop cleanly (SIGKILL, a hang) left under DAEMON_DIR: its
+# mounts, deepest first, and the loop devices of image files there. A dying process can
+# hold a mount busy for a moment, so each umount is tried for 5 s, then made lazy.
+daemon_release()
+{
+	[ -n "$DAEMON_DIR" ] || return 0
+	for _daemon_m in $(awk -v d="$DAEMON_DIR/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
+		_daemon_i=0
+		until umount "$_daemon_m" 2>/dev/null; do
+			_daemon_i=$((_daemon_i + 1))
+			[ "$_daemon_i" -lt 20 ] || { umount -l "$_daemon_m"; break; }
+			sleep 0.25
+		done
+	done
+	for _daemon_l in $(losetup -n -O NAME,BACK-FILE 2>/dev/null |
+			   awk -v d="$DAEMON_DIR/" 'index($2, d) == 1 { print $1 }'); do
+		losetup -d "$_daemon_l" 2>/dev/null
+	done
+}
+
 daemon_cleanup()
 {
 	for _daemon_p in $DAEMON_BG; do
@@ -148,6 +170,7 @@ daemon_cleanup()
 	done
 	daemon_stop
 	pg_stop
+	daemon_release
 	[ -n "$DAEMON_DIR" ] && rm -rf "$DAEMON_DIR"
 	DAEMON_DIR=
 	throttle_cleanup
