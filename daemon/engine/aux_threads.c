@@ -7,6 +7,7 @@
 
 #include "aux_threads.h"
 #include "claim.h"
+#include "target_check.h"
 #include "util/clock.h"
 
 #define CHURN_SPAN (16ull << 20)
@@ -44,16 +45,9 @@ static void *churn_main(void *arg)
 	struct rl_aux *aux = arg;
 	uint64_t rng = 0x5eed;
 	char buf[4096];
-	int sib, ret = 0;
+	int sib = aux->churn_fd, ret = 0;
 
 	memset(buf, 0xc5, sizeof(buf));
-	sib = open(aux->churn_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (sib < 0) {
-		aux->churn_error = -errno;
-		return NULL;
-	}
-	/* Removed when the cell ends; claimed so a killed run's copy is swept. */
-	rl_claim_file(sib);
 	while (!atomic_load(&aux->stop) && !ret) {
 		ret = churn_round(aux, sib, &rng, buf);
 		aux->churn_ops++;
@@ -61,7 +55,6 @@ static void *churn_main(void *arg)
 	/* Give back what was allocated beyond the data. */
 	fallocate(aux->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)aux->file_bytes,
 		  (off_t)(CHURN_SPAN + CHURN_CHUNK));
-	close(sib);
 	aux->churn_error = ret;
 	return NULL;
 }
@@ -90,9 +83,25 @@ int rl_aux_start(struct rl_aux *aux, struct rl_err *err)
 
 	atomic_store(&aux->stop, false);
 	if (aux->churn) {
+		/* Opened here, not in the thread, so that a refused file fails the cell by name. */
+		aux->churn_fd = rl_target_open_own(aux->churn_path, O_RDWR | O_CREAT, 0600, err);
+		if (aux->churn_fd < 0)
+			return aux->churn_fd;
+		/* Emptied only now that it is known to be the run's own file. */
+		if (ftruncate(aux->churn_fd, 0) < 0) {
+			ret = rl_err_set(err, -errno, "%s: ftruncate: %s", aux->churn_path,
+					 strerror(errno));
+			close(aux->churn_fd);
+			return ret;
+		}
+		/* Removed when the cell ends; claimed so a killed run's copy is swept. */
+		rl_claim_file(aux->churn_fd);
 		ret = -pthread_create(&aux->churn_thread, NULL, churn_main, aux);
-		if (ret)
+		if (ret) {
+			close(aux->churn_fd);
+			unlink(aux->churn_path);
 			return rl_err_set(err, ret, "churn thread: %s", strerror(-ret));
+		}
 		aux->churn_started = true;
 	}
 	if (aux->es_reader) {
@@ -117,6 +126,7 @@ int rl_aux_stop(struct rl_aux *aux)
 	if (aux->churn_started) {
 		pthread_join(aux->churn_thread, NULL);
 		aux->churn_started = false;
+		close(aux->churn_fd);
 		unlink(aux->churn_path);
 	}
 	if (aux->es_started) {

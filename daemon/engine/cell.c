@@ -69,11 +69,10 @@ static int open_on_target(const struct rl_target_ctx *t, const struct rl_cell_pl
 			  struct rl_err *err)
 {
 	struct stat st;
-	int fd = open(p->path, flags | O_CLOEXEC, 0644), ret;
+	int fd = rl_target_open_own(p->path, flags, 0644, err), ret;
 
 	if (fd < 0)
-		return rl_err_set(err, -errno, "%s: open%s: %s", p->path,
-				  flags & O_DIRECT ? " O_DIRECT" : "", strerror(errno));
+		return fd;
 	ret = rl_target_check(t->opts->dir, fd, t->dev, err);
 	if (!ret)
 		return fd;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "precondition.h"
+#include "target_check.h"
 
 /* include/uapi/linux/ext4.h, which not every libc's headers ship. */
 #ifndef EXT4_IOC_CLEAR_ES_CACHE
@@ -42,18 +43,24 @@ int32_t rl_es_cached_extents(int fd)
 static int clear_nosec(const char *path, struct rl_err *err)
 {
 	struct stat st;
+	int fd, ret = 0;
 
-	if (stat(path, &st) < 0)
-		return rl_err_set(err, -errno, "cache cold: %s: %s", path, strerror(errno));
-	if (chmod(path, (st.st_mode & 07777) | S_ISUID) < 0 || chmod(path, st.st_mode & 07777) < 0)
-		return rl_err_set(err, -errno, "cache cold: %s: chmod: %s", path, strerror(errno));
-	return 0;
+	/* Through an fd that followed no link: chmod(2) on the name would follow one. */
+	fd = rl_target_open_own(path, O_RDONLY, 0, err);
+	if (fd < 0)
+		return rl_err_prefix(err, fd, "cache cold");
+	if (fstat(fd, &st) < 0)
+		ret = rl_err_set(err, -errno, "cache cold: %s: %s", path, strerror(errno));
+	else if (fchmod(fd, (st.st_mode & 07777) | S_ISUID) < 0 || fchmod(fd, st.st_mode & 07777) < 0)
+		ret = rl_err_set(err, -errno, "cache cold: %s: chmod: %s", path, strerror(errno));
+	close(fd);
+	return ret;
 }
 
 /* Drop the page, dentry and inode caches (and with them the extent status cache). */
 static int drop_caches(const char *path, struct rl_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), ret;
 
 	if (fd >= 0) {
 		/* Dirty inodes are not evicted: write the layout and the mode out first. */
@@ -81,9 +88,9 @@ int rl_open_cold(const char *path, int flags, int32_t *cached, struct rl_err *er
 		ret = drop_caches(path, err);
 	if (ret)
 		return ret;
-	fd = open(path, flags | O_CLOEXEC);
+	fd = rl_target_open_own(path, flags, 0, err);
 	if (fd < 0)
-		return rl_err_set(err, -errno, "%s: open: %s", path, strerror(errno));
+		return fd;
 	/*
 	 * An inode something else holds survives the drop with extents cached
 	 * (the shrinker keeps some): empty its cache by hand, so a held inode

@@ -184,9 +184,9 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 	rl_workload_file_path(p.path, sizeof(p.path), t->opts->dir ? t->opts->dir : ".", w->name);
 	if (files) {
 		/* Claimed until the end, so a run killed meanwhile leaves it to the next sweep. */
-		claim = open(p.path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		claim = rl_target_open_own(p.path, O_RDWR | O_CREAT, 0644, err);
 		if (claim < 0)
-			return rl_err_set(err, -errno, "%s: %s", p.path, strerror(errno));
+			return claim;
 		ret = t->dev ? rl_target_check(t->opts->dir, claim, t->dev, err) : 0;
 		if (ret) {
 			/* Created on whatever lies under a target that went: not left there. */

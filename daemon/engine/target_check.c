@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The target-changed check (see target_check.h): st_dev of the directory and of the open file. */
+/*
+ * The target-changed check (see target_check.h): st_dev of the directory and
+ * of the open file; and the open of a run's own files that follows no link.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -24,4 +31,37 @@ int rl_target_check(const char *dir, int fd, dev_t dev, struct rl_err *err)
 	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev != dev)
 		return changed(err, "the file just opened in ", dir, st.st_dev, dev);
 	return 0;
+}
+
+int rl_target_open_own(const char *path, int flags, mode_t mode, struct rl_err *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	/* O_NONBLOCK: a FIFO put under the name must not hang the open; cleared below. */
+	fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+	if (fd < 0 && errno == ELOOP)
+		return rl_err_set(err, -ELOOP,
+				  "%s: is a symbolic link: a run writes only files of its own in its target",
+				  path);
+	if (fd < 0)
+		return rl_err_set(err, -errno, "%s: open%s: %s", path,
+				  flags & O_DIRECT ? " O_DIRECT" : "", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		ret = rl_err_set(err, -errno, "%s: fstat: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		ret = rl_err_set(err, -EPERM,
+				 "%s: is not a regular file: a run writes only files of its own in its target",
+				 path);
+	} else if (st.st_nlink > 1) {
+		ret = rl_err_set(err, -EPERM,
+				 "%s: has %ju hard links: a run writes only files of its own in its target",
+				 path, (uintmax_t)st.st_nlink);
+	} else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		ret = rl_err_set(err, -errno, "%s: fcntl: %s", path, strerror(errno));
+	} else {
+		return fd;
+	}
+	close(fd);
+	return ret;
 }

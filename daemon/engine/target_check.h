@@ -26,4 +26,16 @@
  */
 int rl_target_check(const char *dir, int fd, dev_t dev, struct rl_err *err);
 
+/*
+ * rl_target_open_own() - open(@path, @flags, @mode) for a file a run writes
+ * in its target, refusing one that is not ringlab's own to write: anyone
+ * who can write the target directory could have put a symbolic link there
+ * (to /etc/shadow, to a file beside the target) or a hard link to another
+ * file under the name, and the run would truncate and overwrite that file.
+ * The last component is never followed (O_NOFOLLOW), and the file must be a
+ * regular file with one link. Returns the fd, or -ELOOP, -EPERM (not a
+ * regular file, or more than one link) or -errno with "PATH: WHY" in @err.
+ */
+int rl_target_open_own(const char *path, int flags, mode_t mode, struct rl_err *err);
+
 #endif
