@@ -675,8 +675,28 @@ static int check_verify(const struct rl_verify_result *v, size_t i, struct rl_er
 }
 
 /*
+ * A cell's -EAGAIN count against its first attempts: each refusal counted is
+ * a first attempt's, and the rate is their quotient (cell.c), which a
+ * summary and a comparison recompute from the counts.
+ */
+static int check_eagain(const struct rl_cell *c, size_t i, struct rl_err *err)
+{
+	double rate = c->attempts ? (double)c->eagain / (double)c->attempts : 0;
+
+	if (c->eagain > c->attempts)
+		return rl_err_set(err, -EINVAL,
+				  "cells[%zu].eagain: %" PRIu64 " refusals of only %" PRIu64 " first attempts",
+				  i, c->eagain, c->attempts);
+	if (fabs(c->eagain_rate - rate) > 1e-9)
+		return rl_err_set(err, -EINVAL,
+				  "cells[%zu].eagain_rate: %g is not eagain / attempts (%" PRIu64 " / %" PRIu64 ")",
+				  i, c->eagain_rate, c->eagain, c->attempts);
+	return 0;
+}
+
+/*
  * The contradictions no single field shows: a cell of a workload the run does
- * not list, verification that disagrees with itself, a run "done" although
+ * not list, more refusals than attempts, verification that disagrees with itself, a run "done" although
  * every cell failed (the runner calls such a run failed). Returns 0 or
  * -EINVAL naming the field.
  */
@@ -692,7 +712,9 @@ static int check_run(const struct rl_run *run, struct rl_err *err)
 			return rl_err_set(err, -EINVAL,
 					  "cells[%zu].workload: \"%s\" is not one of the run's workloads",
 					  i, c->workload);
-		ret = check_verify(&c->verify, i, err);
+		ret = check_eagain(c, i, err);
+		if (!ret)
+			ret = check_verify(&c->verify, i, err);
 		if (ret)
 			return ret;
 		failed += c->failed;

@@ -89,10 +89,10 @@ static void fill_cell(struct rl_cell *c, int which)
 	snprintf(c->workload, sizeof(c->workload), "aligned-mixed");
 	c->jobs = (uint32_t)u();
 	c->rep = (uint32_t)u();
-	c->attempts = u();
+	c->attempts = 8 * u();
 	c->ops = u();
 	c->bytes = u();
-	c->eagain = u();
+	c->eagain = c->attempts / 8 * 3;	/* eagain_rate 0.375 below */
 	c->retries = u();
 	c->gave_up = u();
 	c->short_ios = u();
@@ -484,6 +484,16 @@ static void m_rate(cJSON *j)
 	set_num(cell_at(j, 0), "eagain_rate", 7.5);
 }
 
+static void m_eagain_over(cJSON *j)
+{
+	set_num(cell_at(j, 1), "eagain", num_of_json(cell_at(j, 1), "attempts") + 1);
+}
+
+static void m_rate_off(cJSON *j)
+{
+	set_num(cell_at(j, 1), "eagain_rate", 0.5);
+}
+
 static void m_iops(cJSON *j)
 {
 	set_num(cell_at(j, 1), "iops", -120);
@@ -537,6 +547,8 @@ static const struct {
 	{ m_rep0, "cells[0].rep: 0 is below its minimum 1" },
 	{ m_rate, "cells[0].eagain_rate: 7.5 is above its maximum 1" },
 	{ m_iops, "cells[1].iops: -120 is below its minimum 0" },
+	{ m_eagain_over, "first attempts" },
+	{ m_rate_off, "cells[1].eagain_rate: 0.5 is not eagain / attempts" },
 	{ m_unlisted, "cells[1].workload: \"not-in-the-run\" is not one of the run's workloads" },
 	{ m_kept_ranges, "cells[1].verify.ranges: 2 kept of only 1" },
 	{ m_feb30, "finished: \"2026-02-30T10:00:00Z\" is no real date and time" },
