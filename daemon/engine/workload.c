@@ -187,6 +187,15 @@ int rl_workload_apply(const void *cjson_obj, struct rl_workload *w, struct rl_er
 	return rl_fields_apply(rl_workload_fields, cjson_obj, w, RL_APPLY_OVERRIDE, err);
 }
 
+uint32_t rl_jobs_repeated(const uint32_t *jobs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n && i < RL_JOBS_LIST_MAX; i++)
+		for (uint32_t j = 0; j < i; j++)
+			if (jobs[i] == jobs[j])
+				return jobs[i];
+	return 0;
+}
+
 uint32_t rl_workload_max_jobs(const struct rl_workload *w)
 {
 	uint32_t i, m = 0;
@@ -250,6 +259,10 @@ static int check_basics(const struct rl_workload *w, struct rl_err *err)
 				  RL_JOBS_LIST_MAX);
 	if (!rl_workload_max_jobs(w))
 		return rl_err_set(err, -EINVAL, "key jobs: entries must be at least 1");
+	if (rl_jobs_repeated(w->jobs, w->njobs))
+		return rl_err_set(err, -EINVAL,
+				  "key jobs: %u appears twice (each JOBS value is one cell per repetition)",
+				  rl_jobs_repeated(w->jobs, w->njobs));
 	return 0;
 }
 

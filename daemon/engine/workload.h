@@ -89,6 +89,13 @@ static inline uint32_t rl_workload_stripe_bytes(const struct rl_workload *w)
 	return n * w->block_size;
 }
 
+/*
+ * rl_jobs_repeated() - the first value that appears twice among @jobs' @n
+ * entries (a JOBS sweep), or 0 when each appears once: a value given twice
+ * would make two cells of one (workload, jobs, rep).
+ */
+uint32_t rl_jobs_repeated(const uint32_t *jobs, uint32_t n);
+
 /* rl_workload_max_jobs() - the largest entry of @w's JOBS sweep; 0 when the sweep is empty. */
 uint32_t rl_workload_max_jobs(const struct rl_workload *w);
 

@@ -48,6 +48,9 @@ static int parse_jobs(const cJSON *v, struct rl_submit *req, struct rl_err *err)
 	}
 	if (!req->njobs)
 		return rl_err_set(err, -EINVAL, "field jobs: empty list");
+	if (rl_jobs_repeated(req->jobs, req->njobs))
+		return rl_err_set(err, -EINVAL, "field jobs: %u appears twice",
+				  rl_jobs_repeated(req->jobs, req->njobs));
 	return 0;
 }
 

@@ -147,6 +147,8 @@ done
 for bad in '[]' '[0]' '[257]' '"4"'; do
 	refused_run jobs "$bad"
 done
+refused_run jobs '[1, 2, 1]'
+jqe '.error | test("field jobs: 1 appears twice")'
 refused_run queue 1
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "workload": "nw-overwrite-aligned"}'
 jqe '.error | test("suite") and test("workload")'

@@ -457,6 +457,9 @@ static void test_cross(void)
 	expect_valid("\"extend\": true, \"op\": \"write\"");
 	expect_cross("\"expect\": {\"kernel\": \"6.18*\"}", "keys expect.kernel, expect.eagain_rate:");
 	expect_valid("\"expect\": {\"kernel\": \"6.18*\", \"eagain_rate\": 0}");
+	/* A JOBS value twice would make two cells of one (workload, jobs, rep). */
+	expect_cross("\"jobs\": [1, 2, 1]", "key jobs: 1 appears twice");
+	expect_valid("\"jobs\": [4, 2, 1]");
 }
 
 static void test_round_trip(void)
