@@ -515,6 +515,11 @@ static int parse_body(struct rl_http_req *r)
 		return rl_http_reply_error(r, 400, NULL, "request body: %s", err.msg);
 	if (rl_json_parse(r->body.data, &r->json, &err) < 0)
 		return rl_http_reply_error(r, 400, NULL, "request body: %s", err.msg);
+	ret = rl_json_unique_keys(r->json, &err);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0)
+		return rl_http_reply_error(r, 400, NULL, "request body: %s", err.msg);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,6 +104,65 @@ int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
 			return rl_err_set(err, -EFBIG, "more than %zu JSON values", lim->max_values);
 	}
 	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted, so that an object of many members costs n log n, not n squared. */
+static const char *repeated_name(const cJSON *o, const char **names)
+{
+	size_t n = 0, i;
+
+	for (const cJSON *c = o->child; c; c = c->next)
+		names[n++] = c->string ? c->string : "";
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 1; i < n; i++)
+		if (!strcmp(names[i], names[i - 1]))
+			return names[i];
+	return NULL;
+}
+
+/* @v and what it holds; @path (of @len bytes) names @v and is extended in place. */
+static int unique_below(const cJSON *v, char *path, size_t len, struct rl_err *err)
+{
+	size_t used = strlen(path), n = 0, i = 0;
+	const char **names, *twice;
+	const cJSON *c;
+	int ret = 0;
+
+	for (c = v->child; c; c = c->next)
+		n++;
+	if (cJSON_IsObject(v) && n > 1) {
+		names = malloc(n * sizeof(*names));
+		if (!names)
+			return rl_err_set(err, -ENOMEM, "out of memory");
+		twice = repeated_name(v, names);
+		if (twice)
+			ret = rl_err_set(err, -EINVAL, "key '%.64s' given twice in %s", twice,
+					 used ? path : "the top-level object");
+		free(names);
+	}
+	for (c = v->child; c && !ret; c = c->next, i++) {
+		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+			continue;
+		if (cJSON_IsObject(v))
+			snprintf(path + used, len - used, "%s%.64s", used ? "." : "", c->string);
+		else
+			snprintf(path + used, len - used, "[%zu]", i);
+		ret = unique_below(c, path, len, err);
+		path[used] = '\0';
+	}
+	return ret;
+}
+
+int rl_json_unique_keys(const cJSON *root, struct rl_err *err)
+{
+	char path[256] = "";
+
+	return root ? unique_below(root, path, sizeof(path), err) : 0;
 }
 
 static int read_all(int fd, char **out, size_t *len)

@@ -37,6 +37,15 @@ int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
 		 struct rl_err *err);
 
 /*
+ * rl_json_unique_keys() - whether every object below @root (and @root) names
+ * each member once: cJSON keeps both of {"a": 1, "a": 2} and its lookups
+ * find the first, while other readers (a proxy, a script reading what was
+ * stored) take the last. Returns 0, -EINVAL with "key 'K' given twice in
+ * PATH" in @err, or -ENOMEM.
+ */
+int rl_json_unique_keys(const cJSON *root, struct rl_err *err);
+
+/*
  * rl_json_load_file() - read @path (at most 4 MiB) and parse it. Returns 0,
  * -errno from open/read (-EFBIG when too large), or -EINVAL; @err starts with
  * @path either way ("x.json: No such file or directory").

@@ -152,6 +152,8 @@ jqe '.error | test("field jobs: 1 appears twice")'
 refused_run queue 1
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "workload": "nw-overwrite-aligned"}'
 jqe '.error | test("suite") and test("workload")'
+expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "suite": "race"}'
+jqe '.error | test("key .suite. given twice")'
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"label": "x"}'
 jqe '.error | test("suite") and test("workload")'
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"workload": "no-such-workload"}'

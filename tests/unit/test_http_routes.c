@@ -306,6 +306,33 @@ static void test_json_scan(void)
 	      "one value per 16 bytes of max_body");
 }
 
+/* unique_keys TEXT: rl_json_unique_keys() of TEXT parsed, its message in @err. */
+static int unique_keys(const char *text, struct rl_err *err)
+{
+	cJSON *j = cJSON_Parse(text);
+	int ret;
+
+	err->msg[0] = '\0';
+	CHECK(j != NULL, "test text does not parse: %s", text);
+	ret = rl_json_unique_keys(j, err);
+	cJSON_Delete(j);
+	return ret;
+}
+
+/* A body naming a key twice: cJSON finds the first, other readers the last. */
+static void test_unique_keys(void)
+{
+	struct rl_err err;
+
+	CHECK(unique_keys("{\"suite\": \"seed\", \"suite\": \"race\"}", &err) == -EINVAL &&
+	      strstr(err.msg, "key 'suite' given twice in the top-level object"), "top level: %s", err.msg);
+	CHECK(unique_keys("{\"run\": {\"cells\": [{}, {\"b\": 1, \"a\": 2, \"b\": 3}]}}", &err) == -EINVAL &&
+	      strstr(err.msg, "key 'b' given twice in run.cells[1]"), "nested: %s", err.msg);
+	CHECK(unique_keys("{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}, {\"a\": 2}], \"c\": \"a\"}", &err) == 0,
+	      "one name in different objects: %s", err.msg);
+	CHECK(unique_keys("[1, {}, []]", &err) == 0, "no members: %s", err.msg);
+}
+
 /* Who gets a connection slot: per address, the loopback reserve, the whole pool. */
 static void test_conn_verdict(void)
 {
@@ -356,6 +383,7 @@ int main(void)
 	test_parse_int();
 	test_body();
 	test_json_scan();
+	test_unique_keys();
 	test_conn_verdict();
 	return check_exit();
 }
