@@ -62,17 +62,68 @@ int rl_json_parse(const char *text, cJSON **out, struct rl_err *err)
 	return parse(text, true, out, err);
 }
 
+/*
+ * The length of the UTF-8 sequence at @p (at most @left bytes), or 0 when it
+ * is not one: overlong forms, surrogates and code points past U+10FFFF
+ * included, as RFC 3629 has it.
+ */
+static size_t utf8_len(const unsigned char *p, size_t left)
+{
+	size_t n, i;
+	unsigned int lo = 0x80, hi = 0xbf;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (left < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* At @p, a backslash inside a string: 0, or -EINVAL when it escapes a NUL. */
+static int check_escape(const char *p, size_t left, size_t at, struct rl_err *err)
+{
+	/* cJSON stores "\u0000" as a NUL, which ends the C string there: "a\u0000b" would be "a". */
+	if (left >= 6 && !strncmp(p + 1, "u0000", 5))
+		return rl_err_set(err, -EINVAL, "byte %zu: a string holds \\u0000 (NUL), which no field takes",
+				  at);
+	return 0;
+}
+
 int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
 		 struct rl_err *err)
 {
-	size_t values = 1, i;
+	size_t values = 1, i, n;
 	unsigned int depth = 0;
 	bool in_string = false;
 
 	for (i = 0; i < len; i++) {
 		char c = text[i];
 
+		if ((unsigned char)c >= 0x80) {
+			n = utf8_len((const unsigned char *)text + i, len - i);
+			if (!n)
+				return rl_err_set(err, -EINVAL, "byte %zu: not UTF-8 (0x%02x)", i,
+						  (unsigned char)c);
+			i += n - 1;
+			continue;
+		}
 		if (in_string) {
+			if (c == '\\' && check_escape(text + i, len - i, i, err))
+				return -EINVAL;
 			if (c == '\\')
 				i++;
 			else if (c == '"')

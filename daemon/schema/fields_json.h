@@ -28,10 +28,13 @@ struct rl_json_limits {
  * rl_json_scan() - what parsing @text (@len bytes) would build, counted
  * before it is built, in one pass that allocates nothing: the values (at
  * most 1 + commas + arrays and objects outside strings; exact for JSON
- * without empty containers) and the deepest nesting. The text is not
- * validated: rl_json_parse() does that. Returns 0, or -EFBIG with "more
- * than M JSON values" or -EINVAL with "JSON nested more than D deep" in
- * @err when a limit of @lim is passed (the scan stops there).
+ * without empty containers) and the deepest nesting. The grammar is not
+ * checked (rl_json_parse() does that), but what cJSON would take and no
+ * reader after it can keep is refused: bytes that are not UTF-8, and a
+ * string escaping a NUL (\u0000), which cuts the C string short. Returns
+ * 0, or -EFBIG with "more than M JSON values" or -EINVAL with "JSON nested
+ * more than D deep", "byte B: not UTF-8 (0xXX)" or "byte B: a string holds
+ * \u0000 ..." in @err (the scan stops at the first).
  */
 int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
 		 struct rl_err *err);

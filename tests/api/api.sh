@@ -152,6 +152,12 @@ jqe '.error | test("field jobs: 1 appears twice")'
 refused_run queue 1
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "workload": "nw-overwrite-aligned"}'
 jqe '.error | test("suite") and test("workload")'
+# A label that would be cut at its NUL, or would make every listing of it not UTF-8.
+expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "label": "a\u0000b"}'
+jqe '.error | test("u0000")'
+printf '{"suite": "seed", "label": "\377"}' >"$DAEMON_DIR/latin1.json"
+expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary "@$DAEMON_DIR/latin1.json"
+jqe '.error | test("not UTF-8")'
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "suite": "race"}'
 jqe '.error | test("key .suite. given twice")'
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"label": "x"}'

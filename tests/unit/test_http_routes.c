@@ -302,6 +302,23 @@ static void test_json_scan(void)
 	lim = (struct rl_json_limits){ 0 };
 	t = "[[[[[[[[[[0,0,0,0,0,0]]]]]]]]]]";
 	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "no limits");
+	/* What cJSON takes and a reader after it cannot keep: not UTF-8, an escaped NUL. */
+	t = "{\"label\": \"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xa9\", \"b\": \"\\\\u0000\"}";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == 0, "UTF-8 and an escaped backslash: %s", err.msg);
+	t = "{\"label\": \"\xff\"}";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EINVAL && strstr(err.msg, "byte 11: not UTF-8 (0xff)"),
+	      "0xff: %s", err.msg);
+	t = "{\"label\": \"\xc0\xaf \"}";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EINVAL && strstr(err.msg, "not UTF-8 (0xc0)"),
+	      "overlong: %s", err.msg);
+	t = "{\"label\": \"\xed\xa0\x80\"}";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EINVAL && strstr(err.msg, "not UTF-8 (0xed)"),
+	      "surrogate: %s", err.msg);
+	t = "{\"label\": \"\xe2\x82\"}";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EINVAL, "cut short: %s", err.msg);
+	t = "{\"label\": \"a\\u0000b\"}";
+	CHECK(rl_json_scan(t, strlen(t), &lim, &err) == -EINVAL && strstr(err.msg, "u0000"),
+	      "escaped NUL: %s", err.msg);
 	CHECK(rl_http_json_values_cap(NULL, &(struct rl_config){ .max_body = 65536 }) == 4096,
 	      "one value per 16 bytes of max_body");
 }
