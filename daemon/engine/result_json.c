@@ -694,9 +694,71 @@ static int check_eagain(const struct rl_cell *c, size_t i, struct rl_err *err)
 	return 0;
 }
 
+/* A cell's JOBS value and repetition against its workload's sweep, as the runner makes them. */
+static int check_sweep(const struct rl_workload *w, const struct rl_cell *c, size_t i,
+		       struct rl_err *err)
+{
+	uint32_t k;
+
+	for (k = 0; k < w->njobs && w->jobs[k] != c->jobs; k++)
+		;
+	if (k == w->njobs)
+		return rl_err_set(err, -EINVAL,
+				  "cells[%zu].jobs: %u is not in the JOBS sweep of workload %s", i,
+				  c->jobs, w->name);
+	if (c->rep > w->repetitions)
+		return rl_err_set(err, -EINVAL,
+				  "cells[%zu].rep: %u is past the %u repetitions of workload %s", i,
+				  c->rep, w->repetitions, w->name);
+	return 0;
+}
+
+/* Cells by (workload, jobs, rep), then by place: a key met twice sorts its two together. */
+static int cell_key_cmp(const void *a, const void *b)
+{
+	const struct rl_cell *x = *(const struct rl_cell *const *)a;
+	const struct rl_cell *y = *(const struct rl_cell *const *)b;
+	int r = strcmp(x->workload, y->workload);
+
+	if (r)
+		return r;
+	if (x->jobs != y->jobs)
+		return x->jobs < y->jobs ? -1 : 1;
+	if (x->rep != y->rep)
+		return x->rep < y->rep ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* One cell per (workload, jobs, rep): sorted, so that a run of 16000 cells costs n log n. */
+static int check_unique_cells(const struct rl_run *run, struct rl_err *err)
+{
+	const struct rl_cell **v;
+	size_t i;
+	int ret = 0;
+
+	if (run->ncells < 2)
+		return 0;
+	v = malloc(run->ncells * sizeof(*v));
+	if (!v)
+		return rl_err_set(err, -ENOMEM, "cells: out of memory");
+	for (i = 0; i < run->ncells; i++)
+		v[i] = &run->cells[i];
+	qsort(v, run->ncells, sizeof(*v), cell_key_cmp);
+	for (i = 1; i < run->ncells && !ret; i++)
+		if (!strcmp(v[i]->workload, v[i - 1]->workload) && v[i]->jobs == v[i - 1]->jobs &&
+		    v[i]->rep == v[i - 1]->rep)
+			ret = rl_err_set(err, -EINVAL,
+					 "cells[%td]: workload %s, jobs %u, rep %u again (cells[%td] has it)",
+					 v[i] - run->cells, v[i]->workload, v[i]->jobs, v[i]->rep,
+					 v[i - 1] - run->cells);
+	free(v);
+	return ret;
+}
+
 /*
  * The contradictions no single field shows: a cell of a workload the run does
- * not list, more refusals than attempts, verification that disagrees with itself, a run "done" although
+ * not list, or of a JOBS value or repetition it does not make, one measured
+ * twice, more refusals than attempts, verification that disagrees with itself, a run "done" although
  * every cell failed (the runner calls such a run failed). Returns 0 or
  * -EINVAL naming the field.
  */
@@ -708,11 +770,15 @@ static int check_run(const struct rl_run *run, struct rl_err *err)
 	for (i = 0; i < run->ncells; i++) {
 		const struct rl_cell *c = &run->cells[i];
 
-		if (!rl_run_workload(run, c->workload))
+		const struct rl_workload *w = rl_run_workload(run, c->workload);
+
+		if (!w)
 			return rl_err_set(err, -EINVAL,
 					  "cells[%zu].workload: \"%s\" is not one of the run's workloads",
 					  i, c->workload);
-		ret = check_eagain(c, i, err);
+		ret = check_sweep(w, c, i, err);
+		if (!ret)
+			ret = check_eagain(c, i, err);
 		if (!ret)
 			ret = check_verify(&c->verify, i, err);
 		if (ret)
@@ -722,7 +788,7 @@ static int check_run(const struct rl_run *run, struct rl_err *err)
 	if (run->status == RL_RUN_DONE && run->ncells && failed == run->ncells)
 		return rl_err_set(err, -EINVAL, "status: \"done\" but all %zu cells failed",
 				  run->ncells);
-	return 0;
+	return check_unique_cells(run, err);
 }
 
 static int read_run(const cJSON *j, struct rl_run *run, struct rl_err *err)

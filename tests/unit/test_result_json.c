@@ -87,8 +87,9 @@ static void fill_cell(struct rl_cell *c, int which)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->workload, sizeof(c->workload), "aligned-mixed");
-	c->jobs = (uint32_t)u();
-	c->rep = (uint32_t)u();
+	/* In the sample run's sweep (JOBS 4, 12; 5 repetitions), unlike its other numbers. */
+	c->jobs = which ? 12 : 4;
+	c->rep = 3 + (uint32_t)which;
 	c->attempts = 8 * u();
 	c->ops = u();
 	c->bytes = u();
@@ -198,6 +199,10 @@ static void fill_run(struct rl_run *run)
 	run->workloads[0].io_size = 8192;
 	run->workloads[0].io_offset = 0;
 	run->workloads[0].nowait = true;
+	run->workloads[0].jobs[0] = 4;
+	run->workloads[0].jobs[1] = 12;
+	run->workloads[0].njobs = 2;
+	run->workloads[0].repetitions = 5;
 	run->nworkloads = 1;
 	fill_cell(&c, 0);
 	if (rl_run_add_cell(run, &c))
@@ -489,6 +494,22 @@ static void m_eagain_over(cJSON *j)
 	set_num(cell_at(j, 1), "eagain", num_of_json(cell_at(j, 1), "attempts") + 1);
 }
 
+static void m_jobs_off(cJSON *j)
+{
+	set_num(cell_at(j, 1), "jobs", 8);
+}
+
+static void m_rep_past(cJSON *j)
+{
+	set_num(cell_at(j, 0), "rep", 6);
+}
+
+static void m_twice(cJSON *j)
+{
+	set_num(cell_at(j, 1), "jobs", 4);
+	set_num(cell_at(j, 1), "rep", 3);
+}
+
 static void m_rate_off(cJSON *j)
 {
 	set_num(cell_at(j, 1), "eagain_rate", 0.5);
@@ -549,6 +570,9 @@ static const struct {
 	{ m_iops, "cells[1].iops: -120 is below its minimum 0" },
 	{ m_eagain_over, "first attempts" },
 	{ m_rate_off, "cells[1].eagain_rate: 0.5 is not eagain / attempts" },
+	{ m_jobs_off, "cells[1].jobs: 8 is not in the JOBS sweep of workload aligned-mixed" },
+	{ m_rep_past, "cells[0].rep: 6 is past the 5 repetitions of workload aligned-mixed" },
+	{ m_twice, "cells[1]: workload aligned-mixed, jobs 4, rep 3 again (cells[0] has it)" },
 	{ m_unlisted, "cells[1].workload: \"not-in-the-run\" is not one of the run's workloads" },
 	{ m_kept_ranges, "cells[1].verify.ranges: 2 kept of only 1" },
 	{ m_feb30, "finished: \"2026-02-30T10:00:00Z\" is no real date and time" },
