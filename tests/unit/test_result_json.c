@@ -489,32 +489,6 @@ static void m_rate(cJSON *j)
 	set_num(cell_at(j, 0), "eagain_rate", 7.5);
 }
 
-static void m_eagain_over(cJSON *j)
-{
-	set_num(cell_at(j, 1), "eagain", num_of_json(cell_at(j, 1), "attempts") + 1);
-}
-
-static void m_jobs_off(cJSON *j)
-{
-	set_num(cell_at(j, 1), "jobs", 8);
-}
-
-static void m_rep_past(cJSON *j)
-{
-	set_num(cell_at(j, 0), "rep", 6);
-}
-
-static void m_twice(cJSON *j)
-{
-	set_num(cell_at(j, 1), "jobs", 4);
-	set_num(cell_at(j, 1), "rep", 3);
-}
-
-static void m_rate_off(cJSON *j)
-{
-	set_num(cell_at(j, 1), "eagain_rate", 0.5);
-}
-
 static void m_iops(cJSON *j)
 {
 	set_num(cell_at(j, 1), "iops", -120);
@@ -545,9 +519,13 @@ static void m_year2300(cJSON *j)
 	cJSON_ReplaceItemInObject(j, "started", cJSON_CreateString("2300-01-01T00:00:00Z"));
 }
 
+/* A row with no fn sets numbers of a cell: @key (and @key2 when given) of cells[@cell]. */
 static const struct {
 	mutate_fn fn;
 	const char *message;
+	int cell;
+	const char *key, *key2;
+	double value, value2;
 } malformed[] = {
 	{ m_p99_string, "cells[1].lat_ns.p99: expected a number" },
 	{ m_no_error, "cells[0].error: missing" },
@@ -568,11 +546,15 @@ static const struct {
 	{ m_rep0, "cells[0].rep: 0 is below its minimum 1" },
 	{ m_rate, "cells[0].eagain_rate: 7.5 is above its maximum 1" },
 	{ m_iops, "cells[1].iops: -120 is below its minimum 0" },
-	{ m_eagain_over, "first attempts" },
-	{ m_rate_off, "cells[1].eagain_rate: 0.5 is not eagain / attempts" },
-	{ m_jobs_off, "cells[1].jobs: 8 is not in the JOBS sweep of workload aligned-mixed" },
-	{ m_rep_past, "cells[0].rep: 6 is past the 5 repetitions of workload aligned-mixed" },
-	{ m_twice, "cells[1]: workload aligned-mixed, jobs 4, rep 3 again (cells[0] has it)" },
+	{ .message = "first attempts", .cell = 1, .key = "eagain", .value = 1e15 },
+	{ .message = "cells[1].eagain_rate: 0.5 is not eagain / attempts", .cell = 1,
+	  .key = "eagain_rate", .value = 0.5 },
+	{ .message = "cells[1].jobs: 8 is not in the JOBS sweep of workload aligned-mixed", .cell = 1,
+	  .key = "jobs", .value = 8 },
+	{ .message = "cells[0].rep: 6 is past the 5 repetitions of workload aligned-mixed", .cell = 0,
+	  .key = "rep", .value = 6 },
+	{ .message = "cells[1]: workload aligned-mixed, jobs 4, rep 3 again (cells[0] has it)",
+	  .cell = 1, .key = "jobs", .value = 4, .key2 = "rep", .value2 = 3 },
 	{ m_unlisted, "cells[1].workload: \"not-in-the-run\" is not one of the run's workloads" },
 	{ m_kept_ranges, "cells[1].verify.ranges: 2 kept of only 1" },
 	{ m_feb30, "finished: \"2026-02-30T10:00:00Z\" is no real date and time" },
@@ -594,7 +576,12 @@ static void check_malformed(const char *text)
 			CHECK(0, "re-parse failed");
 			return;
 		}
-		malformed[i].fn(j);
+		if (malformed[i].fn)
+			malformed[i].fn(j);
+		else
+			set_num(cell_at(j, malformed[i].cell), malformed[i].key, malformed[i].value);
+		if (malformed[i].key2)
+			set_num(cell_at(j, malformed[i].cell), malformed[i].key2, malformed[i].value2);
 		memset(&err, 0, sizeof(err));
 		ret = rl_run_from_json(j, &run, &err);
 		CHECK(ret == -EINVAL, "malformed %zu: returned %d, want -EINVAL", i, ret);
