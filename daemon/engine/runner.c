@@ -17,6 +17,7 @@
 #include "runner.h"
 #include "target_check.h"
 #include "util/clock.h"
+#include "util/path.h"
 
 #define MiB (1024.0 * 1024.0)
 
@@ -36,6 +37,15 @@ static int check_target(const struct rl_run_opts *o, const struct rl_env *env, s
 	if (!o->dir)
 		return rl_err_set(err, -EINVAL, "the %s engine needs a target directory (--dir)",
 				  o->engine->name);
+	/* As ringlabd refuses such a target at its start (env->dir is the canonical path). */
+	if (o->engine != &rl_engine_null && !strcmp(env->dir, "/"))
+		return rl_err_set(err, -EPERM,
+				  "target %s: is the root directory: give ringlab a directory of its own on a scratch filesystem",
+				  o->dir);
+	if (o->engine != &rl_engine_null && rl_path_system_dir(env->dir))
+		return rl_err_set(err, -EPERM,
+				  "target %s: is in %s, a system directory: give ringlab a directory of its own on a scratch filesystem",
+				  o->dir, rl_path_system_dir(env->dir));
 	if (o->engine != &rl_engine_null && strcmp(env->fs_type, "ext4"))
 		return rl_err_set(err, -EINVAL,
 				  "target %s: filesystem is %s, not ext4: ringlab lays out and checks ext4 extents",

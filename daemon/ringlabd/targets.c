@@ -75,30 +75,6 @@ int rl_target_mkdir_p(const char *path, mode_t mode)
 /* ---- places no target may be --------------------------------------------------- */
 
 /*
- * The system's own directories: writing a run's files there (a dir target,
- * or an image) would fill or clobber what the machine needs to run. A
- * filesystem of its own mounted below one (a scratch disk on /run/media/x,
- * a loop device's ext4 under /dev/shm) holds none of the system's files.
- */
-static const char *const system_dirs[] = {
-	"/etc", "/usr", "/boot", "/proc", "/sys", "/dev", "/run",
-	"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", NULL,
-};
-
-/* The system directory holding canonical @real on its own filesystem, or NULL. */
-static const char *system_dir_of(const char *real)
-{
-	struct stat sys, st;
-
-	if (stat(real, &st) < 0)
-		return NULL;
-	for (const char *const *d = system_dirs; *d; d++)
-		if (rl_path_within(real, *d) && !stat(*d, &sys) && sys.st_dev == st.st_dev)
-			return *d;
-	return NULL;
-}
-
-/*
  * Refuse canonical directory @real (@shown in messages) when it is a system
  * directory or, with @state_dir, the state directory or below it: the
  * database and the image targets' mounts live there.
@@ -106,7 +82,7 @@ static const char *system_dir_of(const char *real)
 static int check_place(const struct rl_target *t, const char *real, const char *shown,
 		       const char *state_dir, struct rl_err *err)
 {
-	const char *sys = system_dir_of(real);
+	const char *sys = rl_path_system_dir(real);
 	char state[PATH_MAX];
 
 	if (sys)

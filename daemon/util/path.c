@@ -125,3 +125,27 @@ int rl_path_open_beneath(const char *dir, const char *rel)
 	}
 	return fd;
 }
+
+/*
+ * The system's own directories: writing a run's files there (a dir target,
+ * an image, `ringlab run --dir`) would fill or clobber what the machine
+ * needs to run. A filesystem of its own mounted below one (a scratch disk on
+ * /run/media/x, a loop device's ext4 under /dev/shm) holds none of the
+ * system's files.
+ */
+static const char *const system_dirs[] = {
+	"/etc", "/usr", "/boot", "/proc", "/sys", "/dev", "/run",
+	"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", NULL,
+};
+
+const char *rl_path_system_dir(const char *real)
+{
+	struct stat sys, st;
+
+	if (stat(real, &st) < 0)
+		return NULL;
+	for (const char *const *d = system_dirs; *d; d++)
+		if (rl_path_within(real, *d) && !stat(*d, &sys) && sys.st_dev == st.st_dev)
+			return *d;
+	return NULL;
+}

@@ -29,6 +29,14 @@ bool rl_path_has_dotdot(const char *path);
 bool rl_path_within(const char *path, const char *dir);
 
 /*
+ * rl_path_system_dir() - the system directory (/etc, /usr, /boot, /proc,
+ * /sys, /dev, /run, /bin, /sbin, /lib...) that canonical @real lies in on
+ * that directory's own filesystem, or NULL when there is none (or @real
+ * cannot be looked at): a filesystem mounted below one is not the system's.
+ */
+const char *rl_path_system_dir(const char *real);
+
+/*
  * rl_path_normalize() - @path spelled one way into @out: repeated '/' as
  * one, "." components and a trailing '/' dropped ("/a//b/./c/" is "/a/b/c",
  * "a/./b" is "a/b", "/" stays "/", "." becomes ""). ".." is kept as it is

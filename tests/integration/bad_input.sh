@@ -1,5 +1,5 @@
 #!/bin/sh
-# bad_input.sh: a non-ext4, read-only, too-small or missing target gets a clear error and leaves nothing behind.
+# bad_input.sh: a non-ext4, read-only, too-small, missing, root or system directory target gets a clear error and leaves nothing behind.
 . "$top_srcdir/tests/lib/loopfs.sh"
 loopfs_require
 rl="$top_builddir/ringlab"
@@ -30,6 +30,11 @@ tmpfs_dir=$(mktemp -d)
 mount -t tmpfs -o size=64m tmpfs "$tmpfs_dir" || fail "mount tmpfs"
 expect_error "tmpfs target" "not ext4" -- "$rl" run aligned-mixed --dir "$tmpfs_dir" --scale 0.001 --repeat 1 -q
 [ -z "$(ls "$tmpfs_dir")" ] || fail "files left on the tmpfs"
+
+# The root directory and a system directory, as ringlabd refuses them for a target.
+expect_error "root target" "is the root directory" -- "$rl" run aligned-mixed --dir / --scale 0.0001 --repeat 1 --jobs 1 -q
+expect_error "/etc target" "is in /etc, a system directory" -- "$rl" run aligned-mixed --dir /etc --scale 0.0001 --repeat 1 --jobs 1 -q
+[ -e /ringlab-aligned-mixed.dat ] || [ -e /etc/ringlab-aligned-mixed.dat ] && fail "a run left its file in / or /etc"
 
 # Missing directory.
 expect_error "missing target" "No such file or directory" -- "$rl" run aligned-mixed --dir "$out/nope" -q
