@@ -4,8 +4,10 @@
  * fixed-width field at offset 0 and the file is never truncated or removed:
  * a restart on a full state filesystem rewrites bytes it already has.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "state_lock.h"
+#include "util/path.h"
 
 #define PID_FIELD 16	/* "%-15d\n" */
 
@@ -38,6 +41,39 @@ static pid_t read_pid(int fd)
 	return pid > 0 && pid <= INT_MAX ? (pid_t)pid : 0;
 }
 
+/*
+ * The database, the lock and the image targets' mounts go in the state
+ * directory: never among the system's files. A directory not made yet is
+ * judged by its parent, where it would be made.
+ */
+static int check_place(const char *state_dir, struct rl_err *err)
+{
+	char real[PATH_MAX], parent[PATH_MAX], *slash;
+	bool made = true;
+	const char *sys;
+
+	if (!realpath(state_dir, real)) {
+		made = false;
+		snprintf(parent, sizeof(parent), "%s", state_dir);
+		slash = strrchr(parent, '/');
+		if (errno != ENOENT || !slash)
+			return 0;	/* for mkdir() and open() to report */
+		*slash = '\0';
+		if (!realpath(parent[0] ? parent : "/", real))
+			return 0;
+	}
+	if (made && !strcmp(real, "/"))
+		return rl_err_set(err, -EPERM,
+				  "state_dir %s: is the root directory: give ringlabd a directory of its own, such as /var/lib/ringlab",
+				  state_dir);
+	sys = rl_path_system_dir(real);
+	if (sys)
+		return rl_err_set(err, -EPERM,
+				  "state_dir %s: is in %s, a system directory: give ringlabd a directory of its own, such as /var/lib/ringlab",
+				  state_dir, sys);
+	return 0;
+}
+
 int rl_state_lock(const char *state_dir, struct rl_err *err)
 {
 	char path[PATH_MAX], field[PID_FIELD + 1];
@@ -46,6 +82,8 @@ int rl_state_lock(const char *state_dir, struct rl_err *err)
 
 	if (lock_path(state_dir, path, sizeof(path)) < 0)
 		return rl_err_set(err, -ENAMETOOLONG, "state_dir %.200s: path too long", state_dir);
+	if (check_place(state_dir, err))
+		return -EPERM;
 	if (mkdir(state_dir, 0750) < 0 && errno != EEXIST)
 		return rl_err_set(err, -errno, "state_dir %s: %s", state_dir, strerror(errno));
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);

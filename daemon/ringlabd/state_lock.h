@@ -19,7 +19,9 @@
  * rl_state_lock() - create @state_dir (0750) if needed and take its lock for
  * this process, writing our pid in the lock file. Returns the descriptor
  * holding the lock (keep it open; O_CLOEXEC), or -EBUSY with "state_dir D
- * is in use by ringlabd pid N" in @err when another process holds it, or
+ * is in use by ringlabd pid N" in @err when another process holds it,
+ * -EPERM when @state_dir is the root directory or lies in a system
+ * directory (/etc, /usr, ...: util/path.h), before anything is created, or
  * -errno.
  */
 int rl_state_lock(const char *state_dir, struct rl_err *err);

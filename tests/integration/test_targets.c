@@ -25,6 +25,7 @@ int rl_target_check_block(const char *devpath, struct rl_err *err);
 #define IMAGE_SIZE (64ull << 20)
 /* An image a target must not create: in /etc, on the system's filesystem. */
 #define ETC_IMAGE "/etc/ringlab-test-targets.img"
+#define ETC_STATE "/etc/ringlab-test-targets-state"
 
 static const char *ext4_dir, *mounted_loop, *ro_dir, *free_loop, *tmpfs_dir, *shm_ext4_dir;
 static char state_dir[1024], priv[64];
@@ -432,6 +433,37 @@ static void test_system_places(void)
 	unlink(link);
 }
 
+/* A state directory holds the database, the lock and the mounts: never among the system's files. */
+static void test_state_places(void)
+{
+	static const struct {
+		const char *dir, *want;
+	} cases[] = {
+		{ "/", "state_dir /: is the root directory" },
+		{ "/etc", "state_dir /etc: is in /etc, a system directory" },
+		{ ETC_STATE, "is in /etc, a system directory" },	/* judged by where it would be made */
+		{ "/usr/share", "is in /usr, a system directory" },
+	};
+	char path[PATH_MAX];
+	struct rl_err e;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e.msg[0] = '\0';
+		fd = rl_state_lock(cases[i].dir, &e);
+		CHECK(fd == -EPERM && strstr(e.msg, cases[i].want), "state_dir %s: %d '%s'",
+		      cases[i].dir, fd, e.msg);
+		snprintf(path, sizeof(path), "%s/" RL_STATE_LOCK_NAME, cases[i].dir);
+		CHECK(access(path, F_OK), "%s was created", path);
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+	}
+	CHECK(access(ETC_STATE, F_OK), "%s was created", ETC_STATE);
+	rmdir(ETC_STATE);
+}
+
 static void test_block(void)
 {
 	char path[PATH_MAX];
@@ -655,6 +687,7 @@ int main(int argc, char **argv)
 	test_image_refusals();
 	test_dir();
 	test_system_places();
+	test_state_places();
 	test_block();
 	test_check_path();
 	test_distinct();
