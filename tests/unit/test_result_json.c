@@ -547,8 +547,6 @@ static const struct {
 	{ m_rate, "cells[0].eagain_rate: 7.5 is above its maximum 1" },
 	{ m_iops, "cells[1].iops: -120 is below its minimum 0" },
 	{ .message = "first attempts", .cell = 1, .key = "eagain", .value = 1e15 },
-	{ .message = "cells[1].eagain_rate: 0.5 is not eagain / attempts", .cell = 1,
-	  .key = "eagain_rate", .value = 0.5 },
 	{ .message = "cells[1].jobs: 8 is not in the JOBS sweep of workload aligned-mixed", .cell = 1,
 	  .key = "jobs", .value = 8 },
 	{ .message = "cells[0].rep: 6 is past the 5 repetitions of workload aligned-mixed", .cell = 0,
