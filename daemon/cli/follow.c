@@ -12,6 +12,7 @@
 #include "engine/result_json.h"
 #include "follow.h"
 #include "progress.h"
+#include "util/json.h"
 
 #define WATCH_RETRIES 30	/* consecutive failed reconnects before watch gives up */
 
@@ -122,6 +123,7 @@ static int on_event(void *ctx, const char *event, const char *data)
 	int ret = 0;
 
 	w->events++;
+	rl_json_printable(j);
 	if (!strcmp(event, "progress")) {
 		watch_progress(w, j);
 	} else if (!strcmp(event, "cell")) {

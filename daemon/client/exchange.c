@@ -18,6 +18,7 @@
 
 #include "exchange.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -406,6 +407,9 @@ int rl_client_answer_error(const struct rl_client_target *t, const char *method,
 	const cJSON *detail = cJSON_GetObjectItemCaseSensitive(j, "detail");
 	char *detail_text = NULL;
 	int e = status_errno(r->status);
+
+	/* An error quotes what a client sent (a label, a path): printed, it must not hold escapes. */
+	rl_json_printable(j);
 
 	if (cJSON_IsObject(detail) || cJSON_IsArray(detail))
 		detail_text = cJSON_PrintUnformatted(detail);

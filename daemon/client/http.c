@@ -6,6 +6,7 @@
 
 #include "exchange.h"
 #include "http.h"
+#include "util/json.h"
 
 void rl_client_response_free(struct rl_client_response *r)
 {
@@ -64,6 +65,8 @@ static int parse_answer(const struct rl_client_target *t, const char *path,
 
 	if (!j)
 		return rl_err_set(err, -EPROTO, "%s%s: the answer is not JSON", t->url, path);
+	/* Labels, hosts and errors are what any client stored: no escapes reach a terminal. */
+	rl_json_printable(j);
 	*out = j;
 	return 0;
 }

@@ -107,3 +107,32 @@ char *rl_json_print_integers(cJSON *root)
 {
 	return root && !rl_json_integers(root) ? cJSON_Print(root) : NULL;
 }
+
+/* @s with its control characters as '?' (a two-byte C1 as one), in place. */
+static void printable(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+
+	while (*r) {
+		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
+			*w++ = '?';
+			r += 2;
+		} else if ((*r < 0x20 && *r != '\n' && *r != '\t') || *r == 0x7f) {
+			*w++ = '?';
+			r++;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+void rl_json_printable(cJSON *root)
+{
+	if (!root)
+		return;
+	if (cJSON_IsString(root) && root->valuestring)
+		printable(root->valuestring);
+	for (cJSON *c = root->child; c; c = c->next)
+		rl_json_printable(c);
+}

@@ -72,4 +72,14 @@ int rl_json_integers(cJSON *root);
  */
 char *rl_json_print_integers(cJSON *root);
 
+/*
+ * rl_json_printable() - in every string value below @root (and @root), each
+ * control character but newline and tab (C0, DEL, and C1 as UTF-8: U+0080
+ * to U+009F) turned into '?', in place: what a program that prints text
+ * from elsewhere (a daemon's answers, which hold what any client stored)
+ * does before a terminal can take an escape sequence in a label for a
+ * command.
+ */
+void rl_json_printable(cJSON *root);
+
 #endif

@@ -183,6 +183,10 @@ static void answer(int fd, const char *path)
 		buf[5000] = '\0';
 		put(fd, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n");
 		put(fd, buf);
+	} else if (!strcmp(path, "/api/v1/escapes")) {
+		put_json(fd, "200 OK", "{\"label\": \"a\\u001b[2Jb\\u009bc\\nd\\te\\u007f\\u00e9\"}");
+	} else if (!strcmp(path, "/api/v1/escapes-400")) {
+		put_json(fd, "400 Bad Request", "{\"error\": \"label '\\u001b]0;x\\u0007'\", \"detail\": null}");
 	} else if (!strcmp(path, "/api/v1/notjson")) {
 		put(fd, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nnot json");
 	} else if (!strcmp(path, "/api/v1/garbage")) {
@@ -505,6 +509,18 @@ static void test_errors(struct server *s)
 	CHECK(ret == 0 && cJSON_IsString(cJSON_GetObjectItem(j, "hello")), "get_json: %d %s", ret,
 	      err.msg);
 	cJSON_Delete(j);
+
+	/* What a daemon relays from other clients reaches no terminal as an escape sequence. */
+	ret = rl_client_get_json(&t, "/api/v1/escapes", &j, &err);
+	CHECK(ret == 0 && !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(j, "label")),
+				  "a?[2Jb?c\nd\te?\xc3\xa9"),
+	      "control characters in an answer: %d '%s'", ret,
+	      cJSON_GetStringValue(cJSON_GetObjectItem(j, "label")));
+	cJSON_Delete(j);
+	ret = rl_client_request(&t, "GET", "/api/v1/escapes-400", NULL, &r, &err);
+	CHECK(ret == -EINVAL && !strcmp(err.msg, "label '?]0;x?' (HTTP 400)"),
+	      "control characters in an error: %d '%s'", ret, err.msg);
+	rl_client_response_free(&r);
 }
 
 /* A 503 with Retry-After is sent again after that many seconds, a bounded number of times. */
