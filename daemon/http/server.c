@@ -276,6 +276,10 @@ int rl_http_reply_error(struct rl_http_req *r, unsigned int status, cJSON *detai
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A message may quote the request ("%ff" in a path, a Host header): answers are UTF-8. */
+	rl_utf8_scrub(msg);
+	if (cJSON_IsString(detail))
+		rl_utf8_scrub(detail->valuestring);
 	if (!detail)
 		detail = cJSON_CreateNull();
 	if (!body || !detail || !cJSON_AddStringToObject(body, "error", msg)) {

@@ -93,6 +93,19 @@ static size_t utf8_len(const unsigned char *p, size_t left)
 	return n;
 }
 
+void rl_utf8_scrub(char *s)
+{
+	size_t len = strlen(s), i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = utf8_len((const unsigned char *)s + i, len - i);
+		if (!n) {
+			s[i] = '?';
+			n = 1;
+		}
+	}
+}
+
 /* At @p, a backslash inside a string: 0, or -EINVAL when it escapes a NUL. */
 static int check_escape(const char *p, size_t left, size_t at, struct rl_err *err)
 {

@@ -40,6 +40,13 @@ int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
 		 struct rl_err *err);
 
 /*
+ * rl_utf8_scrub() - @s with each byte that does not begin a UTF-8 sequence
+ * (as rl_json_scan() judges them) turned into '?', in place: for text that
+ * quotes a request (its path, a header) in an answer, which must be UTF-8.
+ */
+void rl_utf8_scrub(char *s);
+
+/*
  * rl_json_unique_keys() - whether every object below @root (and @root) names
  * each member once: cJSON keeps both of {"a": 1, "a": 2} and its lookups
  * find the first, while other readers (a proxy, a script reading what was

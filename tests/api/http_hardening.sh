@@ -34,6 +34,20 @@ secure_headers
 expect 421 GET /api/v1/health -H "Host: evil.example"
 secure_headers
 
+# --- an error quoting the request (a path, a Host) is still UTF-8 ---------------------------
+utf8_error()
+{
+	iconv -f UTF-8 -t UTF-8 "$DAEMON_DIR/body" >/dev/null 2>&1 ||
+		fail "$_m $_p: the answer is not UTF-8: $(od -c "$DAEMON_DIR/body" | head -n 3)"
+	jqe "$1"
+}
+expect 404 GET '/api/v1/runs/%ff%c0'
+utf8_error '.error | test("no run .\\?\\?.")'
+expect 404 GET '/%ff.html'
+utf8_error '(.error | test("no such file: /\\?")) and .detail == "/?.html"'
+expect 421 GET /api/v1/health -H "$(printf 'Host: caf\351')"
+utf8_error '.error | test("caf\\?")'
+
 # --- Origin: this daemon's own scheme, host and port only ----------------------------------
 expect 400 POST /api/v1/runs -H "Origin: http://127.0.0.1:$DAEMON_PORT" -H "$JSON" --data-binary '{}'
 expect 400 POST /api/v1/runs -H "Origin: http://localhost:$DAEMON_PORT" -H "$JSON" --data-binary '{}'
