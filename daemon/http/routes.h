@@ -112,8 +112,9 @@ const char *rl_http_header_in(struct rl_http_req *r, const char *name);
 
 /*
  * rl_http_query_check() - every query parameter is one of the NULL-terminated
- * @known (a typo must not silently widen a filter). Returns 0, or -EINVAL
- * after replying 400 naming the parameter.
+ * @known (a typo must not silently widen a filter), given once (which of two
+ * counts would be a guess). Returns 0, or -EINVAL after replying 400 naming
+ * the parameter.
  */
 int rl_http_query_check(struct rl_http_req *r, const char *const *known);
 

@@ -161,7 +161,8 @@ const char *rl_http_header_in(struct rl_http_req *r, const char *name)
 
 struct query_scan {
 	const char *const *known;
-	char unknown[64];
+	uint64_t seen;			/* bit i: known[i] met */
+	char unknown[64], twice[64];
 };
 
 static enum MHD_Result query_key(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -169,9 +170,17 @@ static enum MHD_Result query_key(void *cls, enum MHD_ValueKind kind, const char 
 {
 	struct query_scan *q = cls;
 
-	for (size_t i = 0; q->known[i]; i++)
-		if (!strcmp(q->known[i], key))
-			return MHD_YES;
+	for (size_t i = 0; q->known[i]; i++) {
+		if (strcmp(q->known[i], key))
+			continue;
+		/* limit=1&limit=1000: which one counts is a reader's guess, as for a JSON key given twice. */
+		if (i < 64 && (q->seen & (1ull << i))) {
+			snprintf(q->twice, sizeof(q->twice), "%s", key);
+			return MHD_NO;
+		}
+		q->seen |= i < 64 ? 1ull << i : 0;
+		return MHD_YES;
+	}
 	snprintf(q->unknown, sizeof(q->unknown), "%s", key);
 	return MHD_NO;
 }
@@ -182,6 +191,11 @@ int rl_http_query_check(struct rl_http_req *r, const char *const *known)
 	char list[256] = "";
 
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_key, &q);
+	if (q.twice[0]) {
+		rl_http_reply_error(r, 400, NULL, "query parameter '%s' is given more than once",
+				    q.twice);
+		return -EINVAL;
+	}
 	if (!q.unknown[0])
 		return 0;
 	for (size_t i = 0; known[i]; i++)

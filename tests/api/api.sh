@@ -328,6 +328,11 @@ jqe '.format == "ringlab-compare-1" and .threshold == 0.1'
 expect 400 GET "/api/v1/compare?base=$S&head=$S&threshold=2"
 jqe '.error | test("threshold")'
 expect 400 GET "/api/v1/compare?base=$S&head=$S&bogus=1"
+# Which of two values would count is a guess: refused, naming the parameter.
+expect 400 GET "/api/v1/compare?base=$S&head=$S&base=1"
+jqe '.error | test("query parameter .base. is given more than once")'
+expect 400 GET '/api/v1/runs?limit=1&limit=1000'
+jqe '.error | test("limit")'
 expect 200 GET '/api/v1/history?workload=nw-overwrite-aligned&jobs=1'
 jqe "(.points | length) == 1 and .points[0].run_id == $S and .points[0].iops_median > 0"
 jqe '.points[0] | has("started") and has("kernel_release") and has("kernel_tag") and has("label") and has("eagain_rate") and .p99_ns > 0'
