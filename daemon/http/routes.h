@@ -42,6 +42,7 @@ struct rl_http_req {
 	bool too_large;			/* the body went past max_body: 413 once it is drained */
 	uint64_t drained;		/* bytes of a refused body read and dropped */
 	bool large;			/* holds the one slot for a body past max_body */
+	uint64_t large_since_ns;	/* since when: the body must be in body_timeout_s later */
 	bool busy;			/* another request held it: 503 once the body is drained */
 	bool trim;			/* a large answer: give the memory back when done */
 	cJSON *json;			/* RL_ROUTE_JSON_BODY: the parsed body */

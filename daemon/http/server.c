@@ -46,6 +46,7 @@ struct rl_http {
 
 /* Seconds a request refused for want of the large-body slot is told to wait. */
 #define LARGE_RETRY_AFTER "5"
+
 /*
  * An answer or a kept request body this large (a run of thousands of cells;
  * a body's JSON tree is some 7 times the text) is worth giving back at once;
@@ -406,9 +407,17 @@ static bool take_large_slot(struct rl_http_req *r)
 {
 	bool free_slot = false;
 
-	if (!r->large)
+	if (!r->large) {
 		r->large = atomic_compare_exchange_strong(&r->h->large_busy, &free_slot, true);
+		r->large_since_ns = rl_now_ns();
+	}
 	return r->large;
+}
+
+/* A config made in C (a test's, the fuzzer's) may leave it 0: the table's default then. */
+static unsigned int body_timeout_s(const struct rl_config *cfg)
+{
+	return cfg->body_timeout_s ? cfg->body_timeout_s : 300;
 }
 
 static int reply_busy(struct rl_http_req *r)
@@ -570,6 +579,16 @@ static int take_body(struct rl_http_req *r, const char *data, size_t len)
 	if (r->too_large || r->busy) {
 		r->drained += len;
 		return r->drained > DRAIN_CAPS * (uint64_t)max ? -EFBIG : 0;
+	}
+	/*
+	 * A client trickling a byte at a time, each within connection_timeout_s,
+	 * would hold the one slot for ever, and every import and nightly report
+	 * after it would be refused: cut off, its turn is over.
+	 */
+	if (r->large && rl_now_ns() - r->large_since_ns > body_timeout_s(&r->d->cfg) * 1000000000ull) {
+		rl_log(LOG_WARNING, "http: %s %s: a body over max_body not all in after %u s (body_timeout_s): connection closed",
+		       r->method, r->url, body_timeout_s(&r->d->cfg));
+		return -ETIMEDOUT;
 	}
 	if ((r->route->flags & RL_ROUTE_JSON_BODY) && r->body.len + len > r->d->cfg.max_body &&
 	    r->body.len + len <= max && !take_large_slot(r)) {

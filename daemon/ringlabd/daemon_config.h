@@ -80,6 +80,7 @@ struct rl_config {
 	uint32_t per_ip_connections;	/* default 16 */
 	uint32_t connection_timeout_s;	/* default 30 */
 	uint32_t header_timeout_s;	/* default 10 */
+	uint32_t body_timeout_s;	/* default 300: a body past max_body must be in by then */
 	uint32_t memory_limit;		/* libmicrohttpd per-connection memory, default 128 KiB */
 	uint32_t max_body;		/* request body cap, default 64 KiB */
 	uint32_t watchdog_s;		/* fallback when WATCHDOG_USEC is unset; 0 = off */

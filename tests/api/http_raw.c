@@ -10,6 +10,11 @@
  *                               one header line a second, never ending its headers; prints
  *                               "ready" once all are open, and after SECONDS
  *                               "open K closed C" (C: closed by the server)
+ *   http_raw trickle PORT SECONDS
+ *                               send stdin (a request's head and the start of its body),
+ *                               then one more body byte a second; prints "ready" once the
+ *                               head is sent, and "closed after S s" when the server
+ *                               closes, or "open after SECONDS s"
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -123,6 +128,25 @@ static int do_slow(int port, int n, int seconds, char **from, int nfrom)
 	return 0;
 }
 
+static int do_trickle(int port, int seconds)
+{
+	char buf[65536];
+	size_t n = fread(buf, 1, sizeof(buf), stdin);
+	int fd = connect_from("127.0.0.1", port), s;
+
+	if (fd < 0 || send(fd, buf, n, MSG_NOSIGNAL) != (ssize_t)n)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	for (s = 0; s < seconds && !closed_by_server(fd); s++) {
+		sleep(1);
+		send(fd, "a", 1, MSG_NOSIGNAL);
+	}
+	printf("%s after %d s\n", s < seconds ? "closed" : "open", s);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char *loopback[] = { "127.0.0.1" };
@@ -132,6 +156,9 @@ int main(int argc, char **argv)
 	if (argc >= 5 && !strcmp(argv[1], "slow"))
 		return do_slow(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
 			       argc > 5 ? argv + 5 : loopback, argc > 5 ? argc - 5 : 1);
-	fprintf(stderr, "usage: %s send PORT | slow PORT N SECONDS [FROM...]\n", argv[0]);
+	if (argc == 4 && !strcmp(argv[1], "trickle"))
+		return do_trickle(atoi(argv[2]), atoi(argv[3]));
+	fprintf(stderr, "usage: %s send PORT | slow PORT N SECONDS [FROM...] | trickle PORT SECONDS\n",
+		argv[0]);
 	return 2;
 }
