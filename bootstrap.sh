@@ -8,7 +8,8 @@
 #                          FUZZ_SECONDS=N per harness, default 60)
 #   ./bootstrap.sh deps    install the Debian packages only
 #   ./bootstrap.sh build   configure and build only
-#   ./bootstrap.sh stop    stop the ringlabd that 'run' started
+#   ./bootstrap.sh stop    stop the ringlabd that 'run' started (waits up to RINGLAB_STOP_WAIT_S,
+#                          default 30, for it to unmount its image and exit)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -82,12 +83,25 @@ run_daemon() {
 	./ringlab watch "$id" --url "$URL" || true
 	./ringlab show "$id" --url "$URL"
 	say "dashboard: $URL/#/runs/$id"
-	say "stop ringlabd with: ./bootstrap.sh stop"
+	# The state directory names the daemon to stop: say it when it is not the default.
+	local env=
+	[ "$STATE" = /var/lib/ringlab ] || env="RINGLAB_STATE=$STATE "
+	say "stop ringlabd with: $env./bootstrap.sh stop"
 }
 
 stop_daemon() {
 	[ -f "$STATE/ringlabd.pid" ] || { say "no ringlabd.pid in $STATE"; exit 0; }
-	kill -TERM "$(cat "$STATE/ringlabd.pid")" 2>/dev/null && say "ringlabd stopped"
+	local pid
+	pid=$(cat "$STATE/ringlabd.pid")
+	if kill -TERM "$pid" 2>/dev/null; then
+		# It unmounts and detaches its image before it exits: wait for that.
+		for _ in $(seq $((${RINGLAB_STOP_WAIT_S:-30} * 5))); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -0 "$pid" 2>/dev/null && { say "ringlabd ($pid) has not exited after ${RINGLAB_STOP_WAIT_S:-30} s"; exit 1; }
+		say "ringlabd stopped"
+	fi
 	rm -f "$STATE/ringlabd.pid"
 }
 
@@ -98,5 +112,5 @@ check) deps "$CHECK_DEPS"; build; check ;;
 fuzz) EXTRA_DEPS=$FUZZ_DEPS deps; build; make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" ;;
 run) deps; build; run_daemon ;;
 stop) stop_daemon ;;
-*) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
