@@ -191,8 +191,9 @@ static void set_planned(struct rl_daemon_target *dt, const struct rl_run *run)
 static void on_started(void *arg, const struct rl_run *run)
 {
 	struct run_ctx *c = arg;
-	int ret = rl_store_run_start(c->dt->store, c->id, &run->env, run->workloads,
-				     run->nworkloads, &c->err);
+	/* When it began: a guest's run is stored when the guest is over. */
+	int ret = rl_store_run_start_at(c->dt->store, c->id, &run->env, run->workloads,
+					run->nworkloads, run->started_ns, &c->err);
 
 	if (ret == -ESTALE)
 		lease_gone(c);

@@ -228,6 +228,16 @@ int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 		       const struct rl_workload *w, size_t nw, struct rl_err *err);
 
 /*
+ * rl_store_run_start_at() - rl_store_run_start() with the start time
+ * @started_ns (0: now): a run that began before it could be recorded (a
+ * guest booted first, and its run came back at its end). Returns as
+ * rl_store_run_start().
+ */
+int rl_store_run_start_at(struct rl_store *s, int64_t id, const struct rl_env *env,
+			  const struct rl_workload *w, size_t nw, int64_t started_ns,
+			  struct rl_err *err);
+
+/*
  * rl_store_run_env() - replace running run @id's environment: what only the
  * end of a run knows (the io_uring setup flags and opcodes used). Returns 0,
  * -ENOENT, or -EINVAL when the run is not running.
