@@ -241,8 +241,27 @@ int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
 	return rl_store_run_finish_at(s, id, st, error, 0, err);
 }
 
-int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st,
-			   const char *error, int64_t finished_ns, struct rl_err *err)
+static int end_run(struct rl_store *s, int64_t id, enum rl_run_status st, const char *error,
+		   int64_t finished_ns, const char *env_json, struct rl_err *err)
+{
+	int ret = env_json ? update_env(s, id, env_json, err) : 0;
+
+	return ret < 0 ? ret : finish_run(s, id, st, error, finished_ns, err);
+}
+
+/* Whether run @id ended as @st at @finished_ns: its end is already stored. */
+static bool ended_so(struct rl_store *s, int64_t id, enum rl_run_status st, int64_t finished_ns)
+{
+	struct rl_store_run_meta m;
+	struct rl_err e = { "" };
+
+	return rl_store_run_get(s, id, NULL, &m, &e) == 0 && m.status == st &&
+	       m.finished_ns == finished_ns;
+}
+
+/* The end of run @id, with its last environment when @env_json is not NULL, in one transaction. */
+static int end_txn(struct rl_store *s, int64_t id, enum rl_run_status st, const char *error,
+		   int64_t finished_ns, const char *env_json, struct rl_err *err)
 {
 	int ret;
 
@@ -252,7 +271,25 @@ int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st
 	ret = rl_store_begin(s, true, err);
 	if (ret < 0)
 		return ret;
-	return rl_store_end(s, finish_run(s, id, st, error, finished_ns, err), err);
+	return rl_store_end(s, end_run(s, id, st, error, finished_ns, env_json, err), err);
+}
+
+int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st,
+			   const char *error, int64_t finished_ns, struct rl_err *err)
+{
+	return end_txn(s, id, st, error, finished_ns, NULL, err);
+}
+
+int rl_store_run_end_json(struct rl_store *s, int64_t id, enum rl_run_status st,
+			  const char *error, int64_t finished_ns, const char *env_json,
+			  struct rl_err *err)
+{
+	int ret = end_txn(s, id, st, error, finished_ns, env_json, err);
+
+	if (ret == -EINVAL && finished_ns && ended_so(s, id, st, finished_ns))
+		return rl_err_set(err, -EEXIST, "run %lld: already ended %s at that time",
+				  (long long)id, rl_run_status_name(st));
+	return ret;
 }
 
 /* ---- runs measured elsewhere --------------------------------------------- */

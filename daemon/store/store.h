@@ -295,6 +295,19 @@ int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st
 			   const char *error, int64_t finished_ns, struct rl_err *err);
 
 /*
+ * rl_store_run_end_json() - the whole end of run @id in one transaction: its
+ * last environment, @env_json (the text rl_env_to_json() prints
+ * unformatted; NULL keeps the stored one, as for a run that never started),
+ * then rl_store_run_finish_at(). An end kept while the store could not be
+ * reached, written once it is back. Returns as rl_store_run_finish_at(),
+ * or -EEXIST when the run already ended so, with this status and finish
+ * time (an earlier write whose answer was lost).
+ */
+int rl_store_run_end_json(struct rl_store *s, int64_t id, enum rl_run_status st,
+			  const char *error, int64_t finished_ns, const char *env_json,
+			  struct rl_err *err);
+
+/*
  * rl_store_recover() - at start-up, before any runner: every run left
  * running was interrupted, so it becomes aborted ("interrupted: ringlabd
  * stopped during the run") and loses its progress row; queued runs stay
