@@ -1,17 +1,8 @@
 #!/bin/sh
 # db_lost_end.sh: PostgreSQL stopped (pg_ctl stop) before a run ends: its end (done, its finish time, no error, and the environment only the end knows: env.uring_opcodes) is kept in the spool behind its cells, /health says degraded with the run in unrecorded_runs and the spool named, and once the server is back the end is recorded as the run ended, not the env of its start; a daemon stopped meanwhile records it at its next start.
-export RL_TEST_STORE=postgresql
-. "$top_srcdir/tests/lib/daemon.sh"
-. "$top_srcdir/tests/lib/runs.sh"
-daemon_require curl jq
-loopfs_create 64
-mkdir -p "$DAEMON_DIR/workloads" || fail "mkdir"
-# 6 repetitions of a 2 MiB overwrite for 400 ms each: the run ends while the server is down.
-jq '.name = "db-end" | .size_per_job = "2M" | .duration_ms = 400 | .repetitions = 6 | del(.expect)' \
-	"$top_srcdir/workloads/nw-overwrite-aligned.json" >"$DAEMON_DIR/workloads/db-end.json" ||
-	fail "workload db-end"
-DAEMON_WORKLOADS=$DAEMON_DIR/workloads
-spool=$DAEMON_DIR/state/cells-spool-t
+. "$top_srcdir/tests/lib/db_lost.sh"
+# 6 cells of 400 ms: the run ends while the server is down.
+db_lost_setup db-end 400 6
 daemon_config t="$LOOPFS_DIR"
 daemon_up -c "$DAEMON_DIR/ringlabd.json"
 
