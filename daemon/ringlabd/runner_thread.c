@@ -586,6 +586,9 @@ static void *target_main(void *arg)
 			continue;
 		}
 		ret = rl_store_next_queued(dt->store, dt->t.cfg.name, &id, &err);
+		/* A lease lost before is no business of a run of this daemon's own. */
+		if (!ret)
+			atomic_store(&dt->lease_lost, false);
 		/* Its own queue first: runs submitted to this daemon, then the fleet's. */
 		if (ret == -ENOENT)
 			ret = rl_daemon_fleet_claim(dt, &id, &err);

@@ -490,9 +490,10 @@ int rl_store_fleet_claim(struct rl_store *s, const struct rl_store_lease *l, con
 
 /*
  * rl_store_fleet_renew() - move the lease of run @id on to the database's
- * clock plus @l->lease_ns (a claim sets it so too).
- * Returns 0, -ESTALE when @l->owner holds it no longer (it expired and went
- * back to the queue, or the run ended), or -errno.
+ * clock plus @l->lease_ns (a claim sets it so too). A lease that ran out
+ * but that no daemon has re-queued yet is still @l->owner's: renewing it
+ * takes it back. Returns 0, -ESTALE when @l->owner holds it no longer (it
+ * expired and went back to the queue, or the run ended), or -errno.
  */
 int rl_store_fleet_renew(struct rl_store *s, const struct rl_store_lease *l, int64_t id,
 			 struct rl_err *err);
@@ -524,6 +525,13 @@ int rl_store_fleet_cancel(struct rl_store *s, int64_t id, const char *why, struc
  * re-queued, or -errno.
  */
 int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err);
+
+/*
+ * rl_store_fleet_expired() - how many queued or running fleet runs hold a
+ * lease that has run out: what rl_store_fleet_requeue() would take now,
+ * read only. Returns that number (also in @n), or -errno.
+ */
+int rl_store_fleet_expired(struct rl_store *s, int *n, struct rl_err *err);
 
 /*
  * rl_store_run_fleet_json() - add "fleet" to @obj, run @id's JSON: null for
