@@ -101,12 +101,16 @@ static void tally(struct rl_spool *sp, char *buf)
 		int64_t id, seq;
 
 		*nl = '\0';
-		if (parse_line(p, &id, &seq, &json) == 0 && !sp->run_id)
+		if (parse_line(p, &id, &seq, &json) < 0) {
+			cells++;	/* it stops the flush, as a cell would */
+			continue;
+		}
+		if (!sp->run_id)
 			sp->run_id = id;
-		if (parse_line(p, &id, &seq, &json) == 0 && seq == SEQ_END)
+		if (seq == SEQ_END)
 			ends++;
 		else
-			cells++;	/* a line that does not parse stops the flush, as a cell */
+			cells++;
 	}
 	atomic_store(&sp->count, cells);
 	atomic_store(&sp->ends, ends);
