@@ -1,5 +1,5 @@
 #!/bin/sh
-# fleet_db_lost.sh: PostgreSQL stopped (pg_ctl stop) longer than the 6 s lease of a fleet run fleet-a holds, its cells kept in fleet-a's spool: when the server is back fleet-b leaves the expired lease to its holder for a lease length; fleet-a, back within it, keeps its run and writes its kept cells (nothing re-queued, nothing run twice). fleet-a away longer: fleet-b re-queues the run and runs it; fleet-a, back, writes none of its kept cells into it, sets them aside and logs which run, how many, where; then a run of its own queue keeps its cells.
+# fleet_db_lost.sh: PostgreSQL stopped (pg_ctl stop) longer than the 6 s lease of a fleet run fleet-a holds, its cells kept in fleet-a's spool: when the server is back fleet-b leaves the expired lease to its holder for a lease length; fleet-a, back within it, keeps its run and writes its kept cells (nothing re-queued, nothing run twice), and its end with them when the run ended meanwhile. fleet-a away longer: fleet-b re-queues the run and runs it; fleet-a, back, writes none of its kept cells into it, sets them aside and logs which run, how many, where; then a run of its own queue keeps its cells.
 . "$top_srcdir/tests/lib/fleet.sh"
 fleet_require
 fleet_workloads 1000
@@ -48,6 +48,25 @@ fleet_done_on "$id" fleet-a
 [ "$(fleet_log_has a "run $id: claimed")" = 1 ] && [ "$(fleet_log_has a "the store is back: [0-9]+ kept cells? written")" -ge 1 ] ||
 	fail "fleet-a's log of run $id: $(grep -h "run $id\|store is back" "$DAEMON_DIR/a.log")"
 kept=$waiting
+
+# 1b. The run ends while the server is away (7 s, past the lease): fleet-a keeps the lease and records
+# its kept cells and then its end, with the env of its end.
+DAEMON_URL=$fleet_url_a
+expect 202 POST /api/v1/runs '{"workload": "fleet-cells", "host": "fleet-a"}' -H 'Content-Type: application/json'
+id=$(body .id)
+wait_until 60 "run $id stored no cell" eval '[ "$(cells "$id")" != "0 0" ]'
+pg_down
+down_at=$(date +%s)
+wait_until 30 "run $id never ended while PostgreSQL was down" eval \
+	'req GET /api/v1/health >/dev/null; [ "$(body ".unrecorded_runs[0].id")" = "$id" ]'
+left=$((down_at + 7 - $(date +%s)))
+[ "$left" -le 0 ] || sleep "$left"
+pg_up
+fleet_done_on "$id" fleet-a
+jqe '.env.uring_opcodes != "" and (.cells | length) == 10'
+[ "$(cells "$id")" = "10 10" ] || fail "run $id: cells (rows, distinct seq) $(cells "$id"), not 10 once each"
+[ "$(fleet_log_has b "back in the queue")" = "$requeued" ] ||
+	fail "fleet-b re-queued run $id, whose end fleet-a kept: $(grep -h "queue\|answers" "$DAEMON_DIR/b.log")"
 
 # 2. fleet-a away until fleet-b re-queued the run and ran it: fleet-a's kept cells go aside, said so.
 lose_db_then_holder any
