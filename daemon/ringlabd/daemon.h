@@ -40,9 +40,10 @@ struct rl_daemon_target {
 	struct rl_daemon *d;
 	struct rl_store *store;		/* the runner thread's own connection */
 	struct rl_run_end end;		/* a run ended that the store has not recorded; id 0: none (lock) */
+	char *end_env;			/* its environment at the end, unless end.spooled; runner only */
 	int end_fd;			/* its end file (run_end.h); -1: none */
-	struct rl_spool spool;		/* cells kept while the store's server is gone (spool.h) */
-	atomic_int_fast64_t fleet_run;	/* the fleet run it holds a lease on; 0: none */
+	struct rl_spool spool;		/* cells (and an end) kept while the store's server is gone (spool.h) */
+	atomic_int_fast64_t fleet_run;	/* the fleet run it holds a lease on, till its end is recorded; 0: none */
 	atomic_bool lease_lost;		/* that lease went to another daemon: drop the run */
 	char cancel_why[RL_ERR_MSG_MAX];	/* a fleet cancel's error ("cancelled through HOST"; lock) */
 };

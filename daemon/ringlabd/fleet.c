@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "engine/env.h"
 #include "log.h"
+#include "util/clock.h"
 
 #define TICK_MS 100
 
@@ -80,12 +81,14 @@ static void cancel_asked(struct rl_daemon_target *dt, int64_t id, const char *wh
 
 /*
  * Renew what each target holds; a lease another daemon took cancels the
- * run, and so does a cancel asked for through any daemon.
+ * run, and so does a cancel asked for through any daemon. Returns
+ * -ENOTCONN when the database could not be reached for one, else 0.
  */
-static void renew(struct rl_daemon *d, const struct rl_store_lease *l)
+static int renew(struct rl_daemon *d, const struct rl_store_lease *l)
 {
 	char why[RL_ERR_MSG_MAX];
 	struct rl_err err = { "" };
+	int unreachable = 0;
 
 	for (uint32_t i = 0; i < d->ntargets; i++) {
 		struct rl_daemon_target *dt = &d->targets[i];
@@ -103,26 +106,50 @@ static void renew(struct rl_daemon *d, const struct rl_store_lease *l)
 			atomic_store(&dt->cancel, true);
 		} else if (ret < 0 && ret != -ESTALE) {
 			rl_log(LOG_WARNING, "run %lld: renewing its lease: %s", (long long)id, err.msg);
+			unreachable = ret == -ENOTCONN ? ret : unreachable;
 		}
 	}
+	return unreachable;
 }
 
-static void requeue(struct rl_daemon *d)
+/* Expired leases back to the queue. Returns 0 or the store's -errno. */
+static int requeue(struct rl_daemon *d)
 {
 	struct rl_err err = { "" };
-	int n = 0;
+	int n = 0, ret = rl_store_fleet_requeue(d->fleet.store, &n, &err);
 
-	if (rl_store_fleet_requeue(d->fleet.store, &n, &err) < 0) {
+	if (ret < 0) {
 		rl_log(LOG_WARNING, "fleet: re-queueing expired leases: %s", err.msg);
-		return;
+		return ret;
 	}
 	if (!n)
-		return;
+		return 0;
 	rl_log(LOG_WARNING, "fleet: %d run%s whose lease expired back in the queue", n,
 	       n == 1 ? "" : "s");
 	pthread_mutex_lock(&d->wake_lock);
 	pthread_cond_broadcast(&d->wake);
 	pthread_mutex_unlock(&d->wake_lock);
+	return 0;
+}
+
+/*
+ * The database answers again after this daemon could not reach it: every
+ * daemon probably lost it too, and their leases ran out meanwhile. Expired
+ * leases are left to their holders for one lease length (their renewal
+ * comes within a third of one): a holder that is alive takes its run back
+ * with its kept cells, rather than see it run again elsewhere from the
+ * start. Only reads meanwhile. Returns 0 or the store's -errno.
+ */
+static int leave_to_holders(struct rl_daemon *d, bool first)
+{
+	struct rl_err err = { "" };
+	int n = 0, ret = rl_store_fleet_expired(d->fleet.store, &n, &err);
+
+	if (ret >= 0 && first)
+		rl_log(LOG_WARNING, "fleet: the database answers again: %d expired lease%s left to %s holder%s for %u s",
+		       n, n == 1 ? "" : "s", n == 1 ? "its" : "their", n == 1 ? "" : "s",
+		       d->cfg.fleet.lease_s);
+	return ret < 0 ? ret : 0;
 }
 
 /* Sleep @ms in ticks, returning early when the daemon stops. */
@@ -140,10 +167,24 @@ static void *lease_main(void *arg)
 	struct rl_store_lease l = lease_of(d);
 	/* A third of a lease: two renewals can fail before the lease runs out. */
 	int64_t every_ms = d->fleet.lease_ns / 3000000;
+	/* Since when the database answers again (CLOCK_MONOTONIC); 0: it never stopped. */
+	uint64_t back_ns = 0;
+	bool lost = false;
 
 	while (!atomic_load(&d->stopping)) {
-		renew(d, &l);
-		requeue(d);
+		uint64_t now = rl_now_ns();
+		bool settled = !back_ns || now - back_ns >= (uint64_t)d->fleet.lease_ns;
+		int ret = renew(d, &l);
+
+		/* Its own leases first: after an outage they are renewed before any sweep. */
+		if (ret != -ENOTCONN)
+			ret = settled && !lost ? requeue(d) : leave_to_holders(d, lost);
+		if (ret == -ENOTCONN) {
+			lost = true;
+		} else if (lost) {
+			lost = false;
+			back_ns = now;
+		}
 		pause_ms(d, every_ms);
 	}
 	return NULL;

@@ -246,9 +246,13 @@ static int done_files(const struct guest_files *f, const struct rl_run *run)
 	return 0;
 }
 
-/* The guest's run from @path into @run, tagged as the request asks. Returns 0 or -errno. */
-static int load_run(const char *path, const struct rl_submit *req, struct rl_run *run,
-		    struct rl_err *err)
+/*
+ * The guest's run from @path into @run, tagged as the request asks, and
+ * started at @begun_ns, when this daemon began the guest: the guest's own
+ * start is on its clock and leaves out the boot. Returns 0 or -errno.
+ */
+static int load_run(const char *path, const struct rl_submit *req, int64_t begun_ns,
+		    struct rl_run *run, struct rl_err *err)
 {
 	cJSON *j = NULL;
 	int ret = rl_json_load_file(path, &j, err);
@@ -261,6 +265,7 @@ static int load_run(const char *path, const struct rl_submit *req, struct rl_run
 	snprintf(run->env.label, sizeof(run->env.label), "%s", req->label);
 	snprintf(run->env.kernel_tag, sizeof(run->env.kernel_tag), "%s", req->kernel_tag);
 	rl_env_derive(&run->env);
+	run->started_ns = begun_ns;
 	return 0;
 }
 
@@ -273,12 +278,13 @@ static void store_run(const struct rl_run_hooks *h, const struct rl_run *run)
 }
 
 /*
- * How the guest ended (wait status @status, or stopped for @why): its run
- * stored when one came back, and the run failed, with the reason, unless
- * `ringlab vm run` exited 0. Returns 0 or -errno with @err set.
+ * How the guest begun at @begun_ns ended (wait status @status, or stopped
+ * for @why): its run stored when one came back, and the run failed, with
+ * the reason, unless `ringlab vm run` exited 0. Returns 0 or -errno with
+ * @err set.
  */
 static int guest_end(const struct rl_daemon *d, const struct rl_submit *req,
-		     const struct guest_files *f, int status, const char *why,
+		     const struct guest_files *f, int64_t begun_ns, int status, const char *why,
 		     const struct rl_run_hooks *h, struct rl_run *run, struct rl_err *err)
 {
 	const struct rl_vm_cfg *v = &d->cfg.vm;
@@ -289,7 +295,7 @@ static int guest_end(const struct rl_daemon *d, const struct rl_submit *req,
 		return rl_err_set(err, -ECANCELED, "cancelled while the guest ran");
 	/* A run that came back is evidence even when the guest failed: it is stored. */
 	if (!why[0] && access(f->json, R_OK) == 0) {
-		ret = load_run(f->json, req, run, err);
+		ret = load_run(f->json, req, begun_ns, run, err);
 		if (!ret)
 			store_run(h, run);
 		if (ret < 0 || (WIFEXITED(status) && !WEXITSTATUS(status)))
@@ -343,6 +349,7 @@ int rl_daemon_guest_run(struct rl_daemon_target *dt, int64_t id, const struct rl
 	struct guest_cmd c;
 	struct guest_files *f = &c.f;
 	char **env;
+	int64_t begun_ns;
 	int ret, status;
 	pid_t pid;
 
@@ -355,6 +362,7 @@ int rl_daemon_guest_run(struct rl_daemon_target *dt, int64_t id, const struct rl
 		return rl_err_set(err, -ENOMEM, "out of memory");
 	rl_log(LOG_INFO, "run %lld: booting kernel %s for %s (log %s)", (long long)id, req->kernel,
 	       req->what, f->log);
+	begun_ns = rl_wall_ns();
 	ret = spawn(c.argv, env, f->log, &pid, err);
 	free(env);
 	if (ret < 0)
@@ -365,5 +373,5 @@ int rl_daemon_guest_run(struct rl_daemon_target *dt, int64_t id, const struct rl
 	rl_daemon_bump(d);
 	status = reap(dt, pid, ((uint64_t)v->timeout_s + v->kernel_timeout_s) * 1000000000ull,
 		      why, sizeof(why));
-	return guest_end(d, req, f, status, why, h, run, err);
+	return guest_end(d, req, f, begun_ns, status, why, h, run, err);
 }

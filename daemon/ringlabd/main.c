@@ -212,9 +212,9 @@ static int recover_runs(struct rl_daemon *d, int *n, struct rl_err *err)
 static int recover_spools(struct rl_daemon *d, struct rl_err *err)
 {
 	char aside[RL_ERR_MSG_MAX];
-	int n = 0, ret;
+	int n = 0, ends = 0, ret;
 
-	ret = rl_spool_recover(d->cfg.state_dir, d->store, &n, aside, sizeof(aside), err);
+	ret = rl_spool_recover(d->cfg.state_dir, d->store, &n, &ends, aside, sizeof(aside), err);
 	if (aside[0])
 		rl_log(LOG_ERR, "%s", aside);
 	if (ret < 0)
@@ -222,6 +222,9 @@ static int recover_spools(struct rl_daemon *d, struct rl_err *err)
 	if (n)
 		rl_log(LOG_WARNING, "%d cell%s kept while the store could not be reached written now", n,
 		       n == 1 ? "" : "s");
+	if (ends)
+		rl_log(LOG_WARNING, "%d run end%s kept behind them recorded now", ends,
+		       ends == 1 ? "" : "s");
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <cJSON.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/result_json.h"
 #include "run_end.h"
 
 /* Room for both messages (RL_ERR_MSG_MAX each, escaped) and the rest. */
@@ -57,22 +59,37 @@ int rl_run_end_open(const char *state_dir, const char *name, struct rl_err *err)
 	return fd;
 }
 
+/* @j printed unformatted, then deleted; NULL when out of memory. */
+static char *json_text(cJSON *j)
+{
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+
+	cJSON_Delete(j);
+	return text;
+}
+
+/* @end as an object; NULL when out of memory. */
+static cJSON *end_obj(const struct rl_run_end *end)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddNumberToObject(o, "id", (double)end->id) ||
+	    !cJSON_AddStringToObject(o, "status", rl_run_status_name(end->status)) ||
+	    !cJSON_AddNumberToObject(o, "finished_ns", (double)end->finished_ns) ||
+	    !cJSON_AddStringToObject(o, "error", end->error) ||
+	    !cJSON_AddStringToObject(o, "store_error", end->store_error)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* @end as the file's text, padded; -ENOMEM or -E2BIG. */
 static int format_end(const struct rl_run_end *end, char *buf)
 {
-	cJSON *o = cJSON_CreateObject();
-	char *text;
+	char *text = json_text(end_obj(end));
 	size_t n;
 
-	if (!o)
-		return -ENOMEM;
-	cJSON_AddNumberToObject(o, "id", (double)end->id);
-	cJSON_AddStringToObject(o, "status", rl_run_status_name(end->status));
-	cJSON_AddNumberToObject(o, "finished_ns", (double)end->finished_ns);
-	cJSON_AddStringToObject(o, "error", end->error);
-	cJSON_AddStringToObject(o, "store_error", end->store_error);
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
 	if (!text)
 		return -ENOMEM;
 	n = strlen(text);
@@ -109,19 +126,12 @@ static int parse_status(const char *name)
 	return -1;
 }
 
-/* The end kept in @fd: 1 with @end filled, 0 when empty or not ours to read. */
-static int read_end(int fd, struct rl_run_end *end)
+/* The end object @o into @end: 1, or 0 when @o is not one. */
+static int end_from_obj(const cJSON *o, struct rl_run_end *end)
 {
-	char buf[RUN_END_SIZE + 1];
 	const cJSON *id, *st, *fin, *e, *se;
-	ssize_t n = pread(fd, buf, RUN_END_SIZE, 0);
-	cJSON *o;
 	int ret = 0;
 
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	o = cJSON_Parse(buf);
 	id = cJSON_GetObjectItemCaseSensitive(o, "id");
 	st = cJSON_GetObjectItemCaseSensitive(o, "status");
 	fin = cJSON_GetObjectItemCaseSensitive(o, "finished_ns");
@@ -138,6 +148,54 @@ static int read_end(int fd, struct rl_run_end *end)
 		snprintf(end->store_error, sizeof(end->store_error), "%s", se->valuestring);
 		ret = 1;
 	}
+	return ret;
+}
+
+/* The end kept in @fd: 1 with @end filled, 0 when empty or not ours to read. */
+static int read_end(int fd, struct rl_run_end *end)
+{
+	char buf[RUN_END_SIZE + 1];
+	ssize_t n = pread(fd, buf, RUN_END_SIZE, 0);
+	cJSON *o;
+	int ret;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	o = cJSON_Parse(buf);
+	ret = end_from_obj(o, end);
+	cJSON_Delete(o);
+	return ret;
+}
+
+char *rl_run_end_env_text(const struct rl_env *env)
+{
+	return json_text(rl_env_to_json(env));
+}
+
+char *rl_run_end_text(const struct rl_run_end *end, const char *env_json)
+{
+	cJSON *o = end_obj(end), *env = env_json ? cJSON_Parse(env_json) : cJSON_CreateNull();
+
+	if (!o || !env || !cJSON_AddItemToObject(o, "env", env)) {
+		cJSON_Delete(o);
+		cJSON_Delete(env);
+		return NULL;
+	}
+	return json_text(o);
+}
+
+int rl_run_end_parse(const char *text, struct rl_run_end *end, char **env_json)
+{
+	cJSON *o = cJSON_Parse(text);
+	const cJSON *env = cJSON_GetObjectItemCaseSensitive(o, "env");
+	int ret = 0;
+
+	*env_json = NULL;
+	if (!end_from_obj(o, end) || !(cJSON_IsObject(env) || cJSON_IsNull(env)))
+		ret = -EINVAL;
+	else if (cJSON_IsObject(env) && !(*env_json = cJSON_PrintUnformatted(env)))
+		ret = -ENOMEM;
 	cJSON_Delete(o);
 	return ret;
 }

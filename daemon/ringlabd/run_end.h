@@ -11,6 +11,7 @@
 #ifndef RINGLAB_DAEMON_RINGLABD_RUN_END_H
 #define RINGLAB_DAEMON_RINGLABD_RUN_END_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/result.h"
@@ -25,6 +26,7 @@ struct rl_run_end {
 	int64_t finished_ns;
 	char error[RL_ERR_MSG_MAX];		/* the run's own error, "" for none */
 	char store_error[RL_ERR_MSG_MAX];	/* why the store did not take it */
+	bool spooled;				/* kept in the cells spool behind its cells (spool.h) */
 };
 
 /*
@@ -39,6 +41,28 @@ int rl_run_end_open(const char *state_dir, const char *name, struct rl_err *err)
  * @end NULL (or id 0) clears it. Returns 0 or -errno.
  */
 int rl_run_end_write(int fd, const struct rl_run_end *end);
+
+/*
+ * rl_run_end_env_text() - @env as the store keeps a run's environment: the
+ * JSON text rl_env_to_json() prints unformatted. Returns it (free it), or
+ * NULL when out of memory.
+ */
+char *rl_run_end_env_text(const struct rl_env *env);
+
+/*
+ * rl_run_end_text() - @end and the run's last environment @env_json (the
+ * store's text of it; NULL: none) as one line of JSON, for the cells spool.
+ * Returns the text (free it), or NULL when out of memory or @env_json is
+ * not JSON.
+ */
+char *rl_run_end_text(const struct rl_run_end *end, const char *env_json);
+
+/*
+ * rl_run_end_parse() - rl_run_end_text()'s @text back into @end, and its
+ * environment into @env_json (free it; NULL when it had none). Returns 0,
+ * -EINVAL when @text is not an end, or -ENOMEM.
+ */
+int rl_run_end_parse(const char *text, struct rl_run_end *end, char **env_json);
 
 /*
  * rl_run_end_recover() - at start-up, before rl_store_recover(): record in

@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,23 +74,45 @@ static void lease_gone(struct run_ctx *c)
 }
 
 /*
- * Offer @dt's kept cells to the store. Cells whose run is over, or gone,
- * are set aside for a human. Returns as rl_spool_flush().
+ * @dt's kept lines cannot go to the store (@why): their run is over or
+ * gone, or another daemon holds its lease now. They are never written into
+ * another daemon's run, nor dropped unsaid: they are set aside for a human,
+ * and the log says which run, how many cells, and where they are.
+ */
+static void spool_aside(struct rl_daemon_target *dt, const char *why)
+{
+	struct rl_spool *sp = &dt->spool;
+	unsigned int cells = rl_spool_count(sp), ends = rl_spool_waiting(sp) - cells;
+	char where[RL_PATH_MAX + 40];
+	struct rl_err err = { "" };
+	long long id = (long long)sp->run_id;
+
+	if (!cells && !ends)
+		return;
+	if (rl_spool_set_aside(sp, true, where, sizeof(where), &err) == 0) {
+		rl_log(LOG_ERR, "run %lld: %s: %u kept cell%s%s not written; set aside in %s", id, why,
+		       cells, cells == 1 ? "" : "s", ends ? " and its end" : "", where);
+		return;
+	}
+	rl_spool_set_aside(sp, false, NULL, 0, &err);
+	rl_log(LOG_ERR, "run %lld: %s: %u kept cell%s%s discarded: setting them aside failed: %s", id,
+	       why, cells, cells == 1 ? "" : "s", ends ? " and its end" : "", err.msg);
+}
+
+/*
+ * Offer @dt's kept lines to the store. Lines it will not take (the run is
+ * over or gone, its lease another daemon's) are set aside. Returns as
+ * rl_spool_flush().
  */
 static int spool_write(struct rl_daemon_target *dt, struct rl_err *err)
 {
-	struct rl_err aside_err = { "" };
 	int ret = rl_spool_flush(&dt->spool, dt->store, err);
 
 	if (ret > 0)
 		rl_log(LOG_WARNING, "target %s: the store is back: %d kept cell%s written from %s",
 		       dt->t.cfg.name, ret, ret == 1 ? "" : "s", dt->spool.path);
-	if (ret == -EINVAL || ret == -ENOENT) {
-		rl_log(LOG_ERR, "target %s: %s: the kept cells cannot be stored; set aside", dt->t.cfg.name,
-		       err->msg);
-		if (rl_spool_set_aside(&dt->spool, true, &aside_err) < 0)
-			rl_log(LOG_ERR, "%s", aside_err.msg);
-	}
+	if (ret == -EINVAL || ret == -ENOENT || ret == -ESTALE)
+		spool_aside(dt, err->msg);
 	return ret;
 }
 
@@ -118,7 +141,7 @@ static void spool_tick(struct run_ctx *c, bool now)
 	char why[64];
 	int ret;
 
-	if (!rl_spool_count(&dt->spool) || (!now && t - c->spool_try_ns < SPOOL_RETRY_NS))
+	if (!rl_spool_waiting(&dt->spool) || (!now && t - c->spool_try_ns < SPOOL_RETRY_NS))
 		return;
 	c->spool_try_ns = t;
 	ret = spool_write(dt, &c->err);
@@ -140,7 +163,7 @@ static void store_cell(struct run_ctx *c, const struct rl_cell *cell)
 	/* Another daemon holds the run now: nothing more of it is this one's to write. */
 	if (atomic_load(&dt->lease_lost))
 		return;
-	if (!rl_spool_count(&dt->spool))
+	if (!rl_spool_waiting(&dt->spool))
 		ret = rl_store_cell_add(dt->store, c->id, c->seq, cell, &c->err);
 	if (ret == -ESTALE)
 		lease_gone(c);
@@ -149,7 +172,7 @@ static void store_cell(struct run_ctx *c, const struct rl_cell *cell)
 			store_failed(c, "storing a cell");
 		return;
 	}
-	if (!rl_spool_count(&dt->spool))
+	if (!rl_spool_waiting(&dt->spool))
 		rl_log(LOG_WARNING, "run %lld: the store cannot be reached (%s): its cells are kept in %s until it is back",
 		       (long long)c->id, c->err.msg, dt->spool.path);
 	ret = rl_spool_add(&dt->spool, c->id, c->seq, cell, &c->err);
@@ -191,8 +214,9 @@ static void set_planned(struct rl_daemon_target *dt, const struct rl_run *run)
 static void on_started(void *arg, const struct rl_run *run)
 {
 	struct run_ctx *c = arg;
-	int ret = rl_store_run_start(c->dt->store, c->id, &run->env, run->workloads,
-				     run->nworkloads, &c->err);
+	/* When it began: a guest's run is stored when the guest is over. */
+	int ret = rl_store_run_start_at(c->dt->store, c->id, &run->env, run->workloads,
+					run->nworkloads, run->started_ns, &c->err);
 
 	if (ret == -ESTALE)
 		lease_gone(c);
@@ -269,11 +293,16 @@ static bool final_error(int ret)
 	return ret == -EINVAL || ret == -ENOENT || ret == -ESTALE;
 }
 
-/* The store cannot take @end now: keep it in the end file for retry_end() or the next start. */
-static int keep_end(struct rl_daemon_target *dt, const struct rl_run_end *end)
+/*
+ * The store cannot take @end now: keep it in the end file for retry_end()
+ * or the next start, and its environment @env in memory for retry_end().
+ */
+static int keep_end(struct rl_daemon_target *dt, const struct rl_run_end *end, const char *env)
 {
 	rl_log(LOG_ERR, "run %lld: the store cannot record its end (%s): %s; retrying",
 	       (long long)end->id, rl_run_status_name(end->status), end->store_error);
+	free(dt->end_env);
+	dt->end_env = env ? strdup(env) : NULL;
 	if (dt->end_fd < 0 || rl_run_end_write(dt->end_fd, end) < 0)
 		rl_log(LOG_ERR, "run %lld: its end is in memory only: a restart would call it interrupted",
 		       (long long)end->id);
@@ -281,40 +310,66 @@ static int keep_end(struct rl_daemon_target *dt, const struct rl_run_end *end)
 }
 
 /*
- * Record the end of a run, trying END_TRIES times. When the store still
- * fails (its filesystem full, an I/O error) the end is kept in the target's
- * end file for the next start, and the caller keeps it in memory for
- * retry_end(). Returns 0, or -errno when it is to be kept.
+ * The store cannot take @end now, for its cells wait in the spool or its
+ * server is gone: keep it there behind them, with the run's environment at
+ * the end @env, to be written as it is when the server is back (also by
+ * the next start). Returns -ENOTCONN: the end is pending.
  */
-static int record_end(struct rl_daemon_target *dt, struct rl_run_end *end)
+static int spool_end(struct rl_daemon_target *dt, struct rl_run_end *end, const char *env)
+{
+	struct rl_spool *sp = &dt->spool;
+	unsigned int cells = rl_spool_count(sp);
+	struct rl_err err = { "" };
+
+	snprintf(end->store_error, sizeof(end->store_error),
+		 "the store (%.200s) cannot be reached: the run's end waits in %.200s behind %u kept cell%s, written when it is back",
+		 dt->d->store_where, sp->path, cells, cells == 1 ? "" : "s");
+	if (rl_spool_add_end(sp, end, env, &err) == 0) {
+		end->spooled = true;
+		rl_log(LOG_WARNING, "run %lld: %s (%s)", (long long)end->id, end->store_error,
+		       rl_run_status_name(end->status));
+		return -ENOTCONN;
+	}
+	rl_log(LOG_ERR, "run %lld: keeping its end in the spool: %s", (long long)end->id, err.msg);
+	return keep_end(dt, end, env);
+}
+
+/*
+ * Record the end of a run with its environment at the end @env (NULL: the
+ * one stored at its start stays), trying END_TRIES times. While its cells
+ * wait in the spool, or the server stays gone, the end is kept in the
+ * spool behind them; when the store fails otherwise (its filesystem full,
+ * an I/O error) it is kept in the target's end file for the next start.
+ * The caller keeps it in memory for retry_end() either way. Returns 0, or
+ * -errno when it is kept.
+ */
+static int record_end(struct rl_daemon_target *dt, struct rl_run_end *end, const char *env)
 {
 	struct rl_err err = { "" };
 	int ret = 0;
 
-	/* Its kept cells go in first: the end packs the cells, and then takes no more. */
-	if (rl_spool_count(&dt->spool)) {
-		snprintf(end->store_error, sizeof(end->store_error),
-			 "%u cells wait in %.200s for the store (%.200s)", rl_spool_count(&dt->spool),
-			 dt->spool.path, dt->d->store_where);
-		return keep_end(dt, end);
-	}
+	/* Behind its kept cells: the end packs the cells, and then takes no more. */
+	if (rl_spool_waiting(&dt->spool))
+		return spool_end(dt, end, env);
 	for (int i = 0; i < END_TRIES; i++) {
 		if (i) {
 			struct timespec pause = { 0, END_RETRY_MS * 1000000L };
 
 			nanosleep(&pause, NULL);
 		}
-		ret = rl_store_run_finish_at(dt->store, end->id, end->status, end->error,
-					     end->finished_ns, &err);
-		if (!ret || final_error(ret))
+		ret = rl_store_run_end_json(dt->store, end->id, end->status, end->error,
+					    end->finished_ns, env, &err);
+		if (!ret || ret == -EEXIST || final_error(ret))
 			break;
 	}
 	if (final_error(ret))
 		rl_log(LOG_ERR, "run %lld: recording its end: %s", (long long)end->id, err.msg);
-	if (!ret || final_error(ret))
+	if (!ret || ret == -EEXIST || final_error(ret))
 		return 0;
+	if (ret == -ENOTCONN)
+		return spool_end(dt, end, env);
 	snprintf(end->store_error, sizeof(end->store_error), "%s", err.msg);
-	return keep_end(dt, end);
+	return keep_end(dt, end, env);
 }
 
 /* Forget the pending end: recorded, or not ours to record. */
@@ -322,6 +377,9 @@ static void end_cleared(struct rl_daemon_target *dt)
 {
 	if (dt->end_fd >= 0)
 		rl_run_end_write(dt->end_fd, NULL);
+	free(dt->end_env);
+	dt->end_env = NULL;
+	atomic_store(&dt->fleet_run, 0);
 	pthread_mutex_lock(&dt->lock);
 	memset(&dt->end, 0, sizeof(dt->end));
 	pthread_mutex_unlock(&dt->lock);
@@ -329,37 +387,19 @@ static void end_cleared(struct rl_daemon_target *dt)
 }
 
 /*
- * The pending end @end waits for kept cells: write them. Past the bound
- * the end becomes failed, saying why and where its cells wait. Returns
- * true when the end may be recorded now (no cell waits).
+ * The kept lines before the pending end: write them (the end with them,
+ * when it is kept there too). Returns 1 when none waits any more, 0 while
+ * the server is still gone, -1 when they were set aside (the run is over,
+ * or another daemon holds its lease now).
  */
-static bool spool_before_end(struct rl_daemon_target *dt, struct rl_run_end *end)
+static int spool_before_end(struct rl_daemon_target *dt)
 {
 	struct rl_err err = { "" };
-	char why[64];
 	int ret = spool_write(dt, &err);
 
-	if (ret == -ESTALE) {
-		rl_log(LOG_ERR, "run %lld: %s: its kept cells and its end are dropped, the fleet queue has it again",
-		       (long long)end->id, err.msg);
-		rl_spool_set_aside(&dt->spool, false, &err);
-		end_cleared(dt);
-		return false;
-	}
-	if (!rl_spool_count(&dt->spool))
-		return true;
-	if (end->status == RL_RUN_FAILED || spool_waited_s(dt) < dt->d->cfg.store.unreachable_max_s)
-		return false;
-	end->status = RL_RUN_FAILED;
-	lost_msg(dt, overdue(dt, why, sizeof(why)), end->error, sizeof(end->error));
-	rl_log(LOG_ERR, "run %lld: failed: %s", (long long)end->id, end->error);
-	pthread_mutex_lock(&dt->lock);
-	dt->end = *end;
-	pthread_mutex_unlock(&dt->lock);
-	if (dt->end_fd >= 0)
-		rl_run_end_write(dt->end_fd, end);
-	rl_daemon_bump(dt->d);
-	return false;
+	if (ret == -EINVAL || ret == -ENOENT || ret == -ESTALE)
+		return -1;
+	return !rl_spool_waiting(&dt->spool);
 }
 
 /*
@@ -377,12 +417,22 @@ static bool retry_end(struct rl_daemon_target *dt)
 	pthread_mutex_unlock(&dt->lock);
 	if (!end.id)
 		return true;
-	if (rl_spool_count(&dt->spool) && !spool_before_end(dt, &end))
+	ret = rl_spool_waiting(&dt->spool) ? spool_before_end(dt) : 1;
+	if (!ret)
 		return false;
-	ret = rl_store_run_finish_at(dt->store, end.id, end.status, end.error, end.finished_ns, &err);
-	if (ret < 0 && !final_error(ret))
+	/* Kept in the spool: written with it, or set aside with it. */
+	if (end.spooled && ret > 0)
+		rl_log(LOG_INFO, "run %lld: its end (%s) recorded from %s", (long long)end.id,
+		       rl_run_status_name(end.status), dt->spool.path);
+	if (end.spooled) {
+		end_cleared(dt);
+		return true;
+	}
+	ret = rl_store_run_end_json(dt->store, end.id, end.status, end.error, end.finished_ns,
+				    dt->end_env, &err);
+	if (ret < 0 && ret != -EEXIST && !final_error(ret))
 		return false;
-	if (ret < 0)
+	if (ret < 0 && ret != -EEXIST)
 		rl_log(LOG_ERR, "run %lld: recording its end: %s", (long long)end.id, err.msg);
 	else
 		rl_log(LOG_INFO, "run %lld: its end (%s) recorded", (long long)end.id,
@@ -409,9 +459,10 @@ static bool fleet_handed_back(struct rl_daemon_target *dt, int64_t id, enum rl_r
 		       (long long)id);
 		drop = true;
 	}
-	if (drop && rl_spool_count(&dt->spool))
-		rl_spool_set_aside(&dt->spool, false, &(struct rl_err){ "" });
-	atomic_store(&dt->fleet_run, 0);
+	if (drop) {
+		spool_aside(dt, "its lease is another daemon's, or will be");
+		atomic_store(&dt->fleet_run, 0);
+	}
 	return drop;
 }
 
@@ -435,9 +486,9 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	struct rl_suite suite = { 0 };
 	struct rl_submit req;
 	struct rl_run run = { 0 };
-	struct rl_err env_err = { "" };
 	struct rl_run_end end;
 	enum rl_run_status st;
+	char *env = NULL;
 	bool pending;
 	int ret;
 
@@ -484,14 +535,18 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 		snprintf(c.err.msg, sizeof(c.err.msg), "%s", run.error[0] ? run.error : "a cell failed");
 	else if (st == RL_RUN_DONE)
 		c.err.msg[0] = '\0';
-	if (c.started && !atomic_load(&dt->lease_lost) &&
-	    rl_store_run_env(dt->store, id, &run.env, &env_err) < 0)
-		rl_log(LOG_ERR, "run %lld: recording its environment: %s", (long long)id, env_err.msg);
+	/* What only the end knows (the io_uring setup flags and opcodes used) goes with the end. */
+	if (c.started && !(env = rl_run_end_env_text(&run.env)))
+		rl_log(LOG_ERR, "run %lld: its environment at the end: out of memory", (long long)id);
 	end = (struct rl_run_end){ .id = id, .status = st, .finished_ns = rl_wall_ns() };
 	memcpy(end.error, c.err.msg, sizeof(end.error));
 	rl_log(LOG_INFO, "run %lld: %s%s%s", (long long)id, rl_run_status_name(st),
 	       c.err.msg[0] ? ": " : "", c.err.msg);
-	pending = !fleet_handed_back(dt, id, st) && record_end(dt, &end) < 0;
+	pending = !fleet_handed_back(dt, id, st) && record_end(dt, &end, env) < 0;
+	/* A fleet run's lease is renewed until its end is recorded. */
+	if (!pending)
+		atomic_store(&dt->fleet_run, 0);
+	free(env);
 	rl_run_free(&run);
 	rl_suite_free(&suite);
 	/* One step, so that a reader sees the run live or its end pending, never neither. */
@@ -531,6 +586,9 @@ static void *target_main(void *arg)
 			continue;
 		}
 		ret = rl_store_next_queued(dt->store, dt->t.cfg.name, &id, &err);
+		/* A lease lost before is no business of a run of this daemon's own. */
+		if (!ret)
+			atomic_store(&dt->lease_lost, false);
 		/* Its own queue first: runs submitted to this daemon, then the fleet's. */
 		if (ret == -ENOENT)
 			ret = rl_daemon_fleet_claim(dt, &id, &err);
@@ -542,7 +600,6 @@ static void *target_main(void *arg)
 			continue;
 		}
 		execute(dt, id);
-		atomic_store(&dt->fleet_run, 0);
 	}
 	return NULL;
 }
@@ -596,7 +653,10 @@ void rl_daemon_runner_stop(struct rl_daemon *d)
 		if (dt->thread_started)
 			pthread_join(dt->thread, NULL);
 		dt->thread_started = false;
-		if (dt->store && !retry_end(dt) && dt->end_fd >= 0)
+		if (dt->store && !retry_end(dt) && dt->end.spooled)
+			rl_log(LOG_ERR, "run %lld: its end stays in %s behind its cells, recorded at the next start",
+			       (long long)dt->end.id, dt->spool.path);
+		else if (dt->end.id && dt->end_fd >= 0)
 			rl_log(LOG_ERR, "run %lld: its end stays in %s/" RL_RUN_END_PREFIX "%s, recorded at the next start",
 			       (long long)dt->end.id, d->cfg.state_dir, dt->t.cfg.name);
 		else if (dt->end.id)
@@ -605,6 +665,8 @@ void rl_daemon_runner_stop(struct rl_daemon *d)
 		if (rl_spool_count(&dt->spool))
 			rl_log(LOG_ERR, "target %s: %u cells stay in %s, written at the next start",
 			       dt->t.cfg.name, rl_spool_count(&dt->spool), dt->spool.path);
+		free(dt->end_env);
+		dt->end_env = NULL;
 		rl_spool_close(&dt->spool);
 		rl_store_close(dt->store);
 		dt->store = NULL;

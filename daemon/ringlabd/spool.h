@@ -7,9 +7,15 @@
  * stores, each line synced before the run goes on. When the server is back
  * the spool is written in order, before any newer cell and before the run's
  * end; a cell the store already has (its commit reached the server, its
- * answer did not) is not stored twice. A daemon that stops with cells kept
- * writes them at its next start, before it records any run's end. The spool
- * is bounded: past max_bytes the runner fails the run instead.
+ * answer did not) is not stored twice. A run that ends while its cells
+ * wait, or while the server is gone, keeps its end there too, after its
+ * cells: "RUN end JSON\n" (run_end.h's rl_run_end_text(): status, finish
+ * time, error and the environment only the end knows), written in one
+ * transaction after them. A daemon that stops with cells kept writes them
+ * at its next start, before it records any run's end. The spool is
+ * bounded: past max_bytes the runner fails the run instead. What the store
+ * will not take (the run is over, or another daemon holds its lease) is
+ * set aside in a file of its own, never written into another's run.
  */
 #ifndef RINGLAB_DAEMON_RINGLABD_SPOOL_H
 #define RINGLAB_DAEMON_RINGLABD_SPOOL_H
@@ -18,6 +24,7 @@
 #include <stdint.h>
 
 #include "engine/result.h"
+#include "run_end.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/path.h"
@@ -31,8 +38,9 @@ struct rl_spool {
 	uint64_t bytes;			/* the file's size */
 	uint64_t done;			/* its first bytes, already stored */
 	atomic_uint count;		/* cells waiting: read by /health from any thread */
-	int64_t since_ns;		/* CLOCK_MONOTONIC when the oldest waiting cell was kept */
-	int64_t run_id;			/* the run of the last cell kept */
+	atomic_uint ends;		/* run ends waiting behind them */
+	int64_t since_ns;		/* CLOCK_MONOTONIC when the oldest waiting line was kept */
+	int64_t run_id;			/* the run of the first line waiting, else of the last kept */
 };
 
 /*
@@ -50,6 +58,9 @@ void rl_spool_close(struct rl_spool *sp);
 /* rl_spool_count() - the cells waiting in @sp. Any thread. */
 unsigned int rl_spool_count(struct rl_spool *sp);
 
+/* rl_spool_waiting() - the lines waiting in @sp: cells and run ends. Any thread. */
+unsigned int rl_spool_waiting(struct rl_spool *sp);
+
 /*
  * rl_spool_add() - keep cell @seq of run @id at the spool's end, synced.
  * Returns 0, -ENOSPC when it would grow past max_bytes, or -errno from
@@ -59,33 +70,49 @@ int rl_spool_add(struct rl_spool *sp, int64_t id, uint32_t seq, const struct rl_
 		 struct rl_err *err);
 
 /*
- * rl_spool_flush() - store the waiting cells in order through @s, each in
- * its own transaction; -EEXIST from the store (it has that cell) counts as
- * stored. The file is emptied when all are in. Returns the number stored
- * now (0 when none waited), or the store's -errno for the first cell it
- * would not take, which stays first: -ENOTCONN (still gone: try again),
- * -ESTALE (the run's fleet lease is another daemon's), -EINVAL or -ENOENT
- * (the run is not running any more, or gone), with the cell named in @err.
+ * rl_spool_add_end() - keep @end, with the run's last environment
+ * @env_json (NULL: none), at the spool's end, synced: behind the run's
+ * cells, the store records it after them. Returns as rl_spool_add().
+ */
+int rl_spool_add_end(struct rl_spool *sp, const struct rl_run_end *end, const char *env_json,
+		     struct rl_err *err);
+
+/*
+ * rl_spool_flush() - store the waiting lines in order through @s, each in
+ * its own transaction: a cell as rl_store_cell_add_json(), an end as
+ * rl_store_run_end_json(); -EEXIST from the store (it has that cell, or
+ * that end) counts as stored. The file is emptied when all are in.
+ * Returns the number of cells stored now (0 when none waited; an end
+ * stored makes rl_spool_waiting() 0), or the store's -errno for the first
+ * line it would not take, which stays first: -ENOTCONN (still gone: try
+ * again), -ESTALE (the run's fleet lease is another daemon's), -EINVAL or
+ * -ENOENT (the run is not running any more, or gone), with the line named
+ * in @err.
  */
 int rl_spool_flush(struct rl_spool *sp, struct rl_store *s, struct rl_err *err);
 
 /*
- * rl_spool_set_aside() - the waiting cells cannot be stored (the run is
- * over, or its lease went to another daemon): with @keep, rename the file
- * to PATH.unstored-RUN for whoever wants them, else drop them; start an
- * empty spool either way. Returns 0 or -errno (then the spool stays).
+ * rl_spool_set_aside() - the waiting lines cannot be stored (the run is
+ * over, or its lease went to another daemon): with @keep, move them to
+ * PATH.unstored-RUN (PATH.unstored-RUN.N when that is taken: nothing set
+ * aside before is overwritten), named in @where (may be NULL) for whoever
+ * wants them, else drop them; start an empty spool either way. Returns 0
+ * or -errno (then the spool stays).
  */
-int rl_spool_set_aside(struct rl_spool *sp, bool keep, struct rl_err *err);
+int rl_spool_set_aside(struct rl_spool *sp, bool keep, char *where, size_t len,
+		       struct rl_err *err);
 
 /*
  * rl_spool_recover() - at start-up, before the run ends of run_end.h: write
  * every target's spool in @state_dir to @s (rl_spool_flush()); a spool the
- * store will not take (its run ended, or another daemon holds its lease)
- * is set aside or dropped and logged by the caller through @err's message
- * in @aside (may be NULL). Returns the number of cells stored (also in @n),
- * or -errno when the store failed otherwise (the spool is kept).
+ * store will not take (its run ended, or another daemon holds its lease:
+ * this daemon's lease went with its old process) is set aside, and told
+ * in @aside (may be NULL) for the caller to log: the store's words, how
+ * many cells, where. Returns the number of cells stored (also in @n; the
+ * run ends stored in @ends, may be NULL), or -errno when the store failed
+ * otherwise (the spool is kept).
  */
-int rl_spool_recover(const char *state_dir, struct rl_store *s, int *n, char *aside, size_t len,
-		     struct rl_err *err);
+int rl_spool_recover(const char *state_dir, struct rl_store *s, int *n, int *ends, char *aside,
+		     size_t len, struct rl_err *err);
 
 #endif

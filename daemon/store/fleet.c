@@ -35,8 +35,9 @@
 _Static_assert(RL_STORE_FLEET_KERNELS_MAX == 16, "FLEET_PICK names 16 kernels");
 
 /*
- * The one PostgreSQL-only clause of the store. On PostgreSQL, daemons on
- * other machines pick at the same moment: FOR UPDATE SKIP LOCKED makes
+ * One of the store's two PostgreSQL-only clauses (lock_expired() has the
+ * other). On PostgreSQL, daemons on other machines pick at the same
+ * moment: FOR UPDATE SKIP LOCKED makes
  * each skip a row another is taking instead of queueing behind its lock
  * (and then finding it taken). SQLite has one writer at a time (BEGIN
  * IMMEDIATE), so the plain pick is already alone.
@@ -246,12 +247,39 @@ static const char *const requeue_sql[] = {
 	" WHERE id IN (" EXPIRED ")",
 };
 
+/*
+ * On PostgreSQL the expired rows are locked before anything of them goes:
+ * a holder renewing its lease or writing a kept cell at that moment waits
+ * for this transaction and then finds the run re-queued (-ESTALE), rather
+ * than land between its statements (its cells deleted, the row not reset
+ * yet: a cell written then would stay in the re-queued run). SQLite's one
+ * writer at a time has no such between.
+ */
+static int lock_expired(struct rl_store *s, int64_t now, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int ret;
+
+	if (s->kind != RL_STORE_POSTGRESQL)
+		return 0;
+	ret = rl_store_prepare(s, EXPIRED " FOR UPDATE", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, now);
+	while ((ret = rl_sql_step(q, err)) > 0)
+		;
+	rl_sql_finalize(q);
+	return ret < 0 ? rl_err_prefix(err, ret, "lock expired leases") : 0;
+}
+
 static int requeue(struct rl_store *s, int *n, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
 	int64_t now;
 	int ret = db_now(s, &now, err);
 
+	if (!ret)
+		ret = lock_expired(s, now, err);
 	for (size_t i = 0; !ret && i < sizeof(requeue_sql) / sizeof(requeue_sql[0]); i++) {
 		ret = rl_store_prepare(s, requeue_sql[i], &q, err);
 		if (ret < 0)
@@ -264,14 +292,43 @@ static int requeue(struct rl_store *s, int *n, struct rl_err *err)
 	return ret;
 }
 
-int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err)
+/* @count (a counting step) in its own transaction, a write one when @write. Returns *@n or -errno. */
+static int counted(struct rl_store *s, bool write,
+		   int (*count)(struct rl_store *s, int *n, struct rl_err *err), int *n,
+		   struct rl_err *err)
 {
-	int ret = rl_store_begin(s, true, err);
+	int ret = rl_store_begin(s, write, err);
 
 	*n = 0;
 	if (!ret)
-		ret = rl_store_end(s, requeue(s, n, err), err);
+		ret = rl_store_end(s, count(s, n, err), err);
 	return ret < 0 ? ret : *n;
+}
+
+int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err)
+{
+	return counted(s, true, requeue, n, err);
+}
+
+static int count_expired(struct rl_store *s, int *n, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int64_t now, count = 0;
+	int ret = db_now(s, &now, err);
+
+	if (!ret)
+		ret = rl_store_prepare(s, "SELECT count(*) FROM (" EXPIRED ") AS expired", &q, err);
+	if (ret < 0)
+		return ret;
+	rl_sql_bind_i64(q, 1, now);
+	ret = rl_store_query_i64(s, q, &count, err, "expired leases");
+	*n = (int)count;
+	return ret;
+}
+
+int rl_store_fleet_expired(struct rl_store *s, int *n, struct rl_err *err)
+{
+	return counted(s, false, count_expired, n, err);
 }
 
 void rl_store_set_lease_owner(struct rl_store *s, const char *owner)

@@ -114,8 +114,8 @@ int rl_store_run_create(struct rl_store *s, const struct rl_store_run_req *req, 
 	return rl_store_end(s, insert_run(s, req, id, err), err);
 }
 
-static int start_run(struct rl_store *s, int64_t id, const char *env, const char *kernel,
-		     const struct rl_store_blob *workloads, struct rl_err *err)
+static int start_run(struct rl_store *s, int64_t id, int64_t started_ns, const char *env,
+		     const char *kernel, const struct rl_store_blob *workloads, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
 	int ret;
@@ -125,7 +125,7 @@ static int start_run(struct rl_store *s, int64_t id, const char *env, const char
 			       RL_STORE_LEASE_GUARD, &q, err);
 	if (ret < 0)
 		return ret;
-	rl_sql_bind_i64(q, 1, rl_wall_ns());
+	rl_sql_bind_i64(q, 1, started_ns > 0 ? started_ns : rl_wall_ns());
 	rl_sql_bind_text(q, 2, env);
 	rl_store_bind_opt(q, 3, kernel);
 	rl_sql_bind_i64(q, 4, id);
@@ -135,17 +135,24 @@ static int start_run(struct rl_store *s, int64_t id, const char *env, const char
 }
 
 /* The run's row, then its host's columns: from @env, the same transaction. */
-static int start_run_host(struct rl_store *s, int64_t id, const struct rl_env *env,
-			  const char *env_text, const struct rl_store_blob *workloads,
-			  struct rl_err *err)
+static int start_run_host(struct rl_store *s, int64_t id, int64_t started_ns,
+			  const struct rl_env *env, const char *env_text,
+			  const struct rl_store_blob *workloads, struct rl_err *err)
 {
-	int ret = start_run(s, id, env_text, env->kernel_release, workloads, err);
+	int ret = start_run(s, id, started_ns, env_text, env->kernel_release, workloads, err);
 
 	return ret < 0 ? ret : rl_store_run_host_set(s, id, env, err);
 }
 
 int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 		       const struct rl_workload *w, size_t nw, struct rl_err *err)
+{
+	return rl_store_run_start_at(s, id, env, w, nw, 0, err);
+}
+
+int rl_store_run_start_at(struct rl_store *s, int64_t id, const struct rl_env *env,
+			  const struct rl_workload *w, size_t nw, int64_t started_ns,
+			  struct rl_err *err)
 {
 	struct rl_store_blob w_blob;
 	char *env_text;
@@ -162,7 +169,8 @@ int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 	if (!ret)
 		ret = rl_store_begin(s, true, err);
 	if (!ret)
-		ret = rl_store_end(s, start_run_host(s, id, env, env_text, &w_blob, err), err);
+		ret = rl_store_end(s, start_run_host(s, id, started_ns, env, env_text, &w_blob, err),
+				   err);
 	free(env_text);
 	return ret;
 }
@@ -233,8 +241,27 @@ int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
 	return rl_store_run_finish_at(s, id, st, error, 0, err);
 }
 
-int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st,
-			   const char *error, int64_t finished_ns, struct rl_err *err)
+static int end_run(struct rl_store *s, int64_t id, enum rl_run_status st, const char *error,
+		   int64_t finished_ns, const char *env_json, struct rl_err *err)
+{
+	int ret = env_json ? update_env(s, id, env_json, err) : 0;
+
+	return ret < 0 ? ret : finish_run(s, id, st, error, finished_ns, err);
+}
+
+/* Whether run @id ended as @st at @finished_ns: its end is already stored. */
+static bool ended_so(struct rl_store *s, int64_t id, enum rl_run_status st, int64_t finished_ns)
+{
+	struct rl_store_run_meta m;
+	struct rl_err e = { "" };
+
+	return rl_store_run_get(s, id, NULL, &m, &e) == 0 && m.status == st &&
+	       m.finished_ns == finished_ns;
+}
+
+/* The end of run @id, with its last environment when @env_json is not NULL, in one transaction. */
+static int end_txn(struct rl_store *s, int64_t id, enum rl_run_status st, const char *error,
+		   int64_t finished_ns, const char *env_json, struct rl_err *err)
 {
 	int ret;
 
@@ -244,7 +271,25 @@ int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st
 	ret = rl_store_begin(s, true, err);
 	if (ret < 0)
 		return ret;
-	return rl_store_end(s, finish_run(s, id, st, error, finished_ns, err), err);
+	return rl_store_end(s, end_run(s, id, st, error, finished_ns, env_json, err), err);
+}
+
+int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st,
+			   const char *error, int64_t finished_ns, struct rl_err *err)
+{
+	return end_txn(s, id, st, error, finished_ns, NULL, err);
+}
+
+int rl_store_run_end_json(struct rl_store *s, int64_t id, enum rl_run_status st,
+			  const char *error, int64_t finished_ns, const char *env_json,
+			  struct rl_err *err)
+{
+	int ret = end_txn(s, id, st, error, finished_ns, env_json, err);
+
+	if (ret == -EINVAL && finished_ns && ended_so(s, id, st, finished_ns))
+		return rl_err_set(err, -EEXIST, "run %lld: already ended %s at that time",
+				  (long long)id, rl_run_status_name(st));
+	return ret;
 }
 
 /* ---- runs measured elsewhere --------------------------------------------- */

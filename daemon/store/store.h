@@ -228,6 +228,16 @@ int rl_store_run_start(struct rl_store *s, int64_t id, const struct rl_env *env,
 		       const struct rl_workload *w, size_t nw, struct rl_err *err);
 
 /*
+ * rl_store_run_start_at() - rl_store_run_start() with the start time
+ * @started_ns (0: now): a run that began before it could be recorded (a
+ * guest booted first, and its run came back at its end). Returns as
+ * rl_store_run_start().
+ */
+int rl_store_run_start_at(struct rl_store *s, int64_t id, const struct rl_env *env,
+			  const struct rl_workload *w, size_t nw, int64_t started_ns,
+			  struct rl_err *err);
+
+/*
  * rl_store_run_env() - replace running run @id's environment: what only the
  * end of a run knows (the io_uring setup flags and opcodes used). Returns 0,
  * -ENOENT, or -EINVAL when the run is not running.
@@ -283,6 +293,19 @@ int rl_store_run_finish(struct rl_store *s, int64_t id, enum rl_run_status st,
  */
 int rl_store_run_finish_at(struct rl_store *s, int64_t id, enum rl_run_status st,
 			   const char *error, int64_t finished_ns, struct rl_err *err);
+
+/*
+ * rl_store_run_end_json() - the whole end of run @id in one transaction: its
+ * last environment, @env_json (the text rl_env_to_json() prints
+ * unformatted; NULL keeps the stored one, as for a run that never started),
+ * then rl_store_run_finish_at(). An end kept while the store could not be
+ * reached, written once it is back. Returns as rl_store_run_finish_at(),
+ * or -EEXIST when the run already ended so, with this status and finish
+ * time (an earlier write whose answer was lost).
+ */
+int rl_store_run_end_json(struct rl_store *s, int64_t id, enum rl_run_status st,
+			  const char *error, int64_t finished_ns, const char *env_json,
+			  struct rl_err *err);
 
 /*
  * rl_store_recover() - at start-up, before any runner: every run left
@@ -467,9 +490,10 @@ int rl_store_fleet_claim(struct rl_store *s, const struct rl_store_lease *l, con
 
 /*
  * rl_store_fleet_renew() - move the lease of run @id on to the database's
- * clock plus @l->lease_ns (a claim sets it so too).
- * Returns 0, -ESTALE when @l->owner holds it no longer (it expired and went
- * back to the queue, or the run ended), or -errno.
+ * clock plus @l->lease_ns (a claim sets it so too). A lease that ran out
+ * but that no daemon has re-queued yet is still @l->owner's: renewing it
+ * takes it back. Returns 0, -ESTALE when @l->owner holds it no longer (it
+ * expired and went back to the queue, or the run ended), or -errno.
  */
 int rl_store_fleet_renew(struct rl_store *s, const struct rl_store_lease *l, int64_t id,
 			 struct rl_err *err);
@@ -501,6 +525,13 @@ int rl_store_fleet_cancel(struct rl_store *s, int64_t id, const char *why, struc
  * re-queued, or -errno.
  */
 int rl_store_fleet_requeue(struct rl_store *s, int *n, struct rl_err *err);
+
+/*
+ * rl_store_fleet_expired() - how many queued or running fleet runs hold a
+ * lease that has run out: what rl_store_fleet_requeue() would take now,
+ * read only. Returns that number (also in @n), or -errno.
+ */
+int rl_store_fleet_expired(struct rl_store *s, int *n, struct rl_err *err);
 
 /*
  * rl_store_run_fleet_json() - add "fleet" to @obj, run @id's JSON: null for

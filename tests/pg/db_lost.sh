@@ -1,18 +1,9 @@
 #!/bin/sh
-# db_lost.sh: PostgreSQL stopped (pg_ctl stop) in the middle of a run's cells: the daemon keeps the finished cells in its spool (/health degraded, cells_waiting), the run goes on and, once the server is back, finishes done with every cell stored once, the kept ones as the daemon kept them; a server that stays away past unreachable_max_s fails the run naming the database and how many cells wait where, and a restart with the spool still full writes them before the run's end: nothing lost.
-export RL_TEST_STORE=postgresql
-. "$top_srcdir/tests/lib/daemon.sh"
-. "$top_srcdir/tests/lib/runs.sh"
-daemon_require curl jq
-loopfs_create 64
-mkdir -p "$DAEMON_DIR/workloads" || fail "mkdir"
-# Many short cells: 40 repetitions of a 2 MiB overwrite for 250 ms each.
-jq '.name = "db-lost" | .size_per_job = "2M" | .duration_ms = 250 | .repetitions = 40 | del(.expect)' \
-	"$top_srcdir/workloads/nw-overwrite-aligned.json" >"$DAEMON_DIR/workloads/db-lost.json" ||
-	fail "workload db-lost"
-DAEMON_WORKLOADS=$DAEMON_DIR/workloads
+# db_lost.sh: PostgreSQL stopped (pg_ctl stop) in the middle of a run's cells: the daemon keeps the finished cells in its spool (/health degraded, cells_waiting), the run goes on and, once the server is back, finishes done with every cell stored once, the kept ones as the daemon kept them; a server that stays away past unreachable_max_s fails the run naming the database and how many cells wait where, and a restart with the spool still full writes them, then the run's end kept behind them: nothing lost.
+. "$top_srcdir/tests/lib/db_lost.sh"
+# Many short cells: 40 of 250 ms each.
+db_lost_setup db-lost 250 40
 store_json=$PG_STORE_JSON
-spool=$DAEMON_DIR/state/cells-spool-t
 
 # $1: the bound in seconds; (re)starts the daemon with it.
 up_with_bound()
@@ -35,6 +26,7 @@ check_cells()
 	cp "$DAEMON_DIR/body" "$DAEMON_DIR/run.json"
 	while read -r r seq json; do
 		[ "$r" = "$1" ] || fail "$3: a cell of run $r, not $1"
+		[ "$seq" != end ] || continue	# the run's end, kept behind its cells
 		printf '%s\n' "$json" | jq -cS . >"$DAEMON_DIR/kept.json" || fail "$3: cell $seq is not JSON"
 		jq -cS ".cells[$seq]" "$DAEMON_DIR/run.json" >"$DAEMON_DIR/got.json"
 		cmp -s "$DAEMON_DIR/kept.json" "$DAEMON_DIR/got.json" ||
@@ -90,7 +82,9 @@ case $err in
 esac
 daemon_stop
 cp "$spool" "$DAEMON_DIR/spool2" || fail "no spool $spool after the stop"
-[ "$(wc -l <"$DAEMON_DIR/spool2")" = "$n" ] || fail "the spool holds $(wc -l <"$DAEMON_DIR/spool2") cells, not $n"
+[ "$(grep -vc '^[0-9]* end ' "$DAEMON_DIR/spool2")" = "$n" ] || fail "the spool holds $(grep -vc '^[0-9]* end ' "$DAEMON_DIR/spool2") cells, not $n"
+tail -n 1 "$DAEMON_DIR/spool2" | grep -q "^$id2 end {\"id\":$id2,\"status\":\"failed\"" ||
+	fail "the spool does not end with the end of run $id2: $(tail -n 1 "$DAEMON_DIR/spool2" | head -c 300)"
 pg_up
 before=$(stored "$id2")
 [ "$(pg_sql "SELECT status FROM runs WHERE id = $id2")" = running ] || fail "run $id2 ended while the server was down"

@@ -761,6 +761,43 @@ static void test_hosts(struct rl_store *s)
 	check_host_counts(s);
 }
 
+/*
+ * A run begun before it was recorded (a guest's) keeps its start; its end
+ * written after the fact with the env only the end knows, once: again, the
+ * same end is -EEXIST, another is -EINVAL.
+ */
+static void test_late_start_end(struct rl_store *s)
+{
+	struct rl_store_run_meta m;
+	struct rl_run run;
+	struct rl_env env;
+	struct rl_err err = { "" };
+	int64_t id = create(s, "seed", "t1", "late", NULL);
+	char *text;
+	cJSON *j;
+
+	make_env(&env);
+	OK(rl_store_run_start_at(s, id, &env, NULL, 0, 1000000000, E));
+	snprintf(env.uring_opcodes, sizeof(env.uring_opcodes), "WRITE,READ");
+	j = rl_env_to_json(&env);
+	text = j ? cJSON_PrintUnformatted(j) : NULL;
+	cJSON_Delete(j);
+	OK(rl_store_run_end_json(s, id, RL_RUN_DONE, NULL, 5000000000, text, E));
+	if (OK(rl_store_run_get(s, id, &run, &m, E)) >= 0) {
+		CHECK(m.status == RL_RUN_DONE && m.started_ns == 1000000000 &&
+		      m.finished_ns == 5000000000 && !strcmp(run.env.uring_opcodes, "WRITE,READ"),
+		      "late run: %s, started %lld, finished %lld, opcodes \"%s\"",
+		      rl_run_status_name(m.status), (long long)m.started_ns, (long long)m.finished_ns,
+		      run.env.uring_opcodes);
+		rl_run_free(&run);
+	}
+	CHECK(rl_store_run_end_json(s, id, RL_RUN_DONE, NULL, 5000000000, text, &err) == -EEXIST,
+	      "the same end again: %s", err.msg);
+	CHECK(rl_store_run_end_json(s, id, RL_RUN_FAILED, "x", 6000000000, NULL, &err) == -EINVAL,
+	      "another end of an ended run: %s", err.msg);
+	free(text);
+}
+
 int main(void)
 {
 	struct rl_store *s = NULL;
@@ -794,6 +831,7 @@ int main(void)
 		test_full(s);
 	test_integrity(s);
 	test_hosts(s);
+	test_late_start_end(s);
 	rl_store_close(s);
 	cleanup();
 	return check_exit();

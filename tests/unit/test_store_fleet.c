@@ -179,6 +179,13 @@ static void test_fleet(struct rl_store *a, struct rl_store *b)
 	snprintf(sql, sizeof(sql), "UPDATE runs SET lease_expires = 1 WHERE id = %lld", (long long)any);
 	if (!store_test_raw(db_path, sql, sql))
 		return;
+	/* Ran out, not re-queued yet: still h1's, whose renewal takes it back. */
+	CHECK(rl_store_fleet_expired(b, &n, &err) == 1 && n == 1, "expired leases: %d (%s)", n, err.msg);
+	CHECK(rl_store_fleet_renew(a, &one, any, &err) == 0, "h1 did not take its lease back: %s", err.msg);
+	CHECK(rl_store_fleet_expired(b, &n, &err) == 0 && n == 0, "renewed, still expired: %d", n);
+	CHECK(rl_store_fleet_requeue(b, &n, &err) == 0 && n == 0, "a renewed lease re-queued (%d)", n);
+	if (!store_test_raw(db_path, sql, sql))
+		return;
 	CHECK(rl_store_fleet_requeue(b, &n, &err) == 1 && n == 1, "expired lease: %d (%s)", n, err.msg);
 	m = meta_of(b, any, &ncells);
 	CHECK(m.status == RL_RUN_QUEUED && !strcmp(m.target, "any") && !m.started_ns && !ncells,
