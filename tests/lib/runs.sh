@@ -29,10 +29,12 @@
 fail()
 {
 	echo "FAIL: $*" >&2
-	if [ -n "$DAEMON_DIR" ] && [ -f "$DAEMON_DIR/rld.log" ]; then
-		echo "--- ringlabd log (last lines)" >&2
-		tail -n 30 "$DAEMON_DIR/rld.log" >&2
-	fi
+	# Every daemon's log: rld.log, or a.log and b.log of a fleet test.
+	for log in ${DAEMON_DIR:+"$DAEMON_DIR"/*.log}; do
+		[ -f "$log" ] || continue
+		echo "--- ${log##*/}: ringlabd log (last lines)" >&2
+		tail -n 30 "$log" >&2
+	done
 	exit 1
 }
 
