@@ -258,7 +258,7 @@ int rl_http_reply_text(struct rl_http_req *r, unsigned int status, const char *c
 
 char *rl_http_json_text(cJSON *o)
 {
-	return rl_json_integers(o) < 0 ? NULL : cJSON_PrintUnformatted(o);
+	return rl_json_print_compact(o);
 }
 
 int rl_http_reply_json(struct rl_http_req *r, unsigned int status, cJSON *body)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine/result_json.h"
+#include "util/json.h"
 #include "run_end.h"
 
 /* Room for both messages (RL_ERR_MSG_MAX each, escaped) and the rest. */
@@ -62,7 +63,7 @@ int rl_run_end_open(const char *state_dir, const char *name, struct rl_err *err)
 /* @j printed unformatted, then deleted; NULL when out of memory. */
 static char *json_text(cJSON *j)
 {
-	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	char *text = rl_json_print_compact(j);
 
 	cJSON_Delete(j);
 	return text;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/result_json.h"
+#include "util/json.h"
 #include "spool.h"
 #include "util/clock.h"
 
@@ -215,7 +216,7 @@ int rl_spool_add(struct rl_spool *sp, int64_t id, uint32_t seq, const struct rl_
 		 struct rl_err *err)
 {
 	cJSON *j = rl_cell_to_json(c);
-	char *json = j ? cJSON_PrintUnformatted(j) : NULL;
+	char *json = rl_json_print_compact(j);
 	char what[16];
 	int ret;
 

@@ -108,13 +108,17 @@ int rl_store_nightly_add(struct rl_store *s, const cJSON *report, int64_t *id,
 			 struct rl_err *err)
 {
 	struct report_cols c = { 0 };
+	cJSON *copy;
 	char *text;
 	int ret;
 
 	ret = report_cols(report, &c, err);
 	if (ret < 0)
 		return ret;
-	text = cJSON_PrintUnformatted(report);
+	/* Its _ns times as the digits they were sent in: a copy read back gives the columns' values. */
+	copy = cJSON_Duplicate(report, true);
+	text = rl_json_print_compact(copy);
+	cJSON_Delete(copy);
 	if (!text)
 		return rl_err_set(err, -ENOMEM, "nightly report: out of memory");
 	ret = rl_store_begin(s, true, err);

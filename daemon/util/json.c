@@ -108,6 +108,11 @@ char *rl_json_print_integers(cJSON *root)
 	return root && !rl_json_integers(root) ? cJSON_Print(root) : NULL;
 }
 
+char *rl_json_print_compact(cJSON *root)
+{
+	return root && !rl_json_integers(root) ? cJSON_PrintUnformatted(root) : NULL;
+}
+
 /* @s with its control characters as '?' (a two-byte C1 as one), in place. */
 static void printable(char *s)
 {

@@ -73,6 +73,14 @@ int rl_json_integers(cJSON *root);
 char *rl_json_print_integers(cJSON *root);
 
 /*
+ * rl_json_print_compact() - @root as cJSON_PrintUnformatted() formats it,
+ * after rl_json_integers(): what is stored or sent, so that a _ns value
+ * reads back as the integer it was. Returns the text (cJSON_free() it), or
+ * NULL when out of memory.
+ */
+char *rl_json_print_compact(cJSON *root);
+
+/*
  * rl_json_printable() - in every string value below @root (and @root), each
  * control character but newline and tab (C0, DEL, and C1 as UTF-8: U+0080
  * to U+009F) turned into '?', in place: what a program that prints text

@@ -35,16 +35,17 @@ jq -e '(.started_ns | type) == "number" and .started_ns > 1e18 and .finished_ns 
 # ringlabd's columns and its copy of the document say the same times, to the digit: every
 # "KEY_ns": DIGITS of report.json is in the API's text twice for the night's own started/finished
 # (column and copy), once for each run's. Compared as text: jq 1.6 rounds such numbers.
-latest=$(curl -sS --max-time 10 "$DAEMON_URL/api/v1/nightly/latest")
+latest=$(curl -fsS --max-time 60 "$DAEMON_URL/api/v1/nightly/latest" 2>&1) ||
+	fail "GET /api/v1/nightly/latest: $latest"
 pairs=$(grep -oE '"[a-z_]*_ns":[[:space:]]*[0-9]+' "$report" | tr -d ' \t')
 [ -n "$pairs" ] || fail "report.json has no _ns values"
 for p in $pairs; do
 	n=$(grep -oF "$p" <<<"$latest" | wc -l)
-	[ "$n" -ge 1 ] || fail "ringlabd's copy of the report lacks $p (it has $(grep -oE "\"${p%%:*}\":[0-9]+" <<<"$latest" | head -n 3 | tr '\n' ' '))"
+	[ "$n" -ge 1 ] || fail "ringlabd's copy of the report lacks $p (it answered: ${latest:0:400})"
 done
 for k in started_ns finished_ns; do
 	p=$(grep -oE "\"$k\":[[:space:]]*[0-9]+" "$report" | head -n 1 | tr -d ' \t')
-	[ "$(grep -oF "$p" <<<"$latest" | wc -l)" -ge 2 ] || fail "ringlabd's $k column is not report.json's $p"
+	[ "$(grep -oF "$p" <<<"$latest" | wc -l)" -ge 2 ] || fail "ringlabd's $k column is not report.json's $p: it answered $(grep -oE "\"$k\":[^,]+" <<<"$latest" | tr '\n' ' ')"
 done
 echo "ok: report.json's _ns values are integers ($(jq -c '[.started_ns, .finished_ns]' "$report"))"
 exit 0

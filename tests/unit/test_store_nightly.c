@@ -252,6 +252,36 @@ static void test_reports(struct rl_store *s)
 	cJSON_Delete(arr);
 }
 
+/*
+ * A night's _ns times read back from its stored copy as the integers sent:
+ * cJSON prints 1795683498062409728 as 1.79568349806241e+18 (15 digits are
+ * within its epsilon), which reads back 256 ns later, so the copy and the
+ * started column told two times.
+ */
+static void test_report_ns_exact(struct rl_store *s)
+{
+	const double started = 1795683498062409728.0, finished = 1795683500018898432.0;
+	struct rl_err err = { "" };
+	cJSON *r = report("ok", 0, "exact"), *one = NULL, *copy;
+	int64_t id;
+
+	cJSON_ReplaceItemInObject(r, "started_ns", cJSON_CreateNumber(started));
+	cJSON_ReplaceItemInObject(r, "finished_ns", cJSON_CreateNumber(finished));
+	id = add_report(s, r, 0, NULL);
+	CHECK(rl_store_nightly_get(s, id, &one, &err) == 0, "get %lld: %s", (long long)id, err.msg);
+	copy = cJSON_GetObjectItemCaseSensitive(one, "report");
+	CHECK(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "started_ns")) == started &&
+	      cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "finished_ns")) == finished,
+	      "the copy reads back started_ns %.0f, finished_ns %.0f, not %.0f, %.0f",
+	      cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "started_ns")),
+	      cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(copy, "finished_ns")), started,
+	      finished);
+	CHECK(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(one, "started_ns")) == started,
+	      "the started column reads back %.0f, not %.0f",
+	      cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(one, "started_ns")), started);
+	cJSON_Delete(one);
+}
+
 /* A database at version 1 (before nightly reports) opens at the latest, its runs kept. */
 static void test_migrate_v1(void)
 {
@@ -305,6 +335,7 @@ int main(void)
 	test_import(s);
 	test_import_atomic(s);
 	test_reports(s);
+	test_report_ns_exact(s);
 	rl_store_close(s);
 	test_migrate_v1();
 	cleanup();
