@@ -164,7 +164,31 @@ def db_bytes(db):
 	return sum(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
 
 
+def relations(db, runs):
+	"""Where the bytes are: each table's heap, its indexes and its TOAST, bytes a run (to stderr)."""
+	if db.startswith("psql:"):
+		sql = ("SELECT c.relname, pg_relation_size(c.oid), pg_indexes_size(c.oid),"
+		       " pg_total_relation_size(c.oid) - pg_relation_size(c.oid) - pg_indexes_size(c.oid)"
+		       " FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace"
+		       " ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 6")
+		out = subprocess.run(db[5:].split() + ["-F", " ", "-c", sql], capture_output=True,
+				     text=True).stdout
+		rows = [line.split() for line in out.splitlines() if line.strip()]
+		head = "heap, indexes, toast"
+	else:
+		out = subprocess.run(["sqlite3", db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name"
+				      " ORDER BY 2 DESC LIMIT 8"], capture_output=True, text=True).stdout
+		rows = [line.split("|") for line in out.splitlines() if "|" in line]
+		head = "pages"
+	if not rows:
+		return
+	print("  bytes a run by relation (%s): " % head + "; ".join(
+		"%s %s" % (r[0], "/".join("%.0f" % (int(x) / runs) for x in r[1:])) for r in rows),
+	      file=sys.stderr)
+
+
 def measure(api, url, db, ringlab, runs, ids, rate, cpu):
+	relations(db, runs)
 	workload = first_cell["workload"]
 	m = {"runs": runs, "import_rate": rate, "import_cpu": cpu}
 	m["bytes_per_run"] = db_bytes(db) / runs
