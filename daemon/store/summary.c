@@ -271,8 +271,12 @@ int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t fa
 
 /* ---- an import's rows ------------------------------------------------------ */
 
-/* Summary rows an import writes a statement: 21 parameters each, far below either backend's cap. */
-#define IMPORT_BATCH 64
+/*
+ * Summary rows an import writes a statement: 21 parameters each, 5376 for
+ * a batch, below either backend's cap (SQLite's 32766). A statement is a
+ * round trip to PostgreSQL and an executor start: a 192-cell run takes one.
+ */
+#define IMPORT_BATCH 256
 /* Workload names whose ids a connection keeps; a store with more looks the others up. */
 #define NAMES_KEPT 4096
 /* Names an import may add to the store and still look up without a statement. */
@@ -283,14 +287,22 @@ struct name_id {
 	int64_t id;
 };
 
+/* An INSERT of @n rows, kept prepared. */
+struct kept_batch {
+	struct rl_sql_stmt *q;
+	size_t n;
+};
+
 /*
  * What imports keep between calls on one connection: the INSERT of
- * IMPORT_BATCH rows, prepared once, and the ids of workload names stored
- * before (ids never change and names are never deleted, so only a name an
- * import added itself, which its rollback would take back, is not kept).
+ * IMPORT_BATCH rows and the one of the last smaller batch (a suite's runs
+ * have one number of cells), each prepared once, and the ids of workload
+ * names stored before (ids never change and names are never deleted, so
+ * only a name an import added itself, which its rollback would take back,
+ * is not kept).
  */
 struct rl_store_summary_cache {
-	struct rl_sql_stmt *batch;
+	struct kept_batch full, tail;
 	struct name_id *names;
 	size_t nnames, cap, hint;
 };
@@ -306,7 +318,8 @@ void rl_store_summary_cache_free(struct rl_store *s)
 {
 	if (!s->summary)
 		return;
-	rl_sql_finalize(s->summary->batch);
+	rl_sql_finalize(s->summary->full.q);
+	rl_sql_finalize(s->summary->tail.q);
 	free(s->summary->names);
 	free(s->summary);
 	s->summary = NULL;
@@ -415,19 +428,23 @@ static int prepare_batch(struct rl_store *s, size_t n, struct rl_sql_stmt **q, s
 static int insert_batch(struct rl_store *s, int64_t id, const struct rl_run *run, size_t from,
 			size_t n, struct names_new *added, struct rl_err *err)
 {
+	struct kept_batch *kb = n == IMPORT_BATCH ? &s->summary->full : &s->summary->tail;
 	struct row_text *text = malloc(n * sizeof(*text));
 	struct rl_sql_stmt *q = NULL;
-	bool nowait, timing, kept;
+	bool nowait, timing;
 	int64_t wid;
 	int ret = 0, col;
 
 	if (!text)
 		return rl_err_set(err, -ENOMEM, "run %lld: cell summaries: out of memory", (long long)id);
-	kept = n == IMPORT_BATCH && s->summary->batch;
-	if (kept)
-		q = s->summary->batch;
-	else
-		ret = prepare_batch(s, n, &q, err);
+	/* Parsing thousands of parameters costs more than the rows: the INSERT is kept. */
+	if (!kb->q || kb->n != n) {
+		rl_sql_finalize(kb->q);
+		kb->q = NULL;
+		ret = prepare_batch(s, n, &kb->q, err);
+		kb->n = n;
+	}
+	q = kb->q;
 	for (size_t k = 0; !ret && k < n; k++) {
 		const struct rl_cell *c = &run->cells[from + k];
 
@@ -445,11 +462,6 @@ static int insert_batch(struct rl_store *s, int64_t id, const struct rl_run *run
 		ret = rl_store_step_done(s, q, err, "cell summaries");
 	if (q)
 		rl_sql_reset(q);
-	/* Parsing 2000 parameters costs more than the rows: a full batch's INSERT is kept. */
-	if (!kept && n == IMPORT_BATCH && !ret)
-		s->summary->batch = q;
-	else if (!kept)
-		rl_sql_finalize(q);
 	free(text);
 	return ret < 0 ? rl_err_prefix(err, ret, "run %lld, cells %zu..%zu", (long long)id, from,
 				       from + n - 1) : 0;
