@@ -99,14 +99,17 @@ struct row_text {
 static const char *counts_text(const uint64_t *v, int n, char *buf)
 {
 	size_t len = 0;
-	bool any = false;
+	int k;
 
-	for (int k = 0; k < n; k++) {
-		any |= v[k] != 0;
+	/* Most cells trace nothing: nothing to print. */
+	for (k = 0; k < n && !v[k]; k++)
+		;
+	if (k == n)
+		return NULL;
+	for (k = 0; k < n; k++)
 		len += (size_t)snprintf(buf + len, COUNTS_TEXT_MAX(n) - len, "%s%llu", k ? "," : "",
 					(unsigned long long)v[k]);
-	}
-	return any ? buf : NULL;
+	return buf;
 }
 
 /*

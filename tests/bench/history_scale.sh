@@ -3,9 +3,12 @@
 # the build tree on a fresh state directory, imports nowait-fingerprint runs
 # (192 cells each) through POST /api/v1/runs/import up to each checkpoint
 # (default 1000 5000 10000 runs) and prints, at each: bytes per run, import
-# runs/s (and ringlabd's CPU time a run), GET /api/v1/history, a label listing of up to 1000 runs, a comparison
+# runs/s (and ringlabd's CPU time a run, and PostgreSQL's: what an import
+# costs whatever else the machine runs), GET /api/v1/history, a label listing of up to 1000 runs, a comparison
 # of two runs, and of two label pools of 100 runs a side (the API's, and
-# `ringlab compare label:A label:B`), each against its target.
+# `ringlab compare label:A label:B`), each against its target; and, on
+# stderr, the bytes a run each table takes (PostgreSQL: heap, indexes and
+# TOAST; SQLite: its pages, from dbstat).
 # Not part of make check: 10,000 runs take a while (the report says how long).
 #
 #   sudo make bench-history                  # from the build directory
