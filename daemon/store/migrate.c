@@ -275,9 +275,10 @@ static const char schema_v8[] = "ALTER TABLE runs ADD COLUMN fleet_kernel TEXT;"
  * back deletes its summaries itself (fleet.c's re-queue). A run deleted by
  * hand must take its summaries with it.
  *
- * The index leads with the run: one run's rows in seq order for loading
- * a run, and a history page's runs each with only its rows of one workload
- * x jobs.
+ * The index stays as it was: one run's rows in seq order for loading a
+ * run, and a history page's runs each with only its rows of one workload x
+ * jobs (on (run_id, seq) alone PostgreSQL planned a history page as a scan
+ * of the whole table: 52 ms at 1000 runs rather than 1.5).
  */
 static const char schema_v9[] =
 	"CREATE TABLE cell_summaries_v9 ("

@@ -38,9 +38,10 @@
 #define SUMMARY_PARAMS "?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?," \
 	" CAST(? AS INTEGER), ?, ?, ?, ?"
 
-/* cause_counts: the causes' counts, then unattributed (schema 9 packed 11; a new cause adds one at the end). */
+/* cause_counts: the causes' counts in enum order, then unattributed. */
 #define NCAUSE_COUNTS (RL_CAUSE_MAX + 1)
-_Static_assert(RL_CAUSE_MAX == 10, "schema 9 packed 10 causes: a new one reads as 0 in older rows");
+_Static_assert(RL_CAUSE_MAX == 10, "cause_counts holds 10 causes, then unattributed: a new"
+	       " cause needs a migration putting its 0 before unattributed in every row");
 
 /* What the run's workload says about a cell: NOWAIT first attempts, a timing-dependent rate. */
 void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *nowait,
