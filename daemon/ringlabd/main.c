@@ -236,7 +236,8 @@ static void log_migration(struct rl_daemon *d)
 	rl_store_migration(d->store, &m);
 	if (m.from == m.to || !m.from)
 		return;
-	rl_log(LOG_WARNING, "store: schema migrated from version %d to %d", m.from, m.to);
+	rl_log(LOG_WARNING, "store: schema migrated from version %d to %d in %.1f s", m.from, m.to,
+	       (double)m.migrate_ns / 1e9);
 	if (m.vacuumed)
 		rl_log(LOG_WARNING, "store: VACUUM after the migration: %lld bytes -> %lld bytes in %.1f s",
 		       (long long)m.bytes_before, (long long)m.bytes_after, (double)m.vacuum_ns / 1e9);

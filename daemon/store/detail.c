@@ -62,34 +62,49 @@ static struct rl_store_cache *cache_of(struct rl_store *s)
 	return s->cache;
 }
 
-/* Upsert column @col (a name of ours, never input) of run @id's details with @n bytes of @blob. */
+/*
+ * Upsert column @col (a name of ours, never input) of run @id's details with
+ * @n bytes of @blob, and its workloads with @w unless NULL: an import's row
+ * in one INSERT, not an INSERT and an UPDATE leaving PostgreSQL a dead row.
+ */
 static int store_blob(struct rl_store *s, int64_t id, const char *col, const void *blob,
-		      size_t n, struct rl_err *err)
+		      size_t n, const struct rl_store_blob *w, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
-	char sql[160];
+	char sql[200];
 	int ret;
 
-	snprintf(sql, sizeof(sql), "INSERT INTO run_details (run_id, %s) VALUES (?, ?)"
-		 " ON CONFLICT (run_id) DO UPDATE SET %s = excluded.%s", col, col, col);
+	if (w)
+		snprintf(sql, sizeof(sql), "INSERT INTO run_details (run_id, %s, workloads)"
+			 " VALUES (?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET %s = excluded.%s,"
+			 " workloads = excluded.workloads", col, col, col);
+	else
+		snprintf(sql, sizeof(sql), "INSERT INTO run_details (run_id, %s) VALUES (?, ?)"
+			 " ON CONFLICT (run_id) DO UPDATE SET %s = excluded.%s", col, col, col);
 	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_i64(q, 1, id);
 	rl_sql_bind_blob(q, 2, blob, n);
+	if (w)
+		rl_sql_bind_blob(q, 3, w->buf, w->len);
 	ret = rl_store_step_done(s, q, err, "run details");
 	rl_sql_finalize(q);
 	return ret < 0 ? rl_err_prefix(err, ret, "run %lld: %s", (long long)id, col) : 0;
 }
 
-/* After @ret (0 or -errno) of filling @p: finish it and store it as @col, when @store; end it. */
+/*
+ * After @ret (0 or -errno) of filling @p: finish it and store it as @col
+ * (with workloads @w unless NULL), when @store; end it.
+ */
 static int store_packed(struct rl_store *s, int64_t id, const char *col,
-			struct rl_store_packer *p, int ret, bool store, struct rl_err *err)
+			struct rl_store_packer *p, int ret, bool store,
+			const struct rl_store_blob *w, struct rl_err *err)
 {
 	if (!ret && store)
 		ret = rl_store_packer_finish(p, err);
 	if (!ret && store)
-		ret = store_blob(s, id, col, p->buf, p->len, err);
+		ret = store_blob(s, id, col, p->buf, p->len, w, err);
 	rl_store_packer_end(p);
 	return ret;
 }
@@ -103,7 +118,7 @@ int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *te
 	ret = rl_store_packer_begin(&p, err);
 	if (!ret)
 		ret = rl_store_packer_add(&p, text, strlen(text), err);
-	return store_packed(s, id, "workloads", &p, ret, true, err);
+	return store_packed(s, id, "workloads", &p, ret, true, NULL, err);
 }
 
 static char *workloads_text(const struct rl_workload *w, size_t nw)
@@ -182,7 +197,7 @@ int rl_store_detail_pack_workloads(struct rl_store *s, const struct rl_workload 
 int rl_store_detail_put_workloads_blob(struct rl_store *s, int64_t id,
 				       const struct rl_store_blob *b, struct rl_err *err)
 {
-	return store_blob(s, id, "workloads", b->buf, b->len, err);
+	return store_blob(s, id, "workloads", b->buf, b->len, NULL, err);
 }
 
 /* Add the JSON array element @text (the @i-th) to @p, whose "[" is in. */
@@ -194,7 +209,7 @@ static int add_element(struct rl_store_packer *p, size_t i, const char *text, st
 }
 
 int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_run *run,
-			      struct rl_err *err)
+			      const struct rl_store_blob *workloads, struct rl_err *err)
 {
 	struct rl_store_packer p;
 	char *text;
@@ -212,11 +227,11 @@ int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_ru
 	}
 	if (!ret)
 		ret = rl_store_packer_add(&p, "]", 1, err);
-	return store_packed(s, id, "cells", &p, ret, true, err);
+	return store_packed(s, id, "cells", &p, ret, true, workloads, err);
 }
 
 int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *json, size_t len,
-				   struct rl_err *err)
+				   const struct rl_store_blob *workloads, struct rl_err *err)
 {
 	struct rl_store_packer p;
 	int ret;
@@ -224,7 +239,7 @@ int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *j
 	ret = rl_store_packer_begin(&p, err);
 	if (!ret)
 		ret = rl_store_packer_add(&p, json, len, err);
-	return store_packed(s, id, "cells", &p, ret, true, err);
+	return store_packed(s, id, "cells", &p, ret, true, workloads, err);
 }
 
 /* ---- packing a run's cell rows at its end ------------------------------------ */
@@ -262,7 +277,7 @@ int rl_store_detail_pack(struct rl_store *s, int64_t id, struct rl_err *err)
 	ret = rl_store_packer_begin(&p, err);
 	if (!ret)
 		ret = pack_rows(s, id, &p, &nrows, err);
-	ret = store_packed(s, id, "cells", &p, ret, nrows > 0, err);
+	ret = store_packed(s, id, "cells", &p, ret, nrows > 0, NULL, err);
 	if (ret < 0 || !nrows)
 		return ret;
 	ret = rl_store_prepare(s, "DELETE FROM cells WHERE run_id = ?", &q, err);

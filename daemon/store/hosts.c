@@ -16,23 +16,29 @@
 #include "sql.h"
 #include "engine/env.h"
 
+void rl_store_host_bind(struct rl_sql_stmt *q, int i, const struct rl_env *env)
+{
+	struct rl_host_id h;
+
+	rl_env_host_id(env, &h);
+	rl_store_bind_opt(q, i, h.host);
+	rl_store_bind_opt(q, i + 1, h.machine_id);
+	rl_store_bind_opt(q, i + 2, h.cpu_model);
+	rl_store_bind_opt(q, i + 3, env->device_model);
+	rl_store_bind_opt(q, i + 4, h.guest);
+}
+
 int rl_store_run_host_set(struct rl_store *s, int64_t id, const struct rl_env *env,
 			  struct rl_err *err)
 {
-	struct rl_host_id h;
 	struct rl_sql_stmt *q;
 	int ret;
 
-	rl_env_host_id(env, &h);
 	ret = rl_store_prepare(s, "UPDATE runs SET host = ?, machine_id = ?, cpu_model = ?,"
 			       " device_model = ?, guest_host = ? WHERE id = ?", &q, err);
 	if (ret < 0)
 		return ret;
-	rl_store_bind_opt(q, 1, h.host);
-	rl_store_bind_opt(q, 2, h.machine_id);
-	rl_store_bind_opt(q, 3, h.cpu_model);
-	rl_store_bind_opt(q, 4, env->device_model);
-	rl_store_bind_opt(q, 5, h.guest);
+	rl_store_host_bind(q, 1, env);
 	rl_sql_bind_i64(q, 6, id);
 	ret = rl_store_step_done(s, q, err, "record the run's host");
 	rl_sql_finalize(q);

@@ -25,7 +25,13 @@
 struct migration {
 	int version;
 	const char *sql;
-	/* NULL, or the data conversion after @sql, in its transaction ... */
+	/*
+	 * NULL, or the data conversion, in its transaction ... It is today's
+	 * code and writes today's tables (summary.c's rows, detail.c's blobs),
+	 * so it runs after the SQL of every migration the store lacks, not
+	 * only this one's: a migration from 4 converts once the tables are at
+	 * the newest version.
+	 */
 	int (*convert)(struct rl_store *s, struct rl_err *err);
 	const char *sql_after;	/* ... and then this (NULL: nothing) */
 	bool rewrites;		/* rewrites most of the store: SQLite is VACUUMed after it */
@@ -249,6 +255,75 @@ static const char schema_v7[] = "ALTER TABLE runs ADD COLUMN cancel_request TEXT
  */
 static const char schema_v8[] = "ALTER TABLE runs ADD COLUMN fleet_kernel TEXT;";
 
+/*
+ * Version 9: cell_summaries rebuilt narrower, for PostgreSQL, where each
+ * column was 8 bytes and a row 273 (52 KB of a 192-cell run's 80). Types
+ * as narrow as the values (the 0..2 flags SMALLINT, seq, jobs, rep and the
+ * workload id INT; SQLite reads both as integers, PostgreSQL keeps 2 and 4
+ * bytes), the 8-byte columns first so that PostgreSQL pads nothing between
+ * them, and the EAGAIN causes' 11 counts (64-bit, read per cell, never
+ * filtered on) in one column, cause_counts: "N,N,..." in the order of enum
+ * rl_eagain_cause then unattributed, as found keeps its counts, NULL when
+ * all are 0 (every cell of a workload that traces nothing).
+ *
+ * No foreign keys and no CHECKs: PostgreSQL checked both keys with a query
+ * per row and spent over a third of an import on them. The rows are written
+ * by summary.c alone, in the transaction that writes their run (which
+ * exists) and with a workload id it just looked up or stored (names are
+ * never deleted), the flags from enums the cell's parser checked. Nothing
+ * deletes a run (ON DELETE CASCADE never fired); what takes a run's cells
+ * back deletes its summaries itself (fleet.c's re-queue). A run deleted by
+ * hand must take its summaries with it.
+ *
+ * The index stays as it was: one run's rows in seq order for loading a
+ * run, and a history page's runs each with only its rows of one workload x
+ * jobs (on (run_id, seq) alone PostgreSQL planned a history page as a scan
+ * of the whole table: 52 ms at 1000 runs rather than 1.5).
+ */
+static const char schema_v9[] =
+	"CREATE TABLE cell_summaries_v9 ("
+	" run_id INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL,"
+	" ops INTEGER NOT NULL,"
+	" eagain INTEGER NOT NULL,"
+	" errors INTEGER NOT NULL,"
+	" p99_ns INTEGER,"
+	" iops REAL,"
+	" bw REAL,"
+	" elapsed_s REAL,"
+	" seq INT NOT NULL,"
+	" workload_id INT NOT NULL,"
+	" jobs INT NOT NULL,"
+	" rep INT NOT NULL,"
+	" verify SMALLINT NOT NULL,"
+	" expect SMALLINT NOT NULL,"
+	" failed SMALLINT NOT NULL,"
+	" nowait SMALLINT NOT NULL,"
+	" timing SMALLINT NOT NULL,"
+	" causes SMALLINT,"
+	" cause_counts TEXT,"
+	" found TEXT"
+	");"
+	"INSERT INTO cell_summaries_v9 (run_id, attempts, ops, eagain, errors, p99_ns, iops, bw,"
+	" elapsed_s, seq, workload_id, jobs, rep, verify, expect, failed, nowait, timing, causes,"
+	" cause_counts, found)"
+	" SELECT run_id, attempts, ops, eagain, errors, p99_ns, iops, bw, elapsed_s, seq,"
+	" workload_id, jobs, rep, verify, expect, failed, nowait, timing, causes,"
+	" CASE WHEN inode_lock = 0 AND timestamp_update = 0 AND extent_cache_miss = 0"
+	" AND allocation = 0 AND unaligned_zeroing = 0 AND extending_write = 0"
+	" AND invalidation = 0 AND journal_start = 0 AND other = 0 AND unknown = 0"
+	" AND unattributed = 0 THEN NULL"
+	" ELSE CAST(inode_lock AS TEXT) || ',' || CAST(timestamp_update AS TEXT) || ','"
+	" || CAST(extent_cache_miss AS TEXT) || ',' || CAST(allocation AS TEXT) || ','"
+	" || CAST(unaligned_zeroing AS TEXT) || ',' || CAST(extending_write AS TEXT) || ','"
+	" || CAST(invalidation AS TEXT) || ',' || CAST(journal_start AS TEXT) || ','"
+	" || CAST(other AS TEXT) || ',' || CAST(unknown AS TEXT) || ','"
+	" || CAST(unattributed AS TEXT) END,"
+	" found FROM cell_summaries;"
+	"DROP TABLE cell_summaries;"
+	"ALTER TABLE cell_summaries_v9 RENAME TO cell_summaries;"
+	"CREATE INDEX cell_summaries_run ON cell_summaries (run_id, workload_id, jobs, seq);";
+
 static const struct migration migrations[] = {
 	{ 1, schema_v1, NULL, NULL, false },
 	{ 2, schema_v2, NULL, NULL, false },
@@ -258,6 +333,7 @@ static const struct migration migrations[] = {
 	{ 6, schema_v6, NULL, NULL, false },
 	{ 7, schema_v7, NULL, NULL, false },
 	{ 8, schema_v8, NULL, NULL, false },
+	{ 9, schema_v9, NULL, NULL, true },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -285,7 +361,10 @@ int rl_store_check_version(struct rl_store *s, struct rl_err *err)
 	return 0;
 }
 
-/* Apply @m unless a concurrent opener did already; the caller holds the write transaction. */
+/*
+ * Apply @m's SQL unless a concurrent opener did already; the caller holds
+ * the write transaction. Returns 1 when applied, 0 when it was, or -errno.
+ */
 static int apply(struct rl_store *s, const struct migration *m, struct rl_err *err)
 {
 	int version, ret;
@@ -296,13 +375,19 @@ static int apply(struct rl_store *s, const struct migration *m, struct rl_err *e
 	if (ret < 0 || version >= m->version)
 		return ret;
 	ret = rl_store_exec(s, m->sql, err);
-	if (!ret && m->convert)
-		ret = m->convert(s, err);
+	if (!ret)
+		ret = s->db->ops->set_version(s->db, m->version, err);
+	return ret < 0 ? ret : 1;
+}
+
+/* @m's conversion and the SQL after it, once every migration's SQL ran. Returns 0 or -errno. */
+static int convert(struct rl_store *s, const struct migration *m, struct rl_err *err)
+{
+	int ret = m->convert ? m->convert(s, err) : 0;
+
 	if (!ret && m->sql_after)
 		ret = rl_store_exec(s, m->sql_after, err);
-	if (ret < 0)
-		return ret;
-	return s->db->ops->set_version(s->db, m->version, err);
+	return ret < 0 ? rl_err_prefix(err, ret, "schema migration to version %d", m->version) : 0;
 }
 
 /* The SQLite file's size as its pages count it; -errno. */
@@ -347,9 +432,24 @@ static int vacuum(struct rl_store *s, struct rl_err *err)
 	return 0;
 }
 
+/*
+ * A migration rebuilt tables of a PostgreSQL store: the planner's
+ * statistics of the new ones are empty until autovacuum gets to them, and
+ * it would plan the first queries on tables it thinks empty. ANALYZE gives
+ * them now (VACUUM, which cannot run in a transaction, is not needed: a
+ * rebuilt table has no dead rows).
+ */
+static int analyze(struct rl_store *s, struct rl_err *err)
+{
+	int ret = rl_store_exec(s, "ANALYZE", err);
+
+	return ret < 0 ? rl_err_prefix(err, ret, "ANALYZE after the schema migration") : 0;
+}
+
 int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 {
-	bool rewrites = false;
+	uint64_t t0 = rl_now_ns();
+	bool rewrites = false, applied[NMIGRATIONS] = { false };
 	int version, ret;
 	size_t i;
 
@@ -364,17 +464,25 @@ int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 		if (migrations[i].version <= version)
 			continue;
 		ret = apply(s, &migrations[i], err);
+		applied[i] = ret > 0;
 		rewrites |= migrations[i].rewrites;
 		if (ret < 0)
 			rl_err_prefix(err, ret, "schema migration to version %d",
 				      migrations[i].version);
+		ret = ret < 0 ? ret : 0;
 	}
+	for (i = 0; !ret && i < NMIGRATIONS; i++)
+		if (applied[i])
+			ret = convert(s, &migrations[i], err);
 	ret = rl_store_end(s, ret, err);
 	if (ret < 0)
 		return ret;
 	s->migrated.to = rl_store_schema_version();
+	s->migrated.migrate_ns = (int64_t)(rl_now_ns() - t0);
 	/* A new store (version 0) has nothing to give back. */
-	return rewrites && version > 0 && s->kind == RL_STORE_SQLITE ? vacuum(s, err) : 0;
+	if (!rewrites || !version)
+		return 0;
+	return s->kind == RL_STORE_SQLITE ? vacuum(s, err) : analyze(s, err);
 }
 
 void rl_store_migration(const struct rl_store *s, struct rl_store_migrated *out)

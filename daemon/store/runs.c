@@ -318,10 +318,12 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 
 	for (size_t i = 0; i < run->ncells; i++)
 		failed += run->cells[i].failed;
+	/* The host's columns in the INSERT: an UPDATE after it would leave PostgreSQL a dead row. */
 	ret = rl_store_prepare(s, "INSERT INTO runs (created, started, finished, status, error,"
 			       " what, target, label, kernel_tag, kernel_release, scale, request, env,"
-			       " ncells, failed_cells) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-			       " ?10, ?11, ?12, ?13, ?14) RETURNING id", &q, err);
+			       " ncells, failed_cells, " RL_STORE_HOST_COLS ") VALUES (?1, ?1, ?2, ?3,"
+			       " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+			       " ?19) RETURNING id", &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_i64(q, 1, run->started_ns);
@@ -338,15 +340,13 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 	rl_sql_bind_text(q, 12, env);
 	rl_sql_bind_i64(q, 13, (int64_t)run->ncells);
 	rl_sql_bind_i64(q, 14, failed);
+	rl_store_host_bind(q, 15, &run->env);
 	ret = rl_store_step_insert(s, q, id, err, "import run");
-	if (!ret)
-		ret = rl_store_run_host_set(s, *id, &run->env, err);
-	if (!ret)
-		ret = rl_store_detail_put_workloads_blob(s, *id, workloads, err);
 	if (!ret && req->cells_json)
-		ret = rl_store_detail_put_cells_json(s, *id, req->cells_json, req->cells_json_len, err);
+		ret = rl_store_detail_put_cells_json(s, *id, req->cells_json, req->cells_json_len,
+						     workloads, err);
 	else if (!ret)
-		ret = rl_store_detail_put_cells(s, *id, run, err);
+		ret = rl_store_detail_put_cells(s, *id, run, workloads, err);
 	if (!ret)
 		ret = rl_store_summaries_import(s, *id, run, err);
 	return ret;

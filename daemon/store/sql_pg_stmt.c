@@ -2,7 +2,8 @@
 /*
  * The PostgreSQL backend's statements: sql.h's statement ops on libpq. A
  * statement is its translated SQL and its parameters, typed as bound (int8,
- * float8, text, bytea; a NULL keeps its type), run at the first step as the
+ * float8, text, bytea; a NULL keeps its type; numbers and blobs go in
+ * binary, which neither side prints or parses), run at the first step as the
  * session's prepared statement of that text and those types (sql_pg_cache.c);
  * the rows come back whole and the steps walk them. Text comes
  * back as text, blobs as bytea unescaped.
@@ -11,6 +12,7 @@
 #include "config.h"
 #endif
 
+#include <endian.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +28,9 @@
 #define FLOAT8OID 701
 #define BYTEAOID 17
 
-/* A number bound as text: int64 and %.17g doubles fit. */
+/* A number bound, in binary: PostgreSQL's int8 and float8 are 8 bytes, big-endian. */
 struct num {
-	char text[32];
+	uint64_t be;
 };
 
 struct pg_stmt {
@@ -63,29 +65,36 @@ static int slot(struct pg_stmt *s, int i, Oid type)
 	return i - 1;
 }
 
+/* Parameter @k's 8 bytes @bits, sent as they are (int8send's and float8send's format). */
+static void bind_bits(struct pg_stmt *s, int k, uint64_t bits)
+{
+	s->num[k].be = htobe64(bits);
+	s->values[k] = (const char *)&s->num[k].be;
+	s->lengths[k] = 8;
+	s->formats[k] = 1;
+}
+
 static void bind_i64(struct rl_sql_stmt *q, int i, int64_t v)
 {
 	struct pg_stmt *s = stmt_of(q);
 	int k = slot(s, i, INT8OID);
 
-	if (k < 0)
-		return;
-	snprintf(s->num[k].text, sizeof(s->num[k].text), "%lld", (long long)v);
-	s->values[k] = s->num[k].text;
+	if (k >= 0)
+		bind_bits(s, k, (uint64_t)v);
 }
 
+/* NaN stays NULL, as SQLite stores it; the infinities go as they are. */
 static void bind_double(struct rl_sql_stmt *q, int i, double v)
 {
 	struct pg_stmt *s = stmt_of(q);
 	int k = slot(s, i, FLOAT8OID);
+	uint64_t bits;
 
 	if (k < 0 || isnan(v))
 		return;
-	if (isinf(v))
-		snprintf(s->num[k].text, sizeof(s->num[k].text), "%s", v > 0 ? "Infinity" : "-Infinity");
-	else
-		snprintf(s->num[k].text, sizeof(s->num[k].text), "%.17g", v);
-	s->values[k] = s->num[k].text;
+	_Static_assert(sizeof(bits) == sizeof(v), "float8 is 8 bytes");
+	memcpy(&bits, &v, sizeof(bits));
+	bind_bits(s, k, bits);
 }
 
 static void bind_text(struct rl_sql_stmt *q, int i, const char *v)
@@ -240,7 +249,7 @@ int rl_sql_pg_prepare(struct rl_sql *c, const char *sql, struct rl_sql_stmt **q,
 		return rl_err_set(err, -E2BIG, "prepare \"%.60s\": more than %d parameters", sql,
 				  PARAMS_MAX);
 	}
-	/* The pointers first, then the ints and the number texts: each array stays aligned. */
+	/* The pointers and the 8-byte numbers first, then the ints: each array stays aligned. */
 	s = calloc(1, sizeof(*s) + (size_t)n * each);
 	if (!s) {
 		free(text);
@@ -249,10 +258,10 @@ int rl_sql_pg_prepare(struct rl_sql *c, const char *sql, struct rl_sql_stmt **q,
 	s->sql = text;
 	s->nparams = n;
 	s->values = (const char **)(s + 1);
-	s->types = (Oid *)(s->values + n);
+	s->num = (struct num *)(s->values + n);
+	s->types = (Oid *)(s->num + n);
 	s->lengths = (int *)(s->types + n);
 	s->formats = s->lengths + n;
-	s->num = (struct num *)(s->formats + n);
 	/* Unbound parameters are NULL, as in SQLite. */
 	for (int i = 0; i < s->nparams; i++)
 		s->types[i] = TEXTOID;

@@ -180,6 +180,7 @@ int rl_store_schema_version(void);
 /* What opening the store migrated (a caller logs it). */
 struct rl_store_migrated {
 	int from, to;			/* schema versions; equal when nothing was migrated */
+	int64_t migrate_ns;		/* how long the migrations took (not the VACUUM) */
 	bool vacuumed;			/* SQLite: a migration rewrote the store, then VACUUM ran */
 	int64_t bytes_before, bytes_after;	/* the file's size around that VACUUM */
 	int64_t vacuum_ns;		/* how long it took */
@@ -751,6 +752,16 @@ int rl_store_state_err(struct rl_store *s, int64_t id, const char *action, const
 int rl_store_run_host_set(struct rl_store *s, int64_t id, const struct rl_env *env,
 			  struct rl_err *err);
 
+/* The host columns of runs, in the order rl_store_host_bind() binds them. */
+#define RL_STORE_HOST_COLS "host, machine_id, cpu_model, device_model, guest_host"
+
+/*
+ * rl_store_host_bind() - bind parameters @i..@i + 4 of @q to the machine
+ * @env says a run ran on, for RL_STORE_HOST_COLS (an import writes them in
+ * its INSERT of the run). Cannot fail.
+ */
+void rl_store_host_bind(struct rl_sql_stmt *q, int i, const struct rl_env *env);
+
 /* ---- schema (migrate.c) and cells (cells.c) ---- */
 
 /* rl_store_check_version() - refuse a newer or foreign schema before anything is written. */
@@ -809,15 +820,19 @@ int rl_store_unpack(const void *blob, size_t n, char **text, struct rl_err *err)
 int rl_store_detail_put_workloads(struct rl_store *s, int64_t id, const char *text,
 				  struct rl_err *err);
 
-/* rl_store_detail_put_cells() - store every cell of @run as run @id's packed cells. Returns 0 or -errno. */
-int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_run *run,
-			      struct rl_err *err);
-
 /* Packed text for a BLOB column (pack.c's format). */
 struct rl_store_blob {
 	const unsigned char *buf;
 	size_t len;
 };
+
+/*
+ * rl_store_detail_put_cells() - store every cell of @run as run @id's packed
+ * cells, and @workloads as its workloads unless NULL (one row written once).
+ * Returns 0 or -errno.
+ */
+int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_run *run,
+			      const struct rl_store_blob *workloads, struct rl_err *err);
 
 /*
  * rl_store_detail_pack_workloads() - @nw workloads @w as their packed JSON
@@ -835,11 +850,11 @@ int rl_store_detail_put_workloads_blob(struct rl_store *s, int64_t id,
 
 /*
  * rl_store_detail_put_cells_json() - store @len bytes of @json, a JSON array
- * of cells as rl_cell_from_json() reads them, as run @id's packed cells.
- * Returns 0 or -errno.
+ * of cells as rl_cell_from_json() reads them, as run @id's packed cells, and
+ * @workloads as its workloads unless NULL. Returns 0 or -errno.
  */
 int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *json, size_t len,
-				   struct rl_err *err);
+				   const struct rl_store_blob *workloads, struct rl_err *err);
 
 /*
  * rl_store_detail_pack() - pack run @id's cell rows into its details and

@@ -27,10 +27,8 @@
 
 /* The summary columns after run_id, seq and workload_id, in bind_row()'s order. */
 #define SUMMARY_COLS "jobs, rep, attempts, ops, eagain, iops, bw, elapsed_s, p99_ns, verify," \
-	" expect, failed, errors, nowait, timing, causes, inode_lock, timestamp_update," \
-	" extent_cache_miss, allocation, unaligned_zeroing, extending_write, invalidation," \
-	" journal_start, other, unknown, unattributed, found"
-#define NSUMMARY_COLS 28
+	" expect, failed, errors, nowait, timing, causes, cause_counts, found"
+#define NSUMMARY_COLS 18
 /* Portable upsert: a name stored once, whichever cell brings it first. */
 #define NAME_UPSERT "INSERT INTO workload_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING"
 /*
@@ -38,9 +36,12 @@
  * bound as text: the CAST gives PostgreSQL their type.
  */
 #define SUMMARY_PARAMS "?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?," \
-	" CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+	" CAST(? AS INTEGER), ?, ?, ?, ?"
 
-_Static_assert(RL_CAUSE_MAX == 10, "a new cause needs its column in cell_summaries");
+/* cause_counts: the causes' counts in enum order, then unattributed. */
+#define NCAUSE_COUNTS (RL_CAUSE_MAX + 1)
+_Static_assert(RL_CAUSE_MAX == 10, "cause_counts holds 10 causes, then unattributed: a new"
+	       " cause needs a migration putting its 0 before unattributed in every row");
 
 /* What the run's workload says about a cell: NOWAIT first attempts, a timing-dependent rate. */
 void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *nowait,
@@ -82,49 +83,101 @@ static bool col_null(struct rl_sql_stmt *q, int i)
 	return rl_sql_col_null(q, i);
 }
 
-/* Room for bind_found()'s text, which must live until the statement is stepped. */
-#define FOUND_TEXT_MAX (RL_FOUND_MAX * 21 + 1)
+/* Room for counts_text() of @n counts. */
+#define COUNTS_TEXT_MAX(n) ((n) * 21 + 1)
+
+/* The texts a row binds, which must live until the statement is stepped. */
+struct row_text {
+	char found[COUNTS_TEXT_MAX(RL_FOUND_MAX)];
+	char causes[COUNTS_TEXT_MAX(NCAUSE_COUNTS)];
+};
+
+/*
+ * A list of counts as a column keeps it (found, cause_counts): "N,N,..." in
+ * the order of their enum, written into @buf (COUNTS_TEXT_MAX(@n) bytes).
+ * Returns @buf, or NULL when every count is 0.
+ */
+static const char *counts_text(const uint64_t *v, int n, char *buf)
+{
+	size_t len = 0;
+	int k;
+
+	/* Most cells trace nothing: nothing to print. */
+	for (k = 0; k < n && !v[k]; k++)
+		;
+	if (k == n)
+		return NULL;
+	for (k = 0; k < n; k++)
+		len += (size_t)snprintf(buf + len, COUNTS_TEXT_MAX(n) - len, "%s%llu", k ? "," : "",
+					(unsigned long long)v[k]);
+	return buf;
+}
+
+/*
+ * counts_text()'s @text back into @v (@n counts; a list written with fewer
+ * kinds leaves the later ones 0). Returns false, @v all 0, when @text is
+ * NULL or not such a list.
+ */
+static bool counts_read(const char *text, uint64_t *v, int n)
+{
+	char *end;
+	int k;
+
+	memset(v, 0, (size_t)n * sizeof(*v));
+	for (k = 0; text && k < n; k++, text = end + 1) {
+		v[k] = strtoull(text, &end, 10);
+		if (end == text || (*end != ',' && *end != '\0')) {
+			memset(v, 0, (size_t)n * sizeof(*v));
+			return false;
+		}
+		if (!*end)
+			return true;
+	}
+	return text != NULL;
+}
 
 /*
  * What a failed verification's bad blocks hold, for a compare's verdict: the
- * counts by kind as "N,N,..." (written into @buf, FOUND_TEXT_MAX bytes, which
- * the binding refers to), NULL when none was counted.
+ * counts by kind, NULL when none was counted.
  */
 static void bind_found(struct rl_sql_stmt *q, int i, const struct rl_found_counts *f, char *buf)
 {
-	size_t len = 0;
-	bool any = false;
-
-	for (int k = 0; k < RL_FOUND_MAX; k++) {
-		any |= f->n[k] != 0;
-		len += (size_t)snprintf(buf + len, FOUND_TEXT_MAX - len, "%s%llu", k ? "," : "",
-					(unsigned long long)f->n[k]);
-	}
-	rl_sql_bind_text(q, i, f->valid && any ? buf : NULL);
+	rl_sql_bind_text(q, i, f->valid ? counts_text(f->n, RL_FOUND_MAX, buf) : NULL);
 }
 
 /* bind_found()'s column back into @f; not valid when NULL or unreadable. */
 static void read_found(const char *text, struct rl_found_counts *f)
 {
-	char *end;
-
 	memset(f, 0, sizeof(*f));
-	for (int k = 0; text && k < RL_FOUND_MAX; k++, text = end + 1) {
-		f->n[k] = strtoull(text, &end, 10);
-		if (end == text || (*end != ',' && k < RL_FOUND_MAX - 1)) {
-			memset(f, 0, sizeof(*f));
-			return;
-		}
-	}
-	f->valid = text != NULL;
+	f->valid = counts_read(text, f->n, RL_FOUND_MAX);
+}
+
+/* The EAGAIN causes' counts and unattributed, NULL when all are 0 (as in every untraced cell). */
+static void bind_causes(struct rl_sql_stmt *q, int i, const struct rl_eagain_causes *c, char *buf)
+{
+	uint64_t v[NCAUSE_COUNTS];
+
+	memcpy(v, c->counts, sizeof(c->counts));
+	v[RL_CAUSE_MAX] = c->unattributed;
+	rl_sql_bind_text(q, i, counts_text(v, NCAUSE_COUNTS, buf));
+}
+
+/* bind_causes()'s column back into @c's counts. */
+static void read_causes(const char *text, struct rl_eagain_causes *c)
+{
+	uint64_t v[NCAUSE_COUNTS];
+
+	counts_read(text, v, NCAUSE_COUNTS);
+	memcpy(c->counts, v, sizeof(c->counts));
+	c->unattributed = v[RL_CAUSE_MAX];
 }
 
 /*
- * Parameters @i..@i + NSUMMARY_COLS - 1 of @q: cell @c's summary; @found
+ * Parameters @i..@i + NSUMMARY_COLS - 1 of @q: cell @c's summary; @text
  * holds text bound, until the step.
  */
 static void bind_row(struct rl_sql_stmt *q, int i, const struct rl_cell *c, bool nowait,
-		     bool timing, char *found)
+		     bool timing, struct row_text *text)
 {
 	uint64_t errors = 0;
 
@@ -152,10 +205,8 @@ static void bind_row(struct rl_sql_stmt *q, int i, const struct rl_cell *c, bool
 		rl_sql_bind_i64(q, i++, c->causes.status);
 	else
 		rl_sql_bind_text(q, i++, NULL);
-	for (int k = 0; k < RL_CAUSE_MAX; k++)
-		rl_sql_bind_i64(q, i++, (int64_t)c->causes.counts[k]);
-	rl_sql_bind_i64(q, i++, (int64_t)c->causes.unattributed);
-	bind_found(q, i++, &c->verify.found_blocks, found);
+	bind_causes(q, i++, &c->causes, text->causes);
+	bind_found(q, i++, &c->verify.found_blocks, text->found);
 }
 
 int rl_store_summary_begin(struct rl_store *s, struct rl_store_summary_writer *w,
@@ -178,7 +229,7 @@ int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, 
 			 uint32_t seq, const struct rl_cell *c, bool nowait, bool timing,
 			 struct rl_err *err)
 {
-	char found[FOUND_TEXT_MAX];
+	struct row_text text;
 	int ret;
 
 	rl_sql_reset(w->name);
@@ -187,7 +238,7 @@ int rl_store_summary_add(struct rl_store *s, struct rl_store_summary_writer *w, 
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "run %lld, cell %u", (long long)id, seq);
 	rl_sql_reset(w->row);
-	bind_row(w->row, 1, c, nowait, timing, found);
+	bind_row(w->row, 1, c, nowait, timing, &text);
 	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 1, id);
 	rl_sql_bind_i64(w->row, NSUMMARY_COLS + 2, seq);
 	rl_sql_bind_text(w->row, NSUMMARY_COLS + 3, c->workload);
@@ -224,8 +275,12 @@ int rl_store_summary_count(struct rl_store *s, int64_t id, int64_t n, int64_t fa
 
 /* ---- an import's rows ------------------------------------------------------ */
 
-/* Summary rows an import writes a statement: 31 parameters each, far below either backend's cap. */
-#define IMPORT_BATCH 64
+/*
+ * Summary rows an import writes a statement: 21 parameters each, 5376 for
+ * a batch, below either backend's cap (SQLite's 32766). A statement is a
+ * round trip to PostgreSQL and an executor start: a 192-cell run takes one.
+ */
+#define IMPORT_BATCH 256
 /* Workload names whose ids a connection keeps; a store with more looks the others up. */
 #define NAMES_KEPT 4096
 /* Names an import may add to the store and still look up without a statement. */
@@ -236,14 +291,22 @@ struct name_id {
 	int64_t id;
 };
 
+/* An INSERT of @n rows, kept prepared. */
+struct kept_batch {
+	struct rl_sql_stmt *q;
+	size_t n;
+};
+
 /*
  * What imports keep between calls on one connection: the INSERT of
- * IMPORT_BATCH rows, prepared once, and the ids of workload names stored
- * before (ids never change and names are never deleted, so only a name an
- * import added itself, which its rollback would take back, is not kept).
+ * IMPORT_BATCH rows and the one of the last smaller batch (a suite's runs
+ * have one number of cells), each prepared once, and the ids of workload
+ * names stored before (ids never change and names are never deleted, so
+ * only a name an import added itself, which its rollback would take back,
+ * is not kept).
  */
 struct rl_store_summary_cache {
-	struct rl_sql_stmt *batch;
+	struct kept_batch full, tail;
 	struct name_id *names;
 	size_t nnames, cap, hint;
 };
@@ -259,7 +322,8 @@ void rl_store_summary_cache_free(struct rl_store *s)
 {
 	if (!s->summary)
 		return;
-	rl_sql_finalize(s->summary->batch);
+	rl_sql_finalize(s->summary->full.q);
+	rl_sql_finalize(s->summary->tail.q);
 	free(s->summary->names);
 	free(s->summary);
 	s->summary = NULL;
@@ -368,19 +432,23 @@ static int prepare_batch(struct rl_store *s, size_t n, struct rl_sql_stmt **q, s
 static int insert_batch(struct rl_store *s, int64_t id, const struct rl_run *run, size_t from,
 			size_t n, struct names_new *added, struct rl_err *err)
 {
-	char (*found)[FOUND_TEXT_MAX] = malloc(n * FOUND_TEXT_MAX);
+	struct kept_batch *kb = n == IMPORT_BATCH ? &s->summary->full : &s->summary->tail;
+	struct row_text *text = malloc(n * sizeof(*text));
 	struct rl_sql_stmt *q = NULL;
-	bool nowait, timing, kept;
+	bool nowait, timing;
 	int64_t wid;
 	int ret = 0, col;
 
-	if (!found)
+	if (!text)
 		return rl_err_set(err, -ENOMEM, "run %lld: cell summaries: out of memory", (long long)id);
-	kept = n == IMPORT_BATCH && s->summary->batch;
-	if (kept)
-		q = s->summary->batch;
-	else
-		ret = prepare_batch(s, n, &q, err);
+	/* Parsing thousands of parameters costs more than the rows: the INSERT is kept. */
+	if (!kb->q || kb->n != n) {
+		rl_sql_finalize(kb->q);
+		kb->q = NULL;
+		ret = prepare_batch(s, n, &kb->q, err);
+		kb->n = n;
+	}
+	q = kb->q;
 	for (size_t k = 0; !ret && k < n; k++) {
 		const struct rl_cell *c = &run->cells[from + k];
 
@@ -389,7 +457,7 @@ static int insert_batch(struct rl_store *s, int64_t id, const struct rl_run *run
 			break;
 		rl_store_wflags_of(run, c->workload, &nowait, &timing);
 		col = (int)k * (NSUMMARY_COLS + 3) + 1;
-		bind_row(q, col, c, nowait, timing, found[k]);
+		bind_row(q, col, c, nowait, timing, &text[k]);
 		rl_sql_bind_i64(q, col + NSUMMARY_COLS, id);
 		rl_sql_bind_i64(q, col + NSUMMARY_COLS + 1, (int64_t)(from + k));
 		rl_sql_bind_i64(q, col + NSUMMARY_COLS + 2, wid);
@@ -398,12 +466,7 @@ static int insert_batch(struct rl_store *s, int64_t id, const struct rl_run *run
 		ret = rl_store_step_done(s, q, err, "cell summaries");
 	if (q)
 		rl_sql_reset(q);
-	/* Parsing 2000 parameters costs more than the rows: a full batch's INSERT is kept. */
-	if (!kept && n == IMPORT_BATCH && !ret)
-		s->summary->batch = q;
-	else if (!kept)
-		rl_sql_finalize(q);
-	free(found);
+	free(text);
 	return ret < 0 ? rl_err_prefix(err, ret, "run %lld, cells %zu..%zu", (long long)id, from,
 				       from + n - 1) : 0;
 }
@@ -475,9 +538,7 @@ static void read_row(struct rl_sql_stmt *q, int name_col, int col, struct rl_cel
 	*timing = (int)rl_sql_col_i64(q, i++) != 0;
 	c->causes.status = (enum rl_causes_status)(int)rl_sql_col_i64(q, i);
 	c->causes.valid = !col_null(q, i++);
-	for (int k = 0; k < RL_CAUSE_MAX; k++)
-		c->causes.counts[k] = (uint64_t)rl_sql_col_i64(q, i++);
-	c->causes.unattributed = (uint64_t)rl_sql_col_i64(q, i++);
+	read_causes(rl_sql_col_text(q, i++), &c->causes);
 	read_found(rl_sql_col_text(q, i++), &c->verify.found_blocks);
 	c->eagain_rate = c->attempts ? (double)c->eagain / (double)c->attempts : 0;
 	c->es_cached_extents = -1;

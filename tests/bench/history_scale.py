@@ -145,14 +145,33 @@ def timed_cli(ringlab, url, a, b):
 	return times[1]
 
 
+def proc_cpu_s(pid):
+	"""Seconds of CPU process @pid has used, every thread's (and its children's that ended)."""
+	with open("/proc/%s/stat" % pid) as fh:
+		f = fh.read().rsplit(")", 1)[1].split()
+	return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def daemon_cpu_s():
 	"""Seconds of CPU ringlabd ($DAEMON_PID) has used, every thread's; None without the pid."""
 	pid = os.environ.get("DAEMON_PID")
+	return proc_cpu_s(pid) if pid else None
+
+
+def server_cpu_s():
+	"""Seconds of CPU PostgreSQL ($PG_POSTMASTER_PID and its processes) has used; None without it."""
+	pid = os.environ.get("PG_POSTMASTER_PID")
 	if not pid:
 		return None
-	with open("/proc/%s/stat" % pid) as fh:
-		f = fh.read().rsplit(")", 1)[1].split()
-	return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+	total = proc_cpu_s(pid)
+	for p in os.listdir("/proc"):
+		try:
+			with open("/proc/%s/stat" % p) as fh:
+				if p.isdigit() and fh.read().rsplit(")", 1)[1].split()[1] == pid:
+					total += proc_cpu_s(p)
+		except (OSError, IndexError):
+			pass
+	return total
 
 
 def db_bytes(db):
@@ -164,9 +183,33 @@ def db_bytes(db):
 	return sum(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
 
 
-def measure(api, url, db, ringlab, runs, ids, rate, cpu):
+def relations(db, runs):
+	"""Where the bytes are: each table's heap, its indexes and its TOAST, bytes a run (to stderr)."""
+	if db.startswith("psql:"):
+		sql = ("SELECT c.relname, pg_relation_size(c.oid), pg_indexes_size(c.oid),"
+		       " pg_total_relation_size(c.oid) - pg_relation_size(c.oid) - pg_indexes_size(c.oid)"
+		       " FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace"
+		       " ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 6")
+		out = subprocess.run(db[5:].split() + ["-F", " ", "-c", sql], capture_output=True,
+				     text=True).stdout
+		rows = [line.split() for line in out.splitlines() if line.strip()]
+		head = "heap, indexes, toast"
+	else:
+		out = subprocess.run(["sqlite3", db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name"
+				      " ORDER BY 2 DESC LIMIT 8"], capture_output=True, text=True).stdout
+		rows = [line.split("|") for line in out.splitlines() if "|" in line]
+		head = "pages"
+	if not rows:
+		return
+	print("  bytes a run by relation (%s): " % head + "; ".join(
+		"%s %s" % (r[0], "/".join("%.0f" % (int(x) / runs) for x in r[1:])) for r in rows),
+	      file=sys.stderr)
+
+
+def measure(api, url, db, ringlab, runs, ids, rate, cpu, server_cpu):
+	relations(db, runs)
 	workload = first_cell["workload"]
-	m = {"runs": runs, "import_rate": rate, "import_cpu": cpu}
+	m = {"runs": runs, "import_rate": rate, "import_cpu": cpu, "import_server_cpu": server_cpu}
 	m["bytes_per_run"] = db_bytes(db) / runs
 	q = urllib.parse.urlencode({"workload": workload, "jobs": first_cell["jobs"]})
 	m["history"], body = api.timed("/api/v1/history?" + q)
@@ -183,6 +226,7 @@ ROWS = [
 	("bytes per run", "bytes_per_run", "%.0f B", "< 60000 B"),
 	("import", "import_rate", "%.1f runs/s", ">= 100 runs/s"),
 	("import: ringlabd's CPU a run", "import_cpu", "%.2f ms", "< 10 ms"),
+	("import: PostgreSQL's CPU a run", "import_server_cpu", "%.2f ms", ""),
 	("GET /api/v1/history (points)", "history", "%.1f ms", "< 50 ms"),
 	("GET /api/v1/runs?label= (items)", "listing", "%.1f ms", "< 50 ms"),
 	("compare run vs run (API)", "compare2", "%.1f ms", "< 200 ms"),
@@ -228,15 +272,17 @@ def main():
 	t_all = time.time()
 	for cp in checkpoints:
 		posting = 0.0	# seconds in the POSTs: the generator's own time is not the store's
-		cpu = 0.0
+		cpu = server_cpu = 0.0
 		while done < cp:
 			body = json.dumps(make_run(tpl, done, t0), separators=(",", ":"))
-			c = daemon_cpu_s()
+			c, sc = daemon_cpu_s(), server_cpu_s()
 			t = time.perf_counter()
 			st, data = api.request("POST", "/api/v1/runs/import", body)
 			posting += time.perf_counter() - t
 			if c is not None:
 				cpu += daemon_cpu_s() - c
+			if sc is not None:
+				server_cpu += server_cpu_s() - sc
 			if st != 201:
 				sys.exit("import %d: %d %s" % (done, st, data[:300]))
 			ids.append(json.loads(data)["id"])
@@ -245,7 +291,8 @@ def main():
 				print("  imported %d runs (%.0f s)" % (done, time.time() - t_all), file=sys.stderr)
 		n = cp - (results[-1]["runs"] if results else 0)
 		cpu_run = cpu / n if daemon_cpu_s() is not None else None
-		results.append(measure(api, url, db, ringlab, cp, ids, n / posting, cpu_run))
+		server_run = server_cpu / n if server_cpu_s() is not None else None
+		results.append(measure(api, url, db, ringlab, cp, ids, n / posting, cpu_run, server_run))
 		table(results)
 		print("(%.0f s so far)" % (time.time() - t_all))
 		print()

@@ -3,9 +3,12 @@
 # the build tree on a fresh state directory, imports nowait-fingerprint runs
 # (192 cells each) through POST /api/v1/runs/import up to each checkpoint
 # (default 1000 5000 10000 runs) and prints, at each: bytes per run, import
-# runs/s (and ringlabd's CPU time a run), GET /api/v1/history, a label listing of up to 1000 runs, a comparison
+# runs/s (and ringlabd's CPU time a run, and PostgreSQL's: what an import
+# costs whatever else the machine runs), GET /api/v1/history, a label listing of up to 1000 runs, a comparison
 # of two runs, and of two label pools of 100 runs a side (the API's, and
-# `ringlab compare label:A label:B`), each against its target.
+# `ringlab compare label:A label:B`), each against its target; and, on
+# stderr, the bytes a run each table takes (PostgreSQL: heap, indexes and
+# TOAST; SQLite: its pages, from dbstat).
 # Not part of make check: 10,000 runs take a while (the report says how long).
 #
 #   sudo make bench-history                  # from the build directory
@@ -40,7 +43,10 @@ start=$(date +%s)
 db=$work/state/ringlab.db
 [ "${RL_TEST_STORE:-sqlite}" = postgresql ] &&
 	db="psql:$PG_BIN/psql -X -q -A -t -h $PG_DIR -p $PG_PORT -U ringlab -d ringlab"
-DAEMON_PID=$DAEMON_PID /usr/bin/env python3 "$top_srcdir/tests/bench/history_scale.py" "$DAEMON_URL" "$db" \
+# PostgreSQL's processes' CPU, with ringlabd's, says what an import costs whatever else the machine runs.
+pg_pid=
+[ "${RL_TEST_STORE:-sqlite}" = postgresql ] && pg_pid=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+DAEMON_PID=$DAEMON_PID PG_POSTMASTER_PID=$pg_pid /usr/bin/env python3 "$top_srcdir/tests/bench/history_scale.py" "$DAEMON_URL" "$db" \
 	"$template" "$top_builddir/ringlab" "$@"
 status=$?
 echo "history_scale.sh: $(( $(date +%s) - start )) s for $* runs" >&2

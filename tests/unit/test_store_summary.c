@@ -11,81 +11,12 @@
 #include "compare/compare_json.h"
 #include "engine/result_json.h"
 #include "../lib/store_test.h"
-
+#include "../lib/summary_runs.h"
 
 #define T0 1790000000000000000LL
-#define REPS 3
 
 static char dir[] = "/tmp/test_store_summary.XXXXXX";
 static char db_path[4096];
-
-static const char *const names[] = { "nw-count", "nw-retry", "blocking" };
-
-static void workload(struct rl_workload *w, int k)
-{
-	rl_workload_defaults(w);
-	snprintf(w->name, sizeof(w->name), "%s", names[k]);
-	w->nowait = k != 2;
-	w->eagain_policy = k == 1 ? RL_EAGAIN_RETRY_BLOCKING : RL_EAGAIN_COUNT;
-}
-
-/* A cell of workload @k at @jobs, repetition @rep, varied by @v so runs differ. */
-static void cell(struct rl_cell *c, int k, uint32_t jobs, uint32_t rep, double v)
-{
-	memset(c, 0, sizeof(*c));
-	snprintf(c->workload, sizeof(c->workload), "%s", names[k]);
-	c->jobs = jobs;
-	c->rep = rep;
-	c->attempts = 1000;
-	c->eagain = k == 2 ? 0 : (uint64_t)(100 * v) + rep;
-	c->eagain_rate = (double)c->eagain / (double)c->attempts;
-	/* The count workload completes nothing in its first repetition: IOPS n/a. */
-	c->ops = k == 0 && rep == 1 ? 0 : 900 + rep;
-	c->iops = c->ops ? 1000.0 / 3.0 * v * (1 + 0.01 * rep) : NAN;
-	c->bw_bytes_s = c->ops ? c->iops * 4096 : NAN;
-	c->elapsed_s = 0.1 * v + 0.001 * rep;
-	c->lat.valid = c->ops > 0;
-	c->lat.p50 = 1000;
-	c->lat.p99 = c->ops ? (uint64_t)(50000 * v) + rep : 0;
-	c->verify.status = k == 2 && rep == 2 && v > 1.5 ? RL_VERIFY_FAILED : RL_VERIFY_OK;
-	c->failed = c->verify.status == RL_VERIFY_FAILED;
-	if (c->failed) {	/* what the bad blocks hold: the comparison's verdict names it */
-		c->verify.found_blocks.valid = true;
-		c->verify.found_blocks.n[RL_FOUND_REFUSED_WRITE] = 3;
-		c->verify.found_blocks.n[RL_FOUND_LAYOUT_LOST] = 1;
-	}
-	c->expect = k == 0 ? RL_EXPECT_MET : RL_EXPECT_NONE;
-	c->es_cached_extents = 3;
-	if (rep == 3) {
-		c->nerrors = 1;
-		c->errors[0].err = 5;
-		c->errors[0].count = 2;
-	}
-	c->causes.valid = k != 2;
-	c->causes.status = rep == 2 ? RL_CAUSES_PARTIAL : RL_CAUSES_OK;
-	c->causes.counts[RL_CAUSE_EXTEND] = c->eagain / 2;
-	c->causes.counts[k == 1 ? RL_CAUSE_LOCK : RL_CAUSE_ES_MISS] = c->eagain - c->eagain / 2 - 1;
-	c->causes.unattributed = 1;
-	snprintf(c->causes.note, sizeof(c->causes.note), "a note the summaries do not keep");
-}
-
-static void make_run(struct rl_run *run, double v, int64_t started)
-{
-	struct rl_cell c;
-
-	*run = (struct rl_run){ .suite = "sum-suite", .scale = 1, .status = RL_RUN_DONE,
-				.started_ns = started, .finished_ns = started + 1000,
-				.env.kernel_release = "7.2.13-test", .nworkloads = 3,
-				.workloads = calloc(3, sizeof(*run->workloads)) };
-	for (int k = 0; k < 3 && run->workloads; k++)
-		workload(&run->workloads[k], k);
-	for (int k = 0; k < 3; k++)
-		for (uint32_t jobs = 1; jobs <= 2; jobs++)
-			for (uint32_t rep = 1; rep <= REPS; rep++) {
-				cell(&c, k, jobs, rep, v);
-				CHECK(rl_run_add_cell(run, &c) == 0, "add cell");
-			}
-}
 
 static int64_t import(struct rl_store *s, const struct rl_run *run, const char *label)
 {
@@ -150,9 +81,10 @@ static void test_light_equals_whole(struct rl_store *s, int64_t a, int64_t b)
 	CHECK(!la.cells[0].causes.note[0] && wa.cells[0].causes.note[0], "the note stays in the details");
 	for (int k = 0; k < 3; k++)
 		for (uint32_t jobs = 1; jobs <= 2; jobs++) {
-			rl_cell_summary(&wa, names[k], jobs, &sw);
-			rl_cell_summary(&la, names[k], jobs, &sl);
-			CHECK(same_summary(&sw, &sl), "%s x %u: the light summary differs", names[k], jobs);
+			rl_cell_summary(&wa, summary_names[k], jobs, &sw);
+			rl_cell_summary(&la, summary_names[k], jobs, &sl);
+			CHECK(same_summary(&sw, &sl), "%s x %u: the light summary differs",
+			      summary_names[k], jobs);
 		}
 	t1 = compare_text(&wa, &wb);
 	t2 = compare_text(&la, &lb);
@@ -312,7 +244,7 @@ int main(void)
 	if (store_test_begin(dir, db_path, sizeof(db_path), &s) < 0)
 		return 1;
 	for (int i = 0; i < 4; i++) {
-		make_run(&runs[i], 1.0 + 0.3 * i, T0 + i * 1000000000LL);
+		summary_make_run(&runs[i], 1.0 + 0.3 * i, T0 + i * 1000000000LL);
 		ids[i] = import(s, &runs[i], i % 2 ? "odd" : "even");
 	}
 	check_listed(s, ids[3], 3 * 2 * REPS, 2);
