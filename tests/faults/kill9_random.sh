@@ -1,11 +1,10 @@
 #!/bin/sh
-# kill9_random.sh: ringlabd killed with SIGKILL in its first start's mkfs, then at a random point of its runs FAULT_KILLS times (20; make check-faults-long: 100), every fourth time again while it starts: each time the database passes PRAGMA integrity_check, every run id it acknowledged (202 for a run, 201 for an import) is stored, every run it had finished is unchanged, no id is given twice, and the restarted daemon mounts its image once and goes on.
+# kill9_random.sh: ringlabd killed with SIGKILL in its first start's mkfs, then at a random point of its runs FAULT_KILLS times (20; make check-faults-long: 100), every fourth time again while it starts: each time the store passes its integrity check (SQLite's PRAGMA integrity_check; pg_amcheck with RL_TEST_STORE=postgresql), every run id it acknowledged (202 for a run, 201 for an import) is stored, every run it had finished is unchanged, no id is given twice, and the restarted daemon mounts its image once and goes on.
 . "$top_srcdir/tests/lib/faults.sh"
 daemon_require curl jq sqlite3 losetup findmnt od
 
 kills=${FAULT_KILLS:-20}
 state=$DAEMON_DIR/state
-db=$state/ringlab.db
 mnt=$state/mnt/img
 img=$state/img.img
 acked=$DAEMON_DIR/acked		# one acknowledged id a line
@@ -94,16 +93,16 @@ record_finished()
 	mv "$finished.now" "$finished"
 }
 
-# check_after_kill N: the dead daemon's database, then a restarted daemon's answers.
+# check_after_kill N: the dead daemon's store, then a restarted daemon's answers.
 check_after_kill()
 {
-	ic=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
-	[ "$ic" = ok ] || fail "kill $1: integrity_check: $ic"
-	stored=$(sqlite3 "$db" 'SELECT id FROM runs ORDER BY id' | tr '\n' ' ')
+	ic=$(daemon_db_check "$state")
+	[ "$ic" = ok ] || fail "kill $1: the store's integrity check: $ic"
+	stored=$(daemon_db_sql "$state" 'SELECT id FROM runs ORDER BY id' | tr '\n' ' ')
 	for id in $(sort -n "$acked"); do
 		case " $stored " in
 		*" $id "*) ;;
-		*) fail "kill $1: run $id was acknowledged and is not in $db (stored: $stored)" ;;
+		*) fail "kill $1: run $id was acknowledged and is not in the store (stored: $stored)" ;;
 		esac
 	done
 	daemon_start 60 -c "$DAEMON_DIR/ringlabd.json" || fail "kill $1: restart: $DAEMON_ERR"

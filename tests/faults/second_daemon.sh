@@ -1,11 +1,11 @@
 #!/bin/sh
-# second_daemon.sh: a second ringlabd on a state dir in use is refused, naming the first one's pid; the first one's image mount and its running run are untouched.
+# second_daemon.sh: a second ringlabd on a state dir in use is refused, naming the first one's pid, before it opens the store (on PostgreSQL, with RL_TEST_STORE=postgresql, its start-up would abort the runs of its targets); the first one's image mount and its running run are untouched.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq mountpoint
 
 state=$DAEMON_DIR/state
-opts="--state-dir $state --workloads $top_srcdir/workloads"
+opts="$DAEMON_STORE_OPT --state-dir $state --workloads $top_srcdir/workloads"
 # The embedded default target: an image mounted at state/mnt/default.
 daemon_start 60 $opts || fail "$DAEMON_ERR"
 first=$DAEMON_PID

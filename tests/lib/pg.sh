@@ -17,6 +17,8 @@
 #   pg_createdb NAME    a fresh database NAME; prints its socket conninfo
 #   pg_sql SQL      run SQL in database ringlab as the superuser, print the rows (tab-separated)
 #   pg_ctl_as ARGS  pg_ctl ARGS on this server's data directory, as its user
+#   pg_check        prints "ok" when pg_amcheck finds every table and index of database
+#                   ringlab sound (amcheck installed on first use), else what it found
 #   pg_down, pg_up  stop the server (fast: connections are cut) and start it again on the
 #                   same port and socket, its data kept
 #   pg_stop         stop the server (fast, then immediate) and remove PG_DIR; idempotent
@@ -125,6 +127,16 @@ pg_createdb()
 pg_sql()
 {
 	"$PG_BIN/psql" -X -q -A -t -F '	' -h "$PG_DIR" -p "$PG_PORT" -U ringlab -d ringlab -c "$1"
+}
+
+pg_check()
+{
+	# Corruption is reported on stdout with exit status 2; the notice of an amcheck
+	# installed before is not a finding.
+	_pg_out=$(PGOPTIONS='-c client_min_messages=warning' "$PG_BIN/pg_amcheck" -h "$PG_DIR" \
+		-p "$PG_PORT" -U ringlab -d ringlab --install-missing --heapallindexed 2>&1) &&
+		[ -z "$_pg_out" ] && { echo ok; return 0; }
+	echo "pg_amcheck: ${_pg_out:-failed}"
 }
 
 pg_stop()
