@@ -22,6 +22,8 @@ grep -q "state_dir $state is in use by ringlabd pid $first" "$DAEMON_DIR/second.
 	fail "the refusal does not name pid $first: $(cat "$DAEMON_DIR/second.log")"
 mountpoint -q "$state/mnt/default" || fail "the first ringlabd's image mount is gone"
 kill -0 "$first" || fail "the first ringlabd died"
+# Refused before it opened the store: a start-up marks the runs of its targets aborted.
+run_is "$id" running || fail "run $id is $(run_status "$id") after the refused start"
 
 wait_run "$id" 180 done failed aborted
 req GET "/api/v1/runs/$id" >/dev/null
