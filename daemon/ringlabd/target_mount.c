@@ -21,7 +21,15 @@
 
 #define EXT4_MAGIC_OFFSET 1080
 #define MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+/* A second for the files a run of ours just closed, at its stop. */
 #define UMOUNT_TRIES 20
+/*
+ * A killed daemon's files go only after it is reaped: the kernel finishes its
+ * I/O in flight (on a loop device over a busy disk, seconds) and a workqueue
+ * drops io_uring's registered files. A restart at once finds the mount busy
+ * meanwhile, so reclaiming waits up to 15 s.
+ */
+#define RECLAIM_TRIES (15000 / RL_TARGET_POLL_MS)
 /*
  * The block size of what ringlabd formats: the workloads' (4096 for every
  * shipped one, and runs refuse a mismatch). Left to itself mke2fs picks
@@ -206,12 +214,15 @@ int rl_target_mount(struct rl_target *t, const char *dev, struct rl_err *err)
 	return 0;
 }
 
-/* Unmount @dir, waiting out short-lived users. Returns 0 (or nothing was mounted) or -errno. */
-static int unmount_waiting(const char *dir)
+/*
+ * Unmount @dir, retried @tries times (RL_TARGET_POLL_MS apart) while it is busy.
+ * Returns 0 (or nothing was mounted), -EBUSY or -errno.
+ */
+static int unmount_waiting(const char *dir, int tries)
 {
 	int i;
 
-	for (i = 0; i < UMOUNT_TRIES; i++) {
+	for (i = 0; i < tries; i++) {
 		if (!umount2(dir, UMOUNT_NOFOLLOW) || errno == EINVAL || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
@@ -223,7 +234,7 @@ static int unmount_waiting(const char *dir)
 
 void rl_target_unmount(const char *dir)
 {
-	if (unmount_waiting(dir) < 0)
+	if (unmount_waiting(dir, UMOUNT_TRIES) < 0)
 		umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW);
 }
 
@@ -250,8 +261,9 @@ static int match_leftover(const struct rl_mount_entry *e, void *ctx)
  * point, and its owner is dead, take it down so the target opens as usual;
  * anything else stays refused by the checks that follow. The owner is dead
  * when no other process holds the state directory's lock, and nothing has a
- * file open on the mount: a busy one is never detached lazily, which would
- * leave a live run writing into the directory underneath.
+ * file open on the mount once the kernel has let go of the dead one's (see
+ * RECLAIM_TRIES): a busy one is never detached lazily, which would leave a
+ * live run writing into the directory underneath.
  */
 void rl_target_reclaim(const struct rl_target *t, const char *state_dir, const char *img)
 {
@@ -279,7 +291,7 @@ void rl_target_reclaim(const struct rl_target *t, const char *state_dir, const c
 		return;
 	rl_log(LOG_WARNING, "target %s: unmounting %s from %s, left by a ringlabd that did not stop",
 	       t->cfg.name, dev, mnt_real);
-	ret = unmount_waiting(mnt_real);
+	ret = unmount_waiting(mnt_real, RECLAIM_TRIES);
 	if (ret < 0) {
 		rl_log(LOG_WARNING, "target %s: %s is still in use (%s): left mounted",
 		       t->cfg.name, mnt_real, strerror(-ret));

@@ -1,5 +1,5 @@
 #!/bin/bash
-# lifecycle.sh: ringlabd on its embedded default target: READY=1, a run equal to the CLI's, SIGTERM aborts cleanly within 10 s with STOPPING=1, kill -9 keeps every finished run and marks the interrupted one aborted.
+# lifecycle.sh: ringlabd on its embedded default target (its store SQLite, or with RL_TEST_STORE=postgresql the test's PostgreSQL): READY=1, a run equal to the CLI's, SIGTERM aborts cleanly within 10 s with STOPPING=1, kill -9 keeps every finished run and marks the interrupted one aborted.
 . "$top_srcdir/tests/lib/daemon.sh"
 daemon_require curl jq sqlite3
 rl=$top_builddir/ringlab
@@ -22,7 +22,7 @@ fail() { echo "FAIL: $*" >&2; [ -f "$work/rld.log" ] && tail -n 20 "$work/rld.lo
 listener=$!
 
 start() {
-	NOTIFY_SOCKET=$work/notify.sock daemon_start 20 --state-dir "$state" \
+	NOTIFY_SOCKET=$work/notify.sock daemon_start 20 $DAEMON_STORE_OPT --state-dir "$state" \
 		--workloads "$top_srcdir/workloads" || fail "$DAEMON_ERR"
 	url=$DAEMON_URL
 }
@@ -37,7 +37,7 @@ wait_status() {	# ID STATUS... : wait up to 120 s for the run to reach one of th
 	fail "run $id is $st, not $*"
 }
 
-# 1. Embedded default: no config at all.
+# 1. Embedded default: no config at all (on PostgreSQL, the store's alone).
 start
 grep -q 'READY=1' "$work/notify.log" || fail "no READY=1 on NOTIFY_SOCKET"
 api "$url/api/v1/system" | jq -e '.targets[0].name == "default" and .targets[0].kind == "image"' >/dev/null ||
@@ -85,7 +85,8 @@ crash=$(api -X POST "$url/api/v1/runs" -d '{"suite": "seed", "scale": 0.05, "rep
 wait_status "$crash" running
 sleep 1
 kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
-[ "$(sqlite3 "$state/ringlab.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check after kill -9"
+ic=$(daemon_db_check "$state")
+[ "$ic" = ok ] || fail "the store after kill -9: $ic"
 # The image stays mounted after kill -9: the killed run's files are still on it.
 left=$(ls "$state/mnt/default" | grep '^ringlab-')
 [ -n "$left" ] || fail "kill -9 left no ringlab-* file on the target to check the sweep with"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# reload.sh: SIGHUP reloads the token (token and token_file, the file read again), workloads_dir and allowed_hosts, says which changed and which changed keys wait for a restart, and keeps everything when the new configuration is bad.
+# reload.sh: SIGHUP reloads the token (token and token_file, the file read again), workloads_dir and allowed_hosts, says which changed and which changed keys wait for a restart, and keeps everything when the new configuration is bad; the store (SQLite, or PostgreSQL with RL_TEST_STORE=postgresql) serves a run after them all.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq
@@ -71,4 +71,10 @@ config '"token": ""'
 hup
 expect 400 POST /api/v1/runs -H "Content-Type: application/json" --data-binary '{}'
 expect 421 GET /api/v1/health -H "Host: lab.example"
+# Seven SIGHUPs later the store (SQLite, or PostgreSQL's connections) still takes a run and its end.
+id=$(post_run '{"workload": "nw-overwrite-aligned", "scale": 0.02, "repeat": 1}')
+[ -n "$id" ] || fail "a run after the reloads was refused: $(cat "$DAEMON_DIR/body")"
+wait_run "$id" 120 done failed aborted
+expect 200 GET "/api/v1/runs/$id"
+jqe '.status == "done" and (.cells | length) == 1'
 exit 0

@@ -1,5 +1,5 @@
 #!/bin/sh
-# state_full.sh: the state filesystem (a small tmpfs) fills up under a run: the run ends failed instead of staying "running", /health reports the store failure, cancel and new runs say why; with space again the end is recorded, and across a restart the real reason is recorded, not "interrupted".
+# state_full.sh: the filesystem the store writes to (a small tmpfs: the state directory's, or with RL_TEST_STORE=postgresql the database's tablespace) fills up under a run: the run ends failed instead of staying "running", /health reports the store failure, cancel and new runs say why; with space again the end is recorded, and across a restart the real reason is recorded, not "interrupted".
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq mountpoint dd
@@ -21,20 +21,28 @@ run_into_full()
 	id=$(post_run '{"workload": "slow-cells"}')
 	[ -n "$id" ] || fail "POST: $(cat "$DAEMON_DIR/body")"
 	wait_until 120 "run $id stored no cell in 120 s" has_cell "$id"
-	dd if=/dev/zero of="$state/fill" bs=64k >/dev/null 2>&1
-	[ "$(df --output=avail -k "$state" | tail -n 1)" -lt 64 ] || fail "the state filesystem is not full"
-	wait_until 60 "run $id stays running on a full state filesystem" eval '! run_is "$id" running'
+	dd if=/dev/zero of="$full/fill" bs=64k >/dev/null 2>&1
+	[ "$(df --output=avail -k "$full" | tail -n 1)" -lt 64 ] || fail "the store's filesystem is not full"
+	wait_until 60 "run $id stays running on a full filesystem under the store" eval '! run_is "$id" running'
 }
 
 loopfs_create 256
 mkdir "$state" "$DAEMON_DIR/workloads" || fail "mkdir"
-mount -t tmpfs -o size=8m,mode=0750 ringlab-state "$state" || fail "cannot mount a tmpfs"
+# full: the filesystem the store writes to, which the test fills (pg_stop unmounts PostgreSQL's).
+if [ -n "$PG_STORE_JSON" ]; then
+	# A fresh database takes about 8 MB of its tablespace (its catalogs move with it).
+	pg_small_space 16
+	full=$PG_SPACE
+else
+	mount -t tmpfs -o size=8m,mode=0750 ringlab-state "$state" || fail "cannot mount a tmpfs"
+	full=$state
+fi
 jq '.name = "slow-cells" | .duration_ms = 3000 | .repetitions = 20' \
 	"$top_srcdir/workloads/nw-overwrite-aligned.json" >"$DAEMON_DIR/workloads/slow-cells.json"
 jq '.name = "quick" | .repetitions = 1' \
 	"$top_srcdir/workloads/nw-overwrite-aligned.json" >"$DAEMON_DIR/workloads/quick.json"
-printf '{"state_dir": "%s", "workloads_dir": "%s", "targets": [{"name": "scratch", "kind": "dir", "path": "%s"}]}\n' \
-	"$state" "$DAEMON_DIR/workloads" "$LOOPFS_DIR" >"$DAEMON_DIR/ringlabd.json"
+printf '{"state_dir": "%s", "workloads_dir": "%s", "targets": [{"name": "scratch", "kind": "dir", "path": "%s"}]%s}\n' \
+	"$state" "$DAEMON_DIR/workloads" "$LOOPFS_DIR" "${PG_STORE_JSON:+, $PG_STORE_JSON}" >"$DAEMON_DIR/ringlabd.json"
 daemon_start 30 -c "$DAEMON_DIR/ringlabd.json" || fail "$DAEMON_ERR"
 
 # 1. Full while the daemon runs on.
@@ -53,9 +61,9 @@ req GET "/api/v1/runs?status=running" >/dev/null
 [ "$(body '.runs | map(select(.id == '"$id"')) | length')" = 0 ] || fail "listed as running"
 req GET /api/v1/runs >/dev/null
 [ "$(body '.runs[] | select(.id == '"$id"') | .status')" = failed ] || fail "listed: $(cat "$DAEMON_DIR/body")"
-echo "ok: run $id ended '$reason' on a full state filesystem; /health: $(req GET /api/v1/health >/dev/null; body .store)"
+echo "ok: run $id ended '$reason' on a full filesystem under the store; /health: $(req GET /api/v1/health >/dev/null; body .store)"
 
-rm -f "$state/fill"
+rm -f "$full/fill"
 wait_until 30 "/health not ok 30 s after space came back" healthy
 req GET "/api/v1/runs/$id" >/dev/null
 [ "$(body .status)" = failed ] && [ "$(body .error)" = "$reason" ] && [ "$(body .store_error)" = null ] ||
@@ -69,7 +77,7 @@ run_into_full
 reason=$(req GET "/api/v1/runs/$id" >/dev/null && body .error)
 daemon_stop
 grep -q "recorded at the next start" "$DAEMON_DIR/rld.log" || fail "the end was not kept for the next start"
-rm -f "$state/fill"
+rm -f "$full/fill"
 daemon_start 30 -c "$DAEMON_DIR/ringlabd.json" || fail "restart: $DAEMON_ERR"
 req GET "/api/v1/runs/$id" >/dev/null
 [ "$(body .status)" = failed ] && [ "$(body .error)" = "$reason" ] ||

@@ -32,6 +32,13 @@
 #   daemon_release             unmount what is mounted under DAEMON_DIR and detach the loop
 #                              devices of its image files (a daemon killed with SIGKILL leaves them)
 #   DAEMON_RAW                 tests/api/http_raw, for requests curl will not make
+#   DAEMON_STORE_OPT           for a daemon started with no daemon_config: empty (SQLite, in
+#                              its state_dir), or with RL_TEST_STORE=postgresql
+#                              "-c DAEMON_DIR/store.json", a configuration of the store alone
+#   daemon_db_sql STATE SQL    SQL on the store of the daemon whose state_dir is STATE (its
+#                              ringlab.db, or the test's PostgreSQL); prints the rows
+#   daemon_db_check STATE      prints "ok" when that store is sound (SQLite's PRAGMA
+#                              integrity_check; pg_check on PostgreSQL), else what is wrong
 #
 # A test that sets its own EXIT trap after daemon_require calls daemon_cleanup in it, as
 # loopfs.sh asks for loopfs_cleanup.
@@ -50,6 +57,7 @@ DAEMON_URL=
 DAEMON_ERR=
 DAEMON_STATUS=
 DAEMON_BG=
+DAEMON_STORE_OPT=
 
 daemon_require()
 {
@@ -61,6 +69,28 @@ daemon_require()
 	pg_test_store
 	DAEMON_DIR=$(mktemp -d -t ringlab-daemon.XXXXXX) || { echo "FAIL: mktemp -d" >&2; exit 1; }
 	trap daemon_cleanup EXIT
+	DAEMON_STORE_OPT=
+	[ -z "$PG_STORE_JSON" ] && return 0
+	echo "{$PG_STORE_JSON}" >"$DAEMON_DIR/store.json"
+	DAEMON_STORE_OPT="-c $DAEMON_DIR/store.json"
+}
+
+daemon_db_sql()
+{
+	if [ -n "$PG_STORE_JSON" ]; then
+		pg_sql "$2"
+	else
+		sqlite3 "$1/ringlab.db" "$2"
+	fi
+}
+
+daemon_db_check()
+{
+	if [ -n "$PG_STORE_JSON" ]; then
+		pg_check
+	else
+		sqlite3 "$1/ringlab.db" 'PRAGMA integrity_check' 2>&1
+	fi
 }
 
 daemon_config()

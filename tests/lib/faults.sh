@@ -5,7 +5,8 @@
 #                                           and runs.sh: fail, req, body, run_status, wait_until)
 #   fault_config STATE TARGET_JSON...
 #                              DAEMON_DIR/ringlabd.json: state_dir STATE, workloads_dir
-#                              DAEMON_DIR/workloads (made here), one target per JSON object
+#                              DAEMON_DIR/workloads (made here), one target per JSON object,
+#                              the store on PostgreSQL with RL_TEST_STORE=postgresql
 #   fault_workload NAME BASE [JQ]
 #                              DAEMON_DIR/workloads/NAME.json: workloads/BASE.json through
 #                              the jq filter JQ, named NAME
@@ -43,7 +44,7 @@ fault_config()
 	mkdir -p "$DAEMON_DIR/workloads/suites" || fail "mkdir $DAEMON_DIR/workloads/suites"
 	cat >"$DAEMON_DIR/ringlabd.json" <<JSON
 {"state_dir": "$_fault_state", "workloads_dir": "$DAEMON_DIR/workloads",
- "targets": [$_fault_targets]}
+ "targets": [$_fault_targets]${PG_STORE_JSON:+, $PG_STORE_JSON}}
 JSON
 }
 

@@ -4,7 +4,9 @@
 #   . "$top_srcdir/tests/lib/fleet.sh"    (sets RL_TEST_STORE=postgresql, sources daemon.sh and runs.sh)
 #   fleet_require         daemon_require curl jq, and exit 77 unless unshare -u works
 #                         (each daemon gets its own UTS namespace, hence its own host name)
-#   fleet_workloads MS    DAEMON_DIR/workloads: the source tree's workloads and suites, and
+#   fleet_workloads MS [DIR]
+#                         DIR (default DAEMON_DIR/workloads), the DAEMON_WORKLOADS of the
+#                         next fleet_up: the source tree's workloads and suites, and
 #                         fleet-slow, a 4 MiB overwrite that writes for MS milliseconds
 #   fleet_up NAME HOST [KEYS]
 #                         ringlabd with state DAEMON_DIR/NAME, one dir target NAME-t on a
@@ -33,12 +35,13 @@ fleet_require()
 
 fleet_workloads()
 {
-	mkdir -p "$DAEMON_DIR/workloads" || fail "mkdir $DAEMON_DIR/workloads"
-	cp -R "$top_srcdir/workloads/." "$DAEMON_DIR/workloads/" || fail "copy the workloads"
+	_fleet_w=${2:-$DAEMON_DIR/workloads}
+	mkdir -p "$_fleet_w" || fail "mkdir $_fleet_w"
+	cp -R "$top_srcdir/workloads/." "$_fleet_w/" || fail "copy the workloads"
 	jq ".name = \"fleet-slow\" | .size_per_job = \"4M\" | .duration_ms = $1 | .repetitions = 1 | del(.expect)" \
-		"$top_srcdir/workloads/nw-overwrite-aligned.json" >"$DAEMON_DIR/workloads/fleet-slow.json" ||
+		"$top_srcdir/workloads/nw-overwrite-aligned.json" >"$_fleet_w/fleet-slow.json" ||
 		fail "workload fleet-slow"
-	DAEMON_WORKLOADS=$DAEMON_DIR/workloads
+	DAEMON_WORKLOADS=$_fleet_w
 }
 
 fleet_up()

@@ -17,9 +17,16 @@
 #   pg_createdb NAME    a fresh database NAME; prints its socket conninfo
 #   pg_sql SQL      run SQL in database ringlab as the superuser, print the rows (tab-separated)
 #   pg_ctl_as ARGS  pg_ctl ARGS on this server's data directory, as its user
+#   pg_check        prints "ok" when pg_amcheck finds every table and index of database
+#                   ringlab sound (amcheck installed on first use), else what it found
 #   pg_down, pg_up  stop the server (fast: connections are cut) and start it again on the
 #                   same port and socket, its data kept
-#   pg_stop         stop the server (fast, then immediate) and remove PG_DIR; idempotent
+#   pg_small_space MiB
+#                   database ringlab, before anything else connects to it, moved to a
+#                   tablespace on a tmpfs of MiB at PG_SPACE (PG_DIR/space): a disk of the
+#                   database's own that a test can fill; pg_stop unmounts it
+#   pg_stop         stop the server (fast, then immediate), unmount PG_SPACE and remove
+#                   PG_DIR; idempotent
 #   pg_test_store   with RL_TEST_STORE=postgresql (tests/pg/*.sh set it): pg_require and
 #                   pg_start, and PG_STORE_JSON is the ringlabd config member that puts the
 #                   store there ("store": {...}: TCP, the password from PG_PASSWORD_FILE);
@@ -34,6 +41,7 @@ PG_CONNINFO=
 PG_TCP_CONNINFO=
 PG_PASSWORD_FILE=
 PG_STORE_JSON=
+PG_SPACE=
 _pg_user=
 
 pg_require()
@@ -127,6 +135,28 @@ pg_sql()
 	"$PG_BIN/psql" -X -q -A -t -F '	' -h "$PG_DIR" -p "$PG_PORT" -U ringlab -d ringlab -c "$1"
 }
 
+pg_check()
+{
+	# Corruption is reported on stdout with exit status 2; the notice of an amcheck
+	# installed before is not a finding.
+	_pg_out=$(PGOPTIONS='-c client_min_messages=warning' "$PG_BIN/pg_amcheck" -h "$PG_DIR" \
+		-p "$PG_PORT" -U ringlab -d ringlab --install-missing --heapallindexed 2>&1) &&
+		[ -z "$_pg_out" ] && { echo ok; return 0; }
+	echo "pg_amcheck: ${_pg_out:-failed}"
+}
+
+pg_small_space()
+{
+	PG_SPACE=$PG_DIR/space
+	mkdir "$PG_SPACE" && mount -t tmpfs -o "size=$1m,mode=0700" ringlab-pg-space "$PG_SPACE" ||
+		{ echo "FAIL: cannot mount a tmpfs at $PG_SPACE" >&2; exit 1; }
+	[ -z "$_pg_user" ] || chown "$_pg_user" "$PG_SPACE"
+	"$PG_BIN/psql" -X -q -h "$PG_DIR" -p "$PG_PORT" -U ringlab -d postgres \
+		-c "CREATE TABLESPACE small LOCATION '$PG_SPACE'" \
+		-c 'ALTER DATABASE ringlab SET TABLESPACE small' >/dev/null ||
+		{ echo "FAIL: database ringlab not moved to a tablespace at $PG_SPACE" >&2; exit 1; }
+}
+
 pg_stop()
 {
 	[ -n "$PG_DIR" ] || return 0
@@ -134,6 +164,10 @@ pg_stop()
 		pg_ctl_as -m fast -w -t 20 stop >/dev/null 2>&1 ||
 			pg_ctl_as -m immediate -w -t 20 stop >/dev/null 2>&1
 	fi
+	if [ -n "$PG_SPACE" ] && mountpoint -q "$PG_SPACE"; then
+		umount "$PG_SPACE" || umount -l "$PG_SPACE"
+	fi
+	PG_SPACE=
 	rm -rf "$PG_DIR"
 	PG_DIR=
 }
