@@ -157,7 +157,9 @@ static int uring_submit(struct rl_job *job)
 
 	if (!d->staged)
 		return 0;
-	ret = io_uring_submit(&d->ring);
+	do
+		ret = io_uring_submit(&d->ring);
+	while (ret == -EINTR);
 	if (ret < 0)
 		return ret;
 	d->staged -= (unsigned)ret < d->staged ? (unsigned)ret : d->staged;
@@ -171,11 +173,14 @@ static int uring_reap(struct rl_job *job, struct rl_completion *out, unsigned ma
 	unsigned head, n = 0;
 	int ret;
 
-	if (min) {
-		ret = io_uring_wait_cqe_nr(&d->ring, &cqe, min);
-		if (ret < 0)
+	/*
+	 * A signal (a stop and continue too) ends the wait with -EINTR and
+	 * io_uring_enter() is not restarted: the I/O is still in flight, so
+	 * wait again. Cancelling goes through the job's flag, not a signal.
+	 */
+	while (min && (ret = io_uring_wait_cqe_nr(&d->ring, &cqe, min)) < 0)
+		if (ret != -EINTR)
 			return ret;
-	}
 	io_uring_for_each_cqe(&d->ring, head, cqe) {
 		if (n == max)
 			break;

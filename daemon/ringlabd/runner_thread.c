@@ -32,14 +32,15 @@ struct run_ctx {
 	int store_error;
 	char store_msg[RL_ERR_MSG_MAX];	/* why, kept from the cancel that follows */
 	char lost_why[64];		/* store_error -ENOTCONN: why the kept cells failed the run */
-	struct rl_err err;
+	struct rl_err err;		/* the run's: what failed it */
+	struct rl_err cb_err;		/* the callbacks' store writes', which must not overwrite it */
 };
 
 /* A store write of the run failed: the run fails for it rather than lose results silently. */
 static void store_failed(struct run_ctx *c, const char *what)
 {
 	if (!c->store_error) {
-		snprintf(c->store_msg, sizeof(c->store_msg), "%s: %.480s", what, c->err.msg);
+		snprintf(c->store_msg, sizeof(c->store_msg), "%s: %.480s", what, c->cb_err.msg);
 		c->store_error = -EIO;
 	}
 	atomic_store(&c->dt->cancel, true);
@@ -68,7 +69,7 @@ static void db_lost_failed(struct run_ctx *c, const char *why)
 /* The fleet run's lease is another daemon's: stop, and write nothing more of it. */
 static void lease_gone(struct run_ctx *c)
 {
-	rl_log(LOG_ERR, "%s; stopping run %lld here", c->err.msg, (long long)c->id);
+	rl_log(LOG_ERR, "%s; stopping run %lld here", c->cb_err.msg, (long long)c->id);
 	atomic_store(&c->dt->lease_lost, true);
 	atomic_store(&c->dt->cancel, true);
 }
@@ -144,7 +145,7 @@ static void spool_tick(struct run_ctx *c, bool now)
 	if (!rl_spool_waiting(&dt->spool) || (!now && t - c->spool_try_ns < SPOOL_RETRY_NS))
 		return;
 	c->spool_try_ns = t;
-	ret = spool_write(dt, &c->err);
+	ret = spool_write(dt, &c->cb_err);
 	if (ret == -ESTALE)
 		lease_gone(c);
 	else if (ret < 0 && ret != -ENOTCONN)
@@ -164,7 +165,7 @@ static void store_cell(struct run_ctx *c, const struct rl_cell *cell)
 	if (atomic_load(&dt->lease_lost))
 		return;
 	if (!rl_spool_waiting(&dt->spool))
-		ret = rl_store_cell_add(dt->store, c->id, c->seq, cell, &c->err);
+		ret = rl_store_cell_add(dt->store, c->id, c->seq, cell, &c->cb_err);
 	if (ret == -ESTALE)
 		lease_gone(c);
 	if (ret != -ENOTCONN) {
@@ -174,8 +175,8 @@ static void store_cell(struct run_ctx *c, const struct rl_cell *cell)
 	}
 	if (!rl_spool_waiting(&dt->spool))
 		rl_log(LOG_WARNING, "run %lld: the store cannot be reached (%s): its cells are kept in %s until it is back",
-		       (long long)c->id, c->err.msg, dt->spool.path);
-	ret = rl_spool_add(&dt->spool, c->id, c->seq, cell, &c->err);
+		       (long long)c->id, c->cb_err.msg, dt->spool.path);
+	ret = rl_spool_add(&dt->spool, c->id, c->seq, cell, &c->cb_err);
 	if (ret == -ENOSPC)
 		db_lost_failed(c, "cannot be reached and the spool is full");
 	else if (ret < 0)
@@ -216,7 +217,7 @@ static void on_started(void *arg, const struct rl_run *run)
 	struct run_ctx *c = arg;
 	/* When it began: a guest's run is stored when the guest is over. */
 	int ret = rl_store_run_start_at(c->dt->store, c->id, &run->env, run->workloads,
-					run->nworkloads, run->started_ns, &c->err);
+					run->nworkloads, run->started_ns, &c->cb_err);
 
 	if (ret == -ESTALE)
 		lease_gone(c);
@@ -247,7 +248,7 @@ static void on_progress(void *arg, const struct rl_progress *p)
 	c->last_store_ns = now;
 	snprintf(sp.workload, sizeof(sp.workload), "%s", p->workload);
 	snprintf(sp.phase, sizeof(sp.phase), "%s", p->phase);
-	rl_store_progress_set(c->dt->store, c->id, &sp, &c->err);
+	rl_store_progress_set(c->dt->store, c->id, &sp, &c->cb_err);
 }
 
 static void on_cell(void *arg, const struct rl_run *run, const struct rl_cell *cell)
