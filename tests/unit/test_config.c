@@ -556,6 +556,12 @@ static void test_store(void)
 		{ "{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db\","
 		  " \"password_file\": \"pw\"}}", "store.password_file", "absolute" },
 		{ "{\"store\": {\"conninfo\": \"host=db\"}}", "store.conninfo", "only for kind postgresql" },
+		/* Given to SQLite they would bound nothing. */
+		{ "{\"store\": {\"kind\": \"sqlite\", \"unreachable_max_s\": 60}}",
+		  "store.unreachable_max_s", "only for kind postgresql" },
+		{ "{\"store\": {\"spool_max\": \"1G\"}}", "store.spool_max", "only for kind postgresql" },
+		{ "{\"store\": {\"password_file\": \"/etc/ringlab/pgpass\"}}", "store.password_file",
+		  "only for kind postgresql" },
 		{ "{\"store\": {\"kind\": \"mysql\"}}", "kind", NULL },
 		{ "{\"store\": {\"kind\": \"sqlite\", \"password\": \"x\"}}", "password", NULL },
 		{ 0 }
@@ -567,6 +573,14 @@ static void test_store(void)
 	expect_loaded("{}", &a);
 	CHECK(a.store.kind == RL_STORE_SQLITE && !a.store.conninfo[0], "the default store: kind %d",
 	      (int)a.store.kind);
+	/* At their defaults they change nothing: what rl_fields_to_json() writes loads back. */
+	expect_loaded("{\"store\": {\"kind\": \"sqlite\", \"conninfo\": \"\", \"unreachable_max_s\": 600,"
+		      " \"spool_max\": \"64M\"}}", &b);
+	expect_loaded("{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db\","
+		      " \"unreachable_max_s\": 60, \"spool_max\": \"1M\"}}", &b);
+	CHECK(b.store.unreachable_max_s == 60 && b.store.spool_max == 1u << 20,
+	      "postgresql's spool keys: %u %llu", b.store.unreachable_max_s,
+	      (unsigned long long)b.store.spool_max);
 	expect_loaded("{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db dbname=passwords\","
 		      " \"password_file\": \"/etc/ringlab/pgpass\"}}", &b);
 	CHECK(b.store.kind == RL_STORE_POSTGRESQL && !strcmp(b.store.conninfo, "host=db dbname=passwords") &&
