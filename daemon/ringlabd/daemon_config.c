@@ -68,7 +68,7 @@ static const struct rl_field store_fields[] = {
 	  .help = "postgresql: libpq's connection string, e.g. \"host=db.lab dbname=ringlab user=ringlab\" (or a postgresql:// URI). A password in it is refused: use password_file or PGPASSWORD." },
 	{ .name = "password_file", .type = RL_FT_STRING, .offset = ST(password_file),
 	  .size = ST_SIZE(password_file), .min = 0, .max = ST_SIZE(password_file) - 1, .def = "\"\"",
-	  .help = "postgresql: absolute path of a file whose first line is the password; empty: libpq's own (PGPASSWORD, ~/.pgpass)." },
+	  .help = "postgresql: absolute path of a file whose first line is the password; empty: libpq's own (PGPASSWORD, ~/.pgpass). One other users can read is warned about, as token_file is." },
 	{ .name = "unreachable_max_s", .type = RL_FT_U32, .offset = ST(unreachable_max_s), .min = 1,
 	  .max = 7 * 86400, .def = "600",
 	  .help = "postgresql: seconds a run goes on while the server cannot be reached, its finished cells kept in state_dir/cells-spool-TARGET and written when the server is back; longer, and the run fails (its cells still kept)." },
@@ -131,7 +131,7 @@ const struct rl_field rl_config_fields[] = {
 	  .help = "Bearer token required by mutating requests (POST, DELETE); empty = none. Prefer token_file. SIGHUP reloads it." },
 	{ .name = "token_file", .type = RL_FT_STRING, .offset = CF(token_file),
 	  .size = CF_SIZE(token_file), .min = 0, .max = CF_SIZE(token_file) - 1, .def = "\"\"",
-	  .help = "Absolute path of a file whose first line is the token (instead of token). SIGHUP reads it again." },
+	  .help = "Absolute path of a file whose first line is the token (instead of token). SIGHUP reads it again. One its group or anyone can read, or another user than root and the daemon's owns, is warned about at start-up and SIGHUP." },
 	{ .name = "state_dir", .type = RL_FT_STRING, .offset = CF(state_dir),
 	  .size = CF_SIZE(state_dir), .min = 1, .max = CF_SIZE(state_dir) - 1,
 	  .def = "\"/var/lib/ringlab\"",
@@ -176,7 +176,7 @@ const struct rl_field rl_config_fields[] = {
 	  .help = "Where runs write. Empty: one image target named default (state_dir/default.img, 4G, sparse)." },
 	{ .name = "store", .type = RL_FT_OBJECT, .offset = CF(store), .sub = store_fields,
 	  .size = CF_SIZE(store), .def = "{}",
-	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ..., \"unreachable_max_s\": 600, \"spool_max\": \"64M\"}. Read at start-up only." },
+	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ..., \"unreachable_max_s\": 600, \"spool_max\": \"64M\"}; an SQLite store given any of those four keys other than at its default is refused. Read at start-up only." },
 	{ .name = "fleet", .type = RL_FT_OBJECT, .offset = CF(fleet), .sub = fleet_fields,
 	  .size = CF_SIZE(fleet), .def = "{}",
 	  .help = "Runs submitted with \"host\" (postgresql store only): {\"lease_s\": 30}. Read at start-up only." },
@@ -428,13 +428,38 @@ static bool sets_password(const char *conninfo)
 	return false;
 }
 
+/*
+ * The keys only a postgresql store reads, set to anything but their
+ * defaults on an SQLite store, would be ignored without a word (a
+ * spool_max that bounds nothing): refuse them. A default is let through,
+ * as it changes nothing: a configuration written out whole loads back.
+ */
+static int check_sqlite_store(const struct rl_store_cfg *s, struct rl_err *err)
+{
+	struct rl_store_cfg def;
+
+	memset(&def, 0, sizeof(def));
+	rl_fields_defaults(store_fields, &def, NULL);
+	const struct { const char *key; bool set; } pg_only[] = {
+		{ "conninfo", s->conninfo[0] != '\0' },
+		{ "password_file", s->password_file[0] != '\0' },
+		{ "unreachable_max_s", s->unreachable_max_s != def.unreachable_max_s },
+		{ "spool_max", s->spool_max != def.spool_max },
+	};
+
+	for (size_t i = 0; i < sizeof(pg_only) / sizeof(pg_only[0]); i++)
+		if (pg_only[i].set)
+			return rl_err_set(err, -EINVAL,
+					  "key store.%s: only for kind postgresql (kind is sqlite)",
+					  pg_only[i].key);
+	return 0;
+}
+
 /* A postgresql store names its server; a password stays out of the JSON (the store refuses it too). */
 static int check_store(const struct rl_store_cfg *s, struct rl_err *err)
 {
-	if (s->kind == RL_STORE_SQLITE && (s->conninfo[0] || s->password_file[0]))
-		return rl_err_set(err, -EINVAL,
-				  "key store.%s: only for kind postgresql (kind is sqlite)",
-				  s->conninfo[0] ? "conninfo" : "password_file");
+	if (s->kind == RL_STORE_SQLITE)
+		return check_sqlite_store(s, err);
 	if (s->kind == RL_STORE_POSTGRESQL && !s->conninfo[0])
 		return rl_err_set(err, -EINVAL,
 				  "key store.conninfo: required for kind postgresql (e.g. \"host=db.lab dbname=ringlab\")");

@@ -8,15 +8,16 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "engine/env.h"
 #include "log.h"
 #include "util/clock.h"
+#include "util/pause.h"
 
-#define TICK_MS 100
+/* How soon the lease thread notices the daemon stopping. */
+#define TICK_NS 100000000ull
 
 void rl_daemon_fleet_init(struct rl_daemon *d)
 {
@@ -152,21 +153,18 @@ static int leave_to_holders(struct rl_daemon *d, bool first)
 	return ret < 0 ? ret : 0;
 }
 
-/* Sleep @ms in ticks, returning early when the daemon stops. */
-static void pause_ms(struct rl_daemon *d, int64_t ms)
-{
-	struct timespec tick = { 0, TICK_MS * 1000000L };
-
-	for (int64_t t = 0; t < ms && !atomic_load(&d->stopping); t += TICK_MS)
-		nanosleep(&tick, NULL);
-}
-
 static void *lease_main(void *arg)
 {
 	struct rl_daemon *d = arg;
 	struct rl_store_lease l = lease_of(d);
 	/* A third of a lease: two renewals can fail before the lease runs out. */
-	int64_t every_ms = d->fleet.lease_ns / 3000000;
+	uint64_t every_ns = (uint64_t)d->fleet.lease_ns / 3;
+	/*
+	 * When this round was due. Renewals keep to the clock: counting naps
+	 * made them later the more the machine was loaded (1.5 s of a 3 s
+	 * lease at load 20), and the lease ran out under its holder.
+	 */
+	uint64_t due = rl_now_ns();
 	/* Since when the database answers again (CLOCK_MONOTONIC); 0: it never stopped. */
 	uint64_t back_ns = 0;
 	bool lost = false;
@@ -185,7 +183,8 @@ static void *lease_main(void *arg)
 			lost = false;
 			back_ns = now;
 		}
-		pause_ms(d, every_ms);
+		due = rl_pause_next(due, every_ns, rl_now_ns());
+		rl_pause_until(due, TICK_NS, &d->stopping, NULL);
 	}
 	return NULL;
 }

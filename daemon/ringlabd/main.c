@@ -107,6 +107,24 @@ static int read_token(const struct rl_config *c, char *token, size_t len, struct
 	return rl_read_token_file(c->token_file, token, len, err);
 }
 
+/*
+ * A token or password file other users can read is logged, at start-up and
+ * at each SIGHUP, not refused: installs made before this check go on.
+ */
+static void warn_secret_files(const struct rl_config *c)
+{
+	const struct { const char *key, *path; } files[] = {
+		{ "token_file", c->token_file }, { "store.password_file", c->store.password_file },
+	};
+	char why[128];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (files[i].path[0] &&
+		    rl_secret_file_exposed(files[i].path, geteuid(), why, sizeof(why)) == 1)
+			rl_log(LOG_WARNING, "%s %s: %s; it holds a secret: chmod 0600, owned by root or this daemon's user",
+			       files[i].key, files[i].path, why);
+}
+
 static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err *err)
 {
 	int ret = 0;
@@ -124,7 +142,10 @@ static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err 
 	ret = rl_config_check(&d->cfg, err);
 	if (ret < 0)
 		return ret;
-	return read_token(&d->cfg, d->token, sizeof(d->token), err);
+	ret = read_token(&d->cfg, d->token, sizeof(d->token), err);
+	if (!ret)
+		warn_secret_files(&d->cfg);
+	return ret;
 }
 
 static int open_targets(struct rl_daemon *d, struct rl_err *err)
@@ -346,6 +367,7 @@ static void reload(struct rl_daemon *d, const struct args *a)
 		rl_log(LOG_ERR, "SIGHUP: %s; nothing reloaded, the running configuration stays", err.msg);
 		return;
 	}
+	warn_secret_files(&c);
 	/* Only the main thread writes these, so reading them here needs no lock. */
 	token_changed = strcmp(token, d->token) != 0;
 	rl_config_diff(&d->cfg, &c, true, changed, sizeof(changed));

@@ -64,65 +64,58 @@ static struct rl_store_host_count *host_entry(struct rl_store_host_counts *v, co
 }
 
 /*
- * Step @q, rows of (host, key, count), adding each count by @add. Finalizes
- * @q. Returns 0 or -errno.
+ * One row of (host, status, runs, cells, failed cells) added to its host's
+ * entry. Returns 0 or -ENOMEM.
  */
-static int count_rows(struct rl_store *s, struct rl_sql_stmt *q, struct rl_store_host_counts *v,
-		      void (*add)(struct rl_store_host_count *e, const char *key, uint64_t n),
-		      struct rl_err *err)
+static int count_row(struct rl_sql_stmt *q, struct rl_store_host_counts *v)
 {
 	struct rl_store_host_count *e;
-	char host[sizeof(e->host)], key[16];
-	int rc, ret = 0;
+	char host[sizeof(e->host)], status[16];
+	int64_t cells, failed;
+	int st;
 
+	rl_store_col_str(q, 0, host, sizeof(host));
+	rl_store_col_str(q, 1, status, sizeof(status));
+	e = host_entry(v, host);
+	if (!e)
+		return -ENOMEM;
+	st = rl_store_status_parse(status);
+	if (st >= 0)
+		e->runs[st] += (uint64_t)rl_sql_col_i64(q, 2);
+	cells = rl_sql_col_i64(q, 3);
+	failed = rl_sql_col_i64(q, 4);
+	e->cells_failed += (uint64_t)failed;
+	e->cells_ok += (uint64_t)(cells - failed);
+	return 0;
+}
+
+/*
+ * Runs stored before hosts were recorded, and queued runs, count under "".
+ * The cells come from each run's ncells and failed_cells, which every
+ * writer of cell_summaries keeps (a cell's guard, an import, the v5
+ * conversion; a fleet re-queue zeroes them with the rows): a scrape reads
+ * the runs, never every cell row.
+ */
+static int host_counts(struct rl_store *s, struct rl_store_host_counts *v, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int rc, ret;
+
+	ret = rl_store_prepare(s, "SELECT host, status, count(*), CAST(sum(ncells) AS BIGINT),"
+			       " CAST(sum(failed_cells) AS BIGINT) FROM runs"
+			       " GROUP BY host, status ORDER BY host", &q, err);
+	if (ret < 0)
+		return ret;
 	while ((rc = rl_sql_step(q, err)) > 0) {
-		rl_store_col_str(q, 0, host, sizeof(host));
-		rl_store_col_str(q, 1, key, sizeof(key));
-		e = host_entry(v, host);
-		if (!e) {
-			ret = rl_err_set(err, -ENOMEM, "count runs by host: out of memory");
+		ret = count_row(q, v);
+		if (ret < 0) {
+			rl_err_set(err, ret, "count runs by host: out of memory");
 			break;
 		}
-		add(e, key, (uint64_t)rl_sql_col_i64(q, 2));
 	}
 	if (!ret && rc < 0)
 		ret = rl_err_prefix(err, rc, "count runs by host");
 	rl_sql_finalize(q);
-	return ret;
-}
-
-static void add_runs(struct rl_store_host_count *e, const char *status, uint64_t n)
-{
-	int st = rl_store_status_parse(status);
-
-	if (st >= 0)
-		e->runs[st] += n;
-}
-
-static void add_cells(struct rl_store_host_count *e, const char *failed, uint64_t n)
-{
-	if (!strcmp(failed, "1"))
-		e->cells_failed += n;
-	else
-		e->cells_ok += n;
-}
-
-/* Runs stored before hosts were recorded, and queued runs, count under "". */
-static int host_counts(struct rl_store *s, struct rl_store_host_counts *v, struct rl_err *err)
-{
-	struct rl_sql_stmt *q;
-	int ret;
-
-	ret = rl_store_prepare(s, "SELECT host, status, count(*) FROM runs"
-			       " GROUP BY host, status ORDER BY host", &q, err);
-	if (!ret)
-		ret = count_rows(s, q, v, add_runs, err);
-	if (!ret)
-		ret = rl_store_prepare(s, "SELECT r.host, c.failed, count(*) FROM cell_summaries c"
-				       " JOIN runs r ON r.id = c.run_id GROUP BY r.host, c.failed",
-				       &q, err);
-	if (!ret)
-		ret = count_rows(s, q, v, add_cells, err);
 	return ret;
 }
 

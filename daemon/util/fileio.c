@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -75,5 +76,27 @@ int rl_read_token_file(const char *path, char *out, size_t size, struct rl_err *
 		return rl_err_set(err, -EINVAL, "token file %s: the token is longer than %zu characters",
 				  path, size - 1);
 	strcpy(out, line);
+	return 0;
+}
+
+int rl_secret_file_exposed(const char *path, unsigned int uid, char *why, size_t len)
+{
+	struct stat st;
+	unsigned int mode;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	mode = st.st_mode & 07777;
+	if (mode & 0044) {
+		snprintf(why, len, "mode %04o lets %s read it", mode,
+			 mode & 0004 ? "every user" : "its group");
+		return 1;
+	}
+	/* Its owner may chmod it open at any time, and read it meanwhile. */
+	if (st.st_uid != 0 && st.st_uid != uid) {
+		snprintf(why, len, "mode %04o, owned by uid %u, neither root nor this daemon's",
+			 mode, (unsigned int)st.st_uid);
+		return 1;
+	}
 	return 0;
 }

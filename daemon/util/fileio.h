@@ -28,4 +28,13 @@ int rl_read_attr(const char *path, char *buf, size_t size);
  */
 int rl_read_token_file(const char *path, char *out, size_t size, struct rl_err *err);
 
+/*
+ * rl_secret_file_exposed() - whether the file at @path, holding a secret,
+ * is open to users other than root and @uid: readable by its group or by
+ * anyone (mode & 0044), or owned by another user who is not root. Returns
+ * 0 when it is not, 1 with the reason in @why (@len bytes: the mode and
+ * owner), or -errno when it cannot be stat()ed.
+ */
+int rl_secret_file_exposed(const char *path, unsigned int uid, char *why, size_t len);
+
 #endif

@@ -1,5 +1,5 @@
 #!/bin/sh
-# reload.sh: SIGHUP reloads the token (token and token_file, the file read again), workloads_dir and allowed_hosts, says which changed and which changed keys wait for a restart, and keeps everything when the new configuration is bad; the store (SQLite, or PostgreSQL with RL_TEST_STORE=postgresql) serves a run after them all.
+# reload.sh: SIGHUP reloads the token (token and token_file, the file read again), workloads_dir and allowed_hosts, says which changed and which changed keys wait for a restart, and keeps everything when the new configuration is bad, warns (at start-up too) of a token file other users can read; the store (SQLite, or PostgreSQL with RL_TEST_STORE=postgresql) serves a run after them all.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq
@@ -45,11 +45,18 @@ grep -q "SIGHUP: reloaded token, token_file, workloads_dir and allowed_hosts fro
 # token_file: read at SIGHUP, and read again at the next one even when the configuration is the same.
 printf 'file-token-1\n' >"$DAEMON_DIR/token"
 config "\"token_file\": \"$DAEMON_DIR/token\"" '"allowed_hosts": ["lab.example"], "max_connections": 32'
+chmod 0644 "$DAEMON_DIR/token"
 hup
 token_works file-token-1
 token_refused second-token
+# A token file others can read is told at each SIGHUP (not refused); once closed, no more.
+warned() { grep -c "token_file $DAEMON_DIR/token: mode $1 lets $2 read it" "$DAEMON_DIR/rld.log"; }
+[ "$(warned 0644 'every user')" -eq 1 ] || fail "a token file of mode 0644 was not warned about"
 printf 'file-token-2\n' >"$DAEMON_DIR/token"
+chmod 0600 "$DAEMON_DIR/token"
 hup
+[ "$(grep -c "token_file $DAEMON_DIR/token: mode" "$DAEMON_DIR/rld.log")" -eq 1 ] ||
+	fail "a token file of mode 0600 was warned about"
 token_works file-token-2
 token_refused file-token-1
 grep -q 'from .*: the token changed, no key changed; not reloaded, kept until a restart: max_connections$' "$DAEMON_DIR/rld.log" ||
@@ -77,4 +84,11 @@ id=$(post_run '{"workload": "nw-overwrite-aligned", "scale": 0.02, "repeat": 1}'
 wait_run "$id" 120 done failed aborted
 expect 200 GET "/api/v1/runs/$id"
 jqe '.status == "done" and (.cells | length) == 1'
+# At start-up too: a token file its group can read.
+daemon_stop
+chmod 0640 "$DAEMON_DIR/token"
+config "\"token_file\": \"$DAEMON_DIR/token\""
+daemon_up -c "$DAEMON_DIR/ringlabd.json"
+token_works file-token-2
+[ "$(warned 0640 'its group')" -eq 1 ] || fail "a token file of mode 0640 was not warned about at start-up"
 exit 0

@@ -122,6 +122,72 @@ static inline bool store_test_raw(const char *path, const char *sqlite, const ch
 	return rc == SQLITE_OK;
 }
 
+/* The first column of @sql's first row on the file @path or the test's database; -1 on error. */
+static inline long long store_test_int(const char *path, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	sqlite3 *db = NULL;
+	PGconn *conn;
+	PGresult *res;
+	long long v = -1;
+
+	if (store_test_pg()) {
+		conn = PQconnectdb(store_test_conninfo());
+		res = PQexec(conn, sql);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
+			v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		CHECK(v >= 0, "%s: %s", sql, PQerrorMessage(conn));
+		PQclear(res);
+		PQfinish(conn);
+		return v;
+	}
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	CHECK(v >= 0, "%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+/*
+ * Check that the per-host cell counts (/metrics' ringlab_cells_total) equal
+ * the cell rows of each host's runs in the store at @path. Returns the
+ * number of hosts with cells.
+ */
+static inline int store_test_check_host_cells(struct rl_store *s, const char *path)
+{
+	static const char count[] = "SELECT count(*) FROM cell_summaries c JOIN runs r"
+				    " ON r.id = c.run_id WHERE COALESCE(r.host, '') = '%s'"
+				    " AND c.failed %s 0";
+	struct rl_store_host_counts v;
+	struct rl_err err = { "" };
+	long long ok, failed, all = 0, seen = 0;
+	char sql[512];
+	int hosts = 0;
+
+	if (rl_store_host_counts(s, &v, &err) < 0) {
+		CHECK(0, "host counts: %s", err.msg);
+		return 0;
+	}
+	for (size_t i = 0; i < v.n; i++) {
+		snprintf(sql, sizeof(sql), count, v.hosts[i].host, "=");
+		ok = store_test_int(path, sql);
+		snprintf(sql, sizeof(sql), count, v.hosts[i].host, "<>");
+		failed = store_test_int(path, sql);
+		CHECK(ok == (long long)v.hosts[i].cells_ok && failed == (long long)v.hosts[i].cells_failed,
+		      "host '%s': %llu cells ok, %llu failed counted; %lld, %lld stored",
+		      v.hosts[i].host, (unsigned long long)v.hosts[i].cells_ok,
+		      (unsigned long long)v.hosts[i].cells_failed, ok, failed);
+		hosts += ok + failed > 0;
+		seen += ok + failed;
+	}
+	all = store_test_int(path, "SELECT count(*) FROM cell_summaries");
+	CHECK(all == seen, "%lld cell rows, %lld of them on a counted host", all, seen);
+	rl_store_host_counts_free(&v);
+	return hosts;
+}
+
 /* A connection holding what blocks every writer of runs: SQLite's write lock, a PostgreSQL table lock. */
 struct store_test_lock {
 	sqlite3 *db;

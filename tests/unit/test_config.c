@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -14,6 +15,7 @@
 #include "schema/fields.h"
 #include "ringlabd/daemon_config.h"
 #include "../lib/capture.h"
+#include "util/fileio.h"
 #include "util/path.h"
 #include "../lib/check.h"
 
@@ -556,6 +558,12 @@ static void test_store(void)
 		{ "{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db\","
 		  " \"password_file\": \"pw\"}}", "store.password_file", "absolute" },
 		{ "{\"store\": {\"conninfo\": \"host=db\"}}", "store.conninfo", "only for kind postgresql" },
+		/* Given to SQLite they would bound nothing. */
+		{ "{\"store\": {\"kind\": \"sqlite\", \"unreachable_max_s\": 60}}",
+		  "store.unreachable_max_s", "only for kind postgresql" },
+		{ "{\"store\": {\"spool_max\": \"1G\"}}", "store.spool_max", "only for kind postgresql" },
+		{ "{\"store\": {\"password_file\": \"/etc/ringlab/pgpass\"}}", "store.password_file",
+		  "only for kind postgresql" },
 		{ "{\"store\": {\"kind\": \"mysql\"}}", "kind", NULL },
 		{ "{\"store\": {\"kind\": \"sqlite\", \"password\": \"x\"}}", "password", NULL },
 		{ 0 }
@@ -567,6 +575,14 @@ static void test_store(void)
 	expect_loaded("{}", &a);
 	CHECK(a.store.kind == RL_STORE_SQLITE && !a.store.conninfo[0], "the default store: kind %d",
 	      (int)a.store.kind);
+	/* At their defaults they change nothing: what rl_fields_to_json() writes loads back. */
+	expect_loaded("{\"store\": {\"kind\": \"sqlite\", \"conninfo\": \"\", \"unreachable_max_s\": 600,"
+		      " \"spool_max\": \"64M\"}}", &b);
+	expect_loaded("{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db\","
+		      " \"unreachable_max_s\": 60, \"spool_max\": \"1M\"}}", &b);
+	CHECK(b.store.unreachable_max_s == 60 && b.store.spool_max == 1u << 20,
+	      "postgresql's spool keys: %u %llu", b.store.unreachable_max_s,
+	      (unsigned long long)b.store.spool_max);
 	expect_loaded("{\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db dbname=passwords\","
 		      " \"password_file\": \"/etc/ringlab/pgpass\"}}", &b);
 	CHECK(b.store.kind == RL_STORE_POSTGRESQL && !strcmp(b.store.conninfo, "host=db dbname=passwords") &&
@@ -625,6 +641,45 @@ static void test_vm(void)
 	expect_all_refused(refused);
 }
 
+/* A token or password file others can read, or another user owns, is told (ringlabd logs it). */
+static void test_secret_files(void)
+{
+	static const struct { unsigned int mode; int want; const char *why; } modes[] = {
+		{ 0600, 0, NULL }, { 0400, 0, NULL }, { 0640, 1, "mode 0640 lets its group" },
+		{ 0604, 1, "mode 0604 lets every user" }, { 0644, 1, "mode 0644 lets every user" },
+	};
+	char path[128], why[128];
+	uid_t me = geteuid();
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/token", tmpdir);
+	f = fopen(path, "w");
+	if (!f) {
+		CHECK(0, "create %s", path);
+		return;
+	}
+	fputs("secret\n", f);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		why[0] = '\0';
+		chmod(path, modes[i].mode);
+		ret = rl_secret_file_exposed(path, me, why, sizeof(why));
+		CHECK(ret == modes[i].want && (!modes[i].why || strstr(why, modes[i].why)),
+		      "mode %04o: %d '%s'", modes[i].mode, ret, why);
+	}
+	/* Owned by another user than root and the daemon's: exposed whatever its mode. */
+	if (!me && chown(path, 65534, 65534) == 0) {
+		chmod(path, 0600);
+		ret = rl_secret_file_exposed(path, 0, why, sizeof(why));
+		CHECK(ret == 1 && strstr(why, "owned by uid 65534"), "another owner: %d '%s'", ret, why);
+		CHECK(rl_secret_file_exposed(path, 65534, why, sizeof(why)) == 0,
+		      "the daemon's own user's file refused");
+	}
+	unlink(path);
+	CHECK(rl_secret_file_exposed(path, me, why, sizeof(why)) == -ENOENT, "a missing file");
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -644,6 +699,7 @@ int main(void)
 	test_markdown();
 	test_reload_diff();
 	test_store();
+	test_secret_files();
 	unlink(cfg_path);
 	rmdir(tmpdir);
 	return check_exit();

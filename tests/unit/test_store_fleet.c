@@ -175,6 +175,7 @@ static void test_fleet(struct rl_store *a, struct rl_store *b)
 
 	/* h1 dies mid-run: once its lease is past, the run is back as submitted. */
 	start_with_cell(a, any);
+	CHECK(store_test_check_host_cells(a, db_path) == 1, "the leased run's cell not counted");
 	CHECK(rl_store_fleet_requeue(b, &n, &err) == 0 && n == 0, "a live lease re-queued (%d)", n);
 	snprintf(sql, sizeof(sql), "UPDATE runs SET lease_expires = 1 WHERE id = %lld", (long long)any);
 	if (!store_test_raw(db_path, sql, sql))
@@ -191,6 +192,8 @@ static void test_fleet(struct rl_store *a, struct rl_store *b)
 	CHECK(m.status == RL_RUN_QUEUED && !strcmp(m.target, "any") && !m.started_ns && !ncells,
 	      "re-queued: status %d, target %s, started %lld, %zu cells", m.status, m.target,
 	      (long long)m.started_ns, ncells);
+	/* Re-queued, its cell gone with its counts: /metrics counts no cells. */
+	CHECK(store_test_check_host_cells(b, db_path) == 0, "a re-queued run's cells still counted");
 	CHECK(rl_store_fleet_renew(a, &one, any, &err) == -ESTALE, "h1 renewed a lease it lost");
 	CHECK(claim(b, &two, "t2") == any, "h2 did not take the re-queued run");
 	start_with_cell(b, any);
