@@ -99,6 +99,8 @@ pg_start()
 		--auth-local=trust --auth-host=scram-sha-256 --pwfile="$PG_PASSWORD_FILE" \
 		>"$PG_DIR/initdb.log" 2>&1 ||
 		{ echo "FAIL: initdb: $(tail -n 3 "$PG_DIR/initdb.log")" >&2; exit 1; }
+	# initdb (the server's user) has read it; now only the daemons' (root's), as a lab keeps it.
+	chmod 600 "$PG_PASSWORD_FILE"
 	_pg_n=0
 	while :; do
 		PG_PORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
