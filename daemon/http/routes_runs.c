@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ringlabd/submit.h"
+#include "util/json.h"
 #include "routes.h"
 
 #define RUN_ID_DIGITS_MAX 18	/* below INT64_MAX, whatever the digits */
@@ -148,6 +149,14 @@ static void add_run_end(struct rl_daemon *d, cJSON *run)
 	cJSON_ReplaceItemInObjectCaseSensitive(run, "status",
 					       cJSON_CreateString(rl_run_status_name(end.status)));
 	cJSON_ReplaceItemInObjectCaseSensitive(run, "error", str_or_null(end.error));
+	/* The end knows when it came: not "finished": null while the store lacks it. */
+	if (end.finished_ns > 0 && cJSON_HasObjectItem(run, "finished") &&
+	    cJSON_HasObjectItem(run, "finished_ns")) {
+		cJSON_ReplaceItemInObjectCaseSensitive(run, "finished",
+						       rl_json_iso_time(end.finished_ns));
+		cJSON_ReplaceItemInObjectCaseSensitive(run, "finished_ns",
+						       cJSON_CreateNumber((double)end.finished_ns));
+	}
 	cJSON_AddStringToObject(run, "store_error", end.store_error);
 }
 

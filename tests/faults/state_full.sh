@@ -48,8 +48,9 @@ daemon_start 30 -c "$DAEMON_DIR/ringlabd.json" || fail "$DAEMON_ERR"
 # 1. Full while the daemon runs on.
 run_into_full
 req GET "/api/v1/runs/$id" >/dev/null
-[ "$(body .status)" = failed ] && body .error | grep -q . && body .store_error | grep -q . ||
-	fail "run $id: $(body '{status, error, store_error}' | tr -d '\n')"
+[ "$(body .status)" = failed ] && body .error | grep -q . && body .store_error | grep -q . &&
+	[ "$(body '.finished_ns > 0 and (.finished | type) == "string"')" = true ] ||
+	fail "run $id: $(body '{status, error, store_error, finished, finished_ns}' | tr -d '\n')"
 reason=$(body .error)
 [ "$(req GET /api/v1/health)" = 503 ] || fail "/health answered $(cat "$DAEMON_DIR/body")"
 [ "$(body .status)" = degraded ] && body .store | grep -q "run $id" &&
