@@ -48,32 +48,10 @@ static int64_t import(struct rl_store *s, const struct rl_run *run)
 	return id;
 }
 
-/* The first column of @sqlite's (or @pg's) first row as an integer; -1 on error. */
+/* The first column of @sqlite's (or @pg's, on PostgreSQL) first row as an integer; -1 on error. */
 static long long raw_value(const char *sqlite, const char *pg)
 {
-	sqlite3_stmt *q = NULL;
-	sqlite3 *db = NULL;
-	long long v = -1;
-	PGresult *res;
-	PGconn *conn;
-
-	if (store_test_pg()) {
-		conn = PQconnectdb(store_test_conninfo());
-		res = PQexec(conn, pg);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-			v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		CHECK(v >= 0, "%s: %s", pg, PQerrorMessage(conn));
-		PQclear(res);
-		PQfinish(conn);
-		return v;
-	}
-	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sqlite, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	CHECK(v >= 0, "%s: %s", sqlite, sqlite3_errmsg(db));
-	sqlite3_finalize(q);
-	sqlite3_close(db);
-	return v;
+	return store_test_int(db_path, store_test_pg() ? pg : sqlite);
 }
 
 /* Everything the store gives back from the summaries and details, as text. */
