@@ -128,10 +128,10 @@ const struct rl_field rl_config_fields[] = {
 	  .def = "7117", .help = "TCP port to listen on." },
 	{ .name = "token", .type = RL_FT_STRING, .offset = CF(token), .size = CF_SIZE(token),
 	  .min = 0, .max = CF_SIZE(token) - 1, .charset = "!-~", .def = "\"\"",
-	  .help = "Bearer token required by mutating requests (POST, DELETE); empty = none. Prefer token_file. SIGHUP reloads it." },
+	  .help = "Bearer token required by mutating requests (POST, DELETE); empty = none. At least 16 characters when listen is not loopback. Prefer token_file. SIGHUP reloads it." },
 	{ .name = "token_file", .type = RL_FT_STRING, .offset = CF(token_file),
 	  .size = CF_SIZE(token_file), .min = 0, .max = CF_SIZE(token_file) - 1, .def = "\"\"",
-	  .help = "Absolute path of a file whose first line is the token (instead of token). SIGHUP reads it again. One its group or anyone can read, or another user than root and the daemon's owns, is warned about at start-up and SIGHUP." },
+	  .help = "Absolute path of a file whose first line is the token (instead of token), at least 16 characters when listen is not loopback. SIGHUP reads it again. One its group or anyone can read, or another user than root and the daemon's owns, is warned about at start-up and SIGHUP." },
 	{ .name = "state_dir", .type = RL_FT_STRING, .offset = CF(state_dir),
 	  .size = CF_SIZE(state_dir), .min = 1, .max = CF_SIZE(state_dir) - 1,
 	  .def = "\"/var/lib/ringlab\"",
@@ -179,7 +179,7 @@ const struct rl_field rl_config_fields[] = {
 	  .help = "Where runs are kept: {\"kind\": \"sqlite\"} (the default) or {\"kind\": \"postgresql\", \"conninfo\": ..., \"password_file\": ..., \"unreachable_max_s\": 600, \"spool_max\": \"64M\"}; an SQLite store given any of those four keys other than at its default is refused. Read at start-up only." },
 	{ .name = "fleet", .type = RL_FT_OBJECT, .offset = CF(fleet), .sub = fleet_fields,
 	  .size = CF_SIZE(fleet), .def = "{}",
-	  .help = "Runs submitted with \"host\" (postgresql store only): {\"lease_s\": 30}. Read at start-up only." },
+	  .help = "Runs submitted with \"host\" (postgresql store only: on an SQLite store a lease_s other than its default is refused): {\"lease_s\": 30}. Read at start-up only." },
 	{ .name = "vm", .type = RL_FT_OBJECT, .offset = CF(vm), .sub = vm_fields,
 	  .size = CF_SIZE(vm), .def = "{}",
 	  .help = "Runs that ask for a kernel, booted here in QEMU guests: {\"kernels\": [\"base\", \"series-merged\"], \"kernel_patches_dir\": ...}. Read at start-up only." },
@@ -258,7 +258,20 @@ static int check_listen(const struct rl_config *c, struct rl_err *err)
 		return rl_err_set(err, -EINVAL,
 				  "key listen: %s is not a loopback address, so token or token_file is required",
 				  c->listen);
-	return 0;
+	return c->token[0] ? rl_config_check_token(c->listen, c->token, "key token", err) : 0;
+}
+
+int rl_config_check_token(const char *listen, const char *token, const char *from,
+			  struct rl_err *err)
+{
+	size_t len = strlen(token);
+
+	/* Anyone who can reach the port may guess: a short token falls to a few requests. */
+	if (is_loopback(listen) || len >= RL_TOKEN_MIN)
+		return 0;
+	return rl_err_set(err, -EINVAL,
+			  "%s: the token is %zu character%s long; listening on %s (not loopback) needs at least %d",
+			  from, len, len == 1 ? "" : "s", listen, RL_TOKEN_MIN);
 }
 
 /* Whether normalised image path @path lies in state_dir/mnt, where targets are mounted. */
@@ -455,11 +468,30 @@ static int check_sqlite_store(const struct rl_store_cfg *s, struct rl_err *err)
 	return 0;
 }
 
-/* A postgresql store names its server; a password stays out of the JSON (the store refuses it too). */
-static int check_store(const struct rl_store_cfg *s, struct rl_err *err)
+/*
+ * A fleet lives in a shared PostgreSQL store; on SQLite a fleet key set to
+ * anything but its default would change nothing (the fleet is this
+ * machine), so it is refused as the PostgreSQL-only store keys are.
+ */
+static int check_sqlite_fleet(const struct rl_fleet_cfg *f, struct rl_err *err)
 {
+	struct rl_fleet_cfg def;
+
+	memset(&def, 0, sizeof(def));
+	rl_fields_defaults(fleet_fields, &def, NULL);
+	if (f->lease_s != def.lease_s)
+		return rl_err_set(err, -EINVAL,
+				  "key fleet.lease_s: a fleet needs store kind postgresql (store.kind is sqlite, where the fleet is this machine alone)");
+	return 0;
+}
+
+/* A postgresql store names its server; a password stays out of the JSON (the store refuses it too). */
+static int check_store(const struct rl_config *c, struct rl_err *err)
+{
+	const struct rl_store_cfg *s = &c->store;
+
 	if (s->kind == RL_STORE_SQLITE)
-		return check_sqlite_store(s, err);
+		return check_sqlite_store(s, err) ?: check_sqlite_fleet(&c->fleet, err);
 	if (s->kind == RL_STORE_POSTGRESQL && !s->conninfo[0])
 		return rl_err_set(err, -EINVAL,
 				  "key store.conninfo: required for kind postgresql (e.g. \"host=db.lab dbname=ringlab\")");
@@ -499,7 +531,7 @@ int rl_config_check(struct rl_config *c, struct rl_err *err)
 
 	ret = check_listen(c, err);
 	if (!ret)
-		ret = check_store(&c->store, err);
+		ret = check_store(c, err);
 	if (!ret)
 		ret = check_abs_path("state_dir", c->state_dir, err);
 	if (!ret)

@@ -118,6 +118,19 @@ void rl_config_default_target(struct rl_target_cfg *t);
  */
 int rl_config_check(struct rl_config *c, struct rl_err *err);
 
+/* The shortest token a daemon listening beyond loopback accepts. */
+#define RL_TOKEN_MIN 16
+
+/*
+ * rl_config_check_token() - whether @token (non-empty) may guard a daemon
+ * listening on @listen: any length on loopback, else at least RL_TOKEN_MIN
+ * characters. @from names where it came from ("key token", "token file
+ * PATH"). Returns 0 or -EINVAL with "FROM: the token is N characters long;
+ * ..." in @err.
+ */
+int rl_config_check_token(const char *listen, const char *token, const char *from,
+			  struct rl_err *err);
+
 /*
  * rl_config_key_reloadable() - whether SIGHUP applies key @key to a running
  * daemon (token, token_file, workloads_dir, allowed_hosts); the others wait

@@ -97,14 +97,28 @@ static void apply_overrides(struct rl_config *c, const struct args *a)
 		memcpy(c->web_dir, o->web_dir, sizeof(c->web_dir));
 }
 
-/* The token @c gives: its token key, or the first line of its token_file. Returns 0 or -errno. */
-static int read_token(const struct rl_config *c, char *token, size_t len, struct rl_err *err)
+/*
+ * The token @c gives: its token key, or the first line of its token_file,
+ * long enough for a daemon listening on @listen (the token key was checked
+ * with the rest of the config). Returns 0 or -errno.
+ */
+static int read_token(const struct rl_config *c, const char *listen, char *token, size_t len,
+		      struct rl_err *err)
 {
+	char from[sizeof(c->token_file) + 16];
+	int ret;
+
 	if (!c->token_file[0]) {
 		snprintf(token, len, "%s", c->token);
 		return 0;
 	}
-	return rl_read_token_file(c->token_file, token, len, err);
+	ret = rl_read_token_file(c->token_file, token, len, err);
+	snprintf(from, sizeof(from), "token file %s", c->token_file);
+	if (!ret)
+		ret = rl_config_check_token(listen, token, from, err);
+	if (ret)
+		explicit_bzero(token, len);
+	return ret;
 }
 
 /*
@@ -142,7 +156,7 @@ static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err 
 	ret = rl_config_check(&d->cfg, err);
 	if (ret < 0)
 		return ret;
-	ret = read_token(&d->cfg, d->token, sizeof(d->token), err);
+	ret = read_token(&d->cfg, d->cfg.listen, d->token, sizeof(d->token), err);
 	if (!ret)
 		warn_secret_files(&d->cfg);
 	return ret;
@@ -345,7 +359,7 @@ static int reload_read(struct rl_daemon *d, const struct args *a, struct rl_conf
 	ret = rl_config_check(&check, err);
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "%s", d->config_path);
-	return read_token(c, token, len, err);
+	return read_token(c, d->cfg.listen, token, len, err);
 }
 
 /*

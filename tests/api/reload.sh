@@ -1,5 +1,5 @@
 #!/bin/sh
-# reload.sh: SIGHUP reloads the token (token and token_file, the file read again), workloads_dir and allowed_hosts, says which changed and which changed keys wait for a restart, and keeps everything when the new configuration is bad, warns (at start-up too) of a token file other users can read; the store (SQLite, or PostgreSQL with RL_TEST_STORE=postgresql) serves a run after them all.
+# reload.sh: SIGHUP reloads the token (token and token_file, the file read again), workloads_dir and allowed_hosts, says which changed and which changed keys wait for a restart, and keeps everything when the new configuration is bad (a fleet lease on SQLite too), warns (at start-up too) of a token file other users can read; the store (SQLite, or PostgreSQL with RL_TEST_STORE=postgresql) serves a run after them all.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq
@@ -72,13 +72,21 @@ config "\"token_file\": \"$DAEMON_DIR/no-such-token\""
 hup
 grep -q "SIGHUP: .*no-such-token.*nothing reloaded" "$DAEMON_DIR/rld.log" || fail "an unreadable token file was not reported"
 token_works file-token-2
+# On SQLite a fleet's lease changes nothing: refused, naming the key (PostgreSQL takes it).
+if [ -z "$PG_STORE_JSON" ]; then
+	config "\"token_file\": \"$DAEMON_DIR/token\"" '"fleet": {"lease_s": 10}'
+	hup
+	grep -q "SIGHUP: .*key fleet.lease_s: a fleet needs store kind postgresql.*nothing reloaded" "$DAEMON_DIR/rld.log" ||
+		fail "a fleet object on SQLite was not refused: $(grep 'SIGHUP' "$DAEMON_DIR/rld.log" | tail -n 1)"
+	token_works file-token-2
+fi
 expect 200 GET /api/v1/health -H "Host: lab.example"
 # A loopback daemon may drop its token altogether.
 config '"token": ""'
 hup
 expect 400 POST /api/v1/runs -H "Content-Type: application/json" --data-binary '{}'
 expect 421 GET /api/v1/health -H "Host: lab.example"
-# Seven SIGHUPs later the store (SQLite, or PostgreSQL's connections) still takes a run and its end.
+# Seven or eight SIGHUPs later the store (SQLite, or PostgreSQL's connections) still takes a run and its end.
 id=$(post_run '{"workload": "nw-overwrite-aligned", "scale": 0.02, "repeat": 1}')
 [ -n "$id" ] || fail "a run after the reloads was refused: $(cat "$DAEMON_DIR/body")"
 wait_run "$id" 120 done failed aborted

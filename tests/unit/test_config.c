@@ -385,6 +385,10 @@ static const struct refusal bad_listen[] = {
 	{ "{\"listen\": \"192.168.1.5\"}", "key listen", "token or token_file is required" },
 	{ "{\"listen\": \"128.0.0.1\"}", "key listen", "token" },
 	{ "{\"listen\": \"lab1.example.org\"}", "key listen", "not an IPv4 or IPv6 address" },
+	/* A token anyone who reaches the port can guess in a few tries. */
+	{ "{\"listen\": \"0.0.0.0\", \"token\": \"x\"}", "key token",
+	  "the token is 1 character long; listening on 0.0.0.0 (not loopback) needs at least 16" },
+	{ "{\"listen\": \"::\", \"token\": \"fifteen-chars-x\"}", "key token", "is 15 characters long" },
 	{ 0 }
 };
 
@@ -402,6 +406,24 @@ static const struct refusal bad_keys[] = {
 	{ "{\"max_body\": 1023}", "key max_body", "out of range 1024..16777216" },
 	{ 0 }
 };
+
+/* rl_config_check_token(): what ringlabd applies to a token file's token, at start-up and SIGHUP. */
+static void test_token_length(void)
+{
+	struct rl_err e = { "" };
+	int ret;
+
+	ret = rl_config_check_token("192.168.1.5", "abc", "token file /etc/ringlab/token", &e);
+	CHECK(ret == -EINVAL && strstr(e.msg, "token file /etc/ringlab/token: the token is 3 characters long") &&
+	      strstr(e.msg, "192.168.1.5") && strstr(e.msg, "at least 16"), "a short token file: %d '%s'",
+	      ret, e.msg);
+	CHECK(rl_config_check_token("192.168.1.5", "0123456789abcdef", "t", &e) == 0,
+	      "a 16-character token refused: %s", e.msg);
+	CHECK(rl_config_check_token("::1", "a", "t", &e) == 0 &&
+	      rl_config_check_token("localhost", "a", "t", &e) == 0 &&
+	      rl_config_check_token("127.0.0.2", "a", "t", &e) == 0, "loopback refused a short token: %s",
+	      e.msg);
+}
 
 static void test_cross_checks(void)
 {
@@ -422,8 +444,11 @@ static void test_cross_checks(void)
 
 	/* Listening beyond loopback needs a token. */
 	expect_all_refused(bad_listen);
-	expect_loaded("{\"listen\": \"0.0.0.0\", \"token\": \"s3cr3t-t0ken\"}", &c);
-	CHECK(!strcmp(c.token, "s3cr3t-t0ken"), "token '%s'", c.token);
+	expect_loaded("{\"listen\": \"0.0.0.0\", \"token\": \"s3cr3t-t0ken-16ch\"}", &c);
+	CHECK(!strcmp(c.token, "s3cr3t-t0ken-16ch"), "token '%s'", c.token);
+	/* On loopback any token will do. */
+	expect_loaded("{\"listen\": \"127.0.0.1\", \"token\": \"x\"}", &c);
+	test_token_length();
 	expect_loaded("{\"listen\": \"::\", \"token_file\": \"/etc/ringlab/token\"}", &c);
 	expect_loaded("{\"listen\": \"127.1.2.3\"}", &c);
 	expect_loaded("{\"listen\": \"::1\"}", &c);
@@ -595,7 +620,9 @@ static void test_store(void)
 	      b.store.kind == RL_STORE_POSTGRESQL, "the shipped example: %s", e.msg);
 }
 
-/* The fleet's lease: 30 s unless told, within 2..3600. */
+#define PG "\"store\": {\"kind\": \"postgresql\", \"conninfo\": \"host=db\"}"
+
+/* The fleet's lease: 30 s unless told, within 2..3600, and only on a store a fleet can share. */
 static void test_fleet(void)
 {
 	static const struct refusal refused[] = {
@@ -608,9 +635,15 @@ static void test_fleet(void)
 
 	expect_loaded("{}", &c);
 	CHECK(c.fleet.lease_s == 30, "the default lease: %u s", c.fleet.lease_s);
-	expect_loaded("{\"fleet\": {\"lease_s\": 3}}", &c);
+	expect_loaded("{\"fleet\": {\"lease_s\": 3}, " PG "}", &c);
 	CHECK(c.fleet.lease_s == 3, "a 3 s lease: %u s", c.fleet.lease_s);
 	expect_all_refused(refused);
+	/* On SQLite there is no fleet to lease from: said, not ignored; the default changes nothing. */
+	expect_refused("{\"fleet\": {\"lease_s\": 3}}", "key fleet.lease_s", "needs store kind postgresql");
+	expect_refused("{\"store\": {\"kind\": \"sqlite\"}, \"fleet\": {\"lease_s\": 60}}",
+		       "key fleet.lease_s", "store.kind is sqlite");
+	expect_loaded("{\"fleet\": {\"lease_s\": 30}}", &c);
+	expect_loaded("{\"fleet\": {}}", &c);
 }
 
 /* The kernels a daemon boots in guests: none unless told; names, not paths; each path absolute. */
