@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The end files of runs the store could not finish (see run_end.h): one
- * JSON object, {"id", "status", "finished_ns", "error", "store_error"},
- * padded with spaces to RUN_END_SIZE; all spaces when empty.
+ * JSON object, {"id", "status", "finished_ns", "error", "store_error",
+ * "env"} (rl_run_end_text(), as the cells spool keeps it), padded with
+ * spaces to RUN_END_SIZE; all spaces when empty. A file of an older
+ * ringlabd has no "env" and is RUN_END_SIZE_V1 long.
  */
 #include <cJSON.h>
 #include <dirent.h>
@@ -19,8 +21,12 @@
 #include "util/json.h"
 #include "run_end.h"
 
-/* Room for both messages (RL_ERR_MSG_MAX each, escaped) and the rest. */
-#define RUN_END_SIZE 4096
+/*
+ * Room for both messages (RL_ERR_MSG_MAX each, escaped) and the run's
+ * environment at its end (struct rl_env's strings, escaped): a few KiB in
+ * practice, at most about 40 KiB even if every byte needed escaping.
+ */
+#define RUN_END_SIZE (64 << 10)
 
 static int end_path(const char *state_dir, const char *name, char *buf, size_t len)
 {
@@ -36,9 +42,19 @@ static int write_all(int fd, const char *buf)
 	return fdatasync(fd) < 0 ? -errno : 0;
 }
 
+/* A file's worth of spaces (free it); NULL when out of memory. */
+static char *blank_buf(void)
+{
+	char *buf = malloc(RUN_END_SIZE);
+
+	if (buf)
+		memset(buf, ' ', RUN_END_SIZE);
+	return buf;
+}
+
 int rl_run_end_open(const char *state_dir, const char *name, struct rl_err *err)
 {
-	char path[PATH_MAX], blank[RUN_END_SIZE];
+	char path[PATH_MAX], *blank;
 	struct stat st;
 	int fd, ret;
 
@@ -50,9 +66,10 @@ int rl_run_end_open(const char *state_dir, const char *name, struct rl_err *err)
 	if (fstat(fd, &st) == 0 && st.st_size >= RUN_END_SIZE)
 		return fd;
 	/* Written, not fallocated: its blocks must be there for good. */
-	memset(blank, ' ', sizeof(blank));
+	blank = blank_buf();
 	errno = 0;
-	ret = write_all(fd, blank);
+	ret = blank ? write_all(fd, blank) : -ENOMEM;
+	free(blank);
 	if (ret < 0) {
 		close(fd);
 		return rl_err_set(err, ret, "%s: %s", path, strerror(-ret));
@@ -85,10 +102,10 @@ static cJSON *end_obj(const struct rl_run_end *end)
 	return o;
 }
 
-/* @end as the file's text, padded; -ENOMEM or -E2BIG. */
-static int format_end(const struct rl_run_end *end, char *buf)
+/* @end and @env_json as the file's text, padded into @buf; -ENOMEM or -E2BIG. */
+static int format_end(const struct rl_run_end *end, const char *env_json, char *buf)
 {
-	char *text = json_text(end_obj(end));
+	char *text = rl_run_end_text(end, env_json);
 	size_t n;
 
 	if (!text)
@@ -98,25 +115,29 @@ static int format_end(const struct rl_run_end *end, char *buf)
 		free(text);
 		return -E2BIG;
 	}
-	memset(buf, ' ', RUN_END_SIZE);
 	memcpy(buf, text, n);
 	free(text);
 	return 0;
 }
 
-int rl_run_end_write(int fd, const struct rl_run_end *end)
+int rl_run_end_write(int fd, const struct rl_run_end *end, const char *env_json)
 {
-	char buf[RUN_END_SIZE];
-	int ret = 0;
+	char *buf = blank_buf();
+	int ret = buf ? 0 : -ENOMEM;
 
-	if (end && end->id)
-		ret = format_end(end, buf);
-	else
-		memset(buf, ' ', sizeof(buf));
-	if (ret < 0)
-		return ret;
+	if (!ret && end && end->id) {
+		ret = format_end(end, env_json, buf);
+		/* An environment too large to keep: the end itself still beats "interrupted". */
+		if (ret == -E2BIG && env_json) {
+			memset(buf, ' ', RUN_END_SIZE);
+			ret = format_end(end, NULL, buf);
+		}
+	}
 	errno = 0;
-	return write_all(fd, buf);
+	if (!ret)
+		ret = write_all(fd, buf);
+	free(buf);
+	return ret;
 }
 
 static int parse_status(const char *name)
@@ -152,21 +173,27 @@ static int end_from_obj(const cJSON *o, struct rl_run_end *end)
 	return ret;
 }
 
-/* The end kept in @fd: 1 with @end filled, 0 when empty or not ours to read. */
-static int read_end(int fd, struct rl_run_end *end)
+/*
+ * The end kept in @fd: 1 with @end and its environment @env_json (free it;
+ * NULL: none kept) filled, 0 when empty or not ours to read, -ENOMEM.
+ */
+static int read_end(int fd, struct rl_run_end *end, char **env_json)
 {
-	char buf[RUN_END_SIZE + 1];
-	ssize_t n = pread(fd, buf, RUN_END_SIZE, 0);
-	cJSON *o;
+	char *buf = malloc(RUN_END_SIZE + 1);
+	ssize_t n = buf ? pread(fd, buf, RUN_END_SIZE, 0) : -1;
 	int ret;
 
-	if (n <= 0)
+	*env_json = NULL;
+	if (!buf)
+		return -ENOMEM;
+	if (n <= 0) {
+		free(buf);
 		return 0;
+	}
 	buf[n] = '\0';
-	o = cJSON_Parse(buf);
-	ret = end_from_obj(o, end);
-	cJSON_Delete(o);
-	return ret;
+	ret = rl_run_end_parse(buf, end, env_json);
+	free(buf);
+	return ret == -ENOMEM ? ret : !ret;
 }
 
 char *rl_run_end_env_text(const struct rl_env *env)
@@ -193,7 +220,8 @@ int rl_run_end_parse(const char *text, struct rl_run_end *end, char **env_json)
 	int ret = 0;
 
 	*env_json = NULL;
-	if (!end_from_obj(o, end) || !(cJSON_IsObject(env) || cJSON_IsNull(env)))
+	/* No env at all: an end file of an older ringlabd, kept without one. */
+	if (!end_from_obj(o, end) || (env && !cJSON_IsObject(env) && !cJSON_IsNull(env)))
 		ret = -EINVAL;
 	else if (cJSON_IsObject(env) && !(*env_json = cJSON_PrintUnformatted(env)))
 		ret = -ENOMEM;
@@ -201,22 +229,29 @@ int rl_run_end_parse(const char *text, struct rl_run_end *end, char **env_json)
 	return ret;
 }
 
-/* Record the end in the end file @path, if any, and clear it. Returns 1 when one was recorded. */
+/*
+ * Record the end in the end file @path, if any, with the environment it
+ * kept, and clear it. Returns 1 when one was recorded.
+ */
 static int recover_one(const char *path, struct rl_store *s, struct rl_err *err)
 {
 	struct rl_store_run_meta meta;
 	struct rl_run_end end;
+	char *env = NULL;
 	int fd, ret;
 
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return 0;
-	ret = read_end(fd, &end);
-	if (ret > 0 && rl_store_run_get(s, end.id, NULL, &meta, err) == 0 &&
-	    (meta.status == RL_RUN_RUNNING || meta.status == RL_RUN_QUEUED)) {
-		ret = rl_store_run_finish_at(s, end.id, end.status, end.error, end.finished_ns, err);
+	ret = read_end(fd, &end, &env);
+	if (ret < 0)
+		rl_err_set(err, ret, "%s: reading the kept end: %s", path, strerror(-ret));
+	else if (ret > 0 && rl_store_run_get(s, end.id, NULL, &meta, err) == 0 &&
+		 (meta.status == RL_RUN_RUNNING || meta.status == RL_RUN_QUEUED)) {
+		ret = rl_store_run_end_json(s, end.id, end.status, end.error, end.finished_ns, env,
+					    err);
 		/* A fleet run's lease was the stopped daemon's: the run goes back to the queue. */
-		if (ret == -ESTALE)
+		if (ret == -ESTALE || ret == -EEXIST)
 			ret = 0;
 		else if (ret < 0)
 			rl_err_prefix(err, ret, "%s: recording the end of run %lld", path,
@@ -226,8 +261,9 @@ static int recover_one(const char *path, struct rl_store *s, struct rl_err *err)
 	} else {
 		ret = 0;
 	}
+	free(env);
 	if (ret >= 0)
-		rl_run_end_write(fd, NULL);
+		rl_run_end_write(fd, NULL, NULL);
 	close(fd);
 	return ret;
 }

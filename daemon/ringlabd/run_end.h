@@ -4,8 +4,9 @@
  * error). Left alone it stays "running" in the store for ever: its target
  * busy, cancel a no-op, /health "ok". The runner keeps the end in memory,
  * where the API reports it, retries it, and writes it to the target's end
- * file, STATE/run-end-NAME, so that the next start records the real end
- * instead of "interrupted". The file has its full size from the start:
+ * file, STATE/run-end-NAME, with the environment only the end knows (the
+ * io_uring setup flags and opcodes used), so that the next start records
+ * the real end instead of "interrupted". The file has its full size from the start:
  * rewriting it needs no new block on a full filesystem.
  */
 #ifndef RINGLAB_DAEMON_RINGLABD_RUN_END_H
@@ -37,10 +38,13 @@ struct rl_run_end {
 int rl_run_end_open(const char *state_dir, const char *name, struct rl_err *err);
 
 /*
- * rl_run_end_write() - keep @end in the end file @fd, in place and synced;
- * @end NULL (or id 0) clears it. Returns 0 or -errno.
+ * rl_run_end_write() - keep @end with the run's environment at its end
+ * @env_json (the store's text of it; NULL: none) in the end file @fd, in
+ * place and synced, as rl_run_end_text() writes them (an environment too
+ * large for the file is left out); @end NULL (or id 0) clears it. Returns 0
+ * or -errno.
  */
-int rl_run_end_write(int fd, const struct rl_run_end *end);
+int rl_run_end_write(int fd, const struct rl_run_end *end, const char *env_json);
 
 /*
  * rl_run_end_env_text() - @env as the store keeps a run's environment: the
@@ -59,17 +63,19 @@ char *rl_run_end_text(const struct rl_run_end *end, const char *env_json);
 
 /*
  * rl_run_end_parse() - rl_run_end_text()'s @text back into @end, and its
- * environment into @env_json (free it; NULL when it had none). Returns 0,
- * -EINVAL when @text is not an end, or -ENOMEM.
+ * environment into @env_json (free it; NULL when it had none, or no "env"
+ * at all as in an older end file). Returns 0, -EINVAL when @text is not an
+ * end, or -ENOMEM.
  */
 int rl_run_end_parse(const char *text, struct rl_run_end *end, char **env_json);
 
 /*
  * rl_run_end_recover() - at start-up, before rl_store_recover(): record in
  * @s the end of every run an end file in @state_dir holds, with its status,
- * error and finish time, when the store still has it queued or running;
- * then clear the file. Returns the number of runs recorded (also in @n),
- * or -errno when the store still cannot take one (the file is kept).
+ * error, finish time and environment at the end (rl_store_run_end_json()),
+ * when the store still has it queued or running; then clear the file.
+ * Returns the number of runs recorded (also in @n), or -errno when the
+ * store still cannot take one (the file is kept).
  */
 int rl_run_end_recover(const char *state_dir, struct rl_store *s, int *n, struct rl_err *err);
 

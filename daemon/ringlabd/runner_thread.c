@@ -295,8 +295,8 @@ static bool final_error(int ret)
 }
 
 /*
- * The store cannot take @end now: keep it in the end file for retry_end()
- * or the next start, and its environment @env in memory for retry_end().
+ * The store cannot take @end now: keep it with its environment @env in the
+ * end file for the next start, and in memory for retry_end().
  */
 static int keep_end(struct rl_daemon_target *dt, const struct rl_run_end *end, const char *env)
 {
@@ -304,7 +304,7 @@ static int keep_end(struct rl_daemon_target *dt, const struct rl_run_end *end, c
 	       (long long)end->id, rl_run_status_name(end->status), end->store_error);
 	free(dt->end_env);
 	dt->end_env = env ? strdup(env) : NULL;
-	if (dt->end_fd < 0 || rl_run_end_write(dt->end_fd, end) < 0)
+	if (dt->end_fd < 0 || rl_run_end_write(dt->end_fd, end, env) < 0)
 		rl_log(LOG_ERR, "run %lld: its end is in memory only: a restart would call it interrupted",
 		       (long long)end->id);
 	return -ENOTCONN;
@@ -377,7 +377,7 @@ static int record_end(struct rl_daemon_target *dt, struct rl_run_end *end, const
 static void end_cleared(struct rl_daemon_target *dt)
 {
 	if (dt->end_fd >= 0)
-		rl_run_end_write(dt->end_fd, NULL);
+		rl_run_end_write(dt->end_fd, NULL, NULL);
 	free(dt->end_env);
 	dt->end_env = NULL;
 	atomic_store(&dt->fleet_run, 0);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# state_full.sh: the filesystem the store writes to (a small tmpfs: the state directory's, or with RL_TEST_STORE=postgresql the database's tablespace) fills up under a run: the run ends failed instead of staying "running", /health reports the store failure, cancel and new runs say why; with space again the end is recorded, and across a restart the real reason is recorded, not "interrupted".
+# state_full.sh: the filesystem the store writes to (a small tmpfs: the state directory's, or with RL_TEST_STORE=postgresql the database's tablespace) fills up under a run: the run ends failed instead of staying "running", /health reports the store failure, cancel and new runs say why; with space again the end is recorded, and across a restart the real reason is recorded, not "interrupted", with the environment only the end knows (env.uring_opcodes) kept in the end file.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq mountpoint dd
@@ -78,12 +78,20 @@ run_into_full
 reason=$(req GET "/api/v1/runs/$id" >/dev/null && body .error)
 daemon_stop
 grep -q "recorded at the next start" "$DAEMON_DIR/rld.log" || fail "the end was not kept for the next start"
+# The end file keeps the environment only the end knows (the io_uring opcodes used), as the spool does.
+jq -e --argjson i "$id" '.id == $i and .status == "failed" and (.env.uring_opcodes // "") != ""' \
+	"$state/run-end-scratch" >/dev/null || fail "the end file lacks run $id's final env: $(head -c 300 "$state/run-end-scratch")"
+jq -S .env "$state/run-end-scratch" >"$DAEMON_DIR/want.env"
 rm -f "$full/fill"
 daemon_start 30 -c "$DAEMON_DIR/ringlabd.json" || fail "restart: $DAEMON_ERR"
 req GET "/api/v1/runs/$id" >/dev/null
 [ "$(body .status)" = failed ] && [ "$(body .error)" = "$reason" ] ||
 	fail "run $id after the restart: $(body '{status, error}' | tr -d '\n'), want failed '$reason'"
+body '.env' | jq -S . >"$DAEMON_DIR/got.env"
+opcodes=$(body .env.uring_opcodes)
+[ -n "$opcodes" ] && cmp -s "$DAEMON_DIR/want.env" "$DAEMON_DIR/got.env" ||
+	fail "run $id's env after the restart is not its end's: $(diff "$DAEMON_DIR/want.env" "$DAEMON_DIR/got.env" | head -n 10)"
 healthy || fail "/health after the restart: $(cat "$DAEMON_DIR/body")"
-echo "ok: after a restart run $id is failed '$reason'"
+echo "ok: after a restart run $id is failed '$reason' with its end's env (opcodes $opcodes)"
 daemon_stop
 exit 0
