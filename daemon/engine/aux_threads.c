@@ -84,7 +84,8 @@ int rl_aux_start(struct rl_aux *aux, struct rl_err *err)
 	atomic_store(&aux->stop, false);
 	if (aux->churn) {
 		/* Opened here, not in the thread, so that a refused file fails the cell by name. */
-		aux->churn_fd = rl_target_open_own(aux->churn_path, O_RDWR | O_CREAT, 0600, err);
+		aux->churn_fd = rl_target_open_own(aux->dir_fd, aux->churn_path, O_RDWR | O_CREAT, 0600,
+						   err);
 		if (aux->churn_fd < 0)
 			return aux->churn_fd;
 		/* Emptied only now that it is known to be the run's own file. */
@@ -99,7 +100,7 @@ int rl_aux_start(struct rl_aux *aux, struct rl_err *err)
 		ret = -pthread_create(&aux->churn_thread, NULL, churn_main, aux);
 		if (ret) {
 			close(aux->churn_fd);
-			unlink(aux->churn_path);
+			rl_target_unlink(aux->dir_fd, aux->churn_path);
 			return rl_err_set(err, ret, "churn thread: %s", strerror(-ret));
 		}
 		aux->churn_started = true;
@@ -127,7 +128,7 @@ int rl_aux_stop(struct rl_aux *aux)
 		pthread_join(aux->churn_thread, NULL);
 		aux->churn_started = false;
 		close(aux->churn_fd);
-		unlink(aux->churn_path);
+		rl_target_unlink(aux->dir_fd, aux->churn_path);
 	}
 	if (aux->es_started) {
 		pthread_join(aux->es_thread, NULL);

@@ -19,6 +19,7 @@ struct rl_aux {
 	int fd;				/* the workload's file */
 	uint64_t file_bytes;		/* churn stays beyond this offset */
 	char churn_path[4096];		/* sibling file, removed at stop */
+	int dir_fd;			/* its directory, pinned (target_check.h); -1: none */
 	int churn_fd;			/* open on it while churn runs */
 	char es_path[256];		/* /proc/fs/ext4/<sb>/es_shrinker_info */
 	bool churn, es_reader;

@@ -69,15 +69,15 @@ static int open_on_target(const struct rl_target_ctx *t, const struct rl_cell_pl
 			  struct rl_err *err)
 {
 	struct stat st;
-	int fd = rl_target_open_own(p->path, flags, 0644, err), ret;
+	int fd = rl_target_open_own(t->dir_fd, p->path, flags, 0644, err), ret;
 
 	if (fd < 0)
 		return fd;
-	ret = rl_target_check(t->opts->dir, fd, t->dev, err);
+	ret = rl_target_check(t->opts->dir, fd, t->dev, t->ino, err);
 	if (!ret)
 		return fd;
 	if ((flags & O_CREAT) && fstat(fd, &st) == 0 && st.st_dev != t->dev)
-		unlink(p->path);
+		rl_target_unlink(t->dir_fd, p->path);
 	close(fd);
 	return ret;
 }
@@ -315,7 +315,7 @@ static int run_jobs(struct rl_target_ctx *t, struct rl_cell_plan *p, int fd, str
 	static const atomic_bool never = false, at_once = true;
 	struct rl_job_shared shared = {
 		.cancel = t->opts->cancel ? t->opts->cancel : &never,
-		.dir = fd >= 0 ? t->opts->dir : NULL, .dev = t->dev,
+		.dir = fd >= 0 ? t->opts->dir : NULL, .dev = t->dev, .ino = t->ino,
 	};
 	struct rl_cell_causes causes = { 0 };
 	struct rl_job *jobs = calloc(p->jobs, sizeof(*jobs));
@@ -482,10 +482,10 @@ static int prepare_file(struct rl_target_ctx *t, struct rl_cell_plan *p, struct 
 			return ret;
 	}
 	if (p->w->cache == RL_CACHE_COLD) {
-		fd = rl_open_cold(p->path, io_flags(p), &c->es_cached_extents, err);
+		fd = rl_open_cold(t->dir_fd, p->path, io_flags(p), &c->es_cached_extents, err);
 		if (fd >= 0) {
 			/* The target may have gone while the caches were dropped. */
-			ret = rl_target_check(t->opts->dir, fd, t->dev, err);
+			ret = rl_target_check(t->opts->dir, fd, t->dev, t->ino, err);
 			if (ret < 0) {
 				close(fd);
 				return ret;
@@ -528,7 +528,7 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 	c->rep = p->rep;
 	if (!null_engine(t)) {
 		/* Before the first file is opened by name: it must land on the target. */
-		ret = rl_target_check(t->opts->dir, -1, t->dev, err);
+		ret = rl_target_check(t->opts->dir, -1, t->dev, t->ino, err);
 		fd = ret < 0 ? ret : prepare_file(t, p, c, err);
 		if (fd == -ESTALE) {
 			c->failed = true;
@@ -546,6 +546,7 @@ int rl_cell_run(struct rl_target_ctx *t, struct rl_cell_plan *p, struct rl_cell 
 		snprintf(aux.es_path, sizeof(aux.es_path), "/proc/fs/ext4/%s/es_shrinker_info", t->sb);
 	snprintf(aux.churn_path, sizeof(aux.churn_path), "%.4000s.churn", p->path);
 	aux.fd = fd;
+	aux.dir_fd = t->dir_fd;
 	aux.file_bytes = p->stripes_per_job * p->stripe_bytes *
 			 (p->w->sharing == RL_SHARE_REGIONS ? p->jobs : 1);
 	sample_counters(t, &c->es_before, &c->disk_before);

@@ -12,6 +12,8 @@ struct rl_target_ctx {
 	const struct rl_run_opts *opts;
 	const struct rl_env *env;
 	dev_t dev;
+	ino_t ino;			/* dir's inode (target_check.h) */
+	int dir_fd;			/* dir pinned for the run (rl_target_pin()); -1: none */
 	char sb[RL_NAME_MAX];		/* /proc/fs/ext4 name, "" if none */
 	size_t cell, ncells;		/* progress position */
 };

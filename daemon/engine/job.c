@@ -316,7 +316,7 @@ static int watch_target(struct rl_job *job, uint64_t now, uint64_t *next_check)
 	if (!job->shared->dir || now < *next_check)
 		return 0;
 	*next_check = now + RL_TARGET_CHECK_NS;
-	ret = rl_target_check(job->shared->dir, job->fd, job->shared->dev, &err);
+	ret = rl_target_check(job->shared->dir, job->fd, job->shared->dev, job->shared->ino, &err);
 	if (ret < 0) {
 		snprintf(job->errmsg, sizeof(job->errmsg), "%.255s", err.msg);
 		atomic_store(&job->shared->changed, true);

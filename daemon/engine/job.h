@@ -35,6 +35,7 @@ struct rl_job_shared {
 	uint64_t stop_ns;		/* duration mode: stop issuing after this */
 	const char *dir;		/* the target to watch (target_check.h); NULL: none */
 	dev_t dev;			/* the filesystem dir must stay on */
+	ino_t ino;			/* and the directory it must stay */
 	atomic_bool changed;		/* a job found it changed: every job stops issuing */
 };
 

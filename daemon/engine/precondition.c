@@ -40,13 +40,13 @@ int32_t rl_es_cached_extents(int fd)
  * Setting S_ISUID clears S_NOSEC in notify_change(); clearing it again does
  * not set it back: the next write does, once, as on an inode read from disk.
  */
-static int clear_nosec(const char *path, struct rl_err *err)
+static int clear_nosec(int dir_fd, const char *path, struct rl_err *err)
 {
 	struct stat st;
 	int fd, ret = 0;
 
 	/* Through an fd that followed no link: chmod(2) on the name would follow one. */
-	fd = rl_target_open_own(path, O_RDONLY, 0, err);
+	fd = rl_target_open_own(dir_fd, path, O_RDONLY, 0, err);
 	if (fd < 0)
 		return rl_err_prefix(err, fd, "cache cold");
 	if (fstat(fd, &st) < 0)
@@ -78,17 +78,17 @@ static int drop_caches(const char *path, struct rl_err *err)
 	return 0;
 }
 
-int rl_open_cold(const char *path, int flags, int32_t *cached, struct rl_err *err)
+int rl_open_cold(int dir_fd, const char *path, int flags, int32_t *cached, struct rl_err *err)
 {
 	int fd, ret;
 
 	*cached = -1;
-	ret = clear_nosec(path, err);
+	ret = clear_nosec(dir_fd, path, err);
 	if (!ret)
 		ret = drop_caches(path, err);
 	if (ret)
 		return ret;
-	fd = rl_target_open_own(path, flags, 0, err);
+	fd = rl_target_open_own(dir_fd, path, flags, 0, err);
 	if (fd < 0)
 		return fd;
 	/*

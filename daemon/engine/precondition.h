@@ -31,8 +31,9 @@ int32_t rl_es_cached_extents(int fd);
  * (EXT4_IOC_CLEAR_ES_CACHE: the drop leaves some extents of an inode that
  * something else holds) and count what it holds. Needs root.
  * *@cached is that count (0: cold; > 0: not cold; -1: the kernel cannot say).
- * Returns the fd, or -errno with @err naming the step ("cache cold: ...").
+ * @dir_fd: as rl_target_open_own()'s. Returns the fd, or -errno with @err
+ * naming the step ("cache cold: ...").
  */
-int rl_open_cold(const char *path, int flags, int32_t *cached, struct rl_err *err);
+int rl_open_cold(int dir_fd, const char *path, int flags, int32_t *cached, struct rl_err *err);
 
 #endif

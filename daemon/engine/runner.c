@@ -194,16 +194,16 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 	rl_workload_file_path(p.path, sizeof(p.path), t->opts->dir ? t->opts->dir : ".", w->name);
 	if (files) {
 		/* Claimed until the end, so a run killed meanwhile leaves it to the next sweep. */
-		claim = rl_target_open_own(p.path, O_RDWR | O_CREAT, 0644, err);
+		claim = rl_target_open_own(t->dir_fd, p.path, O_RDWR | O_CREAT, 0644, err);
 		if (claim < 0)
 			return claim;
-		ret = t->dev ? rl_target_check(t->opts->dir, claim, t->dev, err) : 0;
+		ret = t->dev ? rl_target_check(t->opts->dir, claim, t->dev, t->ino, err) : 0;
 		if (ret) {
 			/* Created on whatever lies under a target that went: not left there. */
 			struct stat st;
 
 			if (fstat(claim, &st) == 0 && st.st_dev != t->dev)
-				unlink(p.path);
+				rl_target_unlink(t->dir_fd, p.path);
 			close(claim);
 			return ret;
 		}
@@ -224,7 +224,7 @@ static int run_workload(struct rl_target_ctx *t, const struct rl_workload *w, do
 	 * there. The file stays marked, so the next sweep where it is removes it.
 	 */
 	if (files && !t->opts->keep_files && ret != -ESTALE)
-		unlink(p.path);
+		rl_target_unlink(t->dir_fd, p.path);
 	else if (files && t->opts->keep_files)
 		rl_claim_release(claim);
 	if (claim >= 0)
@@ -332,6 +332,26 @@ static void sweep(const char *dir)
 	rl_claim_sweep(dir, &ignored);
 }
 
+/*
+ * The run's files are opened relative to its directory as it is now,
+ * opened once: one swapped in under its name later gets none of them.
+ * A daemon's target must still be the directory it opened (opts->ino).
+ */
+static int pin_dir(struct rl_target_ctx *t, struct rl_err *err)
+{
+	ino_t ino = t->opts->ino;
+	int fd;
+
+	if (!t->opts->dir || t->opts->engine == &rl_engine_null)
+		return 0;
+	fd = rl_target_pin(t->opts->dir, t->opts->dev ? t->opts->dev : t->dev, &ino, err);
+	if (fd < 0)
+		return fd;
+	t->dir_fd = fd;
+	t->ino = ino;
+	return 0;
+}
+
 /* A failed cell fails the run, whose error says which cell and why. */
 static void fail_on_cell(struct rl_run *run, const struct rl_cell *c)
 {
@@ -345,7 +365,7 @@ static void fail_on_cell(struct rl_run *run, const struct rl_cell *c)
 int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 		 struct rl_run *run, struct rl_err *err)
 {
-	struct rl_target_ctx t = { .opts = opts, .env = &run->env };
+	struct rl_target_ctx t = { .opts = opts, .env = &run->env, .dir_fd = -1 };
 	int ret;
 
 	memset(run, 0, sizeof(*run));
@@ -357,7 +377,9 @@ int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 	if (!ret)
 		ret = probe_env(opts, run, &t, err);
 	if (!ret && opts->dev && opts->dir)
-		ret = rl_target_check(opts->dir, -1, opts->dev, err);
+		ret = rl_target_check(opts->dir, -1, opts->dev, opts->ino, err);
+	if (!ret)
+		ret = pin_dir(&t, err);
 	if (!ret)
 		ret = check_target(opts, &run->env, err);
 	/* What a killed run left, before the free-space checks count it as used. */
@@ -370,6 +392,8 @@ int rl_run_suite(const struct rl_suite *suite, const struct rl_run_opts *opts,
 	if (!ret)
 		ret = run_all(&t, run, err);
 	run->finished_ns = rl_wall_ns();
+	if (t.dir_fd >= 0)
+		close(t.dir_fd);
 	if (ret == -ECANCELED) {
 		run->status = RL_RUN_ABORTED;
 		snprintf(run->error, sizeof(run->error), "cancelled");

@@ -47,6 +47,8 @@ struct rl_run_opts {
 	const atomic_bool *cancel;	/* may be NULL */
 	dev_t dev;			/* the filesystem dir must be on (a daemon's target
 					 * as opened); 0: the one it is on at the start */
+	ino_t ino;			/* with dev: dir's inode as the target was opened;
+					 * 0: the directory there at the start */
 	const char *label, *kernel_tag;
 	struct rl_run_hooks hooks;
 };

@@ -480,7 +480,7 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	struct run_ctx c = { .dt = dt, .id = id };
 	struct rl_run_opts o = {
 		.dir = dt->t.dir, .engine = &rl_engine_uring, .cancel = &dt->cancel,
-		.dev = dt->t.dev,
+		.dev = dt->t.dev, .ino = dt->t.ino,
 		.hooks = { .ctx = &c, .started = on_started, .progress = on_progress,
 			   .cell_done = on_cell },
 	};

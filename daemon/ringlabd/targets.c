@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "engine/target_check.h"
 #include "schema/fields.h"
 #include "target_parts.h"
 #include "util/mountinfo.h"
@@ -217,6 +218,26 @@ static void fs_name(const char *path, long magic, char *out, size_t len)
 	rl_mountinfo_walk(match_dev_fstype, &c);
 }
 
+/*
+ * The checks above went by name: the directory they looked at must be the
+ * one there now (@st, their first stat), not one swapped in meanwhile by
+ * whoever can write its parent. Its st_dev and st_ino are the target's from
+ * here on; each run checks them again (engine/target_check.h).
+ */
+static int pin_dir(struct rl_target *t, const char *shown, const struct stat *st,
+		   struct rl_err *err)
+{
+	ino_t ino = st->st_ino;
+	int fd = rl_target_pin(t->dir, st->st_dev, &ino, err);
+
+	if (fd < 0)
+		return rl_err_prefix(err, fd, "target %s: dir %s", t->cfg.name, shown);
+	close(fd);
+	t->dev = st->st_dev;
+	t->ino = ino;
+	return 0;
+}
+
 static int open_dir(struct rl_target *t, const char *state_dir, struct rl_err *err)
 {
 	const char *p = t->cfg.path;
@@ -255,7 +276,7 @@ static int open_dir(struct rl_target *t, const char *state_dir, struct rl_err *e
 		return rl_target_fail(t, err, -errno, shown, "is not writable: %s", strerror(errno));
 	if (rl_target_set_path(t->dir, real))
 		return rl_target_fail(t, err, -ENAMETOOLONG, shown, "the resolved path is too long");
-	return 0;
+	return pin_dir(t, shown, &st, err);
 }
 
 /* ---- block targets ----------------------------------------------------------- */
@@ -323,11 +344,15 @@ int rl_target_open(struct rl_target *t, const char *state_dir, struct rl_err *er
 	t->dir[0] = '\0';
 	t->device[0] = '\0';
 	t->dev = 0;
+	t->ino = 0;
 	t->mounted_by_us = false;
 	t->loop_by_us = false;
 	ret = open_kind(t, state_dir, err);
 	if (ret)
 		return ret;
+	/* A dir target's was taken from the directory its checks looked at. */
+	if (t->cfg.kind == RL_TARGET_DIR)
+		return 0;
 	if (stat(t->dir, &st) < 0) {
 		ret = rl_target_fail(t, err, -errno, t->dir, "cannot stat: %s", strerror(errno));
 		rl_target_close(t);
