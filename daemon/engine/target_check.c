@@ -50,7 +50,7 @@ int rl_target_pin(const char *dir, dev_t dev, ino_t *ino, struct rl_err *err)
 
 	/* Not a directory, or a link, where the target's directory was: it was replaced. */
 	if (fd < 0)
-		return rl_err_set(err, e == ELOOP || e == ENOTDIR ? -ESTALE : -e,
+		return rl_err_set(err, e == ELOOP || e == ENOTDIR || e == ENOENT ? -ESTALE : -e,
 				  "target changed: %s: %s", dir,
 				  e == ELOOP ? "is a symbolic link now" : strerror(e));
 	if (fstat(fd, &st) < 0)
@@ -59,9 +59,10 @@ int rl_target_pin(const char *dir, dev_t dev, ino_t *ino, struct rl_err *err)
 		ret = changed(err, "", dir, st.st_dev, dev);
 	else if (*ino && st.st_ino != *ino)
 		ret = replaced(err, dir, st.st_ino, *ino);
-	*ino = st.st_ino;
-	if (!ret)
+	if (!ret) {
+		*ino = st.st_ino;
 		return fd;
+	}
 	close(fd);
 	return ret;
 }

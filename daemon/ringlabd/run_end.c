@@ -3,8 +3,9 @@
  * The end files of runs the store could not finish (see run_end.h): one
  * JSON object, {"id", "status", "finished_ns", "error", "store_error",
  * "env"} (rl_run_end_text(), as the cells spool keeps it), padded with
- * spaces to RUN_END_SIZE; all spaces when empty. A file of an older
- * ringlabd has no "env" and is RUN_END_SIZE_V1 long.
+ * spaces to RUN_END_SIZE; all spaces when empty. A file an older ringlabd
+ * wrote (4 KiB, no "env") is read as an end without one, and is made
+ * RUN_END_SIZE long at the next open.
  */
 #include <cJSON.h>
 #include <dirent.h>
