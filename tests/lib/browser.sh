@@ -30,7 +30,13 @@ browser_require()
 		BROWSER_TESTDIR=$top_builddir/tests/browser
 	fi
 	[ -d "$BROWSER_TESTDIR/node_modules/playwright-core" ] && return 0
-	(cd "$BROWSER_TESTDIR" && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
+	# One install at a time: make -j2 starts both browser tests, and two npm ci in one
+	# directory left it half installed. The second waits, then finds it there.
+	(
+		flock 9 && cd "$BROWSER_TESTDIR" || exit 1
+		[ -d node_modules/playwright-core ] ||
+			npm ci --no-audit --no-fund --loglevel=error
+	) 9>>"$BROWSER_TESTDIR/.npm-ci.lock" >&2 ||
 		{ echo "FAIL: npm ci in $BROWSER_TESTDIR failed" >&2; exit 1; }
 }
 
