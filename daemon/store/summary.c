@@ -15,6 +15,7 @@
 #include "config.h"
 #endif
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -62,13 +63,14 @@ void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *no
  */
 static double as_stored(double v)
 {
-	char buf[64];
-	cJSON n = { .type = cJSON_Number, .valuedouble = v, .valueint = 0 };
+	double t, max;
+	char buf[32];
 
-	n.valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
-	if (!cJSON_PrintPreallocated(&n, buf, sizeof(buf), false))
-		return v;
-	return strtod(buf, NULL);
+	/* As cJSON prints it: 15 digits when they read back within its epsilon, else 17 (exact). */
+	snprintf(buf, sizeof(buf), "%1.15g", v);
+	t = strtod(buf, NULL);
+	max = fabs(t) > fabs(v) ? fabs(t) : fabs(v);
+	return fabs(t - v) <= max * DBL_EPSILON ? t : v;
 }
 
 /* NaN is stored as NULL; an infinity, which no measurement gives, too. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_store_import: an import's summary rows, written many to a statement (across batch ends, on a connection that keeps its statement and the workloads' ids), read back as its cells hold them; its workloads read back as its own when the last import's were alike or not; cells given as text are stored as that text; and on SQLite the statements an import runs do not grow with its cells (SQLite's trace counts them). On PostgreSQL with RL_TEST_STORE (tests/pg/store_units.sh). */
 #define RL_STORE_INTERNAL	/* the SQLite handle, for its statement trace */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,56 @@ out:
 	cJSON_free(text);
 }
 
+/*
+ * Values cJSON prints in 15 digits that read back a bit off (0.1 + 0.2),
+ * in 17, as an int, or at the ends of a double's range: the summaries hold
+ * what the run read whole (its cells printed by cJSON) holds, bit for bit.
+ */
+static void test_values_as_printed(struct rl_store *s)
+{
+	static const double edge[] = { 0.1 + 0.2, 1.0 / 3, 2.0 / 3 * 1e5, 2147483647.0,
+					2147483648.5, -2147483648.0, 1e300, 4.9e-324,
+					123456789012345.67, 0.5 };
+	struct rl_run run, whole;
+	double *a, *b;
+	int64_t id;
+
+	make_run(&run, 192, 1.0);
+	srand48(13);
+	for (size_t i = 0; i < run.ncells; i++) {
+		struct rl_cell *c = &run.cells[i];
+
+		c->iops = i < sizeof(edge) / sizeof(edge[0]) ? edge[i] :
+			  drand48() * pow(10, (double)(i % 24) - 6);
+		c->bw_bytes_s = c->iops * 4096.5;
+		c->elapsed_s = drand48();
+	}
+	id = import(s, &run, NULL);
+	if (!read_back(s, id, false, &whole))
+		goto out;
+	{
+		struct rl_run light;
+
+		if (read_back(s, id, true, &light)) {
+			for (size_t i = 0; i < light.ncells && i < whole.ncells; i++) {
+				a = &light.cells[i].iops;
+				b = &whole.cells[i].iops;
+				CHECK(!memcmp(a, b, sizeof(*a)) &&
+				      !memcmp(&light.cells[i].bw_bytes_s, &whole.cells[i].bw_bytes_s,
+					      sizeof(double)) &&
+				      !memcmp(&light.cells[i].elapsed_s, &whole.cells[i].elapsed_s,
+					      sizeof(double)),
+				      "cell %zu: summary iops %.17g bw %.17g, read whole %.17g %.17g", i,
+				      *a, light.cells[i].bw_bytes_s, *b, whole.cells[i].bw_bytes_s);
+			}
+			rl_run_free(&light);
+		}
+		rl_run_free(&whole);
+	}
+out:
+	rl_run_free(&run);
+}
+
 static int count_stmt(unsigned type, void *ctx, void *p, void *x)
 {
 	(void)type, (void)p, (void)x;
@@ -219,6 +270,7 @@ int main(void)
 		check_workloads(s, ids[i], &runs[i]);
 	}
 	test_cells_as_given(s, &runs[1]);
+	test_values_as_printed(s);
 	if (!store_test_pg())
 		test_statements(s);
 	for (int i = 0; i < 3; i++)
