@@ -648,6 +648,12 @@ int rl_store_exec(struct rl_store *s, const char *sql, struct rl_err *err);
 int rl_store_prepare(struct rl_store *s, const char *sql, struct rl_sql_stmt **st,
 		     struct rl_err *err);
 
+struct rl_sql_rows;
+
+/* rl_store_prepare_rows() - a write of @nrows rows of @r into @st (sql.h's prepare_rows). Returns 0 or -errno. */
+int rl_store_prepare_rows(struct rl_store *s, const struct rl_sql_rows *r, int nrows,
+			  struct rl_sql_stmt **st, struct rl_err *err);
+
 /* rl_store_step_done() - step a statement that returns no rows. Returns 0 or -errno ("WHAT: message"). */
 int rl_store_step_done(struct rl_store *s, struct rl_sql_stmt *st, struct rl_err *err,
 		       const char *what);
