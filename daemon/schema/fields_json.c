@@ -117,58 +117,94 @@ static int check_escape(const char *p, size_t left, size_t at, struct rl_err *er
 	return 0;
 }
 
+/* What a byte is to the scan: outside a string, and inside one. */
+enum scan_class { PLAIN, QUOTE, OPEN, CLOSE, COMMA, HIGH, BACKSLASH };
+
+/*
+ * Byte classes outside strings; inside one, only QUOTE, BACKSLASH and HIGH
+ * matter. A table, so that the loops over digits and letters, most of a
+ * body, test one byte once: every request's body is scanned.
+ */
+static const unsigned char scan_outside[256] = {
+	['"'] = QUOTE, ['['] = OPEN, ['{'] = OPEN, [']'] = CLOSE, ['}'] = CLOSE,
+	[','] = COMMA, [0x80 ... 0xff] = HIGH,
+};
+static const unsigned char scan_inside[256] = {
+	['"'] = QUOTE, ['\\'] = BACKSLASH, [0x80 ... 0xff] = HIGH,
+};
+
+/* From @i, inside a string: the index of its closing quote, or -1 (in @err) on a bad byte; @len when it does not close. */
+static long scan_string(const char *text, size_t len, size_t i, struct rl_err *err)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t n;
+
+	for (;; i++) {
+		while (i < len && !scan_inside[t[i]])
+			i++;
+		if (i >= len)
+			return (long)len;
+		switch (scan_inside[t[i]]) {
+		case QUOTE:
+			return (long)i;
+		case BACKSLASH:
+			if (check_escape(text + i, len - i, i, err))
+				return -1;
+			i++;
+			break;
+		default:
+			n = utf8_len(t + i, len - i);
+			if (!n) {
+				rl_err_set(err, -EINVAL, "byte %zu: not UTF-8 (0x%02x)", i, t[i]);
+				return -1;
+			}
+			i += n - 1;
+		}
+	}
+}
+
 int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
 		 struct rl_err *err)
 {
-	size_t values = 1, i, n;
+	const unsigned char *t = (const unsigned char *)text;
+	size_t values = 1, i;
 	unsigned int depth = 0;
-	bool in_string = false;
+	long end;
 
-	for (i = 0; i < len; i++) {
-		char c = text[i];
-
-		if ((unsigned char)c >= 0x80) {
-			n = utf8_len((const unsigned char *)text + i, len - i);
-			if (!n)
-				return rl_err_set(err, -EINVAL, "byte %zu: not UTF-8 (0x%02x)", i,
-						  (unsigned char)c);
-			i += n - 1;
-			continue;
-		}
-		if (in_string) {
-			if (c == '\\' && check_escape(text + i, len - i, i, err))
+	for (i = 0;; i++) {
+		while (i < len && !scan_outside[t[i]])
+			i++;
+		if (i >= len)
+			return 0;
+		switch (scan_outside[t[i]]) {
+		case QUOTE:
+			end = scan_string(text, len, i + 1, err);
+			if (end < 0)
 				return -EINVAL;
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
+			i = (size_t)end;
 			continue;
-		}
-		switch (c) {
-		case '"':
-			in_string = true;
+		case HIGH:
+			/* Outside a string only a bad text has one: UTF-8 or not, the parse refuses it. */
+			if (!utf8_len(t + i, len - i))
+				return rl_err_set(err, -EINVAL, "byte %zu: not UTF-8 (0x%02x)", i, t[i]);
+			i += utf8_len(t + i, len - i) - 1;
 			continue;
-		case '[':
-		case '{':
+		case OPEN:
 			values++;
 			if (lim->max_depth && ++depth > lim->max_depth)
 				return rl_err_set(err, -EINVAL, "JSON nested more than %u deep",
 						  lim->max_depth);
 			break;
-		case ']':
-		case '}':
+		case CLOSE:
 			depth -= depth > 0;
 			continue;
-		case ',':
+		case COMMA:
 			values++;
 			break;
-		default:
-			continue;
 		}
 		if (lim->max_values && values > lim->max_values)
 			return rl_err_set(err, -EFBIG, "more than %zu JSON values", lim->max_values);
 	}
-	return 0;
 }
 
 /* A member name's slot in a table of @mask + 1: FNV-1a. */
