@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fields_json.h"
+#include "json_fast.h"
 
 /* Workloads, suites and configs are far smaller; a larger file is a mistake. */
 #define RL_JSON_FILE_MAX (4u << 20)
@@ -39,7 +40,10 @@ static int parse(const char *text, bool quote, cJSON **out, struct rl_err *err)
 	int line, col;
 	size_t i;
 
-	*out = cJSON_ParseWithOpts(text, &end, 1);
+	/* Most texts are strict JSON; what the fast parse leaves, cJSON reads or refuses. */
+	*out = rl_json_parse_fast(text);
+	if (!*out)
+		*out = cJSON_ParseWithOpts(text, &end, 1);
 	if (*out)
 		return 0;
 	if (!end)
