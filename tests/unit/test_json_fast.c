@@ -156,7 +156,7 @@ static void gen_number(struct gen *g)
 	case 2: snprintf(s, sizeof(s), "%.17g", -d); break;
 	case 3: snprintf(s, sizeof(s), "%.*e", (int)(lrand48() % 18), d); break;
 	case 4: snprintf(s, sizeof(s), "%.*f", (int)(lrand48() % 25), d); break;
-	case 5: snprintf(s, sizeof(s), "%lld", (long long)(drand48() * 9.3e18)); break;
+	case 5: snprintf(s, sizeof(s), "%lld", (long long)(drand48() * 9.2e18)); break;
 	default: snprintf(s, sizeof(s), "%.3g", d * 1e6); break;
 	}
 	/* %e prints "1e+05"; JSON allows it; %f of a huge value can print "inf": not JSON, skip. */
