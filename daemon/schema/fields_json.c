@@ -3,12 +3,14 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fields_json.h"
+#include "json_fast.h"
 
 /* Workloads, suites and configs are far smaller; a larger file is a mistake. */
 #define RL_JSON_FILE_MAX (4u << 20)
@@ -38,7 +40,10 @@ static int parse(const char *text, bool quote, cJSON **out, struct rl_err *err)
 	int line, col;
 	size_t i;
 
-	*out = cJSON_ParseWithOpts(text, &end, 1);
+	/* Most texts are strict JSON; what the fast parse leaves, cJSON reads or refuses. */
+	*out = rl_json_parse_fast(text);
+	if (!*out)
+		*out = cJSON_ParseWithOpts(text, &end, 1);
 	if (*out)
 		return 0;
 	if (!end)
@@ -116,117 +121,217 @@ static int check_escape(const char *p, size_t left, size_t at, struct rl_err *er
 	return 0;
 }
 
+/* What a byte is to the scan: outside a string, and inside one. */
+enum scan_class { PLAIN, QUOTE, OPEN, CLOSE, COMMA, HIGH, BACKSLASH };
+
+/*
+ * Byte classes outside strings; inside one, only QUOTE, BACKSLASH and HIGH
+ * matter. A table, so that the loops over digits and letters, most of a
+ * body, test one byte once: every request's body is scanned.
+ */
+static const unsigned char scan_outside[256] = {
+	['"'] = QUOTE, ['['] = OPEN, ['{'] = OPEN, [']'] = CLOSE, ['}'] = CLOSE,
+	[','] = COMMA, [0x80 ... 0xff] = HIGH,
+};
+static const unsigned char scan_inside[256] = {
+	['"'] = QUOTE, ['\\'] = BACKSLASH, [0x80 ... 0xff] = HIGH,
+};
+
+/* From @i, inside a string: the index of its closing quote, or -1 (in @err) on a bad byte; @len when it does not close. */
+static long scan_string(const char *text, size_t len, size_t i, struct rl_err *err)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t n;
+
+	for (;; i++) {
+		while (i < len && !scan_inside[t[i]])
+			i++;
+		if (i >= len)
+			return (long)len;
+		switch (scan_inside[t[i]]) {
+		case QUOTE:
+			return (long)i;
+		case BACKSLASH:
+			if (check_escape(text + i, len - i, i, err))
+				return -1;
+			i++;
+			break;
+		default:
+			n = utf8_len(t + i, len - i);
+			if (!n) {
+				rl_err_set(err, -EINVAL, "byte %zu: not UTF-8 (0x%02x)", i, t[i]);
+				return -1;
+			}
+			i += n - 1;
+		}
+	}
+}
+
 int rl_json_scan(const char *text, size_t len, const struct rl_json_limits *lim,
 		 struct rl_err *err)
 {
-	size_t values = 1, i, n;
+	const unsigned char *t = (const unsigned char *)text;
+	size_t values = 1, i;
 	unsigned int depth = 0;
-	bool in_string = false;
+	long end;
 
-	for (i = 0; i < len; i++) {
-		char c = text[i];
-
-		if ((unsigned char)c >= 0x80) {
-			n = utf8_len((const unsigned char *)text + i, len - i);
-			if (!n)
-				return rl_err_set(err, -EINVAL, "byte %zu: not UTF-8 (0x%02x)", i,
-						  (unsigned char)c);
-			i += n - 1;
-			continue;
-		}
-		if (in_string) {
-			if (c == '\\' && check_escape(text + i, len - i, i, err))
+	for (i = 0;; i++) {
+		while (i < len && !scan_outside[t[i]])
+			i++;
+		if (i >= len)
+			return 0;
+		switch (scan_outside[t[i]]) {
+		case QUOTE:
+			end = scan_string(text, len, i + 1, err);
+			if (end < 0)
 				return -EINVAL;
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
+			i = (size_t)end;
 			continue;
-		}
-		switch (c) {
-		case '"':
-			in_string = true;
+		case HIGH:
+			/* Outside a string only a bad text has one: UTF-8 or not, the parse refuses it. */
+			if (!utf8_len(t + i, len - i))
+				return rl_err_set(err, -EINVAL, "byte %zu: not UTF-8 (0x%02x)", i, t[i]);
+			i += utf8_len(t + i, len - i) - 1;
 			continue;
-		case '[':
-		case '{':
+		case OPEN:
 			values++;
 			if (lim->max_depth && ++depth > lim->max_depth)
 				return rl_err_set(err, -EINVAL, "JSON nested more than %u deep",
 						  lim->max_depth);
 			break;
-		case ']':
-		case '}':
+		case CLOSE:
 			depth -= depth > 0;
 			continue;
-		case ',':
+		case COMMA:
 			values++;
 			break;
-		default:
-			continue;
 		}
 		if (lim->max_values && values > lim->max_values)
 			return rl_err_set(err, -EFBIG, "more than %zu JSON values", lim->max_values);
 	}
-	return 0;
 }
 
-static int name_cmp(const void *a, const void *b)
+/* A member name's slot in a table of @mask + 1: FNV-1a. */
+static uint32_t name_hash(const char *s)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-/* Sorted, so that an object of many members costs n log n, not n squared. */
-static const char *repeated_name(const cJSON *o, const char **names)
+struct name_slot {
+	const char *name;	/* NULL: free */
+	uint32_t hash;
+};
+
+/* Objects of up to this many members (a cell has some 40) check on the stack. */
+#define SMALL_MEMBERS 64
+
+/*
+ * The first member name of @o (@n members) that an earlier member has too,
+ * or NULL; *@nomem set when the table for a large object could not be had.
+ * A hash table: every request body is checked, and a 192-cell import holds
+ * some 10,000 names, which sorting per object made a seventh of its cost.
+ */
+static const char *repeated_name(const cJSON *o, size_t n, bool *nomem)
 {
-	size_t n = 0, i;
+	struct name_slot small[2 * SMALL_MEMBERS], *t = small;
+	size_t mask = 7, i;
+	const char *name, *twice = NULL;
+	uint32_t h;
 
-	for (const cJSON *c = o->child; c; c = c->next)
-		names[n++] = c->string ? c->string : "";
-	qsort(names, n, sizeof(*names), name_cmp);
-	for (i = 1; i < n; i++)
-		if (!strcmp(names[i], names[i - 1]))
-			return names[i];
-	return NULL;
-}
-
-/* @v and what it holds; @path (of @len bytes) names @v and is extended in place. */
-static int unique_below(const cJSON *v, char *path, size_t len, struct rl_err *err)
-{
-	size_t used = strlen(path), n = 0, i = 0;
-	const char **names, *twice;
-	const cJSON *c;
-	int ret = 0;
-
-	for (c = v->child; c; c = c->next)
-		n++;
-	if (cJSON_IsObject(v) && n > 1) {
-		names = malloc(n * sizeof(*names));
-		if (!names)
-			return rl_err_set(err, -ENOMEM, "out of memory");
-		twice = repeated_name(v, names);
-		if (twice)
-			ret = rl_err_set(err, -EINVAL, "key '%.64s' given twice in %s", twice,
-					 used ? path : "the top-level object");
-		free(names);
+	/* At most half full, so that a probe ends soon. */
+	while (mask + 1 < 2 * n)
+		mask = 2 * mask + 1;
+	if (mask >= 2 * SMALL_MEMBERS)
+		t = calloc(mask + 1, sizeof(*t));
+	else
+		memset(small, 0, (mask + 1) * sizeof(*t));
+	if (!t) {
+		*nomem = true;
+		return NULL;
 	}
-	for (c = v->child; c && !ret; c = c->next, i++) {
+	for (const cJSON *c = o->child; c && !twice; c = c->next) {
+		name = c->string ? c->string : "";
+		h = name_hash(name);
+		for (i = h & mask; t[i].name; i = (i + 1) & mask)
+			if (t[i].hash == h && !strcmp(t[i].name, name)) {
+				twice = name;
+				break;
+			}
+		t[i] = (struct name_slot){ name, h };
+	}
+	if (t != small)
+		free(t);
+	return twice;
+}
+
+/* Where a walk is: @node, the @index-th member of @up's node (NULL: the root). */
+struct walk_frame {
+	const cJSON *node;
+	size_t index;
+	const struct walk_frame *up;
+};
+
+/* The path of @f ("run.cells[1]") into @path of @len bytes: only for an error, so built only then. */
+static void frame_path(const struct walk_frame *f, char *path, size_t len)
+{
+	size_t used;
+
+	if (!f->up) {
+		path[0] = '\0';
+		return;
+	}
+	frame_path(f->up, path, len);
+	used = strlen(path);
+	if (cJSON_IsObject(f->up->node))
+		snprintf(path + used, len - used, "%s%.64s", used ? "." : "", f->node->string);
+	else
+		snprintf(path + used, len - used, "[%zu]", f->index);
+}
+
+/* @f's node and what it holds. */
+static int unique_below(const struct walk_frame *f, struct rl_err *err)
+{
+	const cJSON *v = f->node, *c;
+	struct walk_frame child = { .up = f };
+	const char *twice = NULL;
+	bool nomem = false;
+	char path[256];
+	size_t n = 0;
+	int ret;
+
+	if (cJSON_IsObject(v)) {
+		for (c = v->child; c; c = c->next)
+			n++;
+		if (n > 1)
+			twice = repeated_name(v, n, &nomem);
+	}
+	if (nomem)
+		return rl_err_set(err, -ENOMEM, "out of memory");
+	if (twice) {
+		frame_path(f, path, sizeof(path));
+		return rl_err_set(err, -EINVAL, "key '%.64s' given twice in %s", twice,
+				  path[0] ? path : "the top-level object");
+	}
+	for (c = v->child; c; c = c->next, child.index++) {
 		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
 			continue;
-		if (cJSON_IsObject(v))
-			snprintf(path + used, len - used, "%s%.64s", used ? "." : "", c->string);
-		else
-			snprintf(path + used, len - used, "[%zu]", i);
-		ret = unique_below(c, path, len, err);
-		path[used] = '\0';
+		child.node = c;
+		ret = unique_below(&child, err);
+		if (ret < 0)
+			return ret;
 	}
-	return ret;
+	return 0;
 }
 
 int rl_json_unique_keys(const cJSON *root, struct rl_err *err)
 {
-	char path[256] = "";
+	struct walk_frame top = { .node = root };
 
-	return root ? unique_below(root, path, sizeof(path), err) : 0;
+	return root ? unique_below(&top, err) : 0;
 }
 
 static int read_all(int fd, char **out, size_t *len)

@@ -230,16 +230,13 @@ int rl_store_detail_put_cells(struct rl_store *s, int64_t id, const struct rl_ru
 	return store_packed(s, id, "cells", &p, ret, true, workloads, err);
 }
 
-int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *json, size_t len,
-				   const struct rl_store_blob *workloads, struct rl_err *err)
+int rl_store_detail_put_cells_packing(struct rl_store *s, int64_t id,
+				      struct rl_store_pack_job *job,
+				      const struct rl_store_blob *workloads, struct rl_err *err)
 {
-	struct rl_store_packer p;
-	int ret;
+	int ret = rl_store_pack_wait(job, err);
 
-	ret = rl_store_packer_begin(&p, err);
-	if (!ret)
-		ret = rl_store_packer_add(&p, json, len, err);
-	return store_packed(s, id, "cells", &p, ret, true, workloads, err);
+	return ret < 0 ? ret : store_blob(s, id, "cells", job->p.buf, job->p.len, workloads, err);
 }
 
 /* ---- packing a run's cell rows at its end ------------------------------------ */

@@ -22,6 +22,12 @@ int rl_store_prepare(struct rl_store *s, const char *sql, struct rl_sql_stmt **s
 	return s->db->ops->prepare(s->db, sql, st, err);
 }
 
+int rl_store_prepare_rows(struct rl_store *s, const struct rl_sql_rows *r, int nrows,
+			  struct rl_sql_stmt **st, struct rl_err *err)
+{
+	return s->db->ops->prepare_rows(s->db, r, nrows, st, err);
+}
+
 int rl_store_step_done(struct rl_store *s, struct rl_sql_stmt *st, struct rl_err *err,
 		       const char *what)
 {

@@ -310,7 +310,8 @@ static int check_import(const struct rl_run *run, struct rl_err *err)
 /* The row of an imported run: created when it started, already finished. */
 static int insert_imported(struct rl_store *s, const struct rl_store_run_req *req,
 			   const struct rl_run *run, const char *env,
-			   const struct rl_store_blob *workloads, int64_t *id, struct rl_err *err)
+			   const struct rl_store_blob *workloads, struct rl_store_pack_job *cells,
+			   int64_t *id, struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
 	int64_t failed = 0;
@@ -342,29 +343,26 @@ static int insert_imported(struct rl_store *s, const struct rl_store_run_req *re
 	rl_sql_bind_i64(q, 14, failed);
 	rl_store_host_bind(q, 15, &run->env);
 	ret = rl_store_step_insert(s, q, id, err, "import run");
-	if (!ret && req->cells_json)
-		ret = rl_store_detail_put_cells_json(s, *id, req->cells_json, req->cells_json_len,
-						     workloads, err);
-	else if (!ret)
-		ret = rl_store_detail_put_cells(s, *id, run, workloads, err);
+	/* The summaries first: their rows are written while @cells is packed. */
 	if (!ret)
 		ret = rl_store_summaries_import(s, *id, run, err);
+	if (!ret && cells)
+		ret = rl_store_detail_put_cells_packing(s, *id, cells, workloads, err);
+	else if (!ret)
+		ret = rl_store_detail_put_cells(s, *id, run, workloads, err);
 	return ret;
 }
 
-int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
-			const struct rl_run *run, int64_t *id, struct rl_err *err)
+/* rl_store_run_import()'s transaction, @cells (NULL: none given) being packed meanwhile. */
+static int import_txn(struct rl_store *s, const struct rl_store_run_req *req,
+		      const struct rl_run *run, struct rl_store_pack_job *cells, int64_t *id,
+		      struct rl_err *err)
 {
 	struct rl_store_blob w_blob;
 	char *env_text = NULL;
 	struct rl_env *env;
 	int ret;
 
-	ret = check_req(req, err);
-	if (!ret)
-		ret = check_import(run, err);
-	if (ret < 0)
-		return ret;
 	env = malloc(sizeof(*env));
 	if (env) {
 		*env = run->env;
@@ -381,8 +379,30 @@ int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
 	if (!ret)
 		ret = rl_store_begin(s, true, err);
 	if (!ret)
-		ret = rl_store_end(s, insert_imported(s, req, run, env_text, &w_blob, id, err), err);
+		ret = rl_store_end(s, insert_imported(s, req, run, env_text, &w_blob, cells, id, err),
+				   err);
 	free(env_text);
+	return ret;
+}
+
+int rl_store_run_import(struct rl_store *s, const struct rl_store_run_req *req,
+			const struct rl_run *run, int64_t *id, struct rl_err *err)
+{
+	struct rl_store_pack_job *cells = NULL, job;
+	int ret;
+
+	ret = check_req(req, err);
+	if (!ret)
+		ret = check_import(run, err);
+	if (!ret && req->cells_json) {
+		ret = rl_store_pack_start(&job, req->cells_json, req->cells_json_len, err);
+		cells = ret ? NULL : &job;
+	}
+	if (ret < 0)
+		return ret;
+	ret = import_txn(s, req, run, cells, id, err);
+	if (cells)
+		rl_store_pack_end(cells);
 	return ret;
 }
 

@@ -45,6 +45,27 @@ struct rl_sql_stmt {
 	const struct rl_sql_stmt_ops *ops;
 };
 
+/*
+ * A column's type as the schema declares it, for a write of many rows:
+ * PostgreSQL's binary COPY sends each value in its column's own width.
+ * INTEGER is 64-bit (PostgreSQL's BIGINT), INT 32, SMALLINT 16; REAL a double.
+ */
+enum rl_sql_type {
+	RL_SQL_SMALLINT,
+	RL_SQL_INT,
+	RL_SQL_INTEGER,
+	RL_SQL_REAL,
+	RL_SQL_TEXT,
+};
+
+/* Rows for rl_sql_ops.prepare_rows: @ncols columns of @table, named in @cols ("a, b, c"). */
+struct rl_sql_rows {
+	const char *table;
+	const char *cols;
+	const enum rl_sql_type *types;	/* @ncols of them, in @cols' order */
+	int ncols;
+};
+
 struct rl_sql_ops {
 	void (*close)(struct rl_sql *c);
 	/* Statements without parameters or rows, ";"-separated (schema scripts). */
@@ -55,6 +76,16 @@ struct rl_sql_ops {
 	void (*rollback)(struct rl_sql *c);
 	int (*prepare)(struct rl_sql *c, const char *sql, struct rl_sql_stmt **q,
 		       struct rl_err *err);
+	/*
+	 * A statement writing @nrows rows of @r, bound as parameters 1 to
+	 * @nrows * r->ncols, row after row, and written at the first step (no
+	 * rows come back; changes() counts them): one INSERT on SQLite, a
+	 * binary COPY on PostgreSQL, whose server then evaluates no expression
+	 * per value. A value that does not fit its column's type fails the
+	 * step with -EINVAL.
+	 */
+	int (*prepare_rows)(struct rl_sql *c, const struct rl_sql_rows *r, int nrows,
+			    struct rl_sql_stmt **q, struct rl_err *err);
 	/* The schema version stored in the database (0: none yet), and storing it. */
 	int (*get_version)(struct rl_sql *c, int *version, struct rl_err *err);
 	int (*set_version)(struct rl_sql *c, int version, struct rl_err *err);
@@ -96,9 +127,10 @@ struct rl_sql_stmt_ops {
  * functions named as the members (conn_ for a connection's): one list of
  * members to keep in step with the structs above.
  */
-#define RL_SQL_OPS(prepare_fn) {						\
+#define RL_SQL_OPS(prepare_fn, prepare_rows_fn) {				\
 	.close = conn_close, .exec = conn_exec, .begin = conn_begin,			\
 	.commit = conn_commit, .rollback = conn_rollback, .prepare = (prepare_fn),	\
+	.prepare_rows = (prepare_rows_fn),						\
 	.get_version = conn_get_version, .set_version = conn_set_version,		\
 	.check_app = conn_check_app, .migrate_lock = conn_migrate_lock,		\
 	.check = conn_check, .setup = conn_setup,					\

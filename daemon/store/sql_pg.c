@@ -273,7 +273,7 @@ static void conn_close(struct rl_sql *c)
 	free(c);
 }
 
-static const struct rl_sql_ops pg_ops = RL_SQL_OPS(rl_sql_pg_prepare);
+static const struct rl_sql_ops pg_ops = RL_SQL_OPS(rl_sql_pg_prepare, rl_sql_pg_prepare_rows);
 
 /* A password belongs in password_file or PGPASSWORD, where a log line or a config dump cannot show it. */
 static int check_conninfo(const char *conninfo, struct rl_err *err)

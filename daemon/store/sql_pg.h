@@ -38,6 +38,10 @@ int rl_sql_pg_ready(struct pg_conn *c, struct rl_err *err);
 int rl_sql_pg_prepare(struct rl_sql *c, const char *sql, struct rl_sql_stmt **q,
 		      struct rl_err *err);
 
+/* rl_sql_pg_prepare_rows() - the ops' prepare_rows: a binary COPY (sql_pg_copy.c). */
+int rl_sql_pg_prepare_rows(struct rl_sql *c, const struct rl_sql_rows *r, int nrows,
+			   struct rl_sql_stmt **q, struct rl_err *err);
+
 /*
  * rl_sql_pg_prepared() - the name of @sql with @types prepared on @c's
  * session: PQprepare'd on its first use, found in the cache after. Returns

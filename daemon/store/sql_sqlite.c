@@ -277,7 +277,7 @@ static void conn_close(struct rl_sql *c)
 	free(c);
 }
 
-static const struct rl_sql_ops sqlite_ops = RL_SQL_OPS(rl_sql_sqlite_prepare);
+static const struct rl_sql_ops sqlite_ops = RL_SQL_OPS(rl_sql_sqlite_prepare, rl_sql_sqlite_prepare_rows);
 
 /*
  * Open, creating, the SQLite way. ringlab never opens the file itself:

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sql_sqlite.h"
 
@@ -132,4 +133,29 @@ int rl_sql_sqlite_prepare(struct rl_sql *c, const char *sql, struct rl_sql_stmt 
 	s->db = db;
 	*q = &s->base;
 	return 0;
+}
+
+int rl_sql_sqlite_prepare_rows(struct rl_sql *c, const struct rl_sql_rows *r, int nrows,
+			       struct rl_sql_stmt **q, struct rl_err *err)
+{
+	size_t row = 2 + (size_t)r->ncols * 3, len;
+	char *sql, *p;
+	int ret;
+
+	*q = NULL;
+	len = strlen(r->table) + strlen(r->cols) + 32 + (size_t)nrows * row;
+	sql = malloc(len);
+	if (!sql)
+		return rl_err_set(err, -ENOMEM, "prepare: out of memory");
+	p = sql + sprintf(sql, "INSERT INTO %s (%s) VALUES ", r->table, r->cols);
+	for (int i = 0; i < nrows; i++) {
+		p += sprintf(p, "%s(", i ? ", " : "");
+		for (int k = 0; k < r->ncols; k++)
+			p += sprintf(p, "%s?", k ? ", " : "");
+		*p++ = ')';
+	}
+	*p = '\0';
+	ret = rl_sql_sqlite_prepare(c, sql, q, err);
+	free(sql);
+	return ret;
 }

@@ -609,6 +609,8 @@ int rl_store_nightly_get(struct rl_store *s, int64_t id, cJSON **out, struct rl_
 int rl_store_quick_check(struct rl_store *s, struct rl_err *err);
 
 #ifdef RL_STORE_INTERNAL
+#include <pthread.h>
+
 /*
  * Shared by the files of daemon/store only; callers see struct rl_store as
  * opaque. The connection is sql.h's, whose backends keep sqlite3.h and
@@ -645,6 +647,12 @@ int rl_store_exec(struct rl_store *s, const char *sql, struct rl_err *err);
 /* rl_store_prepare() - compile @sql into @st. Returns 0 or -errno. */
 int rl_store_prepare(struct rl_store *s, const char *sql, struct rl_sql_stmt **st,
 		     struct rl_err *err);
+
+struct rl_sql_rows;
+
+/* rl_store_prepare_rows() - a write of @nrows rows of @r into @st (sql.h's prepare_rows). Returns 0 or -errno. */
+int rl_store_prepare_rows(struct rl_store *s, const struct rl_sql_rows *r, int nrows,
+			  struct rl_sql_stmt **st, struct rl_err *err);
 
 /* rl_store_step_done() - step a statement that returns no rows. Returns 0 or -errno ("WHAT: message"). */
 int rl_store_step_done(struct rl_store *s, struct rl_sql_stmt *st, struct rl_err *err,
@@ -808,6 +816,29 @@ int rl_store_packer_finish(struct rl_store_packer *p, struct rl_err *err);
 void rl_store_packer_end(struct rl_store_packer *p);
 
 /*
+ * A packer run on a thread of its own (pack_thread.c), for an import to pack
+ * its cells while it writes their rows. rl_store_pack_start() begins @j
+ * packing @len bytes of @text, which must stay until the wait: 0, or -ENOMEM
+ * (nothing to end). rl_store_pack_wait() waits for it: 0 with the blob in
+ * j->p.buf[0..len), or the packer's error. rl_store_pack_end() waits if
+ * need be and frees; call it after every start that returned 0.
+ */
+struct rl_store_pack_job {
+	struct rl_store_packer p;
+	const char *text;
+	size_t len;
+	pthread_t thread;
+	bool threaded, waiting;
+	int ret;
+	struct rl_err err;
+};
+
+int rl_store_pack_start(struct rl_store_pack_job *j, const char *text, size_t len,
+			struct rl_err *err);
+int rl_store_pack_wait(struct rl_store_pack_job *j, struct rl_err *err);
+void rl_store_pack_end(struct rl_store_pack_job *j);
+
+/*
  * rl_store_unpack() - the text a packer made @blob (@n bytes) from,
  * malloc'd and NUL-terminated, in @text. Returns 0, -EIO when @blob is not
  * a packed blob or is damaged, or -ENOMEM.
@@ -849,12 +880,14 @@ int rl_store_detail_put_workloads_blob(struct rl_store *s, int64_t id,
 				       const struct rl_store_blob *b, struct rl_err *err);
 
 /*
- * rl_store_detail_put_cells_json() - store @len bytes of @json, a JSON array
- * of cells as rl_cell_from_json() reads them, as run @id's packed cells, and
- * @workloads as its workloads unless NULL. Returns 0 or -errno.
+ * rl_store_detail_put_cells_packing() - store what @job packs (a JSON array
+ * of cells as rl_cell_from_json() reads them) as run @id's packed cells,
+ * once it is packed, and @workloads as its workloads unless NULL. @job is
+ * left to rl_store_pack_end(). Returns 0 or -errno.
  */
-int rl_store_detail_put_cells_json(struct rl_store *s, int64_t id, const char *json, size_t len,
-				   const struct rl_store_blob *workloads, struct rl_err *err);
+int rl_store_detail_put_cells_packing(struct rl_store *s, int64_t id,
+				      struct rl_store_pack_job *job,
+				      const struct rl_store_blob *workloads, struct rl_err *err);
 
 /*
  * rl_store_detail_pack() - pack run @id's cell rows into its details and

@@ -15,6 +15,7 @@
 #include "config.h"
 #endif
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -62,13 +63,14 @@ void rl_store_wflags_of(const struct rl_run *run, const char *workload, bool *no
  */
 static double as_stored(double v)
 {
-	char buf[64];
-	cJSON n = { .type = cJSON_Number, .valuedouble = v, .valueint = 0 };
+	double t, max;
+	char buf[32];
 
-	n.valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
-	if (!cJSON_PrintPreallocated(&n, buf, sizeof(buf), false))
-		return v;
-	return strtod(buf, NULL);
+	/* As cJSON prints it: 15 digits when they read back within its epsilon, else 17 (exact). */
+	snprintf(buf, sizeof(buf), "%1.15g", v);
+	t = strtod(buf, NULL);
+	max = fabs(t) > fabs(v) ? fabs(t) : fabs(v);
+	return fabs(t - v) <= max * DBL_EPSILON ? t : v;
 }
 
 /* NaN is stored as NULL; an infinity, which no measurement gives, too. */
@@ -407,26 +409,22 @@ static int name_id(struct rl_store *s, struct names_new *added, const char *name
 	return ret;
 }
 
-/* The INSERT of @n summary rows: SUMMARY_COLS, run_id, seq, workload_id each. */
-static int prepare_batch(struct rl_store *s, size_t n, struct rl_sql_stmt **q, struct rl_err *err)
-{
-	static const char head[] = "INSERT INTO cell_summaries (" SUMMARY_COLS ", run_id, seq,"
-		" workload_id) VALUES ";
-	static const char row[] = "(" SUMMARY_PARAMS ", ?), ";
-	char *sql = malloc(sizeof(head) + n * sizeof(row));
-	size_t len = sizeof(head) - 1;
-	int ret;
+/* The types of SUMMARY_COLS, run_id, seq and workload_id, as migration 9 made them. */
+static const enum rl_sql_type import_types[] = {
+	RL_SQL_INT, RL_SQL_INT, RL_SQL_INTEGER, RL_SQL_INTEGER, RL_SQL_INTEGER,	/* jobs..eagain */
+	RL_SQL_REAL, RL_SQL_REAL, RL_SQL_REAL,					/* iops, bw, elapsed_s */
+	RL_SQL_INTEGER, RL_SQL_SMALLINT, RL_SQL_SMALLINT, RL_SQL_SMALLINT,	/* p99_ns..failed */
+	RL_SQL_INTEGER, RL_SQL_SMALLINT, RL_SQL_SMALLINT, RL_SQL_SMALLINT,	/* errors..causes */
+	RL_SQL_TEXT, RL_SQL_TEXT,						/* cause_counts, found */
+	RL_SQL_INTEGER, RL_SQL_INT, RL_SQL_INT,					/* run_id, seq, workload_id */
+};
+_Static_assert(sizeof(import_types) / sizeof(import_types[0]) == NSUMMARY_COLS + 3,
+	       "a type for each column an import writes");
 
-	if (!sql)
-		return rl_err_set(err, -ENOMEM, "cell summaries: out of memory");
-	memcpy(sql, head, len);
-	for (size_t i = 0; i < n; i++, len += sizeof(row) - 1)
-		memcpy(sql + len, row, sizeof(row) - 1);
-	sql[len - 2] = '\0';	/* the last ", " */
-	ret = rl_store_prepare(s, sql, q, err);
-	free(sql);
-	return ret;
-}
+static const struct rl_sql_rows import_rows = {
+	.table = "cell_summaries", .cols = SUMMARY_COLS ", run_id, seq, workload_id",
+	.types = import_types, .ncols = NSUMMARY_COLS + 3,
+};
 
 /* Cells @from..@from + @n - 1 of @run in one INSERT. Returns 0 or -errno. */
 static int insert_batch(struct rl_store *s, int64_t id, const struct rl_run *run, size_t from,
@@ -445,7 +443,7 @@ static int insert_batch(struct rl_store *s, int64_t id, const struct rl_run *run
 	if (!kb->q || kb->n != n) {
 		rl_sql_finalize(kb->q);
 		kb->q = NULL;
-		ret = prepare_batch(s, n, &kb->q, err);
+		ret = rl_store_prepare_rows(s, &import_rows, (int)n, &kb->q, err);
 		kb->n = n;
 	}
 	q = kb->q;

@@ -345,6 +345,31 @@ static int unique_keys(const char *text, struct rl_err *err)
 	return ret;
 }
 
+/*
+ * An object of @n members "k0".."k{n-1}", nested in "x.y[1]": unique, and
+ * with "k0" repeated at its end (the last probe of a full table) refused.
+ */
+static void test_unique_keys_many(size_t n)
+{
+	char *text = malloc(n * 16 + 64), *p;
+	struct rl_err err;
+
+	CHECK(text != NULL, "out of memory");
+	for (int dup = 0; dup < 2; dup++) {
+		p = text + sprintf(text, "{\"x\": {\"y\": [0, {");
+		for (size_t i = 0; i < n; i++)
+			p += sprintf(p, "%s\"k%zu\": %zu", i ? ", " : "", i, i);
+		sprintf(p, "%s}]}}", dup ? ", \"k0\": 1" : "");
+		if (!dup)
+			CHECK(unique_keys(text, &err) == 0, "%zu names: %s", n, err.msg);
+		else
+			CHECK(unique_keys(text, &err) == -EINVAL &&
+			      strstr(err.msg, "key 'k0' given twice in x.y[1]"),
+			      "%zu names, one twice: %s", n, err.msg);
+	}
+	free(text);
+}
+
 /* A body naming a key twice: cJSON finds the first, other readers the last. */
 static void test_unique_keys(void)
 {
@@ -357,6 +382,10 @@ static void test_unique_keys(void)
 	CHECK(unique_keys("{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}, {\"a\": 2}], \"c\": \"a\"}", &err) == 0,
 	      "one name in different objects: %s", err.msg);
 	CHECK(unique_keys("[1, {}, []]", &err) == 0, "no members: %s", err.msg);
+	CHECK(unique_keys("{\"\": 1, \"\": 2}", &err) == -EINVAL &&
+	      strstr(err.msg, "key '' given twice"), "empty name: %s", err.msg);
+	test_unique_keys_many(50);	/* in a table on the stack */
+	test_unique_keys_many(3000);	/* a table of its own */
 }
 
 /* Who gets a connection slot: per address, the loopback reserve, the whole pool. */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* test_store_import: an import's summary rows, written many to a statement (across batch ends, on a connection that keeps its statement and the workloads' ids), read back as its cells hold them; its workloads read back as its own when the last import's were alike or not; cells given as text are stored as that text; and on SQLite the statements an import runs do not grow with its cells (SQLite's trace counts them). On PostgreSQL with RL_TEST_STORE (tests/pg/store_units.sh). */
 #define RL_STORE_INTERNAL	/* the SQLite handle, for its statement trace */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/result_json.h"
+#include "store/sql.h"
 #include "store/sql_sqlite.h"
 #include "../lib/store_test.h"
 
@@ -157,6 +159,131 @@ out:
 	cJSON_free(text);
 }
 
+/*
+ * Values cJSON prints in 15 digits that read back a bit off (0.1 + 0.2),
+ * in 17, as an int, or at the ends of a double's range: the summaries hold
+ * what the run read whole (its cells printed by cJSON) holds, bit for bit.
+ */
+static void test_values_as_printed(struct rl_store *s)
+{
+	static const double edge[] = { 0.1 + 0.2, 1.0 / 3, 2.0 / 3 * 1e5, 2147483647.0,
+					2147483648.5, -2147483648.0, 1e300, 4.9e-324,
+					123456789012345.67, 0.5 };
+	struct rl_run run, whole;
+	double *a, *b;
+	int64_t id;
+
+	make_run(&run, 192, 1.0);
+	srand48(13);
+	for (size_t i = 0; i < run.ncells; i++) {
+		struct rl_cell *c = &run.cells[i];
+
+		c->iops = i < sizeof(edge) / sizeof(edge[0]) ? edge[i] :
+			  drand48() * pow(10, (double)(i % 24) - 6);
+		c->bw_bytes_s = c->iops * 4096.5;
+		c->elapsed_s = drand48();
+	}
+	id = import(s, &run, NULL);
+	if (!read_back(s, id, false, &whole))
+		goto out;
+	{
+		struct rl_run light;
+
+		if (read_back(s, id, true, &light)) {
+			for (size_t i = 0; i < light.ncells && i < whole.ncells; i++) {
+				a = &light.cells[i].iops;
+				b = &whole.cells[i].iops;
+				CHECK(!memcmp(a, b, sizeof(*a)) &&
+				      !memcmp(&light.cells[i].bw_bytes_s, &whole.cells[i].bw_bytes_s,
+					      sizeof(double)) &&
+				      !memcmp(&light.cells[i].elapsed_s, &whole.cells[i].elapsed_s,
+					      sizeof(double)),
+				      "cell %zu: summary iops %.17g bw %.17g, read whole %.17g %.17g", i,
+				      *a, light.cells[i].bw_bytes_s, *b, whole.cells[i].bw_bytes_s);
+			}
+			rl_run_free(&light);
+		}
+		rl_run_free(&whole);
+	}
+out:
+	rl_run_free(&run);
+}
+
+/* A table of every type rows are written in, on either backend. */
+static const enum rl_sql_type row_types[] = {
+	RL_SQL_SMALLINT, RL_SQL_INT, RL_SQL_INTEGER, RL_SQL_REAL, RL_SQL_TEXT,
+};
+static const struct rl_sql_rows rows_t = {
+	.table = "rows_t", .cols = "a, b, c, d, e", .types = row_types, .ncols = 5,
+};
+
+/* Rows of @rows_t from @v (3 a row; NULL text, NaN: NULL) in one statement. Returns the step's. */
+static int write_rows(struct rl_store *s, const int64_t (*v)[3], const double *d,
+		      const char *const *e, int n, struct rl_err *err)
+{
+	struct rl_sql_stmt *q;
+	int ret;
+
+	ret = rl_store_prepare_rows(s, &rows_t, n, &q, err);
+	if (ret < 0)
+		return ret;
+	for (int r = 0; r < n; r++) {
+		for (int k = 0; k < 3; k++)
+			rl_sql_bind_i64(q, r * 5 + k + 1, v[r][k]);
+		rl_sql_bind_double(q, r * 5 + 4, d[r]);
+		rl_sql_bind_text(q, r * 5 + 5, e[r]);
+	}
+	ret = rl_sql_step(q, err);
+	CHECK(ret < 0 || rl_sql_changes(q) == n, "%lld rows written of %d",
+	      (long long)rl_sql_changes(q), n);
+	rl_sql_finalize(q);
+	return ret;
+}
+
+/*
+ * Rows written many at a statement (a binary COPY on PostgreSQL) read back
+ * as bound, each type at its ends; a value past its column's type is
+ * refused naming the row and column, not cut short.
+ */
+static void test_rows(struct rl_store *s)
+{
+	static const int64_t v[3][3] = {
+		{ INT16_MIN, INT32_MIN, INT64_MIN }, { INT16_MAX, INT32_MAX, INT64_MAX }, { 0, -1, 5 },
+	};
+	static const double d[3] = { -1.5e300, 0.1 + 0.2, NAN };
+	static const char *const e[3] = { "é,\ttab \\ \"q\"", "", NULL };
+	static const int64_t too_big[1][3] = { { INT16_MAX + 1, 0, 0 } };
+	struct rl_sql_stmt *q;
+	struct rl_err err = { "" };
+	int r = 0;
+
+	OK(rl_store_exec(s, "CREATE TABLE rows_t (a SMALLINT, b INT, c INTEGER, d REAL, e TEXT)", E));
+	OK(rl_store_begin(s, true, E));
+	OK(rl_store_end(s, write_rows(s, v, d, e, 3, E), E));
+	OK(rl_store_prepare(s, "SELECT a, b, c, d, e FROM rows_t ORDER BY c", &q, E));
+	while (rl_sql_step(q, &err) > 0) {
+		int w = r == 0 ? 0 : r == 1 ? 2 : 1;	/* ordered by c: min, 5, max */
+		const char *t = rl_sql_col_text(q, 4);
+
+		CHECK(rl_sql_col_i64(q, 0) == v[w][0] && rl_sql_col_i64(q, 1) == v[w][1] &&
+		      rl_sql_col_i64(q, 2) == v[w][2], "row %d: %lld %lld %lld", r,
+		      (long long)rl_sql_col_i64(q, 0), (long long)rl_sql_col_i64(q, 1),
+		      (long long)rl_sql_col_i64(q, 2));
+		CHECK(isnan(d[w]) ? rl_sql_col_null(q, 3) : rl_sql_col_double(q, 3) == d[w],
+		      "row %d: d %.17g", r, rl_sql_col_double(q, 3));
+		CHECK(e[w] ? t && !strcmp(t, e[w]) : t == NULL, "row %d: e '%s'", r, t ? t : "(null)");
+		r++;
+	}
+	rl_sql_finalize(q);
+	CHECK(r == 3, "%d rows read back of 3", r);
+	if (!store_test_pg())	/* SQLite keeps any integer in any integer column */
+		return;
+	OK(rl_store_begin(s, true, E));
+	CHECK(rl_store_end(s, write_rows(s, too_big, d, e, 1, &err), &err) == -EINVAL &&
+	      strstr(err.msg, "row 1, column a: out of range for a SMALLINT"),
+	      "a SMALLINT of %d: %s", INT16_MAX + 1, err.msg);
+}
+
 static int count_stmt(unsigned type, void *ctx, void *p, void *x)
 {
 	(void)type, (void)p, (void)x;
@@ -219,6 +346,8 @@ int main(void)
 		check_workloads(s, ids[i], &runs[i]);
 	}
 	test_cells_as_given(s, &runs[1]);
+	test_values_as_printed(s);
+	test_rows(s);
 	if (!store_test_pg())
 		test_statements(s);
 	for (int i = 0; i < 3; i++)
