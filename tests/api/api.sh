@@ -155,6 +155,11 @@ jqe '.error | test("suite") and test("workload")'
 # A label that would be cut at its NUL, or would make every listing of it not UTF-8.
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "label": "a\u0000b"}'
 jqe '.error | test("u0000")'
+# A newline or an escape sequence in a name would break or recolour every listing of it.
+refused_run label '"v3\nrc1"'
+jqe '.error == "field label: holds a control character (0x0a)"'
+refused_run kernel_tag '"v3\u001b[31m"'
+jqe '.error == "field kernel_tag: holds a control character (0x1b)"'
 printf '{"suite": "seed", "label": "\377"}' >"$DAEMON_DIR/latin1.json"
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary "@$DAEMON_DIR/latin1.json"
 jqe '.error | test("not UTF-8")'
