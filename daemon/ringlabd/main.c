@@ -458,6 +458,21 @@ static void init_daemon(struct rl_daemon *d)
 	d->started_ns = rl_wall_ns();
 }
 
+/*
+ * Directories the daemon only reads, missing: it still serves the API, but
+ * the operator should hear why the dashboard is a 404 and no suite runs.
+ */
+static void warn_missing_dirs(const struct rl_config *c)
+{
+	if (access(c->web_dir, R_OK | X_OK) < 0)
+		rl_log(LOG_WARNING, "web_dir %s: %s: the dashboard answers 404 (--web DIR or web_dir)",
+		       c->web_dir, strerror(errno));
+	if (access(c->workloads_dir, R_OK | X_OK) < 0)
+		rl_log(LOG_WARNING,
+		       "workloads_dir %s: %s: no suite or workload of it can run (--workloads DIR or workloads_dir)",
+		       c->workloads_dir, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	static struct rl_daemon d;
@@ -511,6 +526,7 @@ int main(int argc, char **argv)
 	}
 	rl_log(LOG_INFO, "listening on %s:%u, state in %s", d.cfg.listen, rl_http_port(http),
 	       d.cfg.state_dir);
+	warn_missing_dirs(&d.cfg);
 	if (a.port_file)
 		write_port_file(a.port_file, rl_http_port(http));
 	sd_notify(0, "READY=1\nSTATUS=idle");
