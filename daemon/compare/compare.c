@@ -6,6 +6,8 @@
  * formatters show are computed in these three files.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,15 +261,37 @@ static int check_args(const struct rl_run *const *base, size_t nbase,
 	return 0;
 }
 
+/* Equal, or both NaN (the IOPS of a cell that completed nothing). */
+static bool same_value(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+/* Whether @a and @b hold the same cells, in the same order: counts, time and IOPS. */
+static bool same_cells(const struct rl_run *a, const struct rl_run *b)
+{
+	if (a->ncells != b->ncells)
+		return false;
+	for (size_t k = 0; k < a->ncells; k++) {
+		const struct rl_cell *x = &a->cells[k], *y = &b->cells[k];
+
+		if (strcmp(x->workload, y->workload) || x->jobs != y->jobs || x->rep != y->rep ||
+		    x->attempts != y->attempts || x->ops != y->ops || x->eagain != y->eagain ||
+		    x->elapsed_s != y->elapsed_s || !same_value(x->iops, y->iops))
+			return false;
+	}
+	return true;
+}
+
 /*
- * One run pooled twice on a side (named twice, or stored twice: imported
- * again, a file and its copy) would count each repetition twice and narrow
- * the intervals with samples that were never taken. A run is known by its
- * start (to the nanosecond), machine and suite; a run not started has no
- * identity. Returns 0, or -EINVAL naming the two.
+ * One run pooled twice on a side (named twice, imported twice, a file and
+ * its copy) would count each repetition twice and narrow the intervals with
+ * samples that were never taken. One measurement is one start (to the
+ * nanosecond) of one suite on one machine with the same cells; a run not
+ * started has no identity. Returns 0, or -EINVAL naming the two.
  */
-static int pooled_twice(const char *side, const struct rl_cmp_run_desc *d, size_t n,
-			struct rl_err *err)
+static int pooled_twice(const char *side, const struct rl_run *const *runs,
+			const struct rl_cmp_run_desc *d, size_t n, struct rl_err *err)
 {
 	char when[64];
 
@@ -275,7 +299,7 @@ static int pooled_twice(const char *side, const struct rl_cmp_run_desc *d, size_
 		for (size_t i = 0; i < j; i++) {
 			if (!d[j].started_ns || d[i].started_ns != d[j].started_ns ||
 			    strcmp(d[i].host, d[j].host) || strcmp(d[i].machine_id, d[j].machine_id) ||
-			    strcmp(d[i].suite, d[j].suite))
+			    strcmp(d[i].suite, d[j].suite) || !same_cells(runs[i], runs[j]))
 				continue;
 			if (rl_time_iso(d[j].started_ns, when, sizeof(when)) < 0)
 				snprintf(when, sizeof(when), "%lld ns", (long long)d[j].started_ns);
@@ -365,9 +389,9 @@ int rl_compare_runs(const struct rl_run *const *base, size_t nbase,
 	}
 	out->nbase = nbase;
 	out->nhead = nhead;
-	ret = pooled_twice("base", out->base_runs, nbase, err);
+	ret = pooled_twice("base", base, out->base_runs, nbase, err);
 	if (!ret)
-		ret = pooled_twice("head", out->head_runs, nhead, err);
+		ret = pooled_twice("head", head, out->head_runs, nhead, err);
 	if (ret)
 		goto out;
 	rl_cmp_machine_note(out);

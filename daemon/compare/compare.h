@@ -196,7 +196,7 @@ struct rl_comparison {
  * derive from the workload name and jobs, so the same runs always give the
  * same intervals.
  * Returns 0; -EINVAL with the reason in @err for a side without runs, a side
- * holding one run twice (the same start, machine and suite), a bad
+ * holding one run twice (the same start, machine, suite and cells), a bad
  * threshold, or no (workload, jobs) common to both sides ("no common cells:
  * base has workloads A, B; head has C"); -ENOMEM. On error @out holds nothing
  * to free.

@@ -830,7 +830,8 @@ out:
 /*
  * One run pooled twice (named twice, imported twice, a file and its copy)
  * is refused: its repetitions would count twice and narrow the interval.
- * Another run of the same machine and suite that started 1 ns later is not.
+ * Another run of the same machine and suite that started 1 ns later, or
+ * whose cells differ, is not.
  */
 static void test_pooled_twice(void)
 {
@@ -856,6 +857,13 @@ static void test_pooled_twice(void)
 	      "one run pooled twice in head: %d '%s'", ret, err.msg);
 	if (!ret)
 		rl_comparison_free(&c);
+	/* Same start, other cells: a fixture edited by hand, two measurements as far as we know. */
+	b1_copy.cells[0].iops *= 1.01;
+	ret = rl_compare_runs(bs, 2, &b, 1, NULL, &c, &err);
+	CHECK(ret == 0, "same start, another cell: %s", err.msg);
+	if (!ret)
+		rl_comparison_free(&c);
+	b1_copy.cells[0].iops = b1.cells[0].iops;
 	b1_copy.started_ns++;
 	ret = rl_compare_runs(bs, 2, &b, 1, NULL, &c, &err);
 	CHECK(ret == 0, "two runs 1 ns apart: %s", err.msg);
