@@ -148,14 +148,24 @@ static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err 
 	return ret;
 }
 
-static int open_targets(struct rl_daemon *d, struct rl_err *err)
+/*
+ * A configuration that names no target means the embedded default: at
+ * start-up and when SIGHUP reads the file again, so that an unchanged file
+ * is not taken for a change of targets.
+ */
+static void default_targets(struct rl_config *c)
 {
-	struct rl_config *c = &d->cfg;
-
 	if (!c->ntargets) {
 		rl_config_default_target(&c->targets[0]);
 		c->ntargets = 1;
 	}
+}
+
+static int open_targets(struct rl_daemon *d, struct rl_err *err)
+{
+	struct rl_config *c = &d->cfg;
+
+	default_targets(c);
 	for (uint32_t i = 0; i < c->ntargets; i++) {
 		struct rl_daemon_target *dt = &d->targets[i];
 		int ret;
@@ -345,6 +355,7 @@ static int reload_read(struct rl_daemon *d, const struct args *a, struct rl_conf
 	ret = rl_config_check(&check, err);
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "%s", d->config_path);
+	default_targets(c);
 	return read_token(c, token, len, err);
 }
 
