@@ -26,7 +26,7 @@ static const struct rl_opt run_opts[] = {
 	{ "jobs", 'j', "LIST", "JOBS sweep instead of the workloads', e.g. 1,2,4,8" },
 	{ "scale", 's', "F", "multiply every size_per_job by F instead of the suite's scale" },
 	{ "repeat", 'r', "N", "repetitions per cell instead of the workloads'" },
-	{ "json", 'o', "FILE", "write the run as JSON to FILE ('-' for stdout)" },
+	{ "json", 'o', "FILE", "write the run as JSON to FILE ('-' for stdout, the table then on stderr)" },
 	{ "engine", 'e', "NAME", "io_uring (default) or null (no storage: measures ringlab itself)" },
 	{ "quiet", 'q', NULL, "no progress lines" },
 	{ "label", OPT_LABEL, "TEXT", "free-form label stored with the run" },
@@ -74,26 +74,29 @@ static void on_signal(int sig)
 	signal(sig, SIG_DFL);	/* a second ^C kills at once */
 }
 
-static int write_json(const char *path, const struct rl_run *run)
+/*
+ * The --json file, opened before the run: a directory that is not there or
+ * a file that cannot be written is a bad command line, said at once, not
+ * after an hour of measuring. Returns the stream (stdout for "-"), or NULL
+ * with errno set.
+ */
+static FILE *open_json(const char *path)
+{
+	return strcmp(path, "-") ? fopen(path, "we") : stdout;
+}
+
+/* @run into @f, which is closed (but stdout). Returns 0 or -errno. */
+static int write_json(FILE *f, const struct rl_run *run)
 {
 	cJSON *j = rl_run_to_json(run);
 	/* The _ns times as exact integers, as the API prints them: cJSON's 15 digits lose 256 ns. */
 	char *text = rl_json_print_integers(j);
-	FILE *f;
-	int ret = -ENOMEM;
+	int ret = text ? 0 : -ENOMEM;
 
-	if (!text)
-		goto out;
-	f = strcmp(path, "-") ? fopen(path, "we") : stdout;
-	if (!f) {
+	if (text && fprintf(f, "%s\n", text) < 0)
 		ret = -errno;
-		goto out;
-	}
-	fprintf(f, "%s\n", text);
-	ret = 0;
-	if (f != stdout && fclose(f) != 0)
-		ret = -errno;
-out:
+	if (f == stdout ? fflush(f) != 0 : fclose(f) != 0)
+		ret = ret ? ret : -errno;
 	free(text);
 	cJSON_Delete(j);
 	return ret;
@@ -113,6 +116,7 @@ int rl_cmd_run(int argc, char **argv)
 	struct rl_suite suite = { 0 };
 	struct rl_run run;
 	struct rl_err err = { "" };
+	FILE *json;
 	int help, first, ret;
 
 	first = rl_opts_parse(run_opts, argc, argv, on_opt, &a, &help, &err);
@@ -125,9 +129,18 @@ int rl_cmd_run(int argc, char **argv)
 	}
 	if (first != argc - 1)
 		return usage_error("name one workload, suite or file (see 'ringlab workloads')");
+	if (!a.o.dir && a.o.engine != &rl_engine_null)
+		return usage_error("the io_uring engine needs a target directory (--dir PATH; "
+				   "--engine null needs none)");
 	ret = rl_suite_resolve(argv[first], rl_workload_path(&wp, a.workloads), &suite, &err);
 	if (ret < 0)
 		return usage_error(err.msg);
+	json = a.json ? open_json(a.json) : NULL;
+	if (a.json && !json) {
+		snprintf(err.msg, sizeof(err.msg), "option --json: %s: %s", a.json, strerror(errno));
+		rl_suite_free(&suite);
+		return usage_error(err.msg);
+	}
 	tp.tty = isatty(STDERR_FILENO);
 	tp.quiet = a.quiet;
 	a.o.hooks = rl_term_progress_hooks(&tp);
@@ -136,13 +149,18 @@ int rl_cmd_run(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	ret = rl_run_suite(&suite, &a.o, &run, &err);
 	rl_term_progress_end(&tp);
+	/* With --json - the JSON alone is stdout, so that it parses; the table goes to stderr. */
 	if (run.ncells)
-		rl_run_print_table(stdout, &run);
+		rl_run_print_table(json == stdout ? stderr : stdout, &run);
 	if (ret < 0 && ret != -ECANCELED)
 		fprintf(stderr, "ringlab run: %s\n", err.msg);
-	if (a.json && write_json(a.json, &run) < 0) {
-		fprintf(stderr, "ringlab run: writing %s: %s\n", a.json, strerror(errno));
-		ret = ret ? ret : -EIO;
+	if (json) {
+		int wret = write_json(json, &run);
+
+		if (wret < 0) {
+			fprintf(stderr, "ringlab run: writing %s: %s\n", a.json, strerror(-wret));
+			ret = ret ? ret : wret;
+		}
 	}
 	if (ret == -ECANCELED)
 		fprintf(stderr, "ringlab run: cancelled; %zu cells kept\n", run.ncells);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/workload.h"
 #include "jobs_opt.h"
 #include "util/options.h"
 
@@ -22,5 +23,9 @@ int rl_jobs_opt(const char *arg, uint32_t jobs[RL_JOBS_LIST_MAX], uint32_t *njob
 	}
 	if (!*njobs)
 		return rl_err_set(err, -EINVAL, "option --jobs: empty list");
+	/* Said here, as the option's, not later as a key of every workload it replaces. */
+	if (rl_jobs_repeated(jobs, *njobs))
+		return rl_err_set(err, -EINVAL, "option --jobs: %u appears twice",
+				  rl_jobs_repeated(jobs, *njobs));
 	return 0;
 }

@@ -53,12 +53,28 @@ int rl_remote_run_id(const char *s, int64_t *id)
 	return 0;
 }
 
+/* What a command line with the wrong number of operands lacks, into @buf. */
+static const char *operand_wanted(const struct rl_remote_cmd *cmd, char *buf, size_t len)
+{
+	switch (cmd->operand) {
+	case RL_REMOTE_RUN_ID:
+		return "give one run id";
+	case RL_REMOTE_NAME:
+		/* Its usage line names the operand: "ringlab submit SUITE|WORKLOAD [OPTIONS]". */
+		snprintf(buf, len, "usage: %s", cmd->usage);
+		return buf;
+	default:
+		return "takes no arguments";
+	}
+}
+
 int rl_remote_main(const struct rl_remote_cmd *cmd, void *opts, int argc, char **argv)
 {
 	struct parse p = { .cmd = cmd, .opts = opts };
 	struct rl_remote r = { .cmd = cmd, .opts = opts };
 	int noperands = cmd->operand != RL_REMOTE_NO_OPERAND;
 	struct rl_err err = { "" };
+	char want[160];
 	int help, first;
 
 	first = rl_opts_parse(cmd->opts, argc, argv, on_opt, &p, &help, &err);
@@ -70,7 +86,7 @@ int rl_remote_main(const struct rl_remote_cmd *cmd, void *opts, int argc, char *
 	}
 	if (argc - first != noperands) {
 		rl_err_set(&err, -EINVAL, "%s (see 'ringlab %s --help')",
-			   noperands ? "give one run id" : "takes no arguments", cmd->name);
+			   operand_wanted(cmd, want, sizeof(want)), cmd->name);
 		return rl_remote_usage_error(cmd, err.msg);
 	}
 	if (rl_client_target_from_args(&r.t, &p.conn, &err) < 0)

@@ -6,6 +6,8 @@
  * formatters show are computed in these three files.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "hosts.h"
 #include "machine.h"
 #include "pairing.h"
+#include "util/time_fmt.h"
 
 const enum rl_verdict rl_cmp_summary_order[RL_CMP_VERDICT_MAX] = {
 	RL_VERDICT_CORRUPT, RL_VERDICT_REGRESSED, RL_VERDICT_EAGAIN, RL_VERDICT_IMPROVED,
@@ -258,6 +261,57 @@ static int check_args(const struct rl_run *const *base, size_t nbase,
 	return 0;
 }
 
+/* Equal, or both NaN (the IOPS of a cell that completed nothing). */
+static bool same_value(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+/* Whether @a and @b hold the same cells, in the same order: counts, time and IOPS. */
+static bool same_cells(const struct rl_run *a, const struct rl_run *b)
+{
+	if (a->ncells != b->ncells)
+		return false;
+	for (size_t k = 0; k < a->ncells; k++) {
+		const struct rl_cell *x = &a->cells[k], *y = &b->cells[k];
+
+		if (strcmp(x->workload, y->workload) || x->jobs != y->jobs || x->rep != y->rep ||
+		    x->attempts != y->attempts || x->ops != y->ops || x->eagain != y->eagain ||
+		    x->elapsed_s != y->elapsed_s || !same_value(x->iops, y->iops))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * One run pooled twice on a side (named twice, imported twice, a file and
+ * its copy) would count each repetition twice and narrow the intervals with
+ * samples that were never taken. One measurement is one start (to the
+ * nanosecond) of one suite on one machine with the same cells; a run not
+ * started has no identity. Returns 0, or -EINVAL naming the two.
+ */
+static int pooled_twice(const char *side, const struct rl_run *const *runs,
+			const struct rl_cmp_run_desc *d, size_t n, struct rl_err *err)
+{
+	char when[64];
+
+	for (size_t j = 1; j < n; j++)
+		for (size_t i = 0; i < j; i++) {
+			if (!d[j].started_ns || d[i].started_ns != d[j].started_ns ||
+			    strcmp(d[i].host, d[j].host) || strcmp(d[i].machine_id, d[j].machine_id) ||
+			    strcmp(d[i].suite, d[j].suite) || !same_cells(runs[i], runs[j]))
+				continue;
+			if (rl_time_iso(d[j].started_ns, when, sizeof(when)) < 0)
+				snprintf(when, sizeof(when), "%lld ns", (long long)d[j].started_ns);
+			return rl_err_set(err, -EINVAL,
+					  "%s: runs %zu and %zu are one run (%s started %s on %s): "
+					  "pooled, its repetitions would count twice",
+					  side, i + 1, j + 1, d[j].suite, when,
+					  d[j].host[0] ? d[j].host : "an unnamed host");
+		}
+	return 0;
+}
+
 static void init_comparison(struct rl_comparison *c, double threshold, enum rl_cmp_gate gate)
 {
 	memset(c, 0, sizeof(*c));
@@ -335,6 +389,11 @@ int rl_compare_runs(const struct rl_run *const *base, size_t nbase,
 	}
 	out->nbase = nbase;
 	out->nhead = nhead;
+	ret = pooled_twice("base", base, out->base_runs, nbase, err);
+	if (!ret)
+		ret = pooled_twice("head", head, out->head_runs, nhead, err);
+	if (ret)
+		goto out;
 	rl_cmp_machine_note(out);
 	rl_cmp_host_check(out);
 	out->cross_host_allowed = opts && opts->cross_host;

@@ -195,7 +195,8 @@ struct rl_comparison {
  * rl_comparison_free(). @opts may be NULL for the defaults. Bootstrap seeds
  * derive from the workload name and jobs, so the same runs always give the
  * same intervals.
- * Returns 0; -EINVAL with the reason in @err for a side without runs, a bad
+ * Returns 0; -EINVAL with the reason in @err for a side without runs, a side
+ * holding one run twice (the same start, machine, suite and cells), a bad
  * threshold, or no (workload, jobs) common to both sides ("no common cells:
  * base has workloads A, B; head has C"); -ENOMEM. On error @out holds nothing
  * to free.

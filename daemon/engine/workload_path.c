@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "util/path.h"
 #include "workload_path.h"
@@ -16,6 +17,30 @@
 #ifndef RINGLAB_BUILDDIR
 #define RINGLAB_BUILDDIR "/nonexistent"
 #endif
+
+/* Whether @a and @b name one directory: the same text, or the same inode. */
+static bool same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!strcmp(a, b))
+		return true;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * @dir as entry @i unless an earlier entry names it (an in-tree build's
+ * --workloads, the executable's workloads/ and the source tree's are one):
+ * looked up once, and a name found nowhere lists it once. Returns the next @i.
+ */
+static size_t add_dir(struct rl_workload_path *p, size_t i, const char *dir)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_dir(p->dirs[j], dir))
+			return i;
+	p->dirs[i] = dir;
+	return i + 1;
+}
 
 /* The running executable's directory into p->exe_dir; false when it cannot be told. */
 static bool exe_dir(struct rl_workload_path *p)
@@ -47,9 +72,9 @@ static size_t add_build_tree(struct rl_workload_path *p, size_t i)
 		return i;
 	strcat(p->exe_dir, "/workloads");
 	if (access(p->exe_dir, R_OK) == 0)
-		p->dirs[i++] = p->exe_dir;
+		i = add_dir(p, i, p->exe_dir);
 	if (access(RINGLAB_SRCDIR "/workloads", R_OK) == 0)
-		p->dirs[i++] = RINGLAB_SRCDIR "/workloads";
+		i = add_dir(p, i, RINGLAB_SRCDIR "/workloads");
 	return i;
 }
 
@@ -63,7 +88,7 @@ static size_t add_beside_exe(struct rl_workload_path *p, size_t i)
 		return i;
 	strcat(p->exe_dir, "/workloads");
 	if (access(p->exe_dir, R_OK) == 0)
-		p->dirs[i++] = p->exe_dir;
+		i = add_dir(p, i, p->exe_dir);
 	return i;
 }
 
@@ -75,12 +100,12 @@ const char *const *rl_workload_path(struct rl_workload_path *p, const char *firs
 	if (first && *first)
 		p->dirs[i++] = first;
 	if (env && *env)
-		p->dirs[i++] = env;
+		i = add_dir(p, i, env);
 	if (in_build_tree(p))
 		i = add_build_tree(p, i);
 	else
 		i = add_beside_exe(p, i);
-	p->dirs[i++] = RINGLAB_DATADIR "/workloads";
+	i = add_dir(p, i, RINGLAB_DATADIR "/workloads");
 	p->dirs[i] = NULL;
 	return p->dirs;
 }

@@ -23,6 +23,7 @@ struct rl_workload_path {
  * such as the VM guest's), the source tree's only when the executable lies
  * in the build tree it was built in (uninstalled VPATH builds), and last
  * the installed data directory.
+ * Each directory is listed once, however many of these name it (by inode).
  * Directories that do not exist are kept or skipped as rl_suite_resolve()
  * skips them; @first must outlive the returned array. Never fails.
  */

@@ -15,7 +15,7 @@ const struct rl_route rl_http_routes[] = {
 	{ "GET", "/api/v1/health", rl_route_health, 0 },
 	{ "GET", "/api/v1/system", rl_route_system, 0 },
 	{ "GET", "/api/v1/workloads", rl_route_workloads, 0 },
-	{ "GET", "/api/v1/runs", rl_route_runs_list, 0 },
+	{ "GET", "/api/v1/runs", rl_route_runs_list, RL_ROUTE_QUERY },
 	{ "POST", "/api/v1/runs", rl_route_runs_create, RL_ROUTE_JSON_BODY },
 	/* Before runs/{id}, which would take "import" for an id. */
 	{ "POST", "/api/v1/runs/import", rl_route_runs_import,
@@ -24,10 +24,10 @@ const struct rl_route rl_http_routes[] = {
 	{ "POST", "/api/v1/runs/{id}/cancel", rl_route_run_cancel, 0 },
 	{ "GET", "/api/v1/runs/{id}/progress", rl_route_run_progress, 0 },
 	{ "GET", "/api/v1/runs/{id}/events", rl_route_run_events, 0 },
-	{ "GET", "/api/v1/compare", rl_route_compare, 0 },
-	{ "GET", "/api/v1/history", rl_route_history, 0 },
-	{ "GET", "/api/v1/hosts", rl_route_hosts, 0 },
-	{ "GET", "/api/v1/nightly", rl_route_nightly_list, 0 },
+	{ "GET", "/api/v1/compare", rl_route_compare, RL_ROUTE_QUERY },
+	{ "GET", "/api/v1/history", rl_route_history, RL_ROUTE_QUERY },
+	{ "GET", "/api/v1/hosts", rl_route_hosts, RL_ROUTE_QUERY },
+	{ "GET", "/api/v1/nightly", rl_route_nightly_list, RL_ROUTE_QUERY },
 	{ "POST", "/api/v1/nightly", rl_route_nightly_create,
 	  RL_ROUTE_JSON_BODY | RL_ROUTE_LARGE_BODY },
 	{ "GET", "/api/v1/nightly/latest", rl_route_nightly_latest, 0 },
@@ -35,7 +35,8 @@ const struct rl_route rl_http_routes[] = {
 	{ "GET", "/metrics", rl_route_metrics, 0 },
 	/* Everything else under /api is a 404, never a dashboard file. */
 	{ NULL, "/api/*", NULL, 0 },
-	{ "GET", "/*", rl_route_static, 0 },
+	/* Files: a query (a cache-buster's ?v=2) does not change which one. */
+	{ "GET", "/*", rl_route_static, RL_ROUTE_QUERY },
 	{ NULL, NULL, NULL, 0 },
 };
 
@@ -142,6 +143,13 @@ int rl_route_resolve(struct rl_http_req *r)
 		rl_http_add_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	}
 	return ret;
+}
+
+int rl_route_check_query(struct rl_http_req *r)
+{
+	static const char *const none[] = { NULL };
+
+	return r->route->flags & RL_ROUTE_QUERY ? 0 : rl_http_query_check(r, none);
 }
 
 void rl_route_call(struct rl_http_req *r)

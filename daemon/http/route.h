@@ -23,6 +23,13 @@ typedef int (*rl_route_fn)(struct rl_http_req *r);
 enum rl_route_flags {
 	RL_ROUTE_JSON_BODY = 1 << 0,	/* the body must be a JSON document: parsed into r->json */
 	RL_ROUTE_LARGE_BODY = 1 << 1,	/* a whole run or report: the body may reach RL_HTTP_LARGE_BODY */
+	/*
+	 * The handler reads its own query parameters and refuses those it does
+	 * not know (rl_http_query_check()). Every other route takes none: a
+	 * query there is 400 before the body is read, so that a parameter the
+	 * client meant (POST /api/v1/runs?label=v3) is never dropped unsaid.
+	 */
+	RL_ROUTE_QUERY = 1 << 2,
 };
 
 /*
@@ -93,6 +100,12 @@ void rl_route_list_add(char *list, size_t len, const char *item);
  * after replying.
  */
 int rl_route_resolve(struct rl_http_req *r);
+
+/*
+ * rl_route_check_query() - a route without RL_ROUTE_QUERY was sent no
+ * query parameter. Returns 0, or -EINVAL after replying 400 naming it.
+ */
+int rl_route_check_query(struct rl_http_req *r);
 
 /*
  * rl_route_call() - run r->route's handler; when it fails without having

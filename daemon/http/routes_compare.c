@@ -8,7 +8,9 @@
  * never holds the store from other requests.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +42,19 @@ static void side_free(struct side *s)
 
 #define SIDE_SPELLINGS "a run id or run:ID, several joined by commas, label:TEXT or kernel:TAG"
 
+/* Whether ids[@n] is one of ids[0..@n). */
+static bool named_before(const int64_t *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == ids[n])
+			return true;
+	return false;
+}
+
 /*
  * The runs a list names: "12", "run:12" or several joined by commas
  * ("run:12,run:14"), as `ringlab compare` names runs of a daemon. Returns
- * the count, or -EINVAL after replying 400.
+ * the count, or -EINVAL after replying 400 (also for a run named twice).
  */
 static int list_ids(struct rl_http_req *r, const char *which, const char *spec, int64_t *ids)
 {
@@ -66,6 +77,12 @@ static int list_ids(struct rl_http_req *r, const char *which, const char *spec, 
 		    rl_http_parse_int(which, id, 1, INT64_MAX, 0, &ids[n], &err) < 0) {
 			rl_http_reply_error(r, 400, NULL, "query %s: '%.32s' is not a run (%s)", which,
 					    item, SIDE_SPELLINGS);
+			return -EINVAL;
+		}
+		if (named_before(ids, n)) {
+			/* Pooled twice, its repetitions would narrow the interval they do not earn. */
+			rl_http_reply_error(r, 400, NULL, "query %s: run %" PRId64 " is named twice",
+					    which, ids[n]);
 			return -EINVAL;
 		}
 		n++;

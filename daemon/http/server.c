@@ -481,7 +481,7 @@ static int admit(struct rl_http_req *r)
 
 	/* In this order: a foreign Host learns nothing, not even which paths exist. */
 	if (check_framing(r) || rl_http_guard_host(r) || rl_route_resolve(r) ||
-	    rl_http_guard_mutation(r))
+	    rl_http_guard_mutation(r) || rl_route_check_query(r))
 		return 1;
 	clen = rl_http_header_in(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen && strtoull(clen, NULL, 10) > rl_http_body_cap(r->route, &r->d->cfg)) {

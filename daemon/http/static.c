@@ -83,8 +83,12 @@ int rl_route_static(struct rl_http_req *r)
 	struct stat st;
 	int fd;
 
-	if (!r->d->cfg.web_dir[0] || !realpath(r->d->cfg.web_dir, root) ||
-	    resolve(root, r->url, path) < 0)
+	/* No dashboard at all (not built or installed) is not a missing page: say which. */
+	if (!r->d->cfg.web_dir[0] || !realpath(r->d->cfg.web_dir, root))
+		return rl_http_reply_error(r, 404, cJSON_CreateString(r->url),
+					   "no dashboard here: web_dir '%.200s': %s (ringlabd --web DIR "
+					   "or web_dir names it)", r->d->cfg.web_dir, strerror(errno));
+	if (resolve(root, r->url, path) < 0)
 		return not_found(r);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)

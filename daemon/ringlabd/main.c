@@ -162,14 +162,24 @@ static int load_config(struct rl_daemon *d, const struct args *a, struct rl_err 
 	return ret;
 }
 
-static int open_targets(struct rl_daemon *d, struct rl_err *err)
+/*
+ * A configuration that names no target means the embedded default: at
+ * start-up and when SIGHUP reads the file again, so that an unchanged file
+ * is not taken for a change of targets.
+ */
+static void default_targets(struct rl_config *c)
 {
-	struct rl_config *c = &d->cfg;
-
 	if (!c->ntargets) {
 		rl_config_default_target(&c->targets[0]);
 		c->ntargets = 1;
 	}
+}
+
+static int open_targets(struct rl_daemon *d, struct rl_err *err)
+{
+	struct rl_config *c = &d->cfg;
+
+	default_targets(c);
 	for (uint32_t i = 0; i < c->ntargets; i++) {
 		struct rl_daemon_target *dt = &d->targets[i];
 		int ret;
@@ -359,6 +369,7 @@ static int reload_read(struct rl_daemon *d, const struct args *a, struct rl_conf
 	ret = rl_config_check(&check, err);
 	if (ret < 0)
 		return rl_err_prefix(err, ret, "%s", d->config_path);
+	default_targets(c);
 	return read_token(c, d->cfg.listen, token, len, err);
 }
 
@@ -472,6 +483,21 @@ static void init_daemon(struct rl_daemon *d)
 	d->started_ns = rl_wall_ns();
 }
 
+/*
+ * Directories the daemon only reads, missing: it still serves the API, but
+ * the operator should hear why the dashboard is a 404 and no suite runs.
+ */
+static void warn_missing_dirs(const struct rl_config *c)
+{
+	if (access(c->web_dir, R_OK | X_OK) < 0)
+		rl_log(LOG_WARNING, "web_dir %s: %s: the dashboard answers 404 (--web DIR or web_dir)",
+		       c->web_dir, strerror(errno));
+	if (access(c->workloads_dir, R_OK | X_OK) < 0)
+		rl_log(LOG_WARNING,
+		       "workloads_dir %s: %s: no suite or workload of it can run (--workloads DIR or workloads_dir)",
+		       c->workloads_dir, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	static struct rl_daemon d;
@@ -525,6 +551,7 @@ int main(int argc, char **argv)
 	}
 	rl_log(LOG_INFO, "listening on %s:%u, state in %s", d.cfg.listen, rl_http_port(http),
 	       d.cfg.state_dir);
+	warn_missing_dirs(&d.cfg);
 	if (a.port_file)
 		write_port_file(a.port_file, rl_http_port(http));
 	sd_notify(0, "READY=1\nSTATUS=idle");

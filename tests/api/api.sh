@@ -155,6 +155,11 @@ jqe '.error | test("suite") and test("workload")'
 # A label that would be cut at its NUL, or would make every listing of it not UTF-8.
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary '{"suite": "seed", "label": "a\u0000b"}'
 jqe '.error | test("u0000")'
+# A newline or an escape sequence in a name would break or recolour every listing of it.
+refused_run label '"v3\nrc1"'
+jqe '.error == "field label: holds a control character (0x0a)"'
+refused_run kernel_tag '"v3\u001b[31m"'
+jqe '.error == "field kernel_tag: holds a control character (0x1b)"'
 printf '{"suite": "seed", "label": "\377"}' >"$DAEMON_DIR/latin1.json"
 expect 400 POST /api/v1/runs -H "$AUTH" -H "$JSON" --data-binary "@$DAEMON_DIR/latin1.json"
 jqe '.error | test("not UTF-8")'
@@ -331,8 +336,20 @@ expect 400 GET "/api/v1/compare?base=$S&head=$S&bogus=1"
 # Which of two values would count is a guess: refused, naming the parameter.
 expect 400 GET "/api/v1/compare?base=$S&head=$S&base=1"
 jqe '.error | test("query parameter .base. is given more than once")'
+# One run named twice would be pooled twice: its repetitions counted twice.
+expect 400 GET "/api/v1/compare?base=$S,run:$S&head=$S"
+jqe ".error == \"query base: run $S is named twice\""
 expect 400 GET '/api/v1/runs?limit=1&limit=1000'
 jqe '.error | test("limit")'
+# A route that reads no query parameter refuses them, before it reads the body: a
+# label sent in the query instead of the body would otherwise be dropped unsaid.
+expect 400 POST '/api/v1/runs?label=in-query' -H "$AUTH" -H "$JSON" --data-binary '{"workload": "nw-overwrite-aligned"}'
+jqe '.error == "query parameter '"'"'label'"'"' is unknown (known: none)"'
+expect 400 GET "/api/v1/runs/$S?verbose=1"
+jqe '.error | test("query parameter .verbose. is unknown")'
+expect 400 POST "/api/v1/runs/$S/cancel?force=1" -H "$AUTH"
+expect 400 GET '/api/v1/health?x=1'
+expect 200 GET '/index.html?v=2'
 expect 200 GET '/api/v1/history?workload=nw-overwrite-aligned&jobs=1'
 jqe "(.points | length) == 1 and .points[0].run_id == $S and .points[0].iops_median > 0"
 jqe '.points[0] | has("started") and has("kernel_release") and has("kernel_tag") and has("label") and has("eagain_rate") and .p99_ns > 0'

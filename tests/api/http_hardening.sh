@@ -119,7 +119,9 @@ ns_integers started_ns finished_ns
 expect 200 GET "/api/v1/compare?base=run:$id&head=run:$id"
 jqe '.format == "ringlab-compare-1"'
 ns_integers started_ns
-expect 200 GET "/api/v1/compare?base=run:$id,$id&head=$id"
+# Both spellings name one run: named twice, it would be pooled twice.
+expect 400 GET "/api/v1/compare?base=run:$id,$id&head=$id"
+jqe ".error == \"query base: run $id is named twice\""
 expect 400 GET "/api/v1/compare?base=run:x&head=$id"
 jqe '.error | test("run:ID") and test("run:x")'
 expect 400 GET "/api/v1/compare?base=run:$id,&head=$id"

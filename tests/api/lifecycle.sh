@@ -1,5 +1,5 @@
 #!/bin/bash
-# lifecycle.sh: ringlabd on its embedded default target (its store SQLite, or with RL_TEST_STORE=postgresql the test's PostgreSQL): READY=1, a run equal to the CLI's, SIGTERM aborts cleanly within 10 s with STOPPING=1, kill -9 keeps every finished run and marks the interrupted one aborted.
+# lifecycle.sh: ringlabd on its embedded default target (its store SQLite, or with RL_TEST_STORE=postgresql the test's PostgreSQL): READY=1, a run equal to the CLI's, SIGTERM aborts cleanly within 10 s with STOPPING=1, kill -9 keeps every finished run and marks the interrupted one aborted; SIGHUP with a configuration naming no target reports no change.
 . "$top_srcdir/tests/lib/daemon.sh"
 daemon_require curl jq sqlite3
 rl=$top_builddir/ringlab
@@ -100,5 +100,23 @@ wait_status "$new" done
 still=$(ls "$state/mnt/default" | grep '^ringlab-')
 [ -z "$still" ] || fail "after the next run the target still holds $still (kill -9 left $left)"
 echo "ok: kill -9: run $crash aborted, run $id intact, run $new done after the restart and swept $left"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=
+
+# 4. A configuration that names no target means the embedded default: SIGHUP with it
+# unchanged reports no change, and nothing waiting for a restart.
+echo "{${PG_STORE_JSON:-}}" >"$work/plain.json"
+DAEMON_STORE_OPT="-c $work/plain.json"
+start
+hups=$(grep -c 'SIGHUP: ' "$work/rld.log")
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 50); do
+	[ "$(grep -c 'SIGHUP: ' "$work/rld.log")" -gt "$hups" ] && break
+	sleep 0.2
+done
+line=$(grep 'SIGHUP: ' "$work/rld.log" | tail -n 1)
+case $line in
+*"the token is unchanged, no key changed") echo "ok: SIGHUP: $line" ;;
+*) fail "SIGHUP with the configuration unchanged said: '$line'" ;;
+esac
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=
 exit 0

@@ -1,5 +1,5 @@
 #!/bin/sh
-# workloads_files.sh: the workload catalog of a ringlabd installed out of its build tree: links out of workloads_dir are not followed, no file text is served, bad files (malformed, a FIFO, a wrong name) are skipped and listed under "errors", and only workloads_dir is searched.
+# workloads_files.sh: the workload catalog of a ringlabd installed out of its build tree: links out of workloads_dir are not followed, no file text is served, bad files (malformed, a FIFO, a wrong name) are skipped and listed under "errors", and only workloads_dir is searched; a missing web_dir or workloads_dir is logged at start-up and the dashboard's 404 names web_dir.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require curl jq
@@ -24,8 +24,13 @@ ln -s fifo "$DAEMON_DIR/wl/fifo.json"
 ln -s nw-overwrite-aligned.json "$DAEMON_DIR/wl/alias.json"
 
 DAEMON_WORKLOADS=$DAEMON_DIR/wl
-daemon_config scratch="$LOOPFS_DIR"
+daemon_config scratch="$LOOPFS_DIR" --keys "\"web_dir\": \"$DAEMON_DIR/no-web\""
 daemon_up -c "$DAEMON_DIR/ringlabd.json"
+# No dashboard installed: the log and the 404 say so, naming web_dir, not "no such file: /".
+grep -q "ringlabd: web_dir $DAEMON_DIR/no-web: No such file or directory: the dashboard answers 404" \
+	"$DAEMON_DIR/rld.log" || fail "no warning of the missing web_dir in the log: $(cat "$DAEMON_DIR/rld.log")"
+expect 404 GET /
+jqe ".error == \"no dashboard here: web_dir '$DAEMON_DIR/no-web': No such file or directory (ringlabd --web DIR or web_dir names it)\""
 
 # no_secret: the last body quotes nothing of the files.
 no_secret() { grep -q SECRET "$DAEMON_DIR/body" && fail "$_m $_p serves file content: $(head -c 600 "$DAEMON_DIR/body")"; return 0; }
@@ -59,4 +64,11 @@ daemon_up -c "$DAEMON_DIR/ringlabd.json"
 expect 200 GET /api/v1/workloads
 jqe '[.suites[].name] | index("seed") != null and index("mini") != null'
 no_secret
+daemon_stop
+
+# A workloads_dir that is not there is said at start-up (the API still answers).
+mv "$DAEMON_DIR/wl" "$DAEMON_DIR/wl-gone"
+daemon_up -c "$DAEMON_DIR/ringlabd.json"
+grep -q "ringlabd: workloads_dir $DAEMON_DIR/wl: No such file or directory: no suite or workload of it can run" \
+	"$DAEMON_DIR/rld.log" || fail "no warning of the missing workloads_dir in the log: $(cat "$DAEMON_DIR/rld.log")"
 exit 0

@@ -672,6 +672,7 @@ test('EAGAIN verdicts: eagain-changed, unstable and n/a in compare and in a run'
 	await page.waitForURL(/gate=iops/);
 	await page.locator('.compare-result').waitFor();
 	await page.locator('[data-k="gate"]', { hasText: 'Gate (iops): pass' }).waitFor();
+	assert.equal((await page.locator('[data-k="gate"]').innerText()).trim(), 'Gate (iops): pass — no IOPS regression, nothing corrupt.');
 	// The runs: n/a where nothing completed, unstable where the repetitions disagree.
 	await go(page, `#/runs/${headRun.id}`);
 	await page.locator(`table.results[data-workload="${w}"]`).waitFor();
@@ -729,6 +730,10 @@ test('hosts: the runs list shows each run\'s host, filters and groups by it; com
 	const note = page.locator('.host-note[role="alert"]');
 
 	assert.match(await note.innerText(), /different hosts.*lab-z/);
+	// Every cell incompatible is no verdict (ringlab compare exits 2), never a green "pass".
+	assert.equal((await page.locator('[data-k="gate"]').innerText()).trim(),
+		'Gate (both): nothing compared — every cell is incompatible (see each cell\'s reason).');
+	assert.equal(await page.locator('.compare-result .gate.gate-fail').count(), 1);
 	await page.check('#cross_host');
 	await page.click('form.compare-form button[type="submit"]');
 	await page.waitForURL(/cross_host=1/);
@@ -743,5 +748,19 @@ test('hosts: the runs list shows each run\'s host, filters and groups by it; com
 
 	assert.ok((await machine.innerText()).includes(cmp.machine_note), `machine note: "${await machine.innerText()}"`);
 	await shot(page, 'hosts');
+	await check();
+});
+
+test('nightly: a report with only the required keys shows no "undefined"', { timeout: 30000 }, async () => {
+	// What another tool may post (API.md: everything but five keys is optional), an old night.
+	const posted = await apiOk('POST', 'nightly', { format: 'ringlab-nightly-1', status: 'ok', summary: 'posted by hand',
+		started_ns: 1000000000000000000, finished_ns: 1000000001000000000 });
+	const { page, check } = await openPage();
+
+	await go(page, `#/nightly/${posted.id}`);
+	const section = page.locator(`section.nightly-report[data-id="${posted.id}"]`);
+
+	await section.waitFor();
+	assert.doesNotMatch(await section.innerText(), /undefined|NaN/);
 	await check();
 });

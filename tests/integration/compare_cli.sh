@@ -89,6 +89,8 @@ expect_lines() {
 [ -x "$ringlab" ] || fail "no $ringlab"
 write_run "$out/base.json" base 8192 "$(cells aligned-mixed 40000), $(cells nw-mixed-aligned 1000 0)"
 write_run "$out/base2.json" base 8192 "$(cells aligned-mixed 40000), $(cells nw-mixed-aligned 1000 0)"
+# Another run, not base.json again (that would be refused: pooled twice): it started a minute later.
+sed -i 's/"started_ns": 1782462900000000000/"started_ns": 1782462960000000000/; s/08:35:00/08:36:00/' "$out/base2.json"
 write_run "$out/fast.json" fast 8192 "$(cells aligned-mixed 48000), $(cells nw-mixed-aligned 1000 0)"
 write_run "$out/slow.json" slow 8192 "$(cells aligned-mixed 32000), $(cells nw-mixed-aligned 1000 2000)"
 write_run "$out/slower.json" slower 8192 "$(cells aligned-mixed 32000), $(cells nw-mixed-aligned 1000 0)"
@@ -160,6 +162,11 @@ run_compare pooled "$out/base.json,$out/base2.json" "$out/fast.json"
 expect_rc pooled 0
 expect_out pooled '^base: 2 runs pooled$'
 expect_out pooled '^aligned-mixed  (IOPS, median of 3-6 reps'
+# One run twice (the same file, or a copy) is not two: its repetitions would count twice.
+cp "$out/base.json" "$out/base-copy.json"
+run_compare twice "$out/base.json,$out/base-copy.json" "$out/fast.json"
+expect_rc twice 2
+expect_err twice '^ringlab compare: base: runs 1 and 2 are one run (seed started 2026-06-26T08:35:00.000000000Z on lab): pooled'
 
 # JSON for the API and scripts.
 run_compare json "$out/base.json" "$out/slow.json" --json

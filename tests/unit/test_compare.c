@@ -719,6 +719,7 @@ static void test_incompatible(void)
 	/* Within one side too: pooled runs must agree on the workload. */
 	run_workload(&head, "aligned-mixed")->io_size = 8192;
 	seed_run(&base2, "base2", "aligned-mixed", NULL, 3, 1000);
+	base2.started_ns += 60000000000ll;	/* another run: it started later */
 	base2.scale = 0.5;
 	if (rl_compare_runs(bs, 2, &h, 1, NULL, &c, &err) == 0) {
 		const struct rl_cmp_cell *cell = find_cell(&c, "aligned-mixed", 1);
@@ -801,6 +802,7 @@ static void test_pooling_and_seed(void)
 
 	seed_run(&b1, "b1", "aligned-mixed", NULL, 2, 40000);
 	seed_run(&b2, "b2", "aligned-mixed", NULL, 2, 40000);
+	b2.started_ns += 60000000000ll;	/* another run: it started later */
 	seed_run(&head, "head", "aligned-mixed", NULL, 3, 44000);
 	add_cells(&head, &s);	/* JOBS 16 only in head */
 	if (rl_compare_runs(bs, 2, &h, 1, NULL, &c, &err)) {
@@ -822,6 +824,56 @@ static void test_pooling_and_seed(void)
 out:
 	rl_run_free(&b1);
 	rl_run_free(&b2);
+	rl_run_free(&head);
+}
+
+/*
+ * One run pooled twice (named twice, imported twice, a file and its copy)
+ * is refused: its repetitions would count twice and narrow the interval.
+ * Another run of the same machine and suite that started 1 ns later, or
+ * whose cells differ, is not.
+ */
+static void test_pooled_twice(void)
+{
+	struct rl_run b1, b1_copy, head;
+	const struct rl_run *bs[2] = { &b1, &b1_copy }, *hs[2] = { &head, &head }, *b = &b1;
+	struct rl_comparison c;
+	struct rl_err err = { "" };
+	int ret;
+
+	seed_run(&b1, "b1", "aligned-mixed", NULL, 3, 40000);
+	seed_run(&b1_copy, "b1-imported-again", "aligned-mixed", NULL, 3, 40000);
+	seed_run(&head, "head", "aligned-mixed", NULL, 3, 40000);
+	snprintf(b1.env.hostname, sizeof(b1.env.hostname), "lab1");
+	snprintf(b1_copy.env.hostname, sizeof(b1_copy.env.hostname), "lab1");
+	ret = rl_compare_runs(bs, 2, &b, 1, NULL, &c, &err);
+	CHECK(ret == -EINVAL && strstr(err.msg, "base: runs 1 and 2 are one run (seed started "
+					   "2026-06-26T08:35:00.000000000Z on lab1)"),
+	      "one run pooled twice in base: %d '%s'", ret, err.msg);
+	if (!ret)
+		rl_comparison_free(&c);
+	ret = rl_compare_runs(&b, 1, hs, 2, NULL, &c, &err);
+	CHECK(ret == -EINVAL && strstr(err.msg, "head: runs 1 and 2 are one run"),
+	      "one run pooled twice in head: %d '%s'", ret, err.msg);
+	if (!ret)
+		rl_comparison_free(&c);
+	/* Same start, other cells: a fixture edited by hand, two measurements as far as we know. */
+	b1_copy.cells[0].iops *= 1.01;
+	ret = rl_compare_runs(bs, 2, &b, 1, NULL, &c, &err);
+	CHECK(ret == 0, "same start, another cell: %s", err.msg);
+	if (!ret)
+		rl_comparison_free(&c);
+	b1_copy.cells[0].iops = b1.cells[0].iops;
+	b1_copy.started_ns++;
+	ret = rl_compare_runs(bs, 2, &b, 1, NULL, &c, &err);
+	CHECK(ret == 0, "two runs 1 ns apart: %s", err.msg);
+	if (!ret) {
+		CHECK(c.cells[0].base_reps == 6, "two runs pooled: %u base reps, expected 6",
+		      c.cells[0].base_reps);
+		rl_comparison_free(&c);
+	}
+	rl_run_free(&b1);
+	rl_run_free(&b1_copy);
 	rl_run_free(&head);
 }
 
@@ -1050,6 +1102,7 @@ int main(void)
 	test_incompatible();
 	test_cross_host();
 	test_pooling_and_seed();
+	test_pooled_twice();
 	test_unstable();
 	test_timing();
 	test_nothing_completed();

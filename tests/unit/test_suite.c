@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/suite.h"
+#include "engine/workload_path.h"
 #include "util/path.h"
 #include "../lib/check.h"
 #include "../lib/each_file.h"
@@ -377,6 +378,47 @@ static void test_catalog_bad(const char *dir, const char *later)
 	CHECK(ret < 0, "without a bad-file callback a bad file fails the listing: %d", ret);
 }
 
+/* How many of @dirs are the directory @dir (by inode). */
+static int count_dir(const char *const *dirs, const char *dir)
+{
+	struct stat a, b;
+	int n = 0;
+
+	if (stat(dir, &a) < 0)
+		return -1;
+	for (size_t i = 0; dirs[i]; i++)
+		n += !stat(dirs[i], &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return n;
+}
+
+/*
+ * A directory the search path reaches several ways (--workloads naming
+ * the source tree's, $RINGLAB_WORKLOADS, the build tree's) is in it once:
+ * the error for a name found nowhere listed it three times.
+ */
+static void test_path_once(void)
+{
+	struct rl_workload_path wp;
+	struct rl_err err = { "" };
+	char spelled[PATH_MAX];
+	struct rl_suite s;
+	const char *hit;
+	int n = 0;
+
+	snprintf(spelled, sizeof(spelled), "%s/", wdir);
+	CHECK(count_dir(rl_workload_path_configured(&wp, spelled), wdir) == 1,
+	      "configured path: %d entries are %s", count_dir(wp.dirs, wdir), wdir);
+	setenv("RINGLAB_WORKLOADS", wdir, 1);
+	CHECK(count_dir(rl_workload_path(&wp, spelled), wdir) == 1,
+	      "search path: %d entries are %s", count_dir(wp.dirs, wdir), wdir);
+	unsetenv("RINGLAB_WORKLOADS");
+	CHECK(rl_suite_resolve("no-such-workload", rl_workload_path_configured(&wp, wdir), &s,
+			       &err) == -ENOENT, "no-such-workload resolved");
+	for (hit = err.msg; (hit = strstr(hit, "/workloads")); hit++)
+		n++;
+	CHECK(n == 1, "the error lists the directory %d times: %s", n, err.msg);
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -409,6 +451,7 @@ int main(void)
 	test_catalog(over, bad);
 	test_beneath(links);
 	test_catalog_bad(links, later);
+	test_path_once();
 	nftw(over, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	nftw(bad, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	nftw(links, rm_entry, 8, FTW_DEPTH | FTW_PHYS);

@@ -253,12 +253,21 @@ function unpaired(list) {
 		h('ul', {}, [...by.values()].map((u) => h('li', { text: `only in ${u.side}: ${u.workload} JOBS ${u.jobs.sort((a, b) => a - b).join(', ')}` }))));
 }
 
+/* Every cell incompatible and none corrupt: no verdict at all, which `ringlab compare` exits 2 for. */
+function nothingCompared(cmp) {
+	const s = cmp.summary || {};
+
+	return !cmp.gate && s.cells > 0 && s.incompatible === s.cells;
+}
+
 /* What the gate said, and on what (older answers have no gate_on: IOPS). */
 function gateText(cmp) {
 	const on = cmp.gate_on || 'iops';
-	const what = { both: 'an IOPS regression or an EAGAIN change', iops: 'an IOPS regression', eagain: 'an EAGAIN change' }[on] || on;
+	const what = { both: 'IOPS regression or EAGAIN change', iops: 'IOPS regression', eagain: 'EAGAIN change' }[on] || on;
 
-	return cmp.gate ? `Gate (${on}): FAIL — ${what}, or a failed verification.` :
+	if (nothingCompared(cmp))
+		return `Gate (${on}): nothing compared — every cell is incompatible (see each cell's reason).`;
+	return cmp.gate ? `Gate (${on}): FAIL — an ${what}, or a failed verification.` :
 		`Gate (${on}): pass — no ${what}, nothing corrupt.`;
 }
 
@@ -287,9 +296,10 @@ function machineNote(cmp) {
 
 function result(cmp) {
 	const s = cmp.summary;
+	const bad = cmp.gate || nothingCompared(cmp);
 
 	return h('div', { class: 'compare-result' },
-		h('div', { class: `gate ${cmp.gate ? 'gate-fail' : 'gate-pass'}`, role: cmp.gate ? 'alert' : 'status' },
+		h('div', { class: `gate ${bad ? 'gate-fail' : 'gate-pass'}`, role: bad ? 'alert' : 'status' },
 			h('p', { class: 'summary-line', dataset: { k: 'summary' }, text: s.line }),
 			h('p', { dataset: { k: 'gate' }, text: gateText(cmp) }),
 			summaryChips(s)),

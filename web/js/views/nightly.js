@@ -105,7 +105,7 @@ function entriesTable(report) {
 		for (const s of v.suites || [])
 			rows.push(entryRow(report, v, s));
 	return h('div', { class: 'table-scroll' }, h('table', { class: 'data nightly' },
-		h('caption', { text: `Each variant's run of each suite, compared with the base (${report.base})` +
+		h('caption', { text: `Each variant's run of each suite, compared with the base${report.base ? ` (${report.base})` : ''}` +
 			((report.families || []).length ? '; a family\'s versions with their FAMILY:base and the version before' : '') }),
 		h('thead', {}, h('tr', {}, ['Variant', 'Suite', 'Status', 'Run', 'Against the base', 'Regressed, EAGAIN-changed or corrupt cells', '']
 			.map((t) => h('th', { scope: 'col', text: t })))),
