@@ -23,6 +23,12 @@ struct import_req {
 
 static const char *const import_keys[] = { "run", "label", "kernel_tag", "target", NULL };
 
+static int control_char(const char *key, char c, struct rl_err *err)
+{
+	return rl_err_set(err, -EINVAL, "field %s: holds a control character (0x%02x)", key,
+			  (unsigned char)c);
+}
+
 /* A string field of at most @max bytes, its characters from @charset (NULL: any). */
 static int string_field(const cJSON *body, const char *key, size_t max, const char *charset,
 			const char **out, struct rl_err *err)
@@ -41,7 +47,26 @@ static int string_field(const cJSON *body, const char *key, size_t max, const ch
 	if (bad >= 0)
 		return rl_err_set(err, -EINVAL, "field %s: '%c' is not allowed (%s only)", key,
 				  v->valuestring[bad], charset);
+	bad = rl_control_at(v->valuestring);
+	if (bad >= 0)
+		return control_char(key, v->valuestring[bad], err);
 	*out = v->valuestring;
+	return 0;
+}
+
+/*
+ * The label and kernel tag the run is stored under, its env's when the
+ * body gives none: names every listing prints, so no control character.
+ */
+static int check_names(const struct import_req *req, const struct rl_run *run,
+		       struct rl_err *err)
+{
+	int bad;
+
+	if (!req->label && (bad = rl_control_at(run->env.label)) >= 0)
+		return control_char("run.env.label", run->env.label[bad], err);
+	if (!req->kernel_tag && (bad = rl_control_at(run->env.kernel_tag)) >= 0)
+		return control_char("run.env.kernel_tag", run->env.kernel_tag[bad], err);
 	return 0;
 }
 
@@ -169,6 +194,11 @@ int rl_route_runs_import(struct rl_http_req *r)
 		return ret;
 	if (ret < 0)
 		return rl_http_reply_error(r, 400, NULL, "field run: %s", err.msg);
+	ret = check_names(&req, &run, &err);
+	if (ret < 0) {
+		rl_run_free(&run);
+		return rl_http_reply_error(r, 400, NULL, "%s", err.msg);
+	}
 	ret = store_import(r, &req, &run);
 	rl_run_free(&run);
 	return ret;

@@ -21,6 +21,7 @@ static const char *const submit_keys[] = {
 static int copy_string(const cJSON *o, const char *key, char *buf, size_t size, struct rl_err *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	int bad;
 
 	if (!v || cJSON_IsNull(v))
 		return 0;
@@ -28,11 +29,10 @@ static int copy_string(const cJSON *o, const char *key, char *buf, size_t size, 
 		return rl_err_set(err, -EINVAL, "field %s: expected a string", key);
 	if (strlen(v->valuestring) >= size)
 		return rl_err_set(err, -EINVAL, "field %s: longer than %zu characters", key, size - 1);
-	/* A label is a name: a newline in it would break every listing that prints it. */
-	for (const unsigned char *c = (const unsigned char *)v->valuestring; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			return rl_err_set(err, -EINVAL,
-					  "field %s: holds a control character (0x%02x)", key, *c);
+	bad = rl_control_at(v->valuestring);
+	if (bad >= 0)
+		return rl_err_set(err, -EINVAL, "field %s: holds a control character (0x%02x)", key,
+				  (unsigned char)v->valuestring[bad]);
 	snprintf(buf, size, "%s", v->valuestring);
 	return 0;
 }

@@ -166,4 +166,11 @@ const struct rl_field *rl_field_find(const struct rl_field *table, const char *n
  */
 int rl_charset_match(const char *charset, const char *s);
 
+/*
+ * rl_control_at() - the index of @s's first control character (C0 or DEL:
+ * a newline, an escape), or -1. A name holding one breaks or recolours
+ * every listing that prints it.
+ */
+int rl_control_at(const char *s);
+
 #endif

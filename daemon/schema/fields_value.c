@@ -486,3 +486,11 @@ int rl_field_set_value(const struct rl_field *f, const cJSON *v, void *base,
 		return rl_err_set(w->err, -EINVAL, "%s%s: not a value row", rl_walk_key(w), path);
 	}
 }
+
+int rl_control_at(const char *s)
+{
+	for (int i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return i;
+	return -1;
+}

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# import_text.sh: POST /api/v1/runs/import stores a run's cells as the request carried them, blanks left out, not printed again (a number written 7.0e0 stays so), and the run reads back as the same import sent compact; a bad cell is refused naming it and stores nothing; and importing a body over max_body again and again does not fault the daemon's memory in again each time (it is trimmed only after a body of 1 MiB).
+# import_text.sh: POST /api/v1/runs/import stores a run's cells as the request carried them, blanks left out, not printed again (a number written 7.0e0 stays so), and the run reads back as the same import sent compact; a bad cell is refused naming it and stores nothing; a label or kernel tag with a control character (given, or the run's env's) is refused; and importing a body over max_body again and again does not fault the daemon's memory in again each time (it is trimmed only after a body of 1 MiB).
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_require sqlite3
@@ -62,6 +62,15 @@ jqe '.error | test("cells\\[1\\]\\.jobs")'
 [ "$(sqlite3 "$db" "SELECT count(*) FROM runs")" = "$runs" ] &&
 	[ "$(sqlite3 "$db" "SELECT count(*) FROM cell_summaries WHERE run_id > $compact")" = 0 ] ||
 	fail "a refused import left rows behind"
+
+# Names every listing prints: a newline or an escape in a label or kernel tag, given or the run's own, is refused.
+for f in '{label: "v3\nrc1"}' '{kernel_tag: "t\u001b[31m"}' '{run: {env: {label: "a\u0007"}}}' \
+	'{run: {env: {kernel_tag: "b\u007f"}}}'; do
+	jq -c "{run: .} * $f" "$DAEMON_DIR/r.json" >"$DAEMON_DIR/ctl.json"
+	expect 400 POST /api/v1/runs/import --data-binary @"$DAEMON_DIR/ctl.json"
+	jqe '.error | test("holds a control character")'
+done
+[ "$(sqlite3 "$db" "SELECT count(*) FROM runs")" = "$runs" ] || fail "a refused name left a run behind"
 
 # A body over max_body (64 KiB: the large-body path) imported again and again: the memory its
 # connection thread freed is used again, not given back and faulted in at every import.
