@@ -67,6 +67,7 @@ run_is "$id1" failed || fail "run $id1 after the upgrade: $(body '{status, error
 [ ! -s "$spool" ] || fail "the spool still holds $(wc -l <"$spool") lines after the upgrade"
 wait_run "$id2" 120 done failed aborted
 run_is "$id2" done || fail "run $id2 after the upgrade: $(body '{status, error}')"
+jq '{run: .}' "$DAEMON_DIR/body" >"$DAEMON_DIR/import.json" || fail "run $id2 as an import"
 
 # 2. The version alone moves on (tables this daemon still writes): its lease round notices, no failed statement.
 expect 202 POST /api/v1/runs '{"workload": "moved"}' -H 'Content-Type: application/json'
@@ -78,6 +79,8 @@ wait_until 30 "the lease round did not notice the store at schema 10" eval \
 	'[ "$(grep -c "the store (postgresql .*) is at schema 10" "$DAEMON_DIR/rld.log")" -gt "$said" ]'
 health_moved "$id3"
 kept=$(stored "$id3")
+expect 503 POST /api/v1/runs/import --data-binary @"$DAEMON_DIR/import.json" -H 'Content-Type: application/json'
+jqe ".error == \"$words\""
 sleep 2
 [ "$(stored "$id3") $(status_of "$id3")" = "$kept running" ] ||
 	fail "run $id3: $(stored "$id3") cells and $(status_of "$id3") in the store after it stopped with $kept: this daemon wrote there"
