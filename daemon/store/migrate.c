@@ -9,7 +9,13 @@
  * database at the version it had when opened (not half way to the newest),
  * and two daemons opening one database at once apply each migration once.
  *
- * Never edit a released migration: add the next one.
+ * Never edit a released migration: add the next one. Older daemons may
+ * still run on a shared PostgreSQL store once it is migrated: they find
+ * the new version when one of their statements fails as a changed schema
+ * makes one fail, and otherwise only at their next run start, lease round
+ * or /health (store.h, rl_store_newer()). A migration that changes what
+ * older code writes should make their statements fail (a table or column
+ * renamed, a NOT NULL column without default) rather than take their rows.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
