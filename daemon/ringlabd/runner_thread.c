@@ -660,8 +660,11 @@ static void *target_main(void *arg)
 		int64_t id;
 		int ret;
 
-		/* The store still has the last run running until its end is recorded. */
-		/* Nothing starts on a store a newer daemon migrated: an upgraded one runs it. */
+		/*
+		 * The store still has the last run running until its end is
+		 * recorded; and nothing starts on a store a newer daemon
+		 * migrated: an upgraded one runs it.
+		 */
 		if (!retry_end(dt) || rl_daemon_store_moved(d, dt->store)) {
 			wait_for_work(d);
 			continue;
