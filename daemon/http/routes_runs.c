@@ -189,6 +189,8 @@ static int reply_submit_error(struct rl_http_req *r, int ret, const struct rl_su
 					   "%s", err->msg);
 	case -EAGAIN:
 		/* The store failed; the runner is trying again. */
+	case -ENOTSUP:
+		/* A newer daemon migrated the store: this one takes no run until upgraded. */
 		return rl_http_reply_error(r, 503, NULL, "%s", err->msg);
 	}
 	return rl_http_reply_error(r, 500, NULL, "%s", err->msg[0] ? err->msg : strerror(-ret));

@@ -95,10 +95,13 @@ int rl_route_health(struct rl_http_req *r)
 	char held_up[RL_ERR_MSG_MAX], kept[RL_ERR_MSG_MAX];
 	unsigned int waiting;
 	cJSON *o, *unrecorded;
-	int ret;
+	int ret, schema = -1;
 
 	store = rl_daemon_store_lock(d);
 	ret = rl_store_counts(store, &c, &err);
+	/* One query more (none once found): a newer ringlabd may have migrated a shared store. */
+	if (!ret || ret == -ENOTSUP)
+		ret = rl_store_recheck(store, &schema, &err);
 	rl_daemon_store_unlock(d);
 	/* Counting reads no cell page: a corruption found at start-up is reported too. */
 	if (!ret && d->store_check[0])
@@ -124,6 +127,9 @@ int rl_route_health(struct rl_http_req *r)
 	cJSON_AddStringToObject(o, "store", ret < 0 ? err.msg : "ok");
 	cJSON_AddStringToObject(o, "store_kind", rl_store_kind_name(d->store_conf.kind));
 	cJSON_AddStringToObject(o, "store_check", d->store_check[0] ? d->store_check : "ok");
+	cJSON_AddNumberToObject(o, "schema", rl_store_schema_version());
+	cJSON_AddItemToObject(o, "store_schema",
+			      schema >= 0 ? cJSON_CreateNumber(schema) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "unrecorded_runs", unrecorded);
 	cJSON_AddNumberToObject(o, "cells_waiting", waiting);
 	cJSON_AddNumberToObject(o, "targets", d->ntargets);

@@ -315,7 +315,8 @@ int rl_http_reply_errno(struct rl_http_req *r, int ret, const struct rl_err *err
 	case -EINVAL: status = 400; break;
 	case -EBUSY:
 	case -EALREADY: status = 409; break;
-	case -ENOTCONN: status = 503; break;	/* the store's server cannot be reached */
+	case -ENOTCONN:	/* the store's server cannot be reached */
+	case -ENOTSUP: status = 503; break;	/* the store is past this ringlabd's schema */
 	default: status = 500; break;
 	}
 	if (err && err->msg[0])

@@ -8,15 +8,55 @@
 #include "daemon.h"
 #include "engine/suite.h"
 #include "engine/workload_path.h"
+#include "log.h"
+
+void rl_daemon_store_newer(struct rl_daemon *d, int version)
+{
+	int was = 0;
+
+	if (version > 0 && atomic_compare_exchange_strong(&d->store_newer, &was, version))
+		rl_log(LOG_ERR, "the store (%s) is at schema %d, this ringlabd knows %d: upgrade ringlabd. "
+		       "Until then it writes nothing there, starts no run, and keeps a running run's finished cells in %s/" RL_SPOOL_PREFIX "TARGET",
+		       d->store_where, version, rl_store_schema_version(), d->cfg.state_dir);
+}
+
+bool rl_daemon_store_moved(struct rl_daemon *d, struct rl_store *s)
+{
+	int v = atomic_load(&d->store_newer);
+
+	/* What one connection found holds for all: they share one database. */
+	if (v)
+		rl_store_set_newer(s, v);
+	else
+		rl_daemon_store_newer(d, rl_store_newer(s));
+	return rl_store_newer(s) != 0;
+}
+
+/* 0, or -ENOTSUP with the store's words once it was found past this ringlabd's schema (no query). */
+static int store_current(struct rl_daemon *d, struct rl_err *err)
+{
+	struct rl_store *s;
+	int v, ret;
+
+	if (!atomic_load(&d->store_newer))
+		return 0;
+	s = rl_daemon_store_lock(d);
+	ret = rl_store_recheck(s, &v, err);
+	rl_daemon_store_unlock(d);
+	return ret;
+}
 
 struct rl_store *rl_daemon_store_lock(struct rl_daemon *d)
 {
 	pthread_mutex_lock(&d->store_lock);
+	rl_daemon_store_moved(d, d->store);
 	return d->store;
 }
 
 void rl_daemon_store_unlock(struct rl_daemon *d)
 {
+	/* An HTTP request's failed statement may have found the store migrated on. */
+	rl_daemon_store_moved(d, d->store);
 	pthread_mutex_unlock(&d->store_lock);
 }
 
@@ -140,7 +180,7 @@ static int submit_fleet(struct rl_daemon *d, const struct rl_submit *req, int64_
 	store = rl_daemon_store_lock(d);
 	ret = rl_store_run_create(store, &sr, id, err);
 	rl_daemon_store_unlock(d);
-	if (ret < 0 && ret != -EINVAL)
+	if (ret < 0 && ret != -EINVAL && ret != -ENOTSUP)
 		return -EIO;
 	if (!ret)
 		wake_runners(d);
@@ -158,6 +198,10 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 	double scale;
 	int ret;
 
+	/* Before a pending end's story: this daemon takes no run until it is upgraded. */
+	ret = store_current(d, err);
+	if (ret < 0)
+		return ret;
 	if (req->host[0] && d->fleet.enabled)
 		return submit_fleet(d, req, id, err);
 	/* On SQLite the fleet is this machine: "any" and its own name run here. */
@@ -196,7 +240,7 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 	if (!ret)
 		ret = rl_store_run_create(store, &sr, id, err);
 	rl_daemon_store_unlock(d);
-	if (ret == -EINVAL || ret == -ENOENT || ret == -EBUSY || ret == -EAGAIN)
+	if (ret == -EINVAL || ret == -ENOENT || ret == -EBUSY || ret == -EAGAIN || ret == -ENOTSUP)
 		return ret;
 	if (ret < 0)
 		return -EIO;

@@ -88,6 +88,8 @@ struct rl_daemon {
 	struct rl_daemon_fleet fleet;
 	char vm_ringlab[RL_PATH_MAX];	/* the ringlab whose `vm run` boots guests (guest.c) */
 	atomic_bool stopping;
+	/* 0, or the schema a newer daemon migrated the store to: rl_daemon_store_newer() */
+	atomic_int store_newer;
 	atomic_uint_fast64_t http_requests[6];	/* by status class 1xx..5xx, [0] other */
 };
 
@@ -112,7 +114,8 @@ struct rl_submit {
  * the target's runner. Returns 0 and the id, -ENOENT (unknown suite,
  * workload or target; @err names it), -EINVAL (bad field), -EBUSY (target
  * has a queued or running run and !req->queue), -EAGAIN (the end of the
- * target's last run is not recorded yet: the store failed), or -EIO (store).
+ * target's last run is not recorded yet: the store failed), -ENOTSUP (a
+ * newer daemon migrated the store: rl_daemon_store_newer()), or -EIO (store).
  */
 int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *id,
 		     struct rl_err *err);
@@ -235,6 +238,22 @@ struct rl_store *rl_daemon_store_lock(struct rl_daemon *d);
 
 /* rl_daemon_store_unlock() - give back what rl_daemon_store_lock() took. */
 void rl_daemon_store_unlock(struct rl_daemon *d);
+
+/*
+ * rl_daemon_store_newer() - a connection of @d found the shared store at
+ * schema @version, past this ringlabd's (rl_store_newer()): the first time,
+ * log it and keep it in d->store_newer, which every connection then follows
+ * (rl_daemon_store_moved()). Nothing for @version 0. Any thread.
+ */
+void rl_daemon_store_newer(struct rl_daemon *d, int version);
+
+/*
+ * rl_daemon_store_moved() - bring @s, one of @d's connections, and @d in
+ * step: what @d knows @s refuses too, what @s found @d learns. Returns true
+ * when the store is past this ringlabd's schema (then @s writes nothing).
+ * No query; the caller's thread owns @s.
+ */
+bool rl_daemon_store_moved(struct rl_daemon *d, struct rl_store *s);
 
 /* rl_daemon_target_find() - the target called @name ("" = the first), or NULL. */
 struct rl_daemon_target *rl_daemon_target_find(struct rl_daemon *d, const char *name);

@@ -153,6 +153,25 @@ static int leave_to_holders(struct rl_daemon *d, bool first)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * The store's schema read again each round (one query): once a newer
+ * daemon migrated it, this one renews and sweeps nothing more (its fleet
+ * runs go back to the queue when their leases run out, for upgraded
+ * daemons). Returns true then.
+ */
+static bool schema_moved(struct rl_daemon *d)
+{
+	struct rl_err err = { "" };
+	int v;
+
+	if (rl_daemon_store_moved(d, d->fleet.store))
+		return true;
+	if (rl_store_recheck(d->fleet.store, &v, &err) != -ENOTSUP)
+		return false;
+	rl_daemon_store_newer(d, v);
+	return true;
+}
+
 static void *lease_main(void *arg)
 {
 	struct rl_daemon *d = arg;
@@ -172,10 +191,10 @@ static void *lease_main(void *arg)
 	while (!atomic_load(&d->stopping)) {
 		uint64_t now = rl_now_ns();
 		bool settled = !back_ns || now - back_ns >= (uint64_t)d->fleet.lease_ns;
-		int ret = renew(d, &l);
+		int ret = schema_moved(d) ? -ENOTSUP : renew(d, &l);
 
 		/* Its own leases first: after an outage they are renewed before any sweep. */
-		if (ret != -ENOTCONN)
+		if (ret != -ENOTCONN && ret != -ENOTSUP)
 			ret = settled && !lost ? requeue(d) : leave_to_holders(d, lost);
 		if (ret == -ENOTCONN) {
 			lost = true;

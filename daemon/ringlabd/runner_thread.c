@@ -29,6 +29,7 @@ struct run_ctx {
 	uint32_t seq;
 	uint64_t last_store_ns;
 	uint64_t spool_try_ns;		/* when the kept cells were last offered to the store */
+	/* -EIO (store_msg says why), -ENOTCONN (lost_why) or -ENOTSUP (store_msg: migrated on) */
 	int store_error;
 	char store_msg[RL_ERR_MSG_MAX];	/* why, kept from the cancel that follows */
 	char lost_why[64];		/* store_error -ENOTCONN: why the kept cells failed the run */
@@ -64,6 +65,36 @@ static void db_lost_failed(struct run_ctx *c, const char *why)
 		c->store_error = -ENOTCONN;
 	}
 	atomic_store(&dt->cancel, true);
+}
+
+/*
+ * The store's words when another daemon migrated it past this ringlabd
+ * (what any of the daemon's connections found counts), into @err. Returns
+ * false while it did not. No query once it was found.
+ */
+static bool moved_words(struct rl_daemon_target *dt, struct rl_err *err)
+{
+	int v;
+
+	return rl_daemon_store_moved(dt->d, dt->store) &&
+	       rl_store_recheck(dt->store, &v, err) == -ENOTSUP;
+}
+
+/*
+ * A newer daemon migrated the store: this one's writes would be the old
+ * schema's. The run stops now rather than fail cell by cell; the cells it
+ * finished wait in the spool, its end behind them, for the upgraded
+ * ringlabd's start to write.
+ */
+static void store_moved(struct run_ctx *c)
+{
+	struct rl_err err = { "" };
+
+	if (!c->store_error && moved_words(c->dt, &err)) {
+		snprintf(c->store_msg, sizeof(c->store_msg), "%s", err.msg);
+		c->store_error = -ENOTSUP;
+	}
+	atomic_store(&c->dt->cancel, true);
 }
 
 /* The fleet run's lease is another daemon's: stop, and write nothing more of it. */
@@ -148,6 +179,8 @@ static void spool_tick(struct run_ctx *c, bool now)
 	ret = spool_write(dt, &c->cb_err);
 	if (ret == -ESTALE)
 		lease_gone(c);
+	else if (ret == -ENOTSUP)
+		store_moved(c);
 	else if (ret < 0 && ret != -ENOTCONN)
 		store_failed(c, "writing the kept cells");
 	if (!rl_spool_count(&dt->spool) || spool_waited_s(dt) < dt->d->cfg.store.unreachable_max_s)
@@ -155,7 +188,10 @@ static void spool_tick(struct run_ctx *c, bool now)
 	db_lost_failed(c, overdue(dt, why, sizeof(why)));
 }
 
-/* Cell @c->seq to the store, or, while its server is gone, to the spool behind the others. */
+/*
+ * Cell @c->seq to the store, or, while its server is gone or after it was
+ * migrated past this ringlabd, to the spool behind the others.
+ */
 static void store_cell(struct run_ctx *c, const struct rl_cell *cell)
 {
 	struct rl_daemon_target *dt = c->dt;
@@ -164,16 +200,23 @@ static void store_cell(struct run_ctx *c, const struct rl_cell *cell)
 	/* Another daemon holds the run now: nothing more of it is this one's to write. */
 	if (atomic_load(&dt->lease_lost))
 		return;
+	/* What another of the daemon's connections found: this one writes nothing either. */
+	rl_daemon_store_moved(dt->d, dt->store);
 	if (!rl_spool_waiting(&dt->spool))
 		ret = rl_store_cell_add(dt->store, c->id, c->seq, cell, &c->cb_err);
 	if (ret == -ESTALE)
 		lease_gone(c);
-	if (ret != -ENOTCONN) {
+	if (ret == -ENOTSUP)
+		store_moved(c);
+	if (ret != -ENOTCONN && ret != -ENOTSUP) {
 		if (ret < 0 && ret != -ESTALE)
 			store_failed(c, "storing a cell");
 		return;
 	}
-	if (!rl_spool_waiting(&dt->spool))
+	if (ret == -ENOTSUP && !rl_spool_waiting(&dt->spool))
+		rl_log(LOG_ERR, "run %lld: %s: stopping it; its finished cells are kept in %s for an upgraded ringlabd to write",
+		       (long long)c->id, c->cb_err.msg, dt->spool.path);
+	else if (!rl_spool_waiting(&dt->spool))
 		rl_log(LOG_WARNING, "run %lld: the store cannot be reached (%s): its cells are kept in %s until it is back",
 		       (long long)c->id, c->cb_err.msg, dt->spool.path);
 	ret = rl_spool_add(&dt->spool, c->id, c->seq, cell, &c->cb_err);
@@ -221,6 +264,8 @@ static void on_started(void *arg, const struct rl_run *run)
 
 	if (ret == -ESTALE)
 		lease_gone(c);
+	if (ret == -ENOTSUP)
+		store_moved(c);
 	if (ret < 0) {
 		store_failed(c, "storing its start");
 		return;
@@ -241,6 +286,9 @@ static void on_progress(void *arg, const struct rl_progress *p)
 	uint64_t now = rl_now_ns();
 
 	set_live(c->dt, p, c->seq);
+	/* Found by another connection (the lease thread, /health): stop before the next cell. */
+	if (atomic_load(&c->dt->d->store_newer) && !c->store_error)
+		store_moved(c);
 	if (c->started)
 		spool_tick(c, false);
 	if (!c->started || now - c->last_store_ns < PROGRESS_STORE_EVERY_NS)
@@ -322,9 +370,14 @@ static int spool_end(struct rl_daemon_target *dt, struct rl_run_end *end, const 
 	unsigned int cells = rl_spool_count(sp);
 	struct rl_err err = { "" };
 
-	snprintf(end->store_error, sizeof(end->store_error),
-		 "the store (%.200s) cannot be reached: the run's end waits in %.200s behind %u kept cell%s, written when it is back",
-		 dt->d->store_where, sp->path, cells, cells == 1 ? "" : "s");
+	if (moved_words(dt, &err))
+		snprintf(end->store_error, sizeof(end->store_error),
+			 "%.200s: the run's end waits in %.200s behind %u kept cell%s, written when an upgraded ringlabd starts",
+			 err.msg, sp->path, cells, cells == 1 ? "" : "s");
+	else
+		snprintf(end->store_error, sizeof(end->store_error),
+			 "the store (%.200s) cannot be reached: the run's end waits in %.200s behind %u kept cell%s, written when it is back",
+			 dt->d->store_where, sp->path, cells, cells == 1 ? "" : "s");
 	if (rl_spool_add_end(sp, end, env, &err) == 0) {
 		end->spooled = true;
 		rl_log(LOG_WARNING, "run %lld: %s (%s)", (long long)end->id, end->store_error,
@@ -360,14 +413,14 @@ static int record_end(struct rl_daemon_target *dt, struct rl_run_end *end, const
 		}
 		ret = rl_store_run_end_json(dt->store, end->id, end->status, end->error,
 					    end->finished_ns, env, &err);
-		if (!ret || ret == -EEXIST || final_error(ret))
+		if (!ret || ret == -EEXIST || ret == -ENOTSUP || final_error(ret))
 			break;
 	}
 	if (final_error(ret))
 		rl_log(LOG_ERR, "run %lld: recording its end: %s", (long long)end->id, err.msg);
 	if (!ret || ret == -EEXIST || final_error(ret))
 		return 0;
-	if (ret == -ENOTCONN)
+	if (ret == -ENOTCONN || ret == -ENOTSUP)
 		return spool_end(dt, end, env);
 	snprintf(end->store_error, sizeof(end->store_error), "%s", err.msg);
 	return keep_end(dt, end, env);
@@ -520,7 +573,11 @@ static void execute(struct rl_daemon_target *dt, int64_t id)
 	if (c.started)
 		spool_tick(&c, true);
 	st = ret == -ECANCELED ? RL_RUN_ABORTED : ret < 0 ? RL_RUN_FAILED : run.status;
-	if (c.store_error == -ENOTCONN) {
+	if (c.store_error == -ENOTSUP) {
+		st = RL_RUN_FAILED;
+		snprintf(c.err.msg, sizeof(c.err.msg), "%.150s; %u finished cells kept in %.250s, written when an upgraded ringlabd starts",
+			 c.store_msg, rl_spool_count(&dt->spool), dt->spool.path);
+	} else if (c.store_error == -ENOTCONN) {
 		st = RL_RUN_FAILED;
 		lost_msg(dt, c.lost_why, c.err.msg, sizeof(c.err.msg));
 	} else if (c.store_error) {
@@ -571,6 +628,28 @@ static void wait_for_work(struct rl_daemon *d)
 	pthread_mutex_unlock(&d->wake_lock);
 }
 
+/*
+ * Before run @id starts: the store's schema read again (one query a run),
+ * for a newer daemon may have migrated it since. Returns false when one
+ * did: the run is not started here (a queued run stays queued, a fleet
+ * run claimed goes back when its lease, renewed no more, runs out); true
+ * otherwise, also when the version cannot be read (the run's writes will
+ * tell).
+ */
+static bool schema_current(struct rl_daemon_target *dt, int64_t id)
+{
+	struct rl_err err = { "" };
+	int v;
+
+	if (rl_store_recheck(dt->store, &v, &err) != -ENOTSUP)
+		return true;
+	rl_daemon_store_newer(dt->d, v);
+	rl_log(LOG_ERR, "run %lld: not started on target %s: %s", (long long)id, dt->t.cfg.name,
+	       err.msg);
+	atomic_store(&dt->fleet_run, 0);
+	return false;
+}
+
 static void *target_main(void *arg)
 {
 	struct rl_daemon_target *dt = arg;
@@ -581,8 +660,12 @@ static void *target_main(void *arg)
 		int64_t id;
 		int ret;
 
-		/* The store still has the last run running until its end is recorded. */
-		if (!retry_end(dt)) {
+		/*
+		 * The store still has the last run running until its end is
+		 * recorded; and nothing starts on a store a newer daemon
+		 * migrated: an upgraded one runs it.
+		 */
+		if (!retry_end(dt) || rl_daemon_store_moved(d, dt->store)) {
 			wait_for_work(d);
 			continue;
 		}
@@ -600,7 +683,8 @@ static void *target_main(void *arg)
 			wait_for_work(d);
 			continue;
 		}
-		execute(dt, id);
+		if (schema_current(dt, id))
+			execute(dt, id);
 	}
 	return NULL;
 }

@@ -53,7 +53,8 @@ int rl_store_end(struct rl_store *s, int ret, struct rl_err *err)
 
 	if (ret < 0) {
 		s->db->ops->rollback(s->db);
-		return ret;
+		/* The rollback read the version a failed statement's SQLSTATE hinted at. */
+		return s->db->newer ? rl_sql_newer_err(s->db, err) : ret;
 	}
 	rc = s->db->ops->commit(s->db, err);
 	if (!rc)
@@ -112,6 +113,9 @@ int rl_store_open_conf(const struct rl_store_conf *c, struct rl_store **out, str
 	ret = connect(c, &s->db, err);
 	if (!ret)
 		ret = configure(s, err);
+	/* From now on a newer schema is another daemon's migration, not this open's. */
+	if (!ret)
+		s->db->known = rl_store_schema_version();
 	if (ret < 0) {
 		if (c->kind == RL_STORE_SQLITE && s->db)
 			rl_err_prefix(err, ret, "database %s", c->path);
@@ -141,6 +145,31 @@ void rl_store_close(struct rl_store *s)
 		s->db->ops->close(s->db);
 	rl_store_cache_free(s);
 	free(s);
+}
+
+int rl_store_newer(const struct rl_store *s)
+{
+	return s->db->newer;
+}
+
+void rl_store_set_newer(struct rl_store *s, int version)
+{
+	if (s->db->known && version > s->db->known)
+		s->db->newer = version;
+}
+
+int rl_store_recheck(struct rl_store *s, int *version, struct rl_err *err)
+{
+	int ret;
+
+	*version = s->db->newer;
+	if (s->db->newer)
+		return rl_sql_newer_err(s->db, err);
+	ret = s->db->ops->get_version(s->db, version, err);
+	if (ret < 0)
+		return ret;
+	rl_store_set_newer(s, *version);
+	return s->db->newer ? rl_sql_newer_err(s->db, err) : 0;
 }
 
 int rl_store_quick_check(struct rl_store *s, struct rl_err *err)

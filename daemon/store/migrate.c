@@ -9,7 +9,13 @@
  * database at the version it had when opened (not half way to the newest),
  * and two daemons opening one database at once apply each migration once.
  *
- * Never edit a released migration: add the next one.
+ * Never edit a released migration: add the next one. Older daemons may
+ * still run on a shared PostgreSQL store once it is migrated: they find
+ * the new version when one of their statements fails as a changed schema
+ * makes one fail, and otherwise only at their next run start, lease round
+ * or /health (store.h, rl_store_newer()). A migration that changes what
+ * older code writes should make their statements fail (a table or column
+ * renamed, a NOT NULL column without default) rather than take their rows.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -343,6 +349,18 @@ int rl_store_schema_version(void)
 	return migrations[NMIGRATIONS - 1].version;
 }
 
+/* A store at @version, newer than this code: 0, or -ENOTSUP saying so. */
+static int refuse_newer(struct rl_store *s, int version, struct rl_err *err)
+{
+	if (version <= rl_store_schema_version())
+		return 0;
+	return rl_err_set(err, -ENOTSUP,
+			  "schema version %d is newer than this ringlab knows (%d); "
+			  "left untouched: run a newer ringlabd, or use another %s",
+			  version, rl_store_schema_version(),
+			  s->kind == RL_STORE_SQLITE ? "state directory" : "database");
+}
+
 int rl_store_check_version(struct rl_store *s, struct rl_err *err)
 {
 	int version = 0, ret;
@@ -350,20 +368,14 @@ int rl_store_check_version(struct rl_store *s, struct rl_err *err)
 	ret = s->db->ops->check_app(s->db, err);
 	if (!ret)
 		ret = s->db->ops->get_version(s->db, &version, err);
-	if (ret < 0)
-		return ret;
-	if (version > rl_store_schema_version())
-		return rl_err_set(err, -ENOTSUP,
-				  "schema version %d is newer than this ringlab knows (%d); "
-				  "left untouched: run a newer ringlabd, or use another %s",
-				  version, rl_store_schema_version(),
-				  s->kind == RL_STORE_SQLITE ? "state directory" : "database");
-	return 0;
+	return ret < 0 ? ret : refuse_newer(s, version, err);
 }
 
 /*
  * Apply @m's SQL unless a concurrent opener did already; the caller holds
- * the write transaction. Returns 1 when applied, 0 when it was, or -errno.
+ * the write transaction. A newer daemon that migrated the store past this
+ * code while this one waited for the lock gets the refusal of the version
+ * check. Returns 1 when applied, 0 when it was, or -errno.
  */
 static int apply(struct rl_store *s, const struct migration *m, struct rl_err *err)
 {
@@ -372,6 +384,8 @@ static int apply(struct rl_store *s, const struct migration *m, struct rl_err *e
 	ret = s->db->ops->migrate_lock(s->db, err);
 	if (!ret)
 		ret = s->db->ops->get_version(s->db, &version, err);
+	if (!ret)
+		ret = refuse_newer(s, version, err);
 	if (ret < 0 || version >= m->version)
 		return ret;
 	ret = rl_store_exec(s, m->sql, err);
@@ -449,7 +463,7 @@ static int analyze(struct rl_store *s, struct rl_err *err)
 int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 {
 	uint64_t t0 = rl_now_ns();
-	bool rewrites = false, applied[NMIGRATIONS] = { false };
+	bool rewrites = false, any = false, applied[NMIGRATIONS] = { false };
 	int version, ret;
 	size_t i;
 
@@ -465,7 +479,8 @@ int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 			continue;
 		ret = apply(s, &migrations[i], err);
 		applied[i] = ret > 0;
-		rewrites |= migrations[i].rewrites;
+		any |= applied[i];
+		rewrites |= applied[i] && migrations[i].rewrites;
 		if (ret < 0)
 			rl_err_prefix(err, ret, "schema migration to version %d",
 				      migrations[i].version);
@@ -477,6 +492,9 @@ int rl_store_migrate(struct rl_store *s, struct rl_err *err)
 	ret = rl_store_end(s, ret, err);
 	if (ret < 0)
 		return ret;
+	/* Another daemon migrated it while this one waited for the lock: nothing done here. */
+	if (!any)
+		return 0;
 	s->migrated.to = rl_store_schema_version();
 	s->migrated.migrate_ns = (int64_t)(rl_now_ns() - t0);
 	/* A new store (version 0) has nothing to give back. */

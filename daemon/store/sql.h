@@ -20,6 +20,9 @@
  *   -EINVAL  another constraint (CHECK, NOT NULL, a foreign key) or a bad value
  *   -EBUSY   locked by another connection past the wait
  *   -ENOTCONN  the server cannot be reached (PostgreSQL only; the next call reconnects)
+ *   -ENOTSUP  the store is at a newer schema than this code knows (PostgreSQL
+ *            only: found when a statement failed as a changed schema makes
+ *            one fail, at a reconnection, or asked; every statement after)
  *   -EIO     anything else: I/O, corruption, SQL only a broken schema causes
  */
 #ifndef RINGLAB_DAEMON_STORE_SQL_H
@@ -38,6 +41,14 @@ struct rl_sql_stmt_ops;
 /* A connection; each backend's struct begins with this one. */
 struct rl_sql {
 	const struct rl_sql_ops *ops;
+	/*
+	 * The schema version this code knows, set once the store is open (0
+	 * before: a migration's errors are its own), and 0 or the newer one a
+	 * shared store was found at since (another daemon migrated it): from
+	 * then on the backend refuses every statement (rl_sql_newer_err()).
+	 * Only the PostgreSQL backend looks: an SQLite store is one daemon's.
+	 */
+	int known, newer;
 };
 
 /* A prepared statement; each backend's struct begins with this one. */
@@ -172,6 +183,13 @@ char *rl_sql_pg_translate(const char *sql, int *nparams);
 const char *rl_sql_pg_lib_version(void);
 /* SQLite's (sql_sqlite.c). */
 const char *rl_sql_sqlite_lib_version(void);
+
+/* A statement refused: the store is at schema @c->newer, past @c->known. Returns -ENOTSUP. */
+static inline int rl_sql_newer_err(const struct rl_sql *c, struct rl_err *err)
+{
+	return rl_err_set(err, -ENOTSUP, "store is at schema %d, this ringlabd knows %d: upgrade ringlabd",
+			  c->newer, c->known);
+}
 
 /* The calls through the ops table, so that queries read as before. */
 static inline int rl_sql_step(struct rl_sql_stmt *q, struct rl_err *err)

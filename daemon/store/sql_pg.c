@@ -4,8 +4,9 @@
  * never in the conninfo), reconnecting a lost connection between
  * transactions, transactions (a read is a REPEATABLE READ snapshot, as
  * SQLite's read transaction is), the schema version in table ringlab_schema,
- * migrations one at a time under an advisory lock, and SQLSTATEs as -errno.
- * Its statements are in sql_pg_stmt.c.
+ * migrations one at a time under an advisory lock, SQLSTATEs as -errno, and
+ * the store found migrated past this code by another daemon (on an error or
+ * a reconnection). Its statements are in sql_pg_stmt.c.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -65,6 +66,38 @@ static const char *trimmed(const char *msg, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The errors a statement of this code gets once another daemon migrated the
+ * store past it: a table or column renamed or dropped, a type changed
+ * (class 42), a prepared statement whose result changed shape (0A000), a
+ * new NOT NULL column or CHECK its rows do not fill (23502, 23514).
+ */
+static bool schema_state(const char *st)
+{
+	static const char *const states[] = { "42", "0A000", "23502", "23514" };
+
+	for (size_t i = 0; st && i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strncmp(st, states[i], strlen(states[i])))
+			return true;
+	return false;
+}
+
+/*
+ * The version the store records, read outside any transaction, and kept
+ * in c->base.newer when it is past what this code knows. A read that fails
+ * finds nothing: the caller's own error stands. Returns c->base.newer.
+ */
+static int note_version(struct pg_conn *c)
+{
+	PGresult *res = PQexec(c->pg, "SELECT max(version) FROM ringlab_schema");
+
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    !PQgetisnull(res, 0, 0) && atoi(PQgetvalue(res, 0, 0)) > c->base.known)
+		c->base.newer = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return c->base.newer;
+}
+
 int rl_sql_pg_err(struct pg_conn *c, const PGresult *res, struct rl_err *err, const char *what)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -72,6 +105,13 @@ int rl_sql_pg_err(struct pg_conn *c, const PGresult *res, struct rl_err *err, co
 	char buf[RL_ERR_MSG_MAX / 2];
 	int e = errno_of_state(state);
 
+	/* Only on an error, so the statements that succeed cost nothing more. */
+	if (c->base.known && schema_state(state)) {
+		if (c->in_txn)
+			c->suspect = true;
+		else if (note_version(c))
+			return rl_sql_newer_err(&c->base, err);
+	}
 	if (PQstatus(c->pg) == CONNECTION_BAD) {
 		e = -ENOTCONN;
 		msg = PQerrorMessage(c->pg);
@@ -88,6 +128,8 @@ int rl_sql_pg_ready(struct pg_conn *c, struct rl_err *err)
 {
 	char buf[RL_ERR_MSG_MAX / 2];
 
+	if (c->base.newer)
+		return rl_sql_newer_err(&c->base, err);
 	if (PQstatus(c->pg) == CONNECTION_OK)
 		return 0;
 	/* What the transaction wrote before is gone: the caller must not go on. */
@@ -96,8 +138,9 @@ int rl_sql_pg_ready(struct pg_conn *c, struct rl_err *err)
 	/* A new session: the statements prepared on the old one are gone with it. */
 	rl_sql_pg_cache_clear(c);
 	PQreset(c->pg);
+	/* A newer daemon may have migrated the store while this one could not reach it. */
 	if (PQstatus(c->pg) == CONNECTION_OK)
-		return 0;
+		return c->base.known && note_version(c) ? rl_sql_newer_err(&c->base, err) : 0;
 	return rl_err_set(err, -ENOTCONN, "PostgreSQL: cannot reconnect: %s",
 			  trimmed(PQerrorMessage(c->pg), buf, sizeof(buf)));
 }
@@ -167,6 +210,10 @@ static void conn_rollback(struct rl_sql *c)
 	if (PQstatus(p->pg) == CONNECTION_OK)
 		PQclear(PQexec(p->pg, "ROLLBACK"));
 	p->in_txn = false;
+	/* Outside the transaction, which its error aborted: the version can be read now. */
+	if (p->suspect && PQstatus(p->pg) == CONNECTION_OK)
+		note_version(p);
+	p->suspect = false;
 }
 
 /* The one value @sql answers, into @buf ("" for none or NULL). Returns 0 or -errno. */
@@ -241,12 +288,18 @@ static int conn_check_app(struct rl_sql *c, struct rl_err *err)
 /*
  * Daemons starting together on one database migrate one at a time: the
  * lock is held to the end of the transaction, and the migrator re-reads the
- * version after taking it. SQLite's json_valid(), which the schema's CHECKs
- * call, is defined here as a cast that fails on anything but JSON.
+ * version after taking it. The lock is waited for as long as the other's
+ * migration takes (minutes on a large store; systemd's start-up timeout is
+ * extended meanwhile), not the session's lock_timeout, which would make the
+ * waiter give up and exit; the migration's own statements keep that bound.
+ * SQLite's json_valid(), which the schema's CHECKs call, is defined here as
+ * a cast that fails on anything but JSON.
  */
 static int conn_migrate_lock(struct rl_sql *c, struct rl_err *err)
 {
-	return run(conn_of(c), "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ");"
+	return run(conn_of(c), "SET LOCAL lock_timeout = 0;"
+		   "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ");"
+		   "RESET lock_timeout;"
 		   "CREATE OR REPLACE FUNCTION json_valid(text) RETURNS boolean"
 		   " LANGUAGE sql IMMUTABLE AS 'SELECT $1::json IS NOT NULL'", true, err);
 }

@@ -15,6 +15,8 @@ struct pg_conn {
 	struct rl_sql base;
 	PGconn *pg;
 	bool in_txn;	/* a lost connection is reconnected only outside a transaction */
+	/* A statement of the open transaction failed as a newer schema makes one: the rollback reads the version. */
+	bool suspect;
 	/* The statements prepared on this session (sql_pg_cache.c). */
 	struct pg_prepared *cached;
 	size_t ncached;
@@ -24,13 +26,17 @@ struct pg_conn {
 /*
  * rl_sql_pg_err() - what failed, as -errno from @res's SQLSTATE (or the
  * connection's state when there is no @res), "WHAT: PostgreSQL's message"
- * in @err (@what NULL: the message).
+ * in @err (@what NULL: the message). A SQLSTATE a newer schema causes has
+ * the store's version read (outside a transaction now, else at its
+ * rollback): -ENOTSUP with rl_sql_newer_err()'s words when it moved on.
  */
 int rl_sql_pg_err(struct pg_conn *c, const PGresult *res, struct rl_err *err, const char *what);
 
 /*
  * rl_sql_pg_ready() - the connection, reconnected if it was lost and no
- * transaction was open on it. Returns 0, or -ENOTCONN with the reason.
+ * transaction was open on it (then the store's schema version read again).
+ * Returns 0, -ENOTCONN with the reason, or -ENOTSUP once the store was
+ * found at a newer schema than this code knows (rl_sql_newer_err()).
  */
 int rl_sql_pg_ready(struct pg_conn *c, struct rl_err *err);
 

@@ -21,6 +21,8 @@
  *   -EEXIST  a duplicate (a cell's seq stored twice)
  *   -EBUSY   the database stayed locked by another connection
  *   -ENOTCONN  PostgreSQL cannot be reached (the next call tries again)
+ *   -ENOTSUP  a PostgreSQL store another daemon migrated past this code's
+ *            schema (rl_store_newer()): every call after fails so too
  *   -ESTALE  a fleet run whose lease another daemon holds (rl_store_set_lease_owner())
  *   -EIO     an I/O error, a corrupt database, or stored JSON that no longer parses
  *   -ENOMEM
@@ -598,6 +600,33 @@ int rl_store_nightly_list(struct rl_store *s, int limit, int offset, cJSON **out
  * the stored report no longer parses.
  */
 int rl_store_nightly_get(struct rl_store *s, int64_t id, cJSON **out, struct rl_err *err);
+
+/*
+ * A PostgreSQL store is shared, and a newer daemon may migrate it while this
+ * one runs. A connection finds that out when a statement fails as a changed
+ * schema makes one fail (then it reads the version: only errors pay for it),
+ * when it reconnects, or when asked (rl_store_recheck()); from then on every
+ * call on it fails with -ENOTSUP, "store is at schema N, this ringlabd knows
+ * M: upgrade ringlabd", and writes nothing. An SQLite store is one daemon's
+ * (its state directory's lock): nothing to find.
+ *
+ * rl_store_newer() - 0, or the newer schema version @s found its store at.
+ */
+int rl_store_newer(const struct rl_store *s);
+
+/*
+ * rl_store_set_newer() - another connection to @s's store found it at
+ * @version: past this code's, @s refuses everything from now on as if it had
+ * found it itself. Nothing when @version is not newer.
+ */
+void rl_store_set_newer(struct rl_store *s, int version);
+
+/*
+ * rl_store_recheck() - read the store's schema version now (one query; none
+ * once it was found newer) into @version. Returns 0, -ENOTSUP when it is
+ * past this code's (then as above), or -errno when it cannot be read.
+ */
+int rl_store_recheck(struct rl_store *s, int *version, struct rl_err *err);
 
 /*
  * rl_store_quick_check() - SQLite: PRAGMA quick_check, every page read, as

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_store_pg: the PostgreSQL store's own behaviour: migrations (fresh, concurrent, a newer schema and a foreign database refused untouched), a lost connection reconnected between transactions, statements prepared once per session, binary-safe blobs and int64. Run by tests/pg/store_units.sh; 77 without RL_TEST_STORE=postgresql. */
+/* test_store_pg: the PostgreSQL store's own behaviour: migrations (fresh, concurrent, a newer schema and a foreign database refused untouched), a lost connection reconnected between transactions, a store another daemon migrated past this code found and refused, statements prepared once per session, binary-safe blobs and int64. Run by tests/pg/store_units.sh; 77 without RL_TEST_STORE=postgresql. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +163,57 @@ static void test_reconnect(void)
 	rl_store_close(s);
 }
 
+/*
+ * Another daemon migrates the store past this code while its connections
+ * are open: a statement that fails as the change makes it fail finds out
+ * (-ENOTSUP, both versions named) and so does a reconnection and a
+ * recheck; every call after is refused. A failure of the same kind on a
+ * store still at this code's version stays what it was.
+ */
+static void test_moved(void)
+{
+	const struct rl_store_run_req req = { .what = "seed", .target = "t", .scale = 1 };
+	struct rl_store *s = NULL, *gone = NULL, *idle = NULL;
+	struct rl_err err = { "" };
+	char words[128];
+	int64_t id = 0;
+	int ret, v = 0;
+
+	if (!fresh_db("rl_moved") || open_pg(&s, &err) < 0 || open_pg(&gone, &err) < 0 ||
+	    open_pg(&idle, &err) < 0) {
+		CHECK(0, "open: %s", err.msg);
+		goto out;
+	}
+	on_db("ALTER TABLE runs RENAME COLUMN label TO label_v10");
+	ret = rl_store_run_create(s, &req, &id, &err);
+	CHECK(ret < 0 && ret != -ENOTSUP && strstr(err.msg, "label") && !rl_store_newer(s),
+	      "a renamed column at this code's version is an error as before: %d (%s)", ret, err.msg);
+	on_db("UPDATE ringlab_schema SET version = 10");
+	snprintf(words, sizeof(words), "store is at schema 10, this ringlabd knows %d: upgrade ringlabd",
+		 rl_store_schema_version());
+	ret = rl_store_run_create(s, &req, &id, &err);
+	CHECK(ret == -ENOTSUP && !strcmp(err.msg, words) && rl_store_newer(s) == 10,
+	      "the failed statement finds schema 10: %d (%s)", ret, err.msg);
+	ret = rl_store_quick_check(s, &err);
+	CHECK(ret == -ENOTSUP && !strcmp(err.msg, words), "every call after is refused: %d (%s)", ret,
+	      err.msg);
+	ret = rl_store_recheck(idle, &v, &err);
+	CHECK(ret == -ENOTSUP && v == 10 && !strcmp(err.msg, words), "a recheck finds schema 10: %d, %d (%s)",
+	      ret, v, err.msg);
+	on_db("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+	      " WHERE application_name = 'ringlabd' AND datname = 'rl_moved'");
+	ret = rl_store_quick_check(gone, &err);
+	CHECK(ret == -ENOTCONN, "the call that finds the connection gone: %d (%s)", ret, err.msg);
+	ret = rl_store_quick_check(gone, &err);
+	CHECK(ret == -ENOTSUP && rl_store_newer(gone) == 10, "the reconnection finds schema 10: %d (%s)",
+	      ret, err.msg);
+	CHECK(value("SELECT count(*) FROM runs") == 0, "nothing written");
+out:
+	rl_store_close(s);
+	rl_store_close(gone);
+	rl_store_close(idle);
+}
+
 /* Bytes with NULs and high bits, and integers past 2^32, come back as they went. */
 static void test_types(void)
 {
@@ -265,6 +316,7 @@ int main(void)
 	test_concurrent_migrations();
 	test_refused();
 	test_reconnect();
+	test_moved();
 	test_types();
 	test_prepared();
 	return check_exit();
