@@ -26,14 +26,15 @@ static const char *skip_blanks(const char *p)
 /* Past the string that starts at @p (its '"'); a backslash and the next byte are a pair, as for cJSON. */
 static const char *skip_string(const char *p)
 {
-	for (p++;; p++) {
+	p++;
+	for (;;) {
 		/* A request's cells are some 150 KB of this: the library's scan, not a byte loop. */
 		p += strcspn(p, "\"\\");
 		if (*p != '\\')
 			break;
 		if (!p[1])
 			return p + 1;
-		p++;
+		p += 2;
 	}
 	return *p ? p + 1 : p;
 }
