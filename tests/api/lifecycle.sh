@@ -39,6 +39,8 @@ wait_status() {	# ID STATUS... : wait up to 120 s for the run to reach one of th
 
 # 1. Embedded default: no config at all (on PostgreSQL, the store's alone).
 start
+# The port file comes before READY=1, and the listener writes what it got when it runs.
+for _ in $(seq 100); do grep -q 'READY=1' "$work/notify.log" && break; sleep 0.1; done
 grep -q 'READY=1' "$work/notify.log" || fail "no READY=1 on NOTIFY_SOCKET"
 api "$url/api/v1/system" | jq -e '.targets[0].name == "default" and .targets[0].kind == "image"' >/dev/null ||
 	fail "the embedded default target is not there"

@@ -43,6 +43,8 @@ sqlite3 "$db" <"$fx/store.sql" || fail "cannot load $fx/store.sql"
 loaded=$(stat -c %s "$db")
 NOTIFY_SOCKET=$DAEMON_DIR/notify.sock daemon_up -c "$DAEMON_DIR/ringlabd.json"
 [ "$(sqlite3 "$db" "PRAGMA user_version")" -ge 5 ] || fail "not migrated to schema 5"
+# The port file comes before READY=1, and notify_listen writes what it got when it runs: wait for it.
+wait_until 10 "no READY=1 in $DAEMON_DIR/notify.log" grep -q '^READY=1$' "$DAEMON_DIR/notify.log"
 extend=$(grep -n -m 1 '^EXTEND_TIMEOUT_USEC=60000000$' "$DAEMON_DIR/notify.log" | cut -d: -f1)
 ready=$(grep -n -m 1 '^READY=1$' "$DAEMON_DIR/notify.log" | cut -d: -f1)
 [ -n "$extend" ] && [ -n "$ready" ] && [ "$extend" -lt "$ready" ] ||
