@@ -5,7 +5,7 @@
 
 #define RL_EXIT_OK 0
 #define RL_EXIT_FAIL 1		/* the run failed, verification failed, a regression */
-#define RL_EXIT_USAGE 2		/* bad command line or input */
+#define RL_EXIT_USAGE 2		/* bad command line or input; a ringlabd that cannot be reached */
 
 struct rl_cmd {
 	const char *name;

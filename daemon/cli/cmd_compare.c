@@ -10,6 +10,7 @@
 #include "compare/compare.h"
 #include "compare/compare_json.h"
 #include "compare/compare_text.h"
+#include "compare/hosts.h"
 #include "client/args.h"
 #include "client/run_source.h"
 #include "util/json.h"
@@ -31,7 +32,9 @@ static const struct rl_opt compare_opts[] = {
 	{ "cross-host", OPT_CROSS_HOST, NULL,
 	  "compare runs made on different hosts (machine ids) too; else their cells are "
 	  "incompatible" },
-	{ "host", OPT_HOST, "NAME", "label: and kernel: take only the runs made on host NAME" },
+	{ "host", OPT_HOST, "NAME",
+	  "every run of ringlabd compared was made on host NAME: label: and kernel: take only "
+	  "its runs, a run:ID made elsewhere is refused (exit 2); files are not checked" },
 	{ "json", OPT_JSON, NULL, "print the comparison as JSON (format ringlab-compare-1)" },
 	{ "seed-tables", OPT_SEED, NULL,
 	  "print only the cover letter's Test 1 and Test 2 tables, ready to paste" },
@@ -41,7 +44,7 @@ static const struct rl_opt compare_opts[] = {
 
 struct compare_args {
 	struct rl_compare_opts o;
-	const char *host;		/* --host: label: and kernel: sides only from it */
+	const char *host;		/* --host: label: and kernel: sides only from it, run:ID checked */
 	bool json, seed_tables;
 	const char *operand[OPERANDS_MAX];
 	int noperands;
@@ -145,6 +148,18 @@ static int daemon_target(struct compare_args *a, struct rl_err *err)
 	return ret;
 }
 
+/* --host for a run:ID: made elsewhere, it is refused as the daemon refuses it. */
+static int on_host(const char *item, const struct rl_run *run, const char *host,
+		   struct rl_err *err)
+{
+	const char *made_on = rl_cmp_run_host(run);
+
+	if (!strcmp(made_on, host))
+		return 0;
+	return rl_err_set(err, -EINVAL, "%s: made on %s, not on host %s", item,
+			  *made_on ? made_on : "an unnamed host", host);
+}
+
 /* One item of a list: "run:ID" from the daemon, anything else a file. */
 static int side_add(struct compare_args *a, const char *item, struct rl_run_set *s,
 		    struct rl_err *err)
@@ -160,6 +175,8 @@ static int side_add(struct compare_args *a, const char *item, struct rl_run_set 
 		ret = daemon_target(a, err);
 		if (!ret)
 			ret = rl_run_set_add_fetched(s, &a->t, id, err);
+		if (!ret && a->host && *a->host)
+			ret = on_host(item, &s->runs[s->n - 1], a->host, err);
 	}
 	if (ret)
 		return ret;
@@ -283,7 +300,7 @@ int rl_cmd_compare(int argc, char **argv)
 			     "tag (the newest 100). Cells pair by workload and JOBS. Exit status:\n"
 			     "0 nothing failed the gate, 1 a failed verification or what --gate\n"
 			     "names (by default an IOPS regression or an EAGAIN change), 2 bad\n"
-			     "input.",
+			     "input or a ringlabd that cannot be reached.",
 			     compare_opts);
 		return RL_EXIT_OK;
 	}

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "client/args.h"
+#include "client/conn.h"
 #include "nightly/nightly.h"
 #include "util/options.h"
 
@@ -96,8 +97,12 @@ static int night(const struct rl_nightly_cfg *cfg, const struct nightly_args *a)
 	ret = rl_nightly_night(cfg, &env, &status, &err);
 	if (ret < 0)
 		fprintf(stderr, "ringlab nightly: %s\n", err.msg);
-	/* A fleet night asked of a daemon on SQLite: a configuration to fix, nothing ran. */
-	if (ret == -EOPNOTSUPP)
+	/*
+	 * A fleet night asked of a daemon on SQLite: a configuration to fix,
+	 * nothing ran; so is a daemon that cannot be reached (its url), as every
+	 * command that asks ringlabd says it.
+	 */
+	if (ret == -EOPNOTSUPP || rl_client_unreachable(ret))
 		return RL_EXIT_USAGE;
 	return ret < 0 || status != RL_NIGHTLY_OK ? RL_EXIT_FAIL : RL_EXIT_OK;
 }
@@ -125,7 +130,7 @@ int rl_cmd_nightly(int argc, char **argv)
 			     "lab's daemons run them (ringlabd on PostgreSQL), each suite on one\n"
 			     "machine. Exit status: 0\n"
 			     "nothing regressed, changed an EAGAIN rate, was corrupt or failed; 1\n"
-			     "otherwise; 2 bad configuration.",
+			     "otherwise; 2 bad configuration or a ringlabd that cannot be reached.",
 			     nightly_opts);
 		return RL_EXIT_OK;
 	}

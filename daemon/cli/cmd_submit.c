@@ -160,7 +160,8 @@ static const struct rl_remote_cmd submit_cmd = {
 	.name = "submit",
 	.usage = "ringlab submit SUITE|WORKLOAD [OPTIONS]",
 	.summary = "Ask ringlabd to run a suite or workload it knows; print the run's id.\n"
-		   "With --wait, follow it and exit 0 if it ends done, 1 otherwise.",
+		   "With --wait, follow it and exit 0 if it ends done, 1 otherwise. Exit 2 for\n"
+		   "bad usage, a request ringlabd refused, or a ringlabd that cannot be reached.",
 	.opts = submit_opts,
 	.on_opt = on_opt,
 	.operand = RL_REMOTE_NAME,

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "schema/fields.h"
 #include "client/args.h"
+#include "client/conn.h"
 #include "client/http.h"
 #include "client/import.h"
 #include "nightly/nightly.h"
@@ -108,7 +109,8 @@ int rl_cmd_vm(int argc, char **argv)
 			     "gets this ringlab ($RINGLAB_BIN or $RINGLAB_STATIC when set). With --url,\n"
 			     "import the run into ringlabd under the guest's kernel tag (the variant's\n"
 			     "name, FAMILY:VERSION for a family member). Exit 1 when the guest run failed\n"
-			     "(an error, a hang, an oops or WARNING on its console).", vm_opts);
+			     "(an error, a hang, an oops or WARNING on its console), 2 for bad usage or\n"
+			     "(the run done) a ringlabd that cannot be reached.", vm_opts);
 		return RL_EXIT_OK;
 	}
 	if (first < 0 || argc - first != 3 || strcmp(argv[first], "run") || !a.json) {
@@ -136,7 +138,9 @@ int rl_cmd_vm(int argc, char **argv)
 		ret = import(&a, vm.variant, tag, sizeof(tag), &id, &err);
 		if (ret < 0) {
 			fprintf(stderr, "ringlab vm: import: %s\n", err.msg);
-			return RL_EXIT_FAIL;
+			/* A guest run that failed outranks the daemon that could not be reached. */
+			return rl_client_unreachable(ret) && !x.exit_status ? RL_EXIT_USAGE :
+			       RL_EXIT_FAIL;
 		}
 		printf("imported as run %" PRId64 " (kernel tag %s)\n", id, tag);
 	}

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "client/args.h"
+#include "client/conn.h"
 #include "client/http.h"
 #include "remote.h"
 
@@ -103,6 +104,8 @@ int rl_remote_failed(const struct rl_remote_cmd *cmd, int ret, const struct rl_e
 {
 	fprintf(stderr, "ringlab %s: %s%s\n", cmd->name, err->msg,
 		ret == -EACCES ? " (give --token or --token-file, or set RINGLAB_TOKEN)" : "");
+	if (rl_client_unreachable(ret))
+		return RL_EXIT_USAGE;
 	switch (ret) {
 	case -EINVAL: case -ENOENT: case -EACCES: case -EPERM: case -EOPNOTSUPP: case -E2BIG:
 		return RL_EXIT_USAGE;

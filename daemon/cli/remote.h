@@ -65,7 +65,9 @@ int rl_remote_usage_error(const struct rl_remote_cmd *cmd, const char *msg);
 /*
  * rl_remote_failed() - say why request error @ret (in @err) happened, with
  * a hint for a missing token. Returns RL_EXIT_USAGE for the 4xx errors the
- * user fixes (all but 409 -EBUSY), RL_EXIT_FAIL for the rest.
+ * user fixes (all but 409 -EBUSY) and for a daemon that cannot be reached
+ * (rl_client_unreachable(): as ringlab compare says it), RL_EXIT_FAIL for
+ * the rest.
  */
 int rl_remote_failed(const struct rl_remote_cmd *cmd, int ret, const struct rl_err *err);
 

@@ -155,6 +155,16 @@ int rl_client_conn_open(struct rl_client_conn *c, const struct rl_client_target 
 	return 0;
 }
 
+bool rl_client_unreachable(int ret)
+{
+	switch (ret) {
+	case -ECONNREFUSED: case -EHOSTUNREACH: case -ENETUNREACH: case -EADDRNOTAVAIL:
+	case -ETIMEDOUT:
+		return true;
+	}
+	return false;
+}
+
 static int io_error(const struct rl_client_conn *c, int e, const char *doing, struct rl_err *err)
 {
 	if (e == EAGAIN || e == EWOULDBLOCK)

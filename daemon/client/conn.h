@@ -8,6 +8,7 @@
 #ifndef RINGLAB_DAEMON_CLIENT_CONN_H
 #define RINGLAB_DAEMON_CLIENT_CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -31,6 +32,14 @@ struct rl_client_conn {
  */
 int rl_client_conn_open(struct rl_client_conn *c, const struct rl_client_target *t,
 			struct rl_err *err);
+
+/*
+ * rl_client_unreachable() - whether request error @ret means no daemon
+ * answered: refused, no route or no such name, or no answer in time
+ * (-ETIMEDOUT, connecting or reading). The CLI exits 2 for it, as for a bad
+ * --url: nothing was learnt about runs, so it must not read as a failed one.
+ */
+bool rl_client_unreachable(int ret);
 
 /* rl_client_conn_close() - close @c's socket if it is open. */
 void rl_client_conn_close(struct rl_client_conn *c);

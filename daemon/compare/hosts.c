@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/env.h"
 #include "hosts.h"
 
 /* A run's place in the comparison, for naming it. */
@@ -62,4 +63,12 @@ void rl_cmp_host_check(struct rl_comparison *c)
 			 other.side, b);
 		return;
 	}
+}
+
+const char *rl_cmp_run_host(const struct rl_run *run)
+{
+	struct rl_host_id h;
+
+	rl_env_host_id(&run->env, &h);
+	return h.host;
 }

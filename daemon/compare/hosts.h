@@ -14,4 +14,11 @@
  */
 void rl_cmp_host_check(struct rl_comparison *c);
 
+/*
+ * rl_cmp_run_host() - the host @run was made on, as the store records it and
+ * a host filter (--host, host=) matches it: a guest run's lab host. Points
+ * into @run; "" when unknown.
+ */
+const char *rl_cmp_run_host(const struct rl_run *run);
+
 #endif

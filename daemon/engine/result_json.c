@@ -558,18 +558,18 @@ static int read_time(const cJSON *obj, const char *key, const char *key_ns, int6
 		     struct rl_err *err)
 {
 	const cJSON *iso = cJSON_GetObjectItemCaseSensitive(obj, key);
-	const cJSON *num = cJSON_GetObjectItemCaseSensitive(obj, key_ns);
+	int64_t ns;
 	int ret;
 
 	if (!iso)
 		return bad(err, key, "missing");
-	if (!num)
+	if (!cJSON_GetObjectItemCaseSensitive(obj, key_ns))
 		return bad(err, key_ns, "missing");
-	/* Only read when the string is null, i.e. 0: no precision to lose. */
-	if (!cJSON_IsNumber(num) || !(fabs(num->valuedouble) < 9.2e18))
-		return bad(err, key_ns, "expected a number");
+	/* Only used when the string is null, i.e. 0, but never a fraction left unsaid. */
+	if (!rl_json_get_i64(obj, key_ns, &ns))
+		return bad(err, key_ns, "expected a whole number of ns (int64)");
 	if (cJSON_IsNull(iso)) {
-		*out = (int64_t)num->valuedouble;
+		*out = ns;
 		return 0;
 	}
 	ret = cJSON_IsString(iso) ? rl_time_parse_iso(iso->valuestring, out) : -EINVAL;

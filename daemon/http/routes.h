@@ -53,9 +53,15 @@ struct rl_http_req {
 /* ---- query numbers and bodies (server.c), unit-tested ------------------------ */
 
 /*
+ * rl_http_int_canonical() - whether @s is an integer as the API writes one:
+ * decimal digits, '-' before a negative one, no '+', blank or leading zero.
+ */
+bool rl_http_int_canonical(const char *s);
+
+/*
  * rl_http_parse_int() - query parameter @name's value @text as an integer
- * in [@min, @max]; NULL or "" gives @def. Returns 0, or -EINVAL with
- * "query NAME: ..." in @err.
+ * in [@min, @max], written canonically (rl_http_int_canonical()); NULL or ""
+ * gives @def. Returns 0, or -EINVAL with "query NAME: ..." in @err.
  */
 int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t max, int64_t def,
 		      int64_t *out, struct rl_err *err);
@@ -191,9 +197,15 @@ int rl_http_reply_listing(struct rl_http_req *r, const char *const *known, const
 /* ---- shared between handlers ---------------------------------------------- */
 
 /*
- * rl_http_run_id() - the {id} path parameter as a run id. Returns 0 with
- * the id, or -ENOENT after replying 404 (not a positive integer).
+ * rl_http_path_id() - the {id} path parameter as the id of a @noun ("run"):
+ * a positive integer in canonical decimal. Returns 0 with the id, -EINVAL
+ * after replying 400 for a number spelled otherwise ("01", "+1", " 1": a
+ * second name for one id), or -ENOENT after replying 404 for no number, 0
+ * or one beyond any id.
  */
+int rl_http_path_id(struct rl_http_req *r, const char *noun, int64_t *id);
+
+/* rl_http_run_id() - rl_http_path_id() for a run. Returns as it does. */
 int rl_http_run_id(struct rl_http_req *r, int64_t *id);
 
 /*

@@ -17,6 +17,7 @@
 
 #include "compare/compare.h"
 #include "compare/compare_json.h"
+#include "compare/hosts.h"
 #include "routes.h"
 #include "store/store.h"
 #include "util/json.h"
@@ -160,6 +161,28 @@ static int side_ids(struct rl_http_req *r, const char *which, const char *spec, 
 	return n;
 }
 
+/*
+ * host= names the machine of every run compared: a label: or kernel: side
+ * takes only its runs, and a run named by id that was made elsewhere is
+ * refused rather than compared. Returns 0, or -EINVAL after replying 400.
+ */
+static int side_on_host(struct rl_http_req *r, const char *which, const struct side *s,
+			const int64_t *ids)
+{
+	const char *host = rl_http_query(r, "host"), *made_on;
+
+	for (size_t i = 0; host && *host && i < s->n; i++) {
+		made_on = rl_cmp_run_host(&s->runs[i]);
+		if (strcmp(made_on, host)) {
+			rl_http_reply_error(r, 400, NULL,
+					    "query %s: run %" PRId64 " was made on %s, not on host %s",
+					    which, ids[i], *made_on ? made_on : "an unnamed host", host);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Load the runs of one side. Returns 0, or -errno after replying. */
 static int side_load(struct rl_http_req *r, const char *which, struct side *s)
 {
@@ -191,7 +214,10 @@ static int side_load(struct rl_http_req *r, const char *which, struct side *s)
 		s->ptrs[i] = &s->runs[i];
 		s->n++;
 	}
-	return 0;
+	ret = side_on_host(r, which, s, ids);
+	if (ret < 0)
+		side_free(s);
+	return ret;
 }
 
 /* Returns 0, or -EINVAL after replying 400. */

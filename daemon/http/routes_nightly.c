@@ -10,8 +10,6 @@
 
 #include "routes.h"
 
-#define REPORT_ID_DIGITS_MAX 18
-
 int rl_route_nightly_create(struct rl_http_req *r)
 {
 	struct rl_err err = { "" };
@@ -67,14 +65,9 @@ int rl_route_nightly_latest(struct rl_http_req *r)
 
 int rl_route_nightly_get(struct rl_http_req *r)
 {
-	const char *s = rl_http_param(r, "id");
-	size_t n = strspn(s, "0123456789");
-	int64_t id = 0;
+	int64_t id;
 
-	if (n && n == strlen(s) && n <= REPORT_ID_DIGITS_MAX)
-		id = strtoll(s, NULL, 10);
-	if (id <= 0)
-		return rl_http_reply_error(r, 404, NULL,
-					   "no nightly report '%.64s': report ids are positive integers", s);
+	if (rl_http_path_id(r, "nightly report", &id))
+		return 0;
 	return reply_report(r, id);
 }

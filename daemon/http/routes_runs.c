@@ -11,20 +11,32 @@
 #include "util/json.h"
 #include "routes.h"
 
-#define RUN_ID_DIGITS_MAX 18	/* below INT64_MAX, whatever the digits */
+#define ID_DIGITS_MAX 18	/* below INT64_MAX, whatever the digits */
 
-int rl_http_run_id(struct rl_http_req *r, int64_t *id)
+int rl_http_path_id(struct rl_http_req *r, const char *noun, int64_t *id)
 {
 	const char *s = rl_http_param(r, "id");
-	size_t n = strspn(s, "0123456789");
 
 	*id = 0;
-	if (n && n == strlen(s) && n <= RUN_ID_DIGITS_MAX)
+	if (rl_http_int_canonical(s) && strlen(s) <= ID_DIGITS_MAX)
 		*id = strtoll(s, NULL, 10);
 	if (*id > 0)
 		return 0;
-	rl_http_reply_error(r, 404, NULL, "no run '%.64s': run ids are positive integers", s);
+	/* Digits spelled otherwise: say how, rather than that no such id exists. */
+	if (strpbrk(s, "0123456789") && !rl_http_int_canonical(s)) {
+		rl_http_reply_error(r, 400, NULL,
+				    "%s id '%.64s': write ids in decimal without '+', blanks or leading zeros",
+				    noun, s);
+		return -EINVAL;
+	}
+	rl_http_reply_error(r, 404, NULL, "no %s '%.64s': %s ids are positive integers", noun, s,
+			    noun);
 	return -ENOENT;
+}
+
+int rl_http_run_id(struct rl_http_req *r, int64_t *id)
+{
+	return rl_http_path_id(r, "run", id);
 }
 
 /* ---- progress --------------------------------------------------------------- */

@@ -63,22 +63,30 @@ struct rl_http {
 
 /* ---- query numbers and bodies ------------------------------------------------- */
 
+bool rl_http_int_canonical(const char *s)
+{
+	const char *d = s + (*s == '-');
+	size_t n = strspn(d, "0123456789");
+
+	return n && !d[n] && (d[0] != '0' || (n == 1 && d == s));
+}
+
 int rl_http_parse_int(const char *name, const char *text, int64_t min, int64_t max, int64_t def,
 		      int64_t *out, struct rl_err *err)
 {
-	char *end;
 	long long v;
 
 	if (!text || !*text) {
 		*out = def;
 		return 0;
 	}
-	if (!isdigit((unsigned char)text[0]) && !(text[0] == '-' && isdigit((unsigned char)text[1])))
-		return rl_err_set(err, -EINVAL, "query %s: '%.32s' is not an integer", name, text);
+	/* One spelling a number: "01" naming run 1 would be a second name for it. */
+	if (!rl_http_int_canonical(text))
+		return rl_err_set(err, -EINVAL,
+				  "query %s: '%.32s' is not an integer in decimal (no '+', blanks or leading zeros)",
+				  name, text);
 	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (*end)
-		return rl_err_set(err, -EINVAL, "query %s: '%.32s' is not an integer", name, text);
+	v = strtoll(text, NULL, 10);
 	if (errno == ERANGE || v < min || v > max)
 		return rl_err_set(err, -EINVAL, "query %s: %.32s is out of range %" PRId64 "..%" PRId64,
 				  name, text, min, max);

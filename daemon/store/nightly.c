@@ -25,16 +25,16 @@ struct report_cols {
 };
 
 /*
- * A time in ns since the epoch, > 0. As a JSON number (a double) it is exact
- * to a few hundred ns only, which is plenty for when a night ran.
+ * A time in ns since the epoch, > 0, a whole number (1.5 is refused, not
+ * truncated). As a JSON number (a double) it is exact to a few hundred ns
+ * only, which is plenty for when a night ran.
  */
 static int time_field(const cJSON *report, const char *key, int64_t *ns, struct rl_err *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(report, key);
-
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1) || v->valuedouble >= 9.2e18)
-		return rl_err_set(err, -EINVAL, "field %s: must be a time in ns since the epoch", key);
-	*ns = (int64_t)v->valuedouble;
+	if (!rl_json_get_i64(report, key, ns) || *ns < 1)
+		return rl_err_set(err, -EINVAL,
+				  "field %s: must be a time in ns since the epoch, a whole number 1..2^63-1",
+				  key);
 	return 0;
 }
 

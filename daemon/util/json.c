@@ -66,6 +66,18 @@ bool rl_json_get_num(const cJSON *o, const char *key, double *out)
 	return true;
 }
 
+bool rl_json_get_i64(const cJSON *o, const char *key, int64_t *out)
+{
+	double v;
+
+	/* 2^63 is exact as a double, INT64_MAX is not: compare with it. */
+	if (!rl_json_get_num(o, key, &v) || !(v >= -9223372036854775808.0) ||
+	    !(v < 9223372036854775808.0) || v != (double)(int64_t)v)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
 double rl_json_num(const cJSON *o, const char *key, double def)
 {
 	double v;

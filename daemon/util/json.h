@@ -51,6 +51,14 @@ const char *rl_json_str(const cJSON *o, const char *key, const char *def);
 /* rl_json_get_num() - @o's member @key into *@out. Returns false when absent or not a number. */
 bool rl_json_get_num(const cJSON *o, const char *key, double *out);
 
+/*
+ * rl_json_get_i64() - @o's member @key into *@out when it is a whole number
+ * int64_t holds (a _ns time, an id). Returns false when absent, not a
+ * number, fractional (1.5 is no nanosecond count) or out of range, rather
+ * than truncating it.
+ */
+bool rl_json_get_i64(const cJSON *o, const char *key, int64_t *out);
+
 /* rl_json_num() - @o's member @key when it is a number, else @def (NaN reads as "absent"). */
 double rl_json_num(const cJSON *o, const char *key, double def);
 

@@ -90,6 +90,12 @@ is_json_error
 jqe '.error | test("999999")'
 expect 404 GET /api/v1/runs/abc
 is_json_error
+# One spelling per id: "01", "+1", " 1" are not run 1 (nor 404: the id is misspelt, not unknown).
+for id in 01 +1 %201 1x; do
+	expect 400 GET "/api/v1/runs/$id/progress"
+	jqe '.error | test("decimal without")'
+done
+expect 400 GET '/api/v1/runs?limit=010'
 expect 404 GET /api/v1/runs/999999/progress
 expect 404 GET /api/v1/runs/999999/events
 expect 404 POST /api/v1/runs/999999/cancel -H "$AUTH"

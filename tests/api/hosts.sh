@@ -1,5 +1,5 @@
 #!/bin/bash
-# hosts.sh: every run records the host it ran on (a real run this machine's, imported runs theirs, a guest run stamped by vm-run.sh's lab_host.sh its lab host); listings, history, GET /api/v1/hosts, `ringlab list` and /metrics filter and group by host; compare across machine ids is incompatible naming both hosts unless cross_host=1 / --cross-host.
+# hosts.sh: every run records the host it ran on (a real run this machine's, imported runs theirs, a guest run stamped by vm-run.sh's lab_host.sh its lab host); listings, history, GET /api/v1/hosts, `ringlab list` and /metrics filter and group by host; compare across machine ids is incompatible naming both hosts unless cross_host=1 / --cross-host; host= / --host refuses a run:ID made elsewhere.
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
 daemon_scratch
@@ -111,6 +111,17 @@ grep -q "no done run with it on host lab-b" "$DAEMON_DIR/cli.err" || fail "CLI -
 "$rl" compare label:base label:head --url "$DAEMON_URL" --host lab-a >/dev/null || fail "CLI --host lab-a"
 "$rl" compare "run:$a1" "$DAEMON_DIR/b.json" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "CLI daemon run against a file of another host exited $rc, expected 2"
+# host= names the machine of every run compared: a run named by id made elsewhere is refused.
+expect 400 GET "/api/v1/compare?base=run:$a1&head=run:$a2,run:$b1&host=lab-a"
+jqt --arg b "$b1" '.error | test("query head: run \($b) was made on lab-b, not on host lab-a")' ||
+	fail "host=lab-a with run $b1: $(cat "$DAEMON_DIR/body")"
+expect 200 GET "/api/v1/compare?base=run:$a1&head=run:$a2&host=lab-a"
+for base in "run:$a1" "$DAEMON_DIR/a.json"; do	# compared by the daemon, then here
+	"$rl" compare "$base" "run:$b1" --host lab-a --cross-host --url "$DAEMON_URL" >/dev/null 2>"$DAEMON_DIR/cli.err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q "run.$b1.* made on lab-b, not on host lab-a" "$DAEMON_DIR/cli.err" ||
+		fail "CLI $base run:$b1 --host lab-a: exit $rc, $(cat "$DAEMON_DIR/cli.err")"
+done
 
 # --- ringlab list -----------------------------------------------------------------------------
 "$rl" list --url "$DAEMON_URL" --host lab-b >"$DAEMON_DIR/list.out" || fail "ringlab list --host"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# nightly_api.sh: POST /api/v1/runs/import (stored as finished runs, equal to the file, errors naming the field, its larger body cap) and /api/v1/nightly (store, list newest first, latest, one, errors).
+# nightly_api.sh: POST /api/v1/runs/import (stored as finished runs, equal to the file, errors naming the field, a fractional _ns among them, its larger body cap) and /api/v1/nightly (store, list newest first, latest, one, errors; ids in canonical decimal).
 . "$top_srcdir/tests/lib/daemon.sh"
 daemon_require curl jq
 loopfs_create 256
@@ -92,6 +92,8 @@ bad '{run: (. + {format: "other"})}' 'field run: format'
 bad '{run: (.cells[1].iops = "fast")}' 'field run: cells\[1\]\.iops'
 bad '{run: (. + {status: "running"})}' 'field run: status'
 bad '{run: (. + {started: null, started_ns: 0})}' 'field run: started'
+bad '{run: (. + {started_ns: 1.5})}' 'field run: started_ns: expected a whole number'
+bad '{run: (.cells[0].enter_ns = 1.5)}' 'field run: cells\[0\]\.enter_ns: expected an integer'
 bad '{run: ., bogus: 1}' "unknown field 'bogus'"
 bad '{run: ., target: "Has Space"}' 'field target'
 bad '{run: ., label: ("x" * 200)}' 'field label'
@@ -148,6 +150,7 @@ jqe ".id == $older and .report.label == \"night-a\" and .report.variants[0].suit
 expect 404 GET /api/v1/nightly/999
 jqe '.error | test("999")'
 expect 404 GET /api/v1/nightly/abc
+expect 400 GET "/api/v1/nightly/0$older"
 expect 400 GET '/api/v1/nightly?limit=0'
 expect 400 GET '/api/v1/nightly?bogus=1'
 jqe '.error | test("bogus")'
@@ -160,6 +163,8 @@ nbad 'del(.summary)' 'field summary'
 nbad '.format = "ringlab-run-1"' 'field format'
 nbad '.started_ns = "yesterday"' 'field started_ns'
 nbad '.finished_ns = 1' 'field finished_ns'
+nbad '.started_ns = 1.5' 'field started_ns: .*whole number'
+nbad '.finished_ns = 1e19' 'field finished_ns'
 nbad '.label = 7' 'field label'
 expect 400 POST /api/v1/nightly -H "$AUTH" --data-binary '"just a string"'
 expect 200 GET /api/v1/nightly

@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli_usage.sh: ringlab's commands given a bad command line exit 2 naming what is wrong before anything runs (submit's operand, a run id, run without --dir, --jobs with a value twice, a --json file that cannot be written), and `ringlab run --json -` prints JSON alone on stdout.
+# cli_usage.sh: ringlab's commands given a bad command line exit 2 naming what is wrong before anything runs (submit's operand, a run id, run without --dir, --jobs with a value twice, a --json file that cannot be written), exit 2 from every command when no daemon answers, and `ringlab run --json -` prints JSON alone on stdout.
 rl="$top_builddir/ringlab"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -28,6 +28,15 @@ usage_error "ringlab cancel: give one run id (see 'ringlab cancel --help')" canc
 usage_error "ringlab watch: give one run id (see 'ringlab watch --help')" watch $nodaemon
 usage_error "ringlab list: takes no arguments (see 'ringlab list --help')" list seed $nodaemon
 usage_error "ringlab submit: option --jobs: 2 appears twice" submit seed --jobs 2,2 $nodaemon
+
+# A daemon that cannot be reached: exit 2 from every command that asks it (1 is for what runs found).
+for cmd in list "show 1" "cancel 1" "watch 1" "submit seed" "compare label:a label:b"; do
+	"$rl" $cmd $nodaemon >/dev/null 2>"$out/stderr"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q "cannot connect to http://127.0.0.1:1" "$out/stderr" ||
+		fail "ringlab $cmd, no daemon: exit $rc, expected 2: $(cat "$out/stderr")"
+done
+echo "ok: no daemon: exit 2 from each command"
 
 # ringlab run: said before the run, not after it.
 usage_error "ringlab run: the io_uring engine needs a target directory (--dir PATH; --engine null needs none)" run seed

@@ -251,6 +251,10 @@ static void test_parse_int(void)
 	CHECK(rl_http_parse_int("limit", " 5", 1, 1000, 50, &v, &err) == -EINVAL, "leading space");
 	CHECK(rl_http_parse_int("limit", "+5", 1, 1000, 50, &v, &err) == -EINVAL, "plus sign");
 	CHECK(rl_http_parse_int("limit", "1.5", 1, 1000, 50, &v, &err) == -EINVAL, "fraction");
+	CHECK(rl_http_parse_int("limit", "05", 1, 1000, 50, &v, &err) == -EINVAL &&
+	      strstr(err.msg, "leading zeros"), "leading zero: %s", err.msg);
+	CHECK(rl_http_parse_int("x", "-0", -5, 5, 0, &v, &err) == -EINVAL, "minus zero");
+	CHECK(rl_http_parse_int("offset", "0", 0, 5, 1, &v, &err) == 0 && v == 0, "zero");
 	CHECK(rl_http_parse_int("offset", "-1", 0, 100, 0, &v, &err) == -EINVAL &&
 	      strstr(err.msg, "offset"), "negative offset: %s", err.msg);
 	CHECK(rl_http_parse_int("offset", "99999999999999999999", 0, INT64_MAX, 0, &v, &err) ==
