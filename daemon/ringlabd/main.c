@@ -112,7 +112,7 @@ static int read_token(const struct rl_config *c, const char *listen, char *token
 		snprintf(token, len, "%s", c->token);
 		return 0;
 	}
-	ret = rl_read_token_file(c->token_file, token, len, err);
+	ret = rl_read_token_file(c->token_file, "token", token, len, err);
 	snprintf(from, sizeof(from), "token file %s", c->token_file);
 	if (!ret)
 		ret = rl_config_check_token(listen, token, from, err);
