@@ -212,7 +212,9 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 	struct rl_sql_stmt *q;
 	int ret;
 
-	ret = rl_store_prepare(s, "UPDATE runs SET status = ?1, error = ?2, finished = ?3"
+	/* A run ended before it started ran nowhere: it drops the host of the queue it was in. */
+	ret = rl_store_prepare(s, "UPDATE runs SET status = ?1, error = ?2, finished = ?3,"
+			       " host = CASE WHEN status = 'queued' THEN NULL ELSE host END"
 			       " WHERE id = ?4 AND (status = 'running'"
 			       "  OR (status = 'queued' AND ?1 <> 'done'))" RL_STORE_LEASE_GUARD, &q, err);
 	if (ret < 0)
