@@ -283,6 +283,24 @@ static void show_progress(const cJSON *p)
 	       rl_json_num(p, "run_fraction", 0) * 100, iops);
 }
 
+/*
+ * The machine a run ran on; a fleet run also the host and target it asked
+ * for, which are all a queued one says of why it still waits.
+ */
+static void show_host(const cJSON *run)
+{
+	const cJSON *fleet = cJSON_GetObjectItemCaseSensitive(run, "fleet");
+	const char *target;
+
+	printf("host:     %s", or_dash(rl_json_str(run, "host", "")));
+	if (cJSON_IsObject(fleet)) {
+		target = rl_json_str(fleet, "target", "");
+		printf(" (fleet run for host %s, target %s)", rl_json_str(fleet, "host", ""),
+		       *target ? target : "any");
+	}
+	putchar('\n');
+}
+
 /* What the daemon knows beside the results: the lines above the run's table. */
 static void show_meta(int64_t id, const cJSON *run)
 {
@@ -294,6 +312,7 @@ static void show_meta(int64_t id, const cJSON *run)
 	printf("status:   %s\n", rl_json_str(run, "status", ""));
 	printf("what:     %s on target %s\n", rl_json_str(run, "what", ""),
 	       rl_json_str(run, "target", ""));
+	show_host(run);
 	printf("label:    %s\n", or_dash(rl_json_str(run, "label", "")));
 	printf("kernel:   %s", or_dash(rl_json_str(run, "kernel_tag", "")));
 	if (*rl_json_str(run, "kernel_release", ""))

@@ -29,7 +29,7 @@ int rl_client_target_from_args(struct rl_client_target *t, const struct rl_clien
 	if (!url || !*url)
 		url = RL_CLIENT_DEFAULT_URL;
 	if (a->token_file) {
-		ret = rl_read_token_file(a->token_file, file_token, sizeof(file_token), err);
+		ret = rl_read_token_file(a->token_file, "token", file_token, sizeof(file_token), err);
 		if (ret < 0)
 			return ret;
 		token = file_token;

@@ -184,11 +184,12 @@ int rl_route_metrics(struct rl_http_req *r)
 	FILE *f;
 	int ret;
 
+	/*
+	 * A store that cannot answer (a lab's database away) leaves out what it
+	 * counts, not the scrape: a daemon that serves is up, or every machine
+	 * of the lab would look down while the database is.
+	 */
 	ret = read_data(d, &m, &err);
-	if (ret < 0) {
-		rl_store_host_counts_free(&m.hosts);
-		return rl_http_reply_errno(r, ret, &err);
-	}
 	f = open_memstream(&text, &len);
 	if (!f) {
 		rl_store_host_counts_free(&m.hosts);
@@ -198,8 +199,13 @@ int rl_route_metrics(struct rl_http_req *r)
 	fputs("ringlab_up 1\n", f);
 	family(f, "ringlab_start_time_seconds", "gauge", "When ringlabd started, in seconds since the epoch.");
 	fprintf(f, "ringlab_start_time_seconds %.3f\n", (double)d->started_ns / 1e9);
-	runs(f, &m);
-	nightly(f, &m);
+	family(f, "ringlab_store_up", "gauge",
+	       "Whether the store answered this scrape (1); 0: the run, cell and nightly metrics are left out.");
+	fprintf(f, "ringlab_store_up %d\n", ret == 0);
+	if (ret == 0) {
+		runs(f, &m);
+		nightly(f, &m);
+	}
 	targets(f, d);
 	http(f, d);
 	rl_store_host_counts_free(&m.hosts);

@@ -218,7 +218,7 @@ static cJSON *target_json(struct rl_daemon *d, struct rl_daemon_target *dt)
 	rl_env_probe(dt->t.dir, &env, &dev, sb, &err);
 	if (!busy) {
 		store = rl_daemon_store_lock(d);
-		rl_store_target_busy(store, dt->t.cfg.name, &busy, &err);
+		rl_store_target_busy(store, dt->t.cfg.name, rl_daemon_queue_host(d), &busy, &err);
 		rl_daemon_store_unlock(d);
 	}
 	cJSON_AddStringToObject(o, "name", dt->t.cfg.name);

@@ -230,10 +230,10 @@ int rl_daemon_submit(struct rl_daemon *d, const struct rl_submit *req, int64_t *
 		.what = req->what, .target = dt->t.cfg.name, .label = req->label,
 		.kernel_tag = req->kernel_tag, .scale = scale,
 		.request_json = req->request_json[0] ? req->request_json : NULL,
-		.fleet_kernel = req->kernel,
+		.fleet_kernel = req->kernel, .host = rl_daemon_queue_host(d),
 	};
 	store = rl_daemon_store_lock(d);
-	ret = rl_store_target_busy(store, dt->t.cfg.name, &busy, err);
+	ret = rl_store_target_busy(store, dt->t.cfg.name, rl_daemon_queue_host(d), &busy, err);
 	if (!ret && busy && !req->queue)
 		ret = rl_err_set(err, -EBUSY, "target %s is busy with another run (send \"queue\": true to wait)",
 				 dt->t.cfg.name);

@@ -172,6 +172,13 @@ void rl_daemon_runner_stop(struct rl_daemon *d);
 void rl_daemon_fleet_init(struct rl_daemon *d);
 
 /*
+ * rl_daemon_queue_host() - the host name this daemon's own runs are kept
+ * under on a store other machines share (their targets may be named like
+ * ours), or NULL on its own SQLite file.
+ */
+const char *rl_daemon_queue_host(const struct rl_daemon *d);
+
+/*
  * rl_daemon_fleet_start() - on a PostgreSQL store, the lease thread: every
  * third of a lease it renews the leases of the runs this daemon holds
  * (one lost cancels its run) and re-queues every expired lease of the

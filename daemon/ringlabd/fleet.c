@@ -31,6 +31,11 @@ void rl_daemon_fleet_init(struct rl_daemon *d)
 	d->fleet.enabled = d->cfg.store.kind == RL_STORE_POSTGRESQL;
 }
 
+const char *rl_daemon_queue_host(const struct rl_daemon *d)
+{
+	return d->fleet.enabled ? d->fleet.host : NULL;
+}
+
 _Static_assert(RL_VM_KERNELS_MAX <= RL_STORE_FLEET_KERNELS_MAX, "a claim names every kernel");
 
 static struct rl_store_lease lease_of(const struct rl_daemon *d)

@@ -112,7 +112,7 @@ static int read_token(const struct rl_config *c, const char *listen, char *token
 		snprintf(token, len, "%s", c->token);
 		return 0;
 	}
-	ret = rl_read_token_file(c->token_file, token, len, err);
+	ret = rl_read_token_file(c->token_file, "token", token, len, err);
 	snprintf(from, sizeof(from), "token file %s", c->token_file);
 	if (!ret)
 		ret = rl_config_check_token(listen, token, from, err);
@@ -250,7 +250,7 @@ static int recover_runs(struct rl_daemon *d, int *n, struct rl_err *err)
 		rl_config_default_target(&def);
 		names[i++] = def.name;
 	}
-	return rl_store_recover_targets(d->store, names, i, n, err);
+	return rl_store_recover_targets(d->store, rl_daemon_queue_host(d), names, i, n, err);
 }
 
 /* The cells the runners kept while the store was gone, written now. Returns 0 or -errno. */
@@ -533,10 +533,11 @@ int main(int argc, char **argv)
 	/* Before anything in the state directory is touched; held until exit. */
 	if (ret >= 0)
 		ret = state_lock = rl_state_lock(d.cfg.state_dir, &err);
-	if (ret >= 0)
-		ret = open_store(&d, &err);
+	/* Before the store opens: recovering its runs needs the host name. */
 	if (ret >= 0)
 		rl_daemon_fleet_init(&d);
+	if (ret >= 0)
+		ret = open_store(&d, &err);
 	if (ret >= 0)
 		ret = open_targets(&d, &err);
 	if (ret >= 0)

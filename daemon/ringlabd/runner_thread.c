@@ -669,7 +669,8 @@ static void *target_main(void *arg)
 			wait_for_work(d);
 			continue;
 		}
-		ret = rl_store_next_queued(dt->store, dt->t.cfg.name, &id, &err);
+		ret = rl_store_next_queued(dt->store, dt->t.cfg.name, rl_daemon_queue_host(d), &id,
+					   &err);
 		/* A lease lost before is no business of a run of this daemon's own. */
 		if (!ret)
 			atomic_store(&dt->lease_lost, false);

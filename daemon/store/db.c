@@ -79,7 +79,7 @@ static int connect(const struct rl_store_conf *c, struct rl_sql **db, struct rl_
 		return rl_err_set(err, -EINVAL, "store: postgresql needs a conninfo");
 	if (c->password_file && *c->password_file) {
 		/* The first line, as a token_file's. */
-		ret = rl_read_token_file(c->password_file, password, sizeof(password), err);
+		ret = rl_read_token_file(c->password_file, "password", password, sizeof(password), err);
 		if (ret < 0)
 			return rl_err_prefix(err, ret, "store: password_file");
 	}

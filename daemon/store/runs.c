@@ -83,8 +83,8 @@ static int insert_run(struct rl_store *s, const struct rl_store_run_req *req, in
 	int ret;
 
 	ret = rl_store_prepare(s, "INSERT INTO runs (created, status, what, target, label,"
-			       " kernel_tag, scale, request, fleet_host, fleet_target, fleet_kernel)"
-			       " VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			       " kernel_tag, scale, request, fleet_host, fleet_target, fleet_kernel, host)"
+			       " VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			       &q, err);
 	if (ret < 0)
 		return ret;
@@ -99,6 +99,8 @@ static int insert_run(struct rl_store *s, const struct rl_store_run_req *req, in
 	/* A fleet run's target is whichever claims it unless one is asked for. */
 	rl_store_bind_opt(q, 9, req->fleet_host && strcmp(req->target, "any") ? req->target : NULL);
 	rl_store_bind_opt(q, 10, req->fleet_kernel);
+	/* Whose queue a run of one daemon is in; a fleet run's host is its taker's. */
+	rl_store_bind_opt(q, 11, req->fleet_host ? NULL : req->host);
 	return rl_store_step_insert(s, q, id, err, "create run");
 }
 
@@ -210,7 +212,9 @@ static int finish_run(struct rl_store *s, int64_t id, enum rl_run_status st, con
 	struct rl_sql_stmt *q;
 	int ret;
 
-	ret = rl_store_prepare(s, "UPDATE runs SET status = ?1, error = ?2, finished = ?3"
+	/* A run ended before it started ran nowhere: it drops the host of the queue it was in. */
+	ret = rl_store_prepare(s, "UPDATE runs SET status = ?1, error = ?2, finished = ?3,"
+			       " host = CASE WHEN status = 'queued' THEN NULL ELSE host END"
 			       " WHERE id = ?4 AND (status = 'running'"
 			       "  OR (status = 'queued' AND ?1 <> 'done'))" RL_STORE_LEASE_GUARD, &q, err);
 	if (ret < 0)
@@ -450,9 +454,9 @@ static int pack_ended(struct rl_store *s, struct rl_err *err)
 	return n < 0 ? n : ret;
 }
 
-/* Abort the running runs, of @targets only unless it is NULL. */
-static int abort_running(struct rl_store *s, const char *const *targets, size_t ntargets,
-			 struct rl_err *err)
+/* Abort the running runs, of @targets (and @host's) only unless it is NULL. */
+static int abort_running(struct rl_store *s, const char *host, const char *const *targets,
+			 size_t ntargets, struct rl_err *err)
 {
 	char sql[200 + RL_STORE_RECOVER_MAX * 3];
 	struct rl_sql_stmt *q;
@@ -465,7 +469,10 @@ static int abort_running(struct rl_store *s, const char *const *targets, size_t 
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : " AND target IN (");
 	/* A fleet run goes back to the queue when its lease runs out, not here. */
 	if (targets)
-		snprintf(sql + len, sizeof(sql) - len, ") AND fleet_host IS NULL");
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") AND fleet_host IS NULL");
+	/* Another machine's target of the same name is not ours. */
+	if (targets && host)
+		snprintf(sql + len, sizeof(sql) - len, " AND (host IS NULL OR host = ?)");
 	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
 		return ret;
@@ -473,6 +480,8 @@ static int abort_running(struct rl_store *s, const char *const *targets, size_t 
 	rl_sql_bind_i64(q, 2, rl_wall_ns());
 	for (i = 0; targets && i < ntargets; i++)
 		rl_sql_bind_text(q, 3 + (int)i, targets[i]);
+	if (targets && host)
+		rl_sql_bind_text(q, 3 + (int)i, host);
 	ret = rl_store_step_done(s, q, err, "recover");
 	n = (int)rl_sql_changes(q);
 	rl_sql_finalize(q);
@@ -485,14 +494,14 @@ static int abort_running(struct rl_store *s, const char *const *targets, size_t 
 	return ret < 0 ? ret : n;
 }
 
-static int recover(struct rl_store *s, const char *const *targets, size_t ntargets, int *n,
-		   struct rl_err *err)
+static int recover(struct rl_store *s, const char *host, const char *const *targets,
+		   size_t ntargets, int *n, struct rl_err *err)
 {
 	int ret = rl_store_begin(s, true, err);
 
 	if (ret < 0)
 		return ret;
-	ret = rl_store_end(s, abort_running(s, targets, ntargets, err), err);
+	ret = rl_store_end(s, abort_running(s, host, targets, ntargets, err), err);
 	if (ret >= 0 && n)
 		*n = ret;
 	return ret;
@@ -500,16 +509,16 @@ static int recover(struct rl_store *s, const char *const *targets, size_t ntarge
 
 int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err)
 {
-	return recover(s, NULL, 0, n, err);
+	return recover(s, NULL, NULL, 0, n, err);
 }
 
-int rl_store_recover_targets(struct rl_store *s, const char *const *targets, size_t ntargets,
-			     int *n, struct rl_err *err)
+int rl_store_recover_targets(struct rl_store *s, const char *host,
+			     const char *const *targets, size_t ntargets, int *n, struct rl_err *err)
 {
 	if (!ntargets || ntargets > RL_STORE_RECOVER_MAX)
 		return rl_err_set(err, -EINVAL, "recover: 1 to %d targets, not %zu",
 				  RL_STORE_RECOVER_MAX, ntargets);
-	return recover(s, targets, ntargets, n, err);
+	return recover(s, host && *host ? host : NULL, targets, ntargets, n, err);
 }
 
 /* ---- reading a run ------------------------------------------------------ */

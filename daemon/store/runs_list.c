@@ -356,24 +356,33 @@ int rl_store_run_ids_host(struct rl_store *s, const char *label, const char *ker
 	return ret < 0 ? ret : n;
 }
 
-int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
+/*
+ * A run of a daemon's own queue names its target, which another machine
+ * sharing the store may also have: the run's host says whose it is.
+ */
+#define OF_HOST " AND (host IS NULL OR host = ?)"
+
+int rl_store_next_queued(struct rl_store *s, const char *target, const char *host, int64_t *id,
 			 struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
-	int ret;
+	char sql[256];
+	int ret, i = 1;
 
 	if (target && !*target)
 		target = NULL;
-	/* Two statements rather than "?1 IS NULL OR": that would not use the index. */
-	ret = rl_store_prepare(s, target ?
-			       "SELECT id FROM runs WHERE target = ? AND status = 'queued'"
-			       " AND fleet_host IS NULL ORDER BY created, id LIMIT 1" :
-			       "SELECT id FROM runs WHERE status = 'queued' AND fleet_host IS NULL"
-			       " ORDER BY created, id LIMIT 1", &q, err);
+	if (host && !*host)
+		host = NULL;
+	/* Separate statements rather than "?1 IS NULL OR": that would not use the index. */
+	snprintf(sql, sizeof(sql), "SELECT id FROM runs WHERE %sstatus = 'queued' AND fleet_host IS NULL%s"
+		 " ORDER BY created, id LIMIT 1", target ? "target = ? AND " : "", host ? OF_HOST : "");
+	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
 		return ret;
 	if (target)
-		rl_sql_bind_text(q, 1, target);
+		rl_sql_bind_text(q, i++, target);
+	if (host)
+		rl_sql_bind_text(q, i, host);
 	ret = rl_sql_step(q, err);
 	if (ret > 0)
 		*id = rl_sql_col_i64(q, 0);
@@ -387,20 +396,26 @@ int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
 	return ret;
 }
 
-int rl_store_target_busy(struct rl_store *s, const char *target, bool *busy,
+int rl_store_target_busy(struct rl_store *s, const char *target, const char *host, bool *busy,
 			 struct rl_err *err)
 {
 	struct rl_sql_stmt *q;
+	char sql[256];
 	int64_t n;
 	int ret;
 
 	if (!target || !*target)
 		return rl_err_set(err, -EINVAL, "target: required");
-	ret = rl_store_prepare(s, "SELECT CASE WHEN EXISTS (SELECT 1 FROM runs WHERE target = ?"
-			       " AND status IN ('queued', 'running')) THEN 1 ELSE 0 END", &q, err);
+	if (host && !*host)
+		host = NULL;
+	snprintf(sql, sizeof(sql), "SELECT CASE WHEN EXISTS (SELECT 1 FROM runs WHERE target = ?"
+		 " AND status IN ('queued', 'running')%s) THEN 1 ELSE 0 END", host ? OF_HOST : "");
+	ret = rl_store_prepare(s, sql, &q, err);
 	if (ret < 0)
 		return ret;
 	rl_sql_bind_text(q, 1, target);
+	if (host)
+		rl_sql_bind_text(q, 2, host);
 	ret = rl_store_query_i64(s, q, &n, err, "target %s", target);
 	if (!ret)
 		*busy = n != 0;

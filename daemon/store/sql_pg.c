@@ -12,7 +12,9 @@
 #include "config.h"
 #endif
 
+#include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,13 +126,26 @@ int rl_sql_pg_err(struct pg_conn *c, const PGresult *res, struct rl_err *err, co
 	return rl_err_set(err, e, "%s: %s", what, buf);
 }
 
+/*
+ * Whether the server spoke on an idle session: it says nothing unasked
+ * between transactions (ringlab LISTENs to nothing) except when it ends the
+ * session (a restart's "terminating connection"), which libpq would only
+ * find by failing the next statement.
+ */
+static bool idle_session_ended(struct pg_conn *c)
+{
+	struct pollfd p = { .fd = PQsocket(c->pg), .events = POLLIN };
+
+	return !c->in_txn && p.fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 int rl_sql_pg_ready(struct pg_conn *c, struct rl_err *err)
 {
 	char buf[RL_ERR_MSG_MAX / 2];
 
 	if (c->base.newer)
 		return rl_sql_newer_err(&c->base, err);
-	if (PQstatus(c->pg) == CONNECTION_OK)
+	if (PQstatus(c->pg) == CONNECTION_OK && !idle_session_ended(c))
 		return 0;
 	/* What the transaction wrote before is gone: the caller must not go on. */
 	if (c->in_txn)

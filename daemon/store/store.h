@@ -87,6 +87,12 @@ struct rl_store_run_req {
 	 */
 	const char *fleet_kernel;
 	/*
+	 * A run of this daemon's own queue on a store daemons share: the
+	 * daemon's host name, so that another machine's target of the same name
+	 * neither takes it nor counts it (rl_store_next_queued()); NULL: none.
+	 */
+	const char *host;
+	/*
 	 * Import only: the run's cells as the JSON array they were read from
 	 * (@cells_json_len bytes), each element what rl_cell_from_json() reads
 	 * into the run's cell of its index. Stored as they are, so an import
@@ -321,13 +327,16 @@ int rl_store_recover(struct rl_store *s, int *n, struct rl_err *err);
 
 /*
  * rl_store_recover_targets() - rl_store_recover() for the runs on the
- * @ntargets targets named in @targets only: on a store other daemons share,
- * their running runs are theirs, and fleet runs are left to their leases.
+ * @ntargets targets named in @targets only, run by @host (NULL: any; a run
+ * that recorded no host counts as @host's): on a store other daemons share,
+ * their running runs are theirs, also on targets named like ours, and fleet
+ * runs are left to their leases.
  * Returns as rl_store_recover(), or -EINVAL
  * for no targets or more than RL_STORE_RECOVER_MAX.
  */
 #define RL_STORE_RECOVER_MAX 64
-int rl_store_recover_targets(struct rl_store *s, const char *const *targets, size_t ntargets,
+int rl_store_recover_targets(struct rl_store *s, const char *host,
+			     const char *const *targets, size_t ntargets,
 			     int *n, struct rl_err *err);
 
 /*
@@ -419,17 +428,19 @@ int rl_store_run_ids_by(struct rl_store *s, const char *label, const char *kerne
 
 /*
  * rl_store_next_queued() - the oldest queued run on @target (NULL: any),
- * fleet runs aside (rl_store_fleet_claim() takes those).
+ * fleet runs aside (rl_store_fleet_claim() takes those), of @host's queue
+ * (NULL: any host's; a run created with no host is every host's).
  * Returns 0 with its id in @id, or -ENOENT when none is queued.
  */
-int rl_store_next_queued(struct rl_store *s, const char *target, int64_t *id,
+int rl_store_next_queued(struct rl_store *s, const char *target, const char *host, int64_t *id,
 			 struct rl_err *err);
 
 /*
- * rl_store_target_busy() - whether @target has a queued or running run.
+ * rl_store_target_busy() - whether @target has a queued or running run
+ * (of @host, as rl_store_next_queued() counts hosts).
  * Returns 0 with the answer in @busy, -EINVAL without a target, or -errno.
  */
-int rl_store_target_busy(struct rl_store *s, const char *target, bool *busy,
+int rl_store_target_busy(struct rl_store *s, const char *target, const char *host, bool *busy,
 			 struct rl_err *err);
 
 /* rl_store_counts() - runs by status and cells in total (for /metrics). Returns 0 or -errno. */

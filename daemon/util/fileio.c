@@ -56,7 +56,8 @@ int rl_read_attr(const char *path, char *buf, size_t size)
 	return ret < 0 ? ret : (int)strlen(rl_trim(buf));
 }
 
-int rl_read_token_file(const char *path, char *out, size_t size, struct rl_err *err)
+int rl_read_token_file(const char *path, const char *what, char *out, size_t size,
+		       struct rl_err *err)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	char line[1024];
@@ -64,17 +65,17 @@ int rl_read_token_file(const char *path, char *out, size_t size, struct rl_err *
 
 	if (!f) {
 		e = errno;
-		return rl_err_set(err, -e, "token file %s: %s", path, strerror(e));
+		return rl_err_set(err, -e, "%s file %s: %s", what, path, strerror(e));
 	}
 	if (!fgets(line, sizeof(line), f))
 		line[0] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
 	rl_trim(line);
 	if (!line[0])
-		return rl_err_set(err, -EINVAL, "token file %s: the first line is empty", path);
+		return rl_err_set(err, -EINVAL, "%s file %s: the first line is empty", what, path);
 	if (strlen(line) >= size)
-		return rl_err_set(err, -EINVAL, "token file %s: the token is longer than %zu characters",
-				  path, size - 1);
+		return rl_err_set(err, -EINVAL, "%s file %s: the %s is longer than %zu characters",
+				  what, path, what, size - 1);
 	strcpy(out, line);
 	return 0;
 }

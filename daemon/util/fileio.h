@@ -21,12 +21,14 @@ int rl_read_file(const char *path, char *buf, size_t size);
 int rl_read_attr(const char *path, char *buf, size_t size);
 
 /*
- * rl_read_token_file() - the bearer token on the first line of @path, white
- * space trimmed, into @out (@size bytes). Returns 0, -errno when the file
- * cannot be read, or -EINVAL when the line is empty or the token does not
- * fit; @err names the file either way.
+ * rl_read_token_file() - the secret on the first line of @path (a bearer
+ * token, a database password: @what, as the error calls it), white space
+ * trimmed, into @out (@size bytes). Returns 0, -errno when the file cannot
+ * be read, or -EINVAL when the line is empty or the secret does not fit;
+ * @err names the file either way.
  */
-int rl_read_token_file(const char *path, char *out, size_t size, struct rl_err *err);
+int rl_read_token_file(const char *path, const char *what, char *out, size_t size,
+		       struct rl_err *err);
 
 /*
  * rl_secret_file_exposed() - whether the file at @path, holding a secret,

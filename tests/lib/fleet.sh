@@ -9,7 +9,8 @@
 #                         next fleet_up: the source tree's workloads and suites, and
 #                         fleet-slow, a 4 MiB overwrite that writes for MS milliseconds
 #   fleet_up NAME HOST [KEYS]
-#                         ringlabd with state DAEMON_DIR/NAME, one dir target NAME-t on a
+#                         ringlabd with state DAEMON_DIR/NAME, one dir target NAME-t
+#                         (FLEET_TARGET when set: machines with like-named targets) on a
 #                         loop-mounted ext4 of its own, host name HOST, the test's store and
 #                         the config members KEYS; log DAEMON_DIR/NAME.log. Waits for its
 #                         health; sets fleet_pid_NAME and fleet_url_NAME (DAEMON_BG stops it)
@@ -50,7 +51,7 @@ fleet_up()
 	loopfs_create 64
 	cat >"$DAEMON_DIR/$_fleet_n.json" <<JSON
 { "state_dir": "$DAEMON_DIR/$_fleet_n", "workloads_dir": "$DAEMON_WORKLOADS",
-  "targets": [{ "name": "$_fleet_n-t", "kind": "dir", "path": "$LOOPFS_DIR" }]${3:+, $3}, $PG_STORE_JSON }
+  "targets": [{ "name": "${FLEET_TARGET:-$_fleet_n-t}", "kind": "dir", "path": "$LOOPFS_DIR" }]${3:+, $3}, $PG_STORE_JSON }
 JSON
 	rm -f "$DAEMON_DIR/$_fleet_n.port"
 	# unshare and sh exec: $! is ringlabd's own pid.

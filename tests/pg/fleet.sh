@@ -64,4 +64,13 @@ for url in "$fleet_url_a" "$fleet_url_b"; do
 	expect 200 GET "/api/v1/runs?limit=50"
 	jqe '[.runs[].host] | index("fleet-a") != null and index("fleet-b") != null'
 done
+# ringlab show names the host a run ran on, and the host a queued fleet run waits for.
+out=$("$top_builddir/ringlab" show "$to_b" --url "$fleet_url_a") || fail "ringlab show $to_b: $out"
+echo "$out" | grep -q "^host: *fleet-b (fleet run for host fleet-b, target any)$" || fail "ringlab show $to_b: $out"
+DAEMON_URL=$fleet_url_a
+expect 202 POST /api/v1/runs "{$small, \"host\": \"nowhere\", \"target\": \"nvme\"}" -H 'Content-Type: application/json'
+nowhere=$(body .id)
+out=$("$top_builddir/ringlab" show "$nowhere" --url "$fleet_url_b") || fail "ringlab show $nowhere: $out"
+echo "$out" | grep -q "^host: *- (fleet run for host nowhere, target nvme)$" || fail "ringlab show $nowhere: $out"
+expect 202 POST "/api/v1/runs/$nowhere/cancel"
 echo "ok: fleet: $(echo $to_b $to_a $cli $anys | wc -w) runs each ran once; $(pg_sql "SELECT count(*) FROM runs WHERE host = 'fleet-a'") on fleet-a, $(pg_sql "SELECT count(*) FROM runs WHERE host = 'fleet-b'") on fleet-b"

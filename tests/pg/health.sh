@@ -1,5 +1,5 @@
 #!/bin/sh
-# health.sh: ringlabd on a PostgreSQL store that goes away and comes back: /health says postgresql and ok, then 503 degraded naming the lost server, and requests that need the store answer 503; once the server is back the same daemon answers 200 again and has lost nothing.
+# health.sh: ringlabd on a PostgreSQL store that goes away and comes back: /health says postgresql and ok, then 503 degraded naming the lost server, and requests that need the store answer 503 (/metrics 200, ringlab_store_up 0); once the server is back the same daemon answers 200 again and has lost nothing.
 export RL_TEST_STORE=postgresql
 . "$top_srcdir/tests/lib/daemon.sh"
 . "$top_srcdir/tests/lib/runs.sh"
@@ -26,6 +26,12 @@ jqe '.status == "degraded" and .store_kind == "postgresql" and (.store | test("P
 expect 503 GET /api/v1/runs
 jqe '.error | length > 0'
 kill -0 "$DAEMON_PID" || fail "ringlabd died when PostgreSQL went away"
+# Still scraped: the daemon is up, its store is not (else every machine of a lab looks down).
+expect 200 GET /metrics
+grep -qx 'ringlab_up 1' "$DAEMON_DIR/body" && grep -qx 'ringlab_store_up 0' "$DAEMON_DIR/body" &&
+	! grep -q '^ringlab_runs_total' "$DAEMON_DIR/body" || fail "/metrics with the store away: $(head -c 600 "$DAEMON_DIR/body")"
+! command -v promtool >/dev/null 2>&1 || promtool check metrics <"$DAEMON_DIR/body" >/dev/null 2>&1 ||
+	fail "/metrics with the store away: promtool: $(promtool check metrics <"$DAEMON_DIR/body" 2>&1)"
 
 pg_up
 i=0

@@ -159,9 +159,9 @@ static void test_fleet(struct rl_store *a, struct rl_store *b)
 	any = create(a, "any", "any");
 	for_h2 = create(a, "t9", "h2");
 	/* The local queue is this daemon's runs only. */
-	CHECK(rl_store_next_queued(a, "t1", &id, &err) == 0 && id == local, "local queue: %lld",
+	CHECK(rl_store_next_queued(a, "t1", NULL, &id, &err) == 0 && id == local, "local queue: %lld",
 	      (long long)id);
-	CHECK(rl_store_next_queued(a, "any", &id, &err) == -ENOENT, "a fleet run in the local queue");
+	CHECK(rl_store_next_queued(a, "any", NULL, &id, &err) == -ENOENT, "a fleet run in the local queue");
 	/* One owner per run: h1 takes the any-host run, h2 then finds only its own. */
 	CHECK(claim(a, &one, "t1") == any, "h1 did not claim run %lld", (long long)any);
 	m = meta_of(a, any, NULL);
@@ -201,7 +201,7 @@ static void test_fleet(struct rl_store *a, struct rl_store *b)
 	no_lease_ends(a, b);
 	cancels(a, b);
 	/* h2 restarting on its target t2 aborts its local runs only. */
-	CHECK(rl_store_recover_targets(b, (const char *const[]){ "t2" }, 1, &n, &err) == 0 && !n,
+	CHECK(rl_store_recover_targets(b, NULL, (const char *const[]){ "t2" }, 1, &n, &err) == 0 && !n,
 	      "recovery aborted %d runs (%s)", n, err.msg);
 	CHECK(meta_of(b, any, NULL).status == RL_RUN_RUNNING, "recovery ended the fleet run");
 }
